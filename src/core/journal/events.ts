@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { canonicalBytes } from '../canonical';
+import { coreError } from '../errors';
+
+/**
+ * The catalogue of journal event kinds. Every event the station records has a kind listed here and a
+ * body that parses under its strict schema (unknown keys are errors), so the journal never holds a
+ * shape nobody can read back. New kinds are added here, never changed: old entries must stay readable.
+ */
+const stationId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
+const displayName = z.string().trim().min(1).max(80);
+
+export const EVENT_BODIES = {
+  /** The first entry of every journal: who this station is. */
+  'station.initialised': z.strictObject({
+    stationId,
+    name: displayName,
+    mode: z.enum(['offline', 'online']),
+    demo: z.boolean(),
+  }),
+  /** A named operator wrote a free-text note into the record (e.g. a witness remark). */
+  'operator.note': z.strictObject({
+    text: z.string().trim().min(1).max(4000),
+  }),
+  /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
+  'demo.scenario-loaded': z.strictObject({
+    scenario: z.string().min(1).max(80),
+    version: z.number().int().positive(),
+  }),
+} as const;
+
+export type EventKind = keyof typeof EVENT_BODIES;
+export type EventBody<K extends EventKind> = z.infer<(typeof EVENT_BODIES)[K]>;
+
+export function isEventKind(kind: string): kind is EventKind {
+  return Object.hasOwn(EVENT_BODIES, kind);
+}
+
+/** Actor grammar: `station`, `operator:<name>`, `cli:<user>`, `demo` … no spaces, no control characters. */
+const ACTOR = /^[a-z][a-z0-9-]{0,31}(:[A-Za-z0-9._@+-]{1,64})?$/;
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The journal's time format (ISO 8601 UTC, milliseconds); a coded error for an invalid clock reading. */
+export function journalTime(at: Date): string {
+  if (Number.isNaN(at.getTime())) {
+    throw coreError('JOURNAL_ENTRY_INVALID', 'event time is not a valid UTC time', { field: 'at' });
+  }
+  return at.toISOString();
+}
+
+export interface NewEvent<K extends EventKind = EventKind> {
+  readonly kind: K;
+  readonly actor: string;
+  readonly body: EventBody<K>;
+}
+
+export interface PreparedEntry {
+  readonly kind: EventKind;
+  readonly actor: string;
+  readonly at: string;
+  /** Canonical JSON (RFC 8785) bytes: exactly what is stored and hashed. */
+  readonly body: Uint8Array;
+}
+
+/**
+ * Validates an event against the catalogue and turns it into stored bytes. Throws a coded error naming
+ * the field that is wrong; nothing is written on failure.
+ */
+export function prepareEntry(
+  event: { kind: string; actor: string; body: unknown },
+  at: Date | string,
+): PreparedEntry {
+  if (!isEventKind(event.kind)) {
+    throw coreError('JOURNAL_KIND_UNKNOWN', `journal event kind "${event.kind}" is not in the catalogue`, {
+      field: 'kind',
+    });
+  }
+  if (!ACTOR.test(event.actor)) {
+    throw coreError('JOURNAL_ENTRY_INVALID', `actor "${event.actor}" must look like "operator:<name>"`, {
+      field: 'actor',
+    });
+  }
+  const iso = typeof at === 'string' ? at : journalTime(at);
+  if (!ISO_UTC.test(iso)) {
+    throw coreError('JOURNAL_ENTRY_INVALID', 'event time is not a valid UTC time', { field: 'at' });
+  }
+  const parsed = EVENT_BODIES[event.kind].safeParse(event.body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ['body', ...(issue?.path ?? []).map(String)].join('.');
+    throw coreError('JOURNAL_BODY_INVALID', `${event.kind}: ${path} ${issue?.message ?? 'is invalid'}`, {
+      field: path,
+      kind: event.kind,
+    });
+  }
+  return { kind: event.kind, actor: event.actor, at: iso, body: canonicalBytes(parsed.data) };
+}

@@ -1,0 +1,91 @@
+import type Database from 'better-sqlite3';
+import type { JournalRow } from '../../../core/journal/entry';
+import type { EventBody, EventKind } from '../../../core/journal/events';
+
+/**
+ * Projections: tables derived from the journal. Each one names the tables it owns and how each event
+ * kind changes them. Live appends apply them inside the append transaction; `rebuildProjections`
+ * clears the tables and replays the whole journal, and a test proves both give the same rows.
+ */
+type Apply<K extends EventKind> = (db: Database.Database, row: JournalRow, body: EventBody<K>) => void;
+type Handlers = { readonly [K in EventKind]?: Apply<K> };
+
+interface Projection {
+  readonly name: string;
+  /** Tables this projection owns (checked against this allowlist before any DELETE during rebuild). */
+  readonly tables: readonly string[];
+  readonly on: Handlers;
+}
+
+const station: Projection = {
+  name: 'station',
+  tables: ['station'],
+  on: {
+    'station.initialised': (db, row, body) => {
+      db.prepare(
+        `INSERT INTO station (singleton, station_id, name, mode, demo, created_at, created_seq)
+         VALUES (1, ?, ?, ?, ?, ?, ?)`,
+      ).run(body.stationId, body.name, body.mode, body.demo ? 1 : 0, row.at, row.seq);
+    },
+  },
+};
+
+export const PROJECTIONS: readonly Projection[] = [station];
+
+const decoder = new TextDecoder();
+
+function handlerFor(p: Projection, kind: string): Apply<EventKind> | undefined {
+  return (p.on as Record<string, Apply<EventKind> | undefined>)[kind];
+}
+
+const PROJECTED_KINDS = new Set(PROJECTIONS.flatMap((p) => Object.keys(p.on)));
+
+/** True when some projection reacts to this kind (most appends need no projection work). */
+export function hasProjection(kind: string): boolean {
+  return PROJECTED_KINDS.has(kind);
+}
+
+/** Applies every projection interested in this row's kind. Bodies are parsed only when someone needs them. */
+export function applyProjections(db: Database.Database, row: JournalRow): void {
+  let body: unknown;
+  for (const p of PROJECTIONS) {
+    const apply = handlerFor(p, row.kind);
+    if (!apply) continue;
+    body ??= JSON.parse(decoder.decode(row.body));
+    apply(db, row, body as EventBody<EventKind>);
+  }
+}
+
+/**
+ * Drops every projection row and replays the journal: the projections are a pure function of it.
+ * Rows are read in pages (better-sqlite3 cannot write while an iterator is open on the connection).
+ */
+export function rebuildProjections(
+  db: Database.Database,
+  journal: { page(fromSeq: number, limit: number): JournalRow[] },
+): void {
+  const owned = new Set(PROJECTIONS.flatMap((p) => p.tables));
+  db.transaction(() => {
+    for (const table of owned) {
+      if (!/^[a-z_]+$/.test(table)) throw new Error(`projection table name not allowed: ${table}`);
+      db.exec(`DELETE FROM ${table}`);
+    }
+    for (let from = 1; ;) {
+      const rows = journal.page(from, 5000);
+      for (const row of rows) applyProjections(db, row);
+      const last = rows.at(-1);
+      if (!last) break;
+      from = last.seq + 1;
+    }
+  })();
+}
+
+/** Every projection row as plain data, ordered, for comparing live and rebuilt state. */
+export function snapshotProjections(db: Database.Database): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of PROJECTIONS.flatMap((p) => p.tables)) {
+    if (!/^[a-z_]+$/.test(table)) throw new Error(`projection table name not allowed: ${table}`);
+    out[table] = db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all();
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { bindIpcMain } from '../ipc/electron-ipc';
+import { defaultDataDir } from '../paths';
+import { openStationRuntime } from '../runtime';
+import { resolveRendererFile } from './renderer-files';
+import {
+  APP_HOST,
+  APP_ORIGIN,
+  APP_SCHEME,
+  appContentSecurityPolicy,
+  hardenSession,
+  hardenWebContents,
+  secureWindowOptions,
+} from './security';
+
+/**
+ * The Electron shell: thin. It registers the app:// protocol for the built renderer, hardens every web
+ * contents and the session, binds the contract to ipcMain and opens one secure window. All behaviour
+ * lives in services shared with the browser-mode host.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const rendererDir = join(here, '..', 'renderer');
+const preloadPath = join(here, '..', 'preload', 'preload.cjs');
+const log = (msg: string, err?: unknown) => console.error(`[station] ${msg}`, err ?? '');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+app.enableSandbox();
+app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, log));
+
+app.on('window-all-closed', () => app.quit());
+
+void app.whenReady().then(() => {
+  const dataDir = process.env.STATION_DATA_DIR ?? defaultDataDir();
+  const runtime = openStationRuntime(dataDir, 'electron', log);
+  const mode = runtime.station.stationRecord().mode;
+  hardenSession(session.defaultSession, () => mode, log);
+
+  protocol.handle(APP_SCHEME, (request) => {
+    const url = new URL(request.url);
+    const found = url.host === APP_HOST ? resolveRendererFile(rendererDir, url.pathname) : null;
+    if (!found) return new Response('not found', { status: 404 });
+    return new Response(readFileSync(found.file), {
+      headers: {
+        'Content-Type': found.contentType,
+        'Content-Security-Policy': appContentSecurityPolicy(),
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  });
+
+  bindIpcMain(ipcMain, runtime.dispatchFor([APP_ORIGIN]));
+
+  const win = new BrowserWindow(secureWindowOptions(preloadPath));
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  app.on('before-quit', () => runtime.close());
+});

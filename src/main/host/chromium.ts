@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Flags measured on this platform (../shared/TOOLCHAIN.md): no background traffic, no first-run UI. */
+export const CHROMIUM_BASE_FLAGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-extensions',
+  '--disable-features=Translate,MediaRouter,OptimizationHints',
+  '--password-store=basic',
+];
+
+/**
+ * Offline mode: in addition to the page's CSP, the browser process itself cannot resolve or reach
+ * anything but loopback.
+ */
+export const CHROMIUM_OFFLINE_FLAGS = [
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  '--proxy-server=http://127.0.0.1:9',
+  '--proxy-bypass-list=127.0.0.1',
+];
+
+export function findChromium(): string | null {
+  for (const p of [process.env.STATION_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && existsSync(p)) return p;
+  }
+  return null;
+}
+
+export function chromiumArgs(
+  url: string,
+  opts: { offline: boolean; userDataDir: string; asRoot: boolean },
+): string[] {
+  return [
+    `--app=${url}`,
+    `--user-data-dir=${opts.userDataDir}`,
+    ...CHROMIUM_BASE_FLAGS,
+    ...(opts.offline ? CHROMIUM_OFFLINE_FLAGS : []),
+    // Chromium refuses to run as root with its sandbox; the station's own CSP and token still apply.
+    ...(opts.asRoot ? ['--no-sandbox'] : []),
+  ];
+}
+
+/**
+ * Opens the station UI in the system Chromium in app mode (its own window, no address bar) with a
+ * fresh profile. Without a display, the window runs under Xvfb when it is installed.
+ */
+export function launchChromiumApp(
+  url: string,
+  opts: { offline: boolean },
+): { child: ChildProcess; display: 'screen' | 'xvfb' } | null {
+  const chromium = findChromium();
+  if (!chromium) return null;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'station-chromium-'));
+  const args = chromiumArgs(url, { ...opts, userDataDir, asRoot: process.getuid?.() === 0 });
+  const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  if (hasDisplay) {
+    return { child: spawn(chromium, args, { stdio: 'ignore' }), display: 'screen' };
+  }
+  if (existsSync('/usr/bin/xvfb-run')) {
+    const child = spawn('/usr/bin/xvfb-run', ['-a', '-s', '-screen 0 1360x860x24', chromium, ...args], {
+      stdio: 'ignore',
+    });
+    return { child, display: 'xvfb' };
+  }
+  return null;
+}

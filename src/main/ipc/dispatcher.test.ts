@@ -1,0 +1,103 @@
+import { describe, expect, it, vi } from 'vitest';
+import { CodedError } from '../../core/errors';
+import { createDispatcher, type Handlers } from './dispatcher';
+
+const ORIGIN = 'app://station';
+const good = { url: 'app://station/index.html', isMainFrame: true };
+
+function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) => unknown>> = {}): Handlers {
+  const base = {
+    stationInfo: vi.fn(),
+    journalPage: vi.fn(() => ({ entries: [], total: 0 })),
+    journalEntry: vi.fn(),
+    journalVerify: vi.fn(),
+    journalCheckpoints: vi.fn(() => []),
+  };
+  return { ...base, ...overrides } as unknown as Handlers;
+}
+
+describe('dispatcher (the typed wrapper every handler goes through)', () => {
+  it('refuses an untrusted sender before parsing input or running the handler', async () => {
+    const handlers = fakeHandlers();
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn());
+    const r = await d(
+      'journalPage',
+      { fromSeq: 1, limit: 5 },
+      { url: 'https://evil.example/', isMainFrame: true },
+    );
+    expect(r).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED_SENDER' } });
+    expect(handlers.journalPage).not.toHaveBeenCalled();
+  });
+
+  it('refuses an unknown channel', async () => {
+    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn());
+    expect(await d('__proto__', {}, good)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    expect(await d('dropTables', {}, good)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+  });
+
+  it('answers a wrong shape with INVALID_INPUT naming the field, without running the handler', async () => {
+    const handlers = fakeHandlers();
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn());
+    const r = await d('journalPage', { fromSeq: 'one', limit: 5 }, good);
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', data: { field: 'input.fromSeq' } },
+    });
+    expect(r.ok === false && r.error.message).toMatch(/^input\.fromSeq: /);
+    const extra = await d('journalPage', { fromSeq: 1, limit: 5, admin: true }, good);
+    expect(extra).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await d('journalEntry', null, good)).toMatchObject({
+      ok: false,
+      error: { data: { field: 'input.seq' } },
+    });
+    expect(handlers.journalPage).not.toHaveBeenCalled();
+  });
+
+  it('passes the parsed input to the handler and returns its value', async () => {
+    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn());
+    expect(await d('journalPage', { fromSeq: 1, limit: 5 }, good)).toEqual({
+      ok: true,
+      value: { entries: [], total: 0 },
+    });
+  });
+
+  it('maps a thrown coded error to its code, message and data', async () => {
+    const d = createDispatcher(
+      fakeHandlers({
+        journalEntry: () => {
+          throw new CodedError('NOT_FOUND', 'no journal entry with seq 9', { field: 'seq' });
+        },
+      }),
+      [ORIGIN],
+      vi.fn(),
+    );
+    expect(await d('journalEntry', { seq: 9 }, good)).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'no journal entry with seq 9', data: { field: 'seq' } },
+    });
+  });
+
+  it('hides an unexpected fault behind INTERNAL and logs it', async () => {
+    const log = vi.fn();
+    const d = createDispatcher(
+      fakeHandlers({
+        journalVerify: () => {
+          throw new Error('secret path /var/lib/x');
+        },
+      }),
+      [ORIGIN],
+      log,
+    );
+    const r = await d('journalVerify', {}, good);
+    expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(JSON.stringify(r)).not.toContain('secret path');
+    expect(log).toHaveBeenCalled();
+  });
+
+  it('never returns a value outside the contract', async () => {
+    const log = vi.fn();
+    const d = createDispatcher(fakeHandlers({ journalCheckpoints: () => [{ n: 'one' }] }), [ORIGIN], log);
+    expect(await d('journalCheckpoints', {}, good)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('outside its contract'), expect.anything());
+  });
+});

@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import { contract, isMethod, type Method, type Output, type ParsedInput } from '../../shared/contract';
+import type { Result } from '../../shared/errors';
+import { toErrorPayload } from '../errors';
+import { isTrustedSender, type SenderInfo, type TrustedOrigins } from './sender';
+
+export type Handlers = { readonly [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
+
+export type Dispatch = (method: string, input: unknown, sender: SenderInfo) => Promise<Result<unknown>>;
+
+/** Names the first failing field of a zod error, e.g. `input.fromSeq: Too small: expected number to be >=1`. */
+export function describeZodError(error: z.ZodError, root = 'input'): { field: string; message: string } {
+  const issue = error.issues[0];
+  const field = [root, ...(issue?.path ?? []).map(String)].join('.');
+  return { field, message: `${field}: ${issue?.message ?? 'is invalid'}` };
+}
+
+/**
+ * The typed wrapper every handler is registered through: (a) sender check, (b) input parsed with the
+ * channel's schema, (c) thrown domain errors mapped to codes; outputs are checked against the schema
+ * too, so the renderer never receives a shape the contract does not promise.
+ */
+export function createDispatcher(
+  handlers: Handlers,
+  trusted: TrustedOrigins,
+  log: (msg: string, err: unknown) => void,
+): Dispatch {
+  return async (method, input, sender) => {
+    if (!isTrustedSender(sender, trusted)) {
+      return fail('UNAUTHORIZED_SENDER', `call to ${method} refused: sender is not a station window`, {});
+    }
+    if (!isMethod(method)) {
+      return fail('UNKNOWN_CHANNEL', `no channel named "${method}"`, { field: 'method' });
+    }
+    const spec = contract[method];
+    const parsed = spec.input.safeParse(input ?? {});
+    if (!parsed.success) {
+      const { field, message } = describeZodError(parsed.error);
+      return fail('INVALID_INPUT', message, { field, method });
+    }
+    try {
+      const handler = handlers[method] as (input: unknown) => Promise<unknown> | unknown;
+      const value: unknown = await handler(parsed.data);
+      const checked = spec.output.safeParse(value);
+      if (!checked.success) {
+        log(`handler ${method} returned a value outside its contract`, checked.error);
+        return fail(
+          'INTERNAL',
+          'The station produced a response outside its contract; it has been logged.',
+          {},
+        );
+      }
+      return { ok: true, value: checked.data };
+    } catch (e) {
+      return { ok: false, error: toErrorPayload(e, log) };
+    }
+  };
+}
+
+function fail(
+  code: 'UNAUTHORIZED_SENDER' | 'UNKNOWN_CHANNEL' | 'INVALID_INPUT' | 'INTERNAL',
+  message: string,
+  data: Record<string, string>,
+): Result<never> {
+  return { ok: false, error: { code, message, data } };
+}

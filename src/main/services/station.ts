@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Sha256 } from '../../core/bytes';
+import { journalTime, prepareEntry, type EventKind, type NewEvent } from '../../core/journal/events';
+import type { StationInfo } from '../../shared/contract';
+import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
+import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
+import { stationError } from '../errors';
+import { DATABASE_FILE } from '../paths';
+
+export interface StationDeps {
+  readonly clock: () => Date;
+  readonly sha256: Sha256;
+}
+
+export interface StationRecord {
+  readonly stationId: string;
+  readonly name: string;
+  readonly mode: 'offline' | 'online';
+  readonly demo: boolean;
+  readonly createdAt: string;
+}
+
+/**
+ * An open station: its database, journal and projections. Every fact goes in through `record`, which
+ * validates against the event catalogue and refuses to write on a read-only (damaged) store.
+ */
+export class Station {
+  readonly journal: JournalStore;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly store: OpenedDatabase,
+    readonly deps: StationDeps,
+  ) {
+    this.journal = new JournalStore(store.db, deps.sha256);
+  }
+
+  static open(dataDir: string, deps: StationDeps): Station {
+    const store = openDatabase(join(dataDir, DATABASE_FILE), { create: false });
+    const station = new Station(dataDir, store, deps);
+    if (!station.findStationRecord()) {
+      station.close();
+      throw stationError('STATION_NOT_INITIALISED', `the database in ${dataDir} holds no station yet`, {
+        path: store.path,
+      });
+    }
+    return station;
+  }
+
+  /** Creates a new station: its database and the first journal entry. Refuses an existing one. */
+  static init(
+    dataDir: string,
+    opts: { name: string; mode: 'offline' | 'online'; demo: boolean; actor: string },
+    deps: StationDeps,
+  ): Station {
+    const path = join(dataDir, DATABASE_FILE);
+    if (existsSync(path)) {
+      throw stationError('STATION_EXISTS', `a station already exists in ${dataDir}`, { path });
+    }
+    // Validate before touching the disk: a bad name must not leave an empty database behind.
+    const first = prepareEntry(
+      {
+        kind: 'station.initialised',
+        actor: opts.actor,
+        body: { stationId: randomUUID(), name: opts.name, mode: opts.mode, demo: opts.demo },
+      },
+      deps.clock(),
+    );
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const store = openDatabase(path, { create: true });
+    const station = new Station(dataDir, store, deps);
+    station.journal.append([first]);
+    return station;
+  }
+
+  /** Validates and appends events atomically (all or none). */
+  record(events: readonly NewEvent<EventKind>[]): AppendResult {
+    this.assertWritable();
+    const at = journalTime(this.deps.clock());
+    return this.journal.append(events.map((e) => prepareEntry(e, at)));
+  }
+
+  assertWritable(): void {
+    if (this.store.readOnly) {
+      throw stationError(
+        'STORE_READ_ONLY',
+        `the station database is read-only: ${this.store.readOnlyReason}`,
+        {
+          path: this.store.path,
+        },
+      );
+    }
+  }
+
+  findStationRecord(): StationRecord | null {
+    const r = this.store.db
+      .prepare('SELECT station_id, name, mode, demo, created_at FROM station WHERE singleton = 1')
+      .get() as
+      | { station_id: string; name: string; mode: 'offline' | 'online'; demo: number; created_at: string }
+      | undefined;
+    return r
+      ? { stationId: r.station_id, name: r.name, mode: r.mode, demo: r.demo === 1, createdAt: r.created_at }
+      : null;
+  }
+
+  stationRecord(): StationRecord {
+    const r = this.findStationRecord();
+    if (!r) throw stationError('STATION_NOT_INITIALISED', 'this database holds no station', {});
+    return r;
+  }
+
+  info(host: 'electron' | 'browser'): StationInfo {
+    const r = this.stationRecord();
+    return {
+      ...r,
+      identity: null,
+      store: {
+        path: this.store.path,
+        schemaVersion: this.store.schemaVersion,
+        readOnly: this.store.readOnly,
+        readOnlyReason: this.store.readOnlyReason,
+      },
+      host,
+    };
+  }
+
+  close(): void {
+    if (this.store.db.open) this.store.db.close();
+  }
+}

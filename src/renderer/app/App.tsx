@@ -1,0 +1,49 @@
+import { JournalView } from '../features/journal/JournalView';
+import { StationView } from '../features/station/StationView';
+import { Banner } from './Banner';
+import { ErrorNotice } from './ErrorNotice';
+import { useStation, type View } from './store';
+
+const NAV: { view: View; label: string }[] = [
+  { view: 'station', label: 'Station' },
+  { view: 'journal', label: 'Journal' },
+];
+
+export function App() {
+  const view = useStation((s) => s.view);
+  const show = useStation((s) => s.show);
+  const connection = useStation((s) => s.connection);
+  const connectError = useStation((s) => s.connectError);
+
+  if (connection === 'failed') {
+    return (
+      <main className="fatal" role="alert">
+        <h1>The station is not reachable</h1>
+        <p>{connectError}</p>
+      </main>
+    );
+  }
+
+  return (
+    <div className="shell">
+      <Banner />
+      <nav className="nav" aria-label="Workflows">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.view}>
+              <button
+                type="button"
+                aria-current={view === n.view ? 'page' : undefined}
+                onClick={() => show(n.view)}
+              >
+                {n.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <ErrorNotice />
+      {view === 'journal' ? <JournalView /> : <StationView />}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import { ERROR_CATALOGUE } from '../../shared/errors';
+import { useStation } from './store';
+
+/** Errors say what happened, why, and what to do next, with the error code. */
+export function ErrorNotice() {
+  const error = useStation((s) => s.error);
+  const dismiss = useStation((s) => s.dismissError);
+  if (!error) return null;
+  return (
+    <div className="error-notice" role="alert">
+      <div>
+        <strong>{error.message}</strong>
+        <div>{ERROR_CATALOGUE[error.code].action}</div>
+        <code>{error.code}</code>
+        {typeof error.data.field === 'string' ? <code> field: {error.data.field}</code> : null}
+      </div>
+      <button type="button" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}

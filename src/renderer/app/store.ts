@@ -1,0 +1,104 @@
+import { create } from 'zustand';
+import type { JournalSummary, Output, StationApi, StationInfo } from '../../shared/contract';
+import type { StationErrorPayload } from '../../shared/errors';
+
+export type JournalVerdict = Output<'journalVerify'>;
+export type View = 'station' | 'journal';
+export const JOURNAL_PAGE_SIZE = 200;
+
+interface StationState {
+  api: StationApi | null;
+  connection: 'connecting' | 'open' | 'closed' | 'failed';
+  connectError: string | null;
+  info: StationInfo | null;
+  verdict: JournalVerdict | null;
+  verifying: boolean;
+  /** The last error shown to the operator (code, message, what to do). */
+  error: StationErrorPayload | null;
+  view: View;
+  selectedSeq: number | null;
+  journalTotal: number;
+  /** Loaded pages of journal summaries by page index; cleared when the journal grows. */
+  journalPages: Record<number, JournalSummary[]>;
+
+  attach(api: StationApi): Promise<void>;
+  setConnection(state: 'open' | 'closed', error?: string): void;
+  failConnect(message: string): void;
+  refreshInfo(): Promise<void>;
+  verify(): Promise<void>;
+  show(view: View): void;
+  select(seq: number | null): void;
+  loadJournalPage(index: number): Promise<void>;
+  dismissError(): void;
+}
+
+export const useStation = create<StationState>()((set, get) => ({
+  api: null,
+  connection: 'connecting',
+  connectError: null,
+  info: null,
+  verdict: null,
+  verifying: false,
+  error: null,
+  view: 'journal',
+  selectedSeq: null,
+  journalTotal: 0,
+  journalPages: {},
+
+  async attach(api) {
+    set({ api });
+    await get().refreshInfo();
+    await get().loadJournalPage(0);
+    await get().verify();
+  },
+
+  setConnection(state, error) {
+    set({ connection: state, connectError: error ?? null });
+  },
+
+  failConnect(message) {
+    set({ connection: 'failed', connectError: message });
+  },
+
+  async refreshInfo() {
+    const api = get().api;
+    if (!api) return;
+    const r = await api.stationInfo({});
+    if (r.ok) set({ info: r.value });
+    else set({ error: r.error });
+  },
+
+  async verify() {
+    const api = get().api;
+    if (!api || get().verifying) return;
+    set({ verifying: true });
+    const r = await api.journalVerify({});
+    set({ verifying: false });
+    if (r.ok) set({ verdict: r.value });
+    else set({ error: r.error });
+  },
+
+  show(view) {
+    set({ view });
+  },
+
+  select(seq) {
+    set({ selectedSeq: seq });
+  },
+
+  async loadJournalPage(index) {
+    const api = get().api;
+    if (!api) return;
+    const r = await api.journalPage({ fromSeq: index * JOURNAL_PAGE_SIZE + 1, limit: JOURNAL_PAGE_SIZE });
+    if (!r.ok) return set({ error: r.error });
+    const grew = r.value.total !== get().journalTotal;
+    set((s) => ({
+      journalTotal: r.value.total,
+      journalPages: { ...(grew ? {} : s.journalPages), [index]: r.value.entries },
+    }));
+  },
+
+  dismissError() {
+    set({ error: null });
+  },
+}));

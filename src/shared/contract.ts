@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import type { JournalVerdict } from '../core/journal/verify';
+import type { Result } from './errors';
+
+/**
+ * The one typed contract between main, preload and renderer. Each channel declares its request and
+ * response schema; main registers exactly these handlers (src/main/ipc), preload exposes exactly these
+ * methods, and the renderer sees them as `window.station` (or the browser-mode host's equivalent).
+ *
+ * Values are JSON-safe (bytes travel as hex) so the same contract serves Electron IPC and the
+ * browser-mode host's WebSocket.
+ */
+
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const empty = z.strictObject({});
+
+const checkpointRef = z.strictObject({ n: z.number().int(), size: z.number().int(), at: z.string() });
+
+export const journalVerdictSchema = z.discriminatedUnion('status', [
+  z.strictObject({
+    status: z.literal('VERIFIED'),
+    entries: z.number().int(),
+    headHash: hex32.nullable(),
+    checkpoint: checkpointRef,
+  }),
+  z.strictObject({
+    status: z.literal('UNANCHORED'),
+    check: z.literal('JNL-ANCHOR'),
+    entries: z.number().int(),
+    headHash: hex32.nullable(),
+    checkpoint: checkpointRef.nullable(),
+    unanchoredFromSeq: z.number().int().nullable(),
+    reason: z.string(),
+  }),
+  z.strictObject({
+    status: z.literal('TAMPERED'),
+    check: z.enum([
+      'JNL-SEQ',
+      'JNL-ROW',
+      'JNL-LINK',
+      'JNL-HASH',
+      'JNL-CKPT-ORDER',
+      'JNL-CKPT-SIG',
+      'JNL-CKPT-HEAD',
+      'JNL-CKPT-TRUNC',
+    ]),
+    entries: z.number().int(),
+    firstBadSeq: z.number().int().nullable(),
+    lastPossibleSeq: z.number().int().nullable(),
+    checkpointN: z.number().int().nullable(),
+    reason: z.string(),
+  }),
+]) satisfies z.ZodType<JournalVerdict>;
+
+export const storeStateSchema = z.strictObject({
+  path: z.string(),
+  schemaVersion: z.number().int(),
+  readOnly: z.boolean(),
+  /** Why the store is read-only (e.g. the quick_check findings), null when writable. */
+  readOnlyReason: z.string().nullable(),
+});
+
+export const stationInfoSchema = z.strictObject({
+  stationId: z.string(),
+  name: z.string(),
+  mode: z.enum(['offline', 'online']),
+  demo: z.boolean(),
+  createdAt: z.string(),
+  /** Identity key fingerprint (SHA-256 of its SubjectPublicKeyInfo), null until the identity key exists. */
+  identity: z
+    .strictObject({ fingerprint: hex32, words: z.array(z.string()), tokenSerial: z.string() })
+    .nullable(),
+  store: storeStateSchema,
+  /** Which shell serves this UI. */
+  host: z.enum(['electron', 'browser']),
+});
+
+export const journalSummarySchema = z.strictObject({
+  seq,
+  at: z.string(),
+  actor: z.string(),
+  kind: z.string(),
+  /** A one-line preview of the body (truncated canonical JSON). */
+  preview: z.string(),
+});
+
+export const journalEntrySchema = z.strictObject({
+  seq,
+  at: z.string(),
+  actor: z.string(),
+  kind: z.string(),
+  /** The stored canonical JSON, exactly as hashed. */
+  bodyText: z.string(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const checkpointSchema = z.strictObject({
+  n: z.number().int(),
+  size: z.number().int(),
+  headHash: z.string(),
+  at: z.string(),
+  keyId: z.string(),
+  alg: z.string(),
+});
+
+export const contract = {
+  stationInfo: { input: empty, output: stationInfoSchema },
+  journalPage: {
+    input: z.strictObject({ fromSeq: seq, limit: z.number().int().min(1).max(500) }),
+    output: z.strictObject({ entries: z.array(journalSummarySchema), total: z.number().int() }),
+  },
+  journalEntry: { input: z.strictObject({ seq }), output: journalEntrySchema },
+  journalVerify: { input: empty, output: journalVerdictSchema },
+  journalCheckpoints: { input: empty, output: z.array(checkpointSchema) },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export type Input<M extends Method> = z.input<Contract[M]['input']>;
+export type ParsedInput<M extends Method> = z.output<Contract[M]['input']>;
+export type Output<M extends Method> = z.output<Contract[M]['output']>;
+
+export type StationInfo = Output<'stationInfo'>;
+export type JournalSummary = z.output<typeof journalSummarySchema>;
+export type JournalEntry = Output<'journalEntry'>;
+export type CheckpointInfo = z.output<typeof checkpointSchema>;
+
+export const METHODS = Object.keys(contract) as Method[];
+
+export function isMethod(name: string): name is Method {
+  return Object.hasOwn(contract, name);
+}
+
+/** What `window.station` is: one async method per channel, each returning the result envelope. */
+export type StationApi = { readonly [M in Method]: (input: Input<M>) => Promise<Result<Output<M>>> };
+
+/** Electron IPC channel name for a method. */
+export const ipcChannel = (method: Method): string => `station:${method}`;
+
+/**
+ * Builds the station API from a transport. Preload passes ipcRenderer.invoke, the browser-mode bridge
+ * passes its WebSocket client: both expose exactly the contract's methods and nothing generic.
+ */
+export function createStationApi(invoke: (method: Method, input: unknown) => Promise<unknown>): StationApi {
+  const api: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const method of METHODS) api[method] = (input: unknown) => invoke(method, input);
+  return Object.freeze(api) as StationApi;
+}

@@ -1,0 +1,145 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startHost, type RunningHost } from '../../src/main/host/server';
+import { openStationRuntime } from '../../src/main/runtime';
+import { createDemoStation } from '../../src/main/services/demo';
+import { systemDeps } from '../../src/main/runtime';
+import { tempDir } from '../helpers/temp';
+
+let host: RunningHost | null = null;
+let closeRuntime: (() => void) | null = null;
+afterEach(async () => {
+  await host?.close();
+  closeRuntime?.();
+  host = null;
+});
+
+async function startDemoHost() {
+  const dir = tempDir();
+  createDemoStation(join(dir, 'station'), systemDeps).close();
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
+  writeFileSync(join(dir, 'secret.txt'), 'outside the renderer');
+  const runtime = openStationRuntime(join(dir, 'station'), 'browser', () => {});
+  closeRuntime = runtime.close;
+  host = await startHost({ rendererDir, createDispatch: (origin) => runtime.dispatchFor([origin]) });
+  return host;
+}
+
+function connect(h: RunningHost, opts: { protocols?: string[]; origin?: string; hostHeader?: string }) {
+  return new WebSocket(`ws://127.0.0.1:${h.port}/ipc`, opts.protocols ?? ['station.v1', `token.${h.token}`], {
+    origin: opts.origin ?? h.origin,
+    headers: opts.hostHeader ? { host: opts.hostHeader } : {},
+  });
+}
+
+function refusedStatus(ws: WebSocket): Promise<number> {
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => reject(new Error('connection was accepted')));
+    ws.on('error', () => {});
+  });
+}
+
+function call(
+  ws: WebSocket,
+  payload: unknown,
+): Promise<{
+  id: number;
+  result: { ok: boolean; value?: unknown; error?: { code: string; data: Record<string, unknown> } };
+}> {
+  return new Promise((resolve) => {
+    ws.once('message', (data) => resolve(JSON.parse(String(data))));
+    ws.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  });
+}
+
+function get(h: RunningHost, path: string, hostHeader = `127.0.0.1:${h.port}`) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: h.port, path, headers: { host: hostHeader } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
+}
+
+describe('browser-mode host', () => {
+  it('listens on loopback only, with the token in the URL fragment', async () => {
+    const h = await startDemoHost();
+    expect(h.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(h.launchUrl).toBe(`${h.origin}/#token=${h.token}`);
+    expect(h.token).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses a connection without the token, with a wrong token, a foreign Origin or Host — before any handler', async () => {
+    const h = await startDemoHost();
+    expect(await refusedStatus(connect(h, { protocols: ['station.v1'] }))).toBe(401);
+    expect(await refusedStatus(connect(h, { protocols: ['station.v1', `token.${'0'.repeat(64)}`] }))).toBe(
+      401,
+    );
+    expect(await refusedStatus(connect(h, { origin: 'http://evil.example' }))).toBe(403);
+    expect(await refusedStatus(connect(h, { origin: `http://localhost:${h.port}` }))).toBe(403);
+    expect(await refusedStatus(connect(h, { hostHeader: `rebind.example:${h.port}` }))).toBe(421);
+  });
+
+  it('serves the same contract: valid calls answer, wrong shapes get INVALID_INPUT naming the field', async () => {
+    const h = await startDemoHost();
+    const ws = connect(h, {});
+    await new Promise((r) => ws.once('open', r));
+    expect(ws.protocol).toBe('station.v1');
+
+    const info = await call(ws, { id: 1, method: 'stationInfo', input: {} });
+    expect(info).toMatchObject({
+      id: 1,
+      result: { ok: true, value: { demo: true, mode: 'offline', host: 'browser' } },
+    });
+
+    const bad = await call(ws, { id: 2, method: 'journalPage', input: { fromSeq: -1, limit: 5 } });
+    expect(bad).toMatchObject({
+      id: 2,
+      result: { ok: false, error: { code: 'INVALID_INPUT', data: { field: 'input.fromSeq' } } },
+    });
+
+    const noMethod = await call(ws, { id: 3, input: {} });
+    expect(noMethod).toMatchObject({
+      id: 3,
+      result: { ok: false, error: { code: 'INVALID_INPUT', data: { field: 'method' } } },
+    });
+
+    const unknown = await call(ws, { id: 4, method: 'constructor', input: {} });
+    expect(unknown.result.error?.code).toBe('UNKNOWN_CHANNEL');
+    ws.close();
+  });
+
+  it('closes the socket on a message it cannot attribute (no id, not JSON)', async () => {
+    const h = await startDemoHost();
+    const ws = connect(h, {});
+    await new Promise((r) => ws.once('open', r));
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send('not json');
+    expect(await closed).toBe(1008);
+  });
+
+  it('serves the renderer with a strict CSP, only from its own folder, only for its own Host', async () => {
+    const h = await startDemoHost();
+    const index = await get(h, '/');
+    expect(index.status).toBe(200);
+    expect(String(index.headers['content-security-policy'])).toContain(
+      `connect-src ws://127.0.0.1:${h.port}/ipc`,
+    );
+    expect(index.headers['x-frame-options']).toBe('DENY');
+    expect((await get(h, '/../secret.txt')).status).toBe(404);
+    expect((await get(h, '/%2e%2e/secret.txt')).status).toBe(404);
+    expect((await get(h, '/%00')).status).toBe(404);
+    expect((await get(h, '/', `evil.example:${h.port}`)).status).toBe(421);
+  });
+});

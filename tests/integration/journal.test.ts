@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { systemDeps } from '../../src/main/runtime';
+import { createDemoStation } from '../../src/main/services/demo';
+import {
+  exportJournal,
+  journalEntry,
+  journalPage,
+  verifyStationJournal,
+} from '../../src/main/services/journal';
+import { Station } from '../../src/main/services/station';
+import { tamperJournalRow } from '../helpers/tamper';
+import { tempDir } from '../helpers/temp';
+
+describe('journal on a real SQLite file', () => {
+  it('the append-only triggers refuse UPDATE and DELETE through any connection', () => {
+    const dir = tempDir();
+    createDemoStation(dir, systemDeps).close();
+    const raw = new Database(join(dir, 'station.sqlite'));
+    expect(() => raw.prepare("UPDATE journal SET actor = 'x' WHERE seq = 2").run()).toThrow(/UPDATE refused/);
+    expect(() => raw.prepare('DELETE FROM journal WHERE seq = 4').run()).toThrow(/DELETE refused/);
+    raw.close();
+  });
+
+  it('a raw edit made after dropping the trigger is reported as TAMPERED at that seq', () => {
+    const dir = tempDir();
+    createDemoStation(dir, systemDeps).close();
+    tamperJournalRow(join(dir, 'station.sqlite'), 3);
+    const s = Station.open(dir, systemDeps);
+    expect(verifyStationJournal(s, null)).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-HASH',
+      firstBadSeq: 3,
+    });
+    s.close();
+  });
+
+  it('a row whose hash field was cut short (CHECK constraints bypassed) is JNL-ROW at that seq', () => {
+    const dir = tempDir();
+    createDemoStation(dir, systemDeps).close();
+    const raw = new Database(join(dir, 'station.sqlite'));
+    raw.pragma('ignore_check_constraints = ON');
+    raw.exec('DROP TRIGGER journal_refuse_update');
+    raw.prepare('UPDATE journal SET prev_hash = substr(prev_hash, 1, 31) WHERE seq = 3').run();
+    raw.close();
+    const s = Station.open(dir, systemDeps);
+    expect(verifyStationJournal(s, null)).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-ROW',
+      firstBadSeq: 3,
+    });
+    s.close();
+  });
+
+  it('the station connection refuses INSERT OR REPLACE over an existing entry', () => {
+    const dir = tempDir();
+    const s = createDemoStation(dir, systemDeps);
+    const row = s.journal.get(2)!;
+    expect(() =>
+      s.store.db
+        .prepare('INSERT OR REPLACE INTO journal VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(
+          2,
+          row.at,
+          'operator:mallory',
+          row.kind,
+          Buffer.from(row.body),
+          Buffer.from(row.prevHash),
+          Buffer.from(row.hash),
+        ),
+    ).toThrow(/DELETE refused/);
+    expect(s.journal.get(2)?.actor).toBe(row.actor);
+    s.close();
+  });
+
+  it('a raw deletion is reported as TAMPERED at the missing seq', () => {
+    const dir = tempDir();
+    createDemoStation(dir, systemDeps).close();
+    const raw = new Database(join(dir, 'station.sqlite'));
+    raw.exec('DROP TRIGGER journal_refuse_delete');
+    raw.prepare('DELETE FROM journal WHERE seq = 2').run();
+    raw.close();
+    const s = Station.open(dir, systemDeps);
+    expect(verifyStationJournal(s, null)).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-SEQ',
+      firstBadSeq: 2,
+    });
+    s.close();
+  });
+
+  it('pages and entries read back exactly what was recorded', () => {
+    const dir = tempDir();
+    const s = createDemoStation(dir, systemDeps);
+    s.record([{ kind: 'operator.note', actor: 'operator:alice', body: { text: 'x'.repeat(400) } }]);
+    const page = journalPage(s, 1, 500);
+    expect(page.total).toBe(5);
+    expect(page.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(page.entries[4]?.preview.length).toBeLessThanOrEqual(160);
+    const e = journalEntry(s, 5);
+    expect(JSON.parse(e.bodyText)).toEqual({ text: 'x'.repeat(400) });
+    expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(journalEntry(s, 4).hash).toBe(e.prevHash);
+    expect(() => journalEntry(s, 99)).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+    s.close();
+  });
+
+  it('export writes JSON lines for the range to a new file and never overwrites one', () => {
+    const dir = tempDir();
+    const s = createDemoStation(dir, systemDeps);
+    const out = join(dir, 'export.jsonl');
+    expect(exportJournal(s, { fromSeq: 2, toSeq: 3 }, { path: out })).toBe(2);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; hash: string });
+    expect(lines.map((l) => l.seq)).toEqual([2, 3]);
+    expect(() => exportJournal(s, { fromSeq: 1, toSeq: 4 }, { path: out })).toThrowError(
+      expect.objectContaining({ code: 'OUTPUT_EXISTS' }),
+    );
+    expect(() => exportJournal(s, { fromSeq: 3, toSeq: 2 }, { write: () => {} })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_INPUT', data: { field: 'to' } }),
+    );
+    s.close();
+  });
+});
