@@ -1,14 +1,46 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/services/demo';
+import { journalSignatureCheck, signCheckpoint } from '../main/services/identity';
+import { initStation } from '../main/services/init';
+import { listProfile, listStationModules } from '../main/services/devices';
 import { exportJournal, verifyStationJournal } from '../main/services/journal';
 import { Station } from '../main/services/station';
 import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';
 import { serve } from './serve';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
+import { readPin } from './pin';
+
+interface InitFlags {
+  name: string;
+  token: string;
+  profile: string;
+  modulePath?: string;
+  moduleEnv: string[];
+  mode: string;
+  actor: string;
+  pinStdin?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseEnv(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(p);
+    if (!m)
+      throw new CodedError('INVALID_INPUT', `--module-env ${p} must look like KEY=VALUE`, {
+        field: 'module-env',
+      });
+    env[m[1] as string] = m[2] as string;
+  }
+  return env;
+}
 
 function positiveInt(field: string) {
   return (value: string): number => {
@@ -44,29 +76,55 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   program
     .command('init')
-    .description('create a new station in the data directory')
+    .description('create a new station: its journal, and its identity key on the station token')
     .requiredOption('--name <name>', 'station display name')
+    .requiredOption('--token <serial>', 'serial number of the station token that will hold the identity key')
+    .option('--profile <id>', 'PKCS#11 module profile (native/pkcs11)', 'softhsm2')
+    .option('--module-path <path>', 'PKCS#11 library (default: the profile’s first path that exists)')
+    .option(
+      '--module-env <KEY=VALUE>',
+      'environment the module needs, e.g. SOFTHSM2_CONF=/path (repeatable)',
+      collect,
+      [],
+    )
     .option('--mode <mode>', 'offline | online', 'offline')
     .option('--actor <actor>', 'who creates it, e.g. operator:alice', 'operator:cli')
-    .action(function (this: Command, o: { name: string; mode: string; actor: string }) {
+    .option('--pin-stdin', 'read the token user PIN from the first line of stdin')
+    .action(async function (this: Command, o: InitFlags) {
       if (o.mode !== 'offline' && o.mode !== 'online') {
         throw new CodedError('INVALID_INPUT', '--mode must be offline or online', { field: 'mode' });
       }
-      const s = Station.init(
+      const environment = parseEnv(o.moduleEnv);
+      const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
+      const s = await initStation(
         dataDirOf(this),
-        { name: o.name, mode: o.mode, demo: false, actor: o.actor },
+        {
+          name: o.name,
+          mode: o.mode,
+          actor: o.actor,
+          profile: o.profile,
+          modulePath: o.modulePath,
+          environment,
+          tokenSerial: o.token,
+          pin,
+        },
         systemDeps,
       );
+      const id = s.info('browser').identity;
       out(`created station ${s.stationRecord().stationId} in ${s.dataDir}\n`);
+      if (id) out(`identity key fingerprint ${id.fingerprint}\n  words: ${id.words.join(' ')}\n`);
       s.close();
     });
 
   program
     .command('demo')
-    .description('create a demo station (real journal, sample scenario) in the data directory')
-    .action(function (this: Command) {
-      const s = createDemoStation(dataDirOf(this), systemDeps);
+    .description(
+      'create a demo station (real journal, SoftHSM2 token, sample scenario) in the data directory',
+    )
+    .action(async function (this: Command) {
+      const s = await createDemoStation(dataDirOf(this), systemDeps);
       out(`created demo station ${s.stationRecord().stationId} in ${s.dataDir}\n`);
+      out(`demo token PINs are in ${join(s.dataDir, 'DEMO-PINS.txt')}\n`);
       s.close();
     });
 
@@ -84,7 +142,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('verify the hash chain and checkpoints; exit 0 only when VERIFIED')
     .option('--json', 'print the verdict as JSON')
     .action(function (this: Command, o: { json?: boolean }) {
-      const verdict = withStation(this, (s) => verifyStationJournal(s, null));
+      const verdict = withStation(this, (s) => verifyStationJournal(s, journalSignatureCheck(s)));
       if (o.json) out(`${JSON.stringify(verdict)}\n`);
       else if (verdict.status === 'VERIFIED') {
         out(
@@ -105,6 +163,35 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     });
 
   journal
+    .command('checkpoint')
+    .description(
+      'sign a checkpoint over the journal head with the station identity key (asks for the token PIN)',
+    )
+    .option('--pin-stdin', 'read the token user PIN from the first line of stdin')
+    .action(async function (this: Command, o: { pinStdin?: boolean }) {
+      const station = Station.open(dataDirOf(this), systemDeps);
+      try {
+        const pin = await readPin('station token user PIN: ', Boolean(o.pinStdin));
+        const cp = await signCheckpoint(station, pin);
+        out(`checkpoint ${cp.n} signed over ${cp.size} entries (head ${cp.headHash})\n`);
+      } finally {
+        station.close();
+      }
+    });
+
+  journal
+    .command('note')
+    .description('record a free-text note from a named operator (e.g. a witness remark)')
+    .requiredOption('--actor <actor>', 'who says it, e.g. operator:witness-1')
+    .argument('<text>', 'the note')
+    .action(function (this: Command, text: string, o: { actor: string }) {
+      withStation(this, (s) => {
+        const r = s.record([{ kind: 'operator.note', actor: o.actor, body: { text } }]);
+        out(`recorded seq ${r.lastSeq}\n`);
+      });
+    });
+
+  journal
     .command('export')
     .description('write entries as JSON lines (stdout, or a new file with --out)')
     .option('--from <seq>', 'first seq', positiveInt('--from'), 1)
@@ -117,6 +204,41 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         const n = exportJournal(s, { fromSeq: o.from, toSeq }, target);
         if (o.out) process.stderr.write(`exported ${n} entries to ${o.out}\n`);
       });
+    });
+
+  const hsm = program.command('hsm').description('PKCS#11 modules, tokens and keys');
+
+  hsm
+    .command('list')
+    .description(
+      'tokens of a module profile (before a station exists), or of every module the station registered',
+    )
+    .option('--profile <id>', 'list this module profile directly instead of the station’s modules')
+    .option('--module-path <path>', 'PKCS#11 library for --profile')
+    .option(
+      '--module-env <KEY=VALUE>',
+      'environment for --profile, e.g. SOFTHSM2_CONF=/path (repeatable)',
+      collect,
+      [],
+    )
+    .option('--json', 'print JSON')
+    .action(function (
+      this: Command,
+      o: { profile?: string; modulePath?: string; moduleEnv: string[]; json?: boolean },
+    ) {
+      const listing = o.profile
+        ? [listProfile(o.profile, o.modulePath, parseEnv(o.moduleEnv))]
+        : withStation(this, (s) => listStationModules(s));
+      if (o.json) return out(`${JSON.stringify(listing, null, 2)}\n`);
+      for (const m of listing) {
+        out(`${m.moduleId}  ${m.path}  (${m.library})\n`);
+        for (const t of m.tokens) {
+          out(
+            `  serial ${t.serial}  "${t.label}"  ${t.manufacturer} ${t.model}  fw ${t.firmware}  hw ${t.hardware}\n`,
+          );
+          for (const w of t.warnings) out(`    ! ${w}\n`);
+        }
+      }
     });
 
   program

@@ -20,7 +20,7 @@ export function openStationRuntime(
   deps: StationDeps = systemDeps,
 ): StationRuntime {
   const station = Station.open(dataDir, deps);
-  const handlers = createHandlers({ station, host, checkSignature: () => null });
+  const handlers = createHandlers({ station, host });
   return {
     station,
     dispatchFor: (trustedOrigins) => createDispatcher(handlers, trustedOrigins, log),

@@ -14,6 +14,8 @@ import type { Result } from './errors';
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const empty = z.strictObject({});
+/** A token PIN: never echoed, logged or stored; PKCS#11 tokens accept 4 to 255 characters. */
+const pin = z.string().min(4).max(255);
 
 const checkpointRef = z.strictObject({ n: z.number().int(), size: z.number().int(), at: z.string() });
 
@@ -114,6 +116,8 @@ export const contract = {
   journalEntry: { input: z.strictObject({ seq }), output: journalEntrySchema },
   journalVerify: { input: empty, output: journalVerdictSchema },
   journalCheckpoints: { input: empty, output: z.array(checkpointSchema) },
+  /** Sign a checkpoint with the station identity key; the PIN is used for this one login only. */
+  journalCheckpoint: { input: z.strictObject({ pin: pin }), output: checkpointSchema },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

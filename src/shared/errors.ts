@@ -55,6 +55,86 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'The station identity key is needed to sign a checkpoint: connect the station HSM and log in.',
   },
+  HSM_MODULE_LOAD_FAILED: {
+    class: 'device',
+    action: 'Check the PKCS#11 module path in the module profile and that the vendor library is installed.',
+  },
+  TOKEN_NOT_FOUND: {
+    class: 'device',
+    action: 'Insert the token with this serial number, or check the serial.',
+  },
+  TOKEN_AMBIGUOUS: {
+    class: 'device',
+    action: 'Several tokens match. Address the token by its serial number; remove look-alike tokens.',
+  },
+  PIN_INCORRECT: {
+    class: 'device',
+    action:
+      'The PIN was wrong. Check the token’s PIN state before trying again: each failure counts toward lockout.',
+  },
+  PIN_INVALID: {
+    class: 'device',
+    action: 'The token refuses this PIN’s length or characters. Enter the PIN as issued.',
+  },
+  PIN_LOCKED: {
+    class: 'device',
+    action:
+      'The PIN is locked. The security officer must unlock it; the station never retries a login on its own.',
+  },
+  TOKEN_NOT_PRESENT: {
+    class: 'device',
+    action: 'The token is not present. Re-insert it and repeat the step; nothing was recorded as done.',
+  },
+  DEVICE_REMOVED: {
+    class: 'device',
+    action:
+      'The token was removed during the operation. Re-insert it and repeat the step; nothing was recorded as done.',
+  },
+  SESSION_HANDLE_INVALID: {
+    class: 'device',
+    action:
+      'The token session was lost. Re-insert the token and repeat the step; nothing was recorded as done.',
+  },
+  USER_ALREADY_LOGGED_IN: {
+    class: 'device',
+    action:
+      'Another session is already logged in to this token. Confirm the session state; do not assume the step succeeded.',
+  },
+  MECHANISM_UNSUPPORTED: {
+    class: 'device',
+    action: 'This token does not support the requested algorithm: choose another.',
+  },
+  DEVICE_ERROR: {
+    class: 'device',
+    action:
+      'The token reported an error (named in the message). Note it, check the device and repeat the step.',
+  },
+  KEY_EXISTS: {
+    class: 'invalid-input',
+    action:
+      'A key with this label or CKA_ID already exists on the token. Choose another; the station never overwrites keys.',
+  },
+  KEY_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the label or CKA_ID; list the token’s keys to see what exists.',
+  },
+  KEY_POLICY_VIOLATION: {
+    class: 'integrity',
+    action:
+      'The token created a key whose read-back attributes break the station policy; it was destroyed. Escalate: check the module profile and firmware.',
+  },
+  IDENTITY_EXISTS: {
+    class: 'state',
+    action: 'This station already has an identity key. A station has one identity for its whole life.',
+  },
+  MODULE_NOT_REGISTERED: {
+    class: 'invalid-input',
+    action: 'Register the PKCS#11 module first, or check the module id.',
+  },
+  IDENTITY_MISSING: {
+    class: 'state',
+    action: 'This station has no identity key yet. Create it with `station init` on a station token.',
+  },
   OUTPUT_EXISTS: {
     class: 'invalid-input',
     action: 'Choose a new output file: the station never overwrites one.',

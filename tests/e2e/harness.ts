@@ -23,8 +23,11 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-export function stationCli(args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [STATION_BIN, ...args], { encoding: 'utf8' });
+export function stationCli(
+  args: string[],
+  input?: string,
+): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [STATION_BIN, ...args], { encoding: 'utf8', input });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('station UI in Chromium against the browser-mode host', () => {
-  it('shows the mode banner and every journal event; verify reports the chain; a raw tamper shows TAMPERED AT seq N', async () => {
+  it('opens VERIFIED on the demo; lists every event; a raw tamper shows TAMPERED AT seq N', async () => {
     const dataDir = join(tempDir(), 'station');
     expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
     const host = await serveStation(dataDir);
@@ -26,17 +26,25 @@ describe('station UI in Chromium against the browser-mode host', () => {
       const banner = page.getByRole('banner', { name: 'Station status' });
       await expect.poll(() => banner.getByLabel('Mode').innerText()).toBe('OFFLINE');
       await expect.poll(() => banner.getByLabel('Station identity').innerText()).toContain('Demo Station');
+      await expect
+        .poll(() => banner.getByLabel('Station identity').innerText())
+        .toMatch(/key \w+ \w+ \w+ \w+/);
       // The token leaves the address bar as soon as the page has it.
       expect(page.url()).toBe(`${host.origin}/`);
 
-      const list = page.getByRole('listbox', { name: /Journal entries, 4 in all/ });
-      await expect.poll(() => list.getByRole('option').count()).toBe(4);
+      const list = page.getByRole('listbox', { name: /Journal entries, 7 in all/ });
+      await expect.poll(() => list.getByRole('option').count()).toBe(7);
       await expect.poll(() => list.getByRole('option').nth(0).innerText()).toContain('station.initialised');
-      await expect.poll(() => list.getByRole('option').nth(3).innerText()).toContain('operator.note');
+      await expect
+        .poll(() => list.getByRole('option').nth(3).innerText())
+        .toContain('station.identity-created');
+      await expect.poll(() => list.getByRole('option').nth(6).innerText()).toContain('operator.note');
 
       const result = page.getByRole('status', { name: 'Verification result' });
       await page.getByRole('button', { name: 'Verify journal' }).click();
-      await expect.poll(() => result.innerText()).toMatch(/UNANCHORED/);
+      await expect.poll(() => result.innerText()).toMatch(/VERIFIED\s+to checkpoint 1 \(seq 7\)/);
+      await expect.poll(() => banner.getByLabel('Journal state').innerText()).toMatch(/VERIFIED/);
+      await page.screenshot({ path: artifactPath('journal-verified.png'), fullPage: true });
 
       // Keyboard: the list is operable without a mouse and the detail pane shows the stored hashes.
       await list.focus();
@@ -53,6 +61,49 @@ describe('station UI in Chromium against the browser-mode host', () => {
       await expect.poll(() => banner.getByLabel('Journal state').innerText()).toMatch(/TAMPERED\s+AT seq 3/);
       await page.screenshot({ path: artifactPath('journal-tampered.png'), fullPage: true });
       expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  });
+
+  it('a new entry is UNANCHORED until an operator signs a checkpoint with the token PIN; a wrong PIN is refused', async () => {
+    const dataDir = join(tempDir(), 'station');
+    expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    const host = await serveStation(dataDir);
+    const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    try {
+      await page.goto(host.url);
+      const result = page.getByRole('status', { name: 'Verification result' });
+      await expect.poll(() => result.innerText()).toMatch(/VERIFIED/);
+
+      expect(
+        stationCli([
+          'journal',
+          'note',
+          '--actor',
+          'operator:witness-2',
+          'Seal TB-2231 intact',
+          '--data-dir',
+          dataDir,
+        ]).status,
+      ).toBe(0);
+      await page.getByRole('button', { name: 'Verify journal' }).click();
+      await expect.poll(() => result.innerText()).toMatch(/UNANCHORED\s+after checkpoint 1 \(seq 7\)/);
+
+      await page.getByRole('button', { name: 'Sign checkpoint…' }).click();
+      const form = page.getByRole('form', { name: 'Sign checkpoint' });
+      await expect.poll(() => form.innerText()).toContain('seq 8');
+      await form.getByLabel('Station token user PIN').fill('000000');
+      await form.getByRole('button', { name: 'Sign checkpoint' }).click();
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.innerText()).toContain('PIN_INCORRECT');
+      expect(await form.getByLabel('Station token user PIN').inputValue()).toBe('');
+
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+      await form.getByLabel('Station token user PIN').fill('123456');
+      await form.getByRole('button', { name: 'Sign checkpoint' }).click();
+      await expect.poll(() => result.innerText()).toMatch(/VERIFIED\s+to checkpoint 2 \(seq 8\)/);
     } finally {
       await page.close();
       await host.stop();

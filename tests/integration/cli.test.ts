@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stationCli } from '../e2e/harness';
 import { tamperJournalRow } from '../helpers/tamper';
+import { softhsmWorld } from '../helpers/softhsm';
 import { tempDir } from '../helpers/temp';
 
 describe('station CLI (built, as a user runs it)', () => {
@@ -20,6 +22,14 @@ describe('station CLI (built, as a user runs it)', () => {
     expect(bad.stderr).toContain('--from');
   });
 
+  it('the demo opens VERIFIED: its first checkpoint is signed by the identity key on its SoftHSM2 token', () => {
+    const dir = join(tempDir(), 's');
+    expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+    const v = stationCli(['journal', 'verify', '--data-dir', dir]);
+    expect(v.stdout).toMatch(/^VERIFIED 7 entries to checkpoint 1 \(seq 7\)/);
+    expect(v.status).toBe(0);
+  });
+
   it('wrong state exits 6: no station yet, or a station already there', () => {
     const dir = join(tempDir(), 's');
     const none = stationCli(['journal', 'verify', '--data-dir', dir]);
@@ -33,22 +43,88 @@ describe('station CLI (built, as a user runs it)', () => {
 
   it('init validates its input before writing anything', () => {
     const dir = join(tempDir(), 's');
-    const r = stationCli(['init', '--name', 'x', '--mode', 'airgap', '--data-dir', dir]);
+    const r = stationCli(
+      ['init', '--name', 'x', '--token', '0', '--mode', 'airgap', '--data-dir', dir],
+      '1234\n',
+    );
     expect(r.status).toBe(3);
     expect(existsSync(join(dir, 'station.sqlite'))).toBe(false);
-    expect(stationCli(['init', '--name', 'Room C', '--data-dir', dir]).status).toBe(0);
-    expect(JSON.parse(stationCli(['info', '--data-dir', dir]).stdout)).toMatchObject({
-      name: 'Room C',
-      demo: false,
-    });
+    const noPin = stationCli(['init', '--name', 'x', '--token', '0', '--data-dir', dir]);
+    expect(noPin.status).toBe(3);
+    expect(noPin.stderr).toContain('--pin-stdin');
   });
 
-  it('journal verify: 7 for an intact but unanchored journal, 4 with the seq when tampered', () => {
+  it('init on a real token; verify VERIFIED (0); a new entry is UNANCHORED (7) until checkpointed; a raw edit is TAMPERED (4)', () => {
+    const { conf } = softhsmWorld();
+    const init = spawnSync('softhsm2-util', [
+      '--init-token',
+      '--free',
+      '--label',
+      'Station HSM',
+      '--so-pin',
+      '87654321',
+      '--pin',
+      '654321',
+    ]);
+    expect(init.status).toBe(0);
+    const listing = stationCli([
+      'hsm',
+      'list',
+      '--profile',
+      'softhsm2',
+      '--module-env',
+      `SOFTHSM2_CONF=${conf}`,
+      '--json',
+    ]);
+    expect(listing.status).toBe(0);
+    const serial = (
+      JSON.parse(listing.stdout) as { tokens: { serial: string; label: string }[] }[]
+    )[0]?.tokens.find((t) => t.label === 'Station HSM')?.serial;
+    expect(serial).toMatch(/^[0-9a-f]{16}$/);
+
     const dir = join(tempDir(), 's');
-    stationCli(['demo', '--data-dir', dir]);
+    const created = stationCli(
+      [
+        'init',
+        '--name',
+        'Room C',
+        '--token',
+        serial!,
+        '--module-env',
+        `SOFTHSM2_CONF=${conf}`,
+        '--pin-stdin',
+        '--data-dir',
+        dir,
+      ],
+      '654321\n',
+    );
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    expect(created.stdout).toMatch(/identity key fingerprint [0-9a-f]{64}/);
+    expect(created.stdout).not.toContain('654321');
+
     const ok = stationCli(['journal', 'verify', '--data-dir', dir]);
-    expect(ok.status).toBe(7);
-    expect(ok.stdout).toMatch(/^UNANCHORED \[JNL-ANCHOR\]/);
+    expect(ok.stdout).toMatch(/^VERIFIED 3 entries to checkpoint 1/);
+    expect(ok.status).toBe(0);
+
+    expect(
+      stationCli(['journal', 'note', '--actor', 'operator:witness-1', 'seal checked', '--data-dir', dir])
+        .status,
+    ).toBe(0);
+    const unanchored = stationCli(['journal', 'verify', '--data-dir', dir]);
+    expect(unanchored.status).toBe(7);
+    expect(unanchored.stdout).toMatch(/^UNANCHORED \[JNL-ANCHOR\].*1 entry after checkpoint 1/);
+
+    const wrongPin = stationCli(['journal', 'checkpoint', '--pin-stdin', '--data-dir', dir], '000000\n');
+    expect(wrongPin.status).toBe(5);
+    expect(wrongPin.stderr).toContain('PIN_INCORRECT');
+    expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(7);
+
+    const cp = stationCli(['journal', 'checkpoint', '--pin-stdin', '--data-dir', dir], '654321\n');
+    expect(cp.status).toBe(0);
+    expect(cp.stdout).toMatch(/^checkpoint 2 signed over 4 entries/);
+    expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(0);
+
     tamperJournalRow(join(dir, 'station.sqlite'), 2, "body = CAST('{}' AS BLOB)");
     const bad = stationCli(['journal', 'verify', '--data-dir', dir, '--json']);
     expect(bad.status).toBe(4);

@@ -19,7 +19,7 @@ afterEach(async () => {
 
 async function startDemoHost() {
   const dir = tempDir();
-  createDemoStation(join(dir, 'station'), systemDeps).close();
+  (await createDemoStation(join(dir, 'station'), systemDeps)).close();
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');

@@ -15,18 +15,18 @@ import { tamperJournalRow } from '../helpers/tamper';
 import { tempDir } from '../helpers/temp';
 
 describe('journal on a real SQLite file', () => {
-  it('the append-only triggers refuse UPDATE and DELETE through any connection', () => {
+  it('the append-only triggers refuse UPDATE and DELETE through any connection', async () => {
     const dir = tempDir();
-    createDemoStation(dir, systemDeps).close();
+    (await createDemoStation(dir, systemDeps)).close();
     const raw = new Database(join(dir, 'station.sqlite'));
     expect(() => raw.prepare("UPDATE journal SET actor = 'x' WHERE seq = 2").run()).toThrow(/UPDATE refused/);
     expect(() => raw.prepare('DELETE FROM journal WHERE seq = 4').run()).toThrow(/DELETE refused/);
     raw.close();
   });
 
-  it('a raw edit made after dropping the trigger is reported as TAMPERED at that seq', () => {
+  it('a raw edit made after dropping the trigger is reported as TAMPERED at that seq', async () => {
     const dir = tempDir();
-    createDemoStation(dir, systemDeps).close();
+    (await createDemoStation(dir, systemDeps)).close();
     tamperJournalRow(join(dir, 'station.sqlite'), 3);
     const s = Station.open(dir, systemDeps);
     expect(verifyStationJournal(s, null)).toMatchObject({
@@ -37,9 +37,9 @@ describe('journal on a real SQLite file', () => {
     s.close();
   });
 
-  it('a row whose hash field was cut short (CHECK constraints bypassed) is JNL-ROW at that seq', () => {
+  it('a row whose hash field was cut short (CHECK constraints bypassed) is JNL-ROW at that seq', async () => {
     const dir = tempDir();
-    createDemoStation(dir, systemDeps).close();
+    (await createDemoStation(dir, systemDeps)).close();
     const raw = new Database(join(dir, 'station.sqlite'));
     raw.pragma('ignore_check_constraints = ON');
     raw.exec('DROP TRIGGER journal_refuse_update');
@@ -54,9 +54,9 @@ describe('journal on a real SQLite file', () => {
     s.close();
   });
 
-  it('the station connection refuses INSERT OR REPLACE over an existing entry', () => {
+  it('the station connection refuses INSERT OR REPLACE over an existing entry', async () => {
     const dir = tempDir();
-    const s = createDemoStation(dir, systemDeps);
+    const s = await createDemoStation(dir, systemDeps);
     const row = s.journal.get(2)!;
     expect(() =>
       s.store.db
@@ -75,9 +75,9 @@ describe('journal on a real SQLite file', () => {
     s.close();
   });
 
-  it('a raw deletion is reported as TAMPERED at the missing seq', () => {
+  it('a raw deletion is reported as TAMPERED at the missing seq', async () => {
     const dir = tempDir();
-    createDemoStation(dir, systemDeps).close();
+    (await createDemoStation(dir, systemDeps)).close();
     const raw = new Database(join(dir, 'station.sqlite'));
     raw.exec('DROP TRIGGER journal_refuse_delete');
     raw.prepare('DELETE FROM journal WHERE seq = 2').run();
@@ -91,25 +91,25 @@ describe('journal on a real SQLite file', () => {
     s.close();
   });
 
-  it('pages and entries read back exactly what was recorded', () => {
+  it('pages and entries read back exactly what was recorded', async () => {
     const dir = tempDir();
-    const s = createDemoStation(dir, systemDeps);
+    const s = await createDemoStation(dir, systemDeps);
     s.record([{ kind: 'operator.note', actor: 'operator:alice', body: { text: 'x'.repeat(400) } }]);
     const page = journalPage(s, 1, 500);
-    expect(page.total).toBe(5);
-    expect(page.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(page.entries[4]?.preview.length).toBeLessThanOrEqual(160);
-    const e = journalEntry(s, 5);
+    expect(page.total).toBe(8);
+    expect(page.entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(page.entries[7]?.preview.length).toBeLessThanOrEqual(160);
+    const e = journalEntry(s, 8);
     expect(JSON.parse(e.bodyText)).toEqual({ text: 'x'.repeat(400) });
     expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(journalEntry(s, 4).hash).toBe(e.prevHash);
+    expect(journalEntry(s, 7).hash).toBe(e.prevHash);
     expect(() => journalEntry(s, 99)).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
     s.close();
   });
 
-  it('export writes JSON lines for the range to a new file and never overwrites one', () => {
+  it('export writes JSON lines for the range to a new file and never overwrites one', async () => {
     const dir = tempDir();
-    const s = createDemoStation(dir, systemDeps);
+    const s = await createDemoStation(dir, systemDeps);
     const out = join(dir, 'export.jsonl');
     expect(exportJournal(s, { fromSeq: 2, toSeq: 3 }, { path: out })).toBe(2);
     const lines = readFileSync(out, 'utf8')

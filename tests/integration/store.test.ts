@@ -12,9 +12,9 @@ import { corruptTablePage } from '../helpers/tamper';
 import { tempDir } from '../helpers/temp';
 
 describe('station store on a real SQLite file', () => {
-  it('opens with WAL, synchronous=FULL, foreign keys on, at the latest schema', () => {
+  it('opens with WAL, synchronous=FULL, foreign keys on, at the latest schema', async () => {
     const dir = tempDir();
-    createDemoStation(dir, systemDeps).close();
+    (await createDemoStation(dir, systemDeps)).close();
     const opened = openDatabase(join(dir, 'station.sqlite'), { create: false });
     try {
       expect(opened.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -27,9 +27,9 @@ describe('station store on a real SQLite file', () => {
     }
   });
 
-  it('keeps every entry across close and reopen', () => {
+  it('keeps every entry across close and reopen', async () => {
     const dir = tempDir();
-    const s = createDemoStation(dir, systemDeps);
+    const s = await createDemoStation(dir, systemDeps);
     const head = s.journal.head();
     s.close();
     const again = Station.open(dir, systemDeps);
@@ -37,9 +37,9 @@ describe('station store on a real SQLite file', () => {
     again.close();
   });
 
-  it('a database that fails quick_check opens read-only, says why, and refuses writes', () => {
+  it('a database that fails quick_check opens read-only, says why, and refuses writes', async () => {
     const dir = tempDir();
-    const s = createDemoStation(dir, systemDeps);
+    const s = await createDemoStation(dir, systemDeps);
     s.record(
       Array.from({ length: 3000 }, (_, i) => ({
         kind: 'operator.note' as const,
@@ -66,7 +66,7 @@ describe('station store on a real SQLite file', () => {
     }
   });
 
-  it('a file that is not a database is refused with STORE_CORRUPT and left untouched', () => {
+  it('a file that is not a database is refused with STORE_CORRUPT and left untouched', async () => {
     const dir = tempDir();
     const path = join(dir, 'station.sqlite');
     writeFileSync(
@@ -78,9 +78,9 @@ describe('station store on a real SQLite file', () => {
     );
   });
 
-  it('a database from a newer station version is refused, not migrated down or opened', () => {
+  it('a database from a newer station version is refused, not migrated down or opened', async () => {
     const dir = tempDir();
-    createDemoStation(dir, systemDeps).close();
+    (await createDemoStation(dir, systemDeps)).close();
     const raw = new Database(join(dir, 'station.sqlite'));
     raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 5}`);
     raw.close();
@@ -89,7 +89,7 @@ describe('station store on a real SQLite file', () => {
     );
   });
 
-  it('a missing station is STATION_NOT_INITIALISED; init refuses an existing one and a bad name writes nothing', () => {
+  it('a missing station is STATION_NOT_INITIALISED; init refuses an existing one and a bad name writes nothing', async () => {
     const dir = tempDir();
     expect(() => Station.open(dir, systemDeps)).toThrowError(
       expect.objectContaining({ code: 'STATION_NOT_INITIALISED' }),

@@ -11,6 +11,12 @@ const stationId = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
 const displayName = z.string().trim().min(1).max(80);
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes} bytes of lowercase hex`);
+const moduleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
+const tokenSerial = z.string().min(1).max(32);
+const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,32}$/, 'CKA_ID as lowercase hex');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 
 export const EVENT_BODIES = {
   /** The first entry of every journal: who this station is. */
@@ -23,6 +29,36 @@ export const EVENT_BODIES = {
   /** A named operator wrote a free-text note into the record (e.g. a witness remark). */
   'operator.note': z.strictObject({
     text: z.string().trim().min(1).max(4000),
+  }),
+  /** A PKCS#11 library the station may use, with the digest of the library file it loaded. */
+  'hsm.module-registered': z.strictObject({
+    moduleId,
+    profile: z.string().min(1).max(64),
+    path: z.string().startsWith('/').max(4096),
+    librarySha256: hex(32),
+    /** Environment the module needs (e.g. SOFTHSM2_CONF for a rehearsal token); never credentials. */
+    environment: z.record(z.string().regex(/^[A-Z0-9_]+$/), z.string().max(4096)),
+  }),
+  /** A token was initialised by the station (rehearsal and demo tokens). */
+  'hsm.token-initialised': z.strictObject({
+    moduleId,
+    tokenSerial,
+    tokenLabel: z.string().min(1).max(32),
+    purpose: z.string().min(1).max(200),
+  }),
+  /** The station identity key: generated on a station token; its self-signed certificate. */
+  'station.identity-created': z.strictObject({
+    moduleId,
+    tokenSerial,
+    tokenLabel: z.string().max(32),
+    keyLabel: z.string().min(1).max(64),
+    keyId: ckaId,
+    algorithm: z.literal('ec-p256'),
+    /** SubjectPublicKeyInfo, DER, base64. */
+    spki: base64,
+    /** SHA-256 of the SubjectPublicKeyInfo. */
+    fingerprint: hex(32),
+    certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----').max(8192),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

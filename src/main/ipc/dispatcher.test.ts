@@ -12,6 +12,7 @@ function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) =
     journalEntry: vi.fn(),
     journalVerify: vi.fn(),
     journalCheckpoints: vi.fn(() => []),
+    journalCheckpoint: vi.fn(),
   };
   return { ...base, ...overrides } as unknown as Handlers;
 }

@@ -1,4 +1,4 @@
-import type { CheckpointSignatureCheck } from '../../core/journal/checkpoint';
+import { journalSignatureCheck, signCheckpoint } from '../services/identity';
 import { journalEntry, journalPage, listCheckpoints, verifyStationJournal } from '../services/journal';
 import type { Station } from '../services/station';
 import type { Handlers } from './dispatcher';
@@ -6,8 +6,6 @@ import type { Handlers } from './dispatcher';
 export interface HandlerContext {
   readonly station: Station;
   readonly host: 'electron' | 'browser';
-  /** The identity key's checkpoint verifier, null while the station has no identity key. */
-  readonly checkSignature: () => CheckpointSignatureCheck | null;
 }
 
 /** One handler per contract channel; each is a thin call into a service. */
@@ -17,7 +15,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     stationInfo: () => station.info(ctx.host),
     journalPage: ({ fromSeq, limit }) => journalPage(station, fromSeq, limit),
     journalEntry: ({ seq }) => journalEntry(station, seq),
-    journalVerify: () => verifyStationJournal(station, ctx.checkSignature()),
+    journalVerify: () => verifyStationJournal(station, journalSignatureCheck(station)),
     journalCheckpoints: () => listCheckpoints(station),
+    journalCheckpoint: ({ pin }) => signCheckpoint(station, pin),
   };
 }

@@ -8,6 +8,8 @@ import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
 import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
 import { stationError } from '../errors';
 import { DATABASE_FILE } from '../paths';
+import { HsmRegistry } from './hsm';
+import { identitySummary, stationIdentity } from './identity';
 
 export interface StationDeps {
   readonly clock: () => Date;
@@ -28,6 +30,8 @@ export interface StationRecord {
  */
 export class Station {
   readonly journal: JournalStore;
+  /** PKCS#11 modules registered with this station, opened on first use and closed with the station. */
+  readonly hsm: HsmRegistry;
 
   private constructor(
     readonly dataDir: string,
@@ -35,6 +39,7 @@ export class Station {
     readonly deps: StationDeps,
   ) {
     this.journal = new JournalStore(store.db, deps.sha256);
+    this.hsm = new HsmRegistry(this);
   }
 
   static open(dataDir: string, deps: StationDeps): Station {
@@ -113,9 +118,10 @@ export class Station {
 
   info(host: 'electron' | 'browser'): StationInfo {
     const r = this.stationRecord();
+    const identity = stationIdentity(this);
     return {
       ...r,
-      identity: null,
+      identity: identity ? identitySummary(identity) : null,
       store: {
         path: this.store.path,
         schemaVersion: this.store.schemaVersion,
@@ -127,6 +133,7 @@ export class Station {
   }
 
   close(): void {
+    this.hsm.closeAll();
     if (this.store.db.open) this.store.db.close();
   }
 }

@@ -30,6 +30,7 @@ interface StationState {
   select(seq: number | null): void;
   loadJournalPage(index: number): Promise<void>;
   dismissError(): void;
+  showError(error: StationErrorPayload): void;
 }
 
 export const useStation = create<StationState>()((set, get) => ({
@@ -76,6 +77,7 @@ export const useStation = create<StationState>()((set, get) => ({
     set({ verifying: false });
     if (r.ok) set({ verdict: r.value });
     else set({ error: r.error });
+    await get().loadJournalPage(0);
   },
 
   show(view) {
@@ -100,5 +102,9 @@ export const useStation = create<StationState>()((set, get) => ({
 
   dismissError() {
     set({ error: null });
+  },
+
+  showError(error) {
+    set({ error });
   },
 }));

@@ -30,7 +30,48 @@ const station: Projection = {
   },
 };
 
-export const PROJECTIONS: readonly Projection[] = [station];
+const hsm: Projection = {
+  name: 'hsm',
+  tables: ['station_identity', 'hsm_module'],
+  on: {
+    'hsm.module-registered': (db, row, body) => {
+      db.prepare(
+        `INSERT INTO hsm_module (module_id, profile, path, library_sha256, environment, registered_seq)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (module_id) DO UPDATE SET profile = excluded.profile, path = excluded.path,
+           library_sha256 = excluded.library_sha256, environment = excluded.environment,
+           registered_seq = excluded.registered_seq`,
+      ).run(
+        body.moduleId,
+        body.profile,
+        body.path,
+        body.librarySha256,
+        JSON.stringify(body.environment),
+        row.seq,
+      );
+    },
+    'station.identity-created': (db, row, body) => {
+      db.prepare(
+        `INSERT INTO station_identity (singleton, module_id, token_serial, token_label, key_label, key_id, algorithm,
+           spki, fingerprint, certificate_pem, created_seq)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        body.moduleId,
+        body.tokenSerial,
+        body.tokenLabel,
+        body.keyLabel,
+        body.keyId,
+        body.algorithm,
+        Buffer.from(body.spki, 'base64'),
+        body.fingerprint,
+        body.certificatePem,
+        row.seq,
+      );
+    },
+  },
+};
+
+export const PROJECTIONS: readonly Projection[] = [station, hsm];
 
 const decoder = new TextDecoder();
 

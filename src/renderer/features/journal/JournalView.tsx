@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { JournalEntry } from '../../../shared/contract';
 import { JOURNAL_PAGE_SIZE, useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { CheckpointForm } from './CheckpointForm';
 import { describeVerdict, rowState } from './verdict';
 
 const ROW_HEIGHT = 36;
@@ -14,6 +15,7 @@ export function JournalView() {
       <main className="main journal" aria-labelledby="journal-title">
         <h1 id="journal-title">Journal</h1>
         <VerifyPanel />
+        <CheckpointForm />
         <JournalList />
       </main>
       <EntryDetail />

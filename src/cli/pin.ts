@@ -1,0 +1,42 @@
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { CodedError } from '../core/errors';
+
+/**
+ * Reads a PIN for one operation: the first line of stdin with --pin-stdin, else a terminal prompt that
+ * does not echo. The PIN is never printed, logged or stored.
+ */
+export async function readPin(prompt: string, fromStdin: boolean): Promise<string> {
+  if (fromStdin) return firstLine();
+  if (!process.stdin.isTTY) {
+    throw new CodedError('INVALID_INPUT', 'a PIN is needed: type it at a terminal, or pass --pin-stdin', {
+      field: 'pin',
+    });
+  }
+  const muted = new Writable({ write: (_chunk, _enc, cb) => cb() });
+  process.stderr.write(prompt);
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
+  try {
+    return await new Promise<string>((resolve) => rl.question('', resolve));
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}
+
+function firstLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      data += chunk;
+      const nl = data.indexOf('\n');
+      if (nl >= 0) {
+        process.stdin.pause();
+        resolve(data.slice(0, nl).replace(/\r$/, ''));
+      }
+    });
+    process.stdin.on('end', () => resolve(data.replace(/\r?\n$/, '')));
+    process.stdin.on('error', reject);
+  });
+}

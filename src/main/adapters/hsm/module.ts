@@ -1,0 +1,646 @@
+import pkcs11js, { type Handle, type Template } from 'pkcs11js';
+import { describeAlgorithm, type KeySpec } from '../../../core/hsm/key-spec';
+import { residencyOf, type Residency } from '../../../core/hsm/residency';
+import { decodeTokenFlags, pinWarnings, type TokenFlags } from '../../../core/hsm/token-flags';
+import { stationError } from '../../errors';
+import { CK } from './ck';
+import { ckrOf, mapPkcs11Error } from './errors';
+import type { ModuleProfile } from './profiles';
+import { spkiDer, unwrapEcPoint, type PublicKeyAttributes } from './public-key';
+import {
+  EC_PARAMS,
+  keyPairRecipe,
+  policyViolations,
+  POLICY_ATTRIBUTE_TYPES,
+  type PolicyAttribute,
+} from './templates';
+
+/** The part of pkcs11js the station uses: a test can inject a binding that fails like a real device. */
+export type Pkcs11Binding = Pick<
+  pkcs11js.PKCS11,
+  | 'load'
+  | 'close'
+  | 'C_Initialize'
+  | 'C_Finalize'
+  | 'C_GetInfo'
+  | 'C_GetSlotList'
+  | 'C_GetTokenInfo'
+  | 'C_GetMechanismList'
+  | 'C_InitToken'
+  | 'C_InitPIN'
+  | 'C_OpenSession'
+  | 'C_CloseSession'
+  | 'C_Login'
+  | 'C_Logout'
+  | 'C_FindObjectsInit'
+  | 'C_FindObjects'
+  | 'C_FindObjectsFinal'
+  | 'C_GetAttributeValue'
+  | 'C_GenerateKeyPairAsync'
+  | 'C_DestroyObject'
+  | 'C_SignInit'
+  | 'C_Sign'
+  | 'C_GenerateRandom'
+>;
+
+export interface TokenInfo {
+  readonly label: string;
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly serial: string;
+  readonly firmware: string;
+  readonly hardware: string;
+  readonly flags: TokenFlags;
+  readonly warnings: readonly string[];
+}
+
+export type KeyAttributes = Readonly<Record<PolicyAttribute, boolean | null>>;
+
+export interface KeyInfo {
+  readonly label: string;
+  /** CKA_ID, lowercase hex. */
+  readonly id: string;
+  readonly keyType: 'EC' | 'RSA' | 'EdDSA' | 'other';
+  /** Curve name or modulus bits. */
+  readonly size: string;
+  readonly hasPrivate: boolean;
+  readonly hasPublic: boolean;
+  /** Private-key attributes as read back from the token (null where there is no private key). */
+  readonly attributes: KeyAttributes | null;
+  readonly residency: Residency | null;
+  /** SubjectPublicKeyInfo (DER) when a public key object is on the token. */
+  readonly spki: Buffer | null;
+}
+
+export interface SessionOptions {
+  readonly write: boolean;
+  readonly login?: { readonly user: 'user' | 'so'; readonly pin: string };
+}
+
+export type SignAlgorithm = 'ecdsa-sha256' | 'ecdsa-sha384' | 'rsa-pkcs1-sha256' | 'ed25519';
+
+const trim = (s: string) => s.replace(/\0/g, '').trim();
+const version = (v: { major: number; minor: number }) => `${v.major}.${v.minor}`;
+const ulong = (b: Buffer) => (b.length >= 8 ? Number(b.readBigUInt64LE(0)) : b.readUInt32LE(0));
+
+/**
+ * Modules are process-wide in PKCS#11 (one C_Initialize per library, reading its environment then):
+ * share one instance per path, and refuse a second environment for a library that is still open.
+ */
+const loaded = new Map<string, { module: Pkcs11Module; refs: number; env: string }>();
+
+/**
+ * One loaded PKCS#11 library. Tokens are addressed by serial only; every session is closed (and logged
+ * out) on every path, which `openSessions` lets tests count.
+ */
+export class Pkcs11Module {
+  private sessions = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly profile: ModuleProfile,
+    private readonly p11: Pkcs11Binding,
+  ) {}
+
+  static open(
+    profile: ModuleProfile,
+    path: string,
+    opts: { environment?: Readonly<Record<string, string>>; binding?: Pkcs11Binding } = {},
+  ): Pkcs11Module {
+    const env = JSON.stringify(Object.entries(opts.environment ?? {}).sort());
+    const shared = loaded.get(path);
+    if (shared && !opts.binding) {
+      if (shared.env !== env) {
+        throw stationError(
+          'HSM_MODULE_LOAD_FAILED',
+          `${path} is already open with another environment in this process`,
+          {
+            path,
+          },
+        );
+      }
+      shared.refs++;
+      return shared.module;
+    }
+    for (const [k, v] of Object.entries(opts.environment ?? {})) process.env[k] = v;
+    const binding = opts.binding;
+    const p11 = binding ?? new pkcs11js.PKCS11();
+    try {
+      p11.load(path);
+      p11.C_Initialize();
+    } catch (e) {
+      if (ckrOf(e) !== CK.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        throw stationError(
+          'HSM_MODULE_LOAD_FAILED',
+          `cannot load PKCS#11 module ${path}: ${(e as Error).message}`,
+          {
+            path,
+          },
+        );
+      }
+    }
+    const module = new Pkcs11Module(path, profile, p11);
+    if (!binding) loaded.set(path, { module, refs: 1, env });
+    return module;
+  }
+
+  /** Releases this reference; the library is finalised when the last one goes. */
+  close(): void {
+    const shared = loaded.get(this.path);
+    if (shared?.module === this && --shared.refs > 0) return;
+    loaded.delete(this.path);
+    try {
+      this.p11.C_Finalize();
+    } finally {
+      this.p11.close();
+    }
+  }
+
+  get openSessions(): number {
+    return this.sessions;
+  }
+
+  info(): { manufacturer: string; library: string; cryptoki: string; libraryVersion: string } {
+    const i = this.call('C_GetInfo', () => this.p11.C_GetInfo());
+    return {
+      manufacturer: trim(i.manufacturerID),
+      library: trim(i.libraryDescription),
+      cryptoki: version(i.cryptokiVersion),
+      libraryVersion: version(i.libraryVersion),
+    };
+  }
+
+  /** Every initialised token present, in slot order (empty slots of a SoftHSM2-like module are left out). */
+  tokens(): TokenInfo[] {
+    return this.slotsWithTokens().map((s) => s.info);
+  }
+
+  private slotsWithTokens(): { slot: Handle; info: TokenInfo }[] {
+    const slots = this.call('C_GetSlotList', () => this.p11.C_GetSlotList(true));
+    return slots
+      .map((slot) => ({ slot, info: this.tokenInfo(slot) }))
+      .filter((s) => s.info.flags.tokenInitialized);
+  }
+
+  private tokenInfo(slot: Handle): TokenInfo {
+    const t = this.call('C_GetTokenInfo', () => this.p11.C_GetTokenInfo(slot));
+    const flags = decodeTokenFlags(t.flags);
+    return {
+      label: trim(t.label),
+      manufacturer: trim(t.manufacturerID),
+      model: trim(t.model),
+      serial: trim(t.serialNumber),
+      firmware: version(t.firmwareVersion),
+      hardware: version(t.hardwareVersion),
+      flags,
+      warnings: pinWarnings(flags),
+    };
+  }
+
+  /** Exactly one token with this serial, or TOKEN_NOT_FOUND / TOKEN_AMBIGUOUS. Never by label alone. */
+  private slotOf(serial: string): { slot: Handle; info: TokenInfo } {
+    const matches = this.slotsWithTokens().filter((s) => s.info.serial === serial);
+    if (matches.length === 0)
+      throw stationError('TOKEN_NOT_FOUND', `no token with serial ${serial} in ${this.profile.name}`, {
+        serial,
+      });
+    if (matches.length > 1)
+      throw stationError('TOKEN_AMBIGUOUS', `${matches.length} tokens report serial ${serial}`, { serial });
+    return matches[0] as { slot: Handle; info: TokenInfo };
+  }
+
+  /** Serial of the single token with this label; label alone is ambiguous when tokens share it. */
+  serialByLabel(label: string): string {
+    const matches = this.tokens().filter((t) => t.label === label);
+    if (matches.length === 0)
+      throw stationError('TOKEN_NOT_FOUND', `no token labelled "${label}"`, { label });
+    if (matches.length > 1) {
+      throw stationError(
+        'TOKEN_AMBIGUOUS',
+        `${matches.length} tokens are labelled "${label}": address one by serial`,
+        {
+          label,
+          serials: matches.map((m) => m.serial),
+        },
+      );
+    }
+    return (matches[0] as TokenInfo).serial;
+  }
+
+  mechanisms(serial: string): number[] {
+    const { slot } = this.slotOf(serial);
+    return this.call('C_GetMechanismList', () => this.p11.C_GetMechanismList(slot), serial);
+  }
+
+  /**
+   * Initialises the first uninitialised slot as a new token (SO PIN, label, then the user PIN) and
+   * returns its serial. For rehearsal tokens (SoftHSM2) and tokens whose profile allows C_InitToken.
+   */
+  initToken(label: string, soPin: string, userPin: string): string {
+    const all = this.call('C_GetSlotList', () => this.p11.C_GetSlotList(false));
+    const before = new Set(this.tokens().map((t) => t.serial));
+    const free = all.find((slot) => {
+      try {
+        return !decodeTokenFlags(this.p11.C_GetTokenInfo(slot).flags).tokenInitialized;
+      } catch {
+        return false;
+      }
+    });
+    if (!free)
+      throw stationError('TOKEN_NOT_FOUND', 'no uninitialised slot is available for a new token', {});
+    this.call('C_InitToken', () => this.p11.C_InitToken(free, soPin, label));
+    const created = this.tokens().filter((t) => !before.has(t.serial) && t.label === label);
+    const serial = created[0]?.serial;
+    if (!serial || created.length !== 1)
+      throw stationError('DEVICE_ERROR', `token "${label}" was not found after C_InitToken`, {});
+    this.withSession(serial, { write: true, login: { user: 'so', pin: soPin } }, (s) =>
+      s.initUserPin(userPin),
+    );
+    return serial;
+  }
+
+  /**
+   * Opens a session on the token with this serial, optionally logs in, runs `fn`, then logs out and
+   * closes the session whatever happens. A login never repeats on its own after a failure.
+   */
+  withSession<T>(serial: string, opts: SessionOptions, fn: (s: Session) => T): T {
+    const { session, end } = this.begin(serial, opts);
+    try {
+      const result = fn(session);
+      if (result instanceof Promise)
+        throw new Error('withSession takes a synchronous function; use withSessionAsync');
+      return result;
+    } finally {
+      end();
+    }
+  }
+
+  /** As withSession, for long token operations (key generation) that run off the main thread. */
+  async withSessionAsync<T>(
+    serial: string,
+    opts: SessionOptions,
+    fn: (s: Session) => Promise<T>,
+  ): Promise<T> {
+    const { session, end } = this.begin(serial, opts);
+    try {
+      return await fn(session);
+    } finally {
+      end();
+    }
+  }
+
+  private begin(serial: string, opts: SessionOptions): { session: Session; end: () => void } {
+    const { slot } = this.slotOf(serial);
+    const flags = CK.CKF_SERIAL_SESSION | (opts.write ? CK.CKF_RW_SESSION : 0);
+    const handle = this.call('C_OpenSession', () => this.p11.C_OpenSession(slot, flags), serial);
+    this.sessions++;
+    try {
+      if (opts.login)
+        this.login(slot, handle, serial, opts.login.user === 'so' ? CK.CKU_SO : CK.CKU_USER, opts.login.pin);
+    } catch (e) {
+      this.endSession(handle, false);
+      throw e;
+    }
+    return {
+      session: new Session(this, this.p11, handle, serial),
+      end: () => this.endSession(handle, Boolean(opts.login)),
+    };
+  }
+
+  private login(slot: Handle, handle: Handle, serial: string, user: number, pin: string): void {
+    try {
+      this.p11.C_Login(handle, user, pin);
+    } catch (e) {
+      const ckr = ckrOf(e);
+      let pinState: { countLow: boolean; finalTry: boolean; locked: boolean } | undefined;
+      if (ckr === CK.CKR_PIN_INCORRECT) {
+        try {
+          const f = decodeTokenFlags(this.p11.C_GetTokenInfo(slot).flags);
+          pinState =
+            user === CK.CKU_SO
+              ? { countLow: f.soPinCountLow, finalTry: f.soPinFinalTry, locked: f.soPinLocked }
+              : { countLow: f.userPinCountLow, finalTry: f.userPinFinalTry, locked: f.userPinLocked };
+        } catch {
+          pinState = undefined;
+        }
+      }
+      throw mapPkcs11Error(e, 'login', { serial, ...(pinState ? { pinState } : {}) });
+    }
+  }
+
+  private endSession(handle: Handle, loggedIn: boolean): void {
+    try {
+      if (loggedIn) {
+        try {
+          this.p11.C_Logout(handle);
+        } catch {
+          // The session may already be gone (device removed); closing below still releases it.
+        }
+      }
+      this.p11.C_CloseSession(handle);
+    } catch {
+      // A session on a removed token cannot be closed; the handle is dead either way.
+    } finally {
+      this.sessions--;
+    }
+  }
+
+  /** Runs one PKCS#11 call, mapping a failure by its CKR code. */
+  call<T>(operation: string, fn: () => T, serial?: string): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw mapPkcs11Error(e, operation, serial ? { serial } : {});
+    }
+  }
+}
+
+/** An open session on one token. Obtained only through Pkcs11Module.withSession. */
+export class Session {
+  constructor(
+    private readonly module: Pkcs11Module,
+    private readonly p11: Pkcs11Binding,
+    private readonly handle: Handle,
+    readonly serial: string,
+  ) {}
+
+  private call<T>(operation: string, fn: () => T): T {
+    return this.module.call(operation, fn, this.serial);
+  }
+
+  initUserPin(pin: string): void {
+    this.call('C_InitPIN', () => this.p11.C_InitPIN(this.handle, pin));
+  }
+
+  random(bytes: number): Buffer {
+    return this.call('C_GenerateRandom', () => this.p11.C_GenerateRandom(this.handle, Buffer.alloc(bytes)));
+  }
+
+  find(template: Template): Handle[] {
+    return this.call('C_FindObjects', () => {
+      this.p11.C_FindObjectsInit(this.handle, template);
+      try {
+        const out: Handle[] = [];
+        for (;;) {
+          const batch = this.p11.C_FindObjects(this.handle, 64);
+          out.push(...batch);
+          if (batch.length < 64) return out;
+        }
+      } finally {
+        this.p11.C_FindObjectsFinal(this.handle);
+      }
+    });
+  }
+
+  /** One attribute, or null when the token does not have it for this object (or will not reveal it). */
+  attribute(object: Handle, type: number): Buffer | null {
+    try {
+      const [a] = this.p11.C_GetAttributeValue(this.handle, object, [{ type }]);
+      return a?.value ?? null;
+    } catch (e) {
+      const ckr = ckrOf(e);
+      if (ckr === CK.CKR_ATTRIBUTE_TYPE_INVALID || ckr === CK.CKR_ATTRIBUTE_SENSITIVE) return null;
+      throw mapPkcs11Error(e, 'C_GetAttributeValue', { serial: this.serial });
+    }
+  }
+
+  private bool(object: Handle, type: number): boolean | null {
+    const v = this.attribute(object, type);
+    return v && v.length > 0 ? v[0] !== 0 : null;
+  }
+
+  /** The policy attributes of a private key, read back from the token. */
+  privateKeyAttributes(object: Handle): KeyAttributes {
+    const out = {} as Record<PolicyAttribute, boolean | null>;
+    for (const [name, type] of Object.entries(POLICY_ATTRIBUTE_TYPES) as [PolicyAttribute, number][]) {
+      out[name] = this.bool(object, type);
+    }
+    return out;
+  }
+
+  /** Every key on the token, private and public halves grouped by CKA_ID and label. */
+  listKeys(): KeyInfo[] {
+    const groups = new Map<string, { label: string; id: string; priv?: Handle; pub?: Handle }>();
+    for (const [cls, slot] of [
+      [CK.CKO_PRIVATE_KEY, 'priv'],
+      [CK.CKO_PUBLIC_KEY, 'pub'],
+    ] as const) {
+      for (const h of this.find([{ type: CK.CKA_CLASS, value: cls }])) {
+        const label = this.attribute(h, CK.CKA_LABEL)?.toString('utf8') ?? '';
+        const id = this.attribute(h, CK.CKA_ID)?.toString('hex') ?? '';
+        const key = `${id}\0${label}`;
+        const g = groups.get(key) ?? { label, id };
+        g[slot] = h;
+        groups.set(key, g);
+      }
+    }
+    return [...groups.values()]
+      .sort((a, b) => a.label.localeCompare(b.label) || a.id.localeCompare(b.id))
+      .map((g) => this.describeKey(g));
+  }
+
+  private describeKey(g: { label: string; id: string; priv?: Handle; pub?: Handle }): KeyInfo {
+    const any = (g.priv ?? g.pub) as Handle;
+    const kt = this.attribute(any, CK.CKA_KEY_TYPE);
+    const keyTypeNum = kt ? ulong(kt) : -1;
+    const keyType =
+      keyTypeNum === CK.CKK_EC
+        ? 'EC'
+        : keyTypeNum === CK.CKK_RSA
+          ? 'RSA'
+          : keyTypeNum === CK.CKK_EC_EDWARDS
+            ? 'EdDSA'
+            : 'other';
+    const pubAttrs = g.pub ? this.publicAttributes(g.pub, keyType) : null;
+    let size = '?';
+    if (keyType === 'RSA') {
+      const modulus = g.pub ? this.attribute(g.pub, CK.CKA_MODULUS) : null;
+      size = modulus ? String(modulus.length * 8) : '?';
+    } else if (pubAttrs?.kind === 'ec') size = curveName(pubAttrs.params);
+    else if (keyType === 'EdDSA') size = 'Ed25519';
+    const attributes = g.priv ? this.privateKeyAttributes(g.priv) : null;
+    return {
+      label: g.label,
+      id: g.id,
+      keyType,
+      size,
+      hasPrivate: Boolean(g.priv),
+      hasPublic: Boolean(g.pub),
+      attributes,
+      residency: attributes ? residencyOf(attributes) : null,
+      spki: pubAttrs ? safeSpki(pubAttrs) : null,
+    };
+  }
+
+  private publicAttributes(pub: Handle, keyType: KeyInfo['keyType']): PublicKeyAttributes | null {
+    const encoding = this.module.profile.quirks.ecPointEncoding;
+    if (keyType === 'EC') {
+      const params = this.attribute(pub, CK.CKA_EC_PARAMS);
+      const point = this.attribute(pub, CK.CKA_EC_POINT);
+      return params && point ? { kind: 'ec', params, point: unwrapEcPoint(point, encoding) } : null;
+    }
+    if (keyType === 'EdDSA') {
+      const point = this.attribute(pub, CK.CKA_EC_POINT);
+      return point ? { kind: 'ed25519', point: unwrapEcPoint(point, encoding) } : null;
+    }
+    if (keyType === 'RSA') {
+      const modulus = this.attribute(pub, CK.CKA_MODULUS);
+      const exponent = this.attribute(pub, CK.CKA_PUBLIC_EXPONENT);
+      return modulus && exponent ? { kind: 'rsa', modulus, exponent } : null;
+    }
+    return null;
+  }
+
+  private objectsWith(cls: number, attr: number, value: string | Buffer): Handle[] {
+    return this.find([
+      { type: CK.CKA_CLASS, value: cls },
+      { type: attr, value },
+    ]);
+  }
+
+  /** The private key with this CKA_ID (hex): exactly one, or KEY_NOT_FOUND / TOKEN_AMBIGUOUS. */
+  privateKey(id: string): Handle {
+    const found = this.objectsWith(CK.CKO_PRIVATE_KEY, CK.CKA_ID, Buffer.from(id, 'hex'));
+    if (found.length === 0)
+      throw stationError('KEY_NOT_FOUND', `no private key with CKA_ID ${id} on token ${this.serial}`, {
+        field: 'id',
+        id,
+      });
+    if (found.length > 1)
+      throw stationError(
+        'KEY_EXISTS',
+        `${found.length} private keys share CKA_ID ${id} on token ${this.serial}`,
+        { id },
+      );
+    return found[0] as Handle;
+  }
+
+  /** The key (both halves) with this CKA_ID. */
+  key(id: string): KeyInfo {
+    const k = this.listKeys().find((x) => x.id === id);
+    if (!k)
+      throw stationError('KEY_NOT_FOUND', `no key with CKA_ID ${id} on token ${this.serial}`, {
+        field: 'id',
+        id,
+      });
+    return k;
+  }
+
+  /**
+   * Generates a key pair from the one template builder, then reads the private key's attributes back
+   * and destroys the pair if they break the policy. Refuses a label or CKA_ID already on the token.
+   */
+  async generateKeyPair(spec: KeySpec): Promise<KeyInfo> {
+    const id = spec.id ? Buffer.from(spec.id, 'hex') : this.random(16);
+    for (const cls of [CK.CKO_PRIVATE_KEY, CK.CKO_PUBLIC_KEY, CK.CKO_CERTIFICATE, CK.CKO_SECRET_KEY]) {
+      if (this.objectsWith(cls, CK.CKA_LABEL, spec.label).length > 0) {
+        throw stationError(
+          'KEY_EXISTS',
+          `an object labelled "${spec.label}" already exists on token ${this.serial}`,
+          { field: 'key.label' },
+        );
+      }
+      if (this.objectsWith(cls, CK.CKA_ID, id).length > 0) {
+        throw stationError(
+          'KEY_EXISTS',
+          `an object with CKA_ID ${id.toString('hex')} already exists on token ${this.serial}`,
+          { field: 'key.id' },
+        );
+      }
+    }
+    const recipe = keyPairRecipe(spec, id);
+    let pair: pkcs11js.KeyPair;
+    try {
+      pair = await this.p11.C_GenerateKeyPairAsync(
+        this.handle,
+        { mechanism: recipe.mechanism },
+        recipe.publicTemplate,
+        recipe.privateTemplate,
+      );
+    } catch (e) {
+      throw mapPkcs11Error(
+        e,
+        `generate ${describeAlgorithm(spec.algorithm).type} ${describeAlgorithm(spec.algorithm).size} key`,
+        { serial: this.serial },
+      );
+    }
+    const readBack = this.privateKeyAttributes(pair.privateKey);
+    const violations = policyViolations(readBack);
+    if (violations.length > 0) {
+      this.p11.C_DestroyObject(this.handle, pair.privateKey);
+      this.p11.C_DestroyObject(this.handle, pair.publicKey);
+      throw stationError(
+        'KEY_POLICY_VIOLATION',
+        `the token created a key that breaks the policy: ${violations.join(', ')}`,
+        {
+          serial: this.serial,
+          violations,
+        },
+      );
+    }
+    return this.key(id.toString('hex'));
+  }
+
+  /**
+   * Signs with the private key `id`. ECDSA hashes in software and returns the token's raw r||s (IEEE
+   * P1363); RSA uses the token's SHA256-RSA-PKCS; Ed25519 signs the message (CKM_EDDSA).
+   */
+  sign(
+    id: string,
+    algorithm: SignAlgorithm,
+    data: Buffer,
+    digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+  ): Buffer {
+    return this.signWith(this.privateKey(id), algorithm, data, digest);
+  }
+
+  signWith(
+    key: Handle,
+    algorithm: SignAlgorithm,
+    data: Buffer,
+    digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+  ): Buffer {
+    let mechanism: number;
+    let input: Buffer;
+    switch (algorithm) {
+      case 'ecdsa-sha256':
+        mechanism = CK.CKM_ECDSA;
+        input = digest('sha256', data);
+        break;
+      case 'ecdsa-sha384':
+        mechanism = CK.CKM_ECDSA;
+        input = digest('sha384', data);
+        break;
+      case 'rsa-pkcs1-sha256':
+        mechanism = CK.CKM_SHA256_RSA_PKCS;
+        input = data;
+        break;
+      case 'ed25519':
+        mechanism = CK.CKM_EDDSA;
+        input = data;
+        break;
+      default: {
+        const never: never = algorithm;
+        throw new Error(`unknown algorithm ${String(never)}`);
+      }
+    }
+    return this.call('C_Sign', () => {
+      this.p11.C_SignInit(this.handle, { mechanism }, key);
+      return this.p11.C_Sign(this.handle, input, Buffer.alloc(1024));
+    });
+  }
+}
+
+function curveName(params: Buffer): string {
+  if (params.equals(EC_PARAMS['P-256'])) return 'P-256';
+  if (params.equals(EC_PARAMS['P-384'])) return 'P-384';
+  return `EC(${params.toString('hex')})`;
+}
+
+function safeSpki(attrs: PublicKeyAttributes): Buffer | null {
+  try {
+    return spkiDer(attrs);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * PKCS#11 module profiles: data in native/pkcs11/*.json (path candidates, quirks, notes), never code
+ * and never credentials. Loaded and strictly validated at build time of the bundle.
+ */
+export const moduleProfileSchema = z.strictObject({
+  template: z.boolean().optional(),
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  name: z.string().min(1),
+  modulePaths: z.array(z.string().startsWith('/')).min(1),
+  environment: z.array(z.string().regex(/^[A-Z0-9_]+$/)),
+  production: z.boolean(),
+  quirks: z.strictObject({
+    ecPointEncoding: z.enum(['der-octet-string', 'raw']),
+    rejectsExtractableInPublicTemplate: z.boolean(),
+    supportsEd25519: z.boolean(),
+  }),
+  notes: z.string(),
+});
+
+export type ModuleProfile = z.infer<typeof moduleProfileSchema>;
+
+export function parseProfiles(files: Record<string, unknown>): ModuleProfile[] {
+  return Object.entries(files)
+    .map(([path, data]) => {
+      const r = moduleProfileSchema.safeParse(data);
+      if (!r.success)
+        throw new Error(`module profile ${path} is invalid: ${r.error.issues[0]?.message ?? ''}`);
+      return r.data;
+    })
+    .filter((p) => !p.template)
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export const MODULE_PROFILES: readonly ModuleProfile[] = parseProfiles(
+  import.meta.glob('../../../../native/pkcs11/*.json', { eager: true, import: 'default' }),
+);
+
+export function findProfile(id: string): ModuleProfile | null {
+  return MODULE_PROFILES.find((p) => p.id === id) ?? null;
+}
+
+/** The first candidate path of a profile that exists on this machine. */
+export function resolveModulePath(profile: ModuleProfile): string | null {
+  return profile.modulePaths.find((p) => existsSync(p)) ?? null;
+}

@@ -1,0 +1,133 @@
+import type { Attribute, Template } from 'pkcs11js';
+import type { KeyAlgorithm, KeySpec } from '../../../core/hsm/key-spec';
+import { CK } from './ck';
+
+/**
+ * The one place that decides what a generated key looks like (after node-webcrypto-p11's
+ * TemplateBuilder). A reviewer reads this file to know every attribute the station asks for and the
+ * policy it re-checks on the attributes read back after generation.
+ *
+ * Private key: on the token, login required, sensitive, never extractable, sign only.
+ * Public key:  on the token, readable, verify only.
+ */
+
+/** DER-encoded curve OIDs for CKA_EC_PARAMS. */
+export const EC_PARAMS: Readonly<Record<'P-256' | 'P-384' | 'Ed25519', Buffer>> = {
+  'P-256': Buffer.from('06082a8648ce3d030107', 'hex'), // 1.2.840.10045.3.1.7 prime256v1
+  'P-384': Buffer.from('06052b81040022', 'hex'), // 1.3.132.0.34 secp384r1
+  Ed25519: Buffer.from('06032b6570', 'hex'), // 1.3.101.112 id-Ed25519
+};
+
+export interface KeyPairRecipe {
+  readonly mechanism: number;
+  readonly publicTemplate: Template;
+  readonly privateTemplate: Template;
+}
+
+function typeParams(algorithm: KeyAlgorithm): { mechanism: number; keyType: number; pub: Attribute[] } {
+  switch (algorithm) {
+    case 'ec-p256':
+      return {
+        mechanism: CK.CKM_EC_KEY_PAIR_GEN,
+        keyType: CK.CKK_EC,
+        pub: [{ type: CK.CKA_EC_PARAMS, value: EC_PARAMS['P-256'] }],
+      };
+    case 'ec-p384':
+      return {
+        mechanism: CK.CKM_EC_KEY_PAIR_GEN,
+        keyType: CK.CKK_EC,
+        pub: [{ type: CK.CKA_EC_PARAMS, value: EC_PARAMS['P-384'] }],
+      };
+    case 'rsa-3072':
+    case 'rsa-4096':
+      return {
+        mechanism: CK.CKM_RSA_PKCS_KEY_PAIR_GEN,
+        keyType: CK.CKK_RSA,
+        pub: [
+          { type: CK.CKA_MODULUS_BITS, value: algorithm === 'rsa-3072' ? 3072 : 4096 },
+          { type: CK.CKA_PUBLIC_EXPONENT, value: Buffer.from([0x01, 0x00, 0x01]) },
+        ],
+      };
+    case 'ed25519':
+      return {
+        mechanism: CK.CKM_EC_EDWARDS_KEY_PAIR_GEN,
+        keyType: CK.CKK_EC_EDWARDS,
+        pub: [{ type: CK.CKA_EC_PARAMS, value: EC_PARAMS.Ed25519 }],
+      };
+    default: {
+      const never: never = algorithm;
+      throw new Error(`unknown algorithm ${String(never)}`);
+    }
+  }
+}
+
+export function keyPairRecipe(spec: KeySpec, id: Buffer): KeyPairRecipe {
+  const { mechanism, keyType, pub } = typeParams(spec.algorithm);
+  const common: Attribute[] = [
+    { type: CK.CKA_KEY_TYPE, value: keyType },
+    { type: CK.CKA_TOKEN, value: true },
+    { type: CK.CKA_LABEL, value: spec.label },
+    { type: CK.CKA_ID, value: id },
+  ];
+  return {
+    mechanism,
+    publicTemplate: [
+      { type: CK.CKA_CLASS, value: CK.CKO_PUBLIC_KEY },
+      ...common,
+      { type: CK.CKA_PRIVATE, value: false },
+      { type: CK.CKA_VERIFY, value: true },
+      { type: CK.CKA_ENCRYPT, value: false },
+      { type: CK.CKA_WRAP, value: false },
+      ...pub,
+    ],
+    privateTemplate: [
+      { type: CK.CKA_CLASS, value: CK.CKO_PRIVATE_KEY },
+      ...common,
+      { type: CK.CKA_PRIVATE, value: true },
+      { type: CK.CKA_SENSITIVE, value: true },
+      { type: CK.CKA_EXTRACTABLE, value: false },
+      { type: CK.CKA_SIGN, value: true },
+      { type: CK.CKA_DECRYPT, value: false },
+      { type: CK.CKA_UNWRAP, value: false },
+      { type: CK.CKA_DERIVE, value: false },
+    ],
+  };
+}
+
+/** Private-key attributes the station reads back, with the value its policy requires after generation. */
+export const PRIVATE_KEY_POLICY = {
+  token: true,
+  private: true,
+  sensitive: true,
+  extractable: false,
+  alwaysSensitive: true,
+  neverExtractable: true,
+  local: true,
+  sign: true,
+  decrypt: false,
+  unwrap: false,
+  derive: false,
+} as const;
+
+export type PolicyAttribute = keyof typeof PRIVATE_KEY_POLICY;
+
+export const POLICY_ATTRIBUTE_TYPES: Readonly<Record<PolicyAttribute, number>> = {
+  token: CK.CKA_TOKEN,
+  private: CK.CKA_PRIVATE,
+  sensitive: CK.CKA_SENSITIVE,
+  extractable: CK.CKA_EXTRACTABLE,
+  alwaysSensitive: CK.CKA_ALWAYS_SENSITIVE,
+  neverExtractable: CK.CKA_NEVER_EXTRACTABLE,
+  local: CK.CKA_LOCAL,
+  sign: CK.CKA_SIGN,
+  decrypt: CK.CKA_DECRYPT,
+  unwrap: CK.CKA_UNWRAP,
+  derive: CK.CKA_DERIVE,
+};
+
+/** Names every attribute whose read-back value differs from the policy (null = the token would not say). */
+export function policyViolations(readBack: Readonly<Record<PolicyAttribute, boolean | null>>): string[] {
+  return (Object.keys(PRIVATE_KEY_POLICY) as PolicyAttribute[])
+    .filter((k) => readBack[k] !== PRIVATE_KEY_POLICY[k])
+    .map((k) => `${k}=${String(readBack[k])} (policy: ${String(PRIVATE_KEY_POLICY[k])})`);
+}

@@ -1,0 +1,100 @@
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+
+import * as x509 from '@peculiar/x509';
+
+/**
+ * X.509 with @peculiar/x509 and a key that never leaves its token: a WebCrypto-shaped provider whose
+ * `sign` goes to the HSM (through the injected function) and whose every other operation is Node's
+ * WebCrypto. A small signer of our own instead of node-webcrypto-p11 (whose README calls it
+ * research-grade): it goes through the station's adapter, so sessions, errors and quorum gates are the
+ * station's own.
+ */
+export type HsmSign = (data: Uint8Array) => Promise<Uint8Array>;
+
+const HSM_KEY_MARK = Symbol('hsm-key');
+
+type WebCrypto = typeof webcrypto;
+type CryptoKey = webcrypto.CryptoKey;
+
+function hsmKey(algorithm: webcrypto.EcKeyAlgorithm | webcrypto.RsaHashedKeyAlgorithm): CryptoKey {
+  return {
+    algorithm,
+    extractable: false,
+    type: 'private',
+    usages: ['sign'],
+    [HSM_KEY_MARK]: true,
+  } as unknown as CryptoKey;
+}
+
+function providerFor(sign: HsmSign): WebCrypto {
+  const base = webcrypto;
+  const subtle = new Proxy(base.subtle, {
+    get(target, prop, receiver) {
+      if (prop === 'sign') {
+        return async (alg: webcrypto.AlgorithmIdentifier, key: CryptoKey, data: webcrypto.BufferSource) => {
+          if (!(HSM_KEY_MARK in key)) return target.sign(alg, key, data);
+          const bytes = ArrayBuffer.isView(data)
+            ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+            : new Uint8Array(data);
+          const sig = await sign(bytes);
+          return sig.buffer.slice(sig.byteOffset, sig.byteOffset + sig.byteLength);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return {
+    subtle,
+    getRandomValues: base.getRandomValues.bind(base),
+    randomUUID: base.randomUUID.bind(base),
+  } as WebCrypto;
+}
+
+export const ECDSA_P256_SHA256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+/**
+ * A self-signed certificate for a key on the token, verified against the public key before it is
+ * returned.
+ */
+export async function selfSignedCertificate(opts: {
+  spki: Uint8Array;
+  subject: string;
+  notBefore: Date;
+  notAfter: Date;
+  sign: HsmSign;
+}): Promise<string> {
+  const crypto = providerFor(opts.sign);
+  const publicKey = await webcrypto.subtle.importKey(
+    'spki',
+    opts.spki,
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    true,
+    ['verify'],
+  );
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+        .toString('hex')
+        .replace(/^[89a-f]/, '7'),
+      subject: opts.subject,
+      issuer: opts.subject,
+      notBefore: opts.notBefore,
+      notAfter: opts.notAfter,
+      publicKey: opts.spki,
+      signingKey: hsmKey({ name: 'ECDSA', namedCurve: 'P-256' }),
+      signingAlgorithm: ECDSA_P256_SHA256,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        await x509.SubjectKeyIdentifierExtension.create(publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  if (!(await cert.verify({ publicKey, signatureOnly: true }, webcrypto))) {
+    throw new Error('the certificate signed on the token does not verify with its public key');
+  }
+  return cert.toString('pem');
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Pkcs11Module } from '../adapters/hsm/module';
+import { findProfile, resolveModulePath } from '../adapters/hsm/profiles';
+import { stationError } from '../errors';
+import type { Station } from './station';
+
+export interface RegisteredModule {
+  readonly moduleId: string;
+  readonly profile: string;
+  readonly path: string;
+  readonly librarySha256: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export function registeredModules(station: Station): RegisteredModule[] {
+  const rows = station.store.db
+    .prepare(
+      'SELECT module_id, profile, path, library_sha256, environment FROM hsm_module ORDER BY module_id',
+    )
+    .all() as {
+    module_id: string;
+    profile: string;
+    path: string;
+    library_sha256: string;
+    environment: string;
+  }[];
+  return rows.map((r) => ({
+    moduleId: r.module_id,
+    profile: r.profile,
+    path: r.path,
+    librarySha256: r.library_sha256,
+    environment: JSON.parse(r.environment) as Record<string, string>,
+  }));
+}
+
+/**
+ * Records a PKCS#11 module the station may use, with the SHA-256 of the library file, so evidence can
+ * say exactly which library produced it.
+ */
+export function registerModule(
+  station: Station,
+  opts: {
+    moduleId: string;
+    profile: string;
+    path?: string;
+    environment?: Record<string, string>;
+    actor: string;
+  },
+): RegisteredModule {
+  const profile = findProfile(opts.profile);
+  if (!profile)
+    throw stationError('INVALID_INPUT', `no module profile "${opts.profile}"`, { field: 'profile' });
+  const path = opts.path ?? resolveModulePath(profile);
+  if (!path) {
+    throw stationError(
+      'HSM_MODULE_LOAD_FAILED',
+      `none of ${profile.modulePaths.join(', ')} exists on this machine`,
+      {
+        field: 'path',
+      },
+    );
+  }
+  let librarySha256: string;
+  try {
+    librarySha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    throw stationError('HSM_MODULE_LOAD_FAILED', `cannot read the PKCS#11 library ${path}`, {
+      field: 'path',
+      path,
+    });
+  }
+  const module: RegisteredModule = {
+    moduleId: opts.moduleId,
+    profile: profile.id,
+    path,
+    librarySha256,
+    environment: opts.environment ?? {},
+  };
+  station.record([
+    {
+      kind: 'hsm.module-registered',
+      actor: opts.actor,
+      body: { ...module, environment: { ...module.environment } },
+    },
+  ]);
+  return module;
+}
+
+/**
+ * Opens registered modules on demand, one per library for the life of the process. The environment a
+ * module needs (e.g. SOFTHSM2_CONF) is set before its C_Initialize; the library file is re-hashed first
+ * and refused if it changed since it was registered.
+ */
+export class HsmRegistry {
+  private readonly open = new Map<string, Pkcs11Module>();
+
+  constructor(private readonly station: Station) {}
+
+  module(moduleId: string): Pkcs11Module {
+    const cached = this.open.get(moduleId);
+    if (cached) return cached;
+    const reg = registeredModules(this.station).find((m) => m.moduleId === moduleId);
+    if (!reg)
+      throw stationError('MODULE_NOT_REGISTERED', `no PKCS#11 module "${moduleId}" is registered`, {
+        field: 'module',
+      });
+    const profile = findProfile(reg.profile);
+    if (!profile)
+      throw stationError(
+        'HSM_MODULE_LOAD_FAILED',
+        `module profile "${reg.profile}" is not known to this station`,
+        {},
+      );
+    let digest: string;
+    try {
+      digest = createHash('sha256').update(readFileSync(reg.path)).digest('hex');
+    } catch {
+      throw stationError('HSM_MODULE_LOAD_FAILED', `cannot read the PKCS#11 library ${reg.path}`, {
+        path: reg.path,
+      });
+    }
+    if (digest !== reg.librarySha256) {
+      throw stationError(
+        'HSM_MODULE_LOAD_FAILED',
+        `the PKCS#11 library ${reg.path} changed since it was registered`,
+        {
+          path: reg.path,
+          expected: reg.librarySha256,
+          found: digest,
+        },
+      );
+    }
+    const module = Pkcs11Module.open(profile, reg.path, { environment: reg.environment });
+    this.open.set(moduleId, module);
+    return module;
+  }
+
+  closeAll(): void {
+    for (const m of this.open.values()) m.close();
+    this.open.clear();
+  }
+}

@@ -1,0 +1,176 @@
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import type { CheckpointSignatureCheck, CheckpointSigner } from '../../core/journal/checkpoint';
+import { digestWords } from '../../core/words';
+import type { CheckpointInfo } from '../../shared/contract';
+import { stationError } from '../errors';
+import { selfSignedCertificate } from './certificates';
+import { anchorJournal } from './journal';
+import type { Station } from './station';
+
+export const IDENTITY_KEY_LABEL = 'station-identity';
+export const CHECKPOINT_ALG = 'ecdsa-p256-sha256';
+const IDENTITY_VALIDITY_DAYS = 5 * 365;
+
+export interface StationIdentity {
+  readonly moduleId: string;
+  readonly tokenSerial: string;
+  readonly tokenLabel: string;
+  readonly keyLabel: string;
+  readonly keyId: string;
+  readonly spki: Buffer;
+  readonly fingerprint: string;
+  readonly certificatePem: string;
+}
+
+export function stationIdentity(station: Station): StationIdentity | null {
+  const r = station.store.db
+    .prepare(
+      `SELECT module_id, token_serial, token_label, key_label, key_id, spki, fingerprint, certificate_pem
+       FROM station_identity WHERE singleton = 1`,
+    )
+    .get() as
+    | {
+        module_id: string;
+        token_serial: string;
+        token_label: string;
+        key_label: string;
+        key_id: string;
+        spki: Buffer;
+        fingerprint: string;
+        certificate_pem: string;
+      }
+    | undefined;
+  return r
+    ? {
+        moduleId: r.module_id,
+        tokenSerial: r.token_serial,
+        tokenLabel: r.token_label,
+        keyLabel: r.key_label,
+        keyId: r.key_id,
+        spki: r.spki,
+        fingerprint: r.fingerprint,
+        certificatePem: r.certificate_pem,
+      }
+    : null;
+}
+
+export function identitySummary(id: StationIdentity): {
+  fingerprint: string;
+  words: string[];
+  tokenSerial: string;
+} {
+  return {
+    fingerprint: id.fingerprint,
+    words: digestWords(Buffer.from(id.fingerprint, 'hex')),
+    tokenSerial: id.tokenSerial,
+  };
+}
+
+/** The checkpoint verifier of this station's identity, or null while it has none. */
+export function journalSignatureCheck(station: Station): CheckpointSignatureCheck | null {
+  const id = stationIdentity(station);
+  return id ? checkpointVerifier(id) : null;
+}
+
+/** Verifies checkpoint signatures with the identity public key (ECDSA P-256, raw r||s). */
+export function checkpointVerifier(id: StationIdentity): CheckpointSignatureCheck {
+  const key = createPublicKey({ key: id.spki, format: 'der', type: 'spki' });
+  return (cp, statement) =>
+    cp.keyId === id.fingerprint &&
+    cp.alg === CHECKPOINT_ALG &&
+    verify('sha256', statement, { key, dsaEncoding: 'ieee-p1363' }, cp.signature);
+}
+
+const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+
+/**
+ * Creates the station identity: an EC P-256 key generated on the station token (policy-checked by the
+ * adapter), and a self-signed certificate made with it. Records `station.identity-created`.
+ */
+export async function createStationIdentity(
+  station: Station,
+  opts: { moduleId: string; tokenSerial: string; pin: string; actor: string },
+): Promise<StationIdentity> {
+  station.assertWritable();
+  if (stationIdentity(station))
+    throw stationError('IDENTITY_EXISTS', 'this station already has an identity key', {});
+  const module = station.hsm.module(opts.moduleId);
+  const record = station.stationRecord();
+  const token = module.tokens().find((t) => t.serial === opts.tokenSerial);
+  const now = station.deps.clock();
+  const made = await module.withSessionAsync(
+    opts.tokenSerial,
+    { write: true, login: { user: 'user', pin: opts.pin } },
+    async (session) => {
+      const key = await session.generateKeyPair({ label: IDENTITY_KEY_LABEL, algorithm: 'ec-p256' });
+      if (!key.spki)
+        throw stationError('DEVICE_ERROR', 'the token did not return the identity public key', {});
+      const spki = key.spki;
+      const certificatePem = await selfSignedCertificate({
+        spki,
+        subject: `CN=${escapeDn(record.name)}, O=Ceremony Station, 2.5.4.5=${record.stationId}`,
+        notBefore: now,
+        notAfter: new Date(now.getTime() + IDENTITY_VALIDITY_DAYS * 86_400_000),
+        sign: async (tbs) => session.sign(key.id, 'ecdsa-sha256', Buffer.from(tbs), sha),
+      });
+      return { keyId: key.id, spki, certificatePem };
+    },
+  );
+  const identity: StationIdentity = {
+    moduleId: opts.moduleId,
+    tokenSerial: opts.tokenSerial,
+    tokenLabel: token?.label ?? '',
+    keyLabel: IDENTITY_KEY_LABEL,
+    keyId: made.keyId,
+    spki: made.spki,
+    fingerprint: createHash('sha256').update(made.spki).digest('hex'),
+    certificatePem: made.certificatePem,
+  };
+  station.record([
+    {
+      kind: 'station.identity-created',
+      actor: opts.actor,
+      body: {
+        moduleId: identity.moduleId,
+        tokenSerial: identity.tokenSerial,
+        tokenLabel: identity.tokenLabel,
+        keyLabel: identity.keyLabel,
+        keyId: identity.keyId,
+        algorithm: 'ec-p256',
+        spki: identity.spki.toString('base64'),
+        fingerprint: identity.fingerprint,
+        certificatePem: identity.certificatePem,
+      },
+    },
+  ]);
+  return identity;
+}
+
+/**
+ * Signs a checkpoint over the journal head with the identity key: one login with the operator's PIN,
+ * one signature, logout. The PIN is used for this call only and never stored or logged.
+ */
+export async function signCheckpoint(station: Station, pin: string): Promise<CheckpointInfo> {
+  const id = stationIdentity(station);
+  if (!id)
+    throw stationError('IDENTITY_MISSING', 'this station has no identity key to sign checkpoints with', {});
+  const module = station.hsm.module(id.moduleId);
+  return module.withSessionAsync(
+    id.tokenSerial,
+    { write: false, login: { user: 'user', pin } },
+    async (session) => {
+      const key = session.privateKey(id.keyId);
+      const signer: CheckpointSigner = {
+        keyId: id.fingerprint,
+        alg: CHECKPOINT_ALG,
+        sign: async (statement) => session.signWith(key, 'ecdsa-sha256', Buffer.from(statement), sha),
+      };
+      return anchorJournal(station, signer);
+    },
+  );
+}
+
+/** RFC 4514 escaping for a value placed in a distinguished name. */
+function escapeDn(value: string): string {
+  return value.replace(/[,+"\\<>;=#]/g, (c) => `\\${c}`).replace(/^ | $/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { checkpointStatement } from '../../../src/core/journal/checkpoint';
+import { systemDeps } from '../../../src/main/runtime';
+import { registerModule } from '../../../src/main/services/hsm';
+import {
+  CHECKPOINT_ALG,
+  createStationIdentity,
+  journalSignatureCheck,
+  signCheckpoint,
+  stationIdentity,
+} from '../../../src/main/services/identity';
+import { verifyStationJournal } from '../../../src/main/services/journal';
+import { Station } from '../../../src/main/services/station';
+import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { tempDir } from '../../helpers/temp';
+
+const PIN = '135790';
+
+function freshStation(modulePath = SOFTHSM_PATH) {
+  const { conf } = softhsmWorld();
+  expect(
+    spawnSync('softhsm2-util', [
+      '--init-token',
+      '--free',
+      '--label',
+      'Station HSM',
+      '--so-pin',
+      '11223344',
+      '--pin',
+      PIN,
+    ]).status,
+  ).toBe(0);
+  const station = Station.init(
+    join(tempDir(), 'st'),
+    { name: 'Room D, "north"', mode: 'offline', demo: false, actor: 'operator:alice' },
+    systemDeps,
+  );
+  registerModule(station, {
+    moduleId: 'station-hsm',
+    profile: 'softhsm2',
+    path: modulePath,
+    environment: { SOFTHSM2_CONF: conf },
+    actor: 'operator:alice',
+  });
+  const serial = station.hsm.module('station-hsm').tokens()[0]!.serial;
+  return { station, serial, conf };
+}
+
+describe('station identity on a SoftHSM2 token', () => {
+  it('creates the identity key and a self-signed certificate that verifies with the key read from the token', async () => {
+    const { station, serial } = freshStation();
+    try {
+      const id = await createStationIdentity(station, {
+        moduleId: 'station-hsm',
+        tokenSerial: serial,
+        pin: PIN,
+        actor: 'operator:alice',
+      });
+      expect(id.fingerprint).toBe(createHash('sha256').update(id.spki).digest('hex'));
+      const cert = new X509Certificate(id.certificatePem);
+      expect(cert.subject).toContain('CN=Room D\\, \\"north\\"');
+      expect(cert.subject).toContain(station.stationRecord().stationId);
+      expect(cert.publicKey.export({ type: 'spki', format: 'der' }).equals(id.spki)).toBe(true);
+      expect(cert.verify(cert.publicKey)).toBe(true);
+      expect(cert.ca).toBe(false);
+      const dir = tempDir();
+      writeFileSync(join(dir, 'c.pem'), id.certificatePem);
+      const text = spawnSync('openssl', ['x509', '-in', join(dir, 'c.pem'), '-noout', '-text'], {
+        encoding: 'utf8',
+      });
+      expect(text.stdout).toContain('ecdsa-with-SHA256');
+      expect(text.stdout).toContain('Digital Signature');
+      // The projection holds it; the banner shows its words.
+      expect(stationIdentity(station)?.keyId).toBe(id.keyId);
+      expect(station.info('browser').identity?.words).toHaveLength(8);
+      await expect(
+        createStationIdentity(station, {
+          moduleId: 'station-hsm',
+          tokenSerial: serial,
+          pin: PIN,
+          actor: 'operator:alice',
+        }),
+      ).rejects.toMatchObject({ code: 'IDENTITY_EXISTS' });
+    } finally {
+      station.close();
+    }
+  });
+
+  it('a checkpoint signed on the token makes the journal VERIFIED; a wrong PIN records nothing', async () => {
+    const { station, serial } = freshStation();
+    try {
+      await createStationIdentity(station, {
+        moduleId: 'station-hsm',
+        tokenSerial: serial,
+        pin: PIN,
+        actor: 'operator:alice',
+      });
+      expect(verifyStationJournal(station, journalSignatureCheck(station)).status).toBe('UNANCHORED');
+      const head = station.journal.head();
+      await expect(signCheckpoint(station, '999999')).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
+      expect(station.journal.checkpoints()).toEqual([]);
+      expect(station.journal.head()).toEqual(head);
+      const cp = await signCheckpoint(station, PIN);
+      expect(cp).toMatchObject({
+        n: 1,
+        size: head.seq,
+        alg: CHECKPOINT_ALG,
+        keyId: stationIdentity(station)?.fingerprint,
+      });
+      expect(verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
+        status: 'VERIFIED',
+        checkpoint: { n: 1 },
+      });
+    } finally {
+      station.close();
+    }
+  });
+
+  it('a checkpoint signed by any other key is JNL-CKPT-SIG, even a key on the same token', async () => {
+    const { station, serial } = freshStation();
+    try {
+      await createStationIdentity(station, {
+        moduleId: 'station-hsm',
+        tokenSerial: serial,
+        pin: PIN,
+        actor: 'operator:alice',
+      });
+      const module = station.hsm.module('station-hsm');
+      const rogue = await module.withSessionAsync(
+        serial,
+        { write: true, login: { user: 'user', pin: PIN } },
+        (s) => s.generateKeyPair({ label: 'rogue', algorithm: 'ec-p256' }),
+      );
+      const head = station.journal.head();
+      const unsigned = {
+        n: 1,
+        size: head.seq,
+        headHash: head.hash,
+        at: new Date().toISOString(),
+        keyId: stationIdentity(station)!.fingerprint,
+        alg: CHECKPOINT_ALG,
+      };
+      const statement = checkpointStatement(station.stationRecord().stationId, unsigned);
+      const signature = module.withSession(serial, { write: false, login: { user: 'user', pin: PIN } }, (s) =>
+        s.sign(rogue.id, 'ecdsa-sha256', Buffer.from(statement), (a, d) => createHash(a).update(d).digest()),
+      );
+      station.journal.addCheckpoint({ ...unsigned, signature });
+      expect(verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
+        status: 'TAMPERED',
+        check: 'JNL-CKPT-SIG',
+        checkpointN: 1,
+      });
+    } finally {
+      station.close();
+    }
+  });
+
+  it('refuses to load a PKCS#11 library that changed since it was registered', () => {
+    const copy = join(tempDir(), 'libsofthsm2-copy.so');
+    copyFileSync(SOFTHSM_PATH, copy);
+    const { station } = freshStation(copy);
+    try {
+      station.hsm.closeAll();
+      appendFileSync(copy, Buffer.from([0]));
+      expect(() => station.hsm.module('station-hsm')).toThrowError(
+        expect.objectContaining({
+          code: 'HSM_MODULE_LOAD_FAILED',
+          message: expect.stringContaining('changed since it was registered'),
+        }),
+      );
+    } finally {
+      station.close();
+    }
+  });
+
+  it('the identity and module projections rebuild from the journal exactly', async () => {
+    const { station, serial } = freshStation();
+    try {
+      await createStationIdentity(station, {
+        moduleId: 'station-hsm',
+        tokenSerial: serial,
+        pin: PIN,
+        actor: 'operator:alice',
+      });
+      const { rebuildProjections, snapshotProjections } =
+        await import('../../../src/main/adapters/store/projections');
+      const live = snapshotProjections(station.store.db);
+      expect(live.station_identity).toHaveLength(1);
+      expect(live.hsm_module).toHaveLength(1);
+      rebuildProjections(station.store.db, station.journal);
+      expect(snapshotProjections(station.store.db)).toEqual(live);
+      const raw = new Database(station.store.path, { readonly: true });
+      expect(raw.prepare('SELECT count(*) FROM station_identity').pluck().get()).toBe(1);
+      raw.close();
+    } finally {
+      station.close();
+    }
+  });
+});
