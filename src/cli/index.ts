@@ -57,10 +57,10 @@ function dataDirOf(cmd: Command): string {
   return resolve(opts.dataDir ?? defaultDataDir());
 }
 
-function withStation<T>(cmd: Command, fn: (s: Station) => T): T {
+async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promise<T>): Promise<T> {
   const station = Station.open(dataDirOf(cmd), systemDeps);
   try {
-    return fn(station);
+    return await fn(station);
   } finally {
     station.close();
   }
@@ -131,8 +131,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   program
     .command('info')
     .description('print the station identity and store state as JSON')
-    .action(function (this: Command) {
-      withStation(this, (s) => out(`${JSON.stringify(s.info('browser'), null, 2)}\n`));
+    .action(async function (this: Command) {
+      await withStation(this, (s) => out(`${JSON.stringify(s.info('browser'), null, 2)}\n`));
     });
 
   const journal = program.command('journal').description('the hash-chained journal');
@@ -141,8 +141,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .command('verify')
     .description('verify the hash chain and checkpoints; exit 0 only when VERIFIED')
     .option('--json', 'print the verdict as JSON')
-    .action(function (this: Command, o: { json?: boolean }) {
-      const verdict = withStation(this, (s) => verifyStationJournal(s, journalSignatureCheck(s)));
+    .action(async function (this: Command, o: { json?: boolean }) {
+      const verdict = await withStation(this, (s) => verifyStationJournal(s, journalSignatureCheck(s)));
       if (o.json) out(`${JSON.stringify(verdict)}\n`);
       else if (verdict.status === 'VERIFIED') {
         out(
@@ -184,8 +184,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('record a free-text note from a named operator (e.g. a witness remark)')
     .requiredOption('--actor <actor>', 'who says it, e.g. operator:witness-1')
     .argument('<text>', 'the note')
-    .action(function (this: Command, text: string, o: { actor: string }) {
-      withStation(this, (s) => {
+    .action(async function (this: Command, text: string, o: { actor: string }) {
+      await withStation(this, (s) => {
         const r = s.record([{ kind: 'operator.note', actor: o.actor, body: { text } }]);
         out(`recorded seq ${r.lastSeq}\n`);
       });
@@ -197,8 +197,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .option('--from <seq>', 'first seq', positiveInt('--from'), 1)
     .option('--to <seq>', 'last seq (default: the head)', positiveInt('--to'))
     .option('--out <file>', 'write to this new file (never overwritten)')
-    .action(function (this: Command, o: { from: number; to?: number; out?: string }) {
-      withStation(this, (s) => {
+    .action(async function (this: Command, o: { from: number; to?: number; out?: string }) {
+      await withStation(this, (s) => {
         const toSeq = o.to ?? s.journal.head().seq;
         const target = o.out ? { path: resolve(o.out) } : { write: out };
         const n = exportJournal(s, { fromSeq: o.from, toSeq }, target);
@@ -222,13 +222,13 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       [],
     )
     .option('--json', 'print JSON')
-    .action(function (
+    .action(async function (
       this: Command,
       o: { profile?: string; modulePath?: string; moduleEnv: string[]; json?: boolean },
     ) {
       const listing = o.profile
         ? [listProfile(o.profile, o.modulePath, parseEnv(o.moduleEnv))]
-        : withStation(this, (s) => listStationModules(s));
+        : await withStation(this, (s) => listStationModules(s));
       if (o.json) return out(`${JSON.stringify(listing, null, 2)}\n`);
       for (const m of listing) {
         out(`${m.moduleId}  ${m.path}  (${m.library})\n`);

@@ -26,8 +26,13 @@ export function launchChromium(): Promise<Browser> {
 export function stationCli(
   args: string[],
   input?: string,
+  env: Record<string, string> = {},
 ): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [STATION_BIN, ...args], { encoding: 'utf8', input });
+  const r = spawnSync(process.execPath, [STATION_BIN, ...args], {
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, ...env },
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -30,6 +30,27 @@ describe('station CLI (built, as a user runs it)', () => {
     expect(v.status).toBe(0);
   });
 
+  it('journal verify on worker threads gives the same verdicts as in-process', () => {
+    const dir = join(tempDir(), 's');
+    expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+    for (let i = 0; i < 9; i++)
+      stationCli(['journal', 'note', '--actor', 'operator:w', `note ${i}`, '--data-dir', dir]);
+    const parallel = { STATION_VERIFY_PARALLEL_FROM: '1' };
+    const verdicts = () => [
+      JSON.parse(stationCli(['journal', 'verify', '--json', '--data-dir', dir]).stdout) as unknown,
+      JSON.parse(
+        stationCli(['journal', 'verify', '--json', '--data-dir', dir], undefined, parallel).stdout,
+      ) as unknown,
+    ];
+    const [intact, intactParallel] = verdicts();
+    expect(intact).toMatchObject({ status: 'UNANCHORED', entries: 16, unanchoredFromSeq: 8 });
+    expect(intactParallel).toEqual(intact);
+    tamperJournalRow(join(dir, 'station.sqlite'), 12);
+    const [bad, badParallel] = verdicts();
+    expect(bad).toMatchObject({ status: 'TAMPERED', check: 'JNL-HASH', firstBadSeq: 12 });
+    expect(badParallel).toEqual(bad);
+  });
+
   it('wrong state exits 6: no station yet, or a station already there', () => {
     const dir = join(tempDir(), 's');
     const none = stationCli(['journal', 'verify', '--data-dir', dir]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Checkpoint } from './checkpoint';
 import type { JournalRow } from './entry';
 import { buildJournal, makeCheckpoint, rechain } from './test-support';
-import { verifyJournal, type JournalVerdict } from './verify';
+import { assembleVerdict, SegmentVerifier, verifyJournal, watchedSeqs, type JournalVerdict } from './verify';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 const STATION = '11111111-2222-4333-8444-555555555555';
@@ -198,6 +198,87 @@ describe('journal verifier', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('property: cutting the journal into any segments gives the same verdict as one pass', () => {
+    const mutations = [
+      'none',
+      'edit',
+      'rehash-edit',
+      'delete',
+      'renumber-delete',
+      'swap',
+      'truncate',
+      'append',
+    ] as const;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom(...mutations),
+        fc.nat(),
+        fc.nat(),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        fc.integer({ min: 0, max: 3 }),
+        (n, mutation, a, b, cuts, checkpointCount) => {
+          const journal = buildJournal(sha256, n);
+          const checkpoints = Array.from({ length: checkpointCount }, (_, i) =>
+            makeCheckpoint(STATION, journal, i + 1, Math.round(((i + 1) * n) / checkpointCount), signer),
+          );
+          const i = a % n;
+          const j = b % n;
+          let rows: JournalRow[] = journal;
+          if (mutation === 'edit') rows = edit(journal, i, { actor: 'operator:mallory' });
+          if (mutation === 'rehash-edit')
+            rows = rechain(sha256, edit(journal, i, { actor: 'operator:mallory' }), i);
+          if (mutation === 'delete') rows = journal.filter((_, k) => k !== i);
+          if (mutation === 'renumber-delete')
+            rows = journal.filter((_, k) => k !== i).map((r, k) => ({ ...r, seq: k + 1 }));
+          if (mutation === 'swap' && i !== j) {
+            rows = journal.map((r, k) =>
+              k === i
+                ? { ...(journal[j] as JournalRow), seq: r.seq }
+                : k === j
+                  ? { ...(journal[i] as JournalRow), seq: r.seq }
+                  : r,
+            );
+          }
+          if (mutation === 'truncate') rows = journal.slice(0, i);
+          if (mutation === 'append') rows = [...journal, ...buildJournal(sha256, n + 3).slice(n)];
+
+          const opts = { sha256, stationId: STATION, checkpoints, checkSignature };
+          const onePass = verifyJournal(rows, opts);
+          // Segments as the store reads them: seq ranges up to the highest seq present.
+          const maxSeq = rows.reduce((m, r) => Math.max(m, r.seq), 0);
+          const bounds = [...new Set(cuts.map((c) => (maxSeq > 1 ? 1 + (c % (maxSeq - 1)) : 1)))].sort(
+            (x, y) => x - y,
+          );
+          const ranges: [number, number][] = [];
+          let from = 1;
+          for (const cut of bounds) {
+            if (cut >= from && cut < maxSeq) {
+              ranges.push([from, cut]);
+              from = cut + 1;
+            }
+          }
+          ranges.push([from, Math.max(maxSeq, from - 1)]);
+          const segments = [];
+          for (const [lo, hi] of ranges) {
+            const seg = new SegmentVerifier(sha256, lo, hi, watchedSeqs(checkpoints));
+            for (const r of rows
+              .filter((x) => (lo === 1 ? x.seq <= hi : x.seq >= lo && x.seq <= hi))
+              .sort((x, y) => x.seq - y.seq)) {
+              if (!seg.push(r)) break;
+            }
+            const result = seg.finish();
+            segments.push(result);
+            // Verification stops at the first failing segment, as the store does.
+            if (result.failure) break;
+          }
+          expect(assembleVerdict(segments, opts)).toEqual(onePass);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -1,4 +1,7 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { toHex } from '../../core/bytes';
 import {
   checkpointStatement,
@@ -6,9 +9,15 @@ import {
   type CheckpointSigner,
 } from '../../core/journal/checkpoint';
 import type { JournalRow } from '../../core/journal/entry';
-import { JournalVerifier, type JournalVerdict } from '../../core/journal/verify';
+import {
+  assembleVerdict,
+  watchedSeqs,
+  type JournalVerdict,
+  type SegmentResult,
+} from '../../core/journal/verify';
 import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../shared/contract';
 import { stationError } from '../errors';
+import { verifySegment } from '../workers/segment';
 import type { Station } from './station';
 
 const decoder = new TextDecoder();
@@ -54,39 +63,62 @@ export function listCheckpoints(station: Station): CheckpointInfo[] {
   }));
 }
 
+/** Journals at least this long are verified on worker threads, one seq range per core. */
+const PARALLEL_FROM = Number(process.env.STATION_VERIFY_PARALLEL_FROM ?? 100_000);
+const WORKER_FILE = fileURLToPath(new URL('./verify-worker.js', import.meta.url));
+
 /**
  * Verifies the whole journal against its checkpoints. `checkSignature` is the station identity key's
- * verifier (null until the station has one: checkpoints then cannot anchor anything).
+ * verifier (null until the station has one: checkpoints then cannot anchor anything). Large journals are
+ * cut into seq ranges verified in parallel on worker threads (each with its own read-only connection);
+ * the verdict is the same either way (src/core/journal/verify.ts).
  */
-export function verifyStationJournal(
+export async function verifyStationJournal(
   station: Station,
   checkSignature: CheckpointSignatureCheck | null,
-  onProgress?: (done: number, total: number) => void,
-): JournalVerdict {
-  const total = station.journal.head().seq;
-  const verifier = new JournalVerifier({
-    sha256: station.deps.sha256,
+): Promise<JournalVerdict> {
+  const top = station.journal.reader.range().max ?? 0;
+  const checkpoints = station.journal.checkpoints();
+  const watch = watchedSeqs(checkpoints);
+  const threads = Math.min(availableParallelism(), 4);
+  const parallel = top >= PARALLEL_FROM && threads > 1 && existsSync(WORKER_FILE);
+  const segments = parallel
+    ? await verifyInWorkers(station.store.path, splitRange(top, threads), watch)
+    : [verifySegment(station.journal.reader, station.deps.sha256, 1, top, watch)];
+  return assembleVerdict(segments, {
     stationId: station.stationRecord().stationId,
-    checkpoints: station.journal.checkpoints(),
+    checkpoints,
     checkSignature,
   });
-  let n = 0;
-  try {
-    for (const row of station.journal.rows()) {
-      if (!verifier.push(row)) break;
-      if (onProgress && ++n % 50_000 === 0) onProgress(n, total);
-    }
-  } catch (e) {
-    // A damaged page is evidence, not a crash: report the first seq that could not be read.
-    if (!isCorruption(e)) throw e;
-    verifier.unreadable((e as Error).message);
-  }
-  return verifier.finish();
 }
 
-function isCorruption(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
+/** Cuts 1..top into `parts` contiguous ranges of nearly equal size. */
+export function splitRange(top: number, parts: number): [number, number][] {
+  const size = Math.ceil(top / parts);
+  const out: [number, number][] = [];
+  for (let from = 1; from <= top; from += size) out.push([from, Math.min(top, from + size - 1)]);
+  return out.length > 0 ? out : [[1, 0]];
+}
+
+function verifyInWorkers(
+  path: string,
+  ranges: [number, number][],
+  watch: ReadonlySet<number>,
+): Promise<SegmentResult[]> {
+  return Promise.all(
+    ranges.map(
+      ([fromSeq, toSeq]) =>
+        new Promise<SegmentResult>((resolve, reject) => {
+          const worker = new Worker(WORKER_FILE, { workerData: { path, fromSeq, toSeq, watch: [...watch] } });
+          worker.once('message', (r: SegmentResult) => resolve(r));
+          worker.once('error', reject);
+          worker.once(
+            'exit',
+            (code) => code !== 0 && reject(new Error(`journal verify worker exited with ${code}`)),
+          );
+        }),
+    ),
+  );
 }
 
 /**

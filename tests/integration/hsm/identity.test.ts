@@ -100,7 +100,7 @@ describe('station identity on a SoftHSM2 token', () => {
         pin: PIN,
         actor: 'operator:alice',
       });
-      expect(verifyStationJournal(station, journalSignatureCheck(station)).status).toBe('UNANCHORED');
+      expect((await verifyStationJournal(station, journalSignatureCheck(station))).status).toBe('UNANCHORED');
       const head = station.journal.head();
       await expect(signCheckpoint(station, '999999')).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
       expect(station.journal.checkpoints()).toEqual([]);
@@ -112,7 +112,7 @@ describe('station identity on a SoftHSM2 token', () => {
         alg: CHECKPOINT_ALG,
         keyId: stationIdentity(station)?.fingerprint,
       });
-      expect(verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
+      expect(await verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
         status: 'VERIFIED',
         checkpoint: { n: 1 },
       });
@@ -150,7 +150,7 @@ describe('station identity on a SoftHSM2 token', () => {
         s.sign(rogue.id, 'ecdsa-sha256', Buffer.from(statement), (a, d) => createHash(a).update(d).digest()),
       );
       station.journal.addCheckpoint({ ...unsigned, signature });
-      expect(verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
+      expect(await verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
         status: 'TAMPERED',
         check: 'JNL-CKPT-SIG',
         checkpointN: 1,

@@ -4,6 +4,7 @@ import type { Checkpoint } from '../../../core/journal/checkpoint';
 import { EntryHasher, GENESIS_PREV_HASH, type JournalRow } from '../../../core/journal/entry';
 import type { PreparedEntry } from '../../../core/journal/events';
 import { stationError } from '../../errors';
+import { JournalReader } from './journal-reader';
 import { applyProjections, hasProjection } from './projections';
 
 /** What an append wrote: seq firstSeq..lastSeq, ending at headHash. */
@@ -12,8 +13,6 @@ export interface AppendResult {
   readonly lastSeq: number;
   readonly headHash: Uint8Array;
 }
-
-const EMPTY = new Uint8Array(0);
 
 type RawRow = [number, string, string, string, Buffer, Buffer, Buffer];
 
@@ -33,7 +32,7 @@ export class JournalStore {
   private readonly headStmt: Database.Statement;
   private readonly pageStmt: Database.Statement;
   private readonly getStmt: Database.Statement;
-  private readonly allStmt: Database.Statement;
+  readonly reader: JournalReader;
   private readonly appendTxn: Database.Transaction<(entries: readonly PreparedEntry[]) => AppendResult>;
 
   constructor(
@@ -53,15 +52,7 @@ export class JournalStore {
     this.getStmt = db
       .prepare('SELECT seq, at, actor, kind, body, prev_hash, hash FROM journal WHERE seq = ?')
       .raw(true);
-    // One blob per row (prev_hash || hash || body) instead of three: each Buffer better-sqlite3 makes
-    // costs about a microsecond here, and the verifier reads millions of rows.
-    this.allStmt = db
-      .prepare(
-        `SELECT seq, at, actor, kind, CAST(prev_hash || hash || body AS BLOB),
-                length(prev_hash) = 32 AND length(hash) = 32
-         FROM journal ORDER BY seq`,
-      )
-      .raw(true);
+    this.reader = new JournalReader(db);
     this.appendTxn = db.transaction((entries: readonly PreparedEntry[]) => {
       const head = this.head();
       let hash = head.hash;
@@ -105,29 +96,9 @@ export class JournalStore {
     return r ? toRow(r) : null;
   }
 
-  /**
-   * Every row in seq order, streamed (the verifier reads millions of rows without holding them). The
-   * byte fields are views into one buffer per row; a row whose hash fields are not 32 bytes long comes
-   * with empty hash fields, which the verifier reports as JNL-ROW.
-   */
-  *rows(): Generator<JournalRow> {
-    type Packed = [number, string, string, string, Buffer, number];
-    for (const r of this.allStmt.iterate() as IterableIterator<Packed>) {
-      const packed = r[4];
-      if (r[5] !== 1) {
-        yield { seq: r[0], at: r[1], actor: r[2], kind: r[3], prevHash: EMPTY, hash: EMPTY, body: packed };
-        continue;
-      }
-      yield {
-        seq: r[0],
-        at: r[1],
-        actor: r[2],
-        kind: r[3],
-        prevHash: packed.subarray(0, 32),
-        hash: packed.subarray(32, 64),
-        body: packed.subarray(64),
-      };
-    }
+  /** Every row in seq order, streamed (the verifier reads millions of rows without holding them). */
+  rows(): Generator<JournalRow> {
+    return this.reader.rows(1, Number.MAX_SAFE_INTEGER);
   }
 
   checkpoints(): Checkpoint[] {

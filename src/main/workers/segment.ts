@@ -1,0 +1,23 @@
+import type { Sha256 } from '../../core/bytes';
+import { SegmentVerifier, type SegmentResult } from '../../core/journal/verify';
+import type { JournalReader } from '../adapters/store/journal-reader';
+
+/** Verifies one seq range of the journal as the store holds it (used in-process and by each worker). */
+export function verifySegment(
+  reader: JournalReader,
+  sha256: Sha256,
+  fromSeq: number,
+  toSeq: number,
+  watch: ReadonlySet<number>,
+): SegmentResult {
+  const seg = new SegmentVerifier(sha256, fromSeq, toSeq, watch);
+  try {
+    for (const row of reader.rows(fromSeq, toSeq)) if (!seg.push(row)) break;
+  } catch (e) {
+    // A damaged page is evidence, not a crash: the first seq that could not be read is reported.
+    const code = (e as { code?: unknown }).code;
+    if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') throw e;
+    seg.unreadable((e as Error).message);
+  }
+  return seg.finish();
+}
