@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromiumApp } from '../main/host/chromium';
+import { launchChromiumApp, stopChromiumApp } from '../main/host/chromium';
 import { startHost } from '../main/host/server';
 import { openStationRuntime } from '../main/runtime';
 
@@ -34,9 +34,11 @@ export async function serve(opts: {
   opts.out(`open: ${host.launchUrl}\n`);
 
   let shuttingDown = false;
+  let window: ReturnType<typeof launchChromiumApp> = null;
   const shutdown = async (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    if (window) stopChromiumApp(window.child);
     await host.close();
     runtime.close();
     process.exit(code);
@@ -47,6 +49,7 @@ export async function serve(opts: {
   if (opts.open) {
     const offline = runtime.station.stationRecord().mode === 'offline';
     const launched = launchChromiumApp(host.launchUrl, { offline });
+    window = launched;
     if (!launched) {
       opts.out(
         'Chromium (or a display) is not available: open the URL above in a browser on this machine.\n',

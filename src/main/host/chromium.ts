@@ -62,13 +62,24 @@ export function launchChromiumApp(
   const args = chromiumArgs(url, { ...opts, userDataDir, asRoot: process.getuid?.() === 0 });
   const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (hasDisplay) {
-    return { child: spawn(chromium, args, { stdio: 'ignore' }), display: 'screen' };
+    return { child: spawn(chromium, args, { stdio: 'ignore', detached: true }), display: 'screen' };
   }
   if (existsSync('/usr/bin/xvfb-run')) {
     const child = spawn('/usr/bin/xvfb-run', ['-a', '-s', '-screen 0 1360x860x24', chromium, ...args], {
       stdio: 'ignore',
+      detached: true,
     });
     return { child, display: 'xvfb' };
   }
   return null;
+}
+
+/** Stops the app window and everything it started (Xvfb, Chromium's helpers): its whole process group. */
+export function stopChromiumApp(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
 }
