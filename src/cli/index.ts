@@ -5,7 +5,16 @@ import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/services/demo';
 import { journalSignatureCheck, signCheckpoint } from '../main/services/identity';
 import { initStation } from '../main/services/init';
-import { listProfile, listStationModules } from '../main/services/devices';
+import {
+  createTokenCsr,
+  generateTokenKey,
+  listProfile,
+  listStationModules,
+  listTokenKeys,
+  previewKey,
+  recordInventory,
+} from '../main/services/devices';
+import { registeredModules } from '../main/services/hsm';
 import { exportJournal, verifyStationJournal } from '../main/services/journal';
 import { Station } from '../main/services/station';
 import { defaultDataDir } from '../main/paths';
@@ -13,6 +22,26 @@ import { systemDeps } from '../main/runtime';
 import { serve } from './serve';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
 import { readPin } from './pin';
+
+interface TokenFlags {
+  token: string;
+  module?: string;
+  pinStdin?: boolean;
+}
+
+/** The module named, or the station's only registered module. */
+function moduleOf(station: Station, requested: string | undefined): string {
+  if (requested) return requested;
+  const all = registeredModules(station);
+  if (all.length === 1) return (all[0] as { moduleId: string }).moduleId;
+  throw new CodedError(
+    'INVALID_INPUT',
+    `name the module with --module (registered: ${all.map((m) => m.moduleId).join(', ') || 'none'})`,
+    {
+      field: 'module',
+    },
+  );
+}
 
 interface InitFlags {
   name: string;
@@ -239,6 +268,139 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
           for (const w of t.warnings) out(`    ! ${w}\n`);
         }
       }
+    });
+
+  const tokenOptions = (cmd: Command) =>
+    cmd
+      .requiredOption('--token <serial>', 'token serial number')
+      .option('--module <id>', 'registered module id (default: the only one)')
+      .option('--pin-stdin', 'read the token user PIN from the first line of stdin');
+
+  tokenOptions(
+    hsm.command('keys').description('keys on a token with their read-back attributes and residency verdict'),
+  )
+    .option('--json', 'print JSON')
+    .action(async function (this: Command, o: TokenFlags & { json?: boolean }) {
+      await withStation(this, async (s) => {
+        const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
+        const keys = listTokenKeys(s, moduleOf(s, o.module), o.token, pin);
+        if (o.json) return out(`${JSON.stringify(keys, null, 2)}\n`);
+        for (const k of keys) {
+          const verdict = k.residency
+            ? `${k.residency.verdict}${k.residency.failed.length ? ` [${k.residency.failed.join(', ')}]` : ''}`
+            : 'public key only';
+          out(`${k.label}  id ${k.id}  ${k.keyType} ${k.size}  ${verdict}\n`);
+        }
+      });
+    });
+
+  tokenOptions(
+    hsm
+      .command('keygen')
+      .description('generate a key pair on a token (shows the template first with --dry-run)'),
+  )
+    .requiredOption('--label <label>', 'CKA_LABEL of the new key')
+    .requiredOption('--algorithm <alg>', 'ec-p256 | ec-p384 | rsa-3072 | rsa-4096 | ed25519')
+    .option('--id <hex>', 'CKA_ID (default: 16 random bytes from the token)')
+    .option('--dry-run', 'print the exact attributes that would be requested, and stop')
+    .requiredOption('--actor <actor>', 'who generates it, e.g. operator:alice')
+    .action(async function (
+      this: Command,
+      o: TokenFlags & { label: string; algorithm: string; id?: string; dryRun?: boolean; actor: string },
+    ) {
+      const key = { label: o.label, algorithm: o.algorithm, ...(o.id ? { id: o.id } : {}) };
+      const recipe = previewKey(key);
+      out(`mechanism ${recipe.mechanism}\npublic key:\n`);
+      for (const a of recipe.publicKey) out(`  ${a.attribute} = ${a.value}\n`);
+      out('private key:\n');
+      for (const a of recipe.privateKey) out(`  ${a.attribute} = ${a.value}\n`);
+      if (o.dryRun) return;
+      await withStation(this, async (s) => {
+        const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
+        const k = await generateTokenKey(s, {
+          moduleId: moduleOf(s, o.module),
+          serial: o.token,
+          pin,
+          key,
+          actor: o.actor,
+        });
+        out(`generated ${k.keyType} ${k.size} key "${k.label}" id ${k.id}: ${k.residency?.verdict ?? '?'}\n`);
+        if (k.spkiSha256)
+          out(`public key SHA-256 ${k.spkiSha256}\n  words: ${(k.spkiWords ?? []).join(' ')}\n`);
+      });
+    });
+
+  tokenOptions(
+    hsm
+      .command('inventory')
+      .description('record the token info and every key’s read-back attributes in the journal'),
+  )
+    .requiredOption('--actor <actor>', 'who records it, e.g. operator:alice')
+    .action(async function (this: Command, o: TokenFlags & { actor: string }) {
+      await withStation(this, async (s) => {
+        const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
+        const r = recordInventory(s, {
+          moduleId: moduleOf(s, o.module),
+          serial: o.token,
+          pin,
+          actor: o.actor,
+        });
+        out(`recorded inventory of ${r.keys} key(s) at seq ${r.seq}, digest ${r.digest}\n`);
+      });
+    });
+
+  tokenOptions(
+    hsm
+      .command('csr')
+      .description('make a PKCS#10 request with a token key; verified against the key before it is written'),
+  )
+    .requiredOption('--key <id>', 'CKA_ID of the key (hex)')
+    .requiredOption('--cn <name>', 'subject commonName')
+    .option('--o <org>', 'subject organization')
+    .option('--ou <unit>', 'subject organizational unit')
+    .option('--c <country>', 'subject country (two letters)')
+    .option('--dns <name>', 'subjectAltName DNS name (repeatable)', collect, [])
+    .option('--email <address>', 'subjectAltName email (repeatable)', collect, [])
+    .option('--ip <address>', 'subjectAltName IP address (repeatable)', collect, [])
+    .requiredOption('--out <file>', 'new file for the PEM request (never overwritten)')
+    .requiredOption('--actor <actor>', 'who makes it, e.g. operator:alice')
+    .action(async function (
+      this: Command,
+      o: TokenFlags & {
+        key: string;
+        cn: string;
+        o?: string;
+        ou?: string;
+        c?: string;
+        dns: string[];
+        email: string[];
+        ip: string[];
+        out: string;
+        actor: string;
+      },
+    ) {
+      await withStation(this, async (s) => {
+        const request = {
+          subject: {
+            commonName: o.cn,
+            ...(o.o ? { organization: o.o } : {}),
+            ...(o.ou ? { organizationalUnit: o.ou } : {}),
+            ...(o.c ? { country: o.c } : {}),
+          },
+          san: { dns: o.dns, email: o.email, ip: o.ip },
+        };
+        const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
+        const r = await createTokenCsr(s, {
+          moduleId: moduleOf(s, o.module),
+          serial: o.token,
+          pin,
+          keyId: o.key,
+          request,
+          actor: o.actor,
+          outPath: resolve(o.out),
+        });
+        out(`wrote ${o.out}: SHA-256 ${r.sha256}\n  words: ${r.words.join(' ')}\n`);
+      });
     });
 
   program

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { CsrRequestInput } from '../core/hsm/csr-request';
+import type { KeySpecInput } from '../core/hsm/key-spec';
 import type { JournalVerdict } from '../core/journal/verify';
 import type { Result } from './errors';
 
@@ -107,6 +109,89 @@ export const checkpointSchema = z.strictObject({
   alg: z.string(),
 });
 
+const errorPayload = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const tokenViewSchema = z.strictObject({
+  serial: z.string(),
+  label: z.string(),
+  manufacturer: z.string(),
+  model: z.string(),
+  firmware: z.string(),
+  hardware: z.string(),
+  /** Names of the token flags that are set (loginRequired, userPinFinalTry, …). */
+  flags: z.array(z.string()),
+  /** What the flags mean for the operator before a login attempt. */
+  warnings: z.array(z.string()),
+});
+
+export const moduleViewSchema = z.strictObject({
+  moduleId: z.string(),
+  profile: z.string(),
+  path: z.string(),
+  librarySha256: hex32,
+  library: z.string().nullable(),
+  cryptoki: z.string().nullable(),
+  tokens: z.array(tokenViewSchema),
+  /** Why the module could not be opened, when it could not. */
+  error: errorPayload.nullable(),
+});
+
+const bool = z.boolean().nullable();
+export const keyViewSchema = z.strictObject({
+  label: z.string(),
+  id: z.string(),
+  keyType: z.enum(['EC', 'RSA', 'EdDSA', 'other']),
+  size: z.string(),
+  hasPrivate: z.boolean(),
+  hasPublic: z.boolean(),
+  spkiSha256: hex32.nullable(),
+  spkiWords: z.array(z.string()).nullable(),
+  attributes: z
+    .strictObject({
+      token: bool,
+      private: bool,
+      sensitive: bool,
+      extractable: bool,
+      alwaysSensitive: bool,
+      neverExtractable: bool,
+      local: bool,
+      sign: bool,
+      decrypt: bool,
+      unwrap: bool,
+      derive: bool,
+    })
+    .nullable(),
+  residency: z
+    .strictObject({
+      verdict: z.enum(['RESIDENT', 'EXPOSABLE', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN']),
+      failed: z.array(z.string()),
+      unknown: z.array(z.string()),
+    })
+    .nullable(),
+});
+
+const attributeList = z.array(z.strictObject({ attribute: z.string(), value: z.string() }));
+export const recipeSchema = z.strictObject({
+  mechanism: z.string(),
+  publicKey: attributeList,
+  privateKey: attributeList,
+});
+
+/** Who records an act, e.g. operator:alice (validated by the journal's actor grammar). */
+const actor = z.string().min(1).max(100);
+const tokenRef = { moduleId: z.string().min(1).max(64), serial: z.string().min(1).max(32) };
+// Key specs and CSR requests are validated strictly by src/core (named field paths); the contract
+// carries their types only, since src/shared may not import core at run time.
+const keySpec = z.custom<KeySpecInput>(
+  (v) => typeof v === 'object' && v !== null,
+  'must be a key specification',
+);
+const csrRequest = z.custom<CsrRequestInput>((v) => typeof v === 'object' && v !== null, 'must be a request');
+
 export const contract = {
   stationInfo: { input: empty, output: stationInfoSchema },
   journalPage: {
@@ -118,6 +203,27 @@ export const contract = {
   journalCheckpoints: { input: empty, output: z.array(checkpointSchema) },
   /** Sign a checkpoint with the station identity key; the PIN is used for this one login only. */
   journalCheckpoint: { input: z.strictObject({ pin: pin }), output: checkpointSchema },
+  devicesModules: { input: empty, output: z.array(moduleViewSchema) },
+  devicesKeys: { input: z.strictObject({ ...tokenRef, pin }), output: z.array(keyViewSchema) },
+  devicesRecordInventory: {
+    input: z.strictObject({ ...tokenRef, pin, actor }),
+    output: z.strictObject({ seq, digest: hex32, keys: z.number().int() }),
+  },
+  devicesPreviewKey: { input: z.strictObject({ key: keySpec }), output: recipeSchema },
+  devicesGenerateKey: {
+    input: z.strictObject({ ...tokenRef, pin, key: keySpec, actor }),
+    output: keyViewSchema,
+  },
+  devicesCsr: {
+    input: z.strictObject({
+      ...tokenRef,
+      pin,
+      keyId: z.string().regex(/^(?:[0-9a-f]{2}){1,64}$/),
+      request: csrRequest,
+      actor,
+    }),
+    output: z.strictObject({ pem: z.string(), sha256: hex32, words: z.array(z.string()), seq }),
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;
@@ -130,6 +236,10 @@ export type StationInfo = Output<'stationInfo'>;
 export type JournalSummary = z.output<typeof journalSummarySchema>;
 export type JournalEntry = Output<'journalEntry'>;
 export type CheckpointInfo = z.output<typeof checkpointSchema>;
+export type TokenView = z.output<typeof tokenViewSchema>;
+export type ModuleView = z.output<typeof moduleViewSchema>;
+export type KeyView = z.output<typeof keyViewSchema>;
+export type KeyRecipe = z.output<typeof recipeSchema>;
 
 export const METHODS = Object.keys(contract) as Method[];
 

@@ -9,3 +9,9 @@ export function tempDir(prefix = 'station-test-'): string {
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** A temporary directory for a whole file's tests (create it in beforeAll, remove it in afterAll). */
+export function suiteTempDir(prefix = 'station-suite-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { coreError } from '../errors';
+import { parseOrThrow } from '../validate';
 
 /**
  * What an operator may ask the station to generate. Strictly decoded: unknown keys are errors, and the
@@ -27,17 +27,10 @@ export const keySpecSchema = z.strictObject({
 });
 
 export type KeySpec = z.infer<typeof keySpecSchema>;
+export type KeySpecInput = z.input<typeof keySpecSchema>;
 
 export function parseKeySpec(input: unknown): KeySpec {
-  const r = keySpecSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = (issue?.path ?? []).map(String).join('.') || 'key';
-    throw coreError('INVALID_INPUT', `key.${field} ${issue?.message ?? 'is invalid'}`, {
-      field: `key.${field}`,
-    });
-  }
-  return r.data;
+  return parseOrThrow(keySpecSchema, input, 'key');
 }
 
 export function describeAlgorithm(a: KeyAlgorithm): { type: 'EC' | 'RSA' | 'EdDSA'; size: string } {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalBytes } from '../canonical';
 import { coreError } from '../errors';
+import { parseOrThrow } from '../validate';
 
 /**
  * The catalogue of journal event kinds. Every event the station records has a kind listed here and a
@@ -17,6 +18,44 @@ const moduleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letter
 const tokenSerial = z.string().min(1).max(32);
 const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,32}$/, 'CKA_ID as lowercase hex');
 const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+const attr = z.boolean().nullable();
+const keyEvidence = z.strictObject({
+  label: z.string().max(256),
+  id: z.string().regex(/^(?:[0-9a-f]{2}){0,64}$/),
+  keyType: z.enum(['EC', 'RSA', 'EdDSA', 'other']),
+  size: z.string().max(64),
+  hasPrivate: z.boolean(),
+  hasPublic: z.boolean(),
+  /** SHA-256 of the SubjectPublicKeyInfo, when a public key is on the token. */
+  spkiSha256: hex(32).nullable(),
+  attributes: z
+    .strictObject({
+      token: attr,
+      private: attr,
+      sensitive: attr,
+      extractable: attr,
+      alwaysSensitive: attr,
+      neverExtractable: attr,
+      local: attr,
+      sign: attr,
+      decrypt: attr,
+      unwrap: attr,
+      derive: attr,
+    })
+    .nullable(),
+  residency: z.enum(['RESIDENT', 'EXPOSABLE', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN']).nullable(),
+  failedChecks: z.array(z.string().regex(/^HSM-RES-[A-Z-]+$/)),
+});
+const tokenEvidence = z.strictObject({
+  serial: tokenSerial,
+  label: z.string().max(32),
+  manufacturer: z.string().max(32),
+  model: z.string().max(16),
+  firmware: z.string().max(16),
+  hardware: z.string().max(16),
+  /** The token flags that were set, by name. */
+  flags: z.array(z.string().max(40)),
+});
 
 export const EVENT_BODIES = {
   /** The first entry of every journal: who this station is. */
@@ -59,6 +98,32 @@ export const EVENT_BODIES = {
     /** SHA-256 of the SubjectPublicKeyInfo. */
     fingerprint: hex(32),
     certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----').max(8192),
+  }),
+  /** First-hand residency evidence: a token's info and every key's attributes as read back. */
+  'hsm.inventory-recorded': z.strictObject({
+    moduleId,
+    librarySha256: hex(32),
+    token: tokenEvidence,
+    keys: z.array(keyEvidence).max(10_000),
+    /** SHA-256 of the canonical JSON of { token, keys }: what packets cite. */
+    digest: hex(32),
+  }),
+  /** A key pair generated on a token by the station, with its read-back attributes. */
+  'hsm.key-generated': z.strictObject({
+    moduleId,
+    tokenSerial,
+    key: keyEvidence,
+    spki: base64,
+  }),
+  /** A PKCS#10 request made with a token key and verified against the key read from the token. */
+  'hsm.csr-created': z.strictObject({
+    moduleId,
+    tokenSerial,
+    keyId: ckaId,
+    subject: z.string().min(1).max(1024),
+    san: z.array(z.string().max(260)).max(300),
+    csrSha256: hex(32),
+    csrPem: z.string().startsWith('-----BEGIN CERTIFICATE REQUEST-----').max(16_384),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({
@@ -123,14 +188,8 @@ export function prepareEntry(
   if (!ISO_UTC.test(iso)) {
     throw coreError('JOURNAL_ENTRY_INVALID', 'event time is not a valid UTC time', { field: 'at' });
   }
-  const parsed = EVENT_BODIES[event.kind].safeParse(event.body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = ['body', ...(issue?.path ?? []).map(String)].join('.');
-    throw coreError('JOURNAL_BODY_INVALID', `${event.kind}: ${path} ${issue?.message ?? 'is invalid'}`, {
-      field: path,
-      kind: event.kind,
-    });
-  }
-  return { kind: event.kind, actor: event.actor, at: iso, body: canonicalBytes(parsed.data) };
+  const body: unknown = parseOrThrow(EVENT_BODIES[event.kind], event.body, 'body', 'JOURNAL_BODY_INVALID', {
+    kind: event.kind,
+  });
+  return { kind: event.kind, actor: event.actor, at: iso, body: canonicalBytes(body) };
 }

@@ -13,6 +13,12 @@ function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) =
     journalVerify: vi.fn(),
     journalCheckpoints: vi.fn(() => []),
     journalCheckpoint: vi.fn(),
+    devicesModules: vi.fn(),
+    devicesKeys: vi.fn(),
+    devicesRecordInventory: vi.fn(),
+    devicesPreviewKey: vi.fn(),
+    devicesGenerateKey: vi.fn(),
+    devicesCsr: vi.fn(),
   };
   return { ...base, ...overrides } as unknown as Handlers;
 }

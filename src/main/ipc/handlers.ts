@@ -1,3 +1,11 @@
+import {
+  createTokenCsr,
+  describeModules,
+  generateTokenKey,
+  listTokenKeys,
+  previewKey,
+  recordInventory,
+} from '../services/devices';
 import { journalSignatureCheck, signCheckpoint } from '../services/identity';
 import { journalEntry, journalPage, listCheckpoints, verifyStationJournal } from '../services/journal';
 import type { Station } from '../services/station';
@@ -18,5 +26,14 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     journalVerify: () => verifyStationJournal(station, journalSignatureCheck(station)),
     journalCheckpoints: () => listCheckpoints(station),
     journalCheckpoint: ({ pin }) => signCheckpoint(station, pin),
+    devicesModules: () => describeModules(station),
+    devicesKeys: ({ moduleId, serial, pin }) => listTokenKeys(station, moduleId, serial, pin),
+    devicesRecordInventory: ({ moduleId, serial, pin, actor }) =>
+      recordInventory(station, { moduleId, serial, pin, actor }),
+    devicesPreviewKey: ({ key }) => previewKey(key),
+    devicesGenerateKey: ({ moduleId, serial, pin, key, actor }) =>
+      generateTokenKey(station, { moduleId, serial, pin, key, actor }),
+    devicesCsr: ({ moduleId, serial, pin, keyId, request, actor }) =>
+      createTokenCsr(station, { moduleId, serial, pin, keyId, request, actor }),
   };
 }

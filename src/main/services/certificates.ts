@@ -98,3 +98,75 @@ export async function selfSignedCertificate(opts: {
   }
   return cert.toString('pem');
 }
+
+export type TokenKeyKind =
+  { keyType: 'EC'; size: 'P-256' | 'P-384' } | { keyType: 'RSA' } | { keyType: 'EdDSA' };
+
+/** WebCrypto algorithms and the token signing mechanism for a key on the token. */
+export function algorithmsFor(kind: TokenKeyKind): {
+  importAlg: webcrypto.AlgorithmIdentifier | webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams;
+  signingAlg: Record<string, string>;
+  token: 'ecdsa-sha256' | 'ecdsa-sha384' | 'rsa-pkcs1-sha256' | 'ed25519';
+} {
+  switch (kind.keyType) {
+    case 'EC':
+      return kind.size === 'P-384'
+        ? {
+            importAlg: { name: 'ECDSA', namedCurve: 'P-384' },
+            signingAlg: { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' },
+            token: 'ecdsa-sha384',
+          }
+        : {
+            importAlg: { name: 'ECDSA', namedCurve: 'P-256' },
+            signingAlg: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
+            token: 'ecdsa-sha256',
+          };
+    case 'RSA':
+      return {
+        importAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        signingAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        token: 'rsa-pkcs1-sha256',
+      };
+    case 'EdDSA':
+      return { importAlg: { name: 'Ed25519' }, signingAlg: { name: 'Ed25519' }, token: 'ed25519' };
+    default: {
+      const never: never = kind;
+      throw new Error(`unsupported key ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * A PKCS#10 request signed by a key on the token. Before it is returned, its signature is verified
+ * and its public key compared with the SubjectPublicKeyInfo read from the token.
+ */
+export async function certificationRequest(opts: {
+  spki: Uint8Array;
+  kind: TokenKeyKind;
+  subject: string;
+  san: { dns: readonly string[]; email: readonly string[]; ip: readonly string[] };
+  sign: HsmSign;
+}): Promise<string> {
+  const crypto = providerFor(opts.sign);
+  const algs = algorithmsFor(opts.kind);
+  const publicKey = await webcrypto.subtle.importKey('spki', opts.spki, algs.importAlg, true, ['verify']);
+  const names = [
+    ...opts.san.dns.map((value) => ({ type: 'dns' as const, value })),
+    ...opts.san.email.map((value) => ({ type: 'email' as const, value })),
+    ...opts.san.ip.map((value) => ({ type: 'ip' as const, value })),
+  ];
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
+    {
+      name: opts.subject,
+      keys: { publicKey, privateKey: hsmKey(algs.signingAlg as unknown as webcrypto.EcKeyAlgorithm) },
+      signingAlgorithm: algs.signingAlg,
+      extensions: names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [],
+    },
+    crypto,
+  );
+  if (!(await csr.verify(webcrypto))) throw new Error('the request signed on the token does not verify');
+  const embedded = Buffer.from(csr.publicKey.rawData);
+  if (!embedded.equals(Buffer.from(opts.spki)))
+    throw new Error('the request carries a public key other than the token key');
+  return csr.toString('pem');
+}

@@ -1,8 +1,283 @@
-import { Pkcs11Module, type TokenInfo } from '../adapters/hsm/module';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { parseCsrRequest, subjectDn } from '../../core/hsm/csr-request';
+import { parseKeySpec } from '../../core/hsm/key-spec';
+import { canonicalBytes } from '../../core/canonical';
+import { CodedError } from '../../core/errors';
+import { digestWords } from '../../core/words';
+import type { KeyView, ModuleView, TokenView } from '../../shared/contract';
+import { Pkcs11Module, type KeyInfo, type TokenInfo } from '../adapters/hsm/module';
 import { findProfile, resolveModulePath } from '../adapters/hsm/profiles';
-import { stationError } from '../errors';
+import { describeRecipe, type RecipeDescription } from '../adapters/hsm/templates';
+import { stationError, toErrorPayload } from '../errors';
+import { certificationRequest, type TokenKeyKind } from './certificates';
 import { registeredModules } from './hsm';
 import type { Station } from './station';
+
+const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
+
+export function tokenView(t: TokenInfo): TokenView {
+  return {
+    serial: t.serial,
+    label: t.label,
+    manufacturer: t.manufacturer,
+    model: t.model,
+    firmware: t.firmware,
+    hardware: t.hardware,
+    flags: Object.entries(t.flags)
+      .filter(([, on]) => on)
+      .map(([name]) => name),
+    warnings: [...t.warnings],
+  };
+}
+
+export function keyView(k: KeyInfo): KeyView {
+  const spkiSha256 = k.spki ? sha256hex(k.spki) : null;
+  return {
+    label: k.label,
+    id: k.id,
+    keyType: k.keyType,
+    size: k.size,
+    hasPrivate: k.hasPrivate,
+    hasPublic: k.hasPublic,
+    spkiSha256,
+    spkiWords: spkiSha256 ? digestWords(Buffer.from(spkiSha256, 'hex')) : null,
+    attributes: k.attributes ? { ...k.attributes } : null,
+    residency: k.residency
+      ? { verdict: k.residency.verdict, failed: [...k.residency.failed], unknown: [...k.residency.unknown] }
+      : null,
+  };
+}
+
+/** Every registered module with its tokens; a module that cannot be opened reports its error instead. */
+export function describeModules(
+  station: Station,
+  log: (m: string, e: unknown) => void = () => {},
+): ModuleView[] {
+  return registeredModules(station).map((reg) => {
+    const base = {
+      moduleId: reg.moduleId,
+      profile: reg.profile,
+      path: reg.path,
+      librarySha256: reg.librarySha256,
+    };
+    try {
+      const m = station.hsm.module(reg.moduleId);
+      const info = m.info();
+      return {
+        ...base,
+        library: `${info.manufacturer} ${info.library} ${info.libraryVersion}`,
+        cryptoki: info.cryptoki,
+        tokens: m.tokens().map(tokenView),
+        error: null,
+      };
+    } catch (e) {
+      return { ...base, library: null, cryptoki: null, tokens: [], error: toErrorPayload(e, log) };
+    }
+  });
+}
+
+/** Keys on a token, as the user sees them after logging in (private keys are invisible before). */
+export function listTokenKeys(station: Station, moduleId: string, serial: string, pin: string): KeyView[] {
+  const m = station.hsm.module(moduleId);
+  return m
+    .withSession(serial, { write: false, login: { user: 'user', pin } }, (s) => s.listKeys())
+    .map(keyView);
+}
+
+/**
+ * Records first-hand residency evidence: the token's info and every key's read-back attributes, with a
+ * digest over exactly that content, so packets can cite it instead of a pasted export.
+ */
+export function recordInventory(
+  station: Station,
+  opts: { moduleId: string; serial: string; pin: string; actor: string },
+): { seq: number; digest: string; keys: number } {
+  station.assertWritable();
+  const reg = registeredModules(station).find((r) => r.moduleId === opts.moduleId);
+  const m = station.hsm.module(opts.moduleId);
+  const token = m.tokens().find((t) => t.serial === opts.serial);
+  const keys = m.withSession(opts.serial, { write: false, login: { user: 'user', pin: opts.pin } }, (s) =>
+    s.listKeys(),
+  );
+  if (!reg || !token)
+    throw stationError('TOKEN_NOT_FOUND', `no token with serial ${opts.serial}`, { serial: opts.serial });
+  const tokenEvidence = tokenView(token);
+  const content = {
+    token: {
+      serial: tokenEvidence.serial,
+      label: tokenEvidence.label,
+      manufacturer: tokenEvidence.manufacturer,
+      model: tokenEvidence.model,
+      firmware: tokenEvidence.firmware,
+      hardware: tokenEvidence.hardware,
+      flags: tokenEvidence.flags,
+    },
+    keys: keys.map(keyEvidence),
+  };
+  const digest = sha256hex(canonicalBytes(content));
+  const r = station.record([
+    {
+      kind: 'hsm.inventory-recorded',
+      actor: opts.actor,
+      body: { moduleId: opts.moduleId, librarySha256: reg.librarySha256, ...content, digest },
+    },
+  ]);
+  return { seq: r.lastSeq, digest, keys: keys.length };
+}
+
+/** A key as journal evidence: the view without display words, the verdict by name. */
+function keyEvidence(k: KeyInfo) {
+  const { spkiWords, residency, ...rest } = keyView(k);
+  return { ...rest, residency: residency?.verdict ?? null, failedChecks: residency ? residency.failed : [] };
+}
+
+/** What a generation will create, attribute by attribute (validated spec, no token access). */
+export function previewKey(spec: unknown): RecipeDescription {
+  return describeRecipe(parseKeySpec(spec));
+}
+
+/** Generates a key pair on a token (policy-checked by the adapter) and records it with its read-back attributes. */
+export async function generateTokenKey(
+  station: Station,
+  opts: { moduleId: string; serial: string; pin: string; key: unknown; actor: string },
+): Promise<KeyView> {
+  station.assertWritable();
+  const spec = parseKeySpec(opts.key);
+  const m = station.hsm.module(opts.moduleId);
+  const key = await m.withSessionAsync(
+    opts.serial,
+    { write: true, login: { user: 'user', pin: opts.pin } },
+    (s) => s.generateKeyPair(spec),
+  );
+  if (!key.spki) throw stationError('DEVICE_ERROR', 'the token did not return the new public key', {});
+  station.record([
+    {
+      kind: 'hsm.key-generated',
+      actor: opts.actor,
+      body: {
+        moduleId: opts.moduleId,
+        tokenSerial: opts.serial,
+        key: keyEvidence(key),
+        spki: key.spki.toString('base64'),
+      },
+    },
+  ]);
+  return keyView(key);
+}
+
+function keyKind(k: KeyInfo): TokenKeyKind {
+  if (k.keyType === 'EC' && (k.size === 'P-256' || k.size === 'P-384'))
+    return { keyType: 'EC', size: k.size };
+  if (k.keyType === 'RSA') return { keyType: 'RSA' };
+  if (k.keyType === 'EdDSA') return { keyType: 'EdDSA' };
+  throw stationError('MECHANISM_UNSUPPORTED', `cannot make a request with a ${k.keyType} ${k.size} key`, {
+    field: 'keyId',
+  });
+}
+
+/**
+ * A PKCS#10 request for a key on the token, verified against the public key read from the token,
+ * recorded with its digest. With `outPath` it is also written to a new file (never overwritten).
+ */
+export async function createTokenCsr(
+  station: Station,
+  opts: {
+    moduleId: string;
+    serial: string;
+    pin: string;
+    keyId: string;
+    request: unknown;
+    actor: string;
+    outPath?: string;
+  },
+): Promise<{ pem: string; sha256: string; words: string[]; seq: number }> {
+  station.assertWritable();
+  const request = parseCsrRequest(opts.request);
+  const subject = subjectDn(request.subject);
+  const san = [
+    ...request.san.dns.map((d) => `DNS:${d}`),
+    ...request.san.email.map((e) => `email:${e}`),
+    ...request.san.ip.map((i) => `IP:${i}`),
+  ];
+  if (opts.outPath && existsSync(opts.outPath)) {
+    throw new CodedError('OUTPUT_EXISTS', `${opts.outPath} already exists`, {
+      field: 'out',
+      path: opts.outPath,
+    });
+  }
+  const m = station.hsm.module(opts.moduleId);
+  const pem = await m.withSessionAsync(
+    opts.serial,
+    { write: false, login: { user: 'user', pin: opts.pin } },
+    async (s) => {
+      const key = s.key(opts.keyId);
+      if (!key.spki || !key.hasPrivate) {
+        throw stationError(
+          'KEY_NOT_FOUND',
+          `key ${opts.keyId} needs both halves on the token to make a request`,
+          { field: 'keyId' },
+        );
+      }
+      const kind = keyKind(key);
+      const handle = s.privateKey(opts.keyId);
+      const alg =
+        kind.keyType === 'EC'
+          ? kind.size === 'P-384'
+            ? 'ecdsa-sha384'
+            : 'ecdsa-sha256'
+          : kind.keyType === 'RSA'
+            ? 'rsa-pkcs1-sha256'
+            : 'ed25519';
+      return certificationRequest({
+        spki: key.spki,
+        kind,
+        subject,
+        san: request.san,
+        sign: async (data) => s.signWith(handle, alg, Buffer.from(data), sha),
+      });
+    },
+  );
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const digest = sha256hex(der);
+  const r = station.record([
+    {
+      kind: 'hsm.csr-created',
+      actor: opts.actor,
+      body: {
+        moduleId: opts.moduleId,
+        tokenSerial: opts.serial,
+        keyId: opts.keyId,
+        subject,
+        san,
+        csrSha256: digest,
+        csrPem: pem,
+      },
+    },
+  ]);
+  // The request is in the journal now; the file is an export of it, written without overwriting.
+  if (opts.outPath) writeNewFile(opts.outPath, pem);
+  return { pem, sha256: digest, words: digestWords(Buffer.from(digest, 'hex')), seq: r.lastSeq };
+}
+
+function writeNewFile(path: string, content: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CodedError('OUTPUT_EXISTS', `${path} already exists`, { field: 'out', path });
+    }
+    throw e;
+  }
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface ModuleListing {
   readonly moduleId: string;

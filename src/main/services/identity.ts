@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
+import { escapeDnValue } from '../../core/hsm/csr-request';
 import type { CheckpointSignatureCheck, CheckpointSigner } from '../../core/journal/checkpoint';
 import { digestWords } from '../../core/words';
 import type { CheckpointInfo } from '../../shared/contract';
@@ -108,7 +109,7 @@ export async function createStationIdentity(
       const spki = key.spki;
       const certificatePem = await selfSignedCertificate({
         spki,
-        subject: `CN=${escapeDn(record.name)}, O=Ceremony Station, 2.5.4.5=${record.stationId}`,
+        subject: `CN=${escapeDnValue(record.name)}, O=Ceremony Station, 2.5.4.5=${record.stationId}`,
         notBefore: now,
         notAfter: new Date(now.getTime() + IDENTITY_VALIDITY_DAYS * 86_400_000),
         sign: async (tbs) => session.sign(key.id, 'ecdsa-sha256', Buffer.from(tbs), sha),
@@ -168,9 +169,4 @@ export async function signCheckpoint(station: Station, pin: string): Promise<Che
       return anchorJournal(station, signer);
     },
   );
-}
-
-/** RFC 4514 escaping for a value placed in a distinguished name. */
-function escapeDn(value: string): string {
-  return value.replace(/[,+"\\<>;=#]/g, (c) => `\\${c}`).replace(/^ | $/g, (c) => `\\${c}`);
 }

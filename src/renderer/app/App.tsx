@@ -1,3 +1,4 @@
+import { DevicesView } from '../features/devices/DevicesView';
 import { JournalView } from '../features/journal/JournalView';
 import { StationView } from '../features/station/StationView';
 import { Banner } from './Banner';
@@ -6,6 +7,7 @@ import { useStation, type View } from './store';
 
 const NAV: { view: View; label: string }[] = [
   { view: 'station', label: 'Station' },
+  { view: 'devices', label: 'Devices' },
   { view: 'journal', label: 'Journal' },
 ];
 
@@ -43,7 +45,7 @@ export function App() {
         </ul>
       </nav>
       <ErrorNotice />
-      {view === 'journal' ? <JournalView /> : <StationView />}
+      {view === 'journal' ? <JournalView /> : view === 'devices' ? <DevicesView /> : <StationView />}
     </div>
   );
 }

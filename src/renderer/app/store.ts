@@ -3,7 +3,7 @@ import type { JournalSummary, Output, StationApi, StationInfo } from '../../shar
 import type { StationErrorPayload } from '../../shared/errors';
 
 export type JournalVerdict = Output<'journalVerify'>;
-export type View = 'station' | 'journal';
+export type View = 'station' | 'devices' | 'journal';
 export const JOURNAL_PAGE_SIZE = 200;
 
 interface StationState {

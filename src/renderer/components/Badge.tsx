@@ -9,7 +9,13 @@ export function toneOf(word: string): Tone {
     case 'VERIFIED':
     case 'SATISFIED':
     case 'READY':
+    case 'RESIDENT':
       return 'good';
+    case 'IMPORTED':
+      return 'warn';
+    case 'EXPOSABLE':
+    case 'SESSION-ONLY':
+      return 'bad';
     case 'HOLD':
     case 'STALE':
     case 'PARTIAL':

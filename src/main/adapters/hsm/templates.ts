@@ -131,3 +131,54 @@ export function policyViolations(readBack: Readonly<Record<PolicyAttribute, bool
     .filter((k) => readBack[k] !== PRIVATE_KEY_POLICY[k])
     .map((k) => `${k}=${String(readBack[k])} (policy: ${String(PRIVATE_KEY_POLICY[k])})`);
 }
+
+const CKA_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(CK)
+    .filter(([k, v]) => k.startsWith('CKA_') && typeof v === 'number')
+    .map(([k, v]) => [v as number, k]),
+);
+const CKM_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(CK)
+    .filter(([k, v]) => k.startsWith('CKM_') && typeof v === 'number')
+    .map(([k, v]) => [v as number, k]),
+);
+const CKO_NAMES: Readonly<Record<number, string>> = {
+  [CK.CKO_PUBLIC_KEY]: 'CKO_PUBLIC_KEY',
+  [CK.CKO_PRIVATE_KEY]: 'CKO_PRIVATE_KEY',
+};
+const CKK_NAMES: Readonly<Record<number, string>> = {
+  [CK.CKK_EC]: 'CKK_EC',
+  [CK.CKK_RSA]: 'CKK_RSA',
+  [CK.CKK_EC_EDWARDS]: 'CKK_EC_EDWARDS',
+};
+
+export interface RecipeDescription {
+  readonly mechanism: string;
+  readonly publicKey: { attribute: string; value: string }[];
+  readonly privateKey: { attribute: string; value: string }[];
+}
+
+/** The exact attributes a generation will ask for, in words: what the operator confirms before acting. */
+export function describeRecipe(spec: KeySpec): RecipeDescription {
+  const recipe = keyPairRecipe(spec, spec.id ? Buffer.from(spec.id, 'hex') : Buffer.alloc(0));
+  const show = (t: Template) =>
+    t.map((a) => {
+      const name = CKA_NAMES[a.type] ?? `0x${a.type.toString(16)}`;
+      let value: string;
+      if (a.type === CK.CKA_CLASS) value = CKO_NAMES[a.value as number] ?? String(a.value);
+      else if (a.type === CK.CKA_KEY_TYPE) value = CKK_NAMES[a.value as number] ?? String(a.value);
+      else if (a.type === CK.CKA_ID) value = spec.id ?? '(16 random bytes from the token RNG)';
+      else if (Buffer.isBuffer(a.value)) value = a.value.toString('hex');
+      else value = String(a.value);
+      return { attribute: name, value };
+    });
+  return {
+    mechanism:
+      CKM_NAMES[recipe.mechanism] ??
+      (recipe.mechanism === CK.CKM_EC_EDWARDS_KEY_PAIR_GEN
+        ? 'CKM_EC_EDWARDS_KEY_PAIR_GEN'
+        : String(recipe.mechanism)),
+    publicKey: show(recipe.publicTemplate),
+    privateKey: show(recipe.privateTemplate),
+  };
+}
