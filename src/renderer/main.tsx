@@ -15,5 +15,9 @@ createRoot(root).render(
 
 const { attach, setConnection, failConnect } = useStation.getState();
 connectStation((state) => setConnection(state))
-  .then((api) => attach(api))
+  .then(async (api) => {
+    await attach(api);
+    // Token presence and store state can change under the operator's hands: look again every 10 s.
+    setInterval(() => void useStation.getState().refreshInfo(), 10_000);
+  })
   .catch((e: unknown) => failConnect(e instanceof Error ? e.message : String(e)));

@@ -76,6 +76,8 @@ export const stationInfoSchema = z.strictObject({
     .strictObject({ fingerprint: hex32, words: z.array(z.string()), tokenSerial: z.string() })
     .nullable(),
   store: storeStateSchema,
+  /** The station token holding the identity key, and whether it answers right now. */
+  hsm: z.strictObject({ tokenSerial: z.string(), tokenLabel: z.string(), present: z.boolean() }).nullable(),
   /** Which shell serves this UI. */
   host: z.enum(['electron', 'browser']),
 });

@@ -29,6 +29,7 @@ describe('station UI in Chromium against the browser-mode host', () => {
       await expect
         .poll(() => banner.getByLabel('Station identity').innerText())
         .toMatch(/key \w+ \w+ \w+ \w+/);
+      await expect.poll(() => banner.getByLabel('HSM status').innerText()).toMatch(/PRESENT\s+[0-9a-f]{16}/);
       // The token leaves the address bar as soon as the page has it.
       expect(page.url()).toBe(`${host.origin}/`);
 

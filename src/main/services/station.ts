@@ -9,7 +9,7 @@ import { JournalStore, type AppendResult } from '../adapters/store/journal-store
 import { stationError } from '../errors';
 import { DATABASE_FILE } from '../paths';
 import { HsmRegistry } from './hsm';
-import { identitySummary, stationIdentity } from './identity';
+import { identitySummary, stationIdentity, type StationIdentity } from './identity';
 
 export interface StationDeps {
   readonly clock: () => Date;
@@ -122,6 +122,13 @@ export class Station {
     return {
       ...r,
       identity: identity ? identitySummary(identity) : null,
+      hsm: identity
+        ? {
+            tokenSerial: identity.tokenSerial,
+            tokenLabel: identity.tokenLabel,
+            present: this.tokenPresent(identity),
+          }
+        : null,
       store: {
         path: this.store.path,
         schemaVersion: this.store.schemaVersion,
@@ -130,6 +137,18 @@ export class Station {
       },
       host,
     };
+  }
+
+  /** Whether the identity token answers now (a module that cannot load counts as absent). */
+  private tokenPresent(identity: StationIdentity): boolean {
+    try {
+      return this.hsm
+        .module(identity.moduleId)
+        .tokens()
+        .some((t) => t.serial === identity.tokenSerial);
+    } catch {
+      return false;
+    }
   }
 
   close(): void {

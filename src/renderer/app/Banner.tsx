@@ -31,6 +31,18 @@ export function Banner() {
           )}
         </div>
       </div>
+      <div className="banner-cell" aria-label="HSM status">
+        <span className="banner-label">HSM</span>
+        {info?.hsm ? (
+          <Badge
+            word={info.hsm.present ? 'PRESENT' : 'ABSENT'}
+            tone={info.hsm.present ? 'good' : 'bad'}
+            detail={info.hsm.tokenSerial}
+          />
+        ) : (
+          <Badge word="NOT CHECKED" detail="no station token" />
+        )}
+      </div>
       <div className="banner-cell" aria-label="Journal state">
         <span className="banner-label">Journal</span>
         {verifying ? (

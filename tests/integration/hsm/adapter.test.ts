@@ -109,6 +109,14 @@ describe('PKCS#11 adapter on SoftHSM2', () => {
               sig,
             );
       expect(ok).toBe(true);
+      // The token verifies its own signature, and refuses a flipped one.
+      const flipped = Buffer.from(sig);
+      flipped[flipped.length - 1]! ^= 1;
+      const onToken = m.withSession(serial, { write: false }, (s) => [
+        s.verify(key.id, alg as SignAlgorithm, message, sig, sha),
+        s.verify(key.id, alg as SignAlgorithm, message, flipped, sha),
+      ]);
+      expect(onToken).toEqual([true, false]);
       expect(m.openSessions).toBe(0);
     },
   );

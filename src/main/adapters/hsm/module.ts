@@ -40,6 +40,8 @@ export type Pkcs11Binding = Pick<
   | 'C_DestroyObject'
   | 'C_SignInit'
   | 'C_Sign'
+  | 'C_VerifyInit'
+  | 'C_Verify'
   | 'C_GenerateRandom'
 >;
 
@@ -600,34 +602,62 @@ export class Session {
     data: Buffer,
     digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
   ): Buffer {
-    let mechanism: number;
-    let input: Buffer;
-    switch (algorithm) {
-      case 'ecdsa-sha256':
-        mechanism = CK.CKM_ECDSA;
-        input = digest('sha256', data);
-        break;
-      case 'ecdsa-sha384':
-        mechanism = CK.CKM_ECDSA;
-        input = digest('sha384', data);
-        break;
-      case 'rsa-pkcs1-sha256':
-        mechanism = CK.CKM_SHA256_RSA_PKCS;
-        input = data;
-        break;
-      case 'ed25519':
-        mechanism = CK.CKM_EDDSA;
-        input = data;
-        break;
-      default: {
-        const never: never = algorithm;
-        throw new Error(`unknown algorithm ${String(never)}`);
-      }
-    }
+    const { mechanism, input } = mechanismFor(algorithm, data, digest);
     return this.call('C_Sign', () => {
       this.p11.C_SignInit(this.handle, { mechanism }, key);
       return this.p11.C_Sign(this.handle, input, Buffer.alloc(1024));
     });
+  }
+
+  /**
+   * Verifies a signature on the token with the public key `id` (false for a signature that does not
+   * verify; other failures are coded errors).
+   */
+  verify(
+    id: string,
+    algorithm: SignAlgorithm,
+    data: Buffer,
+    signature: Buffer,
+    digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+  ): boolean {
+    const found = this.objectsWith(CK.CKO_PUBLIC_KEY, CK.CKA_ID, Buffer.from(id, 'hex'));
+    if (found.length !== 1) {
+      throw stationError('KEY_NOT_FOUND', `no single public key with CKA_ID ${id} on token ${this.serial}`, {
+        field: 'id',
+        id,
+      });
+    }
+    const { mechanism, input } = mechanismFor(algorithm, data, digest);
+    try {
+      this.p11.C_VerifyInit(this.handle, { mechanism }, found[0] as Handle);
+      return this.p11.C_Verify(this.handle, input, signature);
+    } catch (e) {
+      const ckr = ckrOf(e);
+      if (ckr === CK.CKR_SIGNATURE_INVALID || ckr === CK.CKR_SIGNATURE_LEN_RANGE) return false;
+      throw mapPkcs11Error(e, 'C_Verify', { serial: this.serial });
+    }
+  }
+}
+
+/** The token mechanism for a signature algorithm, and what it signs (ECDSA: the digest, made in software). */
+function mechanismFor(
+  algorithm: SignAlgorithm,
+  data: Buffer,
+  digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+): { mechanism: number; input: Buffer } {
+  switch (algorithm) {
+    case 'ecdsa-sha256':
+      return { mechanism: CK.CKM_ECDSA, input: digest('sha256', data) };
+    case 'ecdsa-sha384':
+      return { mechanism: CK.CKM_ECDSA, input: digest('sha384', data) };
+    case 'rsa-pkcs1-sha256':
+      return { mechanism: CK.CKM_SHA256_RSA_PKCS, input: data };
+    case 'ed25519':
+      return { mechanism: CK.CKM_EDDSA, input: data };
+    default: {
+      const never: never = algorithm;
+      throw new Error(`unknown algorithm ${String(never)}`);
+    }
   }
 }
 
