@@ -29,7 +29,9 @@ export type CoreErrorCode =
   | 'CANONICAL_JSON_INVALID'
   | 'JOURNAL_KIND_UNKNOWN'
   | 'JOURNAL_BODY_INVALID'
-  | 'JOURNAL_ENTRY_INVALID';
+  | 'JOURNAL_ENTRY_INVALID'
+  | 'SHARE_MALFORMED'
+  | 'SHARE_CHECKSUM';
 
 export function coreError(code: CoreErrorCode, message: string, data?: ErrorData): CodedError<CoreErrorCode> {
   return new CodedError(code, message, data);

@@ -135,6 +135,19 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'This station has no identity key yet. Create it with `station init` on a station token.',
   },
+  SHARE_MALFORMED: {
+    class: 'invalid-input',
+    action: 'Enter the share exactly as printed on the share sheet.',
+  },
+  SHARE_CHECKSUM: {
+    class: 'invalid-input',
+    action: 'The share was copied or typed wrongly: compare it with the sheet, group by group.',
+  },
+  SHARES_REFUSED: {
+    class: 'invalid-input',
+    action:
+      'Nothing was tried on the token. Replace the shares named in the message, or bring more custodians.',
+  },
   OUTPUT_EXISTS: {
     class: 'invalid-input',
     action: 'Choose a new output file: the station never overwrites one.',

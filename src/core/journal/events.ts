@@ -18,6 +18,33 @@ const moduleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letter
 const tokenSerial = z.string().min(1).max(32);
 const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,32}$/, 'CKA_ID as lowercase hex');
 const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+const uuid = stationId;
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+const custodianIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
+/** What a quorum authorises, e.g. `roster-change:<sha256>` or `token-login:<serial>:<purpose>`. */
+const operation = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*:[\x21-\x7e]{1,200}$/, 'an operation binding such as roster-change:<digest>');
+const person = z.string().trim().min(1).max(80);
+const place = z.string().trim().min(1).max(200);
+const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
+const bagSerial = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{3,40}$/, 'a tamper-bag serial such as TB-104233');
+const custodian = z.strictObject({
+  custodianId: custodianIdSchema,
+  name: person,
+  roles: z
+    .array(z.string().regex(/^[a-z][a-z-]{1,40}$/))
+    .min(1)
+    .max(10),
+  spki: base64,
+  fingerprint: hex(32),
+  algorithm: z.enum(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pkcs1-sha256', 'ed25519']),
+  validFrom: isoTime,
+  validUntil: isoTime,
+});
 const attr = z.boolean().nullable();
 const keyEvidence = z.strictObject({
   label: z.string().max(256),
@@ -124,6 +151,123 @@ export const EVENT_BODIES = {
     san: z.array(z.string().max(260)).max(300),
     csrSha256: hex(32),
     csrPem: z.string().startsWith('-----BEGIN CERTIFICATE REQUEST-----').max(16_384),
+  }),
+  /** The first approved roster (bootstrap, witnessed; only while the station has none). */
+  'roster.initialised': z.strictObject({
+    quorum: z.number().int().min(2).max(32),
+    custodians: z.array(custodian).min(2).max(64),
+    witnesses: z.array(z.string().trim().min(1).max(80)).min(1).max(10),
+  }),
+  /** A custodian added to the roster, authorised by a quorum session bound to exactly this change. */
+  'roster.custodian-added': z.strictObject({ custodian, quorumSessionId: uuid }),
+  'roster.custodian-revoked': z.strictObject({
+    custodianId: custodianIdSchema,
+    reason: z.string().trim().min(1).max(500),
+    quorumSessionId: uuid,
+  }),
+  'quorum.session-opened': z.strictObject({
+    sessionId: uuid,
+    operation: operation,
+    ceremonyId: z.string().trim().min(1).max(80),
+    step: z.string().trim().min(1).max(80),
+    threshold: z.number().int().min(1).max(32),
+    nonce: hex(32),
+    openedAt: isoTime,
+    expiresAt: isoTime,
+  }),
+  'quorum.checked-in': z.strictObject({
+    sessionId: uuid,
+    custodianId: custodianIdSchema,
+    fingerprint: hex(32),
+    signature: base64,
+  }),
+  'quorum.check-in-refused': z.strictObject({
+    sessionId: uuid,
+    code: z.string().regex(/^QUORUM_[A-Z_]+$/),
+    custodianId: custodianIdSchema.nullable(),
+    fingerprint: hex(32).nullable(),
+    reason: z.string().max(500),
+  }),
+  'quorum.session-closed': z.strictObject({
+    sessionId: uuid,
+    reason: z.enum(['used', 'cancelled']),
+    usedFor: operation.nullable(),
+  }),
+  /** An activation secret split M-of-N: who holds which position, and commitments (never the shares). */
+  'shares.split-created': z.strictObject({
+    splitId: hex(16),
+    moduleId,
+    tokenSerial,
+    threshold: z.number().int().min(2).max(255),
+    total: z.number().int().min(2).max(255),
+    holders: z.array(
+      z.strictObject({ position: z.number().int().min(1).max(255), custodianId: custodianIdSchema }),
+    ),
+    shareCommitments: z.array(hex(32)),
+    secretCommitment: hex(32),
+    quorumSessionId: uuid.nullable(),
+  }),
+  /** A custodian checked their share against its commitment (share health); the share is not kept. */
+  'shares.share-verified': z.strictObject({
+    splitId: hex(16),
+    custodianId: custodianIdSchema,
+    position: z.number().int().min(0).max(255),
+    ok: z.boolean(),
+    code: z.string().max(40).nullable(),
+  }),
+  /** Shares reconstructed the secret for exactly one operation; who contributed. */
+  'shares.activation-used': z.strictObject({
+    splitId: hex(16),
+    contributors: z.array(z.strictObject({ position: z.number().int(), custodianId: custodianIdSchema })),
+    operation,
+    quorumSessionId: uuid,
+  }),
+  'shares.activation-refused': z.strictObject({
+    splitId: hex(16),
+    code: z.string().max(40),
+    problems: z.array(
+      z.strictObject({ entered: z.number().int(), holder: z.string().nullable(), code: z.string().max(40) }),
+    ),
+  }),
+  'custody.item-registered': z.strictObject({
+    itemId,
+    itemKind: z.enum(['hsm', 'backup-token', 'escrow-envelope', 'share-media', 'other']),
+    description: z.string().trim().min(1).max(500),
+  }),
+  'custody.sealed': z.strictObject({
+    itemId,
+    bagSerial,
+    location: place,
+    holder: person,
+    witnesses: z.array(person).max(10),
+  }),
+  'custody.unsealed': z.strictObject({
+    itemId,
+    bagSerialObserved: bagSerial,
+    reason: z.string().trim().min(1).max(500),
+    holder: person,
+  }),
+  'custody.transferred': z.strictObject({
+    itemId,
+    bagSerialObserved: bagSerial,
+    from: person,
+    to: person,
+    location: place,
+  }),
+  'custody.inspected': z.strictObject({
+    itemId,
+    bagSerialObserved: bagSerial,
+    sealIntact: z.boolean(),
+    inspector: person,
+    note: z.string().max(500),
+  }),
+  'custody.media-replaced': z.strictObject({ itemId, note: z.string().trim().min(1).max(500) }),
+  /** A rostered signer's availability for one shift of the coverage calendar. */
+  'coverage.availability-set': z.strictObject({
+    custodianId: custodianIdSchema,
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+    shift: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'a shift name such as day or night'),
+    available: z.boolean(),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

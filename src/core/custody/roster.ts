@@ -1,0 +1,41 @@
+/**
+ * The approved custodian roster, as the journal projects it, and the validity rules the quorum and
+ * share checks rely on. Pure: time is passed in as an ISO string.
+ *
+ * Check IDs:
+ *   ROSTER-VALID        the entry is within valid-from..valid-until and not revoked
+ *   ROSTER-UNIQUE-KEY   no two custodians share a key (a key counts once, whoever presents it)
+ */
+export type SignatureAlgorithm = 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384' | 'rsa-pkcs1-sha256' | 'ed25519';
+
+export interface RosterEntry {
+  readonly custodianId: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  /** SubjectPublicKeyInfo of the custodian's own token key, base64 DER. */
+  readonly spki: string;
+  /** SHA-256 of the SubjectPublicKeyInfo: the key's identity, whatever encoding it arrives in. */
+  readonly fingerprint: string;
+  readonly algorithm: SignatureAlgorithm;
+  readonly validFrom: string;
+  readonly validUntil: string;
+  readonly revokedAt: string | null;
+}
+
+export type RosterStatus = 'VALID' | 'NOT-YET-VALID' | 'EXPIRED' | 'REVOKED';
+
+export function rosterStatus(e: RosterEntry, at: string): RosterStatus {
+  if (e.revokedAt !== null && e.revokedAt <= at) return 'REVOKED';
+  if (at < e.validFrom) return 'NOT-YET-VALID';
+  if (at >= e.validUntil) return 'EXPIRED';
+  return 'VALID';
+}
+
+export function validCustodians(roster: readonly RosterEntry[], at: string): RosterEntry[] {
+  return roster.filter((e) => rosterStatus(e, at) === 'VALID');
+}
+
+/** The custodian id already using this key, if any (ROSTER-UNIQUE-KEY). */
+export function keyHolder(roster: readonly RosterEntry[], fingerprint: string): string | null {
+  return roster.find((e) => e.fingerprint === fingerprint && e.revokedAt === null)?.custodianId ?? null;
+}
