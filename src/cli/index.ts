@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/services/demo';
@@ -7,6 +7,7 @@ import { journalSignatureCheck, signCheckpoint } from '../main/services/identity
 import { initStation } from '../main/services/init';
 import {
   createTokenCsr,
+  exportPublicKey,
   generateTokenKey,
   listProfile,
   listStationModules,
@@ -14,86 +15,25 @@ import {
   previewKey,
   recordInventory,
 } from '../main/services/devices';
-import { registeredModules } from '../main/services/hsm';
 import { exportJournal, verifyStationJournal } from '../main/services/journal';
 import { Station } from '../main/services/station';
 import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';
+import { registerCustodianCommands } from './custodians';
 import { serve } from './serve';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
 import { readPin } from './pin';
-
-interface TokenFlags {
-  token: string;
-  module?: string;
-  pinStdin?: boolean;
-}
-
-/** The module named, or the station's only registered module. */
-function moduleOf(station: Station, requested: string | undefined): string {
-  if (requested) return requested;
-  const all = registeredModules(station);
-  if (all.length === 1) return (all[0] as { moduleId: string }).moduleId;
-  throw new CodedError(
-    'INVALID_INPUT',
-    `name the module with --module (registered: ${all.map((m) => m.moduleId).join(', ') || 'none'})`,
-    {
-      field: 'module',
-    },
-  );
-}
-
-interface InitFlags {
-  name: string;
-  token: string;
-  profile: string;
-  modulePath?: string;
-  moduleEnv: string[];
-  mode: string;
-  actor: string;
-  pinStdin?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseEnv(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const p of pairs) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(p);
-    if (!m)
-      throw new CodedError('INVALID_INPUT', `--module-env ${p} must look like KEY=VALUE`, {
-        field: 'module-env',
-      });
-    env[m[1] as string] = m[2] as string;
-  }
-  return env;
-}
-
-function positiveInt(field: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${field} must be a whole number ≥ 1`);
-    }
-    return n;
-  };
-}
-
-function dataDirOf(cmd: Command): string {
-  const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
-  return resolve(opts.dataDir ?? defaultDataDir());
-}
-
-async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promise<T>): Promise<T> {
-  const station = Station.open(dataDirOf(cmd), systemDeps);
-  try {
-    return await fn(station);
-  } finally {
-    station.close();
-  }
-}
+import {
+  collect,
+  dataDirOf,
+  moduleOf,
+  parseEnv,
+  positiveInt,
+  withStation,
+  writeNewFile,
+  type InitFlags,
+  type TokenFlags,
+} from './context';
 
 export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
   const program = new Command('station')
@@ -276,6 +216,22 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       .option('--module <id>', 'registered module id (default: the only one)')
       .option('--pin-stdin', 'read the token user PIN from the first line of stdin');
 
+  hsm
+    .command('pubkey')
+    .description(
+      'write a token key’s public key as PEM (no login: public objects) — e.g. a custodian’s roster key',
+    )
+    .requiredOption('--token <serial>', 'token serial number')
+    .option('--module <id>', 'registered module id (default: the only one)')
+    .requiredOption('--key <id>', 'CKA_ID (hex)')
+    .requiredOption('--out <file>', 'new file')
+    .action(async function (this: Command, o: { token: string; module?: string; key: string; out: string }) {
+      await withStation(this, (s) => {
+        writeNewFile(o.out, exportPublicKey(s, moduleOf(s, o.module), o.token, o.key));
+        out(`wrote ${o.out}\n`);
+      });
+    });
+
   tokenOptions(
     hsm.command('keys').description('keys on a token with their read-back attributes and residency verdict'),
   )
@@ -402,6 +358,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         out(`wrote ${o.out}: SHA-256 ${r.sha256}\n  words: ${r.words.join(' ')}\n`);
       });
     });
+
+  registerCustodianCommands(program, out);
 
   program
     .command('serve')

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromiumApp, stopChromiumApp } from '../main/host/chromium';
+import { launchChromiumApp, stopChromiumApp } from '../main/platform/chromium';
 import { startHost } from '../main/host/server';
 import { openStationRuntime } from '../main/runtime';
 

@@ -148,6 +148,57 @@ export const ERROR_CATALOGUE = {
     action:
       'Nothing was tried on the token. Replace the shares named in the message, or bring more custodians.',
   },
+  ROSTER_EXISTS: {
+    class: 'state',
+    action: 'The roster is already initialised: change it through a quorum session.',
+  },
+  ROSTER_MISSING: { class: 'state', action: 'Initialise the approved roster first (`station roster init`).' },
+  ROSTER_INVALID: { class: 'invalid-input', action: 'Correct the roster entry named in the message.' },
+  ROSTER_KEY_REUSED: {
+    class: 'invalid-input',
+    action: 'Each custodian needs a key of their own: this key is already registered to another custodian.',
+  },
+  CUSTODIAN_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the custodian id; list the roster to see who is on it.',
+  },
+  QUORUM_SESSION_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the session id; list the open quorum sessions.',
+  },
+  QUORUM_NOT_REACHED: {
+    class: 'state',
+    action:
+      'Not enough custodians have checked in for this session. Bring more custodians to check in; nothing was done.',
+  },
+  QUORUM_WRONG_OPERATION: {
+    class: 'state',
+    action:
+      'This quorum session authorises a different operation. Open a session for exactly this operation.',
+  },
+  QUORUM_SESSION_CLOSED: {
+    class: 'state',
+    action: 'This quorum session is closed or expired: open a new one.',
+  },
+  QUORUM_REQUIRED: {
+    class: 'state',
+    action:
+      'This token is activated by M-of-N custodian shares: use the ceremony commands with a quorum session.',
+  },
+  CHECK_IN_REFUSED: {
+    class: 'invalid-input',
+    action: 'The check-in was refused and recorded; the message says why.',
+  },
+  NO_ROSTER_KEY_ON_TOKEN: {
+    class: 'device',
+    action: 'No key on this token is registered on the roster. Insert your own custodian token.',
+  },
+  SPLIT_NOT_FOUND: { class: 'invalid-input', action: 'Check the split id; list the splits of this station.' },
+  CUSTODY_ITEM_NOT_FOUND: { class: 'invalid-input', action: 'Check the item id; list the custody items.' },
+  CUSTODY_ITEM_EXISTS: {
+    class: 'invalid-input',
+    action: 'An item with this id is already registered: choose another id.',
+  },
   OUTPUT_EXISTS: {
     class: 'invalid-input',
     action: 'Choose a new output file: the station never overwrites one.',

@@ -10,8 +10,9 @@ export const SOFTHSM_PATH: string = resolveModulePath(SOFTHSM)!;
  * A private SoftHSM2 world for one test: its own token directory and SOFTHSM2_CONF (nothing global).
  * SoftHSM2 reads the variable at C_Initialize, so set it before opening the module.
  */
-export function softhsmWorld(): { dir: string; conf: string } {
-  const dir = tempDir('softhsm-');
+export function softhsmWorld(parent?: string): { dir: string; conf: string } {
+  const dir = parent ? join(parent, 'softhsm') : tempDir('softhsm-');
+  mkdirSync(dir, { recursive: true });
   const tokens = join(dir, 'tokens');
   mkdirSync(tokens);
   const conf = join(dir, 'softhsm2.conf');

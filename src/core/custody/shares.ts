@@ -159,9 +159,65 @@ export interface ShareProblem {
 }
 
 /**
- * Checks entered shares against the split record: each must belong to this split, match its
- * commitment, not repeat a position, and (when the enterer is named) be that holder's own share.
- * Returns the good shares, or every problem found; too few good shares is a problem of its own.
+ * Checks one entered share against the split record: readable, of this split, matching its
+ * commitment, and (when the enterer is named) that holder's own. `entered` numbers it for messages.
+ */
+export function checkShare(
+  record: SplitRecord,
+  bytes: Uint8Array,
+  sha256: Sha256,
+  entered = 1,
+  enteredBy?: string,
+): { ok: true; position: number; share: Uint8Array } | { ok: false; problem: ShareProblem } {
+  let env: ShareEnvelope;
+  try {
+    env = decodeShare(bytes, sha256);
+  } catch (err) {
+    const code =
+      err instanceof CodedError && err.code === 'SHARE_CHECKSUM' ? 'SHARE_CHECKSUM' : 'SHARE_MALFORMED';
+    return {
+      ok: false,
+      problem: {
+        entered,
+        holder: enteredBy ?? null,
+        code,
+        message: `share ${entered}: ${(err as Error).message}`,
+      },
+    };
+  }
+  const holder = record.holders.find((h) => h.position === env.position)?.custodianId ?? null;
+  const at = { entered, holder };
+  if (
+    toHex(env.splitId) !== record.splitId ||
+    env.threshold !== record.threshold ||
+    env.total !== record.total
+  ) {
+    return {
+      ok: false,
+      problem: { ...at, code: 'SHARE_OTHER_SPLIT', message: `share ${entered} belongs to another split` },
+    };
+  }
+  const expected = record.shareCommitments[env.position - 1];
+  if (expected === undefined || shareCommitment(sha256, env.splitId, env.position, env.share) !== expected) {
+    const message = `share ${entered} (position ${env.position}, ${holder ?? 'no holder'}) does not match its commitment`;
+    return { ok: false, problem: { ...at, code: 'SHARE_BAD', message } };
+  }
+  if (enteredBy !== undefined && holder !== enteredBy) {
+    return {
+      ok: false,
+      problem: {
+        ...at,
+        code: 'SHARE_WRONG_HOLDER',
+        message: `share ${entered} was issued to ${holder ?? 'nobody'}, not ${enteredBy}`,
+      },
+    };
+  }
+  return { ok: true, position: env.position, share: env.share };
+}
+
+/**
+ * Checks entered shares against the split record (each as checkShare; no position twice). Returns the
+ * good shares, or every problem found; too few good shares is a problem of its own.
  */
 export function checkShares(
   record: SplitRecord,
@@ -173,59 +229,18 @@ export function checkShares(
   const problems: ShareProblem[] = [];
   const good = new Map<number, Uint8Array>();
   entered.forEach((e, i) => {
-    let env: ShareEnvelope;
-    try {
-      env = decodeShare(e.bytes, sha256);
-    } catch (err) {
-      const code =
-        err instanceof CodedError && err.code === 'SHARE_CHECKSUM' ? 'SHARE_CHECKSUM' : 'SHARE_MALFORMED';
-      problems.push({
+    const r = checkShare(record, e.bytes, sha256, i + 1, e.enteredBy);
+    if (!r.ok) return void problems.push(r.problem);
+    if (good.has(r.position)) {
+      const holder = record.holders.find((h) => h.position === r.position)?.custodianId ?? null;
+      return void problems.push({
         entered: i + 1,
-        holder: e.enteredBy ?? null,
-        code,
-        message: `share ${i + 1}: ${(err as Error).message}`,
-      });
-      return;
-    }
-    const holder = record.holders.find((h) => h.position === env.position)?.custodianId ?? null;
-    const at = { entered: i + 1, holder };
-    if (
-      toHex(env.splitId) !== record.splitId ||
-      env.threshold !== record.threshold ||
-      env.total !== record.total
-    ) {
-      problems.push({ ...at, code: 'SHARE_OTHER_SPLIT', message: `share ${i + 1} belongs to another split` });
-      return;
-    }
-    const expected = record.shareCommitments[env.position - 1];
-    if (
-      expected === undefined ||
-      shareCommitment(sha256, env.splitId, env.position, env.share) !== expected
-    ) {
-      problems.push({
-        ...at,
-        code: 'SHARE_BAD',
-        message: `share ${i + 1} (position ${env.position}, ${holder ?? 'no holder'}) does not match its commitment`,
-      });
-      return;
-    }
-    if (e.enteredBy !== undefined && holder !== e.enteredBy) {
-      problems.push({
-        ...at,
-        code: 'SHARE_WRONG_HOLDER',
-        message: `share ${i + 1} was issued to ${holder ?? 'nobody'}, not ${e.enteredBy}`,
-      });
-      return;
-    }
-    if (good.has(env.position)) {
-      problems.push({
-        ...at,
+        holder,
         code: 'SHARE_DUPLICATE',
-        message: `share ${i + 1} repeats position ${env.position} (${holder ?? ''})`,
+        message: `share ${i + 1} repeats position ${r.position} (${holder ?? ''})`,
       });
-      return;
     }
-    good.set(env.position, env.share);
+    good.set(r.position, r.share);
   });
   const tooFew = good.size < record.threshold;
   if (problems.length > 0 || tooFew) return { ok: false, problems, tooFew };

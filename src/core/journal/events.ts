@@ -142,6 +142,15 @@ export const EVENT_BODIES = {
     key: keyEvidence,
     spki: base64,
   }),
+  /** A signature made on a token (a ceremony key under quorum and shares), over a digest recorded here. */
+  'hsm.signed': z.strictObject({
+    moduleId,
+    tokenSerial,
+    keyId: ckaId,
+    algorithm: z.enum(['ecdsa-sha256', 'ecdsa-sha384', 'rsa-pkcs1-sha256', 'ed25519']),
+    dataSha256: hex(32),
+    signature: base64,
+  }),
   /** A PKCS#10 request made with a token key and verified against the key read from the token. */
   'hsm.csr-created': z.strictObject({
     moduleId,

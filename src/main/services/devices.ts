@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { parseCsrRequest, subjectDn } from '../../core/hsm/csr-request';
 import { parseKeySpec } from '../../core/hsm/key-spec';
@@ -12,6 +12,7 @@ import { describeRecipe, type RecipeDescription } from '../adapters/hsm/template
 import { stationError, toErrorPayload } from '../errors';
 import { certificationRequest, type TokenKeyKind } from './certificates';
 import { registeredModules } from './hsm';
+import { assertNotShareActivated } from './shares';
 import type { Station } from './station';
 
 const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
@@ -78,8 +79,26 @@ export function describeModules(
   });
 }
 
+/**
+ * The public key of a token key as PEM (public objects need no login): how a custodian's own key is
+ * taken from their token into the roster.
+ */
+export function exportPublicKey(station: Station, moduleId: string, serial: string, keyId: string): string {
+  const key = station.hsm
+    .module(moduleId)
+    .withSession(serial, { write: false }, (s) => s.listKeys().find((k) => k.id === keyId));
+  if (!key?.spki)
+    throw stationError('KEY_NOT_FOUND', `no public key with CKA_ID ${keyId} on token ${serial}`, {
+      field: 'key',
+    });
+  return createPublicKey({ key: key.spki, format: 'der', type: 'spki' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+}
+
 /** Keys on a token, as the user sees them after logging in (private keys are invisible before). */
 export function listTokenKeys(station: Station, moduleId: string, serial: string, pin: string): KeyView[] {
+  assertNotShareActivated(station, serial);
   const m = station.hsm.module(moduleId);
   return m
     .withSession(serial, { write: false, login: { user: 'user', pin } }, (s) => s.listKeys())
@@ -95,6 +114,7 @@ export function recordInventory(
   opts: { moduleId: string; serial: string; pin: string; actor: string },
 ): { seq: number; digest: string; keys: number } {
   station.assertWritable();
+  assertNotShareActivated(station, opts.serial);
   const reg = registeredModules(station).find((r) => r.moduleId === opts.moduleId);
   const m = station.hsm.module(opts.moduleId);
   const token = m.tokens().find((t) => t.serial === opts.serial);
@@ -128,7 +148,7 @@ export function recordInventory(
 }
 
 /** A key as journal evidence: the view without display words, the verdict by name. */
-function keyEvidence(k: KeyInfo) {
+export function keyEvidence(k: KeyInfo) {
   const { spkiWords, residency, ...rest } = keyView(k);
   return { ...rest, residency: residency?.verdict ?? null, failedChecks: residency ? residency.failed : [] };
 }
@@ -144,6 +164,7 @@ export async function generateTokenKey(
   opts: { moduleId: string; serial: string; pin: string; key: unknown; actor: string },
 ): Promise<KeyView> {
   station.assertWritable();
+  assertNotShareActivated(station, opts.serial);
   const spec = parseKeySpec(opts.key);
   const m = station.hsm.module(opts.moduleId);
   const key = await m.withSessionAsync(
@@ -194,6 +215,7 @@ export async function createTokenCsr(
   },
 ): Promise<{ pem: string; sha256: string; words: string[]; seq: number }> {
   station.assertWritable();
+  assertNotShareActivated(station, opts.serial);
   const request = parseCsrRequest(opts.request);
   const subject = subjectDn(request.subject);
   const san = [

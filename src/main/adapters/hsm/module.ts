@@ -28,6 +28,7 @@ export type Pkcs11Binding = Pick<
   | 'C_GetMechanismList'
   | 'C_InitToken'
   | 'C_InitPIN'
+  | 'C_SetPIN'
   | 'C_OpenSession'
   | 'C_CloseSession'
   | 'C_Login'
@@ -97,6 +98,7 @@ const loaded = new Map<string, { module: Pkcs11Module; refs: number; env: string
  */
 export class Pkcs11Module {
   private sessions = 0;
+  private loginAttempts = 0;
 
   private constructor(
     readonly path: string,
@@ -160,6 +162,11 @@ export class Pkcs11Module {
 
   get openSessions(): number {
     return this.sessions;
+  }
+
+  /** C_Login calls made through this module (tests prove some refusals happen before any login). */
+  get logins(): number {
+    return this.loginAttempts;
   }
 
   info(): { manufacturer: string; library: string; cryptoki: string; libraryVersion: string } {
@@ -310,6 +317,7 @@ export class Pkcs11Module {
   }
 
   private login(slot: Handle, handle: Handle, serial: string, user: number, pin: string): void {
+    this.loginAttempts++;
     try {
       this.p11.C_Login(handle, user, pin);
     } catch (e) {
@@ -372,6 +380,11 @@ export class Session {
 
   initUserPin(pin: string): void {
     this.call('C_InitPIN', () => this.p11.C_InitPIN(this.handle, pin));
+  }
+
+  /** Changes the user PIN (C_SetPIN in a read/write session; the token checks the old PIN). */
+  setUserPin(oldPin: string, newPin: string): void {
+    this.call('C_SetPIN', () => this.p11.C_SetPIN(this.handle, oldPin, newPin));
   }
 
   random(bytes: number): Buffer {

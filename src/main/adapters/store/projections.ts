@@ -1,21 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { JournalRow } from '../../../core/journal/entry';
 import type { EventBody, EventKind } from '../../../core/journal/events';
+import { custodians } from './projections/custodians';
+import type { Apply, Projection } from './projections/types';
 
 /**
  * Projections: tables derived from the journal. Each one names the tables it owns and how each event
  * kind changes them. Live appends apply them inside the append transaction; `rebuildProjections`
  * clears the tables and replays the whole journal, and a test proves both give the same rows.
  */
-type Apply<K extends EventKind> = (db: Database.Database, row: JournalRow, body: EventBody<K>) => void;
-type Handlers = { readonly [K in EventKind]?: Apply<K> };
-
-interface Projection {
-  readonly name: string;
-  /** Tables this projection owns (checked against this allowlist before any DELETE during rebuild). */
-  readonly tables: readonly string[];
-  readonly on: Handlers;
-}
 
 const station: Projection = {
   name: 'station',
@@ -71,7 +64,7 @@ const hsm: Projection = {
   },
 };
 
-export const PROJECTIONS: readonly Projection[] = [station, hsm];
+export const PROJECTIONS: readonly Projection[] = [station, hsm, custodians];
 
 const decoder = new TextDecoder();
 

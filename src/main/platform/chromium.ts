@@ -17,6 +17,13 @@ export const CHROMIUM_BASE_FLAGS = [
   '--password-store=basic',
 ];
 
+/** For headless use by the station itself (print-to-PDF); root needs --no-sandbox. */
+export const CHROMIUM_HEADLESS_FLAGS = [
+  '--headless',
+  ...CHROMIUM_BASE_FLAGS,
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+];
+
 /**
  * Offline mode: in addition to the page's CSP, the browser process itself cannot resolve or reach
  * anything but loopback.

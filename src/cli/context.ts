@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { CodedError } from '../core/errors';
+import { registeredModules } from '../main/services/hsm';
+import { Station } from '../main/services/station';
+import { defaultDataDir } from '../main/paths';
+import { systemDeps } from '../main/runtime';
+
+/** Helpers shared by the CLI's command groups. */
+export type Out = (s: string) => void;
+
+export interface TokenFlags {
+  token: string;
+  module?: string;
+  pinStdin?: boolean;
+}
+
+/** The module named, or the station's only registered module. */
+export function moduleOf(station: Station, requested: string | undefined): string {
+  if (requested) return requested;
+  const all = registeredModules(station);
+  if (all.length === 1) return (all[0] as { moduleId: string }).moduleId;
+  throw new CodedError(
+    'INVALID_INPUT',
+    `name the module with --module (registered: ${all.map((m) => m.moduleId).join(', ') || 'none'})`,
+    {
+      field: 'module',
+    },
+  );
+}
+
+export interface InitFlags {
+  name: string;
+  token: string;
+  profile: string;
+  modulePath?: string;
+  moduleEnv: string[];
+  mode: string;
+  actor: string;
+  pinStdin?: boolean;
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseEnv(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(p);
+    if (!m)
+      throw new CodedError('INVALID_INPUT', `--module-env ${p} must look like KEY=VALUE`, {
+        field: 'module-env',
+      });
+    env[m[1] as string] = m[2] as string;
+  }
+  return env;
+}
+
+export function positiveInt(field: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${field} must be a whole number ≥ 1`);
+    }
+    return n;
+  };
+}
+
+export function dataDirOf(cmd: Command): string {
+  const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
+  return resolve(opts.dataDir ?? defaultDataDir());
+}
+
+export async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promise<T>): Promise<T> {
+  const station = Station.open(dataDirOf(cmd), systemDeps);
+  try {
+    return await fn(station);
+  } finally {
+    station.close();
+  }
+}
+
+/** Writes a new file; an existing one is never overwritten (OUTPUT_EXISTS). */
+export function writeNewFile(path: string, data: string | Uint8Array): void {
+  try {
+    writeFileSync(path, data, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CodedError('OUTPUT_EXISTS', `${path} already exists`, { field: 'out', path });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { parseKeySpec } from '../../core/hsm/key-spec';
+import type { SignAlgorithm } from '../adapters/hsm/module';
+import { stationError } from '../errors';
+import { keyEvidence, keyView } from './devices';
+import { findSplit, withActivatedToken } from './shares';
+import type { Station } from './station';
+
+/**
+ * Private-key operations on a share-activated (ceremony) token. Each is bound to one quorum session by
+ * an operation string naming exactly what will happen, so a quorum for one act cannot authorise another.
+ */
+export function keygenOperation(serial: string, label: string, algorithm: string): string {
+  return `ceremony-keygen:${serial}:${label}:${algorithm}`;
+}
+
+export function signOperation(serial: string, keyId: string, dataSha256: string): string {
+  return `ceremony-sign:${serial}:${keyId}:${dataSha256}`;
+}
+
+type Shares = readonly { text: string; enteredBy?: string }[];
+
+export async function ceremonyKeygen(
+  station: Station,
+  opts: { splitId: string; shares: Shares; quorumSessionId: string; key: unknown; actor: string },
+) {
+  const spec = parseKeySpec(opts.key);
+  const split = findSplit(station, opts.splitId);
+  const operation = keygenOperation(split.tokenSerial, spec.label, spec.algorithm);
+  return withActivatedToken(station, { ...opts, operation }, async (session) => {
+    const key = await session.generateKeyPair(spec);
+    if (!key.spki) throw stationError('DEVICE_ERROR', 'the token did not return the new public key', {});
+    return {
+      result: keyView(key),
+      events: [
+        {
+          kind: 'hsm.key-generated',
+          actor: opts.actor,
+          body: {
+            moduleId: split.moduleId,
+            tokenSerial: split.tokenSerial,
+            key: keyEvidence(key),
+            spki: key.spki.toString('base64'),
+          },
+        },
+      ],
+    };
+  });
+}
+
+export async function ceremonySign(
+  station: Station,
+  opts: {
+    splitId: string;
+    shares: Shares;
+    quorumSessionId: string;
+    keyId: string;
+    data: Buffer;
+    actor: string;
+  },
+): Promise<{ signature: Buffer; algorithm: SignAlgorithm; dataSha256: string }> {
+  const split = findSplit(station, opts.splitId);
+  const dataSha256 = createHash('sha256').update(opts.data).digest('hex');
+  const operation = signOperation(split.tokenSerial, opts.keyId, dataSha256);
+  return withActivatedToken(station, { ...opts, operation }, async (session) => {
+    const key = session.key(opts.keyId);
+    const algorithm: SignAlgorithm =
+      key.keyType === 'EC'
+        ? key.size === 'P-384'
+          ? 'ecdsa-sha384'
+          : 'ecdsa-sha256'
+        : key.keyType === 'RSA'
+          ? 'rsa-pkcs1-sha256'
+          : 'ed25519';
+    const signature = session.sign(opts.keyId, algorithm, opts.data, (alg, d) =>
+      createHash(alg).update(d).digest(),
+    );
+    return {
+      result: { signature, algorithm, dataSha256 },
+      events: [
+        {
+          kind: 'hsm.signed',
+          actor: opts.actor,
+          body: {
+            moduleId: split.moduleId,
+            tokenSerial: split.tokenSerial,
+            keyId: opts.keyId,
+            algorithm,
+            dataSha256,
+            signature: signature.toString('base64'),
+          },
+        },
+      ],
+    };
+  });
+}

@@ -1,0 +1,392 @@
+import { createHash, randomBytes, randomUUID, verify as verifySignature } from 'node:crypto';
+import {
+  challengeStatement,
+  evaluateCheckIn,
+  quorumState,
+  type AcceptedCheckIn,
+  type CheckInAttempt,
+  type CheckInVerdict,
+  type QuorumSession,
+  type QuorumState,
+  type SignatureCheck,
+} from '../../core/custody/quorum';
+import type { RosterEntry } from '../../core/custody/roster';
+import { journalTime, type NewEvent } from '../../core/journal/events';
+import { digestWords } from '../../core/words';
+import type { SignAlgorithm } from '../adapters/hsm/module';
+import { stationError } from '../errors';
+import { rosterEntries, rosterPolicy } from './roster';
+import type { Station } from './station';
+
+const DEFAULT_TTL_MINUTES = 60;
+const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+
+/** Verifies a custodian's challenge signature with their roster key (raw r||s for ECDSA). */
+export const rosterSignatureCheck: SignatureCheck = (entry, statement, signature) => {
+  const key = { key: Buffer.from(entry.spki, 'base64'), format: 'der' as const, type: 'spki' as const };
+  try {
+    switch (entry.algorithm) {
+      case 'ecdsa-p256-sha256':
+        return verifySignature('sha256', statement, { ...key, dsaEncoding: 'ieee-p1363' }, signature);
+      case 'ecdsa-p384-sha384':
+        return verifySignature('sha384', statement, { ...key, dsaEncoding: 'ieee-p1363' }, signature);
+      case 'rsa-pkcs1-sha256':
+        return verifySignature('sha256', statement, key, signature);
+      case 'ed25519':
+        return verifySignature(null, statement, key, signature);
+      default: {
+        const never: never = entry.algorithm;
+        throw new Error(`unknown algorithm ${String(never)}`);
+      }
+    }
+  } catch {
+    return false;
+  }
+};
+
+function tokenAlgorithm(entry: RosterEntry): SignAlgorithm {
+  switch (entry.algorithm) {
+    case 'ecdsa-p256-sha256':
+      return 'ecdsa-sha256';
+    case 'ecdsa-p384-sha384':
+      return 'ecdsa-sha384';
+    case 'rsa-pkcs1-sha256':
+      return 'rsa-pkcs1-sha256';
+    case 'ed25519':
+      return 'ed25519';
+    default: {
+      const never: never = entry.algorithm;
+      throw new Error(`unknown algorithm ${String(never)}`);
+    }
+  }
+}
+
+interface SessionRow {
+  session_id: string;
+  operation: string;
+  ceremony_id: string;
+  step: string;
+  threshold: number;
+  nonce: string;
+  opened_at: string;
+  expires_at: string;
+  closed_reason: string | null;
+  used_for: string | null;
+}
+
+function loadSession(
+  station: Station,
+  sessionId: string,
+): { session: QuorumSession; closed: boolean; closedReason: string | null } {
+  const r = station.store.db.prepare('SELECT * FROM quorum_session WHERE session_id = ?').get(sessionId) as
+    SessionRow | undefined;
+  if (!r)
+    throw stationError('QUORUM_SESSION_NOT_FOUND', `no quorum session ${sessionId}`, { field: 'sessionId' });
+  return {
+    session: {
+      sessionId: r.session_id,
+      stationId: station.stationRecord().stationId,
+      operation: r.operation,
+      ceremonyId: r.ceremony_id,
+      step: r.step,
+      threshold: r.threshold,
+      nonce: r.nonce,
+      openedAt: r.opened_at,
+      expiresAt: r.expires_at,
+    },
+    closed: r.closed_reason !== null,
+    closedReason: r.closed_reason,
+  };
+}
+
+function accepted(station: Station, sessionId: string): AcceptedCheckIn[] {
+  return (
+    station.store.db
+      .prepare('SELECT custodian_id, fingerprint, at FROM quorum_checkin WHERE session_id = ? ORDER BY seq')
+      .all(sessionId) as {
+      custodian_id: string;
+      fingerprint: string;
+      at: string;
+    }[]
+  ).map((r) => ({ custodianId: r.custodian_id, fingerprint: r.fingerprint, at: r.at }));
+}
+
+/** Opens a quorum session for exactly one operation, with a fresh 32-byte challenge nonce. */
+export function openQuorumSession(
+  station: Station,
+  opts: {
+    operation: string;
+    ceremonyId: string;
+    step: string;
+    threshold?: number;
+    ttlMinutes?: number;
+    actor: string;
+  },
+): QuorumSession {
+  station.assertWritable();
+  const policy = rosterPolicy(station);
+  if (!policy) throw stationError('ROSTER_MISSING', 'a quorum needs an approved roster first', {});
+  const threshold = opts.threshold ?? policy.quorum;
+  if (threshold < policy.quorum) {
+    throw stationError(
+      'INVALID_INPUT',
+      `the threshold may not be below the roster's quorum of ${policy.quorum}`,
+      { field: 'threshold' },
+    );
+  }
+  const now = station.deps.clock();
+  const body = {
+    sessionId: randomUUID(),
+    operation: opts.operation,
+    ceremonyId: opts.ceremonyId,
+    step: opts.step,
+    threshold,
+    nonce: randomBytes(32).toString('hex'),
+    openedAt: journalTime(now),
+    expiresAt: journalTime(new Date(now.getTime() + (opts.ttlMinutes ?? DEFAULT_TTL_MINUTES) * 60_000)),
+  };
+  station.record([{ kind: 'quorum.session-opened', actor: opts.actor, body }]);
+  return { ...body, stationId: station.stationRecord().stationId };
+}
+
+export interface SessionView {
+  readonly session: QuorumSession;
+  readonly closed: boolean;
+  readonly closedReason: string | null;
+  readonly state: QuorumState;
+  readonly challenge: { readonly text: string; readonly sha256: string; readonly words: readonly string[] };
+  readonly roster: readonly RosterEntry[];
+  readonly refusals: readonly {
+    seq: number;
+    code: string;
+    custodianId: string | null;
+    reason: string;
+    at: string;
+  }[];
+}
+
+export function quorumSessionView(station: Station, sessionId: string): SessionView {
+  const { session, closed, closedReason } = loadSession(station, sessionId);
+  const roster = rosterEntries(station);
+  const statement = challengeStatement(session);
+  const digest = createHash('sha256').update(statement).digest();
+  const now = journalTime(station.deps.clock());
+  return {
+    session,
+    closed,
+    closedReason,
+    state: quorumState(session, accepted(station, sessionId), roster, now),
+    challenge: {
+      text: Buffer.from(statement).toString('utf8'),
+      sha256: digest.toString('hex'),
+      words: digestWords(digest),
+    },
+    roster,
+    refusals: station.store.db
+      .prepare(
+        'SELECT seq, code, custodian_id AS custodianId, reason, at FROM quorum_refusal WHERE session_id = ? ORDER BY seq',
+      )
+      .all(sessionId) as SessionView['refusals'],
+  };
+}
+
+/** Decides a check-in and journals the outcome either way (accepted, or refused with its code). */
+export function submitCheckIn(
+  station: Station,
+  sessionId: string,
+  attempt: CheckInAttempt,
+  actor: string,
+): CheckInVerdict {
+  station.assertWritable();
+  const { session, closed } = loadSession(station, sessionId);
+  const roster = rosterEntries(station);
+  const now = journalTime(station.deps.clock());
+  const verdict = evaluateCheckIn(
+    session,
+    { closed, accepted: accepted(station, sessionId) },
+    roster,
+    attempt,
+    rosterSignatureCheck,
+    now,
+  );
+  if (verdict.ok) {
+    station.record([
+      {
+        kind: 'quorum.checked-in',
+        actor,
+        body: {
+          sessionId,
+          custodianId: verdict.custodianId,
+          fingerprint: attempt.fingerprint,
+          signature: Buffer.from(attempt.signature).toString('base64'),
+        },
+      },
+    ]);
+  } else {
+    station.record([
+      {
+        kind: 'quorum.check-in-refused',
+        actor,
+        body: {
+          sessionId,
+          code: verdict.code,
+          custodianId: verdict.custodianId,
+          fingerprint: /^[0-9a-f]{64}$/.test(attempt.fingerprint) ? attempt.fingerprint : null,
+          reason: verdict.reason,
+        },
+      },
+    ]);
+  }
+  return verdict;
+}
+
+/**
+ * A custodian checks in with their own token: the station finds the token key registered on the roster
+ * (by its public key's fingerprint), has the token sign this session's challenge after the custodian's
+ * PIN login, and decides the check-in like any other.
+ */
+export function checkInWithToken(
+  station: Station,
+  opts: { sessionId: string; moduleId: string; serial: string; pin: string; actor: string },
+): CheckInVerdict {
+  const { session } = loadSession(station, opts.sessionId);
+  const roster = rosterEntries(station);
+  const module = station.hsm.module(opts.moduleId);
+  const statement = Buffer.from(challengeStatement(session));
+  // Which of this token's keys are on the roster? Public keys are readable before any login.
+  const fingerprints = module
+    .withSession(opts.serial, { write: false }, (s) => s.listKeys())
+    .filter((k) => k.spki)
+    .map((k) =>
+      createHash('sha256')
+        .update(k.spki as Buffer)
+        .digest('hex'),
+    );
+  if (!fingerprints.some((f) => roster.some((e) => e.fingerprint === f))) {
+    const reason = `no key on token ${opts.serial} belongs to anybody on the approved roster`;
+    station.record([
+      {
+        kind: 'quorum.check-in-refused',
+        actor: opts.actor,
+        body: {
+          sessionId: opts.sessionId,
+          code: 'QUORUM_OFF_ROSTER',
+          custodianId: null,
+          fingerprint: fingerprints[0] ?? null,
+          reason,
+        },
+      },
+    ]);
+    return { ok: false, code: 'QUORUM_OFF_ROSTER', custodianId: null, reason };
+  }
+  const signed = module.withSession(
+    opts.serial,
+    { write: false, login: { user: 'user', pin: opts.pin } },
+    (s) => {
+      const mine = s
+        .listKeys()
+        .filter((k) => k.hasPrivate && k.spki)
+        .map((k) => ({
+          key: k,
+          fingerprint: createHash('sha256')
+            .update(k.spki as Buffer)
+            .digest('hex'),
+        }))
+        .map((k) => ({ ...k, entry: roster.find((e) => e.fingerprint === k.fingerprint) }))
+        .filter((k): k is typeof k & { entry: RosterEntry } => k.entry !== undefined);
+      if (mine.length === 0) {
+        throw stationError(
+          'NO_ROSTER_KEY_ON_TOKEN',
+          `no key on token ${opts.serial} is registered on the roster`,
+          { serial: opts.serial },
+        );
+      }
+      if (mine.length > 1)
+        throw stationError('ROSTER_KEY_REUSED', `token ${opts.serial} holds more than one roster key`, {
+          serial: opts.serial,
+        });
+      const { key, fingerprint, entry } = mine[0] as (typeof mine)[number];
+      return { fingerprint, signature: s.sign(key.id, tokenAlgorithm(entry), statement, sha) };
+    },
+  );
+  return submitCheckIn(
+    station,
+    opts.sessionId,
+    { statement, signature: signed.signature, fingerprint: signed.fingerprint },
+    opts.actor,
+  );
+}
+
+/** Throws unless the session is open, bound to exactly `operation`, and has reached quorum now. */
+export function requireQuorum(station: Station, sessionId: string, operation: string): QuorumState {
+  const { session, closed } = loadSession(station, sessionId);
+  const now = journalTime(station.deps.clock());
+  if (closed || now >= session.expiresAt)
+    throw stationError('QUORUM_SESSION_CLOSED', `quorum session ${sessionId} is closed or expired`, {
+      sessionId,
+    });
+  if (session.operation !== operation) {
+    throw stationError(
+      'QUORUM_WRONG_OPERATION',
+      `session ${sessionId} authorises "${session.operation}", not "${operation}"`,
+      {
+        sessionId,
+        expected: operation,
+      },
+    );
+  }
+  const state = quorumState(session, accepted(station, sessionId), rosterEntries(station), now);
+  if (!state.reached) {
+    throw stationError(
+      'QUORUM_NOT_REACHED',
+      `${state.checkedIn.length} of ${state.threshold} custodians have checked in`,
+      {
+        sessionId,
+        checkedIn: state.checkedIn.length,
+        threshold: state.threshold,
+      },
+    );
+  }
+  return state;
+}
+
+/**
+ * The event that closes a session as used for the operation it authorised: one quorum, one act. Record
+ * it in the same call as the act's own event, so both land or neither does (the projection refuses to
+ * close a session twice, which stops a second use at commit time).
+ */
+export function quorumUsed(
+  sessionId: string,
+  operation: string,
+  actor: string,
+): NewEvent<'quorum.session-closed'> {
+  return { kind: 'quorum.session-closed', actor, body: { sessionId, reason: 'used', usedFor: operation } };
+}
+
+export function cancelQuorumSession(station: Station, sessionId: string, actor: string): void {
+  const { closed } = loadSession(station, sessionId);
+  if (closed)
+    throw stationError('QUORUM_SESSION_CLOSED', `quorum session ${sessionId} is already closed`, {
+      sessionId,
+    });
+  station.record([
+    { kind: 'quorum.session-closed', actor, body: { sessionId, reason: 'cancelled', usedFor: null } },
+  ]);
+}
+
+export function listQuorumSessions(station: Station): {
+  sessionId: string;
+  operation: string;
+  ceremonyId: string;
+  step: string;
+  openedAt: string;
+  expiresAt: string;
+  closedReason: string | null;
+}[] {
+  return station.store.db
+    .prepare(
+      `SELECT session_id AS sessionId, operation, ceremony_id AS ceremonyId, step, opened_at AS openedAt, expires_at AS expiresAt,
+              closed_reason AS closedReason FROM quorum_session ORDER BY opened_seq DESC`,
+    )
+    .all() as ReturnType<typeof listQuorumSessions>;
+}

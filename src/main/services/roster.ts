@@ -1,0 +1,221 @@
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { canonicalBytes } from '../../core/canonical';
+import { keyHolder, type RosterEntry, type SignatureAlgorithm } from '../../core/custody/roster';
+import { stationError } from '../errors';
+import { quorumUsed, requireQuorum } from './quorum';
+import type { Station } from './station';
+
+export interface CustodianInput {
+  readonly custodianId: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  /** The custodian's public key or certificate: PEM, or SubjectPublicKeyInfo DER as base64. */
+  readonly publicKey: string;
+  readonly validFrom: string;
+  readonly validUntil: string;
+}
+
+/** The signature algorithm a roster key implies (what its token will produce for a challenge). */
+export function algorithmOf(key: KeyObject): SignatureAlgorithm {
+  const type = key.asymmetricKeyType;
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve === 'prime256v1') return 'ecdsa-p256-sha256';
+    if (curve === 'secp384r1') return 'ecdsa-p384-sha384';
+  }
+  if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) return 'rsa-pkcs1-sha256';
+  if (type === 'ed25519') return 'ed25519';
+  throw stationError('ROSTER_INVALID', `unsupported custodian key type ${type ?? '?'}`, {
+    field: 'publicKey',
+  });
+}
+
+/** Reads a public key from PEM (public key or certificate) or base64 SPKI, to SPKI DER. */
+export function readPublicKey(text: string): KeyObject {
+  try {
+    if (text.includes('-----BEGIN CERTIFICATE-----')) return new X509Certificate(text).publicKey;
+    if (text.includes('-----BEGIN')) return createPublicKey(text);
+    return createPublicKey({ key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' });
+  } catch {
+    throw stationError(
+      'ROSTER_INVALID',
+      'the public key is not a PEM public key, certificate or base64 SubjectPublicKeyInfo',
+      {
+        field: 'publicKey',
+      },
+    );
+  }
+}
+
+function toEntryBody(c: CustodianInput) {
+  const key = readPublicKey(c.publicKey);
+  const der = key.export({ type: 'spki', format: 'der' });
+  if (!(c.validFrom < c.validUntil)) {
+    throw stationError('ROSTER_INVALID', `${c.custodianId}: valid-from must come before valid-until`, {
+      field: 'validUntil',
+    });
+  }
+  return {
+    custodianId: c.custodianId,
+    name: c.name,
+    roles: [...c.roles],
+    spki: der.toString('base64'),
+    fingerprint: createHash('sha256').update(der).digest('hex'),
+    algorithm: algorithmOf(key),
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+  };
+}
+
+export function rosterEntries(station: Station): RosterEntry[] {
+  const rows = station.store.db
+    .prepare(
+      'SELECT custodian_id, name, roles, spki, fingerprint, algorithm, valid_from, valid_until, revoked_at FROM custodian ORDER BY custodian_id',
+    )
+    .all() as {
+    custodian_id: string;
+    name: string;
+    roles: string;
+    spki: string;
+    fingerprint: string;
+    algorithm: SignatureAlgorithm;
+    valid_from: string;
+    valid_until: string;
+    revoked_at: string | null;
+  }[];
+  return rows.map((r) => ({
+    custodianId: r.custodian_id,
+    name: r.name,
+    roles: JSON.parse(r.roles) as string[],
+    spki: r.spki,
+    fingerprint: r.fingerprint,
+    algorithm: r.algorithm,
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+export function rosterPolicy(station: Station): { quorum: number } | null {
+  const q = station.store.db.prepare('SELECT quorum FROM roster_policy WHERE singleton = 1').pluck().get() as
+    number | undefined;
+  return q === undefined ? null : { quorum: q };
+}
+
+function assertUnique(
+  entries: readonly { custodianId: string; fingerprint: string }[],
+  existing: readonly RosterEntry[],
+): void {
+  const ids = new Set(existing.map((e) => e.custodianId));
+  for (const e of entries) {
+    if (ids.has(e.custodianId))
+      throw stationError('ROSTER_INVALID', `custodian id ${e.custodianId} is already on the roster`, {
+        field: 'custodianId',
+      });
+    ids.add(e.custodianId);
+    const holder = keyHolder(existing, e.fingerprint);
+    if (holder)
+      throw stationError('ROSTER_KEY_REUSED', `${e.custodianId}'s key is already registered to ${holder}`, {
+        field: 'publicKey',
+      });
+  }
+  const fps = entries.map((e) => e.fingerprint);
+  const twice = fps.find((f, i) => fps.indexOf(f) !== i);
+  if (twice)
+    throw stationError('ROSTER_KEY_REUSED', 'two custodians were given the same key', { field: 'publicKey' });
+}
+
+/**
+ * The first approved roster, by the security officer with named witnesses: allowed only while the
+ * station has no roster (every later change needs the quorum of this one).
+ */
+export function initRoster(
+  station: Station,
+  opts: {
+    quorum: number;
+    custodians: readonly CustodianInput[];
+    witnesses: readonly string[];
+    actor: string;
+  },
+): RosterEntry[] {
+  station.assertWritable();
+  if (rosterPolicy(station))
+    throw stationError('ROSTER_EXISTS', 'this station already has an approved roster', {});
+  const bodies = opts.custodians.map(toEntryBody);
+  assertUnique(bodies, []);
+  if (opts.quorum > bodies.length) {
+    throw stationError(
+      'ROSTER_INVALID',
+      `a quorum of ${opts.quorum} cannot be met by ${bodies.length} custodians`,
+      { field: 'quorum' },
+    );
+  }
+  station.record([
+    {
+      kind: 'roster.initialised',
+      actor: opts.actor,
+      body: { quorum: opts.quorum, custodians: bodies, witnesses: [...opts.witnesses] },
+    },
+  ]);
+  return rosterEntries(station);
+}
+
+/** The exact operation a quorum must authorise for a roster change (bound to the change's content). */
+export function rosterChangeOperation(change: object): string {
+  return `roster-change:${createHash('sha256').update(canonicalBytes(change)).digest('hex')}`;
+}
+
+export function proposeCustodian(c: CustodianInput): {
+  body: ReturnType<typeof toEntryBody>;
+  operation: string;
+} {
+  const body = toEntryBody(c);
+  return { body, operation: rosterChangeOperation({ add: body }) };
+}
+
+export function addCustodian(
+  station: Station,
+  opts: { custodian: CustodianInput; quorumSessionId: string; actor: string },
+): RosterEntry {
+  station.assertWritable();
+  if (!rosterPolicy(station))
+    throw stationError('ROSTER_MISSING', 'there is no approved roster to add to', {});
+  const { body, operation } = proposeCustodian(opts.custodian);
+  assertUnique([body], rosterEntries(station));
+  requireQuorum(station, opts.quorumSessionId, operation);
+  station.record([
+    {
+      kind: 'roster.custodian-added',
+      actor: opts.actor,
+      body: { custodian: body, quorumSessionId: opts.quorumSessionId },
+    },
+    quorumUsed(opts.quorumSessionId, operation, opts.actor),
+  ]);
+  return rosterEntries(station).find((e) => e.custodianId === body.custodianId) as RosterEntry;
+}
+
+export function revokeOperation(custodianId: string, reason: string): string {
+  return rosterChangeOperation({ revoke: { custodianId, reason } });
+}
+
+export function revokeCustodian(
+  station: Station,
+  opts: { custodianId: string; reason: string; quorumSessionId: string; actor: string },
+): void {
+  station.assertWritable();
+  const entry = rosterEntries(station).find((e) => e.custodianId === opts.custodianId);
+  if (!entry || entry.revokedAt)
+    throw stationError('CUSTODIAN_NOT_FOUND', `no active custodian ${opts.custodianId}`, {
+      field: 'custodianId',
+    });
+  const operation = revokeOperation(opts.custodianId, opts.reason);
+  requireQuorum(station, opts.quorumSessionId, operation);
+  station.record([
+    {
+      kind: 'roster.custodian-revoked',
+      actor: opts.actor,
+      body: { custodianId: opts.custodianId, reason: opts.reason, quorumSessionId: opts.quorumSessionId },
+    },
+    quorumUsed(opts.quorumSessionId, operation, opts.actor),
+  ]);
+}

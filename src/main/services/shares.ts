@@ -1,0 +1,351 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { combine, split } from 'shamir-secret-sharing';
+import { toHex } from '../../core/bytes';
+import {
+  checkShare,
+  checkShares,
+  decodeShare,
+  encodeShare,
+  secretCommitment,
+  shareCommitment,
+  shareFromText,
+  shareToText,
+  type SplitRecord,
+} from '../../core/custody/shares';
+import { rosterStatus } from '../../core/custody/roster';
+import { CodedError } from '../../core/errors';
+import { journalTime, type EventKind, type NewEvent } from '../../core/journal/events';
+import { digestWords } from '../../core/words';
+import type { Session } from '../adapters/hsm/module';
+import { renderPdfs } from '../adapters/print/pdf';
+import { stationError } from '../errors';
+import { quorumUsed, requireQuorum } from './quorum';
+import { rosterEntries } from './roster';
+import { shareSheetHtml } from './share-sheet';
+import { stationIdentity } from './identity';
+import type { Station } from './station';
+
+const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
+
+export interface StoredSplit extends SplitRecord {
+  readonly moduleId: string;
+  readonly tokenSerial: string;
+}
+
+export function splits(station: Station): StoredSplit[] {
+  const rows = station.store.db.prepare('SELECT * FROM share_split ORDER BY created_seq').all() as {
+    split_id: string;
+    module_id: string;
+    token_serial: string;
+    threshold: number;
+    total: number;
+    holders: string;
+    share_commitments: string;
+    secret_commitment: string;
+  }[];
+  return rows.map((r) => ({
+    splitId: r.split_id,
+    moduleId: r.module_id,
+    tokenSerial: r.token_serial,
+    threshold: r.threshold,
+    total: r.total,
+    holders: JSON.parse(r.holders) as SplitRecord['holders'],
+    shareCommitments: JSON.parse(r.share_commitments) as string[],
+    secretCommitment: r.secret_commitment,
+  }));
+}
+
+export function findSplit(station: Station, splitId: string): StoredSplit {
+  const s = splits(station).find((x) => x.splitId === splitId);
+  if (!s) throw stationError('SPLIT_NOT_FOUND', `no split ${splitId}`, { field: 'splitId' });
+  return s;
+}
+
+/** True when this token's PIN is held M-of-N by custodians: only the ceremony path may log in to it. */
+export function isShareActivated(station: Station, serial: string): boolean {
+  return splits(station).some((s) => s.tokenSerial === serial);
+}
+
+export function assertNotShareActivated(station: Station, serial: string): void {
+  if (isShareActivated(station, serial)) {
+    throw stationError('QUORUM_REQUIRED', `token ${serial} is activated by custodian shares under quorum`, {
+      serial,
+    });
+  }
+}
+
+/**
+ * Sets up M-of-N activation of a token: a fresh random 32-byte secret becomes the token's user PIN
+ * (C_SetPIN with the current PIN), the secret is split with the audited shamir-secret-sharing library,
+ * each holder's share is written to a new text file and a printable PDF share sheet in `outDir` (their
+ * removable media), and only the commitments are journaled. The secret and shares are wiped from
+ * memory; nothing of them stays on the station.
+ */
+export async function splitActivationSecret(
+  station: Station,
+  opts: {
+    moduleId: string;
+    serial: string;
+    currentPin: string;
+    holders: readonly string[];
+    threshold: number;
+    outDir: string;
+    actor: string;
+  },
+): Promise<{ splitId: string; files: string[] }> {
+  station.assertWritable();
+  if (isShareActivated(station, opts.serial))
+    throw stationError('INVALID_INPUT', `token ${opts.serial} already has an activation split`, {
+      field: 'token',
+    });
+  if (stationIdentity(station)?.tokenSerial === opts.serial) {
+    throw stationError(
+      'INVALID_INPUT',
+      'the station identity token signs checkpoints alone; use a separate ceremony token',
+      { field: 'token' },
+    );
+  }
+  const now = journalTime(station.deps.clock());
+  const roster = rosterEntries(station);
+  const holders = opts.holders.map((id) => {
+    const e = roster.find((r) => r.custodianId === id);
+    if (!e || rosterStatus(e, now) !== 'VALID')
+      throw stationError('CUSTODIAN_NOT_FOUND', `${id} is not a valid custodian on the roster`, {
+        field: 'holders',
+      });
+    return e;
+  });
+  if (new Set(opts.holders).size !== holders.length)
+    throw stationError('INVALID_INPUT', 'each custodian may hold one share', { field: 'holders' });
+  if (opts.threshold < 2 || opts.threshold > holders.length) {
+    throw stationError('INVALID_INPUT', `threshold must be between 2 and ${holders.length}`, {
+      field: 'threshold',
+    });
+  }
+  if (!existsSync(opts.outDir))
+    throw stationError('INVALID_INPUT', `${opts.outDir} does not exist`, { field: 'outDir' });
+
+  const secret = new Uint8Array(randomBytes(32));
+  const splitId = new Uint8Array(randomBytes(16));
+  const raw = await split(secret, holders.length, opts.threshold);
+  const encoded = raw.map((share, i) =>
+    encodeShare(
+      { splitId, threshold: opts.threshold, total: holders.length, position: i + 1, share },
+      sha256,
+    ),
+  );
+  const record = {
+    splitId: toHex(splitId),
+    moduleId: opts.moduleId,
+    tokenSerial: opts.serial,
+    threshold: opts.threshold,
+    total: holders.length,
+    holders: holders.map((h, i) => ({ position: i + 1, custodianId: h.custodianId })),
+    shareCommitments: raw.map((share, i) => shareCommitment(sha256, splitId, i + 1, share)),
+    secretCommitment: secretCommitment(sha256, splitId, secret),
+    quorumSessionId: null,
+  };
+  const written: string[] = [];
+  try {
+    const info = station.stationRecord();
+    // The share as text (for typing in or reading from media) beside its printable sheet.
+    holders.forEach((h, i) => {
+      const path = join(opts.outDir, `${h.custodianId}-share-${i + 1}-of-${holders.length}.txt`);
+      writeShareText(path, shareToText(encoded[i] as Uint8Array));
+      written.push(path);
+    });
+    await renderPdfs(
+      holders.map((h, i) => {
+        const path = join(opts.outDir, `${h.custodianId}-share-${i + 1}-of-${holders.length}.pdf`);
+        written.push(path);
+        return {
+          path,
+          html: shareSheetHtml({
+            station: info.name,
+            stationId: info.stationId,
+            splitId: record.splitId,
+            tokenSerial: opts.serial,
+            threshold: opts.threshold,
+            total: holders.length,
+            position: i + 1,
+            holder: `${h.name} (${h.custodianId})`,
+            shareText: shareToText(encoded[i] as Uint8Array),
+            commitment: record.shareCommitments[i] as string,
+            commitmentWords: digestWords(Buffer.from(record.shareCommitments[i] as string, 'hex')),
+          }),
+        };
+      }),
+    );
+    // The PIN changes last: if anything before fails, the token and the custodians are as they were.
+    const newPin = Buffer.from(secret).toString('hex');
+    station.hsm
+      .module(opts.moduleId)
+      .withSession(opts.serial, { write: true }, (s) => s.setUserPin(opts.currentPin, newPin));
+  } catch (e) {
+    for (const f of written) rmSync(f, { force: true });
+    throw e;
+  } finally {
+    secret.fill(0);
+    for (const r of raw) r.fill(0);
+    for (const e of encoded) e.fill(0);
+  }
+  station.record([{ kind: 'shares.split-created', actor: opts.actor, body: record }]);
+  return { splitId: record.splitId, files: written };
+}
+
+/**
+ * Share health: a custodian checks their share against its commitment without reconstructing
+ * anything. The result (not the share) is journaled per holder.
+ */
+export function verifyShare(
+  station: Station,
+  opts: { splitId: string; shareText: string; custodianId: string; actor: string },
+): { ok: boolean; position: number; code: string | null; message: string } {
+  const record = findSplit(station, opts.splitId);
+  const r = checkShare(record, safeBytes(opts.shareText), sha256, 1, opts.custodianId);
+  const position = r.ok ? r.position : sharePosition(opts.shareText);
+  const problem = r.ok ? null : r.problem;
+  const result = { ok: r.ok };
+  station.record([
+    {
+      kind: 'shares.share-verified',
+      actor: opts.actor,
+      body: {
+        splitId: opts.splitId,
+        custodianId: opts.custodianId,
+        position,
+        ok: result.ok,
+        code: problem?.code ?? null,
+      },
+    },
+  ]);
+  return {
+    ok: result.ok,
+    position,
+    code: problem?.code ?? null,
+    message: result.ok
+      ? `share ${position} of ${opts.custodianId} matches its commitment`
+      : (problem?.message ?? 'refused'),
+  };
+}
+
+function writeShareText(path: string, text: string): void {
+  try {
+    writeFileSync(path, `${text}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new CodedError('OUTPUT_EXISTS', `${path} already exists`, { field: 'outDir', path });
+    throw e;
+  }
+}
+
+/** The position a share claims (0 when it cannot be read). */
+function sharePosition(text: string): number {
+  try {
+    return decodeShare(shareFromText(text), sha256).position;
+  } catch {
+    return 0;
+  }
+}
+
+function safeBytes(text: string): Uint8Array {
+  try {
+    return shareFromText(text);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/**
+ * Activates a share-held token for exactly one operation: the quorum session must be bound to it and
+ * reached; the entered shares are checked against their commitments (a bad, foreign, repeated or
+ * missing share is refused and named) — all before any login. Then the secret is combined in memory,
+ * checked against its commitment, used as the PIN for one session running `act`, and wiped. The act's
+ * events, who contributed, and the quorum's use are journaled together, and only on success.
+ */
+export async function withActivatedToken<T>(
+  station: Station,
+  opts: {
+    splitId: string;
+    shares: readonly { text: string; enteredBy?: string }[];
+    quorumSessionId: string;
+    operation: string;
+    actor: string;
+  },
+  act: (session: Session) => Promise<{ result: T; events: NewEvent<EventKind>[] }>,
+): Promise<T> {
+  station.assertWritable();
+  const record = findSplit(station, opts.splitId);
+  requireQuorum(station, opts.quorumSessionId, opts.operation);
+  const checked = checkShares(
+    record,
+    opts.shares.map((s) => ({
+      bytes: safeBytes(s.text),
+      ...(s.enteredBy ? { enteredBy: s.enteredBy } : {}),
+    })),
+    sha256,
+  );
+  if (!checked.ok) {
+    const code = checked.problems[0]?.code ?? 'SHARES_TOO_FEW';
+    station.record([
+      {
+        kind: 'shares.activation-refused',
+        actor: opts.actor,
+        body: {
+          splitId: opts.splitId,
+          code,
+          problems: checked.problems.map((p) => ({ entered: p.entered, holder: p.holder, code: p.code })),
+        },
+      },
+    ]);
+    const named = checked.problems.map((p) => p.message);
+    if (checked.tooFew)
+      named.push(
+        `only ${opts.shares.length - checked.problems.length} good share(s); ${record.threshold} are needed`,
+      );
+    throw new CodedError('SHARES_REFUSED', `shares refused before any login: ${named.join('; ')}`, {
+      splitId: opts.splitId,
+      code,
+    });
+  }
+  const secret = await combine(checked.shares);
+  try {
+    if (secretCommitment(sha256, Buffer.from(opts.splitId, 'hex'), secret) !== record.secretCommitment) {
+      throw new CodedError(
+        'SHARES_REFUSED',
+        'the shares do not rebuild the committed secret: nothing was tried on the token',
+        { splitId: opts.splitId },
+      );
+    }
+    const module = station.hsm.module(record.moduleId);
+    const done = await module.withSessionAsync(
+      record.tokenSerial,
+      { write: true, login: { user: 'user', pin: Buffer.from(secret).toString('hex') } },
+      act,
+    );
+    const contributors = checked.positions.map((position) => ({
+      position,
+      custodianId: record.holders.find((h) => h.position === position)?.custodianId ?? 'unknown',
+    }));
+    station.record([
+      ...done.events,
+      {
+        kind: 'shares.activation-used',
+        actor: opts.actor,
+        body: {
+          splitId: opts.splitId,
+          contributors,
+          operation: opts.operation,
+          quorumSessionId: opts.quorumSessionId,
+        },
+      },
+      quorumUsed(opts.quorumSessionId, opts.operation, opts.actor),
+    ]);
+    return done.result;
+  } finally {
+    secret.fill(0);
+    for (const s of checked.shares) s.fill(0);
+  }
+}
