@@ -53,7 +53,7 @@ try {
   let verdict = '';
   for (let i = 0; i < 3; i++) {
     const t = process.hrtime.bigint();
-    const v = await verifyStationJournal(station, null);
+    const { verdict: v } = await verifyStationJournal(station);
     best = Math.min(best, seconds(t));
     verdict = `${v.status} (${v.entries} entries)`;
   }

@@ -35,12 +35,13 @@ export function exitCodeFor(cls: FailureClass): number {
 
 export const EXIT_HELP = `
 Exit codes:
-  0  success (journal verify: VERIFIED)
+  0  success (journal verify: VERIFIED, identity key confirmed on the station token)
   1  internal fault (a bug: keep the output and report it)
   2  usage error (unknown command or option, missing argument)
   3  invalid input (a value failed validation; the message names the field)
   4  integrity failure (journal TAMPERED, database corrupt or read-only)
   5  device failure (HSM or removable media)
   6  wrong state (no station yet, station already exists, newer database)
-  7  journal intact but UNANCHORED (no signed checkpoint covers its head)
+  7  journal intact but UNANCHORED (no signed checkpoint covers its head, or the station token is
+     not there to confirm the identity key the checkpoints were checked with)
 `;

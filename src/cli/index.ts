@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/services/demo';
-import { journalSignatureCheck, signCheckpoint } from '../main/services/identity';
+import { signCheckpoint } from '../main/services/identity';
 import { initStation } from '../main/services/init';
 import {
   createTokenCsr,
@@ -111,8 +111,9 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .description('verify the hash chain and checkpoints; exit 0 only when VERIFIED')
     .option('--json', 'print the verdict as JSON')
     .action(async function (this: Command, o: { json?: boolean }) {
-      const verdict = await withStation(this, (s) => verifyStationJournal(s, journalSignatureCheck(s)));
-      if (o.json) out(`${JSON.stringify(verdict)}\n`);
+      const report = await withStation(this, (s) => verifyStationJournal(s));
+      const { verdict } = report;
+      if (o.json) out(`${JSON.stringify(report)}\n`);
       else if (verdict.status === 'VERIFIED') {
         out(
           `VERIFIED ${verdict.entries} entries to checkpoint ${verdict.checkpoint.n} (seq ${verdict.checkpoint.size})\n`,
@@ -123,9 +124,19 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         const at = verdict.firstBadSeq !== null ? ` AT seq ${verdict.firstBadSeq}` : '';
         out(`TAMPERED${at} [${verdict.check}] ${verdict.reason}\n`);
       }
+      if (!o.json && report.identity) {
+        out(
+          `identity key ${report.identity.fingerprint.slice(0, 16)}… on token ${report.identity.tokenSerial}: ${report.identity.token.status} — ${report.identity.token.reason}\n`,
+        );
+      }
+      // VERIFIED counts only when the station token confirms the identity key the checkpoints were
+      // checked with; without the token the result is as good as UNANCHORED.
+      const confirmed = report.identity?.token.status === 'CONFIRMED';
       process.exitCode =
         verdict.status === 'VERIFIED'
-          ? EXIT.OK
+          ? confirmed
+            ? EXIT.OK
+            : EXIT.UNANCHORED
           : verdict.status === 'UNANCHORED'
             ? EXIT.UNANCHORED
             : EXIT.INTEGRITY;
@@ -265,19 +276,23 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
       o: TokenFlags & { label: string; algorithm: string; id?: string; dryRun?: boolean; actor: string },
     ) {
       const key = { label: o.label, algorithm: o.algorithm, ...(o.id ? { id: o.id } : {}) };
-      const recipe = previewKey(key);
-      out(`mechanism ${recipe.mechanism}\npublic key:\n`);
-      for (const a of recipe.publicKey) out(`  ${a.attribute} = ${a.value}\n`);
-      out('private key:\n');
-      for (const a of recipe.privateKey) out(`  ${a.attribute} = ${a.value}\n`);
-      if (o.dryRun) return;
       await withStation(this, async (s) => {
+        const moduleId = moduleOf(s, o.module);
+        // The exact template is shown before the PIN is asked for; generation confirms this digest.
+        const recipe = previewKey(s, moduleId, key);
+        out(`mechanism ${recipe.mechanism}\npublic key:\n`);
+        for (const a of recipe.publicKey) out(`  ${a.attribute} = ${a.value}\n`);
+        out('private key:\n');
+        for (const a of recipe.privateKey) out(`  ${a.attribute} = ${a.value}\n`);
+        out(`template digest ${recipe.digest}\n`);
+        if (o.dryRun) return;
         const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
         const k = await generateTokenKey(s, {
-          moduleId: moduleOf(s, o.module),
+          moduleId,
           serial: o.token,
           pin,
           key,
+          confirmedRecipe: recipe.digest,
           actor: o.actor,
         });
         out(`generated ${k.keyType} ${k.size} key "${k.label}" id ${k.id}: ${k.residency?.verdict ?? '?'}\n`);

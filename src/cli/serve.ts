@@ -38,7 +38,7 @@ export async function serve(opts: {
   const shutdown = async (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    if (window) stopChromiumApp(window.child);
+    if (window) stopChromiumApp(window);
     await host.close();
     runtime.close();
     process.exit(code);

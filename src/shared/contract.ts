@@ -48,6 +48,7 @@ export const journalVerdictSchema = z.discriminatedUnion('status', [
       'JNL-CKPT-SIG',
       'JNL-CKPT-HEAD',
       'JNL-CKPT-TRUNC',
+      'JNL-IDENTITY',
     ]),
     entries: z.number().int(),
     firstBadSeq: z.number().int().nullable(),
@@ -165,6 +166,9 @@ export const keyViewSchema = z.strictObject({
       decrypt: bool,
       unwrap: bool,
       derive: bool,
+      modifiable: bool,
+      copyable: bool,
+      signRecover: bool,
     })
     .nullable(),
   residency: z
@@ -194,6 +198,138 @@ const keySpec = z.custom<KeySpecInput>(
 );
 const csrRequest = z.custom<CsrRequestInput>((v) => typeof v === 'object' && v !== null, 'must be a request');
 
+const iso = z.string();
+export const rosterEntrySchema = z.strictObject({
+  custodianId: z.string(),
+  name: z.string(),
+  roles: z.array(z.string()),
+  spki: z.string(),
+  fingerprint: hex32,
+  algorithm: z.string(),
+  validFrom: iso,
+  validUntil: iso,
+  revokedAt: iso.nullable(),
+  status: z.enum(['VALID', 'NOT-YET-VALID', 'EXPIRED', 'REVOKED']),
+  words: z.array(z.string()),
+});
+
+export const quorumSessionSummarySchema = z.strictObject({
+  sessionId: z.string(),
+  operation: z.string(),
+  ceremonyId: z.string(),
+  step: z.string(),
+  openedAt: iso,
+  expiresAt: iso,
+  closedReason: z.string().nullable(),
+});
+
+export const quorumSessionViewSchema = z.strictObject({
+  session: z.strictObject({
+    sessionId: z.string(),
+    stationId: z.string(),
+    operation: z.string(),
+    ceremonyId: z.string(),
+    step: z.string(),
+    threshold: z.number().int(),
+    nonce: z.string(),
+    openedAt: iso,
+    expiresAt: iso,
+  }),
+  closed: z.boolean(),
+  closedReason: z.string().nullable(),
+  state: z.strictObject({
+    threshold: z.number().int(),
+    reached: z.boolean(),
+    checkedIn: z.array(z.strictObject({ custodianId: z.string(), fingerprint: z.string(), at: iso })),
+  }),
+  challenge: z.strictObject({ text: z.string(), sha256: hex32, words: z.array(z.string()) }),
+  /** Custodians who could check in now (valid on the roster). */
+  seats: z.array(z.strictObject({ custodianId: z.string(), name: z.string() })),
+  refusals: z.array(
+    z.strictObject({
+      seq,
+      code: z.string(),
+      custodianId: z.string().nullable(),
+      reason: z.string(),
+      at: iso,
+    }),
+  ),
+});
+
+const custodyEventSchema = z.record(z.string(), z.unknown());
+export const custodyItemSchema = z.strictObject({
+  itemId: z.string(),
+  itemKind: z.string().nullable(),
+  description: z.string().nullable(),
+  sealed: z.boolean(),
+  bagSerial: z.string().nullable(),
+  location: z.string().nullable(),
+  holder: z.string().nullable(),
+  lastInspection: z.strictObject({ seq: z.number().int(), at: iso }).nullable(),
+  lastMediaReplacement: z.strictObject({ seq: z.number().int(), at: iso }).nullable(),
+  inspection: z.strictObject({
+    status: z.enum(['SATISFIED', 'STALE', 'MISSING']),
+    check: z.literal('CUST-INSPECTION-FRESH'),
+    reason: z.string(),
+  }),
+  breaks: z.array(
+    z.strictObject({
+      seq: z.number().int(),
+      at: iso,
+      check: z.enum(['CUST-SEAL-MATCH', 'CUST-SEAL-INTACT']),
+      expected: z.string().nullable(),
+      observed: z.string(),
+      message: z.string(),
+    }),
+  ),
+  status: z.enum(['READY', 'HOLD', 'BLOCKED']),
+  events: z.array(custodyEventSchema),
+});
+
+const person = z.string().trim().min(1).max(80);
+export const custodyActSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('sealed'),
+    bagSerial: z.string(),
+    location: z.string(),
+    holder: person,
+    witnesses: z.array(person),
+  }),
+  z.strictObject({
+    type: z.literal('unsealed'),
+    bagSerialObserved: z.string(),
+    reason: z.string(),
+    holder: person,
+  }),
+  z.strictObject({
+    type: z.literal('transferred'),
+    bagSerialObserved: z.string(),
+    from: person,
+    to: person,
+    location: z.string(),
+  }),
+  z.strictObject({
+    type: z.literal('inspected'),
+    bagSerialObserved: z.string(),
+    sealIntact: z.boolean(),
+    inspector: person,
+    note: z.string(),
+  }),
+  z.strictObject({ type: z.literal('media-replaced'), note: z.string() }),
+]);
+
+export const coverageSchema = z.strictObject({
+  threshold: z.number().int(),
+  cells: z.array(
+    z.strictObject({
+      date: z.string(),
+      shift: z.string(),
+      available: z.array(z.string()),
+      covered: z.boolean(),
+    }),
+  ),
+});
+
 export const contract = {
   stationInfo: { input: empty, output: stationInfoSchema },
   journalPage: {
@@ -201,19 +337,84 @@ export const contract = {
     output: z.strictObject({ entries: z.array(journalSummarySchema), total: z.number().int() }),
   },
   journalEntry: { input: z.strictObject({ seq }), output: journalEntrySchema },
-  journalVerify: { input: empty, output: journalVerdictSchema },
+  journalVerify: {
+    input: empty,
+    output: z.strictObject({
+      verdict: journalVerdictSchema,
+      /** The identity key the checkpoints were checked with, and whether the station token confirms it. */
+      identity: z
+        .strictObject({
+          fingerprint: hex32,
+          tokenSerial: z.string(),
+          token: z.strictObject({
+            status: z.enum(['CONFIRMED', 'MISMATCH', 'UNAVAILABLE']),
+            reason: z.string(),
+          }),
+        })
+        .nullable(),
+    }),
+  },
   journalCheckpoints: { input: empty, output: z.array(checkpointSchema) },
   /** Sign a checkpoint with the station identity key; the PIN is used for this one login only. */
   journalCheckpoint: { input: z.strictObject({ pin: pin }), output: checkpointSchema },
+  rosterList: {
+    input: empty,
+    output: z.strictObject({ quorum: z.number().int().nullable(), custodians: z.array(rosterEntrySchema) }),
+  },
+  quorumSessions: { input: empty, output: z.array(quorumSessionSummarySchema) },
+  quorumSession: { input: z.strictObject({ sessionId: z.string().uuid() }), output: quorumSessionViewSchema },
+  quorumOpen: {
+    input: z.strictObject({
+      operation: z.string().min(3).max(220),
+      ceremonyId: z.string().trim().min(1).max(80),
+      step: z.string().trim().min(1).max(80),
+      ttlMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60),
+      actor,
+    }),
+    output: z.strictObject({ sessionId: z.string() }),
+  },
+  quorumCheckIn: {
+    input: z.strictObject({ sessionId: z.string().uuid(), ...tokenRef, pin, actor }),
+    output: z.strictObject({
+      ok: z.boolean(),
+      custodianId: z.string().nullable(),
+      code: z.string().nullable(),
+      reason: z.string().nullable(),
+    }),
+  },
+  custodyList: { input: empty, output: z.array(custodyItemSchema) },
+  custodyRecord: {
+    input: z.strictObject({ itemId: z.string().min(1).max(40), act: custodyActSchema, actor }),
+    output: custodyItemSchema,
+  },
+  coverageGrid: {
+    input: z.strictObject({
+      from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      days: z.number().int().min(1).max(62),
+      shifts: z
+        .array(z.string().regex(/^[a-z][a-z0-9-]{0,15}$/))
+        .min(1)
+        .max(6),
+    }),
+    output: coverageSchema,
+  },
   devicesModules: { input: empty, output: z.array(moduleViewSchema) },
   devicesKeys: { input: z.strictObject({ ...tokenRef, pin }), output: z.array(keyViewSchema) },
   devicesRecordInventory: {
     input: z.strictObject({ ...tokenRef, pin, actor }),
     output: z.strictObject({ seq, digest: hex32, keys: z.number().int() }),
   },
-  devicesPreviewKey: { input: z.strictObject({ key: keySpec }), output: recipeSchema },
+  devicesPreviewKey: {
+    input: z.strictObject({ moduleId: tokenRef.moduleId, key: keySpec }),
+    output: recipeSchema.extend({ digest: hex32 }),
+  },
+  /** Generation runs only with the digest of the template the operator was shown (devicesPreviewKey). */
   devicesGenerateKey: {
-    input: z.strictObject({ ...tokenRef, pin, key: keySpec, actor }),
+    input: z.strictObject({ ...tokenRef, pin, key: keySpec, confirmedRecipe: hex32, actor }),
     output: keyViewSchema,
   },
   devicesCsr: {
@@ -242,6 +443,11 @@ export type TokenView = z.output<typeof tokenViewSchema>;
 export type ModuleView = z.output<typeof moduleViewSchema>;
 export type KeyView = z.output<typeof keyViewSchema>;
 export type KeyRecipe = z.output<typeof recipeSchema>;
+export type RosterEntryView = z.output<typeof rosterEntrySchema>;
+export type QuorumSessionView = z.output<typeof quorumSessionViewSchema>;
+export type CustodyItemView = z.output<typeof custodyItemSchema>;
+export type CustodyActInput = z.input<typeof custodyActSchema>;
+export type CoverageView = z.output<typeof coverageSchema>;
 
 export const METHODS = Object.keys(contract) as Method[];
 

@@ -118,6 +118,15 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Check the label or CKA_ID; list the token’s keys to see what exists.',
   },
+  KEY_UNRECORDED: {
+    class: 'integrity',
+    action:
+      'A key exists on the token that the journal does not record (named in the message). Record it, or destroy it under witness.',
+  },
+  RECIPE_NOT_CONFIRMED: {
+    class: 'invalid-input',
+    action: 'Show what will be created, read it, and confirm that exact template.',
+  },
   KEY_POLICY_VIOLATION: {
     class: 'integrity',
     action:
@@ -130,6 +139,11 @@ export const ERROR_CATALOGUE = {
   MODULE_NOT_REGISTERED: {
     class: 'invalid-input',
     action: 'Register the PKCS#11 module first, or check the module id.',
+  },
+  IDENTITY_MISMATCH: {
+    class: 'integrity',
+    action:
+      'Stop: the station token does not hold the identity key the journal records. Preserve the station and escalate.',
   },
   IDENTITY_MISSING: {
     class: 'state',

@@ -120,7 +120,7 @@ describe('station UI in Chromium against the browser-mode host', () => {
       await page.goto(`${host.origin}/`);
       await expect.poll(() => page.getByRole('alert').innerText()).toContain('launch token');
       // Forge a token: the host refuses the socket, the page says so, and no data is shown.
-      await page.goto(`${host.origin}/#token=${'ab'.repeat(32)}`);
+      await page.goto(`${host.origin}/#ticket=${'ab'.repeat(32)}`);
       await page.reload();
       await expect.poll(() => page.getByRole('alert').innerText()).toContain('refused');
       expect(await page.getByRole('listbox').count()).toBe(0);

@@ -37,10 +37,16 @@ describe('station CLI (built, as a user runs it)', () => {
       stationCli(['journal', 'note', '--actor', 'operator:w', `note ${i}`, '--data-dir', dir]);
     const parallel = { STATION_VERIFY_PARALLEL_FROM: '1' };
     const verdicts = () => [
-      JSON.parse(stationCli(['journal', 'verify', '--json', '--data-dir', dir]).stdout) as unknown,
-      JSON.parse(
-        stationCli(['journal', 'verify', '--json', '--data-dir', dir], undefined, parallel).stdout,
-      ) as unknown,
+      (
+        JSON.parse(stationCli(['journal', 'verify', '--json', '--data-dir', dir]).stdout) as {
+          verdict: unknown;
+        }
+      ).verdict,
+      (
+        JSON.parse(
+          stationCli(['journal', 'verify', '--json', '--data-dir', dir], undefined, parallel).stdout,
+        ) as { verdict: unknown }
+      ).verdict,
     ];
     const [intact, intactParallel] = verdicts();
     expect(intact).toMatchObject({ status: 'UNANCHORED', entries: 16, unanchoredFromSeq: 8 });
@@ -149,7 +155,11 @@ describe('station CLI (built, as a user runs it)', () => {
     tamperJournalRow(join(dir, 'station.sqlite'), 2, "body = CAST('{}' AS BLOB)");
     const bad = stationCli(['journal', 'verify', '--data-dir', dir, '--json']);
     expect(bad.status).toBe(4);
-    expect(JSON.parse(bad.stdout)).toMatchObject({ status: 'TAMPERED', firstBadSeq: 2, check: 'JNL-HASH' });
+    expect((JSON.parse(bad.stdout) as { verdict: unknown }).verdict).toMatchObject({
+      status: 'TAMPERED',
+      firstBadSeq: 2,
+      check: 'JNL-HASH',
+    });
   });
 
   it('journal export writes the range as JSON lines and refuses to overwrite', () => {

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -30,11 +31,17 @@ async function startDemoHost() {
   return host;
 }
 
+const ticketOf = (h: RunningHost) => h.launchUrl.split('#ticket=')[1]!;
+
 function connect(h: RunningHost, opts: { protocols?: string[]; origin?: string; hostHeader?: string }) {
-  return new WebSocket(`ws://127.0.0.1:${h.port}/ipc`, opts.protocols ?? ['station.v1', `token.${h.token}`], {
-    origin: opts.origin ?? h.origin,
-    headers: opts.hostHeader ? { host: opts.hostHeader } : {},
-  });
+  return new WebSocket(
+    `ws://127.0.0.1:${h.port}/ipc`,
+    opts.protocols ?? ['station.v1', `ticket.${ticketOf(h)}`],
+    {
+      origin: opts.origin ?? h.origin,
+      headers: opts.hostHeader ? { host: opts.hostHeader } : {},
+    },
+  );
 }
 
 function refusedStatus(ws: WebSocket): Promise<number> {
@@ -43,6 +50,17 @@ function refusedStatus(ws: WebSocket): Promise<number> {
     ws.on('open', () => reject(new Error('connection was accepted')));
     ws.on('error', () => {});
   });
+}
+
+/** Opens a socket with the launch ticket and returns it with the session secret the host issued. */
+async function openWithTicket(h: RunningHost): Promise<{ ws: WebSocket; secret: string }> {
+  const ws = connect(h, {});
+  const hello = await new Promise<{ type: string; secret: string }>((resolve, reject) => {
+    ws.once('message', (d) => resolve(JSON.parse(String(d)) as { type: string; secret: string }));
+    ws.once('error', reject);
+  });
+  expect(hello.type).toBe('session');
+  return { ws, secret: hello.secret };
 }
 
 function call(
@@ -73,29 +91,47 @@ function get(h: RunningHost, path: string, hostHeader = `127.0.0.1:${h.port}`) {
 }
 
 describe('browser-mode host', () => {
-  it('listens on loopback only, with the token in the URL fragment', async () => {
+  it('listens on loopback only, with a one-time ticket in the URL fragment', async () => {
     const h = await startDemoHost();
     expect(h.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(h.launchUrl).toBe(`${h.origin}/#token=${h.token}`);
-    expect(h.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(h.launchUrl).toMatch(new RegExp(`^${h.origin}/#ticket=[0-9a-f]{64}$`));
   });
 
-  it('refuses a connection without the token, with a wrong token, a foreign Origin or Host — before any handler', async () => {
+  it('the ticket opens one socket only; that page reconnects with the session secret it was given', async () => {
+    const h = await startDemoHost();
+    const { ws, secret } = await openWithTicket(h);
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    // Someone who read the ticket off a process list afterwards gets nothing.
+    expect(await refusedStatus(connect(h, {}))).toBe(401);
+    ws.close();
+    const again = connect(h, { protocols: ['station.v1', `session.${secret}`] });
+    await new Promise((r) => again.once('open', r));
+    expect(await call(again, { id: 1, method: 'stationInfo', input: {} })).toMatchObject({
+      result: { ok: true },
+    });
+    again.close();
+    expect(await refusedStatus(connect(h, { protocols: ['station.v1', `session.${'0'.repeat(64)}`] }))).toBe(
+      401,
+    );
+  });
+
+  it('refuses a connection without a credential, with a wrong one, a foreign Origin or Host — before any handler', async () => {
     const h = await startDemoHost();
     expect(await refusedStatus(connect(h, { protocols: ['station.v1'] }))).toBe(401);
-    expect(await refusedStatus(connect(h, { protocols: ['station.v1', `token.${'0'.repeat(64)}`] }))).toBe(
+    expect(await refusedStatus(connect(h, { protocols: ['station.v1', `ticket.${'0'.repeat(64)}`] }))).toBe(
       401,
     );
     expect(await refusedStatus(connect(h, { origin: 'http://evil.example' }))).toBe(403);
     expect(await refusedStatus(connect(h, { origin: `http://localhost:${h.port}` }))).toBe(403);
     expect(await refusedStatus(connect(h, { hostHeader: `rebind.example:${h.port}` }))).toBe(421);
+    // None of those spent the ticket.
+    const { ws } = await openWithTicket(h);
+    ws.close();
   });
 
   it('serves the same contract: valid calls answer, wrong shapes get INVALID_INPUT naming the field', async () => {
     const h = await startDemoHost();
-    const ws = connect(h, {});
-    await new Promise((r) => ws.once('open', r));
-    expect(ws.protocol).toBe('station.v1');
+    const { ws } = await openWithTicket(h);
 
     const info = await call(ws, { id: 1, method: 'stationInfo', input: {} });
     expect(info).toMatchObject({
@@ -122,8 +158,7 @@ describe('browser-mode host', () => {
 
   it('closes the socket on a message it cannot attribute (no id, not JSON)', async () => {
     const h = await startDemoHost();
-    const ws = connect(h, {});
-    await new Promise((r) => ws.once('open', r));
+    const { ws } = await openWithTicket(h);
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     ws.send('not json');
     expect(await closed).toBe(1008);
@@ -137,9 +172,32 @@ describe('browser-mode host', () => {
       `connect-src ws://127.0.0.1:${h.port}/ipc`,
     );
     expect(index.headers['x-frame-options']).toBe('DENY');
-    expect((await get(h, '/../secret.txt')).status).toBe(404);
-    expect((await get(h, '/%2e%2e/secret.txt')).status).toBe(404);
-    expect((await get(h, '/%00')).status).toBe(404);
+    // Encoded separators survive URL parsing and reach the file guard itself.
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
+      expect((await get(h, path)).status, path).toBe(404);
+    }
     expect((await get(h, '/', `evil.example:${h.port}`)).status).toBe(421);
+  });
+
+  it('a malformed request target is answered 400 and the host keeps serving', async () => {
+    const h = await startDemoHost();
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connectTcp(h.port, '127.0.0.1', () =>
+        socket.write(`GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n\r\n`),
+      );
+      let data = '';
+      socket.on('data', (d) => (data += String(d)));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect((await get(h, '/')).status).toBe(200);
   });
 });

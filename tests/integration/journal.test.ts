@@ -29,7 +29,7 @@ describe('journal on a real SQLite file', () => {
     (await createDemoStation(dir, systemDeps)).close();
     tamperJournalRow(join(dir, 'station.sqlite'), 3);
     const s = Station.open(dir, systemDeps);
-    expect(await verifyStationJournal(s, null)).toMatchObject({
+    expect((await verifyStationJournal(s)).verdict).toMatchObject({
       status: 'TAMPERED',
       check: 'JNL-HASH',
       firstBadSeq: 3,
@@ -46,7 +46,7 @@ describe('journal on a real SQLite file', () => {
     raw.prepare('UPDATE journal SET prev_hash = substr(prev_hash, 1, 31) WHERE seq = 3').run();
     raw.close();
     const s = Station.open(dir, systemDeps);
-    expect(await verifyStationJournal(s, null)).toMatchObject({
+    expect((await verifyStationJournal(s)).verdict).toMatchObject({
       status: 'TAMPERED',
       check: 'JNL-ROW',
       firstBadSeq: 3,
@@ -83,7 +83,7 @@ describe('journal on a real SQLite file', () => {
     raw.prepare('DELETE FROM journal WHERE seq = 2').run();
     raw.close();
     const s = Station.open(dir, systemDeps);
-    expect(await verifyStationJournal(s, null)).toMatchObject({
+    expect((await verifyStationJournal(s)).verdict).toMatchObject({
       status: 'TAMPERED',
       check: 'JNL-SEQ',
       firstBadSeq: 2,

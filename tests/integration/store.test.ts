@@ -59,7 +59,7 @@ describe('station store on a real SQLite file', () => {
         damaged.record([{ kind: 'operator.note', actor: 'demo', body: { text: 'x' } }]),
       ).toThrowError(expect.objectContaining({ code: 'STORE_READ_ONLY' }));
       // Verification reports the damage as evidence rather than crashing.
-      const v = await verifyStationJournal(damaged, null);
+      const v = (await verifyStationJournal(damaged)).verdict;
       expect(v.status).toBe('TAMPERED');
     } finally {
       damaged.close();

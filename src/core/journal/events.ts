@@ -68,6 +68,9 @@ const keyEvidence = z.strictObject({
       decrypt: attr,
       unwrap: attr,
       derive: attr,
+      modifiable: attr,
+      copyable: attr,
+      signRecover: attr,
     })
     .nullable(),
   residency: z.enum(['RESIDENT', 'EXPOSABLE', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN']).nullable(),
@@ -305,6 +308,19 @@ export function journalTime(at: Date): string {
   return at.toISOString();
 }
 
+/** Refuses an actor the journal would refuse, before any irreversible act is taken in its name. */
+export function assertActor(actor: string): void {
+  if (!ACTOR.test(actor)) {
+    throw coreError(
+      'JOURNAL_ENTRY_INVALID',
+      `actor "${actor}" must look like "operator:<name>" (letters, digits, . _ @ + -; no spaces)`,
+      {
+        field: 'actor',
+      },
+    );
+  }
+}
+
 export interface NewEvent<K extends EventKind = EventKind> {
   readonly kind: K;
   readonly actor: string;
@@ -332,11 +348,7 @@ export function prepareEntry(
       field: 'kind',
     });
   }
-  if (!ACTOR.test(event.actor)) {
-    throw coreError('JOURNAL_ENTRY_INVALID', `actor "${event.actor}" must look like "operator:<name>"`, {
-      field: 'actor',
-    });
-  }
+  assertActor(event.actor);
   const iso = typeof at === 'string' ? at : journalTime(at);
   if (!ISO_UTC.test(iso)) {
     throw coreError('JOURNAL_ENTRY_INVALID', 'event time is not a valid UTC time', { field: 'at' });

@@ -14,6 +14,8 @@ import { EntryHasher, GENESIS_PREV_HASH, HASH_BYTES, type JournalRow } from './e
  *   JNL-CKPT-HEAD  the journal's hash at a checkpoint's size equals the signed head hash
  *   JNL-CKPT-TRUNC the journal is at least as long as the latest checkpoint says
  *   JNL-ANCHOR     the head of the journal is covered by a checkpoint
+ *   JNL-IDENTITY   the station identity key is recorded once, and the station token holds exactly it
+ *                  (checked by the shell, which can read the token)
  *
  * Verification runs in two steps so it can be spread over threads: SegmentVerifier checks the rows of
  * one seq range (sequence, form, links inside the range, hashes) and remembers the hashes at checkpoint
@@ -29,6 +31,7 @@ export type JournalCheckId =
   | 'JNL-CKPT-SIG'
   | 'JNL-CKPT-HEAD'
   | 'JNL-CKPT-TRUNC'
+  | 'JNL-IDENTITY'
   | 'JNL-ANCHOR';
 
 export interface CheckpointRef {
@@ -82,6 +85,8 @@ export interface SegmentResult {
   readonly lastHash: Uint8Array | null;
   /** Hashes of verified rows at the seqs the caller asked to watch (checkpoint sizes). */
   readonly watched: ReadonlyArray<readonly [number, Uint8Array]>;
+  /** Verified rows of the kinds the caller asked to collect (seq, kind, body as stored). */
+  readonly collected: ReadonlyArray<readonly [number, string, Uint8Array]>;
   readonly failure: { readonly seq: number; readonly check: RowCheck; readonly reason: string } | null;
 }
 
@@ -97,12 +102,14 @@ export class SegmentVerifier {
   private firstPrevHash: Uint8Array | null = null;
   private failure: SegmentResult['failure'] = null;
   private readonly watched: [number, Uint8Array][] = [];
+  private readonly collected: [number, string, Uint8Array][] = [];
 
   constructor(
     sha256: Sha256,
     readonly fromSeq: number,
     readonly toSeq: number,
     private readonly watch: ReadonlySet<number> = new Set(),
+    private readonly collect: ReadonlySet<string> = new Set(),
   ) {
     this.hasher = new EntryHasher(sha256);
     this.expectedSeq = fromSeq;
@@ -132,6 +139,8 @@ export class SegmentVerifier {
     }
     this.lastHash = row.hash;
     if (this.watch.has(seq)) this.watched.push([seq, row.hash]);
+    // Copies: the row's bytes may be views into a buffer the reader reuses or that must cross threads.
+    if (this.collect.has(row.kind)) this.collected.push([seq, row.kind, row.body.slice()]);
     this.expectedSeq = seq + 1;
     return true;
   }
@@ -152,6 +161,7 @@ export class SegmentVerifier {
       firstPrevHash: this.firstPrevHash,
       lastHash: this.lastHash,
       watched: this.watched,
+      collected: this.collected,
       failure: this.failure,
     };
   }

@@ -3,7 +3,13 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { HOST_TOKEN_PROTOCOL_PREFIX, HOST_WS_PATH, HOST_WS_PROTOCOL } from '../../shared/host-protocol';
+import {
+  HOST_SESSION_PREFIX,
+  HOST_TICKET_PREFIX,
+  HOST_WS_PATH,
+  HOST_WS_PROTOCOL,
+  type HostHello,
+} from '../../shared/host-protocol';
 import type { Dispatch } from '../ipc/dispatcher';
 import { resolveRendererFile } from '../app/renderer-files';
 import { hostContentSecurityPolicy } from '../app/security';
@@ -15,9 +21,9 @@ import { hostContentSecurityPolicy } from '../app/security';
  * Guards, in order, before any handler runs:
  *  - Host header must be this server's own 127.0.0.1:port (defeats DNS rebinding);
  *  - the WebSocket Origin must be this server's own origin (defeats other local pages);
- *  - the WebSocket must offer the per-launch secret token (subprotocol `token.<hex>`), compared in
- *    constant time; the token reaches the page only through the URL fragment, which is never sent
- *    over HTTP.
+ *  - the WebSocket must offer the one-time launch ticket (spent by the first socket, which receives a
+ *    session secret) or that session secret, compared in constant time; the ticket reaches the page
+ *    only through the URL fragment, which is never sent over HTTP.
  * Each message then goes through the dispatcher (sender check, zod input, coded errors).
  */
 const MAX_MESSAGE_BYTES = 1 << 20;
@@ -33,9 +39,8 @@ export interface HostOptions {
 export interface RunningHost {
   readonly origin: string;
   readonly port: number;
-  /** The URL to open: origin plus the token in the fragment. */
+  /** The URL to open: origin plus the one-time ticket in the fragment. */
   readonly launchUrl: string;
-  readonly token: string;
   close(): Promise<void>;
 }
 
@@ -56,23 +61,43 @@ export function parseWsMessage(
   return { ok: true, id, method, input };
 }
 
-export function tokenFromProtocols(header: string | undefined): string | null {
+/** The credential a socket offers: the launch ticket or the session secret (null when neither). */
+export function credentialFromProtocols(
+  header: string | undefined,
+): { kind: 'ticket' | 'session'; value: string } | null {
   if (!header) return null;
   const offered = header.split(',').map((s) => s.trim());
   if (!offered.includes(HOST_WS_PROTOCOL)) return null;
-  const t = offered.find((p) => p.startsWith(HOST_TOKEN_PROTOCOL_PREFIX));
-  return t ? t.slice(HOST_TOKEN_PROTOCOL_PREFIX.length) : null;
+  for (const p of offered) {
+    if (p.startsWith(HOST_TICKET_PREFIX))
+      return { kind: 'ticket', value: p.slice(HOST_TICKET_PREFIX.length) };
+    if (p.startsWith(HOST_SESSION_PREFIX))
+      return { kind: 'session', value: p.slice(HOST_SESSION_PREFIX.length) };
+  }
+  return null;
 }
 
-function tokenMatches(offered: string | null, expected: string): boolean {
-  if (offered === null) return false;
+function secretMatches(offered: string, expected: string | null): boolean {
+  if (expected === null) return false;
   const a = Buffer.from(offered);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Parses a request target without throwing (a malformed one must not take the host down). */
+function pathOf(url: string | undefined, origin: string): string | null {
+  try {
+    return new URL(url ?? '/', origin).pathname;
+  } catch {
+    return null;
+  }
+}
+
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
-  const token = randomBytes(32).toString('hex');
+  // Spent by the first socket that offers it; that socket's page then holds the session secret.
+  let ticket: string | null = randomBytes(32).toString('hex');
+  const launchTicket = ticket;
+  let sessionSecret: string | null = null;
   const log = opts.log ?? (() => {});
   let origin = '';
   let hostHeader = '';
@@ -87,7 +112,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   function serveStatic(req: IncomingMessage, res: ServerResponse): void {
     if (req.headers.host !== hostHeader) return refuse(res, 421, 'wrong Host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
-    const found = resolveRendererFile(opts.rendererDir, new URL(req.url ?? '/', origin).pathname);
+    const path = pathOf(req.url, origin);
+    if (path === null) return refuse(res, 400, 'bad request');
+    const found = resolveRendererFile(opts.rendererDir, path);
     if (!found) return refuse(res, 404, 'not found');
     res.writeHead(200, {
       ...securityHeaders(),
@@ -115,14 +142,22 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       log(`websocket refused: ${why}`);
       socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const path = new URL(req.url ?? '/', origin).pathname;
-    if (path !== HOST_WS_PATH) return reject(404, 'Not Found');
     if (req.headers.host !== hostHeader) return reject(421, 'Misdirected Request');
+    if (pathOf(req.url, origin) !== HOST_WS_PATH) return reject(404, 'Not Found');
     if (req.headers.origin !== origin) return reject(403, 'Forbidden');
-    if (!tokenMatches(tokenFromProtocols(req.headers['sec-websocket-protocol']), token)) {
+    const credential = credentialFromProtocols(req.headers['sec-websocket-protocol']);
+    let issue: string | null = null;
+    if (credential?.kind === 'ticket' && secretMatches(credential.value, ticket)) {
+      ticket = null;
+      sessionSecret = randomBytes(32).toString('hex');
+      issue = sessionSecret;
+    } else if (!(credential?.kind === 'session' && secretMatches(credential.value, sessionSecret))) {
       return reject(401, 'Unauthorized');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (issue) ws.send(JSON.stringify({ type: 'session', secret: issue } satisfies HostHello));
+      serveSocket(ws);
+    });
   });
 
   let dispatch: Dispatch | null = null;
@@ -159,8 +194,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   return {
     origin,
     port,
-    token,
-    launchUrl: `${origin}/#token=${token}`,
+    launchUrl: `${origin}/#ticket=${launchTicket}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();

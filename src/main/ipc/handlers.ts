@@ -6,7 +6,18 @@ import {
   previewKey,
   recordInventory,
 } from '../services/devices';
-import { journalSignatureCheck, signCheckpoint } from '../services/identity';
+import { rosterStatus, validCustodians } from '../../core/custody/roster';
+import { journalTime } from '../../core/journal/events';
+import { digestWords } from '../../core/words';
+import { coverage, custodyItems, recordCustodyAct } from '../services/custody';
+import { signCheckpoint } from '../services/identity';
+import {
+  checkInWithToken,
+  listQuorumSessions,
+  openQuorumSession,
+  quorumSessionView,
+} from '../services/quorum';
+import { rosterEntries, rosterPolicy } from '../services/roster';
 import { journalEntry, journalPage, listCheckpoints, verifyStationJournal } from '../services/journal';
 import type { Station } from '../services/station';
 import type { Handlers } from './dispatcher';
@@ -23,16 +34,53 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     stationInfo: () => station.info(ctx.host),
     journalPage: ({ fromSeq, limit }) => journalPage(station, fromSeq, limit),
     journalEntry: ({ seq }) => journalEntry(station, seq),
-    journalVerify: () => verifyStationJournal(station, journalSignatureCheck(station)),
+    journalVerify: () => verifyStationJournal(station),
     journalCheckpoints: () => listCheckpoints(station),
     journalCheckpoint: ({ pin }) => signCheckpoint(station, pin),
+    rosterList: () => {
+      const now = journalTime(station.deps.clock());
+      return {
+        quorum: rosterPolicy(station)?.quorum ?? null,
+        custodians: rosterEntries(station).map((e) => ({
+          ...e,
+          status: rosterStatus(e, now),
+          words: digestWords(Buffer.from(e.fingerprint, 'hex')),
+        })),
+      };
+    },
+    quorumSessions: () => listQuorumSessions(station),
+    quorumSession: ({ sessionId }) => {
+      const v = quorumSessionView(station, sessionId);
+      const now = journalTime(station.deps.clock());
+      return {
+        session: v.session,
+        closed: v.closed,
+        closedReason: v.closedReason,
+        state: v.state,
+        challenge: v.challenge,
+        seats: validCustodians(v.roster, now).map((e) => ({ custodianId: e.custodianId, name: e.name })),
+        refusals: v.refusals,
+      };
+    },
+    quorumOpen: ({ operation, ceremonyId, step, ttlMinutes, actor }) => ({
+      sessionId: openQuorumSession(station, { operation, ceremonyId, step, ttlMinutes, actor }).sessionId,
+    }),
+    quorumCheckIn: ({ sessionId, moduleId, serial, pin, actor }) => {
+      const v = checkInWithToken(station, { sessionId, moduleId, serial, pin, actor });
+      return v.ok
+        ? { ok: true, custodianId: v.custodianId, code: null, reason: null }
+        : { ok: false, custodianId: v.custodianId, code: v.code, reason: v.reason };
+    },
+    custodyList: () => custodyItems(station),
+    custodyRecord: ({ itemId, act, actor }) => recordCustodyAct(station, itemId, act, actor),
+    coverageGrid: ({ from, days, shifts }) => coverage(station, from, days, shifts),
     devicesModules: () => describeModules(station),
     devicesKeys: ({ moduleId, serial, pin }) => listTokenKeys(station, moduleId, serial, pin),
     devicesRecordInventory: ({ moduleId, serial, pin, actor }) =>
       recordInventory(station, { moduleId, serial, pin, actor }),
-    devicesPreviewKey: ({ key }) => previewKey(key),
-    devicesGenerateKey: ({ moduleId, serial, pin, key, actor }) =>
-      generateTokenKey(station, { moduleId, serial, pin, key, actor }),
+    devicesPreviewKey: ({ moduleId, key }) => previewKey(station, moduleId, key),
+    devicesGenerateKey: ({ moduleId, serial, pin, key, confirmedRecipe, actor }) =>
+      generateTokenKey(station, { moduleId, serial, pin, key, confirmedRecipe, actor }),
     devicesCsr: ({ moduleId, serial, pin, keyId, request, actor }) =>
       createTokenCsr(station, { moduleId, serial, pin, keyId, request, actor }),
   };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,31 +62,40 @@ export function chromiumArgs(
 export function launchChromiumApp(
   url: string,
   opts: { offline: boolean },
-): { child: ChildProcess; display: 'screen' | 'xvfb' } | null {
+): { child: ChildProcess; display: 'screen' | 'xvfb'; userDataDir: string } | null {
   const chromium = findChromium();
   if (!chromium) return null;
   const userDataDir = mkdtempSync(join(tmpdir(), 'station-chromium-'));
   const args = chromiumArgs(url, { ...opts, userDataDir, asRoot: process.getuid?.() === 0 });
   const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (hasDisplay) {
-    return { child: spawn(chromium, args, { stdio: 'ignore', detached: true }), display: 'screen' };
+    return {
+      child: spawn(chromium, args, { stdio: 'ignore', detached: true }),
+      display: 'screen',
+      userDataDir,
+    };
   }
   if (existsSync('/usr/bin/xvfb-run')) {
     const child = spawn('/usr/bin/xvfb-run', ['-a', '-s', '-screen 0 1360x860x24', chromium, ...args], {
       stdio: 'ignore',
       detached: true,
     });
-    return { child, display: 'xvfb' };
+    return { child, display: 'xvfb', userDataDir };
   }
+  rmSync(userDataDir, { recursive: true, force: true });
   return null;
 }
 
 /** Stops the app window and everything it started (Xvfb, Chromium's helpers): its whole process group. */
-export function stopChromiumApp(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // Already gone.
+export function stopChromiumApp(app: { child: ChildProcess; userDataDir: string }): void {
+  const { child } = app;
+  if (child.pid !== undefined && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
   }
+  // The throwaway profile holds session storage (the host session secret): it goes with the window.
+  rmSync(app.userDataDir, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { parseCsrRequest, subjectDn } from '../../core/hsm/csr-request';
 import { parseKeySpec } from '../../core/hsm/key-spec';
+import { assertActor } from '../../core/journal/events';
 import { canonicalBytes } from '../../core/canonical';
 import { CodedError } from '../../core/errors';
 import { digestWords } from '../../core/words';
@@ -154,38 +155,96 @@ export function keyEvidence(k: KeyInfo) {
 }
 
 /** What a generation will create, attribute by attribute (validated spec, no token access). */
-export function previewKey(spec: unknown): RecipeDescription {
-  return describeRecipe(parseKeySpec(spec));
+/**
+ * What a generation on this module will request, attribute by attribute, and a digest of exactly that:
+ * generation refuses to run unless the caller confirms the digest it was shown (RECIPE_NOT_CONFIRMED).
+ */
+export function previewKey(
+  station: Station,
+  moduleId: string,
+  spec: unknown,
+): RecipeDescription & { digest: string } {
+  const recipe = describeRecipe(parseKeySpec(spec), moduleProfile(station, moduleId).quirks);
+  return { ...recipe, digest: sha256hex(canonicalBytes(recipe)) };
+}
+
+function moduleProfile(station: Station, moduleId: string) {
+  const reg = registeredModules(station).find((r) => r.moduleId === moduleId);
+  const profile = reg ? findProfile(reg.profile) : null;
+  if (!profile)
+    throw stationError('MODULE_NOT_REGISTERED', `no PKCS#11 module "${moduleId}" is registered`, {
+      field: 'module',
+    });
+  return profile;
 }
 
 /** Generates a key pair on a token (policy-checked by the adapter) and records it with its read-back attributes. */
 export async function generateTokenKey(
   station: Station,
-  opts: { moduleId: string; serial: string; pin: string; key: unknown; actor: string },
+  opts: {
+    moduleId: string;
+    serial: string;
+    pin: string;
+    key: unknown;
+    confirmedRecipe: string;
+    actor: string;
+  },
 ): Promise<KeyView> {
   station.assertWritable();
   assertNotShareActivated(station, opts.serial);
+  assertActor(opts.actor);
   const spec = parseKeySpec(opts.key);
+  if (previewKey(station, opts.moduleId, spec).digest !== opts.confirmedRecipe) {
+    throw stationError(
+      'RECIPE_NOT_CONFIRMED',
+      'the key template shown to the operator is not the one that would be used: show it again',
+      {
+        field: 'confirmedRecipe',
+      },
+    );
+  }
   const m = station.hsm.module(opts.moduleId);
   const key = await m.withSessionAsync(
     opts.serial,
     { write: true, login: { user: 'user', pin: opts.pin } },
     (s) => s.generateKeyPair(spec),
   );
-  if (!key.spki) throw stationError('DEVICE_ERROR', 'the token did not return the new public key', {});
-  station.record([
-    {
-      kind: 'hsm.key-generated',
-      actor: opts.actor,
-      body: {
-        moduleId: opts.moduleId,
-        tokenSerial: opts.serial,
-        key: keyEvidence(key),
-        spki: key.spki.toString('base64'),
-      },
-    },
-  ]);
+  recordGeneratedKey(station, opts.moduleId, opts.serial, key, opts.actor);
   return keyView(key);
+}
+
+/**
+ * Records a key that now exists on a token. The event is validated before the key is made (the actor
+ * by assertActor, the rest by the adapter's read-back), so this fails only if the store does: then the
+ * operator is told exactly which key exists unrecorded.
+ */
+export function recordGeneratedKey(
+  station: Station,
+  moduleId: string,
+  serial: string,
+  key: KeyInfo,
+  actor: string,
+): void {
+  try {
+    station.record([
+      {
+        kind: 'hsm.key-generated',
+        actor,
+        body: {
+          moduleId,
+          tokenSerial: serial,
+          key: keyEvidence(key),
+          spki: (key.spki as Buffer).toString('base64'),
+        },
+      },
+    ]);
+  } catch (e) {
+    throw stationError(
+      'KEY_UNRECORDED',
+      `key "${key.label}" (CKA_ID ${key.id}) was generated on token ${serial} but could not be recorded: ${(e as Error).message}`,
+      { serial, id: key.id, label: key.label },
+    );
+  }
 }
 
 function keyKind(k: KeyInfo): TokenKeyKind {

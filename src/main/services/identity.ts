@@ -3,6 +3,7 @@ import { escapeDnValue } from '../../core/hsm/csr-request';
 import type { CheckpointSignatureCheck, CheckpointSigner } from '../../core/journal/checkpoint';
 import { digestWords } from '../../core/words';
 import type { CheckpointInfo } from '../../shared/contract';
+import { CodedError } from '../../core/errors';
 import { stationError } from '../errors';
 import { selfSignedCertificate } from './certificates';
 import { anchorJournal } from './journal';
@@ -67,10 +68,79 @@ export function identitySummary(id: StationIdentity): {
   };
 }
 
-/** The checkpoint verifier of this station's identity, or null while it has none. */
-export function journalSignatureCheck(station: Station): CheckpointSignatureCheck | null {
-  const id = stationIdentity(station);
-  return id ? checkpointVerifier(id) : null;
+/**
+ * The identity exactly as the journal records it: the body of the hash-chained
+ * `station.identity-created` entries (their seqs too), never the projection table, which anyone with
+ * write access to the file could change without touching the chain.
+ */
+export function journalIdentity(station: Station): { identity: StationIdentity | null; seqs: number[] } {
+  const rows = station.store.db
+    .prepare("SELECT seq, body FROM journal WHERE kind = 'station.identity-created' ORDER BY seq")
+    .raw(true)
+    .all() as [number, Buffer][];
+  const first = rows[0];
+  return { identity: first ? identityFromBody(first[1]) : null, seqs: rows.map((r) => r[0]) };
+}
+
+/** The identity recorded in a `station.identity-created` body (bytes as stored). */
+export function identityFromBody(body: Uint8Array): StationIdentity {
+  const b = JSON.parse(Buffer.from(body).toString('utf8')) as Omit<StationIdentity, 'spki'> & {
+    spki: string;
+  };
+  return {
+    moduleId: b.moduleId,
+    tokenSerial: b.tokenSerial,
+    tokenLabel: b.tokenLabel,
+    keyLabel: b.keyLabel,
+    keyId: b.keyId,
+    spki: Buffer.from(b.spki, 'base64'),
+    fingerprint: b.fingerprint,
+    certificatePem: b.certificatePem,
+  };
+}
+
+/** The station id as seq 1 records it (the projection is only a copy). */
+export function journalStationId(station: Station): string {
+  const row = station.journal.get(1);
+  if (row?.kind === 'station.initialised') {
+    return (JSON.parse(Buffer.from(row.body).toString('utf8')) as { stationId: string }).stationId;
+  }
+  return station.stationRecord().stationId;
+}
+
+export type TokenConfirmation =
+  | { readonly status: 'CONFIRMED'; readonly reason: string }
+  | { readonly status: 'MISMATCH'; readonly reason: string }
+  | { readonly status: 'UNAVAILABLE'; readonly reason: string };
+
+/**
+ * The trust anchor outside the database: the identity key's public half, read from the station token
+ * itself (public objects need no login), must be the key the journal records.
+ */
+export function confirmIdentityOnToken(station: Station, id: StationIdentity): TokenConfirmation {
+  let keys;
+  try {
+    keys = station.hsm.module(id.moduleId).withSession(id.tokenSerial, { write: false }, (s) => s.listKeys());
+  } catch (e) {
+    const code = e instanceof CodedError ? e.code : 'DEVICE_ERROR';
+    return { status: 'UNAVAILABLE', reason: `station token ${id.tokenSerial} could not be read (${code})` };
+  }
+  const key = keys.find((k) => k.id === id.keyId);
+  if (!key?.spki) {
+    return {
+      status: 'MISMATCH',
+      reason: `station token ${id.tokenSerial} holds no identity key with CKA_ID ${id.keyId}`,
+    };
+  }
+  return createHash('sha256').update(key.spki).digest('hex') === id.fingerprint
+    ? {
+        status: 'CONFIRMED',
+        reason: `the identity key on token ${id.tokenSerial} is the one the journal records`,
+      }
+    : {
+        status: 'MISMATCH',
+        reason: `the identity key on token ${id.tokenSerial} is not the one the journal records`,
+      };
 }
 
 /** Verifies checkpoint signatures with the identity public key (ECDSA P-256, raw r||s). */
@@ -152,9 +222,13 @@ export async function createStationIdentity(
  * one signature, logout. The PIN is used for this call only and never stored or logged.
  */
 export async function signCheckpoint(station: Station, pin: string): Promise<CheckpointInfo> {
-  const id = stationIdentity(station);
+  const id = journalIdentity(station).identity;
   if (!id)
     throw stationError('IDENTITY_MISSING', 'this station has no identity key to sign checkpoints with', {});
+  const confirmed = confirmIdentityOnToken(station, id);
+  if (confirmed.status === 'MISMATCH')
+    throw stationError('IDENTITY_MISMATCH', confirmed.reason, { serial: id.tokenSerial });
+  const verifies = checkpointVerifier(id);
   const module = station.hsm.module(id.moduleId);
   return module.withSessionAsync(
     id.tokenSerial,
@@ -166,7 +240,18 @@ export async function signCheckpoint(station: Station, pin: string): Promise<Che
         alg: CHECKPOINT_ALG,
         sign: async (statement) => session.signWith(key, 'ecdsa-sha256', Buffer.from(statement), sha),
       };
-      return anchorJournal(station, signer);
+      // Verify after signing: a bad signature stored would leave the append-only journal TAMPERED forever.
+      return anchorJournal(station, signer, journalStationId(station), (cp, statement) => {
+        if (!verifies(cp, statement)) {
+          throw stationError(
+            'IDENTITY_MISMATCH',
+            'the token signed a checkpoint that does not verify with the recorded identity key',
+            {
+              serial: id.tokenSerial,
+            },
+          );
+        }
+      });
     },
   );
 }

@@ -9,8 +9,9 @@ export function verifySegment(
   fromSeq: number,
   toSeq: number,
   watch: ReadonlySet<number>,
+  collect: ReadonlySet<string> = new Set(),
 ): SegmentResult {
-  const seg = new SegmentVerifier(sha256, fromSeq, toSeq, watch);
+  const seg = new SegmentVerifier(sha256, fromSeq, toSeq, watch, collect);
   try {
     for (const row of reader.rows(fromSeq, toSeq)) if (!seg.push(row)) break;
   } catch (e) {

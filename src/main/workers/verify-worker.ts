@@ -14,13 +14,21 @@ interface Job {
   readonly fromSeq: number;
   readonly toSeq: number;
   readonly watch: readonly number[];
+  readonly collect: readonly string[];
 }
 
 const job = workerData as Job;
 const db = new Database(job.path, { readonly: true, fileMustExist: true });
 try {
   parentPort?.postMessage(
-    verifySegment(new JournalReader(db), sha256, job.fromSeq, job.toSeq, new Set(job.watch)),
+    verifySegment(
+      new JournalReader(db),
+      sha256,
+      job.fromSeq,
+      job.toSeq,
+      new Set(job.watch),
+      new Set(job.collect),
+    ),
   );
 } finally {
   db.close();

@@ -1,3 +1,5 @@
+import { CustodiansView } from '../features/custodians/CustodiansView';
+import { CustodyView } from '../features/custody/CustodyView';
 import { DevicesView } from '../features/devices/DevicesView';
 import { JournalView } from '../features/journal/JournalView';
 import { StationView } from '../features/station/StationView';
@@ -8,6 +10,8 @@ import { useStation, type View } from './store';
 const NAV: { view: View; label: string }[] = [
   { view: 'station', label: 'Station' },
   { view: 'devices', label: 'Devices' },
+  { view: 'custodians', label: 'Custodians & Quorum' },
+  { view: 'custody', label: 'Custody' },
   { view: 'journal', label: 'Journal' },
 ];
 
@@ -45,7 +49,26 @@ export function App() {
         </ul>
       </nav>
       <ErrorNotice />
-      {view === 'journal' ? <JournalView /> : view === 'devices' ? <DevicesView /> : <StationView />}
+      <Workspace view={view} />
     </div>
   );
+}
+
+function Workspace({ view }: { view: View }) {
+  switch (view) {
+    case 'station':
+      return <StationView />;
+    case 'devices':
+      return <DevicesView />;
+    case 'custodians':
+      return <CustodiansView />;
+    case 'custody':
+      return <CustodyView />;
+    case 'journal':
+      return <JournalView />;
+    default: {
+      const never: never = view;
+      throw new Error(`unknown view ${String(never)}`);
+    }
+  }
 }

@@ -6,15 +6,16 @@ import { useStation } from './store';
 export function Banner() {
   const info = useStation((s) => s.info);
   const verdict = useStation((s) => s.verdict);
+  const anchor = useStation((s) => s.anchor);
   const verifying = useStation((s) => s.verifying);
   const connection = useStation((s) => s.connection);
   const v = describeVerdict(verdict);
-  const mode = info?.mode ?? 'offline';
+  const mode = info?.mode ?? null;
 
   return (
-    <header className={`banner banner-${mode}`} role="banner" aria-label="Station status">
+    <header className={`banner banner-${mode ?? 'unknown'}`} role="banner" aria-label="Station status">
       <div className="banner-mode" aria-label="Mode">
-        {mode === 'offline' ? 'OFFLINE' : 'ONLINE'}
+        {mode === null ? 'MODE ?' : mode === 'offline' ? 'OFFLINE' : 'ONLINE'}
       </div>
       <div className="banner-identity" aria-label="Station identity">
         <div className="banner-name">
@@ -48,8 +49,11 @@ export function Banner() {
         {verifying ? (
           <Badge word="NOT CHECKED" detail="verifying…" />
         ) : (
-          <Badge word={v.word} detail={v.detail} />
+          <Badge word={v.word} detail={v.detail} check={v.check} />
         )}
+        {!verifying && v.word === 'VERIFIED' && anchor?.token.status !== 'CONFIRMED' ? (
+          <Badge word="HOLD" detail="identity key not confirmed on the token" />
+        ) : null}
       </div>
       {info?.store.readOnly ? (
         <div className="banner-cell" aria-label="Store state">

@@ -2,8 +2,9 @@ import { create } from 'zustand';
 import type { JournalSummary, Output, StationApi, StationInfo } from '../../shared/contract';
 import type { StationErrorPayload } from '../../shared/errors';
 
-export type JournalVerdict = Output<'journalVerify'>;
-export type View = 'station' | 'devices' | 'journal';
+export type JournalVerdict = Output<'journalVerify'>['verdict'];
+export type IdentityAnchor = Output<'journalVerify'>['identity'];
+export type View = 'station' | 'devices' | 'custodians' | 'custody' | 'journal';
 export const JOURNAL_PAGE_SIZE = 200;
 
 interface StationState {
@@ -12,6 +13,8 @@ interface StationState {
   connectError: string | null;
   info: StationInfo | null;
   verdict: JournalVerdict | null;
+  /** The identity key the checkpoints were checked with, and whether the station token confirmed it. */
+  anchor: IdentityAnchor;
   verifying: boolean;
   /** The last error shown to the operator (code, message, what to do). */
   error: StationErrorPayload | null;
@@ -39,6 +42,7 @@ export const useStation = create<StationState>()((set, get) => ({
   connectError: null,
   info: null,
   verdict: null,
+  anchor: null,
   verifying: false,
   error: null,
   view: 'journal',
@@ -75,7 +79,7 @@ export const useStation = create<StationState>()((set, get) => ({
     set({ verifying: true });
     const r = await api.journalVerify({});
     set({ verifying: false });
-    if (r.ok) set({ verdict: r.value });
+    if (r.ok) set({ verdict: r.value.verdict, anchor: r.value.identity });
     else set({ error: r.error });
     await get().loadJournalPage(0);
   },

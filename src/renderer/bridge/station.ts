@@ -1,6 +1,12 @@
 import { createStationApi, type Method, type StationApi } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
-import { HOST_TOKEN_PROTOCOL_PREFIX, HOST_WS_PATH, HOST_WS_PROTOCOL } from '../../shared/host-protocol';
+import {
+  HOST_SESSION_PREFIX,
+  HOST_TICKET_PREFIX,
+  HOST_WS_PATH,
+  HOST_WS_PROTOCOL,
+  type HostHello,
+} from '../../shared/host-protocol';
 
 declare global {
   interface Window {
@@ -9,20 +15,21 @@ declare global {
   }
 }
 
-const TOKEN_KEY = 'station.host-token';
+const SESSION_KEY = 'station.host-session';
 
 /**
- * Reads the per-launch token from the URL fragment (never sent over HTTP), keeps it for reloads of this
- * tab only, and removes it from the address bar.
+ * The credential for the host: the one-time launch ticket from the URL fragment (never sent over
+ * HTTP; removed from the address bar at once), or, after a reload, the session secret the host gave
+ * this tab (kept in this tab's sessionStorage only).
  */
-function takeToken(): string | null {
-  const m = /(?:^#|&)token=([0-9a-f]{64})(?:&|$)/.exec(window.location.hash);
+function takeCredential(): string | null {
+  const m = /(?:^#|&)ticket=([0-9a-f]{64})(?:&|$)/.exec(window.location.hash);
   if (m?.[1]) {
-    sessionStorage.setItem(TOKEN_KEY, m[1]);
     history.replaceState(null, '', window.location.pathname);
-    return m[1];
+    return `${HOST_TICKET_PREFIX}${m[1]}`;
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+  const session = sessionStorage.getItem(SESSION_KEY);
+  return session ? `${HOST_SESSION_PREFIX}${session}` : null;
 }
 
 export type ConnectionListener = (state: 'open' | 'closed') => void;
@@ -32,16 +39,13 @@ export type ConnectionListener = (state: 'open' | 'closed') => void;
  * resolve to a HOST_DISCONNECTED error rather than hanging.
  */
 export function connectBrowserHost(onState: ConnectionListener): Promise<StationApi> {
-  const token = takeToken();
-  if (!token) {
+  const credential = takeCredential();
+  if (!credential) {
     return Promise.reject(
       new Error('This page was opened without its launch token. Start the station with `npm start`.'),
     );
   }
-  const ws = new WebSocket(`ws://${window.location.host}${HOST_WS_PATH}`, [
-    HOST_WS_PROTOCOL,
-    `${HOST_TOKEN_PROTOCOL_PREFIX}${token}`,
-  ]);
+  const ws = new WebSocket(`ws://${window.location.host}${HOST_WS_PATH}`, [HOST_WS_PROTOCOL, credential]);
   const pending = new Map<number, (r: Result<unknown>) => void>();
   let nextId = 1;
   const disconnected: Result<never> = {
@@ -50,7 +54,11 @@ export function connectBrowserHost(onState: ConnectionListener): Promise<Station
   };
 
   ws.addEventListener('message', (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { id: number; result: Result<unknown> };
+    const msg = JSON.parse(String(ev.data)) as { id: number; result: Result<unknown> } | HostHello;
+    if ('type' in msg) {
+      if (msg.type === 'session') sessionStorage.setItem(SESSION_KEY, msg.secret);
+      return;
+    }
     pending.get(msg.id)?.(msg.result);
     pending.delete(msg.id);
   });

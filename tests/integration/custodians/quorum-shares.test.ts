@@ -277,6 +277,7 @@ describe('M-of-N activation of the ceremony token', () => {
         serial: serial['Ceremony HSM']!,
         pin: 'x',
         key: { label: 'k', algorithm: 'ec-p256' },
+        confirmedRecipe: '0'.repeat(64),
         actor: 'operator:x',
       }),
     ).rejects.toMatchObject({ code: 'QUORUM_REQUIRED' });

@@ -93,6 +93,9 @@ describe('PKCS#11 adapter on SoftHSM2', () => {
         decrypt: false,
         unwrap: false,
         derive: false,
+        modifiable: false,
+        copyable: false,
+        signRecover: false,
       });
       const message = Buffer.from('ceremony transcript line 42');
       const sig = m.withSession(serial, { write: false, login: user }, (s) =>
@@ -223,25 +226,43 @@ describe('PKCS#11 adapter on SoftHSM2', () => {
 /**
  * Faults SoftHSM2 cannot produce (token removal, PIN lockout, a lost session, a token that breaks the
  * key policy) are injected at the adapter's binding boundary: a real pkcs11js binding on a real
- * SoftHSM2 token whose chosen calls fail with the CKR a device would return.
+ * SoftHSM2 token whose chosen calls fail with the CKR a device would return. The binding also counts
+ * what really reached the library: C_Login calls, and sessions opened minus sessions closed.
  */
-function faulty(
-  faults: Partial<Record<keyof Pkcs11Binding, number | ((...args: unknown[]) => unknown)>>,
-): Pkcs11Binding {
+function faulty(faults: Partial<Record<keyof Pkcs11Binding, number | ((...args: unknown[]) => unknown)>>) {
   const real = new pkcs11js.PKCS11();
-  return new Proxy(real, {
+  const counts = { logins: 0, opened: 0, closed: 0 };
+  const binding = new Proxy(real, {
     get(target, prop, receiver) {
       const fault = faults[prop as keyof Pkcs11Binding];
       const value = Reflect.get(target, prop, receiver) as unknown;
-      if (fault === undefined)
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      if (typeof fault === 'function')
-        return (...args: unknown[]) => fault(...args, (value as (...a: unknown[]) => unknown).bind(target));
-      return () => {
+      const call = typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : null;
+      const counted = (...args: unknown[]) => {
+        if (prop === 'C_Login') counts.logins++;
+        if (fault === undefined) {
+          const result = (call as (...a: unknown[]) => unknown)(...args);
+          if (prop === 'C_OpenSession') counts.opened++;
+          if (prop === 'C_CloseSession') counts.closed++;
+          return result;
+        }
+        if (typeof fault === 'function') return fault(...args, call);
         throw new pkcs11js.Pkcs11Error(`CKR:${fault}`, fault, String(prop));
       };
+      return call ? counted : value;
     },
   }) as Pkcs11Binding;
+  return { binding, counts };
+}
+
+async function tokenWithKey() {
+  const { m: setup, conf } = world(['station']);
+  const serial = setup.tokens()[0]!.serial;
+  const key = await setup.withSessionAsync(serial, { write: true, login: user }, (s) =>
+    s.generateKeyPair({ label: 'k', algorithm: 'ec-p256' }),
+  );
+  setup.close();
+  opened = [];
+  return { serial, key, conf };
 }
 
 describe('PKCS#11 adapter: device faults at the binding boundary (injected, see above)', () => {
@@ -253,35 +274,68 @@ describe('PKCS#11 adapter: device faults at the binding boundary (injected, see 
     ['C_Login', pkcs11js.CKR_PIN_LOCKED, 'PIN_LOCKED'],
     ['C_Login', pkcs11js.CKR_USER_ALREADY_LOGGED_IN, 'USER_ALREADY_LOGGED_IN'],
     ['C_Login', pkcs11js.CKR_PIN_LEN_RANGE, 'PIN_INVALID'],
+    ['C_Login', pkcs11js.CKR_PIN_INCORRECT, 'PIN_INCORRECT'],
   ] as const)(
-    '%s failing with CKR %i is %s, mapped by code, with the session closed',
+    '%s failing with CKR %i is %s, mapped by code; one C_Login, every session closed on the token',
     async (call, ckr, code) => {
-      const { m: setup } = world(['station']);
-      const serial = setup.tokens()[0]!.serial;
-      const key = await setup.withSessionAsync(serial, { write: true, login: user }, (s) =>
-        s.generateKeyPair({ label: 'k', algorithm: 'ec-p256' }),
-      );
-      setup.close();
-      opened = [];
-      const broken = Pkcs11Module.open(SOFTHSM, SOFTHSM_PATH, { binding: faulty({ [call]: ckr }) });
+      const { serial, key } = await tokenWithKey();
+      const { binding, counts } = faulty({ [call]: ckr });
+      const broken = Pkcs11Module.open(SOFTHSM, SOFTHSM_PATH, { binding });
       opened.push(broken);
-      let logins = 0;
-      const attempt = () => {
-        logins++;
-        return broken.withSession(serial, { write: false, login: user }, (s) =>
+      expect(() =>
+        broken.withSession(serial, { write: false, login: user }, (s) =>
           s.sign(key.id, 'ecdsa-sha256', Buffer.from('x'), sha),
-        );
-      };
-      expect(attempt).toThrowError(
+        ),
+      ).toThrowError(
         expect.objectContaining({
           code,
           data: expect.objectContaining({ ckr: expect.stringMatching(/^CKR_/) }),
         }),
       );
-      expect(logins).toBe(1);
-      expect(broken.openSessions).toBe(0);
+      expect(counts.logins).toBe(1);
+      expect(counts.opened).toBe(1);
+      expect(counts.closed).toBe(1);
     },
   );
+
+  it('a token that already reports its PIN locked is refused PIN_LOCKED without any C_Login', async () => {
+    const { serial } = await tokenWithKey();
+    const { binding, counts } = faulty({
+      C_GetTokenInfo: (slot, real) => {
+        const info = (real as (s: unknown) => { flags: number })(slot);
+        return { ...info, flags: info.flags | pkcs11js.CKF_USER_PIN_LOCKED };
+      },
+    });
+    const m = Pkcs11Module.open(SOFTHSM, SOFTHSM_PATH, { binding });
+    opened.push(m);
+    expect(() => m.withSession(serial, { write: false, login: user }, () => 1)).toThrowError(
+      expect.objectContaining({ code: 'PIN_LOCKED' }),
+    );
+    expect(counts.logins).toBe(0);
+    expect(counts.opened).toBe(counts.closed);
+  });
+
+  it('a wrong PIN that locks the token is reported PIN_LOCKED, not PIN_INCORRECT', async () => {
+    const { serial } = await tokenWithKey();
+    let failedOnce = false;
+    const { binding, counts } = faulty({
+      C_Login: () => {
+        failedOnce = true;
+        throw new pkcs11js.Pkcs11Error('CKR_PIN_INCORRECT:160', pkcs11js.CKR_PIN_INCORRECT, 'C_Login');
+      },
+      C_GetTokenInfo: (slot, real) => {
+        const info = (real as (s: unknown) => { flags: number })(slot);
+        return failedOnce ? { ...info, flags: info.flags | pkcs11js.CKF_USER_PIN_LOCKED } : info;
+      },
+    });
+    const m = Pkcs11Module.open(SOFTHSM, SOFTHSM_PATH, { binding });
+    opened.push(m);
+    expect(() => m.withSession(serial, { write: false, login: user }, () => 1)).toThrowError(
+      expect.objectContaining({ code: 'PIN_LOCKED', message: expect.stringContaining('now locked') }),
+    );
+    expect(counts.logins).toBe(1);
+    expect(counts.opened).toBe(counts.closed);
+  });
 
   it('a token that reports an extractable key after generation breaks the policy: KEY_POLICY_VIOLATION, and the pair is destroyed', async () => {
     const { conf } = softhsmWorld();
@@ -295,7 +349,7 @@ describe('PKCS#11 adapter: device faults at the binding boundary (injected, see 
       '--pin',
       PIN,
     ]);
-    const lying = faulty({
+    const { binding: lying } = faulty({
       C_GetAttributeValue: (session, object, template, real) => {
         const result = (real as (...a: unknown[]) => { type: number; value: Buffer }[])(
           session,

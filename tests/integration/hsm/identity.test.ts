@@ -10,12 +10,12 @@ import { registerModule } from '../../../src/main/services/hsm';
 import {
   CHECKPOINT_ALG,
   createStationIdentity,
-  journalSignatureCheck,
   signCheckpoint,
   stationIdentity,
 } from '../../../src/main/services/identity';
 import { verifyStationJournal } from '../../../src/main/services/journal';
 import { Station } from '../../../src/main/services/station';
+import { forgeJournal } from '../../helpers/forge';
 import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';
 
@@ -100,7 +100,7 @@ describe('station identity on a SoftHSM2 token', () => {
         pin: PIN,
         actor: 'operator:alice',
       });
-      expect((await verifyStationJournal(station, journalSignatureCheck(station))).status).toBe('UNANCHORED');
+      expect((await verifyStationJournal(station)).verdict.status).toBe('UNANCHORED');
       const head = station.journal.head();
       await expect(signCheckpoint(station, '999999')).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
       expect(station.journal.checkpoints()).toEqual([]);
@@ -112,7 +112,7 @@ describe('station identity on a SoftHSM2 token', () => {
         alg: CHECKPOINT_ALG,
         keyId: stationIdentity(station)?.fingerprint,
       });
-      expect(await verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
+      expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'VERIFIED',
         checkpoint: { n: 1 },
       });
@@ -150,7 +150,7 @@ describe('station identity on a SoftHSM2 token', () => {
         s.sign(rogue.id, 'ecdsa-sha256', Buffer.from(statement), (a, d) => createHash(a).update(d).digest()),
       );
       station.journal.addCheckpoint({ ...unsigned, signature });
-      expect(await verifyStationJournal(station, journalSignatureCheck(station))).toMatchObject({
+      expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'TAMPERED',
         check: 'JNL-CKPT-SIG',
         checkpointN: 1,
@@ -197,6 +197,51 @@ describe('station identity on a SoftHSM2 token', () => {
       const raw = new Database(station.store.path, { readonly: true });
       expect(raw.prepare('SELECT count(*) FROM station_identity').pluck().get()).toBe(1);
       raw.close();
+    } finally {
+      station.close();
+    }
+  });
+
+  it('a forged journal — entry edited, identity swapped, chain rebuilt, checkpoint re-signed — is TAMPERED (JNL-IDENTITY): the station token holds the real key', async () => {
+    const { station, serial } = freshStation();
+    const path = station.store.path;
+    const dir = station.dataDir;
+    await createStationIdentity(station, {
+      moduleId: 'station-hsm',
+      tokenSerial: serial,
+      pin: PIN,
+      actor: 'operator:alice',
+    });
+    await signCheckpoint(station, PIN);
+    expect((await verifyStationJournal(station)).verdict.status).toBe('VERIFIED');
+    station.close();
+    forgeJournal(path, { seq: 2, actor: 'operator:mallory' });
+    const reopened = Station.open(dir, systemDeps);
+    try {
+      const report = await verifyStationJournal(reopened);
+      expect(report.identity?.token).toMatchObject({ status: 'MISMATCH' });
+      expect(report.verdict).toMatchObject({ status: 'TAMPERED', check: 'JNL-IDENTITY', firstBadSeq: 3 });
+      await expect(signCheckpoint(reopened, PIN)).rejects.toMatchObject({ code: 'IDENTITY_MISMATCH' });
+    } finally {
+      reopened.close();
+    }
+  });
+
+  it('checkpoints are checked with the journal’s identity record, not the projection table', async () => {
+    const { station, serial } = freshStation();
+    try {
+      await createStationIdentity(station, {
+        moduleId: 'station-hsm',
+        tokenSerial: serial,
+        pin: PIN,
+        actor: 'operator:alice',
+      });
+      await signCheckpoint(station, PIN);
+      // Swapping the projection's key changes nothing: the verdict and the token check read the journal.
+      station.store.db.prepare('UPDATE station_identity SET fingerprint = ?').run('0'.repeat(64));
+      const report = await verifyStationJournal(station);
+      expect(report.verdict.status).toBe('VERIFIED');
+      expect(report.identity?.token.status).toBe('CONFIRMED');
     } finally {
       station.close();
     }

@@ -12,7 +12,10 @@ import {
   keyPairRecipe,
   policyViolations,
   POLICY_ATTRIBUTE_TYPES,
+  PUBLIC_POLICY_ATTRIBUTE_TYPES,
+  publicPolicyViolations,
   type PolicyAttribute,
+  type PublicPolicyAttribute,
 } from './templates';
 
 /** The part of pkcs11js the station uses: a test can inject a binding that fails like a real device. */
@@ -317,24 +320,46 @@ export class Pkcs11Module {
   }
 
   private login(slot: Handle, handle: Handle, serial: string, user: number, pin: string): void {
+    // A locked PIN is refused before C_Login: the station never spends a try on a token that says no.
+    const before = this.pinState(slot, user);
+    if (before?.locked) {
+      throw stationError(
+        'PIN_LOCKED',
+        `the ${user === CK.CKU_SO ? 'SO' : 'user'} PIN of token ${serial} is locked`,
+        {
+          serial,
+          operation: 'login',
+        },
+      );
+    }
     this.loginAttempts++;
     try {
       this.p11.C_Login(handle, user, pin);
     } catch (e) {
-      const ckr = ckrOf(e);
-      let pinState: { countLow: boolean; finalTry: boolean; locked: boolean } | undefined;
-      if (ckr === CK.CKR_PIN_INCORRECT) {
-        try {
-          const f = decodeTokenFlags(this.p11.C_GetTokenInfo(slot).flags);
-          pinState =
-            user === CK.CKU_SO
-              ? { countLow: f.soPinCountLow, finalTry: f.soPinFinalTry, locked: f.soPinLocked }
-              : { countLow: f.userPinCountLow, finalTry: f.userPinFinalTry, locked: f.userPinLocked };
-        } catch {
-          pinState = undefined;
-        }
+      const after = ckrOf(e) === CK.CKR_PIN_INCORRECT ? this.pinState(slot, user) : null;
+      if (after?.locked) {
+        throw stationError('PIN_LOCKED', `wrong PIN on token ${serial}: the PIN is now locked`, {
+          serial,
+          operation: 'login',
+          ckr: 'CKR_PIN_INCORRECT',
+        });
       }
-      throw mapPkcs11Error(e, 'login', { serial, ...(pinState ? { pinState } : {}) });
+      throw mapPkcs11Error(e, 'login', { serial, ...(after ? { pinState: after } : {}) });
+    }
+  }
+
+  /** The PIN state flags for this user type, or null when the token will not say. */
+  private pinState(
+    slot: Handle,
+    user: number,
+  ): { countLow: boolean; finalTry: boolean; locked: boolean } | null {
+    try {
+      const f = decodeTokenFlags(this.p11.C_GetTokenInfo(slot).flags);
+      return user === CK.CKU_SO
+        ? { countLow: f.soPinCountLow, finalTry: f.soPinFinalTry, locked: f.soPinLocked }
+        : { countLow: f.userPinCountLow, finalTry: f.userPinFinalTry, locked: f.userPinLocked };
+    } catch {
+      return null;
     }
   }
 
@@ -546,24 +571,39 @@ export class Session {
    * and destroys the pair if they break the policy. Refuses a label or CKA_ID already on the token.
    */
   async generateKeyPair(spec: KeySpec): Promise<KeyInfo> {
+    const quirks = this.module.profile.quirks;
+    if (spec.algorithm === 'ed25519' && !quirks.supportsEd25519) {
+      throw stationError(
+        'MECHANISM_UNSUPPORTED',
+        `${this.module.profile.name} does not generate Ed25519 keys (module profile)`,
+        {
+          field: 'key.algorithm',
+        },
+      );
+    }
     const id = spec.id ? Buffer.from(spec.id, 'hex') : this.random(16);
     for (const cls of [CK.CKO_PRIVATE_KEY, CK.CKO_PUBLIC_KEY, CK.CKO_CERTIFICATE, CK.CKO_SECRET_KEY]) {
       if (this.objectsWith(cls, CK.CKA_LABEL, spec.label).length > 0) {
         throw stationError(
           'KEY_EXISTS',
           `an object labelled "${spec.label}" already exists on token ${this.serial}`,
-          { field: 'key.label' },
+          {
+            field: 'key.label',
+          },
         );
       }
       if (this.objectsWith(cls, CK.CKA_ID, id).length > 0) {
         throw stationError(
           'KEY_EXISTS',
           `an object with CKA_ID ${id.toString('hex')} already exists on token ${this.serial}`,
-          { field: 'key.id' },
+          {
+            field: 'key.id',
+          },
         );
       }
     }
-    const recipe = keyPairRecipe(spec, id);
+    const recipe = keyPairRecipe(spec, id, quirks);
+    const what = `${describeAlgorithm(spec.algorithm).type} ${describeAlgorithm(spec.algorithm).size}`;
     let pair: pkcs11js.KeyPair;
     try {
       pair = await this.p11.C_GenerateKeyPairAsync(
@@ -573,27 +613,67 @@ export class Session {
         recipe.privateTemplate,
       );
     } catch (e) {
-      throw mapPkcs11Error(
-        e,
-        `generate ${describeAlgorithm(spec.algorithm).type} ${describeAlgorithm(spec.algorithm).size} key`,
-        { serial: this.serial },
+      throw mapPkcs11Error(e, `generate ${what} key`, { serial: this.serial });
+    }
+    // From here a key exists on the token: it is either returned fully checked, or destroyed.
+    let key: KeyInfo;
+    let violations: string[];
+    try {
+      violations = [
+        ...policyViolations(this.privateKeyAttributes(pair.privateKey)),
+        ...publicPolicyViolations(this.publicKeyAttributes(pair.publicKey)),
+      ];
+      key = this.key(id.toString('hex'));
+      if (!key.spki) violations.push('the public key cannot be read back');
+    } catch (e) {
+      const destroyed = this.destroyPair(pair);
+      throw stationError(
+        'KEY_POLICY_VIOLATION',
+        `the new ${what} key could not be read back (${(e as Error).message}); destroyed: ${destroyed}`,
+        {
+          serial: this.serial,
+          destroyed,
+        },
       );
     }
-    const readBack = this.privateKeyAttributes(pair.privateKey);
-    const violations = policyViolations(readBack);
     if (violations.length > 0) {
-      this.p11.C_DestroyObject(this.handle, pair.privateKey);
-      this.p11.C_DestroyObject(this.handle, pair.publicKey);
+      const destroyed = this.destroyPair(pair);
       throw stationError(
         'KEY_POLICY_VIOLATION',
         `the token created a key that breaks the policy: ${violations.join(', ')}`,
         {
           serial: this.serial,
           violations,
+          destroyed,
         },
       );
     }
-    return this.key(id.toString('hex'));
+    return key;
+  }
+
+  /** Destroys both halves of a non-compliant pair; says whether both went (never throws). */
+  private destroyPair(pair: pkcs11js.KeyPair): boolean {
+    let ok = true;
+    for (const h of [pair.privateKey, pair.publicKey]) {
+      try {
+        this.p11.C_DestroyObject(this.handle, h);
+      } catch {
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  /** The public half's policy attributes, read back from the token. */
+  publicKeyAttributes(object: Handle): Record<PublicPolicyAttribute, boolean | null> {
+    const out = {} as Record<PublicPolicyAttribute, boolean | null>;
+    for (const [name, type] of Object.entries(PUBLIC_POLICY_ATTRIBUTE_TYPES) as [
+      PublicPolicyAttribute,
+      number,
+    ][]) {
+      out[name] = this.bool(object, type);
+    }
+    return out;
   }
 
   /**

@@ -61,13 +61,15 @@ function typeParams(algorithm: KeyAlgorithm): { mechanism: number; keyType: numb
   }
 }
 
-export function keyPairRecipe(spec: KeySpec, id: Buffer): KeyPairRecipe {
+export function keyPairRecipe(spec: KeySpec, id: Buffer, quirks: ModuleQuirks): KeyPairRecipe {
   const { mechanism, keyType, pub } = typeParams(spec.algorithm);
   const common: Attribute[] = [
     { type: CK.CKA_KEY_TYPE, value: keyType },
     { type: CK.CKA_TOKEN, value: true },
     { type: CK.CKA_LABEL, value: spec.label },
     { type: CK.CKA_ID, value: id },
+    // Nobody changes or copies a ceremony key after the fact (relabel, enable decrypt, clone).
+    { type: CK.CKA_MODIFIABLE, value: false },
   ];
   return {
     mechanism,
@@ -78,6 +80,8 @@ export function keyPairRecipe(spec: KeySpec, id: Buffer): KeyPairRecipe {
       { type: CK.CKA_VERIFY, value: true },
       { type: CK.CKA_ENCRYPT, value: false },
       { type: CK.CKA_WRAP, value: false },
+      // Some modules refuse CKA_EXTRACTABLE on a public key (SoftHSM2: CKR_ATTRIBUTE_TYPE_INVALID).
+      ...(quirks.rejectsExtractableInPublicTemplate ? [] : [{ type: CK.CKA_EXTRACTABLE, value: false }]),
       ...pub,
     ],
     privateTemplate: [
@@ -86,12 +90,20 @@ export function keyPairRecipe(spec: KeySpec, id: Buffer): KeyPairRecipe {
       { type: CK.CKA_PRIVATE, value: true },
       { type: CK.CKA_SENSITIVE, value: true },
       { type: CK.CKA_EXTRACTABLE, value: false },
+      { type: CK.CKA_COPYABLE, value: false },
       { type: CK.CKA_SIGN, value: true },
+      { type: CK.CKA_SIGN_RECOVER, value: false },
       { type: CK.CKA_DECRYPT, value: false },
       { type: CK.CKA_UNWRAP, value: false },
       { type: CK.CKA_DERIVE, value: false },
     ],
   };
+}
+
+/** The module quirks the template builder honours (from the module profile). */
+export interface ModuleQuirks {
+  readonly rejectsExtractableInPublicTemplate: boolean;
+  readonly supportsEd25519: boolean;
 }
 
 /** Private-key attributes the station reads back, with the value its policy requires after generation. */
@@ -107,9 +119,33 @@ export const PRIVATE_KEY_POLICY = {
   decrypt: false,
   unwrap: false,
   derive: false,
+  modifiable: false,
+  copyable: false,
+  signRecover: false,
 } as const;
 
 export type PolicyAttribute = keyof typeof PRIVATE_KEY_POLICY;
+
+/** The public half's policy, read back too: on the token, readable, verify only, not modifiable. */
+export const PUBLIC_KEY_POLICY = {
+  token: true,
+  private: false,
+  verify: true,
+  encrypt: false,
+  wrap: false,
+  modifiable: false,
+} as const;
+
+export type PublicPolicyAttribute = keyof typeof PUBLIC_KEY_POLICY;
+
+export const PUBLIC_POLICY_ATTRIBUTE_TYPES: Readonly<Record<PublicPolicyAttribute, number>> = {
+  token: CK.CKA_TOKEN,
+  private: CK.CKA_PRIVATE,
+  verify: CK.CKA_VERIFY,
+  encrypt: CK.CKA_ENCRYPT,
+  wrap: CK.CKA_WRAP,
+  modifiable: CK.CKA_MODIFIABLE,
+};
 
 export const POLICY_ATTRIBUTE_TYPES: Readonly<Record<PolicyAttribute, number>> = {
   token: CK.CKA_TOKEN,
@@ -123,6 +159,9 @@ export const POLICY_ATTRIBUTE_TYPES: Readonly<Record<PolicyAttribute, number>> =
   decrypt: CK.CKA_DECRYPT,
   unwrap: CK.CKA_UNWRAP,
   derive: CK.CKA_DERIVE,
+  modifiable: CK.CKA_MODIFIABLE,
+  copyable: CK.CKA_COPYABLE,
+  signRecover: CK.CKA_SIGN_RECOVER,
 };
 
 /** Names every attribute whose read-back value differs from the policy (null = the token would not say). */
@@ -130,6 +169,14 @@ export function policyViolations(readBack: Readonly<Record<PolicyAttribute, bool
   return (Object.keys(PRIVATE_KEY_POLICY) as PolicyAttribute[])
     .filter((k) => readBack[k] !== PRIVATE_KEY_POLICY[k])
     .map((k) => `${k}=${String(readBack[k])} (policy: ${String(PRIVATE_KEY_POLICY[k])})`);
+}
+
+export function publicPolicyViolations(
+  readBack: Readonly<Record<PublicPolicyAttribute, boolean | null>>,
+): string[] {
+  return (Object.keys(PUBLIC_KEY_POLICY) as PublicPolicyAttribute[])
+    .filter((k) => readBack[k] !== PUBLIC_KEY_POLICY[k])
+    .map((k) => `public ${k}=${String(readBack[k])} (policy: ${String(PUBLIC_KEY_POLICY[k])})`);
 }
 
 const CKA_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
@@ -159,8 +206,8 @@ export interface RecipeDescription {
 }
 
 /** The exact attributes a generation will ask for, in words: what the operator confirms before acting. */
-export function describeRecipe(spec: KeySpec): RecipeDescription {
-  const recipe = keyPairRecipe(spec, spec.id ? Buffer.from(spec.id, 'hex') : Buffer.alloc(0));
+export function describeRecipe(spec: KeySpec, quirks: ModuleQuirks): RecipeDescription {
+  const recipe = keyPairRecipe(spec, spec.id ? Buffer.from(spec.id, 'hex') : Buffer.alloc(0), quirks);
   const show = (t: Template) =>
     t.map((a) => {
       const name = CKA_NAMES[a.type] ?? `0x${a.type.toString(16)}`;

@@ -8,6 +8,8 @@ import { PinField, takePin } from '../../components/PinField';
 export function ActForm(props: {
   title: string;
   submitLabel: string;
+  /** True while the act may not be confirmed yet (e.g. its exact content has not been shown). */
+  submitDisabled?: boolean;
   children: ReactNode;
   onSubmit: (pin: string) => Promise<boolean>;
   onCancel: () => void;
@@ -30,7 +32,7 @@ export function ActForm(props: {
       {props.children}
       <PinField inputRef={pinRef} label="Token user PIN" disabled={busy} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={busy || props.submitDisabled}>
           {busy ? 'Working…' : props.submitLabel}
         </button>
         <button type="button" onClick={props.onCancel} disabled={busy}>

@@ -28,7 +28,7 @@ export function TokenPanel(props: {
     algorithm: 'ec-p256' as (typeof ALGORITHMS)[number],
     id: '',
   });
-  const [recipe, setRecipe] = useState<KeyRecipe | null>(null);
+  const [recipe, setRecipe] = useState<(KeyRecipe & { digest: string }) | null>(null);
   const [csr, setCsr] = useState({ cn: '', o: '', c: '', dns: '' });
   const [csrResult, setCsrResult] = useState<{ pem: string; sha256: string; words: string[] } | null>(null);
 
@@ -49,7 +49,7 @@ export function TokenPanel(props: {
 
   const preview = async () => {
     if (!api) return;
-    const r = await api.devicesPreviewKey({ key: keySpec() });
+    const r = await api.devicesPreviewKey({ moduleId, key: keySpec() });
     if (r.ok) setRecipe(r.value);
     else showError(r.error);
   };
@@ -128,10 +128,19 @@ export function TokenPanel(props: {
         <ActForm
           title="Generate key"
           submitLabel={`Generate on token ${token.serial}`}
+          submitDisabled={!recipe}
           onCancel={() => setAct(null)}
           onSubmit={async (pin) => {
             if (!api) return false;
-            const r = await api.devicesGenerateKey({ ...ref, pin, key: keySpec(), actor });
+            // Generation confirms the exact template shown; the button is disabled until it has been.
+            if (!recipe) return false;
+            const r = await api.devicesGenerateKey({
+              ...ref,
+              pin,
+              key: keySpec(),
+              confirmedRecipe: recipe.digest,
+              actor,
+            });
             if (!r.ok) return (showError(r.error), false);
             setNotice(
               `Generated ${r.value.keyType} ${r.value.size} key “${r.value.label}” (${r.value.residency?.verdict ?? '?'}).`,

@@ -25,6 +25,7 @@ export function JournalView() {
 
 function VerifyPanel() {
   const verdict = useStation((s) => s.verdict);
+  const anchor = useStation((s) => s.anchor);
   const verifying = useStation((s) => s.verifying);
   const verify = useStation((s) => s.verify);
   const v = describeVerdict(verdict);
@@ -36,6 +37,22 @@ function VerifyPanel() {
       <div role="status" aria-live="polite" aria-label="Verification result">
         <Badge word={v.word} detail={v.detail} check={v.check} large />
         {verdict && verdict.status !== 'VERIFIED' ? <p className="verdict-reason">{verdict.reason}</p> : null}
+        {anchor ? (
+          <p className="verdict-meta" aria-label="Identity key on the station token">
+            <Badge
+              word={
+                anchor.token.status === 'CONFIRMED'
+                  ? 'VERIFIED'
+                  : anchor.token.status === 'MISMATCH'
+                    ? 'TAMPERED'
+                    : 'NOT CHECKED'
+              }
+              detail={`identity key on token ${anchor.tokenSerial}`}
+              check="JNL-IDENTITY"
+            />{' '}
+            {anchor.token.reason}
+          </p>
+        ) : null}
         {verdict ? (
           <p className="verdict-meta">
             {verdict.entries} entr{verdict.entries === 1 ? 'y' : 'ies'} checked
