@@ -78,7 +78,15 @@ export const stationInfoSchema = z.strictObject({
     .nullable(),
   store: storeStateSchema,
   /** The station token holding the identity key, and whether it answers right now. */
-  hsm: z.strictObject({ tokenSerial: z.string(), tokenLabel: z.string(), present: z.boolean() }).nullable(),
+  hsm: z
+    .strictObject({
+      tokenSerial: z.string(),
+      tokenLabel: z.string(),
+      status: z.enum(['PRESENT', 'ABSENT', 'ERROR']),
+      /** The serial, or for ERROR the code and message (e.g. a library that changed since registration). */
+      detail: z.string(),
+    })
+    .nullable(),
   /** Which shell serves this UI. */
   host: z.enum(['electron', 'browser']),
 });
@@ -173,7 +181,7 @@ export const keyViewSchema = z.strictObject({
     .nullable(),
   residency: z
     .strictObject({
-      verdict: z.enum(['RESIDENT', 'EXPOSABLE', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN']),
+      verdict: z.enum(['RESIDENT', 'EXPOSABLE', 'UNPROTECTED', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN']),
       failed: z.array(z.string()),
       unknown: z.array(z.string()),
     })
@@ -356,7 +364,11 @@ export const contract = {
   },
   journalCheckpoints: { input: empty, output: z.array(checkpointSchema) },
   /** Sign a checkpoint with the station identity key; the PIN is used for this one login only. */
-  journalCheckpoint: { input: z.strictObject({ pin: pin }), output: checkpointSchema },
+  /** Signs only if the head is still the one the operator was shown (else JOURNAL_CONFLICT). */
+  journalCheckpoint: {
+    input: z.strictObject({ pin: pin, expectedSize: z.number().int().min(0) }),
+    output: checkpointSchema,
+  },
   rosterList: {
     input: empty,
     output: z.strictObject({ quorum: z.number().int().nullable(), custodians: z.array(rosterEntrySchema) }),

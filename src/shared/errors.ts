@@ -118,6 +118,16 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Check the label or CKA_ID; list the token’s keys to see what exists.',
   },
+  SIGNATURE_VERIFY_FAILED: {
+    class: 'integrity',
+    action:
+      'The token produced a signature that does not verify. Nothing was recorded; stop and check the device.',
+  },
+  KEY_MISMATCH: {
+    class: 'integrity',
+    action:
+      'The signed object names a different public key than the token holds. Nothing was recorded; escalate.',
+  },
   KEY_UNRECORDED: {
     class: 'integrity',
     action:

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
-import { artifactPath, launchChromium, serveStation, stationCli } from './harness';
+import { artifactPath, journalLength, launchChromium, serveStation, stationCli } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -16,6 +16,7 @@ describe('Devices in Chromium against the browser-mode host (demo SoftHSM2 token
   it('lists module and token; shows keys after login; generates a key after showing its template; makes a CSR', async () => {
     const dataDir = join(tempDir(), 'station');
     expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    const demoLength = journalLength(dataDir);
     const host = await serveStation(dataDir);
     const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
     const errors: string[] = [];
@@ -73,7 +74,7 @@ describe('Devices in Chromium against the browser-mode host (demo SoftHSM2 token
         .toContain('-----BEGIN CERTIFICATE REQUEST-----');
       await page.screenshot({ path: artifactPath('devices.png'), fullPage: true });
 
-      const kinds = stationCli(['journal', 'export', '--from', '8', '--data-dir', dataDir])
+      const kinds = stationCli(['journal', 'export', '--from', String(demoLength + 1), '--data-dir', dataDir])
         .stdout.trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { kind: string; actor: string });

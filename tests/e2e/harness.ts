@@ -75,3 +75,8 @@ export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
 }
+
+/** How many entries a station's journal holds (the demo's count changes as its scenario grows). */
+export function journalLength(dataDir: string): number {
+  return stationCli(['journal', 'export', '--data-dir', dataDir]).stdout.trim().split('\n').length;
+}

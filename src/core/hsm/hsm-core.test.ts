@@ -25,7 +25,7 @@ describe('residency verdict', () => {
     [{ local: false }, 'IMPORTED', ['HSM-RES-LOCAL']],
     [{ neverExtractable: false }, 'IMPORTED', ['HSM-RES-NEVER-EXTRACTABLE']],
     [{ alwaysSensitive: false, local: false }, 'IMPORTED', ['HSM-RES-ALWAYS-SENSITIVE', 'HSM-RES-LOCAL']],
-    [{ private: false }, 'IMPORTED', ['HSM-RES-PRIVATE']],
+    [{ private: false }, 'UNPROTECTED', ['HSM-RES-PRIVATE']],
   ] as const)('%o → %s naming %o', (change, verdict, failed) => {
     expect(residencyOf({ ...resident, ...change })).toMatchObject({ verdict, failed });
   });

@@ -32,11 +32,13 @@ export type ResidencyCheckId =
 /**
  * RESIDENT      every check holds: generated on the token, never exposable
  * EXPOSABLE     the key can be read or wrapped out now (sensitive off or extractable on)
+ * UNPROTECTED   it cannot leave the token, but anyone holding the token may use it (no login)
  * IMPORTED      not exposable now, but it was generated elsewhere or was exposable before
  * SESSION-ONLY  not a token object
  * UNKNOWN       the token would not report an attribute the verdict needs
  */
-export type ResidencyVerdict = 'RESIDENT' | 'EXPOSABLE' | 'IMPORTED' | 'SESSION-ONLY' | 'UNKNOWN';
+export type ResidencyVerdict =
+  'RESIDENT' | 'EXPOSABLE' | 'UNPROTECTED' | 'IMPORTED' | 'SESSION-ONLY' | 'UNKNOWN';
 
 export interface Residency {
   readonly verdict: ResidencyVerdict;
@@ -66,6 +68,7 @@ export function residencyOf(a: ResidencyAttributes): Residency {
   if (failed.includes('HSM-RES-SENSITIVE') || failed.includes('HSM-RES-NONEXTRACTABLE'))
     verdict = 'EXPOSABLE';
   else if (failed.includes('HSM-RES-TOKEN')) verdict = 'SESSION-ONLY';
+  else if (failed.includes('HSM-RES-PRIVATE')) verdict = 'UNPROTECTED';
   else if (failed.length > 0) verdict = 'IMPORTED';
   else if (unknown.length > 0) verdict = 'UNKNOWN';
   else verdict = 'RESIDENT';

@@ -73,7 +73,9 @@ const keyEvidence = z.strictObject({
       signRecover: attr,
     })
     .nullable(),
-  residency: z.enum(['RESIDENT', 'EXPOSABLE', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN']).nullable(),
+  residency: z
+    .enum(['RESIDENT', 'EXPOSABLE', 'UNPROTECTED', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN'])
+    .nullable(),
   failedChecks: z.array(z.string().regex(/^HSM-RES-[A-Z-]+$/)),
 });
 const tokenEvidence = z.strictObject({

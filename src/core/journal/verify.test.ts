@@ -272,7 +272,7 @@ describe('journal verifier', () => {
             }
             const result = seg.finish();
             segments.push(result);
-            // Verification stops at the first failing segment, as the store does.
+            // assembleVerdict reports the first failure in seq order; later segments cannot change it.
             if (result.failure) break;
           }
           expect(assembleVerdict(segments, opts)).toEqual(onePass);

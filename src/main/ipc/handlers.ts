@@ -36,7 +36,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     journalEntry: ({ seq }) => journalEntry(station, seq),
     journalVerify: () => verifyStationJournal(station),
     journalCheckpoints: () => listCheckpoints(station),
-    journalCheckpoint: ({ pin }) => signCheckpoint(station, pin),
+    journalCheckpoint: ({ pin, expectedSize }) => signCheckpoint(station, pin, expectedSize),
     rosterList: () => {
       const now = journalTime(station.deps.clock());
       return {

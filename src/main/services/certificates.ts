@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 
 import * as x509 from '@peculiar/x509';
+import { stationError } from '../errors';
 
 /**
  * X.509 with @peculiar/x509 and a key that never leaves its token: a WebCrypto-shaped provider whose
@@ -94,7 +95,11 @@ export async function selfSignedCertificate(opts: {
     crypto,
   );
   if (!(await cert.verify({ publicKey, signatureOnly: true }, webcrypto))) {
-    throw new Error('the certificate signed on the token does not verify with its public key');
+    throw stationError(
+      'SIGNATURE_VERIFY_FAILED',
+      'the certificate signed on the token does not verify with its public key',
+      {},
+    );
   }
   return cert.toString('pem');
 }
@@ -164,9 +169,11 @@ export async function certificationRequest(opts: {
     },
     crypto,
   );
-  if (!(await csr.verify(webcrypto))) throw new Error('the request signed on the token does not verify');
+  if (!(await csr.verify(webcrypto))) {
+    throw stationError('SIGNATURE_VERIFY_FAILED', 'the request signed on the token does not verify', {});
+  }
   const embedded = Buffer.from(csr.publicKey.rawData);
   if (!embedded.equals(Buffer.from(opts.spki)))
-    throw new Error('the request carries a public key other than the token key');
+    throw stationError('KEY_MISMATCH', 'the request carries a public key other than the token key', {});
   return csr.toString('pem');
 }

@@ -2,7 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scenario from '../../../resources/demo/scenario.json';
 import type { EventKind, NewEvent } from '../../core/journal/events';
+import { createPublicKey } from 'node:crypto';
+import { dateRange } from '../../core/custody/coverage';
+import { journalTime } from '../../core/journal/events';
 import { registerModule } from './hsm';
+import { initRoster } from './roster';
 import { createStationIdentity, signCheckpoint } from './identity';
 import { Station, type StationDeps } from './station';
 
@@ -26,6 +30,76 @@ function demoSofthsm(dataDir: string): string {
     { mode: 0o600 },
   );
   return conf;
+}
+
+/**
+ * The demo's custodians: each gets a SoftHSM2 token of their own with a key generated on it, and the
+ * roster takes each public key from that token — as a real enrolment would.
+ */
+async function demoCustodians(station: Station): Promise<{ label: string; serial: string }[]> {
+  const module = station.hsm.module(DEMO_MODULE_ID);
+  const out: { label: string; serial: string }[] = [];
+  const custodians = [];
+  const now = station.deps.clock();
+  for (const person of scenario.custodians.people) {
+    const label = `Custodian ${person.name.split(' ')[0] ?? person.custodianId}`;
+    const serial = module.initToken(label, DEMO_PINS.so, DEMO_PINS.user);
+    station.record([
+      {
+        kind: 'hsm.token-initialised',
+        actor: 'demo',
+        body: {
+          moduleId: DEMO_MODULE_ID,
+          tokenSerial: serial,
+          tokenLabel: label,
+          purpose: `custodian token of ${person.name} (demo)`,
+        },
+      },
+    ]);
+    const key = await module.withSessionAsync(
+      serial,
+      { write: true, login: { user: 'user', pin: DEMO_PINS.user } },
+      (s) => s.generateKeyPair({ label: `${person.custodianId}-custodian`, algorithm: 'ec-p256' }),
+    );
+    custodians.push({
+      custodianId: person.custodianId,
+      name: person.name,
+      roles: person.roles,
+      publicKey: createPublicKey({ key: key.spki as Buffer, format: 'der', type: 'spki' })
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
+      validFrom: journalTime(new Date(now.getTime() - 86_400_000)),
+      validUntil: journalTime(new Date(now.getTime() + 2 * 365 * 86_400_000)),
+    });
+    out.push({ label, serial });
+  }
+  initRoster(station, {
+    quorum: scenario.custodians.quorum,
+    custodians,
+    witnesses: scenario.custodians.witnesses,
+    actor: 'demo',
+  });
+  return out;
+}
+
+/** A week of shift availability from today: mostly covered, with gaps the grid should show. */
+function demoCoverage(station: Station): void {
+  const days = dateRange(journalTime(station.deps.clock()).slice(0, 10), 7);
+  const plan: [string, string, (day: number) => boolean][] = [
+    ['alice', 'day', (d) => d !== 2],
+    ['bob', 'day', (d) => d !== 5],
+    ['carol', 'night', () => true],
+    ['bob', 'night', (d) => d % 2 === 0],
+  ];
+  station.record(
+    days.flatMap((date, d) =>
+      plan.map(([custodianId, shift, available]) => ({
+        kind: 'coverage.availability-set' as const,
+        actor: 'demo',
+        body: { custodianId, date, shift, available: available(d) },
+      })),
+    ),
+  );
 }
 
 /**
@@ -78,11 +152,17 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
       },
       ...(scenario.events as NewEvent<EventKind>[]),
     ]);
+    const custodianSerials = await demoCustodians(station);
+    station.record(scenario.custody as NewEvent<EventKind>[]);
+    demoCoverage(station);
     await signCheckpoint(station, DEMO_PINS.user);
     writeFileSync(
       join(dataDir, 'DEMO-PINS.txt'),
       `Demo station only — never do this with a real station.\n` +
-        `Token "${DEMO_TOKEN_LABEL}" (serial ${serial}): user PIN ${DEMO_PINS.user}, SO PIN ${DEMO_PINS.so}\n`,
+        `Token "${DEMO_TOKEN_LABEL}" (serial ${serial}): user PIN ${DEMO_PINS.user}, SO PIN ${DEMO_PINS.so}\n` +
+        custodianSerials
+          .map((c) => `Token "${c.label}" (serial ${c.serial}): user PIN ${DEMO_PINS.user}\n`)
+          .join(''),
       { mode: 0o600 },
     );
     return station;

@@ -51,6 +51,17 @@ export function registerModule(
   const profile = findProfile(opts.profile);
   if (!profile)
     throw stationError('INVALID_INPUT', `no module profile "${opts.profile}"`, { field: 'profile' });
+  const environment = opts.environment ?? {};
+  const unexpected = Object.keys(environment).filter((k) => !profile.environment.includes(k));
+  if (unexpected.length > 0) {
+    throw stationError(
+      'INVALID_INPUT',
+      `module profile ${profile.id} takes no environment ${unexpected.join(', ')} (allowed: ${profile.environment.join(', ') || 'none'})`,
+      {
+        field: 'environment',
+      },
+    );
+  }
   const path = opts.path ?? resolveModulePath(profile);
   if (!path) {
     throw stationError(
@@ -75,7 +86,7 @@ export function registerModule(
     profile: profile.id,
     path,
     librarySha256,
-    environment: opts.environment ?? {},
+    environment,
   };
   station.record([
     {
@@ -85,6 +96,19 @@ export function registerModule(
     },
   ]);
   return module;
+}
+
+/** The latest `hsm.module-registered` event for this module, as the journal stores it. */
+export function journalRegistration(station: Station, moduleId: string): RegisteredModule | null {
+  const rows = station.store.db
+    .prepare("SELECT body FROM journal WHERE kind = 'hsm.module-registered' ORDER BY seq DESC")
+    .pluck()
+    .all() as Buffer[];
+  for (const body of rows) {
+    const r = JSON.parse(body.toString('utf8')) as RegisteredModule;
+    if (r.moduleId === moduleId) return r;
+  }
+  return null;
 }
 
 /**
@@ -100,7 +124,9 @@ export class HsmRegistry {
   module(moduleId: string): Pkcs11Module {
     const cached = this.open.get(moduleId);
     if (cached) return cached;
-    const reg = registeredModules(this.station).find((m) => m.moduleId === moduleId);
+    // What to load comes from the hash-chained registration event, not the projection table: a row
+    // edited in the table cannot point the station at another library or environment.
+    const reg = journalRegistration(this.station, moduleId);
     if (!reg)
       throw stationError('MODULE_NOT_REGISTERED', `no PKCS#11 module "${moduleId}" is registered`, {
         field: 'module',
@@ -128,6 +154,16 @@ export class HsmRegistry {
           path: reg.path,
           expected: reg.librarySha256,
           found: digest,
+        },
+      );
+    }
+    const unexpected = Object.keys(reg.environment).filter((k) => !profile.environment.includes(k));
+    if (unexpected.length > 0) {
+      throw stationError(
+        'HSM_MODULE_LOAD_FAILED',
+        `registration of ${moduleId} sets environment the profile does not allow: ${unexpected.join(', ')}`,
+        {
+          moduleId,
         },
       );
     }

@@ -221,7 +221,20 @@ export async function createStationIdentity(
  * Signs a checkpoint over the journal head with the identity key: one login with the operator's PIN,
  * one signature, logout. The PIN is used for this call only and never stored or logged.
  */
-export async function signCheckpoint(station: Station, pin: string): Promise<CheckpointInfo> {
+export async function signCheckpoint(
+  station: Station,
+  pin: string,
+  expectedSize?: number,
+): Promise<CheckpointInfo> {
+  if (expectedSize !== undefined && station.journal.head().seq !== expectedSize) {
+    throw stationError(
+      'JOURNAL_CONFLICT',
+      `the journal has moved on since seq ${expectedSize} was shown: review the new entries and sign again`,
+      {
+        field: 'expectedSize',
+      },
+    );
+  }
   const id = journalIdentity(station).identity;
   if (!id)
     throw stationError('IDENTITY_MISSING', 'this station has no identity key to sign checkpoints with', {});

@@ -6,6 +6,7 @@ import { journalTime, prepareEntry, type EventKind, type NewEvent } from '../../
 import type { StationInfo } from '../../shared/contract';
 import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
 import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
+import { CodedError } from '../../core/errors';
 import { stationError } from '../errors';
 import { DATABASE_FILE } from '../paths';
 import { HsmRegistry } from './hsm';
@@ -126,7 +127,7 @@ export class Station {
         ? {
             tokenSerial: identity.tokenSerial,
             tokenLabel: identity.tokenLabel,
-            present: this.tokenPresent(identity),
+            ...this.tokenStatus(identity),
           }
         : null,
       store: {
@@ -139,15 +140,24 @@ export class Station {
     };
   }
 
-  /** Whether the identity token answers now (a module that cannot load counts as absent). */
-  private tokenPresent(identity: StationIdentity): boolean {
+  /**
+   * Whether the identity token answers now. A module that cannot load is an ERROR with its code, not
+   * "absent": a library that changed since it was registered is a tamper signal, not a missing token.
+   */
+  private tokenStatus(identity: StationIdentity): { status: 'PRESENT' | 'ABSENT' | 'ERROR'; detail: string } {
     try {
-      return this.hsm
+      const present = this.hsm
         .module(identity.moduleId)
         .tokens()
         .some((t) => t.serial === identity.tokenSerial);
-    } catch {
-      return false;
+      return present
+        ? { status: 'PRESENT', detail: identity.tokenSerial }
+        : { status: 'ABSENT', detail: identity.tokenSerial };
+    } catch (e) {
+      return {
+        status: 'ERROR',
+        detail: e instanceof CodedError ? `${e.code}: ${e.message}` : 'the module could not be read',
+      };
     }
   }
 

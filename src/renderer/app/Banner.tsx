@@ -36,9 +36,9 @@ export function Banner() {
         <span className="banner-label">HSM</span>
         {info?.hsm ? (
           <Badge
-            word={info.hsm.present ? 'PRESENT' : 'ABSENT'}
-            tone={info.hsm.present ? 'good' : 'bad'}
-            detail={info.hsm.tokenSerial}
+            word={info.hsm.status}
+            tone={info.hsm.status === 'PRESENT' ? 'good' : 'bad'}
+            detail={info.hsm.detail}
           />
         ) : (
           <Badge word="NOT CHECKED" detail="no station token" />

@@ -14,7 +14,9 @@ export function toneOf(word: string): Tone {
     case 'IMPORTED':
       return 'warn';
     case 'EXPOSABLE':
+    case 'UNPROTECTED':
     case 'SESSION-ONLY':
+    case 'FAILED':
       return 'bad';
     case 'HOLD':
     case 'STALE':

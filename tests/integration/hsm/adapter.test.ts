@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ecdsaRawToDer } from '../../../src/main/adapters/hsm/ecdsa';
+import { ecdsaRawToDer } from '../../helpers/ecdsa';
 import { Pkcs11Module, type Pkcs11Binding, type SignAlgorithm } from '../../../src/main/adapters/hsm/module';
 import { SOFTHSM, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';

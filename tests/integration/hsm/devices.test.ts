@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../../src/core/canonical';
 import { stationCli } from '../../e2e/harness';
-import { suiteTempDir, tempDir } from '../../helpers/temp';
+import { tempDir } from '../../helpers/temp';
 
 const PIN = '123456\n';
 let dir: string;
@@ -45,18 +45,18 @@ function opensslVerifiesRequest(file: string): { ok: boolean; pubkeySha256: stri
   };
 }
 
-let suite: ReturnType<typeof suiteTempDir>;
-afterAll(() => suite.remove());
-beforeAll(() => {
-  suite = suiteTempDir();
-  dir = join(suite.dir, 'station');
+/** Each test its own demo station, SoftHSM2 world and token. */
+function freshDemo(): void {
+  dir = join(tempDir(), 'station');
   expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
   serial = (
     JSON.parse(stationCli(['info', '--data-dir', dir]).stdout) as { identity: { tokenSerial: string } }
   ).identity.tokenSerial;
-});
+}
 
-describe('devices: keys, generation, CSRs and inventory on the demo token (SoftHSM2, via the CLI)', () => {
+beforeEach(() => freshDemo());
+
+describe('devices: keys, generation, CSRs and inventory on a fresh demo token each (SoftHSM2, via the CLI)', () => {
   it('lists the identity key as RESIDENT after login', () => {
     expect(keys()).toEqual([
       expect.objectContaining({

@@ -246,4 +246,20 @@ describe('station identity on a SoftHSM2 token', () => {
       station.close();
     }
   });
+
+  it('a module registration may set only the environment its profile names (no LD_PRELOAD)', () => {
+    const { station } = freshStation();
+    try {
+      expect(() =>
+        registerModule(station, {
+          moduleId: 'evil',
+          profile: 'softhsm2',
+          environment: { SOFTHSM2_CONF: '/tmp/x', LD_PRELOAD: '/tmp/evil.so' },
+          actor: 'operator:alice',
+        }),
+      ).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', data: { field: 'environment' } }));
+    } finally {
+      station.close();
+    }
+  });
 });

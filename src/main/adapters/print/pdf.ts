@@ -1,5 +1,4 @@
 import { openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { CodedError } from '../../../core/errors';
 import { CHROMIUM_HEADLESS_FLAGS, CHROMIUM_OFFLINE_FLAGS, findChromium } from '../../platform/chromium';
 
@@ -12,6 +11,8 @@ export async function renderPdfs(pages: readonly { html: string; path: string }[
   const executablePath = findChromium();
   if (!executablePath)
     throw new CodedError('DEVICE_ERROR', 'Chromium is needed to print PDFs (apt package chromium)', {});
+  // Loaded on first use: playwright-core is large, and most station commands never print.
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath,
     args: [...CHROMIUM_HEADLESS_FLAGS, ...CHROMIUM_OFFLINE_FLAGS],

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { stationError } from '../../errors';
-import { assertNotFromFuture, migrate, schemaVersion } from './migrations';
+import { assertNotFromFuture, LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 
 export interface OpenedDatabase {
   readonly db: Database.Database;
@@ -19,7 +19,7 @@ export interface OpenOptions {
 
 /**
  * Opens the station database: WAL, synchronous=FULL, foreign keys on, pending migrations applied.
- * `PRAGMA quick_check` runs first; a database that fails it opens read-only, with the findings as the
+ * `PRAGMA quick_check` runs first, on a read-only connection; a database that fails it stays read-only, with the findings as the
  * reason, so the operator can still read and export what is there but nothing can be written on top of
  * damage. A file that is not a database at all is refused with STORE_CORRUPT.
  */
@@ -27,20 +27,29 @@ export function openDatabase(path: string, opts: OpenOptions): OpenedDatabase {
   if (!opts.create && !existsSync(path)) {
     throw stationError('STATION_NOT_INITIALISED', `no station database at ${path}`, { path });
   }
-  const db = openRaw(path, false);
-  const findings = quickCheck(db);
-  if (findings !== null) {
-    db.close();
+  // Check a database that exists on a read-only connection first: a damaged file is never written to
+  // (not even by a WAL checkpoint on close) before the station decides it may write.
+  if (existsSync(path)) {
     const ro = openRaw(path, true);
-    ro.pragma('query_only = ON');
-    return {
-      db: ro,
-      path,
-      readOnly: true,
-      readOnlyReason: `quick_check failed: ${findings}`,
-      schemaVersion: safeVersion(ro),
-    };
+    const findings = quickCheck(ro);
+    if (findings !== null) {
+      ro.pragma('query_only = ON');
+      const version = safeVersion(ro);
+      const stale =
+        version < LATEST_SCHEMA_VERSION
+          ? ` (schema v${version}, not migrated to v${LATEST_SCHEMA_VERSION}: some views are unavailable)`
+          : '';
+      return {
+        db: ro,
+        path,
+        readOnly: true,
+        readOnlyReason: `quick_check failed: ${findings}${stale}`,
+        schemaVersion: version,
+      };
+    }
+    ro.close();
   }
+  const db = openRaw(path, false);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

@@ -8,7 +8,8 @@ export function QuorumSeats(props: {
   threshold: number;
 }) {
   const r = 26;
-  const gap = 18;
+  // Wide enough for a name under each seat.
+  const gap = 56;
   const width = props.seats.length * (2 * r + gap) + gap;
   const reached = props.checkedIn.length >= props.threshold;
   return (

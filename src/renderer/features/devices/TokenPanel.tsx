@@ -322,7 +322,7 @@ export function KeyDetail({ keyView }: { keyView: KeyView }) {
         <p>
           <Badge word={keyView.residency.verdict} large />{' '}
           {keyView.residency.failed.map((c) => (
-            <Badge key={c} word="MISSING" check={c} />
+            <Badge key={c} word="FAILED" check={c} />
           ))}
         </p>
       ) : null}

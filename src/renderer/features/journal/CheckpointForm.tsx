@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useStation } from '../../app/store';
+import { PinField, takePin } from '../../components/PinField';
 
 /**
  * Signing a checkpoint is an act: the form says exactly what will be signed and by which key, and asks
@@ -21,12 +22,10 @@ export function CheckpointForm() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const input = pinRef.current;
-    if (!api || !input) return;
-    const pin = input.value;
-    input.value = '';
+    if (!api) return;
+    const pin = takePin(pinRef);
     setBusy(true);
-    const r = await api.journalCheckpoint({ pin });
+    const r = await api.journalCheckpoint({ pin, expectedSize: total });
     setBusy(false);
     if (!r.ok) return showError(r.error);
     setOpen(false);
@@ -51,18 +50,7 @@ export function CheckpointForm() {
         <code>{info.identity.words.slice(0, 4).join(' ')}</code> on token{' '}
         <code>{info.identity.tokenSerial}</code>. One login, one signature, then logout.
       </p>
-      <label>
-        Station token user PIN{' '}
-        <input
-          ref={pinRef}
-          type="password"
-          autoComplete="off"
-          minLength={4}
-          maxLength={255}
-          required
-          disabled={busy}
-        />
-      </label>
+      <PinField inputRef={pinRef} label="Station token user PIN" disabled={busy} />
       <button type="submit" className="primary" disabled={busy}>
         {busy ? 'Signing…' : 'Sign checkpoint'}
       </button>

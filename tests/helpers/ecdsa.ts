@@ -2,7 +2,7 @@ import { ECDSASigValue } from '@peculiar/asn1-ecc';
 import { AsnConvert } from '@peculiar/asn1-schema';
 
 /**
- * CKM_ECDSA returns the raw r||s (IEEE P1363); X.509, CMS and OpenSSL want the DER ECDSA-Sig-Value.
+ * Test helper: CKM_ECDSA returns the raw r||s (IEEE P1363); OpenSSL wants the DER ECDSA-Sig-Value.
  * The ASN.1 comes from @peculiar/asn1-ecc, not from hand-written encoders.
  */
 export function ecdsaRawToDer(raw: Uint8Array): Buffer {

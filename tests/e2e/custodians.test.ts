@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp';
+import { artifactPath, launchChromium, serveStation, stationCli } from './harness';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('Custodians & Quorum, and Custody, in Chromium (demo station: three custodian SoftHSM2 tokens)', () => {
+  it('a quorum session reaches 2 of 3 by custodians signing the challenge on their own tokens; an off-roster token is refused', async () => {
+    const dataDir = join(tempDir(), 'station');
+    expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    const host = await serveStation(dataDir);
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(host.url);
+      await page
+        .getByRole('navigation', { name: 'Workflows' })
+        .getByRole('button', { name: 'Custodians & Quorum' })
+        .click();
+      const roster = page.getByRole('region', { name: 'Approved roster' });
+      await expect.poll(() => roster.innerText()).toMatch(/Alice Adams[\s\S]*Bob Brandt[\s\S]*Carol Chen/);
+      await expect.poll(() => roster.innerText()).toMatch(/quorum 2/);
+      await expect
+        .poll(() => page.getByRole('table', { name: 'Signer coverage by shift' }).innerText())
+        .toMatch(/SHORT/);
+
+      const open = page.getByRole('form', { name: 'Open quorum session' });
+      await open.getByLabel('Operation (exact binding)').fill('rehearsal:step-7-key-activation');
+      await open.getByLabel('Ceremony').fill('KSK-REHEARSAL');
+      await open.getByLabel('Step').fill('7');
+      await open.getByLabel('Opened by (your name)').fill('admin');
+      await open.getByRole('button', { name: 'Open session' }).click();
+
+      const session = page.getByRole('region', { name: 'Quorum session', exact: true });
+      await expect.poll(() => session.innerText()).toMatch(/quorum not reached/i);
+      await expect
+        .poll(() => page.getByRole('figure', { name: /Quorum: 0 of 2 needed, 3 seats/ }).count())
+        .toBe(1);
+      const challenge = page.getByRole('complementary', { name: 'Challenge' });
+      await expect.poll(() => challenge.innerText()).toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
+
+      const checkIn = async (token: RegExp, name: string, pin = '123456') => {
+        const form = session.getByRole('form', { name: 'Check in' });
+        const option = await form
+          .getByLabel('Your token')
+          .locator('option')
+          .filter({ hasText: token })
+          .first()
+          .getAttribute('value');
+        await form.getByLabel('Your token').selectOption(option!);
+        await form.getByLabel('Your name (recorded)').fill(name);
+        await form.getByLabel('Token PIN').fill(pin);
+        await form.getByRole('button', { name: 'Sign challenge and check in' }).click();
+      };
+
+      await checkIn(/Custodian Alice/, 'alice');
+      await expect.poll(() => page.getByRole('figure', { name: /Quorum: 1 of 2 needed/ }).count()).toBe(1);
+      await page.screenshot({ path: artifactPath('quorum-1-of-2.png'), fullPage: true });
+      // The station's own token holds no roster key: refused, and the refusal is listed.
+      await checkIn(/Station HSM/, 'mallory');
+      await expect
+        .poll(() => session.getByRole('list', { name: 'Refused check-ins' }).innerText())
+        .toContain('QUORUM_OFF_ROSTER');
+      await checkIn(/Custodian Carol/, 'carol');
+      await expect.poll(() => session.innerText()).toMatch(/quorum reached/i);
+      await expect
+        .poll(() => page.getByRole('figure', { name: /Quorum: 2 of 2 needed, 3 seats/ }).count())
+        .toBe(1);
+      await expect
+        .poll(() => session.getByRole('list', { name: 'Checked in' }).innerText())
+        .toMatch(/alice[\s\S]*carol/);
+      await page.screenshot({ path: artifactPath('quorum-2-of-3.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  });
+
+  it('the custody log flags the stale inspection and the bag-serial mismatch; a new inspection clears the stale one', async () => {
+    const dataDir = join(tempDir(), 'station');
+    expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    const host = await serveStation(dataDir);
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await page.goto(host.url);
+      await page
+        .getByRole('navigation', { name: 'Workflows' })
+        .getByRole('button', { name: 'Custody' })
+        .click();
+      const items = page.getByRole('table', { name: 'Custody items' });
+      const row = (id: string) => items.getByRole('row').filter({ hasText: id });
+      await expect
+        .poll(() => row('escrow-envelope-1').innerText())
+        .toMatch(/BLOCKED[\s\S]*custody break: bag serial TB-200199 does not match the recorded TB-200100/);
+      await expect
+        .poll(() => row('backup-token-b').innerText())
+        .toMatch(/HOLD[\s\S]*STALE[\s\S]*predates the media replacement/);
+      await expect.poll(() => row('hsm-primary').innerText()).toMatch(/READY[\s\S]*SATISFIED/);
+      await page.screenshot({ path: artifactPath('custody-flags.png'), fullPage: true });
+
+      await items.getByRole('button', { name: 'backup-token-b' }).click();
+      const form = page.getByRole('form', { name: 'Record custody act' });
+      await form.getByLabel('Bag serial as read now').fill('TB-104240');
+      await form.getByLabel('Inspector').fill('Carol Chen');
+      await form.getByLabel('Note').fill('Re-inspected after the card replacement');
+      await form.getByLabel('Recorded by (your name)').fill('carol');
+      await form.getByRole('button', { name: 'Record' }).click();
+      await expect.poll(() => row('backup-token-b').innerText()).toMatch(/READY[\s\S]*SATISFIED/);
+      await expect
+        .poll(() => page.getByRole('complementary', { name: 'Custody history' }).innerText())
+        .toContain('Re-inspected after the card replacement');
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  });
+});
