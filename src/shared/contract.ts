@@ -398,6 +398,52 @@ export const contract = {
       reason: z.string().nullable(),
     }),
   },
+  sharesList: {
+    input: empty,
+    output: z.array(
+      z.strictObject({
+        splitId: z.string(),
+        moduleId: z.string(),
+        tokenSerial: z.string(),
+        threshold: z.number().int(),
+        total: z.number().int(),
+        holders: z.array(z.strictObject({ position: z.number().int(), custodianId: z.string() })),
+      }),
+    ),
+  },
+  /** Share health: checks one share against its commitment; nothing is reconstructed or kept. */
+  sharesVerify: {
+    input: z.strictObject({
+      splitId: z.string().regex(/^[0-9a-f]{32}$/),
+      custodianId: z.string(),
+      shareText: z.string().max(2000),
+      actor,
+    }),
+    output: z.strictObject({
+      ok: z.boolean(),
+      position: z.number().int(),
+      code: z.string().nullable(),
+      message: z.string(),
+    }),
+  },
+  /** The exact operation a quorum must be opened for, to generate this key on the ceremony token. */
+  ceremonyKeygenOperation: {
+    input: z.strictObject({ splitId: z.string().regex(/^[0-9a-f]{32}$/), key: keySpec }),
+    output: z.strictObject({ operation: z.string() }),
+  },
+  ceremonyKeygen: {
+    input: z.strictObject({
+      splitId: z.string().regex(/^[0-9a-f]{32}$/),
+      quorumSessionId: z.string().uuid(),
+      key: keySpec,
+      shares: z
+        .array(z.strictObject({ text: z.string().max(2000), enteredBy: z.string().max(40) }))
+        .min(1)
+        .max(32),
+      actor,
+    }),
+    output: keyViewSchema,
+  },
   custodyList: { input: empty, output: z.array(custodyItemSchema) },
   custodyRecord: {
     input: z.strictObject({ itemId: z.string().min(1).max(40), act: custodyActSchema, actor }),

@@ -1,8 +1,9 @@
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
-import { artifactPath, launchChromium, serveStation, stationCli } from './harness';
+import { addToken, artifactPath, launchChromium, serveStation, stationCli } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -119,6 +120,95 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await expect
         .poll(() => page.getByRole('complementary', { name: 'Custody history' }).innerText())
         .toContain('Re-inspected after the card replacement');
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  });
+
+  it('activation: a custodian checks their share; M shares under a quorum bound to the generation make a key on the ceremony token', async () => {
+    const root = tempDir();
+    const dataDir = join(root, 'station');
+    expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    const ceremony = addToken(dataDir, 'Ceremony HSM', '654321');
+    const media = join(root, 'media');
+    mkdirSync(media);
+    expect(
+      stationCli(
+        [
+          'shares',
+          'split',
+          '--token',
+          ceremony,
+          '--holders',
+          'alice,bob,carol',
+          '--threshold',
+          '2',
+          '--out-dir',
+          media,
+          '--pin-stdin',
+          '--data-dir',
+          dataDir,
+        ],
+        '654321\n',
+      ).status,
+    ).toBe(0);
+    const share = (who: string, pos: number) =>
+      readFileSync(join(media, `${who}-share-${pos}-of-3.txt`), 'utf8');
+
+    const host = await serveStation(dataDir);
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1400 } });
+    try {
+      await page.goto(host.url);
+      await page
+        .getByRole('navigation', { name: 'Workflows' })
+        .getByRole('button', { name: 'Custodians & Quorum' })
+        .click();
+      const activation = page.getByRole('region', { name: 'M-of-N activation' });
+      const health = activation.getByRole('form', { name: 'Check my share' });
+      await health.getByLabel('Custodian').selectOption('bob');
+      await health.getByLabel('Share (as printed)').fill(share('bob', 2));
+      await health.getByRole('button', { name: 'Check my share' }).click();
+      await expect
+        .poll(() => health.getByRole('status').innerText())
+        .toContain('Share 2 of bob matches its commitment');
+
+      const gen = activation.getByRole('form', { name: 'Generate on the ceremony token' });
+      await gen.getByLabel('Label').fill('zsk-2027');
+      await gen.getByRole('button', { name: 'Show the operation to authorise' }).click();
+      await expect.poll(() => gen.innerText()).toContain(`ceremony-keygen:${ceremony}:zsk-2027:ec-p256`);
+      await gen.getByRole('button', { name: 'Open a quorum session for it' }).click();
+
+      const session = page.getByRole('region', { name: 'Quorum session', exact: true });
+      for (const [who, name] of [
+        ['Alice', 'alice'],
+        ['Bob', 'bob'],
+      ] as const) {
+        const form = session.getByRole('form', { name: 'Check in' });
+        const option = await form
+          .getByLabel('Your token')
+          .locator('option')
+          .filter({ hasText: `Custodian ${who}` })
+          .first()
+          .getAttribute('value');
+        await form.getByLabel('Your token').selectOption(option!);
+        await form.getByLabel('Your name (recorded)').fill(name);
+        await form.getByLabel('Token PIN').fill('123456');
+        await form.getByRole('button', { name: 'Sign challenge and check in' }).click();
+        await expect
+          .poll(() => session.getByRole('list', { name: 'Checked in' }).innerText())
+          .toContain(name);
+      }
+      await gen.getByLabel('Share 1 entered by').selectOption('alice');
+      await gen.getByLabel('Share 1', { exact: true }).fill(share('alice', 1));
+      await gen.getByLabel('Share 2 entered by').selectOption('bob');
+      await gen.getByLabel('Share 2', { exact: true }).fill(share('bob', 2));
+      await gen.getByRole('button', { name: 'Rebuild the PIN in memory and generate' }).click();
+      await expect
+        .poll(() => gen.getByRole('status').innerText())
+        .toMatch(/Generated EC P-256 “zsk-2027”\s+RESIDENT/);
+      expect(await gen.getByLabel('Share 1', { exact: true }).inputValue()).toBe('');
+      await page.screenshot({ path: artifactPath('activation-keygen.png'), fullPage: true });
     } finally {
       await page.close();
       await host.stop();

@@ -80,3 +80,28 @@ export function artifactPath(name: string): string {
 export function journalLength(dataDir: string): number {
   return stationCli(['journal', 'export', '--data-dir', dataDir]).stdout.trim().split('\n').length;
 }
+
+/**
+ * Adds a fresh SoftHSM2 token to a demo station's own token directory (its SOFTHSM2_CONF) and
+ * returns its serial as the station's module lists it. The user PIN is `pin`; SO PIN 87654321.
+ */
+export function addToken(dataDir: string, label: string, pin: string): string {
+  const env = { ...process.env, SOFTHSM2_CONF: join(dataDir, 'softhsm', 'softhsm2.conf') };
+  const init = spawnSync(
+    'softhsm2-util',
+    ['--init-token', '--free', '--label', label, '--so-pin', '87654321', '--pin', pin],
+    { env, encoding: 'utf8' },
+  );
+  if (init.status !== 0) throw new Error(`softhsm2-util --init-token failed: ${init.stderr}`);
+  return tokenSerial(dataDir, label);
+}
+
+/** The serial of the station's token with this label (first module), as `station hsm list` reports it. */
+export function tokenSerial(dataDir: string, label: string): string {
+  const listed = JSON.parse(stationCli(['hsm', 'list', '--json', '--data-dir', dataDir]).stdout) as {
+    tokens: { label: string; serial: string }[];
+  }[];
+  const token = listed[0]?.tokens.find((t) => t.label === label);
+  if (!token) throw new Error(`token ${label} not listed by the station`);
+  return token.serial;
+}

@@ -9,7 +9,10 @@ import {
 import { rosterStatus, validCustodians } from '../../core/custody/roster';
 import { journalTime } from '../../core/journal/events';
 import { digestWords } from '../../core/words';
+import { parseKeySpec } from '../../core/hsm/key-spec';
+import { ceremonyKeygen, keygenOperation } from '../services/ceremony-ops';
 import { coverage, custodyItems, recordCustodyAct } from '../services/custody';
+import { findSplit, splits, verifyShare } from '../services/shares';
 import { signCheckpoint } from '../services/identity';
 import {
   checkInWithToken,
@@ -71,6 +74,25 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         ? { ok: true, custodianId: v.custodianId, code: null, reason: null }
         : { ok: false, custodianId: v.custodianId, code: v.code, reason: v.reason };
     },
+    sharesList: () =>
+      splits(station).map(({ splitId, moduleId, tokenSerial, threshold, total, holders }) => ({
+        splitId,
+        moduleId,
+        tokenSerial,
+        threshold,
+        total,
+        holders,
+      })),
+    sharesVerify: ({ splitId, custodianId, shareText, actor }) =>
+      verifyShare(station, { splitId, custodianId, shareText, actor }),
+    ceremonyKeygenOperation: ({ splitId, key }) => {
+      const spec = parseKeySpec(key);
+      return {
+        operation: keygenOperation(findSplit(station, splitId).tokenSerial, spec.label, spec.algorithm),
+      };
+    },
+    ceremonyKeygen: ({ splitId, quorumSessionId, key, shares, actor }) =>
+      ceremonyKeygen(station, { splitId, quorumSessionId, key, shares, actor }),
     custodyList: () => custodyItems(station),
     custodyRecord: ({ itemId, act, actor }) => recordCustodyAct(station, itemId, act, actor),
     coverageGrid: ({ from, days, shifts }) => coverage(station, from, days, shifts),

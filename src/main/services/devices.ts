@@ -275,6 +275,7 @@ export async function createTokenCsr(
 ): Promise<{ pem: string; sha256: string; words: string[]; seq: number }> {
   station.assertWritable();
   assertNotShareActivated(station, opts.serial);
+  assertActor(opts.actor);
   const request = parseCsrRequest(opts.request);
   const subject = subjectDn(request.subject);
   const san = [

@@ -4,6 +4,7 @@ import type { CheckpointSignatureCheck, CheckpointSigner } from '../../core/jour
 import { digestWords } from '../../core/words';
 import type { CheckpointInfo } from '../../shared/contract';
 import { CodedError } from '../../core/errors';
+import { assertActor } from '../../core/journal/events';
 import { stationError } from '../errors';
 import { selfSignedCertificate } from './certificates';
 import { anchorJournal } from './journal';
@@ -163,6 +164,7 @@ export async function createStationIdentity(
   opts: { moduleId: string; tokenSerial: string; pin: string; actor: string },
 ): Promise<StationIdentity> {
   station.assertWritable();
+  assertActor(opts.actor);
   if (stationIdentity(station))
     throw stationError('IDENTITY_EXISTS', 'this station already has an identity key', {});
   const module = station.hsm.module(opts.moduleId);

@@ -11,7 +11,7 @@ import {
   type SignatureCheck,
 } from '../../core/custody/quorum';
 import type { RosterEntry } from '../../core/custody/roster';
-import { journalTime, type NewEvent } from '../../core/journal/events';
+import { journalTime, type NewEvent, assertActor } from '../../core/journal/events';
 import { digestWords } from '../../core/words';
 import type { SignAlgorithm } from '../adapters/hsm/module';
 import { stationError } from '../errors';
@@ -249,6 +249,7 @@ export function checkInWithToken(
   station: Station,
   opts: { sessionId: string; moduleId: string; serial: string; pin: string; actor: string },
 ): CheckInVerdict {
+  assertActor(opts.actor);
   const { session } = loadSession(station, opts.sessionId);
   const roster = rosterEntries(station);
   const module = station.hsm.module(opts.moduleId);

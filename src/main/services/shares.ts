@@ -16,7 +16,7 @@ import {
 } from '../../core/custody/shares';
 import { rosterStatus } from '../../core/custody/roster';
 import { CodedError } from '../../core/errors';
-import { journalTime, type EventKind, type NewEvent } from '../../core/journal/events';
+import { journalTime, type EventKind, type NewEvent, assertActor } from '../../core/journal/events';
 import { digestWords } from '../../core/words';
 import type { Session } from '../adapters/hsm/module';
 import { renderPdfs } from '../adapters/print/pdf';
@@ -96,6 +96,7 @@ export async function splitActivationSecret(
   },
 ): Promise<{ splitId: string; files: string[] }> {
   station.assertWritable();
+  assertActor(opts.actor);
   if (isShareActivated(station, opts.serial))
     throw stationError('INVALID_INPUT', `token ${opts.serial} already has an activation split`, {
       field: 'token',
@@ -277,6 +278,7 @@ export async function withActivatedToken<T>(
   act: (session: Session) => Promise<{ result: T; events: NewEvent<EventKind>[] }>,
 ): Promise<T> {
   station.assertWritable();
+  assertActor(opts.actor);
   const record = findSplit(station, opts.splitId);
   requireQuorum(station, opts.quorumSessionId, opts.operation);
   const checked = checkShares(

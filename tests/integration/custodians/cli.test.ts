@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stationCli } from '../../e2e/harness';
+import { addToken, stationCli, tokenSerial } from '../../e2e/harness';
 import { tempDir } from '../../helpers/temp';
 
 const PIN = '123456\n';
@@ -12,19 +11,7 @@ describe('custodian commands as an operator runs them (demo station, SoftHSM2 to
     const root = tempDir();
     const dir = join(root, 'station');
     expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
-    const env = { ...process.env, SOFTHSM2_CONF: join(dir, 'softhsm', 'softhsm2.conf') };
-    expect(
-      spawnSync(
-        'softhsm2-util',
-        ['--init-token', '--free', '--label', 'Ceremony HSM', '--so-pin', '87654321', '--pin', '654321'],
-        { env },
-      ).status,
-    ).toBe(0);
-    const tokens = JSON.parse(stationCli(['hsm', 'list', '--json', '--data-dir', dir]).stdout) as {
-      tokens: { label: string; serial: string }[];
-    }[];
-    const serialOf = (label: string) => tokens[0]!.tokens.find((t) => t.label === label)!.serial;
-    const ceremony = serialOf('Ceremony HSM');
+    const ceremony = addToken(dir, 'Ceremony HSM', '654321');
 
     const media = join(root, 'media');
     mkdirSync(media);
@@ -119,7 +106,7 @@ describe('custodian commands as an operator runs them (demo station, SoftHSM2 to
           '--session',
           sessionId!,
           '--token',
-          serialOf(`Custodian ${who}`),
+          tokenSerial(dir, `Custodian ${who}`),
           '--pin-stdin',
           '--actor',
           `operator:${who.toLowerCase()}`,

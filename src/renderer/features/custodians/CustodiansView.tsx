@@ -4,6 +4,7 @@ import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { Digest } from '../../components/Digest';
 import { PinField, takePin } from '../../components/PinField';
+import { ActivationPanel } from './ActivationPanel';
 import { CoverageGrid } from './CoverageGrid';
 import { QuorumSeats } from './QuorumSeats';
 
@@ -140,6 +141,18 @@ export function CustodiansView() {
             modules={modules}
             onChanged={async () => {
               reloadSession();
+              await refreshJournal();
+            }}
+          />
+        ) : null}
+
+        {roster ? (
+          <ActivationPanel
+            roster={roster.custodians}
+            openSessions={sessions}
+            onOpened={async (id) => {
+              reload();
+              setSelected(id);
               await refreshJournal();
             }}
           />
