@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_PACKAGES = ['softhsm2', 'opensc', 'chromium', 'xvfb'];
+const APT_PACKAGES = ['softhsm2', 'opensc', 'chromium', 'xvfb', 'openssl', 'unzip', 'util-linux'];
 const quiet = process.env.STATION_SETUP_QUIET === '1';
 const say = (msg) => quiet || process.stderr.write(`[setup] ${msg}\n`);
 

@@ -19,6 +19,7 @@ import { exportJournal, verifyStationJournal } from '../main/services/journal';
 import { Station } from '../main/services/station';
 import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';
+import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { serve } from './serve';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -375,6 +376,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     });
 
   registerCustodianCommands(program, out);
+  registerBundleCommands(program, out);
 
   program
     .command('serve')

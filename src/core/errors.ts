@@ -1,3 +1,6 @@
+import type { ApprovalRefusalCode } from './bundle/approval';
+import type { ArchiveRefusalCode } from './bundle/archive-policy';
+
 /**
  * Coded, serialisable errors (after isomorphic-git's BaseError): a stable `code`, a human message that
  * says what happened and what to do, and a JSON-safe `data` payload (e.g. the field path that failed).
@@ -31,7 +34,9 @@ export type CoreErrorCode =
   | 'JOURNAL_BODY_INVALID'
   | 'JOURNAL_ENTRY_INVALID'
   | 'SHARE_MALFORMED'
-  | 'SHARE_CHECKSUM';
+  | 'SHARE_CHECKSUM'
+  | ArchiveRefusalCode
+  | ApprovalRefusalCode;
 
 export function coreError(code: CoreErrorCode, message: string, data?: ErrorData): CodedError<CoreErrorCode> {
   return new CodedError(code, message, data);

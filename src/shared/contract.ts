@@ -338,6 +338,119 @@ export const coverageSchema = z.strictObject({
   ),
 });
 
+// ---- Bundles, trust store and approvals -------------------------------------------------------
+const volumeSchema = z.strictObject({
+  path: z.string(),
+  label: z.string(),
+  source: z.enum(['device', 'configured']),
+  device: z.string().nullable(),
+  state: z.enum(['ready', 'read-only', 'not-enough-space', 'unavailable']),
+  freeBytes: z.number(),
+  totalBytes: z.number(),
+  detail: z.string(),
+});
+const mediaViewSchema = z.strictObject({
+  state: z.enum(['no-device', 'several-devices', 'read-only', 'not-enough-space', 'ready']),
+  volumes: z.array(volumeSchema),
+});
+const exportKind = z.enum(['journal-segment', 'custody-report', 'evidence', 'identity']);
+const fileDigest = z.strictObject({ name: z.string(), sha256: hex32, size: z.number().int() });
+const exportResultSchema = z.strictObject({
+  packetId: z.string(),
+  version: z.number().int(),
+  digest: hex32,
+  words: z.array(z.string()),
+  path: z.string(),
+  fileSha256: hex32,
+  sizeBytes: z.number().int(),
+  files: z.array(fileDigest),
+  requiredRoles: z.array(z.string()),
+  seq,
+});
+const errorPayloadSchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+const jobViewSchema = z.strictObject({
+  jobId: z.string().uuid(),
+  kind: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  phase: z.string(),
+  done: z.number(),
+  total: z.number(),
+  result: exportResultSchema.nullable(),
+  error: errorPayloadSchema.nullable(),
+});
+const decision = z.enum(['approve', 'reject', 'request-changes']);
+const approvalSchema = z.strictObject({
+  seq,
+  packetId: z.string(),
+  packetVersion: z.number().int(),
+  role: z.string(),
+  decision,
+  sequence: z.number().int(),
+  signerFingerprint: hex32,
+  trustId: z.string(),
+  reviewer: z.string(),
+  comment: z.string(),
+  expiresAt: z.string(),
+  expired: z.boolean(),
+});
+const issuedSchema = z.strictObject({
+  packetId: z.string(),
+  version: z.number().int(),
+  digest: hex32,
+  requiredRoles: z.array(z.string()),
+  bundleKind: z.string(),
+  title: z.string(),
+  words: z.array(z.string()),
+  fileName: z.string(),
+  at: z.string(),
+  current: z.boolean(),
+  status: z.strictObject({
+    approvals: z.array(approvalSchema),
+    satisfiedRoles: z.array(z.string()),
+    missingRoles: z.array(z.string()),
+    objections: z.array(z.string()),
+  }),
+});
+const importedSchema = z.strictObject({
+  seq,
+  bundleKind: z.string(),
+  packetId: z.string(),
+  version: z.number().int(),
+  title: z.string(),
+  digest: hex32,
+  words: z.array(z.string()),
+  signer: z.string(),
+  signerFingerprint: hex32,
+  files: z.array(fileDigest),
+});
+const trustEntrySchema = z.strictObject({
+  trustId: z.string(),
+  name: z.string(),
+  entryKind: z.enum(['reviewer', 'station']),
+  roles: z.array(z.string()),
+  fingerprint: hex32,
+  words: z.array(z.string()),
+  algorithm: z.string(),
+  validFrom: z.string(),
+  validUntil: z.string(),
+  revokedAt: z.string().nullable(),
+  status: z.enum(['VALID', 'EXPIRED', 'NOT YET VALID', 'REVOKED']),
+});
+const refusalSchema = z.strictObject({
+  seq,
+  code: z.string(),
+  check: z.string().nullable(),
+  fileName: z.string(),
+  detail: z.string(),
+  at: z.string(),
+});
+const mediaPath = z.string().startsWith('/').max(4096);
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+
 export const contract = {
   stationInfo: { input: empty, output: stationInfoSchema },
   journalPage: {
@@ -460,6 +573,105 @@ export const contract = {
     }),
     output: coverageSchema,
   },
+  /** Removable volumes and their states (no device / several / read-only / not enough space / ready). */
+  mediaVolumes: {
+    input: z.strictObject({ neededBytes: z.number().int().min(0).optional() }),
+    output: mediaViewSchema,
+  },
+  /** Bundle and approval files on the listed volumes: the only paths the UI can import from. */
+  mediaFiles: {
+    input: empty,
+    output: z.array(
+      z.strictObject({
+        volume: z.string(),
+        path: z.string(),
+        name: z.string(),
+        size: z.number().int(),
+        type: z.enum(['bundle', 'approval']),
+      }),
+    ),
+  },
+  bundleExportPreview: {
+    input: z.strictObject({ kind: exportKind }),
+    output: z.strictObject({
+      packetId: z.string(),
+      version: z.number().int(),
+      title: z.string(),
+      fileName: z.string(),
+      files: z.array(z.strictObject({ name: z.string(), size: z.number().int() })),
+      requiredRoles: z.array(z.string()),
+      estimateBytes: z.number().int(),
+      media: mediaViewSchema,
+    }),
+  },
+  /** Starts an export job (one login: checkpoint + signature); poll jobStatus for progress and the result. */
+  bundleExportStart: {
+    input: z.strictObject({ kind: exportKind, volume: mediaPath, pin, actor }),
+    output: z.strictObject({ jobId: z.string().uuid() }),
+  },
+  jobStatus: { input: z.strictObject({ jobId: z.string().uuid() }), output: jobViewSchema },
+  jobCancel: { input: z.strictObject({ jobId: z.string().uuid() }), output: jobViewSchema },
+  bundleIssued: { input: empty, output: z.array(issuedSchema) },
+  bundleImported: { input: empty, output: z.array(importedSchema) },
+  mediaRefusals: {
+    input: empty,
+    output: z.strictObject({
+      bundles: z.array(refusalSchema),
+      approvals: z.array(refusalSchema.omit({ fileName: true }).extend({ packetId: z.string().nullable() })),
+    }),
+  },
+  /** Imports a listed bundle or approval file (staged copy, verified before anything is used). */
+  mediaImport: {
+    input: z.strictObject({ path: mediaPath, actor }),
+    output: z.discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('bundle'), bundle: importedSchema }),
+      z.strictObject({
+        type: z.literal('approval'),
+        approval: z.strictObject({
+          seq,
+          packetId: z.string(),
+          packetVersion: z.number().int(),
+          role: z.string(),
+          decision,
+          reviewer: z.string(),
+          status: issuedSchema.shape.status,
+        }),
+      }),
+    ]),
+  },
+  trustList: { input: empty, output: z.array(trustEntrySchema) },
+  /** Proves the carried key signed a registration bundle and shows its fingerprint; records nothing. */
+  trustInspect: {
+    input: z.strictObject({ path: mediaPath }),
+    output: z.strictObject({
+      fileName: z.string(),
+      bundleKind: z.string(),
+      holder: z.string(),
+      organisation: z.string(),
+      fingerprint: hex32,
+      words: z.array(z.string()),
+      algorithm: z.string(),
+      digest: hex32,
+      alreadyRegistered: z.string().nullable(),
+    }),
+  },
+  /** Registers the key only if the fingerprint the person read back (hex or words) matches. */
+  trustRegister: {
+    input: z.strictObject({
+      path: mediaPath,
+      trustId: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes'),
+      roles: z.array(z.string().regex(/^[a-z][a-z-]{1,40}$/)).max(10),
+      validUntil: isoDay,
+      confirmFingerprint: z.string().min(8).max(400),
+      confirmedBy: z.string().trim().min(1).max(80),
+      actor,
+    }),
+    output: trustEntrySchema,
+  },
+  trustRevoke: {
+    input: z.strictObject({ trustId: z.string().max(40), reason: z.string().trim().min(1).max(500), actor }),
+    output: trustEntrySchema,
+  },
   devicesModules: { input: empty, output: z.array(moduleViewSchema) },
   devicesKeys: { input: z.strictObject({ ...tokenRef, pin }), output: z.array(keyViewSchema) },
   devicesRecordInventory: {
@@ -506,6 +718,10 @@ export type QuorumSessionView = z.output<typeof quorumSessionViewSchema>;
 export type CustodyItemView = z.output<typeof custodyItemSchema>;
 export type CustodyActInput = z.input<typeof custodyActSchema>;
 export type CoverageView = z.output<typeof coverageSchema>;
+export type JobView = z.output<typeof jobViewSchema>;
+export type MediaView = z.output<typeof mediaViewSchema>;
+export type IssuedView = z.output<typeof issuedSchema>;
+export type TrustEntryView = z.output<typeof trustEntrySchema>;
 
 export const METHODS = Object.keys(contract) as Method[];
 

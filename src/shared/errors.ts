@@ -227,6 +227,236 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Choose a new output file: the station never overwrites one.',
   },
+  BUNDLE_NOT_ZIP: {
+    class: 'invalid-input',
+    action: 'The file is not a bundle archive (zip). Check that the right file was picked; do not repair it.',
+  },
+  BUNDLE_TOO_LARGE: {
+    class: 'invalid-input',
+    action: 'The bundle file is larger than the station accepts. Ask the sender to split the evidence.',
+  },
+  BUNDLE_TOO_MANY_ENTRIES: {
+    class: 'invalid-input',
+    action: 'The bundle holds more files than the station accepts. Ask the sender to re-export it.',
+  },
+  BUNDLE_ENTRY_TOO_LARGE: {
+    class: 'invalid-input',
+    action: 'A file in the bundle is larger than the station accepts. Ask the sender to re-export it.',
+  },
+  BUNDLE_TOTAL_TOO_LARGE: {
+    class: 'invalid-input',
+    action: 'The bundle unpacks to more than the station accepts. Ask the sender to split it.',
+  },
+  BUNDLE_RATIO: {
+    class: 'integrity',
+    action: 'A file expands far beyond its packed size (a decompression bomb). Treat the media as hostile.',
+  },
+  BUNDLE_NAME_ENCODING: {
+    class: 'integrity',
+    action: 'A file name is not valid UTF-8. Treat the media as hostile; ask for a re-export.',
+  },
+  BUNDLE_NAME_NUL: { class: 'integrity', action: 'A file name contains NUL. Treat the media as hostile.' },
+  BUNDLE_PATH_ABSOLUTE: {
+    class: 'integrity',
+    action: 'A file name is an absolute path. Treat the media as hostile.',
+  },
+  BUNDLE_PATH_TRAVERSAL: {
+    class: 'integrity',
+    action: 'A file name climbs out of the bundle with "..". Treat the media as hostile.',
+  },
+  BUNDLE_PATH_BACKSLASH: {
+    class: 'integrity',
+    action: 'A file name contains a backslash. Treat the media as hostile.',
+  },
+  BUNDLE_NAME_INVALID: {
+    class: 'integrity',
+    action: 'A file name is not a plain relative path. Treat the media as hostile; ask for a re-export.',
+  },
+  BUNDLE_NAME_DUPLICATE: {
+    class: 'integrity',
+    action: 'Two files in the bundle share a name. Treat the media as hostile.',
+  },
+  BUNDLE_NAME_CASE_COLLISION: {
+    class: 'integrity',
+    action: 'Two file names differ only in case. Treat the media as hostile.',
+  },
+  BUNDLE_NAME_AMBIGUOUS: {
+    class: 'integrity',
+    action: 'A file carries metadata that could rename it. Treat the media as hostile.',
+  },
+  BUNDLE_DIRECTORY_ENTRY: {
+    class: 'integrity',
+    action: 'The bundle holds a directory entry; station bundles hold files only. Ask for a re-export.',
+  },
+  BUNDLE_SYMLINK: {
+    class: 'integrity',
+    action: 'The bundle holds a symbolic link. Treat the media as hostile.',
+  },
+  BUNDLE_SPECIAL_FILE: {
+    class: 'integrity',
+    action: 'The bundle holds a device, FIFO or socket. Treat the media as hostile.',
+  },
+  BUNDLE_ENTRY_OVERLAP: {
+    class: 'integrity',
+    action: 'Two files share the same stored bytes (a zip hard link). Treat the media as hostile.',
+  },
+  BUNDLE_HEADER_MISMATCH: {
+    class: 'integrity',
+    action: 'A file’s local header disagrees with the directory. Treat the media as hostile.',
+  },
+  BUNDLE_HIDDEN_DATA: {
+    class: 'integrity',
+    action: 'The archive holds bytes no listed file accounts for. Treat the media as hostile.',
+  },
+  BUNDLE_TRAILING_DATA: {
+    class: 'integrity',
+    action: 'Data follows the end of the archive. Treat the media as hostile.',
+  },
+  BUNDLE_ENCRYPTED: {
+    class: 'integrity',
+    action: 'A file in the bundle is encrypted; station bundles never are. Ask for a re-export.',
+  },
+  BUNDLE_COMPRESSION_METHOD: {
+    class: 'integrity',
+    action: 'A file uses a compression method the station does not accept. Ask for a re-export.',
+  },
+  BUNDLE_SIZE_MISMATCH: {
+    class: 'integrity',
+    action: 'A file’s size differs from what the archive declares. Treat the media as hostile.',
+  },
+  BUNDLE_ENVELOPE_MISSING: {
+    class: 'integrity',
+    action: 'The bundle has no signature envelope (bundle.dsse.json). It cannot be trusted.',
+  },
+  BUNDLE_ENVELOPE_MALFORMED: {
+    class: 'integrity',
+    action: 'The signature envelope is not a valid DSSE envelope. Treat the media as hostile.',
+  },
+  BUNDLE_PAYLOAD_TYPE: {
+    class: 'integrity',
+    action: 'The envelope carries a payload type the station does not accept. Treat the media as hostile.',
+  },
+  BUNDLE_SIGNER_UNKNOWN: {
+    class: 'state',
+    action:
+      'The bundle is signed by a key that is not in the trust store. Register the signer (fingerprint confirmed out of band) or refuse the bundle.',
+  },
+  BUNDLE_SIGNER_NOT_VALID: {
+    class: 'state',
+    action:
+      'The signer’s key is expired, not yet valid or revoked in the trust store. Ask for a bundle signed with a valid key.',
+  },
+  BUNDLE_SIGNATURE_INVALID: {
+    class: 'integrity',
+    action:
+      'The signature does not verify: the bundle was changed after signing. Treat the media as hostile.',
+  },
+  BUNDLE_STATEMENT_INVALID: {
+    class: 'integrity',
+    action: 'The signed statement does not have the expected form. Do not use the bundle; report it.',
+  },
+  BUNDLE_SUBJECT_MISSING: {
+    class: 'integrity',
+    action:
+      'A file the signed statement lists is not in the archive. The bundle is incomplete: ask for a re-export.',
+  },
+  BUNDLE_EXTRA_FILE: {
+    class: 'integrity',
+    action: 'The archive holds a file the signed statement does not list. Treat the media as hostile.',
+  },
+  BUNDLE_DIGEST_MISMATCH: {
+    class: 'integrity',
+    action: 'A file does not match its signed digest. Treat the media as hostile.',
+  },
+  BUNDLE_KIND_UNEXPECTED: {
+    class: 'invalid-input',
+    action: 'This bundle is of another kind than the step expects. Pick the right bundle.',
+  },
+  BUNDLE_WRITE_FAILED: {
+    class: 'device',
+    action:
+      'Writing or reading back the bundle on the media failed. Check the media, then export again; nothing was recorded as exported.',
+  },
+  BUNDLE_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the bundle file path or pick the bundle from a listed volume.',
+  },
+  BUNDLE_CANCELLED: {
+    class: 'state',
+    action: 'The export was cancelled; no bundle was written and nothing was recorded.',
+  },
+  MEDIA_NOT_READY: {
+    class: 'state',
+    action:
+      'The chosen volume is not ready (absent, read-only or too small). Insert writable media with enough space and pick it.',
+  },
+  MEDIA_AMBIGUOUS: { class: 'usage', action: 'Several removable volumes are mounted: pick one explicitly.' },
+  TRUST_DUPLICATE_KEY: {
+    class: 'invalid-input',
+    action:
+      'This key is already in the trust store: one key has one entry. Change the existing entry instead.',
+  },
+  TRUST_FINGERPRINT_MISMATCH: {
+    class: 'invalid-input',
+    action:
+      'The fingerprint you confirmed is not the key’s fingerprint. Compare again with the key holder out of band; do not register.',
+  },
+  TRUST_NOT_FOUND: { class: 'invalid-input', action: 'Check the trust entry id; list the trust store.' },
+  KEY_FILE_INVALID: {
+    class: 'invalid-input',
+    action:
+      'The key file cannot be read with this passphrase, or holds an unsupported key (EC P-256/P-384 or Ed25519).',
+  },
+  APPROVAL_MALFORMED: {
+    class: 'integrity',
+    action: 'The approval is not a valid signed approval statement. Ask the reviewer to sign again.',
+  },
+  APPROVAL_SIGNER_UNKNOWN: {
+    class: 'state',
+    action: 'The approval is signed by a key not in the trust store. Register the reviewer first.',
+  },
+  APPROVAL_SIGNATURE_INVALID: {
+    class: 'integrity',
+    action: 'The approval signature does not verify. Treat it as forged; ask the reviewer to sign again.',
+  },
+  APPROVAL_SIGNER_NOT_VALID: {
+    class: 'state',
+    action: 'The reviewer key is expired, not yet valid or revoked. Ask for an approval with a valid key.',
+  },
+  APPROVAL_ROLE_NOT_HELD: {
+    class: 'invalid-input',
+    action: 'The reviewer does not hold the role the approval claims. Ask the right role holder.',
+  },
+  APPROVAL_ROLE_NOT_REQUIRED: {
+    class: 'invalid-input',
+    action: 'The packet does not ask for this role. Ask for an approval in a required role.',
+  },
+  APPROVAL_PACKET_UNKNOWN: {
+    class: 'invalid-input',
+    action: 'The approval names a packet this station never issued. Check which station it is for.',
+  },
+  APPROVAL_DIGEST_MISMATCH: {
+    class: 'integrity',
+    action:
+      'The approval names a packet digest or version this station did not issue. The reviewer saw something else: re-send the bundle.',
+  },
+  APPROVAL_VERSION_SUPERSEDED: {
+    class: 'state',
+    action: 'The approval is for an older packet version. The reviewer must review the current version.',
+  },
+  APPROVAL_EXPIRED: {
+    class: 'state',
+    action: 'The approval has expired. Ask the reviewer for a fresh approval.',
+  },
+  APPROVAL_REPLAYED: {
+    class: 'integrity',
+    action:
+      'The approval is not newer than one already accepted from this key (replay or rollback). Nothing changed.',
+  },
+  APPROVAL_KEY_COUNTED: {
+    class: 'invalid-input',
+    action: 'This key already counts for another role on this packet version: one key fills one role.',
+  },
   HOST_DISCONNECTED: {
     class: 'state',
     action: 'The station process stopped or the connection was lost. Restart the station (npm start).',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalBytes } from '../canonical';
+import { BUNDLE_KINDS, DECISIONS, packetIdSchema, roleSchema } from '../bundle/statement';
 import { coreError } from '../errors';
 import { parseOrThrow } from '../validate';
 
@@ -282,6 +283,92 @@ export const EVENT_BODIES = {
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
     shift: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'a shift name such as day or night'),
     available: z.boolean(),
+  }),
+  /** A signed bundle written to removable media and verified by reading it back. */
+  'bundle.exported': z.strictObject({
+    bundleKind: z.enum(BUNDLE_KINDS),
+    packetId: packetIdSchema,
+    version: z.number().int().min(1),
+    title: z.string().trim().min(1).max(200),
+    /** SHA-256 of the signed in-toto statement: what reviewers approve. */
+    digest: hex(32),
+    /** SHA-256 of the whole archive file as written. */
+    fileSha256: hex(32),
+    fileName: z.string().min(1).max(255),
+    volume: z.string().startsWith('/').max(4096),
+    sizeBytes: z.number().int().min(0),
+    files: z
+      .array(z.strictObject({ name: z.string().max(255), sha256: hex(32), size: z.number().int().min(0) }))
+      .max(10_000),
+    requiredRoles: z.array(roleSchema).max(10),
+    journalToSeq: z.number().int().min(0),
+    checkpoint: z.number().int().min(1).nullable(),
+  }),
+  /** A bundle from media that passed every check; its files are kept content-addressed. */
+  'bundle.imported': z.strictObject({
+    bundleKind: z.enum(BUNDLE_KINDS),
+    packetId: packetIdSchema,
+    version: z.number().int().min(1),
+    digest: hex(32),
+    fileSha256: hex(32),
+    fileName: z.string().min(1).max(255),
+    signerFingerprint: hex(32),
+    signerName: z.string().max(80),
+    files: z
+      .array(z.strictObject({ name: z.string().max(255), sha256: hex(32), size: z.number().int().min(0) }))
+      .max(10_000),
+  }),
+  /** A bundle or approval from media that was refused, with the check that refused it. */
+  'bundle.import-refused': z.strictObject({
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/),
+    check: z.string().max(40).nullable(),
+    fileName: z.string().max(255),
+    fileSha256: hex(32).nullable(),
+    detail: z.string().max(1000),
+  }),
+  /** A reviewer or station key entered the trust store after a person confirmed its fingerprint. */
+  'trust.registered': z.strictObject({
+    trustId: custodianIdSchema,
+    name: person,
+    entryKind: z.enum(['reviewer', 'station']),
+    roles: z.array(roleSchema).max(10),
+    spki: base64,
+    fingerprint: hex(32),
+    algorithm: z.enum(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ed25519']),
+    validFrom: isoTime,
+    validUntil: isoTime,
+    /** Digest of the registration bundle's statement (proof that the key holder signed it). */
+    registrationDigest: hex(32),
+    confirmedBy: person,
+  }),
+  'trust.revoked': z.strictObject({
+    trustId: custodianIdSchema,
+    reason: z.string().trim().min(1).max(500),
+  }),
+  /** A reviewer's signed decision, accepted after every APR-* check. */
+  'approval.accepted': z.strictObject({
+    packetId: packetIdSchema,
+    packetVersion: z.number().int().min(1),
+    packetDigest: hex(32),
+    role: roleSchema,
+    decision: z.enum(DECISIONS),
+    comment: z.string().max(4000),
+    expiresAt: isoTime,
+    sequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    reviewer: person,
+    trustId: custodianIdSchema,
+    signerFingerprint: hex(32),
+    envelopeSha256: hex(32),
+    /** The signed envelope itself (DSSE JSON, base64), so anyone can re-verify the decision later. */
+    envelope: base64.max(200_000),
+  }),
+  'approval.refused': z.strictObject({
+    code: z.string().regex(/^APPROVAL_[A-Z_]+$/),
+    check: z.string().max(40).nullable(),
+    packetId: packetIdSchema.nullable(),
+    signerFingerprint: hex(32).nullable(),
+    envelopeSha256: hex(32),
+    detail: z.string().max(1000),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

@@ -23,6 +23,22 @@ import {
 import { rosterEntries, rosterPolicy } from '../services/roster';
 import { journalEntry, journalPage, listCheckpoints, verifyStationJournal } from '../services/journal';
 import type { Station } from '../services/station';
+import { listVolumes } from '../adapters/media/volumes';
+import { importApproval, approvalRefusals, issuedPackets } from '../services/approvals';
+import {
+  exportBundle,
+  exportPreview,
+  importBundle,
+  importedBundles,
+  inspectRegistration,
+  mediaFiles,
+  mediaRefusals,
+  registerTrust,
+  revokeTrust,
+  trustEntries,
+} from '../services/bundles';
+import { JobRegistry } from '../services/jobs';
+import { stationError } from '../errors';
 import type { Handlers } from './dispatcher';
 
 export interface HandlerContext {
@@ -33,7 +49,41 @@ export interface HandlerContext {
 /** One handler per contract channel; each is a thin call into a service. */
 export function createHandlers(ctx: HandlerContext): Handlers {
   const { station } = ctx;
+  const jobs = new JobRegistry();
+  /** The renderer may only name files the station itself listed on a removable volume. */
+  const listed = (path: string, type?: 'bundle' | 'approval') => {
+    const f = mediaFiles().find((m) => m.path === path && (!type || m.type === type));
+    if (!f)
+      throw stationError('BUNDLE_NOT_FOUND', `${path} is not a bundle or approval file on a listed volume`, {
+        field: 'path',
+      });
+    return f;
+  };
   return {
+    mediaVolumes: ({ neededBytes }) => listVolumes(process.env, neededBytes ?? 0),
+    mediaFiles: () => mediaFiles(),
+    bundleExportPreview: ({ kind }) => exportPreview(station, { kind }),
+    bundleExportStart: ({ kind, volume, pin, actor }) => ({
+      jobId: jobs.start('bundle-export', (progress, signal) =>
+        exportBundle(station, { kind, volume, pin, actor }, progress, signal),
+      ),
+    }),
+    jobStatus: ({ jobId }) => jobs.status(jobId),
+    jobCancel: ({ jobId }) => jobs.cancel(jobId),
+    bundleIssued: () => issuedPackets(station),
+    bundleImported: () => importedBundles(station),
+    mediaRefusals: () => ({ bundles: mediaRefusals(station), approvals: approvalRefusals(station) }),
+    mediaImport: async ({ path, actor }) => {
+      const f = listed(path);
+      return f.type === 'approval'
+        ? { type: 'approval' as const, approval: await importApproval(station, f.path, actor) }
+        : { type: 'bundle' as const, bundle: await importBundle(station, f.path, actor) };
+    },
+    trustList: () => trustEntries(station),
+    trustInspect: ({ path }) => inspectRegistration(station, listed(path, 'bundle').path),
+    trustRegister: ({ path, ...rest }) =>
+      registerTrust(station, { ...rest, path: listed(path, 'bundle').path }),
+    trustRevoke: (req) => revokeTrust(station, req),
     stationInfo: () => station.info(ctx.host),
     journalPage: ({ fromSeq, limit }) => journalPage(station, fromSeq, limit),
     journalEntry: ({ seq }) => journalEntry(station, seq),

@@ -7,6 +7,7 @@ import { CodedError } from '../../core/errors';
 import { assertActor } from '../../core/journal/events';
 import { stationError } from '../errors';
 import { selfSignedCertificate } from './certificates';
+import type { Session } from '../adapters/hsm/module';
 import { anchorJournal } from './journal';
 import type { Station } from './station';
 
@@ -243,30 +244,43 @@ export async function signCheckpoint(
   const confirmed = confirmIdentityOnToken(station, id);
   if (confirmed.status === 'MISMATCH')
     throw stationError('IDENTITY_MISMATCH', confirmed.reason, { serial: id.tokenSerial });
-  const verifies = checkpointVerifier(id);
   const module = station.hsm.module(id.moduleId);
-  return module.withSessionAsync(
-    id.tokenSerial,
-    { write: false, login: { user: 'user', pin } },
-    async (session) => {
-      const key = session.privateKey(id.keyId);
-      const signer: CheckpointSigner = {
-        keyId: id.fingerprint,
-        alg: CHECKPOINT_ALG,
-        sign: async (statement) => session.signWith(key, 'ecdsa-sha256', Buffer.from(statement), sha),
-      };
-      // Verify after signing: a bad signature stored would leave the append-only journal TAMPERED forever.
-      return anchorJournal(station, signer, journalStationId(station), (cp, statement) => {
-        if (!verifies(cp, statement)) {
-          throw stationError(
-            'IDENTITY_MISMATCH',
-            'the token signed a checkpoint that does not verify with the recorded identity key',
-            {
-              serial: id.tokenSerial,
-            },
-          );
-        }
-      });
-    },
+  return module.withSessionAsync(id.tokenSerial, { write: false, login: { user: 'user', pin } }, (session) =>
+    anchorWithSession(station, id, session),
   );
+}
+
+/** The identity key's signing function inside an open, logged-in session on the station token. */
+export function identitySigner(id: StationIdentity, session: Session): (data: Uint8Array) => Buffer {
+  const key = session.privateKey(id.keyId);
+  return (data) => session.signWith(key, 'ecdsa-sha256', Buffer.from(data), sha);
+}
+
+/**
+ * Signs a checkpoint over the head in an already open session (verify-after-sign: a bad signature
+ * stored would leave the append-only journal TAMPERED forever).
+ */
+export async function anchorWithSession(
+  station: Station,
+  id: StationIdentity,
+  session: Session,
+): Promise<CheckpointInfo> {
+  const verifies = checkpointVerifier(id);
+  const sign = identitySigner(id, session);
+  const signer: CheckpointSigner = {
+    keyId: id.fingerprint,
+    alg: CHECKPOINT_ALG,
+    sign: async (statement) => sign(statement),
+  };
+  return anchorJournal(station, signer, journalStationId(station), (cp, statement) => {
+    if (!verifies(cp, statement)) {
+      throw stationError(
+        'IDENTITY_MISMATCH',
+        'the token signed a checkpoint that does not verify with the recorded identity key',
+        {
+          serial: id.tokenSerial,
+        },
+      );
+    }
+  });
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { JournalRow } from '../../../core/journal/entry';
 import type { EventBody, EventKind } from '../../../core/journal/events';
+import { bundles } from './projections/bundles';
 import { custodians } from './projections/custodians';
 import type { Apply, Projection } from './projections/types';
 
@@ -64,7 +65,7 @@ const hsm: Projection = {
   },
 };
 
-export const PROJECTIONS: readonly Projection[] = [station, hsm, custodians];
+export const PROJECTIONS: readonly Projection[] = [station, hsm, custodians, bundles];
 
 const decoder = new TextDecoder();
 

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * in-toto Statement v1 (in-toto/attestation spec): subjects are the files a bundle carries, each with
+ * its SHA-256; the predicate says what the bundle is. The station names its own predicate types.
+ */
+export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+export const PREDICATE_TYPES = {
+  bundle: 'https://ceremony-station.example/predicate/bundle/v1',
+  approval: 'https://ceremony-station.example/predicate/approval/v1',
+} as const;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lowercase hex digits');
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
+const person = z.string().trim().min(1).max(80);
+export const packetIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lowercase letters, digits, dots and dashes');
+export const roleSchema = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'a role such as board-reviewer');
+
+export const subjectSchema = z.strictObject({
+  name: z.string().min(1).max(255),
+  digest: z.strictObject({ sha256: sha256Hex }),
+});
+
+export const BUNDLE_KINDS = [
+  'journal-segment',
+  'custody-report',
+  'packet',
+  'evidence',
+  'identity',
+  'key-registration',
+] as const;
+export type BundleKind = (typeof BUNDLE_KINDS)[number];
+
+/** What a bundle is: its kind, the packet and version it carries, who made it and which journal it rests on. */
+export const bundlePredicateSchema = z.strictObject({
+  bundleKind: z.enum(BUNDLE_KINDS),
+  packetId: packetIdSchema,
+  version: z.number().int().min(1).max(1_000_000),
+  title: z.string().trim().min(1).max(200),
+  createdAt: isoTime,
+  /** The station that made it; null for a reviewer's key-registration bundle. */
+  station: z.strictObject({ stationId: uuid, name: person, fingerprint: sha256Hex }).nullable(),
+  /** The key holder, for a key-registration bundle. */
+  holder: z.strictObject({ name: person, organisation: z.string().trim().max(120) }).nullable(),
+  /** The journal segment the content was built from, and the checkpoint that anchors it. */
+  journal: z
+    .strictObject({
+      fromSeq: z.number().int().min(1),
+      toSeq: z.number().int().min(1),
+      headHash: sha256Hex,
+      checkpoint: z.strictObject({ n: z.number().int().min(1), size: z.number().int().min(1) }).nullable(),
+    })
+    .nullable(),
+});
+export type BundlePredicate = z.infer<typeof bundlePredicateSchema>;
+
+export const DECISIONS = ['approve', 'reject', 'request-changes'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+/** A reviewer's signed decision on one exact packet version. */
+export const approvalPredicateSchema = z.strictObject({
+  packetId: packetIdSchema,
+  packetVersion: z.number().int().min(1).max(1_000_000),
+  packetDigest: sha256Hex,
+  role: roleSchema,
+  decision: z.enum(DECISIONS),
+  comment: z.string().max(4000),
+  expiresAt: isoTime,
+  /** Chosen by the reviewer, strictly increasing per packet: replay and rollback need no trusted clock. */
+  sequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  reviewer: z.strictObject({ name: person }),
+  signedAt: isoTime,
+});
+export type ApprovalPredicate = z.infer<typeof approvalPredicateSchema>;
+
+const statementShape = <P extends z.ZodType>(predicateType: string, predicate: P) =>
+  z.strictObject({
+    _type: z.literal(STATEMENT_TYPE),
+    subject: z.array(subjectSchema).min(1).max(10_000),
+    predicateType: z.literal(predicateType),
+    predicate,
+  });
+
+export const bundleStatementSchema = statementShape(PREDICATE_TYPES.bundle, bundlePredicateSchema);
+export const approvalStatementSchema = statementShape(PREDICATE_TYPES.approval, approvalPredicateSchema);
+export type BundleStatement = z.infer<typeof bundleStatementSchema>;
+export type ApprovalStatement = z.infer<typeof approvalStatementSchema>;
+
+/** The subject name an approval statement uses for the packet version it decides on. */
+export function approvalSubjectName(packetId: string, version: number): string {
+  return `${packetId}@v${version}`;
+}

@@ -1,0 +1,206 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  closeSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import { CodedError } from '../../../core/errors';
+import { stationError } from '../../errors';
+
+/** The one entry every bundle has besides its subjects: the DSSE envelope over the statement. */
+export const ENVELOPE_NAME = 'bundle.dsse.json';
+
+export interface BundleSource {
+  readonly name: string;
+  readonly source: { readonly path: string } | { readonly bytes: Uint8Array };
+  readonly size: number;
+}
+
+export interface WrittenFile {
+  readonly name: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export interface WrittenArchive {
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly files: readonly WrittenFile[];
+}
+
+/** Text-like parts are deflated; evidence (often already compressed: PDF, images) is stored as is. */
+function compressible(f: BundleSource): boolean {
+  return /\.(json|jsonl|txt|csv|pem)$/.test(f.name) && f.size < 64 * 1024 * 1024;
+}
+
+/**
+ * Writes a bundle archive with yazl (thejoshwolfe/yazl), streaming: each file is hashed as it is packed,
+ * then `sign` turns the file digests into the envelope, which is appended last. The archive is written
+ * to a temporary name in the target directory, fsynced, moved to its final name without ever replacing
+ * an existing file, and the directory is fsynced. Nothing is left behind on failure or cancel.
+ */
+export async function writeArchive(opts: {
+  readonly dir: string;
+  readonly fileName: string;
+  readonly files: readonly BundleSource[];
+  readonly mtime: Date;
+  readonly sign: (files: readonly WrittenFile[]) => Promise<Uint8Array>;
+  readonly onBytes?: (n: number) => void;
+  readonly signal?: AbortSignal;
+}): Promise<WrittenArchive> {
+  const finalPath = join(opts.dir, opts.fileName);
+  if (existsSync(finalPath))
+    throw stationError('OUTPUT_EXISTS', `${finalPath} already exists; the station never overwrites a file`, {
+      path: finalPath,
+    });
+  const temp = join(opts.dir, `.${opts.fileName}.${randomBytes(6).toString('hex')}.partial`);
+  const handle = await open(temp, 'wx', 0o644);
+  const zip = new yazl.ZipFile();
+  const whole = createHash('sha256');
+  let size = 0;
+  // Every byte through the handle, and fsync before the stream counts as finished.
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      handle.write(chunk).then(() => cb(), cb);
+    },
+    final(cb) {
+      handle.sync().then(() => cb(), cb);
+    },
+  });
+  const written = pipeline(
+    zip.outputStream,
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        whole.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    }),
+    sink,
+  );
+  const abort = () =>
+    (zip.outputStream as Readable).destroy(stationError('BUNDLE_CANCELLED', 'the export was cancelled', {}));
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    // One file at a time: yazl packs entries in order, so each source is opened only when its turn comes.
+    const failed = written.then(() => {
+      throw new Error('the archive ended before its files were packed');
+    });
+    const files: WrittenFile[] = [];
+    for (const f of opts.files) {
+      opts.signal?.throwIfAborted();
+      files.push(await Promise.race([pack(zip, f, opts), failed]));
+    }
+    opts.signal?.throwIfAborted();
+    const envelope = await opts.sign(files);
+    zip.addBuffer(Buffer.from(envelope), ENVELOPE_NAME, {
+      compress: true,
+      mtime: opts.mtime,
+      mode: 0o100644,
+    });
+    zip.end();
+    await written;
+    await handle.close();
+    publish(temp, finalPath);
+    fsyncDir(opts.dir);
+    return { path: finalPath, sha256: whole.digest('hex'), size, files };
+  } catch (e) {
+    (zip.outputStream as Readable).destroy();
+    await written.catch(() => undefined);
+    await handle.close().catch(() => undefined);
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* already gone */
+    }
+    if (opts.signal?.aborted)
+      throw stationError('BUNDLE_CANCELLED', 'the export was cancelled; nothing was written', {});
+    if (e instanceof CodedError) throw e;
+    throw stationError('BUNDLE_WRITE_FAILED', `writing the bundle failed: ${(e as Error).message}`, {
+      path: finalPath,
+    });
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+  }
+}
+
+function pack(
+  zip: yazl.ZipFile,
+  f: BundleSource,
+  opts: { mtime: Date; onBytes?: (n: number) => void },
+): Promise<WrittenFile> {
+  const hash = createHash('sha256');
+  let n = 0;
+  let finish: (f: WrittenFile) => void = () => undefined;
+  // A transform, not a 'data' listener: bytes move only when yazl reads them, so none can be missed.
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      n += chunk.length;
+      opts.onBytes?.(chunk.length);
+      cb(null, chunk);
+    },
+    flush(cb) {
+      finish({ name: f.name, sha256: hash.digest('hex'), size: n });
+      cb();
+    },
+  });
+  const done = new Promise<WrittenFile>((res, rej) => {
+    finish = res;
+    tap.on('error', rej);
+  });
+  const source =
+    'path' in f.source ? createReadStream(f.source.path) : Readable.from([Buffer.from(f.source.bytes)]);
+  source.on('error', (e: Error) => tap.destroy(e));
+  source.pipe(tap);
+  zip.addReadStream(tap, f.name, {
+    compress: compressible(f),
+    mtime: opts.mtime,
+    mode: 0o100644,
+    size: f.size,
+  });
+  return done;
+}
+
+/**
+ * Moves the finished file to its name without replacing anything: link() fails if the name exists.
+ * FAT/exFAT media (most USB sticks) have no hard links; there the name is checked, then renamed.
+ */
+function publish(temp: string, finalPath: string): void {
+  try {
+    linkSync(temp, finalPath);
+    unlinkSync(temp);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST')
+      throw stationError('OUTPUT_EXISTS', `${finalPath} appeared while the bundle was written`, {
+        path: finalPath,
+      });
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    if (existsSync(finalPath))
+      throw stationError('OUTPUT_EXISTS', `${finalPath} appeared while the bundle was written`, {
+        path: finalPath,
+      });
+    renameSync(temp, finalPath);
+  }
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import {
+  approvalStatus,
+  evaluateApproval,
+  type AcceptedApproval,
+  type ApprovalStatus,
+  type IssuedVersion,
+} from '../../core/bundle/approval';
+import { INTOTO_PAYLOAD_TYPE } from '../../core/bundle/dsse';
+import {
+  approvalStatementSchema,
+  approvalSubjectName,
+  type ApprovalPredicate,
+  type Decision,
+} from '../../core/bundle/statement';
+import { CodedError } from '../../core/errors';
+import { assertActor, journalTime } from '../../core/journal/events';
+import { digestWords } from '../../core/words';
+import type { ErrorCode } from '../../shared/errors';
+import { stationError } from '../errors';
+import { matchSigner } from './bundle-verify';
+import { stageCopy, trustAnchors } from './bundles';
+import { parseEnvelope } from './dsse';
+import { readFileSync, rmSync } from 'node:fs';
+import type { Station } from './station';
+
+/**
+ * Reviewer approvals arriving on media: a DSSE envelope over an in-toto statement whose predicate
+ * names one exact packet version. Accepted only after the signature verifies with a trust-store key
+ * and every APR-* check in src/core/bundle/approval.ts passes; a refusal is journaled with its code.
+ */
+const MAX_APPROVAL_BYTES = 64 * 1024;
+
+export interface IssuedView extends IssuedVersion {
+  readonly bundleKind: string;
+  readonly title: string;
+  readonly words: readonly string[];
+  readonly fileName: string;
+  readonly at: string;
+  readonly current: boolean;
+  readonly status: ApprovalStatus;
+}
+
+function issuedVersions(
+  station: Station,
+): (IssuedVersion & { bundleKind: string; title: string; fileName: string; at: string })[] {
+  const rows = station.store.db
+    .prepare(
+      'SELECT packet_id, version, digest, required_roles, bundle_kind, title, file_name, at FROM bundle_issued ORDER BY seq',
+    )
+    .all() as {
+    packet_id: string;
+    version: number;
+    digest: string;
+    required_roles: string;
+    bundle_kind: string;
+    title: string;
+    file_name: string;
+    at: string;
+  }[];
+  return rows.map((r) => ({
+    packetId: r.packet_id,
+    version: r.version,
+    digest: r.digest,
+    requiredRoles: JSON.parse(r.required_roles) as string[],
+    bundleKind: r.bundle_kind,
+    title: r.title,
+    fileName: r.file_name,
+    at: r.at,
+  }));
+}
+
+function acceptedApprovals(station: Station): AcceptedApproval[] {
+  const rows = station.store.db
+    .prepare(
+      `SELECT seq, packet_id, packet_version, role, decision, sequence, signer_fingerprint, trust_id, reviewer, comment, expires_at
+       FROM approval ORDER BY seq`,
+    )
+    .all() as {
+    seq: number;
+    packet_id: string;
+    packet_version: number;
+    role: string;
+    decision: Decision;
+    sequence: number;
+    signer_fingerprint: string;
+    trust_id: string;
+    reviewer: string;
+    comment: string;
+    expires_at: string;
+  }[];
+  return rows.map((r) => ({
+    seq: r.seq,
+    packetId: r.packet_id,
+    packetVersion: r.packet_version,
+    role: r.role,
+    decision: r.decision,
+    sequence: r.sequence,
+    signerFingerprint: r.signer_fingerprint,
+    trustId: r.trust_id,
+    reviewer: r.reviewer,
+    comment: r.comment,
+    expiresAt: r.expires_at,
+  }));
+}
+
+/** Every issued packet version with its approvals and the roles still missing. */
+export function issuedPackets(station: Station): IssuedView[] {
+  const now = journalTime(station.deps.clock());
+  const issued = issuedVersions(station);
+  const accepted = acceptedApprovals(station);
+  const latest = new Map<string, number>();
+  for (const v of issued) latest.set(v.packetId, Math.max(latest.get(v.packetId) ?? 0, v.version));
+  return issued
+    .map((v) => ({
+      ...v,
+      words: digestWords(Buffer.from(v.digest, 'hex')),
+      current: latest.get(v.packetId) === v.version,
+      status: approvalStatus(v, accepted, now),
+    }))
+    .reverse();
+}
+
+export function approvalRefusals(station: Station): {
+  seq: number;
+  code: string;
+  check: string | null;
+  packetId: string | null;
+  detail: string;
+  at: string;
+}[] {
+  return station.store.db
+    .prepare(
+      'SELECT seq, code, check_id AS "check", packet_id AS packetId, detail, at FROM approval_refusal ORDER BY seq DESC LIMIT 200',
+    )
+    .all() as {
+    seq: number;
+    code: string;
+    check: string | null;
+    packetId: string | null;
+    detail: string;
+    at: string;
+  }[];
+}
+
+export interface AcceptedView {
+  readonly seq: number;
+  readonly packetId: string;
+  readonly packetVersion: number;
+  readonly role: string;
+  readonly decision: Decision;
+  readonly reviewer: string;
+  readonly status: ApprovalStatus;
+}
+
+/** Reads an approval file from media (via a staged copy), checks it and records the outcome. */
+export async function importApproval(station: Station, path: string, actor: string): Promise<AcceptedView> {
+  assertActor(actor);
+  station.assertWritable();
+  const staged = await stageCopy(station, path, MAX_APPROVAL_BYTES).catch((e: unknown) => {
+    if (e instanceof CodedError && e.code === 'BUNDLE_TOO_LARGE')
+      throw stationError(
+        'APPROVAL_MALFORMED',
+        `${basename(path)} is larger than any approval (${MAX_APPROVAL_BYTES} bytes)`,
+        { field: 'path' },
+      );
+    throw e;
+  });
+  try {
+    const bytes = readFileSync(staged.path);
+    return acceptApprovalBytes(station, bytes, actor);
+  } finally {
+    rmSync(staged.dir, { recursive: true, force: true });
+  }
+}
+
+export function acceptApprovalBytes(station: Station, bytes: Buffer, actor: string): AcceptedView {
+  const envelopeSha256 = createHash('sha256').update(bytes).digest('hex');
+  let packetId: string | null = null;
+  let signerFingerprint: string | null = null;
+  const refuse = (code: ErrorCode & `APPROVAL_${string}`, check: string | null, detail: string): never => {
+    station.record([
+      {
+        kind: 'approval.refused',
+        actor,
+        body: { code, check, packetId, signerFingerprint, envelopeSha256, detail: detail.slice(0, 1000) },
+      },
+    ]);
+    throw stationError(code, detail, { check });
+  };
+  const parsed = parseEnvelope(bytes);
+  if (!parsed.ok) return refuse('APPROVAL_MALFORMED', 'APR-ENVELOPE', parsed.message);
+  const { envelope, payload } = parsed;
+  if (envelope.payloadType !== INTOTO_PAYLOAD_TYPE)
+    refuse('APPROVAL_MALFORMED', 'APR-ENVELOPE', `payloadType is not ${INTOTO_PAYLOAD_TYPE}`);
+  // Reviewers only: the station's own identity never approves its own packets.
+  const match = matchSigner(trustAnchors(station, { includeSelf: false }), envelope, payload);
+  if (match === 'unknown')
+    return refuse(
+      'APPROVAL_SIGNER_UNKNOWN',
+      'APR-SIGNER',
+      'the approval is signed by a key that is not in the trust store',
+    );
+  if (match === 'invalid')
+    return refuse(
+      'APPROVAL_SIGNATURE_INVALID',
+      'APR-SIGNER',
+      'the approval signature does not verify with the key it names',
+    );
+  signerFingerprint = match.info.fingerprint;
+  let predicate: ApprovalPredicate;
+  try {
+    const st = approvalStatementSchema.parse(JSON.parse(payload.toString('utf8')));
+    predicate = st.predicate;
+    packetId = predicate.packetId;
+    const subject = st.subject[0];
+    if (
+      st.subject.length !== 1 ||
+      subject?.name !== approvalSubjectName(predicate.packetId, predicate.packetVersion) ||
+      subject.digest.sha256 !== predicate.packetDigest
+    )
+      throw new Error('the subject does not name the packet version the predicate decides on');
+  } catch (e) {
+    return refuse(
+      'APPROVAL_MALFORMED',
+      'APR-STATEMENT',
+      `the signed approval statement is not valid: ${(e as Error).message.slice(0, 300)}`,
+    );
+  }
+  const now = journalTime(station.deps.clock());
+  const signer = match;
+  const refusal = evaluateApproval({
+    signer: {
+      trustId: signer.trustId,
+      name: signer.name,
+      fingerprint: signer.info.fingerprint,
+      roles: signer.roles,
+      validFrom: signer.validFrom,
+      validUntil: signer.validUntil,
+      revokedAt: signer.revokedAt,
+    },
+    approval: predicate,
+    issued: issuedVersions(station),
+    accepted: acceptedApprovals(station),
+    now,
+  });
+  if (refusal) return refuse(refusal.code, refusal.check, refusal.message);
+  const appended = station.record([
+    {
+      kind: 'approval.accepted',
+      actor,
+      body: {
+        packetId: predicate.packetId,
+        packetVersion: predicate.packetVersion,
+        packetDigest: predicate.packetDigest,
+        role: predicate.role,
+        decision: predicate.decision,
+        comment: predicate.comment,
+        expiresAt: predicate.expiresAt,
+        sequence: predicate.sequence,
+        reviewer: predicate.reviewer.name,
+        trustId: signer.trustId,
+        signerFingerprint: signer.info.fingerprint,
+        envelopeSha256,
+        envelope: bytes.toString('base64'),
+      },
+    },
+  ]);
+  const version = issuedPackets(station).find(
+    (v) => v.packetId === predicate.packetId && v.version === predicate.packetVersion,
+  );
+  return {
+    seq: appended.lastSeq,
+    packetId: predicate.packetId,
+    packetVersion: predicate.packetVersion,
+    role: predicate.role,
+    decision: predicate.decision,
+    reviewer: predicate.reviewer.name,
+    status: version?.status ?? { approvals: [], satisfiedRoles: [], missingRoles: [], objections: [] },
+  };
+}

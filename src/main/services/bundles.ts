@@ -1,0 +1,932 @@
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import policyJson from '../../../resources/policy/approvals.json';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../core/bundle/archive-policy';
+import {
+  BUNDLE_KINDS,
+  PREDICATE_TYPES,
+  STATEMENT_TYPE,
+  roleSchema,
+  type BundleKind,
+  type BundleStatement,
+} from '../../core/bundle/statement';
+import { canonicalBytes } from '../../core/canonical';
+import { CodedError } from '../../core/errors';
+import { assertActor, journalTime } from '../../core/journal/events';
+import { digestWords } from '../../core/words';
+import { listVolumes, type MediaView, type Volume } from '../adapters/media/volumes';
+import { writeArchive, type BundleSource, type WrittenFile } from '../adapters/media/zip-writer';
+import { stationError } from '../errors';
+import { verifyBundleArchive, type TrustAnchor, type VerifiedBundle } from './bundle-verify';
+import { custodyItems } from './custody';
+import { ecdsaRawToDer, publicKeyInfo, signEnvelope } from './dsse';
+import {
+  anchorWithSession,
+  confirmIdentityOnToken,
+  identitySigner,
+  journalIdentity,
+  journalStationId,
+  type StationIdentity,
+} from './identity';
+import { exportJournal } from './journal';
+import type { JobProgress } from './jobs';
+import type { Station } from './station';
+
+/**
+ * Signed bundles on removable media (docs/bundle-format.md): export with read-back verification,
+ * hardened import into a private staging directory, and the trust store that decides whose signatures
+ * count. Approvals live in approvals.ts.
+ */
+
+const policySchema = z.strictObject({
+  version: z.literal(1),
+  roles: z.record(roleSchema, z.string()),
+  requiredRoles: z.strictObject(
+    Object.fromEntries(BUNDLE_KINDS.map((k) => [k, z.array(roleSchema)])) as Record<
+      BundleKind,
+      z.ZodArray<typeof roleSchema>
+    >,
+  ),
+});
+export const APPROVAL_POLICY = policySchema.parse(policyJson);
+
+export function requiredRolesFor(kind: BundleKind): string[] {
+  return [...APPROVAL_POLICY.requiredRoles[kind]];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Trust store
+
+export interface TrustEntryView {
+  readonly trustId: string;
+  readonly name: string;
+  readonly entryKind: 'reviewer' | 'station';
+  readonly roles: readonly string[];
+  readonly fingerprint: string;
+  readonly words: readonly string[];
+  readonly algorithm: string;
+  readonly validFrom: string;
+  readonly validUntil: string;
+  readonly revokedAt: string | null;
+  readonly status: 'VALID' | 'EXPIRED' | 'NOT YET VALID' | 'REVOKED';
+}
+
+interface TrustRow {
+  trust_id: string;
+  name: string;
+  entry_kind: 'reviewer' | 'station';
+  roles: string;
+  spki: string;
+  fingerprint: string;
+  algorithm: string;
+  valid_from: string;
+  valid_until: string;
+  revoked_at: string | null;
+}
+
+function trustRows(station: Station): TrustRow[] {
+  return station.store.db.prepare('SELECT * FROM trust_entry ORDER BY registered_seq').all() as TrustRow[];
+}
+
+export function trustEntries(station: Station): TrustEntryView[] {
+  const now = journalTime(station.deps.clock());
+  return trustRows(station).map((r) => ({
+    trustId: r.trust_id,
+    name: r.name,
+    entryKind: r.entry_kind,
+    roles: JSON.parse(r.roles) as string[],
+    fingerprint: r.fingerprint,
+    words: digestWords(Buffer.from(r.fingerprint, 'hex')),
+    algorithm: r.algorithm,
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+    revokedAt: r.revoked_at,
+    status: r.revoked_at
+      ? 'REVOKED'
+      : now < r.valid_from
+        ? 'NOT YET VALID'
+        : now >= r.valid_until
+          ? 'EXPIRED'
+          : 'VALID',
+  }));
+}
+
+/** Keys whose signatures the station accepts: the trust store, plus its own identity (its own bundles). */
+export function trustAnchors(
+  station: Station,
+  opts: { includeSelf: boolean } = { includeSelf: true },
+): TrustAnchor[] {
+  const anchors: TrustAnchor[] = trustRows(station).map((r) => ({
+    trustId: r.trust_id,
+    name: r.name,
+    info: publicKeyInfo(Buffer.from(r.spki, 'base64')),
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+    revokedAt: r.revoked_at,
+    roles: JSON.parse(r.roles) as string[],
+  }));
+  const self = journalIdentity(station).identity;
+  if (opts.includeSelf && self) anchors.push(identityAnchor(station, self));
+  return anchors;
+}
+
+function identityAnchor(station: Station, id: StationIdentity): TrustAnchor {
+  return {
+    trustId: 'this-station',
+    name: `this station (${station.stationRecord().name})`,
+    info: publicKeyInfo(id.spki),
+    validFrom: '0000-01-01T00:00:00.000Z',
+    validUntil: '9999-12-31T23:59:59.999Z',
+    revokedAt: null,
+    roles: [],
+  };
+}
+
+export interface RegistrationView {
+  readonly fileName: string;
+  readonly bundleKind: BundleKind;
+  readonly holder: string;
+  readonly organisation: string;
+  readonly fingerprint: string;
+  readonly words: readonly string[];
+  readonly algorithm: string;
+  readonly digest: string;
+  readonly alreadyRegistered: string | null;
+}
+
+/**
+ * Reads a key-registration (or station identity) bundle: proves the carried key signed it, and shows
+ * its fingerprint for a person to compare out of band. Nothing is recorded.
+ */
+export async function inspectRegistration(station: Station, path: string): Promise<RegistrationView> {
+  return withStagedCopy(station, path, async (staged) => {
+    const v = await verifyBundleArchive(staged.path, {
+      trust: { self: true },
+      now: journalTime(station.deps.clock()),
+    });
+    return registrationView(station, path, v);
+  });
+}
+
+function registrationView(station: Station, path: string, v: VerifiedBundle): RegistrationView {
+  const p = v.statement.predicate;
+  if (p.bundleKind !== 'key-registration' && p.bundleKind !== 'identity')
+    throw stationError(
+      'BUNDLE_KIND_UNEXPECTED',
+      `this is a ${p.bundleKind} bundle, not a key registration`,
+      {},
+    );
+  const existing = trustRows(station).find((r) => r.fingerprint === v.signer.info.fingerprint);
+  return {
+    fileName: basename(path),
+    bundleKind: p.bundleKind,
+    holder: p.holder?.name ?? p.station?.name ?? 'unknown',
+    organisation: p.holder?.organisation ?? '',
+    fingerprint: v.signer.info.fingerprint,
+    words: digestWords(Buffer.from(v.signer.info.fingerprint, 'hex')),
+    algorithm: v.signer.info.algorithm,
+    digest: v.digest,
+    alreadyRegistered: existing?.trust_id ?? null,
+  };
+}
+
+/** The fingerprint a person read back, as hex (any case, spaces allowed) or as the digest words. */
+function confirms(confirmation: string, fingerprint: string): boolean {
+  const hex = confirmation.replace(/[\s:]/g, '').toLowerCase();
+  if (hex === fingerprint) return true;
+  const words = confirmation
+    .trim()
+    .toLowerCase()
+    .split(/[\s·,]+/)
+    .filter(Boolean);
+  const expected = digestWords(Buffer.from(fingerprint, 'hex'));
+  return words.length === expected.length && words.every((w, i) => w === expected[i]);
+}
+
+export async function registerTrust(
+  station: Station,
+  req: {
+    path: string;
+    trustId: string;
+    roles: string[];
+    validFrom?: string;
+    validUntil: string;
+    confirmFingerprint: string;
+    confirmedBy: string;
+    actor: string;
+  },
+): Promise<TrustEntryView> {
+  assertActor(req.actor);
+  station.assertWritable();
+  return withStagedCopy(station, req.path, async (staged) => {
+    const now = journalTime(station.deps.clock());
+    const v = await verifyBundleArchive(staged.path, { trust: { self: true }, now });
+    const view = registrationView(station, req.path, v);
+    if (view.alreadyRegistered)
+      throw stationError(
+        'TRUST_DUPLICATE_KEY',
+        `this key is already registered as ${view.alreadyRegistered}`,
+        { field: 'path' },
+      );
+    if (trustRows(station).some((r) => r.trust_id === req.trustId))
+      throw stationError('TRUST_DUPLICATE_KEY', `the trust id ${req.trustId} is taken`, { field: 'trustId' });
+    if (!confirms(req.confirmFingerprint, view.fingerprint))
+      throw stationError(
+        'TRUST_FINGERPRINT_MISMATCH',
+        'the confirmed fingerprint is not this key’s fingerprint',
+        {
+          field: 'confirmFingerprint',
+        },
+      );
+    const unknownRole = req.roles.find((r) => !Object.hasOwn(APPROVAL_POLICY.roles, r));
+    if (unknownRole)
+      throw stationError(
+        'INVALID_INPUT',
+        `role ${unknownRole} is not in the approval policy (${Object.keys(APPROVAL_POLICY.roles).join(', ')})`,
+        {
+          field: 'roles',
+        },
+      );
+    station.record([
+      {
+        kind: 'trust.registered',
+        actor: req.actor,
+        body: {
+          trustId: req.trustId,
+          name: view.holder,
+          entryKind: view.bundleKind === 'identity' ? 'station' : 'reviewer',
+          roles: req.roles,
+          spki: v.signer.info.spki.toString('base64'),
+          fingerprint: view.fingerprint,
+          algorithm: v.signer.info.algorithm,
+          validFrom: req.validFrom ?? now,
+          validUntil: req.validUntil,
+          registrationDigest: v.digest,
+          confirmedBy: req.confirmedBy,
+        },
+      },
+    ]);
+    return trustEntries(station).find((t) => t.trustId === req.trustId) as TrustEntryView;
+  });
+}
+
+export function revokeTrust(
+  station: Station,
+  req: { trustId: string; reason: string; actor: string },
+): TrustEntryView {
+  const entry = trustEntries(station).find((t) => t.trustId === req.trustId);
+  if (!entry) throw stationError('TRUST_NOT_FOUND', `no trust entry ${req.trustId}`, { field: 'trustId' });
+  station.record([
+    { kind: 'trust.revoked', actor: req.actor, body: { trustId: req.trustId, reason: req.reason } },
+  ]);
+  return trustEntries(station).find((t) => t.trustId === req.trustId) as TrustEntryView;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Staging: nothing on the media is used except a private copy
+
+const COPY_CHUNK = 1024 * 1024;
+
+export interface StagedCopy {
+  readonly dir: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** Copies a file from media into a fresh 0700 staging directory (no links followed, size bounded). */
+export async function stageCopy(station: Station, source: string, maxBytes: number): Promise<StagedCopy> {
+  let st;
+  try {
+    st = lstatSync(source);
+  } catch {
+    throw stationError('BUNDLE_NOT_FOUND', `${source} does not exist`, { field: 'path' });
+  }
+  if (st.isSymbolicLink())
+    throw stationError('BUNDLE_SYMLINK', `${source} is a symbolic link`, { field: 'path' });
+  if (!st.isFile())
+    throw stationError('BUNDLE_SPECIAL_FILE', `${source} is not a regular file`, { field: 'path' });
+  if (st.size > maxBytes)
+    throw stationError('BUNDLE_TOO_LARGE', `${source} is ${st.size} bytes (limit ${maxBytes})`, {
+      field: 'path',
+    });
+  const root = join(station.dataDir, 'staging');
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const dir = mkdtempSync(join(root, 'in-'));
+  const path = join(dir, 'received');
+  const hash = createHash('sha256');
+  let size = 0;
+  const input = openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const out = await open(path, 'wx', 0o600);
+  try {
+    if (!fstatSync(input).isFile())
+      throw stationError('BUNDLE_SPECIAL_FILE', `${source} is not a regular file`, { field: 'path' });
+    const buf = Buffer.alloc(COPY_CHUNK);
+    for (;;) {
+      const n = readSync(input, buf, 0, COPY_CHUNK, null);
+      if (n === 0) break;
+      size += n;
+      if (size > maxBytes)
+        throw stationError('BUNDLE_TOO_LARGE', `${source} grew past ${maxBytes} bytes while copied`, {
+          field: 'path',
+        });
+      hash.update(buf.subarray(0, n));
+      await out.write(buf.subarray(0, n));
+    }
+    await out.sync();
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    closeSync(input);
+    await out.close();
+  }
+  return { dir, path, sha256: hash.digest('hex'), size };
+}
+
+async function withStagedCopy<T>(
+  station: Station,
+  source: string,
+  work: (s: StagedCopy) => Promise<T>,
+  maxBytes = DEFAULT_ARCHIVE_LIMITS.maxBundleBytes,
+): Promise<T> {
+  const staged = await stageCopy(station, source, maxBytes);
+  try {
+    return await work(staged);
+  } finally {
+    rmSync(staged.dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Export
+
+export type ExportKind = 'journal-segment' | 'custody-report' | 'evidence' | 'identity';
+
+export interface ExportRequest {
+  readonly kind: ExportKind;
+  readonly title?: string;
+  /** Evidence files to carry (CLI); names must be unique. */
+  readonly evidence?: readonly string[];
+  /** The volume's mount path, as listed. Omitted: the one ready volume, if exactly one. */
+  readonly volume?: string;
+  readonly pin: string;
+  readonly actor: string;
+}
+
+export interface ExportPreview {
+  readonly packetId: string;
+  readonly version: number;
+  readonly title: string;
+  readonly fileName: string;
+  readonly files: readonly { name: string; size: number }[];
+  readonly requiredRoles: readonly string[];
+  readonly estimateBytes: number;
+  readonly media: MediaView;
+}
+
+export interface ExportResult {
+  readonly packetId: string;
+  readonly version: number;
+  readonly digest: string;
+  readonly words: readonly string[];
+  readonly path: string;
+  readonly fileSha256: string;
+  readonly sizeBytes: number;
+  readonly files: readonly WrittenFile[];
+  readonly requiredRoles: readonly string[];
+  readonly seq: number;
+}
+
+const PACKET_IDS: Record<ExportKind, string> = {
+  'journal-segment': 'journal-segment',
+  'custody-report': 'custody-report',
+  evidence: 'evidence',
+  identity: 'station-identity',
+};
+const TITLES: Record<ExportKind, string> = {
+  'journal-segment': 'Journal segment with its signed checkpoint',
+  'custody-report': 'Custody report of sealed media and devices',
+  evidence: 'Evidence files',
+  identity: 'Station identity certificate',
+};
+
+function nextVersion(station: Station, packetId: string): number {
+  const v = station.store.db
+    .prepare('SELECT coalesce(max(version), 0) FROM bundle_issued WHERE packet_id = ?')
+    .pluck()
+    .get(packetId) as number;
+  return v + 1;
+}
+
+function evidenceSources(paths: readonly string[]): BundleSource[] {
+  const seen = new Set<string>();
+  return paths.map((p, i) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw stationError('INVALID_INPUT', `evidence file ${p} does not exist`, { field: `evidence.${i}` });
+    }
+    if (!st.isFile())
+      throw stationError('INVALID_INPUT', `evidence ${p} is not a regular file`, { field: `evidence.${i}` });
+    const name = `evidence/${basename(p).replace(/[^A-Za-z0-9._-]/g, '_')}`;
+    if (seen.has(name.toLowerCase()))
+      throw stationError('INVALID_INPUT', `two evidence files would both be called ${name}`, {
+        field: `evidence.${i}`,
+      });
+    seen.add(name.toLowerCase());
+    return { name, source: { path: p }, size: st.size };
+  });
+}
+
+/** What an export would write: packet, version, files and sizes, the roles that must approve it. */
+export function exportPreview(
+  station: Station,
+  req: { kind: ExportKind; title?: string; evidence?: readonly string[] },
+): ExportPreview {
+  const packetId = PACKET_IDS[req.kind];
+  const version = nextVersion(station, packetId);
+  const parts = plannedFiles(station, req.kind, req.evidence ?? []);
+  const estimateBytes = parts.reduce((n, f) => n + f.size + 512, 64 * 1024);
+  return {
+    packetId,
+    version,
+    title: req.title ?? TITLES[req.kind],
+    fileName: `${packetId}-v${version}.bundle.zip`,
+    files: parts,
+    requiredRoles: requiredRolesFor(req.kind),
+    estimateBytes,
+    media: listVolumes(process.env, estimateBytes),
+  };
+}
+
+/** File names and (approximate, for the journal) sizes before the export makes them. */
+function plannedFiles(
+  station: Station,
+  kind: ExportKind,
+  evidence: readonly string[],
+): { name: string; size: number }[] {
+  if (kind === 'identity')
+    return [
+      { name: 'identity/station-certificate.pem', size: 1024 },
+      { name: 'identity/station.json', size: 512 },
+    ];
+  const journal = [
+    { name: 'journal/segment.jsonl', size: station.journal.head().seq * 400 },
+    { name: 'journal/checkpoint.json', size: 600 },
+  ];
+  if (kind === 'custody-report') return [{ name: 'report/custody-report.json', size: 16 * 1024 }, ...journal];
+  if (kind === 'evidence')
+    return [...evidenceSources(evidence).map((s) => ({ name: s.name, size: s.size })), ...journal];
+  return journal;
+}
+
+function pickVolume(station: Station, requested: string | undefined, neededBytes: number): Volume {
+  const media = listVolumes(process.env, neededBytes);
+  if (requested) {
+    const v = media.volumes.find((x) => x.path === requested);
+    if (!v)
+      throw stationError('MEDIA_NOT_READY', `${requested} is not a listed removable volume`, {
+        field: 'volume',
+      });
+    if (v.state !== 'ready')
+      throw stationError('MEDIA_NOT_READY', `${requested} is ${v.state}: ${v.detail}`, { field: 'volume' });
+    return v;
+  }
+  const ready = media.volumes.filter((v) => v.state === 'ready');
+  if (media.state === 'no-device')
+    throw stationError('MEDIA_NOT_READY', 'no removable volume is mounted', { field: 'volume' });
+  if (ready.length > 1 || media.state === 'several-devices')
+    throw stationError(
+      'MEDIA_AMBIGUOUS',
+      `several volumes are mounted (${media.volumes.map((v) => v.path).join(', ')}): pick one`,
+      { field: 'volume' },
+    );
+  if (!ready[0]) throw stationError('MEDIA_NOT_READY', `the volume is ${media.state}`, { field: 'volume' });
+  void station;
+  return ready[0];
+}
+
+/**
+ * Exports one bundle: one login to the station token signs a checkpoint over the journal head (if the
+ * head is not anchored yet) and the DSSE envelope; the archive is written to a temporary name, fsynced,
+ * published without overwriting, the directory fsynced; then the file is read back from the media and
+ * verified in full before `bundle.exported` is recorded. A failed read-back removes the file.
+ */
+export async function exportBundle(
+  station: Station,
+  req: ExportRequest,
+  progress: JobProgress,
+  signal?: AbortSignal,
+): Promise<ExportResult> {
+  assertActor(req.actor);
+  station.assertWritable();
+  const id = journalIdentity(station).identity;
+  if (!id)
+    throw stationError('IDENTITY_MISSING', 'this station has no identity key to sign bundles with', {});
+  const confirmed = confirmIdentityOnToken(station, id);
+  if (confirmed.status === 'MISMATCH')
+    throw stationError('IDENTITY_MISMATCH', confirmed.reason, { serial: id.tokenSerial });
+  const preview = exportPreview(station, req);
+  const volume = pickVolume(station, req.volume, preview.estimateBytes);
+  const record = station.stationRecord();
+  mkdirSync(join(station.dataDir, 'staging'), { recursive: true, mode: 0o700 });
+  const work = mkdtempSync(join(station.dataDir, 'staging', 'out-'));
+  const createdAt = journalTime(station.deps.clock());
+  try {
+    const module = station.hsm.module(id.moduleId);
+    const written = await module.withSessionAsync(
+      id.tokenSerial,
+      { write: false, login: { user: 'user', pin: req.pin } },
+      async (session) => {
+        progress.phase('anchoring the journal', 1);
+        let checkpoint = station.journal.checkpoints().at(-1) ?? null;
+        const head = station.journal.head();
+        if (req.kind !== 'identity' && (!checkpoint || checkpoint.size < head.seq)) {
+          await anchorWithSession(station, id, session);
+          checkpoint = station.journal.checkpoints().at(-1) ?? null;
+        }
+        const files = buildSources(station, req, work, id, checkpoint);
+        const total = files.reduce((n, f) => n + f.size, 0);
+        progress.phase('writing to media', total);
+        const sign = identitySigner(id, session);
+        const journalPart =
+          req.kind === 'identity' || !checkpoint
+            ? null
+            : {
+                fromSeq: 1,
+                toSeq: checkpoint.size,
+                headHash: Buffer.from(checkpoint.headHash).toString('hex'),
+                checkpoint: { n: checkpoint.n, size: checkpoint.size },
+              };
+        let statementDigest = '';
+        const archive = await writeArchive({
+          dir: volume.path,
+          fileName: preview.fileName,
+          files,
+          mtime: new Date(createdAt),
+          onBytes: (n) => progress.add(n),
+          signal,
+          sign: async (packed) => {
+            const statement: BundleStatement = {
+              _type: STATEMENT_TYPE,
+              subject: packed.map((f) => ({ name: f.name, digest: { sha256: f.sha256 } })),
+              predicateType: PREDICATE_TYPES.bundle,
+              predicate: {
+                bundleKind: req.kind,
+                packetId: preview.packetId,
+                version: preview.version,
+                title: preview.title,
+                createdAt,
+                station: {
+                  stationId: journalStationId(station),
+                  name: record.name,
+                  fingerprint: id.fingerprint,
+                },
+                holder: null,
+                journal: journalPart,
+              },
+            };
+            const payload = canonicalBytes(statement);
+            statementDigest = createHash('sha256').update(payload).digest('hex');
+            const envelope = await signEnvelope(payload, id.fingerprint, async (pae) =>
+              ecdsaRawToDer(sign(pae), 'P-256'),
+            );
+            return canonicalBytes(envelope);
+          },
+        });
+        return { archive, statementDigest };
+      },
+    );
+    progress.phase('reading back and verifying', written.archive.size);
+    let verified: VerifiedBundle;
+    try {
+      verified = await verifyBundleArchive(written.archive.path, {
+        trust: { anchors: [identityAnchor(station, id)] },
+        now: journalTime(station.deps.clock()),
+        onBytes: (n) => progress.add(n),
+      });
+      if (verified.digest !== written.statementDigest)
+        throw new Error('the statement read back differs from the one signed');
+    } catch (e) {
+      rmSync(written.archive.path, { force: true });
+      throw stationError(
+        'BUNDLE_WRITE_FAILED',
+        `the bundle did not verify when read back (${e instanceof CodedError ? e.code : (e as Error).message}); it was removed`,
+        {
+          path: written.archive.path,
+        },
+      );
+    }
+    const requiredRoles = requiredRolesFor(req.kind);
+    const appended = station.record([
+      {
+        kind: 'bundle.exported',
+        actor: req.actor,
+        body: {
+          bundleKind: req.kind,
+          packetId: preview.packetId,
+          version: preview.version,
+          title: preview.title,
+          digest: verified.digest,
+          fileSha256: written.archive.sha256,
+          fileName: preview.fileName,
+          volume: volume.path,
+          sizeBytes: written.archive.size,
+          files: verified.files.map((f) => ({ ...f })),
+          requiredRoles,
+          journalToSeq: verified.statement.predicate.journal?.toSeq ?? 0,
+          checkpoint: verified.statement.predicate.journal?.checkpoint?.n ?? null,
+        },
+      },
+    ]);
+    return {
+      packetId: preview.packetId,
+      version: preview.version,
+      digest: verified.digest,
+      words: digestWords(Buffer.from(verified.digest, 'hex')),
+      path: written.archive.path,
+      fileSha256: written.archive.sha256,
+      sizeBytes: written.archive.size,
+      files: verified.files,
+      requiredRoles,
+      seq: appended.lastSeq,
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function buildSources(
+  station: Station,
+  req: ExportRequest,
+  work: string,
+  id: StationIdentity,
+  checkpoint: ReturnType<Station['journal']['checkpoints']>[number] | null,
+): BundleSource[] {
+  const text = (name: string, value: string): BundleSource => {
+    const bytes = Buffer.from(value, 'utf8');
+    return { name, source: { bytes }, size: bytes.length };
+  };
+  if (req.kind === 'identity') {
+    return [
+      text('identity/station-certificate.pem', id.certificatePem),
+      text(
+        'identity/station.json',
+        `${JSON.stringify({ stationId: journalStationId(station), name: station.stationRecord().name, fingerprint: id.fingerprint, words: digestWords(Buffer.from(id.fingerprint, 'hex')), tokenSerial: id.tokenSerial }, null, 2)}\n`,
+      ),
+    ];
+  }
+  if (!checkpoint)
+    throw stationError(
+      'CHECKPOINT_SIGNER_UNAVAILABLE',
+      'the journal has no checkpoint to rest the bundle on',
+      {},
+    );
+  const segment = join(work, 'segment.jsonl');
+  exportJournal(station, { fromSeq: 1, toSeq: checkpoint.size }, { path: segment });
+  const journal: BundleSource[] = [
+    { name: 'journal/segment.jsonl', source: { path: segment }, size: statSync(segment).size },
+    text(
+      'journal/checkpoint.json',
+      `${JSON.stringify(
+        {
+          stationId: journalStationId(station),
+          n: checkpoint.n,
+          size: checkpoint.size,
+          headHash: Buffer.from(checkpoint.headHash).toString('hex'),
+          at: checkpoint.at,
+          keyId: checkpoint.keyId,
+          alg: checkpoint.alg,
+          signature: Buffer.from(checkpoint.signature).toString('base64'),
+          certificatePem: id.certificatePem,
+        },
+        null,
+        2,
+      )}\n`,
+    ),
+  ];
+  if (req.kind === 'custody-report')
+    return [
+      text('report/custody-report.json', `${JSON.stringify(custodyItems(station), null, 2)}\n`),
+      ...journal,
+    ];
+  if (req.kind === 'evidence') return [...evidenceSources(req.evidence ?? []), ...journal];
+  return journal;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Import
+
+export interface ImportedBundleView {
+  readonly seq: number;
+  readonly bundleKind: BundleKind;
+  readonly packetId: string;
+  readonly version: number;
+  readonly title: string;
+  readonly digest: string;
+  readonly words: readonly string[];
+  readonly signer: string;
+  readonly signerFingerprint: string;
+  readonly files: readonly WrittenFile[];
+}
+
+/** Content-addressed store beside the database: a file can never change under an event that cites it. */
+export function objectPath(station: Station, sha256: string): string {
+  return join(station.dataDir, 'objects', sha256.slice(0, 2), sha256);
+}
+
+/** Codes that mean "refused as hostile or untrusted" (journaled), as opposed to a usage slip. */
+function isRefusal(e: unknown): e is CodedError {
+  return e instanceof CodedError && /^BUNDLE_/.test(e.code) && e.code !== 'BUNDLE_NOT_FOUND';
+}
+
+export async function importBundle(
+  station: Station,
+  path: string,
+  actor: string,
+  opts: { limits?: ArchiveLimits; onBytes?: (n: number) => void } = {},
+): Promise<ImportedBundleView> {
+  assertActor(actor);
+  station.assertWritable();
+  const limits = opts.limits ?? DEFAULT_ARCHIVE_LIMITS;
+  let staged: StagedCopy | null = null;
+  try {
+    staged = await stageCopy(station, path, limits.maxBundleBytes);
+    const v = await verifyBundleArchive(staged.path, {
+      trust: { anchors: trustAnchors(station) },
+      now: journalTime(station.deps.clock()),
+      limits,
+      extractTo: join(staged.dir, 'files'),
+      onBytes: opts.onBytes,
+    });
+    for (const f of v.files) {
+      const target = objectPath(station, f.sha256);
+      mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 });
+      try {
+        statSync(target);
+      } catch {
+        renameSync(join(staged.dir, 'files', ...f.name.split('/')), target);
+      }
+    }
+    const p = v.statement.predicate;
+    const appended = station.record([
+      {
+        kind: 'bundle.imported',
+        actor,
+        body: {
+          bundleKind: p.bundleKind,
+          packetId: p.packetId,
+          version: p.version,
+          digest: v.digest,
+          fileSha256: staged.sha256,
+          fileName: basename(path),
+          signerFingerprint: v.signer.info.fingerprint,
+          signerName: v.signer.name.slice(0, 80),
+          files: v.files.map((f) => ({ ...f })),
+        },
+      },
+    ]);
+    return {
+      seq: appended.lastSeq,
+      bundleKind: p.bundleKind,
+      packetId: p.packetId,
+      version: p.version,
+      title: p.title,
+      digest: v.digest,
+      words: digestWords(Buffer.from(v.digest, 'hex')),
+      signer: v.signer.name,
+      signerFingerprint: v.signer.info.fingerprint,
+      files: v.files,
+    };
+  } catch (e) {
+    if (isRefusal(e)) recordRefusal(station, e, path, staged?.sha256 ?? null, actor);
+    throw e;
+  } finally {
+    if (staged) rmSync(staged.dir, { recursive: true, force: true });
+  }
+}
+
+function recordRefusal(
+  station: Station,
+  e: CodedError,
+  path: string,
+  fileSha256: string | null,
+  actor: string,
+): void {
+  const check = typeof e.data.check === 'string' ? e.data.check : null;
+  station.record([
+    {
+      kind: 'bundle.import-refused',
+      actor,
+      body: {
+        code: e.code,
+        check,
+        fileName: basename(path).slice(0, 255),
+        fileSha256,
+        detail: e.message.slice(0, 1000),
+      },
+    },
+  ]);
+}
+
+export function importedBundles(station: Station): ImportedBundleView[] {
+  const rows = station.store.db
+    .prepare('SELECT * FROM bundle_imported ORDER BY seq DESC LIMIT 500')
+    .all() as {
+    seq: number;
+    bundle_kind: BundleKind;
+    packet_id: string;
+    version: number;
+    digest: string;
+    signer_fingerprint: string;
+    signer_name: string;
+    files: string;
+  }[];
+  return rows.map((r) => ({
+    seq: r.seq,
+    bundleKind: r.bundle_kind,
+    packetId: r.packet_id,
+    version: r.version,
+    title: r.packet_id,
+    digest: r.digest,
+    words: digestWords(Buffer.from(r.digest, 'hex')),
+    signer: r.signer_name,
+    signerFingerprint: r.signer_fingerprint,
+    files: JSON.parse(r.files) as WrittenFile[],
+  }));
+}
+
+export function mediaRefusals(
+  station: Station,
+): { seq: number; code: string; check: string | null; fileName: string; detail: string; at: string }[] {
+  return station.store.db
+    .prepare(
+      'SELECT seq, code, check_id AS "check", file_name AS fileName, detail, at FROM media_refusal ORDER BY seq DESC LIMIT 200',
+    )
+    .all() as {
+    seq: number;
+    code: string;
+    check: string | null;
+    fileName: string;
+    detail: string;
+    at: string;
+  }[];
+}
+
+/** Bundle and approval files on the listed volumes (top level only), for the operator to pick. */
+export function mediaFiles(): {
+  volume: string;
+  path: string;
+  name: string;
+  size: number;
+  type: 'bundle' | 'approval';
+}[] {
+  const out: { volume: string; path: string; name: string; size: number; type: 'bundle' | 'approval' }[] = [];
+  for (const v of listVolumes().volumes) {
+    if (v.state === 'unavailable') continue;
+    let names: string[];
+    try {
+      names = readdirNames(v.path);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const type = name.endsWith('.bundle.zip')
+        ? 'bundle'
+        : name.endsWith('.approval.json')
+          ? 'approval'
+          : null;
+      if (!type || name.startsWith('.')) continue;
+      const p = join(v.path, name);
+      try {
+        const st = lstatSync(p);
+        if (st.isFile()) out.push({ volume: v.path, path: p, name, size: st.size, type });
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  return out;
+}
+
+function readdirNames(dir: string): string[] {
+  return readdirSync(dir).slice(0, 1000);
+}
