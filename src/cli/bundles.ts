@@ -19,6 +19,7 @@ import {
   type ExportKind,
 } from '../main/services/bundles';
 import { softwareSigner } from '../main/services/dsse';
+import { withTokenSigner, type ReviewerSigner } from '../main/services/reviewer-token';
 import type { JobProgress } from '../main/services/jobs';
 import {
   generateReviewerKey,
@@ -318,43 +319,42 @@ export function registerBundleCommands(program: Command, out: Out): void {
         `wrote ${o.out}\n  fingerprint ${k.info.fingerprint}\n  words       ${digestWords(Buffer.from(k.info.fingerprint, 'hex')).join(' ')}\n`,
       );
     });
-  reviewer
-    .command('request')
-    .description('write a key-registration bundle (signed by the key itself) for the station operator')
-    .requiredOption('--key <file>', 'your key file')
+  reviewerKeyOptions(
+    reviewer
+      .command('request')
+      .description('write a key-registration bundle (signed by the key itself) for the station operator'),
+  )
     .requiredOption('--name <name>', 'your name as the station should record it')
     .option('--organisation <org>', 'your organisation', '')
     .requiredOption('--out-dir <dir>', 'where to write the bundle (e.g. the removable volume)')
-    .option('--passphrase-stdin', 'read the key passphrase from the first line of stdin')
     .action(
-      async (o: {
-        key: string;
-        name: string;
-        organisation: string;
-        outDir: string;
-        passphraseStdin?: boolean;
-      }) => {
-        const passphrase = await readPin('Key passphrase: ', o.passphraseStdin === true);
-        const key = loadKeyFile(readFileSync(resolve(o.key), 'utf8'), passphrase);
-        const r = await writeRegistrationBundle({
-          privateKey: key,
-          holder: o.name,
-          organisation: o.organisation,
-          outDir: resolve(o.outDir),
-          now: new Date(),
-        });
+      async (
+        o: ReviewerKeyOptions & {
+          name: string;
+          organisation: string;
+          outDir: string;
+        },
+      ) => {
+        const r = await withReviewerSigner(o, (signer) =>
+          writeRegistrationBundle({
+            signer,
+            holder: o.name,
+            organisation: o.organisation,
+            outDir: resolve(o.outDir),
+            now: new Date(),
+          }),
+        );
         out(
           `wrote ${r.path}\n  read these to the station operator: ${r.words.join(' ')}\n  fingerprint ${r.fingerprint}\n`,
         );
       },
     );
 
-  program
+  const approve = program
     .command('approve <file>')
     .description(
       'reviewer side: verify a station bundle, then sign an approval of exactly that packet version',
     )
-    .requiredOption('--key <file>', 'your passphrase-protected key file')
     .requiredOption('--trust <pem>', 'the station certificate you confirmed out of band')
     .requiredOption('--role <role>', 'the role you approve in')
     .requiredOption('--name <name>', 'your name')
@@ -363,44 +363,40 @@ export function registerBundleCommands(program: Command, out: Out): void {
     .option('--expires <iso>', 'when the approval lapses (default: in 30 days)')
     .option('--expires-in-days <n>', 'days until the approval lapses', '30')
     .option('--sequence <n>', 'your decision counter for this packet (default: milliseconds since 1970)')
-    .requiredOption('--out-dir <dir>', 'where to write the approval file')
-    .option('--passphrase-stdin', 'read the key passphrase from the first line of stdin')
-    .action(
-      async (
-        file: string,
-        o: {
-          key: string;
-          trust: string;
-          role: string;
-          name: string;
-          decision: string;
-          comment: string;
-          expires?: string;
-          expiresInDays: string;
-          sequence?: string;
-          outDir: string;
-          passphraseStdin?: boolean;
-        },
-      ) => {
-        if (!DECISIONS.includes(o.decision as Decision))
-          throw new CodedError('INVALID_INPUT', `--decision must be one of ${DECISIONS.join(', ')}`, {
-            field: 'decision',
-          });
-        const now = new Date();
-        const verified = await verifyWithCertificate(
-          resolve(file),
-          readFileSync(resolve(o.trust), 'utf8'),
-          now,
-        );
-        printVerified(out, verified, file);
-        const passphrase = await readPin('Key passphrase: ', o.passphraseStdin === true);
-        const signer = softwareSigner(loadKeyFile(readFileSync(resolve(o.key), 'utf8'), passphrase));
-        const sequence = o.sequence === undefined ? now.getTime() : Number(o.sequence);
-        if (!Number.isSafeInteger(sequence) || sequence < 1)
-          throw new CodedError('INVALID_INPUT', '--sequence must be a whole number ≥ 1', {
-            field: 'sequence',
-          });
-        const r = await signApproval({
+    .requiredOption('--out-dir <dir>', 'where to write the approval file');
+  reviewerKeyOptions(approve).action(
+    async (
+      file: string,
+      o: ReviewerKeyOptions & {
+        trust: string;
+        role: string;
+        name: string;
+        decision: string;
+        comment: string;
+        expires?: string;
+        expiresInDays: string;
+        sequence?: string;
+        outDir: string;
+      },
+    ) => {
+      if (!DECISIONS.includes(o.decision as Decision))
+        throw new CodedError('INVALID_INPUT', `--decision must be one of ${DECISIONS.join(', ')}`, {
+          field: 'decision',
+        });
+      const now = new Date();
+      const verified = await verifyWithCertificate(
+        resolve(file),
+        readFileSync(resolve(o.trust), 'utf8'),
+        now,
+      );
+      printVerified(out, verified, file);
+      const sequence = o.sequence === undefined ? now.getTime() : Number(o.sequence);
+      if (!Number.isSafeInteger(sequence) || sequence < 1)
+        throw new CodedError('INVALID_INPUT', '--sequence must be a whole number ≥ 1', {
+          field: 'sequence',
+        });
+      const r = await withReviewerSigner(o, (signer) =>
+        signApproval({
           bundle: verified,
           sign: signer,
           role: o.role,
@@ -411,8 +407,60 @@ export function registerBundleCommands(program: Command, out: Out): void {
           reviewer: o.name,
           now,
           outDir: resolve(o.outDir),
-        });
-        out(`wrote ${r.path}: ${o.decision} as ${o.role}, sequence ${sequence}\n`);
-      },
-    );
+        }),
+      );
+      out(`wrote ${r.path}: ${o.decision} as ${o.role}, sequence ${sequence}\n`);
+    },
+  );
+}
+
+interface ReviewerKeyOptions {
+  key?: string;
+  passphraseStdin?: boolean;
+  token?: string;
+  keyId?: string;
+  pkcs11: string;
+  module?: string;
+  pinStdin?: boolean;
+}
+
+/** The reviewer's key: a passphrase-protected key file, or a key pair on their own PKCS#11 token. */
+function reviewerKeyOptions(cmd: Command): Command {
+  return cmd
+    .option('--key <file>', 'your passphrase-protected key file')
+    .option('--passphrase-stdin', 'read the key passphrase from the first line of stdin')
+    .option('--token <serial>', 'or: the serial of your PKCS#11 token')
+    .option('--key-id <hex>', 'with --token: the CKA_ID of your key pair (hex, e.g. 01)')
+    .option('--pkcs11 <profile>', 'with --token: module profile (native/pkcs11)', 'opensc')
+    .option('--module <path>', "with --token: the module library (default: the profile's)")
+    .option('--pin-stdin', 'with --token: read the token PIN from the first line of stdin');
+}
+
+async function withReviewerSigner<T>(
+  o: ReviewerKeyOptions,
+  fn: (signer: ReviewerSigner) => Promise<T>,
+): Promise<T> {
+  if ((o.key === undefined) === (o.token === undefined))
+    throw new CodedError('INVALID_INPUT', 'name exactly one key: --key FILE or --token SERIAL --key-id HEX', {
+      field: 'key',
+    });
+  if (o.token === undefined) {
+    let keyPem: string;
+    try {
+      keyPem = readFileSync(resolve(o.key ?? ''), 'utf8');
+    } catch {
+      throw new CodedError('KEY_FILE_INVALID', `cannot read the key file ${o.key}`, { field: 'key' });
+    }
+    const passphrase = await readPin('Key passphrase: ', o.passphraseStdin === true);
+    return fn(softwareSigner(loadKeyFile(keyPem, passphrase)));
+  }
+  if (o.keyId === undefined)
+    throw new CodedError('INVALID_INPUT', '--token needs --key-id (the CKA_ID of your key pair)', {
+      field: 'keyId',
+    });
+  const pin = await readPin('Token PIN: ', o.pinStdin === true);
+  return withTokenSigner(
+    { profile: o.pkcs11, modulePath: o.module, serial: o.token, keyId: o.keyId.toLowerCase(), pin },
+    fn,
+  );
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
-import { addToken, artifactPath, launchChromium, serveStation, stationCli } from './harness';
+import { addToken, artifactPath, launchChromium, serveStation, stationCli, openWorkflow } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -22,11 +22,7 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await page.goto(host.url);
-      await page
-        .getByRole('navigation', { name: 'Workflows' })
-        .getByRole('button', { name: 'Custodians & Quorum' })
-        .click();
+      await openWorkflow(page, host.url, 'Custodians & Quorum');
       const roster = page.getByRole('region', { name: 'Approved roster' });
       await expect.poll(() => roster.innerText()).toMatch(/Alice Adams[\s\S]*Bob Brandt[\s\S]*Carol Chen/);
       await expect.poll(() => roster.innerText()).toMatch(/quorum 2/);
@@ -93,11 +89,7 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
     const host = await serveStation(dataDir);
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
-      await page.goto(host.url);
-      await page
-        .getByRole('navigation', { name: 'Workflows' })
-        .getByRole('button', { name: 'Custody' })
-        .click();
+      await openWorkflow(page, host.url, 'Custody');
       const items = page.getByRole('table', { name: 'Custody items' });
       const row = (id: string) => items.getByRole('row').filter({ hasText: id });
       await expect
@@ -159,11 +151,7 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
     const host = await serveStation(dataDir);
     const page = await browser.newPage({ viewport: { width: 1360, height: 1400 } });
     try {
-      await page.goto(host.url);
-      await page
-        .getByRole('navigation', { name: 'Workflows' })
-        .getByRole('button', { name: 'Custodians & Quorum' })
-        .click();
+      await openWorkflow(page, host.url, 'Custodians & Quorum');
       const activation = page.getByRole('region', { name: 'M-of-N activation' });
       const health = activation.getByRole('form', { name: 'Check my share' });
       await health.getByLabel('Custodian').selectOption('bob');

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
-import { artifactPath, journalLength, launchChromium, serveStation, stationCli } from './harness';
+import {
+  artifactPath,
+  journalLength,
+  launchChromium,
+  serveStation,
+  stationCli,
+  openWorkflow,
+} from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -22,11 +29,7 @@ describe('Devices in Chromium against the browser-mode host (demo SoftHSM2 token
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await page.goto(host.url);
-      await page
-        .getByRole('navigation', { name: 'Workflows' })
-        .getByRole('button', { name: 'Devices' })
-        .click();
+      await openWorkflow(page, host.url, 'Devices');
       const module = page.getByRole('region', { name: 'Module demo-softhsm' });
       await expect.poll(() => module.innerText()).toContain('SoftHSM');
       await module.getByRole('button', { name: 'Station HSM (demo)' }).click();

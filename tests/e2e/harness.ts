@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const STATION_BIN = join(ROOT, 'bin', 'station.js');
@@ -39,9 +39,11 @@ export function stationCli(
 /** Runs the built `station serve` (the real browser-mode host) and waits for its launch URL. */
 export async function serveStation(
   dataDir: string,
+  env: Record<string, string> = {},
 ): Promise<{ url: string; origin: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [STATION_BIN, 'serve', '--no-open', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   let err = '';
@@ -104,4 +106,57 @@ export function tokenSerial(dataDir: string, label: string): string {
   const token = listed[0]?.tokens.find((t) => t.label === label);
   if (!token) throw new Error(`token ${label} not listed by the station`);
   return token.serial;
+}
+
+/** Opens the station at its launch URL and picks a workflow from the left navigation. */
+export async function openWorkflow(page: Page, url: string, workflow: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('navigation', { name: 'Workflows' }).getByRole('button', { name: workflow }).click();
+}
+
+/** `station trust register` as an operator does it after comparing the words read out by the key holder. */
+export function registerTrust(
+  dataDir: string,
+  registration: string,
+  opts: { id: string; roles: string; words: string },
+  env: Record<string, string> = {},
+): { status: number; stdout: string; stderr: string } {
+  return stationCli(
+    [
+      'trust',
+      'register',
+      registration,
+      '--id',
+      opts.id,
+      '--roles',
+      opts.roles,
+      '--valid-until',
+      '2099-01-01T00:00:00.000Z',
+      '--fingerprint',
+      opts.words,
+      '--confirmed-by',
+      'Security Officer',
+      '--data-dir',
+      dataDir,
+    ],
+    undefined,
+    env,
+  );
+}
+
+/**
+ * What a reviewer does first: export the demo station's identity bundle (PIN 123456) and take its
+ * certificate out with `unzip`, writing it to `pemPath`.
+ */
+export function exportStationPem(dataDir: string, pemPath: string, env: Record<string, string> = {}): void {
+  const id = JSON.parse(
+    stationCli(
+      ['bundle', 'export', '--kind', 'identity', '--pin-stdin', '--json', '--data-dir', dataDir],
+      '123456\n',
+      env,
+    ).stdout,
+  ) as { path: string };
+  const pem = spawnSync('unzip', ['-p', id.path, 'identity/station-certificate.pem'], { encoding: 'utf8' });
+  if (pem.status !== 0) throw new Error(`unzip failed: ${pem.stderr}`);
+  writeFileSync(pemPath, pem.stdout);
 }

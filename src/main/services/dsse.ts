@@ -65,13 +65,13 @@ export function verifyDsseSignature(
   payload: Uint8Array,
   sig: Uint8Array,
 ): boolean {
+  return verifyPae(signer, pae(payloadType, payload), sig);
+}
+
+/** Whether `sig` (DER for ECDSA) is the signer's signature over these PAE bytes. */
+export function verifyPae(signer: PublicKeyInfo, paeBytes: Uint8Array, sig: Uint8Array): boolean {
   try {
-    return nodeVerify(
-      hashFor(signer.algorithm),
-      pae(payloadType, payload),
-      { key: signer.key, dsaEncoding: 'der' },
-      sig,
-    );
+    return nodeVerify(hashFor(signer.algorithm), paeBytes, { key: signer.key, dsaEncoding: 'der' }, sig);
   } catch {
     return false;
   }

@@ -16,7 +16,8 @@ import { digestWords } from '../../core/words';
 import { writeArchive } from '../adapters/media/zip-writer';
 import { stationError } from '../errors';
 import { keyFromPem, verifyBundleArchive, type VerifiedBundle } from './bundle-verify';
-import { signEnvelope, softwareSigner, type PublicKeyInfo } from './dsse';
+import { signEnvelope, type PublicKeyInfo } from './dsse';
+import type { ReviewerSigner } from './reviewer-token';
 
 /**
  * The reviewer's side, on a connected workstation, with no station database: a passphrase-protected
@@ -60,13 +61,13 @@ export function loadKeyFile(pem: string, passphrase: string): KeyObject {
 
 /** A key-registration bundle: the public key and holder, signed by that key (proof of possession). */
 export async function writeRegistrationBundle(opts: {
-  privateKey: KeyObject;
+  signer: ReviewerSigner;
   holder: string;
   organisation: string;
   outDir: string;
   now: Date;
 }): Promise<{ path: string; fingerprint: string; words: string[] }> {
-  const signer = softwareSigner(opts.privateKey);
+  const signer = opts.signer;
   const pem = signer.info.key.export({ format: 'pem', type: 'spki' }).toString();
   const holder = { name: opts.holder, organisation: opts.organisation };
   const createdAt = journalTime(opts.now);
@@ -149,7 +150,7 @@ export async function verifyWithCertificate(
  */
 export async function signApproval(opts: {
   bundle: VerifiedBundle;
-  sign: { info: PublicKeyInfo; sign: (pae: Uint8Array) => Promise<Uint8Array> };
+  sign: ReviewerSigner;
   role: string;
   decision: Decision;
   comment: string;

@@ -1,3 +1,4 @@
+import { BundlesView } from '../features/bundles/BundlesView';
 import { CustodiansView } from '../features/custodians/CustodiansView';
 import { CustodyView } from '../features/custody/CustodyView';
 import { DevicesView } from '../features/devices/DevicesView';
@@ -12,6 +13,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'devices', label: 'Devices' },
   { view: 'custodians', label: 'Custodians & Quorum' },
   { view: 'custody', label: 'Custody' },
+  { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
 ];
 
@@ -64,6 +66,8 @@ function Workspace({ view }: { view: View }) {
       return <CustodiansView />;
     case 'custody':
       return <CustodyView />;
+    case 'bundles':
+      return <BundlesView />;
     case 'journal':
       return <JournalView />;
     default: {

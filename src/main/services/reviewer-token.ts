@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { Pkcs11Module, type SignAlgorithm } from '../adapters/hsm/module';
+import { findProfile, MODULE_PROFILES, resolveModulePath } from '../adapters/hsm/profiles';
+import { stationError } from '../errors';
+import { ecdsaRawToDer, publicKeyInfo, verifyPae, type KeyAlgorithm, type PublicKeyInfo } from './dsse';
+
+/** What signs a reviewer's statements: a key file in this process, or a key on the reviewer's token. */
+export interface ReviewerSigner {
+  readonly info: PublicKeyInfo;
+  sign(pae: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface ReviewerTokenKey {
+  /** A module profile id from native/pkcs11 (e.g. opensc for a smart card or YubiKey PIV, softhsm2). */
+  readonly profile: string;
+  /** The module library; default: the first path the profile names that exists here. */
+  readonly modulePath?: string;
+  readonly serial: string;
+  /** CKA_ID of the key pair, hex. */
+  readonly keyId: string;
+  readonly pin: string;
+}
+
+const MECHANISM: Record<KeyAlgorithm, SignAlgorithm> = {
+  'ecdsa-p256-sha256': 'ecdsa-sha256',
+  'ecdsa-p384-sha384': 'ecdsa-sha384',
+  ed25519: 'ed25519',
+};
+const digest = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+
+/**
+ * Runs `fn` with a signer backed by the reviewer's own PKCS#11 token: one login for the whole act, the
+ * public key read from the token (its SPKI fingerprint is the key's identity, as for key files), ECDSA
+ * signatures turned into DER like every other DSSE signature here. The module sees only the environment
+ * variables its profile names, taken from this process's environment. Session and module are always
+ * closed, and a signature that does not verify with the token's own public key is never returned.
+ */
+export async function withTokenSigner<T>(
+  key: ReviewerTokenKey,
+  fn: (signer: ReviewerSigner) => Promise<T>,
+): Promise<T> {
+  const profile = findProfile(key.profile);
+  if (!profile)
+    throw stationError(
+      'INVALID_INPUT',
+      `no module profile ${key.profile}; known: ${MODULE_PROFILES.map((p) => p.id).join(', ')}`,
+      { field: 'pkcs11' },
+    );
+  const path = key.modulePath ?? resolveModulePath(profile);
+  if (!path)
+    throw stationError('HSM_MODULE_LOAD_FAILED', `the ${profile.id} module is not installed here`, {
+      field: 'module',
+    });
+  if (!/^[0-9a-f]{2,128}$/.test(key.keyId))
+    throw stationError('INVALID_INPUT', 'the key id is the CKA_ID in lowercase hex, e.g. 01', {
+      field: 'keyId',
+    });
+  const environment = Object.fromEntries(
+    profile.environment.flatMap((name) => {
+      const v = process.env[name];
+      return v === undefined ? [] : [[name, v]];
+    }),
+  );
+  const module = Pkcs11Module.open(profile, path, { environment });
+  try {
+    return await module.withSessionAsync(
+      key.serial,
+      { write: false, login: { user: 'user', pin: key.pin } },
+      async (session) => {
+        const found = session.key(key.keyId);
+        if (!found.spki || !found.hasPrivate)
+          throw stationError(
+            'KEY_NOT_FOUND',
+            `the token holds no key pair with CKA_ID ${key.keyId} (it needs both halves)`,
+            { field: 'keyId', id: key.keyId },
+          );
+        const info = publicKeyInfo(found.spki);
+        const handle = session.privateKey(key.keyId);
+        const alg = MECHANISM[info.algorithm];
+        const signer: ReviewerSigner = {
+          info,
+          sign: async (pae) => {
+            const raw = session.signWith(handle, alg, Buffer.from(pae), digest);
+            const sig =
+              info.algorithm === 'ed25519'
+                ? raw
+                : ecdsaRawToDer(raw, info.algorithm === 'ecdsa-p384-sha384' ? 'P-384' : 'P-256');
+            if (!verifyPae(info, pae, sig))
+              throw stationError(
+                'DEVICE_ERROR',
+                `the token's signature does not verify with its own public key ${info.fingerprint.slice(0, 16)}…`,
+                { serial: key.serial },
+              );
+            return sig;
+          },
+        };
+        return fn(signer);
+      },
+    );
+  } finally {
+    module.close();
+  }
+}
