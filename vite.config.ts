@@ -43,7 +43,7 @@ function mainConfig(): UserConfig {
           'verify-worker': resolve(root, 'src/main/workers/verify-worker.ts'),
         },
         // Native modules and electron stay outside the bundle: they are resolved at run time.
-        external: ['electron', 'better-sqlite3', 'pkcs11js', ...nodeBuiltins],
+        external: ['electron', 'better-sqlite3', 'pkcs11js', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
         // Chunks beside the entries, so `new URL('./verify-worker.js', import.meta.url)` finds the worker.
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
@@ -83,7 +83,7 @@ function benchConfig(name: string): UserConfig {
           [name]: resolve(root, `bench/${name}.ts`),
           'verify-worker': resolve(root, 'src/main/workers/verify-worker.ts'),
         },
-        external: ['electron', 'better-sqlite3', 'pkcs11js', ...nodeBuiltins],
+        external: ['electron', 'better-sqlite3', 'pkcs11js', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },

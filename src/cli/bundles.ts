@@ -29,10 +29,16 @@ import {
   writeRegistrationBundle,
 } from '../main/services/reviewer';
 import { journalTime } from '../core/journal/events';
-import { collect, withStation, writeNewFile, type Out } from './context';
+import { collect, positiveInt, withStation, writeNewFile, type Out } from './context';
 import { readPin } from './pin';
 
-const EXPORT_KINDS: readonly ExportKind[] = ['journal-segment', 'custody-report', 'evidence', 'identity'];
+const EXPORT_KINDS: readonly ExportKind[] = [
+  'journal-segment',
+  'custody-report',
+  'evidence',
+  'identity',
+  'packet',
+];
 
 function stderrProgress(): JobProgress {
   let phase = '';
@@ -101,6 +107,12 @@ export function registerBundleCommands(program: Command, out: Out): void {
     .option('--volume <path>', 'the volume (default: the only ready one)')
     .option('--evidence <file>', 'an evidence file to carry (repeat; kind evidence)', collect, [])
     .option('--title <text>', 'a title for the bundle')
+    .option('--packet <id>', 'kind packet: the governance packet')
+    .option(
+      '--packet-version <n>',
+      'kind packet: the recorded version (default: the latest)',
+      positiveInt('--packet-version'),
+    )
     .option('--pin-stdin', 'read the station token PIN from the first line of stdin')
     .option('--actor <actor>', 'who exports', 'operator:cli')
     .option('--json', 'machine-readable result')
@@ -108,6 +120,8 @@ export function registerBundleCommands(program: Command, out: Out): void {
       this: Command,
       o: {
         kind: string;
+        packet?: string;
+        packetVersion?: number;
         volume?: string;
         evidence: string[];
         title?: string;
@@ -129,6 +143,8 @@ export function registerBundleCommands(program: Command, out: Out): void {
             volume: o.volume ? resolve(o.volume) : undefined,
             evidence: o.evidence.map((e) => resolve(e)),
             title: o.title,
+            packetId: o.packet,
+            packetVersion: o.packetVersion,
             pin,
             actor: o.actor,
           },

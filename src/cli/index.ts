@@ -21,6 +21,7 @@ import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';
 import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
+import { registerPacketCommands } from './packets';
 import { serve } from './serve';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
 import { readPin } from './pin';
@@ -377,6 +378,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   registerCustodianCommands(program, out);
   registerBundleCommands(program, out);
+  registerPacketCommands(program, out);
 
   program
     .command('serve')

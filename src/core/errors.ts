@@ -35,6 +35,9 @@ export type CoreErrorCode =
   | 'JOURNAL_ENTRY_INVALID'
   | 'SHARE_MALFORMED'
   | 'SHARE_CHECKSUM'
+  | 'PACKET_ITEM_EXISTS'
+  | 'PACKET_EVIDENCE_UNKNOWN'
+  | 'PACKET_CLAIM_UNSUPPORTED'
   | ArchiveRefusalCode
   | ApprovalRefusalCode;
 

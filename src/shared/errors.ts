@@ -457,6 +457,42 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'This key already counts for another role on this packet version: one key fills one role.',
   },
+  PACKET_ITEM_EXISTS: {
+    class: 'invalid-input',
+    action:
+      'Evidence is never replaced: add the corrected item under a new id and note it on the exception register.',
+  },
+  PACKET_EVIDENCE_UNKNOWN: {
+    class: 'invalid-input',
+    action: 'Import the evidence into the packet first, then cite it by its id.',
+  },
+  PACKET_CLAIM_UNSUPPORTED: {
+    class: 'invalid-input',
+    action:
+      'Link at least one evidence item before marking the claim supported, or leave it pending with an exception.',
+  },
+  PACKET_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the packet id; `station packet list` shows them.',
+  },
+  PACKET_EXISTS: { class: 'invalid-input', action: 'Choose another packet id; packets are never recreated.' },
+  PACKET_STOPPED: {
+    class: 'state',
+    action:
+      'Evidence indicates compromise, unauthorised signing or a supply-chain incident: escalate to incident response. The packet stays stopped.',
+  },
+  PACKET_VERSION_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the version number; list the packet versions.',
+  },
+  PACKET_NOT_READY: {
+    class: 'state',
+    action: 'Resolve the failing completeness checks (station packet check) before handing off.',
+  },
+  EVIDENCE_UNREADABLE: {
+    class: 'invalid-input',
+    action: 'The file is not what its type says or exceeds the limits. Ask the source for a clean export.',
+  },
   HOST_DISCONNECTED: {
     class: 'state',
     action: 'The station process stopped or the connection was lost. Restart the station (npm start).',

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { canonicalBytes } from '../canonical';
 import { BUNDLE_KINDS, DECISIONS, packetIdSchema, roleSchema } from '../bundle/statement';
 import { coreError } from '../errors';
+import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
+import { packetOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
 
 /**
@@ -369,6 +371,58 @@ export const EVENT_BODIES = {
     signerFingerprint: hex(32).nullable(),
     envelopeSha256: hex(32),
     detail: z.string().max(1000),
+  }),
+  /** A governance packet draft is opened: its kind, title, scope, routing and workflow subject. */
+  'packet.created': z.strictObject({
+    packetId: packetIdSchema,
+    kind: z.enum(PACKET_KINDS),
+    title: z.string().trim().min(1).max(200),
+    scope: z.strictObject({ covers: z.string().max(2000), boundary: z.string().max(2000) }),
+    requiredRoles: z.array(roleSchema).max(10),
+    subject: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/), z.string().max(500)),
+  }),
+  /** One change to a packet draft (evidence added, claim or exception set, scope, reviewers…). */
+  'packet.edited': z.strictObject({ packetId: packetIdSchema, change: packetOpSchema }),
+  /** A frozen, append-only version of a packet: its canonical content and digest. */
+  'packet.version-recorded': z.strictObject({
+    packetId: packetIdSchema,
+    version: z.number().int().min(1),
+    digest: hex(32),
+    parentDigest: hex(32).nullable(),
+    content: packetContentSchema,
+    gate: z.enum(['STOPPED', 'HOLD-SOURCE', 'HOLD-ROUTING', 'READY']),
+    failedChecks: z.array(z.string().regex(/^PKT-[A-Z-]+$/)).max(20),
+  }),
+  /** Evidence indicated compromise, unauthorised signing or a supply-chain incident: assembly stops. */
+  'packet.stopped': z.strictObject({
+    packetId: packetIdSchema,
+    findings: z
+      .array(
+        z.strictObject({
+          evidenceId: z.string().max(48),
+          indicator: z.enum(STOP_INDICATORS),
+          detail: z.string().max(500),
+        }),
+      )
+      .min(1)
+      .max(50),
+    notice: z.string().max(1000),
+  }),
+  /** The handoff of one version to named reviewers, with its completeness state and open blockers. */
+  'packet.handoff-recorded': z.strictObject({
+    packetId: packetIdSchema,
+    version: z.number().int().min(1),
+    digest: hex(32),
+    gate: z.enum(['HOLD-SOURCE', 'READY']),
+    blockers: z.array(z.string().max(600)).max(200),
+    reviewers: z
+      .array(z.strictObject({ role: roleSchema, name: person }))
+      .min(1)
+      .max(20),
+    boundary: z.string().trim().min(1).max(2000),
+    recordedBy: person,
+    /** Handing off while source checks fail needs this explicit acknowledgement by the person handing off. */
+    blockersAcknowledged: z.boolean(),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

@@ -1,19 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { open } from 'node:fs/promises';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import policyJson from '../../../resources/policy/approvals.json';
@@ -46,6 +32,8 @@ import {
 } from './identity';
 import { exportJournal } from './journal';
 import type { JobProgress } from './jobs';
+import { keepObject, stageCopy, type StagedCopy } from './staging';
+import { packetBundlePlan, type PacketBundlePlan } from './packets';
 import type { Station } from './station';
 
 /**
@@ -301,65 +289,6 @@ export function revokeTrust(
 // ---------------------------------------------------------------------------------------------------
 // Staging: nothing on the media is used except a private copy
 
-const COPY_CHUNK = 1024 * 1024;
-
-export interface StagedCopy {
-  readonly dir: string;
-  readonly path: string;
-  readonly sha256: string;
-  readonly size: number;
-}
-
-/** Copies a file from media into a fresh 0700 staging directory (no links followed, size bounded). */
-export async function stageCopy(station: Station, source: string, maxBytes: number): Promise<StagedCopy> {
-  let st;
-  try {
-    st = lstatSync(source);
-  } catch {
-    throw stationError('BUNDLE_NOT_FOUND', `${source} does not exist`, { field: 'path' });
-  }
-  if (st.isSymbolicLink())
-    throw stationError('BUNDLE_SYMLINK', `${source} is a symbolic link`, { field: 'path' });
-  if (!st.isFile())
-    throw stationError('BUNDLE_SPECIAL_FILE', `${source} is not a regular file`, { field: 'path' });
-  if (st.size > maxBytes)
-    throw stationError('BUNDLE_TOO_LARGE', `${source} is ${st.size} bytes (limit ${maxBytes})`, {
-      field: 'path',
-    });
-  const root = join(station.dataDir, 'staging');
-  mkdirSync(root, { recursive: true, mode: 0o700 });
-  const dir = mkdtempSync(join(root, 'in-'));
-  const path = join(dir, 'received');
-  const hash = createHash('sha256');
-  let size = 0;
-  const input = openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW);
-  const out = await open(path, 'wx', 0o600);
-  try {
-    if (!fstatSync(input).isFile())
-      throw stationError('BUNDLE_SPECIAL_FILE', `${source} is not a regular file`, { field: 'path' });
-    const buf = Buffer.alloc(COPY_CHUNK);
-    for (;;) {
-      const n = readSync(input, buf, 0, COPY_CHUNK, null);
-      if (n === 0) break;
-      size += n;
-      if (size > maxBytes)
-        throw stationError('BUNDLE_TOO_LARGE', `${source} grew past ${maxBytes} bytes while copied`, {
-          field: 'path',
-        });
-      hash.update(buf.subarray(0, n));
-      await out.write(buf.subarray(0, n));
-    }
-    await out.sync();
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  } finally {
-    closeSync(input);
-    await out.close();
-  }
-  return { dir, path, sha256: hash.digest('hex'), size };
-}
-
 async function withStagedCopy<T>(
   station: Station,
   source: string,
@@ -377,13 +306,16 @@ async function withStagedCopy<T>(
 // ---------------------------------------------------------------------------------------------------
 // Export
 
-export type ExportKind = 'journal-segment' | 'custody-report' | 'evidence' | 'identity';
+export type ExportKind = 'journal-segment' | 'custody-report' | 'evidence' | 'identity' | 'packet';
 
 export interface ExportRequest {
   readonly kind: ExportKind;
   readonly title?: string;
   /** Evidence files to carry (CLI); names must be unique. */
   readonly evidence?: readonly string[];
+  /** For `packet`: which packet, and which recorded version (default: the latest). */
+  readonly packetId?: string;
+  readonly packetVersion?: number;
   /** The volume's mount path, as listed. Omitted: the one ready volume, if exactly one. */
   readonly volume?: string;
   readonly pin: string;
@@ -419,13 +351,35 @@ const PACKET_IDS: Record<ExportKind, string> = {
   'custody-report': 'custody-report',
   evidence: 'evidence',
   identity: 'station-identity',
+  packet: 'packet',
 };
 const TITLES: Record<ExportKind, string> = {
   'journal-segment': 'Journal segment with its signed checkpoint',
   'custody-report': 'Custody report of sealed media and devices',
   evidence: 'Evidence files',
   identity: 'Station identity certificate',
+  packet: 'Governance packet',
 };
+
+/**
+ * A packet bundle carries the packet's own version number, so approvals name the version the board saw.
+ * A packet version is exported once; a change means a new packet version.
+ */
+function packetPlan(station: Station, req: { packetId?: string; packetVersion?: number }): PacketBundlePlan {
+  if (!req.packetId) throw stationError('INVALID_INPUT', 'name the packet to export', { field: 'packetId' });
+  const plan = packetBundlePlan(station, req.packetId, req.packetVersion);
+  const issued = station.store.db
+    .prepare('SELECT file_name FROM bundle_issued WHERE packet_id = ? AND version = ?')
+    .pluck()
+    .get(plan.packetId, plan.version) as string | undefined;
+  if (issued)
+    throw stationError(
+      'OUTPUT_EXISTS',
+      `${plan.packetId} version ${plan.version} was already exported as ${issued}; record a new version to export again`,
+      { field: 'packetVersion' },
+    );
+  return plan;
+}
 
 function nextVersion(station: Station, packetId: string): number {
   const v = station.store.db
@@ -459,8 +413,32 @@ function evidenceSources(paths: readonly string[]): BundleSource[] {
 /** What an export would write: packet, version, files and sizes, the roles that must approve it. */
 export function exportPreview(
   station: Station,
-  req: { kind: ExportKind; title?: string; evidence?: readonly string[] },
+  req: {
+    kind: ExportKind;
+    title?: string;
+    evidence?: readonly string[];
+    packetId?: string;
+    packetVersion?: number;
+  },
 ): ExportPreview {
+  if (req.kind === 'packet') {
+    const plan = packetPlan(station, req);
+    const files = [
+      ...plan.sources.map((f) => ({ name: f.name, size: f.size })),
+      ...plannedFiles(station, 'journal-segment', []),
+    ];
+    const estimateBytes = files.reduce((n, f) => n + f.size + 512, 64 * 1024);
+    return {
+      packetId: plan.packetId,
+      version: plan.version,
+      title: plan.title,
+      fileName: `${plan.packetId}-v${plan.version}.bundle.zip`,
+      files,
+      requiredRoles: plan.requiredRoles,
+      estimateBytes,
+      media: listVolumes(process.env, estimateBytes),
+    };
+  }
   const packetId = PACKET_IDS[req.kind];
   const version = nextVersion(station, packetId);
   const parts = plannedFiles(station, req.kind, req.evidence ?? []);
@@ -635,7 +613,7 @@ export async function exportBundle(
         },
       );
     }
-    const requiredRoles = requiredRolesFor(req.kind);
+    const requiredRoles = [...preview.requiredRoles];
     const appended = station.record([
       {
         kind: 'bundle.exported',
@@ -729,6 +707,7 @@ function buildSources(
       ...journal,
     ];
   if (req.kind === 'evidence') return [...evidenceSources(req.evidence ?? []), ...journal];
+  if (req.kind === 'packet') return [...packetPlan(station, req).sources, ...journal];
   return journal;
 }
 
@@ -749,9 +728,6 @@ export interface ImportedBundleView {
 }
 
 /** Content-addressed store beside the database: a file can never change under an event that cites it. */
-export function objectPath(station: Station, sha256: string): string {
-  return join(station.dataDir, 'objects', sha256.slice(0, 2), sha256);
-}
 
 /** Codes that mean "refused as hostile or untrusted" (journaled), as opposed to a usage slip. */
 function isRefusal(e: unknown): e is CodedError {
@@ -777,15 +753,7 @@ export async function importBundle(
       extractTo: join(staged.dir, 'files'),
       onBytes: opts.onBytes,
     });
-    for (const f of v.files) {
-      const target = objectPath(station, f.sha256);
-      mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 });
-      try {
-        statSync(target);
-      } catch {
-        renameSync(join(staged.dir, 'files', ...f.name.split('/')), target);
-      }
-    }
+    for (const f of v.files) keepObject(station, f.sha256, join(staged.dir, 'files', ...f.name.split('/')));
     const p = v.statement.predicate;
     const appended = station.record([
       {

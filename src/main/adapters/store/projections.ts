@@ -3,6 +3,7 @@ import type { JournalRow } from '../../../core/journal/entry';
 import type { EventBody, EventKind } from '../../../core/journal/events';
 import { bundles } from './projections/bundles';
 import { custodians } from './projections/custodians';
+import { packets } from './projections/packets';
 import type { Apply, Projection } from './projections/types';
 
 /**
@@ -65,7 +66,7 @@ const hsm: Projection = {
   },
 };
 
-export const PROJECTIONS: readonly Projection[] = [station, hsm, custodians, bundles];
+export const PROJECTIONS: readonly Projection[] = [station, hsm, custodians, bundles, packets];
 
 const decoder = new TextDecoder();
 

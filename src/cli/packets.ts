@@ -1,0 +1,382 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CodedError } from '../core/errors';
+import type { Completeness } from '../core/packet/checks';
+import { CLAIM_STATUSES, EXCEPTION_KINDS, PACKET_KINDS } from '../core/packet/model';
+import {
+  addAttestation,
+  addJournalEvidence,
+  checkDraft,
+  createPacket,
+  diffVersions,
+  editPacket,
+  importEvidenceFile,
+  listPackets,
+  packetDraft,
+  packetVersions,
+  recordHandoff,
+  recordVersion,
+  type EditResult,
+} from '../main/services/packets';
+import { collect, positiveInt, withStation, type Out } from './context';
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** `YYYY-MM-DD` or a full ISO time → the journal's time format; null stays null. */
+function isoOrNull(v: string | undefined, field: string): string | null {
+  if (v === undefined) return null;
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00.000Z` : v);
+  if (Number.isNaN(d.getTime()))
+    throw new CodedError('INVALID_INPUT', `--${field} must be a date such as 2026-11-20`, { field });
+  return d.toISOString();
+}
+
+function printCheck(out: Out, c: Completeness & { stopped: readonly { notice: string }[] }): void {
+  out(`gate ${c.gate}  (${c.passed} passed, ${c.failed} failed)\n`);
+  for (const s of c.stopped) out(`  STOPPED: ${s.notice}\n`);
+  for (const x of c.checks) {
+    out(`  ${x.pass ? 'PASS' : 'FAIL'} ${x.id.padEnd(20)} ${x.title}\n`);
+    for (const f of x.findings) out(`       - ${f}\n`);
+  }
+}
+
+function printEdit(out: Out, r: EditResult, what: string): void {
+  out(`${what} (seq ${r.seq})\n`);
+  if (r.stopped) {
+    out(`STOPPED: ${r.stopped.notice}\n`);
+    for (const f of r.stopped.findings) out(`  ${f.evidenceId}: ${f.indicator} — ${f.detail}\n`);
+    process.exitCode = 6;
+  }
+}
+
+interface EvidenceFlags {
+  id: string;
+  title: string;
+  system: string;
+  recordId?: string;
+  effective?: string;
+  freshnessDays?: number;
+  sensitive?: boolean;
+  actor: string;
+}
+
+function evidenceOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--id <evidenceId>', 'evidence id, e.g. ev-hsm-audit')
+    .requiredOption('--title <text>', 'what it is')
+    .option('--system <name>', 'the source system', 'ceremony-station')
+    .option('--record-id <id>', "the source's own record id (default: the file name / journal seq)")
+    .option('--effective <date>', 'when the fact it shows was true (YYYY-MM-DD or ISO time)')
+    .option(
+      '--freshness-days <n>',
+      'freshness rule: at most this many days old',
+      positiveInt('--freshness-days'),
+    )
+    .option('--sensitive', 'excerpt minimally in exports (digest and title only)')
+    .option('--actor <actor>', 'who records it', 'operator:cli');
+}
+
+const meta = (o: EvidenceFlags) => ({
+  evidenceId: o.id,
+  title: o.title,
+  system: o.system,
+  recordId: o.recordId,
+  effectiveAt: isoOrNull(o.effective, 'effective'),
+  freshnessDays: o.freshnessDays ?? null,
+  sensitive: o.sensitive === true,
+});
+
+export function registerPacketCommands(program: Command, out: Out): void {
+  const packet = program
+    .command('packet')
+    .description('governance packets: evidence with provenance, exceptions, completeness, versions, handoff');
+
+  packet
+    .command('new <packetId>')
+    .description('open a packet draft')
+    .requiredOption('--kind <kind>', PACKET_KINDS.join(' | '))
+    .requiredOption('--covers <text>', 'what the packet covers')
+    .option('--boundary <text>', "where the station stops and human review begins (default: the kind's)")
+    .option('--title <text>', "title (default: the kind's)")
+    .option('--subject <key=value>', 'a workflow fact, e.g. key=RSK-2024 (repeat)', collect, [])
+    .option('--actor <actor>', 'who opens it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      o: {
+        kind: string;
+        covers: string;
+        boundary?: string;
+        title?: string;
+        subject: string[];
+        actor: string;
+      },
+    ) {
+      const subject: Record<string, string> = {};
+      for (const pair of o.subject) {
+        const [, key, value] = /^([a-zA-Z][a-zA-Z0-9]{0,39})=(.*)$/.exec(pair) ?? [];
+        if (key === undefined || value === undefined)
+          throw new CodedError('INVALID_INPUT', `--subject ${pair} must look like key=value`, {
+            field: 'subject',
+          });
+        subject[key] = value;
+      }
+      await withStation(this, (s) => {
+        const p = createPacket(s, { packetId, ...o, subject });
+        out(`opened ${p.packetId} (${p.kind}); reviewers needed: ${p.routing.requiredRoles.join(', ')}\n`);
+        out(`  boundary: ${p.scope.boundary}\n`);
+      });
+    });
+
+  packet
+    .command('list')
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const all = listPackets(s);
+        if (o.json) return out(`${JSON.stringify(all)}\n`);
+        for (const p of all)
+          out(
+            `${p.gate.padEnd(13)} ${p.packetId}  ${p.kind}  v${p.versions}  ${p.title}  (${p.failed} checks fail)\n`,
+          );
+      });
+    });
+
+  packet
+    .command('show <packetId>')
+    .description('the draft as JSON: scope, claims, evidence index, exception register, routing')
+    .action(async function (this: Command, packetId: string) {
+      await withStation(this, (s) => out(`${JSON.stringify(packetDraft(s, packetId), null, 2)}\n`));
+    });
+
+  evidenceOptions(
+    packet
+      .command('import-evidence <packetId> <file>')
+      .description(
+        'a file from media: staged, digested, parsed where known (JSON, CSV, PDF, text), stop-scanned',
+      ),
+  )
+    .option('--imported-by <name>', 'the person importing it', 'operator')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      file: string,
+      o: EvidenceFlags & { importedBy: string },
+    ) {
+      await withStation(this, async (s) => {
+        const r = await importEvidenceFile(s, {
+          ...meta(o),
+          packetId,
+          path: resolve(file),
+          importedBy: o.importedBy,
+          actor: o.actor,
+        });
+        out(
+          `${r.evidence.evidenceId}: ${r.evidence.mediaType}, ${r.summary}\n  sha256 ${r.evidence.sha256}\n`,
+        );
+        printEdit(out, r, `added to ${packetId}`);
+      });
+    });
+
+  evidenceOptions(
+    packet
+      .command('attest <packetId>')
+      .description('a typed-in attestation by a named person, marked as such')
+      .requiredOption('--by <name>', 'the person attesting')
+      .requiredOption('--text <text>', 'what they attest'),
+  ).action(async function (this: Command, packetId: string, o: EvidenceFlags & { by: string; text: string }) {
+    await withStation(this, (s) => {
+      const r = addAttestation(s, { ...meta(o), packetId, text: o.text, attestedBy: o.by, actor: o.actor });
+      printEdit(out, r, `attestation ${r.evidence.evidenceId} by ${o.by} added to ${packetId}`);
+    });
+  });
+
+  evidenceOptions(
+    packet
+      .command('cite <packetId>')
+      .description('a first-hand station record: one journal entry, cited by its chained hash')
+      .requiredOption('--seq <n>', 'the journal entry', positiveInt('--seq')),
+  ).action(async function (this: Command, packetId: string, o: EvidenceFlags & { seq: number }) {
+    await withStation(this, (s) => {
+      const r = addJournalEvidence(s, { ...meta(o), packetId, seq: o.seq, actor: o.actor });
+      printEdit(out, r, `journal entry ${o.seq} cited as ${r.evidence.evidenceId} in ${packetId}`);
+    });
+  });
+
+  packet
+    .command('claim <packetId> <claimId>')
+    .description('set a claim: its text, the evidence it rests on, its status')
+    .requiredOption('--text <text>', 'the consequential statement')
+    .option('--evidence <ids>', 'comma-separated evidence ids')
+    .option('--status <status>', CLAIM_STATUSES.join(' | '), 'pending')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      claimId: string,
+      o: { text: string; evidence?: string; status: string; actor: string },
+    ) {
+      await withStation(this, (s) => {
+        const r = editPacket(
+          s,
+          packetId,
+          { op: 'set-claim', claim: { claimId, text: o.text, evidence: list(o.evidence), status: o.status } },
+          o.actor,
+        );
+        printEdit(out, r, `claim ${claimId} set (${o.status})`);
+      });
+    });
+
+  packet
+    .command('exception <packetId> <exceptionId>')
+    .description('set an exception-register item: kind, owner, due date, status, what it covers')
+    .requiredOption('--kind <kind>', EXCEPTION_KINDS.join(' | '))
+    .requiredOption('--title <text>', 'what is open')
+    .requiredOption('--owner <name>', 'who resolves it')
+    .requiredOption('--due <date>', 'due date (YYYY-MM-DD)')
+    .option('--blocking', 'holds the packet while open')
+    .option('--resolved <resolution>', 'mark resolved, with how')
+    .option('--claims <ids>', 'claims it covers (comma-separated)')
+    .option('--evidence <ids>', 'evidence that shows it (comma-separated)')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      exceptionId: string,
+      o: {
+        kind: string;
+        title: string;
+        owner: string;
+        due: string;
+        blocking?: boolean;
+        resolved?: string;
+        claims?: string;
+        evidence?: string;
+        actor: string;
+      },
+    ) {
+      await withStation(this, (s) => {
+        const r = editPacket(
+          s,
+          packetId,
+          {
+            op: 'set-exception',
+            exception: {
+              exceptionId,
+              kind: o.kind,
+              title: o.title,
+              owner: o.owner,
+              dueAt: isoOrNull(o.due, 'due'),
+              status: o.resolved === undefined ? 'open' : 'resolved',
+              blocking: o.blocking === true,
+              claims: list(o.claims),
+              evidence: list(o.evidence),
+              resolution: o.resolved ?? null,
+            },
+          },
+          o.actor,
+        );
+        printEdit(out, r, `exception ${exceptionId} set`);
+      });
+    });
+
+  packet
+    .command('reviewers <packetId>')
+    .description('name the reviewers by role (role=Name, repeat)')
+    .requiredOption('--reviewer <role=name>', 'e.g. board-reviewer="Dana Board"', collect, [])
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (this: Command, packetId: string, o: { reviewer: string[]; actor: string }) {
+      const reviewers = o.reviewer.map((pair) => {
+        const [, role, name] = /^([a-z][a-z-]{1,40})=(.+)$/.exec(pair) ?? [];
+        if (role === undefined || name === undefined)
+          throw new CodedError('INVALID_INPUT', `--reviewer ${pair} must look like role=Name`, {
+            field: 'reviewer',
+          });
+        return { role, name: name.trim() };
+      });
+      await withStation(this, (s) =>
+        printEdit(out, editPacket(s, packetId, { op: 'set-reviewers', reviewers }, o.actor), 'reviewers set'),
+      );
+    });
+
+  packet
+    .command('check <packetId>')
+    .description('completeness checks on the draft, by check ID; exit 6 unless READY')
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, packetId: string, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const c = checkDraft(s, packetId);
+        if (o.json) out(`${JSON.stringify(c)}\n`);
+        else printCheck(out, c);
+        if (c.gate !== 'READY') process.exitCode = 6;
+      });
+    });
+
+  packet
+    .command('version <packetId>')
+    .description('freeze the draft as the next append-only version')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (this: Command, packetId: string, o: { actor: string }) {
+      await withStation(this, (s) => {
+        const v = recordVersion(s, packetId, o.actor);
+        out(
+          `${packetId} version ${v.version}  ${v.digest}  gate ${v.gate}${v.failedChecks.length ? ` (${v.failedChecks.join(', ')})` : ''}\n`,
+        );
+      });
+    });
+
+  packet.command('versions <packetId>').action(async function (this: Command, packetId: string) {
+    await withStation(this, (s) => {
+      for (const v of packetVersions(s, packetId)) out(`v${v.version}  ${v.at}  ${v.digest}  ${v.gate}\n`);
+    });
+  });
+
+  packet
+    .command('diff <packetId> <from> <to>')
+    .description('what changed between two versions, item by item')
+    .action(async function (this: Command, packetId: string, from: string, to: string) {
+      await withStation(this, (s) => {
+        const changes = diffVersions(s, packetId, positiveInt('from')(from), positiveInt('to')(to));
+        if (changes.length === 0) out('no changes\n');
+        for (const c of changes)
+          out(
+            `${c.change.padEnd(8)} ${c.section}/${c.id}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}\n`,
+          );
+      });
+    });
+
+  packet
+    .command('handoff <packetId>')
+    .description('hand a recorded version to its named reviewers (records completeness and blockers)')
+    .option('--version <n>', 'the version (default: the latest)', positiveInt('--version'))
+    .requiredOption('--by <name>', 'the person handing off')
+    .option('--acknowledge-blockers', 'hand off although source checks fail (the record lists them)')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      o: { version?: number; by: string; acknowledgeBlockers?: boolean; actor: string },
+    ) {
+      await withStation(this, (s) => {
+        const h = recordHandoff(s, {
+          packetId,
+          version: o.version,
+          recordedBy: o.by,
+          acknowledgeBlockers: o.acknowledgeBlockers === true,
+          actor: o.actor,
+        });
+        out(
+          `handoff of ${packetId} v${h.version} (${h.digest.slice(0, 16)}…) by ${h.recordedBy}: ${h.gate}\n`,
+        );
+        for (const r of h.reviewers) out(`  ${r.role}: ${r.name}\n`);
+        for (const b of h.blockers) out(`  blocker: ${b}\n`);
+        out(
+          `  boundary: ${h.boundary}\n  export it with: station bundle export --kind packet --packet ${packetId}\n`,
+        );
+      });
+    });
+}

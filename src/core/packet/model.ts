@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * A governance packet: what it covers and where the station stops (scope), the consequential statements
+ * it makes (claims), the evidence behind them with provenance (evidence index), the open items (exception
+ * register) and who reviews it (routing). The draft is changed only by ops (see ops.ts), each one a
+ * journal event; a recorded version freezes the draft's canonical JSON under its digest.
+ */
+export const PACKET_KINDS = [
+  'rotation-deferral',
+  'custody-attestation',
+  'compromise-authority',
+  'activation-gate',
+  'portal-issuance',
+] as const;
+export type PacketKind = (typeof PACKET_KINDS)[number];
+
+export const EVIDENCE_ORIGINS = ['media-file', 'station-record', 'attestation'] as const;
+export const STOP_INDICATORS = ['key-compromise', 'unauthorised-signing', 'supply-chain-incident'] as const;
+export type StopIndicator = (typeof STOP_INDICATORS)[number];
+export const EXCEPTION_KINDS = ['stale', 'missing', 'disputed', 'partial', 'exception-backed'] as const;
+export const CLAIM_STATUSES = ['supported', 'pending', 'disputed', 'unsupported'] as const;
+
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lowercase hex digits');
+export const itemIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'lowercase letters, digits and dashes, e.g. ev-hsm-audit');
+const person = z.string().trim().min(1).max(80);
+const text = (max: number) => z.string().trim().min(1).max(max);
+const roleSchema = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'a role such as board-reviewer');
+
+export const evidenceSchema = z.strictObject({
+  evidenceId: itemIdSchema,
+  title: text(200),
+  origin: z.enum(EVIDENCE_ORIGINS),
+  /** Where it came from: the source system and its own record id (a file name, a journal seq…). */
+  source: z.strictObject({ system: text(120), recordId: text(200) }),
+  /** Digest of the file, the station record's canonical JSON, or the typed attestation text. */
+  sha256,
+  mediaType: text(100),
+  sizeBytes: z.number().int().min(0),
+  /** When the fact it shows was true (null when the source does not say). */
+  effectiveAt: isoTime.nullable(),
+  /** When the station received it. */
+  receivedAt: isoTime,
+  importedBy: person,
+  /** A typed-in attestation names the person attesting; null for records and files. */
+  attestedBy: person.nullable(),
+  /** Freshness rule: the fact must be at most this many days old when the packet is checked. */
+  freshnessDays: z.number().int().min(1).max(3650).nullable(),
+  /** Sensitive evidence is excerpted minimally (digest and title only) in exported packets. */
+  sensitive: z.boolean(),
+  /** What a reviewer sees of the content (parsed where the type is known), bounded. */
+  excerpt: z.string().max(2000),
+  /** Signs that the evidence shows a compromise or incident: any one stops the packet. */
+  indicators: z.array(z.strictObject({ indicator: z.enum(STOP_INDICATORS), detail: text(500) })).max(20),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export const claimSchema = z.strictObject({
+  claimId: itemIdSchema,
+  text: text(1000),
+  evidence: z.array(itemIdSchema).max(50),
+  status: z.enum(CLAIM_STATUSES),
+});
+export type Claim = z.infer<typeof claimSchema>;
+
+export const exceptionSchema = z.strictObject({
+  exceptionId: itemIdSchema,
+  kind: z.enum(EXCEPTION_KINDS),
+  title: text(300),
+  owner: person,
+  dueAt: isoTime,
+  status: z.enum(['open', 'resolved']),
+  /** Whether it holds the packet while open (a non-blocking item is reported, not held on). */
+  blocking: z.boolean(),
+  claims: z.array(itemIdSchema).max(50),
+  evidence: z.array(itemIdSchema).max(50),
+  resolution: z.string().max(1000).nullable(),
+});
+export type PacketException = z.infer<typeof exceptionSchema>;
+
+export const reviewerSchema = z.strictObject({ role: roleSchema, name: person });
+export type Reviewer = z.infer<typeof reviewerSchema>;
+
+export const packetContentSchema = z.strictObject({
+  packetId: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lowercase letters, digits, dots and dashes'),
+  kind: z.enum(PACKET_KINDS),
+  title: text(200),
+  scope: z.strictObject({
+    /** What the packet covers. */
+    covers: z.string().trim().max(2000),
+    /** The explicit boundary where the station stops and human review begins. */
+    boundary: z.string().trim().max(2000),
+  }),
+  claims: z.array(claimSchema).max(500),
+  evidence: z.array(evidenceSchema).max(2000),
+  exceptions: z.array(exceptionSchema).max(500),
+  routing: z.strictObject({
+    requiredRoles: z.array(roleSchema).max(10),
+    reviewers: z.array(reviewerSchema).max(20),
+  }),
+  /** Workflow-specific facts (e.g. the deferral's key and requested window), validated by the workflow. */
+  subject: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/), z.string().max(500)),
+});
+export type PacketContent = z.infer<typeof packetContentSchema>;

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { coreError } from '../errors';
+import { claimSchema, evidenceSchema, exceptionSchema, reviewerSchema, type PacketContent } from './model';
+
+/**
+ * Every change to a packet draft is one op, journaled as it is (`packet.edited`), and applied here. The
+ * evidence index is append-only: evidence is added, never edited or removed (a correction is new
+ * evidence plus an exception). Claims, exceptions, scope and routing are set by id.
+ */
+export const packetOpSchema = z.discriminatedUnion('op', [
+  z.strictObject({
+    op: z.literal('set-scope'),
+    covers: z.string().trim().max(2000),
+    boundary: z.string().trim().max(2000),
+  }),
+  z.strictObject({ op: z.literal('add-evidence'), evidence: evidenceSchema }),
+  z.strictObject({ op: z.literal('set-claim'), claim: claimSchema }),
+  z.strictObject({ op: z.literal('set-exception'), exception: exceptionSchema }),
+  z.strictObject({ op: z.literal('set-reviewers'), reviewers: z.array(reviewerSchema).max(20) }),
+  z.strictObject({
+    op: z.literal('set-subject'),
+    key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/),
+    value: z.string().max(500),
+  }),
+]);
+export type PacketOp = z.infer<typeof packetOpSchema>;
+
+const upsert = <T>(list: readonly T[], item: T, same: (x: T) => boolean): T[] =>
+  list.some(same) ? list.map((x) => (same(x) ? item : x)) : [...list, item];
+
+function knownEvidence(content: PacketContent, ids: readonly string[], field: string): void {
+  const known = new Set(content.evidence.map((e) => e.evidenceId));
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length > 0)
+    throw coreError(
+      'PACKET_EVIDENCE_UNKNOWN',
+      `${field} cites evidence ${missing.join(', ')}, which is not in the evidence index: import it first`,
+      { field },
+    );
+}
+
+/** The draft after one op, or a coded error naming the field; the input is never changed. */
+export function applyOp(content: PacketContent, op: PacketOp): PacketContent {
+  switch (op.op) {
+    case 'set-scope':
+      return { ...content, scope: { covers: op.covers, boundary: op.boundary } };
+    case 'add-evidence': {
+      if (content.evidence.some((e) => e.evidenceId === op.evidence.evidenceId))
+        throw coreError(
+          'PACKET_ITEM_EXISTS',
+          `evidence ${op.evidence.evidenceId} is already in the index; evidence is never replaced — add it under a new id`,
+          { field: 'evidence.evidenceId' },
+        );
+      return { ...content, evidence: [...content.evidence, op.evidence] };
+    }
+    case 'set-claim': {
+      const c = op.claim;
+      knownEvidence(content, c.evidence, 'claim.evidence');
+      if (c.status === 'supported' && c.evidence.length === 0)
+        throw coreError(
+          'PACKET_CLAIM_UNSUPPORTED',
+          `claim ${c.claimId} cannot be marked supported without evidence: link at least one evidence item`,
+          { field: 'claim.evidence' },
+        );
+      return { ...content, claims: upsert(content.claims, c, (x) => x.claimId === c.claimId) };
+    }
+    case 'set-exception': {
+      const x = op.exception;
+      knownEvidence(content, x.evidence, 'exception.evidence');
+      const claims = new Set(content.claims.map((c) => c.claimId));
+      const unknown = x.claims.filter((id) => !claims.has(id));
+      if (unknown.length > 0)
+        throw coreError('INVALID_INPUT', `exception.claims names unknown claims ${unknown.join(', ')}`, {
+          field: 'exception.claims',
+        });
+      return {
+        ...content,
+        exceptions: upsert(content.exceptions, x, (e) => e.exceptionId === x.exceptionId),
+      };
+    }
+    case 'set-reviewers':
+      return { ...content, routing: { ...content.routing, reviewers: op.reviewers } };
+    case 'set-subject':
+      return { ...content, subject: { ...content.subject, [op.key]: op.value } };
+  }
+}

@@ -1,0 +1,325 @@
+import { describe, expect, it } from 'vitest';
+import { checkPacket, freshness, type PacketCheckId } from './checks';
+import { diffPackets } from './diff';
+import type { Evidence, PacketContent } from './model';
+import { applyOp } from './ops';
+import { detectStopIndicators, stopRulesSchema } from './stop';
+import stopRulesJson from '../../../resources/policy/stop-triggers.json';
+
+const NOW = '2026-11-25T12:00:00.000Z';
+
+const ev = (id: string, over: Partial<Evidence> = {}): Evidence => ({
+  evidenceId: id,
+  title: `evidence ${id}`,
+  origin: 'media-file',
+  source: { system: 'hsm-audit', recordId: `${id}.json` },
+  sha256: 'a'.repeat(64),
+  mediaType: 'application/json',
+  sizeBytes: 10,
+  effectiveAt: '2026-11-20T00:00:00.000Z',
+  receivedAt: '2026-11-21T00:00:00.000Z',
+  importedBy: 'Pat PM',
+  attestedBy: null,
+  freshnessDays: 30,
+  sensitive: false,
+  excerpt: '',
+  indicators: [],
+  ...over,
+});
+
+/** A packet every check passes: the baseline each failing case changes in exactly one way. */
+const complete = (): PacketContent => ({
+  packetId: 'deferral-2026-11',
+  kind: 'rotation-deferral',
+  title: 'Deferral of release-signing key rotation',
+  scope: {
+    covers: 'release signing key RSK-2024',
+    boundary: 'the board decides; the station only assembles',
+  },
+  claims: [
+    { claimId: 'c-inventory', text: 'The key is HSM-resident', evidence: ['ev-inv'], status: 'supported' },
+  ],
+  evidence: [ev('ev-inv')],
+  exceptions: [],
+  routing: {
+    requiredRoles: ['board-reviewer'],
+    reviewers: [{ role: 'board-reviewer', name: 'Dana Board' }],
+  },
+  subject: {},
+});
+
+const verdict = (p: PacketContent, id: PacketCheckId) => checkPacket(p, NOW).checks.find((c) => c.id === id)!;
+
+describe('checkPacket: each check ID passes on the complete packet and fails on one planted gap', () => {
+  it('the complete packet is READY with every check passing', () => {
+    const r = checkPacket(complete(), NOW);
+    expect(r.gate).toBe('READY');
+    expect(r.failed).toBe(0);
+    expect(r.checks).toHaveLength(9);
+  });
+
+  const cases: [PacketCheckId, (p: PacketContent) => PacketContent, RegExp, string][] = [
+    [
+      'PKT-STOP',
+      (p) => ({
+        ...p,
+        evidence: [
+          ev('ev-inv', { indicators: [{ indicator: 'key-compromise', detail: 'line 3: key compromised' }] }),
+        ],
+      }),
+      /ev-inv indicates key-compromise/,
+      'STOPPED',
+    ],
+    [
+      'PKT-SCOPE',
+      (p) => ({ ...p, scope: { ...p.scope, boundary: '' } }),
+      /where human review begins/,
+      'HOLD-ROUTING',
+    ],
+    [
+      'PKT-CLAIM-EVIDENCE',
+      (p) => ({ ...p, claims: [{ ...p.claims[0]!, evidence: ['ev-gone'] }] }),
+      /c-inventory cites ev-gone, not in the index/,
+      'HOLD-SOURCE',
+    ],
+    [
+      'PKT-CLAIM-OPEN',
+      (p) => ({
+        ...p,
+        claims: [
+          ...p.claims,
+          { claimId: 'c-avail', text: 'signers available', evidence: [], status: 'pending' },
+        ],
+      }),
+      /c-avail is pending and no open exception names it/,
+      'HOLD-SOURCE',
+    ],
+    [
+      'PKT-EVIDENCE-DATED',
+      (p) => ({ ...p, evidence: [ev('ev-inv', { effectiveAt: '2026-11-22T00:00:00.000Z' })] }),
+      /effective 2026-11-22.*after it was received/,
+      'HOLD-SOURCE',
+    ],
+    [
+      'PKT-EVIDENCE-FRESH',
+      (p) => ({
+        ...p,
+        evidence: [ev('ev-inv', { effectiveAt: '2026-09-01T00:00:00.000Z', freshnessDays: 30 })],
+      }),
+      /ev-inv is 85 days old \(rule: at most 30\)/,
+      'HOLD-SOURCE',
+    ],
+    [
+      'PKT-EXCEPTION-OWNED',
+      (p) => ({
+        ...p,
+        exceptions: [
+          {
+            exceptionId: 'x-late',
+            kind: 'partial',
+            title: 'cutover readiness',
+            owner: 'Olu Owner',
+            dueAt: '2026-11-01T00:00:00.000Z',
+            status: 'open',
+            blocking: false,
+            claims: [],
+            evidence: [],
+            resolution: null,
+          },
+        ],
+      }),
+      /x-late \(Olu Owner\) was due 2026-11-01/,
+      'HOLD-SOURCE',
+    ],
+    [
+      'PKT-EXCEPTION-OPEN',
+      (p) => ({
+        ...p,
+        exceptions: [
+          {
+            exceptionId: 'x-custody',
+            kind: 'stale',
+            title: 'backup token custody attestation is stale',
+            owner: 'Cary Custodian',
+            dueAt: '2026-12-15T00:00:00.000Z',
+            status: 'open',
+            blocking: true,
+            claims: [],
+            evidence: [],
+            resolution: null,
+          },
+        ],
+      }),
+      /x-custody stale: backup token custody attestation is stale/,
+      'HOLD-SOURCE',
+    ],
+    [
+      'PKT-ROUTING',
+      (p) => ({ ...p, routing: { ...p.routing, reviewers: [] } }),
+      /no reviewer named for board-reviewer/,
+      'HOLD-ROUTING',
+    ],
+  ];
+
+  for (const [id, plant, finding, gate] of cases) {
+    it(`${id}: passes when complete, fails with its finding when planted`, () => {
+      expect(verdict(complete(), id).pass).toBe(true);
+      const planted = plant(complete());
+      const c = verdict(planted, id);
+      expect(c.pass).toBe(false);
+      expect(c.findings.join('\n')).toMatch(finding);
+      const r = checkPacket(planted, NOW);
+      expect(r.gate).toBe(gate);
+      // The planted gap fails only its own check.
+      expect(r.checks.filter((x) => !x.pass).map((x) => x.id)).toEqual([id]);
+      expect(r.blockers.every((b) => b.startsWith(`${id}: `))).toBe(true);
+    });
+  }
+
+  it('PKT-CLAIM-EVIDENCE also fails a packet that makes no claims at all', () => {
+    const c = verdict({ ...complete(), claims: [] }, 'PKT-CLAIM-EVIDENCE');
+    expect(c.pass).toBe(false);
+    expect(c.findings).toEqual(['the packet makes no claims yet']);
+  });
+
+  it('an open stale exception naming the evidence carries PKT-EVIDENCE-FRESH (the gap moves to the register)', () => {
+    const p: PacketContent = {
+      ...complete(),
+      evidence: [ev('ev-inv', { effectiveAt: '2026-09-01T00:00:00.000Z' })],
+      exceptions: [
+        {
+          exceptionId: 'x-stale',
+          kind: 'stale',
+          title: 'inventory older than 30 days; re-read scheduled',
+          owner: 'Olu Owner',
+          dueAt: '2026-12-01T00:00:00.000Z',
+          status: 'open',
+          blocking: false,
+          claims: [],
+          evidence: ['ev-inv'],
+          resolution: null,
+        },
+      ],
+    };
+    expect(verdict(p, 'PKT-EVIDENCE-FRESH').pass).toBe(true);
+    expect(checkPacket(p, NOW).gate).toBe('READY');
+  });
+
+  it('freshness: no rule → null; a rule but no effective date → not fresh', () => {
+    expect(freshness({ effectiveAt: null, freshnessDays: null }, NOW)).toBeNull();
+    expect(freshness({ effectiveAt: null, freshnessDays: 7 }, NOW)).toEqual({ fresh: false, ageDays: null });
+    expect(freshness({ effectiveAt: '2026-11-18T12:00:00.000Z', freshnessDays: 7 }, NOW)).toEqual({
+      fresh: true,
+      ageDays: 7,
+    });
+  });
+});
+
+describe('applyOp', () => {
+  it('refuses marking a claim supported without evidence, and citing unknown evidence', () => {
+    const p = complete();
+    expect(() =>
+      applyOp(p, {
+        op: 'set-claim',
+        claim: { claimId: 'c-x', text: 'x', evidence: [], status: 'supported' },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'PACKET_CLAIM_UNSUPPORTED' }));
+    expect(() =>
+      applyOp(p, {
+        op: 'set-claim',
+        claim: { claimId: 'c-x', text: 'x', evidence: ['ev-nope'], status: 'pending' },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'PACKET_EVIDENCE_UNKNOWN' }));
+    const ok = applyOp(p, {
+      op: 'set-claim',
+      claim: { claimId: 'c-x', text: 'x', evidence: ['ev-inv'], status: 'supported' },
+    });
+    expect(ok.claims.map((c) => c.claimId)).toEqual(['c-inventory', 'c-x']);
+    expect(p.claims).toHaveLength(1);
+  });
+
+  it('never replaces evidence: the index is append-only', () => {
+    expect(() =>
+      applyOp(complete(), { op: 'add-evidence', evidence: ev('ev-inv', { title: 'other' }) }),
+    ).toThrow(expect.objectContaining({ code: 'PACKET_ITEM_EXISTS' }));
+  });
+
+  it('sets a claim by id (replaces), and an exception must name known claims', () => {
+    const p = applyOp(complete(), {
+      op: 'set-claim',
+      claim: { claimId: 'c-inventory', text: 'changed', evidence: ['ev-inv'], status: 'disputed' },
+    });
+    expect(p.claims).toEqual([
+      { claimId: 'c-inventory', text: 'changed', evidence: ['ev-inv'], status: 'disputed' },
+    ]);
+    expect(() =>
+      applyOp(p, {
+        op: 'set-exception',
+        exception: {
+          exceptionId: 'x',
+          kind: 'disputed',
+          title: 't',
+          owner: 'o',
+          dueAt: NOW,
+          status: 'open',
+          blocking: true,
+          claims: ['c-unknown'],
+          evidence: [],
+          resolution: null,
+        },
+      }),
+    ).toThrow(/exception.claims names unknown claims c-unknown/);
+  });
+});
+
+describe('stop triggers (resources/policy/stop-triggers.json)', () => {
+  const rules = stopRulesSchema.parse(stopRulesJson);
+  it('finds compromise, unauthorised signing and supply-chain incidents, with the line', () => {
+    const found = detectStopIndicators(
+      'routine audit\nHSM reports unauthorized signing by key 0x1f at 03:12\nvendor notice: supply-chain incident in build farm\n',
+      rules,
+    );
+    expect(found).toEqual([
+      {
+        indicator: 'unauthorised-signing',
+        detail: 'line 2: HSM reports unauthorized signing by key 0x1f at 03:12',
+      },
+      {
+        indicator: 'supply-chain-incident',
+        detail: 'line 3: vendor notice: supply-chain incident in build farm',
+      },
+    ]);
+  });
+  it('does not fire on routine ceremony text that uses the same words apart', () => {
+    expect(
+      detectStopIndicators(
+        'firmware attestation mismatch blocks the quorum ceremony\nsigning ceremony completed with quorum 2 of 3\nno unauthorised access was found; key rotation deferred',
+        rules,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('diffPackets', () => {
+  it('names added, removed and changed items with their fields; identical versions have no diff', () => {
+    const a = complete();
+    expect(diffPackets(a, a)).toEqual([]);
+    const b: PacketContent = {
+      ...a,
+      scope: { ...a.scope, covers: 'RSK-2024 and its backup' },
+      claims: [{ ...a.claims[0]!, status: 'disputed' }],
+      evidence: [...a.evidence, ev('ev-new')],
+    };
+    expect(diffPackets(a, b)).toEqual([
+      { section: 'scope', id: 'scope', change: 'changed', fields: ['covers'] },
+      { section: 'claims', id: 'c-inventory', change: 'changed', fields: ['status'] },
+      { section: 'evidence', id: 'ev-new', change: 'added', fields: [] },
+    ]);
+    expect(diffPackets(b, a)).toContainEqual({
+      section: 'evidence',
+      id: 'ev-new',
+      change: 'removed',
+      fields: [],
+    });
+  });
+});

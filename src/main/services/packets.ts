@@ -1,0 +1,632 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { canonicalBytes } from '../../core/canonical';
+import { assertActor, journalTime } from '../../core/journal/events';
+import { checkPacket, type Completeness } from '../../core/packet/checks';
+import { diffPackets, type PacketChange } from '../../core/packet/diff';
+import {
+  evidenceSchema,
+  itemIdSchema,
+  packetContentSchema,
+  type Evidence,
+  type PacketContent,
+  type PacketKind,
+} from '../../core/packet/model';
+import { applyOp, packetOpSchema, type PacketOp } from '../../core/packet/ops';
+import { detectStopIndicators, stopRulesSchema, type StopFinding } from '../../core/packet/stop';
+import { parseOrThrow } from '../../core/validate';
+import { EvidenceUnreadable, readEvidence } from '../adapters/evidence/read';
+import type { BundleSource } from '../adapters/media/zip-writer';
+import { stationError } from '../errors';
+import packetPolicyJson from '../../../resources/policy/packets.json';
+import stopRulesJson from '../../../resources/policy/stop-triggers.json';
+import { keepObject, objectPath, stageCopy } from './staging';
+import type { Station } from './station';
+
+/**
+ * Governance packets: a draft changed only by journaled ops, evidence with provenance (files from media,
+ * first-hand station records, typed attestations by a named person), completeness checks computed by
+ * src/core/packet/checks.ts, append-only versions with diffs, stop triggers that halt assembly and raise
+ * an escalation notice, and handoff records bound to one version.
+ */
+const STOP_RULES = stopRulesSchema.parse(stopRulesJson);
+const MAX_EVIDENCE_BYTES = 256 * 1024 * 1024;
+const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
+
+interface KindPolicy {
+  readonly title: string;
+  readonly requiredRoles: readonly string[];
+  readonly boundary: string;
+}
+const POLICY = packetPolicyJson as { version: number; kinds: Record<PacketKind, KindPolicy> };
+
+export function kindPolicy(kind: PacketKind): KindPolicy {
+  return POLICY.kinds[kind];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+export interface PacketSummary {
+  readonly packetId: string;
+  readonly kind: PacketKind;
+  readonly title: string;
+  readonly stopped: boolean;
+  readonly versions: number;
+  readonly gate: Completeness['gate'];
+  readonly failed: number;
+  readonly updatedSeq: number;
+}
+
+interface PacketRow {
+  packet_id: string;
+  kind: PacketKind;
+  title: string;
+  draft: string;
+  created_seq: number;
+  updated_seq: number;
+  stopped_seq: number | null;
+}
+
+function row(station: Station, packetId: string): PacketRow {
+  const r = station.store.db.prepare('SELECT * FROM packet WHERE packet_id = ?').get(packetId) as
+    PacketRow | undefined;
+  if (!r) throw stationError('PACKET_NOT_FOUND', `no packet ${packetId}`, { field: 'packetId' });
+  return r;
+}
+
+const now = (station: Station) => journalTime(station.deps.clock());
+
+export function packetDraft(station: Station, packetId: string): PacketContent {
+  return JSON.parse(row(station, packetId).draft) as PacketContent;
+}
+
+export function listPackets(station: Station): PacketSummary[] {
+  const rows = station.store.db.prepare('SELECT * FROM packet ORDER BY created_seq').all() as PacketRow[];
+  const at = now(station);
+  return rows.map((r) => {
+    const c = checkPacket(JSON.parse(r.draft) as PacketContent, at);
+    return {
+      packetId: r.packet_id,
+      kind: r.kind,
+      title: r.title,
+      stopped: r.stopped_seq !== null,
+      versions: station.store.db
+        .prepare('SELECT count(*) FROM packet_version WHERE packet_id = ?')
+        .pluck()
+        .get(r.packet_id) as number,
+      gate: r.stopped_seq !== null ? 'STOPPED' : c.gate,
+      failed: c.failed,
+      updatedSeq: r.updated_seq,
+    };
+  });
+}
+
+export interface StopNotice {
+  readonly seq: number;
+  readonly at: string;
+  readonly notice: string;
+  readonly findings: readonly { evidenceId: string; indicator: string; detail: string }[];
+}
+
+export function stopNotices(station: Station, packetId: string): StopNotice[] {
+  return (
+    station.store.db
+      .prepare('SELECT seq, at, notice, findings FROM packet_stop WHERE packet_id = ? ORDER BY seq')
+      .all(packetId) as { seq: number; at: string; notice: string; findings: string }[]
+  ).map((r) => ({ ...r, findings: JSON.parse(r.findings) as StopNotice['findings'] }));
+}
+
+/** The draft's completeness now; a stopped packet is STOPPED whatever its checks say. */
+export function checkDraft(station: Station, packetId: string): Completeness & { stopped: StopNotice[] } {
+  const r = row(station, packetId);
+  const c = checkPacket(JSON.parse(r.draft) as PacketContent, now(station));
+  const stopped = stopNotices(station, packetId);
+  return { ...c, gate: stopped.length > 0 ? 'STOPPED' : c.gate, stopped };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Creating and editing
+
+export function createPacket(
+  station: Station,
+  input: {
+    packetId: string;
+    kind: string;
+    title?: string;
+    covers: string;
+    boundary?: string;
+    subject?: Record<string, string>;
+    actor: string;
+  },
+): PacketContent {
+  assertActor(input.actor);
+  station.assertWritable();
+  const kind: PacketKind = parseOrThrow(packetContentSchema.shape.kind, input.kind, 'kind');
+  const policy = kindPolicy(kind);
+  const content = parseOrThrow(
+    packetContentSchema,
+    {
+      packetId: input.packetId,
+      kind,
+      title: input.title ?? policy.title,
+      scope: { covers: input.covers, boundary: input.boundary ?? policy.boundary },
+      claims: [],
+      evidence: [],
+      exceptions: [],
+      routing: { requiredRoles: [...policy.requiredRoles], reviewers: [] },
+      subject: input.subject ?? {},
+    },
+    'packet',
+  );
+  if (station.store.db.prepare('SELECT 1 FROM packet WHERE packet_id = ?').get(content.packetId))
+    throw stationError('PACKET_EXISTS', `packet ${content.packetId} already exists`, { field: 'packetId' });
+  station.record([
+    {
+      kind: 'packet.created',
+      actor: input.actor,
+      body: {
+        packetId: content.packetId,
+        kind: content.kind,
+        title: content.title,
+        scope: content.scope,
+        requiredRoles: content.routing.requiredRoles,
+        subject: content.subject,
+      },
+    },
+  ]);
+  return content;
+}
+
+export interface EditResult {
+  readonly content: PacketContent;
+  readonly seq: number;
+  /** Set when the edit brought evidence that stops the packet. */
+  readonly stopped: StopNotice | null;
+}
+
+const STOP_NOTICE =
+  'Packet assembly stopped: evidence indicates key compromise, unauthorised signing or a supply-chain incident. Escalate to incident response and release security governance now; do not continue this packet as routine work.';
+
+/**
+ * Applies one op: validated and applied in memory first (a refused op writes nothing), then journaled.
+ * Evidence carrying stop indicators is recorded (it is the evidence of the incident) together with a
+ * `packet.stopped` escalation notice in the same transaction; after that the packet accepts no edits.
+ */
+export function editPacket(station: Station, packetId: string, op: unknown, actor: string): EditResult {
+  assertActor(actor);
+  station.assertWritable();
+  const r = row(station, packetId);
+  if (r.stopped_seq !== null)
+    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stopped_seq}`, {
+      field: 'packetId',
+    });
+  const change: PacketOp = parseOrThrow(packetOpSchema, op, 'change');
+  const content = applyOp(JSON.parse(r.draft) as PacketContent, change);
+  const findings =
+    change.op === 'add-evidence'
+      ? change.evidence.indicators.map((i) => ({ evidenceId: change.evidence.evidenceId, ...i }))
+      : [];
+  const appended = station.record([
+    { kind: 'packet.edited', actor, body: { packetId, change } },
+    ...(findings.length > 0
+      ? [{ kind: 'packet.stopped' as const, actor, body: { packetId, findings, notice: STOP_NOTICE } }]
+      : []),
+  ]);
+  return {
+    content,
+    seq: appended.lastSeq,
+    stopped: findings.length > 0 ? (stopNotices(station, packetId).at(-1) ?? null) : null,
+  };
+}
+
+interface EvidenceMeta {
+  readonly evidenceId: string;
+  readonly title: string;
+  readonly system: string;
+  readonly recordId?: string;
+  readonly effectiveAt: string | null;
+  readonly freshnessDays: number | null;
+  readonly sensitive?: boolean;
+}
+
+function evidenceItem(
+  station: Station,
+  meta: EvidenceMeta,
+  rest: Pick<Evidence, 'origin' | 'sha256' | 'mediaType' | 'sizeBytes' | 'attestedBy' | 'excerpt'> & {
+    recordId: string;
+    importedBy: string;
+    findings: readonly StopFinding[];
+  },
+): Evidence {
+  return parseOrThrow(
+    evidenceSchema,
+    {
+      evidenceId: meta.evidenceId,
+      title: meta.title,
+      origin: rest.origin,
+      source: { system: meta.system, recordId: meta.recordId ?? rest.recordId },
+      sha256: rest.sha256,
+      mediaType: rest.mediaType,
+      sizeBytes: rest.sizeBytes,
+      effectiveAt: meta.effectiveAt,
+      receivedAt: now(station),
+      importedBy: rest.importedBy,
+      attestedBy: rest.attestedBy,
+      freshnessDays: meta.freshnessDays,
+      sensitive: meta.sensitive ?? false,
+      excerpt: rest.excerpt.slice(0, 2000),
+      indicators: rest.findings.map((f) => ({ indicator: f.indicator, detail: f.detail.slice(0, 500) })),
+    },
+    'evidence',
+  );
+}
+
+/**
+ * A file from removable media: copied into private staging (no links, bounded), its digest taken from the
+ * copy, its type read from its content and parsed where known (JSON, CSV, PDF, text), scanned by the stop
+ * rules, kept content-addressed, and added to the evidence index.
+ */
+export async function importEvidenceFile(
+  station: Station,
+  input: EvidenceMeta & { packetId: string; path: string; importedBy: string; actor: string },
+): Promise<EditResult & { evidence: Evidence; summary: string }> {
+  assertActor(input.actor);
+  parseOrThrow(itemIdSchema, input.evidenceId, 'evidenceId');
+  const r = row(station, input.packetId);
+  if (r.stopped_seq !== null)
+    throw stationError('PACKET_STOPPED', `packet ${input.packetId} was stopped at seq ${r.stopped_seq}`, {
+      field: 'packetId',
+    });
+  const staged = await stageCopy(station, input.path, MAX_EVIDENCE_BYTES);
+  try {
+    let reading;
+    try {
+      reading = await readEvidence(staged.path, basename(input.path), staged.size);
+    } catch (e) {
+      if (e instanceof EvidenceUnreadable)
+        throw stationError('EVIDENCE_UNREADABLE', `${basename(input.path)}: ${e.message}`, { field: 'path' });
+      throw e;
+    }
+    const evidence = evidenceItem(station, input, {
+      origin: 'media-file',
+      sha256: staged.sha256,
+      mediaType: reading.mediaType,
+      sizeBytes: staged.size,
+      attestedBy: null,
+      excerpt: input.sensitive ? reading.summary : `${reading.summary}\n${reading.excerpt}`,
+      recordId: basename(input.path),
+      importedBy: input.importedBy,
+      findings: detectStopIndicators(reading.text, STOP_RULES),
+    });
+    // Validate the edit before the file enters the object store; then keep it and record.
+    applyOp(JSON.parse(r.draft) as PacketContent, { op: 'add-evidence', evidence });
+    keepObject(station, staged.sha256, staged.path);
+    const result = editPacket(station, input.packetId, { op: 'add-evidence', evidence }, input.actor);
+    return { ...result, evidence, summary: reading.summary };
+  } finally {
+    rmSync(staged.dir, { recursive: true, force: true });
+  }
+}
+
+/** A typed-in attestation by a named person, marked as such; its text is the evidence. */
+export function addAttestation(
+  station: Station,
+  input: EvidenceMeta & { packetId: string; text: string; attestedBy: string; actor: string },
+): EditResult & { evidence: Evidence } {
+  const bytes = Buffer.from(input.text, 'utf8');
+  if (input.text.trim() === '')
+    throw stationError('INVALID_INPUT', 'the attestation text is empty', { field: 'text' });
+  const sha = sha256hex(bytes);
+  const dir = join(station.dataDir, 'staging');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `attestation-${sha}`);
+  writeFileSync(tmp, bytes, { mode: 0o600 });
+  const evidence = evidenceItem(station, input, {
+    origin: 'attestation',
+    sha256: sha,
+    mediaType: 'text/plain; attestation',
+    sizeBytes: bytes.length,
+    attestedBy: input.attestedBy,
+    excerpt: input.sensitive ? '(sensitive attestation: text withheld from exports)' : input.text,
+    recordId: `typed by ${input.attestedBy}`,
+    importedBy: input.attestedBy,
+    findings: detectStopIndicators(input.text, STOP_RULES),
+  });
+  try {
+    applyOp(packetDraft(station, input.packetId), { op: 'add-evidence', evidence });
+    keepObject(station, sha, tmp);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { ...editPacket(station, input.packetId, { op: 'add-evidence', evidence }, input.actor), evidence };
+}
+
+/**
+ * A first-hand station record: one journal entry (by seq), cited by its chained hash, so anyone with the
+ * journal can check that the cited fact is the recorded one.
+ */
+export function addJournalEvidence(
+  station: Station,
+  input: EvidenceMeta & { packetId: string; seq: number; actor: string },
+): EditResult & { evidence: Evidence } {
+  const entry = station.journal.get(input.seq);
+  if (!entry) throw stationError('INVALID_INPUT', `the journal has no entry ${input.seq}`, { field: 'seq' });
+  const body = Buffer.from(entry.body).toString('utf8');
+  const evidence = evidenceItem(
+    station,
+    { ...input, effectiveAt: input.effectiveAt ?? entry.at },
+    {
+      origin: 'station-record',
+      sha256: Buffer.from(entry.hash).toString('hex'),
+      mediaType: 'application/vnd.ceremony-station.journal-entry+json',
+      sizeBytes: entry.body.length,
+      attestedBy: null,
+      excerpt: input.sensitive ? `${entry.kind} (sensitive: body withheld)` : `${entry.kind} ${body}`,
+      recordId: `journal seq ${entry.seq} (${entry.kind})`,
+      importedBy: input.actor,
+      findings: [],
+    },
+  );
+  return { ...editPacket(station, input.packetId, { op: 'add-evidence', evidence }, input.actor), evidence };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Versions, diff, handoff
+
+export interface PacketVersion {
+  readonly version: number;
+  readonly digest: string;
+  readonly parentDigest: string | null;
+  readonly gate: string;
+  readonly failedChecks: readonly string[];
+  readonly at: string;
+  readonly seq: number;
+  readonly content: PacketContent;
+}
+
+export function packetVersions(station: Station, packetId: string): PacketVersion[] {
+  row(station, packetId);
+  return (
+    station.store.db
+      .prepare(
+        'SELECT version, digest, parent_digest, gate, failed_checks, at, seq, content FROM packet_version WHERE packet_id = ? ORDER BY version',
+      )
+      .all(packetId) as {
+      version: number;
+      digest: string;
+      parent_digest: string | null;
+      gate: string;
+      failed_checks: string;
+      at: string;
+      seq: number;
+      content: string;
+    }[]
+  ).map((v) => ({
+    version: v.version,
+    digest: v.digest,
+    parentDigest: v.parent_digest,
+    gate: v.gate,
+    failedChecks: JSON.parse(v.failed_checks) as string[],
+    at: v.at,
+    seq: v.seq,
+    content: JSON.parse(v.content) as PacketContent,
+  }));
+}
+
+export function packetVersion(station: Station, packetId: string, version?: number): PacketVersion {
+  const all = packetVersions(station, packetId);
+  const v = version === undefined ? all.at(-1) : all.find((x) => x.version === version);
+  if (!v)
+    throw stationError(
+      'PACKET_VERSION_NOT_FOUND',
+      version === undefined
+        ? `packet ${packetId} has no recorded version yet`
+        : `packet ${packetId} has no version ${version}`,
+      { field: 'version' },
+    );
+  return v;
+}
+
+/** Freezes the draft as the next version (append-only), with its digest and the gate at this moment. */
+export function recordVersion(station: Station, packetId: string, actor: string): PacketVersion {
+  assertActor(actor);
+  const r = row(station, packetId);
+  if (r.stopped_seq !== null)
+    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stopped_seq}`, {
+      field: 'packetId',
+    });
+  const content = JSON.parse(r.draft) as PacketContent;
+  const digest = sha256hex(canonicalBytes(content));
+  const last = packetVersions(station, packetId).at(-1) ?? null;
+  if (last?.digest === digest)
+    throw stationError('INVALID_INPUT', `nothing changed since version ${last.version}`, {
+      field: 'packetId',
+    });
+  const c = checkPacket(content, now(station));
+  const version = (last?.version ?? 0) + 1;
+  station.record([
+    {
+      kind: 'packet.version-recorded',
+      actor,
+      body: {
+        packetId,
+        version,
+        digest,
+        parentDigest: last?.digest ?? null,
+        content,
+        gate: c.gate,
+        failedChecks: c.checks.filter((x) => !x.pass).map((x) => x.id),
+      },
+    },
+  ]);
+  return packetVersion(station, packetId, version);
+}
+
+export function diffVersions(station: Station, packetId: string, from: number, to: number): PacketChange[] {
+  return diffPackets(
+    packetVersion(station, packetId, from).content,
+    packetVersion(station, packetId, to).content,
+  );
+}
+
+export interface HandoffRecord {
+  readonly packetId: string;
+  readonly version: number;
+  readonly digest: string;
+  readonly gate: 'HOLD-SOURCE' | 'READY';
+  readonly blockers: readonly string[];
+  readonly reviewers: readonly { role: string; name: string }[];
+  readonly boundary: string;
+  readonly recordedBy: string;
+  readonly blockersAcknowledged: boolean;
+  readonly seq: number;
+  readonly at: string;
+}
+
+/**
+ * Hands one recorded version to its named reviewers. Refused while stopped or while scope or routing
+ * fails; while source checks fail it needs the person's explicit acknowledgement, and the record lists
+ * every unresolved blocker. The completeness is re-computed now, not copied from the version.
+ */
+export function recordHandoff(
+  station: Station,
+  input: {
+    packetId: string;
+    version?: number;
+    recordedBy: string;
+    acknowledgeBlockers: boolean;
+    actor: string;
+  },
+): HandoffRecord {
+  assertActor(input.actor);
+  if (input.recordedBy.trim() === '')
+    throw stationError('INVALID_INPUT', 'name the person handing off', { field: 'recordedBy' });
+  if (stopNotices(station, input.packetId).length > 0)
+    throw stationError('PACKET_STOPPED', `packet ${input.packetId} is stopped: escalate, do not hand off`, {
+      field: 'packetId',
+    });
+  const v = packetVersion(station, input.packetId, input.version);
+  const c = checkPacket(v.content, now(station));
+  // Scope and routing are never waivable at handoff: the record must name who reviews what.
+  const unroutable = c.checks.filter((x) => x.group !== 'source' && !x.pass);
+  if (unroutable.length > 0)
+    throw stationError(
+      'PACKET_NOT_READY',
+      `version ${v.version} cannot be handed off: ${unroutable.flatMap((x) => x.findings.map((f) => `${x.id}: ${f}`)).join('; ')}`,
+      { field: 'version' },
+    );
+  const gate: HandoffRecord['gate'] = c.gate === 'READY' ? 'READY' : 'HOLD-SOURCE';
+  if (gate === 'HOLD-SOURCE' && !input.acknowledgeBlockers)
+    throw stationError(
+      'PACKET_NOT_READY',
+      `version ${v.version} holds for source completion (${c.failed} checks fail); hand off only with the blockers acknowledged`,
+      { field: 'acknowledgeBlockers' },
+    );
+  const body = {
+    packetId: input.packetId,
+    version: v.version,
+    digest: v.digest,
+    gate,
+    blockers: c.blockers.map((b) => b.slice(0, 600)),
+    reviewers: v.content.routing.reviewers.map((r) => ({ ...r })),
+    boundary: v.content.scope.boundary,
+    recordedBy: input.recordedBy.trim(),
+    blockersAcknowledged: gate === 'HOLD-SOURCE',
+  };
+  const appended = station.record([{ kind: 'packet.handoff-recorded', actor: input.actor, body }]);
+  return { ...body, seq: appended.lastSeq, at: now(station) };
+}
+
+export function handoffs(station: Station, packetId: string): HandoffRecord[] {
+  return (
+    station.store.db
+      .prepare('SELECT seq, at, record FROM packet_handoff WHERE packet_id = ? ORDER BY seq')
+      .all(packetId) as { seq: number; at: string; record: string }[]
+  ).map((r) => ({ ...(JSON.parse(r.record) as Omit<HandoffRecord, 'seq' | 'at'>), seq: r.seq, at: r.at }));
+}
+
+/** The packet as exported: sensitive evidence keeps its digest and title, never its excerpt. */
+export function exportableContent(content: PacketContent): PacketContent {
+  return {
+    ...content,
+    evidence: content.evidence.map((e) =>
+      e.sensitive ? { ...e, excerpt: '(sensitive: excerpt withheld; digest recorded)' } : e,
+    ),
+  };
+}
+
+/** What a packet bundle carries besides the journal pair: the packet, its completeness and handoff, evidence. */
+export interface PacketBundlePlan {
+  readonly packetId: string;
+  readonly version: number;
+  readonly title: string;
+  readonly requiredRoles: readonly string[];
+  readonly sources: readonly BundleSource[];
+}
+
+/**
+ * The parts of a packet version's bundle for the board: packet.json (sensitive evidence without its
+ * excerpt), completeness.json (checks at export time), handoff.json (the latest handoff of this version:
+ * required), and each non-sensitive evidence file or attestation from the object store. Journal entries
+ * cited as evidence travel in the journal segment itself.
+ */
+export function packetBundlePlan(station: Station, packetId: string, version?: number): PacketBundlePlan {
+  const v = packetVersion(station, packetId, version);
+  if (stopNotices(station, packetId).length > 0)
+    throw stationError('PACKET_STOPPED', `packet ${packetId} is stopped: escalate, do not export it`, {
+      field: 'packetId',
+    });
+  const handoff = handoffs(station, packetId)
+    .filter((h) => h.version === v.version)
+    .at(-1);
+  if (!handoff)
+    throw stationError(
+      'PACKET_NOT_READY',
+      `version ${v.version} has no handoff record: record the handoff to named reviewers before exporting`,
+      { field: 'version' },
+    );
+  const json = (name: string, value: unknown): BundleSource => {
+    const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+    return { name, source: { bytes }, size: bytes.length };
+  };
+  const files: BundleSource[] = [
+    json('packet/packet.json', {
+      version: v.version,
+      digest: v.digest,
+      parentDigest: v.parentDigest,
+      content: exportableContent(v.content),
+    }),
+    json('packet/completeness.json', { at: now(station), ...checkPacket(v.content, now(station)) }),
+    json('packet/handoff.json', handoff),
+  ];
+  for (const e of v.content.evidence) {
+    if (e.sensitive || e.origin === 'station-record') continue;
+    const path = objectPath(station, e.sha256);
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      throw stationError('PACKET_NOT_READY', `evidence ${e.evidenceId} is missing from the object store`, {
+        field: 'evidence',
+      });
+    }
+    const ext = EXTENSIONS[e.mediaType.split(';')[0] ?? ''] ?? '.bin';
+    files.push({ name: `evidence/${e.evidenceId}${ext}`, source: { path }, size });
+  }
+  return {
+    packetId,
+    version: v.version,
+    title: v.content.title,
+    requiredRoles: v.content.routing.requiredRoles,
+    sources: files,
+  };
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'application/json': '.json',
+  'text/csv': '.csv',
+  'application/pdf': '.pdf',
+  'text/plain': '.txt',
+};

@@ -1,0 +1,459 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stationCli } from '../../e2e/harness';
+import { suiteTempDir } from '../../helpers/temp';
+
+/**
+ * Governance packets as a release-integrity PM builds one with the built CLI: a demo station on a real
+ * SQLite file and SoftHSM2, evidence files on a folder standing in for removable media (a PDF printed by
+ * Chromium, JSON, CSV, text), completeness by check ID, append-only versions, handoff and a signed export.
+ */
+let suite: ReturnType<typeof suiteTempDir>;
+let dir: string;
+let media: string;
+let env: Record<string, string>;
+const P = 'deferral-rsk';
+
+const cli = (args: string[], input?: string) => stationCli([...args, '--data-dir', dir], input, env);
+const journalLength = () =>
+  stationCli(['journal', 'export', '--data-dir', dir], undefined, env).stdout.trim().split('\n').length;
+const lastEntries = (n: number) =>
+  stationCli(['journal', 'export', '--data-dir', dir], undefined, env)
+    .stdout.trim()
+    .split('\n')
+    .slice(-n)
+    .map((l) => JSON.parse(l) as { kind: string; body: string });
+const draft = () =>
+  JSON.parse(cli(['packet', 'show', P]).stdout) as {
+    evidence: {
+      evidenceId: string;
+      mediaType: string;
+      sha256: string;
+      excerpt: string;
+      indicators: unknown[];
+    }[];
+  };
+const ok = (r: { status: number; stderr: string }) => {
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+};
+
+function printPdf(name: string, html: string): string {
+  const src = join(suite.dir, `${name}.html`);
+  writeFileSync(src, html);
+  const out = join(media, `${name}.pdf`);
+  const r = spawnSync(
+    '/usr/bin/chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-pdf-header-footer',
+      `--print-to-pdf=${out}`,
+      `file://${src}`,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(existsSync(out), r.stderr).toBe(true);
+  return out;
+}
+
+beforeAll(() => {
+  suite = suiteTempDir();
+  dir = join(suite.dir, 'station');
+  media = join(suite.dir, 'usb');
+  mkdirSync(media);
+  env = { STATION_MEDIA_DIRS: media };
+  expect(stationCli(['demo', '--data-dir', dir], undefined, env).status).toBe(0);
+  ok(
+    cli([
+      'packet',
+      'new',
+      P,
+      '--kind',
+      'rotation-deferral',
+      '--covers',
+      'Deferral of the RSK-2024 rotation by 90 days',
+      '--subject',
+      'key=RSK-2024',
+    ]),
+  );
+});
+afterAll(() => suite?.remove());
+
+describe('evidence with provenance', () => {
+  it('imports JSON, CSV, PDF and text from media: digest of the staged copy, type from content, parsed summary, kept content-addressed', () => {
+    writeFileSync(join(media, 'fw.json'), JSON.stringify({ hsm: 'fw 2.6.1', attestation: 'mismatch' }));
+    writeFileSync(join(media, 'signers.csv'), 'custodian,available\nalice,yes\nbob,no\n');
+    writeFileSync(
+      join(media, 'policy.txt'),
+      'Mandatory rotation interval: 24 months.\nDeferral at most 90 days.\n',
+    );
+    const pdf = printPdf(
+      'hsm-audit',
+      '<h1>HSM audit</h1><p>All signing operations match approved ceremonies.</p>',
+    );
+    const imports: [string, string, string, RegExp][] = [
+      ['fw.json', 'ev-fw', 'application/json', /JSON object with keys hsm, attestation/],
+      ['signers.csv', 'ev-signers', 'text/csv', /CSV with 2 rows; columns custodian, available/],
+      ['policy.txt', 'ev-policy', 'text/plain', /text, 3 lines/],
+      ['hsm-audit.pdf', 'ev-audit', 'application/pdf', /PDF, 1 pages/],
+    ];
+    for (const [file, id, type, summary] of imports) {
+      const r = cli([
+        'packet',
+        'import-evidence',
+        P,
+        join(media, file),
+        '--id',
+        id,
+        '--title',
+        file,
+        '--system',
+        'vendor-portal',
+        '--effective',
+        '2026-11-20',
+        '--freshness-days',
+        '30',
+      ]);
+      ok(r);
+      expect(r.stdout).toContain(`${id}: ${type}`);
+      expect(r.stdout).toMatch(summary);
+    }
+    const ev = draft().evidence;
+    for (const [file, id] of imports) {
+      const e = ev.find((x) => x.evidenceId === id)!;
+      const sha = createHash('sha256')
+        .update(readFileSync(join(media, file)))
+        .digest('hex');
+      expect(e.sha256).toBe(sha);
+      expect(
+        readFileSync(join(dir, 'objects', sha.slice(0, 2), sha)).equals(readFileSync(join(media, file))),
+      ).toBe(true);
+    }
+    expect(ev.find((x) => x.evidenceId === 'ev-audit')!.excerpt).toContain('All signing operations match');
+    expect(pdf).toContain('hsm-audit.pdf');
+  });
+
+  it('bad input gets a coded error naming the fix and writes nothing', () => {
+    writeFileSync(join(media, 'broken.json'), '{"hsm": ');
+    const cases: [string[], string, number][] = [
+      [
+        ['packet', 'import-evidence', P, join(media, 'broken.json'), '--id', 'ev-broken', '--title', 'x'],
+        'EVIDENCE_UNREADABLE',
+        3,
+      ],
+      [
+        ['packet', 'import-evidence', P, join(media, 'fw.json'), '--id', 'ev-fw', '--title', 'again'],
+        'PACKET_ITEM_EXISTS',
+        3,
+      ],
+      [
+        ['packet', 'claim', P, 'c-x', '--text', 'unsupported', '--status', 'supported'],
+        'PACKET_CLAIM_UNSUPPORTED',
+        3,
+      ],
+      [
+        ['packet', 'claim', P, 'c-x', '--text', 'cites nothing real', '--evidence', 'ev-nope'],
+        'PACKET_EVIDENCE_UNKNOWN',
+        3,
+      ],
+      [
+        ['packet', 'import-evidence', P, join(media, 'nope.pdf'), '--id', 'ev-n', '--title', 'x'],
+        'BUNDLE_NOT_FOUND',
+        3,
+      ],
+      [['packet', 'new', P, '--kind', 'rotation-deferral', '--covers', 'x'], 'PACKET_EXISTS', 3],
+      [['packet', 'new', 'p2', '--kind', 'coffee-order', '--covers', 'x'], 'INVALID_INPUT: kind', 3],
+    ];
+    for (const [args, code, status] of cases) {
+      const before = journalLength();
+      const r = cli(args);
+      expect(r.stderr).toContain(code);
+      expect(r.status).toBe(status);
+      expect(journalLength()).toBe(before);
+    }
+  });
+});
+
+describe('completeness, versions and handoff', () => {
+  it('claims and exceptions move the gate; versions are append-only with a diff; handoff follows the gate', () => {
+    ok(
+      cli([
+        'packet',
+        'claim',
+        P,
+        'c-fw',
+        '--text',
+        'Firmware attestation mismatch blocks the ceremony',
+        '--evidence',
+        'ev-fw',
+        '--status',
+        'supported',
+      ]),
+    );
+    ok(
+      cli([
+        'packet',
+        'claim',
+        P,
+        'c-signers',
+        '--text',
+        'Signers are available',
+        '--evidence',
+        'ev-signers',
+        '--status',
+        'disputed',
+      ]),
+    );
+    let check = cli(['packet', 'check', P]);
+    expect(check.status).toBe(6);
+    expect(check.stdout).toMatch(/gate HOLD-SOURCE/);
+    expect(check.stdout).toMatch(
+      /FAIL PKT-CLAIM-OPEN[\s\S]*c-signers is disputed and no open exception names it/,
+    );
+    expect(check.stdout).toMatch(/FAIL PKT-ROUTING[\s\S]*no reviewer named for board-reviewer/);
+
+    ok(
+      cli([
+        'packet',
+        'exception',
+        P,
+        'x-signers',
+        '--kind',
+        'disputed',
+        '--title',
+        'bob disputes his availability',
+        '--owner',
+        'Pat PM',
+        '--due',
+        '2099-01-01',
+        '--blocking',
+        '--claims',
+        'c-signers',
+      ]),
+    );
+    check = cli(['packet', 'check', P]);
+    expect(check.stdout).toMatch(/PASS PKT-CLAIM-OPEN/);
+    expect(check.stdout).toMatch(
+      /FAIL PKT-EXCEPTION-OPEN[\s\S]*x-signers disputed: bob disputes his availability/,
+    );
+
+    const v1 = cli(['packet', 'version', P]);
+    ok(v1);
+    expect(v1.stdout).toMatch(/version 1 {2}[0-9a-f]{64} {2}gate HOLD-SOURCE/);
+    expect(cli(['packet', 'version', P]).stderr).toContain('nothing changed since version 1');
+
+    // Handoff: routing first (no reviewers named) is refused outright.
+    let h = cli(['packet', 'handoff', P, '--by', 'Pat PM', '--acknowledge-blockers']);
+    expect(h.stderr).toContain('PACKET_NOT_READY');
+    expect(h.stderr).toContain('PKT-ROUTING: no reviewer named for board-reviewer');
+    ok(
+      cli([
+        'packet',
+        'reviewers',
+        P,
+        '--reviewer',
+        'board-reviewer=Dana Board',
+        '--reviewer',
+        'cryptography-engineering-manager=Cy Manager',
+      ]),
+    );
+    ok(cli(['packet', 'version', P]));
+    // Source checks fail: only with the blockers acknowledged, and the record lists them.
+    h = cli(['packet', 'handoff', P, '--by', 'Pat PM']);
+    expect(h.stderr).toContain('hand off only with the blockers acknowledged');
+    const before = journalLength();
+    h = cli(['packet', 'handoff', P, '--by', 'Pat PM', '--acknowledge-blockers']);
+    ok(h);
+    expect(h.stdout).toMatch(/v2 .* HOLD-SOURCE[\s\S]*blocker: PKT-EXCEPTION-OPEN: x-signers/);
+    const [entry] = lastEntries(1);
+    expect(journalLength()).toBe(before + 1);
+    expect(entry!.kind).toBe('packet.handoff-recorded');
+    expect(JSON.parse(entry!.body)).toMatchObject({
+      version: 2,
+      gate: 'HOLD-SOURCE',
+      blockersAcknowledged: true,
+    });
+
+    // Resolving the exception makes the next version READY; a diff shows exactly that.
+    ok(
+      cli([
+        'packet',
+        'exception',
+        P,
+        'x-signers',
+        '--kind',
+        'disputed',
+        '--title',
+        'bob disputes his availability',
+        '--owner',
+        'Pat PM',
+        '--due',
+        '2099-01-01',
+        '--blocking',
+        '--claims',
+        'c-signers',
+        '--resolved',
+        'carol confirmed as alternate signer',
+      ]),
+    );
+    ok(
+      cli([
+        'packet',
+        'claim',
+        P,
+        'c-signers',
+        '--text',
+        'Signers are available',
+        '--evidence',
+        'ev-signers',
+        '--status',
+        'supported',
+      ]),
+    );
+    const v3 = cli(['packet', 'version', P]);
+    expect(v3.stdout).toMatch(/version 3 .* gate READY/);
+    const diff = cli(['packet', 'diff', P, '2', '3']);
+    expect(diff.stdout.trim().split('\n')).toEqual([
+      'changed  claims/c-signers (status)',
+      'changed  exceptions/x-signers (resolution, status)',
+    ]);
+    const versions = cli(['packet', 'versions', P]).stdout.trim().split('\n');
+    expect(versions).toHaveLength(3);
+    expect(versions[0]).toContain(v1.stdout.match(/[0-9a-f]{64}/)![0]);
+    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM']));
+  });
+
+  it('exports the handed-off version as a signed bundle for the board; sensitive evidence travels as digest only', () => {
+    writeFileSync(join(media, 'custody.txt'), 'Backup token TB-104233 in safe B, inspected 2026-11-02.\n');
+    ok(
+      cli([
+        'packet',
+        'import-evidence',
+        P,
+        join(media, 'custody.txt'),
+        '--id',
+        'ev-custody',
+        '--title',
+        'Backup token custody',
+        '--sensitive',
+      ]),
+    );
+    ok(
+      cli([
+        'packet',
+        'claim',
+        P,
+        'c-custody',
+        '--text',
+        'Backup token is in custody',
+        '--evidence',
+        'ev-custody',
+        '--status',
+        'supported',
+      ]),
+    );
+    ok(cli(['packet', 'version', P]));
+    expect(
+      cli(['bundle', 'export', '--kind', 'packet', '--packet', P, '--pin-stdin'], '123456\n').stderr,
+    ).toContain('no handoff record');
+    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM']));
+    const r = cli(
+      ['bundle', 'export', '--kind', 'packet', '--packet', P, '--pin-stdin', '--json'],
+      '123456\n',
+    );
+    expect(r.status).toBe(0);
+    const exported = JSON.parse(r.stdout) as { path: string; version: number; requiredRoles: string[] };
+    expect(exported.version).toBe(4);
+    expect(exported.requiredRoles).toEqual(['board-reviewer', 'cryptography-engineering-manager']);
+    const names = spawnSync('unzip', ['-Z1', exported.path], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(names).toEqual([
+      'packet/packet.json',
+      'packet/completeness.json',
+      'packet/handoff.json',
+      'evidence/ev-fw.json',
+      'evidence/ev-signers.csv',
+      'evidence/ev-policy.txt',
+      'evidence/ev-audit.pdf',
+      'journal/segment.jsonl',
+      'journal/checkpoint.json',
+      'bundle.dsse.json',
+    ]);
+    const packet = JSON.parse(
+      spawnSync('unzip', ['-p', exported.path, 'packet/packet.json'], { encoding: 'utf8' }).stdout,
+    ) as {
+      version: number;
+      content: { evidence: { evidenceId: string; excerpt: string; sha256: string }[] };
+    };
+    const custody = packet.content.evidence.find((e) => e.evidenceId === 'ev-custody')!;
+    expect(custody.excerpt).not.toContain('TB-104233');
+    expect(custody.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(media, 'custody.txt')))
+        .digest('hex'),
+    );
+    expect(cli(['bundle', 'verify', exported.path]).status).toBe(0);
+    // One export per version.
+    expect(
+      cli(['bundle', 'export', '--kind', 'packet', '--packet', P, '--pin-stdin'], '123456\n').stderr,
+    ).toContain('OUTPUT_EXISTS');
+  });
+});
+
+describe('stop triggers', () => {
+  it('evidence indicating unauthorised signing stops the packet with a journaled escalation notice; nothing continues', () => {
+    ok(
+      cli(['packet', 'new', 'deferral-hsm2', '--kind', 'rotation-deferral', '--covers', 'HSM2 key deferral']),
+    );
+    printPdf(
+      'vendor-notice',
+      '<h1>Vendor notice</h1><p>Routine maintenance.</p><p>HSM reports unauthorized signing by key 0x1f at 03:12.</p>',
+    );
+    const before = journalLength();
+    const r = cli([
+      'packet',
+      'import-evidence',
+      'deferral-hsm2',
+      join(media, 'vendor-notice.pdf'),
+      '--id',
+      'ev-notice',
+      '--title',
+      'Vendor notice',
+    ]);
+    expect(r.status).toBe(6);
+    expect(r.stdout).toMatch(
+      /STOPPED: Packet assembly stopped[\s\S]*ev-notice: unauthorised-signing — line \d+: HSM reports unauthorized signing/,
+    );
+    expect(lastEntries(2).map((e) => e.kind)).toEqual(['packet.edited', 'packet.stopped']);
+    expect(journalLength()).toBe(before + 2);
+    const check = cli(['packet', 'check', 'deferral-hsm2']);
+    expect(check.stdout).toMatch(/gate STOPPED[\s\S]*FAIL PKT-STOP/);
+    for (const args of [
+      ['packet', 'claim', 'deferral-hsm2', 'c-1', '--text', 'x', '--evidence', 'ev-notice'],
+      ['packet', 'version', 'deferral-hsm2'],
+      [
+        'packet',
+        'attest',
+        'deferral-hsm2',
+        '--id',
+        'ev-2',
+        '--title',
+        't',
+        '--by',
+        'Pat',
+        '--text',
+        'all fine',
+      ],
+    ]) {
+      const refused = cli(args);
+      expect(refused.stderr).toContain('PACKET_STOPPED');
+      expect(refused.status).toBe(6);
+    }
+    expect(journalLength()).toBe(before + 2);
+    expect(cli(['packet', 'list']).stdout).toMatch(/STOPPED\s+deferral-hsm2/);
+  });
+});
