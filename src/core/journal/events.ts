@@ -391,7 +391,7 @@ export const EVENT_BODIES = {
     parentDigest: hex(32).nullable(),
     content: packetContentSchema,
     gate: z.enum(['STOPPED', 'HOLD-SOURCE', 'HOLD-ROUTING', 'READY']),
-    failedChecks: z.array(z.string().regex(/^PKT-[A-Z-]+$/)).max(20),
+    failedChecks: z.array(z.string().regex(/^[A-Z]{2,5}-[A-Z-]+$/)).max(40),
   }),
   /** Evidence indicated compromise, unauthorised signing or a supply-chain incident: assembly stops. */
   'packet.stopped': z.strictObject({

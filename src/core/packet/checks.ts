@@ -1,3 +1,4 @@
+import { deferralFindings, type DeferralPolicy } from './deferral';
 import type { PacketContent } from './model';
 
 /**
@@ -14,6 +15,7 @@ import type { PacketContent } from './model';
  *   PKT-EXCEPTION-OWNED   every open exception has an owner and is not past its due date
  *   PKT-EXCEPTION-OPEN    no blocking exception is open
  *   PKT-ROUTING           a named reviewer for every required role
+ *   DEF-WINDOW, DEF-RUNWAY  rotation-deferral packets only (see deferral.ts)
  *
  * The gate follows: STOPPED if PKT-STOP fails; else HOLD-SOURCE if a source check fails (hold for
  * source completion); else HOLD-ROUTING if scope or routing fails (hold for scope or reviewer routing);
@@ -28,7 +30,9 @@ export type PacketCheckId =
   | 'PKT-EVIDENCE-FRESH'
   | 'PKT-EXCEPTION-OWNED'
   | 'PKT-EXCEPTION-OPEN'
-  | 'PKT-ROUTING';
+  | 'PKT-ROUTING'
+  | 'DEF-WINDOW'
+  | 'DEF-RUNWAY';
 
 export type CheckGroup = 'stop' | 'source' | 'routing';
 
@@ -83,7 +87,13 @@ function check(
   };
 }
 
-export function checkPacket(p: PacketContent, now: string): Completeness {
+export const DEFAULT_DEFERRAL_POLICY: DeferralPolicy = { maxDeferralDays: 90 };
+
+export function checkPacket(
+  p: PacketContent,
+  now: string,
+  opts: { deferral?: DeferralPolicy } = {},
+): Completeness {
   const evidence = new Map(p.evidence.map((e) => [e.evidenceId, e]));
   const open = p.exceptions.filter((x) => x.status === 'open');
   const cited = new Set(p.claims.flatMap((c) => c.evidence));
@@ -197,6 +207,23 @@ export function checkPacket(p: PacketContent, now: string): Completeness {
         .map((role) => ({ finding: `no reviewer named for ${role}`, ref: `role:${role}` })),
     ),
   ];
+  if (p.kind === 'rotation-deferral') {
+    const found = deferralFindings(p, opts.deferral ?? DEFAULT_DEFERRAL_POLICY);
+    checks.push(
+      check(
+        'DEF-WINDOW',
+        'The requested deferral window is stated and within policy',
+        'routing',
+        found.filter((f) => f.id === 'DEF-WINDOW'),
+      ),
+      check(
+        'DEF-RUNWAY',
+        "The key's certificates stay valid through the requested window",
+        'source',
+        found.filter((f) => f.id === 'DEF-RUNWAY'),
+      ),
+    );
+  }
 
   const failed = (g: CheckGroup) => checks.some((c) => c.group === g && !c.pass);
   const gate: PacketGate = failed('stop')

@@ -53,6 +53,19 @@ export const evidenceSchema = z.strictObject({
   sensitive: z.boolean(),
   /** What a reviewer sees of the content (parsed where the type is known), bounded. */
   excerpt: z.string().max(2000),
+  /** X.509 certificates the evidence carries (parsed on import): what the validity runway draws. */
+  certificates: z
+    .array(
+      z.strictObject({
+        subject: z.string().max(500),
+        issuer: z.string().max(500),
+        serial: z.string().max(100),
+        notBefore: isoTime,
+        notAfter: isoTime,
+        sha256,
+      }),
+    )
+    .max(20),
   /** Signs that the evidence shows a compromise or incident: any one stops the packet. */
   indicators: z.array(z.strictObject({ indicator: z.enum(STOP_INDICATORS), detail: text(500) })).max(20),
 });

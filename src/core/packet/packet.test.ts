@@ -23,6 +23,7 @@ const ev = (id: string, over: Partial<Evidence> = {}): Evidence => ({
   freshnessDays: 30,
   sensitive: false,
   excerpt: '',
+  certificates: [],
   indicators: [],
   ...over,
 });
@@ -45,7 +46,20 @@ const complete = (): PacketContent => ({
     requiredRoles: ['board-reviewer'],
     reviewers: [{ role: 'board-reviewer', name: 'Dana Board' }],
   },
-  subject: {},
+  subject: {
+    key: 'RSK-2024',
+    windowStart: '2026-12-01T00:00:00.000Z',
+    windowEnd: '2027-02-28T00:00:00.000Z',
+  },
+});
+
+const cert = (notAfter: string) => ({
+  subject: 'CN=Release Signing 2024',
+  issuer: 'CN=Example Root',
+  serial: '01',
+  notBefore: '2024-03-01T00:00:00.000Z',
+  notAfter,
+  sha256: 'c'.repeat(64),
 });
 
 const verdict = (p: PacketContent, id: PacketCheckId) => checkPacket(p, NOW).checks.find((c) => c.id === id)!;
@@ -55,7 +69,7 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
     const r = checkPacket(complete(), NOW);
     expect(r.gate).toBe('READY');
     expect(r.failed).toBe(0);
-    expect(r.checks).toHaveLength(9);
+    expect(r.checks).toHaveLength(11);
   });
 
   const cases: [PacketCheckId, (p: PacketContent) => PacketContent, RegExp, string][] = [
@@ -154,6 +168,18 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
       'HOLD-SOURCE',
     ],
     [
+      'DEF-WINDOW',
+      (p) => ({ ...p, subject: { ...p.subject, windowEnd: '2027-04-01T00:00:00.000Z' } }),
+      /the window is 121 days; the policy allows at most 90/,
+      'HOLD-ROUTING',
+    ],
+    [
+      'DEF-RUNWAY',
+      (p) => ({ ...p, evidence: [ev('ev-inv', { certificates: [cert('2027-01-15T00:00:00.000Z')] })] }),
+      /CN=Release Signing 2024 \(in ev-inv\) expires 2027-01-15, before the window ends 2027-02-28/,
+      'HOLD-SOURCE',
+    ],
+    [
       'PKT-ROUTING',
       (p) => ({ ...p, routing: { ...p.routing, reviewers: [] } }),
       /no reviewer named for board-reviewer/,
@@ -175,6 +201,18 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
       expect(r.blockers.every((b) => b.startsWith(`${id}: `))).toBe(true);
     });
   }
+
+  it('DEF-RUNWAY passes for a certificate valid past the window; DEF-WINDOW fails an unstated window', () => {
+    const p = {
+      ...complete(),
+      evidence: [ev('ev-inv', { certificates: [cert('2027-03-01T00:00:00.000Z')] })],
+    };
+    expect(verdict(p, 'DEF-RUNWAY').pass).toBe(true);
+    const c = verdict({ ...complete(), subject: { key: 'RSK-2024' } }, 'DEF-WINDOW');
+    expect(c.findings).toEqual(['the requested window (windowStart, windowEnd as ISO times) is not stated']);
+    // Other kinds are not held to deferral rules.
+    expect(checkPacket({ ...complete(), kind: 'custody-attestation' }, NOW).checks).toHaveLength(9);
+  });
 
   it('PKT-CLAIM-EVIDENCE also fails a packet that makes no claims at all', () => {
     const c = verdict({ ...complete(), claims: [] }, 'PKT-CLAIM-EVIDENCE');

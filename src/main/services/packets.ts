@@ -21,6 +21,7 @@ import type { BundleSource } from '../adapters/media/zip-writer';
 import { stationError } from '../errors';
 import packetPolicyJson from '../../../resources/policy/packets.json';
 import stopRulesJson from '../../../resources/policy/stop-triggers.json';
+import deferralTemplateJson from '../../../resources/packets/rotation-deferral.json';
 import { keepObject, objectPath, stageCopy } from './staging';
 import type { Station } from './station';
 
@@ -43,6 +44,22 @@ const POLICY = packetPolicyJson as { version: number; kinds: Record<PacketKind, 
 
 export function kindPolicy(kind: PacketKind): KindPolicy {
   return POLICY.kinds[kind];
+}
+
+interface PacketTemplate {
+  readonly claims: readonly { claimId: string; text: string }[];
+  readonly policy?: { maxDeferralDays: number };
+}
+/** Claims a packet of this kind must support or carry on the exception register (resources/packets). */
+const TEMPLATES: Partial<Record<PacketKind, PacketTemplate>> = {
+  'rotation-deferral': deferralTemplateJson as PacketTemplate,
+};
+
+const checkOptions = (kind: PacketKind) => ({ deferral: TEMPLATES[kind]?.policy });
+
+/** Completeness of a packet content at a time, with its kind's policy. */
+export function completeness(content: PacketContent, at: string): Completeness {
+  return checkPacket(content, at, checkOptions(content.kind));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -86,7 +103,7 @@ export function listPackets(station: Station): PacketSummary[] {
   const rows = station.store.db.prepare('SELECT * FROM packet ORDER BY created_seq').all() as PacketRow[];
   const at = now(station);
   return rows.map((r) => {
-    const c = checkPacket(JSON.parse(r.draft) as PacketContent, at);
+    const c = completeness(JSON.parse(r.draft) as PacketContent, at);
     return {
       packetId: r.packet_id,
       kind: r.kind,
@@ -121,7 +138,7 @@ export function stopNotices(station: Station, packetId: string): StopNotice[] {
 /** The draft's completeness now; a stopped packet is STOPPED whatever its checks say. */
 export function checkDraft(station: Station, packetId: string): Completeness & { stopped: StopNotice[] } {
   const r = row(station, packetId);
-  const c = checkPacket(JSON.parse(r.draft) as PacketContent, now(station));
+  const c = completeness(JSON.parse(r.draft) as PacketContent, now(station));
   const stopped = stopNotices(station, packetId);
   return { ...c, gate: stopped.length > 0 ? 'STOPPED' : c.gate, stopped };
 }
@@ -162,6 +179,7 @@ export function createPacket(
   );
   if (station.store.db.prepare('SELECT 1 FROM packet WHERE packet_id = ?').get(content.packetId))
     throw stationError('PACKET_EXISTS', `packet ${content.packetId} already exists`, { field: 'packetId' });
+  const template = TEMPLATES[kind]?.claims ?? [];
   station.record([
     {
       kind: 'packet.created',
@@ -175,8 +193,20 @@ export function createPacket(
         subject: content.subject,
       },
     },
+    // The kind's required claims open as pending: each must be supported or carried as an exception.
+    ...template.map((c) => ({
+      kind: 'packet.edited' as const,
+      actor: input.actor,
+      body: {
+        packetId: content.packetId,
+        change: {
+          op: 'set-claim' as const,
+          claim: { claimId: c.claimId, text: c.text, evidence: [], status: 'pending' as const },
+        },
+      },
+    })),
   ]);
-  return content;
+  return packetDraft(station, content.packetId);
 }
 
 export interface EditResult {
@@ -238,6 +268,7 @@ function evidenceItem(
     recordId: string;
     importedBy: string;
     findings: readonly StopFinding[];
+    certificates?: Evidence['certificates'];
   },
 ): Evidence {
   return parseOrThrow(
@@ -257,6 +288,7 @@ function evidenceItem(
       freshnessDays: meta.freshnessDays,
       sensitive: meta.sensitive ?? false,
       excerpt: rest.excerpt.slice(0, 2000),
+      certificates: rest.certificates ?? [],
       indicators: rest.findings.map((f) => ({ indicator: f.indicator, detail: f.detail.slice(0, 500) })),
     },
     'evidence',
@@ -299,6 +331,7 @@ export async function importEvidenceFile(
       recordId: basename(input.path),
       importedBy: input.importedBy,
       findings: detectStopIndicators(reading.text, STOP_RULES),
+      certificates: [...reading.certificates],
     });
     // Validate the edit before the file enters the object store; then keep it and record.
     applyOp(JSON.parse(r.draft) as PacketContent, { op: 'add-evidence', evidence });
@@ -444,7 +477,7 @@ export function recordVersion(station: Station, packetId: string, actor: string)
     throw stationError('INVALID_INPUT', `nothing changed since version ${last.version}`, {
       field: 'packetId',
     });
-  const c = checkPacket(content, now(station));
+  const c = completeness(content, now(station));
   const version = (last?.version ?? 0) + 1;
   station.record([
     {
@@ -508,7 +541,7 @@ export function recordHandoff(
       field: 'packetId',
     });
   const v = packetVersion(station, input.packetId, input.version);
-  const c = checkPacket(v.content, now(station));
+  const c = completeness(v.content, now(station));
   // Scope and routing are never waivable at handoff: the record must name who reviews what.
   const unroutable = c.checks.filter((x) => x.group !== 'source' && !x.pass);
   if (unroutable.length > 0)
@@ -598,7 +631,7 @@ export function packetBundlePlan(station: Station, packetId: string, version?: n
       parentDigest: v.parentDigest,
       content: exportableContent(v.content),
     }),
-    json('packet/completeness.json', { at: now(station), ...checkPacket(v.content, now(station)) }),
+    json('packet/completeness.json', { at: now(station), ...completeness(v.content, now(station)) }),
     json('packet/handoff.json', handoff),
   ];
   for (const e of v.content.evidence) {
@@ -629,4 +662,5 @@ const EXTENSIONS: Record<string, string> = {
   'text/csv': '.csv',
   'application/pdf': '.pdf',
   'text/plain': '.txt',
+  'application/pkix-cert': '.pem',
 };

@@ -79,6 +79,10 @@ beforeAll(() => {
       'Deferral of the RSK-2024 rotation by 90 days',
       '--subject',
       'key=RSK-2024',
+      '--subject',
+      'windowStart=2026-12-01T00:00:00.000Z',
+      '--subject',
+      'windowEnd=2027-02-28T00:00:00.000Z',
     ]),
   );
 });
@@ -234,6 +238,26 @@ describe('completeness, versions and handoff', () => {
         '--blocking',
         '--claims',
         'c-signers',
+      ]),
+    );
+    // The kind's required claims opened as pending; this packet carries them on the register for now.
+    expect(check.stdout).toMatch(/c-inventory is pending and no open exception names it/);
+    ok(
+      cli([
+        'packet',
+        'exception',
+        P,
+        'x-rest',
+        '--kind',
+        'missing',
+        '--title',
+        'remaining deferral evidence still being gathered',
+        '--owner',
+        'Pat PM',
+        '--due',
+        '2099-01-01',
+        '--claims',
+        'c-inventory,c-validity,c-hsm-audit,c-readiness,c-signers,c-enrollment,c-policy,c-prior,c-monitoring,c-custody',
       ]),
     );
     check = cli(['packet', 'check', P]);
@@ -455,5 +479,108 @@ describe('stop triggers', () => {
     }
     expect(journalLength()).toBe(before + 2);
     expect(cli(['packet', 'list']).stdout).toMatch(/STOPPED\s+deferral-hsm2/);
+  });
+});
+
+describe('certificates and the validity runway', () => {
+  it('parses PEM and DER certificates made by openssl; DEF-RUNWAY names the one that expires inside the window', () => {
+    const certDir = join(suite.dir, 'certs');
+    mkdirSync(certDir);
+    const make = (name: string, days: number) => {
+      const r = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          join(certDir, `${name}.key`),
+          '-out',
+          join(media, `${name}.pem`),
+          '-days',
+          String(days),
+          '-subj',
+          `/CN=${name}`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+    };
+    make('Release Signing 2024', 3650);
+    make('Timestamp Signer', 30);
+    const der = spawnSync('openssl', [
+      'x509',
+      '-in',
+      join(media, 'Timestamp Signer.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(media, 'tsa.cer'),
+    ]);
+    expect(der.status).toBe(0);
+    ok(
+      cli([
+        'packet',
+        'new',
+        'deferral-certs',
+        '--kind',
+        'rotation-deferral',
+        '--covers',
+        'runway check',
+        '--subject',
+        'windowStart=2026-12-01T00:00:00.000Z',
+        '--subject',
+        'windowEnd=2027-02-28T00:00:00.000Z',
+      ]),
+    );
+    const pem = cli([
+      'packet',
+      'import-evidence',
+      'deferral-certs',
+      join(media, 'Release Signing 2024.pem'),
+      '--id',
+      'ev-cert',
+      '--title',
+      'Release signing certificate',
+    ]);
+    ok(pem);
+    expect(pem.stdout).toContain('ev-cert: application/pkix-cert, 1 X.509 certificate');
+    const tsa = cli([
+      'packet',
+      'import-evidence',
+      'deferral-certs',
+      join(media, 'tsa.cer'),
+      '--id',
+      'ev-tsa',
+      '--title',
+      'TSA certificate',
+    ]);
+    ok(tsa);
+    const shown = JSON.parse(cli(['packet', 'show', 'deferral-certs']).stdout) as {
+      evidence: {
+        evidenceId: string;
+        certificates: { subject: string; notAfter: string; sha256: string }[];
+      }[];
+    };
+    const tsaFacts = shown.evidence.find((e) => e.evidenceId === 'ev-tsa')!.certificates[0]!;
+    const fp = spawnSync(
+      'openssl',
+      ['x509', '-in', join(media, 'Timestamp Signer.pem'), '-noout', '-fingerprint', '-sha256', '-enddate'],
+      {
+        encoding: 'utf8',
+      },
+    ).stdout;
+    expect(tsaFacts.subject).toBe('CN=Timestamp Signer');
+    expect(tsaFacts.sha256).toBe(/Fingerprint=([0-9A-F:]+)/.exec(fp)![1]!.replace(/:/g, '').toLowerCase());
+    expect(new Date(/notAfter=(.+)/.exec(fp)![1]!).toISOString()).toBe(tsaFacts.notAfter);
+    const check = cli(['packet', 'check', 'deferral-certs']);
+    expect(check.stdout).toMatch(
+      /FAIL DEF-RUNWAY[\s\S]*CN=Timestamp Signer \(in ev-tsa\) expires \d{4}-\d{2}-\d{2}, before the window ends 2027-02-28/,
+    );
+    expect(check.stdout).not.toMatch(/Release Signing 2024 \(in ev-cert\) expires/);
   });
 });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 
@@ -15,6 +16,46 @@ export interface EvidenceReading {
   readonly excerpt: string;
   /** Facts the parser found (rows, pages, top-level keys). */
   readonly summary: string;
+  /** Certificates found in a PEM or DER certificate file (parsed by OpenSSL through node:crypto). */
+  readonly certificates: readonly CertificateFacts[];
+}
+
+export interface CertificateFacts {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serial: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly sha256: string;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+const MAX_CERTS = 20;
+
+function certificateFacts(der: Buffer | string): CertificateFacts {
+  const c = new X509Certificate(der);
+  return {
+    subject: c.subject.replace(/\n/g, ', '),
+    issuer: c.issuer.replace(/\n/g, ', '),
+    serial: c.serialNumber.toLowerCase(),
+    notBefore: new Date(c.validFrom).toISOString(),
+    notAfter: new Date(c.validTo).toISOString(),
+    sha256: c.fingerprint256.replace(/:/g, '').toLowerCase(),
+  };
+}
+
+function certificatesReading(certs: CertificateFacts[], text: string): EvidenceReading {
+  const lines = certs.map(
+    (c) =>
+      `${c.subject} — issued by ${c.issuer}; valid ${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)}`,
+  );
+  return {
+    mediaType: 'application/pkix-cert',
+    text,
+    excerpt: clip(lines.join('\n')),
+    summary: `${certs.length} X.509 certificate${certs.length === 1 ? '' : 's'}`,
+    certificates: certs,
+  };
 }
 
 export class EvidenceUnreadable extends Error {}
@@ -70,8 +111,19 @@ export async function readEvidence(
       text: '',
       excerpt: '',
       summary: `${size} bytes, not parsed`,
+      certificates: [],
     };
   const bytes = await readBounded(path, MAX_PARSE_BYTES);
+  const lowerName = declaredName.toLowerCase();
+  if (bytes[0] === 0x30 && /\.(cer|crt|der)$/.test(lowerName)) {
+    try {
+      return certificatesReading([certificateFacts(bytes)], '');
+    } catch (e) {
+      throw new EvidenceUnreadable(
+        `the file is named like a certificate but is not one: ${(e as Error).message}`,
+      );
+    }
+  }
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -81,9 +133,23 @@ export async function readEvidence(
       text: '',
       excerpt: '',
       summary: `${size} bytes of binary data`,
+      certificates: [],
     };
   }
-  const lower = declaredName.toLowerCase();
+  const lower = lowerName;
+  const pems = text.match(PEM_CERT) ?? [];
+  if (pems.length > 0) {
+    if (pems.length > MAX_CERTS)
+      throw new EvidenceUnreadable(`more than ${MAX_CERTS} certificates in one file`);
+    try {
+      return certificatesReading(
+        pems.map((p) => certificateFacts(p)),
+        text.slice(0, MAX_TEXT),
+      );
+    } catch (e) {
+      throw new EvidenceUnreadable(`a PEM certificate in the file does not parse: ${(e as Error).message}`);
+    }
+  }
   const trimmed = text.trimStart();
   if (lower.endsWith('.json') || trimmed.startsWith('{') || trimmed.startsWith('[')) {
     let value: unknown;
@@ -99,7 +165,13 @@ export async function readEvidence(
       : value !== null && typeof value === 'object'
         ? `JSON object with keys ${Object.keys(value).slice(0, 12).join(', ')}`
         : 'JSON value';
-    return { mediaType: 'application/json', text: text.slice(0, MAX_TEXT), excerpt: clip(text), summary };
+    return {
+      mediaType: 'application/json',
+      text: text.slice(0, MAX_TEXT),
+      excerpt: clip(text),
+      summary,
+      certificates: [],
+    };
   }
   if (lower.endsWith('.csv')) {
     let rows: string[][];
@@ -121,6 +193,7 @@ export async function readEvidence(
           .join('\n'),
       ),
       summary: `CSV with ${Math.max(0, rows.length - 1)} rows; columns ${header.join(', ')}`,
+      certificates: [],
     };
   }
   return plain(text);
@@ -132,6 +205,7 @@ function plain(text: string): EvidenceReading {
     text: text.slice(0, MAX_TEXT),
     excerpt: clip(text),
     summary: `text, ${text.split('\n').length} lines`,
+    certificates: [],
   };
 }
 
@@ -168,7 +242,13 @@ async function readPdf(path: string): Promise<EvidenceReading> {
       page.cleanup();
     }
     const text = parts.join('\n').slice(0, MAX_TEXT);
-    return { mediaType: 'application/pdf', text, excerpt: clip(text), summary: `PDF, ${pages} pages` };
+    return {
+      mediaType: 'application/pdf',
+      text,
+      excerpt: clip(text),
+      summary: `PDF, ${pages} pages`,
+      certificates: [],
+    };
   } finally {
     await doc.destroy();
   }
