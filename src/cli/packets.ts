@@ -18,6 +18,7 @@ import {
   recordVersion,
   type EditResult,
 } from '../main/services/packets';
+import { printPacket } from '../main/services/packet-print';
 import { collect, positiveInt, withStation, type Out } from './context';
 
 const list = (v: string | undefined) =>
@@ -346,6 +347,17 @@ export function registerPacketCommands(program: Command, out: Out): void {
           out(
             `${c.change.padEnd(8)} ${c.section}/${c.id}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}\n`,
           );
+      });
+    });
+
+  packet
+    .command('print <packetId>')
+    .description('a printable PDF of a recorded version (digest words on every page, space for initials)')
+    .option('--version <n>', 'the version (default: the latest)', positiveInt('--version'))
+    .action(async function (this: Command, packetId: string, o: { version?: number }) {
+      await withStation(this, async (s) => {
+        const r = await printPacket(s, packetId, o.version);
+        out(`wrote ${r.path} (${r.pages ?? '?'} pages)\n  sha256 ${r.sha256}\n`);
       });
     });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CsrRequestInput } from '../core/hsm/csr-request';
 import type { KeySpecInput } from '../core/hsm/key-spec';
 import type { JournalVerdict } from '../core/journal/verify';
+import type { PacketContent } from '../core/packet/model';
 import type { Result } from './errors';
 
 /**
@@ -353,7 +354,7 @@ const mediaViewSchema = z.strictObject({
   state: z.enum(['no-device', 'several-devices', 'read-only', 'not-enough-space', 'ready']),
   volumes: z.array(volumeSchema),
 });
-const exportKind = z.enum(['journal-segment', 'custody-report', 'evidence', 'identity']);
+const exportKind = z.enum(['journal-segment', 'custody-report', 'evidence', 'identity', 'packet']);
 const fileDigest = z.strictObject({ name: z.string(), sha256: hex32, size: z.number().int() });
 const exportResultSchema = z.strictObject({
   packetId: z.string(),
@@ -450,6 +451,132 @@ const refusalSchema = z.strictObject({
 });
 const mediaPath = z.string().startsWith('/').max(4096);
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+
+// ---------------------------------------------------------------------------------------------------
+// Governance packets (wire shapes; `satisfies` keeps them equal to the core model)
+
+const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'lowercase letters, digits and dashes');
+const packetId = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lowercase letters, digits, dots and dashes');
+const isoTime = isoDay;
+const role = z.string().regex(/^[a-z][a-z-]{1,40}$/);
+const gate = z.enum(['STOPPED', 'HOLD-SOURCE', 'HOLD-ROUTING', 'READY']);
+const packetKind = z.enum([
+  'rotation-deferral',
+  'custody-attestation',
+  'compromise-authority',
+  'activation-gate',
+  'portal-issuance',
+]);
+const claimWire = z.strictObject({
+  claimId: itemId,
+  text: z.string().trim().min(1).max(1000),
+  evidence: z.array(itemId).max(50),
+  status: z.enum(['supported', 'pending', 'disputed', 'unsupported']),
+});
+const exceptionWire = z.strictObject({
+  exceptionId: itemId,
+  kind: z.enum(['stale', 'missing', 'disputed', 'partial', 'exception-backed']),
+  title: z.string().trim().min(1).max(300),
+  owner: person,
+  dueAt: isoTime,
+  status: z.enum(['open', 'resolved']),
+  blocking: z.boolean(),
+  claims: z.array(itemId).max(50),
+  evidence: z.array(itemId).max(50),
+  resolution: z.string().max(1000).nullable(),
+});
+const reviewerWire = z.strictObject({ role, name: person });
+const evidenceWire = z.strictObject({
+  evidenceId: itemId,
+  title: z.string(),
+  origin: z.enum(['media-file', 'station-record', 'attestation']),
+  source: z.strictObject({ system: z.string(), recordId: z.string() }),
+  sha256: hex32,
+  mediaType: z.string(),
+  sizeBytes: z.number().int(),
+  effectiveAt: isoTime.nullable(),
+  receivedAt: isoTime,
+  importedBy: z.string(),
+  attestedBy: z.string().nullable(),
+  freshnessDays: z.number().int().nullable(),
+  sensitive: z.boolean(),
+  excerpt: z.string(),
+  certificates: z.array(
+    z.strictObject({
+      subject: z.string(),
+      issuer: z.string(),
+      serial: z.string(),
+      notBefore: isoTime,
+      notAfter: isoTime,
+      sha256: hex32,
+    }),
+  ),
+  indicators: z.array(
+    z.strictObject({
+      indicator: z.enum(['key-compromise', 'unauthorised-signing', 'supply-chain-incident']),
+      detail: z.string(),
+    }),
+  ),
+});
+const packetContentWire = z.strictObject({
+  packetId,
+  kind: packetKind,
+  title: z.string(),
+  scope: z.strictObject({ covers: z.string(), boundary: z.string() }),
+  claims: z.array(claimWire),
+  evidence: z.array(evidenceWire),
+  exceptions: z.array(exceptionWire),
+  routing: z.strictObject({ requiredRoles: z.array(z.string()), reviewers: z.array(reviewerWire) }),
+  subject: z.record(z.string(), z.string()),
+}) satisfies z.ZodType<PacketContent>;
+const packetCheckWire = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  group: z.enum(['stop', 'source', 'routing']),
+  pass: z.boolean(),
+  findings: z.array(z.string()),
+  refs: z.array(z.string()),
+});
+const stopNoticeWire = z.strictObject({
+  seq,
+  at: z.string(),
+  notice: z.string(),
+  findings: z.array(z.strictObject({ evidenceId: z.string(), indicator: z.string(), detail: z.string() })),
+});
+const handoffWire = z.strictObject({
+  packetId,
+  version: z.number().int(),
+  digest: hex32,
+  gate: z.enum(['HOLD-SOURCE', 'READY']),
+  blockers: z.array(z.string()),
+  reviewers: z.array(reviewerWire),
+  boundary: z.string(),
+  recordedBy: z.string(),
+  blockersAcknowledged: z.boolean(),
+  seq,
+  at: z.string(),
+});
+const packetSummaryWire = z.strictObject({
+  packetId,
+  kind: packetKind,
+  title: z.string(),
+  stopped: z.boolean(),
+  versions: z.number().int(),
+  gate,
+  failed: z.number().int(),
+  updatedSeq: seq,
+});
+const editResultWire = z.strictObject({ seq, stopped: stopNoticeWire.nullable() });
+const evidenceMetaInput = {
+  packetId,
+  evidenceId: itemId,
+  title: z.string().trim().min(1).max(200),
+  system: z.string().trim().min(1).max(120),
+  effectiveAt: isoTime.nullable(),
+  freshnessDays: z.number().int().min(1).max(3650).nullable(),
+  sensitive: z.boolean(),
+  actor,
+};
 
 export const contract = {
   stationInfo: { input: empty, output: stationInfoSchema },
@@ -592,7 +719,7 @@ export const contract = {
     ),
   },
   bundleExportPreview: {
-    input: z.strictObject({ kind: exportKind }),
+    input: z.strictObject({ kind: exportKind, packetId: packetId.optional() }),
     output: z.strictObject({
       packetId: z.string(),
       version: z.number().int(),
@@ -606,7 +733,7 @@ export const contract = {
   },
   /** Starts an export job (one login: checkpoint + signature); poll jobStatus for progress and the result. */
   bundleExportStart: {
-    input: z.strictObject({ kind: exportKind, volume: mediaPath, pin, actor }),
+    input: z.strictObject({ kind: exportKind, packetId: packetId.optional(), volume: mediaPath, pin, actor }),
     output: z.strictObject({ jobId: z.string().uuid() }),
   },
   jobStatus: { input: z.strictObject({ jobId: z.string().uuid() }), output: jobViewSchema },
@@ -697,6 +824,103 @@ export const contract = {
     }),
     output: z.strictObject({ pem: z.string(), sha256: hex32, words: z.array(z.string()), seq }),
   },
+  packetList: { input: empty, output: z.array(packetSummaryWire) },
+  /** One packet: its draft, completeness now, stop notices, versions, handoffs. */
+  packetGet: {
+    input: z.strictObject({ packetId }),
+    output: z.strictObject({
+      draft: packetContentWire,
+      completeness: z.strictObject({
+        gate,
+        checks: z.array(packetCheckWire),
+        passed: z.number().int(),
+        failed: z.number().int(),
+        blockers: z.array(z.string()),
+      }),
+      stops: z.array(stopNoticeWire),
+      versions: z.array(
+        z.strictObject({
+          version: z.number().int(),
+          digest: hex32,
+          words: z.array(z.string()),
+          parentDigest: hex32.nullable(),
+          gate: z.string(),
+          failedChecks: z.array(z.string()),
+          at: z.string(),
+          seq,
+        }),
+      ),
+      handoffs: z.array(handoffWire),
+    }),
+  },
+  packetCreate: {
+    input: z.strictObject({
+      packetId,
+      kind: packetKind,
+      covers: z.string().trim().min(1).max(2000),
+      subject: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/), z.string().max(500)),
+      actor,
+    }),
+    output: packetSummaryWire,
+  },
+  packetSetClaim: { input: z.strictObject({ packetId, claim: claimWire, actor }), output: editResultWire },
+  packetSetException: {
+    input: z.strictObject({ packetId, exception: exceptionWire, actor }),
+    output: editResultWire,
+  },
+  packetSetReviewers: {
+    input: z.strictObject({ packetId, reviewers: z.array(reviewerWire).max(20), actor }),
+    output: editResultWire,
+  },
+  /** Files on the listed volumes that can be evidence (JSON, CSV, PDF, text, certificates). */
+  packetEvidenceFiles: {
+    input: empty,
+    output: z.array(
+      z.strictObject({ volume: z.string(), path: z.string(), name: z.string(), size: z.number().int() }),
+    ),
+  },
+  packetImportEvidence: {
+    input: z.strictObject({ ...evidenceMetaInput, path: mediaPath, importedBy: person }),
+    output: editResultWire.extend({ summary: z.string() }),
+  },
+  packetAttest: {
+    input: z.strictObject({
+      ...evidenceMetaInput,
+      text: z.string().trim().min(1).max(4000),
+      attestedBy: person,
+    }),
+    output: editResultWire,
+  },
+  packetRecordVersion: {
+    input: z.strictObject({ packetId, actor }),
+    output: z.strictObject({ version: z.number().int(), digest: hex32, gate: z.string() }),
+  },
+  packetDiff: {
+    input: z.strictObject({ packetId, from: z.number().int().min(1), to: z.number().int().min(1) }),
+    output: z.array(
+      z.strictObject({
+        section: z.enum(['scope', 'subject', 'routing', 'claims', 'evidence', 'exceptions']),
+        id: z.string(),
+        change: z.enum(['added', 'removed', 'changed']),
+        fields: z.array(z.string()),
+      }),
+    ),
+  },
+  packetHandoff: {
+    input: z.strictObject({
+      packetId,
+      version: z.number().int().min(1).optional(),
+      recordedBy: person,
+      acknowledgeBlockers: z.boolean(),
+      actor,
+    }),
+    output: handoffWire,
+  },
+  /** A printable PDF of one version (digest words on every page, space for initials). */
+  packetPrint: {
+    input: z.strictObject({ packetId, version: z.number().int().min(1).optional() }),
+    output: z.strictObject({ path: z.string(), sha256: hex32, pages: z.number().int().nullable() }),
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;
@@ -722,6 +946,8 @@ export type JobView = z.output<typeof jobViewSchema>;
 export type MediaView = z.output<typeof mediaViewSchema>;
 export type IssuedView = z.output<typeof issuedSchema>;
 export type TrustEntryView = z.output<typeof trustEntrySchema>;
+export type PacketView = Output<'packetGet'>;
+export type PacketSummaryView = z.output<typeof packetSummaryWire>;
 
 export const METHODS = Object.keys(contract) as Method[];
 

@@ -31,6 +31,7 @@ import {
   importBundle,
   importedBundles,
   inspectRegistration,
+  evidenceFiles,
   mediaFiles,
   mediaRefusals,
   registerTrust,
@@ -38,6 +39,22 @@ import {
   trustEntries,
 } from '../services/bundles';
 import { JobRegistry } from '../services/jobs';
+import {
+  addAttestation,
+  checkDraft,
+  createPacket,
+  diffVersions,
+  editPacket,
+  handoffs,
+  importEvidenceFile,
+  listPackets,
+  packetDraft,
+  packetVersions,
+  recordHandoff,
+  recordVersion,
+  type EditResult,
+} from '../services/packets';
+import { printPacket } from '../services/packet-print';
 import { stationError } from '../errors';
 import type { Handlers } from './dispatcher';
 
@@ -45,6 +62,8 @@ export interface HandlerContext {
   readonly station: Station;
   readonly host: 'electron' | 'browser';
 }
+
+const edited = (r: EditResult) => ({ seq: r.seq, stopped: r.stopped });
 
 /** One handler per contract channel; each is a thin call into a service. */
 export function createHandlers(ctx: HandlerContext): Handlers {
@@ -62,12 +81,56 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   return {
     mediaVolumes: ({ neededBytes }) => listVolumes(process.env, neededBytes ?? 0),
     mediaFiles: () => mediaFiles(),
-    bundleExportPreview: ({ kind }) => exportPreview(station, { kind }),
-    bundleExportStart: ({ kind, volume, pin, actor }) => ({
+    bundleExportPreview: ({ kind, packetId }) => exportPreview(station, { kind, packetId }),
+    bundleExportStart: ({ kind, packetId, volume, pin, actor }) => ({
       jobId: jobs.start('bundle-export', (progress, signal) =>
-        exportBundle(station, { kind, volume, pin, actor }, progress, signal),
+        exportBundle(station, { kind, packetId, volume, pin, actor }, progress, signal),
       ),
     }),
+    packetList: () => listPackets(station),
+    packetGet: ({ packetId }) => {
+      const { stopped, ...c } = checkDraft(station, packetId);
+      return {
+        draft: packetDraft(station, packetId),
+        completeness: c,
+        stops: stopped,
+        versions: packetVersions(station, packetId).map(({ content: _content, ...v }) => ({
+          ...v,
+          words: digestWords(Buffer.from(v.digest, 'hex')),
+        })),
+        handoffs: handoffs(station, packetId),
+      };
+    },
+    packetCreate: (req) => {
+      createPacket(station, req);
+      const created = listPackets(station).find((p) => p.packetId === req.packetId);
+      if (!created) throw stationError('PACKET_NOT_FOUND', `packet ${req.packetId} was not created`, {});
+      return created;
+    },
+    packetSetClaim: ({ packetId, claim, actor }) =>
+      edited(editPacket(station, packetId, { op: 'set-claim', claim }, actor)),
+    packetSetException: ({ packetId, exception, actor }) =>
+      edited(editPacket(station, packetId, { op: 'set-exception', exception }, actor)),
+    packetSetReviewers: ({ packetId, reviewers, actor }) =>
+      edited(editPacket(station, packetId, { op: 'set-reviewers', reviewers }, actor)),
+    packetEvidenceFiles: () => evidenceFiles(),
+    packetImportEvidence: async ({ path, ...req }) => {
+      const f = evidenceFiles().find((m) => m.path === path);
+      if (!f)
+        throw stationError('BUNDLE_NOT_FOUND', `${path} is not an evidence file on a listed volume`, {
+          field: 'path',
+        });
+      const r = await importEvidenceFile(station, { ...req, path: f.path });
+      return { ...edited(r), summary: r.summary };
+    },
+    packetAttest: (req) => edited(addAttestation(station, req)),
+    packetRecordVersion: ({ packetId, actor }) => {
+      const v = recordVersion(station, packetId, actor);
+      return { version: v.version, digest: v.digest, gate: v.gate };
+    },
+    packetDiff: ({ packetId, from, to }) => diffVersions(station, packetId, from, to),
+    packetHandoff: (req) => recordHandoff(station, req),
+    packetPrint: ({ packetId, version }) => printPacket(station, packetId, version),
     jobStatus: ({ jobId }) => jobs.status(jobId),
     jobCancel: ({ jobId }) => jobs.cancel(jobId),
     bundleIssued: () => issuedPackets(station),

@@ -867,7 +867,25 @@ export function mediaFiles(): {
   size: number;
   type: 'bundle' | 'approval';
 }[] {
-  const out: { volume: string; path: string; name: string; size: number; type: 'bundle' | 'approval' }[] = [];
+  return listMediaFiles((name) =>
+    name.endsWith('.bundle.zip') ? 'bundle' : name.endsWith('.approval.json') ? 'approval' : null,
+  );
+}
+
+const EVIDENCE_NAME = /\.(json|csv|pdf|txt|log|pem|crt|cer|der)$/i;
+
+/** Files on the listed volumes that can be packet evidence (never bundles or approvals). */
+export function evidenceFiles(): { volume: string; path: string; name: string; size: number }[] {
+  return listMediaFiles((name) =>
+    EVIDENCE_NAME.test(name) && !name.endsWith('.approval.json') ? 'evidence' : null,
+  ).map(({ type: _type, ...f }) => f);
+}
+
+/** Regular files (no links, no dot-files) at the top of each listed volume, classified by name. */
+function listMediaFiles<T extends string>(
+  classify: (name: string) => T | null,
+): { volume: string; path: string; name: string; size: number; type: T }[] {
+  const out: { volume: string; path: string; name: string; size: number; type: T }[] = [];
   for (const v of listVolumes().volumes) {
     if (v.state === 'unavailable') continue;
     let names: string[];
@@ -877,11 +895,7 @@ export function mediaFiles(): {
       continue;
     }
     for (const name of names) {
-      const type = name.endsWith('.bundle.zip')
-        ? 'bundle'
-        : name.endsWith('.approval.json')
-          ? 'approval'
-          : null;
+      const type = classify(name);
       if (!type || name.startsWith('.')) continue;
       const p = join(v.path, name);
       try {

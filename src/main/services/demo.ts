@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scenario from '../../../resources/demo/scenario.json';
+import { demoDeferralPacket } from './demo-deferral';
 import type { EventKind, NewEvent } from '../../core/journal/events';
 import { createPublicKey } from 'node:crypto';
 import { dateRange } from '../../core/custody/coverage';
@@ -155,6 +156,7 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     const custodianSerials = await demoCustodians(station);
     station.record(scenario.custody as NewEvent<EventKind>[]);
     demoCoverage(station);
+    await demoDeferralPacket(station);
     await signCheckpoint(station, DEMO_PINS.user);
     writeFileSync(
       join(dataDir, 'DEMO-PINS.txt'),

@@ -3,6 +3,7 @@ import { CustodiansView } from '../features/custodians/CustodiansView';
 import { CustodyView } from '../features/custody/CustodyView';
 import { DevicesView } from '../features/devices/DevicesView';
 import { JournalView } from '../features/journal/JournalView';
+import { PacketsView } from '../features/packets/PacketsView';
 import { StationView } from '../features/station/StationView';
 import { Banner } from './Banner';
 import { ErrorNotice } from './ErrorNotice';
@@ -13,6 +14,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'devices', label: 'Devices' },
   { view: 'custodians', label: 'Custodians & Quorum' },
   { view: 'custody', label: 'Custody' },
+  { view: 'deferral', label: 'Rotation deferral' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
 ];
@@ -66,6 +68,8 @@ function Workspace({ view }: { view: View }) {
       return <CustodiansView />;
     case 'custody':
       return <CustodyView />;
+    case 'deferral':
+      return <PacketsView kind="rotation-deferral" />;
     case 'bundles':
       return <BundlesView />;
     case 'journal':

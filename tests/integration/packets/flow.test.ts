@@ -584,3 +584,34 @@ describe('certificates and the validity runway', () => {
     expect(check.stdout).not.toMatch(/Release Signing 2024 \(in ev-cert\) expires/);
   });
 });
+
+describe('printing', () => {
+  it('prints a recorded version to PDF with the version digest words on every page (read back with pdf.js)', async () => {
+    const r = cli(['packet', 'print', P, '--version', '3']);
+    ok(r);
+    const path = /^wrote (\S+\.pdf) \((\d+) pages\)/m.exec(r.stdout)!;
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await pdfjs.getDocument({
+      data: new Uint8Array(readFileSync(path[1]!)),
+      isEvalSupported: false,
+    }).promise;
+    expect(doc.numPages).toBe(Number(path[2]));
+    const versions = cli(['packet', 'versions', P]).stdout.trim().split('\n');
+    const digest = /[0-9a-f]{64}/.exec(versions[2]!)![0];
+    const show = JSON.parse(cli(['packet', 'show', P]).stdout) as { title: string };
+    for (let n = 1; n <= doc.numPages; n++) {
+      const text = (await (await doc.getPage(n)).getTextContent()).items
+        .map((i) => ('str' in i ? i.str : ''))
+        .join(' ');
+      expect(text, `page ${n}`).toContain(`${P} v3`);
+      expect(text, `page ${n}`).toContain(digest.slice(0, 16));
+      expect(text, `page ${n}`).toContain('Initials');
+    }
+    const first = (await (await doc.getPage(1)).getTextContent()).items
+      .map((i) => ('str' in i ? i.str : ''))
+      .join(' ');
+    expect(first).toContain(show.title);
+    expect(first).toContain('Where the station stops');
+    await doc.destroy();
+  });
+});

@@ -253,3 +253,21 @@ async function readPdf(path: string): Promise<EvidenceReading> {
     await doc.destroy();
   }
 }
+
+/** The page count of a PDF the station printed (pdf.js), or null when it cannot be read. */
+export async function pdfPageCount(path: string): Promise<number | null> {
+  try {
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await pdfjs.getDocument({
+      data: new Uint8Array(await readBounded(path, MAX_PDF_BYTES)),
+      isEvalSupported: false,
+      disableFontFace: true,
+      verbosity: 0,
+    }).promise;
+    const n = doc.numPages;
+    await doc.destroy();
+    return n;
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@ import { Badge } from '../../components/Badge';
 import { Digest } from '../../components/Digest';
 import { PinField, takePin } from '../../components/PinField';
 
-type Kind = 'journal-segment' | 'custody-report' | 'identity';
+type Kind = 'journal-segment' | 'custody-report' | 'identity' | 'packet';
 type Preview = Output<'bundleExportPreview'>;
 const KINDS: { kind: Kind; label: string }[] = [
   { kind: 'custody-report', label: 'Custody report' },
@@ -13,13 +13,22 @@ const KINDS: { kind: Kind; label: string }[] = [
   { kind: 'identity', label: 'Station identity (for reviewers to trust this station)' },
 ];
 
-/** Export: shows exactly what will be written, then one PIN entry signs; progress until verified. */
-export function ExportPanel(props: { media: MediaView | null; onDone: () => Promise<void> }) {
-  const { onDone } = props;
+/**
+ * Export: shows exactly what will be written, then one PIN entry signs; progress until verified. With
+ * `packetId` it exports that governance packet's latest handed-off version (no kind to choose).
+ */
+export function ExportPanel(props: {
+  media: MediaView | null;
+  onDone: () => Promise<void>;
+  packetId?: string;
+}) {
+  const { onDone, packetId } = props;
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
-  const [kind, setKind] = useState<Kind>('custody-report');
+  const [chosenKind, setKind] = useState<Kind>('custody-report');
+  const kind: Kind = packetId ? 'packet' : chosenKind;
   const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
   const [volume, setVolume] = useState('');
   const [job, setJob] = useState<JobView | null>(null);
   const pin = useRef<HTMLInputElement>(null);
@@ -29,15 +38,15 @@ export function ExportPanel(props: { media: MediaView | null; onDone: () => Prom
   useEffect(() => {
     if (!api) return;
     let live = true;
-    void api.bundleExportPreview({ kind }).then((r) => {
+    void api.bundleExportPreview({ kind, packetId }).then((r) => {
       if (!live) return;
-      if (r.ok) setPreview(r.value);
-      else showError(r.error);
+      setPreview(r.ok ? r.value : null);
+      setPreviewError(r.ok ? null : `${r.error.code}: ${r.error.message}`);
     });
     return () => {
       live = false;
     };
-  }, [api, kind, showError, job?.state]);
+  }, [api, kind, packetId, showError, job?.state]);
 
   useEffect(() => {
     if (!api || !job || job.state !== 'running') return;
@@ -56,6 +65,7 @@ export function ExportPanel(props: { media: MediaView | null; onDone: () => Prom
     if (!api) return;
     const r = await api.bundleExportStart({
       kind,
+      packetId,
       volume: chosen,
       pin: takePin(pin),
       actor: 'operator:station',
@@ -82,18 +92,21 @@ export function ExportPanel(props: { media: MediaView | null; onDone: () => Prom
   const pct = job && job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : 0;
   return (
     <section className="module" aria-label="Export a bundle">
-      <h2>Export a signed bundle</h2>
+      <h2>Export a signed bundle{packetId ? ' for the reviewers' : ''}</h2>
       <form className="act-form" aria-label="Export" onSubmit={(e) => void start(e)}>
-        <label className="field">
-          <span>What to export</span>
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} disabled={running}>
-            {KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        {packetId ? null : (
+          <label className="field">
+            <span>What to export</span>
+            <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} disabled={running}>
+              {KINDS.map((k) => (
+                <option key={k.kind} value={k.kind}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {previewError ? <p className="muted">{previewError}</p> : null}
         {preview ? (
           <div aria-label="What will be written">
             <p>
@@ -126,7 +139,7 @@ export function ExportPanel(props: { media: MediaView | null; onDone: () => Prom
         </label>
         <PinField inputRef={pin} label="Station token PIN" disabled={running} />
         <div className="actions">
-          <button type="submit" className="primary" disabled={running || ready.length === 0}>
+          <button type="submit" className="primary" disabled={running || ready.length === 0 || !preview}>
             Sign, write and verify
           </button>
           {running ? (

@@ -1,0 +1,125 @@
+import type { PacketView } from '../../../shared/contract';
+import { Badge } from '../../components/Badge';
+import type { Selection } from './PacketsView';
+
+type Evidence = PacketView['draft']['evidence'][number];
+
+/** The right-hand pane: the evidence behind the selected claim, or one evidence item with its provenance. */
+export function EvidencePane(props: {
+  packet: PacketView | null;
+  focus: Selection;
+  onFocus: (s: Selection) => void;
+}) {
+  const { packet, focus } = props;
+  if (!packet || !focus)
+    return <p className="muted">Select a claim or an evidence item to see its evidence.</p>;
+  const byId = new Map(packet.draft.evidence.map((e) => [e.evidenceId, e]));
+  if (focus.type === 'claim') {
+    const claim = packet.draft.claims.find((c) => c.claimId === focus.id);
+    if (!claim) return null;
+    const exceptions = packet.draft.exceptions.filter((x) => x.claims.includes(claim.claimId));
+    return (
+      <>
+        <h2>Claim {claim.claimId}</h2>
+        <p>{claim.text}</p>
+        <p>
+          <Badge word={claim.status.toUpperCase()} tone={claim.status === 'supported' ? 'good' : 'warn'} />
+        </p>
+        <h3>Evidence ({claim.evidence.length})</h3>
+        {claim.evidence.length === 0 ? <p className="muted">No evidence cited.</p> : null}
+        {claim.evidence.map((id) => {
+          const e = byId.get(id);
+          return e ? <EvidenceCard key={id} e={e} /> : <p key={id}>{id}: not in the index</p>;
+        })}
+        {exceptions.length > 0 ? (
+          <>
+            <h3>On the exception register</h3>
+            <ul className="plain">
+              {exceptions.map((x) => (
+                <li key={x.exceptionId}>
+                  <Badge
+                    word={x.status === 'open' ? 'HOLD' : 'RESOLVED'}
+                    tone={x.status === 'open' ? 'warn' : 'neutral'}
+                  />{' '}
+                  {x.exceptionId}: {x.title}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </>
+    );
+  }
+  const e = byId.get(focus.id);
+  if (!e) return null;
+  const citing = packet.draft.claims.filter((c) => c.evidence.includes(e.evidenceId));
+  return (
+    <>
+      <EvidenceCard e={e} />
+      <h3>Cited by</h3>
+      <ul className="plain">
+        {citing.map((c) => (
+          <li key={c.claimId}>
+            <button
+              type="button"
+              className="link"
+              onClick={() => props.onFocus({ type: 'claim', id: c.claimId })}
+            >
+              {c.claimId}
+            </button>{' '}
+            {c.text}
+          </li>
+        ))}
+        {citing.length === 0 ? <li className="muted">No claim cites it.</li> : null}
+      </ul>
+    </>
+  );
+}
+
+function EvidenceCard({ e }: { e: Evidence }) {
+  return (
+    <section className="evidence-card" aria-label={`Evidence ${e.evidenceId}`}>
+      <h3>
+        {e.evidenceId}: {e.title}
+      </h3>
+      {e.indicators.length > 0 ? (
+        <p>
+          <Badge word="BLOCKED" check="PKT-STOP" detail={e.indicators.map((i) => i.indicator).join(', ')} />
+        </p>
+      ) : null}
+      <dl className="facts">
+        <dt>Origin</dt>
+        <dd>
+          {e.origin === 'attestation' ? `typed-in attestation by ${e.attestedBy ?? '?'}` : e.origin}
+          {e.sensitive ? ' · sensitive (excerpted minimally in exports)' : ''}
+        </dd>
+        <dt>Source</dt>
+        <dd>
+          {e.source.system} · {e.source.recordId}
+        </dd>
+        <dt>Effective</dt>
+        <dd>{e.effectiveAt?.slice(0, 10) ?? 'not stated'}</dd>
+        <dt>Received</dt>
+        <dd>
+          {e.receivedAt.slice(0, 19).replace('T', ' ')} by {e.importedBy}
+        </dd>
+        <dt>Freshness</dt>
+        <dd>{e.freshnessDays ? `at most ${e.freshnessDays} days old` : 'no rule'}</dd>
+        <dt>Type</dt>
+        <dd>
+          {e.mediaType}, {e.sizeBytes} bytes
+        </dd>
+        <dt>SHA-256</dt>
+        <dd>
+          <code className="hash">{e.sha256}</code>
+        </dd>
+      </dl>
+      {e.indicators.map((i) => (
+        <p key={i.detail} className="break">
+          {i.indicator}: {i.detail}
+        </p>
+      ))}
+      {e.excerpt ? <pre className="excerpt">{e.excerpt}</pre> : null}
+    </section>
+  );
+}

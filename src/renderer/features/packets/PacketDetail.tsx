@@ -1,0 +1,270 @@
+import type { PacketView } from '../../../shared/contract';
+import { Badge } from '../../components/Badge';
+import { ClaimForm, EvidenceForms, ExceptionForm, ReviewersForm } from './PacketForms';
+import { GATE_WORD, type Selection } from './PacketsView';
+import { PacketVersions } from './PacketVersions';
+import { RunwayChart } from './RunwayChart';
+
+const CLAIM_WORD: Record<string, string> = {
+  supported: 'SATISFIED',
+  pending: 'MISSING',
+  disputed: 'HOLD',
+  unsupported: 'MISSING',
+};
+
+/** One packet: gate and checklist, scope and boundary, runway, claims ↔ evidence, register, versions. */
+export function PacketDetail(props: {
+  packet: PacketView;
+  focus: Selection;
+  onFocus: (s: Selection) => void;
+  onChanged: () => Promise<void>;
+}) {
+  const { packet, onFocus, onChanged } = props;
+  const { draft, completeness: c } = packet;
+  const stopped = packet.stops.length > 0;
+  const gate = stopped ? GATE_WORD.STOPPED : GATE_WORD[c.gate];
+  const now = new Date().toISOString();
+  return (
+    <article aria-label={`Packet ${draft.packetId}`}>
+      <h2>
+        {draft.title} <code>{draft.packetId}</code>
+      </h2>
+      <p>
+        <Badge word={gate.word} detail={gate.detail} large />{' '}
+        <span>
+          {c.passed} of {c.checks.length} checks pass
+        </span>
+      </p>
+      {packet.stops.map((s) => (
+        <section key={s.seq} className="escalation" role="alert" aria-label="Escalation notice">
+          <h3>Escalation notice (journal seq {s.seq})</h3>
+          <p>{s.notice}</p>
+          <ul>
+            {s.findings.map((f) => (
+              <li key={`${f.evidenceId}-${f.detail}`}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onFocus({ type: 'evidence', id: f.evidenceId })}
+                >
+                  {f.evidenceId}
+                </button>
+                : {f.indicator} — {f.detail}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+
+      <section className="module" aria-label="Scope">
+        <h3>Scope</h3>
+        <p>{draft.scope.covers}</p>
+        <p className="boundary">
+          <strong>Where the station stops:</strong> {draft.scope.boundary}
+        </p>
+        {Object.keys(draft.subject).length > 0 ? (
+          <dl className="facts">
+            {Object.entries(draft.subject).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{/^\d{4}-\d{2}-\d{2}T/.test(v) ? v.slice(0, 10) : v}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
+      </section>
+
+      <section className="module" aria-label="Completeness">
+        <h3>
+          Completeness: {c.passed} passed, {c.failed} failed
+        </h3>
+        <ul className="plain checklist" aria-label="Completeness checks">
+          {c.checks.map((x) => (
+            <li key={x.id}>
+              <Badge word={x.pass ? 'SATISFIED' : x.group === 'stop' ? 'BLOCKED' : 'HOLD'} check={x.id} />{' '}
+              {x.title}
+              {x.findings.length > 0 ? (
+                <ul>
+                  {x.findings.map((f) => (
+                    <li key={f}>{f}</li>
+                  ))}
+                </ul>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      {draft.kind === 'rotation-deferral' ? (
+        <section className="module" aria-label="Validity runway">
+          <h3>Validity runway</h3>
+          <RunwayChart evidence={draft.evidence} subject={draft.subject} now={now} />
+        </section>
+      ) : null}
+
+      <section className="module" aria-label="Claims and evidence">
+        <h3>Claims and their evidence</h3>
+        <table className="grid" aria-label="Claims">
+          <thead>
+            <tr>
+              <th scope="col">Claim</th>
+              <th scope="col">Status</th>
+              <th scope="col">Evidence</th>
+            </tr>
+          </thead>
+          <tbody>
+            {draft.claims.map((cl) => (
+              <tr
+                key={cl.claimId}
+                className={
+                  props.focus?.type === 'claim' && props.focus.id === cl.claimId ? 'selected' : undefined
+                }
+              >
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onFocus({ type: 'claim', id: cl.claimId })}
+                  >
+                    {cl.claimId}
+                  </button>
+                  <div>{cl.text}</div>
+                </td>
+                <td>
+                  <ClaimBadge
+                    status={cl.status}
+                    open={draft.exceptions
+                      .filter((x) => x.status === 'open' && x.claims.includes(cl.claimId))
+                      .map((x) => x.exceptionId)}
+                  />
+                </td>
+                <td>
+                  {cl.evidence.map((id) => (
+                    <button
+                      key={id}
+                      type="button"
+                      className="link chip"
+                      onClick={() => onFocus({ type: 'evidence', id })}
+                    >
+                      {id}
+                    </button>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {!stopped ? <ClaimForm packet={packet} onChanged={onChanged} /> : null}
+      </section>
+
+      <section className="module" aria-label="Evidence index">
+        <h3>Evidence index ({draft.evidence.length})</h3>
+        <table className="grid" aria-label="Evidence">
+          <thead>
+            <tr>
+              <th scope="col">Evidence</th>
+              <th scope="col">Source</th>
+              <th scope="col">Effective</th>
+              <th scope="col">Received</th>
+            </tr>
+          </thead>
+          <tbody>
+            {draft.evidence.map((e) => (
+              <tr key={e.evidenceId}>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => onFocus({ type: 'evidence', id: e.evidenceId })}
+                  >
+                    {e.evidenceId}
+                  </button>
+                  <div className="muted">
+                    {e.title}
+                    {e.origin === 'attestation' ? ` (attestation by ${e.attestedBy ?? '?'})` : ''}
+                  </div>
+                </td>
+                <td>
+                  {e.source.system}
+                  <div className="muted">{e.source.recordId}</div>
+                </td>
+                <td>{e.effectiveAt?.slice(0, 10) ?? '—'}</td>
+                <td>
+                  {e.receivedAt.slice(0, 10)}
+                  <div className="muted">{e.importedBy}</div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {!stopped ? <EvidenceForms packet={packet} onChanged={onChanged} /> : null}
+      </section>
+
+      <section className="module" aria-label="Exception register">
+        <h3>Exception register ({draft.exceptions.filter((x) => x.status === 'open').length} open)</h3>
+        <table className="grid" aria-label="Exceptions">
+          <thead>
+            <tr>
+              <th scope="col">Exception</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Owner</th>
+              <th scope="col">Due</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {draft.exceptions.map((x) => (
+              <tr key={x.exceptionId}>
+                <td>
+                  {x.exceptionId}
+                  <div>{x.title}</div>
+                  <div className="muted">
+                    {[...x.claims, ...x.evidence].map((id) => (
+                      <button
+                        key={id}
+                        type="button"
+                        className="link chip"
+                        onClick={() => onFocus({ type: x.claims.includes(id) ? 'claim' : 'evidence', id })}
+                      >
+                        {id}
+                      </button>
+                    ))}
+                  </div>
+                </td>
+                <td>
+                  <Badge word={x.kind.toUpperCase()} tone="warn" />
+                  {x.blocking ? <div className="muted">blocking</div> : null}
+                </td>
+                <td>{x.owner}</td>
+                <td>{x.dueAt.slice(0, 10)}</td>
+                <td>
+                  {x.status === 'open' ? (
+                    <Badge word="HOLD" detail="open" />
+                  ) : (
+                    <Badge word="RESOLVED" tone="neutral" />
+                  )}
+                  {x.resolution ? <div className="muted">{x.resolution}</div> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {!stopped ? <ExceptionForm packet={packet} onChanged={onChanged} /> : null}
+      </section>
+
+      <section className="module" aria-label="Reviewers">
+        <h3>Reviewers</h3>
+        <ReviewersForm packet={packet} onChanged={onChanged} disabled={stopped} />
+      </section>
+
+      <PacketVersions packet={packet} onChanged={onChanged} />
+    </article>
+  );
+}
+
+/** A supported claim with an open exception against it is on hold, not satisfied. */
+function ClaimBadge({ status, open }: { status: string; open: readonly string[] }) {
+  if (status === 'supported' && open.length > 0)
+    return <Badge word="HOLD" detail={`supported; open: ${open.join(', ')}`} />;
+  return <Badge word={CLAIM_WORD[status] ?? 'MISSING'} detail={status} />;
+}

@@ -1,0 +1,215 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { MediaView, Output, PacketView } from '../../../shared/contract';
+import { useStation } from '../../app/store';
+import { Badge } from '../../components/Badge';
+import { Digest } from '../../components/Digest';
+import { ExportPanel } from '../bundles/ExportPanel';
+
+type Change = Output<'packetDiff'>[number];
+
+/**
+ * Versions (append-only, with their digests), the diff between two, the handoff to named reviewers,
+ * a printable PDF, and the signed export for the board.
+ */
+export function PacketVersions({
+  packet,
+  onChanged,
+}: {
+  packet: PacketView;
+  onChanged: () => Promise<void>;
+}) {
+  const api = useStation((s) => s.api);
+  const showError = useStation((s) => s.showError);
+  const dismissError = useStation((s) => s.dismissError);
+  const { draft, versions, handoffs } = packet;
+  const latest = versions.at(-1) ?? null;
+  const stopped = packet.stops.length > 0;
+  const [diff, setDiff] = useState<{ from: number; to: number; changes: Change[] } | null>(null);
+  const [printed, setPrinted] = useState<Output<'packetPrint'> | null>(null);
+  const [media, setMedia] = useState<MediaView | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!api) return;
+    void api.mediaVolumes({}).then((r) => (r.ok ? setMedia(r.value) : showError(r.error)));
+  }, [api, showError, handoffs.length]);
+
+  const record = async () => {
+    if (!api) return;
+    const r = await api.packetRecordVersion({ packetId: draft.packetId, actor: 'operator:station' });
+    if (!r.ok) return showError(r.error);
+    dismissError();
+    await onChanged();
+  };
+  const showDiff = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!api) return;
+    const d = new FormData(e.currentTarget);
+    const from = Number(d.get('from'));
+    const to = Number(d.get('to'));
+    const r = await api.packetDiff({ packetId: draft.packetId, from, to });
+    if (!r.ok) return showError(r.error);
+    setDiff({ from, to, changes: r.value });
+  };
+  const handoff = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!api) return;
+    const form = e.currentTarget;
+    const d = new FormData(form);
+    const r = await api.packetHandoff({
+      packetId: draft.packetId,
+      recordedBy: String(d.get('recordedBy') ?? '').trim(),
+      acknowledgeBlockers: d.get('acknowledge') === 'on',
+      actor: 'operator:station',
+    });
+    if (!r.ok) return showError(r.error);
+    dismissError();
+    form.reset();
+    await onChanged();
+  };
+  const print = async () => {
+    if (!api) return;
+    setBusy(true);
+    const r = await api.packetPrint({ packetId: draft.packetId });
+    setBusy(false);
+    if (!r.ok) return showError(r.error);
+    setPrinted(r.value);
+  };
+
+  const latestHandoff = latest ? handoffs.filter((h) => h.version === latest.version).at(-1) : undefined;
+  return (
+    <>
+      <section className="module" aria-label="Versions">
+        <h3>Versions</h3>
+        <ol className="history" aria-label="Recorded versions">
+          {versions.map((v) => (
+            <li key={v.version}>
+              <strong>v{v.version}</strong> {v.at.slice(0, 19).replace('T', ' ')} · gate {v.gate}
+              {v.failedChecks.length ? ` (${v.failedChecks.join(', ')})` : ''}
+              <div className="muted">
+                <code>{v.digest.slice(0, 16)}…</code> {v.words.join(' ')}
+              </div>
+            </li>
+          ))}
+        </ol>
+        {versions.length === 0 ? <p className="muted">No version recorded yet.</p> : null}
+        <div className="actions">
+          <button type="button" onClick={() => void record()} disabled={stopped}>
+            Record version {(latest?.version ?? 0) + 1} from the draft
+          </button>
+        </div>
+        {versions.length >= 2 ? (
+          <form className="inline-form" aria-label="Compare versions" onSubmit={(e) => void showDiff(e)}>
+            <label className="field">
+              <span>From</span>
+              <select name="from" defaultValue={versions.length - 1}>
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>To</span>
+              <select name="to" defaultValue={versions.length}>
+                {versions.map((v) => (
+                  <option key={v.version} value={v.version}>
+                    v{v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit">Show changes</button>
+          </form>
+        ) : null}
+        {diff ? (
+          <ul className="plain" aria-label={`Changes from v${diff.from} to v${diff.to}`}>
+            {diff.changes.map((c) => (
+              <li key={`${c.section}-${c.id}`}>
+                <Badge word={c.change.toUpperCase()} tone={c.change === 'removed' ? 'bad' : 'info'} />{' '}
+                {c.section}/{c.id}
+                {c.fields.length ? <span className="muted"> ({c.fields.join(', ')})</span> : null}
+              </li>
+            ))}
+            {diff.changes.length === 0 ? <li className="muted">No changes.</li> : null}
+          </ul>
+        ) : null}
+      </section>
+
+      <section className="module" aria-label="Handoff">
+        <h3>Handoff</h3>
+        {handoffs.map((h) => (
+          <article key={h.seq} className="handoff" aria-label={`Handoff record v${h.version}`}>
+            <p>
+              <Badge
+                word={h.gate === 'READY' ? 'READY' : 'HOLD'}
+                detail={h.gate === 'READY' ? 'complete' : 'blockers acknowledged'}
+              />{' '}
+              v{h.version} handed off by {h.recordedBy} at {h.at.slice(0, 19).replace('T', ' ')}
+            </p>
+            <ul className="plain" aria-label="Named reviewers">
+              {h.reviewers.map((r) => (
+                <li key={r.role}>
+                  {r.role}: <strong>{r.name}</strong>
+                </li>
+              ))}
+            </ul>
+            {h.blockers.length > 0 ? (
+              <ul aria-label="Unresolved blockers">
+                {h.blockers.map((b) => (
+                  <li key={b}>{b}</li>
+                ))}
+              </ul>
+            ) : null}
+            <p className="boundary">{h.boundary}</p>
+          </article>
+        ))}
+        {latest && !stopped ? (
+          <form className="act-form" aria-label="Record handoff" onSubmit={(e) => void handoff(e)}>
+            <p>
+              Hands version {latest.version} (<code>{latest.digest.slice(0, 16)}…</code>) to the named
+              reviewers with its completeness as it stands now.
+            </p>
+            <label className="field">
+              <span>Handed off by (your name)</span>
+              <input name="recordedBy" required />
+            </label>
+            {packet.completeness.gate === 'HOLD-SOURCE' ? (
+              <label className="check">
+                <input type="checkbox" name="acknowledge" /> I hand off with {packet.completeness.failed}{' '}
+                failing checks; the record lists them
+              </label>
+            ) : null}
+            <button type="submit" className="primary">
+              Record handoff
+            </button>
+          </form>
+        ) : null}
+      </section>
+
+      {latest ? (
+        <section className="module" aria-label="Print and export">
+          <h3>Print and export version {latest.version}</h3>
+          <Digest label={`Version ${latest.version} digest`} hex={latest.digest} words={latest.words} />
+          <div className="actions">
+            <button type="button" onClick={() => void print()} disabled={busy}>
+              {busy ? 'Printing…' : 'Print packet (PDF)'}
+            </button>
+          </div>
+          {printed ? (
+            <p role="status">
+              PDF written: <code>{printed.path}</code> ({printed.pages ?? '?'} pages), SHA-256{' '}
+              <code>{printed.sha256.slice(0, 16)}…</code>
+            </p>
+          ) : null}
+          {latestHandoff ? (
+            <ExportPanel media={media} onDone={onChanged} packetId={draft.packetId} />
+          ) : (
+            <p className="muted">Record the handoff of this version before exporting it for the board.</p>
+          )}
+        </section>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp';
+import { artifactPath, launchChromium, openWorkflow, serveStation, stationCli } from './harness';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('Rotation deferral packet in Chromium (the demo packet)', () => {
+  it('shows the planted exceptions, the runway and the evidence behind a claim; records the handoff; prints and exports for the board', async () => {
+    const root = tempDir();
+    const dataDir = join(root, 'station');
+    const media = join(root, 'usb');
+    mkdirSync(media);
+    const env = { STATION_MEDIA_DIRS: media };
+    expect(stationCli(['demo', '--data-dir', dataDir], undefined, env).status).toBe(0);
+    const host = await serveStation(dataDir, env);
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await openWorkflow(page, host.url, 'Rotation deferral');
+      const list = page.getByRole('table', { name: 'Packets' });
+      await expect
+        .poll(() => list.innerText())
+        .toMatch(/deferral-rsk-2024[\s\S]*HOLD[\s\S]*for source completion/);
+      const packet = page.getByRole('article', { name: 'Packet deferral-rsk-2024' });
+
+      // Completeness by check ID: the gaps the demo planted, never shown as ready.
+      const checks = packet.getByRole('list', { name: 'Completeness checks' });
+      await expect
+        .poll(() => checks.innerText())
+        .toMatch(/HOLD\s*PKT-EVIDENCE-FRESH[\s\S]*ev-signers is 2\d days old/);
+      expect(await checks.innerText()).toMatch(/HOLD\s*PKT-EXCEPTION-OPEN/);
+      expect(await checks.innerText()).toMatch(/HOLD\s*DEF-RUNWAY[\s\S]*RSK-2024 Release Signing/);
+      expect(await packet.innerText()).not.toMatch(/READY\s*for handoff/);
+      await expect
+        .poll(() =>
+          packet
+            .getByRole('figure', {
+              name: /Validity runway: 2 certificates, 1 expires before the window ends/,
+            })
+            .count(),
+        )
+        .toBe(1);
+
+      const register = packet.getByRole('table', { name: 'Exceptions' });
+      const reg = await register.innerText();
+      expect(reg).toMatch(
+        /x-backup-custody[\s\S]*Backup-token custody attestation is older than 90 days[\s\S]*STALE[\s\S]*Cary Lim/,
+      );
+      expect(reg).toMatch(/x-signers[\s\S]*Signer availability incomplete[\s\S]*PARTIAL/);
+      expect(reg).toMatch(/x-cutover[\s\S]*disputes its cutover readiness[\s\S]*DISPUTED/);
+
+      // A claim traces to its evidence in one click: the pane shows provenance.
+      await packet.getByRole('table', { name: 'Claims' }).getByRole('button', { name: 'c-custody' }).click();
+      const pane = page.getByRole('complementary', { name: 'Evidence' });
+      await expect
+        .poll(() => pane.innerText())
+        .toMatch(/Claim c-custody[\s\S]*ev-backup-custody[\s\S]*typed-in attestation by Cary Lim/);
+      expect(await pane.innerText()).toMatch(/custody-log · typed by Cary Lim/);
+      expect(await pane.innerText()).toMatch(/x-backup-custody/);
+      await page.screenshot({ path: artifactPath('deferral-packet.png'), fullPage: true });
+
+      // Handoff while source checks fail needs the acknowledgement; the record names the board reviewers.
+      const handoff = packet.getByRole('form', { name: 'Record handoff' });
+      await handoff.getByLabel('Handed off by (your name)').fill('Pat Morgan');
+      await handoff.getByRole('button', { name: 'Record handoff' }).click();
+      await expect.poll(() => page.getByRole('alert').innerText()).toContain('PACKET_NOT_READY');
+      await handoff.getByLabel(/I hand off with 3 failing checks/).check();
+      await handoff.getByRole('button', { name: 'Record handoff' }).click();
+      const record = packet.getByRole('article', { name: 'Handoff record v1' });
+      await expect.poll(() => record.innerText()).toMatch(/HOLD[\s\S]*v1 handed off by Pat Morgan/);
+      const recordText = await record.innerText();
+      expect(recordText).toMatch(
+        /board-reviewer: Dana Reyes[\s\S]*cryptography-engineering-manager: Cyrus Menon/,
+      );
+      expect(recordText).toMatch(/DEF-RUNWAY: CN=RSK-2024 Release Signing/);
+      expect(recordText).toMatch(/does not recommend granting or refusing the deferral/);
+
+      // Print: a PDF of the version, written beside the station.
+      await packet.getByRole('button', { name: 'Print packet (PDF)' }).click();
+      const printed = packet.getByRole('region', { name: 'Print and export' }).getByRole('status');
+      await expect
+        .poll(() => printed.innerText(), { timeout: 30_000 })
+        .toMatch(/PDF written: .*deferral-rsk-2024-v1-.*\.pdf \(\d+ pages\)/);
+      const pdf = /PDF written: (\S+\.pdf)/.exec(await printed.innerText())![1]!;
+      expect(existsSync(pdf)).toBe(true);
+
+      // Export for the board: what will be written first, then one PIN entry; verified by reading back.
+      const exportForm = packet.getByRole('form', { name: 'Export' });
+      await expect
+        .poll(() => exportForm.getByLabel('What will be written').innerText())
+        .toMatch(
+          /deferral-rsk-2024-v1\.bundle\.zip[\s\S]*packet\/packet\.json[\s\S]*packet\/handoff\.json[\s\S]*evidence\/ev-certs\.pem/,
+        );
+      await exportForm.getByLabel('Station token PIN').fill('123456');
+      await exportForm.getByRole('button', { name: 'Sign, write and verify' }).click();
+      await expect
+        .poll(() => exportForm.getByRole('status', { name: 'Export progress' }).innerText(), {
+          timeout: 30_000,
+        })
+        .toMatch(/VERIFIED/);
+      expect(readdirSync(media)).toContain('deferral-rsk-2024-v1.bundle.zip');
+      const verify = stationCli(
+        ['bundle', 'verify', join(media, 'deferral-rsk-2024-v1.bundle.zip'), '--data-dir', dataDir],
+        undefined,
+        env,
+      );
+      expect(verify.status).toBe(0);
+      expect(verify.stdout).toContain('evidence/ev-certs.pem');
+      await page.screenshot({ path: artifactPath('deferral-handoff-export.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  }, 120_000);
+});
