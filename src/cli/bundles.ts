@@ -40,7 +40,7 @@ const EXPORT_KINDS: readonly ExportKind[] = [
   'packet',
 ];
 
-function stderrProgress(): JobProgress {
+export function stderrProgress(): JobProgress {
   let phase = '';
   let total = 0;
   let done = 0;
@@ -430,7 +430,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
   );
 }
 
-interface ReviewerKeyOptions {
+export interface ReviewerKeyOptions {
   key?: string;
   passphraseStdin?: boolean;
   token?: string;
@@ -441,7 +441,7 @@ interface ReviewerKeyOptions {
 }
 
 /** The reviewer's key: a passphrase-protected key file, or a key pair on their own PKCS#11 token. */
-function reviewerKeyOptions(cmd: Command): Command {
+export function reviewerKeyOptions(cmd: Command): Command {
   return cmd
     .option('--key <file>', 'your passphrase-protected key file')
     .option('--passphrase-stdin', 'read the key passphrase from the first line of stdin')
@@ -452,7 +452,7 @@ function reviewerKeyOptions(cmd: Command): Command {
     .option('--pin-stdin', 'with --token: read the token PIN from the first line of stdin');
 }
 
-async function withReviewerSigner<T>(
+export async function withReviewerSigner<T>(
   o: ReviewerKeyOptions,
   fn: (signer: ReviewerSigner) => Promise<T>,
 ): Promise<T> {

@@ -22,6 +22,7 @@ import { systemDeps } from '../main/runtime';
 import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
+import { registerAttestCommands } from './attest';
 import { serve } from './serve';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
 import { readPin } from './pin';
@@ -379,6 +380,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerCustodianCommands(program, out);
   registerBundleCommands(program, out);
   registerPacketCommands(program, out);
+  registerAttestCommands(program, out);
 
   program
     .command('serve')

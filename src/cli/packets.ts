@@ -19,6 +19,9 @@ import {
   type EditResult,
 } from '../main/services/packets';
 import { printPacket } from '../main/services/packet-print';
+import { exportBundle } from '../main/services/bundles';
+import { stderrProgress } from './bundles';
+import { readPin } from './pin';
 import { collect, positiveInt, withStation, type Out } from './context';
 
 const list = (v: string | undefined) =>
@@ -347,6 +350,40 @@ export function registerPacketCommands(program: Command, out: Out): void {
           out(
             `${c.change.padEnd(8)} ${c.section}/${c.id}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}\n`,
           );
+      });
+    });
+
+  packet
+    .command('export <packetId>')
+    .description('the handed-off version as a signed bundle on removable media (read back and verified)')
+    .option('--version <n>', 'the version (default: the latest)', positiveInt('--version'))
+    .option('--volume <path>', 'the volume (default: the only ready one)')
+    .option('--pin-stdin', 'read the station token PIN from the first line of stdin')
+    .option('--actor <actor>', 'who exports', 'operator:cli')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      o: { version?: number; volume?: string; pinStdin?: boolean; actor: string },
+    ) {
+      await withStation(this, async (s) => {
+        const pin = await readPin('Station token PIN: ', o.pinStdin === true);
+        const r = await exportBundle(
+          s,
+          {
+            kind: 'packet',
+            packetId,
+            packetVersion: o.version,
+            volume: o.volume ? resolve(o.volume) : undefined,
+            pin,
+            actor: o.actor,
+          },
+          stderrProgress(),
+        );
+        out(`exported ${r.path} (${r.sizeBytes} bytes), read back and verified\n`);
+        out(
+          `  packet ${r.packetId} version ${r.version}\n  digest ${r.digest}\n  words  ${r.words.join(' ')}\n`,
+        );
+        out(`  approvals needed from: ${r.requiredRoles.join(', ')}\n`);
       });
     });
 

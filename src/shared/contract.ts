@@ -578,6 +578,40 @@ const evidenceMetaInput = {
   actor,
 };
 
+const requirementWire = z.strictObject({
+  id: z.string(),
+  text: z.string(),
+  waivable: z.boolean(),
+  status: z.enum(['satisfied', 'partial', 'stale', 'missing', 'exception-backed']),
+  rationale: z.string(),
+  findings: z.array(
+    z.strictObject({
+      kind: z.enum(['stale', 'missing', 'mismatch', 'escalation']),
+      text: z.string(),
+      refs: z.array(z.string()),
+    }),
+  ),
+  refs: z.array(z.string()),
+});
+const evaluationWire = z.strictObject({
+  seq,
+  at: z.string(),
+  recommendation: z.enum(['approvable', 'remediate', 'escalate']),
+  because: z.array(z.string()),
+  libraryVersion: z.number().int(),
+  requirements: z.array(requirementWire),
+});
+const decisionWire = z.strictObject({
+  seq,
+  at: z.string(),
+  evaluationSeq: seq,
+  decision: z.enum(['approve', 'remediate', 'escalate']),
+  comment: z.string(),
+  decidedBy: z.string(),
+  trustId: z.string(),
+  followsRecommendation: z.boolean(),
+});
+
 export const contract = {
   stationInfo: { input: empty, output: stationInfoSchema },
   journalPage: {
@@ -921,6 +955,12 @@ export const contract = {
     input: z.strictObject({ packetId, version: z.number().int().min(1).optional() }),
     output: z.strictObject({ path: z.string(), sha256: hex32, pages: z.number().int().nullable() }),
   },
+  /** The latest control-library evaluation of a custody attestation packet, and the owner's decisions. */
+  attestStatus: {
+    input: z.strictObject({ packetId }),
+    output: z.strictObject({ latest: evaluationWire.nullable(), decisions: z.array(decisionWire) }),
+  },
+  attestEvaluate: { input: z.strictObject({ packetId, actor }), output: evaluationWire },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;
@@ -947,6 +987,7 @@ export type MediaView = z.output<typeof mediaViewSchema>;
 export type IssuedView = z.output<typeof issuedSchema>;
 export type TrustEntryView = z.output<typeof trustEntrySchema>;
 export type PacketView = Output<'packetGet'>;
+export type AttestStatusView = Output<'attestStatus'>;
 export type PacketSummaryView = z.output<typeof packetSummaryWire>;
 
 export const METHODS = Object.keys(contract) as Method[];

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -111,7 +112,10 @@ export function tokenSerial(dataDir: string, label: string): string {
 /** Opens the station at its launch URL and picks a workflow from the left navigation. */
 export async function openWorkflow(page: Page, url: string, workflow: string): Promise<void> {
   await page.goto(url);
-  await page.getByRole('navigation', { name: 'Workflows' }).getByRole('button', { name: workflow }).click();
+  await page
+    .getByRole('navigation', { name: 'Workflows' })
+    .getByRole('button', { name: workflow, exact: true })
+    .click();
 }
 
 /** `station trust register` as an operator does it after comparing the words read out by the key holder. */
@@ -159,4 +163,25 @@ export function exportStationPem(dataDir: string, pemPath: string, env: Record<s
   const pem = spawnSync('unzip', ['-p', id.path, 'identity/station-certificate.pem'], { encoding: 'utf8' });
   if (pem.status !== 0) throw new Error(`unzip failed: ${pem.stderr}`);
   writeFileSync(pemPath, pem.stdout);
+}
+
+/**
+ * A demo station for a whole test file, with a temporary folder as its one removable volume
+ * (STATION_MEDIA_DIRS). Create it in beforeAll; `remove()` in afterAll.
+ */
+export function demoSuite(): {
+  dir: string;
+  media: string;
+  root: string;
+  env: Record<string, string>;
+  remove(): void;
+} {
+  const root = mkdtempSync(join(tmpdir(), 'station-suite-'));
+  const dir = join(root, 'station');
+  const media = join(root, 'usb');
+  mkdirSync(media);
+  const env = { STATION_MEDIA_DIRS: media };
+  const r = stationCli(['demo', '--data-dir', dir], undefined, env);
+  if (r.status !== 0) throw new Error(`station demo failed: ${r.stderr}`);
+  return { dir, media, root, env, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -123,4 +123,52 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       await host.stop();
     }
   }, 120_000);
+
+  it('custody attestation: requirement-by-requirement status with links to the records, and a recommendation the owner decides on', async () => {
+    const dataDir = join(tempDir(), 'station');
+    expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    const host = await serveStation(dataDir);
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await openWorkflow(page, host.url, 'Custody attestation');
+      const panel = page.getByRole('region', { name: 'Attestation recommendation' });
+      await expect.poll(() => panel.innerText()).toMatch(/REMEDIATE\s*recommend targeted remediation/);
+      const rows = panel.getByRole('table', { name: 'Requirements' });
+      const text = await rows.innerText();
+      expect(text).toMatch(/ATT-HSM-BACKED[\s\S]*SATISFIED/);
+      expect(text).toMatch(
+        /ATT-ROSTER-MATCH[\s\S]*PARTIAL[\s\S]*"Tom Temp", who is not on the approved roster/,
+      );
+      expect(text).toMatch(/ATT-ESCROW-FRESH[\s\S]*predates the media replacement/);
+      expect(text).toMatch(
+        /ATT-EXCEPTION-SCOPE[\s\S]*hotfix-signing[\s\S]*not in the approved exception scope/,
+      );
+      // A finding links to the exact record: the ceremony log, with its provenance.
+      await rows.getByRole('button', { name: 'evidence:ev-ceremony-log' }).first().click();
+      const pane = page.getByRole('complementary', { name: 'Evidence' });
+      await expect
+        .poll(() => pane.innerText())
+        .toMatch(/ev-ceremony-log: Ceremony log, 2026[\s\S]*ceremony-log · ceremony-log\.json/);
+      // And a station record by its journal hash.
+      await rows
+        .getByRole('button', { name: /^journal:\d+$/ })
+        .first()
+        .click();
+      await expect
+        .poll(() => pane.innerText())
+        .toMatch(/Station record: journal entry \d+ \(custody\.inspected\)/);
+      // No decision yet: the station says who decides and how, and never signs.
+      expect(await panel.innerText()).toMatch(/No decision recorded[\s\S]*never signs the attestation/);
+      const before = await panel.innerText();
+      await panel.getByRole('button', { name: 'Evaluate now' }).click();
+      await expect.poll(async () => (await panel.innerText()) !== before).toBe(true);
+      await page.screenshot({ path: artifactPath('custody-attestation.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  }, 120_000);
 });

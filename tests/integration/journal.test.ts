@@ -103,8 +103,11 @@ describe('journal on a real SQLite file', () => {
     expect(JSON.parse(e.bodyText)).toEqual({ text: 'x'.repeat(400) });
     expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(journalEntry(s, n - 1).hash).toBe(e.prevHash);
-    expect(() => journalEntry(s, 99)).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
-    s.close();
+    try {
+      expect(() => journalEntry(s, n + 1)).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+    } finally {
+      s.close();
+    }
   });
 
   it('export writes JSON lines for the range to a new file and never overwrites one', async () => {

@@ -302,7 +302,10 @@ function escrowFresh(_r: Req, i: AttestInputs, lib: ControlLibrary): Evaluated {
   return {
     status,
     findings,
-    refs: items.map((c) => `custody:${c.itemId}` as Ref),
+    refs: items.flatMap((c): Ref[] => [
+      `custody:${c.itemId}`,
+      ...(c.lastInspectionSeq ? [`journal:${c.lastInspectionSeq}` as const] : []),
+    ]),
     rationale:
       status === 'satisfied'
         ? `All ${items.length} escrow items are sealed, intact and freshly inspected.`

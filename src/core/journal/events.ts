@@ -424,6 +424,51 @@ export const EVENT_BODIES = {
     /** Handing off while source checks fail needs this explicit acknowledgement by the person handing off. */
     blockersAcknowledged: z.boolean(),
   }),
+  /** The control library evaluated against first-hand data: statuses, findings and the recommendation. */
+  'attestation.evaluated': z.strictObject({
+    packetId: packetIdSchema,
+    library: z.string().max(80),
+    libraryVersion: z.number().int().min(1),
+    recommendation: z.enum(['approvable', 'remediate', 'escalate']),
+    because: z.array(z.string().max(1000)).max(200),
+    requirements: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^ATT-[A-Z-]+$/),
+          status: z.enum(['satisfied', 'partial', 'stale', 'missing', 'exception-backed']),
+          rationale: z.string().max(1000),
+          findings: z
+            .array(
+              z.strictObject({
+                kind: z.enum(['stale', 'missing', 'mismatch', 'escalation']),
+                text: z.string().max(1000),
+                refs: z.array(z.string().max(120)).max(50),
+              }),
+            )
+            .max(200),
+          refs: z.array(z.string().max(120)).max(200),
+        }),
+      )
+      .max(50),
+    /** What it read: the imported records by evidence id and digest, and the journal head it saw. */
+    inputs: z.strictObject({
+      evidence: z.array(z.strictObject({ evidenceId: z.string().max(48), sha256: hex(32) })).max(50),
+      journalHead: z.number().int().min(0),
+    }),
+  }),
+  /** The owner's decision on an evaluation, signed with their own key (DSSE); the station never signs it. */
+  'attestation.decided': z.strictObject({
+    packetId: packetIdSchema,
+    evaluationSeq: z.number().int().min(1),
+    decision: z.enum(['approve', 'remediate', 'escalate']),
+    comment: z.string().max(4000),
+    decidedBy: person,
+    trustId: custodianIdSchema,
+    signerFingerprint: hex(32),
+    /** Whether the decision follows the station's recommendation (recorded, never enforced). */
+    followsRecommendation: z.boolean(),
+    envelope: base64.max(200_000),
+  }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({
     scenario: z.string().min(1).max(80),

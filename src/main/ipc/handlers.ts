@@ -55,6 +55,7 @@ import {
   type EditResult,
 } from '../services/packets';
 import { printPacket } from '../services/packet-print';
+import { decisions, evaluateAttestation, evaluations } from '../services/attest';
 import { stationError } from '../errors';
 import type { Handlers } from './dispatcher';
 
@@ -131,6 +132,16 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     packetDiff: ({ packetId, from, to }) => diffVersions(station, packetId, from, to),
     packetHandoff: (req) => recordHandoff(station, req),
     packetPrint: ({ packetId, version }) => printPacket(station, packetId, version),
+    attestStatus: ({ packetId }) => ({
+      latest: evaluations(station, packetId).at(-1) ?? null,
+      decisions: decisions(station, packetId),
+    }),
+    attestEvaluate: ({ packetId, actor }) => {
+      const { seq } = evaluateAttestation(station, packetId, actor);
+      const recorded = evaluations(station, packetId).find((e) => e.seq === seq);
+      if (!recorded) throw stationError('INTERNAL', 'the evaluation was not recorded', {});
+      return recorded;
+    },
     jobStatus: ({ jobId }) => jobs.status(jobId),
     jobCancel: ({ jobId }) => jobs.cancel(jobId),
     bundleIssued: () => issuedPackets(station),

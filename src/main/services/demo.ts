@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scenario from '../../../resources/demo/scenario.json';
+import { demoAttestationPacket } from './demo-attestation';
 import { demoDeferralPacket } from './demo-deferral';
 import type { EventKind, NewEvent } from '../../core/journal/events';
 import { createPublicKey } from 'node:crypto';
@@ -157,6 +158,7 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     station.record(scenario.custody as NewEvent<EventKind>[]);
     demoCoverage(station);
     await demoDeferralPacket(station);
+    await demoAttestationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
     await signCheckpoint(station, DEMO_PINS.user);
     writeFileSync(
       join(dataDir, 'DEMO-PINS.txt'),

@@ -15,6 +15,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'custodians', label: 'Custodians & Quorum' },
   { view: 'custody', label: 'Custody' },
   { view: 'deferral', label: 'Rotation deferral' },
+  { view: 'attestation', label: 'Custody attestation' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
 ];
@@ -69,7 +70,9 @@ function Workspace({ view }: { view: View }) {
     case 'custody':
       return <CustodyView />;
     case 'deferral':
-      return <PacketsView kind="rotation-deferral" />;
+      return <PacketsView key="deferral" kind="rotation-deferral" />;
+    case 'attestation':
+      return <PacketsView key="attestation" kind="custody-attestation" />;
     case 'bundles':
       return <BundlesView />;
     case 'journal':

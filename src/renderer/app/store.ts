@@ -4,7 +4,8 @@ import type { StationErrorPayload } from '../../shared/errors';
 
 export type JournalVerdict = Output<'journalVerify'>['verdict'];
 export type IdentityAnchor = Output<'journalVerify'>['identity'];
-export type View = 'station' | 'devices' | 'custodians' | 'custody' | 'deferral' | 'bundles' | 'journal';
+export type View =
+  'station' | 'devices' | 'custodians' | 'custody' | 'deferral' | 'attestation' | 'bundles' | 'journal';
 export const JOURNAL_PAGE_SIZE = 200;
 
 interface StationState {

@@ -8,6 +8,7 @@ type MediaFile = Output<'mediaFiles'>[number];
 type Registration = Output<'trustInspect'>;
 const ROLES = [
   'release-integrity-owner',
+  'release-security-owner',
   'cryptography-engineering-manager',
   'ca-delegate',
   'board-reviewer',

@@ -1,5 +1,7 @@
 import type { PacketView } from '../../../shared/contract';
 import { Badge } from '../../components/Badge';
+import { AttestationPanel } from './AttestationPanel';
+import { EvidenceIndex } from './EvidenceIndex';
 import { ClaimForm, EvidenceForms, ExceptionForm, ReviewersForm } from './PacketForms';
 import { GATE_WORD, type Selection } from './PacketsView';
 import { PacketVersions } from './PacketVersions';
@@ -95,6 +97,10 @@ export function PacketDetail(props: {
         </ul>
       </section>
 
+      {draft.kind === 'custody-attestation' ? (
+        <AttestationPanel packetId={draft.packetId} onFocus={onFocus} onChanged={onChanged} />
+      ) : null}
+
       {draft.kind === 'rotation-deferral' ? (
         <section className="module" aria-label="Validity runway">
           <h3>Validity runway</h3>
@@ -159,44 +165,7 @@ export function PacketDetail(props: {
 
       <section className="module" aria-label="Evidence index">
         <h3>Evidence index ({draft.evidence.length})</h3>
-        <table className="grid" aria-label="Evidence">
-          <thead>
-            <tr>
-              <th scope="col">Evidence</th>
-              <th scope="col">Source</th>
-              <th scope="col">Effective</th>
-              <th scope="col">Received</th>
-            </tr>
-          </thead>
-          <tbody>
-            {draft.evidence.map((e) => (
-              <tr key={e.evidenceId}>
-                <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => onFocus({ type: 'evidence', id: e.evidenceId })}
-                  >
-                    {e.evidenceId}
-                  </button>
-                  <div className="muted">
-                    {e.title}
-                    {e.origin === 'attestation' ? ` (attestation by ${e.attestedBy ?? '?'})` : ''}
-                  </div>
-                </td>
-                <td>
-                  {e.source.system}
-                  <div className="muted">{e.source.recordId}</div>
-                </td>
-                <td>{e.effectiveAt?.slice(0, 10) ?? '—'}</td>
-                <td>
-                  {e.receivedAt.slice(0, 10)}
-                  <div className="muted">{e.importedBy}</div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <EvidenceIndex evidence={draft.evidence} focus={props.focus} onFocus={onFocus} />
         {!stopped ? <EvidenceForms packet={packet} onChanged={onChanged} /> : null}
       </section>
 

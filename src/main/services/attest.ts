@@ -1,0 +1,415 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import {
+  ceremonyLogSchema,
+  controlLibrarySchema,
+  evaluateControls,
+  exceptionRecordsSchema,
+  keyRegisterSchema,
+  signingPathsSchema,
+  type AttestInputs,
+  type Evaluation,
+  type RequirementResult,
+} from '../../core/attest/controls';
+import { canonicalBytes } from '../../core/canonical';
+import { assertActor, journalTime } from '../../core/journal/events';
+import { STATEMENT_TYPE } from '../../core/bundle/statement';
+import libraryJson from '../../../resources/controls/custody-controls.json';
+import { stationError } from '../errors';
+import { matchSigner, type TrustAnchor } from './bundle-verify';
+import { trustAnchors } from './bundles';
+import { custodyItems } from './custody';
+import { parseEnvelope, signEnvelope } from './dsse';
+import { addJournalEvidence, editPacket, packetDraft } from './packets';
+import type { ReviewerSigner } from './reviewer-token';
+import { rosterEntries } from './roster';
+import { objectPath } from './staging';
+import type { Station } from './station';
+
+/**
+ * Custody attestation (workflow B) at the station: gathers first-hand data (roster, HSM inventories,
+ * custody log, roster changes from the journal) and the records imported into the packet as evidence
+ * (JSON files declaring key-register/v1, ceremony-log/v1, exception-records/v1, signing-paths/v1),
+ * evaluates the control library, and journals the evaluation. The owner's decision is a DSSE statement
+ * signed with the owner's own key and verified against the trust store; the station never signs it.
+ */
+export const CONTROL_LIBRARY = controlLibrarySchema.parse(libraryJson);
+export const DECISION_PREDICATE = 'https://ceremony-station.example/predicate/attestation-decision/v1';
+export const DECIDER_ROLE = 'release-security-owner';
+const ROSTER_KINDS = ['roster.initialised', 'roster.custodian-added', 'roster.custodian-revoked'];
+
+const SCHEMAS = {
+  'key-register/v1': keyRegisterSchema,
+  'ceremony-log/v1': ceremonyLogSchema,
+  'exception-records/v1': exceptionRecordsSchema,
+  'signing-paths/v1': signingPathsSchema,
+} as const;
+type SchemaName = keyof typeof SCHEMAS;
+
+function journalRows(
+  station: Station,
+  kinds: readonly string[],
+): { seq: number; at: string; kind: string; body: unknown }[] {
+  return (
+    station.store.db
+      .prepare(
+        `SELECT seq, at, kind, body FROM journal WHERE kind IN (${kinds.map(() => '?').join(',')}) ORDER BY seq`,
+      )
+      .all(...kinds) as { seq: number; at: string; kind: string; body: Buffer }[]
+  ).map((r) => ({ ...r, body: JSON.parse(Buffer.from(r.body).toString('utf8')) as unknown }));
+}
+
+/** The records imported into the packet, by the schema each JSON file declares (the latest one wins). */
+function importedRecords(station: Station, packetId: string) {
+  const draft = packetDraft(station, packetId);
+  const found: Partial<
+    Record<SchemaName, { evidenceId: string; receivedAt: string; sha256: string; data: unknown }>
+  > = {};
+  for (const e of draft.evidence) {
+    if (e.mediaType !== 'application/json') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(objectPath(station, e.sha256), 'utf8'));
+    } catch {
+      continue;
+    }
+    const name = (json as { schema?: unknown } | null)?.schema;
+    if (typeof name !== 'string' || !(name in SCHEMAS)) continue;
+    const parsed = (SCHEMAS[name as SchemaName] as z.ZodType).safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw stationError(
+        'EVIDENCE_UNREADABLE',
+        `${e.evidenceId} declares ${name} but ${[...(issue?.path ?? [])].join('.')} ${issue?.message ?? 'is invalid'}`,
+        { field: e.evidenceId },
+      );
+    }
+    const prev = found[name as SchemaName];
+    if (!prev || prev.receivedAt <= e.receivedAt)
+      found[name as SchemaName] = {
+        evidenceId: e.evidenceId,
+        receivedAt: e.receivedAt,
+        sha256: e.sha256,
+        data: parsed.data,
+      };
+  }
+  return found;
+}
+
+export function gatherInputs(
+  station: Station,
+  packetId: string,
+): { inputs: AttestInputs; evidence: { evidenceId: string; sha256: string }[] } {
+  const now = journalTime(station.deps.clock());
+  const records = importedRecords(station, packetId);
+  const pick = <N extends SchemaName>(n: N) => {
+    const r = records[n];
+    return r
+      ? { evidenceId: r.evidenceId, receivedAt: r.receivedAt, data: r.data as z.infer<(typeof SCHEMAS)[N]> }
+      : null;
+  };
+  const inventories = journalRows(station, ['hsm.inventory-recorded']).map((r) => {
+    const b = r.body as {
+      token: { serial: string };
+      keys: { id: string; label: string; residency: string | null }[];
+    };
+    return {
+      seq: r.seq,
+      at: r.at,
+      tokenSerial: b.token.serial,
+      keys: b.keys.map((k) => ({ id: k.id, label: k.label, residency: k.residency })),
+    };
+  });
+  const inputs: AttestInputs = {
+    now,
+    roster: rosterEntries(station).map((p) => ({
+      custodianId: p.custodianId,
+      name: p.name,
+      valid: p.revokedAt === null && p.validFrom <= now && now < p.validUntil,
+    })),
+    inventories,
+    rosterChanges: journalRows(station, ROSTER_KINDS).map((r) => ({ seq: r.seq, kind: r.kind })),
+    custody: custodyItems(station).map((c) => ({
+      itemId: c.itemId,
+      itemKind: c.itemKind,
+      inspection: { status: c.inspection.status, reason: c.inspection.reason },
+      breaks: c.breaks.map((b) => ({ seq: b.seq, message: b.message })),
+      lastInspectionSeq: c.lastInspection?.seq ?? null,
+    })),
+    keyRegister: pick('key-register/v1'),
+    ceremonyLog: pick('ceremony-log/v1'),
+    exceptionRecords: pick('exception-records/v1'),
+    signingPaths: pick('signing-paths/v1'),
+  };
+  return {
+    inputs,
+    evidence: Object.values(records).map((r) => ({ evidenceId: r.evidenceId, sha256: r.sha256 })),
+  };
+}
+
+function assertAttestationPacket(station: Station, packetId: string): void {
+  const kind = packetDraft(station, packetId).kind;
+  if (kind !== 'custody-attestation')
+    throw stationError('INVALID_INPUT', `${packetId} is a ${kind} packet, not a custody attestation`, {
+      field: 'packetId',
+    });
+}
+
+/** Evaluates the library now and journals the result; returns it with its journal seq. */
+export function evaluateAttestation(
+  station: Station,
+  packetId: string,
+  actor: string,
+): Evaluation & { seq: number; at: string } {
+  assertActor(actor);
+  assertAttestationPacket(station, packetId);
+  const { inputs, evidence } = gatherInputs(station, packetId);
+  const e = evaluateControls(CONTROL_LIBRARY, inputs);
+  const appended = station.record([
+    {
+      kind: 'attestation.evaluated',
+      actor,
+      body: {
+        packetId,
+        library: e.library,
+        libraryVersion: e.libraryVersion,
+        recommendation: e.recommendation,
+        because: e.because.map((b) => b.slice(0, 1000)),
+        requirements: e.requirements.map((r) => ({
+          id: r.id,
+          status: r.status,
+          rationale: r.rationale.slice(0, 1000),
+          findings: r.findings.map((f) => ({ kind: f.kind, text: f.text.slice(0, 1000), refs: [...f.refs] })),
+          refs: [...r.refs],
+        })),
+        inputs: { evidence, journalHead: station.journal.head().seq },
+      },
+    },
+  ]);
+  // Each requirement becomes a claim of the packet, linked to the imported records it rests on, so the
+  // packet's own completeness and its claims ↔ evidence view follow the evaluation.
+  const known = new Set(packetDraft(station, packetId).evidence.map((x) => x.evidenceId));
+  // First-hand station records a requirement rests on are cited by their journal hash.
+  for (const seq of new Set(
+    e.requirements.flatMap((r) =>
+      r.refs.flatMap((ref) => (ref.startsWith('journal:') ? [Number(ref.slice(8))] : [])),
+    ),
+  )) {
+    const evidenceId = `ev-journal-${seq}`;
+    if (known.has(evidenceId)) continue;
+    const entry = station.journal.get(seq);
+    addJournalEvidence(station, {
+      packetId,
+      seq,
+      evidenceId,
+      title: `Station record: journal entry ${seq} (${entry?.kind ?? 'unknown'})`,
+      system: 'ceremony-station',
+      effectiveAt: null,
+      freshnessDays: null,
+      actor,
+    });
+    known.add(evidenceId);
+  }
+  const draft = packetDraft(station, packetId);
+  for (const r of e.requirements) {
+    const claim = {
+      claimId: r.id.toLowerCase(),
+      text: `${r.id}: ${r.text}`.slice(0, 1000),
+      evidence: [
+        ...new Set(
+          r.refs.flatMap((ref) =>
+            ref.startsWith('evidence:')
+              ? [ref.slice(9)]
+              : ref.startsWith('journal:')
+                ? [`ev-journal-${ref.slice(8)}`]
+                : [],
+          ),
+        ),
+      ].filter((id) => known.has(id)),
+      status:
+        r.status === 'satisfied' || r.status === 'exception-backed'
+          ? ('supported' as const)
+          : ('disputed' as const),
+    };
+    if (claim.status === 'supported' && claim.evidence.length === 0) claim.status = 'disputed';
+    const current = draft.claims.find((c) => c.claimId === claim.claimId);
+    if (!current || JSON.stringify(current) !== JSON.stringify(claim))
+      editPacket(station, packetId, { op: 'set-claim', claim }, actor);
+  }
+  return { ...e, seq: appended.lastSeq, at: inputs.now };
+}
+
+export interface RecordedEvaluation {
+  readonly seq: number;
+  readonly at: string;
+  readonly recommendation: Evaluation['recommendation'];
+  readonly because: readonly string[];
+  readonly libraryVersion: number;
+  readonly requirements: readonly {
+    id: string;
+    text: string;
+    waivable: boolean;
+    status: RequirementResult['status'];
+    rationale: string;
+    findings: readonly {
+      kind: RequirementResult['findings'][number]['kind'];
+      text: string;
+      refs: readonly string[];
+    }[];
+    refs: readonly string[];
+  }[];
+}
+
+export function evaluations(station: Station, packetId: string): RecordedEvaluation[] {
+  const texts = new Map(CONTROL_LIBRARY.requirements.map((r) => [r.id as string, r]));
+  return journalRows(station, ['attestation.evaluated'])
+    .filter((r) => (r.body as { packetId: string }).packetId === packetId)
+    .map((r) => {
+      const b = r.body as Omit<RecordedEvaluation, 'seq' | 'at' | 'requirements'> & {
+        requirements: Omit<RecordedEvaluation['requirements'][number], 'text' | 'waivable'>[];
+      };
+      return {
+        seq: r.seq,
+        at: r.at,
+        recommendation: b.recommendation,
+        because: b.because,
+        libraryVersion: b.libraryVersion,
+        requirements: b.requirements.map((q) => ({
+          ...q,
+          text: texts.get(q.id)?.text ?? q.id,
+          waivable: texts.get(q.id)?.waivable ?? false,
+        })),
+      };
+    });
+}
+
+export interface DecisionView {
+  readonly seq: number;
+  readonly at: string;
+  readonly evaluationSeq: number;
+  readonly decision: 'approve' | 'remediate' | 'escalate';
+  readonly comment: string;
+  readonly decidedBy: string;
+  readonly trustId: string;
+  readonly followsRecommendation: boolean;
+}
+
+export function decisions(station: Station, packetId: string): DecisionView[] {
+  return journalRows(station, ['attestation.decided'])
+    .filter((r) => (r.body as { packetId: string }).packetId === packetId)
+    .map((r) => {
+      const {
+        envelope: _e,
+        signerFingerprint: _f,
+        packetId: _p,
+        ...b
+      } = r.body as DecisionView & {
+        envelope: string;
+        signerFingerprint: string;
+        packetId: string;
+      };
+      return { ...b, seq: r.seq, at: r.at };
+    });
+}
+
+const DECISION_TO_RECOMMENDATION = {
+  approve: 'approvable',
+  remediate: 'remediate',
+  escalate: 'escalate',
+} as const;
+
+/**
+ * The owner's decision on the latest evaluation, signed with the owner's own key (a token or key file,
+ * through `signer`). The station builds the statement, has the owner's key sign it, verifies the signature
+ * against the trust store (the key must hold release-security-owner), and journals the envelope. A
+ * decision that differs from the recommendation is recorded as such: the human decides.
+ */
+export async function decideAttestation(
+  station: Station,
+  input: {
+    packetId: string;
+    decision: 'approve' | 'remediate' | 'escalate';
+    comment: string;
+    decidedBy: string;
+    signer: ReviewerSigner;
+    actor: string;
+  },
+): Promise<DecisionView> {
+  assertActor(input.actor);
+  station.assertWritable();
+  assertAttestationPacket(station, input.packetId);
+  const latest = evaluations(station, input.packetId).at(-1);
+  if (!latest)
+    throw stationError('PACKET_NOT_READY', 'evaluate the control library first (station attest evaluate)', {
+      field: 'packetId',
+    });
+  const statement = {
+    _type: STATEMENT_TYPE,
+    subject: [
+      {
+        name: `${input.packetId}@evaluation-${latest.seq}`,
+        digest: { sha256: createHash('sha256').update(canonicalBytes(latest)).digest('hex') },
+      },
+    ],
+    predicateType: DECISION_PREDICATE,
+    predicate: {
+      packetId: input.packetId,
+      evaluationSeq: latest.seq,
+      recommendation: latest.recommendation,
+      decision: input.decision,
+      comment: input.comment,
+      decidedBy: input.decidedBy,
+      signedAt: journalTime(station.deps.clock()),
+    },
+  };
+  const payload = canonicalBytes(statement);
+  const envelopeBytes = canonicalBytes(
+    await signEnvelope(payload, input.signer.info.fingerprint, input.signer.sign),
+  );
+  const parsed = parseEnvelope(envelopeBytes);
+  if (!parsed.ok) throw stationError('APPROVAL_MALFORMED', parsed.message, {});
+  const match = matchSigner(trustAnchors(station, { includeSelf: false }), parsed.envelope, parsed.payload);
+  if (match === 'unknown' || match === 'invalid')
+    throw stationError(
+      match === 'unknown' ? 'APPROVAL_SIGNER_UNKNOWN' : 'APPROVAL_SIGNATURE_INVALID',
+      match === 'unknown'
+        ? `the key ${input.signer.info.fingerprint.slice(0, 16)}… is not in the trust store: register it first`
+        : 'the decision signature does not verify',
+      {},
+    );
+  assertDecider(match, journalTime(station.deps.clock()));
+  const body = {
+    packetId: input.packetId,
+    evaluationSeq: latest.seq,
+    decision: input.decision,
+    comment: input.comment,
+    decidedBy: input.decidedBy,
+    trustId: match.trustId,
+    signerFingerprint: match.info.fingerprint,
+    followsRecommendation: DECISION_TO_RECOMMENDATION[input.decision] === latest.recommendation,
+    envelope: Buffer.from(envelopeBytes).toString('base64'),
+  };
+  const appended = station.record([{ kind: 'attestation.decided', actor: input.actor, body }]);
+  const { envelope: _envelope, signerFingerprint: _fp, packetId: _packet, ...view } = body;
+  return { ...view, seq: appended.lastSeq, at: journalTime(station.deps.clock()) };
+}
+
+function assertDecider(a: TrustAnchor, now: string): void {
+  if (a.revokedAt !== null && a.revokedAt <= now)
+    throw stationError('APPROVAL_SIGNER_NOT_VALID', `the key of ${a.name} was revoked at ${a.revokedAt}`, {});
+  if (now < a.validFrom || now >= a.validUntil)
+    throw stationError(
+      'APPROVAL_SIGNER_NOT_VALID',
+      `the key of ${a.name} is valid ${a.validFrom} → ${a.validUntil}`,
+      {},
+    );
+  if (!a.roles.includes(DECIDER_ROLE))
+    throw stationError(
+      'APPROVAL_ROLE_NOT_HELD',
+      `${a.name} does not hold ${DECIDER_ROLE} in the trust store`,
+      {
+        field: 'key',
+      },
+    );
+}
