@@ -885,6 +885,11 @@ export const contract = {
         }),
       ),
       handoffs: z.array(handoffWire),
+      /** Each evidence item's freshness verdict now (null: the item has no freshness rule). */
+      freshness: z.record(
+        z.string(),
+        z.strictObject({ fresh: z.boolean(), ageDays: z.number().int().nullable() }).nullable(),
+      ),
     }),
   },
   packetCreate: {

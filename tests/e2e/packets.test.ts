@@ -67,6 +67,16 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
         .toMatch(/Claim c-custody[\s\S]*ev-backup-custody[\s\S]*typed-in attestation by Cary Lim/);
       expect(await pane.innerText()).toMatch(/custody-log · typed by Cary Lim/);
       expect(await pane.innerText()).toMatch(/x-backup-custody/);
+      // The freshness verdict is shown with the evidence: the signer sheet is stale under its 14-day rule.
+      await packet
+        .getByRole('list', { name: /^Evidence, \d+ items$/ })
+        .getByRole('button', { name: 'ev-signers' })
+        .click();
+      await expect
+        .poll(() => pane.innerText())
+        .toMatch(
+          /ev-signers: Signer availability[\s\S]*STALE\s*2\d days old[\s\S]*rule: at most 14 days old/,
+        );
       await page.screenshot({ path: artifactPath('deferral-packet.png'), fullPage: true });
 
       // Handoff while source checks fail needs the acknowledgement; the record names the board reviewers.

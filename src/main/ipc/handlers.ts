@@ -8,6 +8,7 @@ import {
 } from '../services/devices';
 import { rosterStatus, validCustodians } from '../../core/custody/roster';
 import { journalTime } from '../../core/journal/events';
+import { freshness } from '../../core/packet/checks';
 import { digestWords } from '../../core/words';
 import { parseKeySpec } from '../../core/hsm/key-spec';
 import { ceremonyKeygen, keygenOperation } from '../services/ceremony-ops';
@@ -91,8 +92,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     packetList: () => listPackets(station),
     packetGet: ({ packetId }) => {
       const { stopped, ...c } = checkDraft(station, packetId);
+      const draft = packetDraft(station, packetId);
       return {
-        draft: packetDraft(station, packetId),
+        draft,
         completeness: c,
         stops: stopped,
         versions: packetVersions(station, packetId).map(({ content: _content, ...v }) => ({
@@ -100,6 +102,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
           words: digestWords(Buffer.from(v.digest, 'hex')),
         })),
         handoffs: handoffs(station, packetId),
+        freshness: Object.fromEntries(
+          draft.evidence.map((e) => [e.evidenceId, freshness(e, journalTime(station.deps.clock()))]),
+        ),
       };
     },
     packetCreate: (req) => {

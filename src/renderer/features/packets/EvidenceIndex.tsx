@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import type { PacketView } from '../../../shared/contract';
+import { Badge } from '../../components/Badge';
 import type { Selection } from './PacketsView';
 
 const ROW_HEIGHT = 46;
@@ -8,10 +9,11 @@ const ROW_HEIGHT = 46;
 /** The evidence index, virtualised: a packet may carry up to 2,000 items, and only the visible rows render. */
 export function EvidenceIndex(props: {
   evidence: PacketView['draft']['evidence'];
+  freshness: PacketView['freshness'];
   focus: Selection;
   onFocus: (s: Selection) => void;
 }) {
-  const { evidence, focus, onFocus } = props;
+  const { evidence, freshness, focus, onFocus } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: evidence.length,
@@ -62,7 +64,10 @@ export function EvidenceIndex(props: {
                 <span>
                   {e.source.system} <span className="muted">{e.source.recordId}</span>
                 </span>
-                <span>{e.effectiveAt?.slice(0, 10) ?? '—'}</span>
+                <span>
+                  {e.effectiveAt?.slice(0, 10) ?? '—'}
+                  {freshness[e.evidenceId]?.fresh === false ? <Badge word="STALE" /> : null}
+                </span>
                 <span>
                   {e.receivedAt.slice(0, 10)} <span className="muted">{e.importedBy}</span>
                 </span>

@@ -29,7 +29,11 @@ export function EvidencePane(props: {
         {claim.evidence.length === 0 ? <p className="muted">No evidence cited.</p> : null}
         {claim.evidence.map((id) => {
           const e = byId.get(id);
-          return e ? <EvidenceCard key={id} e={e} /> : <p key={id}>{id}: not in the index</p>;
+          return e ? (
+            <EvidenceCard key={id} e={e} fresh={packet.freshness[id] ?? null} />
+          ) : (
+            <p key={id}>{id}: not in the index</p>
+          );
         })}
         {exceptions.length > 0 ? (
           <>
@@ -55,7 +59,7 @@ export function EvidencePane(props: {
   const citing = packet.draft.claims.filter((c) => c.evidence.includes(e.evidenceId));
   return (
     <>
-      <EvidenceCard e={e} />
+      <EvidenceCard e={e} fresh={packet.freshness[e.evidenceId] ?? null} />
       <h3>Cited by</h3>
       <ul className="plain">
         {citing.map((c) => (
@@ -76,7 +80,7 @@ export function EvidencePane(props: {
   );
 }
 
-function EvidenceCard({ e }: { e: Evidence }) {
+function EvidenceCard({ e, fresh }: { e: Evidence; fresh: PacketView['freshness'][string] }) {
   return (
     <section className="evidence-card" aria-label={`Evidence ${e.evidenceId}`}>
       <h3>
@@ -104,7 +108,17 @@ function EvidenceCard({ e }: { e: Evidence }) {
           {e.receivedAt.slice(0, 19).replace('T', ' ')} by {e.importedBy}
         </dd>
         <dt>Freshness</dt>
-        <dd>{e.freshnessDays ? `at most ${e.freshnessDays} days old` : 'no rule'}</dd>
+        <dd>
+          {fresh ? (
+            <Badge
+              word={fresh.fresh ? 'FRESH' : 'STALE'}
+              tone={fresh.fresh ? 'good' : 'warn'}
+              detail={fresh.ageDays === null ? 'no effective date' : `${fresh.ageDays} days old`}
+              check="PKT-EVIDENCE-FRESH"
+            />
+          ) : null}{' '}
+          {e.freshnessDays ? `rule: at most ${e.freshnessDays} days old` : 'no rule'}
+        </dd>
         <dt>Type</dt>
         <dd>
           {e.mediaType}, {e.sizeBytes} bytes

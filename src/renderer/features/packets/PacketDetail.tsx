@@ -165,7 +165,12 @@ export function PacketDetail(props: {
 
       <section className="module" aria-label="Evidence index">
         <h3>Evidence index ({draft.evidence.length})</h3>
-        <EvidenceIndex evidence={draft.evidence} focus={props.focus} onFocus={onFocus} />
+        <EvidenceIndex
+          evidence={draft.evidence}
+          freshness={packet.freshness}
+          focus={props.focus}
+          onFocus={onFocus}
+        />
         {!stopped ? <EvidenceForms packet={packet} onChanged={onChanged} /> : null}
       </section>
 
