@@ -966,6 +966,23 @@ export const contract = {
     output: z.strictObject({ latest: evaluationWire.nullable(), decisions: z.array(decisionWire) }),
   },
   attestEvaluate: { input: z.strictObject({ packetId, actor }), output: evaluationWire },
+  /**
+   * The owner's decision, signed on the owner's own token plugged into the station (one login; the
+   * station verifies the signature against the trust store and never signs it itself).
+   */
+  attestDecideWithToken: {
+    input: z.strictObject({
+      packetId,
+      ...tokenRef,
+      keyId: z.string().regex(/^(?:[0-9a-f]{2}){1,64}$/, 'the CKA_ID in lowercase hex'),
+      pin,
+      decision: z.enum(['approve', 'remediate', 'escalate']),
+      comment: z.string().max(4000),
+      decidedBy: person,
+      actor,
+    }),
+    output: decisionWire,
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -1,9 +1,19 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
-import { artifactPath, launchChromium, openWorkflow, serveStation, stationCli } from './harness';
+import { SOFTHSM_PATH } from '../helpers/softhsm';
+import {
+  addToken,
+  artifactPath,
+  launchChromium,
+  openWorkflow,
+  registerTrust,
+  serveStation,
+  stationCli,
+} from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -135,8 +145,60 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
   }, 120_000);
 
   it('custody attestation: requirement-by-requirement status with links to the records, and a recommendation the owner decides on', async () => {
-    const dataDir = join(tempDir(), 'station');
+    const root = tempDir();
+    const dataDir = join(root, 'station');
     expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    // The release security owner's own card: a token with a key made by OpenSC's pkcs11-tool, registered
+    // in the trust store (self-signed registration, words compared) with the role release-security-owner.
+    const softhsm = { SOFTHSM2_CONF: join(dataDir, 'softhsm', 'softhsm2.conf') };
+    const serial = addToken(dataDir, 'Riley owner card', '24681357');
+    const gen = spawnSync(
+      'pkcs11-tool',
+      [
+        '--module',
+        SOFTHSM_PATH,
+        '--token-label',
+        'Riley owner card',
+        '--login',
+        '--pin',
+        '24681357',
+        '--keypairgen',
+        '--key-type',
+        'EC:prime256v1',
+        '--id',
+        '0b',
+        '--label',
+        'attestation key',
+      ],
+      { encoding: 'utf8', env: { ...process.env, ...softhsm } },
+    );
+    expect(gen.status, gen.stderr).toBe(0);
+    const req = stationCli(
+      [
+        'reviewer',
+        'request',
+        '--token',
+        serial,
+        '--key-id',
+        '0b',
+        '--pkcs11',
+        'softhsm2',
+        '--pin-stdin',
+        '--name',
+        'Riley Shah',
+        '--out-dir',
+        root,
+      ],
+      '24681357\n',
+      softhsm,
+    );
+    expect(req.stderr).toBe('');
+    const words = /read these to the station operator: (.+)$/m.exec(req.stdout)![1]!;
+    const registration = /^wrote (.+)$/m.exec(req.stdout)![1]!;
+    expect(
+      registerTrust(dataDir, registration, { id: 'riley-owner', roles: 'release-security-owner', words })
+        .status,
+    ).toBe(0);
     const host = await serveStation(dataDir);
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     const errors: string[] = [];
@@ -174,6 +236,41 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       const before = await panel.innerText();
       await panel.getByRole('button', { name: 'Evaluate now' }).click();
       await expect.poll(async () => (await panel.innerText()) !== before).toBe(true);
+
+      // The owner decides with their own card: a wrong PIN records nothing; the right one signs.
+      const decide = panel.getByRole('form', { name: "Record the owner's decision" });
+      const option = await decide
+        .getByLabel('Your token')
+        .locator('option')
+        .filter({ hasText: 'Riley owner card' })
+        .getAttribute('value');
+      const fill = async (pinValue: string) => {
+        await decide.getByLabel('Your token').selectOption(option!);
+        await decide.getByLabel('Key id on the token (CKA_ID, hex)').fill('0b');
+        await decide.getByLabel('Decision').selectOption('remediate');
+        await decide.getByLabel('Rationale').fill('fix the roster and re-inspect escrow first');
+        await decide.getByLabel('Your name').fill('Riley Shah');
+        await decide.getByLabel('Token PIN').fill(pinValue);
+        await decide.getByRole('button', { name: 'Sign and record my decision' }).click();
+      };
+      await fill('00000000');
+      await expect.poll(() => page.getByRole('alert').innerText()).toContain('PIN_INCORRECT');
+      expect(await panel.getByRole('list', { name: 'Decisions' }).count()).toBe(0);
+      await fill('24681357');
+      await expect
+        .poll(() => panel.getByRole('list', { name: 'Decisions' }).innerText())
+        .toMatch(/REMEDIATE\s*by Riley Shah \(riley-owner\), signed with their own key, on evaluation \d+/);
+      const decided = stationCli(['journal', 'export', '--data-dir', dataDir])
+        .stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; body: string })
+        .filter((j) => j.kind === 'attestation.decided');
+      expect(decided).toHaveLength(1);
+      expect(JSON.parse(decided[0]!.body)).toMatchObject({
+        decision: 'remediate',
+        trustId: 'riley-owner',
+        followsRecommendation: true,
+      });
       await page.screenshot({ path: artifactPath('custody-attestation.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

@@ -56,7 +56,9 @@ import {
   type EditResult,
 } from '../services/packets';
 import { printPacket } from '../services/packet-print';
-import { decisions, evaluateAttestation, evaluations } from '../services/attest';
+import { decideAttestation, decisions, evaluateAttestation, evaluations } from '../services/attest';
+import { withSessionSigner } from '../services/reviewer-token';
+import { assertNotShareActivated } from '../services/shares';
 import { stationError } from '../errors';
 import type { Handlers } from './dispatcher';
 
@@ -141,6 +143,22 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       latest: evaluations(station, packetId).at(-1) ?? null,
       decisions: decisions(station, packetId),
     }),
+    attestDecideWithToken: ({
+      packetId,
+      moduleId,
+      serial,
+      keyId,
+      pin,
+      decision,
+      comment,
+      decidedBy,
+      actor,
+    }) => {
+      assertNotShareActivated(station, serial);
+      return withSessionSigner(station.hsm.module(moduleId), { serial, keyId, pin }, (signer) =>
+        decideAttestation(station, { packetId, decision, comment, decidedBy, signer, actor }),
+      );
+    },
     attestEvaluate: ({ packetId, actor }) => {
       const { seq } = evaluateAttestation(station, packetId, actor);
       const recorded = evaluations(station, packetId).find((e) => e.seq === seq);

@@ -51,10 +51,6 @@ export async function withTokenSigner<T>(
     throw stationError('HSM_MODULE_LOAD_FAILED', `the ${profile.id} module is not installed here`, {
       field: 'module',
     });
-  if (!/^[0-9a-f]{2,128}$/.test(key.keyId))
-    throw stationError('INVALID_INPUT', 'the key id is the CKA_ID in lowercase hex, e.g. 01', {
-      field: 'keyId',
-    });
   const environment = Object.fromEntries(
     profile.environment.flatMap((name) => {
       const v = process.env[name];
@@ -63,41 +59,57 @@ export async function withTokenSigner<T>(
   );
   const module = Pkcs11Module.open(profile, path, { environment });
   try {
-    return await module.withSessionAsync(
-      key.serial,
-      { write: false, login: { user: 'user', pin: key.pin } },
-      async (session) => {
-        const found = session.key(key.keyId);
-        if (!found.spki || !found.hasPrivate)
-          throw stationError(
-            'KEY_NOT_FOUND',
-            `the token holds no key pair with CKA_ID ${key.keyId} (it needs both halves)`,
-            { field: 'keyId', id: key.keyId },
-          );
-        const info = publicKeyInfo(found.spki);
-        const handle = session.privateKey(key.keyId);
-        const alg = MECHANISM[info.algorithm];
-        const signer: ReviewerSigner = {
-          info,
-          sign: async (pae) => {
-            const raw = session.signWith(handle, alg, Buffer.from(pae), digest);
-            const sig =
-              info.algorithm === 'ed25519'
-                ? raw
-                : ecdsaRawToDer(raw, info.algorithm === 'ecdsa-p384-sha384' ? 'P-384' : 'P-256');
-            if (!verifyPae(info, pae, sig))
-              throw stationError(
-                'DEVICE_ERROR',
-                `the token's signature does not verify with its own public key ${info.fingerprint.slice(0, 16)}…`,
-                { serial: key.serial },
-              );
-            return sig;
-          },
-        };
-        return fn(signer);
-      },
-    );
+    return await withSessionSigner(module, key, fn);
   } finally {
     module.close();
   }
+}
+
+/**
+ * A signer over one login to a token in an already loaded module (the reviewer's own module above, or a
+ * module the station has registered — e.g. an owner's token plugged into the station).
+ */
+export async function withSessionSigner<T>(
+  module: Pkcs11Module,
+  key: { serial: string; keyId: string; pin: string },
+  fn: (signer: ReviewerSigner) => Promise<T>,
+): Promise<T> {
+  if (!/^[0-9a-f]{2,128}$/.test(key.keyId))
+    throw stationError('INVALID_INPUT', 'the key id is the CKA_ID in lowercase hex, e.g. 01', {
+      field: 'keyId',
+    });
+  return module.withSessionAsync(
+    key.serial,
+    { write: false, login: { user: 'user', pin: key.pin } },
+    async (session) => {
+      const found = session.key(key.keyId);
+      if (!found.spki || !found.hasPrivate)
+        throw stationError(
+          'KEY_NOT_FOUND',
+          `the token holds no key pair with CKA_ID ${key.keyId} (it needs both halves)`,
+          { field: 'keyId', id: key.keyId },
+        );
+      const info = publicKeyInfo(found.spki);
+      const handle = session.privateKey(key.keyId);
+      const alg = MECHANISM[info.algorithm];
+      const signer: ReviewerSigner = {
+        info,
+        sign: async (pae) => {
+          const raw = session.signWith(handle, alg, Buffer.from(pae), digest);
+          const sig =
+            info.algorithm === 'ed25519'
+              ? raw
+              : ecdsaRawToDer(raw, info.algorithm === 'ecdsa-p384-sha384' ? 'P-384' : 'P-256');
+          if (!verifyPae(info, pae, sig))
+            throw stationError(
+              'DEVICE_ERROR',
+              `the token's signature does not verify with its own public key ${info.fingerprint.slice(0, 16)}…`,
+              { serial: key.serial },
+            );
+          return sig;
+        },
+      };
+      return fn(signer);
+    },
+  );
 }

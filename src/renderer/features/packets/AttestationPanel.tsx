@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
-import type { AttestStatusView } from '../../../shared/contract';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { AttestStatusView, ModuleView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { PinField, takePin } from '../../components/PinField';
 import type { Selection } from './PacketsView';
 
 const STATUS_WORD: Record<string, string> = {
@@ -32,6 +33,38 @@ export function AttestationPanel(props: {
   const showError = useStation((s) => s.showError);
   const [status, setStatus] = useState<AttestStatusView | null>(null);
   const [version, setVersion] = useState(0);
+  const [modules, setModules] = useState<ModuleView[]>([]);
+  const pin = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!api) return;
+    void api.devicesModules({}).then((r) => (r.ok ? setModules(r.value) : showError(r.error)));
+  }, [api, showError]);
+
+  const decide = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!api) return;
+    const form = e.currentTarget;
+    const d = new FormData(form);
+    const [moduleId = '', serial = ''] = String(d.get('token') ?? '').split('|');
+    const r = await api.attestDecideWithToken({
+      packetId,
+      moduleId,
+      serial,
+      keyId: String(d.get('keyId') ?? '')
+        .trim()
+        .toLowerCase(),
+      pin: takePin(pin),
+      decision: String(d.get('decision')) as 'approve',
+      comment: String(d.get('comment') ?? ''),
+      decidedBy: String(d.get('decidedBy') ?? '').trim(),
+      actor: 'operator:station',
+    });
+    if (!r.ok) return showError(r.error);
+    form.reset();
+    setVersion((v) => v + 1);
+    await onChanged();
+  };
 
   useEffect(() => {
     if (!api) return;
@@ -150,7 +183,56 @@ export function AttestationPanel(props: {
             </li>
           ))}
         </ul>
-      ) : (
+      ) : null}
+      {latest ? (
+        <form className="act-form" aria-label="Record the owner's decision" onSubmit={(e) => void decide(e)}>
+          <p>
+            The release security owner decides on evaluation {latest.seq} and signs the decision with their
+            own key on their token. The station checks the signature against the trust store (role
+            release-security-owner) and records it; it never signs the attestation.
+          </p>
+          <label className="field">
+            <span>Your token</span>
+            <select name="token" required>
+              {modules.flatMap((m) =>
+                m.tokens.map((t) => (
+                  <option key={`${m.moduleId}|${t.serial}`} value={`${m.moduleId}|${t.serial}`}>
+                    {t.label} ({t.serial})
+                  </option>
+                )),
+              )}
+            </select>
+          </label>
+          <label className="field">
+            <span>Key id on the token (CKA_ID, hex)</span>
+            <input name="keyId" required pattern="([0-9a-fA-F]{2}){1,64}" />
+          </label>
+          <label className="field">
+            <span>Decision</span>
+            <select
+              name="decision"
+              defaultValue={latest.recommendation === 'approvable' ? 'approve' : latest.recommendation}
+            >
+              <option value="approve">approve</option>
+              <option value="remediate">remediate</option>
+              <option value="escalate">escalate</option>
+            </select>
+          </label>
+          <label className="field">
+            <span>Rationale</span>
+            <input name="comment" />
+          </label>
+          <label className="field">
+            <span>Your name</span>
+            <input name="decidedBy" required />
+          </label>
+          <PinField inputRef={pin} label="Token PIN" />
+          <button type="submit" className="primary">
+            Sign and record my decision
+          </button>
+        </form>
+      ) : null}
+      {status?.decisions.length ? null : (
         <p className="muted">
           No decision recorded. The release security owner signs it with their own key:{' '}
           <code>
