@@ -41,6 +41,7 @@ function mainConfig(): UserConfig {
           electron: resolve(root, 'src/main/app/electron-main.ts'),
           cli: resolve(root, 'src/cli/index.ts'),
           'verify-worker': resolve(root, 'src/main/workers/verify-worker.ts'),
+          'pdf-worker': resolve(root, 'src/main/workers/pdf-worker.ts'),
         },
         // Native modules and electron stay outside the bundle: they are resolved at run time.
         external: ['electron', 'better-sqlite3', 'pkcs11js', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],

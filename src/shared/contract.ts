@@ -450,7 +450,13 @@ const refusalSchema = z.strictObject({
   at: z.string(),
 });
 const mediaPath = z.string().startsWith('/').max(4096);
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time')
+  .refine(
+    (v) => !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString() === v,
+    'a real calendar date and time',
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // Governance packets (wire shapes; `satisfies` keeps them equal to the core model)

@@ -94,7 +94,11 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       await handoff.getByLabel('Handed off by (your name)').fill('Pat Morgan');
       await handoff.getByRole('button', { name: 'Record handoff' }).click();
       await expect.poll(() => page.getByRole('alert').innerText()).toContain('PACKET_NOT_READY');
-      await handoff.getByLabel(/I hand off with 3 failing checks/).check();
+      await handoff
+        .getByLabel(
+          /I hand off version 1 with its failing checks \(PKT-EVIDENCE-FRESH, PKT-EXCEPTION-OPEN, DEF-RUNWAY\)/,
+        )
+        .check();
       await handoff.getByRole('button', { name: 'Record handoff' }).click();
       const record = packet.getByRole('article', { name: 'Handoff record v1' });
       await expect.poll(() => record.innerText()).toMatch(/HOLD[\s\S]*v1 handed off by Pat Morgan/);

@@ -325,3 +325,45 @@ describe('evaluateControls: each requirement ID satisfied on clean data and caug
     expect(e.recommendation).toBe('escalate');
   });
 });
+
+describe('evaluator edge cases', () => {
+  it('ATT-HSM-BACKED reads the token’s latest inventory: a key gone from it is missing, not RESIDENT', () => {
+    const i = clean();
+    const gone: AttestInputs = {
+      ...i,
+      inventories: [
+        ...i.inventories,
+        { seq: 50, at: '2026-11-22T00:00:00.000Z', tokenSerial: 'T1', keys: [] },
+      ],
+    };
+    const r = result(gone, 'ATT-HSM-BACKED');
+    expect(r.status).toBe('partial');
+    expect(r.findings[0]!.text).toMatch(
+      /RSK-2024 is not in the latest station inventory of token T1 \(2026-11-22\)/,
+    );
+    expect(r.findings[0]!.refs).toContain('journal:50');
+  });
+
+  it('an out-of-band change leaves ATT-DUAL-OPERATOR partial, not satisfied', () => {
+    const i = clean();
+    const oob: AttestInputs = {
+      ...i,
+      ceremonyLog: {
+        ...i.ceremonyLog!,
+        data: {
+          ...i.ceremonyLog!.data,
+          ceremonies: [{ ...i.ceremonyLog!.data.ceremonies[0]!, journalSeq: 999 }],
+        },
+      },
+    };
+    expect(result(oob, 'ATT-DUAL-OPERATOR').status).toBe('partial');
+  });
+
+  it('approvable still lists open findings on a waivable requirement', () => {
+    const e = evaluateControls(LIB, { ...clean(), signingPaths: null });
+    expect(e.recommendation).toBe('approvable');
+    expect(e.because).toEqual([
+      'waivable ATT-EXCEPTION-SCOPE (missing): no signing-path inventory and exception records to evaluate',
+    ]);
+  });
+});

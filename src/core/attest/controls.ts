@@ -14,6 +14,14 @@ import { z } from 'zod';
  *   ATT-ROSTER-MATCH     every operator a ceremony log names is on the approved roster
  *   ATT-EXCEPTION-SCOPE  the legacy bridge's signing paths are all inside its exception's approved scope
  */
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time')
+  .refine(
+    (v) => !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString() === v,
+    'a real calendar date and time',
+  );
+
 export const REQUIREMENT_STATUSES = ['satisfied', 'partial', 'stale', 'missing', 'exception-backed'] as const;
 export type RequirementStatus = (typeof REQUIREMENT_STATUSES)[number];
 export type FindingKind = 'stale' | 'missing' | 'mismatch' | 'escalation';
@@ -68,7 +76,7 @@ export const ceremonyLogSchema = z.strictObject({
     .array(
       z.strictObject({
         ceremonyId: z.string().min(1),
-        at: z.string(),
+        at: isoTime,
         kind: z.enum(['key-generation', 'quorum-change', 'key-policy-change', 'signing', 'inspection']),
         operators: z.array(z.string().min(1)).min(1),
         witnesses: z.array(z.string()),
@@ -86,7 +94,7 @@ export const exceptionRecordsSchema = z.strictObject({
         exceptionId: z.string().min(1),
         system: z.string().min(1),
         approvedBy: z.string().min(1),
-        expiresAt: z.string(),
+        expiresAt: isoTime,
         scope: z.strictObject({ signingPaths: z.array(z.string()) }),
       }),
     )
@@ -100,11 +108,19 @@ export const signingPathsSchema = z.strictObject({
         pathId: z.string().min(1),
         system: z.string().min(1),
         description: z.string(),
-        addedAt: z.string(),
+        addedAt: isoTime,
       }),
     )
     .max(10_000),
 });
+
+/** The records an owner imports, by the schema name each JSON file declares in its `schema` field. */
+export const RECORD_SCHEMAS = {
+  'key-register/v1': keyRegisterSchema,
+  'ceremony-log/v1': ceremonyLogSchema,
+  'exception-records/v1': exceptionRecordsSchema,
+  'signing-paths/v1': signingPathsSchema,
+} as const;
 
 /** A record the evaluation used, so every finding links to exactly what it rests on. */
 export type Ref = `evidence:${string}` | `journal:${number}` | `custody:${string}` | `roster:${string}`;
@@ -187,14 +203,15 @@ function hsmBacked(r: Req, i: AttestInputs): Evaluated {
       });
       continue;
     }
-    const inv = [...i.inventories]
-      .reverse()
-      .find((v) => v.tokenSerial === k.tokenSerial && v.keys.some((x) => x.id === k.ckaId));
-    if (!inv) {
+    // The token's latest inventory is what counts: a key missing from it is missing now.
+    const inv = [...i.inventories].reverse().find((v) => v.tokenSerial === k.tokenSerial);
+    if (!inv || !inv.keys.some((x) => x.id === k.ckaId)) {
       findings.push({
         kind: 'missing',
-        text: `${k.keyId} has no station inventory of token ${k.tokenSerial ?? '?'} listing it`,
-        refs: [reg],
+        text: inv
+          ? `${k.keyId} is not in the latest station inventory of token ${inv.tokenSerial} (${inv.at.slice(0, 10)})`
+          : `${k.keyId} has no station inventory of token ${k.tokenSerial ?? '?'}`,
+        refs: inv ? [reg, `journal:${inv.seq}`] : [reg],
       });
       continue;
     }
@@ -256,7 +273,7 @@ function dualOperator(_r: Req, i: AttestInputs): Evaluated {
   }
   const mismatch = findings.some((f) => f.kind === 'mismatch');
   return {
-    status: mismatch ? 'partial' : 'satisfied',
+    status: findings.length > 0 ? 'partial' : 'satisfied',
     findings,
     refs: [
       log,
@@ -266,7 +283,9 @@ function dualOperator(_r: Req, i: AttestInputs): Evaluated {
     ],
     rationale: mismatch
       ? 'At least one key-policy or quorum change lacks a second operator.'
-      : `${changes.length} key-policy or quorum change(s), each with two or more operators.`,
+      : findings.length > 0
+        ? 'At least one key-policy or quorum change was made outside the station’s records.'
+        : `${changes.length} key-policy or quorum change(s), each with two or more operators.`,
   };
 }
 
@@ -431,11 +450,19 @@ export function evaluateControls(lib: ControlLibrary, inputs: AttestInputs): Eva
   );
   const recommendation: Recommendation =
     remediate.length > 0 ? 'remediate' : escalate.length > 0 ? 'escalate' : 'approvable';
+  // Approvable with open findings on waivable requirements: say so, never hide them.
+  const waived = requirements.flatMap((r) =>
+    r.waivable
+      ? r.findings
+          .filter((f) => f.kind !== 'escalation')
+          .map((f) => `waivable ${r.id} (${f.kind}): ${f.text}`)
+      : [],
+  );
   return {
     library: lib.library,
     libraryVersion: lib.version,
     requirements,
     recommendation,
-    because: recommendation === 'remediate' ? remediate : recommendation === 'escalate' ? escalate : [],
+    because: recommendation === 'remediate' ? remediate : recommendation === 'escalate' ? escalate : waived,
   };
 }

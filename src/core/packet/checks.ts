@@ -66,8 +66,9 @@ export function freshness(
   now: string,
 ): { fresh: boolean; ageDays: number | null } | null {
   if (e.freshnessDays === null) return null;
-  if (e.effectiveAt === null) return { fresh: false, ageDays: null };
-  const ageDays = Math.floor((Date.parse(now) - Date.parse(e.effectiveAt)) / DAY_MS);
+  const effective = e.effectiveAt === null ? Number.NaN : Date.parse(e.effectiveAt);
+  if (Number.isNaN(effective)) return { fresh: false, ageDays: null };
+  const ageDays = Math.floor((Date.parse(now) - effective) / DAY_MS);
   return { fresh: ageDays <= e.freshnessDays, ageDays };
 }
 

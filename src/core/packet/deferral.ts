@@ -21,9 +21,15 @@ export interface DeferralFinding {
 const DAY_MS = 86_400_000;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+const real = (v: string | undefined): v is string =>
+  v !== undefined &&
+  ISO.test(v) &&
+  !Number.isNaN(Date.parse(v)) &&
+  new Date(Date.parse(v)).toISOString() === v;
+
 export function deferralWindow(p: PacketContent): { start: string; end: string } | null {
   const { windowStart: start, windowEnd: end } = p.subject;
-  return start && end && ISO.test(start) && ISO.test(end) ? { start, end } : null;
+  return real(start) && real(end) ? { start, end } : null;
 }
 
 export function deferralFindings(p: PacketContent, policy: DeferralPolicy): DeferralFinding[] {
@@ -37,16 +43,21 @@ export function deferralFindings(p: PacketContent, policy: DeferralPolicy): Defe
     });
   } else {
     const days = Math.ceil((Date.parse(w.end) - Date.parse(w.start)) / DAY_MS);
+    // The deferral is how long the rotation happens after it was due (when the due date is stated).
+    const due = real(p.subject.rotationDue) ? p.subject.rotationDue : null;
+    const deferred = due ? Math.ceil((Date.parse(w.end) - Date.parse(due)) / DAY_MS) : days;
     if (days <= 0)
       out.push({
         id: 'DEF-WINDOW',
         finding: `the window ends (${w.end}) before it starts (${w.start})`,
         ref: 'subject',
       });
-    else if (days > policy.maxDeferralDays)
+    else if (deferred > policy.maxDeferralDays)
       out.push({
         id: 'DEF-WINDOW',
-        finding: `the window is ${days} days; the policy allows at most ${policy.maxDeferralDays}`,
+        finding: due
+          ? `the window ends ${deferred} days after the rotation was due (${due.slice(0, 10)}); the policy allows at most ${policy.maxDeferralDays}`
+          : `the window is ${days} days; the policy allows at most ${policy.maxDeferralDays}`,
         ref: 'subject',
       });
     for (const e of p.evidence)

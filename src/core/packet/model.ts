@@ -21,7 +21,13 @@ export type StopIndicator = (typeof STOP_INDICATORS)[number];
 export const EXCEPTION_KINDS = ['stale', 'missing', 'disputed', 'partial', 'exception-backed'] as const;
 export const CLAIM_STATUSES = ['supported', 'pending', 'disputed', 'unsupported'] as const;
 
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time')
+  .refine(
+    (v) => !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString() === v,
+    'a real calendar date and time',
+  );
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lowercase hex digits');
 export const itemIdSchema = z
   .string()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPacket, freshness, type PacketCheckId } from './checks';
 import { diffPackets } from './diff';
-import type { Evidence, PacketContent } from './model';
+import { evidenceSchema, type Evidence, type PacketContent } from './model';
 import { applyOp } from './ops';
 import { detectStopIndicators, stopRulesSchema } from './stop';
 import stopRulesJson from '../../../resources/policy/stop-triggers.json';
@@ -359,5 +359,48 @@ describe('diffPackets', () => {
       change: 'removed',
       fields: [],
     });
+  });
+});
+
+describe('hostile and impossible input', () => {
+  const rules = stopRulesSchema.parse(stopRulesJson);
+  it('stop findings stop at the cap even when one line matches several rules', () => {
+    const line = 'suspected compromise; unauthorized signing seen; supply chain attack confirmed';
+    const found = detectStopIndicators(Array.from({ length: 10 }, () => line).join('\n'), rules);
+    expect(found).toHaveLength(20);
+    expect(new Set(found.map((f) => f.indicator))).toEqual(
+      new Set(['key-compromise', 'unauthorised-signing', 'supply-chain-incident']),
+    );
+  });
+
+  it('an impossible calendar date is refused by the model and never makes freshness NaN', () => {
+    expect(evidenceSchema.safeParse(ev('ev-x', { effectiveAt: '2025-13-01T00:00:00.000Z' })).success).toBe(
+      false,
+    );
+    expect(evidenceSchema.safeParse(ev('ev-x')).success).toBe(true);
+    expect(freshness({ effectiveAt: '2025-13-01T00:00:00.000Z', freshnessDays: 7 }, NOW)).toEqual({
+      fresh: false,
+      ageDays: null,
+    });
+  });
+
+  it('DEF-WINDOW measures the deferral from the rotation due date when it is stated', () => {
+    const late = {
+      ...complete(),
+      subject: { ...complete().subject, rotationDue: '2026-09-01T00:00:00.000Z' },
+    };
+    expect(verdict(late, 'DEF-WINDOW').findings).toEqual([
+      'the window ends 180 days after the rotation was due (2026-09-01); the policy allows at most 90',
+    ]);
+    const onTime = {
+      ...complete(),
+      subject: { ...complete().subject, rotationDue: '2026-12-15T00:00:00.000Z' },
+    };
+    expect(verdict(onTime, 'DEF-WINDOW').pass).toBe(true);
+    const bogus = {
+      ...complete(),
+      subject: { ...complete().subject, windowEnd: '2026-13-01T00:00:00.000Z' },
+    };
+    expect(verdict(bogus, 'DEF-WINDOW').pass).toBe(false);
   });
 });

@@ -32,6 +32,7 @@ export function detectStopIndicators(text: string, rules: StopRules, maxFindings
   for (let n = 0; n < lines.length && found.length < maxFindings; n++) {
     const line = lines[n] ?? '';
     for (const r of compiled) {
+      if (found.length >= maxFindings) break;
       if (!r.re.test(line) || seen.has(`${r.indicator}:${n}`)) continue;
       seen.add(`${r.indicator}:${n}`);
       found.push({ indicator: r.indicator, detail: `line ${n + 1}: ${line.trim().slice(0, 200)}` });

@@ -2,17 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import {
-  ceremonyLogSchema,
   controlLibrarySchema,
   evaluateControls,
-  exceptionRecordsSchema,
-  keyRegisterSchema,
-  signingPathsSchema,
+  RECORD_SCHEMAS,
   type AttestInputs,
   type Evaluation,
   type RequirementResult,
 } from '../../core/attest/controls';
-import { canonicalBytes } from '../../core/canonical';
+import { canonicalBytes, canonicalJson } from '../../core/canonical';
 import { assertActor, journalTime } from '../../core/journal/events';
 import { STATEMENT_TYPE } from '../../core/bundle/statement';
 import libraryJson from '../../../resources/controls/custody-controls.json';
@@ -21,7 +18,8 @@ import { matchSigner, type TrustAnchor } from './bundle-verify';
 import { trustAnchors } from './bundles';
 import { custodyItems } from './custody';
 import { parseEnvelope, signEnvelope } from './dsse';
-import { addJournalEvidence, editPacket, packetDraft } from './packets';
+import { assertNotStopped, journalEvidence, packetDraft } from './packets';
+import { applyOp, type PacketOp } from '../../core/packet/ops';
 import type { ReviewerSigner } from './reviewer-token';
 import { rosterEntries } from './roster';
 import { objectPath } from './staging';
@@ -39,12 +37,7 @@ export const DECISION_PREDICATE = 'https://ceremony-station.example/predicate/at
 export const DECIDER_ROLE = 'release-security-owner';
 const ROSTER_KINDS = ['roster.initialised', 'roster.custodian-added', 'roster.custodian-revoked'];
 
-const SCHEMAS = {
-  'key-register/v1': keyRegisterSchema,
-  'ceremony-log/v1': ceremonyLogSchema,
-  'exception-records/v1': exceptionRecordsSchema,
-  'signing-paths/v1': signingPathsSchema,
-} as const;
+const SCHEMAS = RECORD_SCHEMAS;
 type SchemaName = keyof typeof SCHEMAS;
 
 function journalRows(
@@ -156,16 +149,83 @@ function assertAttestationPacket(station: Station, packetId: string): void {
     });
 }
 
-/** Evaluates the library now and journals the result; returns it with its journal seq. */
+const cap = <T>(items: readonly T[], max: number, more: (n: number) => T): T[] =>
+  items.length <= max ? [...items] : [...items.slice(0, max - 1), more(items.length - max + 1)];
+
+/**
+ * Evaluates the library now and journals, in one append: the evaluation, the station records it rests on
+ * (cited by journal hash) and one claim per requirement linked to its records. All of it is validated in
+ * memory first, so a refusal writes nothing. Long lists are capped with a count of what was left out.
+ */
 export function evaluateAttestation(
   station: Station,
   packetId: string,
   actor: string,
 ): Evaluation & { seq: number; at: string } {
   assertActor(actor);
+  station.assertWritable();
   assertAttestationPacket(station, packetId);
+  assertNotStopped(station, packetId);
   const { inputs, evidence } = gatherInputs(station, packetId);
   const e = evaluateControls(CONTROL_LIBRARY, inputs);
+
+  let draft = packetDraft(station, packetId);
+  const ops: PacketOp[] = [];
+  const apply = (op: PacketOp) => {
+    draft = applyOp(draft, op);
+    ops.push(op);
+  };
+  const known = () => new Set(draft.evidence.map((x) => x.evidenceId));
+  const journalRefs = [
+    ...new Set(
+      e.requirements.flatMap((r) =>
+        r.refs.flatMap((ref) => (ref.startsWith('journal:') ? [Number(ref.slice(8))] : [])),
+      ),
+    ),
+  ].slice(0, 100);
+  for (const seq of journalRefs) {
+    const evidenceId = `ev-journal-${seq}`;
+    if (known().has(evidenceId)) continue;
+    const entry = station.journal.get(seq);
+    apply({
+      op: 'add-evidence',
+      evidence: journalEvidence(station, {
+        seq,
+        evidenceId,
+        title: `Station record: journal entry ${seq} (${entry?.kind ?? 'unknown'})`,
+        system: 'ceremony-station',
+        effectiveAt: null,
+        freshnessDays: null,
+        actor,
+      }),
+    });
+  }
+  const cited = known();
+  for (const r of e.requirements) {
+    const linked = [
+      ...new Set(
+        r.refs.flatMap((ref) =>
+          ref.startsWith('evidence:')
+            ? [ref.slice(9)]
+            : ref.startsWith('journal:')
+              ? [`ev-journal-${ref.slice(8)}`]
+              : [],
+        ),
+      ),
+    ]
+      .filter((id) => cited.has(id))
+      .slice(0, 50);
+    const good = r.status === 'satisfied' || r.status === 'exception-backed';
+    const claim = {
+      claimId: r.id.toLowerCase(),
+      text: `${r.id}: ${r.text}`.slice(0, 1000),
+      evidence: linked,
+      status: good && linked.length > 0 ? ('supported' as const) : ('disputed' as const),
+    };
+    const current = draft.claims.find((c) => c.claimId === claim.claimId);
+    if (!current || canonicalJson(current) !== canonicalJson(claim)) apply({ op: 'set-claim', claim });
+  }
+
   const appended = station.record([
     {
       kind: 'attestation.evaluated',
@@ -175,69 +235,28 @@ export function evaluateAttestation(
         library: e.library,
         libraryVersion: e.libraryVersion,
         recommendation: e.recommendation,
-        because: e.because.map((b) => b.slice(0, 1000)),
+        because: cap(
+          e.because.map((b) => b.slice(0, 1000)),
+          200,
+          (n) => `… and ${n} more`,
+        ),
         requirements: e.requirements.map((r) => ({
           id: r.id,
           status: r.status,
           rationale: r.rationale.slice(0, 1000),
-          findings: r.findings.map((f) => ({ kind: f.kind, text: f.text.slice(0, 1000), refs: [...f.refs] })),
-          refs: [...r.refs],
+          findings: cap(
+            r.findings.map((f) => ({ kind: f.kind, text: f.text.slice(0, 1000), refs: f.refs.slice(0, 50) })),
+            200,
+            (n) => ({ kind: r.findings[0]?.kind ?? 'missing', text: `… and ${n} more findings`, refs: [] }),
+          ),
+          refs: r.refs.slice(0, 200),
         })),
         inputs: { evidence, journalHead: station.journal.head().seq },
       },
     },
+    ...ops.map((change) => ({ kind: 'packet.edited' as const, actor, body: { packetId, change } })),
   ]);
-  // Each requirement becomes a claim of the packet, linked to the imported records it rests on, so the
-  // packet's own completeness and its claims ↔ evidence view follow the evaluation.
-  const known = new Set(packetDraft(station, packetId).evidence.map((x) => x.evidenceId));
-  // First-hand station records a requirement rests on are cited by their journal hash.
-  for (const seq of new Set(
-    e.requirements.flatMap((r) =>
-      r.refs.flatMap((ref) => (ref.startsWith('journal:') ? [Number(ref.slice(8))] : [])),
-    ),
-  )) {
-    const evidenceId = `ev-journal-${seq}`;
-    if (known.has(evidenceId)) continue;
-    const entry = station.journal.get(seq);
-    addJournalEvidence(station, {
-      packetId,
-      seq,
-      evidenceId,
-      title: `Station record: journal entry ${seq} (${entry?.kind ?? 'unknown'})`,
-      system: 'ceremony-station',
-      effectiveAt: null,
-      freshnessDays: null,
-      actor,
-    });
-    known.add(evidenceId);
-  }
-  const draft = packetDraft(station, packetId);
-  for (const r of e.requirements) {
-    const claim = {
-      claimId: r.id.toLowerCase(),
-      text: `${r.id}: ${r.text}`.slice(0, 1000),
-      evidence: [
-        ...new Set(
-          r.refs.flatMap((ref) =>
-            ref.startsWith('evidence:')
-              ? [ref.slice(9)]
-              : ref.startsWith('journal:')
-                ? [`ev-journal-${ref.slice(8)}`]
-                : [],
-          ),
-        ),
-      ].filter((id) => known.has(id)),
-      status:
-        r.status === 'satisfied' || r.status === 'exception-backed'
-          ? ('supported' as const)
-          : ('disputed' as const),
-    };
-    if (claim.status === 'supported' && claim.evidence.length === 0) claim.status = 'disputed';
-    const current = draft.claims.find((c) => c.claimId === claim.claimId);
-    if (!current || JSON.stringify(current) !== JSON.stringify(claim))
-      editPacket(station, packetId, { op: 'set-claim', claim }, actor);
-  }
-  return { ...e, seq: appended.lastSeq, at: inputs.now };
+  return { ...e, seq: appended.firstSeq, at: inputs.now };
 }
 
 export interface RecordedEvaluation {

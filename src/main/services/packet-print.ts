@@ -6,6 +6,7 @@ import { digestWords } from '../../core/words';
 import { pdfPageCount } from '../adapters/evidence/read';
 import { renderPdfs } from '../adapters/print/pdf';
 import {
+  assertNotStopped,
   completeness,
   exportableContent,
   handoffs,
@@ -103,6 +104,7 @@ export async function printPacket(
   packetId: string,
   version?: number,
 ): Promise<{ path: string; sha256: string; pages: number | null }> {
+  assertNotStopped(station, packetId);
   const v = packetVersion(station, packetId, version);
   const at = station.deps.clock().toISOString();
   const handoff = handoffs(station, packetId)

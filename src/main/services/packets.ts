@@ -16,6 +16,7 @@ import {
 import { applyOp, packetOpSchema, type PacketOp } from '../../core/packet/ops';
 import { detectStopIndicators, stopRulesSchema, type StopFinding } from '../../core/packet/stop';
 import { parseOrThrow } from '../../core/validate';
+import { RECORD_SCHEMAS } from '../../core/attest/controls';
 import { EvidenceUnreadable, readEvidence } from '../adapters/evidence/read';
 import type { BundleSource } from '../adapters/media/zip-writer';
 import { stationError } from '../errors';
@@ -306,11 +307,8 @@ export async function importEvidenceFile(
 ): Promise<EditResult & { evidence: Evidence; summary: string }> {
   assertActor(input.actor);
   parseOrThrow(itemIdSchema, input.evidenceId, 'evidenceId');
-  const r = row(station, input.packetId);
-  if (r.stopped_seq !== null)
-    throw stationError('PACKET_STOPPED', `packet ${input.packetId} was stopped at seq ${r.stopped_seq}`, {
-      field: 'packetId',
-    });
+  station.assertWritable();
+  assertNotStopped(station, input.packetId);
   const staged = await stageCopy(station, input.path, MAX_EVIDENCE_BYTES);
   try {
     let reading;
@@ -327,14 +325,20 @@ export async function importEvidenceFile(
       mediaType: reading.mediaType,
       sizeBytes: staged.size,
       attestedBy: null,
-      excerpt: input.sensitive ? reading.summary : `${reading.summary}\n${reading.excerpt}`,
+      excerpt: input.sensitive
+        ? `(sensitive: content withheld; ${reading.mediaType})`
+        : `${reading.summary}\n${reading.excerpt}`,
       recordId: basename(input.path),
       importedBy: input.importedBy,
       findings: detectStopIndicators(reading.text, STOP_RULES),
       certificates: [...reading.certificates],
     });
-    // Validate the edit before the file enters the object store; then keep it and record.
-    applyOp(JSON.parse(r.draft) as PacketContent, { op: 'add-evidence', evidence });
+    declaredRecord(reading, basename(input.path));
+    // Everything is checked again after the awaits, synchronously, before the file enters the object
+    // store; then it is kept and recorded with nothing in between.
+    station.assertWritable();
+    assertNotStopped(station, input.packetId);
+    applyOp(packetDraft(station, input.packetId), { op: 'add-evidence', evidence });
     keepObject(station, staged.sha256, staged.path);
     const result = editPacket(station, input.packetId, { op: 'add-evidence', evidence }, input.actor);
     return { ...result, evidence, summary: reading.summary };
@@ -348,14 +352,13 @@ export function addAttestation(
   station: Station,
   input: EvidenceMeta & { packetId: string; text: string; attestedBy: string; actor: string },
 ): EditResult & { evidence: Evidence } {
+  assertActor(input.actor);
+  station.assertWritable();
+  assertNotStopped(station, input.packetId);
   const bytes = Buffer.from(input.text, 'utf8');
   if (input.text.trim() === '')
     throw stationError('INVALID_INPUT', 'the attestation text is empty', { field: 'text' });
   const sha = sha256hex(bytes);
-  const dir = join(station.dataDir, 'staging');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `attestation-${sha}`);
-  writeFileSync(tmp, bytes, { mode: 0o600 });
   const evidence = evidenceItem(station, input, {
     origin: 'attestation',
     sha256: sha,
@@ -367,8 +370,12 @@ export function addAttestation(
     importedBy: input.attestedBy,
     findings: detectStopIndicators(input.text, STOP_RULES),
   });
+  applyOp(packetDraft(station, input.packetId), { op: 'add-evidence', evidence });
+  const dir = join(station.dataDir, 'staging');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `attestation-${sha}`);
   try {
-    applyOp(packetDraft(station, input.packetId), { op: 'add-evidence', evidence });
+    writeFileSync(tmp, bytes, { mode: 0o600 });
     keepObject(station, sha, tmp);
   } finally {
     rmSync(tmp, { force: true });
@@ -384,10 +391,19 @@ export function addJournalEvidence(
   station: Station,
   input: EvidenceMeta & { packetId: string; seq: number; actor: string },
 ): EditResult & { evidence: Evidence } {
+  const evidence = journalEvidence(station, input);
+  return { ...editPacket(station, input.packetId, { op: 'add-evidence', evidence }, input.actor), evidence };
+}
+
+/** The evidence item for one journal entry, without recording it (callers batch it into one append). */
+export function journalEvidence(
+  station: Station,
+  input: EvidenceMeta & { seq: number; actor: string },
+): Evidence {
   const entry = station.journal.get(input.seq);
   if (!entry) throw stationError('INVALID_INPUT', `the journal has no entry ${input.seq}`, { field: 'seq' });
   const body = Buffer.from(entry.body).toString('utf8');
-  const evidence = evidenceItem(
+  return evidenceItem(
     station,
     { ...input, effectiveAt: input.effectiveAt ?? entry.at },
     {
@@ -402,7 +418,15 @@ export function addJournalEvidence(
       findings: [],
     },
   );
-  return { ...editPacket(station, input.packetId, { op: 'add-evidence', evidence }, input.actor), evidence };
+}
+
+/** Refuses a packet that evidence has stopped (every path that changes a packet checks this first). */
+export function assertNotStopped(station: Station, packetId: string): void {
+  const r = row(station, packetId);
+  if (r.stopped_seq !== null)
+    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stopped_seq}`, {
+      field: 'packetId',
+    });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -562,7 +586,10 @@ export function recordHandoff(
     version: v.version,
     digest: v.digest,
     gate,
-    blockers: c.blockers.map((b) => b.slice(0, 600)),
+    blockers:
+      c.blockers.length <= 200
+        ? c.blockers.map((b) => b.slice(0, 600))
+        : [...c.blockers.slice(0, 199).map((b) => b.slice(0, 600)), `… and ${c.blockers.length - 199} more`],
     reviewers: v.content.routing.reviewers.map((r) => ({ ...r })),
     boundary: v.content.scope.boundary,
     recordedBy: input.recordedBy.trim(),
@@ -664,3 +691,28 @@ const EXTENSIONS: Record<string, string> = {
   'text/plain': '.txt',
   'application/pkix-cert': '.pem',
 };
+
+/**
+ * A JSON file that declares one of the attestation record schemas must follow it: refused at import
+ * (EVIDENCE_UNREADABLE naming the field) rather than discovered at evaluation.
+ */
+function declaredRecord(reading: { mediaType: string; text: string }, name: string): void {
+  if (reading.mediaType !== 'application/json') return;
+  let json: unknown;
+  try {
+    json = JSON.parse(reading.text);
+  } catch {
+    return;
+  }
+  const declared = (json as { schema?: unknown } | null)?.schema;
+  if (typeof declared !== 'string' || !(declared in RECORD_SCHEMAS)) return;
+  const r = RECORD_SCHEMAS[declared as keyof typeof RECORD_SCHEMAS].safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw stationError(
+      'EVIDENCE_UNREADABLE',
+      `${name} declares ${declared} but ${(issue?.path ?? []).map(String).join('.')} ${issue?.message ?? 'is invalid'}`,
+      { field: 'path' },
+    );
+  }
+}

@@ -53,7 +53,8 @@ export async function stageCopy(station: Station, source: string, maxBytes: numb
   const path = join(dir, 'received');
   const hash = createHash('sha256');
   let size = 0;
-  const input = openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW);
+  // O_NONBLOCK: a file swapped for a FIFO after the check must not block the station.
+  const input = openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   const out = await open(path, 'wx', 0o600);
   try {
     if (!fstatSync(input).isFile())

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pae } from '../../../src/core/bundle/dsse';
@@ -96,22 +96,29 @@ describe('attest evaluate', () => {
       join(media, 'bad-register.json'),
       JSON.stringify({ schema: 'key-register/v1', keys: [{ keyId: 'K' }] }),
     );
-    expect(
-      cli([
-        'packet',
-        'import-evidence',
-        'attest-bad',
-        join(media, 'bad-register.json'),
-        '--id',
-        'ev-bad',
-        '--title',
-        'bad',
-      ]).status,
-    ).toBe(0);
+    // Refused at import, before it enters the evidence index (so it can never block an evaluation).
     const before = journal().length;
-    const bad = cli(['attest', 'evaluate', 'attest-bad']);
-    expect(bad.stderr).toMatch(/EVIDENCE_UNREADABLE: ev-bad declares key-register\/v1 but keys\.0\.label/);
-    expect(journal().length).toBe(before);
+    const bad = cli([
+      'packet',
+      'import-evidence',
+      'attest-bad',
+      join(media, 'bad-register.json'),
+      '--id',
+      'ev-bad',
+      '--title',
+      'bad',
+    ]);
+    expect(bad.stderr).toMatch(
+      /EVIDENCE_UNREADABLE: bad-register\.json declares key-register\/v1 but keys\.0\.label/,
+    );
+    expect(bad.status).toBe(3);
+    expect(readdirSync(join(dir, 'staging')).length).toBe(0);
+    // Evaluating the packet without records is possible: every requirement that needs them is missing.
+    const e = JSON.parse(cli(['attest', 'evaluate', 'attest-bad', '--json']).stdout) as {
+      requirements: { id: string; status: string }[];
+    };
+    expect(e.requirements.find((r) => r.id === 'ATT-HSM-BACKED')!.status).toBe('missing');
+    expect(journal().length).toBeGreaterThan(before);
   });
 });
 

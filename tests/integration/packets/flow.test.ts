@@ -139,10 +139,19 @@ describe('evidence with provenance', () => {
 
   it('bad input gets a coded error naming the fix and writes nothing', () => {
     writeFileSync(join(media, 'broken.json'), '{"hsm": ');
+    writeFileSync(
+      join(media, 'broken.pdf'),
+      '%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\ntrailer <<>>\n%%EOF',
+    );
     const cases: [string[], string, number][] = [
       [
         ['packet', 'import-evidence', P, join(media, 'broken.json'), '--id', 'ev-broken', '--title', 'x'],
         'EVIDENCE_UNREADABLE',
+        3,
+      ],
+      [
+        ['packet', 'import-evidence', P, join(media, 'broken.pdf'), '--id', 'ev-broken-pdf', '--title', 'x'],
+        'EVIDENCE_UNREADABLE: broken.pdf: the file starts like a PDF but pdf.js cannot read it',
         3,
       ],
       [

@@ -1,5 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { extractPdfText, type PdfJob } from './pdf-text';
 import { parse as parseCsv } from 'csv-parse/sync';
 
 /**
@@ -98,11 +102,19 @@ async function readHead(path: string, n: number): Promise<Buffer> {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const clip = (s: string, n = EXCERPT) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
+/** Text beyond MAX_TEXT is not scanned: the summary says so rather than pretending it was. */
 export async function readEvidence(
   path: string,
   declaredName: string,
   size: number,
 ): Promise<EvidenceReading> {
+  const r = await readEvidenceFully(path, declaredName, size);
+  return r.text.length < MAX_TEXT
+    ? r
+    : { ...r, text: r.text, summary: `${r.summary}; text beyond 4 MiB not scanned` };
+}
+
+async function readEvidenceFully(path: string, declaredName: string, size: number): Promise<EvidenceReading> {
   const head = await readHead(path, 8);
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return readPdf(path);
   if (size > MAX_PARSE_BYTES)
@@ -110,7 +122,7 @@ export async function readEvidence(
       mediaType: 'application/octet-stream',
       text: '',
       excerpt: '',
-      summary: `${size} bytes, not parsed`,
+      summary: `${size} bytes, not parsed or scanned (over the parse limit)`,
       certificates: [],
     };
   const bytes = await readBounded(path, MAX_PARSE_BYTES);
@@ -132,7 +144,7 @@ export async function readEvidence(
       mediaType: 'application/octet-stream',
       text: '',
       excerpt: '',
-      summary: `${size} bytes of binary data`,
+      summary: `${size} bytes of binary data, not scanned`,
       certificates: [],
     };
   }
@@ -144,7 +156,7 @@ export async function readEvidence(
     try {
       return certificatesReading(
         pems.map((p) => certificateFacts(p)),
-        text.slice(0, MAX_TEXT),
+        text,
       );
     } catch (e) {
       throw new EvidenceUnreadable(`a PEM certificate in the file does not parse: ${(e as Error).message}`);
@@ -163,11 +175,11 @@ export async function readEvidence(
     const summary = Array.isArray(value)
       ? `JSON array of ${value.length} items`
       : value !== null && typeof value === 'object'
-        ? `JSON object with keys ${Object.keys(value).slice(0, 12).join(', ')}`
+        ? clip(`JSON object with keys ${Object.keys(value).slice(0, 12).join(', ')}`, 300)
         : 'JSON value';
     return {
       mediaType: 'application/json',
-      text: text.slice(0, MAX_TEXT),
+      text: text,
       excerpt: clip(text),
       summary,
       certificates: [],
@@ -185,14 +197,14 @@ export async function readEvidence(
     const header = rows[0] ?? [];
     return {
       mediaType: 'text/csv',
-      text: text.slice(0, MAX_TEXT),
+      text: text,
       excerpt: clip(
         rows
           .slice(0, 6)
           .map((r) => r.join(', '))
           .join('\n'),
       ),
-      summary: `CSV with ${Math.max(0, rows.length - 1)} rows; columns ${header.join(', ')}`,
+      summary: clip(`CSV with ${Math.max(0, rows.length - 1)} rows; columns ${header.join(', ')}`, 300),
       certificates: [],
     };
   }
@@ -202,56 +214,85 @@ export async function readEvidence(
 function plain(text: string): EvidenceReading {
   return {
     mediaType: 'text/plain',
-    text: text.slice(0, MAX_TEXT),
+    text: text,
     excerpt: clip(text),
     summary: `text, ${text.split('\n').length} lines`,
     certificates: [],
   };
 }
 
+const PDF_DEADLINE_MS = 60_000;
+const PDF_MEMORY_MB = 512;
+const PDF_WORKER = fileURLToPath(new URL('./pdf-worker.js', import.meta.url));
+
+/**
+ * A PDF is read on a worker thread with a memory ceiling and a deadline (a hostile file ends the worker,
+ * not the station). Running from source (tests that import this module directly) there is no built
+ * worker file, and the same extraction runs in process.
+ */
 async function readPdf(path: string): Promise<EvidenceReading> {
-  const bytes = await readBounded(path, MAX_PDF_BYTES);
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  let doc;
+  const { size } = await stat(path);
+  if (size > MAX_PDF_BYTES)
+    throw new EvidenceUnreadable(`the PDF is ${size} bytes; PDFs are read up to ${MAX_PDF_BYTES}`);
+  const job: PdfJob = { path, maxPages: MAX_PDF_PAGES, maxText: MAX_TEXT };
+  let result: { pages: number; text: string };
   try {
-    doc = await pdfjs.getDocument({
-      data: new Uint8Array(bytes),
-      isEvalSupported: false,
-      disableFontFace: true,
-      useSystemFonts: false,
-      stopAtErrors: true,
-      verbosity: 0,
-    }).promise;
+    result = existsSync(PDF_WORKER)
+      ? await inWorker(job)
+      : await extractPdfText(new Uint8Array(await readBounded(path, MAX_PDF_BYTES)), job);
   } catch (e) {
-    throw new EvidenceUnreadable(
-      `the file starts like a PDF but pdf.js cannot open it: ${(e as Error).message}`,
+    throw e instanceof EvidenceUnreadable
+      ? e
+      : new EvidenceUnreadable(
+          `the file starts like a PDF but pdf.js cannot read it: ${(e as Error).message}`,
+        );
+  }
+  return {
+    mediaType: 'application/pdf',
+    text: result.text,
+    excerpt: clip(result.text),
+    summary: `PDF, ${result.pages} pages`,
+    certificates: [],
+  };
+}
+
+function inWorker(job: PdfJob): Promise<{ pages: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(PDF_WORKER, {
+      workerData: job,
+      resourceLimits: { maxOldGenerationSizeMb: PDF_MEMORY_MB, maxYoungGenerationSizeMb: 64 },
+    });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new EvidenceUnreadable(`reading the PDF took longer than ${PDF_DEADLINE_MS / 1000} s`));
+    }, PDF_DEADLINE_MS);
+    worker.once(
+      'message',
+      (m: { ok: true; pages: number; text: string } | { ok: false; message: string }) => {
+        clearTimeout(timer);
+        void worker.terminate();
+        if (m.ok) resolve({ pages: m.pages, text: m.text });
+        else
+          reject(
+            new EvidenceUnreadable(`the file starts like a PDF but pdf.js cannot read it: ${m.message}`),
+          );
+      },
     );
-  }
-  try {
-    const pages = doc.numPages;
-    if (pages > MAX_PDF_PAGES)
-      throw new EvidenceUnreadable(`the PDF has ${pages} pages (limit ${MAX_PDF_PAGES})`);
-    const parts: string[] = [];
-    let length = 0;
-    for (let n = 1; n <= pages && length < MAX_TEXT; n++) {
-      const page = await doc.getPage(n);
-      const content = await page.getTextContent();
-      const text = content.items.map((i) => ('str' in i ? i.str + (i.hasEOL ? '\n' : '') : '')).join('');
-      parts.push(text);
-      length += text.length;
-      page.cleanup();
-    }
-    const text = parts.join('\n').slice(0, MAX_TEXT);
-    return {
-      mediaType: 'application/pdf',
-      text,
-      excerpt: clip(text),
-      summary: `PDF, ${pages} pages`,
-      certificates: [],
-    };
-  } finally {
-    await doc.destroy();
-  }
+    worker.once('error', (e) => {
+      clearTimeout(timer);
+      reject(
+        new EvidenceUnreadable(
+          /ERR_WORKER_OUT_OF_MEMORY/.test(String((e as NodeJS.ErrnoException).code ?? e.message))
+            ? `reading the PDF needed more than ${PDF_MEMORY_MB} MB`
+            : `reading the PDF failed: ${e.message}`,
+        ),
+      );
+    });
+    worker.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new EvidenceUnreadable(`the PDF reader stopped (exit ${code})`));
+    });
+  });
 }
 
 /** The page count of a PDF the station printed (pdf.js), or null when it cannot be read. */

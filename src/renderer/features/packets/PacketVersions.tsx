@@ -175,10 +175,11 @@ export function PacketVersions({
               <span>Handed off by (your name)</span>
               <input name="recordedBy" required />
             </label>
-            {packet.completeness.gate === 'HOLD-SOURCE' ? (
+            {latest.gate !== 'READY' || packet.completeness.gate !== 'READY' ? (
               <label className="check">
-                <input type="checkbox" name="acknowledge" /> I hand off with {packet.completeness.failed}{' '}
-                failing checks; the record lists them
+                <input type="checkbox" name="acknowledge" /> I hand off version {latest.version} with its
+                failing checks ({latest.failedChecks.join(', ') || 'as re-checked now'}); the record lists
+                them
               </label>
             ) : null}
             <button type="submit" className="primary">
