@@ -8,11 +8,13 @@ const NOW = '2026-11-25T12:00:00.000Z';
 /** First-hand data every requirement is satisfied by: each failing case changes one thing. */
 const clean = (): AttestInputs => ({
   now: NOW,
-  roster: [
-    { custodianId: 'alice', name: 'Alice Adams', valid: true },
-    { custodianId: 'bob', name: 'Bob Brandt', valid: true },
-    { custodianId: 'carol', name: 'Carol Chen', valid: true },
-  ],
+  roster: ['alice:Alice Adams', 'bob:Bob Brandt', 'carol:Carol Chen'].map((x) => ({
+    custodianId: x.split(':')[0]!,
+    name: x.split(':')[1]!,
+    validFrom: '2026-01-01T00:00:00.000Z',
+    validUntil: '2027-12-31T00:00:00.000Z',
+    revokedAt: null,
+  })),
   inventories: [
     {
       seq: 40,
@@ -365,5 +367,27 @@ describe('evaluator edge cases', () => {
     expect(e.because).toEqual([
       'waivable ATT-EXCEPTION-SCOPE (missing): no signing-path inventory and exception records to evaluate',
     ]);
+  });
+});
+
+describe('roster validity at the ceremony date', () => {
+  it('an operator on the roster, but not yet valid on the ceremony day, is a mismatch; revoked later is not', () => {
+    const i = clean();
+    const late: AttestInputs = {
+      ...i,
+      roster: i.roster.map((p) =>
+        p.custodianId === 'bob' ? { ...p, validFrom: '2026-10-15T00:00:00.000Z' } : p,
+      ),
+    };
+    expect(result(late, 'ATT-ROSTER-MATCH').findings[0]!.text).toMatch(
+      /C-1 \(2026-10-01\) names Bob Brandt, whose roster entry was not valid that day \(valid 2026-10-15/,
+    );
+    const revokedAfter: AttestInputs = {
+      ...i,
+      roster: i.roster.map((p) =>
+        p.custodianId === 'bob' ? { ...p, revokedAt: '2026-11-01T00:00:00.000Z' } : p,
+      ),
+    };
+    expect(result(revokedAfter, 'ATT-ROSTER-MATCH').status).toBe('satisfied');
   });
 });

@@ -128,7 +128,14 @@ type Imported<T> = { readonly evidenceId: string; readonly receivedAt: string; r
 
 export interface AttestInputs {
   readonly now: string;
-  readonly roster: readonly { custodianId: string; name: string; valid: boolean }[];
+  /** The approved roster with each entry's validity, so a ceremony is judged at its own date. */
+  readonly roster: readonly {
+    custodianId: string;
+    name: string;
+    validFrom: string;
+    validUntil: string;
+    revokedAt: string | null;
+  }[];
   readonly inventories: readonly {
     seq: number;
     at: string;
@@ -346,10 +353,10 @@ function rosterMatch(_r: Req, i: AttestInputs): Evaluated {
           text: `${c.ceremonyId} (${c.at.slice(0, 10)}) names operator "${op}", who is not on the approved roster`,
           refs: [log],
         });
-      else if (!p.valid)
+      else if (c.at < p.validFrom || c.at >= p.validUntil || (p.revokedAt !== null && p.revokedAt <= c.at))
         findings.push({
           kind: 'mismatch',
-          text: `${c.ceremonyId} names ${op}, whose roster entry is revoked or expired`,
+          text: `${c.ceremonyId} (${c.at.slice(0, 10)}) names ${op}, whose roster entry was not valid that day (valid ${p.validFrom.slice(0, 10)} → ${p.validUntil.slice(0, 10)}${p.revokedAt ? `, revoked ${p.revokedAt.slice(0, 10)}` : ''})`,
           refs: [log, `roster:${p.custodianId}`],
         });
     }

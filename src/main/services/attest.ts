@@ -119,7 +119,9 @@ export function gatherInputs(
     roster: rosterEntries(station).map((p) => ({
       custodianId: p.custodianId,
       name: p.name,
-      valid: p.revokedAt === null && p.validFrom <= now && now < p.validUntil,
+      validFrom: p.validFrom,
+      validUntil: p.validUntil,
+      revokedAt: p.revokedAt,
     })),
     inventories,
     rosterChanges: journalRows(station, ROSTER_KINDS).map((r) => ({ seq: r.seq, kind: r.kind })),
@@ -398,6 +400,12 @@ export async function decideAttestation(
       {},
     );
   assertDecider(match, journalTime(station.deps.clock()));
+  if (input.decidedBy.trim().toLowerCase() !== match.name.trim().toLowerCase())
+    throw stationError(
+      'INVALID_INPUT',
+      `the key that signed belongs to ${match.name} in the trust store, not ${input.decidedBy}`,
+      { field: 'decidedBy' },
+    );
   const body = {
     packetId: input.packetId,
     evaluationSeq: latest.seq,

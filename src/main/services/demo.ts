@@ -70,7 +70,7 @@ async function demoCustodians(station: Station): Promise<{ label: string; serial
       publicKey: createPublicKey({ key: key.spki as Buffer, format: 'der', type: 'spki' })
         .export({ type: 'spki', format: 'pem' })
         .toString(),
-      validFrom: journalTime(new Date(now.getTime() - 86_400_000)),
+      validFrom: journalTime(new Date(now.getTime() - 180 * 86_400_000)),
       validUntil: journalTime(new Date(now.getTime() + 2 * 365 * 86_400_000)),
     });
     out.push({ label, serial });

@@ -200,6 +200,23 @@ describe('attest decide', () => {
     expect(
       registerTrust(dir, regPath, { id: 'riley-owner', roles: 'release-security-owner', words }, env).status,
     ).toBe(0);
+    const impostor = cli(
+      [
+        'attest',
+        'decide',
+        P,
+        '--decision',
+        'approve',
+        '--name',
+        'Someone Else',
+        '--key',
+        ownerKey,
+        '--passphrase-stdin',
+      ],
+      PASS,
+    );
+    expect(impostor.stderr).toContain('belongs to Riley Shah in the trust store, not Someone Else');
+    expect(impostor.status).toBe(3);
     const r = cli(
       [
         'attest',
