@@ -7,6 +7,7 @@ import {
   addAttestation,
   addJournalEvidence,
   checkDraft,
+  clearStop,
   createPacket,
   diffVersions,
   editPacket,
@@ -16,6 +17,8 @@ import {
   packetVersions,
   recordHandoff,
   recordVersion,
+  stopClearOperation,
+  stopNotices,
   type EditResult,
 } from '../main/services/packets';
 import { printPacket } from '../main/services/packet-print';
@@ -384,6 +387,50 @@ export function registerPacketCommands(program: Command, out: Out): void {
           `  packet ${r.packetId} version ${r.version}\n  digest ${r.digest}\n  words  ${r.words.join(' ')}\n`,
         );
         out(`  approvals needed from: ${r.requiredRoles.join(', ')}\n`);
+      });
+    });
+
+  packet
+    .command('stops <packetId>')
+    .description('the packet’s stops, and the quorum operation each clearance must be bound to')
+    .action(async function (this: Command, packetId: string) {
+      await withStation(this, (s) => {
+        for (const st of stopNotices(s, packetId)) {
+          out(
+            `stop at seq ${st.seq} (${st.at})${st.cleared ? ` — CLEARED by ${st.cleared.clearedBy} (seq ${st.cleared.seq})` : ''}\n`,
+          );
+          for (const f of st.findings) out(`  ${f.evidenceId}: ${f.indicator} — ${f.detail}\n`);
+          if (!st.cleared)
+            out(`  clear only under a quorum bound to: ${stopClearOperation(packetId, st.seq)}\n`);
+        }
+      });
+    });
+
+  packet
+    .command('clear-stop <packetId>')
+    .description(
+      'clear a stop after review found no incident: needs a custodian quorum bound to exactly this',
+    )
+    .requiredOption('--stop <seq>', 'the stop’s journal seq (station packet stops)', positiveInt('--stop'))
+    .requiredOption('--session <id>', 'the quorum session that reached quorum for this clearance')
+    .requiredOption('--reason <text>', 'why this is not an incident (recorded)')
+    .requiredOption('--by <name>', 'the person who reviewed it')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      o: { stop: number; session: string; reason: string; by: string; actor: string },
+    ) {
+      await withStation(this, (s) => {
+        const c = clearStop(s, {
+          packetId,
+          stopSeq: o.stop,
+          quorumSessionId: o.session,
+          reason: o.reason,
+          clearedBy: o.by,
+          actor: o.actor,
+        });
+        out(`stop ${c.seq} of ${packetId} cleared by ${o.by} under quorum session ${o.session}\n`);
       });
     });
 

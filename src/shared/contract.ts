@@ -548,6 +548,10 @@ const stopNoticeWire = z.strictObject({
   at: z.string(),
   notice: z.string(),
   findings: z.array(z.strictObject({ evidenceId: z.string(), indicator: z.string(), detail: z.string() })),
+  /** Set when a custodian quorum reviewed the stop and cleared it (the stop stays on record). */
+  cleared: z
+    .strictObject({ seq, quorumSessionId: z.string(), reason: z.string(), clearedBy: z.string() })
+    .nullable(),
 });
 const handoffWire = z.strictObject({
   packetId,

@@ -408,6 +408,17 @@ export const EVENT_BODIES = {
       .max(50),
     notice: z.string().max(1000),
   }),
+  /**
+   * A stop reviewed and cleared (not an incident) under a custodian quorum bound to exactly this
+   * clearance; the stop and its evidence stay on record.
+   */
+  'packet.stop-cleared': z.strictObject({
+    packetId: packetIdSchema,
+    stopSeq: z.number().int().min(1),
+    quorumSessionId: uuid,
+    reason: z.string().trim().min(10).max(2000),
+    clearedBy: person,
+  }),
   /** The handoff of one version to named reviewers, with its completeness state and open blockers. */
   'packet.handoff-recorded': z.strictObject({
     packetId: packetIdSchema,

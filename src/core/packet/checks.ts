@@ -93,7 +93,11 @@ export const DEFAULT_DEFERRAL_POLICY: DeferralPolicy = { maxDeferralDays: 90 };
 export function checkPacket(
   p: PacketContent,
   now: string,
-  opts: { deferral?: DeferralPolicy } = {},
+  opts: {
+    deferral?: DeferralPolicy;
+    /** Evidence whose stop a custodian quorum reviewed and cleared (not an incident). */
+    clearedStops?: ReadonlySet<string>;
+  } = {},
 ): Completeness {
   const evidence = new Map(p.evidence.map((e) => [e.evidenceId, e]));
   const open = p.exceptions.filter((x) => x.status === 'open');
@@ -105,7 +109,7 @@ export function checkPacket(
       'No evidence of compromise, unauthorised signing or a supply-chain incident',
       'stop',
       p.evidence.flatMap((e) =>
-        e.indicators.map((i) => ({
+        (opts.clearedStops?.has(e.evidenceId) ? [] : e.indicators).map((i) => ({
           finding: `${e.evidenceId} indicates ${i.indicator}: ${i.detail}`,
           ref: e.evidenceId,
         })),

@@ -214,6 +214,22 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
     expect(checkPacket({ ...complete(), kind: 'custody-attestation' }, NOW).checks).toHaveLength(9);
   });
 
+  it('PKT-STOP: a stop a quorum cleared no longer counts; other evidence with indicators still does', () => {
+    const stopped: PacketContent = {
+      ...complete(),
+      evidence: [
+        ev('ev-inv', { indicators: [{ indicator: 'unauthorised-signing', detail: 'line 1: attempts: 0' }] }),
+        ev('ev-other', { indicators: [{ indicator: 'key-compromise', detail: 'line 4: key compromised' }] }),
+      ],
+    };
+    expect(checkPacket(stopped, NOW, { clearedStops: new Set(['ev-inv']) }).checks[0]!.findings).toEqual([
+      'ev-other indicates key-compromise: line 4: key compromised',
+    ]);
+    expect(checkPacket(stopped, NOW, { clearedStops: new Set(['ev-inv', 'ev-other']) }).checks[0]!.pass).toBe(
+      true,
+    );
+  });
+
   it('PKT-CLAIM-EVIDENCE also fails a packet that makes no claims at all', () => {
     const c = verdict({ ...complete(), claims: [] }, 'PKT-CLAIM-EVIDENCE');
     expect(c.pass).toBe(false);

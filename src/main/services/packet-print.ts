@@ -7,6 +7,7 @@ import { pdfPageCount } from '../adapters/evidence/read';
 import { renderPdfs } from '../adapters/print/pdf';
 import {
   assertNotStopped,
+  clearedStops,
   completeness,
   exportableContent,
   handoffs,
@@ -110,7 +111,7 @@ export async function printPacket(
   const handoff = handoffs(station, packetId)
     .filter((h) => h.version === v.version)
     .at(-1);
-  const html = packetHtml(v, completeness(v.content, at), handoff, {
+  const html = packetHtml(v, completeness(v.content, at, clearedStops(station, packetId)), handoff, {
     name: station.stationRecord().name,
     printedAt: at,
   });

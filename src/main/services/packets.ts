@@ -24,6 +24,7 @@ import packetPolicyJson from '../../../resources/policy/packets.json';
 import stopRulesJson from '../../../resources/policy/stop-triggers.json';
 import deferralTemplateJson from '../../../resources/packets/rotation-deferral.json';
 import { keepObject, objectPath, stageCopy } from './staging';
+import { quorumUsed, requireQuorum } from './quorum';
 import type { Station } from './station';
 
 /**
@@ -59,8 +60,12 @@ const TEMPLATES: Partial<Record<PacketKind, PacketTemplate>> = {
 const checkOptions = (kind: PacketKind) => ({ deferral: TEMPLATES[kind]?.policy });
 
 /** Completeness of a packet content at a time, with its kind's policy. */
-export function completeness(content: PacketContent, at: string): Completeness {
-  return checkPacket(content, at, checkOptions(content.kind));
+export function completeness(
+  content: PacketContent,
+  at: string,
+  clearedStops: ReadonlySet<string> = new Set(),
+): Completeness {
+  return checkPacket(content, at, { ...checkOptions(content.kind), clearedStops });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -104,7 +109,7 @@ export function listPackets(station: Station): PacketSummary[] {
   const rows = station.store.db.prepare('SELECT * FROM packet ORDER BY created_seq').all() as PacketRow[];
   const at = now(station);
   return rows.map((r) => {
-    const c = completeness(JSON.parse(r.draft) as PacketContent, at);
+    const c = completeness(JSON.parse(r.draft) as PacketContent, at, clearedStops(station, r.packet_id));
     return {
       packetId: r.packet_id,
       kind: r.kind,
@@ -126,22 +131,113 @@ export interface StopNotice {
   readonly at: string;
   readonly notice: string;
   readonly findings: readonly { evidenceId: string; indicator: string; detail: string }[];
+  readonly cleared: { seq: number; quorumSessionId: string; reason: string; clearedBy: string } | null;
 }
 
+/** Every stop of the packet, with its clearance when a custodian quorum cleared it. */
 export function stopNotices(station: Station, packetId: string): StopNotice[] {
   return (
     station.store.db
-      .prepare('SELECT seq, at, notice, findings FROM packet_stop WHERE packet_id = ? ORDER BY seq')
-      .all(packetId) as { seq: number; at: string; notice: string; findings: string }[]
-  ).map((r) => ({ ...r, findings: JSON.parse(r.findings) as StopNotice['findings'] }));
+      .prepare(
+        'SELECT seq, at, notice, findings, clearance, cleared_seq FROM packet_stop WHERE packet_id = ? ORDER BY seq',
+      )
+      .all(packetId) as {
+      seq: number;
+      at: string;
+      notice: string;
+      findings: string;
+      clearance: string | null;
+      cleared_seq: number | null;
+    }[]
+  ).map((r) => {
+    const c = r.clearance
+      ? (JSON.parse(r.clearance) as { quorumSessionId: string; reason: string; clearedBy: string })
+      : null;
+    return {
+      seq: r.seq,
+      at: r.at,
+      notice: r.notice,
+      findings: JSON.parse(r.findings) as StopNotice['findings'],
+      cleared:
+        c && r.cleared_seq !== null
+          ? {
+              seq: r.cleared_seq,
+              quorumSessionId: c.quorumSessionId,
+              reason: c.reason,
+              clearedBy: c.clearedBy,
+            }
+          : null,
+    };
+  });
 }
 
-/** The draft's completeness now; a stopped packet is STOPPED whatever its checks say. */
+const openStops = (station: Station, packetId: string) =>
+  stopNotices(station, packetId).filter((s) => s.cleared === null);
+
+/** Evidence whose stop a custodian quorum has cleared: PKT-STOP no longer counts its indicators. */
+export function clearedStops(station: Station, packetId: string): Set<string> {
+  return new Set(
+    stopNotices(station, packetId)
+      .filter((s) => s.cleared !== null)
+      .flatMap((s) => s.findings.map((f) => f.evidenceId)),
+  );
+}
+
+/** The draft's completeness now; a packet with an open stop is STOPPED whatever its checks say. */
 export function checkDraft(station: Station, packetId: string): Completeness & { stopped: StopNotice[] } {
   const r = row(station, packetId);
-  const c = completeness(JSON.parse(r.draft) as PacketContent, now(station));
+  const c = completeness(JSON.parse(r.draft) as PacketContent, now(station), clearedStops(station, packetId));
   const stopped = stopNotices(station, packetId);
-  return { ...c, gate: stopped.length > 0 ? 'STOPPED' : c.gate, stopped };
+  return { ...c, gate: stopped.some((x) => x.cleared === null) ? 'STOPPED' : c.gate, stopped };
+}
+
+/**
+ * Clears one stop after human review found no incident — only under a custodian quorum bound to exactly
+ * this clearance (`packet-stop-clear:<packet>:<stop seq>`), used once. The stop, its evidence and the
+ * clearance all stay on record; new evidence with an indicator stops the packet again.
+ */
+export function clearStop(
+  station: Station,
+  input: {
+    packetId: string;
+    stopSeq: number;
+    quorumSessionId: string;
+    reason: string;
+    clearedBy: string;
+    actor: string;
+  },
+): StopNotice {
+  assertActor(input.actor);
+  station.assertWritable();
+  const stop = stopNotices(station, input.packetId).find((s) => s.seq === input.stopSeq);
+  if (!stop || stop.cleared)
+    throw stationError('INVALID_INPUT', `packet ${input.packetId} has no open stop at seq ${input.stopSeq}`, {
+      field: 'stopSeq',
+    });
+  const operation = stopClearOperation(input.packetId, input.stopSeq);
+  requireQuorum(station, input.quorumSessionId, operation);
+  station.record([
+    {
+      kind: 'packet.stop-cleared',
+      actor: input.actor,
+      body: {
+        packetId: input.packetId,
+        stopSeq: input.stopSeq,
+        quorumSessionId: input.quorumSessionId,
+        reason: input.reason.trim(),
+        clearedBy: input.clearedBy.trim(),
+      },
+    },
+    quorumUsed(input.quorumSessionId, operation, input.actor),
+  ]);
+  const cleared = stopNotices(station, input.packetId).find((s) => s.seq === input.stopSeq);
+  if (!cleared) throw stationError('INTERNAL', 'the clearance was not recorded', {});
+  return cleared;
+}
+
+/** The quorum operation a stop clearance is bound to. */
+export function stopClearOperation(packetId: string, stopSeq: number): string {
+  return `packet-stop-clear:${packetId}:${stopSeq}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -248,7 +344,7 @@ export function editPacket(station: Station, packetId: string, op: unknown, acto
   return {
     content,
     seq: appended.lastSeq,
-    stopped: findings.length > 0 ? (stopNotices(station, packetId).at(-1) ?? null) : null,
+    stopped: findings.length > 0 ? (openStops(station, packetId).at(-1) ?? null) : null,
   };
 }
 
@@ -501,7 +597,7 @@ export function recordVersion(station: Station, packetId: string, actor: string)
     throw stationError('INVALID_INPUT', `nothing changed since version ${last.version}`, {
       field: 'packetId',
     });
-  const c = completeness(content, now(station));
+  const c = completeness(content, now(station), clearedStops(station, packetId));
   const version = (last?.version ?? 0) + 1;
   station.record([
     {
@@ -560,12 +656,12 @@ export function recordHandoff(
   assertActor(input.actor);
   if (input.recordedBy.trim() === '')
     throw stationError('INVALID_INPUT', 'name the person handing off', { field: 'recordedBy' });
-  if (stopNotices(station, input.packetId).length > 0)
+  if (openStops(station, input.packetId).length > 0)
     throw stationError('PACKET_STOPPED', `packet ${input.packetId} is stopped: escalate, do not hand off`, {
       field: 'packetId',
     });
   const v = packetVersion(station, input.packetId, input.version);
-  const c = completeness(v.content, now(station));
+  const c = completeness(v.content, now(station), clearedStops(station, input.packetId));
   // Scope and routing are never waivable at handoff: the record must name who reviews what.
   const unroutable = c.checks.filter((x) => x.group !== 'source' && !x.pass);
   if (unroutable.length > 0)
@@ -634,7 +730,7 @@ export interface PacketBundlePlan {
  */
 export function packetBundlePlan(station: Station, packetId: string, version?: number): PacketBundlePlan {
   const v = packetVersion(station, packetId, version);
-  if (stopNotices(station, packetId).length > 0)
+  if (openStops(station, packetId).length > 0)
     throw stationError('PACKET_STOPPED', `packet ${packetId} is stopped: escalate, do not export it`, {
       field: 'packetId',
     });
@@ -658,7 +754,10 @@ export function packetBundlePlan(station: Station, packetId: string, version?: n
       parentDigest: v.parentDigest,
       content: exportableContent(v.content),
     }),
-    json('packet/completeness.json', { at: now(station), ...completeness(v.content, now(station)) }),
+    json('packet/completeness.json', {
+      at: now(station),
+      ...completeness(v.content, now(station), clearedStops(station, packetId)),
+    }),
     json('packet/handoff.json', handoff),
   ];
   for (const e of v.content.evidence) {

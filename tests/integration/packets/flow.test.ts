@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoSuite, stationCli } from '../../e2e/harness';
+import { demoSuite, stationCli, tokenSerial } from '../../e2e/harness';
 
 /**
  * Governance packets as a release-integrity PM builds one with the built CLI: a demo station on a real
@@ -483,6 +483,81 @@ describe('stop triggers', () => {
     }
     expect(journalLength()).toBe(before + 2);
     expect(cli(['packet', 'list']).stdout).toMatch(/STOPPED\s+deferral-hsm2/);
+  });
+
+  it('a stop is cleared only under a custodian quorum bound to exactly that clearance, once; the stop stays on record', () => {
+    const stops = cli(['packet', 'stops', 'deferral-hsm2']).stdout;
+    const stopSeq = Number(/^stop at seq (\d+)/m.exec(stops)![1]);
+    const operation = /clear only under a quorum bound to: (\S+)$/m.exec(stops)![1]!;
+    expect(operation).toBe(`packet-stop-clear:deferral-hsm2:${stopSeq}`);
+    const clear = (session: string) =>
+      cli([
+        'packet',
+        'clear-stop',
+        'deferral-hsm2',
+        '--stop',
+        String(stopSeq),
+        '--session',
+        session,
+        '--reason',
+        'vendor confirmed the notice was a test message',
+        '--by',
+        'Security Officer',
+      ]);
+    const open = (op: string) => {
+      const r = cli(['quorum', 'open', '--operation', op, '--ceremony', 'STOP-REVIEW', '--step', '1']);
+      return /^session ([0-9a-f-]{36})$/m.exec(r.stdout)![1]!;
+    };
+    const checkIn = (session: string, who: string) =>
+      expect(
+        cli(
+          [
+            'quorum',
+            'checkin',
+            '--session',
+            session,
+            '--token',
+            tokenSerial(dir, `Custodian ${who}`),
+            '--pin-stdin',
+            '--actor',
+            `operator:${who.toLowerCase()}`,
+          ],
+          '123456\n',
+        ).stderr,
+      ).toBe('');
+
+    // A session for another operation, and one without quorum, are both refused; nothing is recorded.
+    const wrong = open('packet-stop-clear:deferral-hsm2:1');
+    checkIn(wrong, 'Alice');
+    checkIn(wrong, 'Bob');
+    const before = journalLength();
+    expect(clear(wrong).stderr).toContain('QUORUM_WRONG_OPERATION');
+    const session = open(operation);
+    checkIn(session, 'Alice');
+    expect(clear(session).stderr).toContain('QUORUM_NOT_REACHED');
+    expect(journalLength()).toBe(before + 2);
+    checkIn(session, 'Carol');
+    const cleared = clear(session);
+    expect(cleared.stderr).toBe('');
+    expect(lastEntries(2).map((e) => e.kind)).toEqual(['packet.stop-cleared', 'quorum.session-closed']);
+    expect(cli(['packet', 'check', 'deferral-hsm2']).stdout).toMatch(/PASS PKT-STOP/);
+    expect(cli(['packet', 'stops', 'deferral-hsm2']).stdout).toMatch(/CLEARED by Security Officer/);
+    // The packet continues; the quorum was used once.
+    ok(
+      cli([
+        'packet',
+        'claim',
+        'deferral-hsm2',
+        'c-readiness',
+        '--text',
+        'vendor notice reviewed',
+        '--evidence',
+        'ev-notice',
+        '--status',
+        'supported',
+      ]),
+    );
+    expect(clear(session).stderr).toMatch(/no open stop|QUORUM_SESSION_CLOSED/);
   });
 });
 

@@ -23,7 +23,7 @@ export function PacketDetail(props: {
 }) {
   const { packet, onFocus, onChanged } = props;
   const { draft, completeness: c } = packet;
-  const stopped = packet.stops.length > 0;
+  const stopped = packet.stops.some((s) => s.cleared === null);
   const gate = stopped ? GATE_WORD.STOPPED : GATE_WORD[c.gate];
   const now = new Date().toISOString();
   return (
@@ -38,9 +38,31 @@ export function PacketDetail(props: {
         </span>
       </p>
       {packet.stops.map((s) => (
-        <section key={s.seq} className="escalation" role="alert" aria-label="Escalation notice">
-          <h3>Escalation notice (journal seq {s.seq})</h3>
+        <section
+          key={s.seq}
+          className={s.cleared ? 'module' : 'escalation'}
+          role={s.cleared ? undefined : 'alert'}
+          aria-label={s.cleared ? 'Cleared stop' : 'Escalation notice'}
+        >
+          <h3>
+            {s.cleared ? 'Cleared stop' : 'Escalation notice'} (journal seq {s.seq})
+          </h3>
           <p>{s.notice}</p>
+          {s.cleared ? (
+            <p>
+              <Badge word="CLEARED" tone="neutral" /> by {s.cleared.clearedBy} under quorum session{' '}
+              <code>{s.cleared.quorumSessionId.slice(0, 8)}</code> (journal seq {s.cleared.seq}):{' '}
+              {s.cleared.reason}
+            </p>
+          ) : (
+            <p className="muted">
+              Only a custodian quorum bound to{' '}
+              <code>
+                packet-stop-clear:{draft.packetId}:{s.seq}
+              </code>{' '}
+              can clear it, after review (<code>station packet clear-stop</code>).
+            </p>
+          )}
           <ul>
             {s.findings.map((f) => (
               <li key={`${f.evidenceId}-${f.detail}`}>

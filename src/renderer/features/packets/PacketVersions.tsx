@@ -23,7 +23,7 @@ export function PacketVersions({
   const dismissError = useStation((s) => s.dismissError);
   const { draft, versions, handoffs } = packet;
   const latest = versions.at(-1) ?? null;
-  const stopped = packet.stops.length > 0;
+  const stopped = packet.stops.some((s) => s.cleared === null);
   const [diff, setDiff] = useState<{ from: number; to: number; changes: Change[] } | null>(null);
   const [printed, setPrinted] = useState<Output<'packetPrint'> | null>(null);
   const [media, setMedia] = useState<MediaView | null>(null);

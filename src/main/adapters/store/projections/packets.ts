@@ -64,6 +64,18 @@ export const packets: Projection = {
         b.packetId,
       );
     },
+    'packet.stop-cleared': (db, row, b) => {
+      const cleared = db
+        .prepare(
+          'UPDATE packet_stop SET cleared_seq = ?, clearance = ? WHERE seq = ? AND packet_id = ? AND cleared_seq IS NULL',
+        )
+        .run(row.seq, canonicalJson(b), b.stopSeq, b.packetId);
+      if (cleared.changes !== 1)
+        throw new Error(`packet.stop-cleared names no open stop ${b.stopSeq} of ${b.packetId}`);
+      db.prepare(
+        'UPDATE packet SET stopped_seq = (SELECT min(seq) FROM packet_stop WHERE packet_id = ? AND cleared_seq IS NULL) WHERE packet_id = ?',
+      ).run(b.packetId, b.packetId);
+    },
     'packet.handoff-recorded': (db, row, b) => {
       db.prepare(
         'INSERT INTO packet_handoff (seq, packet_id, version, digest, gate, record, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
