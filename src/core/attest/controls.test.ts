@@ -100,6 +100,33 @@ const clean = (): AttestInputs => ({
   },
 });
 
+type Ceremony = NonNullable<AttestInputs['ceremonyLog']>['data']['ceremonies'][number];
+type Exception = NonNullable<AttestInputs['exceptionRecords']>['data']['exceptions'][number];
+type SigningPath = NonNullable<AttestInputs['signingPaths']>['data']['paths'][number];
+
+/** The inputs with one imported record's list replaced (the planted gap), everything else as given. */
+const withCeremonies = (i: AttestInputs, f: (c: Ceremony[]) => Ceremony[]): AttestInputs => ({
+  ...i,
+  ceremonyLog: {
+    ...i.ceremonyLog!,
+    data: { ...i.ceremonyLog!.data, ceremonies: f([...i.ceremonyLog!.data.ceremonies]) },
+  },
+});
+const withExceptions = (i: AttestInputs, f: (x: Exception[]) => Exception[]): AttestInputs => ({
+  ...i,
+  exceptionRecords: {
+    ...i.exceptionRecords!,
+    data: { ...i.exceptionRecords!.data, exceptions: f([...i.exceptionRecords!.data.exceptions]) },
+  },
+});
+const withPaths = (i: AttestInputs, f: (p: SigningPath[]) => SigningPath[]): AttestInputs => ({
+  ...i,
+  signingPaths: {
+    ...i.signingPaths!,
+    data: { ...i.signingPaths!.data, paths: f([...i.signingPaths!.data.paths]) },
+  },
+});
+
 const result = (i: AttestInputs, id: RequirementId) =>
   evaluateControls(LIB, i).requirements.find((r) => r.id === id)!;
 
@@ -152,16 +179,7 @@ describe('evaluateControls: each requirement ID satisfied on clean data and caug
     [
       'ATT-DUAL-OPERATOR',
       'a quorum change with one operator',
-      (i) => ({
-        ...i,
-        ceremonyLog: {
-          ...i.ceremonyLog!,
-          data: {
-            ...i.ceremonyLog!.data,
-            ceremonies: [{ ...i.ceremonyLog!.data.ceremonies[0]!, operators: ['Alice Adams'] }],
-          },
-        },
-      }),
+      (i) => withCeremonies(i, ([c]) => [{ ...c!, operators: ['Alice Adams'] }]),
       'partial',
       /C-1 \(quorum-change, 2026-10-01\) has 1 operator: dual-operator evidence missing/,
       'remediate',
@@ -188,26 +206,18 @@ describe('evaluateControls: each requirement ID satisfied on clean data and caug
     [
       'ATT-ROSTER-MATCH',
       'a temporary operator who is not on the roster',
-      (i) => ({
-        ...i,
-        ceremonyLog: {
-          ...i.ceremonyLog!,
-          data: {
-            ...i.ceremonyLog!.data,
-            ceremonies: [
-              ...i.ceremonyLog!.data.ceremonies,
-              {
-                ceremonyId: 'C-2',
-                at: '2026-11-02T00:00:00.000Z',
-                kind: 'signing',
-                operators: ['Alice Adams', 'Tom Temp'],
-                witnesses: [],
-                journalSeq: null,
-              },
-            ],
+      (i) =>
+        withCeremonies(i, (c) => [
+          ...c,
+          {
+            ceremonyId: 'C-2',
+            at: '2026-11-02T00:00:00.000Z',
+            kind: 'signing',
+            operators: ['Alice Adams', 'Tom Temp'],
+            witnesses: [],
+            journalSeq: null,
           },
-        },
-      }),
+        ]),
       'partial',
       /C-2 \(2026-11-02\) names operator "Tom Temp", who is not on the approved roster/,
       'remediate',
@@ -215,24 +225,16 @@ describe('evaluateControls: each requirement ID satisfied on clean data and caug
     [
       'ATT-EXCEPTION-SCOPE',
       'a new hotfix-signing path the exception does not list',
-      (i) => ({
-        ...i,
-        signingPaths: {
-          ...i.signingPaths!,
-          data: {
-            ...i.signingPaths!.data,
-            paths: [
-              ...i.signingPaths!.data.paths,
-              {
-                pathId: 'hotfix-signing',
-                system: 'legacy-notarization-bridge',
-                description: 'emergency hotfix signing',
-                addedAt: '2026-11-15T00:00:00.000Z',
-              },
-            ],
+      (i) =>
+        withPaths(i, (p) => [
+          ...p,
+          {
+            pathId: 'hotfix-signing',
+            system: 'legacy-notarization-bridge',
+            description: 'emergency hotfix signing',
+            addedAt: '2026-11-15T00:00:00.000Z',
           },
-        },
-      }),
+        ]),
       'partial',
       /signing path hotfix-signing \(emergency hotfix signing, added 2026-11-15\) is not in the approved exception scope/,
       'escalate',
@@ -258,16 +260,7 @@ describe('evaluateControls: each requirement ID satisfied on clean data and caug
   }
 
   it('an out-of-band quorum change (no station record) escalates; with the record it does not', () => {
-    const oob: AttestInputs = {
-      ...clean(),
-      ceremonyLog: {
-        ...clean().ceremonyLog!,
-        data: {
-          ...clean().ceremonyLog!.data,
-          ceremonies: [{ ...clean().ceremonyLog!.data.ceremonies[0]!, journalSeq: null }],
-        },
-      },
-    };
+    const oob = withCeremonies(clean(), ([c]) => [{ ...c!, journalSeq: null }]);
     const e = evaluateControls(LIB, oob);
     expect(e.recommendation).toBe('escalate');
     expect(e.because[0]).toMatch(
@@ -277,19 +270,7 @@ describe('evaluateControls: each requirement ID satisfied on clean data and caug
   });
 
   it('an ambiguous exception scope escalates', () => {
-    const i = clean();
-    const amb: AttestInputs = {
-      ...i,
-      exceptionRecords: {
-        ...i.exceptionRecords!,
-        data: {
-          ...i.exceptionRecords!.data,
-          exceptions: [
-            { ...i.exceptionRecords!.data.exceptions[0]!, scope: { signingPaths: ['notarize-*'] } },
-          ],
-        },
-      },
-    };
+    const amb = withExceptions(clean(), ([x]) => [{ ...x!, scope: { signingPaths: ['notarize-*'] } }]);
     const e = evaluateControls(LIB, amb);
     expect(e.recommendation).toBe('escalate');
     expect(e.because.join('\n')).toMatch(/EX-7 has an ambiguous scope \(notarize-\*\)/);
@@ -310,17 +291,7 @@ describe('evaluateControls: each requirement ID satisfied on clean data and caug
   });
 
   it('a waivable requirement does not force remediation by itself', () => {
-    const i = clean();
-    const expired: AttestInputs = {
-      ...i,
-      exceptionRecords: {
-        ...i.exceptionRecords!,
-        data: {
-          ...i.exceptionRecords!.data,
-          exceptions: [{ ...i.exceptionRecords!.data.exceptions[0]!, expiresAt: '2026-01-01T00:00:00.000Z' }],
-        },
-      },
-    };
+    const expired = withExceptions(clean(), ([x]) => [{ ...x!, expiresAt: '2026-01-01T00:00:00.000Z' }]);
     const e = evaluateControls(LIB, expired);
     expect(result(expired, 'ATT-EXCEPTION-SCOPE').status).toBe('missing');
     // The expired exception leaves the bridge's path uncovered: that is an escalation, not a remediation.
@@ -347,17 +318,7 @@ describe('evaluator edge cases', () => {
   });
 
   it('an out-of-band change leaves ATT-DUAL-OPERATOR partial, not satisfied', () => {
-    const i = clean();
-    const oob: AttestInputs = {
-      ...i,
-      ceremonyLog: {
-        ...i.ceremonyLog!,
-        data: {
-          ...i.ceremonyLog!.data,
-          ceremonies: [{ ...i.ceremonyLog!.data.ceremonies[0]!, journalSeq: 999 }],
-        },
-      },
-    };
+    const oob = withCeremonies(clean(), ([c]) => [{ ...c!, journalSeq: 999 }]);
     expect(result(oob, 'ATT-DUAL-OPERATOR').status).toBe('partial');
   });
 

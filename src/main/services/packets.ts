@@ -176,18 +176,17 @@ const openStops = (station: Station, packetId: string) =>
 
 /** Evidence whose stop a custodian quorum has cleared: PKT-STOP no longer counts its indicators. */
 export function clearedStops(station: Station, packetId: string): Set<string> {
-  return new Set(
-    stopNotices(station, packetId)
-      .filter((s) => s.cleared !== null)
-      .flatMap((s) => s.findings.map((f) => f.evidenceId)),
-  );
+  return clearedEvidence(stopNotices(station, packetId));
 }
+
+const clearedEvidence = (stops: readonly StopNotice[]) =>
+  new Set(stops.filter((s) => s.cleared !== null).flatMap((s) => s.findings.map((f) => f.evidenceId)));
 
 /** The draft's completeness now; a packet with an open stop is STOPPED whatever its checks say. */
 export function checkDraft(station: Station, packetId: string): Completeness & { stopped: StopNotice[] } {
   const r = row(station, packetId);
-  const c = completeness(JSON.parse(r.draft) as PacketContent, now(station), clearedStops(station, packetId));
   const stopped = stopNotices(station, packetId);
+  const c = completeness(JSON.parse(r.draft) as PacketContent, now(station), clearedEvidence(stopped));
   return { ...c, gate: stopped.some((x) => x.cleared === null) ? 'STOPPED' : c.gate, stopped };
 }
 

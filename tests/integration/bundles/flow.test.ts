@@ -6,7 +6,7 @@ import { pae } from '../../../src/core/bundle/dsse';
 import type { VerifiedBundle } from '../../../src/main/services/bundle-verify';
 import { softwareSigner } from '../../../src/main/services/dsse';
 import { loadKeyFile, signApproval, verifyWithCertificate } from '../../../src/main/services/reviewer';
-import { stationCli } from '../../e2e/harness';
+import { registerTrust, stationCli } from '../../e2e/harness';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**
@@ -227,74 +227,33 @@ describe('trust store and approvals', () => {
     const shown = cli(['trust', 'inspect', alice.path]);
     expect(shown.stdout).toContain(alice.words);
     const before = journalLength();
-    const wrong = cli([
-      'trust',
-      'register',
+    const wrong = registerTrust(
+      dir,
       alice.path,
-      '--id',
-      'alice',
-      '--roles',
-      'release-integrity-owner,board-reviewer',
-      '--valid-until',
-      '2099-01-01T00:00:00.000Z',
-      '--fingerprint',
-      'abandon '.repeat(8).trim(),
-      '--confirmed-by',
-      'Security Officer',
-    ]);
+      { id: 'alice', roles: 'release-integrity-owner,board-reviewer', words: 'abandon '.repeat(8).trim() },
+      env,
+    );
     expect(wrong.stderr).toContain('TRUST_FINGERPRINT_MISMATCH');
     expect(wrong.status).toBe(3);
     expect(journalLength()).toBe(before);
-    const ok = cli([
-      'trust',
-      'register',
+    const ok = registerTrust(
+      dir,
       alice.path,
-      '--id',
-      'alice',
-      '--roles',
-      'release-integrity-owner,board-reviewer',
-      '--valid-until',
-      '2099-01-01T00:00:00.000Z',
-      '--fingerprint',
-      alice.words,
-      '--confirmed-by',
-      'Security Officer',
-    ]);
+      { id: 'alice', roles: 'release-integrity-owner,board-reviewer', words: alice.words },
+      env,
+    );
     expect(ok.status).toBe(0);
     const bob = request('bob', 'Bob Board');
     expect(
-      cli([
-        'trust',
-        'register',
-        bob.path,
-        '--id',
-        'bob',
-        '--roles',
-        'board-reviewer',
-        '--valid-until',
-        '2099-01-01T00:00:00.000Z',
-        '--fingerprint',
-        bob.words,
-        '--confirmed-by',
-        'Security Officer',
-      ]).status,
+      registerTrust(dir, bob.path, { id: 'bob', roles: 'board-reviewer', words: bob.words }, env).status,
     ).toBe(0);
     // One key, one entry.
-    const again = cli([
-      'trust',
-      'register',
+    const again = registerTrust(
+      dir,
       bob.path,
-      '--id',
-      'bob-2',
-      '--roles',
-      'board-reviewer',
-      '--valid-until',
-      '2099-01-01T00:00:00.000Z',
-      '--fingerprint',
-      bob.words,
-      '--confirmed-by',
-      'Security Officer',
-    ]);
+      { id: 'bob-2', roles: 'board-reviewer', words: bob.words },
+      env,
+    );
     expect(again.stderr).toContain('TRUST_DUPLICATE_KEY');
   });
 

@@ -187,6 +187,25 @@ describe('evidence with provenance', () => {
   });
 });
 
+/** The blocking exception the completeness test opens, then resolves with the same fields. */
+const signersException = [
+  'packet',
+  'exception',
+  P,
+  'x-signers',
+  '--kind',
+  'disputed',
+  '--title',
+  'bob disputes his availability',
+  '--owner',
+  'Pat PM',
+  '--due',
+  '2099-01-01',
+  '--blocking',
+  '--claims',
+  'c-signers',
+];
+
 describe('completeness, versions and handoff', () => {
   it('claims and exceptions move the gate; versions are append-only with a diff; handoff follows the gate', () => {
     ok(
@@ -225,25 +244,7 @@ describe('completeness, versions and handoff', () => {
     );
     expect(check.stdout).toMatch(/FAIL PKT-ROUTING[\s\S]*no reviewer named for board-reviewer/);
 
-    ok(
-      cli([
-        'packet',
-        'exception',
-        P,
-        'x-signers',
-        '--kind',
-        'disputed',
-        '--title',
-        'bob disputes his availability',
-        '--owner',
-        'Pat PM',
-        '--due',
-        '2099-01-01',
-        '--blocking',
-        '--claims',
-        'c-signers',
-      ]),
-    );
+    ok(cli(signersException));
     // The kind's required claims opened as pending; this packet carries them on the register for now.
     expect(check.stdout).toMatch(/c-inventory is pending and no open exception names it/);
     ok(
@@ -308,27 +309,7 @@ describe('completeness, versions and handoff', () => {
     });
 
     // Resolving the exception makes the next version READY; a diff shows exactly that.
-    ok(
-      cli([
-        'packet',
-        'exception',
-        P,
-        'x-signers',
-        '--kind',
-        'disputed',
-        '--title',
-        'bob disputes his availability',
-        '--owner',
-        'Pat PM',
-        '--due',
-        '2099-01-01',
-        '--blocking',
-        '--claims',
-        'c-signers',
-        '--resolved',
-        'carol confirmed as alternate signer',
-      ]),
-    );
+    ok(cli([...signersException, '--resolved', 'carol confirmed as alternate signer']));
     ok(
       cli([
         'packet',
