@@ -2,6 +2,7 @@
  * One Vite config, three builds (selected with `--mode`):
  *   renderer — the React UI, served by Electron's app:// protocol or the browser-mode host
  *   main     — Node-side entries: the Electron main process and the `station` CLI (which holds the host)
+ *   workers  — worker threads (journal verification, PDF reading), self-contained in dist/workers
  *   preload  — the sandboxed preload script (CommonJS, everything but electron bundled in)
  * plus the Vitest projects (unit, integration, e2e) used by `npm test`.
  */
@@ -40,12 +41,34 @@ function mainConfig(): UserConfig {
         input: {
           electron: resolve(root, 'src/main/app/electron-main.ts'),
           cli: resolve(root, 'src/cli/index.ts'),
-          'verify-worker': resolve(root, 'src/main/workers/verify-worker.ts'),
-          'pdf-worker': resolve(root, 'src/main/workers/pdf-worker.ts'),
         },
         // Native modules and electron stay outside the bundle: they are resolved at run time.
         external: ['electron', 'better-sqlite3', 'pkcs11js', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
-        // Chunks beside the entries, so `new URL('./verify-worker.js', import.meta.url)` finds the worker.
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      },
+    },
+  };
+}
+
+/**
+ * Worker threads, built apart from the main code into dist/workers so they share no chunk with it: a
+ * packaged app keeps all main code inside app.asar and unpacks only this folder (worker threads start
+ * from real files). src/main/workers/location.ts finds them.
+ */
+function workersConfig(): UserConfig {
+  return {
+    build: {
+      ssr: true,
+      outDir: resolve(root, 'dist/workers'),
+      emptyOutDir: true,
+      target: 'node20',
+      sourcemap: true,
+      rollupOptions: {
+        input: {
+          'verify-worker': resolve(root, 'src/main/workers/verify-worker.ts'),
+          'pdf-worker': resolve(root, 'src/main/workers/pdf-worker.ts'),
+        },
+        external: ['better-sqlite3', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
@@ -79,11 +102,8 @@ function benchConfig(name: string): UserConfig {
       emptyOutDir: false,
       target: 'node20',
       rollupOptions: {
-        // The verify worker rides along so benches measure the parallel path the CLI uses.
-        input: {
-          [name]: resolve(root, `bench/${name}.ts`),
-          'verify-worker': resolve(root, 'src/main/workers/verify-worker.ts'),
-        },
+        // Benches use the workers of the main build (dist/workers), the parallel path the CLI uses.
+        input: { [name]: resolve(root, `bench/${name}.ts`) },
         external: ['electron', 'better-sqlite3', 'pkcs11js', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
@@ -94,6 +114,7 @@ function benchConfig(name: string): UserConfig {
 export default defineConfig(({ mode }) => {
   if (mode.startsWith('bench:')) return benchConfig(mode.slice('bench:'.length));
   if (mode === 'main') return mainConfig();
+  if (mode === 'workers') return workersConfig();
   if (mode === 'preload') return preloadConfig();
   if (mode === 'renderer') return rendererConfig();
   return {

@@ -137,11 +137,12 @@ function build() {
   const outputs = [
     'dist/node/cli.js',
     'dist/node/electron.js',
+    'dist/workers/verify-worker.js',
     'dist/preload/preload.cjs',
     'dist/renderer/index.html',
   ];
   if (readStamp(stampPath).hash === hash && outputs.every((o) => existsSync(join(root, o)))) return;
-  say('building (vite: renderer, main, preload)');
+  say('building (vite: renderer, main, workers, preload)');
   if (run('npm', ['run', '--silent', 'build']) !== 0) fail('build failed');
   writeFileSync(stampPath, JSON.stringify({ hash, at: new Date().toISOString() }, null, 2));
 }

@@ -24,8 +24,9 @@ import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
 import { serve } from './serve';
+import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
-import { readPin } from './pin';
+import { readConfirmation, readPin } from './pin';
 import {
   collect,
   dataDirOf,
@@ -38,13 +39,13 @@ import {
   type TokenFlags,
 } from './context';
 
-export function buildProgram(out: (s: string) => void = (s) => process.stdout.write(s)): Command {
+export function buildProgram(out: (s: string) => void = writeOut): Command {
   const program = new Command('station')
     .description('Ceremony Station: offline key-ceremony, custody and signing station')
     .option('--data-dir <dir>', `station data directory (default: ${defaultDataDir()})`)
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: out, writeErr });
 
   program
     .command('init')
@@ -185,7 +186,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         const toSeq = o.to ?? s.journal.head().seq;
         const target = o.out ? { path: resolve(o.out) } : { write: out };
         const n = exportJournal(s, { fromSeq: o.from, toSeq }, target);
-        if (o.out) process.stderr.write(`exported ${n} entries to ${o.out}\n`);
+        if (o.out) writeErr(`exported ${n} entries to ${o.out}\n`);
       });
     });
 
@@ -273,10 +274,21 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
     .requiredOption('--algorithm <alg>', 'ec-p256 | ec-p384 | rsa-3072 | rsa-4096 | ed25519')
     .option('--id <hex>', 'CKA_ID (default: 16 random bytes from the token)')
     .option('--dry-run', 'print the exact attributes that would be requested, and stop')
+    .option(
+      '--confirm <digest>',
+      'the template digest you reviewed (from --dry-run); without it, type it back at the prompt',
+    )
     .requiredOption('--actor <actor>', 'who generates it, e.g. operator:alice')
     .action(async function (
       this: Command,
-      o: TokenFlags & { label: string; algorithm: string; id?: string; dryRun?: boolean; actor: string },
+      o: TokenFlags & {
+        label: string;
+        algorithm: string;
+        id?: string;
+        dryRun?: boolean;
+        confirm?: string;
+        actor: string;
+      },
     ) {
       const key = { label: o.label, algorithm: o.algorithm, ...(o.id ? { id: o.id } : {}) };
       await withStation(this, async (s) => {
@@ -289,13 +301,21 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
         for (const a of recipe.privateKey) out(`  ${a.attribute} = ${a.value}\n`);
         out(`template digest ${recipe.digest}\n`);
         if (o.dryRun) return;
+        // A human confirms the template: passed after reviewing --dry-run, or typed back here. The CLI
+        // never confirms its own output.
+        const confirmed =
+          o.confirm ??
+          (await readConfirmation(
+            `type the template digest shown above (at least its first ${CONFIRM_PREFIX} characters) to generate: `,
+          ));
+        const full = o.confirm === undefined ? expandConfirmation(confirmed, recipe.digest) : confirmed;
         const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
         const k = await generateTokenKey(s, {
           moduleId,
           serial: o.token,
           pin,
           key,
-          confirmedRecipe: recipe.digest,
+          confirmedRecipe: full,
           actor: o.actor,
         });
         out(`generated ${k.keyType} ${k.size} key "${k.label}" id ${k.id}: ${k.residency?.verdict ?? '?'}\n`);
@@ -384,17 +404,44 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
 
   program
     .command('serve')
-    .description('browser mode: serve the station UI on 127.0.0.1 with a per-launch token')
+    .description(
+      'browser mode: serve the station UI on 127.0.0.1; the one-time launch token goes to a file only you can read',
+    )
     .option('--port <port>', 'port (default: a random free port)', positiveInt('--port'))
     .option('--no-open', 'do not open the Chromium app window')
-    .action(async function (this: Command, o: { port?: number; open: boolean }) {
-      await serve({ dataDir: dataDirOf(this), port: o.port, open: o.open, out });
+    .option(
+      '--print-launch-url',
+      'also print the one-time launch URL (a secret: anyone who reads it first can take the session)',
+    )
+    .action(async function (this: Command, o: { port?: number; open: boolean; printLaunchUrl?: boolean }) {
+      await serve({
+        dataDir: dataDirOf(this),
+        port: o.port,
+        open: o.open,
+        printLaunchUrl: o.printLaunchUrl === true,
+        out,
+      });
     });
 
   return program;
 }
 
+/** How much of a digest an operator types back at the prompt (64 bits: no accidental match). */
+const CONFIRM_PREFIX = 16;
+
+/** What the operator typed, as the digest it confirms; anything shorter or different confirms nothing. */
+function expandConfirmation(typed: string, digest: string): string {
+  const t = typed.toLowerCase().replace(/\s+/g, '');
+  if (t.length >= CONFIRM_PREFIX && digest.startsWith(t)) return digest;
+  throw new CodedError(
+    'RECIPE_NOT_CONFIRMED',
+    `what was typed is not the template digest shown (first ${CONFIRM_PREFIX} characters at least): nothing was generated`,
+    { field: 'confirm' },
+  );
+}
+
 export async function main(argv: string[]): Promise<number> {
+  guardTerminal();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -408,10 +455,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof CodedError && isErrorCode(e.code)) {
       const entry = ERROR_CATALOGUE[e.code];
-      process.stderr.write(`error ${e.code}: ${e.message}\n  → ${entry.action}\n`);
+      writeErr(`error ${e.code}: ${e.message}\n  → ${entry.action}\n`);
       return exitCodeFor(entry.class);
     }
-    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    writeErr(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.INTERNAL;
   }
 }

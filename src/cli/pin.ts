@@ -40,3 +40,22 @@ function firstLine(): Promise<string> {
     process.stdin.on('error', reject);
   });
 }
+
+/**
+ * A deliberate human step at a terminal: the operator types back (a prefix of) what was shown. Used
+ * where the CLI would otherwise confirm its own output, e.g. a key template's digest.
+ */
+export async function readConfirmation(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    throw new CodedError('RECIPE_NOT_CONFIRMED', 'confirmation is needed and no terminal is attached', {
+      field: 'confirm',
+    });
+  }
+  process.stderr.write(prompt);
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return (await new Promise<string>((resolve) => rl.question('', resolve))).trim();
+  } finally {
+    rl.close();
+  }
+}

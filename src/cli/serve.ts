@@ -1,8 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromiumApp, stopChromiumApp } from '../main/platform/chromium';
+import { writeLaunchFile } from '../main/host/launch-file';
 import { startHost } from '../main/host/server';
 import { openStationRuntime } from '../main/runtime';
+import { writeErr } from './terminal';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -14,31 +16,43 @@ export function rendererDir(): string {
 /**
  * `station serve`: opens the station, serves the UI on loopback and (unless --no-open) opens it in
  * Chromium app mode. Runs until interrupted or until the app window closes.
+ *
+ * The one-time launch ticket goes into a launch file only this user can read; the app window is started
+ * with that file's path, so the ticket never appears in any process's command line or in the terminal
+ * (unless --print-launch-url asks for it). The file is removed once the ticket is spent.
  */
 export async function serve(opts: {
   dataDir: string;
   port?: number;
   open: boolean;
+  printLaunchUrl: boolean;
   out: (s: string) => void;
 }) {
-  const log = (msg: string, err?: unknown) =>
-    process.stderr.write(`[station] ${msg}${err ? `: ${String(err)}` : ''}\n`);
+  const log = (msg: string, err?: unknown) => writeErr(`[station] ${msg}${err ? `: ${String(err)}` : ''}\n`);
   const runtime = openStationRuntime(opts.dataDir, 'browser', log);
+  let launch: ReturnType<typeof writeLaunchFile> | null = null;
   const host = await startHost({
     rendererDir: rendererDir(),
     createDispatch: (origin) => runtime.dispatchFor([origin]),
     port: opts.port,
     log,
+    onTicketSpent: () => {
+      launch?.remove();
+      log('the app window has connected; the launch file is removed');
+    },
   });
-  opts.out(`station serving ${runtime.station.stationRecord().name} at ${host.origin}\n`);
-  opts.out(`open: ${host.launchUrl}\n`);
+  launch = writeLaunchFile(host.launchUrl);
+  opts.out(`station serving ${runtime.station.stationRecord().name} at ${host.url}\n`);
+  opts.out(`launch file (readable by you only): ${launch.path}\n`);
+  if (opts.printLaunchUrl) opts.out(`open: ${host.launchUrl}\n`);
 
   let shuttingDown = false;
   let window: ReturnType<typeof launchChromiumApp> = null;
   const shutdown = async (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    if (window) stopChromiumApp(window);
+    launch?.remove();
+    if (window) await stopChromiumApp(window);
     await host.close();
     runtime.close();
     process.exit(code);
@@ -48,16 +62,16 @@ export async function serve(opts: {
 
   if (opts.open) {
     const offline = runtime.station.stationRecord().mode === 'offline';
-    const launched = launchChromiumApp(host.launchUrl, { offline });
+    const launched = launchChromiumApp(launch.url, { offline });
     window = launched;
     if (!launched) {
       opts.out(
-        'Chromium (or a display) is not available: open the URL above in a browser on this machine.\n',
+        'Chromium (or a display) is not available: open the launch file above in a browser on this machine.\n',
       );
     } else {
       if (launched.display === 'xvfb') {
         opts.out(
-          'No display found: the app window runs in a virtual display (Xvfb). Open the URL above to operate.\n',
+          'No display found: the app window runs in a virtual display (Xvfb). Open the launch file above in a browser to operate.\n',
         );
       }
       launched.child.once('exit', () => {

@@ -497,6 +497,16 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'The station process stopped or the connection was lost. Restart the station (npm start).',
   },
+  MESSAGE_TOO_LARGE: {
+    class: 'invalid-input',
+    action:
+      'The request is larger than the station accepts (1 MiB). Import large files from removable media instead of pasting them.',
+  },
+  HOST_LAUNCH_FAILED: {
+    class: 'state',
+    action:
+      'The launch file for the app window could not be written privately. Check that the temporary folder belongs to you and is not shared.',
+  },
   INTERNAL: { class: 'internal', action: 'An unexpected fault. Note the time, keep the logs and report it.' },
 } as const satisfies Record<string, { class: FailureClass; action: string }>;
 

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { readLaunchFile } from '../../src/main/host/launch-file';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const STATION_BIN = join(ROOT, 'bin', 'station.js');
@@ -37,7 +38,10 @@ export function stationCli(
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the built `station serve` (the real browser-mode host) and waits for its launch URL. */
+/**
+ * Runs the built `station serve` (the real browser-mode host) and waits for its launch file, which this
+ * test (the same user) reads for the one-time launch URL.
+ */
 export async function serveStation(
   dataDir: string,
   env: Record<string, string> = {},
@@ -53,10 +57,11 @@ export async function serveStation(
     const timer = setTimeout(() => reject(new Error(`station serve did not start: ${out} ${err}`)), 20_000);
     child.stdout?.on('data', (d) => {
       out += String(d);
-      const m = /open: (\S+)/.exec(out);
+      // The ticket is never printed: it is in a launch file only this user can read.
+      const m = /launch file \(readable by you only\): (\S+)\n/.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(readLaunchFile(m[1]));
       }
     });
     child.once('exit', (code) => reject(new Error(`station serve exited ${code}: ${err}`)));

@@ -1,13 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect as connectTcp } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { readLaunchFile, writeLaunchFile } from '../../src/main/host/launch-file';
 import { startHost, type RunningHost } from '../../src/main/host/server';
 import { openStationRuntime } from '../../src/main/runtime';
 import { createDemoStation } from '../../src/main/services/demo';
 import { systemDeps } from '../../src/main/runtime';
+import { rawConnect, upgradeRequest } from '../helpers/raw-ws';
 import { tempDir } from '../helpers/temp';
 
 let host: RunningHost | null = null;
@@ -91,28 +93,76 @@ function get(h: RunningHost, path: string, hostHeader = `127.0.0.1:${h.port}`) {
 }
 
 describe('browser-mode host', () => {
-  it('listens on loopback only, with a one-time ticket in the URL fragment', async () => {
+  it('listens on loopback only; the printable URL carries no credential, the launch URL a one-time ticket', async () => {
     const h = await startDemoHost();
     expect(h.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(h.url).toBe(`${h.origin}/`);
     expect(h.launchUrl).toMatch(new RegExp(`^${h.origin}/#ticket=[0-9a-f]{64}$`));
   });
 
-  it('the ticket opens one socket only; that page reconnects with the session secret it was given', async () => {
+  it('the ticket opens one socket only; each reconnect spends the session secret and is given a new one', async () => {
     const h = await startDemoHost();
     const { ws, secret } = await openWithTicket(h);
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
-    // Someone who read the ticket off a process list afterwards gets nothing.
+    // Someone who read the ticket anywhere afterwards gets nothing.
     expect(await refusedStatus(connect(h, {}))).toBe(401);
     ws.close();
     const again = connect(h, { protocols: ['station.v1', `session.${secret}`] });
-    await new Promise((r) => again.once('open', r));
+    const next = await new Promise<string>((resolve) =>
+      again.once('message', (d) => resolve((JSON.parse(String(d)) as { secret: string }).secret)),
+    );
+    expect(next).toMatch(/^[0-9a-f]{64}$/);
+    expect(next).not.toBe(secret);
     expect(await call(again, { id: 1, method: 'stationInfo', input: {} })).toMatchObject({
       result: { ok: true },
     });
     again.close();
+    // The secret that was spent, or a made-up one, opens nothing.
+    expect(await refusedStatus(connect(h, { protocols: ['station.v1', `session.${secret}`] }))).toBe(401);
     expect(await refusedStatus(connect(h, { protocols: ['station.v1', `session.${'0'.repeat(64)}`] }))).toBe(
       401,
     );
+  });
+
+  it('a malformed handshake carrying the real ticket spends nothing: the app window still gets in', async () => {
+    const h = await startDemoHost();
+    const ticket = ticketOf(h);
+    for (const broken of [
+      upgradeRequest(h.port, { protocols: `station.v1, ticket.${ticket}`, key: 'not-a-key' }),
+      upgradeRequest(h.port, { protocols: `station.v1, ticket.${ticket}`, key: null }),
+      upgradeRequest(h.port, { protocols: `station.v1, ticket.${ticket}`, version: '7' }),
+      upgradeRequest(h.port, { protocols: `station.v1,, ticket.${ticket}` }),
+    ]) {
+      const peer = await rawConnect(h.port, broken);
+      expect(peer.response).toMatch(/^$|^HTTP\/1\.1 400/);
+      peer.socket.destroy();
+    }
+    const { ws } = await openWithTicket(h);
+    ws.close();
+  });
+
+  it('the session serves one connection: a newer authenticated socket closes the older one (4000)', async () => {
+    const h = await startDemoHost();
+    const first = await openWithTicket(h);
+    const closed = new Promise<number>((r) => first.ws.once('close', (code) => r(code)));
+    const second = connect(h, { protocols: ['station.v1', `session.${first.secret}`] });
+    await new Promise((r) => second.once('message', r));
+    expect(await closed).toBe(4000);
+    expect(await call(second, { id: 5, method: 'stationInfo', input: {} })).toMatchObject({
+      result: { ok: true },
+    });
+    second.close();
+  });
+
+  it('the launch file is private (0700 folder, 0600 file), leads to the launch URL and goes away', () => {
+    const url = `http://127.0.0.1:1234/#ticket=${'ab'.repeat(32)}`;
+    const launch = writeLaunchFile(url, tempDir());
+    expect(statSync(dirname(launch.path)).mode & 0o777).toBe(0o700);
+    expect(statSync(launch.path).mode & 0o777).toBe(0o600);
+    expect(readLaunchFile(launch.path)).toBe(url);
+    expect(launch.url).toBe(`file://${launch.path}`);
+    launch.remove();
+    expect(existsSync(dirname(launch.path))).toBe(false);
   });
 
   it('refuses a connection without a credential, with a wrong one, a foreign Origin or Host — before any handler', async () => {

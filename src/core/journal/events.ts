@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalBytes } from '../canonical';
+import { nameSchema } from '../names';
 import { BUNDLE_KINDS, DECISIONS, packetIdSchema, roleSchema } from '../bundle/statement';
 import { coreError } from '../errors';
 import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
@@ -14,7 +15,7 @@ import { parseOrThrow } from '../validate';
 const stationId = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
-const displayName = z.string().trim().min(1).max(80);
+const displayName = nameSchema(80);
 const hex = (bytes: number) =>
   z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes} bytes of lowercase hex`);
 const moduleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
@@ -28,7 +29,7 @@ const custodianIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase 
 const operation = z
   .string()
   .regex(/^[a-z][a-z0-9-]*:[\x21-\x7e]{1,200}$/, 'an operation binding such as roster-change:<digest>');
-const person = z.string().trim().min(1).max(80);
+const person = nameSchema(80);
 const place = z.string().trim().min(1).max(200);
 const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
 const bagSerial = z
@@ -173,7 +174,7 @@ export const EVENT_BODIES = {
   'roster.initialised': z.strictObject({
     quorum: z.number().int().min(2).max(32),
     custodians: z.array(custodian).min(2).max(64),
-    witnesses: z.array(z.string().trim().min(1).max(80)).min(1).max(10),
+    witnesses: z.array(person).min(1).max(10),
   }),
   /** A custodian added to the roster, authorised by a quorum session bound to exactly this change. */
   'roster.custodian-added': z.strictObject({ custodian, quorumSessionId: uuid }),

@@ -15,11 +15,13 @@ import {
   hardenWebContents,
   secureWindowOptions,
 } from './security';
+import { runShell } from './shell';
 
 /**
  * The Electron shell: thin. It registers the app:// protocol for the built renderer, hardens every web
- * contents and the session, binds the contract to ipcMain and opens one secure window. All behaviour
- * lives in services shared with the browser-mode host.
+ * contents and the session, binds the contract to ipcMain and opens one secure window — once this
+ * process holds the single-instance lock (src/main/app/shell.ts). All behaviour lives in services
+ * shared with the browser-mode host.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
@@ -29,34 +31,39 @@ const log = (msg: string, err?: unknown) => console.error(`[station] ${msg}`, er
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
-app.enableSandbox();
-app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, log));
-
+app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, log, app.isPackaged));
 app.on('window-all-closed', () => app.quit());
 
-void app.whenReady().then(() => {
-  const dataDir = process.env.STATION_DATA_DIR ?? defaultDataDir();
-  const runtime = openStationRuntime(dataDir, 'electron', log);
-  const mode = runtime.station.stationRecord().mode;
-  hardenSession(session.defaultSession, () => mode, log);
+runShell(
+  app,
+  {
+    openStation: ({ packaged }) => {
+      const dataDir = process.env.STATION_DATA_DIR ?? defaultDataDir();
+      const runtime = openStationRuntime(dataDir, 'electron', log);
+      const mode = runtime.station.stationRecord().mode;
+      hardenSession(session.defaultSession, () => mode, log, packaged);
 
-  protocol.handle(APP_SCHEME, (request) => {
-    const url = new URL(request.url);
-    const found = url.host === APP_HOST ? resolveRendererFile(rendererDir, url.pathname) : null;
-    if (!found) return new Response('not found', { status: 404 });
-    return new Response(readFileSync(found.file), {
-      headers: {
-        'Content-Type': found.contentType,
-        'Content-Security-Policy': appContentSecurityPolicy(),
-        'X-Content-Type-Options': 'nosniff',
-      },
-    });
-  });
+      protocol.handle(APP_SCHEME, (request) => {
+        const url = new URL(request.url);
+        const found = url.host === APP_HOST ? resolveRendererFile(rendererDir, url.pathname) : null;
+        if (!found) return new Response('not found', { status: 404 });
+        return new Response(readFileSync(found.file), {
+          headers: {
+            'Content-Type': found.contentType,
+            'Content-Security-Policy': appContentSecurityPolicy(),
+            'X-Content-Type-Options': 'nosniff',
+          },
+        });
+      });
 
-  bindIpcMain(ipcMain, runtime.dispatchFor([APP_ORIGIN]));
+      bindIpcMain(ipcMain, runtime.dispatchFor([APP_ORIGIN]));
 
-  const win = new BrowserWindow(secureWindowOptions(preloadPath));
-  win.once('ready-to-show', () => win.show());
-  void win.loadURL(`${APP_ORIGIN}/index.html`);
-  app.on('before-quit', () => runtime.close());
-});
+      const win = new BrowserWindow(secureWindowOptions(preloadPath, { packaged }));
+      win.once('ready-to-show', () => win.show());
+      void win.loadURL(`${APP_ORIGIN}/index.html`);
+      app.on('before-quit', () => runtime.close());
+      return win;
+    },
+  },
+  log,
+);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   appContentSecurityPolicy,
+  devToolsAllowed,
   hardenSession,
   hardenWebContents,
   hostContentSecurityPolicy,
@@ -81,7 +82,11 @@ function fakeContents() {
   const listeners = new Map<string, Listener>();
   let openHandler: ((d: { url: string }) => { action: string }) | null = null;
   return {
+    devToolsClosed: 0,
     on: (event: string, l: Listener) => listeners.set(event, l),
+    closeDevTools() {
+      this.devToolsClosed++;
+    },
     setWindowOpenHandler: (h: (d: { url: string }) => { action: string }) => (openHandler = h),
     fire(event: string, url: string) {
       const e = { preventDefault: vi.fn() };
@@ -103,6 +108,39 @@ describe('hardenWebContents', () => {
     expect(c.fire('will-navigate', 'app://station/index.html')).toBe(false);
     expect(c.fire('will-redirect', 'https://example.com/')).toBe(true);
     expect(c.fire('will-attach-webview', 'app://station/index.html')).toBe(true);
+  });
+
+  it('closes DevTools the moment they open in a packaged build, even with STATION_DEVTOOLS=1', () => {
+    vi.stubEnv('STATION_DEVTOOLS', '1');
+    try {
+      const packaged = fakeContents();
+      hardenWebContents(packaged as never, () => {}, true);
+      packaged.fire('devtools-opened', '');
+      expect(packaged.devToolsClosed).toBe(1);
+      const dev = fakeContents();
+      hardenWebContents(dev as never, () => {}, false);
+      dev.fire('devtools-opened', '');
+      expect(dev.devToolsClosed).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
+describe('DevTools policy', () => {
+  it('never in a packaged build; in development only when asked', () => {
+    expect(devToolsAllowed(true, { STATION_DEVTOOLS: '1' })).toBe(false);
+    expect(devToolsAllowed(false, { STATION_DEVTOOLS: '1' })).toBe(true);
+    expect(devToolsAllowed(false, {})).toBe(false);
+    vi.stubEnv('STATION_DEVTOOLS', '1');
+    try {
+      expect(secureWindowOptions('/p', { packaged: true }).webPreferences?.devTools).toBe(false);
+      expect(secureWindowOptions('/p').webPreferences?.devTools).toBe(false);
+      expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline')).toBe(true);
+      expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline', [], false)).toBe(false);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

@@ -47,8 +47,19 @@ export function hostContentSecurityPolicy(wsUrl: string): string {
   return csp(wsUrl);
 }
 
+/**
+ * DevTools are for development only: never in a packaged build, whatever the environment says (a
+ * DevTools console in the station window could call every contract method).
+ */
+export function devToolsAllowed(packaged: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !packaged && env.STATION_DEVTOOLS === '1';
+}
+
 /** The one secure window factory's options. */
-export function secureWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function secureWindowOptions(
+  preloadPath: string,
+  opts: { packaged: boolean } = { packaged: true },
+): BrowserWindowConstructorOptions {
   return {
     width: 1360,
     height: 860,
@@ -71,7 +82,7 @@ export function secureWindowOptions(preloadPath: string): BrowserWindowConstruct
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
-      devTools: process.env.STATION_DEVTOOLS === '1',
+      devTools: devToolsAllowed(opts.packaged),
     },
   };
 }
@@ -94,6 +105,7 @@ export function shouldCancelRequest(
   url: string,
   mode: StationMode,
   allowedHttpsHosts: readonly string[] = [],
+  packaged = true,
 ): boolean {
   let u: URL;
   try {
@@ -102,21 +114,29 @@ export function shouldCancelRequest(
     return true;
   }
   if (u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST) return false;
-  if (u.protocol === 'devtools:' && process.env.STATION_DEVTOOLS === '1') return false;
+  if (u.protocol === 'devtools:' && devToolsAllowed(packaged)) return false;
   if (mode === 'online' && u.protocol === 'https:' && allowedHttpsHosts.includes(u.hostname)) return false;
   return true;
 }
 
 type NavigationEvent = { preventDefault(): void };
-export type HardenableContents = Pick<WebContents, 'setWindowOpenHandler'> & {
+export type HardenableContents = Pick<WebContents, 'setWindowOpenHandler' | 'closeDevTools'> & {
   on(
     event: 'will-navigate' | 'will-redirect' | 'will-attach-webview',
     listener: (e: NavigationEvent, url: string) => void,
   ): unknown;
+  on(event: 'devtools-opened', listener: () => void): unknown;
 };
 
-/** Every web contents: no new windows, no navigation away from the app, no webviews. */
-export function hardenWebContents(contents: HardenableContents, log: (msg: string) => void = () => {}): void {
+/**
+ * Every web contents: no new windows, no navigation away from the app, no webviews, and DevTools closed
+ * at once if anything opens them where they are not allowed.
+ */
+export function hardenWebContents(
+  contents: HardenableContents,
+  log: (msg: string) => void = () => {},
+  packaged = true,
+): void {
   contents.setWindowOpenHandler(({ url }) => {
     log(`window.open denied: ${url}`);
     return { action: 'deny' };
@@ -132,6 +152,11 @@ export function hardenWebContents(contents: HardenableContents, log: (msg: strin
   contents.on('will-attach-webview', (e) => {
     e.preventDefault();
     log('webview denied');
+  });
+  contents.on('devtools-opened', () => {
+    if (devToolsAllowed(packaged)) return;
+    log('devtools closed: not allowed in this build');
+    contents.closeDevTools();
   });
 }
 
@@ -151,6 +176,7 @@ export function hardenSession(
   session: HardenableSession,
   mode: () => StationMode,
   log: (msg: string) => void = () => {},
+  packaged = true,
 ): void {
   session.setPermissionRequestHandler((_wc, permission, callback) => {
     log(`permission denied: ${permission}`);
@@ -159,7 +185,7 @@ export function hardenSession(
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
   session.webRequest.onBeforeRequest((details, callback) => {
-    const cancel = shouldCancelRequest(details.url, mode());
+    const cancel = shouldCancelRequest(details.url, mode(), [], packaged);
     if (cancel) log(`request blocked (${mode()} mode): ${details.url}`);
     callback({ cancel });
   });

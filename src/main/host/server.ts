@@ -2,8 +2,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
+  HOST_HARD_MESSAGE_BYTES,
+  HOST_MAX_MESSAGE_BYTES,
   HOST_SESSION_PREFIX,
   HOST_TICKET_PREFIX,
   HOST_WS_PATH,
@@ -21,25 +23,36 @@ import { hostContentSecurityPolicy } from '../app/security';
  * Guards, in order, before any handler runs:
  *  - Host header must be this server's own 127.0.0.1:port (defeats DNS rebinding);
  *  - the WebSocket Origin must be this server's own origin (defeats other local pages);
- *  - the WebSocket must offer the one-time launch ticket (spent by the first socket, which receives a
- *    session secret) or that session secret, compared in constant time; the ticket reaches the page
- *    only through the URL fragment, which is never sent over HTTP.
+ *  - the WebSocket must offer the one-time launch ticket or the current session secret, compared in
+ *    constant time. A credential is spent only once the upgrade has completed (a malformed handshake
+ *    spends nothing, so it cannot lock the real window out); every accepted socket is issued a fresh
+ *    session secret, and the newest socket is the only one the session serves (the one before it is
+ *    closed with 4000).
  * Each message then goes through the dispatcher (sender check, zod input, coded errors).
+ *
+ * One bad peer never takes the host down: every raw socket and WebSocket has an error handler; a bad
+ * frame (unmasked, RSV bits, unknown opcode, invalid UTF-8, fragmented control frame, bad close code,
+ * oversize) closes that connection with the close code the protocol assigns, and the host keeps serving.
  */
-const MAX_MESSAGE_BYTES = 1 << 20;
-
 export interface HostOptions {
   readonly rendererDir: string;
   /** Builds the dispatcher once the host knows its own origin (the only trusted sender). */
   readonly createDispatch: (origin: string) => Dispatch;
   readonly port?: number;
   readonly log?: (msg: string) => void;
+  /** Called once, when the launch ticket has opened the app window's socket (e.g. to remove the launch file). */
+  readonly onTicketSpent?: () => void;
 }
 
 export interface RunningHost {
   readonly origin: string;
   readonly port: number;
-  /** The URL to open: origin plus the one-time ticket in the fragment. */
+  /** The page's address, without any credential: safe to print. */
+  readonly url: string;
+  /**
+   * The page's address with the one-time ticket in its fragment. A secret: hand it over only through a
+   * channel the station's own user alone can read (see launch-file.ts), never argv or the terminal.
+   */
   readonly launchUrl: string;
   close(): Promise<void>;
 }
@@ -93,11 +106,21 @@ function pathOf(url: string | undefined, origin: string): string | null {
   }
 }
 
+const newSecret = () => randomBytes(32).toString('hex');
+
+/** The bytes of a message as ws delivers it (a Buffer, an array of fragments, or an ArrayBuffer). */
+function rawText(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
-  // Spent by the first socket that offers it; that socket's page then holds the session secret.
-  let ticket: string | null = randomBytes(32).toString('hex');
+  let ticket: string | null = newSecret();
   const launchTicket = ticket;
   let sessionSecret: string | null = null;
+  /** The one socket the session serves. */
+  let current: WebSocket | null = null;
   const log = opts.log ?? (() => {});
   let origin = '';
   let hostHeader = '';
@@ -105,7 +128,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const server = createServer((req, res) => serveStatic(req, res));
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
+    maxPayload: HOST_HARD_MESSAGE_BYTES,
+    perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(HOST_WS_PROTOCOL) ? HOST_WS_PROTOCOL : false),
   });
 
@@ -122,7 +146,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       'Content-Length': found.size,
     });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(found.file).pipe(res);
+    const stream = createReadStream(found.file);
+    stream.on('error', (e) => {
+      log(`static file ${path} could not be read: ${e.message}`);
+      res.destroy();
+    });
+    stream.pipe(res);
   }
 
   function securityHeaders(): Record<string, string> {
@@ -137,36 +166,66 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     };
   }
 
+  type Credential = ReturnType<typeof credentialFromProtocols>;
+  const credentialValid = (c: Credential): boolean =>
+    c?.kind === 'ticket'
+      ? secretMatches(c.value, ticket)
+      : c?.kind === 'session'
+        ? secretMatches(c.value, sessionSecret)
+        : false;
+
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    // Node detaches its own handlers from an upgraded socket: without this, a reset kills the process.
+    socket.on('error', (e: NodeJS.ErrnoException) => log(`upgrade socket error: ${e.code ?? e.message}`));
     const reject = (status: number, why: string) => {
       log(`websocket refused: ${why}`);
+      if (!socket.writable) return void socket.destroy();
+      socket.once('finish', () => socket.destroy());
       socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (req.headers.host !== hostHeader) return reject(421, 'Misdirected Request');
     if (pathOf(req.url, origin) !== HOST_WS_PATH) return reject(404, 'Not Found');
     if (req.headers.origin !== origin) return reject(403, 'Forbidden');
     const credential = credentialFromProtocols(req.headers['sec-websocket-protocol']);
-    let issue: string | null = null;
-    if (credential?.kind === 'ticket' && secretMatches(credential.value, ticket)) {
-      ticket = null;
-      sessionSecret = randomBytes(32).toString('hex');
-      issue = sessionSecret;
-    } else if (!(credential?.kind === 'session' && secretMatches(credential.value, sessionSecret))) {
-      return reject(401, 'Unauthorized');
-    }
+    if (!credentialValid(credential)) return reject(401, 'Unauthorized');
+    // ws validates the rest of the handshake and calls back only for a completed upgrade: the
+    // credential is spent there, never for a handshake that failed.
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (issue) ws.send(JSON.stringify({ type: 'session', secret: issue } satisfies HostHello));
+      ws.on('error', (e: Error & { code?: string }) =>
+        log(`websocket closed on a protocol error: ${e.code ?? e.message}`),
+      );
+      if (!credentialValid(credential)) return ws.close(1008, 'credential already spent');
+      if (credential?.kind === 'ticket') {
+        ticket = null;
+        try {
+          opts.onTicketSpent?.();
+        } catch (e) {
+          log(`after the ticket was spent: ${(e as Error).message}`);
+        }
+      }
+      sessionSecret = newSecret();
+      const previous = current;
+      current = ws;
+      if (previous && previous.readyState === previous.OPEN)
+        previous.close(4000, 'superseded by a newer connection');
+      ws.send(JSON.stringify({ type: 'session', secret: sessionSecret } satisfies HostHello));
       serveSocket(ws);
     });
   });
 
   let dispatch: Dispatch | null = null;
 
+  function reply(ws: WebSocket, id: number, result: unknown): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result }));
+  }
+
   function serveSocket(ws: WebSocket): void {
     const sender = { url: origin, isMainFrame: true };
     ws.on('message', (data, isBinary) => {
+      if (ws !== current) return ws.close(4000, 'superseded by a newer connection');
       if (isBinary) return ws.close(1003, 'text frames only');
-      const msg = parseWsMessage(data.toString());
+      const text = rawText(data);
+      const msg = parseWsMessage(text.toString('utf8'));
       if (!msg.ok) {
         if (msg.id === null) return ws.close(1008, `malformed message: ${msg.field}`);
         const error = {
@@ -174,11 +233,24 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
           message: `${msg.field} is missing or not a string`,
           data: { field: msg.field },
         };
-        return ws.send(JSON.stringify({ id: msg.id, result: { ok: false, error } }));
+        return reply(ws, msg.id, { ok: false, error });
       }
-      void (dispatch as Dispatch)(msg.method, msg.input, sender).then((result) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
-      });
+      if (text.length > HOST_MAX_MESSAGE_BYTES) {
+        const error = {
+          code: 'MESSAGE_TOO_LARGE',
+          message: `the request is ${text.length} bytes; the station accepts at most ${HOST_MAX_MESSAGE_BYTES}`,
+          data: { field: 'message', bytes: text.length, limit: HOST_MAX_MESSAGE_BYTES },
+        };
+        return reply(ws, msg.id, { ok: false, error });
+      }
+      (dispatch as Dispatch)(msg.method, msg.input, sender)
+        .then((result) => reply(ws, msg.id, result))
+        .catch((e: unknown) => {
+          // The dispatcher wraps every handler fault; reaching here is a bug, never a crash.
+          log(`dispatch failed: ${e instanceof Error ? e.message : String(e)}`);
+          const error = { code: 'INTERNAL', message: 'an unexpected fault', data: {} };
+          reply(ws, msg.id, { ok: false, error });
+        });
     });
   }
 
@@ -186,6 +258,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
+  server.on('error', (e) => log(`host server error: ${e.message}`));
   const { port } = server.address() as AddressInfo;
   hostHeader = `127.0.0.1:${port}`;
   origin = `http://${hostHeader}`;
@@ -194,6 +267,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   return {
     origin,
     port,
+    url: `${origin}/`,
     launchUrl: `${origin}/#ticket=${launchTicket}`,
     close: () =>
       new Promise<void>((resolve) => {

@@ -86,16 +86,49 @@ export function launchChromiumApp(
   return null;
 }
 
-/** Stops the app window and everything it started (Xvfb, Chromium's helpers): its whole process group. */
-export function stopChromiumApp(app: { child: ChildProcess; userDataDir: string }): void {
-  const { child } = app;
-  if (child.pid !== undefined && child.exitCode === null) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // Already gone.
+const groupAlive = (pgid: number): boolean => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the group exists but is not ours to signal (cannot happen for our own child); ESRCH: gone.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+const signalGroup = (pgid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Already gone.
+  }
+};
+
+async function waitForGroupExit(pgid: number, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (!groupAlive(pgid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !groupAlive(pgid);
+}
+
+/**
+ * Stops the app window and everything it started (Xvfb, Chromium's helpers): its whole process group,
+ * politely first, then by force. The throwaway profile is removed only once no process of the group is
+ * left to write into it: removing it while the browser was still exiting left profile folders behind.
+ */
+export async function stopChromiumApp(
+  app: { child: ChildProcess; userDataDir: string },
+  graceMs = 5_000,
+): Promise<void> {
+  const pgid = app.child.pid;
+  if (pgid !== undefined) {
+    signalGroup(pgid, 'SIGTERM');
+    if (!(await waitForGroupExit(pgid, graceMs))) {
+      signalGroup(pgid, 'SIGKILL');
+      await waitForGroupExit(pgid, graceMs);
     }
   }
-  // The throwaway profile holds session storage (the host session secret): it goes with the window.
-  rmSync(app.userDataDir, { recursive: true, force: true });
+  // The profile holds session storage (the host session secret): it goes with the window.
+  rmSync(app.userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }

@@ -1,6 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { toHex } from '../../core/bytes';
 import { checkpointStatement, type Checkpoint, type CheckpointSigner } from '../../core/journal/checkpoint';
@@ -13,6 +12,7 @@ import {
 } from '../../core/journal/verify';
 import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../shared/contract';
 import { stationError } from '../errors';
+import { workerFile } from '../workers/location';
 import { verifySegment } from '../workers/segment';
 import {
   checkpointVerifier,
@@ -67,7 +67,7 @@ export function listCheckpoints(station: Station): CheckpointInfo[] {
 
 /** Journals at least this long are verified on worker threads, one seq range per core. */
 const PARALLEL_FROM = Number(process.env.STATION_VERIFY_PARALLEL_FROM ?? 100_000);
-const WORKER_FILE = fileURLToPath(new URL('./verify-worker.js', import.meta.url));
+const WORKER_FILE = workerFile('verify-worker');
 
 export interface IdentityAnchor {
   readonly fingerprint: string;

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { canonicalBytes } from '../../core/canonical';
 import { keyHolder, type RosterEntry, type SignatureAlgorithm } from '../../core/custody/roster';
+import { escapeForDisplay, nameClash } from '../../core/names';
 import { stationError } from '../errors';
 import { quorumUsed, requireQuorum } from './quorum';
 import type { Station } from './station';
@@ -103,16 +104,26 @@ export function rosterPolicy(station: Station): { quorum: number } | null {
 }
 
 function assertUnique(
-  entries: readonly { custodianId: string; fingerprint: string }[],
+  entries: readonly { custodianId: string; name: string; fingerprint: string }[],
   existing: readonly RosterEntry[],
 ): void {
   const ids = new Set(existing.map((e) => e.custodianId));
+  // Revoked custodians keep their name: a newcomer spelled like them would read as them in old records.
+  const names = existing.map((e) => e.name);
   for (const e of entries) {
     if (ids.has(e.custodianId))
       throw stationError('ROSTER_INVALID', `custodian id ${e.custodianId} is already on the roster`, {
         field: 'custodianId',
       });
     ids.add(e.custodianId);
+    const clash = nameClash(e.name, names);
+    if (clash)
+      throw stationError(
+        'ROSTER_INVALID',
+        `${e.custodianId}'s name "${escapeForDisplay(e.name)}" reads as "${escapeForDisplay(clash)}", already on the roster (NAME-CLASH)`,
+        { field: 'name', check: 'NAME-CLASH' },
+      );
+    names.push(e.name);
     const holder = keyHolder(existing, e.fingerprint);
     if (holder)
       throw stationError('ROSTER_KEY_REUSED', `${e.custodianId}'s key is already registered to ${holder}`, {

@@ -1,6 +1,7 @@
 import { createStationApi, type Method, type StationApi } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
 import {
+  HOST_MAX_MESSAGE_BYTES,
   HOST_SESSION_PREFIX,
   HOST_TICKET_PREFIX,
   HOST_WS_PATH,
@@ -74,8 +75,22 @@ export function connectBrowserHost(onState: ConnectionListener): Promise<Station
     new Promise((resolve) => {
       if (ws.readyState !== WebSocket.OPEN) return resolve(disconnected);
       const id = nextId++;
+      const message = JSON.stringify({ id, method, input });
+      // UTF-8 is at most 3 bytes per UTF-16 unit: only a long message needs encoding to be measured.
+      const bytes =
+        message.length * 3 > HOST_MAX_MESSAGE_BYTES ? new TextEncoder().encode(message).length : 0;
+      if (bytes > HOST_MAX_MESSAGE_BYTES) {
+        return resolve({
+          ok: false,
+          error: {
+            code: 'MESSAGE_TOO_LARGE',
+            message: `This request is ${bytes} bytes; the station accepts at most ${HOST_MAX_MESSAGE_BYTES}.`,
+            data: { field: 'message', bytes, limit: HOST_MAX_MESSAGE_BYTES },
+          },
+        });
+      }
       pending.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, input }));
+      ws.send(message);
     });
 
   return new Promise((resolve, reject) => {

@@ -45,6 +45,16 @@ function opensslVerifiesRequest(file: string): { ok: boolean; pubkeySha256: stri
   };
 }
 
+/**
+ * `station hsm keygen` as an operator runs it: reviews the exact template first (--dry-run), then
+ * passes the digest they reviewed with --confirm.
+ */
+function keygen(args: string[], input?: string): ReturnType<typeof stationCli> {
+  const dry = stationCli([...args.filter((a) => a !== '--pin-stdin'), '--dry-run']);
+  const digest = /template digest ([0-9a-f]{64})/.exec(dry.stdout)?.[1];
+  return stationCli(digest ? [...args, '--confirm', digest] : args, input);
+}
+
 /** Each test its own demo station, SoftHSM2 world and token. */
 function freshDemo(): void {
   dir = join(tempDir(), 'station');
@@ -93,6 +103,33 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
     expect(head()).toBe(before);
   });
 
+  it('never confirms its own template: without --confirm (no terminal) or with a wrong digest it refuses before any PIN or login', () => {
+    const before = head();
+    const args = [
+      'hsm',
+      'keygen',
+      '--token',
+      serial,
+      '--label',
+      'unconfirmed',
+      '--algorithm',
+      'ec-p256',
+      '--actor',
+      'operator:alice',
+      '--pin-stdin',
+      '--data-dir',
+      dir,
+    ];
+    const none = stationCli(args, PIN);
+    expect(none.status).toBe(3);
+    expect(none.stderr).toContain('RECIPE_NOT_CONFIRMED');
+    const wrong = stationCli([...args, '--confirm', 'f'.repeat(64)], PIN);
+    expect(wrong.status).toBe(3);
+    expect(wrong.stderr).toContain('RECIPE_NOT_CONFIRMED');
+    expect(head()).toBe(before);
+    expect(keys().some((k) => k.label === 'unconfirmed')).toBe(false);
+  });
+
   it('refuses a bad spec naming the field, an existing label, and a wrong PIN — journaling nothing', () => {
     const before = head();
     const bad = stationCli(
@@ -115,7 +152,7 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
     );
     expect(bad.status).toBe(3);
     expect(bad.stderr).toContain('key.algorithm');
-    const dup = stationCli(
+    const dup = keygen(
       [
         'hsm',
         'keygen',
@@ -135,7 +172,7 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
     );
     expect(dup.status).toBe(3);
     expect(dup.stderr).toContain('KEY_EXISTS');
-    const pin = stationCli(
+    const pin = keygen(
       [
         'hsm',
         'keygen',
@@ -166,7 +203,7 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
     'generates %s, journals it with its read-back attributes, and makes a CSR that openssl verifies',
     (algorithm, keyType, size) => {
       const label = `release-signing-${algorithm}`;
-      const gen = stationCli(
+      const gen = keygen(
         [
           'hsm',
           'keygen',

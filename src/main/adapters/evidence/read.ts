@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerFile } from '../../workers/location';
 import { extractPdfText, type PdfJob } from './pdf-text';
 import { parse as parseCsv } from 'csv-parse/sync';
 
@@ -223,7 +223,7 @@ function plain(text: string): EvidenceReading {
 
 const PDF_DEADLINE_MS = 60_000;
 const PDF_MEMORY_MB = 512;
-const PDF_WORKER = fileURLToPath(new URL('./pdf-worker.js', import.meta.url));
+const PDF_WORKER = workerFile('pdf-worker');
 
 /**
  * A PDF is read on a worker thread with a memory ceiling and a deadline (a hostile file ends the worker,
