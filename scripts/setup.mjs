@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFaultShim } from '../native/fault-shim/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const APT_PACKAGES = ['softhsm2', 'opensc', 'chromium', 'xvfb', 'openssl', 'unzip', 'util-linux'];
@@ -147,10 +148,20 @@ function build() {
   writeFileSync(stampPath, JSON.stringify({ hash, at: new Date().toISOString() }, null, 2));
 }
 
+/** The PKCS#11 fault-injection shim the integration tests load (never shipped); skipped when unchanged. */
+function buildShim() {
+  try {
+    buildFaultShim({ say });
+  } catch (e) {
+    fail(e.message);
+  }
+}
+
 const started = Date.now();
 checkNode();
 installAptPackages();
 installNodeModules();
 build();
+buildShim();
 const took = ((Date.now() - started) / 1000).toFixed(1);
 if (Number(took) > 2) say(`ready (${took} s)`);

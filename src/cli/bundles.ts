@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { DECISIONS, type Decision } from '../core/bundle/statement';
 import { CodedError } from '../core/errors';
 import { digestWords } from '../core/words';
-import { listVolumes } from '../main/adapters/media/volumes';
 import { issuedPackets, importApproval } from '../main/services/approvals';
 import type { VerifiedBundle } from '../main/services/bundle-verify';
 import { verifyBundleArchive } from '../main/services/bundle-verify';
@@ -14,6 +13,7 @@ import {
   inspectRegistration,
   registerTrust,
   revokeTrust,
+  scanMedia,
   trustAnchors,
   trustEntries,
   type ExportKind,
@@ -24,13 +24,19 @@ import type { JobProgress } from '../main/services/jobs';
 import {
   generateReviewerKey,
   loadKeyFile,
+  openAnyKeyFile,
+  protectKey,
+  readKeyFile,
+  SCRYPT_DEFAULT,
   signApproval,
   verifyWithCertificate,
+  writeKeyFile,
   writeRegistrationBundle,
 } from '../main/services/reviewer';
 import { journalTime } from '../core/journal/events';
-import { collect, positiveInt, withStation, writeNewFile, type Out } from './context';
+import { collect, positiveInt, withStation, type Out } from './context';
 import { readPin } from './pin';
+import { writeErr } from './terminal';
 
 const EXPORT_KINDS: readonly ExportKind[] = [
   'journal-segment',
@@ -51,14 +57,14 @@ export function stderrProgress(): JobProgress {
       total = t;
       done = 0;
       shown = -1;
-      process.stderr.write(`${name}…\n`);
+      writeErr(`${name}…\n`);
     },
     add(n) {
       done += n;
       const pct = total > 0 ? Math.floor((done / total) * 10) * 10 : 100;
       if (pct !== shown && total > 1024 * 1024) {
         shown = pct;
-        process.stderr.write(`  ${phase}: ${pct}% (${done} of ${total} bytes)\n`);
+        writeErr(`  ${phase}: ${pct}% (${done} of ${total} bytes)\n`);
       }
     },
   };
@@ -88,15 +94,21 @@ export function registerBundleCommands(program: Command, out: Out): void {
   program
     .command('media')
     .description(
-      'removable volumes the station can write bundles to (STATION_MEDIA_DIRS adds rehearsal folders)',
+      'removable volumes the station can write bundles to (STATION_MEDIA_DIRS adds rehearsal folders); removes this station’s interrupted exports (.partial)',
     )
     .option('--json', 'machine-readable output')
-    .action((o: { json?: boolean }) => {
-      const m = listVolumes();
-      if (o.json) return out(`${JSON.stringify(m)}\n`);
-      out(`media: ${m.state}\n`);
-      for (const v of m.volumes)
-        out(`  ${v.state.padEnd(16)} ${v.path} (${v.source}${v.device ? ` ${v.device}` : ''}) ${v.detail}\n`);
+    .action(async function (this: Command, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const m = scanMedia(s);
+        if (o.json) return out(`${JSON.stringify(m)}\n`);
+        out(`media: ${m.state}\n`);
+        for (const v of m.volumes)
+          out(
+            `  ${v.state.padEnd(16)} ${v.path} (${v.source}${v.device ? ` ${v.device}` : ''}) ${v.detail}\n`,
+          );
+        for (const r of m.removedPartials)
+          out(`  removed interrupted export ${r.name} (${r.size} bytes) from ${r.volume}\n`);
+      });
     });
 
   const bundle = program.command('bundle').description('signed bundles on removable media');
@@ -321,7 +333,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
     .description("a reviewer's workstation: key file and registration request");
   reviewer
     .command('keygen')
-    .description('create a passphrase-protected key file (PKCS#8, AES-256)')
+    .description('create a passphrase-protected key file (scrypt N=2^17 r=8 p=1, AES-256-GCM; mode 0600)')
     .requiredOption('--out <file>', 'the key file to create (never overwritten)')
     .option('--curve <curve>', 'p256, p384 or ed25519', 'p256')
     .option('--passphrase-stdin', 'read the passphrase from the first line of stdin')
@@ -330,9 +342,31 @@ export function registerBundleCommands(program: Command, out: Out): void {
         throw new CodedError('INVALID_INPUT', '--curve must be p256, p384 or ed25519', { field: 'curve' });
       const passphrase = await readPin('Key passphrase: ', o.passphraseStdin === true);
       const k = generateReviewerKey(passphrase, o.curve as 'p256');
-      writeNewFile(resolve(o.out), k.pem);
+      writeKeyFile(resolve(o.out), k.text);
       out(
         `wrote ${o.out}\n  fingerprint ${k.info.fingerprint}\n  words       ${digestWords(Buffer.from(k.info.fingerprint, 'hex')).join(' ')}\n`,
+      );
+    });
+  reviewer
+    .command('rekey')
+    .description(
+      're-protect a key file with today’s key derivation (reads old PBKDF2 files); the key itself stays the same',
+    )
+    .requiredOption('--key <file>', 'the key file to read')
+    .requiredOption(
+      '--out <file>',
+      'the new key file (never overwritten; the old one is left for you to delete)',
+    )
+    .option('--passphrase-stdin', 'read the passphrase from the first line of stdin (kept for the new file)')
+    .action(async (o: { key: string; out: string; passphraseStdin?: boolean }) => {
+      const old = readKeyFile(resolve(o.key));
+      const passphrase = await readPin('Key passphrase: ', o.passphraseStdin === true);
+      const opened = openAnyKeyFile(old.text, passphrase);
+      writeKeyFile(resolve(o.out), protectKey(opened.key, passphrase));
+      const fingerprint = softwareSigner(opened.key).info.fingerprint;
+      // The old file still holds the same key under the old protection: say so, and how exposed it is.
+      out(
+        `wrote ${o.out} (scrypt N=${SCRYPT_DEFAULT.N} r=${SCRYPT_DEFAULT.r} p=${SCRYPT_DEFAULT.p}, AES-256-GCM)${opened.weakness ? `; the old file was weak: ${opened.weakness}` : ''}\n  fingerprint ${fingerprint} (unchanged)\n  the old file ${o.key} remains and still holds this key${old.exposedMode === null ? '' : `; it is readable by other accounts (mode ${old.exposedMode.toString(8).padStart(4, '0')})`}: delete it once ${o.out} works\n`,
       );
     });
   reviewerKeyOptions(
@@ -430,6 +464,13 @@ export function registerBundleCommands(program: Command, out: Out): void {
   );
 }
 
+/** A key file others can read: the sealed key is one offline passphrase guess away from them. */
+export function warnExposedKeyFile(path: string, mode: number): void {
+  writeErr(
+    `warning: the key file ${path} is readable by other accounts (mode ${mode.toString(8).padStart(4, '0')}); restrict it: chmod 600 ${path}\n`,
+  );
+}
+
 export interface ReviewerKeyOptions {
   key?: string;
   passphraseStdin?: boolean;
@@ -461,14 +502,10 @@ export async function withReviewerSigner<T>(
       field: 'key',
     });
   if (o.token === undefined) {
-    let keyPem: string;
-    try {
-      keyPem = readFileSync(resolve(o.key ?? ''), 'utf8');
-    } catch {
-      throw new CodedError('KEY_FILE_INVALID', `cannot read the key file ${o.key}`, { field: 'key' });
-    }
+    const file = readKeyFile(resolve(o.key ?? ''));
+    if (file.exposedMode !== null) warnExposedKeyFile(o.key ?? '', file.exposedMode);
     const passphrase = await readPin('Key passphrase: ', o.passphraseStdin === true);
-    return fn(softwareSigner(loadKeyFile(keyPem, passphrase)));
+    return fn(softwareSigner(loadKeyFile(file.text, passphrase)));
   }
   if (o.keyId === undefined)
     throw new CodedError('INVALID_INPUT', '--token needs --key-id (the CKA_ID of your key pair)', {

@@ -119,9 +119,9 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
       const { verdict } = report;
       if (o.json) out(`${JSON.stringify(report)}\n`);
       else if (verdict.status === 'VERIFIED') {
-        out(
-          `VERIFIED ${verdict.entries} entries to checkpoint ${verdict.checkpoint.n} (seq ${verdict.checkpoint.size})\n`,
-        );
+        const cp = verdict.checkpoint;
+        const event = cp.eventSeq === null ? '' : `, its event seq ${cp.eventSeq}`;
+        out(`VERIFIED ${verdict.entries} entries to checkpoint ${cp.n} (seq ${cp.size}${event})\n`);
       } else if (verdict.status === 'UNANCHORED') {
         out(`UNANCHORED [${verdict.check}] ${verdict.entries} entries intact; ${verdict.reason}\n`);
       } else {
@@ -133,9 +133,16 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
           `identity key ${report.identity.fingerprint.slice(0, 16)}… on token ${report.identity.tokenSerial}: ${report.identity.token.status} — ${report.identity.token.reason}\n`,
         );
       }
+      if (!o.json && verdict.status !== 'TAMPERED') {
+        out(`journal mark on the station token: ${verdict.mark.status} — ${verdict.mark.reason}\n`);
+      }
       // VERIFIED counts only when the station token confirms the identity key the checkpoints were
-      // checked with; without the token the result is as good as UNANCHORED.
-      const confirmed = report.identity?.token.status === 'CONFIRMED';
+      // checked with and its journal mark names the latest checkpoint (JNL-ROLLBACK checked); without
+      // them the result is as good as UNANCHORED.
+      const confirmed =
+        report.identity?.token.status === 'CONFIRMED' &&
+        verdict.status === 'VERIFIED' &&
+        verdict.mark.status === 'CONFIRMED';
       process.exitCode =
         verdict.status === 'VERIFIED'
           ? confirmed
@@ -156,8 +163,13 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
       const station = Station.open(dataDirOf(this), systemDeps);
       try {
         const pin = await readPin('station token user PIN: ', Boolean(o.pinStdin));
+        const before = station.journal.lastCheckpointNumber();
         const cp = await signCheckpoint(station, pin);
-        out(`checkpoint ${cp.n} signed over ${cp.size} entries (head ${cp.headHash})\n`);
+        out(
+          cp.n > before
+            ? `checkpoint ${cp.n} signed over ${cp.size} entries (head ${cp.headHash}), recorded at seq ${cp.eventSeq ?? '?'}; the station token's journal mark names it\n`
+            : `the journal is already anchored: its head is checkpoint ${cp.n}'s own event (seq ${cp.eventSeq ?? '?'}); the station token's journal mark names it\n`,
+        );
       } finally {
         station.close();
       }

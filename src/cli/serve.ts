@@ -66,14 +66,9 @@ export async function serve(opts: {
     window = launched;
     if (!launched) {
       opts.out(
-        'Chromium (or a display) is not available: open the launch file above in a browser on this machine.\n',
+        'No display or no Chromium here: open the launch file above in a browser on this machine (it works once).\n',
       );
     } else {
-      if (launched.display === 'xvfb') {
-        opts.out(
-          'No display found: the app window runs in a virtual display (Xvfb). Open the launch file above in a browser to operate.\n',
-        );
-      }
       launched.child.once('exit', () => {
         opts.out('app window closed; stopping the station\n');
         void shutdown(0);

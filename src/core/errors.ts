@@ -1,5 +1,6 @@
 import type { ApprovalRefusalCode } from './bundle/approval';
 import type { ArchiveRefusalCode } from './bundle/archive-policy';
+import type { ImportRefusalCode } from './bundle/import-policy';
 
 /**
  * Coded, serialisable errors (after isomorphic-git's BaseError): a stable `code`, a human message that
@@ -39,6 +40,7 @@ export type CoreErrorCode =
   | 'PACKET_EVIDENCE_UNKNOWN'
   | 'PACKET_CLAIM_UNSUPPORTED'
   | ArchiveRefusalCode
+  | ImportRefusalCode
   | ApprovalRefusalCode;
 
 export function coreError(code: CoreErrorCode, message: string, data?: ErrorData): CodedError<CoreErrorCode> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeForDisplay, nameClash, nameKey, nameProblem, nameSchema } from './names';
+import { escapeForDisplay, nameClash, nameKey, nameProblem, nameSchema, textSchema } from './names';
 
 describe('name policy', () => {
   it.each([
@@ -61,5 +61,14 @@ describe('name policy', () => {
     const json = JSON.stringify({ name: raw });
     expect(JSON.parse(escapeForDisplay(json))).toEqual({ name: raw });
     expect(escapeForDisplay('line one\n\tline two')).toBe('line one\n\tline two');
+  });
+
+  it('free text keeps line breaks and tabs but refuses terminal controls and bidi overrides', () => {
+    expect(textSchema(200).safeParse('Rotation deferred.\n\tSee annex B — Zoë').success).toBe(true);
+    const control = textSchema(200).safeParse('ok\u001b[2J');
+    expect(control.error?.issues[0]?.message).toContain('TEXT-CONTROL');
+    const bidi = textSchema(200).safeParse('approve \u202eeteled');
+    expect(bidi.error?.issues[0]?.message).toContain('TEXT-FORMAT');
+    expect(textSchema(5).safeParse('too long').success).toBe(false);
   });
 });

@@ -66,6 +66,26 @@ export function nameSchema(max: number) {
 }
 
 /**
+ * Free text a person or a foreign file supplies that others will read (titles, comments, organisations):
+ * line breaks and tabs are allowed, but not controls a terminal executes (TEXT-CONTROL) nor invisible
+ * format characters that reorder or hide what a reader sees (TEXT-FORMAT, e.g. a bidi override).
+ */
+export function textSchema(max: number) {
+  return z
+    .string()
+    .max(max)
+    .superRefine((s, ctx) => {
+      if (/[^\P{Cc}\n\t]/u.test(s))
+        ctx.addIssue({ code: 'custom', message: 'must not contain control characters (TEXT-CONTROL)' });
+      else if (/\p{Cf}/u.test(s))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must not contain invisible formatting characters such as bidi overrides (TEXT-FORMAT)',
+        });
+    });
+}
+
+/**
  * The key two names are compared by: compatibility-normalised (NFKC: fullwidth and ligature forms
  * fold), case-folded, whitespace collapsed. "Bob Board", "BOB BOARD" and "Ｂｏｂ Ｂｏａｒｄ" share a key.
  */

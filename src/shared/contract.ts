@@ -20,7 +20,20 @@ const empty = z.strictObject({});
 /** A token PIN: never echoed, logged or stored; PKCS#11 tokens accept 4 to 255 characters. */
 const pin = z.string().min(4).max(255);
 
-const checkpointRef = z.strictObject({ n: z.number().int(), size: z.number().int(), at: z.string() });
+const checkpointRef = z.strictObject({
+  n: z.number().int(),
+  size: z.number().int(),
+  at: z.string(),
+  /** Seq of the checkpoint's chained event (the journal is anchored through it); null for legacy. */
+  eventSeq: z.number().int().nullable(),
+});
+
+/** What the station token's journal high-water mark said (docs/journal-format.md). */
+const markState = z.strictObject({
+  status: z.enum(['CONFIRMED', 'BEHIND', 'NOT CHECKED']),
+  n: z.number().int().nullable(),
+  reason: z.string(),
+});
 
 export const journalVerdictSchema = z.discriminatedUnion('status', [
   z.strictObject({
@@ -28,6 +41,7 @@ export const journalVerdictSchema = z.discriminatedUnion('status', [
     entries: z.number().int(),
     headHash: hex32.nullable(),
     checkpoint: checkpointRef,
+    mark: markState,
   }),
   z.strictObject({
     status: z.literal('UNANCHORED'),
@@ -37,6 +51,7 @@ export const journalVerdictSchema = z.discriminatedUnion('status', [
     checkpoint: checkpointRef.nullable(),
     unanchoredFromSeq: z.number().int().nullable(),
     reason: z.string(),
+    mark: markState,
   }),
   z.strictObject({
     status: z.literal('TAMPERED'),
@@ -49,6 +64,9 @@ export const journalVerdictSchema = z.discriminatedUnion('status', [
       'JNL-CKPT-SIG',
       'JNL-CKPT-HEAD',
       'JNL-CKPT-TRUNC',
+      'JNL-CKPT-EVENT',
+      'JNL-ROLLBACK',
+      'JNL-MARK',
       'JNL-IDENTITY',
     ]),
     entries: z.number().int(),
@@ -78,13 +96,29 @@ export const stationInfoSchema = z.strictObject({
     .strictObject({ fingerprint: hex32, words: z.array(z.string()), tokenSerial: z.string() })
     .nullable(),
   store: storeStateSchema,
+  /**
+   * The journal's length and its unsigned tail: entries after the latest checkpoint's own event, which
+   * anyone with write access to the file could still change or cut undetected (not a verification);
+   * null when a damaged store cannot be read that far.
+   */
+  journal: z
+    .strictObject({
+      entries: z.number().int().min(0),
+      checkpoint: z.number().int().nullable(),
+      unsigned: z.number().int().min(0),
+    })
+    .nullable(),
   /** The station token holding the identity key, and whether it answers right now. */
   hsm: z
     .strictObject({
       tokenSerial: z.string(),
       tokenLabel: z.string(),
-      status: z.enum(['PRESENT', 'ABSENT', 'ERROR']),
-      /** The serial, or for ERROR the code and message (e.g. a library that changed since registration). */
+      /** BUSY: an operation holds the token now (one at a time per token); the next waits or is refused. */
+      status: z.enum(['PRESENT', 'BUSY', 'ABSENT', 'ERROR']),
+      /**
+       * The serial; for BUSY also what holds it and since when; for ERROR the code and message (e.g. a
+       * library that changed since registration).
+       */
       detail: z.string(),
     })
     .nullable(),
@@ -119,6 +153,8 @@ export const checkpointSchema = z.strictObject({
   at: z.string(),
   keyId: z.string(),
   alg: z.string(),
+  /** Seq of the checkpoint's chained `journal.checkpoint` event; null for a legacy checkpoint. */
+  eventSeq: z.number().int().nullable(),
 });
 
 const errorPayload = z.strictObject({
@@ -138,6 +174,15 @@ export const tokenViewSchema = z.strictObject({
   flags: z.array(z.string()),
   /** What the flags mean for the operator before a login attempt. */
   warnings: z.array(z.string()),
+  /** The operation holding the token right now (token busy), or null when it is free. */
+  busy: z
+    .strictObject({
+      purpose: z.string(),
+      loggedIn: z.boolean(),
+      since: z.string(),
+      waiting: z.number().int().min(0),
+    })
+    .nullable(),
 });
 
 export const moduleViewSchema = z.strictObject({
@@ -747,7 +792,12 @@ export const contract = {
   /** Removable volumes and their states (no device / several / read-only / not enough space / ready). */
   mediaVolumes: {
     input: z.strictObject({ neededBytes: z.number().int().min(0).optional() }),
-    output: mediaViewSchema,
+    /** The scan also removes this station's own interrupted-export fragments and lists them here. */
+    output: mediaViewSchema.extend({
+      removedPartials: z.array(
+        z.strictObject({ volume: z.string(), name: z.string(), size: z.number().int().min(0) }),
+      ),
+    }),
   },
   /** Bundle and approval files on the listed volumes: the only paths the UI can import from. */
   mediaFiles: {

@@ -51,6 +51,16 @@ export const ERROR_CATALOGUE = {
     class: 'integrity',
     action: 'Stop: the journal failed verification. Preserve the database file and escalate.',
   },
+  JOURNAL_ROLLED_BACK: {
+    class: 'integrity',
+    action:
+      'Stop: the station token remembers a newer checkpoint than this database holds, so the database was rolled back or replaced (JNL-ROLLBACK). Sign and export nothing; preserve the database file and the token, and escalate.',
+  },
+  JOURNAL_MARK_INVALID: {
+    class: 'integrity',
+    action:
+      'Stop: the station token carries a journal mark this station did not sign (JNL-MARK). Preserve the token as evidence and escalate; nothing was signed.',
+  },
   CHECKPOINT_SIGNER_UNAVAILABLE: {
     class: 'state',
     action: 'The station identity key is needed to sign a checkpoint: connect the station HSM and log in.',
@@ -108,6 +118,16 @@ export const ERROR_CATALOGUE = {
     class: 'device',
     action:
       'The token reported an error (named in the message). Note it, check the device and repeat the step.',
+  },
+  DEVICE_MEMORY: {
+    class: 'device',
+    action:
+      'The token (CKR_DEVICE_MEMORY) or the station (CKR_HOST_MEMORY) ran out of memory; nothing was recorded as done. Free space on the token or restart the station, then repeat the step.',
+  },
+  TOKEN_BUSY: {
+    class: 'state',
+    action:
+      'Another operation (named in the message) has this token logged in. Wait for it to finish, then repeat the step; the station never logs in twice at once.',
   },
   KEY_EXISTS: {
     class: 'invalid-input',
@@ -324,6 +344,69 @@ export const ERROR_CATALOGUE = {
     class: 'integrity',
     action: 'A file’s size differs from what the archive declares. Treat the media as hostile.',
   },
+  BUNDLE_COMMENT: {
+    class: 'integrity',
+    action:
+      'The archive or one of its files carries a comment; station bundles never do. Treat the media as hostile.',
+  },
+  BUNDLE_DIRECTORY_MISMATCH: {
+    class: 'integrity',
+    action:
+      'The archive directory holds more or other records than it counts, so other zip tools would see other files. Treat the media as hostile.',
+  },
+  BUNDLE_EXTRA_FIELD: {
+    class: 'integrity',
+    action:
+      'A file carries zip metadata (an extra field) station bundles never use. Treat the media as hostile.',
+  },
+  BUNDLE_EXTRA_FIELD_INVALID: {
+    class: 'integrity',
+    action:
+      'A file’s zip metadata (extra field) is malformed, oversized or hides data. Treat the media as hostile.',
+  },
+  BUNDLE_FLAGS_UNSUPPORTED: {
+    class: 'integrity',
+    action:
+      'A file sets zip flags station bundles never use. Ask for a re-export; treat the media as hostile.',
+  },
+  BUNDLE_ENTRY_ORDER: {
+    class: 'integrity',
+    action: 'The archive lists its files in another order than it stores them. Treat the media as hostile.',
+  },
+  BUNDLE_DESCRIPTOR_MISMATCH: {
+    class: 'integrity',
+    action:
+      'A file’s data descriptor is missing or disagrees with the directory. Treat the media as hostile.',
+  },
+  BUNDLE_DESCRIPTOR_AMBIGUOUS: {
+    class: 'integrity',
+    action:
+      'A stored file followed by a data descriptor holds the descriptor signature, so streaming zip tools would split it into other files. Treat the media as hostile.',
+  },
+  BUNDLE_CRC_MISMATCH: {
+    class: 'integrity',
+    action: 'A file does not match the CRC-32 the archive declares. Treat the media as hostile.',
+  },
+  BUNDLE_ENTRY_HOST: {
+    class: 'integrity',
+    action:
+      'A file claims to be made by another system than the station’s writer (Unix, zip 6.3), so other tools would read its attributes differently (e.g. as a link). Treat the media as hostile.',
+  },
+  BUNDLE_ENTRY_MODE: {
+    class: 'integrity',
+    action:
+      'A file carries other attributes than a plain 0644 file, which other tools would apply when unpacking. Treat the media as hostile.',
+  },
+  BUNDLE_ENTRY_VERSION: {
+    class: 'integrity',
+    action:
+      'A file claims to need another zip version than the station writes, so other tools would skip or refuse it. Treat the media as hostile.',
+  },
+  BUNDLE_TIME_MISMATCH: {
+    class: 'integrity',
+    action:
+      'A file carries two different modification times (DOS fields and extended timestamp), so tools disagree on it. Treat the media as hostile.',
+  },
   BUNDLE_ENVELOPE_MISSING: {
     class: 'integrity',
     action: 'The bundle has no signature envelope (bundle.dsse.json). It cannot be trusted.',
@@ -350,6 +433,30 @@ export const ERROR_CATALOGUE = {
     class: 'integrity',
     action:
       'The signature does not verify: the bundle was changed after signing. Treat the media as hostile.',
+  },
+  BUNDLE_ENVELOPE_NOT_LAST: {
+    class: 'integrity',
+    action: 'The signature envelope is not the last file of the archive. Treat the media as hostile.',
+  },
+  BUNDLE_SIGNER_NOT_ALLOWED: {
+    class: 'integrity',
+    action:
+      'The key that signed the bundle may not sign this kind (e.g. a reviewer key signing a station bundle). Treat it as forged.',
+  },
+  BUNDLE_STATION_MISMATCH: {
+    class: 'integrity',
+    action:
+      'The bundle names another station (or none) than the key that signed it. Treat it as forged; do not use it.',
+  },
+  BUNDLE_REPLAYED: {
+    class: 'integrity',
+    action:
+      'This version of the packet was already imported from this signer (a replay). Nothing changed; ask for a new version if content changed.',
+  },
+  BUNDLE_ROLLBACK: {
+    class: 'integrity',
+    action:
+      'A newer version of this packet was already imported from this signer: this older one is a rollback. Nothing changed.',
   },
   BUNDLE_STATEMENT_INVALID: {
     class: 'integrity',
@@ -381,6 +488,16 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Check the bundle file path or pick the bundle from a listed volume.',
   },
+  BUNDLE_UNREADABLE: {
+    class: 'device',
+    action:
+      'The file on the media cannot be opened or read (permissions, a link swapped in, an I/O error). Check the media; if it changed under the station, treat it as hostile.',
+  },
+  BUNDLE_HOLDER_MISMATCH: {
+    class: 'integrity',
+    action:
+      'The bundle names another key holder than the trusted key that signed it. Treat the media as hostile.',
+  },
   BUNDLE_CANCELLED: {
     class: 'state',
     action: 'The export was cancelled; no bundle was written and nothing was recorded.',
@@ -396,6 +513,16 @@ export const ERROR_CATALOGUE = {
     action:
       'This key is already in the trust store: one key has one entry. Change the existing entry instead.',
   },
+  BUNDLE_EXPORT_RECOVERED: {
+    class: 'state',
+    action:
+      'An earlier export was written but not recorded; it has been verified and recorded now. Look at the new preview (the next version) and export again.',
+  },
+  TRUST_NAME_CLASH: {
+    class: 'invalid-input',
+    action:
+      'Another trusted key holder already goes by this name (ignoring case and letter forms). Ask the key holder to register under a name that tells them apart, or revoke the old entry first.',
+  },
   TRUST_FINGERPRINT_MISMATCH: {
     class: 'invalid-input',
     action:
@@ -407,9 +534,28 @@ export const ERROR_CATALOGUE = {
     action:
       'The key file cannot be read with this passphrase, or holds an unsupported key (EC P-256/P-384 or Ed25519).',
   },
+  KEY_FILE_WEAK: {
+    class: 'invalid-input',
+    action:
+      'The reviewer key file is protected with a weak or outdated key derivation. Re-protect it: `station reviewer rekey --key FILE --out NEW`, then use the new file.',
+  },
   APPROVAL_MALFORMED: {
     class: 'integrity',
     action: 'The approval is not a valid signed approval statement. Ask the reviewer to sign again.',
+  },
+  APPROVAL_TOO_LARGE: {
+    class: 'invalid-input',
+    action: 'The file is larger than any approval (64 KiB). Pick the reviewer’s approval file itself.',
+  },
+  APPROVAL_UNREADABLE: {
+    class: 'device',
+    action:
+      'The approval file on the media cannot be opened or read (permissions, an I/O error). Check the media and import it again.',
+  },
+  APPROVAL_NOT_REGULAR_FILE: {
+    class: 'integrity',
+    action:
+      'The approval on the media is a symbolic link, device, FIFO or directory, not a file. Treat the media as hostile.',
   },
   APPROVAL_SIGNER_UNKNOWN: {
     class: 'state',

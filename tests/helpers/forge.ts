@@ -10,7 +10,7 @@ const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).
  * What an attacker with write access to the database file (but not the station token) can do: edit an
  * entry, swap the recorded identity key for their own, rebuild the whole hash chain, and replace the
  * checkpoints with ones signed by their key. The chain and checkpoints then agree with each other;
- * only the station token can tell.
+ * only the station token can tell. `edit.seq` counts in the forged journal (checkpoint events removed).
  */
 export function forgeJournal(dbPath: string, edit: { seq: number; actor: string }): void {
   const db = new Database(dbPath);
@@ -20,13 +20,19 @@ export function forgeJournal(dbPath: string, edit: { seq: number; actor: string 
     const fingerprint = createHash('sha256').update(spki).digest('hex');
     db.exec(`DROP TRIGGER IF EXISTS journal_refuse_update; DROP TRIGGER IF EXISTS journal_refuse_delete;
              DROP TRIGGER IF EXISTS journal_checkpoint_refuse_delete; DROP TRIGGER IF EXISTS journal_checkpoint_next_only;`);
-    const rows = db.prepare('SELECT seq, at, actor, kind, body FROM journal ORDER BY seq').all() as {
-      seq: number;
-      at: string;
-      actor: string;
-      kind: string;
-      body: Buffer;
-    }[];
+    // The station's own checkpoint events name heads the forger cannot re-sign under the real key: they
+    // go, and the rest is renumbered.
+    const rows = (
+      db.prepare('SELECT seq, at, actor, kind, body FROM journal ORDER BY seq').all() as {
+        seq: number;
+        at: string;
+        actor: string;
+        kind: string;
+        body: Buffer;
+      }[]
+    )
+      .filter((r) => r.kind !== 'journal.checkpoint')
+      .map((r, i) => ({ ...r, seq: i + 1 }));
     const hasher = new EntryHasher(sha256);
     let prev: Uint8Array = GENESIS_PREV_HASH;
     let stationId = '';

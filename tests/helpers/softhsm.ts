@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProfile, resolveModulePath, type ModuleProfile } from '../../src/main/adapters/hsm/profiles';
 import { tempDir } from './temp';
@@ -22,4 +23,102 @@ export function softhsmWorld(parent?: string): { dir: string; conf: string } {
   );
   process.env.SOFTHSM2_CONF = conf;
   return { dir, conf };
+}
+
+/** The variable naming the fault plan the PKCS#11 fault shim reads on every call. */
+export const FAULT_PLAN_ENV = 'STATION_PKCS11_FAULT_PLAN';
+export const FAULT_SHIM = findProfile('pkcs11-fault-shim')!;
+
+let shimPath: string | null = null;
+
+/** The fault shim's library (native/fault-shim), built here if the setup script has not built it yet. */
+export function faultShimPath(): string {
+  if (!shimPath) {
+    const build = join(import.meta.dirname, '..', '..', 'native', 'fault-shim', 'build.mjs');
+    const r = spawnSync(process.execPath, [build], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`the PKCS#11 fault shim did not build: ${r.stderr}`);
+    shimPath = r.stdout.trim();
+  }
+  return shimPath;
+}
+
+/** A plan rule: at the `call`th call of `fn` since the plan was written (or from it on), do `action`. */
+export interface FaultRule {
+  readonly fn: string;
+  readonly call: number;
+  readonly from?: boolean;
+  /** A CKR name (returned without reaching the token), `remove` (token pulled out) or `pin-lock`. */
+  readonly action: string;
+}
+
+/** What the shim counted (cumulative since the library was loaded, except where said). */
+export interface ShimStats {
+  readonly generation: number;
+  readonly planError: string | null;
+  readonly removed: boolean;
+  readonly pinLocked: boolean;
+  readonly calls: Readonly<Record<string, number>>;
+  readonly injected: Readonly<Record<string, number>>;
+  readonly sessions: {
+    /** Open right now: opened and not closed by C_CloseSession / C_CloseAllSessions. */
+    readonly open: number;
+    readonly opened: number;
+    readonly closed: number;
+    readonly closedAll: number;
+    /** Left open until C_Finalize: sessions the application never closed. */
+    readonly closedByFinalize: number;
+    readonly untracked: number;
+  };
+  /** C_Login calls that reached the shim (failed ones too). */
+  readonly logins: number;
+  /** C_Login calls on a token this application already had logged in (the USER_ALREADY_LOGGED_IN bug). */
+  readonly loginsWhileLoggedIn: number;
+  /** Tokens logged in right now. */
+  readonly loggedIn: number;
+}
+
+export interface FaultShim {
+  /** The library to register (profile pkcs11-fault-shim). */
+  readonly path: string;
+  /** The module environment to register: SoftHSM2's configuration and the plan file. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Replaces the plan; call numbers count from the next call on. */
+  plan(rules: readonly FaultRule[], state?: readonly ('removed' | 'pin-locked')[]): void;
+  /** No faults: the token present and unlocked again. */
+  clear(): void;
+  stats(): ShimStats;
+}
+
+/**
+ * The fault shim over the SoftHSM2 world `world` (see softhsmWorld): its plan and stats files live in
+ * that world's directory. Plans are written to a new name and renamed, so the shim never reads half a
+ * plan; each carries a serial number, so writing the same rules again still starts a new plan.
+ */
+export function faultShim(world: { dir: string; conf: string }): FaultShim {
+  const planPath = join(world.dir, 'fault-plan.txt');
+  const statsPath = join(world.dir, 'fault-stats.json');
+  let serial = 0;
+  const write = (lines: readonly string[]) => {
+    const text = [
+      `# fault plan ${++serial}`,
+      `module ${SOFTHSM_PATH}`,
+      `stats ${statsPath}`,
+      ...lines,
+      '',
+    ].join('\n');
+    writeFileSync(`${planPath}.tmp`, text);
+    renameSync(`${planPath}.tmp`, planPath);
+  };
+  write([]);
+  return {
+    path: faultShimPath(),
+    environment: { SOFTHSM2_CONF: world.conf, [FAULT_PLAN_ENV]: planPath },
+    plan: (rules, state = []) =>
+      write([
+        ...state.map((s) => `state ${s}`),
+        ...rules.map((r) => `${r.from ? 'from' : 'at'} ${r.fn} ${r.call} ${r.action}`),
+      ]),
+    clear: () => write([]),
+    stats: () => JSON.parse(readFileSync(statsPath, 'utf8')) as ShimStats,
+  };
 }

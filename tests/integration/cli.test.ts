@@ -26,7 +26,13 @@ describe('station CLI (built, as a user runs it)', () => {
     const dir = join(tempDir(), 's');
     expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
     const v = stationCli(['journal', 'verify', '--data-dir', dir]);
-    expect(v.stdout).toMatch(/^VERIFIED (\d+) entries to checkpoint 1 \(seq \1\)/);
+    // The demo ends anchored: its last entry is the checkpoint's own chained event, over the head before it.
+    const m = /^VERIFIED (\d+) entries to checkpoint (\d+) \(seq (\d+), its event seq (\d+)\)/.exec(v.stdout);
+    expect(m, v.stdout).not.toBeNull();
+    const [entries, , size, eventSeq] = [m![1], m![2], m![3], m![4]].map(Number);
+    expect(eventSeq).toBe(entries);
+    expect(size).toBe(entries! - 1);
+    expect(v.stdout).toMatch(/journal mark on the station token: CONFIRMED/);
     expect(v.status).toBe(0);
   });
 
@@ -138,7 +144,7 @@ describe('station CLI (built, as a user runs it)', () => {
     expect(created.stdout).not.toContain('654321');
 
     const ok = stationCli(['journal', 'verify', '--data-dir', dir]);
-    expect(ok.stdout).toMatch(/^VERIFIED 3 entries to checkpoint 1/);
+    expect(ok.stdout).toMatch(/^VERIFIED 4 entries to checkpoint 1 \(seq 3, its event seq 4\)/);
     expect(ok.status).toBe(0);
 
     expect(
@@ -156,7 +162,7 @@ describe('station CLI (built, as a user runs it)', () => {
 
     const cp = stationCli(['journal', 'checkpoint', '--pin-stdin', '--data-dir', dir], '654321\n');
     expect(cp.status).toBe(0);
-    expect(cp.stdout).toMatch(/^checkpoint 2 signed over 4 entries/);
+    expect(cp.stdout).toMatch(/^checkpoint 2 signed over 5 entries/);
     expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(0);
 
     tamperJournalRow(join(dir, 'station.sqlite'), 2, "body = CAST('{}' AS BLOB)");

@@ -14,6 +14,7 @@ const D2 = 'b'.repeat(64);
 const alice: TrustedKey = {
   trustId: 'alice',
   name: 'Alice',
+  kind: 'reviewer',
   fingerprint: '1'.repeat(64),
   roles: ['board-reviewer', 'release-integrity-owner'],
   validFrom: '2026-01-01T00:00:00.000Z',
@@ -82,6 +83,9 @@ describe('approval acceptance (APR-*)', () => {
     expect(evaluate(approval({ role: 'ca-delegate' }), [], { ...alice, roles: ['ca-delegate'] })).toBe(
       'APPROVAL_ROLE_NOT_REQUIRED',
     );
+  });
+  it('APR-ROLE: a station key never approves, even one registered with the role', () => {
+    expect(evaluate(approval(), [], { ...alice, kind: 'station' })).toBe('APPROVAL_ROLE_NOT_HELD');
   });
   it('APR-PACKET / APR-DIGEST / APR-VERSION: unknown packet, wrong digest, older version', () => {
     expect(evaluate(approval({ packetId: 'other' }))).toBe('APPROVAL_PACKET_UNKNOWN');

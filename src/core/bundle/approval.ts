@@ -25,10 +25,12 @@ export interface ApprovalRefusal {
   readonly message: string;
 }
 
-/** A trust-store entry: one key, one id, its roles and validity. */
+/** A trust-store entry: one key, one id, its kind, roles and validity. */
 export interface TrustedKey {
   readonly trustId: string;
   readonly name: string;
+  /** A person's key approves; a station's identity key never does, whatever roles it was given. */
+  readonly kind: 'station' | 'reviewer';
   readonly fingerprint: string;
   readonly roles: readonly string[];
   readonly validFrom: string;
@@ -90,6 +92,12 @@ export function evaluateApproval(input: {
   const { signer, approval: a, issued, accepted, now } = input;
   const validity = signerValidity(signer, now);
   if (validity) return validity;
+  if (signer.kind !== 'reviewer')
+    return refuse(
+      'APPROVAL_ROLE_NOT_HELD',
+      'APR-ROLE',
+      `${signer.name} is a station key: stations sign bundles, only a person's key signs an approval`,
+    );
   if (!signer.roles.includes(a.role))
     return refuse(
       'APPROVAL_ROLE_NOT_HELD',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameSchema, textSchema } from '../names';
 
 /**
  * in-toto Statement v1 (in-toto/attestation spec): subjects are the files a bundle carries, each with
@@ -13,7 +14,14 @@ export const PREDICATE_TYPES = {
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lowercase hex digits');
 const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
-const person = z.string().trim().min(1).max(80);
+const person = nameSchema(80);
+/**
+ * Free text a bundle or approval carries and others read (titles, comments): no terminal controls and
+ * no bidi or other invisible format characters (TEXT-CONTROL, TEXT-FORMAT in src/core/names.ts).
+ */
+const title = textSchema(200).trim().min(1);
+/** An organisation is a name, or nothing. */
+const organisation = z.union([z.literal(''), nameSchema(120)]);
 export const packetIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lowercase letters, digits, dots and dashes');
@@ -39,12 +47,12 @@ export const bundlePredicateSchema = z.strictObject({
   bundleKind: z.enum(BUNDLE_KINDS),
   packetId: packetIdSchema,
   version: z.number().int().min(1).max(1_000_000),
-  title: z.string().trim().min(1).max(200),
+  title,
   createdAt: isoTime,
   /** The station that made it; null for a reviewer's key-registration bundle. */
   station: z.strictObject({ stationId: uuid, name: person, fingerprint: sha256Hex }).nullable(),
   /** The key holder, for a key-registration bundle. */
-  holder: z.strictObject({ name: person, organisation: z.string().trim().max(120) }).nullable(),
+  holder: z.strictObject({ name: person, organisation }).nullable(),
   /** The journal segment the content was built from, and the checkpoint that anchors it. */
   journal: z
     .strictObject({
@@ -67,7 +75,7 @@ export const approvalPredicateSchema = z.strictObject({
   packetDigest: sha256Hex,
   role: roleSchema,
   decision: z.enum(DECISIONS),
-  comment: z.string().max(4000),
+  comment: textSchema(4000),
   expiresAt: isoTime,
   /** Chosen by the reviewer, strictly increasing per packet: replay and rollback need no trusted clock. */
   sequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),

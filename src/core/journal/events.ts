@@ -3,6 +3,7 @@ import { canonicalBytes } from '../canonical';
 import { nameSchema } from '../names';
 import { BUNDLE_KINDS, DECISIONS, packetIdSchema, roleSchema } from '../bundle/statement';
 import { coreError } from '../errors';
+import { checkpointEventBodySchema } from './checkpoint';
 import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
 import { packetOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
@@ -135,6 +136,11 @@ export const EVENT_BODIES = {
     fingerprint: hex(32),
     certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----').max(8192),
   }),
+  /**
+   * A signed checkpoint over the head just before it (seq size = this seq - 1), chained like any event
+   * so removing it breaks the chain; the station token keeps the latest as its high-water mark.
+   */
+  'journal.checkpoint': checkpointEventBodySchema,
   /** First-hand residency evidence: a token's info and every key's attributes as read back. */
   'hsm.inventory-recorded': z.strictObject({
     moduleId,
@@ -306,6 +312,11 @@ export const EVENT_BODIES = {
     requiredRoles: z.array(roleSchema).max(10),
     journalToSeq: z.number().int().min(0),
     checkpoint: z.number().int().min(1).nullable(),
+    /**
+     * Recorded by the station after the fact: an export that was written, signed by this station and
+     * read back whole from the media, but whose record was lost when the station stopped (BND-RECOVER).
+     */
+    recovered: z.literal(true).optional(),
   }),
   /** A bundle from media that passed every check; its files are kept content-addressed. */
   'bundle.imported': z.strictObject({
@@ -328,6 +339,19 @@ export const EVENT_BODIES = {
     fileName: z.string().max(255),
     fileSha256: hex(32).nullable(),
     detail: z.string().max(1000),
+  }),
+  /** The station's own interrupted-export fragments (`.partial`) that a media scan removed. */
+  'media.partials-removed': z.strictObject({
+    removed: z
+      .array(
+        z.strictObject({
+          volume: z.string().startsWith('/').max(4096),
+          name: z.string().min(1).max(255),
+          size: z.number().int().min(0),
+        }),
+      )
+      .min(1)
+      .max(1000),
   }),
   /** A reviewer or station key entered the trust store after a person confirmed its fingerprint. */
   'trust.registered': z.strictObject({
@@ -370,7 +394,8 @@ export const EVENT_BODIES = {
     check: z.string().max(40).nullable(),
     packetId: packetIdSchema.nullable(),
     signerFingerprint: hex(32).nullable(),
-    envelopeSha256: hex(32),
+    /** Null when the file itself was refused (a link, not a file, too large) before any byte was read. */
+    envelopeSha256: hex(32).nullable(),
     detail: z.string().max(1000),
   }),
   /** A governance packet draft is opened: its kind, title, scope, routing and workflow subject. */

@@ -1,7 +1,15 @@
 import { canonicalBytes } from '../canonical';
 import type { Sha256 } from '../bytes';
-import { checkpointStatement, type Checkpoint } from './checkpoint';
-import { EntryHasher, GENESIS_PREV_HASH, type JournalRow } from './entry';
+import {
+  CHECKPOINT_ACTOR,
+  CHECKPOINT_EVENT_KIND,
+  checkpointEventBody,
+  checkpointStatement,
+  type Checkpoint,
+  type StoredCheckpoint,
+} from './checkpoint';
+import { EntryHasher, GENESIS_PREV_HASH, type JournalRow, type UnhashedRow } from './entry';
+import type { MarkReading } from './verify';
 
 /** Builds a valid in-memory journal of `n` rows (for tests of the verifier and its callers). */
 export function buildJournal(sha256: Sha256, n: number, start = Date.UTC(2026, 0, 1)): JournalRow[] {
@@ -54,4 +62,71 @@ export function makeCheckpoint(
     alg: 'ed25519',
   };
   return { ...unsigned, signature: sign(checkpointStatement(stationId, unsigned)) };
+}
+
+/**
+ * Builds a journal as the station writes it since checkpoints are chained: `entries` notes, and after
+ * the note counts listed in `checkpointAfter` a signed checkpoint over the head appended as its
+ * `journal.checkpoint` event. Returns the rows and the checkpoint table (each row naming its event).
+ */
+export function buildChainedJournal(
+  sha256: Sha256,
+  stationId: string,
+  entries: number,
+  checkpointAfter: readonly number[],
+  sign: (statement: Uint8Array) => Uint8Array,
+  start = Date.UTC(2026, 0, 1),
+): { rows: JournalRow[]; checkpoints: StoredCheckpoint[] } {
+  const hasher = new EntryHasher(sha256);
+  const rows: JournalRow[] = [];
+  const checkpoints: StoredCheckpoint[] = [];
+  const push = (row: Omit<UnhashedRow, 'seq' | 'prevHash'>) => {
+    const seq = rows.length + 1;
+    const unhashed = { ...row, seq, prevHash: rows.at(-1)?.hash ?? GENESIS_PREV_HASH };
+    rows.push({ ...unhashed, hash: hasher.hash(unhashed) });
+  };
+  const checkpointNow = () => {
+    const unsigned = {
+      n: checkpoints.length + 1,
+      size: rows.length,
+      headHash: rows.at(-1)?.hash ?? GENESIS_PREV_HASH,
+      at: new Date(start + (rows.length + 1) * 1000).toISOString(),
+      keyId: 'test-key',
+      alg: 'ed25519',
+    };
+    const cp = { ...unsigned, signature: sign(checkpointStatement(stationId, unsigned)) };
+    push({
+      at: cp.at,
+      actor: CHECKPOINT_ACTOR,
+      kind: CHECKPOINT_EVENT_KIND,
+      body: canonicalBytes(checkpointEventBody(cp)),
+    });
+    checkpoints.push({ ...cp, eventSeq: rows.length });
+  };
+  if (checkpointAfter.includes(0)) checkpointNow();
+  for (let i = 1; i <= entries; i++) {
+    push({
+      at: new Date(start + (rows.length + 1) * 1000).toISOString(),
+      actor: i % 2 ? 'operator:alice' : 'operator:bob',
+      kind: 'operator.note',
+      body: canonicalBytes({ text: `entry ${i}` }),
+    });
+    if (checkpointAfter.includes(i)) checkpointNow();
+  }
+  return { rows, checkpoints };
+}
+
+/** The token's mark reading for these checkpoints (the latest, or the one numbered `n`). */
+export function markOf(
+  stationId: string,
+  checkpoints: readonly Checkpoint[],
+  n = checkpoints.length,
+): MarkReading {
+  const cp = checkpoints[n - 1];
+  if (!cp) return { status: 'ABSENT', reason: 'no mark on the token' };
+  const { n: num, size, headHash, at, keyId, alg, signature } = cp;
+  return {
+    status: 'FOUND',
+    marks: [{ stationId, checkpoint: { n: num, size, headHash, at, keyId, alg, signature } }],
+  };
 }

@@ -1,10 +1,19 @@
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Checkpoint } from './checkpoint';
-import type { JournalRow } from './entry';
-import { buildJournal, makeCheckpoint, rechain } from './test-support';
-import { assembleVerdict, SegmentVerifier, verifyJournal, watchedSeqs, type JournalVerdict } from './verify';
+import { canonicalBytes } from '../canonical';
+import { checkpointEventBody, type Checkpoint, type StoredCheckpoint } from './checkpoint';
+import { EntryHasher, type JournalRow } from './entry';
+import { buildChainedJournal, buildJournal, makeCheckpoint, markOf, rechain } from './test-support';
+import {
+  assembleVerdict,
+  SegmentVerifier,
+  verifyJournal,
+  watchedSeqs,
+  type JournalVerdict,
+  type MarkReading,
+  type VerifierOptions,
+} from './verify';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 const STATION = '11111111-2222-4333-8444-555555555555';
@@ -279,6 +288,278 @@ describe('journal verifier', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+/** The journal cut at `cuts` into seq ranges, each verified on its own, up to the first failing one. */
+function segmentsOf(journal: readonly JournalRow[], cuts: readonly number[], watch: ReadonlySet<number>) {
+  const maxSeq = journal.reduce((m, r) => Math.max(m, r.seq), 0);
+  const bounds = [...new Set(cuts.map((c) => (maxSeq > 1 ? 1 + (c % (maxSeq - 1)) : 1)))].sort(
+    (x, y) => x - y,
+  );
+  const ranges: [number, number][] = [];
+  let from = 1;
+  for (const cut of bounds) {
+    if (cut >= from && cut < maxSeq) {
+      ranges.push([from, cut]);
+      from = cut + 1;
+    }
+  }
+  ranges.push([from, Math.max(maxSeq, from - 1)]);
+  const segments = [];
+  for (const [lo, hi] of ranges) {
+    const seg = new SegmentVerifier(sha256, lo, hi, watch);
+    for (const r of journal
+      .filter((x) => (lo === 1 ? x.seq <= hi : x.seq >= lo && x.seq <= hi))
+      .sort((x, y) => x.seq - y.seq)) {
+      if (!seg.push(r)) break;
+    }
+    const result = seg.finish();
+    segments.push(result);
+    if (result.failure) break;
+  }
+  return segments;
+}
+
+describe('journal verifier: chained checkpoints and the token mark', () => {
+  // 12 notes; checkpoints after notes 4 and 9: events at seq 5 and 11; the head is seq 14.
+  const { rows, checkpoints } = buildChainedJournal(sha256, STATION, 12, [4, 9], signer);
+  const [cp1, cp2] = checkpoints as [StoredCheckpoint, StoredCheckpoint];
+  const opts = (over: Partial<VerifierOptions> = {}): VerifierOptions => ({
+    sha256,
+    stationId: STATION,
+    checkpoints,
+    checkSignature,
+    mark: markOf(STATION, checkpoints),
+    ...over,
+  });
+  const upTo = (seq: number) => rows.slice(0, seq);
+
+  it('VERIFIED when the last row is its own checkpoint event, and the mark names it (CONFIRMED)', () => {
+    expect(verifyJournal(upTo(11), opts())).toMatchObject({
+      status: 'VERIFIED',
+      entries: 11,
+      checkpoint: { n: 2, size: 10, eventSeq: 11 },
+      mark: { status: 'CONFIRMED', n: 2 },
+    });
+  });
+
+  it('JNL-ANCHOR: entries after the latest checkpoint event are the unsigned tail', () => {
+    expect(verifyJournal(rows, opts())).toMatchObject({
+      status: 'UNANCHORED',
+      unanchoredFromSeq: 12,
+      checkpoint: { n: 2, eventSeq: 11 },
+      mark: { status: 'CONFIRMED' },
+    });
+  });
+
+  it('mark BEHIND: the token names an earlier checkpoint of this journal; NOT CHECKED without a mark', () => {
+    expect(verifyJournal(upTo(11), opts({ mark: markOf(STATION, checkpoints, 1) }))).toMatchObject({
+      status: 'VERIFIED',
+      mark: { status: 'BEHIND', n: 1 },
+    });
+    for (const mark of [
+      undefined,
+      { status: 'ABSENT', reason: 'none' } as const,
+      { status: 'UNAVAILABLE', reason: 'gone' } as const,
+    ]) {
+      expect(verifyJournal(upTo(11), opts({ mark }))).toMatchObject({
+        status: 'VERIFIED',
+        mark: { status: 'NOT CHECKED', n: null },
+      });
+    }
+  });
+
+  it('JNL-ROLLBACK: the finding — newest checkpoint and everything after the previous one removed', () => {
+    // What is left ends with checkpoint 1's own event and looks fully anchored on its own.
+    const rolledBack = { checkpoints: [cp1] };
+    expect(verifyJournal(upTo(5), opts({ ...rolledBack, mark: undefined }))).toMatchObject({
+      status: 'VERIFIED',
+      checkpoint: { n: 1 },
+    });
+    expect(verifyJournal(upTo(5), opts(rolledBack))).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-ROLLBACK',
+      firstBadSeq: 6,
+      lastPossibleSeq: 11,
+      checkpointN: 2,
+    });
+  });
+
+  it('JNL-ROLLBACK: only the newest checkpoint event and its row removed: bad from that event on', () => {
+    expect(verifyJournal(upTo(10), opts({ checkpoints: [cp1] }))).toMatchObject({
+      check: 'JNL-ROLLBACK',
+      firstBadSeq: 11,
+    });
+  });
+
+  it('JNL-ROLLBACK: a rolled-back journal with new entries re-signed as checkpoint 2 is another history', () => {
+    const fork = buildChainedJournal(sha256, STATION, 12, [4, 6], signer);
+    expect(
+      verifyJournal(fork.rows, opts({ checkpoints: fork.checkpoints, mark: markOf(STATION, checkpoints) })),
+    ).toMatchObject({ status: 'TAMPERED', check: 'JNL-ROLLBACK', firstBadSeq: 6, checkpointN: 2 });
+  });
+
+  it('JNL-MARK: a mark not signed by the identity key, of another station, or unreadable', () => {
+    const forged = { ...cp2, signature: new Uint8Array(64) };
+    const cases: MarkReading[] = [
+      { status: 'FOUND', marks: [{ stationId: STATION, checkpoint: forged }] },
+      { status: 'FOUND', marks: [{ stationId: '99999999-2222-4333-8444-555555555555', checkpoint: cp2 }] },
+      { status: 'MALFORMED', reason: 'not a mark' },
+    ];
+    for (const mark of cases) {
+      expect(verifyJournal(upTo(11), opts({ mark }))).toMatchObject({
+        status: 'TAMPERED',
+        check: 'JNL-MARK',
+      });
+    }
+    // Two marks (a crash between writing the new one and removing the old): the highest counts.
+    const two: MarkReading = {
+      status: 'FOUND',
+      marks: [
+        { stationId: STATION, checkpoint: cp1 },
+        { stationId: STATION, checkpoint: cp2 },
+      ],
+    };
+    expect(verifyJournal(upTo(11), opts({ mark: two }))).toMatchObject({
+      mark: { status: 'CONFIRMED', n: 2 },
+    });
+  });
+
+  it('JNL-CKPT-EVENT: a table row without its event, or an event without its row, is TAMPERED', () => {
+    expect(verifyJournal(upTo(11), opts({ checkpoints: [cp1], mark: undefined }))).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-CKPT-EVENT',
+      firstBadSeq: 11,
+      checkpointN: 2,
+    });
+    expect(
+      verifyJournal(upTo(11), opts({ checkpoints: [cp1, { ...cp2, eventSeq: 12 }], mark: undefined })),
+    ).toMatchObject({
+      check: 'JNL-CKPT-EVENT',
+      firstBadSeq: 11,
+    });
+    // The row names its event but the chain holds an ordinary entry there (event replaced, rechained):
+    // the damage lies after the previous anchor (seq 5) up to where the event belonged.
+    const replaced = rechain(
+      sha256,
+      edit(rows, 10, {
+        kind: 'operator.note',
+        actor: 'operator:alice',
+        body: new TextEncoder().encode('{"text":"x"}'),
+      }),
+      10,
+    );
+    expect(verifyJournal(replaced, opts({ mark: undefined }))).toMatchObject({
+      check: 'JNL-CKPT-EVENT',
+      firstBadSeq: 6,
+      lastPossibleSeq: 11,
+    });
+    // A legacy row (no event) after chained ones is not legacy: its event is missing.
+    expect(
+      verifyJournal(
+        rows,
+        opts({
+          checkpoints: [cp1, cp2, { ...makeCheckpoint(STATION, rows, 3, 13, signer), eventSeq: null }],
+          mark: undefined,
+        }),
+      ),
+    ).toMatchObject({
+      check: 'JNL-CKPT-EVENT',
+      firstBadSeq: 12,
+      lastPossibleSeq: 14,
+      checkpointN: 3,
+    });
+  });
+
+  it('JNL-CKPT-EVENT: an event that does not sit right after its head, or was not recorded by the station', () => {
+    const asOperator = rechain(sha256, edit(rows, 4, { actor: 'operator:mallory' }), 4);
+    expect(verifyJournal(asOperator, opts({ mark: undefined }))).toMatchObject({
+      check: 'JNL-CKPT-EVENT',
+      firstBadSeq: 5,
+    });
+    const lateTime = rechain(sha256, edit(rows, 4, { at: '2027-01-01T00:00:00.000Z' }), 4);
+    expect(verifyJournal(lateTime, opts({ mark: undefined }))).toMatchObject({
+      check: 'JNL-CKPT-EVENT',
+      firstBadSeq: 5,
+    });
+    const unreadable = rechain(sha256, edit(rows, 4, { body: new TextEncoder().encode('{}') }), 4);
+    expect(verifyJournal(unreadable, opts({ mark: undefined }))).toMatchObject({
+      check: 'JNL-CKPT-EVENT',
+      firstBadSeq: 5,
+    });
+  });
+
+  it('JNL-CKPT-SIG at the event seq: a forged checkpoint event appended with its row', () => {
+    const hasher = new EntryHasher(sha256);
+    const head = rows.at(-1) as JournalRow;
+    const fake = {
+      ...cp2,
+      n: 3,
+      size: 14,
+      headHash: head.hash,
+      at: '2026-03-01T00:00:00.000Z',
+      signature: new Uint8Array(64),
+    };
+    const unhashed = {
+      seq: 15,
+      at: fake.at,
+      actor: 'station',
+      kind: 'journal.checkpoint',
+      body: canonicalBytes(checkpointEventBody(fake)),
+      prevHash: head.hash,
+    };
+    const forged = [...rows, { ...unhashed, hash: hasher.hash(unhashed) }];
+    expect(
+      verifyJournal(forged, opts({ checkpoints: [...checkpoints, { ...fake, eventSeq: 15 }] })),
+    ).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-CKPT-SIG',
+      firstBadSeq: 15,
+      checkpointN: 3,
+    });
+  });
+
+  it('JNL-CKPT-HEAD: a rewrite before a chained checkpoint is caught by it, with the range', () => {
+    const rewritten = rechain(sha256, edit(rows, 7, { actor: 'operator:mallory' }), 7);
+    expect(verifyJournal(rewritten, opts())).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-CKPT-HEAD',
+      firstBadSeq: 6,
+      lastPossibleSeq: 10,
+      checkpointN: 2,
+    });
+  });
+
+  it('property: with chained checkpoints and a mark, any segmentation gives the one-pass verdict', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.constantFrom('none', 'edit', 'rehash', 'delete', 'truncate', 'drop-row'),
+        fc.nat(),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (n, after, mutation, a, cuts) => {
+          const points = [...new Set(after.map((x) => x % (n + 1)))].sort((x, y) => x - y);
+          const built = buildChainedJournal(sha256, STATION, n, points, signer);
+          let journal = built.rows;
+          let table = built.checkpoints;
+          const i = a % journal.length;
+          if (mutation === 'edit') journal = edit(journal, i, { actor: 'operator:mallory' });
+          if (mutation === 'rehash')
+            journal = rechain(sha256, edit(journal, i, { actor: 'operator:mallory' }), i);
+          if (mutation === 'delete') journal = journal.filter((_, k) => k !== i);
+          if (mutation === 'truncate') journal = journal.slice(0, i);
+          if (mutation === 'drop-row') table = table.slice(0, -1);
+          const o = opts({ checkpoints: table, mark: markOf(STATION, built.checkpoints) });
+          const onePass = verifyJournal(journal, o);
+          const segments = segmentsOf(journal, cuts, watchedSeqs(table, o.mark));
+          expect(segments.length).toBeGreaterThan(0);
+          expect(assembleVerdict(segments, o)).toEqual(onePass);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -24,7 +24,6 @@ import {
 import { rosterEntries, rosterPolicy } from '../services/roster';
 import { journalEntry, journalPage, listCheckpoints, verifyStationJournal } from '../services/journal';
 import type { Station } from '../services/station';
-import { listVolumes } from '../adapters/media/volumes';
 import { importApproval, approvalRefusals, issuedPackets } from '../services/approvals';
 import {
   exportBundle,
@@ -37,6 +36,7 @@ import {
   mediaRefusals,
   registerTrust,
   revokeTrust,
+  scanMedia,
   trustEntries,
 } from '../services/bundles';
 import { JobRegistry } from '../services/jobs';
@@ -83,7 +83,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     return f;
   };
   return {
-    mediaVolumes: ({ neededBytes }) => listVolumes(process.env, neededBytes ?? 0),
+    mediaVolumes: ({ neededBytes }) => scanMedia(station, neededBytes ?? 0),
     mediaFiles: () => mediaFiles(),
     bundleExportPreview: ({ kind, packetId }) => exportPreview(station, { kind, packetId }),
     bundleExportStart: ({ kind, packetId, volume, pin, actor }) => ({

@@ -57,33 +57,20 @@ export function chromiumArgs(
 
 /**
  * Opens the station UI in the system Chromium in app mode (its own window, no address bar) with a
- * fresh profile. Without a display, the window runs under Xvfb when it is installed.
+ * fresh profile. Only where there is a display: a window nobody can see would spend the one-time launch
+ * ticket and lock the operator out, so without a display the caller tells the operator to open the
+ * launch file in a browser themselves (null here).
  */
 export function launchChromiumApp(
   url: string,
-  opts: { offline: boolean },
-): { child: ChildProcess; display: 'screen' | 'xvfb'; userDataDir: string } | null {
+  opts: { offline: boolean; env?: NodeJS.ProcessEnv },
+): { child: ChildProcess; userDataDir: string } | null {
+  const env = opts.env ?? process.env;
   const chromium = findChromium();
-  if (!chromium) return null;
+  if (!chromium || !(env.DISPLAY || env.WAYLAND_DISPLAY)) return null;
   const userDataDir = mkdtempSync(join(tmpdir(), 'station-chromium-'));
   const args = chromiumArgs(url, { ...opts, userDataDir, asRoot: process.getuid?.() === 0 });
-  const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-  if (hasDisplay) {
-    return {
-      child: spawn(chromium, args, { stdio: 'ignore', detached: true }),
-      display: 'screen',
-      userDataDir,
-    };
-  }
-  if (existsSync('/usr/bin/xvfb-run')) {
-    const child = spawn('/usr/bin/xvfb-run', ['-a', '-s', '-screen 0 1360x860x24', chromium, ...args], {
-      stdio: 'ignore',
-      detached: true,
-    });
-    return { child, display: 'xvfb', userDataDir };
-  }
-  rmSync(userDataDir, { recursive: true, force: true });
-  return null;
+  return { child: spawn(chromium, args, { stdio: 'ignore', detached: true, env }), userDataDir };
 }
 
 const groupAlive = (pgid: number): boolean => {
@@ -113,7 +100,7 @@ async function waitForGroupExit(pgid: number, ms: number): Promise<boolean> {
 }
 
 /**
- * Stops the app window and everything it started (Xvfb, Chromium's helpers): its whole process group,
+ * Stops the app window and everything it started (Chromium's helpers): its whole process group,
  * politely first, then by force. The throwaway profile is removed only once no process of the group is
  * left to write into it: removing it while the browser was still exiting left profile folders behind.
  */

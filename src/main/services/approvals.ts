@@ -155,18 +155,72 @@ export interface AcceptedView {
   readonly status: ApprovalStatus;
 }
 
-/** Reads an approval file from media (via a staged copy), checks it and records the outcome. */
-export async function importApproval(station: Station, path: string, actor: string): Promise<AcceptedView> {
+type ApprovalCode = ErrorCode & `APPROVAL_${string}`;
+
+/** Journals one refusal (`approval.refused`, with its code and check ID) and throws it. */
+function refuseApproval(
+  station: Station,
+  actor: string,
+  r: {
+    code: ApprovalCode;
+    check: string;
+    detail: string;
+    packetId: string | null;
+    signerFingerprint: string | null;
+    envelopeSha256: string | null;
+  },
+): never {
+  const { code, check, packetId, signerFingerprint, envelopeSha256 } = r;
+  const detail = r.detail.slice(0, 1000);
+  station.record([
+    {
+      kind: 'approval.refused',
+      actor,
+      body: { code, check, packetId, signerFingerprint, envelopeSha256, detail },
+    },
+  ]);
+  throw stationError(code, detail, { check });
+}
+
+/**
+ * Reads an approval file from media (via a staged copy), checks it and records the outcome. APR-FILE: the
+ * file itself must be a regular file (no link, device, FIFO or directory) of at most 64 KiB that can be
+ * read; such a refusal is journaled like every other (its envelope digest is null: nothing was read),
+ * also when a link is swapped in after the check. Only a file that is not there at all is a usage slip,
+ * not journaled. `opts.beforeOpen` is a test seam (see stageCopy).
+ */
+export async function importApproval(
+  station: Station,
+  path: string,
+  actor: string,
+  opts: { readonly beforeOpen?: () => void } = {},
+): Promise<AcceptedView> {
   assertActor(actor);
   station.assertWritable();
-  const staged = await stageCopy(station, path, MAX_APPROVAL_BYTES).catch((e: unknown) => {
-    if (e instanceof CodedError && e.code === 'BUNDLE_TOO_LARGE')
-      throw stationError(
-        'APPROVAL_MALFORMED',
-        `${basename(path)} is larger than any approval (${MAX_APPROVAL_BYTES} bytes)`,
-        { field: 'path' },
-      );
-    throw e;
+  const staged = await stageCopy(station, path, MAX_APPROVAL_BYTES, opts).catch((e: unknown) => {
+    if (!(e instanceof CodedError)) throw e;
+    const code: ApprovalCode | null =
+      e.code === 'BUNDLE_TOO_LARGE'
+        ? 'APPROVAL_TOO_LARGE'
+        : e.code === 'BUNDLE_SYMLINK' || e.code === 'BUNDLE_SPECIAL_FILE'
+          ? 'APPROVAL_NOT_REGULAR_FILE'
+          : e.code === 'BUNDLE_UNREADABLE'
+            ? 'APPROVAL_UNREADABLE'
+            : null;
+    if (!code) throw e;
+    return refuseApproval(station, actor, {
+      code,
+      check: 'APR-FILE',
+      detail:
+        code === 'APPROVAL_TOO_LARGE'
+          ? `${basename(path)} is larger than any approval (${MAX_APPROVAL_BYTES} bytes)`
+          : code === 'APPROVAL_UNREADABLE'
+            ? `${basename(path)} cannot be read: ${e.message}`
+            : `${basename(path)} is not a regular file: ${e.message}`,
+      packetId: null,
+      signerFingerprint: null,
+      envelopeSha256: null,
+    });
   });
   try {
     const bytes = readFileSync(staged.path);
@@ -180,16 +234,8 @@ export function acceptApprovalBytes(station: Station, bytes: Buffer, actor: stri
   const envelopeSha256 = createHash('sha256').update(bytes).digest('hex');
   let packetId: string | null = null;
   let signerFingerprint: string | null = null;
-  const refuse = (code: ErrorCode & `APPROVAL_${string}`, check: string | null, detail: string): never => {
-    station.record([
-      {
-        kind: 'approval.refused',
-        actor,
-        body: { code, check, packetId, signerFingerprint, envelopeSha256, detail: detail.slice(0, 1000) },
-      },
-    ]);
-    throw stationError(code, detail, { check });
-  };
+  const refuse = (code: ApprovalCode, check: string, detail: string): never =>
+    refuseApproval(station, actor, { code, check, detail, packetId, signerFingerprint, envelopeSha256 });
   const parsed = parseEnvelope(bytes);
   if (!parsed.ok) return refuse('APPROVAL_MALFORMED', 'APR-ENVELOPE', parsed.message);
   const { envelope, payload } = parsed;
@@ -231,43 +277,61 @@ export function acceptApprovalBytes(station: Station, bytes: Buffer, actor: stri
   }
   const now = journalTime(station.deps.clock());
   const signer = match;
-  const refusal = evaluateApproval({
-    signer: {
-      trustId: signer.trustId,
-      name: signer.name,
-      fingerprint: signer.info.fingerprint,
-      roles: signer.roles,
-      validFrom: signer.validFrom,
-      validUntil: signer.validUntil,
-      revokedAt: signer.revokedAt,
-    },
-    approval: predicate,
-    issued: issuedVersions(station),
-    accepted: acceptedApprovals(station),
-    now,
-  });
-  if (refusal) return refuse(refusal.code, refusal.check, refusal.message);
-  const appended = station.record([
-    {
-      kind: 'approval.accepted',
-      actor,
-      body: {
-        packetId: predicate.packetId,
-        packetVersion: predicate.packetVersion,
-        packetDigest: predicate.packetDigest,
-        role: predicate.role,
-        decision: predicate.decision,
-        comment: predicate.comment,
-        expiresAt: predicate.expiresAt,
-        sequence: predicate.sequence,
-        reviewer: predicate.reviewer.name,
+  const evaluate = () =>
+    evaluateApproval({
+      signer: {
         trustId: signer.trustId,
-        signerFingerprint: signer.info.fingerprint,
-        envelopeSha256,
-        envelope: bytes.toString('base64'),
+        name: signer.name,
+        kind: signer.entryKind,
+        fingerprint: signer.info.fingerprint,
+        roles: signer.roles,
+        validFrom: signer.validFrom,
+        validUntil: signer.validUntil,
+        revokedAt: signer.revokedAt,
       },
-    },
-  ]);
+      approval: predicate,
+      issued: issuedVersions(station),
+      accepted: acceptedApprovals(station),
+      now,
+    });
+  const refusal = evaluate();
+  if (refusal) return refuse(refusal.code, refusal.check, refusal.message);
+  // Evaluated again inside the write transaction: the same approval imported at the same moment by
+  // another process (or a newer sequence from this key) must not both land (APR-REPLAY).
+  const late: { refusal: ReturnType<typeof evaluateApproval> } = { refusal: null };
+  let appended;
+  try {
+    appended = station.record(
+      [
+        {
+          kind: 'approval.accepted',
+          actor,
+          body: {
+            packetId: predicate.packetId,
+            packetVersion: predicate.packetVersion,
+            packetDigest: predicate.packetDigest,
+            role: predicate.role,
+            decision: predicate.decision,
+            comment: predicate.comment,
+            expiresAt: predicate.expiresAt,
+            sequence: predicate.sequence,
+            reviewer: predicate.reviewer.name,
+            trustId: signer.trustId,
+            signerFingerprint: signer.info.fingerprint,
+            envelopeSha256,
+            envelope: bytes.toString('base64'),
+          },
+        },
+      ],
+      () => {
+        late.refusal = evaluate();
+        if (late.refusal) throw stationError(late.refusal.code, late.refusal.message, {});
+      },
+    );
+  } catch (e) {
+    if (late.refusal) return refuse(late.refusal.code, late.refusal.check, late.refusal.message);
+    throw e;
+  }
   const version = issuedPackets(station).find(
     (v) => v.packetId === predicate.packetId && v.version === predicate.packetVersion,
   );

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createReadStream, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import policyJson from '../../../resources/policy/approvals.json';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../core/bundle/archive-policy';
+import { checkHighWater, checkImportKind } from '../../core/bundle/import-policy';
 import {
   BUNDLE_KINDS,
+  bundlePredicateSchema,
   PREDICATE_TYPES,
   STATEMENT_TYPE,
   roleSchema,
@@ -15,7 +17,10 @@ import {
 import { canonicalBytes } from '../../core/canonical';
 import { CodedError } from '../../core/errors';
 import { assertActor, journalTime } from '../../core/journal/events';
+import { escapeForDisplay, nameClash } from '../../core/names';
+import { parseOrThrow } from '../../core/validate';
 import { digestWords } from '../../core/words';
+import { sweepPartials, type RemovedPartial } from '../adapters/media/partials';
 import { listVolumes, type MediaView, type Volume } from '../adapters/media/volumes';
 import { writeArchive, type BundleSource, type WrittenFile } from '../adapters/media/zip-writer';
 import { stationError } from '../errors';
@@ -123,6 +128,7 @@ export function trustAnchors(
   const anchors: TrustAnchor[] = trustRows(station).map((r) => ({
     trustId: r.trust_id,
     name: r.name,
+    entryKind: r.entry_kind,
     info: publicKeyInfo(Buffer.from(r.spki, 'base64')),
     validFrom: r.valid_from,
     validUntil: r.valid_until,
@@ -138,6 +144,7 @@ function identityAnchor(station: Station, id: StationIdentity): TrustAnchor {
   return {
     trustId: 'this-station',
     name: `this station (${station.stationRecord().name})`,
+    entryKind: 'station',
     info: publicKeyInfo(id.spki),
     validFrom: '0000-01-01T00:00:00.000Z',
     validUntil: '9999-12-31T23:59:59.999Z',
@@ -175,11 +182,9 @@ export async function inspectRegistration(station: Station, path: string): Promi
 function registrationView(station: Station, path: string, v: VerifiedBundle): RegistrationView {
   const p = v.statement.predicate;
   if (p.bundleKind !== 'key-registration' && p.bundleKind !== 'identity')
-    throw stationError(
-      'BUNDLE_KIND_UNEXPECTED',
-      `this is a ${p.bundleKind} bundle, not a key registration`,
-      {},
-    );
+    throw stationError('BUNDLE_KIND_UNEXPECTED', `this is a ${p.bundleKind} bundle, not a key registration`, {
+      check: 'BND-KIND',
+    });
   const existing = trustRows(station).find((r) => r.fingerprint === v.signer.info.fingerprint);
   return {
     fileName: basename(path),
@@ -232,8 +237,23 @@ export async function registerTrust(
         `this key is already registered as ${view.alreadyRegistered}`,
         { field: 'path' },
       );
-    if (trustRows(station).some((r) => r.trust_id === req.trustId))
+    const rows = trustRows(station);
+    if (rows.some((r) => r.trust_id === req.trustId))
       throw stationError('TRUST_DUPLICATE_KEY', `the trust id ${req.trustId} is taken`, { field: 'trustId' });
+    // "Signed by Bob Board" must mean one key holder with one live key: a case-folding or compatibility
+    // look-alike of an active entry's name reads as that holder, and a second key under one name would
+    // count one person twice toward an approval (NAME-CLASH). A revoked entry's name may be reused: that
+    // is the same person rotating keys.
+    const clash = nameClash(
+      view.holder,
+      rows.filter((r) => r.revoked_at === null).map((r) => r.name),
+    );
+    if (clash)
+      throw stationError(
+        'TRUST_NAME_CLASH',
+        `the key holder's name "${escapeForDisplay(view.holder)}" reads as "${escapeForDisplay(clash)}", already in the trust store (NAME-CLASH)`,
+        { field: 'path', check: 'NAME-CLASH' },
+      );
     if (!confirms(req.confirmFingerprint, view.fingerprint))
       throw stationError(
         'TRUST_FINGERPRINT_MISMATCH',
@@ -431,7 +451,7 @@ export function exportPreview(
     return {
       packetId: plan.packetId,
       version: plan.version,
-      title: plan.title,
+      title: parseOrThrow(bundlePredicateSchema.shape.title, plan.title, 'title'),
       fileName: `${plan.packetId}-v${plan.version}.bundle.zip`,
       files,
       requiredRoles: plan.requiredRoles,
@@ -446,7 +466,8 @@ export function exportPreview(
   return {
     packetId,
     version,
-    title: req.title ?? TITLES[req.kind],
+    // The statement's own rule (no controls, no bidi or other format characters), before the HSM signs.
+    title: parseOrThrow(bundlePredicateSchema.shape.title, req.title ?? TITLES[req.kind], 'title'),
     fileName: `${packetId}-v${version}.bundle.zip`,
     files: parts,
     requiredRoles: requiredRolesFor(req.kind),
@@ -524,6 +545,10 @@ export async function exportBundle(
     throw stationError('IDENTITY_MISMATCH', confirmed.reason, { serial: id.tokenSerial });
   const preview = exportPreview(station, req);
   const volume = pickVolume(station, req.volume, preview.estimateBytes);
+  await recoverUnrecordedExport(station, id, join(volume.path, preview.fileName), {
+    ...preview,
+    kind: req.kind,
+  });
   const record = station.stationRecord();
   mkdirSync(join(station.dataDir, 'staging'), { recursive: true, mode: 0o700 });
   const work = mkdtempSync(join(station.dataDir, 'staging', 'out-'));
@@ -532,7 +557,7 @@ export async function exportBundle(
     const module = station.hsm.module(id.moduleId);
     const written = await module.withSessionAsync(
       id.tokenSerial,
-      { write: false, login: { user: 'user', pin: req.pin } },
+      { write: true, login: { user: 'user', pin: req.pin } },
       async (session) => {
         progress.phase('anchoring the journal', 1);
         let checkpoint = station.journal.checkpoints().at(-1) ?? null;
@@ -562,6 +587,7 @@ export async function exportBundle(
           mtime: new Date(createdAt),
           onBytes: (n) => progress.add(n),
           signal,
+          owner: { stationId: journalStationId(station) },
           sign: async (packed) => {
             const statement: BundleStatement = {
               _type: STATEMENT_TYPE,
@@ -652,6 +678,87 @@ export async function exportBundle(
   }
 }
 
+/**
+ * BND-RECOVER. An export killed after its file was published but before `bundle.exported` was recorded
+ * leaves a complete bundle under the name the next export would use. Before any PIN is asked for: if
+ * that file is this station's own export of exactly this kind, packet and version (it verifies in full
+ * against the identity key), it is recorded now (actor `station`, `recovered: true`) — the journal then
+ * holds every bundle the station has signed onto media — and the operator is asked to export again
+ * (the next version). Anything else under that name stays untouched: OUTPUT_EXISTS.
+ */
+async function recoverUnrecordedExport(
+  station: Station,
+  id: StationIdentity,
+  target: string,
+  preview: ExportPreview & { kind: BundleKind },
+): Promise<void> {
+  if (!lstatSync(target, { throwIfNoEntry: false })) return;
+  const occupied = () =>
+    stationError(
+      'OUTPUT_EXISTS',
+      `${target} already exists and is not an unrecorded export of this station`,
+      {
+        field: 'volume',
+        path: target,
+      },
+    );
+  let v: VerifiedBundle;
+  try {
+    v = await verifyBundleArchive(target, {
+      trust: { anchors: [identityAnchor(station, id)] },
+      now: journalTime(station.deps.clock()),
+    });
+  } catch {
+    throw occupied();
+  }
+  const p = v.statement.predicate;
+  if (
+    p.bundleKind !== preview.kind ||
+    p.packetId !== preview.packetId ||
+    p.version !== preview.version ||
+    p.station?.fingerprint !== id.fingerprint
+  )
+    throw occupied();
+  const st = statSync(target);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(target, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
+  const fileSha256 = hash.digest('hex');
+  station.record(
+    [
+      {
+        kind: 'bundle.exported',
+        actor: 'station',
+        body: {
+          bundleKind: p.bundleKind,
+          packetId: p.packetId,
+          version: p.version,
+          title: p.title,
+          digest: v.digest,
+          fileSha256,
+          fileName: basename(target),
+          volume: dirname(target),
+          sizeBytes: st.size,
+          files: v.files.map((f) => ({ ...f })),
+          requiredRoles: [...preview.requiredRoles],
+          journalToSeq: p.journal?.toSeq ?? 0,
+          checkpoint: p.journal?.checkpoint?.n ?? null,
+          recovered: true,
+        },
+      },
+    ],
+    // Under the write lock: another process may have recorded (or recovered) this version meanwhile.
+    () => {
+      if (nextVersion(station, p.packetId) !== p.version) throw occupied();
+    },
+  );
+  throw stationError(
+    'BUNDLE_EXPORT_RECOVERED',
+    `${basename(target)} (${p.packetId} v${p.version}) was written by an earlier export of this station that stopped before recording it; it verified and is now recorded. Review the new preview and export again: it will be v${p.version + 1}.`,
+    { check: 'BND-RECOVER', path: target, version: p.version },
+  );
+}
+
 function buildSources(
   station: Station,
   req: ExportRequest,
@@ -738,40 +845,62 @@ export async function importBundle(
   station: Station,
   path: string,
   actor: string,
-  opts: { limits?: ArchiveLimits; onBytes?: (n: number) => void } = {},
+  opts: {
+    limits?: ArchiveLimits;
+    onBytes?: (n: number) => void;
+    /** A fault seam for tests: runs between the check of the file on the media and its opening. */
+    beforeOpen?: () => void;
+  } = {},
 ): Promise<ImportedBundleView> {
   assertActor(actor);
   station.assertWritable();
   const limits = opts.limits ?? DEFAULT_ARCHIVE_LIMITS;
   let staged: StagedCopy | null = null;
   try {
-    staged = await stageCopy(station, path, limits.maxBundleBytes);
+    staged = await stageCopy(station, path, limits.maxBundleBytes, { beforeOpen: opts.beforeOpen });
+    const notTakenYet = (statement: BundleStatement, signer: TrustAnchor) => {
+      const p = statement.predicate;
+      const refusal = checkHighWater(p, importedHighWater(station, signer.info.fingerprint, p));
+      if (refusal) throw stationError(refusal.code, refusal.message, { check: refusal.check });
+    };
+    // BND-KIND before any file is read: a registration or identity is never content. The high-water
+    // mark is checked then, and again inside the record's write transaction: another import of the
+    // same packet (this process or another on the same database) may have finished meanwhile.
     const v = await verifyBundleArchive(staged.path, {
       trust: { anchors: trustAnchors(station) },
       now: journalTime(station.deps.clock()),
       limits,
       extractTo: join(staged.dir, 'files'),
       onBytes: opts.onBytes,
+      accept: (statement, signer) => {
+        const wrongKind = checkImportKind(statement.predicate.bundleKind);
+        if (wrongKind) throw stationError(wrongKind.code, wrongKind.message, { check: wrongKind.check });
+        notTakenYet(statement, signer);
+      },
     });
+    notTakenYet(v.statement, v.signer);
     for (const f of v.files) keepObject(station, f.sha256, join(staged.dir, 'files', ...f.name.split('/')));
     const p = v.statement.predicate;
-    const appended = station.record([
-      {
-        kind: 'bundle.imported',
-        actor,
-        body: {
-          bundleKind: p.bundleKind,
-          packetId: p.packetId,
-          version: p.version,
-          digest: v.digest,
-          fileSha256: staged.sha256,
-          fileName: basename(path),
-          signerFingerprint: v.signer.info.fingerprint,
-          signerName: v.signer.name.slice(0, 80),
-          files: v.files.map((f) => ({ ...f })),
+    const appended = station.record(
+      [
+        {
+          kind: 'bundle.imported',
+          actor,
+          body: {
+            bundleKind: p.bundleKind,
+            packetId: p.packetId,
+            version: p.version,
+            digest: v.digest,
+            fileSha256: staged.sha256,
+            fileName: basename(path),
+            signerFingerprint: v.signer.info.fingerprint,
+            signerName: v.signer.name.slice(0, 80),
+            files: v.files.map((f) => ({ ...f })),
+          },
         },
-      },
-    ]);
+      ],
+      () => notTakenYet(v.statement, v.signer),
+    );
     return {
       seq: appended.lastSeq,
       bundleKind: p.bundleKind,
@@ -790,6 +919,23 @@ export async function importBundle(
   } finally {
     if (staged) rmSync(staged.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * BND-REPLAY high-water mark: the newest version of this packet and kind already imported under this
+ * signer key (0 for none). Derived from the `bundle.imported` events, like approvals' sequences.
+ */
+function importedHighWater(
+  station: Station,
+  signerFingerprint: string,
+  p: { readonly packetId: string; readonly bundleKind: BundleKind },
+): number {
+  return station.store.db
+    .prepare(
+      'SELECT coalesce(max(version), 0) FROM bundle_imported WHERE signer_fingerprint = ? AND packet_id = ? AND bundle_kind = ?',
+    )
+    .pluck()
+    .get(signerFingerprint, p.packetId, p.bundleKind) as number;
 }
 
 function recordRefusal(
@@ -857,6 +1003,42 @@ export function mediaRefusals(
     detail: string;
     at: string;
   }[];
+}
+
+export interface MediaScan extends MediaView {
+  /** This station's own fragments of interrupted exports that this scan removed (and journaled). */
+  readonly removedPartials: readonly RemovedPartial[];
+}
+
+/** At most this many fragments are removed per scan (one journal event); the rest wait for the next. */
+const MAX_SWEPT = 1000;
+
+/**
+ * The media scan behind `station media` and the UI's volume list: lists the volumes and removes, from
+ * each writable one, the `.partial` fragments a killed export of this station left behind (only files
+ * whose name carries this station's id and a dead writer's pid; see adapters/media/partials.ts). What was
+ * removed is returned and journaled as one `media.partials-removed` event by the station itself. A
+ * read-only station database removes nothing: a removal it could not journal is not made.
+ */
+export function scanMedia(station: Station, neededBytes = 0): MediaScan {
+  const media = listVolumes(process.env, neededBytes);
+  if (station.store.readOnly) return { ...media, removedPartials: [] };
+  const stationId = journalStationId(station);
+  const removedPartials: RemovedPartial[] = [];
+  for (const v of media.volumes)
+    if (v.state !== 'unavailable' && v.state !== 'read-only')
+      removedPartials.push(
+        ...sweepPartials(v.path, stationId, { limit: MAX_SWEPT - removedPartials.length }),
+      );
+  if (removedPartials.length > 0)
+    station.record([
+      {
+        kind: 'media.partials-removed',
+        actor: 'station',
+        body: { removed: removedPartials.map((r) => ({ ...r })) },
+      },
+    ]);
+  return { ...media, removedPartials };
 }
 
 /** Bundle and approval files on the listed volumes (top level only), for the operator to pick. */

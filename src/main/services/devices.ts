@@ -7,19 +7,20 @@ import { canonicalBytes } from '../../core/canonical';
 import { CodedError } from '../../core/errors';
 import { digestWords } from '../../core/words';
 import type { KeyView, ModuleView, TokenView } from '../../shared/contract';
-import { Pkcs11Module, type KeyInfo, type TokenInfo } from '../adapters/hsm/module';
+import { Pkcs11Module, type KeyInfo, type TokenHold, type TokenInfo } from '../adapters/hsm/module';
 import { findProfile, resolveModulePath } from '../adapters/hsm/profiles';
 import { describeRecipe, type RecipeDescription } from '../adapters/hsm/templates';
 import { stationError, toErrorPayload } from '../errors';
 import { certificationRequest, type TokenKeyKind } from './certificates';
 import { registeredModules } from './hsm';
+import { anchorOnStationToken } from './identity';
 import { assertNotShareActivated } from './shares';
 import type { Station } from './station';
 
 const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
 const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
 
-export function tokenView(t: TokenInfo): TokenView {
+export function tokenView(t: TokenInfo, busy: TokenHold | null = null): TokenView {
   return {
     serial: t.serial,
     label: t.label,
@@ -31,6 +32,7 @@ export function tokenView(t: TokenInfo): TokenView {
       .filter(([, on]) => on)
       .map(([name]) => name),
     warnings: [...t.warnings],
+    busy: busy ? { ...busy } : null,
   };
 }
 
@@ -71,7 +73,7 @@ export function describeModules(
         ...base,
         library: `${info.manufacturer} ${info.library} ${info.libraryVersion}`,
         cryptoki: info.cryptoki,
-        tokens: m.tokens().map(tokenView),
+        tokens: m.tokens().map((t) => tokenView(t, m.busy(t.serial))),
         error: null,
       };
     } catch (e) {
@@ -87,7 +89,9 @@ export function describeModules(
 export function exportPublicKey(station: Station, moduleId: string, serial: string, keyId: string): string {
   const key = station.hsm
     .module(moduleId)
-    .withSession(serial, { write: false }, (s) => s.listKeys().find((k) => k.id === keyId));
+    .withSession(serial, { write: false, purpose: 'public key export' }, (s) =>
+      s.listKeys().find((k) => k.id === keyId),
+    );
   if (!key?.spki)
     throw stationError('KEY_NOT_FOUND', `no public key with CKA_ID ${keyId} on token ${serial}`, {
       field: 'key',
@@ -102,7 +106,9 @@ export function listTokenKeys(station: Station, moduleId: string, serial: string
   assertNotShareActivated(station, serial);
   const m = station.hsm.module(moduleId);
   return m
-    .withSession(serial, { write: false, login: { user: 'user', pin } }, (s) => s.listKeys())
+    .withSession(serial, { write: false, login: { user: 'user', pin }, purpose: 'key listing' }, (s) =>
+      s.listKeys(),
+    )
     .map(keyView);
 }
 
@@ -119,8 +125,10 @@ export function recordInventory(
   const reg = registeredModules(station).find((r) => r.moduleId === opts.moduleId);
   const m = station.hsm.module(opts.moduleId);
   const token = m.tokens().find((t) => t.serial === opts.serial);
-  const keys = m.withSession(opts.serial, { write: false, login: { user: 'user', pin: opts.pin } }, (s) =>
-    s.listKeys(),
+  const keys = m.withSession(
+    opts.serial,
+    { write: false, login: { user: 'user', pin: opts.pin }, purpose: 'inventory' },
+    (s) => s.listKeys(),
   );
   if (!reg || !token)
     throw stationError('TOKEN_NOT_FOUND', `no token with serial ${opts.serial}`, { serial: opts.serial });
@@ -206,10 +214,15 @@ export async function generateTokenKey(
   const m = station.hsm.module(opts.moduleId);
   const key = await m.withSessionAsync(
     opts.serial,
-    { write: true, login: { user: 'user', pin: opts.pin } },
-    (s) => s.generateKeyPair(spec),
+    { write: true, login: { user: 'user', pin: opts.pin }, purpose: 'key generation' },
+    async (s) => {
+      const made = await s.generateKeyPair(spec);
+      recordGeneratedKey(station, opts.moduleId, opts.serial, made, opts.actor);
+      // Same login: on the station token the record is anchored at once (checkpoint, token mark).
+      await anchorOnStationToken(station, opts.moduleId, opts.serial, s);
+      return made;
+    },
   );
-  recordGeneratedKey(station, opts.moduleId, opts.serial, key, opts.actor);
   return keyView(key);
 }
 
@@ -292,7 +305,7 @@ export async function createTokenCsr(
   const m = station.hsm.module(opts.moduleId);
   const pem = await m.withSessionAsync(
     opts.serial,
-    { write: false, login: { user: 'user', pin: opts.pin } },
+    { write: false, login: { user: 'user', pin: opts.pin }, purpose: 'CSR signing' },
     async (s) => {
       const key = s.key(opts.keyId);
       if (!key.spki || !key.hasPrivate) {

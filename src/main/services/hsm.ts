@@ -66,7 +66,9 @@ export function registerModule(
   if (!path) {
     throw stationError(
       'HSM_MODULE_LOAD_FAILED',
-      `none of ${profile.modulePaths.join(', ')} exists on this machine`,
+      profile.modulePaths.length > 0
+        ? `none of ${profile.modulePaths.join(', ')} exists on this machine`
+        : `module profile ${profile.id} has no default library: name its path`,
       {
         field: 'path',
       },

@@ -1,14 +1,24 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { escapeDnValue } from '../../core/hsm/csr-request';
-import type { CheckpointSignatureCheck, CheckpointSigner } from '../../core/journal/checkpoint';
+import {
+  checkpointStatement,
+  MARK_APPLICATION,
+  markBytes,
+  parseMark,
+  type Checkpoint,
+  type CheckpointSignatureCheck,
+  type CheckpointSigner,
+  type StoredCheckpoint,
+} from '../../core/journal/checkpoint';
+import type { MarkReading } from '../../core/journal/verify';
 import { digestWords } from '../../core/words';
 import type { CheckpointInfo } from '../../shared/contract';
 import { CodedError } from '../../core/errors';
 import { assertActor } from '../../core/journal/events';
 import { stationError } from '../errors';
 import { selfSignedCertificate } from './certificates';
-import type { Session } from '../adapters/hsm/module';
-import { anchorJournal } from './journal';
+import type { DataObject, Session } from '../adapters/hsm/module';
+import { anchorJournal, checkpointInfo } from './journal';
 import type { Station } from './station';
 
 export const IDENTITY_KEY_LABEL = 'station-identity';
@@ -158,7 +168,8 @@ const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).d
 
 /**
  * Creates the station identity: an EC P-256 key generated on the station token (policy-checked by the
- * adapter), and a self-signed certificate made with it. Records `station.identity-created`.
+ * adapter), and a self-signed certificate made with it. Records `station.identity-created`, then, in
+ * the same login, signs the first checkpoint over it and writes the token's journal mark.
  */
 export async function createStationIdentity(
   station: Station,
@@ -172,7 +183,7 @@ export async function createStationIdentity(
   const record = station.stationRecord();
   const token = module.tokens().find((t) => t.serial === opts.tokenSerial);
   const now = station.deps.clock();
-  const made = await module.withSessionAsync(
+  return module.withSessionAsync(
     opts.tokenSerial,
     { write: true, login: { user: 'user', pin: opts.pin } },
     async (session) => {
@@ -187,37 +198,38 @@ export async function createStationIdentity(
         notAfter: new Date(now.getTime() + IDENTITY_VALIDITY_DAYS * 86_400_000),
         sign: async (tbs) => session.sign(key.id, 'ecdsa-sha256', Buffer.from(tbs), sha),
       });
-      return { keyId: key.id, spki, certificatePem };
+      const identity: StationIdentity = {
+        moduleId: opts.moduleId,
+        tokenSerial: opts.tokenSerial,
+        tokenLabel: token?.label ?? '',
+        keyLabel: IDENTITY_KEY_LABEL,
+        keyId: key.id,
+        spki,
+        fingerprint: createHash('sha256').update(spki).digest('hex'),
+        certificatePem,
+      };
+      station.record([
+        {
+          kind: 'station.identity-created',
+          actor: opts.actor,
+          body: {
+            moduleId: identity.moduleId,
+            tokenSerial: identity.tokenSerial,
+            tokenLabel: identity.tokenLabel,
+            keyLabel: identity.keyLabel,
+            keyId: identity.keyId,
+            algorithm: 'ec-p256',
+            spki: identity.spki.toString('base64'),
+            fingerprint: identity.fingerprint,
+            certificatePem: identity.certificatePem,
+          },
+        },
+      ]);
+      // Same login: the identity's first checkpoint, and the token's first journal mark.
+      await anchorWithSession(station, identity, session);
+      return identity;
     },
   );
-  const identity: StationIdentity = {
-    moduleId: opts.moduleId,
-    tokenSerial: opts.tokenSerial,
-    tokenLabel: token?.label ?? '',
-    keyLabel: IDENTITY_KEY_LABEL,
-    keyId: made.keyId,
-    spki: made.spki,
-    fingerprint: createHash('sha256').update(made.spki).digest('hex'),
-    certificatePem: made.certificatePem,
-  };
-  station.record([
-    {
-      kind: 'station.identity-created',
-      actor: opts.actor,
-      body: {
-        moduleId: identity.moduleId,
-        tokenSerial: identity.tokenSerial,
-        tokenLabel: identity.tokenLabel,
-        keyLabel: identity.keyLabel,
-        keyId: identity.keyId,
-        algorithm: 'ec-p256',
-        spki: identity.spki.toString('base64'),
-        fingerprint: identity.fingerprint,
-        certificatePem: identity.certificatePem,
-      },
-    },
-  ]);
-  return identity;
 }
 
 /**
@@ -245,7 +257,8 @@ export async function signCheckpoint(
   if (confirmed.status === 'MISMATCH')
     throw stationError('IDENTITY_MISMATCH', confirmed.reason, { serial: id.tokenSerial });
   const module = station.hsm.module(id.moduleId);
-  return module.withSessionAsync(id.tokenSerial, { write: false, login: { user: 'user', pin } }, (session) =>
+  // Read/write: the same session writes the token's journal high-water mark after the checkpoint.
+  return module.withSessionAsync(id.tokenSerial, { write: true, login: { user: 'user', pin } }, (session) =>
     anchorWithSession(station, id, session),
   );
 }
@@ -257,30 +270,170 @@ export function identitySigner(id: StationIdentity, session: Session): (data: Ui
 }
 
 /**
- * Signs a checkpoint over the head in an already open session (verify-after-sign: a bad signature
- * stored would leave the append-only journal TAMPERED forever).
+ * Anchors the journal in an already open, logged-in read/write session on the station token: signs a
+ * checkpoint over the head and appends it as its chained event (verify-after-sign: a bad signature
+ * stored would leave the append-only journal TAMPERED forever), then advances the token's high-water
+ * mark to it. A head that already is the latest checkpoint's own event is not signed again; only the
+ * mark is brought up to date (what a crash between the two steps left behind).
+ *
+ * Refused before anything is signed when the journal is behind the token's mark (JOURNAL_ROLLED_BACK):
+ * signing on top of a rolled-back journal would bless the rollback.
  */
 export async function anchorWithSession(
   station: Station,
   id: StationIdentity,
   session: Session,
 ): Promise<CheckpointInfo> {
+  const stationId = journalStationId(station);
   const verifies = checkpointVerifier(id);
-  const sign = identitySigner(id, session);
-  const signer: CheckpointSigner = {
-    keyId: id.fingerprint,
-    alg: CHECKPOINT_ALG,
-    sign: async (statement) => sign(statement),
-  };
-  return anchorJournal(station, signer, journalStationId(station), (cp, statement) => {
-    if (!verifies(cp, statement)) {
+  const held = validMarks(session, stationId, verifies, id.tokenSerial);
+  assertNotBehindMark(station, held);
+  const latest = station.journal.latestCheckpoint();
+  let cp: StoredCheckpoint;
+  if (latest && latest.eventSeq !== null && latest.eventSeq === station.journal.head().seq) {
+    cp = latest;
+  } else {
+    const sign = identitySigner(id, session);
+    const signer: CheckpointSigner = {
+      keyId: id.fingerprint,
+      alg: CHECKPOINT_ALG,
+      sign: async (statement) => sign(statement),
+    };
+    cp = await anchorJournal(station, signer, stationId, (candidate, statement) => {
+      if (!verifies(candidate, statement)) {
+        throw stationError(
+          'IDENTITY_MISMATCH',
+          'the token signed a checkpoint that does not verify with the recorded identity key',
+          {
+            serial: id.tokenSerial,
+          },
+        );
+      }
+    });
+  }
+  advanceTokenMark(session, stationId, cp, held);
+  return checkpointInfo(cp);
+}
+
+/**
+ * After an act that already holds a logged-in read/write session on a token: when that token is the
+ * station token, anchor the journal in the same login (no extra PIN prompt), so the act's record does
+ * not wait in the unsigned tail. Any other token: nothing. Returns the checkpoint, or null.
+ */
+export async function anchorOnStationToken(
+  station: Station,
+  moduleId: string,
+  tokenSerial: string,
+  session: Session,
+): Promise<CheckpointInfo | null> {
+  const id = journalIdentity(station).identity;
+  if (!id || id.moduleId !== moduleId || id.tokenSerial !== tokenSerial) return null;
+  return anchorWithSession(station, id, session);
+}
+
+/**
+ * The journal high-water mark on the station token, read without a login (a public data object
+ * labelled with the station id). Judged by the verifier (src/core/journal/verify.ts, JNL-MARK and
+ * JNL-ROLLBACK) with the identity key the journal records.
+ */
+export function readTokenMark(station: Station, id: StationIdentity, stationId: string): MarkReading {
+  let values: Buffer[];
+  try {
+    values = station.hsm
+      .module(id.moduleId)
+      .withSession(id.tokenSerial, { write: false }, (s) =>
+        s.dataObjects(MARK_APPLICATION, stationId).map((o) => o.value),
+      );
+  } catch (e) {
+    const code = e instanceof CodedError ? e.code : 'DEVICE_ERROR';
+    return { status: 'UNAVAILABLE', reason: `station token ${id.tokenSerial} could not be read (${code})` };
+  }
+  return markReading(values, id.tokenSerial);
+}
+
+function markReading(values: readonly Uint8Array[], serial: string): MarkReading {
+  if (values.length === 0) {
+    return {
+      status: 'ABSENT',
+      reason: `station token ${serial} holds no journal mark for this station (none written yet, or removed)`,
+    };
+  }
+  const marks = [];
+  for (const v of values) {
+    const m = parseMark(v);
+    if (!m)
+      return {
+        status: 'MALFORMED',
+        reason: `station token ${serial} holds a journal mark object that is not a mark`,
+      };
+    marks.push(m);
+  }
+  return { status: 'FOUND', marks };
+}
+
+interface HeldMark {
+  readonly object: DataObject;
+  readonly checkpoint: Checkpoint;
+}
+
+/** The marks on the token in this session, each checked; anything else there is JOURNAL_MARK_INVALID. */
+function validMarks(
+  session: Session,
+  stationId: string,
+  verifies: CheckpointSignatureCheck,
+  serial: string,
+): HeldMark[] {
+  return session.dataObjects(MARK_APPLICATION, stationId).map((o) => {
+    const m = parseMark(o.value);
+    if (
+      !m ||
+      m.stationId !== stationId ||
+      !verifies(m.checkpoint, checkpointStatement(stationId, m.checkpoint))
+    ) {
       throw stationError(
-        'IDENTITY_MISMATCH',
-        'the token signed a checkpoint that does not verify with the recorded identity key',
-        {
-          serial: id.tokenSerial,
-        },
+        'JOURNAL_MARK_INVALID',
+        `station token ${serial} holds a journal mark this station did not sign: nothing was signed`,
+        { serial },
       );
     }
+    return { object: o, checkpoint: m.checkpoint };
   });
+}
+
+/** JNL-ROLLBACK, before signing: the journal holds the checkpoint the token remembers. */
+function assertNotBehindMark(station: Station, held: readonly HeldMark[]): void {
+  const top = held.reduce<Checkpoint | null>((m, h) => (!m || h.checkpoint.n > m.n ? h.checkpoint : m), null);
+  if (!top) return;
+  const mine = station.journal.checkpoints()[top.n - 1];
+  const same =
+    mine !== undefined &&
+    mine.eventSeq === top.size + 1 &&
+    mine.n === top.n &&
+    mine.size === top.size &&
+    mine.at === top.at &&
+    Buffer.from(mine.headHash).equals(top.headHash);
+  if (!same) {
+    throw stationError(
+      'JOURNAL_ROLLED_BACK',
+      `the station token remembers checkpoint ${top.n} but this journal does not hold it: the database was rolled back or replaced (JNL-ROLLBACK); nothing was signed`,
+      { checkpoint: top.n },
+    );
+  }
+}
+
+/**
+ * Moves the token's mark up to `cp`, whose event is already committed (the token is never ahead of a
+ * durable journal). The new mark object is created before the superseded ones are destroyed, so a
+ * crash in between leaves two marks (the verifier takes the highest), never none; a mark that is not
+ * lower is left alone, so the mark never moves backwards.
+ */
+function advanceTokenMark(
+  session: Session,
+  stationId: string,
+  cp: Checkpoint,
+  held: readonly HeldMark[],
+): void {
+  if (held.some((h) => h.checkpoint.n >= cp.n)) return;
+  session.createDataObject(MARK_APPLICATION, stationId, Buffer.from(markBytes(stationId, cp)));
+  for (const h of held) session.destroyDataObject(h.object);
 }

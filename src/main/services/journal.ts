@@ -2,12 +2,19 @@ import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { toHex } from '../../core/bytes';
-import { checkpointStatement, type Checkpoint, type CheckpointSigner } from '../../core/journal/checkpoint';
+import {
+  checkpointStatement,
+  type Checkpoint,
+  type CheckpointSigner,
+  type StoredCheckpoint,
+} from '../../core/journal/checkpoint';
+import { journalTime } from '../../core/journal/events';
 import type { JournalRow } from '../../core/journal/entry';
 import {
   assembleVerdict,
   watchedSeqs,
   type JournalVerdict,
+  type MarkReading,
   type SegmentResult,
 } from '../../core/journal/verify';
 import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../shared/contract';
@@ -18,6 +25,10 @@ import {
   checkpointVerifier,
   confirmIdentityOnToken,
   identityFromBody,
+  journalIdentity,
+  journalStationId,
+  readTokenMark,
+  type StationIdentity,
   type TokenConfirmation,
 } from './identity';
 import type { Station } from './station';
@@ -55,14 +66,7 @@ export function journalEntry(station: Station, seq: number): JournalEntry {
 }
 
 export function listCheckpoints(station: Station): CheckpointInfo[] {
-  return station.journal.checkpoints().map((cp) => ({
-    n: cp.n,
-    size: cp.size,
-    headHash: toHex(cp.headHash),
-    at: cp.at,
-    keyId: cp.keyId,
-    alg: cp.alg,
-  }));
+  return station.journal.checkpoints().map(checkpointInfo);
 }
 
 /** Journals at least this long are verified on worker threads, one seq range per core. */
@@ -84,16 +88,18 @@ export interface JournalReport {
 /**
  * Verifies the whole journal against its checkpoints, with the identity key taken from the journal's
  * own hash-chained record (never the projection) and confirmed on the station token — the anchor
- * outside the database. Large journals are cut into seq ranges verified in parallel on worker threads
- * (each with its own read-only connection); the verdict is the same either way.
+ * outside the database — and against the journal high-water mark kept on that token (JNL-ROLLBACK).
+ * Large journals are cut into seq ranges verified in parallel on worker threads (each with its own
+ * read-only connection); the verdict is the same either way.
  *
- * Checkpoints are read before the head: a checkpoint can only name an existing head, so every one read
- * is covered even if the station appends meanwhile.
+ * The mark is read first, then the checkpoint table and the head in one snapshot: the station writes a
+ * mark only after the checkpoint it names is committed, so a snapshot taken later holds it unless the
+ * journal really is behind the token, whatever is appended meanwhile.
  */
 export async function verifyStationJournal(station: Station): Promise<JournalReport> {
-  const checkpoints = station.journal.checkpoints();
-  const top = station.journal.reader.range().max ?? 0;
-  const segments = await verifySegments(station, top, watchedSeqs(checkpoints), ANCHOR_KINDS);
+  const mark = readMarkForVerify(station);
+  const { checkpoints, top } = station.journal.snapshot();
+  const segments = await verifySegments(station, top, watchedSeqs(checkpoints, mark), ANCHOR_KINDS);
   // Station id and identity key come from the rows just verified: the exact bytes the chain covers.
   const collected = segments.flatMap((s) => s.collected);
   const initial = collected.find(([seq, kind]) => seq === 1 && kind === 'station.initialised');
@@ -107,6 +113,7 @@ export async function verifyStationJournal(station: Station): Promise<JournalRep
     stationId,
     checkpoints,
     checkSignature: identity ? checkpointVerifier(identity) : null,
+    mark,
   });
   if (!identity) {
     if (checkpoints.length === 0 || verdict.status === 'TAMPERED') return { verdict, identity: null };
@@ -124,7 +131,12 @@ export async function verifyStationJournal(station: Station): Promise<JournalRep
     tokenSerial: identity.tokenSerial,
     token: confirmIdentityOnToken(station, identity),
   };
-  if (verdict.status === 'TAMPERED') return { verdict, identity: anchor };
+  // The mark is judged with the identity key the journal records; when the token holds another key,
+  // that (JNL-IDENTITY) is the finding, and the mark's failure only its consequence.
+  const markJudged =
+    verdict.status === 'TAMPERED' && (verdict.check === 'JNL-MARK' || verdict.check === 'JNL-ROLLBACK');
+  if (verdict.status === 'TAMPERED' && !(markJudged && anchor.token.status === 'MISMATCH'))
+    return { verdict, identity: anchor };
   if (seqs.length > 1) {
     return {
       verdict: identityTampered(
@@ -138,6 +150,24 @@ export async function verifyStationJournal(station: Station): Promise<JournalRep
   if (anchor.token.status === 'MISMATCH')
     return { verdict: identityTampered(verdict, seqs[0] ?? null, anchor.token.reason), identity: anchor };
   return { verdict, identity: anchor };
+}
+
+/**
+ * Reads the token's mark before the chain is verified. The token is found through the journal's rows
+ * as stored — only to find it: the identity and station id that judge the journal come from the
+ * verified chain — so a row too damaged to read leaves the mark unread, and the chain says why.
+ */
+function readMarkForVerify(station: Station): MarkReading {
+  let located: { identity: StationIdentity; stationId: string } | null;
+  try {
+    const identity = journalIdentity(station).identity;
+    located = identity ? { identity, stationId: journalStationId(station) } : null;
+  } catch {
+    return { status: 'UNAVAILABLE', reason: 'the journal rows that name the station token cannot be read' };
+  }
+  return located
+    ? readTokenMark(station, located.identity, located.stationId)
+    : { status: 'ABSENT', reason: 'the station has no identity token to keep a journal mark on' };
 }
 
 function identityTampered(v: JournalVerdict, seq: number | null, reason: string): JournalVerdict {
@@ -209,30 +239,45 @@ function verifyInWorkers(
 }
 
 /**
- * Signs a checkpoint over the current head. The head is read, signed, and stored only if it has not
- * moved in between (JournalStore.addCheckpoint re-checks inside its transaction).
+ * Signs a checkpoint over the current head and appends it as the chained `journal.checkpoint` event
+ * right after that head (with its table row, in one transaction). The head is read, signed, and stored
+ * only if it has not moved in between (JournalStore.addCheckpoint re-checks inside its transaction).
  */
 export async function anchorJournal(
   station: Station,
   signer: CheckpointSigner,
   stationId: string,
   checkBeforeStoring: (cp: Checkpoint, statement: Uint8Array) => void,
-): Promise<CheckpointInfo> {
+): Promise<StoredCheckpoint> {
   station.assertWritable();
   const head = station.journal.head();
   const unsigned = {
     n: station.journal.lastCheckpointNumber() + 1,
     size: head.seq,
     headHash: head.hash,
-    at: station.deps.clock().toISOString(),
+    at: journalTime(station.deps.clock()),
     keyId: signer.keyId,
     alg: signer.alg,
   };
   const statement = checkpointStatement(stationId, unsigned);
   const signature = await signer.sign(statement);
-  checkBeforeStoring({ ...unsigned, signature }, statement);
-  station.journal.addCheckpoint({ ...unsigned, signature });
-  return { ...unsigned, headHash: toHex(unsigned.headHash) };
+  const cp: Checkpoint = { ...unsigned, signature };
+  checkBeforeStoring(cp, statement);
+  const { lastSeq } = station.journal.addCheckpoint(cp);
+  return { ...cp, eventSeq: lastSeq };
+}
+
+/** A checkpoint as the contract shows it. */
+export function checkpointInfo(cp: StoredCheckpoint): CheckpointInfo {
+  return {
+    n: cp.n,
+    size: cp.size,
+    headHash: toHex(cp.headHash),
+    at: cp.at,
+    keyId: cp.keyId,
+    alg: cp.alg,
+    eventSeq: cp.eventSeq ?? null,
+  };
 }
 
 /**

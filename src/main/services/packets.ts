@@ -215,20 +215,24 @@ export function clearStop(
     });
   const operation = stopClearOperation(input.packetId, input.stopSeq);
   requireQuorum(station, input.quorumSessionId, operation);
-  station.record([
-    {
-      kind: 'packet.stop-cleared',
-      actor: input.actor,
-      body: {
-        packetId: input.packetId,
-        stopSeq: input.stopSeq,
-        quorumSessionId: input.quorumSessionId,
-        reason: input.reason.trim(),
-        clearedBy: input.clearedBy.trim(),
+  // Again inside the write transaction: another process may have used this quorum meanwhile.
+  station.record(
+    [
+      {
+        kind: 'packet.stop-cleared',
+        actor: input.actor,
+        body: {
+          packetId: input.packetId,
+          stopSeq: input.stopSeq,
+          quorumSessionId: input.quorumSessionId,
+          reason: input.reason.trim(),
+          clearedBy: input.clearedBy.trim(),
+        },
       },
-    },
-    quorumUsed(input.quorumSessionId, operation, input.actor),
-  ]);
+      quorumUsed(input.quorumSessionId, operation, input.actor),
+    ],
+    () => void requireQuorum(station, input.quorumSessionId, operation),
+  );
   const cleared = stopNotices(station, input.packetId).find((s) => s.seq === input.stopSeq);
   if (!cleared) throw stationError('INTERNAL', 'the clearance was not recorded', {});
   return cleared;

@@ -256,7 +256,7 @@ export function checkInWithToken(
   const statement = Buffer.from(challengeStatement(session));
   // Which of this token's keys are on the roster? Public keys are readable before any login.
   const fingerprints = module
-    .withSession(opts.serial, { write: false }, (s) => s.listKeys())
+    .withSession(opts.serial, { write: false, purpose: 'quorum check-in' }, (s) => s.listKeys())
     .filter((k) => k.spki)
     .map((k) =>
       createHash('sha256')
@@ -282,7 +282,7 @@ export function checkInWithToken(
   }
   const signed = module.withSession(
     opts.serial,
-    { write: false, login: { user: 'user', pin: opts.pin } },
+    { write: false, login: { user: 'user', pin: opts.pin }, purpose: 'quorum check-in' },
     (s) => {
       const mine = s
         .listKeys()

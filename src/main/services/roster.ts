@@ -194,14 +194,18 @@ export function addCustodian(
   const { body, operation } = proposeCustodian(opts.custodian);
   assertUnique([body], rosterEntries(station));
   requireQuorum(station, opts.quorumSessionId, operation);
-  station.record([
-    {
-      kind: 'roster.custodian-added',
-      actor: opts.actor,
-      body: { custodian: body, quorumSessionId: opts.quorumSessionId },
-    },
-    quorumUsed(opts.quorumSessionId, operation, opts.actor),
-  ]);
+  // Again inside the write transaction: another process may have used this quorum meanwhile.
+  station.record(
+    [
+      {
+        kind: 'roster.custodian-added',
+        actor: opts.actor,
+        body: { custodian: body, quorumSessionId: opts.quorumSessionId },
+      },
+      quorumUsed(opts.quorumSessionId, operation, opts.actor),
+    ],
+    () => void requireQuorum(station, opts.quorumSessionId, operation),
+  );
   return rosterEntries(station).find((e) => e.custodianId === body.custodianId) as RosterEntry;
 }
 
@@ -221,12 +225,16 @@ export function revokeCustodian(
     });
   const operation = revokeOperation(opts.custodianId, opts.reason);
   requireQuorum(station, opts.quorumSessionId, operation);
-  station.record([
-    {
-      kind: 'roster.custodian-revoked',
-      actor: opts.actor,
-      body: { custodianId: opts.custodianId, reason: opts.reason, quorumSessionId: opts.quorumSessionId },
-    },
-    quorumUsed(opts.quorumSessionId, operation, opts.actor),
-  ]);
+  // Again inside the write transaction: another process may have used this quorum meanwhile.
+  station.record(
+    [
+      {
+        kind: 'roster.custodian-revoked',
+        actor: opts.actor,
+        body: { custodianId: opts.custodianId, reason: opts.reason, quorumSessionId: opts.quorumSessionId },
+      },
+      quorumUsed(opts.quorumSessionId, operation, opts.actor),
+    ],
+    () => void requireQuorum(station, opts.quorumSessionId, operation),
+  );
 }

@@ -183,7 +183,9 @@ export async function splitActivationSecret(
     const newPin = Buffer.from(secret).toString('hex');
     station.hsm
       .module(opts.moduleId)
-      .withSession(opts.serial, { write: true }, (s) => s.setUserPin(opts.currentPin, newPin));
+      .withSession(opts.serial, { write: true, purpose: 'activation PIN split' }, (s) =>
+        s.setUserPin(opts.currentPin, newPin),
+      );
   } catch (e) {
     for (const f of written) rmSync(f, { force: true });
     throw e;
@@ -324,7 +326,11 @@ export async function withActivatedToken<T>(
     const module = station.hsm.module(record.moduleId);
     const done = await module.withSessionAsync(
       record.tokenSerial,
-      { write: true, login: { user: 'user', pin: Buffer.from(secret).toString('hex') } },
+      {
+        write: true,
+        login: { user: 'user', pin: Buffer.from(secret).toString('hex') },
+        purpose: `M-of-N ceremony operation ${opts.operation.split(':')[0] ?? ''}`,
+      },
       act,
     );
     const contributors = checked.positions.map((position) => ({

@@ -81,11 +81,17 @@ export class Station {
     return station;
   }
 
-  /** Validates and appends events atomically (all or none). */
-  record(events: readonly NewEvent<EventKind>[]): AppendResult {
+  /**
+   * Validates and appends events atomically (all or none). `recheck` runs inside the append's write
+   * transaction (see JournalStore.append): checks that must still hold when the events land go there.
+   */
+  record(events: readonly NewEvent<EventKind>[], recheck?: () => void): AppendResult {
     this.assertWritable();
     const at = journalTime(this.deps.clock());
-    return this.journal.append(events.map((e) => prepareEntry(e, at)));
+    return this.journal.append(
+      events.map((e) => prepareEntry(e, at)),
+      recheck,
+    );
   }
 
   assertWritable(): void {
@@ -136,20 +142,44 @@ export class Station {
         readOnly: this.store.readOnly,
         readOnlyReason: this.store.readOnlyReason,
       },
+      journal: this.journalTail(),
       host,
     };
+  }
+
+  /**
+   * The unsigned tail the banner shows: entries after the latest checkpoint's own event (after its head
+   * for a legacy checkpoint). Two indexed reads, no verification: the verdict says whether they hold.
+   * Null when a damaged (read-only) store cannot be read that far.
+   */
+  private journalTail(): StationInfo['journal'] {
+    try {
+      const entries = this.journal.head().seq;
+      const latest = this.journal.latestCheckpoint();
+      const anchored = latest ? (latest.eventSeq ?? latest.size) : 0;
+      return { entries, checkpoint: latest?.n ?? null, unsigned: Math.max(0, entries - anchored) };
+    } catch (e) {
+      // A damaged store (read-only) must still describe itself: the banner then shows no count.
+      if (this.store.readOnly) return null;
+      throw e;
+    }
   }
 
   /**
    * Whether the identity token answers now. A module that cannot load is an ERROR with its code, not
    * "absent": a library that changed since it was registered is a tamper signal, not a missing token.
    */
-  private tokenStatus(identity: StationIdentity): { status: 'PRESENT' | 'ABSENT' | 'ERROR'; detail: string } {
+  private tokenStatus(identity: StationIdentity): {
+    status: 'PRESENT' | 'BUSY' | 'ABSENT' | 'ERROR';
+    detail: string;
+  } {
     try {
-      const present = this.hsm
-        .module(identity.moduleId)
-        .tokens()
-        .some((t) => t.serial === identity.tokenSerial);
+      const module = this.hsm.module(identity.moduleId);
+      const present = module.tokens().some((t) => t.serial === identity.tokenSerial);
+      // Busy: an operation has the token (it runs one at a time); the next one waits or is refused.
+      const busy = present ? module.busy(identity.tokenSerial) : null;
+      if (busy)
+        return { status: 'BUSY', detail: `${identity.tokenSerial}: ${busy.purpose} since ${busy.since}` };
       return present
         ? { status: 'PRESENT', detail: identity.tokenSerial }
         : { status: 'ABSENT', detail: identity.tokenSerial };

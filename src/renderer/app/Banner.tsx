@@ -10,6 +10,23 @@ export function Banner() {
   const verifying = useStation((s) => s.verifying);
   const connection = useStation((s) => s.connection);
   const v = describeVerdict(verdict);
+  // VERIFIED needs the token twice: it holds the identity key the checkpoints were checked with, and its
+  // journal high-water mark names the latest checkpoint (else a rollback would go unseen).
+  const holdCheck = anchor?.token.status !== 'CONFIRMED' ? 'JNL-IDENTITY' : 'JNL-MARK';
+  const hold =
+    anchor?.token.status !== 'CONFIRMED'
+      ? 'identity key not on the token'
+      : verdict?.status === 'VERIFIED' && verdict.mark.status !== 'CONFIRMED'
+        ? `token mark ${verdict.mark.status === 'BEHIND' ? 'behind' : 'not checked'}`
+        : null;
+  // Short in the banner (the Journal view says it in full): VERIFIED names its checkpoint, UNANCHORED
+  // is told by the unsigned count next to it, TAMPERED keeps its seq.
+  const journalDetail =
+    verdict?.status === 'VERIFIED'
+      ? `checkpoint ${verdict.checkpoint.n}`
+      : verdict?.status === 'UNANCHORED'
+        ? undefined
+        : v.detail;
   const mode = info?.mode ?? null;
 
   return (
@@ -18,7 +35,7 @@ export function Banner() {
         {mode === null ? 'MODE ?' : mode === 'offline' ? 'OFFLINE' : 'ONLINE'}
       </div>
       <div className="banner-identity" aria-label="Station identity">
-        <div className="banner-name">
+        <div className="banner-name" title={info?.name}>
           {info?.name ?? '…'}
           {info?.demo ? <span className="demo-tag">DEMO</span> : null}
         </div>
@@ -37,7 +54,7 @@ export function Banner() {
         {info?.hsm ? (
           <Badge
             word={info.hsm.status}
-            tone={info.hsm.status === 'PRESENT' ? 'good' : 'bad'}
+            tone={info.hsm.status === 'PRESENT' ? 'good' : info.hsm.status === 'BUSY' ? 'warn' : 'bad'}
             detail={info.hsm.detail}
           />
         ) : (
@@ -48,11 +65,20 @@ export function Banner() {
         <span className="banner-label">Journal</span>
         {verifying ? (
           <Badge word="NOT CHECKED" detail="verifying…" />
+        ) : v.word === 'VERIFIED' && hold ? (
+          // Never green without the token's word for it: the chain verified, the anchor did not.
+          <Badge word="HOLD" detail={`${journalDetail ?? ''} · ${hold}`} check={holdCheck} />
         ) : (
-          <Badge word={v.word} detail={v.detail} check={v.check} />
+          <Badge word={v.word} detail={journalDetail} check={v.check} />
         )}
-        {!verifying && v.word === 'VERIFIED' && anchor?.token.status !== 'CONFIRMED' ? (
-          <Badge word="HOLD" detail="identity key not confirmed on the token" />
+        {info?.journal ? (
+          <span
+            className="banner-sub"
+            aria-label="Unsigned entries"
+            title="entries after the latest signed checkpoint: anyone with write access to the database could still change them undetected"
+          >
+            {info.journal.unsigned} unsigned
+          </span>
         ) : null}
       </div>
       {info?.store.readOnly ? (

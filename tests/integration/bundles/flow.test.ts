@@ -1,12 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pae } from '../../../src/core/bundle/dsse';
 import type { VerifiedBundle } from '../../../src/main/services/bundle-verify';
 import { softwareSigner } from '../../../src/main/services/dsse';
 import { loadKeyFile, signApproval, verifyWithCertificate } from '../../../src/main/services/reviewer';
-import { registerTrust, stationCli } from '../../e2e/harness';
+import { registerTrust, STATION_BIN, stationCli } from '../../e2e/harness';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**
@@ -255,6 +256,18 @@ describe('trust store and approvals', () => {
       env,
     );
     expect(again.stderr).toContain('TRUST_DUPLICATE_KEY');
+    // A second key whose holder reads as Bob (case-folding look-alike) is not a second person.
+    keygen('bob-alias');
+    const alias = request('bob-alias', 'BOB BOARD');
+    const clash = registerTrust(
+      dir,
+      alias.path,
+      { id: 'bob-alias', roles: 'board-reviewer', words: alias.words },
+      env,
+    );
+    expect(clash.status).toBe(3);
+    expect(clash.stderr).toContain('TRUST_NAME_CLASH');
+    expect(clash.stderr).toContain('NAME-CLASH');
   });
 
   it('acceptance matrix: wrong role, wrong digest, older version, replayed, expired, duplicate key, unknown signer → only the valid ones count', async () => {
@@ -394,5 +407,113 @@ describe('trust store and approvals', () => {
       'Bob Board:board-reviewer',
     ]);
     expect(v2.status.missingRoles).toEqual([]);
+  });
+});
+
+describe('reviewer key files', () => {
+  it('keygen writes 0600 with scrypt; an old PBKDF2 file is refused naming rekey, and rekey keeps the key', () => {
+    const fresh = join(suite.dir, 'fresh.key');
+    expect(reviewerCli(['reviewer', 'keygen', '--out', fresh, '--passphrase-stdin'], PASS).status).toBe(0);
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(fresh, 'utf8'))).toMatchObject({
+      kdf: { name: 'scrypt', N: 131072, r: 8, p: 1 },
+    });
+    expect(reviewerCli(['reviewer', 'keygen', '--out', fresh, '--passphrase-stdin'], PASS).stderr).toContain(
+      'OUTPUT_EXISTS',
+    );
+
+    // A key file as the station wrote it before: OpenSSL PKCS#8, PBKDF2 at 2048 iterations.
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const legacy = join(suite.dir, 'legacy.key');
+    writeFileSync(
+      legacy,
+      privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASS.trim() }),
+      { mode: 0o644 },
+    );
+    const out = join(suite.dir, 'legacy-out');
+    mkdirSync(out);
+    const request = (key: string) =>
+      reviewerCli(
+        ['reviewer', 'request', '--key', key, '--name', 'Olga Old', '--out-dir', out, '--passphrase-stdin'],
+        PASS,
+      );
+    const refused = request(legacy);
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toContain('KEY_FILE_WEAK');
+    expect(refused.stderr).toContain('station reviewer rekey');
+    // The old file is 0644: every local account holds the sealed key. Said before the passphrase is asked.
+    expect(refused.stderr).toContain(
+      `warning: the key file ${legacy} is readable by other accounts (mode 0644); restrict it: chmod 600 ${legacy}`,
+    );
+    expect(readdirSync(out)).toEqual([]);
+
+    const renewed = join(suite.dir, 'renewed.key');
+    const rekey = reviewerCli(
+      ['reviewer', 'rekey', '--key', legacy, '--out', renewed, '--passphrase-stdin'],
+      PASS,
+    );
+    expect(rekey.status).toBe(0);
+    expect(statSync(renewed).mode & 0o777).toBe(0o600);
+    const fingerprint = createHash('sha256')
+      .update(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }))
+      .digest('hex');
+    expect(rekey.stdout).toContain(`fingerprint ${fingerprint} (unchanged)`);
+    // rekey says the old file still holds the key, and how exposed it is.
+    expect(rekey.stdout).toContain(
+      `the old file ${legacy} remains and still holds this key; it is readable by other accounts (mode 0644): delete it once ${renewed} works`,
+    );
+    const accepted = request(renewed);
+    expect(accepted.status).toBe(0);
+    expect(accepted.stdout).toContain(`fingerprint ${fingerprint}`);
+    expect(accepted.stderr).not.toContain('readable by other accounts');
+  });
+});
+
+describe('an export killed mid-write', () => {
+  it('leaves a .partial that the next media scan (`station media`) removes, reports and journals', async () => {
+    const usb = join(suite.dir, 'usb-crash');
+    mkdirSync(usb);
+    const evidence = join(suite.dir, 'big-evidence.bin');
+    writeFileSync(evidence, '');
+    truncateSync(evidence, 512 * 1024 * 1024);
+    const before = journalLength();
+    const child = spawn(
+      process.execPath,
+      [
+        STATION_BIN,
+        'bundle',
+        'export',
+        '--kind',
+        'evidence',
+        '--evidence',
+        evidence,
+        '--pin-stdin',
+        '--data-dir',
+        dir,
+      ],
+      { env: { ...process.env, STATION_MEDIA_DIRS: usb }, stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    child.stdin.end(PIN);
+    const exited = new Promise((res) => child.on('exit', res));
+    // Kill it the moment its temporary file is on the media, well before 512 MiB are written.
+    const deadline = Date.now() + 30_000;
+    while (!readdirSync(usb).some((n) => n.endsWith('.partial')) && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 2));
+    child.kill('SIGKILL');
+    await exited;
+    const left = readdirSync(usb);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^\.evidence-v\d+\.bundle\.zip\.cs-[0-9a-f-]{36}\.\d+\.[0-9a-f]{12}\.partial$/);
+
+    const scan = stationCli(['media', '--data-dir', dir], undefined, { STATION_MEDIA_DIRS: usb });
+    expect(scan.status).toBe(0);
+    expect(scan.stdout).toContain(`removed interrupted export ${left[0]}`);
+    expect(readdirSync(usb)).toEqual([]);
+    const added = kindsAfter(before);
+    expect(added.map((e) => e.kind)).toContain('media.partials-removed');
+    expect(added.map((e) => e.kind)).not.toContain('bundle.exported');
+    expect(JSON.parse(added.find((e) => e.kind === 'media.partials-removed')!.body)).toMatchObject({
+      removed: [{ volume: usb, name: left[0] }],
+    });
   });
 });

@@ -100,21 +100,27 @@ describe('station identity on a SoftHSM2 token', () => {
         pin: PIN,
         actor: 'operator:alice',
       });
+      // Creating the identity already had the token logged in: it anchored the journal (checkpoint 1).
+      expect((await verifyStationJournal(station)).verdict).toMatchObject({
+        status: 'VERIFIED',
+        checkpoint: { n: 1 },
+      });
+      station.record([{ kind: 'operator.note', actor: 'operator:alice', body: { text: 'seal checked' } }]);
       expect((await verifyStationJournal(station)).verdict.status).toBe('UNANCHORED');
       const head = station.journal.head();
       await expect(signCheckpoint(station, '999999')).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
-      expect(station.journal.checkpoints()).toEqual([]);
+      expect(station.journal.checkpoints()).toHaveLength(1);
       expect(station.journal.head()).toEqual(head);
       const cp = await signCheckpoint(station, PIN);
       expect(cp).toMatchObject({
-        n: 1,
+        n: 2,
         size: head.seq,
         alg: CHECKPOINT_ALG,
         keyId: stationIdentity(station)?.fingerprint,
       });
       expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'VERIFIED',
-        checkpoint: { n: 1 },
+        checkpoint: { n: 2 },
       });
     } finally {
       station.close();
@@ -137,8 +143,9 @@ describe('station identity on a SoftHSM2 token', () => {
         (s) => s.generateKeyPair({ label: 'rogue', algorithm: 'ec-p256' }),
       );
       const head = station.journal.head();
+      const n = station.journal.lastCheckpointNumber() + 1;
       const unsigned = {
-        n: 1,
+        n,
         size: head.seq,
         headHash: head.hash,
         at: new Date().toISOString(),
@@ -153,7 +160,7 @@ describe('station identity on a SoftHSM2 token', () => {
       expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'TAMPERED',
         check: 'JNL-CKPT-SIG',
-        checkpointN: 1,
+        checkpointN: n,
       });
     } finally {
       station.close();

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -261,11 +261,9 @@ describe('attest decide', () => {
       'https://ceremony-station.example/predicate/attestation-decision/v1',
     );
     expect(statement.predicate).toMatchObject({ decision: 'approve', recommendation: 'remediate' });
-    // Verify with the owner's public key, independently of the station's verifier.
-    const privatePem = readFileSync(ownerKey, 'utf8');
-    const pub = createPublicKey(
-      createPrivateKey({ key: privatePem, format: 'pem', passphrase: PASS.trim() }),
-    );
+    // Verify with the owner's public key (as the key file records it), independently of the station's verifier.
+    const { publicKey } = JSON.parse(readFileSync(ownerKey, 'utf8')) as { publicKey: string };
+    const pub = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
     expect(
       verify(
         'sha256',

@@ -7,7 +7,22 @@ import { CK, CKR_NAMES } from './ck';
 /** Returns the CKR value of a pkcs11js error, or null for anything else. Never parses message text. */
 export function ckrOf(e: unknown): number | null {
   if (e instanceof pkcs11js.Pkcs11Error && typeof e.code === 'number') return e.code;
-  return null;
+  const unwrapped = unwrappedBindingError(e);
+  return unwrapped ? unwrapped.code : null;
+}
+
+/**
+ * pkcs11js 2.1.7 leaves C_FindObjects, C_CreateObject, C_SetAttributeValue and C_CopyObject out of its
+ * error wrapping (index.js `modify` and its subclass methods), so their failures arrive as the native
+ * layer's plain Error, and would surface as INTERNAL faults (found by the fault matrix). The binding's
+ * own Pkcs11Error reads that native error exactly as it does for every other call; only a plain Error
+ * in the native layer's form qualifies, never one of ours.
+ */
+function unwrappedBindingError(e: unknown): pkcs11js.Pkcs11Error | null {
+  if (!(e instanceof Error) || Object.getPrototypeOf(e) !== Error.prototype) return null;
+  if (!/^CKR_[A-Z0-9_]+:\d+/.test(e.message)) return null;
+  const wrapped = new pkcs11js.Pkcs11Error(e.message);
+  return wrapped.code > 0 ? wrapped : null;
 }
 
 /**
@@ -65,6 +80,9 @@ function codeFor(ckr: number): ErrorCode {
     case CK.CKR_USER_ALREADY_LOGGED_IN:
     case CK.CKR_USER_ANOTHER_ALREADY_LOGGED_IN:
       return 'USER_ALREADY_LOGGED_IN';
+    case CK.CKR_HOST_MEMORY:
+    case CK.CKR_DEVICE_MEMORY:
+      return 'DEVICE_MEMORY';
     case CK.CKR_MECHANISM_INVALID:
     case CK.CKR_MECHANISM_PARAM_INVALID:
     case CK.CKR_DOMAIN_PARAMS_INVALID:

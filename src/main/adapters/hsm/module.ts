@@ -1,9 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pkcs11js, { type Handle, type Template } from 'pkcs11js';
 import { describeAlgorithm, type KeySpec } from '../../../core/hsm/key-spec';
 import { residencyOf, type Residency } from '../../../core/hsm/residency';
 import { decodeTokenFlags, pinWarnings, type TokenFlags } from '../../../core/hsm/token-flags';
+import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
-import { CK } from './ck';
+import { CK, CKR_NAMES } from './ck';
 import { ckrOf, mapPkcs11Error } from './errors';
 import type { ModuleProfile } from './profiles';
 import { spkiDer, unwrapEcPoint, type PublicKeyAttributes } from './public-key';
@@ -34,6 +36,7 @@ export type Pkcs11Binding = Pick<
   | 'C_SetPIN'
   | 'C_OpenSession'
   | 'C_CloseSession'
+  | 'C_CloseAllSessions'
   | 'C_Login'
   | 'C_Logout'
   | 'C_FindObjectsInit'
@@ -42,6 +45,7 @@ export type Pkcs11Binding = Pick<
   | 'C_GetAttributeValue'
   | 'C_GenerateKeyPairAsync'
   | 'C_DestroyObject'
+  | 'C_CreateObject'
   | 'C_SignInit'
   | 'C_Sign'
   | 'C_VerifyInit'
@@ -78,10 +82,36 @@ export interface KeyInfo {
   readonly spki: Buffer | null;
 }
 
+/** A data object (CKO_DATA) found on a token, with its value. */
+export interface DataObject {
+  readonly handle: Handle;
+  readonly value: Buffer;
+}
+
 export interface SessionOptions {
   readonly write: boolean;
   readonly login?: { readonly user: 'user' | 'so'; readonly pin: string };
+  /** What the session is for, named to whoever finds the token busy (e.g. "checkpoint signing"). */
+  readonly purpose?: string;
 }
+
+/** An operation holding a token: the station runs one at a time per token (see withSessionAsync). */
+export interface TokenHold {
+  readonly purpose: string;
+  readonly loggedIn: boolean;
+  /** ISO time the operation took the token. */
+  readonly since: string;
+  /** Operations queued behind it. */
+  readonly waiting: number;
+}
+
+interface TokenQueue {
+  holder: Omit<TokenHold, 'waiting'> | null;
+  readonly waiters: { hold: Omit<TokenHold, 'waiting'>; start: () => void }[];
+}
+
+/** The token holds of the operation running in this async context, so its own nested sessions pass. */
+const heldHere = new AsyncLocalStorage<ReadonlySet<TokenQueue['holder']>>();
 
 export type SignAlgorithm = 'ecdsa-sha256' | 'ecdsa-sha384' | 'rsa-pkcs1-sha256' | 'ed25519';
 
@@ -101,7 +131,11 @@ const loaded = new Map<string, { module: Pkcs11Module; refs: number; env: string
  */
 export class Pkcs11Module {
   private sessions = 0;
+  /** Open sessions per slot: the close-all fallback may only run when no other one is open there. */
+  private readonly openOnSlot = new Map<Handle, number>();
   private loginAttempts = 0;
+  /** Per token serial, the operation holding it and those waiting (see withSessionAsync). */
+  private readonly queues = new Map<string, TokenQueue>();
 
   private constructor(
     readonly path: string,
@@ -136,12 +170,20 @@ export class Pkcs11Module {
       p11.load(path);
       p11.C_Initialize();
     } catch (e) {
-      if (ckrOf(e) !== CK.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+      const ckr = ckrOf(e);
+      if (ckr !== CK.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        // A library that failed C_Initialize is released, so the next attempt starts clean.
+        try {
+          p11.close();
+        } catch {
+          // It never loaded.
+        }
         throw stationError(
           'HSM_MODULE_LOAD_FAILED',
           `cannot load PKCS#11 module ${path}: ${(e as Error).message}`,
           {
             path,
+            ...(ckr === null ? {} : { ckr: CKR_NAMES[ckr] ?? `0x${ckr.toString(16)}` }),
           },
         );
       }
@@ -273,32 +315,110 @@ export class Pkcs11Module {
 
   /**
    * Opens a session on the token with this serial, optionally logs in, runs `fn`, then logs out and
-   * closes the session whatever happens. A login never repeats on its own after a failure.
+   * closes the session whatever happens. A login never repeats on its own after a failure. A
+   * synchronous caller cannot wait: while another operation has the token logged in (or any operation
+   * holds it and this one would log in) it gets TOKEN_BUSY naming that operation.
    */
   withSession<T>(serial: string, opts: SessionOptions, fn: (s: Session) => T): T {
-    const { session, end } = this.begin(serial, opts);
+    const release = this.takeNow(serial, opts);
     try {
-      const result = fn(session);
-      if (result instanceof Promise)
-        throw new Error('withSession takes a synchronous function; use withSessionAsync');
-      return result;
+      const { session, end } = this.begin(serial, opts);
+      try {
+        const result = this.holding(serial, () => fn(session));
+        if (result instanceof Promise)
+          throw new Error('withSession takes a synchronous function; use withSessionAsync');
+        return result;
+      } finally {
+        end();
+      }
     } finally {
-      end();
+      release();
     }
   }
 
-  /** As withSession, for long token operations (key generation) that run off the main thread. */
+  /**
+   * As withSession, for token operations that await (key generation off the main thread, signing in
+   * steps). PKCS#11 login state belongs to the token and the application, not the session: a second
+   * login while one is open fails CKR_USER_ALREADY_LOGGED_IN, and the first logout would end both. So
+   * operations on one token run one at a time, in the order they asked; the others wait their turn.
+   */
   async withSessionAsync<T>(
     serial: string,
     opts: SessionOptions,
     fn: (s: Session) => Promise<T>,
   ): Promise<T> {
-    const { session, end } = this.begin(serial, opts);
+    const release = await this.take(serial, opts);
     try {
-      return await fn(session);
+      const { session, end } = this.begin(serial, opts);
+      try {
+        return await this.holding(serial, () => fn(session));
+      } finally {
+        end();
+      }
     } finally {
-      end();
+      release();
     }
+  }
+
+  /** The operation holding this token right now, or null: the "token busy" state the UI shows. */
+  busy(serial: string): TokenHold | null {
+    const q = this.queues.get(serial);
+    return q?.holder ? { ...q.holder, waiting: q.waiters.length } : null;
+  }
+
+  private queueOf(serial: string): TokenQueue {
+    let q = this.queues.get(serial);
+    if (!q) {
+      q = { holder: null, waiters: [] };
+      this.queues.set(serial, q);
+    }
+    return q;
+  }
+
+  /** Takes the token for an awaiting operation, in line behind the one that holds it. */
+  private async take(serial: string, opts: SessionOptions): Promise<() => void> {
+    const q = this.queueOf(serial);
+    if (this.heldByCaller(q)) return this.nested(serial, q, opts);
+    const hold = holdFor(opts);
+    if (q.holder) await new Promise<void>((start) => q.waiters.push({ hold, start }));
+    else q.holder = hold;
+    return () => this.release(serial, q);
+  }
+
+  /** Takes the token for a synchronous operation, which cannot wait. */
+  private takeNow(serial: string, opts: SessionOptions): () => void {
+    const q = this.queueOf(serial);
+    if (this.heldByCaller(q)) return this.nested(serial, q, opts);
+    if (q.holder && (q.holder.loggedIn || opts.login)) throw busyError(serial, q.holder);
+    // A public read beside an operation that is not logged in shares nothing with it.
+    if (q.holder) return () => {};
+    q.holder = holdFor(opts);
+    return () => this.release(serial, q);
+  }
+
+  /** A session opened inside the operation that holds the token shares its login; a second login cannot. */
+  private nested(serial: string, q: TokenQueue, opts: SessionOptions): () => void {
+    if (opts.login && q.holder) throw busyError(serial, q.holder);
+    return () => {};
+  }
+
+  private heldByCaller(q: TokenQueue): boolean {
+    return q.holder !== null && (heldHere.getStore()?.has(q.holder) ?? false);
+  }
+
+  /** Hands the token straight to the next in line, so nobody can slip in between. */
+  private release(serial: string, q: TokenQueue): void {
+    const next = q.waiters.shift();
+    q.holder = next ? { ...next.hold, since: new Date().toISOString() } : null;
+    if (next) next.start();
+    else this.queues.delete(serial);
+  }
+
+  /** Runs `fn` marked as the holder of this token, so its own nested sessions are not refused. */
+  private holding<T>(serial: string, fn: () => T): T {
+    const holder = this.queues.get(serial)?.holder;
+    if (!holder) return fn();
+    return heldHere.run(new Set([...(heldHere.getStore() ?? []), holder]), fn);
   }
 
   private begin(serial: string, opts: SessionOptions): { session: Session; end: () => void } {
@@ -306,23 +426,29 @@ export class Pkcs11Module {
     const flags = CK.CKF_SERIAL_SESSION | (opts.write ? CK.CKF_RW_SESSION : 0);
     const handle = this.call('C_OpenSession', () => this.p11.C_OpenSession(slot, flags), serial);
     this.sessions++;
+    this.openOnSlot.set(slot, (this.openOnSlot.get(slot) ?? 0) + 1);
     try {
       if (opts.login)
         this.login(slot, handle, serial, opts.login.user === 'so' ? CK.CKU_SO : CK.CKU_USER, opts.login.pin);
     } catch (e) {
-      this.endSession(handle, false);
+      this.endSession(slot, handle, false);
       throw e;
     }
     return {
       session: new Session(this, this.p11, handle, serial),
-      end: () => this.endSession(handle, Boolean(opts.login)),
+      end: () => this.endSession(slot, handle, Boolean(opts.login)),
     };
   }
 
   private login(slot: Handle, handle: Handle, serial: string, user: number, pin: string): void {
-    // A locked PIN is refused before C_Login: the station never spends a try on a token that says no.
-    const before = this.pinState(slot, user);
-    if (before?.locked) {
+    // A locked PIN is refused before C_Login: the station never spends a try on a token that says no,
+    // nor on one that cannot say (its C_GetTokenInfo failure is the error, and no login is tried).
+    const before = this.call(
+      'C_GetTokenInfo',
+      () => pinFlags(this.p11.C_GetTokenInfo(slot).flags, user),
+      serial,
+    );
+    if (before.locked) {
       throw stationError(
         'PIN_LOCKED',
         `the ${user === CK.CKU_SO ? 'SO' : 'user'} PIN of token ${serial} is locked`,
@@ -354,29 +480,41 @@ export class Pkcs11Module {
     user: number,
   ): { countLow: boolean; finalTry: boolean; locked: boolean } | null {
     try {
-      const f = decodeTokenFlags(this.p11.C_GetTokenInfo(slot).flags);
-      return user === CK.CKU_SO
-        ? { countLow: f.soPinCountLow, finalTry: f.soPinFinalTry, locked: f.soPinLocked }
-        : { countLow: f.userPinCountLow, finalTry: f.userPinFinalTry, locked: f.userPinLocked };
+      return pinFlags(this.p11.C_GetTokenInfo(slot).flags, user);
     } catch {
       return null;
     }
   }
 
-  private endSession(handle: Handle, loggedIn: boolean): void {
+  private endSession(slot: Handle, handle: Handle, loggedIn: boolean): void {
     try {
       if (loggedIn) {
         try {
           this.p11.C_Logout(handle);
         } catch {
-          // The session may already be gone (device removed); closing below still releases it.
+          // The session may already be gone (device removed); closing it below still ends the login.
         }
       }
-      this.p11.C_CloseSession(handle);
-    } catch {
-      // A session on a removed token cannot be closed; the handle is dead either way.
+      try {
+        this.p11.C_CloseSession(handle);
+      } catch {
+        // A session that will not close could keep the token logged in for this process (a device
+        // saying "no such session" may be wrong about it too). Closing all of this application's
+        // sessions on the slot ends it — but only when no other session of ours is open there (a
+        // public read beside a queued operation, a nested session): that one's work must not be cut.
+        if ((this.openOnSlot.get(slot) ?? 0) <= 1) {
+          try {
+            this.p11.C_CloseAllSessions(slot);
+          } catch {
+            // A removed token has nothing left to close; otherwise the next login on it would say so.
+          }
+        }
+      }
     } finally {
       this.sessions--;
+      const open = (this.openOnSlot.get(slot) ?? 1) - 1;
+      if (open > 0) this.openOnSlot.set(slot, open);
+      else this.openOnSlot.delete(slot);
     }
   }
 
@@ -460,12 +598,17 @@ export class Session {
 
   /** Every key on the token, private and public halves grouped by CKA_ID and label. */
   listKeys(): KeyInfo[] {
+    return this.keysMatching([]);
+  }
+
+  /** Keys whose objects also match `extra` (e.g. one CKA_ID), grouped as listKeys does. */
+  private keysMatching(extra: Template): KeyInfo[] {
     const groups = new Map<string, { label: string; id: string; priv?: Handle; pub?: Handle }>();
     for (const [cls, slot] of [
       [CK.CKO_PRIVATE_KEY, 'priv'],
       [CK.CKO_PUBLIC_KEY, 'pub'],
     ] as const) {
-      for (const h of this.find([{ type: CK.CKA_CLASS, value: cls }])) {
+      for (const h of this.find([{ type: CK.CKA_CLASS, value: cls }, ...extra])) {
         const label = this.attribute(h, CK.CKA_LABEL)?.toString('utf8') ?? '';
         const id = this.attribute(h, CK.CKA_ID)?.toString('hex') ?? '';
         const key = `${id}\0${label}`;
@@ -555,9 +698,11 @@ export class Session {
     return found[0] as Handle;
   }
 
-  /** The key (both halves) with this CKA_ID. */
+  /** The key (both halves) with this CKA_ID, found by it: no reading of every key on the token. */
   key(id: string): KeyInfo {
-    const k = this.listKeys().find((x) => x.id === id);
+    const k = this.keysMatching([{ type: CK.CKA_ID, value: Buffer.from(id, 'hex') }]).find(
+      (x) => x.id === id,
+    );
     if (!k)
       throw stationError('KEY_NOT_FOUND', `no key with CKA_ID ${id} on token ${this.serial}`, {
         field: 'id',
@@ -627,14 +772,13 @@ export class Session {
       if (!key.spki) violations.push('the public key cannot be read back');
     } catch (e) {
       const destroyed = this.destroyPair(pair);
-      throw stationError(
-        'KEY_POLICY_VIOLATION',
-        `the new ${what} key could not be read back (${(e as Error).message}); destroyed: ${destroyed}`,
-        {
-          serial: this.serial,
-          destroyed,
-        },
-      );
+      throw readBackFailure(e, {
+        serial: this.serial,
+        label: spec.label,
+        id: id.toString('hex'),
+        what,
+        destroyed,
+      });
     }
     if (violations.length > 0) {
       const destroyed = this.destroyPair(pair);
@@ -730,6 +874,97 @@ export class Session {
       throw mapPkcs11Error(e, 'C_Verify', { serial: this.serial });
     }
   }
+
+  /**
+   * Public data objects (CKO_DATA on the token) with this CKA_APPLICATION and CKA_LABEL, with their
+   * CKA_VALUE. Public objects need no login: the journal high-water mark is read this way at verify.
+   */
+  dataObjects(application: string, label: string): DataObject[] {
+    return this.find([
+      { type: CK.CKA_CLASS, value: CK.CKO_DATA },
+      { type: CK.CKA_TOKEN, value: true },
+      { type: CK.CKA_APPLICATION, value: application },
+      { type: CK.CKA_LABEL, value: label },
+    ]).map((handle) => ({ handle, value: this.attribute(handle, CK.CKA_VALUE) ?? Buffer.alloc(0) }));
+  }
+
+  /**
+   * Creates a public token data object (needs a read/write session). Not modifiable: a new value is a
+   * new object, so a crash never leaves a half-written one.
+   */
+  createDataObject(application: string, label: string, value: Buffer): Handle {
+    return this.call('C_CreateObject', () =>
+      this.p11.C_CreateObject(this.handle, [
+        { type: CK.CKA_CLASS, value: CK.CKO_DATA },
+        { type: CK.CKA_TOKEN, value: true },
+        { type: CK.CKA_PRIVATE, value: false },
+        { type: CK.CKA_MODIFIABLE, value: false },
+        { type: CK.CKA_APPLICATION, value: application },
+        { type: CK.CKA_LABEL, value: label },
+        { type: CK.CKA_VALUE, value },
+      ]),
+    );
+  }
+
+  /** Destroys a data object found in this session (a superseded one). */
+  destroyDataObject(object: DataObject): void {
+    this.call('C_DestroyObject', () => this.p11.C_DestroyObject(this.handle, object.handle));
+  }
+}
+
+function pinFlags(flags: number, user: number): { countLow: boolean; finalTry: boolean; locked: boolean } {
+  const f = decodeTokenFlags(flags);
+  return user === CK.CKU_SO
+    ? { countLow: f.soPinCountLow, finalTry: f.soPinFinalTry, locked: f.soPinLocked }
+    : { countLow: f.userPinCountLow, finalTry: f.userPinFinalTry, locked: f.userPinLocked };
+}
+
+function holdFor(opts: SessionOptions): Omit<TokenHold, 'waiting'> {
+  return {
+    purpose: opts.purpose ?? (opts.login ? 'a logged-in operation' : 'a token read'),
+    loggedIn: Boolean(opts.login),
+    since: new Date().toISOString(),
+  };
+}
+
+function busyError(serial: string, holder: Omit<TokenHold, 'waiting'>): CodedError {
+  return stationError(
+    'TOKEN_BUSY',
+    `token ${serial} is busy: ${holder.purpose} has it ${holder.loggedIn ? 'logged in' : 'open'} since ${holder.since}`,
+    { serial, holder: holder.purpose, loggedIn: holder.loggedIn, since: holder.since },
+  );
+}
+
+/**
+ * A key pair the token made that could not be read back. Not destroyed either: it exists unrecorded,
+ * and KEY_UNRECORDED names it. Destroyed after a device failure: that failure, mapped by its CKR code.
+ * Destroyed after any other read-back failure: the token does not answer as the policy needs.
+ */
+function readBackFailure(
+  e: unknown,
+  k: { serial: string; label: string; id: string; what: string; destroyed: boolean },
+): CodedError {
+  const coded = e instanceof CodedError ? e : null;
+  const ckr = coded?.data.ckr;
+  const reason = coded ? coded.code : (e as Error).message;
+  if (!k.destroyed) {
+    return stationError(
+      'KEY_UNRECORDED',
+      `the new ${k.what} key "${k.label}" (CKA_ID ${k.id}) was made on token ${k.serial} but could neither be read back (${reason}) nor destroyed`,
+      { serial: k.serial, id: k.id, label: k.label, destroyed: false, ...(ckr ? { ckr } : {}) },
+    );
+  }
+  if (coded && typeof ckr === 'string') {
+    return new CodedError(coded.code, `${coded.message}; the new ${k.what} key was destroyed`, {
+      ...coded.data,
+      destroyed: true,
+    });
+  }
+  return stationError(
+    'KEY_POLICY_VIOLATION',
+    `the new ${k.what} key could not be read back (${reason}); destroyed: true`,
+    { serial: k.serial, destroyed: true },
+  );
 }
 
 /** The token mechanism for a signature algorithm, and what it signs (ECDSA: the digest, made in software). */

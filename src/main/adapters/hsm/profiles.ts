@@ -5,20 +5,30 @@ import { z } from 'zod';
  * PKCS#11 module profiles: data in native/pkcs11/*.json (path candidates, quirks, notes), never code
  * and never credentials. Loaded and strictly validated at build time of the bundle.
  */
-export const moduleProfileSchema = z.strictObject({
-  template: z.boolean().optional(),
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  name: z.string().min(1),
-  modulePaths: z.array(z.string().startsWith('/')).min(1),
-  environment: z.array(z.string().regex(/^[A-Z0-9_]+$/)),
-  production: z.boolean(),
-  quirks: z.strictObject({
-    ecPointEncoding: z.enum(['der-octet-string', 'raw']),
-    rejectsExtractableInPublicTemplate: z.boolean(),
-    supportsEd25519: z.boolean(),
-  }),
-  notes: z.string(),
-});
+export const moduleProfileSchema = z
+  .strictObject({
+    template: z.boolean().optional(),
+    /**
+     * A module that exists only for tests (the fault-injection shim): never production, and no default
+     * path, so it is loaded only where a test names its build output explicitly.
+     */
+    testOnly: z.literal(true).optional(),
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    name: z.string().min(1),
+    modulePaths: z.array(z.string().startsWith('/')),
+    environment: z.array(z.string().regex(/^[A-Z0-9_]+$/)),
+    production: z.boolean(),
+    quirks: z.strictObject({
+      ecPointEncoding: z.enum(['der-octet-string', 'raw']),
+      rejectsExtractableInPublicTemplate: z.boolean(),
+      supportsEd25519: z.boolean(),
+    }),
+    notes: z.string(),
+  })
+  .refine((p) => (p.testOnly ? p.modulePaths.length === 0 && !p.production : p.modulePaths.length > 0), {
+    message:
+      'a test-only profile has no module paths and is not production; every other profile names a path',
+  });
 
 export type ModuleProfile = z.infer<typeof moduleProfileSchema>;
 

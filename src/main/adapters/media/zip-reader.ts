@@ -4,13 +4,19 @@ import { open as openFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import {
   checkEntryName,
   checkEntrySet,
   checkEntryShape,
+  checkEntryTime,
   decodeEntryName,
   DEFAULT_ARCHIVE_LIMITS,
+  descriptorSignatureScanner,
+  FLAG_DESCRIPTOR,
+  parseExtraFields,
+  STATION_WRITER,
   type ArchiveLimits,
   type ArchiveRefusal,
   type RawEntry,
@@ -21,17 +27,25 @@ import { stationError } from '../../errors';
 /**
  * Opens a bundle archive (zip) as hostile input. Everything the station learns about the archive comes
  * from its own reading of the end-of-central-directory record, the central directory and each local
- * header, checked against the archive policy in src/core/bundle before any content byte is read:
+ * header, checked against the archive policy in src/core/bundle before any content byte is read. The
+ * archive must be exactly what the station's writer produces, so that every other zip tool (Python's
+ * zipfile, Info-ZIP, 7-Zip, a file manager) sees the same entries with the same names and bytes:
  *
- *  - the layout must be exactly what the station's writer produces: entries back to back from offset 0,
- *    the central directory right after the last entry, the end record right after that, no comment and
- *    nothing after it (BND-LAYOUT-*) — so no data can hide before, between or after entries, and no two
- *    names can share stored bytes (the zip form of a hard link);
- *  - each local header must repeat its central-directory name and method (BND-LAYOUT-HEADER);
- *  - names, types, methods, sizes and ratios are checked by the core policy.
+ *  - one end record at the very end, no archive comment, nothing after it (BND-LAYOUT-END, -COMMENT);
+ *  - exactly the counted central-directory records, back to back, nothing between or after them, and
+ *    the zip64 end record (when present) agreeing with the classic one (BND-LAYOUT-DIRECTORY);
+ *  - entries stored in directory order, back to back from offset 0 up to the directory: no byte hides
+ *    before, between or after them and no two names share stored bytes (BND-LAYOUT-ORDER, -CONTIGUOUS,
+ *    -OVERLAP);
+ *  - each local header repeats its directory record (name, flags, method, time, CRC and sizes, or zeros
+ *    and a matching data descriptor) (BND-LAYOUT-HEADER, -DESCRIPTOR);
+ *  - names, comments, flags, extra fields (a whitelist, exact sizes and content), types, the host,
+ *    attributes and versions the station's writer writes, methods, sizes and ratios are checked by the
+ *    core policy (BND-NAME-*, BND-ENTRY-*); the CRC-32 of every entry is checked as it is read
+ *    (BND-ENTRY-CRC), and a stored entry with a data descriptor must not hold the descriptor signature.
  *
- * yauzl (thejoshwolfe/yauzl) does the parsing and inflation, with `validateEntrySizes` so a stream that
- * produces more or fewer bytes than declared fails.
+ * yauzl (thejoshwolfe/yauzl) then parses the same directory (its reading must agree with ours) and
+ * inflates, with `validateEntrySizes` so a stream that produces more or fewer bytes than declared fails.
  */
 
 export class ArchiveRefused extends CodedError {
@@ -48,19 +62,57 @@ export interface ArchiveEntry {
   readonly name: string;
   readonly size: number;
   readonly compressedSize: number;
+  readonly crc32: number;
+  /** Stored (not deflated) with its sizes in a data descriptor: no end of its own for a stream reader. */
+  readonly storedWithDescriptor: boolean;
   readonly entry: Entry;
 }
 
 const EOCD_SIG = 0x06054b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
+const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
 const DESCRIPTOR_SIG = 0x08074b50;
+const MAX_16 = 0xffff;
+const MAX_32 = 0xffffffff;
+/** Far above what 10 000 entries with 200-byte names need; only keeps a hostile directory out of memory. */
+const MAX_DIRECTORY_BYTES = 64 * 1024 * 1024;
 
 interface Layout {
   readonly centralDirectoryOffset: number;
   readonly centralDirectorySize: number;
   readonly entryCount: number;
+}
+
+/** One central-directory record as stored (32-bit fields not yet resolved through zip64). */
+interface CentralRecord {
+  readonly versionMadeBy: number;
+  readonly versionNeeded: number;
+  readonly flags: number;
+  readonly method: number;
+  /** DOS time and date as one 32-bit value. */
+  readonly dosDateTime: number;
+  readonly crc32: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly nameBytes: Buffer;
+  readonly extra: Buffer;
+  readonly commentLength: number;
+  readonly diskStart: number;
+  readonly internalAttributes: number;
+  readonly externalAttributes: number;
+  readonly localHeaderOffset: number;
+}
+
+/** A record that passed the policy, with its real sizes and offset. */
+interface CheckedRecord {
+  readonly name: string;
+  readonly record: CentralRecord;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly localHeaderOffset: number;
+  readonly zip64: boolean;
 }
 
 function readAt(fd: number, length: number, position: number): Buffer {
@@ -69,51 +121,98 @@ function readAt(fd: number, length: number, position: number): Buffer {
   return buf.subarray(0, n);
 }
 
-/** BND-LAYOUT-END: the end record sits exactly at the end, with no comment (so nothing can trail it). */
+const notZip = (message: string, check = 'BND-LAYOUT-END'): never =>
+  refused({ code: 'BUNDLE_NOT_ZIP', check, message, entry: null });
+const directoryMismatch = (message: string): never =>
+  refused({ code: 'BUNDLE_DIRECTORY_MISMATCH', check: 'BND-LAYOUT-DIRECTORY', message, entry: null });
+const printable = (b: Uint8Array) =>
+  Array.from(b.subarray(0, 200), (c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '?')).join('');
+
+/**
+ * BND-LAYOUT-END / -COMMENT / -DIRECTORY: the end record sits exactly at the end with no comment; the
+ * zip64 end record, when present, sits right before its locator and agrees with the classic record.
+ */
 function readLayout(fd: number, size: number): Layout {
-  const notZip = () =>
-    refused({
-      code: 'BUNDLE_NOT_ZIP',
-      check: 'BND-LAYOUT-END',
-      message: 'the file is not a zip archive',
-      entry: null,
-    });
-  if (size < 22) return notZip();
+  if (size < 22) return notZip('the file is not a zip archive');
   const eocd = readAt(fd, 22, size - 22);
   if (eocd.readUInt32LE(0) !== EOCD_SIG) {
     // Either not a zip at all, a truncated one, or a zip followed by something (or carrying a comment).
     const start = Math.max(0, size - 65_557);
     const tail = readAt(fd, size - start, start);
     const at = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    if (at >= 0 && at + 22 <= tail.length)
+    if (at >= 0 && at + 22 <= tail.length) {
+      const commentLength = tail.readUInt16LE(at + 20);
+      if (commentLength > 0 && at + 22 + commentLength === tail.length)
+        refused({
+          code: 'BUNDLE_COMMENT',
+          check: 'BND-LAYOUT-COMMENT',
+          message: `the archive carries a ${commentLength}-byte comment (station bundles have none)`,
+          entry: null,
+        });
       refused({
         code: 'BUNDLE_TRAILING_DATA',
         check: 'BND-LAYOUT-END',
-        message: `${tail.length - at - 22} bytes follow the end of the archive (trailing data or a comment)`,
+        message: `${tail.length - at - 22} bytes follow the end of the archive`,
         entry: null,
       });
-    return notZip();
+    }
+    return notZip('the file is not a zip archive');
   }
-  if (eocd.readUInt16LE(4) !== 0 || eocd.readUInt16LE(6) !== 0) return notZip();
+  if (eocd.readUInt16LE(20) !== 0)
+    return notZip('the end record declares a comment that is not there (a truncated archive)');
+  if (eocd.readUInt16LE(4) !== 0 || eocd.readUInt16LE(6) !== 0)
+    return notZip('the archive claims to span several disks');
+  if (eocd.readUInt16LE(8) !== eocd.readUInt16LE(10))
+    directoryMismatch(
+      `the end record counts ${eocd.readUInt16LE(8)} entries on this disk but ${eocd.readUInt16LE(10)} in all`,
+    );
   let entryCount = eocd.readUInt16LE(10);
   let centralDirectorySize = eocd.readUInt32LE(12);
   let centralDirectoryOffset = eocd.readUInt32LE(16);
   let endOfDirectory = size - 22;
   if (size >= 42 && readAt(fd, 4, size - 42).readUInt32LE(0) === ZIP64_LOCATOR_SIG) {
     const locator = readAt(fd, 20, size - 42);
+    if (locator.readUInt32LE(4) !== 0 || locator.readUInt32LE(16) !== 1)
+      return notZip('the zip64 locator claims several disks');
     const recordOffset = Number(locator.readBigUInt64LE(8));
     const record = readAt(fd, 56, recordOffset);
-    if (record.length !== 56 || record.readUInt32LE(0) !== ZIP64_EOCD_SIG) return notZip();
-    if (recordOffset + 56 !== size - 42)
+    if (record.length !== 56 || record.readUInt32LE(0) !== ZIP64_EOCD_SIG)
+      return notZip('the zip64 end record is not where its locator says');
+    if (record.readBigUInt64LE(4) !== 44n || recordOffset + 56 !== size - 42)
       refused({
         code: 'BUNDLE_HIDDEN_DATA',
         check: 'BND-LAYOUT-CONTIGUOUS',
-        message: 'bytes hide between the zip64 end records',
+        message: 'bytes hide in or between the zip64 end records',
         entry: null,
       });
-    entryCount = Number(record.readBigUInt64LE(32));
-    centralDirectorySize = Number(record.readBigUInt64LE(40));
-    centralDirectoryOffset = Number(record.readBigUInt64LE(48));
+    if (record.readUInt32LE(16) !== 0 || record.readUInt32LE(20) !== 0)
+      return notZip('the zip64 end record claims several disks');
+    if (
+      record.readUInt16LE(12) !== STATION_WRITER.versionMadeBy ||
+      record.readUInt16LE(14) !== STATION_WRITER.versionNeededZip64
+    )
+      directoryMismatch(
+        `the zip64 end record says made by 0x${record.readUInt16LE(12).toString(16)}, needs ${record.readUInt16LE(14)}; the station writes 0x33f and 45`,
+      );
+    const onDisk = record.readBigUInt64LE(24);
+    const total = record.readBigUInt64LE(32);
+    const cdSize = record.readBigUInt64LE(40);
+    const cdOffset = record.readBigUInt64LE(48);
+    const agrees = (classic: number, wide: bigint, max: number) =>
+      classic === max || BigInt(classic) === wide;
+    if (
+      onDisk !== total ||
+      total > BigInt(Number.MAX_SAFE_INTEGER) ||
+      cdSize > BigInt(Number.MAX_SAFE_INTEGER) ||
+      cdOffset > BigInt(Number.MAX_SAFE_INTEGER) ||
+      !agrees(entryCount, total, MAX_16) ||
+      !agrees(centralDirectorySize, cdSize, MAX_32) ||
+      !agrees(centralDirectoryOffset, cdOffset, MAX_32)
+    )
+      directoryMismatch('the zip64 end record and the classic end record disagree');
+    entryCount = Number(total);
+    centralDirectorySize = Number(cdSize);
+    centralDirectoryOffset = Number(cdOffset);
     endOfDirectory = recordOffset;
   }
   if (centralDirectoryOffset + centralDirectorySize !== endOfDirectory)
@@ -124,6 +223,229 @@ function readLayout(fd: number, size: number): Layout {
       entry: null,
     });
   return { centralDirectoryOffset, centralDirectorySize, entryCount };
+}
+
+/**
+ * BND-LAYOUT-DIRECTORY: reads exactly the counted records, back to back. Bytes left over after them — in
+ * particular an uncounted record that other tools list as one more entry — are refused.
+ */
+function readCentralDirectory(fd: number, layout: Layout): CentralRecord[] {
+  if (layout.centralDirectorySize > MAX_DIRECTORY_BYTES)
+    directoryMismatch(
+      `the central directory is ${layout.centralDirectorySize} bytes, far more than any bundle needs`,
+    );
+  const cd = readAt(fd, layout.centralDirectorySize, layout.centralDirectoryOffset);
+  if (cd.length !== layout.centralDirectorySize)
+    return notZip('the central directory is cut short', 'BND-LAYOUT-DIRECTORY');
+  const records: CentralRecord[] = [];
+  let p = 0;
+  for (let i = 0; i < layout.entryCount; i++) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL_SIG)
+      return notZip(
+        `central-directory record ${i + 1} of ${layout.entryCount} is missing or damaged`,
+        'BND-LAYOUT-DIRECTORY',
+      );
+    const nameLength = cd.readUInt16LE(p + 28);
+    const extraLength = cd.readUInt16LE(p + 30);
+    const commentLength = cd.readUInt16LE(p + 32);
+    const next = p + 46 + nameLength + extraLength + commentLength;
+    if (next > cd.length)
+      return notZip(`central-directory record ${i + 1} runs past the directory`, 'BND-LAYOUT-DIRECTORY');
+    records.push({
+      versionMadeBy: cd.readUInt16LE(p + 4),
+      versionNeeded: cd.readUInt16LE(p + 6),
+      flags: cd.readUInt16LE(p + 8),
+      method: cd.readUInt16LE(p + 10),
+      dosDateTime: cd.readUInt32LE(p + 12),
+      crc32: cd.readUInt32LE(p + 16),
+      compressedSize: cd.readUInt32LE(p + 20),
+      uncompressedSize: cd.readUInt32LE(p + 24),
+      nameBytes: cd.subarray(p + 46, p + 46 + nameLength),
+      extra: cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength),
+      commentLength,
+      diskStart: cd.readUInt16LE(p + 34),
+      internalAttributes: cd.readUInt16LE(p + 36),
+      externalAttributes: cd.readUInt32LE(p + 38),
+      localHeaderOffset: cd.readUInt32LE(p + 42),
+    });
+    p = next;
+  }
+  if (p < cd.length) {
+    const uncounted = p + 46 <= cd.length && cd.readUInt32LE(p) === CENTRAL_SIG;
+    directoryMismatch(
+      uncounted
+        ? `an uncounted central-directory record for "${printable(cd.subarray(p + 46, p + 46 + cd.readUInt16LE(p + 28)))}" follows the ${layout.entryCount} counted ones (other zip tools would list it)`
+        : `${cd.length - p} bytes follow the ${layout.entryCount} counted central-directory records`,
+    );
+  }
+  return records;
+}
+
+/** The policy's view of one record, and its real sizes (the zip64 extra field applied). */
+function checkRecord(r: CentralRecord, limits: ArchiveLimits): CheckedRecord {
+  const decoded = decodeEntryName({ nameBytes: r.nameBytes, utf8: (r.flags & 0x800) !== 0 });
+  if ('code' in decoded) return refused(decoded);
+  const { name } = decoded;
+  const nameProblem = checkEntryName(name, limits);
+  if (nameProblem) refused(nameProblem);
+  if (r.diskStart !== 0) notZip(`entry ${name} claims to start on another disk`, 'BND-LAYOUT-DIRECTORY');
+  const marks = {
+    uncompressedSize: r.uncompressedSize === MAX_32,
+    compressedSize: r.compressedSize === MAX_32,
+    localHeaderOffset: r.localHeaderOffset === MAX_32,
+  };
+  const extra = parseExtraFields(r.extra, 'central', marks, name);
+  if ('code' in extra) return refused(extra);
+  const compressedSize = extra.zip64?.compressedSize ?? r.compressedSize;
+  const uncompressedSize = extra.zip64?.uncompressedSize ?? r.uncompressedSize;
+  const raw: RawEntry = {
+    nameBytes: r.nameBytes,
+    utf8: (r.flags & 0x800) !== 0,
+    versionMadeBy: r.versionMadeBy,
+    versionNeeded: r.versionNeeded,
+    externalAttributes: r.externalAttributes,
+    internalAttributes: r.internalAttributes,
+    zip64: extra.zip64 !== null,
+    compressionMethod: r.method,
+    flags: r.flags,
+    compressedSize,
+    uncompressedSize,
+    commentLength: r.commentLength,
+  };
+  const shape = checkEntryShape(raw, name, limits) ?? checkEntryTime(r.dosDateTime, extra.mtime, name);
+  if (shape) refused(shape);
+  return {
+    name,
+    record: r,
+    compressedSize,
+    uncompressedSize,
+    localHeaderOffset: extra.zip64?.localHeaderOffset ?? r.localHeaderOffset,
+    zip64: extra.zip64 !== null,
+  };
+}
+
+/**
+ * BND-LAYOUT-ORDER / -OVERLAP / -CONTIGUOUS / -HEADER / -DESCRIPTOR: walks the local headers in directory
+ * order and proves the entries tile [0, central directory) exactly, each header agreeing with its record.
+ */
+function checkLayout(fd: number, layout: Layout, entries: readonly CheckedRecord[]): void {
+  const offsets = new Map<number, string>();
+  for (const e of entries) {
+    const other = offsets.get(e.localHeaderOffset);
+    if (other !== undefined)
+      refused({
+        code: 'BUNDLE_ENTRY_OVERLAP',
+        check: 'BND-LAYOUT-OVERLAP',
+        message: `entries ${other} and ${e.name} share one stored body`,
+        entry: e.name,
+      });
+    offsets.set(e.localHeaderOffset, e.name);
+  }
+  entries.forEach((e, i) => {
+    const before = entries[i - 1];
+    if (before && before.localHeaderOffset > e.localHeaderOffset)
+      refused({
+        code: 'BUNDLE_ENTRY_ORDER',
+        check: 'BND-LAYOUT-ORDER',
+        message: `entry ${e.name} is stored before ${before.name} but listed after it`,
+        entry: e.name,
+      });
+  });
+  let cursor = 0;
+  for (const e of entries) {
+    const { name, record: r } = e;
+    const offset = e.localHeaderOffset;
+    if (offset < cursor)
+      refused({
+        code: 'BUNDLE_ENTRY_OVERLAP',
+        check: 'BND-LAYOUT-OVERLAP',
+        message: `entry ${name} shares stored bytes with the entry before it`,
+        entry: name,
+      });
+    if (offset > cursor)
+      refused({
+        code: 'BUNDLE_HIDDEN_DATA',
+        check: 'BND-LAYOUT-CONTIGUOUS',
+        message: `${offset - cursor} unlisted bytes lie before entry ${name}`,
+        entry: name,
+      });
+    const mismatch = (what: string): never =>
+      refused({
+        code: 'BUNDLE_HEADER_MISMATCH',
+        check: 'BND-LAYOUT-HEADER',
+        message: `entry ${name}: the local header ${what}`,
+        entry: name,
+      });
+    const head = readAt(fd, 30, offset);
+    if (head.length !== 30 || head.readUInt32LE(0) !== LOCAL_SIG) mismatch('is not where the directory says');
+    const nameLength = head.readUInt16LE(26);
+    const extraLength = head.readUInt16LE(28);
+    if (!readAt(fd, nameLength, offset + 30).equals(r.nameBytes)) mismatch('names a different file');
+    // yazl writes 20 in every local header, also before a zip64 entry (whose directory record says 45).
+    if (head.readUInt16LE(4) !== STATION_WRITER.versionNeeded)
+      refused({
+        code: 'BUNDLE_ENTRY_VERSION',
+        check: 'BND-ENTRY-VERSION',
+        message: `entry ${name}: the local header needs zip ${head.readUInt16LE(4) / 10} to extract; the station writes 2.0 there`,
+        entry: name,
+      });
+    if (
+      head.readUInt16LE(6) !== r.flags ||
+      head.readUInt16LE(8) !== r.method ||
+      head.readUInt32LE(10) !== r.dosDateTime
+    )
+      mismatch('sets other flags, method or time than the directory');
+    const localExtra = parseExtraFields(
+      readAt(fd, extraLength, offset + 30 + nameLength),
+      'local',
+      { uncompressedSize: false, compressedSize: false, localHeaderOffset: false },
+      name,
+    );
+    if ('code' in localExtra) refused(localExtra);
+    const descriptor = (r.flags & FLAG_DESCRIPTOR) !== 0;
+    const local = {
+      crc: head.readUInt32LE(14),
+      compressed: head.readUInt32LE(18),
+      size: head.readUInt32LE(22),
+    };
+    const descriptorMismatch = (what: string): never =>
+      refused({
+        code: 'BUNDLE_DESCRIPTOR_MISMATCH',
+        check: 'BND-LAYOUT-DESCRIPTOR',
+        message: `entry ${name}: ${what}`,
+        entry: name,
+      });
+    if (descriptor && (local.crc !== 0 || local.compressed !== 0 || local.size !== 0))
+      descriptorMismatch(
+        'the local header carries a CRC or sizes although they belong in its data descriptor',
+      );
+    if (
+      !descriptor &&
+      (local.crc !== r.crc32 || local.compressed !== e.compressedSize || local.size !== e.uncompressedSize)
+    )
+      mismatch('declares another CRC or other sizes than the directory');
+    cursor = offset + 30 + nameLength + extraLength + e.compressedSize;
+    if (descriptor) {
+      // Signature, CRC-32, then 4- or 8-byte sizes (8 when the entry is zip64), as yazl writes it.
+      const length = e.zip64 ? 24 : 16;
+      const d = readAt(fd, length, cursor);
+      if (d.length !== length || d.readUInt32LE(0) !== DESCRIPTOR_SIG)
+        descriptorMismatch('its data is not followed by a data descriptor');
+      const sizes = e.zip64
+        ? [Number(d.readBigUInt64LE(8)), Number(d.readBigUInt64LE(16))]
+        : [d.readUInt32LE(8), d.readUInt32LE(12)];
+      if (d.readUInt32LE(4) !== r.crc32 || sizes[0] !== e.compressedSize || sizes[1] !== e.uncompressedSize)
+        descriptorMismatch('its data descriptor declares another CRC or other sizes than the directory');
+      cursor += length;
+    }
+  }
+  if (cursor !== layout.centralDirectoryOffset)
+    refused({
+      code: cursor > layout.centralDirectoryOffset ? 'BUNDLE_ENTRY_OVERLAP' : 'BUNDLE_HIDDEN_DATA',
+      check: cursor > layout.centralDirectoryOffset ? 'BND-LAYOUT-OVERLAP' : 'BND-LAYOUT-CONTIGUOUS',
+      message: `the entries end at ${cursor} but the central directory starts at ${layout.centralDirectoryOffset}`,
+      entry: null,
+    });
 }
 
 function openZip(path: string): Promise<ZipFile> {
@@ -142,20 +464,13 @@ function openZip(path: string): Promise<ZipFile> {
   });
 }
 
-function readEntries(zip: ZipFile, limits: ArchiveLimits): Promise<Entry[]> {
+function readEntries(zip: ZipFile, max: number): Promise<Entry[]> {
   return new Promise((res, rej) => {
     const out: Entry[] = [];
     zip.on('entry', (e: Entry) => {
       out.push(e);
-      if (out.length > limits.maxEntries) {
-        rej(
-          new ArchiveRefused({
-            code: 'BUNDLE_TOO_MANY_ENTRIES',
-            check: 'BND-LIMIT-COUNT',
-            message: `the archive holds more than ${limits.maxEntries} entries`,
-            entry: null,
-          }),
-        );
+      if (out.length > max) {
+        rej(new Error(`more than ${max} entries`));
         return;
       }
       zip.readEntry();
@@ -166,97 +481,42 @@ function readEntries(zip: ZipFile, limits: ArchiveLimits): Promise<Entry[]> {
   });
 }
 
-function extraFieldIds(raw: Buffer): number[] {
-  const ids: number[] = [];
-  for (let i = 0; i + 4 <= raw.length;) {
-    ids.push(raw.readUInt16LE(i));
-    i += 4 + raw.readUInt16LE(i + 2);
+/** yauzl must read the directory exactly as the station did: same entries, names, sizes and offsets. */
+async function yauzlEntries(
+  path: string,
+  checked: readonly CheckedRecord[],
+): Promise<{ zip: ZipFile; entries: Entry[] }> {
+  let zip: ZipFile;
+  try {
+    zip = await openZip(path);
+  } catch (e) {
+    return directoryMismatch(
+      `a second zip reader cannot open what the station read: ${(e as Error).message}`,
+    );
   }
-  return ids;
-}
-
-function rawEntry(e: Entry): RawEntry {
-  const madeOnUnix = e.versionMadeBy >> 8 === 3;
-  return {
-    nameBytes: e.fileNameRaw,
-    utf8: (e.generalPurposeBitFlag & 0x800) !== 0,
-    unixType: madeOnUnix ? (e.externalFileAttributes >>> 16) & 0o170000 : null,
-    compressionMethod: e.compressionMethod,
-    encrypted: (e.generalPurposeBitFlag & 0x1) !== 0,
-    compressedSize: e.compressedSize,
-    uncompressedSize: e.uncompressedSize,
-    extraFieldIds: extraFieldIds(e.extraFieldRaw),
-  };
-}
-
-/**
- * BND-LAYOUT-CONTIGUOUS / -HEADER / -OVERLAP: walks the local headers in offset order and proves the
- * entries tile [0, central directory) exactly.
- */
-function checkLayout(fd: number, layout: Layout, entries: readonly ArchiveEntry[]): void {
-  let cursor = 0;
-  const byOffset = [...entries].sort(
-    (a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader,
-  );
-  for (const { entry: e, name } of byOffset) {
-    const offset = e.relativeOffsetOfLocalHeader;
-    if (offset < cursor)
-      refused({
-        code: 'BUNDLE_ENTRY_OVERLAP',
-        check: 'BND-LAYOUT-OVERLAP',
-        message: `entry ${name} shares stored bytes with another entry`,
-        entry: name,
+  try {
+    const entries = await readEntries(zip, checked.length);
+    const agree =
+      entries.length === checked.length &&
+      entries.every((e, i) => {
+        const c = checked[i] as CheckedRecord;
+        return (
+          e.fileNameRaw.equals(c.record.nameBytes) &&
+          e.relativeOffsetOfLocalHeader === c.localHeaderOffset &&
+          e.compressedSize === c.compressedSize &&
+          e.uncompressedSize === c.uncompressedSize &&
+          e.crc32 === c.record.crc32
+        );
       });
-    if (offset > cursor)
-      refused({
-        code: 'BUNDLE_HIDDEN_DATA',
-        check: 'BND-LAYOUT-CONTIGUOUS',
-        message: `${offset - cursor} unlisted bytes lie before entry ${name}`,
-        entry: name,
-      });
-    const head = readAt(fd, 30, offset);
-    if (head.length !== 30 || head.readUInt32LE(0) !== LOCAL_SIG)
-      refused({
-        code: 'BUNDLE_HEADER_MISMATCH',
-        check: 'BND-LAYOUT-HEADER',
-        message: `entry ${name} has no local header where the directory says`,
-        entry: name,
-      });
-    const flags = head.readUInt16LE(6);
-    const nameLength = head.readUInt16LE(26);
-    const extraLength = head.readUInt16LE(28);
-    const localName = readAt(fd, nameLength, offset + 30);
-    if (
-      !localName.equals(e.fileNameRaw) ||
-      head.readUInt16LE(8) !== e.compressionMethod ||
-      (flags & 0x1) !== (e.generalPurposeBitFlag & 0x1)
-    )
-      refused({
-        code: 'BUNDLE_HEADER_MISMATCH',
-        check: 'BND-LAYOUT-HEADER',
-        message: `entry ${name}: the local header names or packs it differently from the directory`,
-        entry: name,
-      });
-    cursor = offset + 30 + nameLength + extraLength + e.compressedSize;
-    if (flags & 0x8) {
-      // Data descriptor: signature, CRC-32, then 4- or 8-byte sizes (8 when the entry is zip64).
-      if (readAt(fd, 4, cursor).readUInt32LE(0) !== DESCRIPTOR_SIG)
-        refused({
-          code: 'BUNDLE_HIDDEN_DATA',
-          check: 'BND-LAYOUT-CONTIGUOUS',
-          message: `entry ${name} is not followed by its data descriptor`,
-          entry: name,
-        });
-      cursor += e.extraFields.some((f) => f.id === 0x0001) ? 24 : 16;
-    }
+    if (!agree) directoryMismatch('a second zip reader lists other entries than the station read');
+    return { zip, entries };
+  } catch (e) {
+    zip.close();
+    if (e instanceof ArchiveRefused) throw e;
+    return directoryMismatch(
+      `a second zip reader lists other entries than the station read: ${(e as Error).message}`,
+    );
   }
-  if (cursor !== layout.centralDirectoryOffset)
-    refused({
-      code: cursor > layout.centralDirectoryOffset ? 'BUNDLE_ENTRY_OVERLAP' : 'BUNDLE_HIDDEN_DATA',
-      check: 'BND-LAYOUT-CONTIGUOUS',
-      message: `the entries end at ${cursor} but the central directory starts at ${layout.centralDirectoryOffset}`,
-      entry: null,
-    });
 }
 
 /** An archive that passed every structural check; content is read only through it. */
@@ -269,7 +529,6 @@ export class CheckedArchive {
 
   static async open(path: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<CheckedArchive> {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    let zip: ZipFile | undefined;
     try {
       const size = fstatSync(fd).size;
       if (size > limits.maxBundleBytes)
@@ -287,52 +546,26 @@ export class CheckedArchive {
           message: `the archive declares ${layout.entryCount} entries (limit ${limits.maxEntries})`,
           entry: null,
         });
-      try {
-        zip = await openZip(path);
-      } catch (e) {
-        throw e instanceof ArchiveRefused
-          ? e
-          : new ArchiveRefused({
-              code: 'BUNDLE_NOT_ZIP',
-              check: 'BND-LAYOUT-END',
-              message: `the archive cannot be read: ${(e as Error).message}`,
-              entry: null,
-            });
-      }
-      let raw: Entry[];
-      try {
-        raw = await readEntries(zip, limits);
-      } catch (e) {
-        if (e instanceof ArchiveRefused) throw e;
-        // yauzl (pinned) checks a stored entry's two sizes while reading the directory.
-        const sizes = /size mismatch/.test((e as Error).message);
-        throw new ArchiveRefused({
-          code: sizes ? 'BUNDLE_SIZE_MISMATCH' : 'BUNDLE_NOT_ZIP',
-          check: sizes ? 'BND-ENTRY-SIZE' : 'BND-LAYOUT-DIRECTORY',
-          message: sizes ? (e as Error).message : `the central directory is damaged: ${(e as Error).message}`,
-          entry: null,
-        });
-      }
-      const entries: ArchiveEntry[] = [];
-      for (const e of raw) {
-        const r = rawEntry(e);
-        const decoded = decodeEntryName(r);
-        if ('code' in decoded) refused(decoded);
-        const { name } = decoded as { name: string };
-        const problem = checkEntryName(name, limits) ?? checkEntryShape(r, name, limits);
-        if (problem) refused(problem);
-        entries.push({ name, size: e.uncompressedSize, compressedSize: e.compressedSize, entry: e });
-      }
+      const checked = readCentralDirectory(fd, layout).map((r) => checkRecord(r, limits));
       const setProblem = checkEntrySet(
-        entries.map((e) => ({ name: e.name, uncompressedSize: e.size })),
+        checked.map((e) => ({ name: e.name, uncompressedSize: e.uncompressedSize })),
         limits,
       );
       if (setProblem) refused(setProblem);
-      checkLayout(fd, layout, entries);
-      return new CheckedArchive(zip, path, entries);
-    } catch (e) {
-      zip?.close();
-      throw e;
+      checkLayout(fd, layout, checked);
+      const { zip, entries } = await yauzlEntries(path, checked);
+      return new CheckedArchive(
+        zip,
+        path,
+        checked.map((c, i) => ({
+          name: c.name,
+          size: c.uncompressedSize,
+          compressedSize: c.compressedSize,
+          crc32: c.record.crc32,
+          storedWithDescriptor: c.record.method === 0 && (c.record.flags & FLAG_DESCRIPTOR) !== 0,
+          entry: entries[i] as Entry,
+        })),
+      );
     } finally {
       closeSync(fd);
     }
@@ -383,17 +616,36 @@ export class CheckedArchive {
     return hash.digest('hex');
   }
 
+  /**
+   * Streams an entry through `onChunk`; its size is checked by yauzl, its CRC-32 here (BND-ENTRY-CRC),
+   * and a stored entry with a data descriptor must not hold the descriptor signature
+   * (BND-LAYOUT-DESCRIPTOR): a streaming reader would end the entry there.
+   */
   private async pump(
     e: ArchiveEntry,
     onChunk: (c: Buffer) => void,
     write?: (c: Buffer) => Promise<void>,
   ): Promise<void> {
     const source = await this.stream(e);
+    let crc = 0;
+    const scan = e.storedWithDescriptor ? descriptorSignatureScanner() : null;
     try {
       await pipeline(
         source,
         new Writable({
           write(chunk: Buffer, _enc, done) {
+            crc = crc32(chunk, crc);
+            if (scan?.(chunk)) {
+              done(
+                new ArchiveRefused({
+                  code: 'BUNDLE_DESCRIPTOR_AMBIGUOUS',
+                  check: 'BND-LAYOUT-DESCRIPTOR',
+                  message: `stored entry ${e.name} holds the data-descriptor signature PK\\x07\\x08: a streaming zip reader would end it there and read the rest as other entries`,
+                  entry: e.name,
+                }),
+              );
+              return;
+            }
             onChunk(chunk);
             if (write) write(chunk).then(() => done(), done);
             else done();
@@ -409,6 +661,13 @@ export class CheckedArchive {
         entry: e.name,
       });
     }
+    if (crc !== e.crc32)
+      refused({
+        code: 'BUNDLE_CRC_MISMATCH',
+        check: 'BND-ENTRY-CRC',
+        message: `${e.name} has CRC-32 ${crc.toString(16).padStart(8, '0')}, the archive declares ${e.crc32.toString(16).padStart(8, '0')}`,
+        entry: e.name,
+      });
   }
 
   close(): void {
@@ -421,7 +680,10 @@ export function stagedPath(stagingDir: string, name: string): string {
   const root = resolve(stagingDir);
   const target = resolve(root, ...name.split('/'));
   if (!target.startsWith(root + sep))
-    throw stationError('BUNDLE_PATH_TRAVERSAL', `entry ${name} would land outside staging`, { entry: name });
+    throw stationError('BUNDLE_PATH_TRAVERSAL', `entry ${name} would land outside staging`, {
+      entry: name,
+      check: 'BND-NAME-TRAVERSAL',
+    });
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   return target;
 }

@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
+import { descriptorSignatureScanner, STATION_ENTRY_MODE } from '../../../core/bundle/archive-policy';
 import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
+import { holdPartial, partialName } from './partials';
 
 /** The one entry every bundle has besides its subjects: the DSSE envelope over the statement. */
 export const ENVELOPE_NAME = 'bundle.dsse.json';
@@ -45,6 +47,58 @@ function compressible(f: BundleSource): boolean {
 }
 
 /**
+ * yazl streams a file before it knows its CRC, so a streamed entry's sizes follow it in a data
+ * descriptor. A deflated entry ends by itself; a stored one does not, and a streaming reader ends it at
+ * the first descriptor signature in its bytes (the reader refuses such an entry, BND-LAYOUT-DESCRIPTOR).
+ * So a file that holds the signature is deflated instead of stored (one extra read of that file only).
+ */
+async function holdsDescriptorSignature(f: BundleSource): Promise<boolean> {
+  const scan = descriptorSignatureScanner();
+  if ('bytes' in f.source) return scan(f.source.bytes);
+  for await (const chunk of createReadStream(f.source.path, { highWaterMark: 1024 * 1024 }))
+    if (scan(chunk as Buffer)) return true;
+  return false;
+}
+
+/** The latest instant both the DOS fields (to 2107) and the extended timestamp (signed 32-bit) can hold. */
+const LATEST_ZIP_TIME = Date.UTC(2038, 0, 19, 3, 14, 6);
+/** A day into 1980, so that no time zone puts it before the first DOS date. */
+const EARLIEST_ZIP_TIME = Date.UTC(1980, 0, 2);
+
+/**
+ * The entry time as yazl should write it: the DOS fields hold the UTC wall-clock time (yazl reads them
+ * with the local-time getters, which this Date answers in UTC), so that a reader in any time zone can
+ * check them against the extended timestamp (BND-ENTRY-TIME) — both say the same instant, to the even
+ * second, in every tool. A clock outside what both fields hold is clamped (the signed statement carries
+ * the real time).
+ */
+export class UtcZipTime extends Date {
+  constructor(at: Date) {
+    // Whole even seconds: the DOS fields cannot say more, so the extended timestamp says exactly the same.
+    const clamped = Math.min(LATEST_ZIP_TIME, Math.max(EARLIEST_ZIP_TIME, at.getTime()));
+    super(Math.floor(clamped / 2000) * 2000);
+  }
+  override getFullYear(): number {
+    return this.getUTCFullYear();
+  }
+  override getMonth(): number {
+    return this.getUTCMonth();
+  }
+  override getDate(): number {
+    return this.getUTCDate();
+  }
+  override getHours(): number {
+    return this.getUTCHours();
+  }
+  override getMinutes(): number {
+    return this.getUTCMinutes();
+  }
+  override getSeconds(): number {
+    return this.getUTCSeconds();
+  }
+}
+
+/**
  * Writes a bundle archive with yazl (thejoshwolfe/yazl), streaming: each file is hashed as it is packed,
  * then `sign` turns the file digests into the envelope, which is appended last. The archive is written
  * to a temporary name in the target directory, fsynced, moved to its final name without ever replacing
@@ -58,14 +112,26 @@ export async function writeArchive(opts: {
   readonly sign: (files: readonly WrittenFile[]) => Promise<Uint8Array>;
   readonly onBytes?: (n: number) => void;
   readonly signal?: AbortSignal;
+  /** The exporting station: its temporary name carries the owner marker the media sweep looks for. */
+  readonly owner?: { readonly stationId: string };
 }): Promise<WrittenArchive> {
   const finalPath = join(opts.dir, opts.fileName);
   if (existsSync(finalPath))
     throw stationError('OUTPUT_EXISTS', `${finalPath} already exists; the station never overwrites a file`, {
       path: finalPath,
     });
-  const temp = join(opts.dir, `.${opts.fileName}.${randomBytes(6).toString('hex')}.partial`);
-  const handle = await open(temp, 'wx', 0o644);
+  const nonce = randomBytes(6).toString('hex');
+  const temp = join(
+    opts.dir,
+    opts.owner
+      ? partialName(opts.fileName, opts.owner.stationId, nonce)
+      : `.${opts.fileName}.${nonce}.partial`,
+  );
+  const release = holdPartial(temp);
+  const handle = await open(temp, 'wx', 0o644).catch((e: unknown) => {
+    release();
+    throw e;
+  });
   const zip = new yazl.ZipFile();
   const whole = createHash('sha256');
   let size = 0;
@@ -100,14 +166,15 @@ export async function writeArchive(opts: {
     const files: WrittenFile[] = [];
     for (const f of opts.files) {
       opts.signal?.throwIfAborted();
-      files.push(await Promise.race([pack(zip, f, opts), failed]));
+      const compress = compressible(f) || (await holdsDescriptorSignature(f));
+      files.push(await Promise.race([pack(zip, f, compress, opts), failed]));
     }
     opts.signal?.throwIfAborted();
     const envelope = await opts.sign(files);
     zip.addBuffer(Buffer.from(envelope), ENVELOPE_NAME, {
       compress: true,
-      mtime: opts.mtime,
-      mode: 0o100644,
+      mtime: new UtcZipTime(opts.mtime),
+      mode: STATION_ENTRY_MODE,
     });
     zip.end();
     await written;
@@ -132,12 +199,14 @@ export async function writeArchive(opts: {
     });
   } finally {
     opts.signal?.removeEventListener('abort', abort);
+    release();
   }
 }
 
 function pack(
   zip: yazl.ZipFile,
   f: BundleSource,
+  compress: boolean,
   opts: { mtime: Date; onBytes?: (n: number) => void },
 ): Promise<WrittenFile> {
   const hash = createHash('sha256');
@@ -165,9 +234,9 @@ function pack(
   source.on('error', (e: Error) => tap.destroy(e));
   source.pipe(tap);
   zip.addReadStream(tap, f.name, {
-    compress: compressible(f),
-    mtime: opts.mtime,
-    mode: 0o100644,
+    compress,
+    mtime: new UtcZipTime(opts.mtime),
+    mode: STATION_ENTRY_MODE,
     size: f.size,
   });
   return done;

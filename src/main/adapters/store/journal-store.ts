@@ -1,8 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Sha256 } from '../../../core/bytes';
-import type { Checkpoint } from '../../../core/journal/checkpoint';
+import {
+  CHECKPOINT_ACTOR,
+  CHECKPOINT_EVENT_KIND,
+  checkpointEventBody,
+  type Checkpoint,
+  type StoredCheckpoint,
+} from '../../../core/journal/checkpoint';
 import { EntryHasher, GENESIS_PREV_HASH, type JournalRow } from '../../../core/journal/entry';
-import type { PreparedEntry } from '../../../core/journal/events';
+import { prepareEntry, type PreparedEntry } from '../../../core/journal/events';
 import { stationError } from '../../errors';
 import { JournalReader } from './journal-reader';
 import { applyProjections, hasProjection } from './projections';
@@ -15,6 +21,20 @@ export interface AppendResult {
 }
 
 type RawRow = [number, string, string, string, Buffer, Buffer, Buffer];
+type CheckpointRow = [number, number, Buffer, string, string, string, Buffer, number | null];
+
+function checkpointOf([
+  n,
+  size,
+  headHash,
+  at,
+  keyId,
+  alg,
+  signature,
+  eventSeq,
+]: CheckpointRow): StoredCheckpoint {
+  return { n, size, headHash, at, keyId, alg, signature, eventSeq };
+}
 
 function toRow(r: RawRow): JournalRow {
   return { seq: r[0], at: r[1], actor: r[2], kind: r[3], body: r[4], prevHash: r[5], hash: r[6] };
@@ -77,9 +97,21 @@ export class JournalStore {
     });
   }
 
-  /** Appends entries atomically: all are written, with their projections, or none. */
-  append(entries: readonly PreparedEntry[]): AppendResult {
-    return this.appendTxn.immediate(entries);
+  /**
+   * Appends entries atomically: all are written, with their projections, or none. `guard` runs inside
+   * the same IMMEDIATE transaction, after the write lock is taken and before anything is written: a
+   * check that must still hold at the moment of writing (a replay mark, a quorum not yet used) belongs
+   * there, because another process (the CLI beside `station serve`) may have appended since the caller
+   * last looked. A guard that throws writes nothing.
+   */
+  append(entries: readonly PreparedEntry[], guard?: () => void): AppendResult {
+    if (!guard) return this.appendTxn.immediate(entries);
+    return this.db
+      .transaction(() => {
+        guard();
+        return this.appendTxn(entries);
+      })
+      .immediate();
   }
 
   head(): { seq: number; hash: Uint8Array } {
@@ -101,25 +133,54 @@ export class JournalStore {
     return this.reader.rows(1, Number.MAX_SAFE_INTEGER);
   }
 
-  checkpoints(): Checkpoint[] {
-    const rows = this.db
-      .prepare('SELECT n, size, head_hash, at, key_id, alg, signature FROM journal_checkpoint ORDER BY n')
-      .raw(true)
-      .all() as [number, number, Buffer, string, string, string, Buffer][];
-    return rows.map(([n, size, headHash, at, keyId, alg, signature]) => ({
-      n,
-      size,
-      headHash,
-      at,
-      keyId,
-      alg,
-      signature,
-    }));
+  /** The checkpoint table, each row with the seq of its chained event (null for a legacy row). */
+  checkpoints(): StoredCheckpoint[] {
+    return (this.checkpointQuery('ORDER BY n').all() as CheckpointRow[]).map(checkpointOf);
   }
 
-  /** Stores a signed checkpoint; refused (JOURNAL_CONFLICT) if the head moved since it was signed. */
-  addCheckpoint(cp: Checkpoint): void {
-    this.db
+  /**
+   * The checkpoint table and the highest seq, read in one transaction (one snapshot): every chained
+   * event up to that seq has its row here, even while another process appends.
+   */
+  snapshot(): { checkpoints: StoredCheckpoint[]; top: number } {
+    return this.db.transaction(() => ({
+      checkpoints: this.checkpoints(),
+      top: this.reader.range().max ?? 0,
+    }))();
+  }
+
+  /** The latest checkpoint row, or null before the first. */
+  latestCheckpoint(): StoredCheckpoint | null {
+    const r = this.checkpointQuery('ORDER BY n DESC LIMIT 1').get() as CheckpointRow | undefined;
+    return r ? checkpointOf(r) : null;
+  }
+
+  /**
+   * Prepared per call: a damaged database kept read-only at an older schema (before 0009) has no
+   * event_seq column, and its checkpoints must still be readable (all legacy then).
+   */
+  private checkpointQuery(tail: 'ORDER BY n' | 'ORDER BY n DESC LIMIT 1'): Database.Statement {
+    const chained = (this.db.pragma('table_info(journal_checkpoint)') as { name: string }[]).some(
+      (c) => c.name === 'event_seq',
+    );
+    return this.db
+      .prepare(
+        `SELECT n, size, head_hash, at, key_id, alg, signature, ${chained ? 'event_seq' : 'NULL'} FROM journal_checkpoint ${tail}`,
+      )
+      .raw(true);
+  }
+
+  /**
+   * Appends a signed checkpoint as its chained event (at seq size + 1, right after the head it signs)
+   * together with its row in the checkpoint table, in one IMMEDIATE transaction; refused
+   * (JOURNAL_CONFLICT) if the head moved since it was signed. Returns where the event landed.
+   */
+  addCheckpoint(cp: Checkpoint): AppendResult {
+    const event = prepareEntry(
+      { kind: CHECKPOINT_EVENT_KIND, actor: CHECKPOINT_ACTOR, body: checkpointEventBody(cp) },
+      cp.at,
+    );
+    return this.db
       .transaction(() => {
         const head = this.head();
         if (head.seq !== cp.size || !Buffer.from(head.hash).equals(cp.headHash)) {
@@ -132,11 +193,13 @@ export class JournalStore {
             },
           );
         }
+        const appended = this.appendTxn([event]);
         this.db
           .prepare(
-            'INSERT INTO journal_checkpoint (n, size, head_hash, at, key_id, alg, signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            'INSERT INTO journal_checkpoint (n, size, head_hash, at, key_id, alg, signature, event_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           )
-          .run(cp.n, cp.size, cp.headHash, cp.at, cp.keyId, cp.alg, cp.signature);
+          .run(cp.n, cp.size, cp.headHash, cp.at, cp.keyId, cp.alg, cp.signature, appended.lastSeq);
+        return appended;
       })
       .immediate();
   }

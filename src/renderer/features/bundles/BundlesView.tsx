@@ -32,7 +32,7 @@ export function BundlesView() {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
   const refreshJournal = useStation((s) => s.verify);
-  const [media, setMedia] = useState<MediaView | null>(null);
+  const [media, setMedia] = useState<Output<'mediaVolumes'> | null>(null);
   const [files, setFiles] = useState<MediaFile[]>([]);
   const [issued, setIssued] = useState<IssuedView[]>([]);
   const [trust, setTrust] = useState<TrustEntryView[]>([]);
@@ -116,6 +116,14 @@ export function BundlesView() {
                 </li>
               ))}
             </ul>
+            {media.removedPartials.length > 0 && (
+              <p role="status" aria-label="Interrupted exports removed">
+                This scan removed {media.removedPartials.length} fragment
+                {media.removedPartials.length === 1 ? '' : 's'} of an interrupted export by this station
+                (journaled):{' '}
+                {media.removedPartials.map((r) => `${r.name} (${r.size} bytes, ${r.volume})`).join('; ')}
+              </p>
+            )}
           </>
         ) : (
           <p className="muted">Looking for volumes…</p>

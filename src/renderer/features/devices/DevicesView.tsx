@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { KeyView, ModuleView, TokenView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { busyDetail } from './busy';
 import { KeyDetail, TokenPanel } from './TokenPanel';
 
 /** Devices: registered PKCS#11 modules → their tokens → (after login) each token's keys. */
@@ -85,6 +86,7 @@ export function DevicesView() {
                       {t.firmware} / {t.hardware}
                     </td>
                     <td>
+                      {t.busy ? <Badge word="BUSY" tone="warn" detail={busyDetail(t.busy)} /> : null}
                       {t.warnings.length > 0 ? (
                         t.warnings.map((w) => <Badge key={w} word="HOLD" detail={w} />)
                       ) : (

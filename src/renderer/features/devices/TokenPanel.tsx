@@ -4,6 +4,7 @@ import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { Digest } from '../../components/Digest';
 import { ActForm } from './ActForm';
+import { busyDetail } from './busy';
 
 type Act = 'keys' | 'inventory' | 'generate' | 'csr' | null;
 const ALGORITHMS = ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
@@ -59,6 +60,11 @@ export function TokenPanel(props: {
       <h2>
         Token “{token.label}” <code>{token.serial}</code>
       </h2>
+      {token.busy ? (
+        <p role="status">
+          <Badge word="BUSY" tone="warn" detail={busyDetail(token.busy)} /> An act started now waits its turn.
+        </p>
+      ) : null}
       <label className="field">
         <span>Recorded as (your name)</span>
         <input

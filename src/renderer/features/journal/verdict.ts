@@ -11,7 +11,10 @@ export function describeVerdict(v: JournalVerdict | null): VerdictBadge {
   if (!v) return { word: 'NOT CHECKED', detail: '' };
   switch (v.status) {
     case 'VERIFIED':
-      return { word: 'VERIFIED', detail: `to checkpoint ${v.checkpoint.n} (seq ${v.checkpoint.size})` };
+      return {
+        word: 'VERIFIED',
+        detail: `to checkpoint ${v.checkpoint.n} (seq ${anchoredTo(v.checkpoint)})`,
+      };
     case 'TAMPERED':
       return {
         word: 'TAMPERED',
@@ -22,7 +25,7 @@ export function describeVerdict(v: JournalVerdict | null): VerdictBadge {
       return {
         word: 'UNANCHORED',
         detail: v.checkpoint
-          ? `after checkpoint ${v.checkpoint.n} (seq ${v.checkpoint.size})`
+          ? `after checkpoint ${v.checkpoint.n} (seq ${anchoredTo(v.checkpoint)})`
           : 'no signed checkpoint',
         check: v.check,
       };
@@ -31,6 +34,11 @@ export function describeVerdict(v: JournalVerdict | null): VerdictBadge {
       throw new Error(`unknown verdict ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** The last seq a checkpoint anchors: its own chained event, or its size for a legacy checkpoint. */
+function anchoredTo(cp: { size: number; eventSeq: number | null }): number {
+  return cp.eventSeq ?? cp.size;
 }
 
 /**
@@ -46,9 +54,9 @@ export function rowState(
   if (!v) return null;
   switch (v.status) {
     case 'VERIFIED':
-      return seq <= v.checkpoint.size ? 'VERIFIED' : 'UNANCHORED';
+      return seq <= anchoredTo(v.checkpoint) ? 'VERIFIED' : 'UNANCHORED';
     case 'UNANCHORED':
-      return v.checkpoint && seq <= v.checkpoint.size ? 'VERIFIED' : 'UNANCHORED';
+      return v.checkpoint && seq <= anchoredTo(v.checkpoint) ? 'VERIFIED' : 'UNANCHORED';
     case 'TAMPERED': {
       if (v.firstBadSeq === null) return null;
       const last = v.lastPossibleSeq ?? v.firstBadSeq;

@@ -1,0 +1,86 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { exportBundle } from '../../../src/main/services/bundles';
+import type { JobProgress } from '../../../src/main/services/jobs';
+import { verifyStationJournal } from '../../../src/main/services/journal';
+import type { Station } from '../../../src/main/services/station';
+import { PIN, stationWithIdentity } from '../journal/support';
+import { tempDir } from '../../helpers/temp';
+
+/**
+ * BND-RECOVER: an export that stops after its file is on the media but before `bundle.exported` is
+ * recorded (the station killed, the power cut) must not block the next export with OUTPUT_EXISTS, nor
+ * leave a bundle signed by the station that its journal does not know. The stop is produced exactly at
+ * that point: the progress callback of the read-back phase, which runs right after the file is
+ * published, throws.
+ */
+const quiet: JobProgress = { phase: () => {}, add: () => {} };
+const stopAtReadBack: JobProgress = {
+  phase: (name) => {
+    if (name.startsWith('reading back')) throw new Error('power cut');
+  },
+  add: () => {},
+};
+
+let media: string;
+beforeEach(() => {
+  media = join(tempDir(), 'usb');
+  mkdirSync(media);
+  vi.stubEnv('STATION_MEDIA_DIRS', media);
+});
+afterEach(() => vi.unstubAllEnvs());
+
+const exported = (station: Station) =>
+  station.store.db
+    .prepare("SELECT actor, body FROM journal WHERE kind = 'bundle.exported' ORDER BY seq")
+    .all() as { actor: string; body: Buffer }[];
+
+describe('an export stopped after publishing, before its record', () => {
+  it('is verified and recorded by the next export (actor station, recovered), which then asks to export again as the next version', async () => {
+    const { station } = await stationWithIdentity();
+    try {
+      const req = { kind: 'journal-segment' as const, pin: PIN, actor: 'operator:alice' };
+      await expect(exportBundle(station, req, stopAtReadBack)).rejects.toThrow('power cut');
+      expect(readdirSync(media)).toEqual(['journal-segment-v1.bundle.zip']);
+      expect(exported(station)).toEqual([]);
+
+      await expect(exportBundle(station, req, quiet)).rejects.toMatchObject({
+        code: 'BUNDLE_EXPORT_RECOVERED',
+        data: { check: 'BND-RECOVER', version: 1 },
+      });
+      const recovered = exported(station);
+      expect(recovered).toHaveLength(1);
+      expect(recovered[0]?.actor).toBe('station');
+      expect(JSON.parse(String(recovered[0]?.body))).toMatchObject({
+        packetId: 'journal-segment',
+        version: 1,
+        recovered: true,
+      });
+
+      const next = await exportBundle(station, req, quiet);
+      expect(next.version).toBe(2);
+      expect(readdirSync(media).sort()).toEqual([
+        'journal-segment-v1.bundle.zip',
+        'journal-segment-v2.bundle.zip',
+      ]);
+      expect((await verifyStationJournal(station)).verdict.status).not.toBe('TAMPERED');
+    } finally {
+      station.close();
+    }
+  });
+
+  it('a file under that name that is not this station’s own export is left alone: OUTPUT_EXISTS, nothing recorded, no PIN used', async () => {
+    const { station } = await stationWithIdentity();
+    try {
+      writeFileSync(join(media, 'journal-segment-v1.bundle.zip'), 'not a bundle');
+      const before = station.journal.head().seq;
+      await expect(
+        exportBundle(station, { kind: 'journal-segment', pin: 'wrong-pin', actor: 'operator:alice' }, quiet),
+      ).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+      expect(station.journal.head().seq).toBe(before);
+    } finally {
+      station.close();
+    }
+  });
+});
