@@ -7,16 +7,20 @@
  *   - `PRAGMA integrity_check` says ok,
  *   - the journal verifies (VERIFIED or UNANCHORED, never TAMPERED: the token's mark is never ahead of
  *     the journal, at most behind it),
- *   - after the next media scan no `.partial` of this station is left on the media.
+ *   - after the next media scan no `.partial` of this station is left on the media,
+ *   - a bundle published but never recorded (killed between the link and `bundle.exported`) stays on
+ *     the media and the next export recovers it (BND-RECOVER: verified, recorded, then
+ *     BUNDLE_EXPORT_RECOVERED, after which the child exports again); one still unrecorded when its
+ *     station is retired is recovered by one export from the parent. Every such file must end recorded.
  *
  *   node dist/bench/crash.js [--kills N] [--seed S] [--json]     (npm run bench crash: 1,000 kills)
  *   node dist/bench/crash.js child <seed> appends|exports       (a child; waits for "go" on stdin)
  *
  * Children are started ahead of their turn and learn their station only from the "go" line, so their
  * Node start-up overlaps the running child and the checks. A fresh demo station every STATION_EVERY
- * kills keeps the journal (and the journal segment every export carries) small. Published bundles are
- * carried off the media after each scan; CRASH_DEBUG=1 shows the children's errors, CRASH_KEEP=1 keeps
- * the folders.
+ * kills keeps the journal (and the journal segment every export carries) small. Recorded bundles are
+ * carried off the media after each scan (the stick goes to the reviewers); unrecorded ones stay for
+ * BND-RECOVER. CRASH_DEBUG=1 shows the children's errors, CRASH_KEEP=1 keeps the folders.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -110,14 +114,26 @@ async function child(seed: number, mode: Mode): Promise<void> {
     const roll = pick(100);
     if (mode === 'exports' && roll < 30) {
       const { exportBundle } = await import('../src/main/services/bundles');
-      try {
-        const progress = { phase: () => {}, add: () => {} };
-        await exportBundle(station, { kind: 'custody-report', pin, actor: 'operator:crash' }, progress);
-        ack(station.journal.head().seq);
-        say('exported');
-      } catch (e) {
-        say(`export-refused ${(e as { code?: string }).code ?? 'ERROR'}`);
-        if (process.env.CRASH_DEBUG) process.stderr.write(`${(e as Error).message}\n`);
+      const progress = { phase: () => {}, add: () => {} };
+      // BND-RECOVER: an earlier export's file published but unrecorded is recorded now and the export
+      // stops (BUNDLE_EXPORT_RECOVERED); the operator then exports again, as the child does.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await exportBundle(station, { kind: 'custody-report', pin, actor: 'operator:crash' }, progress);
+          ack(station.journal.head().seq);
+          say('exported');
+          break;
+        } catch (e) {
+          const code = (e as { code?: string }).code ?? 'ERROR';
+          if (code === 'BUNDLE_EXPORT_RECOVERED') {
+            ack(station.journal.head().seq);
+            say('export-recovered');
+            continue;
+          }
+          say(`export-refused ${code}`);
+          if (process.env.CRASH_DEBUG) process.stderr.write(`${(e as Error).message}\n`);
+          break;
+        }
       }
     } else if (roll < 8) {
       const cp = await signCheckpoint(station, pin);
@@ -151,6 +167,7 @@ async function services() {
     Station: station.Station,
     systemDeps: runtime.systemDeps,
     scanMedia: bundles.scanMedia,
+    exportBundle: bundles.exportBundle,
     createDemoStation: demo.createDemoStation,
     DEMO_PINS: demo.DEMO_PINS,
     verifyStationJournal: journal.verifyStationJournal,
@@ -171,7 +188,16 @@ interface Summary {
   partialsLeftByKills: number;
   partialsSwept: number;
   partialsLeft: number;
+  /** Distinct bundle files found on the media, published but not recorded, after a kill. */
   publishedUnrecorded: number;
+  /** Of those, recorded later by BND-RECOVER (`recovered: true`): by a child's export or the parent's. */
+  recovered: number;
+  /** Recovered by the parent's export when their station was retired (no child export came after). */
+  recoveredAtRetirement: number;
+  /** BUNDLE_EXPORT_RECOVERED answers the children saw. */
+  recoveredByChildren: number;
+  /** Bundle files still unrecorded on the media at the very end: must be 0. */
+  unrecordedLeft: number;
   tokenRepairs: number;
   seconds: number;
 }
@@ -266,6 +292,10 @@ async function crashLoop(kills: number, seed: number): Promise<Summary> {
     partialsSwept: 0,
     partialsLeft: 0,
     publishedUnrecorded: 0,
+    recovered: 0,
+    recoveredAtRetirement: 0,
+    recoveredByChildren: 0,
+    unrecordedLeft: 0,
     tokenRepairs: 0,
     seconds: 0,
   };
@@ -273,6 +303,8 @@ async function crashLoop(kills: number, seed: number): Promise<Summary> {
     let station = await freshStation(root, 0);
     /** Every acknowledged (seq → hash) of the current station: checked after every kill. */
     let acked = new Map<number, string>();
+    /** Published-but-unrecorded bundle files on the current station's media (by SHA-256), until recorded. */
+    const pending = new Set<string>();
     const { DEMO_PINS } = await services();
     // Children load ahead, AHEAD at a time, while earlier ones run and are checked.
     const queue: Running[] = [];
@@ -296,6 +328,7 @@ async function crashLoop(kills: number, seed: number): Promise<Summary> {
         const [what, a, b] = line.split(' ');
         if (what === 'ack') acked.set(Number(a), b as string);
         else if (what === 'exported') s.exports++;
+        else if (what === 'export-recovered') s.recoveredByChildren++;
         else if (what === 'export-refused')
           s.exportRefusals[a as string] = (s.exportRefusals[a as string] ?? 0) + 1;
       }
@@ -306,7 +339,8 @@ async function crashLoop(kills: number, seed: number): Promise<Summary> {
         s.acknowledged += acked.size;
         s.present += countPresent(station.dir, acked);
       }
-      await verifyAfterKill(station, carried, s, k);
+      await verifyAfterKill(station, carried, s, k, pending);
+      if (renew || k + 1 === kills) await recoverAtRetirement(station, carried, s, pending, DEMO_PINS.user);
       if (renew) {
         station = await freshStation(root, k + 1);
         acked = new Map();
@@ -348,12 +382,103 @@ function countPresent(dir: string, acked: ReadonlyMap<number, string>): number {
   }
 }
 
+/** SHA-256 of every bundle file this station's journal records as exported, and which were recovered. */
+function recordedBundles(station: { store: { db: Database.Database } }): Map<string, boolean> {
+  return new Map(
+    (
+      station.store.db
+        .prepare("SELECT body FROM journal WHERE kind = 'bundle.exported'")
+        .pluck()
+        .all() as Buffer[]
+    ).map((b) => {
+      const body = JSON.parse(b.toString('utf8')) as { fileSha256: string; recovered?: boolean };
+      return [body.fileSha256, body.recovered === true] as const;
+    }),
+  );
+}
+
+const fileSha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/**
+ * The bundles on the media: a recorded one is carried off (the stick goes to the reviewers), so the
+ * next export's name is free; one published but never recorded (killed between the link and the
+ * journal) stays for the next export to recover, and is tracked until its record appears — which must
+ * say `recovered`. Returns how many remain unrecorded.
+ */
+function sortBundles(
+  media: string,
+  recorded: ReadonlyMap<string, boolean>,
+  carried: string,
+  s: Summary,
+  pending: Set<string>,
+  tag: string,
+): number {
+  let unrecorded = 0;
+  for (const f of readdirSync(media).filter((n) => n.endsWith('.bundle.zip'))) {
+    const path = join(media, f);
+    const sha = fileSha256(path);
+    const wasRecovered = recorded.get(sha);
+    if (wasRecovered === undefined) {
+      if (!pending.has(sha)) {
+        pending.add(sha);
+        s.publishedUnrecorded++;
+      }
+      unrecorded++;
+      continue;
+    }
+    if (pending.delete(sha)) {
+      if (wasRecovered) s.recovered++;
+      else s.tampered.push(`${tag}: ${f} was published unrecorded, then recorded without BND-RECOVER`);
+    }
+    renameSync(path, join(carried, `${tag}-${f}`));
+  }
+  return unrecorded;
+}
+
+/**
+ * When a station is retired (or the run ends) with a bundle still unrecorded on its media, no child
+ * export came after it: the parent exports once, as the operator would, and BND-RECOVER must record it
+ * (BUNDLE_EXPORT_RECOVERED). Whatever is still unrecorded then is counted as left.
+ */
+async function recoverAtRetirement(
+  at: { dir: string; media: string },
+  carried: string,
+  s: Summary,
+  pending: Set<string>,
+  pin: string,
+): Promise<void> {
+  const { Station, systemDeps, exportBundle } = await services();
+  if (pending.size > 0) {
+    const station = Station.open(at.dir, systemDeps);
+    try {
+      process.env.STATION_MEDIA_DIRS = at.media;
+      const progress = { phase: () => {}, add: () => {} };
+      try {
+        await exportBundle(station, { kind: 'custody-report', pin, actor: 'operator:crash' }, progress);
+        s.tampered.push(`retirement: the export was not stopped by BND-RECOVER`);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== 'BUNDLE_EXPORT_RECOVERED')
+          s.tampered.push(`retirement: export refused ${code ?? 'ERROR'}`);
+      }
+      const before = s.recovered;
+      sortBundles(at.media, recordedBundles(station), carried, s, pending, 'retired');
+      s.recoveredAtRetirement += s.recovered - before;
+    } finally {
+      station.close();
+    }
+  }
+  s.unrecordedLeft += pending.size;
+  pending.clear();
+}
+
 /** The real verify path (token mark included) and the next media scan, as the operator would run them. */
 async function verifyAfterKill(
   at: { dir: string; media: string },
   carried: string,
   s: Summary,
   k: number,
+  pending: Set<string>,
 ): Promise<void> {
   const { Station, systemDeps, verifyStationJournal, scanMedia } = await services();
   const station = Station.open(at.dir, systemDeps);
@@ -370,24 +495,8 @@ async function verifyAfterKill(
     s.partialsLeftByKills += before;
     s.partialsSwept += scan.removedPartials.length;
     // Read from the folder itself, not from what the scan reports.
-    const names = readdirSync(at.media);
-    s.partialsLeft += names.filter((f) => f.endsWith('.partial')).length;
-    const recorded = new Set(
-      (
-        station.store.db
-          .prepare("SELECT body FROM journal WHERE kind = 'bundle.exported'")
-          .pluck()
-          .all() as Buffer[]
-      ).map((b) => (JSON.parse(b.toString('utf8')) as { fileSha256: string }).fileSha256),
-    );
-    // Published bundles are carried away (the stick goes to the reviewers), so the next export's name
-    // is free; one published but never recorded was killed between the link and the journal.
-    for (const f of names.filter((n) => n.endsWith('.bundle.zip'))) {
-      const path = join(at.media, f);
-      if (!recorded.has(createHash('sha256').update(readFileSync(path)).digest('hex')))
-        s.publishedUnrecorded++;
-      renameSync(path, join(carried, `${k}-${f}`));
-    }
+    s.partialsLeft += readdirSync(at.media).filter((f) => f.endsWith('.partial')).length;
+    sortBundles(at.media, recordedBundles(station), carried, s, pending, String(k));
   } finally {
     station.close();
   }
@@ -420,9 +529,17 @@ async function main(argv: string[]): Promise<void> {
   line('partials swept by the scan', s.partialsSwept);
   line('partials left after the scan', s.partialsLeft);
   line('published, not recorded', s.publishedUnrecorded);
+  line('  recovered (BND-RECOVER)', `${s.recovered} (${s.recoveredAtRetirement} at retirement)`);
+  line('  BUNDLE_EXPORT_RECOVERED seen', s.recoveredByChildren);
+  line('  still unrecorded at the end', s.unrecordedLeft);
   line('SoftHSM2 token.object put back', s.tokenRepairs);
   for (const t of s.tampered.slice(0, 10)) line('FAILED', t);
-  const clean = s.integrityFailures === 0 && s.tampered.length === 0 && s.partialsLeft === 0;
+  const clean =
+    s.integrityFailures === 0 &&
+    s.tampered.length === 0 &&
+    s.partialsLeft === 0 &&
+    s.unrecordedLeft === 0 &&
+    s.recovered === s.publishedUnrecorded;
   process.stdout.write(
     `${ratioLine(clean && s.acknowledged > 0 ? s.present / s.acknowledged : 0, TARGET)}\n`,
   );

@@ -275,7 +275,9 @@ export function registerCustodianCommands(program: Command, out: Out): void {
 
   quorum
     .command('status')
-    .description('who has checked in; exit 0 when quorum is reached, 6 when not')
+    .description(
+      'who has checked in, and whether an act holds the session; exit 0 when quorum is reached and the session is usable, 6 when not',
+    )
     .requiredOption('--session <id>', 'session id')
     .option('--json', 'print JSON')
     .action(async function (this: Command, o: { session: string; json?: boolean }) {
@@ -284,12 +286,17 @@ export function registerCustodianCommands(program: Command, out: Out): void {
         if (o.json) out(`${JSON.stringify({ ...v, roster: undefined }, null, 2)}\n`);
         else {
           out(
-            `${v.state.reached ? 'QUORUM REACHED' : 'QUORUM NOT REACHED'}: ${v.state.checkedIn.length} of ${v.state.threshold}${v.closed ? ` (closed: ${v.closedReason})` : ''}\n`,
+            `${v.state.reached ? 'QUORUM REACHED' : 'QUORUM NOT REACHED'}: ${v.state.checkedIn.length} of ${v.state.threshold}${v.closed && !v.claim ? ` (closed: ${v.closedReason})` : ''}\n`,
           );
+          // QUORUM-CLAIM: an act holds the session, or the station stopped during it.
+          if (v.claim)
+            out(
+              `  ${v.status === 'CLAIMED' ? 'CLAIMED' : 'EXPIRED while claimed'} [QUORUM-CLAIM]: by ${v.claim.actor} at ${v.claim.at} (seq ${v.claim.seq}); no other act may use it; it expires at ${v.session.expiresAt}\n`,
+            );
           for (const c of v.state.checkedIn) out(`  checked in: ${c.custodianId} at ${c.at}\n`);
           for (const r of v.refusals) out(`  refused (${r.code}): ${r.reason}\n`);
         }
-        if (!v.state.reached) process.exitCode = EXIT.STATE;
+        if (!v.state.reached || v.claim) process.exitCode = EXIT.STATE;
       });
     });
 

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/services/demo';
-import { signCheckpoint } from '../main/services/identity';
+import { repairJournalMark, signCheckpoint } from '../main/services/identity';
 import { initStation } from '../main/services/init';
 import {
   createTokenCsr,
@@ -114,8 +114,15 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
     .command('verify')
     .description('verify the hash chain and checkpoints; exit 0 only when VERIFIED')
     .option('--json', 'print the verdict as JSON')
-    .action(async function (this: Command, o: { json?: boolean }) {
-      const report = await withStation(this, (s) => verifyStationJournal(s));
+    .option(
+      '--pin-stdin',
+      'also log in to the station token (PIN from the first line of stdin) and judge its PIN-protected journal mark, which nobody without the PIN can remove or replace',
+    )
+    .action(async function (this: Command, o: { json?: boolean; pinStdin?: boolean }) {
+      const report = await withStation(this, async (s) => {
+        const pin = o.pinStdin ? await readPin('station token user PIN: ', true) : undefined;
+        return verifyStationJournal(s, pin === undefined ? {} : { pin });
+      });
       const { verdict } = report;
       if (o.json) out(`${JSON.stringify(report)}\n`);
       else if (verdict.status === 'VERIFIED') {
@@ -133,8 +140,20 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
           `identity key ${report.identity.fingerprint.slice(0, 16)}… on token ${report.identity.tokenSerial}: ${report.identity.token.status} — ${report.identity.token.reason}\n`,
         );
       }
+      if (!o.json && report.identity && report.identity.module.ignored.length > 0) {
+        const m = report.identity.module;
+        out(
+          `module ${m.moduleId} registered again at seq ${m.ignored.join(', ')}: ignored — the station token is loaded from the registration at seq ${m.registeredAt ?? '?'} (MODULE_PINNED)\n`,
+        );
+      }
       if (!o.json && verdict.status !== 'TAMPERED') {
-        out(`journal mark on the station token: ${verdict.mark.status} — ${verdict.mark.reason}\n`);
+        const which = report.markChecked === 'private' ? ' (PIN-protected)' : '';
+        out(`journal mark on the station token${which}: ${verdict.mark.status} — ${verdict.mark.reason}\n`);
+      }
+      if (!o.json && report.markResets.length > 0) {
+        out(
+          `journal mark re-established at seq ${report.markResets.join(', ')} (journal repair-mark --reset): a rollback before that cannot be seen\n`,
+        );
       }
       // VERIFIED counts only when the station token confirms the identity key the checkpoints were
       // checked with and its journal mark names the latest checkpoint (JNL-ROLLBACK checked); without
@@ -170,9 +189,47 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
             ? `checkpoint ${cp.n} signed over ${cp.size} entries (head ${cp.headHash}), recorded at seq ${cp.eventSeq ?? '?'}; the station token's journal mark names it\n`
             : `the journal is already anchored: its head is checkpoint ${cp.n}'s own event (seq ${cp.eventSeq ?? '?'}); the station token's journal mark names it\n`,
         );
+        printWarnings(cp.warnings);
       } finally {
         station.close();
       }
+    });
+
+  journal
+    .command('repair-mark')
+    .description(
+      'with the station token PIN: record in the journal, then remove, objects where the journal mark lives that are not valid marks (JNL-MARK); with --reset, re-establish a missing mark',
+    )
+    .requiredOption('--actor <actor>', 'who repairs it, e.g. operator:alice')
+    .requiredOption('--reason <text>', 'why (recorded): e.g. the incident or examination that explains it')
+    .option(
+      '--reset',
+      'the token holds no valid mark although the journal holds chained checkpoints: re-establish it from the journal as it is now — a rollback before this can then never be detected',
+    )
+    .option('--pin-stdin', 'read the token user PIN from the first line of stdin')
+    .action(async function (
+      this: Command,
+      o: { actor: string; reason: string; reset?: boolean; pinStdin?: boolean },
+    ) {
+      await withStation(this, async (s) => {
+        if (o.reset)
+          writeErr(
+            'journal repair-mark --reset: the journal mark is re-established from this journal as it is now; a rollback done before this act can never be detected afterwards. The act is recorded.\n',
+          );
+        const pin = await readPin('station token user PIN: ', Boolean(o.pinStdin));
+        const r = await repairJournalMark(s, {
+          pin,
+          actor: o.actor,
+          reason: o.reason,
+          reset: Boolean(o.reset),
+        });
+        out(
+          r.seq === null
+            ? `nothing to repair; the station token's journal marks name checkpoint ${r.checkpoint.n}\n`
+            : `recorded at seq ${r.seq}: ${r.removed} object(s) removed from the token${r.reset ? ', journal mark RE-ESTABLISHED (a rollback before this cannot be seen)' : ''}; the marks name checkpoint ${r.checkpoint.n}\n`,
+        );
+        printWarnings(r.warnings);
+      });
     });
 
   journal
@@ -331,6 +388,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
           actor: o.actor,
         });
         out(`generated ${k.keyType} ${k.size} key "${k.label}" id ${k.id}: ${k.residency?.verdict ?? '?'}\n`);
+        printWarnings(k.anchoring?.warnings ?? []);
         if (k.spkiSha256)
           out(`public key SHA-256 ${k.spkiSha256}\n  words: ${(k.spkiWords ?? []).join(' ')}\n`);
       });
@@ -352,6 +410,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
           actor: o.actor,
         });
         out(`recorded inventory of ${r.keys} key(s) at seq ${r.seq}, digest ${r.digest}\n`);
+        printWarnings(r.anchoring?.warnings ?? []);
       });
     });
 
@@ -406,6 +465,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
           outPath: resolve(o.out),
         });
         out(`wrote ${o.out}: SHA-256 ${r.sha256}\n  words: ${r.words.join(' ')}\n`);
+        printWarnings(r.anchoring?.warnings ?? []);
       });
     });
 
@@ -436,6 +496,17 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
     });
 
   return program;
+}
+
+/**
+ * Warnings on an act that succeeded (e.g. JOURNAL_NOT_ANCHORED: recorded, not anchored), on stderr with
+ * the catalogue's next step; the exit code stays 0 — the act happened and must not be repeated.
+ */
+function printWarnings(warnings: readonly { code: string; message: string }[]): void {
+  for (const w of warnings) {
+    const next = isErrorCode(w.code) ? `\n  → ${ERROR_CATALOGUE[w.code].action}` : '';
+    writeErr(`warning ${w.code}: ${w.message}${next}\n`);
+  }
 }
 
 /** How much of a digest an operator types back at the prompt (64 bits: no accidental match). */

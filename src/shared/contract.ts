@@ -157,6 +157,19 @@ export const checkpointSchema = z.strictObject({
   eventSeq: z.number().int().nullable(),
 });
 
+/** A warning on an act that succeeded and is recorded: something after it did not complete. */
+const actWarning = z.strictObject({ code: z.string(), message: z.string() });
+
+/**
+ * How an act on the station token was anchored in its own login (docs/journal-format.md): the
+ * checkpoint that covers its record, or null with a JOURNAL_NOT_ANCHORED warning when anchoring failed
+ * after the act succeeded (the act is recorded: never repeat it). Null for any other token.
+ */
+const anchoringSchema = z.strictObject({
+  checkpoint: z.number().int().nullable(),
+  warnings: z.array(actWarning),
+});
+
 const errorPayload = z.strictObject({
   code: z.string(),
   message: z.string(),
@@ -687,8 +700,18 @@ export const contract = {
             status: z.enum(['CONFIRMED', 'MISMATCH', 'UNAVAILABLE']),
             reason: z.string(),
           }),
+          /** The station token's module: the registration it is loaded from, and later ones ignored. */
+          module: z.strictObject({
+            moduleId: z.string(),
+            registeredAt: z.number().int().nullable(),
+            ignored: z.array(z.number().int()),
+          }),
         })
         .nullable(),
+      /** The mark the verdict judged: the public copy, or (with the PIN, CLI) the PIN-protected mark. */
+      markChecked: z.enum(['public', 'private']),
+      /** Seqs where the journal mark was re-established (`journal repair-mark --reset`). */
+      markResets: z.array(z.number().int()),
     }),
   },
   journalCheckpoints: { input: empty, output: z.array(checkpointSchema) },
@@ -696,7 +719,7 @@ export const contract = {
   /** Signs only if the head is still the one the operator was shown (else JOURNAL_CONFLICT). */
   journalCheckpoint: {
     input: z.strictObject({ pin: pin, expectedSize: z.number().int().min(0) }),
-    output: checkpointSchema,
+    output: checkpointSchema.extend({ warnings: z.array(actWarning) }),
   },
   rosterList: {
     input: empty,
@@ -897,7 +920,12 @@ export const contract = {
   devicesKeys: { input: z.strictObject({ ...tokenRef, pin }), output: z.array(keyViewSchema) },
   devicesRecordInventory: {
     input: z.strictObject({ ...tokenRef, pin, actor }),
-    output: z.strictObject({ seq, digest: hex32, keys: z.number().int() }),
+    output: z.strictObject({
+      seq,
+      digest: hex32,
+      keys: z.number().int(),
+      anchoring: anchoringSchema.nullable(),
+    }),
   },
   devicesPreviewKey: {
     input: z.strictObject({ moduleId: tokenRef.moduleId, key: keySpec }),
@@ -906,7 +934,7 @@ export const contract = {
   /** Generation runs only with the digest of the template the operator was shown (devicesPreviewKey). */
   devicesGenerateKey: {
     input: z.strictObject({ ...tokenRef, pin, key: keySpec, confirmedRecipe: hex32, actor }),
-    output: keyViewSchema,
+    output: keyViewSchema.extend({ anchoring: anchoringSchema.nullable() }),
   },
   devicesCsr: {
     input: z.strictObject({
@@ -916,7 +944,13 @@ export const contract = {
       request: csrRequest,
       actor,
     }),
-    output: z.strictObject({ pem: z.string(), sha256: hex32, words: z.array(z.string()), seq }),
+    output: z.strictObject({
+      pem: z.string(),
+      sha256: hex32,
+      words: z.array(z.string()),
+      seq,
+      anchoring: anchoringSchema.nullable(),
+    }),
   },
   packetList: { input: empty, output: z.array(packetSummaryWire) },
   /** One packet: its draft, completeness now, stop notices, versions, handoffs. */
@@ -1052,6 +1086,7 @@ export type ParsedInput<M extends Method> = z.output<Contract[M]['input']>;
 export type Output<M extends Method> = z.output<Contract[M]['output']>;
 
 export type StationInfo = Output<'stationInfo'>;
+export type Anchoring = z.output<typeof anchoringSchema>;
 export type JournalSummary = z.output<typeof journalSummarySchema>;
 export type JournalEntry = Output<'journalEntry'>;
 export type CheckpointInfo = z.output<typeof checkpointSchema>;

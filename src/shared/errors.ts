@@ -59,7 +59,22 @@ export const ERROR_CATALOGUE = {
   JOURNAL_MARK_INVALID: {
     class: 'integrity',
     action:
-      'Stop: the station token carries a journal mark this station did not sign (JNL-MARK). Preserve the token as evidence and escalate; nothing was signed.',
+      'Stop: the station token carries a journal mark this station did not sign (JNL-MARK). Escalate; once the token has been examined, `station journal repair-mark` records the object in the journal and removes it.',
+  },
+  JOURNAL_MARK_MISSING: {
+    class: 'integrity',
+    action:
+      'Stop: the station token holds no journal mark although the journal holds chained checkpoints (JNL-MARK), so a rollback could be hidden. Preserve the database and the token and escalate; only if the cause is known, `station journal repair-mark --reset` re-establishes the mark and records that it did.',
+  },
+  JOURNAL_NOT_ANCHORED: {
+    class: 'state',
+    action:
+      'The act succeeded and is recorded: do not repeat it. Its record was not anchored by a checkpoint (the banner counts it as unsigned): sign one with `station journal checkpoint`.',
+  },
+  MODULE_PINNED: {
+    class: 'integrity',
+    action:
+      'The station token is used only through the module registered before its identity was created. Use that module; a re-registration of it is never followed.',
   },
   CHECKPOINT_SIGNER_UNAVAILABLE: {
     class: 'state',
@@ -223,6 +238,16 @@ export const ERROR_CATALOGUE = {
   QUORUM_SESSION_CLOSED: {
     class: 'state',
     action: 'This quorum session is closed or expired: open a new one.',
+  },
+  QUORUM_SESSION_CLAIMED: {
+    class: 'state',
+    action:
+      'Another act holds this quorum session (QUORUM-CLAIM); nothing was done. Wait for it to finish. If the station stopped during that act, the session stays claimed until it expires: check the token, then open a new session.',
+  },
+  QUORUM_ACT_UNRECORDED: {
+    class: 'integrity',
+    action:
+      'The act ran on the token but the journal could not record it (named in the message); its quorum session stays closed. Record what the act made, or destroy it under witness, and escalate.',
   },
   QUORUM_REQUIRED: {
     class: 'state',
@@ -512,6 +537,10 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action:
       'This key is already in the trust store: one key has one entry. Change the existing entry instead.',
+  },
+  EXPORT_BUSY: {
+    class: 'state',
+    action: 'Another export of this station is running. Wait for it to finish, then export again.',
   },
   BUNDLE_EXPORT_RECOVERED: {
     class: 'state',

@@ -81,11 +81,13 @@ describe('Devices in Chromium against the browser-mode host (demo SoftHSM2 token
         .stdout.trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { kind: string; actor: string });
-      // Generation on the station token anchors the journal in the same login (the station's own act).
+      // Generation and the CSR on the station token each anchor the journal in the same login (the
+      // station's own act).
       expect(kinds).toEqual([
         { ...kinds[0], kind: 'hsm.key-generated', actor: 'operator:alice' },
         { ...kinds[1], kind: 'journal.checkpoint', actor: 'station' },
         { ...kinds[2], kind: 'hsm.csr-created', actor: 'operator:alice' },
+        { ...kinds[3], kind: 'journal.checkpoint', actor: 'station' },
       ]);
       expect(errors).toEqual([]);
     } finally {

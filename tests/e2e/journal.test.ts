@@ -50,7 +50,7 @@ describe('station UI in Chromium against the browser-mode host', () => {
       await page.getByRole('button', { name: 'Verify journal' }).click();
       await expect
         .poll(() => result.innerText())
-        .toMatch(new RegExp(`VERIFIED\\s+to checkpoint 2 \\(seq ${n}\\)`));
+        .toMatch(new RegExp(`VERIFIED\\s+to checkpoint 3 \\(seq ${n}\\)`));
       await expect.poll(() => banner.getByLabel('Journal state').innerText()).toMatch(/VERIFIED/);
       await page.screenshot({ path: artifactPath('journal-verified.png'), fullPage: true });
 
@@ -100,7 +100,7 @@ describe('station UI in Chromium against the browser-mode host', () => {
       const n = journalLength(dataDir) - 1;
       await expect
         .poll(() => result.innerText())
-        .toMatch(new RegExp(`UNANCHORED\\s+after checkpoint 2 \\(seq ${n}\\)`));
+        .toMatch(new RegExp(`UNANCHORED\\s+after checkpoint 3 \\(seq ${n}\\)`));
 
       await page.getByRole('button', { name: 'Sign checkpoint…' }).click();
       const form = page.getByRole('form', { name: 'Sign checkpoint' });
@@ -116,7 +116,7 @@ describe('station UI in Chromium against the browser-mode host', () => {
       await form.getByRole('button', { name: 'Sign checkpoint' }).click();
       await expect
         .poll(() => result.innerText())
-        .toMatch(new RegExp(`VERIFIED\\s+to checkpoint 3 \\(seq ${n + 2}\\)`));
+        .toMatch(new RegExp(`VERIFIED\\s+to checkpoint 4 \\(seq ${n + 2}\\)`));
     } finally {
       await page.close();
       await host.stop();

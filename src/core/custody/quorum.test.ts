@@ -4,6 +4,7 @@ import {
   challengeStatement,
   evaluateCheckIn,
   quorumState,
+  sessionStatus,
   type AcceptedCheckIn,
   type QuorumSession,
 } from './quorum';
@@ -165,5 +166,20 @@ describe('quorum check-ins', () => {
     const revokedBob = [a.entry, { ...b.entry, revokedAt: NOW }, c.entry];
     expect(quorumState(s, accepted.slice(0, 2), revokedBob, NOW)).toMatchObject({ reached: false });
     expect(quorumState(s, accepted, roster, s.expiresAt)).toMatchObject({ reached: false });
+  });
+});
+
+describe('QUORUM-CLAIM: where a session stands', () => {
+  it('QUORUM-CLAIM: a claimed session is CLAIMED until it expires, then EXPIRED like any session; a closed one stays CLOSED', () => {
+    const s = { expiresAt: '2026-05-01T11:00:00.000Z' };
+    const before = '2026-05-01T10:59:59.999Z';
+    expect(sessionStatus(s, null, before)).toBe('OPEN');
+    expect(sessionStatus(s, 'claimed', before)).toBe('CLAIMED');
+    expect(sessionStatus(s, 'claimed', s.expiresAt)).toBe('EXPIRED');
+    expect(sessionStatus(s, null, s.expiresAt)).toBe('EXPIRED');
+    for (const reason of ['used', 'cancelled', 'outcome-unknown']) {
+      expect(sessionStatus(s, reason, before)).toBe('CLOSED');
+      expect(sessionStatus(s, reason, s.expiresAt)).toBe('CLOSED');
+    }
   });
 });

@@ -13,6 +13,10 @@ import { rosterStatus, type RosterEntry, type RosterStatus } from './roster';
  *   QUORUM-ROSTER-VALID      that custodian's entry is valid now (not expired, revoked, or not yet valid)
  *   QUORUM-SIGNATURE         the signature verifies with the roster key
  *   QUORUM-ONCE              each person and each key counts once
+ *   QUORUM-CLAIM             one act at a time: a session is claimed (journaled, under the write lock)
+ *                            before its act touches a token; a claimed session cannot be used, cancelled
+ *                            or claimed again until the act's result closes it, a release reopens it
+ *                            (the act changed nothing) or a spend closes it (the outcome is unknown)
  */
 export interface QuorumSession {
   readonly sessionId: string;
@@ -174,4 +178,24 @@ export function quorumState(
     checkedIn: counted,
     reached: counted.length >= session.threshold && now < session.expiresAt,
   };
+}
+
+/** How a session's projection marks a claim and a spend (quorum_session.closed_reason). */
+export const CLAIMED = 'claimed';
+export const OUTCOME_UNKNOWN = 'outcome-unknown';
+
+export type SessionStatus = 'OPEN' | 'CLAIMED' | 'EXPIRED' | 'CLOSED';
+
+/**
+ * Where a session stands at `now` (QUORUM-CLAIM): a claim left by a station that stopped during its
+ * act stays CLAIMED, unusable, until the session expires like any other.
+ */
+export function sessionStatus(
+  session: Pick<QuorumSession, 'expiresAt'>,
+  closedReason: string | null,
+  now: string,
+): SessionStatus {
+  if (closedReason !== null && closedReason !== CLAIMED) return 'CLOSED';
+  if (now >= session.expiresAt) return 'EXPIRED';
+  return closedReason === CLAIMED ? 'CLAIMED' : 'OPEN';
 }

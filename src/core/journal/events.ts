@@ -141,6 +141,28 @@ export const EVENT_BODIES = {
    * so removing it breaks the chain; the station token keeps the latest as its high-water mark.
    */
   'journal.checkpoint': checkpointEventBodySchema,
+  /**
+   * The station token's journal mark repaired by an operator with the token's PIN (docs/journal-format.md):
+   * objects where the mark lives that were not valid marks of this station, recorded here (digest, size,
+   * up to 4 KiB of their bytes) before they were removed from the token; and, with `reset`, a mark
+   * re-established although the journal holds chained checkpoints — a rollback before this entry can
+   * no longer be detected, which is why it needs its own act and a stated reason.
+   */
+  'journal.mark-repaired': z.strictObject({
+    tokenSerial,
+    removed: z
+      .array(
+        z.strictObject({
+          visibility: z.enum(['public', 'private']),
+          sha256: hex(32),
+          size: z.number().int().min(0),
+          value: base64.max(8192).nullable(),
+        }),
+      )
+      .max(64),
+    reset: z.boolean(),
+    reason: z.string().trim().min(1).max(1000),
+  }),
   /** First-hand residency evidence: a token's info and every key's attributes as read back. */
   'hsm.inventory-recorded': z.strictObject({
     moduleId,
@@ -216,6 +238,24 @@ export const EVENT_BODIES = {
     sessionId: uuid,
     reason: z.enum(['used', 'cancelled']),
     usedFor: operation.nullable(),
+  }),
+  /**
+   * QUORUM-CLAIM: the session is taken for one act about to run on a token, before anything
+   * irreversible; nothing else may use, cancel or claim it until the claim is resolved by the act's
+   * result (with `quorum.session-closed` used), a release, or a spend.
+   */
+  'quorum.session-claimed': z.strictObject({ sessionId: uuid, operation }),
+  /** The claimed act failed having changed nothing: the session is open again for a retry. */
+  'quorum.session-released': z.strictObject({
+    sessionId: uuid,
+    claimSeq: z.number().int().min(1),
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{1,39}$/),
+  }),
+  /** The claimed act failed leaving its outcome on the token unknown (a key may exist): closed for good. */
+  'quorum.session-spent': z.strictObject({
+    sessionId: uuid,
+    claimSeq: z.number().int().min(1),
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{1,39}$/),
   }),
   /** An activation secret split M-of-N: who holds which position, and commitments (never the shares). */
   'shares.split-created': z.strictObject({

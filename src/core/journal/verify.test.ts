@@ -354,21 +354,40 @@ describe('journal verifier: chained checkpoints and the token mark', () => {
     });
   });
 
-  it('mark BEHIND: the token names an earlier checkpoint of this journal; NOT CHECKED without a mark', () => {
+  it('mark BEHIND: the token names an earlier checkpoint of this journal; NOT CHECKED when the token was not read', () => {
     expect(verifyJournal(upTo(11), opts({ mark: markOf(STATION, checkpoints, 1) }))).toMatchObject({
       status: 'VERIFIED',
       mark: { status: 'BEHIND', n: 1 },
     });
-    for (const mark of [
-      undefined,
-      { status: 'ABSENT', reason: 'none' } as const,
-      { status: 'UNAVAILABLE', reason: 'gone' } as const,
-    ]) {
+    for (const mark of [undefined, { status: 'UNAVAILABLE', reason: 'gone' } as const]) {
       expect(verifyJournal(upTo(11), opts({ mark }))).toMatchObject({
         status: 'VERIFIED',
         mark: { status: 'NOT CHECKED', n: null },
       });
     }
+  });
+
+  it('JNL-MARK (review 2, item 1): a token that answers without a mark while the journal holds chained checkpoints lost its mark — never NOT CHECKED', () => {
+    const absent = {
+      status: 'ABSENT',
+      reason: 'station token 1 holds no journal mark for this station',
+    } as const;
+    expect(verifyJournal(upTo(11), opts({ mark: absent }))).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-MARK',
+      firstBadSeq: null,
+      reason: expect.stringContaining('2 chained checkpoint(s)'),
+    });
+    // Rolled back to checkpoint 1 and the mark removed: still TAMPERED, not VERIFIED to checkpoint 1.
+    expect(verifyJournal(upTo(5), opts({ checkpoints: [cp1], mark: absent }))).toMatchObject({
+      status: 'TAMPERED',
+      check: 'JNL-MARK',
+    });
+    // A journal without chained checkpoints (from before them) never had a mark: NOT CHECKED.
+    expect(verifyJournal(upTo(3), opts({ checkpoints: [], mark: absent }))).toMatchObject({
+      status: 'UNANCHORED',
+      mark: { status: 'NOT CHECKED', n: null },
+    });
   });
 
   it('JNL-ROLLBACK: the finding — newest checkpoint and everything after the previous one removed', () => {

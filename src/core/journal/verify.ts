@@ -28,7 +28,8 @@ import { EntryHasher, GENESIS_PREV_HASH, HASH_BYTES, type JournalRow } from './e
  *                  by `station` at the signed time) and agrees with its row in the checkpoint table;
  *                  no table row lacks its event (legacy rows from before chaining excepted)
  *   JNL-ROLLBACK   the journal holds the checkpoint the station token remembers as its high-water mark
- *   JNL-MARK       the mark on the station token is readable and signed by the station identity key
+ *   JNL-MARK       the mark on the station token is readable and signed by the station identity key, and
+ *                  present once the journal holds a chained checkpoint
  *   JNL-ANCHOR     the head of the journal is covered by a checkpoint
  *   JNL-IDENTITY   the station identity key is recorded once, and the station token holds exactly it
  *                  (checked by the shell, which can read the token)
@@ -270,7 +271,8 @@ const missing = (seq: number) =>
  *   FOUND        one or more mark objects for this station, parsed (a crash between writing the new mark
  *                and removing the old one leaves two); their signatures are checked here
  *   MALFORMED    a mark object for this station that is not a mark at all
- *   ABSENT       the token answers but holds no mark for this station
+ *   ABSENT       the token answers but holds no mark for this station (JNL-MARK once the journal holds
+ *                a chained checkpoint: each one was followed by a mark write)
  *   UNAVAILABLE  the token could not be read
  */
 export type MarkReading =
@@ -653,7 +655,22 @@ function judgeMark(
   if (!reading)
     return { status: 'NOT CHECKED', n: null, reason: 'the journal mark on the station token was not read' };
   switch (reading.status) {
-    case 'ABSENT':
+    case 'ABSENT': {
+      // Every chained checkpoint was followed by a mark write, and a mark is never removed without a
+      // newer one in its place: a journal holding chained checkpoints over a token without a mark lost
+      // its mark (removed, or a crash in the first anchoring's few milliseconds). Said as NOT CHECKED,
+      // removing the mark would hide a rollback (review 2, item 1).
+      const chained = judged.filter((c) => c.eventSeq !== null).length;
+      if (chained === 0) return { status: 'NOT CHECKED', n: null, reason: reading.reason };
+      return tampered(
+        'JNL-MARK',
+        entries,
+        null,
+        null,
+        null,
+        `${reading.reason}, but the journal holds ${chained} chained checkpoint(s), each followed by a mark: the mark was removed`,
+      );
+    }
     case 'UNAVAILABLE':
       return { status: 'NOT CHECKED', n: null, reason: reading.reason };
     case 'MALFORMED':

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import policyJson from '../../../resources/policy/approvals.json';
@@ -29,6 +39,7 @@ import { custodyItems } from './custody';
 import { ecdsaRawToDer, publicKeyInfo, signEnvelope } from './dsse';
 import {
   anchorWithSession,
+  checkBeforeAct,
   confirmIdentityOnToken,
   identitySigner,
   journalIdentity,
@@ -537,6 +548,16 @@ export async function exportBundle(
 ): Promise<ExportResult> {
   assertActor(req.actor);
   station.assertWritable();
+  return withExportLock(station, () => exportUnderLock(station, req, progress, signal));
+}
+
+async function exportUnderLock(
+  station: Station,
+  req: ExportRequest,
+  progress: JobProgress,
+  signal?: AbortSignal,
+): Promise<ExportResult> {
+  station.assertWritable();
   const id = journalIdentity(station).identity;
   if (!id)
     throw stationError('IDENTITY_MISSING', 'this station has no identity key to sign bundles with', {});
@@ -560,12 +581,13 @@ export async function exportBundle(
       { write: true, login: { user: 'user', pin: req.pin } },
       async (session) => {
         progress.phase('anchoring the journal', 1);
-        let checkpoint = station.journal.checkpoints().at(-1) ?? null;
-        const head = station.journal.head();
-        if (req.kind !== 'identity' && (!checkpoint || checkpoint.size < head.seq)) {
-          await anchorWithSession(station, id, session);
-          checkpoint = station.journal.checkpoints().at(-1) ?? null;
-        }
+        // Always through the anchoring path: it checks the token's marks before anything is signed (a
+        // journal rolled back to exactly a checkpoint event must not export), and signs nothing when the
+        // head is already the latest checkpoint's own event. An identity bundle carries no journal part,
+        // but its export is still an act on the station token: the marks are checked all the same.
+        if (req.kind === 'identity') checkBeforeAct(station, { identity: id }, session);
+        else await anchorWithSession(station, id, session);
+        const checkpoint = station.journal.checkpoints().at(-1) ?? null;
         const files = buildSources(station, req, work, id, checkpoint);
         const total = files.reduce((n, f) => n + f.size, 0);
         progress.phase('writing to media', total);
@@ -678,6 +700,71 @@ export async function exportBundle(
   }
 }
 
+/** Whether this station already recorded an export of this packet at this version. */
+function issuedVersionExists(station: Station, packetId: string, version: number): boolean {
+  return (
+    station.store.db
+      .prepare('SELECT 1 FROM bundle_issued WHERE packet_id = ? AND version = ?')
+      .pluck()
+      .get(packetId, version) !== undefined
+  );
+}
+
+/**
+ * A bundle's journal part names a checkpoint of this journal, with the same size and head: a bundle
+ * made from another history (a rolled-back or foreign database under the same key) is not adopted.
+ */
+function restsOnThisJournal(station: Station, journal: BundleStatement['predicate']['journal']): boolean {
+  if (!journal?.checkpoint) return journal === null;
+  const n = journal.checkpoint.n;
+  const cp = station.journal.checkpoints().find((c) => c.n === n);
+  return (
+    cp !== undefined &&
+    cp.size === journal.checkpoint.size &&
+    Buffer.from(cp.headHash).toString('hex') === journal.headHash
+  );
+}
+
+/**
+ * Exports of one station run one at a time, across processes (the CLI beside `station serve`): a lock
+ * file in the data directory holding the exporter's pid, created exclusively; a lock whose process is
+ * gone is stale and taken over. Without it, one export's recovery (BND-RECOVER) could adopt the file
+ * another export has just published and is still reading back.
+ */
+async function withExportLock<T>(station: Station, fn: () => Promise<T>): Promise<T> {
+  const path = join(station.dataDir, 'export.lock');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isSafeInteger(holder) && holder > 0 && processAlive(holder))
+        throw stationError(
+          'EXPORT_BUSY',
+          `another export of this station is running (process ${holder}); wait for it to finish`,
+          { pid: holder },
+        );
+      rmSync(path, { force: true });
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * BND-RECOVER. An export killed after its file was published but before `bundle.exported` was recorded
  * leaves a complete bundle under the name the next export would use. Before any PIN is asked for: if
@@ -716,7 +803,8 @@ async function recoverUnrecordedExport(
     p.bundleKind !== preview.kind ||
     p.packetId !== preview.packetId ||
     p.version !== preview.version ||
-    p.station?.fingerprint !== id.fingerprint
+    p.station?.fingerprint !== id.fingerprint ||
+    !restsOnThisJournal(station, p.journal)
   )
     throw occupied();
   const st = statSync(target);
@@ -749,7 +837,7 @@ async function recoverUnrecordedExport(
     ],
     // Under the write lock: another process may have recorded (or recovered) this version meanwhile.
     () => {
-      if (nextVersion(station, p.packetId) !== p.version) throw occupied();
+      if (issuedVersionExists(station, p.packetId, p.version)) throw occupied();
     },
   );
   throw stationError(

@@ -29,7 +29,13 @@ export async function ceremonyKeygen(
   const operation = keygenOperation(split.tokenSerial, spec.label, spec.algorithm);
   return withActivatedToken(station, { ...opts, operation }, async (session) => {
     const key = await session.generateKeyPair(spec);
-    if (!key.spki) throw stationError('DEVICE_ERROR', 'the token did not return the new public key', {});
+    // The pair exists from here: a key the journal cannot record spends the quorum (KEY_UNRECORDED).
+    if (!key.spki)
+      throw stationError(
+        'KEY_UNRECORDED',
+        `the new key "${key.label}" (CKA_ID ${key.id}) was made on token ${split.tokenSerial} but its public key was not returned`,
+        { serial: split.tokenSerial, id: key.id, label: key.label, destroyed: false },
+      );
     return {
       result: keyView(key),
       events: [

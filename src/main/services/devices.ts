@@ -6,14 +6,14 @@ import { assertActor } from '../../core/journal/events';
 import { canonicalBytes } from '../../core/canonical';
 import { CodedError } from '../../core/errors';
 import { digestWords } from '../../core/words';
-import type { KeyView, ModuleView, TokenView } from '../../shared/contract';
+import type { Anchoring, KeyView, ModuleView, TokenView } from '../../shared/contract';
 import { Pkcs11Module, type KeyInfo, type TokenHold, type TokenInfo } from '../adapters/hsm/module';
 import { findProfile, resolveModulePath } from '../adapters/hsm/profiles';
 import { describeRecipe, type RecipeDescription } from '../adapters/hsm/templates';
 import { stationError, toErrorPayload } from '../errors';
 import { certificationRequest, type TokenKeyKind } from './certificates';
-import { registeredModules } from './hsm';
-import { anchorOnStationToken } from './identity';
+import { journalRegistration, registeredModules } from './hsm';
+import { anchorAfterAct, checkBeforeAct, stationTokenAct } from './identity';
 import { assertNotShareActivated } from './shares';
 import type { Station } from './station';
 
@@ -104,6 +104,8 @@ export function exportPublicKey(station: Station, moduleId: string, serial: stri
 /** Keys on a token, as the user sees them after logging in (private keys are invisible before). */
 export function listTokenKeys(station: Station, moduleId: string, serial: string, pin: string): KeyView[] {
   assertNotShareActivated(station, serial);
+  // The station token's PIN goes only to its pinned module (MODULE_PINNED otherwise).
+  stationTokenAct(station, moduleId, serial);
   const m = station.hsm.module(moduleId);
   return m
     .withSession(serial, { write: false, login: { user: 'user', pin }, purpose: 'key listing' }, (s) =>
@@ -114,24 +116,42 @@ export function listTokenKeys(station: Station, moduleId: string, serial: string
 
 /**
  * Records first-hand residency evidence: the token's info and every key's read-back attributes, with a
- * digest over exactly that content, so packets can cite it instead of a pasted export.
+ * digest over exactly that content, so packets can cite it instead of a pasted export. On the station
+ * token the journal's marks are checked before and the record anchored after, in the same login.
  */
 export function recordInventory(
   station: Station,
   opts: { moduleId: string; serial: string; pin: string; actor: string },
-): { seq: number; digest: string; keys: number } {
+): { seq: number; digest: string; keys: number; anchoring: Anchoring | null } {
   station.assertWritable();
   assertNotShareActivated(station, opts.serial);
-  const reg = registeredModules(station).find((r) => r.moduleId === opts.moduleId);
+  // The registration the module was loaded from (for the station token, the pinned one).
+  const reg = journalRegistration(station, opts.moduleId);
+  const act = stationTokenAct(station, opts.moduleId, opts.serial);
   const m = station.hsm.module(opts.moduleId);
   const token = m.tokens().find((t) => t.serial === opts.serial);
-  const keys = m.withSession(
-    opts.serial,
-    { write: false, login: { user: 'user', pin: opts.pin }, purpose: 'inventory' },
-    (s) => s.listKeys(),
-  );
   if (!reg || !token)
     throw stationError('TOKEN_NOT_FOUND', `no token with serial ${opts.serial}`, { serial: opts.serial });
+  // Read/write on the station token: the same login anchors the record (review 2, item 6).
+  return m.withSession(
+    opts.serial,
+    { write: act !== null, login: { user: 'user', pin: opts.pin }, purpose: 'inventory' },
+    (s) => {
+      checkBeforeAct(station, act, s);
+      const keys = s.listKeys();
+      const recorded = recordInventoryOf(station, opts, reg.librarySha256, token, keys);
+      return { ...recorded, anchoring: anchorAfterAct(station, act, s) };
+    },
+  );
+}
+
+function recordInventoryOf(
+  station: Station,
+  opts: { moduleId: string; actor: string },
+  librarySha256: string,
+  token: TokenInfo,
+  keys: readonly KeyInfo[],
+): { seq: number; digest: string; keys: number } {
   const tokenEvidence = tokenView(token);
   const content = {
     token: {
@@ -150,7 +170,7 @@ export function recordInventory(
     {
       kind: 'hsm.inventory-recorded',
       actor: opts.actor,
-      body: { moduleId: opts.moduleId, librarySha256: reg.librarySha256, ...content, digest },
+      body: { moduleId: opts.moduleId, librarySha256, ...content, digest },
     },
   ]);
   return { seq: r.lastSeq, digest, keys: keys.length };
@@ -186,7 +206,12 @@ function moduleProfile(station: Station, moduleId: string) {
   return profile;
 }
 
-/** Generates a key pair on a token (policy-checked by the adapter) and records it with its read-back attributes. */
+/**
+ * Generates a key pair on a token (policy-checked by the adapter) and records it with its read-back
+ * attributes. On the station token the journal's marks are checked before the key is made (a refusal
+ * then makes nothing) and the record is anchored after it in the same login; a failure to anchor then
+ * is a warning on the result, never an error: the key exists and is recorded (review 2, item 3).
+ */
 export async function generateTokenKey(
   station: Station,
   opts: {
@@ -197,7 +222,7 @@ export async function generateTokenKey(
     confirmedRecipe: string;
     actor: string;
   },
-): Promise<KeyView> {
+): Promise<KeyView & { anchoring: Anchoring | null }> {
   station.assertWritable();
   assertNotShareActivated(station, opts.serial);
   assertActor(opts.actor);
@@ -211,19 +236,20 @@ export async function generateTokenKey(
       },
     );
   }
+  const act = stationTokenAct(station, opts.moduleId, opts.serial);
   const m = station.hsm.module(opts.moduleId);
-  const key = await m.withSessionAsync(
+  const { key, anchoring } = await m.withSessionAsync(
     opts.serial,
     { write: true, login: { user: 'user', pin: opts.pin }, purpose: 'key generation' },
     async (s) => {
+      checkBeforeAct(station, act, s);
       const made = await s.generateKeyPair(spec);
       recordGeneratedKey(station, opts.moduleId, opts.serial, made, opts.actor);
-      // Same login: on the station token the record is anchored at once (checkpoint, token mark).
-      await anchorOnStationToken(station, opts.moduleId, opts.serial, s);
-      return made;
+      // Same login: on the station token the record is anchored at once (checkpoint, token marks).
+      return { key: made, anchoring: anchorAfterAct(station, act, s) };
     },
   );
-  return keyView(key);
+  return { ...keyView(key), anchoring };
 }
 
 /**
@@ -272,7 +298,9 @@ function keyKind(k: KeyInfo): TokenKeyKind {
 
 /**
  * A PKCS#10 request for a key on the token, verified against the public key read from the token,
- * recorded with its digest. With `outPath` it is also written to a new file (never overwritten).
+ * recorded with its digest. With `outPath` it is also written to a new file (never overwritten). On the
+ * station token the journal's marks are checked before it is signed and the record is anchored after,
+ * in the same (read/write) login (review 2, item 6).
  */
 export async function createTokenCsr(
   station: Station,
@@ -285,7 +313,7 @@ export async function createTokenCsr(
     actor: string;
     outPath?: string;
   },
-): Promise<{ pem: string; sha256: string; words: string[]; seq: number }> {
+): Promise<{ pem: string; sha256: string; words: string[]; seq: number; anchoring: Anchoring | null }> {
   station.assertWritable();
   assertNotShareActivated(station, opts.serial);
   assertActor(opts.actor);
@@ -302,11 +330,13 @@ export async function createTokenCsr(
       path: opts.outPath,
     });
   }
+  const act = stationTokenAct(station, opts.moduleId, opts.serial);
   const m = station.hsm.module(opts.moduleId);
-  const pem = await m.withSessionAsync(
+  const made = await m.withSessionAsync(
     opts.serial,
-    { write: false, login: { user: 'user', pin: opts.pin }, purpose: 'CSR signing' },
+    { write: act !== null, login: { user: 'user', pin: opts.pin }, purpose: 'CSR signing' },
     async (s) => {
+      checkBeforeAct(station, act, s);
       const key = s.key(opts.keyId);
       if (!key.spki || !key.hasPrivate) {
         throw stationError(
@@ -325,35 +355,42 @@ export async function createTokenCsr(
           : kind.keyType === 'RSA'
             ? 'rsa-pkcs1-sha256'
             : 'ed25519';
-      return certificationRequest({
+      const pem = await certificationRequest({
         spki: key.spki,
         kind,
         subject,
         san: request.san,
         sign: async (data) => s.signWith(handle, alg, Buffer.from(data), sha),
       });
+      const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+      const digest = sha256hex(der);
+      const r = station.record([
+        {
+          kind: 'hsm.csr-created',
+          actor: opts.actor,
+          body: {
+            moduleId: opts.moduleId,
+            tokenSerial: opts.serial,
+            keyId: opts.keyId,
+            subject,
+            san,
+            csrSha256: digest,
+            csrPem: pem,
+          },
+        },
+      ]);
+      return { pem, digest, seq: r.lastSeq, anchoring: anchorAfterAct(station, act, s) };
     },
   );
-  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  const digest = sha256hex(der);
-  const r = station.record([
-    {
-      kind: 'hsm.csr-created',
-      actor: opts.actor,
-      body: {
-        moduleId: opts.moduleId,
-        tokenSerial: opts.serial,
-        keyId: opts.keyId,
-        subject,
-        san,
-        csrSha256: digest,
-        csrPem: pem,
-      },
-    },
-  ]);
   // The request is in the journal now; the file is an export of it, written without overwriting.
-  if (opts.outPath) writeNewFile(opts.outPath, pem);
-  return { pem, sha256: digest, words: digestWords(Buffer.from(digest, 'hex')), seq: r.lastSeq };
+  if (opts.outPath) writeNewFile(opts.outPath, made.pem);
+  return {
+    pem: made.pem,
+    sha256: made.digest,
+    words: digestWords(Buffer.from(made.digest, 'hex')),
+    seq: made.seq,
+    anchoring: made.anchoring,
+  };
 }
 
 function writeNewFile(path: string, content: string): void {

@@ -48,6 +48,13 @@ export function registerModule(
     actor: string;
   },
 ): RegisteredModule {
+  const pinned = identityModule(station);
+  if (pinned?.moduleId === opts.moduleId)
+    throw stationError(
+      'MODULE_PINNED',
+      `module ${opts.moduleId} holds the station identity: it stays as registered at seq ${pinned.registeredBefore} and cannot be registered again`,
+      { field: 'module', moduleId: opts.moduleId },
+    );
   const profile = findProfile(opts.profile);
   if (!profile)
     throw stationError('INVALID_INPUT', `no module profile "${opts.profile}"`, { field: 'profile' });
@@ -100,17 +107,51 @@ export function registerModule(
   return module;
 }
 
-/** The latest `hsm.module-registered` event for this module, as the journal stores it. */
-export function journalRegistration(station: Station, moduleId: string): RegisteredModule | null {
-  const rows = station.store.db
-    .prepare("SELECT body FROM journal WHERE kind = 'hsm.module-registered' ORDER BY seq DESC")
-    .pluck()
-    .all() as Buffer[];
-  for (const body of rows) {
+/** Which registration of a module the station follows, and the ones it does not. */
+export interface ModuleRegistration {
+  readonly registration: RegisteredModule | null;
+  /** Seq of the `hsm.module-registered` event followed. */
+  readonly seq: number | null;
+  /** Later registrations of the station token's module, never followed (see moduleRegistration). */
+  readonly ignored: readonly number[];
+}
+
+/** The station token's module id and the seq of `station.identity-created`, as the journal stores them. */
+function identityModule(station: Station): { moduleId: string; registeredBefore: number } | null {
+  const first = station.journal.bodiesOfKind('station.identity-created')[0];
+  if (!first) return null;
+  const { moduleId } = JSON.parse(first[1].toString('utf8')) as { moduleId: string };
+  return { moduleId, registeredBefore: first[0] };
+}
+
+/**
+ * The registration a module is loaded from, as the journal stores it. The station token's module is
+ * pinned (review 2, item 8): its latest registration recorded before `station.identity-created`. A later
+ * registration of that id — refused by registerModule, so written only by an older station or by
+ * someone with write access to the file, in the unsigned tail — is never followed: it could point the
+ * station token's PIN, verification and every anchoring at another library. Any other module: its
+ * latest registration.
+ */
+export function moduleRegistration(station: Station, moduleId: string): ModuleRegistration {
+  const pinned = identityModule(station);
+  const before = pinned?.moduleId === moduleId ? pinned.registeredBefore : Number.POSITIVE_INFINITY;
+  let registration: RegisteredModule | null = null;
+  let seq: number | null = null;
+  const ignored: number[] = [];
+  for (const [at, body] of station.journal.bodiesOfKind('hsm.module-registered')) {
     const r = JSON.parse(body.toString('utf8')) as RegisteredModule;
-    if (r.moduleId === moduleId) return r;
+    if (r.moduleId !== moduleId) continue;
+    if (at < before) {
+      registration = r;
+      seq = at;
+    } else ignored.push(at);
   }
-  return null;
+  return { registration, seq, ignored };
+}
+
+/** The registration this module is loaded from (moduleRegistration). */
+export function journalRegistration(station: Station, moduleId: string): RegisteredModule | null {
+  return moduleRegistration(station, moduleId).registration;
 }
 
 /**
@@ -127,7 +168,8 @@ export class HsmRegistry {
     const cached = this.open.get(moduleId);
     if (cached) return cached;
     // What to load comes from the hash-chained registration event, not the projection table: a row
-    // edited in the table cannot point the station at another library or environment.
+    // edited in the table cannot point the station at another library or environment; for the station
+    // token's module, the registration from before the identity existed (moduleRegistration).
     const reg = journalRegistration(this.station, moduleId);
     if (!reg)
       throw stationError('MODULE_NOT_REGISTERED', `no PKCS#11 module "${moduleId}" is registered`, {

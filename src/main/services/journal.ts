@@ -21,6 +21,7 @@ import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../shared/
 import { stationError } from '../errors';
 import { workerFile } from '../workers/location';
 import { verifySegment } from '../workers/segment';
+import { moduleRegistration } from './hsm';
 import {
   checkpointVerifier,
   confirmIdentityOnToken,
@@ -28,6 +29,7 @@ import {
   journalIdentity,
   journalStationId,
   readTokenMark,
+  readTokenMarksWithPin,
   type StationIdentity,
   type TokenConfirmation,
 } from './identity';
@@ -78,11 +80,27 @@ export interface IdentityAnchor {
   readonly tokenSerial: string;
   /** The identity key's public half read from the station token, compared with the journal's record. */
   readonly token: TokenConfirmation;
+  /**
+   * The station token's module: the registration it is loaded from (the one before the identity) and
+   * later registrations of its id, never followed (src/main/services/hsm.ts moduleRegistration).
+   */
+  readonly module: {
+    readonly moduleId: string;
+    readonly registeredAt: number | null;
+    readonly ignored: readonly number[];
+  };
 }
 
 export interface JournalReport {
   readonly verdict: JournalVerdict;
   readonly identity: IdentityAnchor | null;
+  /**
+   * Which mark the verdict's mark state judged: the public copy (no PIN), or, with the station token's
+   * PIN, the PIN-protected mark — the one nobody without the PIN can remove or replace.
+   */
+  readonly markChecked: 'public' | 'private';
+  /** Seqs of `journal.mark-repaired` entries that re-established the mark: no rollback before them is seen. */
+  readonly markResets: readonly number[];
 }
 
 /**
@@ -95,11 +113,21 @@ export interface JournalReport {
  * The mark is read first, then the checkpoint table and the head in one snapshot: the station writes a
  * mark only after the checkpoint it names is committed, so a snapshot taken later holds it unless the
  * journal really is behind the token, whatever is appended meanwhile.
+ *
+ * Without a PIN the mark judged is the token's public copy. With the station token's PIN (one
+ * read-only login) it is the PIN-protected mark; the public copy must then still not be a forgery or a
+ * mark this journal does not hold (a missing public copy is only noted: the next anchoring writes it).
  */
-export async function verifyStationJournal(station: Station): Promise<JournalReport> {
-  const mark = readMarkForVerify(station);
+export async function verifyStationJournal(
+  station: Station,
+  opts: { pin?: string } = {},
+): Promise<JournalReport> {
+  const marks = readMarkForVerify(station, opts.pin);
+  const mark = marks.judged;
   const { checkpoints, top } = station.journal.snapshot();
-  const segments = await verifySegments(station, top, watchedSeqs(checkpoints, mark), ANCHOR_KINDS);
+  const watch = watchedSeqs(checkpoints, mark);
+  if (marks.publicCopy) for (const seq of watchedSeqs(checkpoints, marks.publicCopy)) watch.add(seq);
+  const segments = await verifySegments(station, top, watch, ANCHOR_KINDS);
   // Station id and identity key come from the rows just verified: the exact bytes the chain covers.
   const collected = segments.flatMap((s) => s.collected);
   const initial = collected.find(([seq, kind]) => seq === 1 && kind === 'station.initialised');
@@ -109,65 +137,157 @@ export async function verifyStationJournal(station: Station): Promise<JournalRep
   const identityRows = collected.filter(([, kind]) => kind === 'station.identity-created');
   const seqs = identityRows.map(([seq]) => seq);
   const identity = identityRows[0] ? identityFromBody(identityRows[0][2]) : null;
-  const verdict = assembleVerdict(segments, {
-    stationId,
-    checkpoints,
-    checkSignature: identity ? checkpointVerifier(identity) : null,
-    mark,
+  const judge = (reading: MarkReading) =>
+    assembleVerdict(segments, {
+      stationId,
+      checkpoints,
+      checkSignature: identity ? checkpointVerifier(identity) : null,
+      mark: reading,
+    });
+  const verdict = withPublicCopy(judge(mark), marks.publicCopy, judge);
+  const base = { markChecked: marks.checked, markResets: markResets(collected) };
+  const report = (v: JournalVerdict, anchor: IdentityAnchor | null): JournalReport => ({
+    verdict: v,
+    identity: anchor,
+    ...base,
   });
   if (!identity) {
-    if (checkpoints.length === 0 || verdict.status === 'TAMPERED') return { verdict, identity: null };
-    return {
-      verdict: identityTampered(
+    if (checkpoints.length === 0 || verdict.status === 'TAMPERED') return report(verdict, null);
+    return report(
+      identityTampered(
         verdict,
         null,
         'checkpoints exist but the journal records no identity key to check them',
       ),
-      identity: null,
-    };
+      null,
+    );
   }
+  const registration = registrationForReport(station, identity.moduleId);
   const anchor: IdentityAnchor = {
     fingerprint: identity.fingerprint,
     tokenSerial: identity.tokenSerial,
     token: confirmIdentityOnToken(station, identity),
+    module: {
+      moduleId: identity.moduleId,
+      registeredAt: registration.seq,
+      ignored: registration.ignored,
+    },
   };
   // The mark is judged with the identity key the journal records; when the token holds another key,
   // that (JNL-IDENTITY) is the finding, and the mark's failure only its consequence.
   const markJudged =
     verdict.status === 'TAMPERED' && (verdict.check === 'JNL-MARK' || verdict.check === 'JNL-ROLLBACK');
   if (verdict.status === 'TAMPERED' && !(markJudged && anchor.token.status === 'MISMATCH'))
-    return { verdict, identity: anchor };
+    return report(verdict, anchor);
   if (seqs.length > 1) {
-    return {
-      verdict: identityTampered(
+    return report(
+      identityTampered(
         verdict,
         seqs[1] ?? null,
         `the journal records the station identity ${seqs.length} times`,
       ),
-      identity: anchor,
-    };
+      anchor,
+    );
   }
   if (anchor.token.status === 'MISMATCH')
-    return { verdict: identityTampered(verdict, seqs[0] ?? null, anchor.token.reason), identity: anchor };
-  return { verdict, identity: anchor };
+    return report(identityTampered(verdict, seqs[0] ?? null, anchor.token.reason), anchor);
+  return report(verdict, anchor);
+}
+
+/** Which registration loads the station token; a row too damaged to read is the chain's finding. */
+function registrationForReport(
+  station: Station,
+  moduleId: string,
+): { seq: number | null; ignored: number[] } {
+  try {
+    const r = moduleRegistration(station, moduleId);
+    return { seq: r.seq, ignored: [...r.ignored] };
+  } catch {
+    return { seq: null, ignored: [] };
+  }
+}
+
+/**
+ * With the PIN-protected mark judged, the public copy still counts when it is evidence of tampering
+ * (not a mark, another station's, not signed by the identity key, or naming a checkpoint this journal
+ * does not hold); when it is only missing or behind, the verdict notes it.
+ */
+function withPublicCopy(
+  verdict: JournalVerdict,
+  publicCopy: MarkReading | null,
+  judge: (reading: MarkReading) => JournalVerdict,
+): JournalVerdict {
+  if (!publicCopy || verdict.status === 'TAMPERED') return verdict;
+  if (publicCopy.status === 'ABSENT' || publicCopy.status === 'UNAVAILABLE') {
+    const note = `; its public copy: ${publicCopy.reason} (the next checkpoint writes it)`;
+    return {
+      ...verdict,
+      mark: { ...verdict.mark, reason: `PIN-protected mark: ${verdict.mark.reason}${note}` },
+    };
+  }
+  const copy = judge(publicCopy);
+  if (copy.status === 'TAMPERED') return copy;
+  const behind =
+    copy.mark.status === 'BEHIND' ? `; its public copy is behind (checkpoint ${copy.mark.n})` : '';
+  return {
+    ...verdict,
+    mark: { ...verdict.mark, reason: `PIN-protected mark: ${verdict.mark.reason}${behind}` },
+  };
+}
+
+/**
+ * `journal.mark-repaired` entries that re-established the mark (`reset`), from the rows the chain
+ * verified. A body that does not parse (a re-chained rewrite, which the verdict reports) is no reset.
+ */
+function markResets(collected: readonly (readonly [number, string, Uint8Array])[]): number[] {
+  const isReset = (body: Uint8Array) => {
+    try {
+      return (JSON.parse(Buffer.from(body).toString('utf8')) as { reset?: unknown }).reset === true;
+    } catch {
+      return false;
+    }
+  };
+  return collected
+    .filter(([, kind, body]) => kind === 'journal.mark-repaired' && isReset(body))
+    .map(([seq]) => seq);
 }
 
 /**
  * Reads the token's mark before the chain is verified. The token is found through the journal's rows
  * as stored — only to find it: the identity and station id that judge the journal come from the
- * verified chain — so a row too damaged to read leaves the mark unread, and the chain says why.
+ * verified chain — so a row too damaged to read leaves the mark unread, and the chain says why. With
+ * the PIN, the PIN-protected mark is judged and the public copy kept beside it.
  */
-function readMarkForVerify(station: Station): MarkReading {
+function readMarkForVerify(
+  station: Station,
+  pin: string | undefined,
+): { judged: MarkReading; publicCopy: MarkReading | null; checked: 'public' | 'private' } {
+  const checked = pin === undefined ? 'public' : 'private';
   let located: { identity: StationIdentity; stationId: string } | null;
   try {
     const identity = journalIdentity(station).identity;
     located = identity ? { identity, stationId: journalStationId(station) } : null;
   } catch {
-    return { status: 'UNAVAILABLE', reason: 'the journal rows that name the station token cannot be read' };
+    const unread: MarkReading = {
+      status: 'UNAVAILABLE',
+      reason: 'the journal rows that name the station token cannot be read',
+    };
+    return { judged: unread, publicCopy: null, checked };
   }
-  return located
-    ? readTokenMark(station, located.identity, located.stationId)
-    : { status: 'ABSENT', reason: 'the station has no identity token to keep a journal mark on' };
+  if (!located)
+    return {
+      judged: { status: 'ABSENT', reason: 'the station has no identity token to keep a journal mark on' },
+      publicCopy: null,
+      checked,
+    };
+  if (pin === undefined)
+    return { judged: readTokenMark(station, located.identity, located.stationId), publicCopy: null, checked };
+  const both = readTokenMarksWithPin(station, located.identity, located.stationId, pin);
+  // A station from before PIN-protected marks has only the public one until its next anchoring (which
+  // writes the other), and anchoring accepts it meanwhile: so does this verdict, saying which it judged.
+  if (both.private.status === 'ABSENT' && both.public.status === 'FOUND')
+    return { judged: both.public, publicCopy: null, checked: 'public' };
+  return { judged: both.private, publicCopy: both.public, checked };
 }
 
 function identityTampered(v: JournalVerdict, seq: number | null, reason: string): JournalVerdict {
@@ -183,7 +303,11 @@ function identityTampered(v: JournalVerdict, seq: number | null, reason: string)
 }
 
 /** Verifies 1..top: on worker threads when the journal is large, else in this thread. */
-const ANCHOR_KINDS: ReadonlySet<string> = new Set(['station.initialised', 'station.identity-created']);
+const ANCHOR_KINDS: ReadonlySet<string> = new Set([
+  'station.initialised',
+  'station.identity-created',
+  'journal.mark-repaired',
+]);
 
 async function verifySegments(
   station: Station,

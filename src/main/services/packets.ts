@@ -659,10 +659,13 @@ export function recordHandoff(
   assertActor(input.actor);
   if (input.recordedBy.trim() === '')
     throw stationError('INVALID_INPUT', 'name the person handing off', { field: 'recordedBy' });
-  if (openStops(station, input.packetId).length > 0)
-    throw stationError('PACKET_STOPPED', `packet ${input.packetId} is stopped: escalate, do not hand off`, {
-      field: 'packetId',
-    });
+  const refuseIfStopped = () => {
+    if (openStops(station, input.packetId).length > 0)
+      throw stationError('PACKET_STOPPED', `packet ${input.packetId} is stopped: escalate, do not hand off`, {
+        field: 'packetId',
+      });
+  };
+  refuseIfStopped();
   const v = packetVersion(station, input.packetId, input.version);
   const c = completeness(v.content, now(station), clearedStops(station, input.packetId));
   // Scope and routing are never waivable at handoff: the record must name who reviews what.
@@ -694,7 +697,17 @@ export function recordHandoff(
     recordedBy: input.recordedBy.trim(),
     blockersAcknowledged: gate === 'HOLD-SOURCE',
   };
-  const appended = station.record([{ kind: 'packet.handoff-recorded', actor: input.actor, body }]);
+  // Again under the write lock: a stop or a newer version recorded meanwhile (by another process on
+  // this database) must not be handed over by a decision made on older facts.
+  const appended = station.record([{ kind: 'packet.handoff-recorded', actor: input.actor, body }], () => {
+    refuseIfStopped();
+    if (packetVersion(station, input.packetId, input.version).digest !== v.digest)
+      throw stationError(
+        'JOURNAL_CONFLICT',
+        `a newer version of ${input.packetId} was recorded meanwhile: review it and hand off again`,
+        { field: 'version' },
+      );
+  });
   return { ...body, seq: appended.lastSeq, at: now(station) };
 }
 

@@ -1,13 +1,16 @@
 import { createHash, randomBytes, randomUUID, verify as verifySignature } from 'node:crypto';
 import {
+  CLAIMED,
   challengeStatement,
   evaluateCheckIn,
   quorumState,
+  sessionStatus,
   type AcceptedCheckIn,
   type CheckInAttempt,
   type CheckInVerdict,
   type QuorumSession,
   type QuorumState,
+  type SessionStatus,
   type SignatureCheck,
 } from '../../core/custody/quorum';
 import type { RosterEntry } from '../../core/custody/roster';
@@ -72,12 +75,20 @@ interface SessionRow {
   expires_at: string;
   closed_reason: string | null;
   used_for: string | null;
+  closed_seq: number | null;
+}
+
+/** The act holding a session (QUORUM-CLAIM): its claim's journal seq, when and by whom. */
+export interface QuorumClaim {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
 }
 
 function loadSession(
   station: Station,
   sessionId: string,
-): { session: QuorumSession; closed: boolean; closedReason: string | null } {
+): { session: QuorumSession; closed: boolean; closedReason: string | null; claim: QuorumClaim | null } {
   const r = station.store.db.prepare('SELECT * FROM quorum_session WHERE session_id = ?').get(sessionId) as
     SessionRow | undefined;
   if (!r)
@@ -94,9 +105,16 @@ function loadSession(
       openedAt: r.opened_at,
       expiresAt: r.expires_at,
     },
+    // A claimed session is closed to everyone but its claimant: no check-ins, no other use.
     closed: r.closed_reason !== null,
     closedReason: r.closed_reason,
+    claim: r.closed_reason === CLAIMED && r.closed_seq !== null ? claimAt(station, r.closed_seq) : null,
   };
+}
+
+function claimAt(station: Station, seq: number): QuorumClaim {
+  const row = station.journal.get(seq);
+  return { seq, at: row?.at ?? '', actor: row?.actor ?? '' };
 }
 
 function accepted(station: Station, sessionId: string): AcceptedCheckIn[] {
@@ -151,8 +169,11 @@ export function openQuorumSession(
 
 export interface SessionView {
   readonly session: QuorumSession;
+  readonly status: SessionStatus;
   readonly closed: boolean;
   readonly closedReason: string | null;
+  /** The act holding the session, or null (QUORUM-CLAIM). */
+  readonly claim: QuorumClaim | null;
   readonly state: QuorumState;
   readonly challenge: { readonly text: string; readonly sha256: string; readonly words: readonly string[] };
   readonly roster: readonly RosterEntry[];
@@ -166,15 +187,17 @@ export interface SessionView {
 }
 
 export function quorumSessionView(station: Station, sessionId: string): SessionView {
-  const { session, closed, closedReason } = loadSession(station, sessionId);
+  const { session, closed, closedReason, claim } = loadSession(station, sessionId);
   const roster = rosterEntries(station);
   const statement = challengeStatement(session);
   const digest = createHash('sha256').update(statement).digest();
   const now = journalTime(station.deps.clock());
   return {
     session,
+    status: sessionStatus(session, closedReason, now),
     closed,
     closedReason,
+    claim,
     state: quorumState(session, accepted(station, sessionId), roster, now),
     challenge: {
       text: Buffer.from(statement).toString('utf8'),
@@ -318,10 +341,14 @@ export function checkInWithToken(
   );
 }
 
-/** Throws unless the session is open, bound to exactly `operation`, and has reached quorum now. */
+/**
+ * Throws unless the session is open (not claimed by an act: QUORUM-CLAIM), bound to exactly
+ * `operation`, and has reached quorum now. Callers recheck it inside the append that uses the quorum.
+ */
 export function requireQuorum(station: Station, sessionId: string, operation: string): QuorumState {
-  const { session, closed } = loadSession(station, sessionId);
+  const { session, closed, claim } = loadSession(station, sessionId);
   const now = journalTime(station.deps.clock());
+  if (claim && now < session.expiresAt) throw claimedError(sessionId, claim, session.expiresAt);
   if (closed || now >= session.expiresAt)
     throw stationError('QUORUM_SESSION_CLOSED', `quorum session ${sessionId} is closed or expired`, {
       sessionId,
@@ -351,6 +378,68 @@ export function requireQuorum(station: Station, sessionId: string, operation: st
   return state;
 }
 
+function claimedError(sessionId: string, claim: QuorumClaim, expiresAt: string) {
+  return stationError(
+    'QUORUM_SESSION_CLAIMED',
+    `quorum session ${sessionId} is claimed by an act (seq ${claim.seq}, ${claim.actor}, ${claim.at}) [QUORUM-CLAIM]; unless that act records its result or a release, the session stays unusable until it expires at ${expiresAt}`,
+    { sessionId, claimSeq: claim.seq },
+  );
+}
+
+/**
+ * QUORUM-CLAIM: takes the session for one act before that act touches a token. The quorum is rechecked
+ * under the append's write lock (open, unexpired, bound to `operation`, reached, not claimed), so of two
+ * processes with the same session exactly one gets it; the other is QUORUM_SESSION_CLAIMED having done
+ * nothing. Returns the claim's seq, which the act's result (assertClaimHeld), release or spend names.
+ */
+export function claimQuorum(
+  station: Station,
+  opts: { sessionId: string; operation: string; actor: string },
+): { claimSeq: number } {
+  const r = station.record(
+    [
+      {
+        kind: 'quorum.session-claimed',
+        actor: opts.actor,
+        body: { sessionId: opts.sessionId, operation: opts.operation },
+      },
+    ],
+    () => void requireQuorum(station, opts.sessionId, opts.operation),
+  );
+  return { claimSeq: r.lastSeq };
+}
+
+/** A recheck for the claimed act's result: the session is still held by exactly this claim. */
+export function assertClaimHeld(station: Station, sessionId: string, claimSeq: number): void {
+  const { claim } = loadSession(station, sessionId);
+  if (claim?.seq !== claimSeq) {
+    throw stationError(
+      'QUORUM_SESSION_CLOSED',
+      `quorum session ${sessionId} is no longer held by the claim at seq ${claimSeq}`,
+      { sessionId, claimSeq },
+    );
+  }
+}
+
+/**
+ * Resolves a claim whose act failed (QUORUM-CLAIM): `released` when the act changed nothing (the same
+ * quorum may be used for a retry), `spent` when its outcome on the token is unknown (closed for good).
+ */
+export function resolveFailedClaim(
+  station: Station,
+  opts: { sessionId: string; claimSeq: number; outcome: 'released' | 'spent'; code: string; actor: string },
+): void {
+  const body = { sessionId: opts.sessionId, claimSeq: opts.claimSeq, code: opts.code };
+  station.record(
+    [
+      opts.outcome === 'released'
+        ? { kind: 'quorum.session-released', actor: opts.actor, body }
+        : { kind: 'quorum.session-spent', actor: opts.actor, body },
+    ],
+    () => assertClaimHeld(station, opts.sessionId, opts.claimSeq),
+  );
+}
+
 /**
  * The event that closes a session as used for the operation it authorised: one quorum, one act. Record
  * it in the same call as the act's own event, so both land or neither does (the projection refuses to
@@ -364,15 +453,21 @@ export function quorumUsed(
   return { kind: 'quorum.session-closed', actor, body: { sessionId, reason: 'used', usedFor: operation } };
 }
 
+/** Cancels an open session; refused while an act holds it (QUORUM-CLAIM): that act's result must land. */
 export function cancelQuorumSession(station: Station, sessionId: string, actor: string): void {
-  const { closed } = loadSession(station, sessionId);
-  if (closed)
-    throw stationError('QUORUM_SESSION_CLOSED', `quorum session ${sessionId} is already closed`, {
-      sessionId,
-    });
-  station.record([
-    { kind: 'quorum.session-closed', actor, body: { sessionId, reason: 'cancelled', usedFor: null } },
-  ]);
+  const assertCancellable = () => {
+    const { session, closed, claim } = loadSession(station, sessionId);
+    if (claim) throw claimedError(sessionId, claim, session.expiresAt);
+    if (closed)
+      throw stationError('QUORUM_SESSION_CLOSED', `quorum session ${sessionId} is already closed`, {
+        sessionId,
+      });
+  };
+  assertCancellable();
+  station.record(
+    [{ kind: 'quorum.session-closed', actor, body: { sessionId, reason: 'cancelled', usedFor: null } }],
+    assertCancellable,
+  );
 }
 
 export function listQuorumSessions(station: Station): {

@@ -21,7 +21,7 @@ import { digestWords } from '../../core/words';
 import type { Session } from '../adapters/hsm/module';
 import { renderPdfs } from '../adapters/print/pdf';
 import { stationError } from '../errors';
-import { quorumUsed, requireQuorum } from './quorum';
+import { assertClaimHeld, claimQuorum, quorumUsed, requireQuorum, resolveFailedClaim } from './quorum';
 import { rosterEntries } from './roster';
 import { shareSheetHtml } from './share-sheet';
 import { stationIdentity } from './identity';
@@ -262,11 +262,23 @@ function safeBytes(text: string): Uint8Array {
 }
 
 /**
+ * Codes of a failed act that may have changed the token: a key made that is neither recorded nor
+ * destroyed, or a fault nobody classified (INTERNAL: an uncoded error, which could come after the
+ * token acted). Its quorum is spent, not released, so it cannot authorise a second try of the act.
+ */
+const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(['KEY_UNRECORDED', 'INTERNAL']);
+
+/**
  * Activates a share-held token for exactly one operation: the quorum session must be bound to it and
  * reached; the entered shares are checked against their commitments (a bad, foreign, repeated or
- * missing share is refused and named) — all before any login. Then the secret is combined in memory,
- * checked against its commitment, used as the PIN for one session running `act`, and wiped. The act's
- * events, who contributed, and the quorum's use are journaled together, and only on success.
+ * missing share is refused and named), and the secret is combined in memory and checked against its
+ * commitment — all before any login. Then the session is claimed (QUORUM-CLAIM: one journaled append
+ * that rechecks the quorum under the write lock, so a second caller with the same session, in this
+ * process or another, is refused before any login), the secret is used as the PIN for one session
+ * running `act`, and wiped. The act's events, who contributed, and the quorum's use are journaled
+ * together, only on success and only while the claim still holds. A failed act releases the claim
+ * (the same quorum may retry), unless it may have changed the token: then the quorum is spent and
+ * the error says so.
  */
 export async function withActivatedToken<T>(
   station: Station,
@@ -277,7 +289,7 @@ export async function withActivatedToken<T>(
     operation: string;
     actor: string;
   },
-  act: (session: Session) => Promise<{ result: T; events: NewEvent<EventKind>[] }>,
+  act: (session: Session) => Promise<Acted<T>>,
 ): Promise<T> {
   station.assertWritable();
   assertActor(opts.actor);
@@ -324,36 +336,120 @@ export async function withActivatedToken<T>(
       );
     }
     const module = station.hsm.module(record.moduleId);
-    const done = await module.withSessionAsync(
-      record.tokenSerial,
-      {
-        write: true,
-        login: { user: 'user', pin: Buffer.from(secret).toString('hex') },
-        purpose: `M-of-N ceremony operation ${opts.operation.split(':')[0] ?? ''}`,
-      },
-      act,
-    );
+    // Last check before the token: everything above may have been passed by another caller too.
+    const { claimSeq } = claimQuorum(station, {
+      sessionId: opts.quorumSessionId,
+      operation: opts.operation,
+      actor: opts.actor,
+    });
+    let finished: Acted<T> | undefined;
+    const done = await module
+      .withSessionAsync(
+        record.tokenSerial,
+        {
+          write: true,
+          login: { user: 'user', pin: Buffer.from(secret).toString('hex') },
+          purpose: `M-of-N ceremony operation ${opts.operation.split(':')[0] ?? ''}`,
+        },
+        async (session) => (finished = await act(session)),
+      )
+      .catch((e: unknown) => {
+        // An act that finished is done: a fault while closing its session afterwards cannot undo it.
+        if (finished) return finished;
+        throw failedClaim(station, opts, claimSeq, e);
+      });
     const contributors = checked.positions.map((position) => ({
       position,
       custodianId: record.holders.find((h) => h.position === position)?.custodianId ?? 'unknown',
     }));
-    station.record([
-      ...done.events,
-      {
-        kind: 'shares.activation-used',
-        actor: opts.actor,
-        body: {
-          splitId: opts.splitId,
-          contributors,
-          operation: opts.operation,
-          quorumSessionId: opts.quorumSessionId,
-        },
-      },
-      quorumUsed(opts.quorumSessionId, opts.operation, opts.actor),
-    ]);
+    try {
+      station.record(
+        [
+          ...done.events,
+          {
+            kind: 'shares.activation-used',
+            actor: opts.actor,
+            body: {
+              splitId: opts.splitId,
+              contributors,
+              operation: opts.operation,
+              quorumSessionId: opts.quorumSessionId,
+            },
+          },
+          quorumUsed(opts.quorumSessionId, opts.operation, opts.actor),
+        ],
+        () => assertClaimHeld(station, opts.quorumSessionId, claimSeq),
+      );
+    } catch (e) {
+      throw unrecordedAct(station, opts, claimSeq, done.events, e);
+    }
     return done.result;
   } finally {
     secret.fill(0);
     for (const s of checked.shares) s.fill(0);
   }
+}
+
+type Acted<T> = { result: T; events: NewEvent<EventKind>[] };
+type ClaimOpts = { quorumSessionId: string; operation: string; actor: string };
+
+/**
+ * Resolves the claim of an act that failed, and returns the act's error saying what became of the
+ * quorum: released (nothing changed; the same session may retry), spent (the token may have changed),
+ * or still claimed when even that could not be recorded (it expires like any session).
+ */
+function failedClaim(station: Station, opts: ClaimOpts, claimSeq: number, e: unknown): unknown {
+  const code = e instanceof CodedError ? e.code : 'INTERNAL';
+  let outcome: 'released' | 'spent' | 'claimed' = OUTCOME_UNKNOWN_CODES.has(code) ? 'spent' : 'released';
+  try {
+    resolveFailedClaim(station, {
+      sessionId: opts.quorumSessionId,
+      claimSeq,
+      outcome,
+      code,
+      actor: opts.actor,
+    });
+  } catch {
+    outcome = 'claimed';
+  }
+  if (!(e instanceof CodedError)) return e;
+  const said = {
+    released: 'was released: it may be used again for this operation',
+    spent: 'is closed: the act may have changed the token, so it cannot authorise another try',
+    claimed: 'stays claimed (its release could not be recorded) until it expires',
+  }[outcome];
+  return new CodedError(e.code, `${e.message}; quorum session ${opts.quorumSessionId} ${said}`, {
+    ...e.data,
+    quorumSession: outcome,
+  });
+}
+
+/**
+ * The act ran on the token but its result could not be journaled (the store failed, or the claim no
+ * longer holds): the quorum is spent if that can still be recorded, and the error names what was done.
+ */
+function unrecordedAct(
+  station: Station,
+  opts: ClaimOpts,
+  claimSeq: number,
+  events: readonly NewEvent<EventKind>[],
+  e: unknown,
+): CodedError {
+  const cause = e instanceof CodedError ? e.code : 'INTERNAL';
+  try {
+    resolveFailedClaim(station, {
+      sessionId: opts.quorumSessionId,
+      claimSeq,
+      outcome: 'spent',
+      code: cause,
+      actor: opts.actor,
+    });
+  } catch {
+    // Then the claim stays until the session expires: still never usable for a second act.
+  }
+  return new CodedError(
+    'QUORUM_ACT_UNRECORDED',
+    `${opts.operation} ran on the token but could not be journaled (${cause}: ${(e as Error).message}); unrecorded: ${events.map((x) => x.kind).join(', ')}; quorum session ${opts.quorumSessionId} stays closed`,
+    { sessionId: opts.quorumSessionId, operation: opts.operation, cause },
+  );
 }

@@ -1,7 +1,10 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportBundle } from '../../../src/main/services/bundles';
+import { createDemoStation, DEMO_PINS } from '../../../src/main/services/demo';
+import { editPacket, recordHandoff, recordVersion } from '../../../src/main/services/packets';
+import { systemDeps } from '../../../src/main/runtime';
 import type { JobProgress } from '../../../src/main/services/jobs';
 import { verifyStationJournal } from '../../../src/main/services/journal';
 import type { Station } from '../../../src/main/services/station';
@@ -79,6 +82,58 @@ describe('an export stopped after publishing, before its record', () => {
         exportBundle(station, { kind: 'journal-segment', pin: 'wrong-pin', actor: 'operator:alice' }, quiet),
       ).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
       expect(station.journal.head().seq).toBe(before);
+    } finally {
+      station.close();
+    }
+  });
+
+  it('a packet bundle whose version skips (packet v2 exported first) is recovered too', async () => {
+    const station = await createDemoStation(join(tempDir(), 'demo'), systemDeps);
+    try {
+      const P = 'deferral-rsk-2024';
+      editPacket(station, P, { op: 'set-subject', key: 'note', value: 'second look' }, 'operator:pat');
+      expect(recordVersion(station, P, 'operator:pat').version).toBe(2);
+      recordHandoff(station, {
+        packetId: P,
+        recordedBy: 'Pat PM',
+        acknowledgeBlockers: true,
+        actor: 'operator:pat',
+      });
+      const req = { kind: 'packet' as const, packetId: P, pin: DEMO_PINS.user, actor: 'operator:pat' };
+      await expect(exportBundle(station, req, stopAtReadBack)).rejects.toThrow('power cut');
+      await expect(exportBundle(station, req, quiet)).rejects.toMatchObject({
+        code: 'BUNDLE_EXPORT_RECOVERED',
+        data: { version: 2 },
+      });
+      expect(exported(station).map((e) => JSON.parse(String(e.body)) as { version: number })).toMatchObject([
+        { version: 2 },
+      ]);
+    } finally {
+      station.close();
+    }
+  });
+});
+
+describe('one export at a time per station', () => {
+  it('a second export while one holds the lock is EXPORT_BUSY before any PIN; a lock left by a dead process is taken over', async () => {
+    const { station, dir } = await stationWithIdentity();
+    try {
+      const lock = join(dir, 'export.lock');
+      writeFileSync(lock, `${process.pid}\n`);
+      const before = station.journal.head().seq;
+      await expect(
+        exportBundle(station, { kind: 'journal-segment', pin: 'wrong', actor: 'operator:alice' }, quiet),
+      ).rejects.toMatchObject({ code: 'EXPORT_BUSY' });
+      expect(station.journal.head().seq).toBe(before);
+      // A pid that cannot be alive (beyond pid_max) stands for a crashed exporter.
+      writeFileSync(lock, '4194305\n');
+      const done = await exportBundle(
+        station,
+        { kind: 'journal-segment', pin: PIN, actor: 'operator:alice' },
+        quiet,
+      );
+      expect(done.version).toBe(1);
+      expect(existsSync(lock)).toBe(false);
     } finally {
       station.close();
     }

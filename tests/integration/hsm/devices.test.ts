@@ -275,7 +275,9 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
       const text = spawnSync('openssl', ['req', '-in', out, '-noout', '-text'], { encoding: 'utf8' }).stdout;
       expect(text).toMatch(/Subject: .*CN\s*=\s*Release Signing 2027/);
       expect(text).toContain('DNS:sign.example.org');
-      const recorded = lastEvent();
+      // The request on the station token is anchored in the same login too (review 2, item 6).
+      expect(lastEvent()).toMatchObject({ kind: 'journal.checkpoint', actor: 'station' });
+      const recorded = lastEvent('hsm.csr-created');
       expect(recorded).toMatchObject({
         kind: 'hsm.csr-created',
         body: { keyId: key.id, san: ['DNS:sign.example.org', 'email:pki@example.org'] },
@@ -339,13 +341,15 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
     expect(head()).toBe(before);
   });
 
-  it('records the inventory as evidence whose digest recomputes from the recorded content', () => {
+  it('records the inventory as evidence whose digest recomputes from the recorded content, anchored in the same login on the station token', () => {
     const r = stationCli(
       ['hsm', 'inventory', '--token', serial, '--actor', 'operator:alice', '--pin-stdin', '--data-dir', dir],
       PIN,
     );
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const event = lastEvent();
+    expect(lastEvent()).toMatchObject({ kind: 'journal.checkpoint', actor: 'station' });
+    const event = lastEvent('hsm.inventory-recorded');
     expect(event.kind).toBe('hsm.inventory-recorded');
     const body = event.body as {
       token: { serial: string };
@@ -362,6 +366,7 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
         .digest('hex'),
     ).toBe(body.digest);
     expect(body.librarySha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(7);
+    // Review 2, item 6: before, the inventory was left unsigned (UNANCHORED, exit 7).
+    expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(0);
   });
 });

@@ -41,7 +41,8 @@ import { suiteTempDir } from '../../helpers/temp';
  *   - the service throws a catalogued coded error, mapped by the CKR code (never by message text), and
  *     the process lives on (0 crashes);
  *   - no journal row claims the act succeeded (only refusal/failure rows, and for bundle export the
- *     checkpoint it signed first, which is itself true);
+ *     checkpoint it signed first, which is itself true); a ceremony act's quorum claim (QUORUM-CLAIM) is
+ *     released, so the retry below uses the same quorum session, or spent when a key may exist;
  *   - every session opened is closed and no token is left logged in (counted by the shim);
  *   - C_Login is called at most once: never retried, not after CKR_PIN_INCORRECT nor CKR_PIN_LOCKED;
  *   - with the fault cleared, the same act succeeds, and its result is verified, not taken on trust.
@@ -242,6 +243,8 @@ interface Act {
   run(ctx: unknown): Promise<unknown>;
   /** Proves a success is real: read back from the token or verified, not just reported. */
   confirm(ctx: unknown, result: unknown): Promise<void>;
+  /** Checks what a refused act left behind, given its error and the kinds of the rows it recorded. */
+  refused(ctx: unknown, error: CodedError, rows: readonly string[]): void;
 }
 
 function act<C, R>(a: {
@@ -250,6 +253,7 @@ function act<C, R>(a: {
   prepare(): Promise<C> | C;
   run(ctx: C): Promise<R>;
   confirm(ctx: C, result: R): Promise<void> | void;
+  refused?(ctx: C, error: CodedError, rows: readonly string[]): void;
 }): Act {
   return {
     name: a.name,
@@ -257,7 +261,30 @@ function act<C, R>(a: {
     prepare: async () => a.prepare(),
     run: (ctx) => a.run(ctx as C),
     confirm: async (ctx, result) => a.confirm(ctx as C, result as R),
+    refused: (ctx, error, rows) => a.refused?.(ctx as C, error, rows),
   };
+}
+
+/** The rows a refused ceremony act leaves: its quorum claim, and the claim's release or spend. */
+const QUORUM_CLAIM_ROWS = ['quorum.session-claimed', 'quorum.session-released', 'quorum.session-spent'];
+
+/**
+ * QUORUM-CLAIM after a fault: the claim is released (the token is as it was, so the retry reuses the
+ * same quorum session) unless a key may exist unrecorded (KEY_UNRECORDED): then the session is spent.
+ */
+function expectClaimResolved(sessionId: string, e: CodedError, rows: readonly string[]): void {
+  const spent = e.code === 'KEY_UNRECORDED';
+  expect(rows).toEqual([
+    'quorum.session-claimed',
+    spent ? 'quorum.session-spent' : 'quorum.session-released',
+  ]);
+  expect(e.data.quorumSession).toBe(spent ? 'spent' : 'released');
+  expect(quorumSessionView(station, sessionId).status).toBe(spent ? 'CLOSED' : 'OPEN');
+}
+
+/** After a ceremony act succeeded: its quorum session is closed as used, never still claimed. */
+function expectQuorumUsed(sessionId: string): void {
+  expect(quorumSessionView(station, sessionId)).toMatchObject({ closedReason: 'used', claim: null });
 }
 
 const ACTS: readonly Act[] = [
@@ -355,6 +382,7 @@ const ACTS: readonly Act[] = [
   }),
   act({
     name: 'ceremony keygen',
+    sideEffects: () => QUORUM_CLAIM_ROWS,
     prepare: () => {
       const label = fresh('ceremony-key');
       return {
@@ -371,14 +399,17 @@ const ACTS: readonly Act[] = [
         actor: 'operator:admin',
       }),
     confirm: (ctx, key) => {
+      expectQuorumUsed(ctx.quorumSessionId);
       expect(key.label).toBe(ctx.label);
       expect(key.residency?.verdict).toBe('RESIDENT');
       const spki = publicKeyOnToken(split.keygen.serial, key.id);
       expect(createHash('sha256').update(spki).digest('hex')).toBe(key.spkiSha256);
     },
+    refused: (ctx, e, rows) => expectClaimResolved(ctx.quorumSessionId, e, rows),
   }),
   act({
     name: 'ceremony sign',
+    sideEffects: () => QUORUM_CLAIM_ROWS,
     prepare: () => {
       const data = randomBytes(48);
       const digest = createHash('sha256').update(data).digest('hex');
@@ -397,9 +428,11 @@ const ACTS: readonly Act[] = [
         actor: 'operator:admin',
       }),
     confirm: (ctx, r) => {
+      expectQuorumUsed(ctx.quorumSessionId);
       const key = createPublicKey({ key: signingKey.spki, format: 'der', type: 'spki' });
       expect(verify('sha256', ctx.data, { key, dsaEncoding: 'ieee-p1363' }, r.signature)).toBe(true);
     },
+    refused: (ctx, e, rows) => expectClaimResolved(ctx.quorumSessionId, e, rows),
   }),
 ];
 
@@ -448,6 +481,7 @@ async function runCell(a: Act, cell: Cell): Promise<'refused' | 'succeeded'> {
     }
     if (!sideEffects.includes('journal.checkpoint'))
       expect(station.journal.checkpoints(), name).toHaveLength(checkpoints);
+    a.refused(ctx, coded, rows);
     // A key that exists unrecorded keeps its label: the operator records it or destroys it first.
     if (coded.code === 'KEY_UNRECORDED') retryCtx = await a.prepare();
   }

@@ -23,10 +23,15 @@ interface Summary {
   partialsLeftByKills: number;
   partialsSwept: number;
   partialsLeft: number;
+  publishedUnrecorded: number;
+  recovered: number;
+  recoveredAtRetirement: number;
+  recoveredByChildren: number;
+  unrecordedLeft: number;
 }
 
 describe('crash loop: SIGKILL during appends, checkpoints and exports', () => {
-  it('100 kills: 0 acknowledged entries lost, integrity ok, the chain verifies, no partial left after the next scan', () => {
+  it('100 kills: 0 acknowledged entries lost, integrity ok, the chain verifies, no partial left after the next scan, every published-but-unrecorded bundle recovered', () => {
     const build = spawnSync(
       process.execPath,
       [
@@ -66,5 +71,11 @@ describe('crash loop: SIGKILL during appends, checkpoints and exports', () => {
     expect(s.exports, seed).toBeGreaterThan(0);
     expect(s.partialsSwept, seed).toBe(s.partialsLeftByKills);
     expect(s.partialsLeft, seed).toBe(0);
+    // A bundle published but not recorded stays on the media until an export recovers it
+    // (BND-RECOVER): by a child (which saw BUNDLE_EXPORT_RECOVERED and exported again) or, when no
+    // export came after it, by the parent's when its station is retired. None is left unrecorded.
+    expect(s.recovered, seed).toBe(s.publishedUnrecorded);
+    expect(s.recoveredAtRetirement, seed).toBeLessThanOrEqual(s.recovered);
+    expect(s.unrecordedLeft, seed).toBe(0);
   }, 200_000);
 });

@@ -2,9 +2,15 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointStatement, markBytes } from '../../../src/core/journal/checkpoint';
 import type { JournalCheckId, JournalVerdict } from '../../../src/core/journal/verify';
 import { systemDeps } from '../../../src/main/runtime';
-import { signCheckpoint } from '../../../src/main/services/identity';
+import {
+  identitySigner,
+  journalStationId,
+  signCheckpoint,
+  stationIdentity,
+} from '../../../src/main/services/identity';
 import { verifyStationJournal } from '../../../src/main/services/journal';
 import { Station } from '../../../src/main/services/station';
 import { rewriteJournal, rollBackToCheckpoint, withTriggersDropped } from '../../helpers/tamper';
@@ -16,21 +22,77 @@ import { PIN, notes, plantMark, removeMarks, stationWithIdentity } from './suppo
  * database (triggers dropped and re-created, as someone holding the file would), then the real verify
  * path — SQLite reader, checkpoint table, identity from the chain, the mark read from the SoftHSM2
  * token. Layout: checkpoint events at seq 4, 13, 21; notes 22–24 are the unsigned tail.
+ *
+ * Every fault runs against every state of the token's public mark (review 2, gaps in the proof): the
+ * latest (CONFIRMED), absent, stale but valid (checkpoint 1 or 2: BEHIND), and validly signed for
+ * checkpoint 3 over another head (a forked history); the mark state is part of every expectation.
  */
 const EVENTS = [4, 13, 21];
 const LAST = 24;
 const prevAnchor = (seq: number) => EVENTS.filter((e) => e < seq).at(-1) ?? 0;
 const nextEvent = (seq: number) => EVENTS.find((e) => e >= seq);
 
+type MarkStatus = 'CONFIRMED' | 'BEHIND' | 'NOT CHECKED';
 type Expected =
   | { status: 'TAMPERED'; check: JournalCheckId; first: number | null; last?: number }
-  | { status: 'UNANCHORED'; from: number }
-  | { status: 'VERIFIED'; mark: 'NOT CHECKED' | 'CONFIRMED' };
+  | { status: 'UNANCHORED'; from: number; mark?: MarkStatus; markN?: number }
+  | { status: 'VERIFIED'; mark: MarkStatus; markN?: number };
+
+/** The token's public mark during a run: the checkpoint it names, none, or a fork of checkpoint 3. */
+type MarkVariant = { kind: 'latest' } | { kind: 'absent' } | { kind: 'stale'; n: 1 | 2 } | { kind: 'fork' };
+const VARIANTS: MarkVariant[] = [
+  { kind: 'latest' },
+  { kind: 'absent' },
+  { kind: 'stale', n: 1 },
+  { kind: 'stale', n: 2 },
+  { kind: 'fork' },
+];
+const variantName = (v: MarkVariant) => (v.kind === 'stale' ? `stale ${v.n}` : v.kind);
 
 interface Fault {
   label: string;
   apply: (dbPath: string) => void;
+  /** The verdict with the latest mark on the token. */
   expected: Expected;
+  /** For a rollback: the checkpoint the journal was rolled back to. */
+  rolledBackTo?: number;
+}
+
+/**
+ * The same fault with another mark on the token. A chain fault is found before the mark is judged;
+ * what the mark changes is the verdict on a journal whose chain holds:
+ *   - absent: every chained checkpoint was followed by a mark, so its absence is JNL-MARK;
+ *   - stale (checkpoint j): a journal still holding j is not caught — BEHIND (the documented window) —
+ *     one rolled back below j is JNL-ROLLBACK from right after its last kept checkpoint to j's event;
+ *   - fork (checkpoint 3 over another head): JNL-ROLLBACK from right after checkpoint 2's event (14):
+ *     the journal's rows 14..20 are not the ones that mark's checkpoint signed.
+ */
+function withMark(f: Fault, v: MarkVariant): Expected {
+  const e = f.expected;
+  if (v.kind === 'latest')
+    return e.status === 'TAMPERED' ? e : { ...e, mark: 'CONFIRMED', markN: f.rolledBackTo ?? 3 };
+  const rollback = e.status === 'TAMPERED' && e.check === 'JNL-ROLLBACK';
+  if (e.status === 'TAMPERED' && !rollback) return e;
+  const kept = f.rolledBackTo ?? 3;
+  switch (v.kind) {
+    case 'absent':
+      return T('JNL-MARK', null);
+    case 'fork':
+      return kept === 3 ? T('JNL-ROLLBACK', 14, 21) : T('JNL-ROLLBACK', EVENTS[kept - 1]! + 1, 21);
+    case 'stale': {
+      if (v.n > kept) return T('JNL-ROLLBACK', EVENTS[kept - 1]! + 1, EVENTS[v.n - 1]!);
+      const mark: MarkStatus = v.n === kept ? 'CONFIRMED' : 'BEHIND';
+      if (!rollback) return { ...(e as Exclude<Expected, { status: 'TAMPERED' }>), mark, markN: v.n };
+      // A rollback to a checkpoint the stale mark does not pass: what is left verifies on its own.
+      return f.label.includes('new entries')
+        ? { status: 'UNANCHORED', from: EVENTS[kept - 1]! + 1, mark, markN: v.n }
+        : { status: 'VERIFIED', mark, markN: v.n };
+    }
+    default: {
+      const never: never = v;
+      throw new Error(String(never));
+    }
+  }
 }
 
 const T = (check: JournalCheckId, first: number | null, last?: number): Expected => ({
@@ -111,9 +173,11 @@ function faults(): Fault[] {
       label: `rollback to ${n}`,
       apply: (p) => rollBackToCheckpoint(p, n),
       expected: T('JNL-ROLLBACK', keep + 1, 21),
+      rolledBackTo: n,
     });
     list.push({
       label: `rollback to ${n}, new entries appended`,
+      rolledBackTo: n,
       apply: (p) => {
         rollBackToCheckpoint(p, n);
         rewriteJournal(p, keep + 1, () =>
@@ -161,10 +225,14 @@ beforeAll(async () => {
 afterAll(() => suite.remove());
 
 function outcome(v: JournalVerdict, e: Expected): string | null {
-  if (e.status === 'UNANCHORED')
-    return v.status === 'UNANCHORED' && v.unanchoredFromSeq === e.from ? null : 'expected UNANCHORED';
-  if (e.status === 'VERIFIED')
-    return v.status === 'VERIFIED' && v.mark.status === e.mark ? null : `expected VERIFIED, mark ${e.mark}`;
+  if (e.status !== 'TAMPERED') {
+    if (v.status !== e.status) return `expected ${e.status}`;
+    if (v.status === 'UNANCHORED' && e.status === 'UNANCHORED' && v.unanchoredFromSeq !== e.from)
+      return `expected UNANCHORED from ${e.from}`;
+    if (v.mark.status !== e.mark || v.mark.n !== (e.markN ?? null))
+      return `expected the mark ${e.mark} ${e.markN ?? ''}`;
+    return null;
+  }
   if (v.status !== 'TAMPERED') return 'not TAMPERED';
   if (v.check !== e.check || v.firstBadSeq !== e.first) return `expected ${e.check} at ${e.first}`;
   if (e.last !== undefined && v.lastPossibleSeq !== e.last) return `expected the range to end at ${e.last}`;
@@ -184,8 +252,30 @@ async function verifyCopy(apply: (dbPath: string) => void, name: string): Promis
   }
 }
 
+/** Puts this variant's public mark on the token (what someone holding the token could leave there). */
+async function setMark(v: MarkVariant): Promise<void> {
+  removeMarks(station);
+  const stationId = journalStationId(station);
+  const cps = station.journal.checkpoints();
+  if (v.kind === 'absent') return;
+  if (v.kind === 'latest' || v.kind === 'stale') {
+    plantMark(station, markBytes(stationId, cps[v.kind === 'latest' ? 2 : v.n - 1]!));
+    return;
+  }
+  // A validly signed checkpoint 3 over another head: what a fork of this journal would have put there.
+  const id = stationIdentity(station)!;
+  const latest = cps[2]!;
+  const unsigned = { ...latest, headHash: Buffer.alloc(32, 0x5a) };
+  const signature = await station.hsm
+    .module(id.moduleId)
+    .withSessionAsync(id.tokenSerial, { write: false, login: { user: 'user', pin: PIN } }, async (session) =>
+      identitySigner(id, session)(checkpointStatement(stationId, unsigned)),
+    );
+  plantMark(station, markBytes(stationId, { ...unsigned, signature }));
+}
+
 describe('journal faults through a real SQLite file and the token mark', () => {
-  it('every fault written into the file is TAMPERED at its first bad seq, or the documented verdict', async () => {
+  it('every fault written into the file, with every mark state on the token, is TAMPERED at its first bad seq, or the documented verdict and mark state', async () => {
     const made = await stationWithIdentity();
     station = made.station;
     dataDir = made.dir;
@@ -196,32 +286,35 @@ describe('journal faults through a real SQLite file and the token mark', () => {
     notes(station, 3);
     expect(station.journal.checkpoints().map((c) => c.eventSeq)).toEqual(EVENTS);
     expect(station.journal.head().seq).toBe(LAST);
+    // Closed first: the copy must hold everything (the station writes through a WAL).
     station.close();
     template = join(suite.dir, 'template.sqlite');
     copyFileSync(join(dataDir, 'station.sqlite'), template);
+    station = Station.open(dataDir, systemDeps);
 
     const wrong: string[] = [];
-    const list = faults();
-    for (const [k, f] of list.entries()) {
-      const v = await verifyCopy(f.apply, `f${k}`);
-      const bad = outcome(v, f.expected);
-      if (bad) wrong.push(`${f.label}: ${bad}; got ${JSON.stringify(v)}`);
-    }
-    expect(list.length).toBeGreaterThanOrEqual(90);
-    expect(wrong).toEqual([]);
-
-    // The token side: a planted non-mark is TAMPERED (JNL-MARK); the mark removed is NOT CHECKED.
-    station = Station.open(dataDir, systemDeps);
+    const list = [{ label: 'no fault', apply: () => {}, expected: TAIL }, ...faults()];
+    let runs = 0;
     try {
+      for (const variant of VARIANTS) {
+        await setMark(variant);
+        for (const [k, f] of list.entries()) {
+          const v = await verifyCopy(f.apply, `${variantName(variant).replace(' ', '-')}-f${k}`);
+          const bad = outcome(v, withMark(f, variant));
+          if (bad) wrong.push(`${variantName(variant)} / ${f.label}: ${bad}; got ${JSON.stringify(v)}`);
+          runs++;
+        }
+      }
+      expect(list.length).toBeGreaterThanOrEqual(90);
+      expect(runs).toBe(list.length * VARIANTS.length);
+      expect(wrong.slice(0, 10), `${wrong.length} wrong`).toEqual([]);
+
+      // A planted non-mark beside the latest mark is TAMPERED (JNL-MARK).
+      await setMark({ kind: 'latest' });
       plantMark(station, Buffer.from('not a mark'));
       expect(await verifyCopy(() => {}, 'planted')).toMatchObject({ status: 'TAMPERED', check: 'JNL-MARK' });
-      removeMarks(station);
-      expect(await verifyCopy(() => {}, 'removed')).toMatchObject({
-        status: 'UNANCHORED',
-        mark: { status: 'NOT CHECKED' },
-      });
     } finally {
       station.close();
     }
-  });
+  }, 60_000);
 });

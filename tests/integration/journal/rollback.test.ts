@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointStatement, markBytes } from '../../../src/core/journal/checkpoint';
+import { checkpointStatement, MARK_APPLICATION, markBytes } from '../../../src/core/journal/checkpoint';
 import { systemDeps } from '../../../src/main/runtime';
 import {
   CHECKPOINT_ALG,
@@ -10,12 +11,23 @@ import {
   signCheckpoint,
   stationIdentity,
 } from '../../../src/main/services/identity';
-import { generateTokenKey, previewKey } from '../../../src/main/services/devices';
+import { generateTokenKey, listTokenKeys, previewKey } from '../../../src/main/services/devices';
 import { anchorJournal, verifyStationJournal } from '../../../src/main/services/journal';
 import { Station } from '../../../src/main/services/station';
 import { stationCli } from '../../e2e/harness';
+import { SOFTHSM_PATH } from '../../helpers/softhsm';
 import { rewriteJournal, rollBackToCheckpoint, withTriggersDropped } from '../../helpers/tamper';
-import { MODULE_ID, PIN, markObjects, notes, plantMark, removeMarks, stationWithIdentity } from './support';
+import {
+  MODULE_ID,
+  PIN,
+  markObjects,
+  notes,
+  plantMark,
+  privateMarkObjects,
+  removeMarks,
+  removePrivateMarks,
+  stationWithIdentity,
+} from './support';
 
 const EXIT_UNANCHORED = 7;
 const EXIT_INTEGRITY = 4;
@@ -59,14 +71,105 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       // Signing on top of it would bless the rollback: refused before anything is signed.
       await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
       expect(s.journal.head().seq).toBe(8);
-      // Without the mark the rolled-back journal looks anchored on its own — but never plain VERIFIED.
-      removeMarks(s);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('JNL-MARK (review 2, item 1): the public mark removed without a PIN after a rollback is TAMPERED, and the next checkpoint is still refused — the PIN-protected mark remembers', async () => {
+    const { dir, dbPath, reopen } = await threeCheckpoints();
+    // What someone with the token saw before the rollback: checkpoint 2's public mark, as once written.
+    const before = reopen();
+    const stationId = journalStationId(before);
+    const oldMark = markBytes(stationId, before.journal.checkpoints()[1]!);
+    before.close();
+    rollBackToCheckpoint(dbPath, 2);
+    const s = reopen();
+    try {
+      // The reviewer's step: the public copy deleted with pkcs11-tool, no login.
+      const id = stationIdentity(s)!;
+      const del = spawnSync(
+        'pkcs11-tool',
+        [
+          '--module',
+          SOFTHSM_PATH,
+          '--token-label',
+          'Station HSM',
+          '--delete-object',
+          '--type',
+          'data',
+          '--label',
+          stationId,
+          '--application-label',
+          MARK_APPLICATION,
+        ],
+        { encoding: 'utf8', env: { ...process.env } },
+      );
+      expect(del.status, del.stderr).toBe(0);
+      expect(markObjects(s)).toHaveLength(0);
+      // The PIN-protected mark is invisible without the login, so nobody without the PIN removes it.
+      expect(privateMarkObjects(s)).toHaveLength(1);
+      const v = (await verifyStationJournal(s)).verdict;
+      expect(v).toMatchObject({ status: 'TAMPERED', check: 'JNL-MARK', firstBadSeq: null });
+      expect(v.status === 'TAMPERED' && v.reason).toMatch(/the mark was removed/);
+      expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(EXIT_INTEGRITY);
+      // What docs told the operator to run, and what laundered the rollback before: refused now.
+      await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
+      expect(s.journal.head().seq).toBe(8);
+      // A key generation on the station token is refused before any key is made.
+      const keysBefore = listTokenKeys(s, MODULE_ID, id.tokenSerial, PIN).length;
+      const key = { label: 'after-rollback', algorithm: 'ec-p256' };
+      await expect(
+        generateTokenKey(s, {
+          moduleId: MODULE_ID,
+          serial: id.tokenSerial,
+          pin: PIN,
+          key,
+          confirmedRecipe: previewKey(s, MODULE_ID, key).digest,
+          actor: 'operator:alice',
+        }),
+      ).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
+      expect(listTokenKeys(s, MODULE_ID, id.tokenSerial, PIN)).toHaveLength(keysBefore);
+      expect(s.journal.head().seq).toBe(8);
+      // The old public mark put back: without a PIN the rollback then looks clean (the residual risk
+      // docs/journal-format.md names); with the PIN, the PIN-protected mark says what happened.
+      plantMark(s, oldMark);
       expect((await verifyStationJournal(s)).verdict).toMatchObject({
         status: 'VERIFIED',
-        checkpoint: { n: 2, eventSeq: 8 },
-        mark: { status: 'NOT CHECKED' },
+        mark: { status: 'CONFIRMED', n: 2 },
       });
-      expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(EXIT_UNANCHORED);
+      const withPin = await verifyStationJournal(s, { pin: PIN });
+      expect(withPin.markChecked).toBe('private');
+      expect(withPin.verdict).toMatchObject({
+        status: 'TAMPERED',
+        check: 'JNL-ROLLBACK',
+        firstBadSeq: 9,
+        lastPossibleSeq: 11,
+        checkpointN: 3,
+      });
+      const cli = stationCli(['journal', 'verify', '--pin-stdin', '--data-dir', dir], `${PIN}\n`);
+      expect(cli.stdout).toMatch(/^TAMPERED AT seq 9 \[JNL-ROLLBACK\]/);
+      expect(cli.status).toBe(EXIT_INTEGRITY);
+      await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
+      // And the repair act does not repair a rollback.
+      const repair = stationCli(
+        [
+          'journal',
+          'repair-mark',
+          '--reset',
+          '--actor',
+          'operator:alice',
+          '--reason',
+          'x',
+          '--pin-stdin',
+          '--data-dir',
+          dir,
+        ],
+        `${PIN}\n`,
+      );
+      expect(repair.stderr).toContain('JOURNAL_ROLLED_BACK');
+      expect(repair.status).toBe(EXIT_INTEGRITY);
+      expect(s.journal.head().seq).toBe(8);
     } finally {
       s.close();
     }
@@ -161,27 +264,35 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         mark: { status: 'CONFIRMED', n: 2 },
       });
       expect(markObjects(station)).toHaveLength(1);
+      expect(privateMarkObjects(station)).toHaveLength(1);
       const cli = stationCli(['journal', 'verify', '--data-dir', dir]);
       expect(cli.stdout).toContain('journal mark on the station token: CONFIRMED');
       expect(cli.status).toBe(0);
+      const withPin = stationCli(['journal', 'verify', '--pin-stdin', '--data-dir', dir], `${PIN}\n`);
+      expect(withPin.stdout).toContain('journal mark on the station token (PIN-protected): CONFIRMED');
+      expect(withPin.status).toBe(0);
     } finally {
       station.close();
     }
   });
 
-  it('the mark is public: read without a PIN; removed, it is NOT CHECKED (exit 7) until the next checkpoint writes it again', async () => {
+  it('the public copy is read without a PIN; removed, it is TAMPERED [JNL-MARK] (exit 4), not NOT CHECKED; the PIN-protected mark stays and the next checkpoint writes the copy again', async () => {
     const { dir, station } = await stationWithIdentity();
     try {
       const [value] = markObjects(station);
       const latest = station.journal.latestCheckpoint()!;
-      expect(Buffer.from(value!).equals(Buffer.from(markBytes(journalStationId(station), latest)))).toBe(
-        true,
-      );
+      const expected = Buffer.from(markBytes(journalStationId(station), latest));
+      expect(Buffer.from(value!).equals(expected)).toBe(true);
+      expect(privateMarkObjects(station).map((v) => v.equals(expected))).toEqual([true]);
       removeMarks(station);
       const v = (await verifyStationJournal(station)).verdict;
-      expect(v).toMatchObject({ status: 'VERIFIED', mark: { status: 'NOT CHECKED', n: null } });
-      expect(v.status === 'VERIFIED' && v.mark.reason).toMatch(/holds no journal mark/);
-      expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(EXIT_UNANCHORED);
+      expect(v).toMatchObject({ status: 'TAMPERED', check: 'JNL-MARK', firstBadSeq: null });
+      expect(v.status === 'TAMPERED' && v.reason).toMatch(/holds no journal mark.*1 chained checkpoint/);
+      expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(EXIT_INTEGRITY);
+      // With the PIN: the PIN-protected mark decides, and the missing copy is only noted.
+      const withPin = await verifyStationJournal(station, { pin: PIN });
+      expect(withPin.verdict).toMatchObject({ status: 'VERIFIED', mark: { status: 'CONFIRMED', n: 1 } });
+      expect(withPin.verdict.status === 'VERIFIED' && withPin.verdict.mark.reason).toMatch(/public copy/);
       await signCheckpoint(station, PIN);
       expect(markObjects(station)).toHaveLength(1);
       expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(0);
@@ -190,15 +301,20 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
     }
   });
 
-  it('JNL-MARK: a non-mark, or a mark signed by another key on the same token, is TAMPERED and checkpoints are refused', async () => {
-    const { station, serial } = await stationWithIdentity();
+  it('JNL-MARK (review 2, item 10): a planted public non-mark or rogue-signed mark is TAMPERED but blocks nothing (a warning); `journal repair-mark` records and removes it; a PIN-protected one refuses', async () => {
+    const { dir, station, serial } = await stationWithIdentity();
     try {
-      plantMark(station, Buffer.from('{"not":"a mark"}'));
+      const junk = Buffer.from('{"not":"a mark"}');
+      plantMark(station, junk);
       expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'TAMPERED',
         check: 'JNL-MARK',
       });
-      removeMarks(station);
+      // The authority is the PIN-protected mark: a public object anyone can plant blocks no checkpoint.
+      notes(station, 1);
+      const cp = await signCheckpoint(station, PIN);
+      expect(cp).toMatchObject({ n: 2, warnings: [{ code: 'JOURNAL_MARK_INVALID' }] });
+      expect((await verifyStationJournal(station)).verdict).toMatchObject({ check: 'JNL-MARK' });
       const module = station.hsm.module(MODULE_ID);
       const rogue = await module.withSessionAsync(
         serial,
@@ -207,7 +323,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       );
       const head = station.journal.head();
       const unsigned = {
-        n: 2,
+        n: 3,
         size: head.seq,
         headHash: head.hash,
         at: new Date().toISOString(),
@@ -220,15 +336,136 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
           createHash(a).update(d).digest(),
         ),
       );
-      plantMark(station, markBytes(stationId, { ...unsigned, signature }));
-      expect((await verifyStationJournal(station)).verdict).toMatchObject({
+      const forged = Buffer.from(markBytes(stationId, { ...unsigned, signature }));
+      plantMark(station, forged);
+      expect((await verifyStationJournal(station, { pin: PIN })).verdict).toMatchObject({
         status: 'TAMPERED',
         check: 'JNL-MARK',
-        checkpointN: 2,
       });
+      // The repair: both objects recorded (digest, size, bytes) before they are removed.
+      const repair = stationCli(
+        [
+          'journal',
+          'repair-mark',
+          '--actor',
+          'operator:alice',
+          '--reason',
+          'planted objects examined',
+          '--pin-stdin',
+          '--data-dir',
+          dir,
+        ],
+        `${PIN}\n`,
+      );
+      expect(repair.stderr).toBe('');
+      expect(repair.stdout).toMatch(
+        /^recorded at seq \d+: 2 object\(s\) removed from the token; the marks name checkpoint 3/,
+      );
+      expect(repair.status).toBe(0);
+      const seq = station.journal.latestSeqOfKind('journal.mark-repaired')!;
+      const body = JSON.parse(Buffer.from(station.journal.get(seq)!.body).toString('utf8')) as {
+        removed: { visibility: string; sha256: string; value: string }[];
+        reset: boolean;
+      };
+      expect(body.reset).toBe(false);
+      expect(body.removed.map((r) => Buffer.from(r.value, 'base64')).sort(Buffer.compare)).toEqual(
+        [junk, forged].sort(Buffer.compare),
+      );
+      expect(markObjects(station)).toHaveLength(1);
+      const verified = stationCli(['journal', 'verify', '--data-dir', dir]);
+      expect(verified.stdout).toMatch(/^VERIFIED/);
+      expect(verified.status).toBe(0);
+      // A PIN-protected object that is not a valid mark: only a PIN holder can make one; it refuses.
+      plantMark(station, forged, 'private');
       const before = station.journal.head().seq;
       await expect(signCheckpoint(station, PIN)).rejects.toMatchObject({ code: 'JOURNAL_MARK_INVALID' });
       expect(station.journal.head().seq).toBe(before);
+    } finally {
+      station.close();
+    }
+  });
+
+  it('JNL-MARK with no mark at all (the first anchoring interrupted, or a PIN holder removed it): refused everywhere until `journal repair-mark --reset`, which says what it does and is recorded', async () => {
+    const { dir, station } = await stationWithIdentity();
+    try {
+      notes(station, 2);
+      removePrivateMarks(station);
+      removeMarks(station);
+      expect((await verifyStationJournal(station)).verdict).toMatchObject({
+        status: 'TAMPERED',
+        check: 'JNL-MARK',
+      });
+      await expect(signCheckpoint(station, PIN)).rejects.toMatchObject({ code: 'JOURNAL_MARK_MISSING' });
+      const noReset = stationCli(
+        [
+          'journal',
+          'repair-mark',
+          '--actor',
+          'operator:alice',
+          '--reason',
+          'x',
+          '--pin-stdin',
+          '--data-dir',
+          dir,
+        ],
+        `${PIN}\n`,
+      );
+      expect(noReset.stderr).toContain('JOURNAL_MARK_MISSING');
+      expect(noReset.status).toBe(EXIT_INTEGRITY);
+      const head = station.journal.head().seq;
+      const reset = stationCli(
+        [
+          'journal',
+          'repair-mark',
+          '--reset',
+          '--actor',
+          'operator:alice',
+          '--reason',
+          'token restored after a crash during init',
+          '--pin-stdin',
+          '--data-dir',
+          dir,
+        ],
+        `${PIN}\n`,
+      );
+      expect(reset.stderr).toContain('a rollback done before this act can never be detected');
+      expect(reset.stdout).toContain('journal mark RE-ESTABLISHED');
+      expect(reset.status).toBe(0);
+      expect(station.journal.get(head + 1)?.kind).toBe('journal.mark-repaired');
+      const report = await verifyStationJournal(station, { pin: PIN });
+      expect(report.verdict).toMatchObject({ status: 'VERIFIED', mark: { status: 'CONFIRMED' } });
+      expect(report.markResets).toEqual([head + 1]);
+      const cli = stationCli(['journal', 'verify', '--data-dir', dir]);
+      expect(cli.stdout).toContain(`journal mark re-established at seq ${head + 1}`);
+      expect(cli.status).toBe(0);
+    } finally {
+      station.close();
+    }
+  });
+
+  it('a station from before PIN-protected marks (chained checkpoints, public mark only) gets its PIN-protected mark at its next logged-in act', async () => {
+    const { station } = await stationWithIdentity();
+    try {
+      removePrivateMarks(station);
+      expect(privateMarkObjects(station)).toHaveLength(0);
+      expect((await verifyStationJournal(station)).verdict).toMatchObject({
+        status: 'VERIFIED',
+        mark: { status: 'CONFIRMED', n: 1 },
+      });
+      // With the PIN too: the public mark is what such a station has until its next anchoring.
+      const before = await verifyStationJournal(station, { pin: PIN });
+      expect(before).toMatchObject({
+        markChecked: 'public',
+        verdict: { mark: { status: 'CONFIRMED', n: 1 } },
+      });
+      notes(station, 1);
+      await signCheckpoint(station, PIN);
+      expect(privateMarkObjects(station)).toHaveLength(1);
+      const after = await verifyStationJournal(station, { pin: PIN });
+      expect(after).toMatchObject({
+        markChecked: 'private',
+        verdict: { status: 'VERIFIED', mark: { status: 'CONFIRMED', n: 2 } },
+      });
     } finally {
       station.close();
     }
@@ -280,6 +517,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
     const id = stationIdentity(station)!;
     const stationId = journalStationId(station);
     removeMarks(station);
+    removePrivateMarks(station);
     station.close();
     // Back to the old shape: no checkpoint event, one table-only checkpoint over seq 3.
     rewriteJournal(dbPath, 4, () => []);
@@ -315,7 +553,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       notes(s, 1);
       const cp = await signCheckpoint(s, PIN);
       expect(cp).toMatchObject({ n: 2, size: 4, eventSeq: 5 });
-      expect((await verifyStationJournal(s)).verdict).toMatchObject({
+      expect((await verifyStationJournal(s, { pin: PIN })).verdict).toMatchObject({
         status: 'VERIFIED',
         checkpoint: { n: 2, eventSeq: 5 },
         mark: { status: 'CONFIRMED', n: 2 },

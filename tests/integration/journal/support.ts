@@ -60,7 +60,7 @@ export function notes(station: Station, count: number, actor = 'operator:alice')
     station.record([{ kind: 'operator.note', actor, body: { text: `note ${i}` } }]);
 }
 
-/** The journal mark objects on the station token, read as anyone can: no login. */
+/** The journal mark's public copies on the station token, read as anyone can: no login. */
 export function markObjects(station: Station): Buffer[] {
   const id = stationIdentity(station)!;
   return station.hsm
@@ -70,7 +70,17 @@ export function markObjects(station: Station): Buffer[] {
     );
 }
 
-/** Removes the mark objects (public objects: a read/write session without any PIN can do it). */
+/** The PIN-protected marks (CKA_PRIVATE): only a login sees them. */
+export function privateMarkObjects(station: Station, pin = PIN): Buffer[] {
+  const id = stationIdentity(station)!;
+  return station.hsm
+    .module(id.moduleId)
+    .withSession(id.tokenSerial, { write: false, login: { user: 'user', pin } }, (s) =>
+      s.dataObjects(MARK_APPLICATION, journalStationId(station), 'private').map((o) => o.value),
+    );
+}
+
+/** Removes the public copies (public objects: a read/write session without any PIN can do it). */
 export function removeMarks(station: Station): void {
   const id = stationIdentity(station)!;
   station.hsm.module(id.moduleId).withSession(id.tokenSerial, { write: true }, (s) => {
@@ -78,12 +88,32 @@ export function removeMarks(station: Station): void {
   });
 }
 
-/** Puts an object with these bytes where the mark lives (no PIN needed for a public object). */
-export function plantMark(station: Station, value: Uint8Array): void {
+/** Removes the PIN-protected marks: only someone holding the PIN can (a station from before them). */
+export function removePrivateMarks(station: Station, pin = PIN): void {
   const id = stationIdentity(station)!;
   station.hsm
     .module(id.moduleId)
-    .withSession(id.tokenSerial, { write: true }, (s) =>
-      s.createDataObject(MARK_APPLICATION, journalStationId(station), Buffer.from(value)),
+    .withSession(id.tokenSerial, { write: true, login: { user: 'user', pin } }, (s) => {
+      for (const o of s.dataObjects(MARK_APPLICATION, journalStationId(station), 'private'))
+        s.destroyDataObject(o);
+    });
+}
+
+/**
+ * Puts an object with these bytes where the mark lives: a public one needs no PIN; a private one
+ * needs the login (what only a PIN holder can do).
+ */
+export function plantMark(
+  station: Station,
+  value: Uint8Array,
+  visibility: 'public' | 'private' = 'public',
+): void {
+  const id = stationIdentity(station)!;
+  station.hsm
+    .module(id.moduleId)
+    .withSession(
+      id.tokenSerial,
+      visibility === 'public' ? { write: true } : { write: true, login: { user: 'user', pin: PIN } },
+      (s) => s.createDataObject(MARK_APPLICATION, journalStationId(station), Buffer.from(value), visibility),
     );
 }

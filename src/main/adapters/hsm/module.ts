@@ -876,28 +876,36 @@ export class Session {
   }
 
   /**
-   * Public data objects (CKO_DATA on the token) with this CKA_APPLICATION and CKA_LABEL, with their
-   * CKA_VALUE. Public objects need no login: the journal high-water mark is read this way at verify.
+   * Token data objects (CKO_DATA) with this CKA_APPLICATION and CKA_LABEL, with their CKA_VALUE: the
+   * public ones (no login needed: the journal high-water mark's public copy is read this way at
+   * verify), or the private ones (CKA_PRIVATE: only a logged-in session sees them).
    */
-  dataObjects(application: string, label: string): DataObject[] {
+  dataObjects(application: string, label: string, visibility: 'public' | 'private' = 'public'): DataObject[] {
     return this.find([
       { type: CK.CKA_CLASS, value: CK.CKO_DATA },
       { type: CK.CKA_TOKEN, value: true },
+      { type: CK.CKA_PRIVATE, value: visibility === 'private' },
       { type: CK.CKA_APPLICATION, value: application },
       { type: CK.CKA_LABEL, value: label },
     ]).map((handle) => ({ handle, value: this.attribute(handle, CK.CKA_VALUE) ?? Buffer.alloc(0) }));
   }
 
   /**
-   * Creates a public token data object (needs a read/write session). Not modifiable: a new value is a
-   * new object, so a crash never leaves a half-written one.
+   * Creates a token data object (needs a read/write session; a private one also the user's login, and
+   * only a login can read or destroy it). Not modifiable: a new value is a new object, so a crash never
+   * leaves a half-written one.
    */
-  createDataObject(application: string, label: string, value: Buffer): Handle {
+  createDataObject(
+    application: string,
+    label: string,
+    value: Buffer,
+    visibility: 'public' | 'private' = 'public',
+  ): Handle {
     return this.call('C_CreateObject', () =>
       this.p11.C_CreateObject(this.handle, [
         { type: CK.CKA_CLASS, value: CK.CKO_DATA },
         { type: CK.CKA_TOKEN, value: true },
-        { type: CK.CKA_PRIVATE, value: false },
+        { type: CK.CKA_PRIVATE, value: visibility === 'private' },
         { type: CK.CKA_MODIFIABLE, value: false },
         { type: CK.CKA_APPLICATION, value: application },
         { type: CK.CKA_LABEL, value: label },

@@ -204,6 +204,26 @@ export class JournalStore {
       .immediate();
   }
 
+  /**
+   * The seq of the newest row of this kind, or null. SQLite walks back from the head, so for the
+   * latest checkpoint event it reads only the unsigned tail.
+   */
+  latestSeqOfKind(kind: string): number | null {
+    const seq = this.db
+      .prepare('SELECT seq FROM journal WHERE kind = ? ORDER BY seq DESC LIMIT 1')
+      .pluck()
+      .get(kind) as number | undefined;
+    return seq ?? null;
+  }
+
+  /** Every row of this kind as stored (seq, body), in seq order: the few anchor events looked up by kind. */
+  bodiesOfKind(kind: string): [number, Buffer][] {
+    return this.db
+      .prepare('SELECT seq, body FROM journal WHERE kind = ? ORDER BY seq')
+      .raw(true)
+      .all(kind) as [number, Buffer][];
+  }
+
   lastCheckpointNumber(): number {
     return (
       (this.db.prepare('SELECT coalesce(max(n), 0) FROM journal_checkpoint').pluck().get() as number) ?? 0

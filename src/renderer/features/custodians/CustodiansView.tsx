@@ -9,6 +9,8 @@ import { CoverageGrid } from './CoverageGrid';
 import { QuorumSeats } from './QuorumSeats';
 
 const today = () => new Date().toISOString().slice(0, 10);
+/** quorum_session.closed_reason while an act holds the session (QUORUM-CLAIM). */
+const CLAIMED = 'claimed';
 
 /** Custodians & quorum: the approved roster, quorum sessions with check-ins, and shift coverage. */
 export function CustodiansView() {
@@ -125,7 +127,9 @@ export function CustodiansView() {
                   {s.ceremonyId} / step {s.step}
                 </button>{' '}
                 <code className="muted">{s.operation}</code>{' '}
-                {s.closedReason ? (
+                {s.closedReason === CLAIMED ? (
+                  <Badge word="CLAIMED" tone="warn" detail="an act holds it" check="QUORUM-CLAIM" />
+                ) : s.closedReason ? (
                   <Badge word="CLOSED" tone="neutral" detail={s.closedReason} />
                 ) : (
                   <Badge word="OPEN" tone="info" />
@@ -278,8 +282,14 @@ function SessionPanel(props: {
       <p>
         Authorises <code>{view.session.operation}</code> · expires{' '}
         {view.session.expiresAt.replace('T', ' ').slice(0, 19)} UTC
-        {view.closed ? ` · closed (${view.closedReason})` : ''}
+        {view.closed && view.closedReason !== CLAIMED ? ` · closed (${view.closedReason})` : ''}
       </p>
+      {view.closedReason === CLAIMED ? (
+        <p role="status">
+          <Badge word="CLAIMED" tone="warn" check="QUORUM-CLAIM" /> An act holds this session: no other act
+          may use it. If the station stopped during that act, it stays claimed until it expires.
+        </p>
+      ) : null}
       <QuorumSeats seats={view.seats} checkedIn={checkedIn} threshold={view.state.threshold} />
       <h3>Checked in ({view.state.checkedIn.length})</h3>
       <ul className="plain" aria-label="Checked in">

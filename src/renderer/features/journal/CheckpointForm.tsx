@@ -29,7 +29,9 @@ export function CheckpointForm() {
     setBusy(false);
     if (!r.ok) return showError(r.error);
     setOpen(false);
-    setDone(`Checkpoint ${r.value.n} signed over ${r.value.size} entries.`);
+    // A warning (e.g. a planted object beside the token's mark: JNL-MARK) does not undo the checkpoint.
+    const warnings = r.value.warnings.map((w) => ` Warning ${w.code}: ${w.message}`).join('');
+    setDone(`Checkpoint ${r.value.n} signed over ${r.value.size} entries.${warnings}`);
     await verify();
   };
 

@@ -59,16 +59,44 @@ export const custodians: Projection = {
       ).run(row.seq, body.sessionId, body.code, body.custodianId, body.reason, row.at);
     },
     'quorum.session-closed': (db, row, body) => {
+      // Open, or claimed for exactly this use (the claimed act's result): nothing else may close a claim.
       const r = db
         .prepare(
-          'UPDATE quorum_session SET closed_reason = ?, used_for = ?, closed_seq = ? WHERE session_id = ? AND closed_reason IS NULL',
+          `UPDATE quorum_session SET closed_reason = ?, used_for = ?, closed_seq = ?
+           WHERE session_id = ? AND (closed_reason IS NULL OR (closed_reason = 'claimed' AND ? = 'used' AND used_for = ?))`,
         )
-        .run(body.reason, body.usedFor, row.seq, body.sessionId);
+        .run(body.reason, body.usedFor, row.seq, body.sessionId, body.reason, body.usedFor);
       // A session closes once: a second use of the same quorum aborts the whole append.
-      if (r.changes !== 1)
-        throw stationError('QUORUM_SESSION_CLOSED', `quorum session ${body.sessionId} is not open`, {
-          sessionId: body.sessionId,
-        });
+      if (r.changes !== 1) throw notOpen(db, body.sessionId);
+    },
+    // QUORUM-CLAIM. A claim closes the session to everyone but its claimant: closed_reason 'claimed',
+    // used_for the operation, closed_seq the claim's seq (which its release or spend must name).
+    'quorum.session-claimed': (db, row, body) => {
+      const r = db
+        .prepare(
+          `UPDATE quorum_session SET closed_reason = 'claimed', used_for = ?, closed_seq = ?
+           WHERE session_id = ? AND closed_reason IS NULL AND operation = ?`,
+        )
+        .run(body.operation, row.seq, body.sessionId, body.operation);
+      if (r.changes !== 1) throw notOpen(db, body.sessionId);
+    },
+    'quorum.session-released': (db, _row, body) => {
+      const r = db
+        .prepare(
+          `UPDATE quorum_session SET closed_reason = NULL, used_for = NULL, closed_seq = NULL
+           WHERE session_id = ? AND closed_reason = 'claimed' AND closed_seq = ?`,
+        )
+        .run(body.sessionId, body.claimSeq);
+      if (r.changes !== 1) throw claimNotHeld(body.sessionId, body.claimSeq);
+    },
+    'quorum.session-spent': (db, row, body) => {
+      const r = db
+        .prepare(
+          `UPDATE quorum_session SET closed_reason = 'outcome-unknown', closed_seq = ?
+           WHERE session_id = ? AND closed_reason = 'claimed' AND closed_seq = ?`,
+        )
+        .run(row.seq, body.sessionId, body.claimSeq);
+      if (r.changes !== 1) throw claimNotHeld(body.sessionId, body.claimSeq);
     },
     'shares.split-created': (db, row, body) => {
       db.prepare(
@@ -108,6 +136,27 @@ export const custodians: Projection = {
     },
   },
 };
+
+/** Why a session could not be closed or claimed: another act holds it, or it is closed already. */
+function notOpen(db: Database.Database, sessionId: string): Error {
+  const state = db
+    .prepare('SELECT closed_reason FROM quorum_session WHERE session_id = ?')
+    .pluck()
+    .get(sessionId);
+  return state === 'claimed'
+    ? stationError('QUORUM_SESSION_CLAIMED', `quorum session ${sessionId} is claimed by another act`, {
+        sessionId,
+      })
+    : stationError('QUORUM_SESSION_CLOSED', `quorum session ${sessionId} is not open`, { sessionId });
+}
+
+function claimNotHeld(sessionId: string, claimSeq: number): Error {
+  return stationError(
+    'QUORUM_SESSION_CLOSED',
+    `quorum session ${sessionId} is not held by the claim at seq ${claimSeq}`,
+    { sessionId, claimSeq },
+  );
+}
 
 type CustodianBody = {
   custodianId: string;
