@@ -14,9 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, writeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemDeps } from '../src/main/runtime';
-import { createDemoStation } from '../src/main/services/demo';
-import { exportBundle, trustAnchors } from '../src/main/services/bundles';
-import { verifyBundleArchive } from '../src/main/services/bundle-verify';
+import { createDemoStation } from '../src/main/demo/demo';
+import { exportBundle, trustAnchors } from '../src/main/services/bundles/bundles';
+import { verifyBundleArchive } from '../src/main/services/bundles/verify';
 import { benchDir, ratioLine, seconds } from './support';
 
 const TARGET = 0.5;

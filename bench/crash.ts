@@ -96,9 +96,9 @@ async function child(seed: number, mode: Mode): Promise<void> {
   const pick = prng(seed);
   // Not runtime's systemDeps: that module wires every IPC handler, and the child needs none.
   const [{ Station }, { sha256 }, { signCheckpoint }] = await Promise.all([
-    import('../src/main/services/station'),
+    import('../src/main/station/station'),
     import('../src/main/crypto'),
-    import('../src/main/services/identity'),
+    import('../src/main/services/identity/identity'),
   ]);
   const systemDeps = { clock: () => new Date(), sha256 };
   say('loaded');
@@ -113,7 +113,7 @@ async function child(seed: number, mode: Mode): Promise<void> {
   for (let i = 0; ; i++) {
     const roll = pick(100);
     if (mode === 'exports' && roll < 30) {
-      const { exportBundle } = await import('../src/main/services/bundles');
+      const { exportBundle } = await import('../src/main/services/bundles/bundles');
       const progress = { phase: () => {}, add: () => {} };
       // BND-RECOVER: an earlier export's file published but unrecorded is recorded now and the export
       // stops (BUNDLE_EXPORT_RECOVERED); the operator then exports again, as the child does.
@@ -157,11 +157,11 @@ async function child(seed: number, mode: Mode): Promise<void> {
 /** The parent's services, loaded once, lazily: the child never pays for them. */
 async function services() {
   const [station, runtime, bundles, demo, journal] = await Promise.all([
-    import('../src/main/services/station'),
+    import('../src/main/station/station'),
     import('../src/main/runtime'),
-    import('../src/main/services/bundles'),
-    import('../src/main/services/demo'),
-    import('../src/main/services/journal'),
+    import('../src/main/services/bundles/bundles'),
+    import('../src/main/demo/demo'),
+    import('../src/main/services/journal/journal'),
   ]);
   return {
     Station: station.Station,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { prepareEntry, type EventKind, type NewEvent, type PreparedEntry } from '../src/core/journal/events';
 import { systemDeps } from '../src/main/runtime';
-import { Station } from '../src/main/services/station';
+import { Station } from '../src/main/station/station';
 import { benchDir, rate, ratioLine, seconds } from './support';
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 100_000);

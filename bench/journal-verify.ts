@@ -9,8 +9,8 @@ import { EntryHasher } from '../src/core/journal/entry';
 import type { EventKind, NewEvent } from '../src/core/journal/events';
 import { sha256 } from '../src/main/crypto';
 import { systemDeps } from '../src/main/runtime';
-import { verifyStationJournal } from '../src/main/services/journal';
-import { Station } from '../src/main/services/station';
+import { verifyStationJournal } from '../src/main/services/journal/journal';
+import { Station } from '../src/main/station/station';
 import { benchDir, rate, ratioLine, seconds } from './support';
 
 const N = Number(process.env.BENCH_ENTRIES ?? 1_000_000);

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
-import { registeredModules } from '../main/services/hsm';
-import { Station } from '../main/services/station';
+import { registeredModules } from '../main/services/devices/modules';
+import { Station } from '../main/station/station';
 import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';
 

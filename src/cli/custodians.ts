@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
-import { ceremonyKeygen, ceremonySign, keygenOperation, signOperation } from '../main/services/ceremony-ops';
+import {
+  ceremonyKeygen,
+  ceremonySign,
+  keygenOperation,
+  signOperation,
+} from '../main/services/custodians/ceremony-ops';
 import {
   custodyItems,
   coverage,
@@ -10,7 +15,7 @@ import {
   registerCustodyItem,
   setAvailability,
   type CustodyAct,
-} from '../main/services/custody';
+} from '../main/services/custody/custody';
 import {
   cancelQuorumSession,
   checkInWithToken,
@@ -18,7 +23,7 @@ import {
   openQuorumSession,
   quorumSessionView,
   submitCheckIn,
-} from '../main/services/quorum';
+} from '../main/services/custodians/quorum';
 import {
   addCustodian,
   initRoster,
@@ -28,9 +33,9 @@ import {
   rosterEntries,
   rosterPolicy,
   type CustodianInput,
-} from '../main/services/roster';
-import { findSplit, splitActivationSecret, splits, verifyShare } from '../main/services/shares';
-import type { Station } from '../main/services/station';
+} from '../main/services/custodians/roster';
+import { findSplit, splitActivationSecret, splits, verifyShare } from '../main/services/custodians/shares';
+import type { Station } from '../main/station/station';
 import { collect, moduleOf, withStation, writeNewFile, type Out, type TokenFlags } from './context';
 import { EXIT } from './exit-codes';
 import { readPin } from './pin';

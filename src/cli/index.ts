@@ -2,9 +2,9 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
-import { createDemoStation } from '../main/services/demo';
-import { repairJournalMark, signCheckpoint } from '../main/services/identity';
-import { initStation } from '../main/services/init';
+import { createDemoStation } from '../main/demo/demo';
+import { repairJournalMark, signCheckpoint } from '../main/services/identity/identity';
+import { initStation } from '../main/services/identity/init';
 import {
   createTokenCsr,
   exportPublicKey,
@@ -14,9 +14,9 @@ import {
   listTokenKeys,
   previewKey,
   recordInventory,
-} from '../main/services/devices';
-import { exportJournal, verifyStationJournal } from '../main/services/journal';
-import { Station } from '../main/services/station';
+} from '../main/services/devices/devices';
+import { exportJournal, verifyStationJournal } from '../main/services/journal/journal';
+import { Station } from '../main/station/station';
 import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';
 import { registerBundleCommands } from './bundles';

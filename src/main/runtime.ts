@@ -3,7 +3,7 @@ import { createHandlers } from './ipc/handlers';
 import { sha256 } from './crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Station, type StationDeps } from './services/station';
+import { Station, type StationDeps } from './station/station';
 
 export const systemDeps: StationDeps = { clock: () => new Date(), sha256 };
 

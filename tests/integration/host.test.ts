@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { readLaunchFile, writeLaunchFile } from '../../src/main/host/launch-file';
 import { startHost, type RunningHost } from '../../src/main/host/server';
 import { openStationRuntime } from '../../src/main/runtime';
-import { createDemoStation } from '../../src/main/services/demo';
+import { createDemoStation } from '../../src/main/demo/demo';
 import { systemDeps } from '../../src/main/runtime';
 import { rawConnect, upgradeRequest } from '../helpers/raw-ws';
 import { tempDir } from '../helpers/temp';

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { systemDeps } from '../../src/main/runtime';
-import { createDemoStation } from '../../src/main/services/demo';
+import { createDemoStation } from '../../src/main/demo/demo';
 import {
   exportJournal,
   journalEntry,
   journalPage,
   verifyStationJournal,
-} from '../../src/main/services/journal';
-import { Station } from '../../src/main/services/station';
+} from '../../src/main/services/journal/journal';
+import { Station } from '../../src/main/station/station';
 import { tamperJournalRow } from '../helpers/tamper';
 import { tempDir } from '../helpers/temp';
 

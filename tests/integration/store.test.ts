@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main/adapters/store/database';
 import { LATEST_SCHEMA_VERSION } from '../../src/main/adapters/store/migrations';
 import { systemDeps } from '../../src/main/runtime';
-import { createDemoStation } from '../../src/main/services/demo';
-import { Station } from '../../src/main/services/station';
-import { verifyStationJournal } from '../../src/main/services/journal';
+import { createDemoStation } from '../../src/main/demo/demo';
+import { Station } from '../../src/main/station/station';
+import { verifyStationJournal } from '../../src/main/services/journal/journal';
 import { corruptTablePage } from '../helpers/tamper';
 import { tempDir } from '../helpers/temp';
 

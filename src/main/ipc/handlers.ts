@@ -5,26 +5,31 @@ import {
   listTokenKeys,
   previewKey,
   recordInventory,
-} from '../services/devices';
+} from '../services/devices/devices';
 import { rosterStatus, validCustodians } from '../../core/custody/roster';
 import { journalTime } from '../../core/journal/events';
 import { freshness } from '../../core/packet/checks';
 import { digestWords } from '../../core/words';
 import { parseKeySpec } from '../../core/hsm/key-spec';
-import { ceremonyKeygen, keygenOperation } from '../services/ceremony-ops';
-import { coverage, custodyItems, recordCustodyAct } from '../services/custody';
-import { findSplit, splits, verifyShare } from '../services/shares';
-import { signCheckpoint } from '../services/identity';
+import { ceremonyKeygen, keygenOperation } from '../services/custodians/ceremony-ops';
+import { coverage, custodyItems, recordCustodyAct } from '../services/custody/custody';
+import { findSplit, splits, verifyShare } from '../services/custodians/shares';
+import { signCheckpoint } from '../services/identity/identity';
 import {
   checkInWithToken,
   listQuorumSessions,
   openQuorumSession,
   quorumSessionView,
-} from '../services/quorum';
-import { rosterEntries, rosterPolicy } from '../services/roster';
-import { journalEntry, journalPage, listCheckpoints, verifyStationJournal } from '../services/journal';
-import type { Station } from '../services/station';
-import { importApproval, approvalRefusals, issuedPackets } from '../services/approvals';
+} from '../services/custodians/quorum';
+import { rosterEntries, rosterPolicy } from '../services/custodians/roster';
+import {
+  journalEntry,
+  journalPage,
+  listCheckpoints,
+  verifyStationJournal,
+} from '../services/journal/journal';
+import type { Station } from '../station/station';
+import { importApproval, approvalRefusals, issuedPackets } from '../services/bundles/approvals';
 import {
   exportBundle,
   exportPreview,
@@ -38,8 +43,8 @@ import {
   revokeTrust,
   scanMedia,
   trustEntries,
-} from '../services/bundles';
-import { JobRegistry } from '../services/jobs';
+} from '../services/bundles/bundles';
+import { JobRegistry } from '../services/jobs/jobs';
 import {
   addAttestation,
   checkDraft,
@@ -54,11 +59,11 @@ import {
   recordHandoff,
   recordVersion,
   type EditResult,
-} from '../services/packets';
-import { printPacket } from '../services/packet-print';
-import { decideAttestation, decisions, evaluateAttestation, evaluations } from '../services/attest';
-import { withSessionSigner } from '../services/reviewer-token';
-import { assertNotShareActivated } from '../services/shares';
+} from '../services/packets/packets';
+import { printPacket } from '../services/packets/print';
+import { decideAttestation, decisions, evaluateAttestation, evaluations } from '../services/attest/attest';
+import { withSessionSigner } from '../services/bundles/reviewer-token';
+import { assertNotShareActivated } from '../services/custodians/shares';
 import { stationError } from '../errors';
 import type { Handlers } from './dispatcher';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
 import { systemDeps } from '../../../src/main/runtime';
-import { approvalRefusals, importApproval } from '../../../src/main/services/approvals';
-import { Station } from '../../../src/main/services/station';
+import { approvalRefusals, importApproval } from '../../../src/main/services/bundles/approvals';
+import { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**

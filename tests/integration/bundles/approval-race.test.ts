@@ -4,8 +4,8 @@ import { approvalSubjectName, PREDICATE_TYPES, STATEMENT_TYPE } from '../../../s
 import { canonicalBytes } from '../../../src/core/canonical';
 import type { EventKind, NewEvent } from '../../../src/core/journal/events';
 import { systemDeps } from '../../../src/main/runtime';
-import { acceptApprovalBytes } from '../../../src/main/services/approvals';
-import { Station } from '../../../src/main/services/station';
+import { acceptApprovalBytes } from '../../../src/main/services/bundles/approvals';
+import { Station } from '../../../src/main/station/station';
 import { envelopeFor, forgeKey, sha256 } from '../../helpers/bundle-forge';
 import { suiteTempDir } from '../../helpers/temp';
 

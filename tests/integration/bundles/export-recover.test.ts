@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { exportBundle } from '../../../src/main/services/bundles';
-import { createDemoStation, DEMO_PINS } from '../../../src/main/services/demo';
-import { editPacket, recordHandoff, recordVersion } from '../../../src/main/services/packets';
+import { exportBundle } from '../../../src/main/services/bundles/bundles';
+import { createDemoStation, DEMO_PINS } from '../../../src/main/demo/demo';
+import { editPacket, recordHandoff, recordVersion } from '../../../src/main/services/packets/packets';
 import { systemDeps } from '../../../src/main/runtime';
-import type { JobProgress } from '../../../src/main/services/jobs';
-import { verifyStationJournal } from '../../../src/main/services/journal';
-import type { Station } from '../../../src/main/services/station';
+import type { JobProgress } from '../../../src/main/services/jobs/jobs';
+import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import type { Station } from '../../../src/main/station/station';
 import { PIN, stationWithIdentity } from '../journal/support';
 import { tempDir } from '../../helpers/temp';
 

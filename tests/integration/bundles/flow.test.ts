@@ -4,9 +4,13 @@ import { mkdirSync, readFileSync, readdirSync, statSync, truncateSync, writeFile
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pae } from '../../../src/core/bundle/dsse';
-import type { VerifiedBundle } from '../../../src/main/services/bundle-verify';
-import { softwareSigner } from '../../../src/main/services/dsse';
-import { loadKeyFile, signApproval, verifyWithCertificate } from '../../../src/main/services/reviewer';
+import type { VerifiedBundle } from '../../../src/main/services/bundles/verify';
+import { softwareSigner } from '../../../src/main/services/bundles/dsse';
+import {
+  loadKeyFile,
+  signApproval,
+  verifyWithCertificate,
+} from '../../../src/main/services/bundles/reviewer';
 import { registerTrust, STATION_BIN, stationCli } from '../../e2e/harness';
 import { suiteTempDir } from '../../helpers/temp';
 

@@ -3,11 +3,11 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemDeps } from '../../../src/main/runtime';
-import { verifyBundleArchive } from '../../../src/main/services/bundle-verify';
-import { exportPreview } from '../../../src/main/services/bundles';
-import { softwareSigner } from '../../../src/main/services/dsse';
-import { signApproval, writeRegistrationBundle } from '../../../src/main/services/reviewer';
-import { Station } from '../../../src/main/services/station';
+import { verifyBundleArchive } from '../../../src/main/services/bundles/verify';
+import { exportPreview } from '../../../src/main/services/bundles/bundles';
+import { softwareSigner } from '../../../src/main/services/bundles/dsse';
+import { signApproval, writeRegistrationBundle } from '../../../src/main/services/bundles/reviewer';
+import { Station } from '../../../src/main/station/station';
 import { buildCase, forgeKey, type CorpusKey } from '../../helpers/bundle-forge';
 import { suiteTempDir } from '../../helpers/temp';
 

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../../src/core/bundle/archive-policy';
 import { CodedError } from '../../../src/core/errors';
 import { systemDeps } from '../../../src/main/runtime';
-import { importBundle } from '../../../src/main/services/bundles';
-import { Station } from '../../../src/main/services/station';
+import { importBundle } from '../../../src/main/services/bundles/bundles';
+import { Station } from '../../../src/main/station/station';
 import { ERROR_CATALOGUE } from '../../../src/shared/errors';
 import {
   buildCase,

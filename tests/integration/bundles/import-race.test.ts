@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventKind, NewEvent } from '../../../src/core/journal/events';
 import { systemDeps } from '../../../src/main/runtime';
-import { importBundle } from '../../../src/main/services/bundles';
-import { Station } from '../../../src/main/services/station';
+import { importBundle } from '../../../src/main/services/bundles/bundles';
+import { Station } from '../../../src/main/station/station';
 import { buildCase, forgeKey, sha256, type CorpusKey } from '../../helpers/bundle-forge';
 import { suiteTempDir } from '../../helpers/temp';
 

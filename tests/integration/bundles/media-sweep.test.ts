@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partialName } from '../../../src/main/adapters/media/partials';
 import { systemDeps } from '../../../src/main/runtime';
-import { scanMedia } from '../../../src/main/services/bundles';
-import { journalStationId } from '../../../src/main/services/identity';
-import { Station } from '../../../src/main/services/station';
+import { scanMedia } from '../../../src/main/services/bundles/bundles';
+import { journalStationId } from '../../../src/main/services/identity/identity';
+import { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**

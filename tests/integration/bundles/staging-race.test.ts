@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
 import { systemDeps } from '../../../src/main/runtime';
-import { importApproval } from '../../../src/main/services/approvals';
-import { importBundle } from '../../../src/main/services/bundles';
-import { Station } from '../../../src/main/services/station';
+import { importApproval } from '../../../src/main/services/bundles/approvals';
+import { importBundle } from '../../../src/main/services/bundles/bundles';
+import { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
 import { systemDeps } from '../../../src/main/runtime';
-import { initRoster, rosterEntries } from '../../../src/main/services/roster';
-import { Station } from '../../../src/main/services/station';
+import { initRoster, rosterEntries } from '../../../src/main/services/custodians/roster';
+import { Station } from '../../../src/main/station/station';
 import { tempDir } from '../../helpers/temp';
 
 /** Roster names (issue #10): a case-folding or compatibility look-alike of a custodian is refused. */

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pkcs11Module } from '../../../src/main/adapters/hsm/module';
 import { systemDeps } from '../../../src/main/runtime';
-import { ceremonyKeygen, keygenOperation } from '../../../src/main/services/ceremony-ops';
-import { registerModule } from '../../../src/main/services/hsm';
+import { ceremonyKeygen, keygenOperation } from '../../../src/main/services/custodians/ceremony-ops';
+import { registerModule } from '../../../src/main/services/devices/modules';
 import {
   cancelQuorumSession,
   checkInWithToken,
@@ -14,10 +14,10 @@ import {
   listQuorumSessions,
   openQuorumSession,
   quorumSessionView,
-} from '../../../src/main/services/quorum';
-import { addCustodian, initRoster, proposeCustodian } from '../../../src/main/services/roster';
-import { splitActivationSecret } from '../../../src/main/services/shares';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/custodians/quorum';
+import { addCustodian, initRoster, proposeCustodian } from '../../../src/main/services/custodians/roster';
+import { splitActivationSecret } from '../../../src/main/services/custodians/shares';
+import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
 import { FAULT_SHIM, faultShim, softhsmWorld, type FaultShim } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';

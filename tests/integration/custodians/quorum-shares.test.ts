@@ -9,26 +9,26 @@ import {
   ceremonySign,
   keygenOperation,
   signOperation,
-} from '../../../src/main/services/ceremony-ops';
-import { generateTokenKey, listTokenKeys } from '../../../src/main/services/devices';
-import { registerModule } from '../../../src/main/services/hsm';
-import { createStationIdentity } from '../../../src/main/services/identity';
+} from '../../../src/main/services/custodians/ceremony-ops';
+import { generateTokenKey, listTokenKeys } from '../../../src/main/services/devices/devices';
+import { registerModule } from '../../../src/main/services/devices/modules';
+import { createStationIdentity } from '../../../src/main/services/identity/identity';
 import {
   checkInWithToken,
   openQuorumSession,
   quorumSessionView,
   requireQuorum,
   submitCheckIn,
-} from '../../../src/main/services/quorum';
+} from '../../../src/main/services/custodians/quorum';
 import {
   addCustodian,
   initRoster,
   proposeCustodian,
   revokeCustodian,
   revokeOperation,
-} from '../../../src/main/services/roster';
-import { splitActivationSecret, verifyShare } from '../../../src/main/services/shares';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/custodians/roster';
+import { splitActivationSecret, verifyShare } from '../../../src/main/services/custodians/shares';
+import { Station } from '../../../src/main/station/station';
 import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
 

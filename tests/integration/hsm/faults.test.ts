@@ -8,27 +8,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
 import type { Pkcs11Module } from '../../../src/main/adapters/hsm/module';
 import { systemDeps } from '../../../src/main/runtime';
-import { exportBundle } from '../../../src/main/services/bundles';
+import { exportBundle } from '../../../src/main/services/bundles/bundles';
 import {
   ceremonyKeygen,
   ceremonySign,
   keygenOperation,
   signOperation,
-} from '../../../src/main/services/ceremony-ops';
+} from '../../../src/main/services/custodians/ceremony-ops';
 import {
   createTokenCsr,
   describeModules,
   generateTokenKey,
   listTokenKeys,
   previewKey,
-} from '../../../src/main/services/devices';
-import { registerModule } from '../../../src/main/services/hsm';
-import { createStationIdentity, signCheckpoint, stationIdentity } from '../../../src/main/services/identity';
-import { verifyStationJournal } from '../../../src/main/services/journal';
-import { checkInWithToken, openQuorumSession, quorumSessionView } from '../../../src/main/services/quorum';
-import { initRoster } from '../../../src/main/services/roster';
-import { splitActivationSecret } from '../../../src/main/services/shares';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/devices/devices';
+import { registerModule } from '../../../src/main/services/devices/modules';
+import {
+  createStationIdentity,
+  signCheckpoint,
+  stationIdentity,
+} from '../../../src/main/services/identity/identity';
+import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import {
+  checkInWithToken,
+  openQuorumSession,
+  quorumSessionView,
+} from '../../../src/main/services/custodians/quorum';
+import { initRoster } from '../../../src/main/services/custodians/roster';
+import { splitActivationSecret } from '../../../src/main/services/custodians/shares';
+import { Station } from '../../../src/main/station/station';
 import { isErrorCode } from '../../../src/shared/errors';
 import { FAULT_SHIM, faultShim, softhsmWorld, type FaultShim, type ShimStats } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';

@@ -6,15 +6,15 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { checkpointStatement } from '../../../src/core/journal/checkpoint';
 import { systemDeps } from '../../../src/main/runtime';
-import { registerModule } from '../../../src/main/services/hsm';
+import { registerModule } from '../../../src/main/services/devices/modules';
 import {
   CHECKPOINT_ALG,
   createStationIdentity,
   signCheckpoint,
   stationIdentity,
-} from '../../../src/main/services/identity';
-import { verifyStationJournal } from '../../../src/main/services/journal';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/identity/identity';
+import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { Station } from '../../../src/main/station/station';
 import { forgeJournal } from '../../helpers/forge';
 import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';

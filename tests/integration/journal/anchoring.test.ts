@@ -3,24 +3,24 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { markBytes, parseMark } from '../../../src/core/journal/checkpoint';
 import { systemDeps } from '../../../src/main/runtime';
-import { exportBundle } from '../../../src/main/services/bundles';
+import { exportBundle } from '../../../src/main/services/bundles/bundles';
 import {
   createTokenCsr,
   generateTokenKey,
   listTokenKeys,
   previewKey,
   recordInventory,
-} from '../../../src/main/services/devices';
-import { registerModule } from '../../../src/main/services/hsm';
+} from '../../../src/main/services/devices/devices';
+import { registerModule } from '../../../src/main/services/devices/modules';
 import {
   CHECKPOINT_ALG,
   identitySigner,
   journalStationId,
   signCheckpoint,
   stationIdentity,
-} from '../../../src/main/services/identity';
-import { anchorJournal, verifyStationJournal } from '../../../src/main/services/journal';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/identity/identity';
+import { anchorJournal, verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
 import { rollBackToCheckpoint, withTriggersDropped } from '../../helpers/tamper';
 import { tempDir } from '../../helpers/temp';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemDeps } from '../../../src/main/runtime';
-import { Station } from '../../../src/main/services/station';
+import { Station } from '../../../src/main/station/station';
 import { tempDir } from '../../helpers/temp';
 
 /**

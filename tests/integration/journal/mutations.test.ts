@@ -10,9 +10,9 @@ import {
   journalStationId,
   signCheckpoint,
   stationIdentity,
-} from '../../../src/main/services/identity';
-import { verifyStationJournal } from '../../../src/main/services/journal';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/identity/identity';
+import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { Station } from '../../../src/main/station/station';
 import { rewriteJournal, rollBackToCheckpoint, withTriggersDropped } from '../../helpers/tamper';
 import { suiteTempDir } from '../../helpers/temp';
 import { PIN, notes, plantMark, removeMarks, stationWithIdentity } from './support';

@@ -10,10 +10,10 @@ import {
   journalStationId,
   signCheckpoint,
   stationIdentity,
-} from '../../../src/main/services/identity';
-import { generateTokenKey, listTokenKeys, previewKey } from '../../../src/main/services/devices';
-import { anchorJournal, verifyStationJournal } from '../../../src/main/services/journal';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/identity/identity';
+import { generateTokenKey, listTokenKeys, previewKey } from '../../../src/main/services/devices/devices';
+import { anchorJournal, verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
 import { SOFTHSM_PATH } from '../../helpers/softhsm';
 import { rewriteJournal, rollBackToCheckpoint, withTriggersDropped } from '../../helpers/tamper';

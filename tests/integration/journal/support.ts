@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { MARK_APPLICATION } from '../../../src/core/journal/checkpoint';
 import { systemDeps } from '../../../src/main/runtime';
-import { registerModule } from '../../../src/main/services/hsm';
+import { registerModule } from '../../../src/main/services/devices/modules';
 import {
   createStationIdentity,
   journalStationId,
   stationIdentity,
-} from '../../../src/main/services/identity';
-import { Station } from '../../../src/main/services/station';
+} from '../../../src/main/services/identity/identity';
+import { Station } from '../../../src/main/station/station';
 import { softhsmWorld } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';
 

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventKind, NewEvent } from '../../../src/core/journal/events';
 import { systemDeps } from '../../../src/main/runtime';
-import { createDemoStation } from '../../../src/main/services/demo';
-import { recordHandoff } from '../../../src/main/services/packets';
-import { Station } from '../../../src/main/services/station';
+import { createDemoStation } from '../../../src/main/demo/demo';
+import { recordHandoff } from '../../../src/main/services/packets/packets';
+import { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { parseKeySpec } from '../../core/hsm/key-spec';
-import type { SignAlgorithm } from '../adapters/hsm/module';
-import { stationError } from '../errors';
-import { keyEvidence, keyView } from './devices';
+import { parseKeySpec } from '../../../core/hsm/key-spec';
+import type { SignAlgorithm } from '../../adapters/hsm/module';
+import { stationError } from '../../errors';
+import { keyEvidence, keyView } from '../devices/devices';
 import { findSplit, withActivatedToken } from './shares';
-import type { Station } from './station';
+import type { Station } from '../../station/station';
 
 /**
  * Private-key operations on a share-activated (ceremony) token. Each is bound to one quorum session by

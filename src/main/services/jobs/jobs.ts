@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CodedError } from '../../core/errors';
-import type { JobView } from '../../shared/contract';
-import { stationError, toErrorPayload } from '../errors';
+import { CodedError } from '../../../core/errors';
+import type { JobView } from '../../../shared/contract';
+import { stationError, toErrorPayload } from '../../errors';
 
 export interface JobProgress {
   phase(name: string, total: number): void;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { canonicalBytes } from '../../core/canonical';
-import { assertActor, journalTime } from '../../core/journal/events';
-import { checkPacket, type Completeness } from '../../core/packet/checks';
-import { diffPackets, type PacketChange } from '../../core/packet/diff';
+import { canonicalBytes } from '../../../core/canonical';
+import { assertActor, journalTime } from '../../../core/journal/events';
+import { checkPacket, type Completeness } from '../../../core/packet/checks';
+import { diffPackets, type PacketChange } from '../../../core/packet/diff';
 import {
   evidenceSchema,
   itemIdSchema,
@@ -12,20 +12,20 @@ import {
   type Evidence,
   type PacketContent,
   type PacketKind,
-} from '../../core/packet/model';
-import { applyOp, packetOpSchema, type PacketOp } from '../../core/packet/ops';
-import { detectStopIndicators, stopRulesSchema, type StopFinding } from '../../core/packet/stop';
-import { parseOrThrow } from '../../core/validate';
-import { RECORD_SCHEMAS } from '../../core/attest/controls';
-import { EvidenceUnreadable, readEvidence } from '../adapters/evidence/read';
-import type { BundleSource } from '../adapters/media/zip-writer';
-import { stationError } from '../errors';
-import packetPolicyJson from '../../../resources/policy/packets.json';
-import stopRulesJson from '../../../resources/policy/stop-triggers.json';
-import deferralTemplateJson from '../../../resources/packets/rotation-deferral.json';
-import { keepObject, objectPath, stageCopy } from './staging';
-import { quorumUsed, requireQuorum } from './quorum';
-import type { Station } from './station';
+} from '../../../core/packet/model';
+import { applyOp, packetOpSchema, type PacketOp } from '../../../core/packet/ops';
+import { detectStopIndicators, stopRulesSchema, type StopFinding } from '../../../core/packet/stop';
+import { parseOrThrow } from '../../../core/validate';
+import { RECORD_SCHEMAS } from '../../../core/attest/controls';
+import { EvidenceUnreadable, readEvidence } from '../../adapters/evidence/read';
+import type { BundleSource } from '../../adapters/media/zip-writer';
+import { stationError } from '../../errors';
+import packetPolicyJson from '../../../../resources/policy/packets.json';
+import stopRulesJson from '../../../../resources/policy/stop-triggers.json';
+import deferralTemplateJson from '../../../../resources/packets/rotation-deferral.json';
+import { keepObject, objectPath, stageCopy } from '../bundles/staging';
+import { quorumUsed, requireQuorum } from '../custodians/quorum';
+import type { Station } from '../../station/station';
 
 /**
  * Governance packets: a draft changed only by journaled ops, evidence with provenance (files from media,

@@ -1,6 +1,6 @@
-import { registerModule } from './hsm';
+import { registerModule } from '../devices/modules';
 import { createStationIdentity, signCheckpoint } from './identity';
-import { Station, type StationDeps } from './station';
+import { Station, type StationDeps } from '../../station/station';
 
 export interface InitOptions {
   readonly name: string;

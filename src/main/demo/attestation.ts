@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { evaluateAttestation } from './attest';
-import { recordInventory } from './devices';
-import { journalIdentity } from './identity';
-import { createPacket, importEvidenceFile } from './packets';
-import type { Station } from './station';
+import { evaluateAttestation } from '../services/attest/attest';
+import { recordInventory } from '../services/devices/devices';
+import { journalIdentity } from '../services/identity/identity';
+import { createPacket, importEvidenceFile } from '../services/packets/packets';
+import type { Station } from '../station/station';
 
 /**
  * The demo's custody attestation (workflow B): a fresh HSM inventory of the station token, the records a

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { bytesEqual } from '../../core/bytes';
-import { escapeDnValue } from '../../core/hsm/csr-request';
+import { bytesEqual } from '../../../core/bytes';
+import { escapeDnValue } from '../../../core/hsm/csr-request';
 import {
   CHECKPOINT_EVENT_KIND,
   checkpointStatement,
@@ -11,18 +11,18 @@ import {
   type Checkpoint,
   type CheckpointSignatureCheck,
   type StoredCheckpoint,
-} from '../../core/journal/checkpoint';
-import { SegmentVerifier, type MarkReading } from '../../core/journal/verify';
-import { digestWords } from '../../core/words';
-import type { Anchoring, CheckpointInfo } from '../../shared/contract';
-import type { ErrorCode } from '../../shared/errors';
-import { CodedError } from '../../core/errors';
-import { assertActor, journalTime } from '../../core/journal/events';
-import { stationError } from '../errors';
+} from '../../../core/journal/checkpoint';
+import { SegmentVerifier, type MarkReading } from '../../../core/journal/verify';
+import { digestWords } from '../../../core/words';
+import type { Anchoring, CheckpointInfo } from '../../../shared/contract';
+import type { ErrorCode } from '../../../shared/errors';
+import { CodedError } from '../../../core/errors';
+import { assertActor, journalTime } from '../../../core/journal/events';
+import { stationError } from '../../errors';
 import { selfSignedCertificate } from './certificates';
-import type { DataObject, Session } from '../adapters/hsm/module';
-import { checkpointInfo } from './journal';
-import type { Station } from './station';
+import type { DataObject, Session } from '../../adapters/hsm/module';
+import { checkpointInfo } from '../journal/journal';
+import type { Station } from '../../station/station';
 
 export const IDENTITY_KEY_LABEL = 'station-identity';
 export const CHECKPOINT_ALG = 'ecdsa-p256-sha256';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 
 import * as x509 from '@peculiar/x509';
-import { stationError } from '../errors';
+import { stationError } from '../../errors';
 
 /**
  * X.509 with @peculiar/x509 and a key that never leaves its token: a WebCrypto-shaped provider whose

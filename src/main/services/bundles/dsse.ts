@@ -7,8 +7,8 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { envelopeSchema, INTOTO_PAYLOAD_TYPE, pae, type Envelope } from '../../core/bundle/dsse';
-import { stationError } from '../errors';
+import { envelopeSchema, INTOTO_PAYLOAD_TYPE, pae, type Envelope } from '../../../core/bundle/dsse';
+import { stationError } from '../../errors';
 
 /**
  * DSSE signing and verification with the station's keys: the algorithm always follows from the public

@@ -8,22 +8,22 @@ import {
   type AttestInputs,
   type Evaluation,
   type RequirementResult,
-} from '../../core/attest/controls';
-import { canonicalBytes, canonicalJson } from '../../core/canonical';
-import { assertActor, journalTime } from '../../core/journal/events';
-import { STATEMENT_TYPE } from '../../core/bundle/statement';
-import libraryJson from '../../../resources/controls/custody-controls.json';
-import { stationError } from '../errors';
-import { matchSigner, type TrustAnchor } from './bundle-verify';
-import { trustAnchors } from './bundles';
-import { custodyItems } from './custody';
-import { parseEnvelope, signEnvelope } from './dsse';
-import { assertNotStopped, journalEvidence, packetDraft } from './packets';
-import { applyOp, type PacketOp } from '../../core/packet/ops';
-import type { ReviewerSigner } from './reviewer-token';
-import { rosterEntries } from './roster';
-import { objectPath } from './staging';
-import type { Station } from './station';
+} from '../../../core/attest/controls';
+import { canonicalBytes, canonicalJson } from '../../../core/canonical';
+import { assertActor, journalTime } from '../../../core/journal/events';
+import { STATEMENT_TYPE } from '../../../core/bundle/statement';
+import libraryJson from '../../../../resources/controls/custody-controls.json';
+import { stationError } from '../../errors';
+import { matchSigner, type TrustAnchor } from '../bundles/verify';
+import { trustAnchors } from '../bundles/bundles';
+import { custodyItems } from '../custody/custody';
+import { parseEnvelope, signEnvelope } from '../bundles/dsse';
+import { assertNotStopped, journalEvidence, packetDraft } from '../packets/packets';
+import { applyOp, type PacketOp } from '../../../core/packet/ops';
+import type { ReviewerSigner } from '../bundles/reviewer-token';
+import { rosterEntries } from '../custodians/roster';
+import { objectPath } from '../bundles/staging';
+import type { Station } from '../../station/station';
 
 /**
  * Custody attestation (workflow B) at the station: gathers first-hand data (roster, HSM inventories,

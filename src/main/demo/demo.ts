@@ -1,16 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scenario from '../../../resources/demo/scenario.json';
-import { demoAttestationPacket } from './demo-attestation';
-import { demoDeferralPacket } from './demo-deferral';
+import { demoAttestationPacket } from './attestation';
+import { demoDeferralPacket } from './deferral';
 import type { EventKind, NewEvent } from '../../core/journal/events';
 import { createPublicKey } from 'node:crypto';
 import { dateRange } from '../../core/custody/coverage';
 import { journalTime } from '../../core/journal/events';
-import { registerModule } from './hsm';
-import { initRoster } from './roster';
-import { createStationIdentity, signCheckpoint } from './identity';
-import { Station, type StationDeps } from './station';
+import { registerModule } from '../services/devices/modules';
+import { initRoster } from '../services/custodians/roster';
+import { createStationIdentity, signCheckpoint } from '../services/identity/identity';
+import { Station, type StationDeps } from '../station/station';
 
 /**
  * The demo station's token PINs. Demo only: they are printed in DEMO-PINS.txt beside the demo station

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { combine, split } from 'shamir-secret-sharing';
-import { toHex } from '../../core/bytes';
+import { toHex } from '../../../core/bytes';
 import {
   checkShare,
   checkShares,
@@ -13,19 +13,19 @@ import {
   shareFromText,
   shareToText,
   type SplitRecord,
-} from '../../core/custody/shares';
-import { rosterStatus } from '../../core/custody/roster';
-import { CodedError } from '../../core/errors';
-import { journalTime, type EventKind, type NewEvent, assertActor } from '../../core/journal/events';
-import { digestWords } from '../../core/words';
-import type { Session } from '../adapters/hsm/module';
-import { renderPdfs } from '../adapters/print/pdf';
-import { stationError } from '../errors';
+} from '../../../core/custody/shares';
+import { rosterStatus } from '../../../core/custody/roster';
+import { CodedError } from '../../../core/errors';
+import { journalTime, type EventKind, type NewEvent, assertActor } from '../../../core/journal/events';
+import { digestWords } from '../../../core/words';
+import type { Session } from '../../adapters/hsm/module';
+import { renderPdfs } from '../../adapters/print/pdf';
+import { stationError } from '../../errors';
 import { assertClaimHeld, claimQuorum, quorumUsed, requireQuorum, resolveFailedClaim } from './quorum';
 import { rosterEntries } from './roster';
 import { shareSheetHtml } from './share-sheet';
-import { stationIdentity } from './identity';
-import type { Station } from './station';
+import { stationIdentity } from '../identity/identity';
+import type { Station } from '../../station/station';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 

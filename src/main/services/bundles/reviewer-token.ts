@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Pkcs11Module, type SignAlgorithm } from '../adapters/hsm/module';
-import { findProfile, MODULE_PROFILES, resolveModulePath } from '../adapters/hsm/profiles';
-import { stationError } from '../errors';
+import { Pkcs11Module, type SignAlgorithm } from '../../adapters/hsm/module';
+import { findProfile, MODULE_PROFILES, resolveModulePath } from '../../adapters/hsm/profiles';
+import { stationError } from '../../errors';
 import { ecdsaRawToDer, publicKeyInfo, verifyPae, type KeyAlgorithm, type PublicKeyInfo } from './dsse';
 
 /** What signs a reviewer's statements: a key file in this process, or a key on the reviewer's token. */

@@ -12,9 +12,9 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import policyJson from '../../../resources/policy/approvals.json';
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../core/bundle/archive-policy';
-import { checkHighWater, checkImportKind } from '../../core/bundle/import-policy';
+import policyJson from '../../../../resources/policy/approvals.json';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../../core/bundle/archive-policy';
+import { checkHighWater, checkImportKind } from '../../../core/bundle/import-policy';
 import {
   BUNDLE_KINDS,
   bundlePredicateSchema,
@@ -23,19 +23,19 @@ import {
   roleSchema,
   type BundleKind,
   type BundleStatement,
-} from '../../core/bundle/statement';
-import { canonicalBytes } from '../../core/canonical';
-import { CodedError } from '../../core/errors';
-import { assertActor, journalTime } from '../../core/journal/events';
-import { escapeForDisplay, nameClash } from '../../core/names';
-import { parseOrThrow } from '../../core/validate';
-import { digestWords } from '../../core/words';
-import { sweepPartials, type RemovedPartial } from '../adapters/media/partials';
-import { listVolumes, type MediaView, type Volume } from '../adapters/media/volumes';
-import { writeArchive, type BundleSource, type WrittenFile } from '../adapters/media/zip-writer';
-import { stationError } from '../errors';
-import { verifyBundleArchive, type TrustAnchor, type VerifiedBundle } from './bundle-verify';
-import { custodyItems } from './custody';
+} from '../../../core/bundle/statement';
+import { canonicalBytes } from '../../../core/canonical';
+import { CodedError } from '../../../core/errors';
+import { assertActor, journalTime } from '../../../core/journal/events';
+import { escapeForDisplay, nameClash } from '../../../core/names';
+import { parseOrThrow } from '../../../core/validate';
+import { digestWords } from '../../../core/words';
+import { sweepPartials, type RemovedPartial } from '../../adapters/media/partials';
+import { listVolumes, type MediaView, type Volume } from '../../adapters/media/volumes';
+import { writeArchive, type BundleSource, type WrittenFile } from '../../adapters/media/zip-writer';
+import { stationError } from '../../errors';
+import { verifyBundleArchive, type TrustAnchor, type VerifiedBundle } from './verify';
+import { custodyItems } from '../custody/custody';
 import { ecdsaRawToDer, publicKeyInfo, signEnvelope } from './dsse';
 import {
   anchorWithSession,
@@ -45,12 +45,12 @@ import {
   journalIdentity,
   journalStationId,
   type StationIdentity,
-} from './identity';
-import { exportJournal } from './journal';
-import type { JobProgress } from './jobs';
+} from '../identity/identity';
+import { exportJournal } from '../journal/journal';
+import type { JobProgress } from '../jobs/jobs';
 import { keepObject, stageCopy, type StagedCopy } from './staging';
-import { packetBundlePlan, type PacketBundlePlan } from './packets';
-import type { Station } from './station';
+import { packetBundlePlan, type PacketBundlePlan } from '../packets/packets';
+import type { Station } from '../../station/station';
 
 /**
  * Signed bundles on removable media (docs/bundle-format.md): export with read-back verification,

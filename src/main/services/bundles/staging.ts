@@ -14,8 +14,8 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stationError } from '../errors';
-import type { Station } from './station';
+import { stationError } from '../../errors';
+import type { Station } from '../../station/station';
 
 /**
  * Nothing on removable media is used except a private copy: files are copied into a fresh 0700 staging

@@ -1,13 +1,13 @@
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
-import { INTOTO_PAYLOAD_TYPE, type Envelope } from '../../core/bundle/dsse';
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../core/bundle/archive-policy';
-import { checkSigner, type SignerKind } from '../../core/bundle/import-policy';
-import { bundleStatementSchema, type BundleStatement } from '../../core/bundle/statement';
-import { CodedError } from '../../core/errors';
-import { CheckedArchive, stagedPath } from '../adapters/media/zip-reader';
-import { ENVELOPE_NAME, type WrittenFile } from '../adapters/media/zip-writer';
-import { stationError } from '../errors';
-import type { ErrorCode } from '../../shared/errors';
+import { INTOTO_PAYLOAD_TYPE, type Envelope } from '../../../core/bundle/dsse';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../../core/bundle/archive-policy';
+import { checkSigner, type SignerKind } from '../../../core/bundle/import-policy';
+import { bundleStatementSchema, type BundleStatement } from '../../../core/bundle/statement';
+import { CodedError } from '../../../core/errors';
+import { CheckedArchive, stagedPath } from '../../adapters/media/zip-reader';
+import { ENVELOPE_NAME, type WrittenFile } from '../../adapters/media/zip-writer';
+import { stationError } from '../../errors';
+import type { ErrorCode } from '../../../shared/errors';
 import { parseEnvelope, publicKeyInfo, verifyDsseSignature, type PublicKeyInfo } from './dsse';
 
 /**

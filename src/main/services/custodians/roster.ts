@@ -1,10 +1,10 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { canonicalBytes } from '../../core/canonical';
-import { keyHolder, type RosterEntry, type SignatureAlgorithm } from '../../core/custody/roster';
-import { escapeForDisplay, nameClash } from '../../core/names';
-import { stationError } from '../errors';
+import { canonicalBytes } from '../../../core/canonical';
+import { keyHolder, type RosterEntry, type SignatureAlgorithm } from '../../../core/custody/roster';
+import { escapeForDisplay, nameClash } from '../../../core/names';
+import { stationError } from '../../errors';
 import { quorumUsed, requireQuorum } from './quorum';
-import type { Station } from './station';
+import type { Station } from '../../station/station';
 
 export interface CustodianInput {
   readonly custodianId: string;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Pkcs11Module } from '../adapters/hsm/module';
-import { findProfile, resolveModulePath } from '../adapters/hsm/profiles';
-import { stationError } from '../errors';
-import type { Station } from './station';
+import { Pkcs11Module } from '../../adapters/hsm/module';
+import { findProfile, resolveModulePath } from '../../adapters/hsm/profiles';
+import { stationError } from '../../errors';
+import type { Station } from '../../station/station';
 
 export interface RegisteredModule {
   readonly moduleId: string;

@@ -3,7 +3,7 @@ import { webcrypto } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { journalIdentity } from './identity';
+import { journalIdentity } from '../services/identity/identity';
 import {
   addAttestation,
   addJournalEvidence,
@@ -11,8 +11,8 @@ import {
   editPacket,
   importEvidenceFile,
   recordVersion,
-} from './packets';
-import type { Station } from './station';
+} from '../services/packets/packets';
+import type { Station } from '../station/station';
 
 /**
  * The demo's key-rotation deferral packet (workflow A), built through the same services an operator

@@ -3,12 +3,17 @@ import {
   DEFAULT_CUSTODY_POLICY,
   type CustodyEvent,
   type CustodyState,
-} from '../../core/custody/custody-log';
-import { coverageGrid, dateRange, type Availability, type CoverageCell } from '../../core/custody/coverage';
-import { journalTime } from '../../core/journal/events';
-import { stationError } from '../errors';
-import { rosterEntries, rosterPolicy } from './roster';
-import type { Station } from './station';
+} from '../../../core/custody/custody-log';
+import {
+  coverageGrid,
+  dateRange,
+  type Availability,
+  type CoverageCell,
+} from '../../../core/custody/coverage';
+import { journalTime } from '../../../core/journal/events';
+import { stationError } from '../../errors';
+import { rosterEntries, rosterPolicy } from '../custodians/roster';
+import type { Station } from '../../station/station';
 
 export type CustodyAct =
   | { type: 'sealed'; bagSerial: string; location: string; holder: string; witnesses: string[] }

@@ -1,27 +1,27 @@
 import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { toHex } from '../../core/bytes';
+import { toHex } from '../../../core/bytes';
 import {
   checkpointStatement,
   type Checkpoint,
   type CheckpointSigner,
   type StoredCheckpoint,
-} from '../../core/journal/checkpoint';
-import { journalTime } from '../../core/journal/events';
-import type { JournalRow } from '../../core/journal/entry';
+} from '../../../core/journal/checkpoint';
+import { journalTime } from '../../../core/journal/events';
+import type { JournalRow } from '../../../core/journal/entry';
 import {
   assembleVerdict,
   watchedSeqs,
   type JournalVerdict,
   type MarkReading,
   type SegmentResult,
-} from '../../core/journal/verify';
-import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../shared/contract';
-import { stationError } from '../errors';
-import { workerFile } from '../workers/location';
-import { verifySegment } from '../workers/segment';
-import { moduleRegistration } from './hsm';
+} from '../../../core/journal/verify';
+import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../../shared/contract';
+import { stationError } from '../../errors';
+import { workerFile } from '../../workers/location';
+import { verifySegment } from '../../workers/segment';
+import { moduleRegistration } from '../devices/modules';
 import {
   checkpointVerifier,
   confirmIdentityOnToken,
@@ -32,8 +32,8 @@ import {
   readTokenMarksWithPin,
   type StationIdentity,
   type TokenConfirmation,
-} from './identity';
-import type { Station } from './station';
+} from '../identity/identity';
+import type { Station } from '../../station/station';
 
 const decoder = new TextDecoder();
 const PREVIEW_CHARS = 160;

@@ -12,14 +12,14 @@ import {
   type QuorumState,
   type SessionStatus,
   type SignatureCheck,
-} from '../../core/custody/quorum';
-import type { RosterEntry } from '../../core/custody/roster';
-import { journalTime, type NewEvent, assertActor } from '../../core/journal/events';
-import { digestWords } from '../../core/words';
-import type { SignAlgorithm } from '../adapters/hsm/module';
-import { stationError } from '../errors';
+} from '../../../core/custody/quorum';
+import type { RosterEntry } from '../../../core/custody/roster';
+import { journalTime, type NewEvent, assertActor } from '../../../core/journal/events';
+import { digestWords } from '../../../core/words';
+import type { SignAlgorithm } from '../../adapters/hsm/module';
+import { stationError } from '../../errors';
 import { rosterEntries, rosterPolicy } from './roster';
-import type { Station } from './station';
+import type { Station } from '../../station/station';
 
 const DEFAULT_TTL_MINUTES = 60;
 const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();

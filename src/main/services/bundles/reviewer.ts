@@ -28,16 +28,16 @@ import {
   type ApprovalStatement,
   type BundleStatement,
   type Decision,
-} from '../../core/bundle/statement';
-import { canonicalBytes } from '../../core/canonical';
-import { CodedError } from '../../core/errors';
-import { journalTime } from '../../core/journal/events';
-import { parseOrThrow } from '../../core/validate';
+} from '../../../core/bundle/statement';
+import { canonicalBytes } from '../../../core/canonical';
+import { CodedError } from '../../../core/errors';
+import { journalTime } from '../../../core/journal/events';
+import { parseOrThrow } from '../../../core/validate';
 import { z } from 'zod';
-import { digestWords } from '../../core/words';
-import { writeArchive } from '../adapters/media/zip-writer';
-import { stationError } from '../errors';
-import { keyFromPem, verifyBundleArchive, type VerifiedBundle } from './bundle-verify';
+import { digestWords } from '../../../core/words';
+import { writeArchive } from '../../adapters/media/zip-writer';
+import { stationError } from '../../errors';
+import { keyFromPem, verifyBundleArchive, type VerifiedBundle } from './verify';
 import { publicKeyInfo, signEnvelope, softwareSigner, type PublicKeyInfo } from './dsse';
 import type { ReviewerSigner } from './reviewer-token';
 

@@ -9,8 +9,8 @@ import { JournalStore, type AppendResult } from '../adapters/store/journal-store
 import { CodedError } from '../../core/errors';
 import { stationError } from '../errors';
 import { DATABASE_FILE } from '../paths';
-import { HsmRegistry } from './hsm';
-import { identitySummary, stationIdentity, type StationIdentity } from './identity';
+import { HsmRegistry } from '../services/devices/modules';
+import { identitySummary, stationIdentity, type StationIdentity } from '../services/identity/identity';
 
 export interface StationDeps {
   readonly clock: () => Date;

@@ -6,25 +6,25 @@ import {
   type AcceptedApproval,
   type ApprovalStatus,
   type IssuedVersion,
-} from '../../core/bundle/approval';
-import { INTOTO_PAYLOAD_TYPE } from '../../core/bundle/dsse';
+} from '../../../core/bundle/approval';
+import { INTOTO_PAYLOAD_TYPE } from '../../../core/bundle/dsse';
 import {
   approvalStatementSchema,
   approvalSubjectName,
   type ApprovalPredicate,
   type Decision,
-} from '../../core/bundle/statement';
-import { CodedError } from '../../core/errors';
-import { assertActor, journalTime } from '../../core/journal/events';
-import { digestWords } from '../../core/words';
-import type { ErrorCode } from '../../shared/errors';
-import { stationError } from '../errors';
-import { matchSigner } from './bundle-verify';
+} from '../../../core/bundle/statement';
+import { CodedError } from '../../../core/errors';
+import { assertActor, journalTime } from '../../../core/journal/events';
+import { digestWords } from '../../../core/words';
+import type { ErrorCode } from '../../../shared/errors';
+import { stationError } from '../../errors';
+import { matchSigner } from './verify';
 import { trustAnchors } from './bundles';
 import { stageCopy } from './staging';
 import { parseEnvelope } from './dsse';
 import { readFileSync, rmSync } from 'node:fs';
-import type { Station } from './station';
+import type { Station } from '../../station/station';
 
 /**
  * Reviewer approvals arriving on media: a DSSE envelope over an in-toto statement whose predicate

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Completeness } from '../../core/packet/checks';
-import { digestWords } from '../../core/words';
-import { pdfPageCount } from '../adapters/evidence/read';
-import { renderPdfs } from '../adapters/print/pdf';
+import type { Completeness } from '../../../core/packet/checks';
+import { digestWords } from '../../../core/words';
+import { pdfPageCount } from '../../adapters/evidence/read';
+import { renderPdfs } from '../../adapters/print/pdf';
 import {
   assertNotStopped,
   clearedStops,
@@ -15,7 +15,7 @@ import {
   type HandoffRecord,
   type PacketVersion,
 } from './packets';
-import type { Station } from './station';
+import type { Station } from '../../station/station';
 
 /**
  * The printed packet: one recorded version, laid out for a board meeting or a sealed room — scope and the
