@@ -95,12 +95,13 @@ function waitForGo(): Promise<{ pin: string; dir: string; media: string }> {
 async function child(seed: number, mode: Mode): Promise<void> {
   const pick = prng(seed);
   // Not runtime's systemDeps: that module wires every IPC handler, and the child needs none.
-  const [{ Station }, { sha256 }, { signCheckpoint }] = await Promise.all([
+  const [{ Station }, { sha256 }, { signCheckpoint }, { journalRegistration }] = await Promise.all([
     import('../src/main/station/station'),
     import('../src/main/crypto'),
-    import('../src/main/services/identity/identity'),
+    import('../src/main/services/identity/commands'),
+    import('../src/main/services/devices/modules'),
   ]);
-  const systemDeps = { clock: () => new Date(), sha256 };
+  const systemDeps = { clock: () => new Date(), sha256, modules: journalRegistration };
   say('loaded');
   const { pin, dir, media } = await waitForGo();
   process.env.STATION_MEDIA_DIRS = media;
@@ -161,7 +162,7 @@ async function services() {
     import('../src/main/runtime'),
     import('../src/main/services/bundles/bundles'),
     import('../src/main/demo/demo'),
-    import('../src/main/services/journal/journal'),
+    import('../src/main/services/journal/queries'),
   ]);
   return {
     Station: station.Station,

@@ -9,7 +9,7 @@ import { EntryHasher } from '../src/core/journal/entry';
 import type { EventKind, NewEvent } from '../src/core/journal/events';
 import { sha256 } from '../src/main/crypto';
 import { systemDeps } from '../src/main/runtime';
-import { verifyStationJournal } from '../src/main/services/journal/journal';
+import { verifyStationJournal } from '../src/main/services/journal/queries';
 import { Station } from '../src/main/station/station';
 import { benchDir, rate, ratioLine, seconds } from './support';
 

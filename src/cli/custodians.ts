@@ -30,10 +30,9 @@ import {
   proposeCustodian,
   revokeCustodian,
   revokeOperation,
-  rosterEntries,
-  rosterPolicy,
   type CustodianInput,
 } from '../main/services/custodians/roster';
+import { rosterEntries, rosterPolicy } from '../main/services/custodians/roster-queries';
 import { findSplit, splitActivationSecret, splits, verifyShare } from '../main/services/custodians/shares';
 import type { Station } from '../main/station/station';
 import { collect, moduleOf, withStation, writeNewFile, type Out, type TokenFlags } from './context';

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/demo/demo';
-import { repairJournalMark, signCheckpoint } from '../main/services/identity/identity';
+import { repairJournalMark, signCheckpoint } from '../main/services/identity/commands';
 import { initStation } from '../main/services/identity/init';
 import {
   createTokenCsr,
@@ -15,7 +15,7 @@ import {
   previewKey,
   recordInventory,
 } from '../main/services/devices/devices';
-import { exportJournal, verifyStationJournal } from '../main/services/journal/journal';
+import { exportJournal, verifyStationJournal } from '../main/services/journal/queries';
 import { Station } from '../main/station/station';
 import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';
@@ -38,6 +38,7 @@ import {
   type InitFlags,
   type TokenFlags,
 } from './context';
+import { stationInfo } from '../main/services/identity/station-info';
 
 export function buildProgram(out: (s: string) => void = writeOut): Command {
   const program = new Command('station')
@@ -83,7 +84,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
         },
         systemDeps,
       );
-      const id = s.info('browser').identity;
+      const id = stationInfo(s, 'browser').identity;
       out(`created station ${s.stationRecord().stationId} in ${s.dataDir}\n`);
       if (id) out(`identity key fingerprint ${id.fingerprint}\n  words: ${id.words.join(' ')}\n`);
       s.close();
@@ -105,7 +106,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
     .command('info')
     .description('print the station identity and store state as JSON')
     .action(async function (this: Command) {
-      await withStation(this, (s) => out(`${JSON.stringify(s.info('browser'), null, 2)}\n`));
+      await withStation(this, (s) => out(`${JSON.stringify(stationInfo(s, 'browser'), null, 2)}\n`));
     });
 
   const journal = program.command('journal').description('the hash-chained journal');

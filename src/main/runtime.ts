@@ -4,8 +4,9 @@ import { sha256 } from './crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Station, type StationDeps } from './station/station';
+import { journalRegistration } from './services/devices/modules';
 
-export const systemDeps: StationDeps = { clock: () => new Date(), sha256 };
+export const systemDeps: StationDeps = { clock: () => new Date(), sha256, modules: journalRegistration };
 
 export interface StationRuntime {
   readonly station: Station;

@@ -9,7 +9,7 @@ import {
   journalEntry,
   journalPage,
   verifyStationJournal,
-} from '../../src/main/services/journal/journal';
+} from '../../src/main/services/journal/queries';
 import { Station } from '../../src/main/station/station';
 import { tamperJournalRow } from '../helpers/tamper';
 import { tempDir } from '../helpers/temp';

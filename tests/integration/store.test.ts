@@ -7,9 +7,10 @@ import { LATEST_SCHEMA_VERSION } from '../../src/main/adapters/store/migrations'
 import { systemDeps } from '../../src/main/runtime';
 import { createDemoStation } from '../../src/main/demo/demo';
 import { Station } from '../../src/main/station/station';
-import { verifyStationJournal } from '../../src/main/services/journal/journal';
+import { verifyStationJournal } from '../../src/main/services/journal/queries';
 import { corruptTablePage } from '../helpers/tamper';
 import { tempDir } from '../helpers/temp';
+import { stationInfo } from '../../src/main/services/identity/station-info';
 
 describe('station store on a real SQLite file', () => {
   it('opens with WAL, synchronous=FULL, foreign keys on, at the latest schema', async () => {
@@ -54,7 +55,7 @@ describe('station store on a real SQLite file', () => {
     try {
       expect(damaged.store.readOnly).toBe(true);
       expect(damaged.store.readOnlyReason).toMatch(/^quick_check failed: /);
-      expect(damaged.info('browser').store.readOnly).toBe(true);
+      expect(stationInfo(damaged, 'browser').store.readOnly).toBe(true);
       expect(() =>
         damaged.record([{ kind: 'operator.note', actor: 'demo', body: { text: 'x' } }]),
       ).toThrowError(expect.objectContaining({ code: 'STORE_READ_ONLY' }));

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { evaluateAttestation } from '../services/attest/attest';
 import { recordInventory } from '../services/devices/devices';
-import { journalIdentity } from '../services/identity/identity';
+import { journalIdentity } from '../services/identity/queries';
 import { createPacket, importEvidenceFile } from '../services/packets/packets';
 import type { Station } from '../station/station';
 

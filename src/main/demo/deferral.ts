@@ -3,7 +3,7 @@ import { webcrypto } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { journalIdentity } from '../services/identity/identity';
+import { journalIdentity } from '../services/identity/queries';
 import {
   addAttestation,
   addJournalEvidence,

@@ -9,7 +9,7 @@ import { dateRange } from '../../core/custody/coverage';
 import { journalTime } from '../../core/journal/events';
 import { registerModule } from '../services/devices/modules';
 import { initRoster } from '../services/custodians/roster';
-import { createStationIdentity, signCheckpoint } from '../services/identity/identity';
+import { createStationIdentity, signCheckpoint } from '../services/identity/commands';
 import { Station, type StationDeps } from '../station/station';
 
 /**

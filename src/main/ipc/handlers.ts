@@ -14,20 +14,20 @@ import { parseKeySpec } from '../../core/hsm/key-spec';
 import { ceremonyKeygen, keygenOperation } from '../services/custodians/ceremony-ops';
 import { coverage, custodyItems, recordCustodyAct } from '../services/custody/custody';
 import { findSplit, splits, verifyShare } from '../services/custodians/shares';
-import { signCheckpoint } from '../services/identity/identity';
+import { signCheckpoint } from '../services/identity/commands';
 import {
   checkInWithToken,
   listQuorumSessions,
   openQuorumSession,
   quorumSessionView,
 } from '../services/custodians/quorum';
-import { rosterEntries, rosterPolicy } from '../services/custodians/roster';
+import { rosterEntries, rosterPolicy } from '../services/custodians/roster-queries';
 import {
   journalEntry,
   journalPage,
   listCheckpoints,
   verifyStationJournal,
-} from '../services/journal/journal';
+} from '../services/journal/queries';
 import type { Station } from '../station/station';
 import { importApproval, approvalRefusals, issuedPackets } from '../services/bundles/approvals';
 import {
@@ -66,6 +66,7 @@ import { withSessionSigner } from '../services/bundles/reviewer-token';
 import { assertNotShareActivated } from '../services/custodians/shares';
 import { stationError } from '../errors';
 import type { Handlers } from './dispatcher';
+import { stationInfo } from '../services/identity/station-info';
 
 export interface HandlerContext {
   readonly station: Station;
@@ -186,7 +187,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     trustRegister: ({ path, ...rest }) =>
       registerTrust(station, { ...rest, path: listed(path, 'bundle').path }),
     trustRevoke: (req) => revokeTrust(station, req),
-    stationInfo: () => station.info(ctx.host),
+    stationInfo: () => stationInfo(station, ctx.host),
     journalPage: ({ fromSeq, limit }) => journalPage(station, fromSeq, limit),
     journalEntry: ({ seq }) => journalEntry(station, seq),
     journalVerify: () => verifyStationJournal(station),

@@ -3,18 +3,20 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sha256 } from '../../core/bytes';
 import { journalTime, prepareEntry, type EventKind, type NewEvent } from '../../core/journal/events';
-import type { StationInfo } from '../../shared/contract';
 import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
 import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
-import { CodedError } from '../../core/errors';
 import { stationError } from '../errors';
 import { DATABASE_FILE } from '../paths';
-import { HsmRegistry } from '../services/devices/modules';
-import { identitySummary, stationIdentity, type StationIdentity } from '../services/identity/identity';
+import { HsmRegistry, type RegisteredModule } from './hsm-registry';
 
 export interface StationDeps {
   readonly clock: () => Date;
   readonly sha256: Sha256;
+  /**
+   * What to load for a PKCS#11 module id: the composition root passes the devices domain's reader of
+   * the journal's registrations (the container knows no domain).
+   */
+  readonly modules: (station: Station, moduleId: string) => RegisteredModule | null;
 }
 
 export interface StationRecord {
@@ -40,7 +42,7 @@ export class Station {
     readonly deps: StationDeps,
   ) {
     this.journal = new JournalStore(store.db, deps.sha256);
-    this.hsm = new HsmRegistry(this);
+    this.hsm = new HsmRegistry((moduleId) => deps.modules(this, moduleId));
   }
 
   static open(dataDir: string, deps: StationDeps): Station {
@@ -121,74 +123,6 @@ export class Station {
     const r = this.findStationRecord();
     if (!r) throw stationError('STATION_NOT_INITIALISED', 'this database holds no station', {});
     return r;
-  }
-
-  info(host: 'electron' | 'browser'): StationInfo {
-    const r = this.stationRecord();
-    const identity = stationIdentity(this);
-    return {
-      ...r,
-      identity: identity ? identitySummary(identity) : null,
-      hsm: identity
-        ? {
-            tokenSerial: identity.tokenSerial,
-            tokenLabel: identity.tokenLabel,
-            ...this.tokenStatus(identity),
-          }
-        : null,
-      store: {
-        path: this.store.path,
-        schemaVersion: this.store.schemaVersion,
-        readOnly: this.store.readOnly,
-        readOnlyReason: this.store.readOnlyReason,
-      },
-      journal: this.journalTail(),
-      host,
-    };
-  }
-
-  /**
-   * The unsigned tail the banner shows: entries after the latest checkpoint's own event (after its head
-   * for a legacy checkpoint). Two indexed reads, no verification: the verdict says whether they hold.
-   * Null when a damaged (read-only) store cannot be read that far.
-   */
-  private journalTail(): StationInfo['journal'] {
-    try {
-      const entries = this.journal.head().seq;
-      const latest = this.journal.latestCheckpoint();
-      const anchored = latest ? (latest.eventSeq ?? latest.size) : 0;
-      return { entries, checkpoint: latest?.n ?? null, unsigned: Math.max(0, entries - anchored) };
-    } catch (e) {
-      // A damaged store (read-only) must still describe itself: the banner then shows no count.
-      if (this.store.readOnly) return null;
-      throw e;
-    }
-  }
-
-  /**
-   * Whether the identity token answers now. A module that cannot load is an ERROR with its code, not
-   * "absent": a library that changed since it was registered is a tamper signal, not a missing token.
-   */
-  private tokenStatus(identity: StationIdentity): {
-    status: 'PRESENT' | 'BUSY' | 'ABSENT' | 'ERROR';
-    detail: string;
-  } {
-    try {
-      const module = this.hsm.module(identity.moduleId);
-      const present = module.tokens().some((t) => t.serial === identity.tokenSerial);
-      // Busy: an operation has the token (it runs one at a time); the next one waits or is refused.
-      const busy = present ? module.busy(identity.tokenSerial) : null;
-      if (busy)
-        return { status: 'BUSY', detail: `${identity.tokenSerial}: ${busy.purpose} since ${busy.since}` };
-      return present
-        ? { status: 'PRESENT', detail: identity.tokenSerial }
-        : { status: 'ABSENT', detail: identity.tokenSerial };
-    } catch (e) {
-      return {
-        status: 'ERROR',
-        detail: e instanceof CodedError ? `${e.code}: ${e.message}` : 'the module could not be read',
-      };
-    }
   }
 
   close(): void {

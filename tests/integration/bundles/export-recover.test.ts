@@ -6,7 +6,7 @@ import { createDemoStation, DEMO_PINS } from '../../../src/main/demo/demo';
 import { editPacket, recordHandoff, recordVersion } from '../../../src/main/services/packets/packets';
 import { systemDeps } from '../../../src/main/runtime';
 import type { JobProgress } from '../../../src/main/services/jobs/jobs';
-import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { verifyStationJournal } from '../../../src/main/services/journal/queries';
 import type { Station } from '../../../src/main/station/station';
 import { PIN, stationWithIdentity } from '../journal/support';
 import { tempDir } from '../../helpers/temp';

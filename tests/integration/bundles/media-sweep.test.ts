@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partialName } from '../../../src/main/adapters/media/partials';
 import { systemDeps } from '../../../src/main/runtime';
 import { scanMedia } from '../../../src/main/services/bundles/bundles';
-import { journalStationId } from '../../../src/main/services/identity/identity';
+import { journalStationId } from '../../../src/main/services/identity/queries';
 import { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
 import { systemDeps } from '../../../src/main/runtime';
-import { initRoster, rosterEntries } from '../../../src/main/services/custodians/roster';
+import { initRoster } from '../../../src/main/services/custodians/roster';
+import { rosterEntries } from '../../../src/main/services/custodians/roster-queries';
 import { Station } from '../../../src/main/station/station';
 import { tempDir } from '../../helpers/temp';
 

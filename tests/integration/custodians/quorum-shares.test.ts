@@ -12,7 +12,7 @@ import {
 } from '../../../src/main/services/custodians/ceremony-ops';
 import { generateTokenKey, listTokenKeys } from '../../../src/main/services/devices/devices';
 import { registerModule } from '../../../src/main/services/devices/modules';
-import { createStationIdentity } from '../../../src/main/services/identity/identity';
+import { createStationIdentity } from '../../../src/main/services/identity/commands';
 import {
   checkInWithToken,
   openQuorumSession,

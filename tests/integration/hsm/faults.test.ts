@@ -23,12 +23,9 @@ import {
   previewKey,
 } from '../../../src/main/services/devices/devices';
 import { registerModule } from '../../../src/main/services/devices/modules';
-import {
-  createStationIdentity,
-  signCheckpoint,
-  stationIdentity,
-} from '../../../src/main/services/identity/identity';
-import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { createStationIdentity, signCheckpoint } from '../../../src/main/services/identity/commands';
+import { stationIdentity } from '../../../src/main/services/identity/queries';
+import { verifyStationJournal } from '../../../src/main/services/journal/queries';
 import {
   checkInWithToken,
   openQuorumSession,
@@ -40,6 +37,7 @@ import { Station } from '../../../src/main/station/station';
 import { isErrorCode } from '../../../src/shared/errors';
 import { FAULT_SHIM, faultShim, softhsmWorld, type FaultShim, type ShimStats } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
+import { stationInfo } from '../../../src/main/services/identity/station-info';
 
 /**
  * The ceremony fault matrix (issue #10). Between the station and a real SoftHSM2 sits the PKCS#11
@@ -674,7 +672,7 @@ describe('PKCS#11 fault matrix through the fault shim (issue #10)', () => {
         data: expect.objectContaining({ ckr: 'CKR_DEVICE_ERROR' }),
       }),
     );
-    expect(station.info('browser').hsm?.status).toBe('ERROR');
+    expect(stationInfo(station, 'browser').hsm?.status).toBe('ERROR');
     shim.clear();
     module = station.hsm.module(MODULE);
     const before = shim.stats();
@@ -735,7 +733,7 @@ describe('one operation per token at a time: TOKEN_BUSY, never USER_ALREADY_LOGG
     await settle();
     expect(shim.stats().loggedIn).toBe(1);
 
-    const info = station.info('browser').hsm;
+    const info = stationInfo(station, 'browser').hsm;
     expect(info?.status).toBe('BUSY');
     expect(info?.detail).toContain('checkpoint signing (held by the test)');
     const view = describeModules(station)[0]?.tokens.find((t) => t.serial === token);
@@ -770,7 +768,7 @@ describe('one operation per token at a time: TOKEN_BUSY, never USER_ALREADY_LOGG
     expect(after.loginsWhileLoggedIn).toBe(before.loginsWhileLoggedIn);
     expect(after.sessions.open).toBe(0);
     expect(module.busy(token)).toBeNull();
-    expect(station.info('browser').hsm?.status).toBe('PRESENT');
+    expect(stationInfo(station, 'browser').hsm?.status).toBe('PRESENT');
   });
 
   it('the holding operation may open a public session of its own on the token; a second login inside it is TOKEN_BUSY', async () => {

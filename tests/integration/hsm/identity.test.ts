@@ -7,17 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { checkpointStatement } from '../../../src/core/journal/checkpoint';
 import { systemDeps } from '../../../src/main/runtime';
 import { registerModule } from '../../../src/main/services/devices/modules';
-import {
-  CHECKPOINT_ALG,
-  createStationIdentity,
-  signCheckpoint,
-  stationIdentity,
-} from '../../../src/main/services/identity/identity';
-import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { CHECKPOINT_ALG, stationIdentity } from '../../../src/main/services/identity/queries';
+import { createStationIdentity, signCheckpoint } from '../../../src/main/services/identity/commands';
+import { verifyStationJournal } from '../../../src/main/services/journal/queries';
 import { Station } from '../../../src/main/station/station';
 import { forgeJournal } from '../../helpers/forge';
 import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';
+import { stationInfo } from '../../../src/main/services/identity/station-info';
 
 const PIN = '135790';
 
@@ -77,7 +74,7 @@ describe('station identity on a SoftHSM2 token', () => {
       expect(text.stdout).toContain('Digital Signature');
       // The projection holds it; the banner shows its words.
       expect(stationIdentity(station)?.keyId).toBe(id.keyId);
-      expect(station.info('browser').identity?.words).toHaveLength(8);
+      expect(stationInfo(station, 'browser').identity?.words).toHaveLength(8);
       await expect(
         createStationIdentity(station, {
           moduleId: 'station-hsm',

@@ -14,12 +14,12 @@ import {
 import { registerModule } from '../../../src/main/services/devices/modules';
 import {
   CHECKPOINT_ALG,
-  identitySigner,
   journalStationId,
-  signCheckpoint,
   stationIdentity,
-} from '../../../src/main/services/identity/identity';
-import { anchorJournal, verifyStationJournal } from '../../../src/main/services/journal/journal';
+} from '../../../src/main/services/identity/queries';
+import { identitySigner, signCheckpoint } from '../../../src/main/services/identity/commands';
+import { anchorJournal } from '../../../src/main/services/journal/commands';
+import { verifyStationJournal } from '../../../src/main/services/journal/queries';
 import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
 import { rollBackToCheckpoint, withTriggersDropped } from '../../helpers/tamper';
@@ -33,6 +33,7 @@ import {
   privateMarkObjects,
   stationWithIdentity,
 } from './support';
+import { stationInfo } from '../../../src/main/services/identity/station-info';
 
 /**
  * Acts on the station token and the journal's anchoring (second hostile review of issue #10): the
@@ -70,7 +71,7 @@ describe('acts on the station token: marks checked before, record anchored after
         warnings: [{ code: 'JOURNAL_MARK_INVALID', message: expect.stringContaining('left in place') }],
       });
       expect(keyGenerated(station)).toHaveLength(1);
-      expect(station.info('browser').journal?.unsigned).toBe(0);
+      expect(stationInfo(station, 'browser').journal?.unsigned).toBe(0);
     } finally {
       station.close();
     }
@@ -94,7 +95,7 @@ describe('acts on the station token: marks checked before, record anchored after
       expect(k.anchoring?.warnings[0]?.message).toContain('JOURNAL_CONFLICT');
       expect(keyGenerated(station)).toHaveLength(1);
       // The banner counts what waits: the key's record and the other writer's notes.
-      expect(station.info('browser').journal?.unsigned).toBe(4);
+      expect(stationInfo(station, 'browser').journal?.unsigned).toBe(4);
       vi.restoreAllMocks();
       expect(await signCheckpoint(station, PIN)).toMatchObject({ n: 2, warnings: [] });
     } finally {
@@ -150,7 +151,7 @@ describe('acts on the station token: marks checked before, record anchored after
         actor: 'operator:alice',
       });
       expect(csr.anchoring).toEqual({ checkpoint: 3, warnings: [] });
-      expect(station.info('browser').journal?.unsigned).toBe(0);
+      expect(stationInfo(station, 'browser').journal?.unsigned).toBe(0);
       expect((await verifyStationJournal(station, { pin: PIN })).verdict).toMatchObject({
         status: 'VERIFIED',
         mark: { status: 'CONFIRMED', n: 3 },

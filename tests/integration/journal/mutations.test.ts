@@ -5,13 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointStatement, markBytes } from '../../../src/core/journal/checkpoint';
 import type { JournalCheckId, JournalVerdict } from '../../../src/core/journal/verify';
 import { systemDeps } from '../../../src/main/runtime';
-import {
-  identitySigner,
-  journalStationId,
-  signCheckpoint,
-  stationIdentity,
-} from '../../../src/main/services/identity/identity';
-import { verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { identitySigner, signCheckpoint } from '../../../src/main/services/identity/commands';
+import { journalStationId, stationIdentity } from '../../../src/main/services/identity/queries';
+import { verifyStationJournal } from '../../../src/main/services/journal/queries';
 import { Station } from '../../../src/main/station/station';
 import { rewriteJournal, rollBackToCheckpoint, withTriggersDropped } from '../../helpers/tamper';
 import { suiteTempDir } from '../../helpers/temp';

@@ -6,13 +6,13 @@ import { checkpointStatement, MARK_APPLICATION, markBytes } from '../../../src/c
 import { systemDeps } from '../../../src/main/runtime';
 import {
   CHECKPOINT_ALG,
-  identitySigner,
   journalStationId,
-  signCheckpoint,
   stationIdentity,
-} from '../../../src/main/services/identity/identity';
+} from '../../../src/main/services/identity/queries';
+import { identitySigner, signCheckpoint } from '../../../src/main/services/identity/commands';
 import { generateTokenKey, listTokenKeys, previewKey } from '../../../src/main/services/devices/devices';
-import { anchorJournal, verifyStationJournal } from '../../../src/main/services/journal/journal';
+import { anchorJournal } from '../../../src/main/services/journal/commands';
+import { verifyStationJournal } from '../../../src/main/services/journal/queries';
 import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
 import { SOFTHSM_PATH } from '../../helpers/softhsm';
@@ -28,6 +28,7 @@ import {
   removePrivateMarks,
   stationWithIdentity,
 } from './support';
+import { stationInfo } from '../../../src/main/services/identity/station-info';
 
 const EXIT_UNANCHORED = 7;
 const EXIT_INTEGRITY = 4;
@@ -255,7 +256,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         checkpoint: { n: 2, eventSeq: head },
         mark: { status: 'BEHIND', n: 1 },
       });
-      expect(station.info('browser').journal).toEqual({ entries: head, checkpoint: 2, unsigned: 0 });
+      expect(stationInfo(station, 'browser').journal).toEqual({ entries: head, checkpoint: 2, unsigned: 0 });
       expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(EXIT_UNANCHORED);
       const cp = await signCheckpoint(station, PIN);
       expect(cp).toMatchObject({ n: 2, eventSeq: head });
@@ -474,7 +475,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
   it('acts with the token logged in leave nothing unsigned: identity creation, checkpoints, key generation (banner count)', async () => {
     const { station, serial } = await stationWithIdentity();
     try {
-      expect(station.info('browser').journal).toEqual({ entries: 4, checkpoint: 1, unsigned: 0 });
+      expect(stationInfo(station, 'browser').journal).toEqual({ entries: 4, checkpoint: 1, unsigned: 0 });
       expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'VERIFIED',
         entries: 4,
@@ -482,14 +483,14 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         mark: { status: 'CONFIRMED', n: 1 },
       });
       notes(station, 2);
-      expect(station.info('browser').journal?.unsigned).toBe(2);
+      expect(stationInfo(station, 'browser').journal?.unsigned).toBe(2);
       expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'UNANCHORED',
         unanchoredFromSeq: 5,
         reason: expect.stringContaining('2 entries after checkpoint 1 (seq 4)'),
       });
       await signCheckpoint(station, PIN);
-      expect(station.info('browser').journal).toEqual({ entries: 7, checkpoint: 2, unsigned: 0 });
+      expect(stationInfo(station, 'browser').journal).toEqual({ entries: 7, checkpoint: 2, unsigned: 0 });
       // A key generated on the station token: recorded and anchored in the same login.
       const key = { label: 'ceremony-key', algorithm: 'ec-p256' };
       await generateTokenKey(station, {
@@ -501,7 +502,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         actor: 'operator:alice',
       });
       expect(station.journal.get(8)?.kind).toBe('hsm.key-generated');
-      expect(station.info('browser').journal).toEqual({ entries: 9, checkpoint: 3, unsigned: 0 });
+      expect(stationInfo(station, 'browser').journal).toEqual({ entries: 9, checkpoint: 3, unsigned: 0 });
       expect((await verifyStationJournal(station)).verdict).toMatchObject({
         status: 'VERIFIED',
         mark: { status: 'CONFIRMED', n: 3 },

@@ -4,11 +4,8 @@ import { expect } from 'vitest';
 import { MARK_APPLICATION } from '../../../src/core/journal/checkpoint';
 import { systemDeps } from '../../../src/main/runtime';
 import { registerModule } from '../../../src/main/services/devices/modules';
-import {
-  createStationIdentity,
-  journalStationId,
-  stationIdentity,
-} from '../../../src/main/services/identity/identity';
+import { createStationIdentity } from '../../../src/main/services/identity/commands';
+import { journalStationId, stationIdentity } from '../../../src/main/services/identity/queries';
 import { Station } from '../../../src/main/station/station';
 import { softhsmWorld } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';

@@ -21,7 +21,7 @@ import { parseEnvelope, signEnvelope } from '../bundles/dsse';
 import { assertNotStopped, journalEvidence, packetDraft } from '../packets/packets';
 import { applyOp, type PacketOp } from '../../../core/packet/ops';
 import type { ReviewerSigner } from '../bundles/reviewer-token';
-import { rosterEntries } from '../custodians/roster';
+import { rosterEntries } from '../custodians/roster-queries';
 import { objectPath } from '../bundles/staging';
 import type { Station } from '../../station/station';
 

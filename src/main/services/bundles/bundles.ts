@@ -37,16 +37,14 @@ import { stationError } from '../../errors';
 import { verifyBundleArchive, type TrustAnchor, type VerifiedBundle } from './verify';
 import { custodyItems } from '../custody/custody';
 import { ecdsaRawToDer, publicKeyInfo, signEnvelope } from './dsse';
+import { anchorWithSession, checkBeforeAct, identitySigner } from '../identity/commands';
 import {
-  anchorWithSession,
-  checkBeforeAct,
   confirmIdentityOnToken,
-  identitySigner,
   journalIdentity,
   journalStationId,
   type StationIdentity,
-} from '../identity/identity';
-import { exportJournal } from '../journal/journal';
+} from '../identity/queries';
+import { exportJournal } from '../journal/queries';
 import type { JobProgress } from '../jobs/jobs';
 import { keepObject, stageCopy, type StagedCopy } from './staging';
 import { packetBundlePlan, type PacketBundlePlan } from '../packets/packets';

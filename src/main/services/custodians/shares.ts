@@ -22,9 +22,9 @@ import type { Session } from '../../adapters/hsm/module';
 import { renderPdfs } from '../../adapters/print/pdf';
 import { stationError } from '../../errors';
 import { assertClaimHeld, claimQuorum, quorumUsed, requireQuorum, resolveFailedClaim } from './quorum';
-import { rosterEntries } from './roster';
+import { rosterEntries } from './roster-queries';
 import { shareSheetHtml } from './share-sheet';
-import { stationIdentity } from '../identity/identity';
+import { stationIdentity } from '../identity/queries';
 import type { Station } from '../../station/station';
 
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());

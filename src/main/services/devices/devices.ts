@@ -13,7 +13,7 @@ import { describeRecipe, type RecipeDescription } from '../../adapters/hsm/templ
 import { stationError, toErrorPayload } from '../../errors';
 import { certificationRequest, type TokenKeyKind } from '../identity/certificates';
 import { journalRegistration, registeredModules } from './modules';
-import { anchorAfterAct, checkBeforeAct, stationTokenAct } from '../identity/identity';
+import { anchorAfterAct, checkBeforeAct, stationTokenAct } from '../identity/commands';
 import { assertNotShareActivated } from '../custodians/shares';
 import type { Station } from '../../station/station';
 

@@ -1,5 +1,5 @@
 import { registerModule } from '../devices/modules';
-import { createStationIdentity, signCheckpoint } from './identity';
+import { createStationIdentity, signCheckpoint } from './commands';
 import { Station, type StationDeps } from '../../station/station';
 
 export interface InitOptions {

@@ -1,0 +1,228 @@
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { MARK_APPLICATION, parseMark, type CheckpointSignatureCheck } from '../../../core/journal/checkpoint';
+import { type MarkReading } from '../../../core/journal/verify';
+import { digestWords } from '../../../core/words';
+import { CodedError } from '../../../core/errors';
+import type { Station } from '../../station/station';
+
+export const IDENTITY_KEY_LABEL = 'station-identity';
+export const CHECKPOINT_ALG = 'ecdsa-p256-sha256';
+
+export interface StationIdentity {
+  readonly moduleId: string;
+  readonly tokenSerial: string;
+  readonly tokenLabel: string;
+  readonly keyLabel: string;
+  readonly keyId: string;
+  readonly spki: Buffer;
+  readonly fingerprint: string;
+  readonly certificatePem: string;
+}
+
+export function stationIdentity(station: Station): StationIdentity | null {
+  const r = station.store.db
+    .prepare(
+      `SELECT module_id, token_serial, token_label, key_label, key_id, spki, fingerprint, certificate_pem
+       FROM station_identity WHERE singleton = 1`,
+    )
+    .get() as
+    | {
+        module_id: string;
+        token_serial: string;
+        token_label: string;
+        key_label: string;
+        key_id: string;
+        spki: Buffer;
+        fingerprint: string;
+        certificate_pem: string;
+      }
+    | undefined;
+  return r
+    ? {
+        moduleId: r.module_id,
+        tokenSerial: r.token_serial,
+        tokenLabel: r.token_label,
+        keyLabel: r.key_label,
+        keyId: r.key_id,
+        spki: r.spki,
+        fingerprint: r.fingerprint,
+        certificatePem: r.certificate_pem,
+      }
+    : null;
+}
+
+export function identitySummary(id: StationIdentity): {
+  fingerprint: string;
+  words: string[];
+  tokenSerial: string;
+} {
+  return {
+    fingerprint: id.fingerprint,
+    words: digestWords(Buffer.from(id.fingerprint, 'hex')),
+    tokenSerial: id.tokenSerial,
+  };
+}
+
+/**
+ * The identity exactly as the journal records it: the body of the hash-chained
+ * `station.identity-created` entries (their seqs too), never the projection table, which anyone with
+ * write access to the file could change without touching the chain.
+ */
+export function journalIdentity(station: Station): { identity: StationIdentity | null; seqs: number[] } {
+  const rows = station.store.db
+    .prepare("SELECT seq, body FROM journal WHERE kind = 'station.identity-created' ORDER BY seq")
+    .raw(true)
+    .all() as [number, Buffer][];
+  const first = rows[0];
+  return { identity: first ? identityFromBody(first[1]) : null, seqs: rows.map((r) => r[0]) };
+}
+
+/** The identity recorded in a `station.identity-created` body (bytes as stored). */
+export function identityFromBody(body: Uint8Array): StationIdentity {
+  const b = JSON.parse(Buffer.from(body).toString('utf8')) as Omit<StationIdentity, 'spki'> & {
+    spki: string;
+  };
+  return {
+    moduleId: b.moduleId,
+    tokenSerial: b.tokenSerial,
+    tokenLabel: b.tokenLabel,
+    keyLabel: b.keyLabel,
+    keyId: b.keyId,
+    spki: Buffer.from(b.spki, 'base64'),
+    fingerprint: b.fingerprint,
+    certificatePem: b.certificatePem,
+  };
+}
+
+/** The station id as seq 1 records it (the projection is only a copy). */
+export function journalStationId(station: Station): string {
+  const row = station.journal.get(1);
+  if (row?.kind === 'station.initialised') {
+    return (JSON.parse(Buffer.from(row.body).toString('utf8')) as { stationId: string }).stationId;
+  }
+  return station.stationRecord().stationId;
+}
+
+export type TokenConfirmation =
+  | { readonly status: 'CONFIRMED'; readonly reason: string }
+  | { readonly status: 'MISMATCH'; readonly reason: string }
+  | { readonly status: 'UNAVAILABLE'; readonly reason: string };
+
+/**
+ * The trust anchor outside the database: the identity key's public half, read from the station token
+ * itself (public objects need no login), must be the key the journal records.
+ */
+export function confirmIdentityOnToken(station: Station, id: StationIdentity): TokenConfirmation {
+  let keys;
+  try {
+    keys = station.hsm.module(id.moduleId).withSession(id.tokenSerial, { write: false }, (s) => s.listKeys());
+  } catch (e) {
+    const code = e instanceof CodedError ? e.code : 'DEVICE_ERROR';
+    return { status: 'UNAVAILABLE', reason: `station token ${id.tokenSerial} could not be read (${code})` };
+  }
+  const key = keys.find((k) => k.id === id.keyId);
+  if (!key?.spki) {
+    return {
+      status: 'MISMATCH',
+      reason: `station token ${id.tokenSerial} holds no identity key with CKA_ID ${id.keyId}`,
+    };
+  }
+  return createHash('sha256').update(key.spki).digest('hex') === id.fingerprint
+    ? {
+        status: 'CONFIRMED',
+        reason: `the identity key on token ${id.tokenSerial} is the one the journal records`,
+      }
+    : {
+        status: 'MISMATCH',
+        reason: `the identity key on token ${id.tokenSerial} is not the one the journal records`,
+      };
+}
+
+/** Verifies checkpoint signatures with the identity public key (ECDSA P-256, raw r||s). */
+export function checkpointVerifier(id: StationIdentity): CheckpointSignatureCheck {
+  const key = createPublicKey({ key: id.spki, format: 'der', type: 'spki' });
+  return (cp, statement) =>
+    cp.keyId === id.fingerprint &&
+    cp.alg === CHECKPOINT_ALG &&
+    verify('sha256', statement, { key, dsaEncoding: 'ieee-p1363' }, cp.signature);
+}
+
+/**
+ * The journal high-water mark on the station token, read without a login: its public copy (a public
+ * data object labelled with the station id). Judged by the verifier (src/core/journal/verify.ts,
+ * JNL-MARK and JNL-ROLLBACK) with the identity key the journal records.
+ */
+export function readTokenMark(station: Station, id: StationIdentity, stationId: string): MarkReading {
+  let values: Buffer[];
+  try {
+    values = station.hsm
+      .module(id.moduleId)
+      .withSession(id.tokenSerial, { write: false }, (s) =>
+        s.dataObjects(MARK_APPLICATION, stationId, 'public').map((o) => o.value),
+      );
+  } catch (e) {
+    const code = e instanceof CodedError ? e.code : 'DEVICE_ERROR';
+    return { status: 'UNAVAILABLE', reason: `station token ${id.tokenSerial} could not be read (${code})` };
+  }
+  return markReading(values, id.tokenSerial, 'public');
+}
+
+/**
+ * Both marks, read in one logged-in read-only session with the station token's PIN (`journal verify
+ * --pin-stdin`): the PIN-protected one, which decides, and the public copy. A wrong PIN is an error
+ * (PIN_INCORRECT), never a verdict; a token that cannot be opened leaves both UNAVAILABLE.
+ */
+export function readTokenMarksWithPin(
+  station: Station,
+  id: StationIdentity,
+  stationId: string,
+  pin: string,
+): { private: MarkReading; public: MarkReading } {
+  let values: { private: Buffer[]; public: Buffer[] };
+  try {
+    values = station.hsm
+      .module(id.moduleId)
+      .withSession(
+        id.tokenSerial,
+        { write: false, login: { user: 'user', pin }, purpose: 'journal verify' },
+        (s) => ({
+          private: s.dataObjects(MARK_APPLICATION, stationId, 'private').map((o) => o.value),
+          public: s.dataObjects(MARK_APPLICATION, stationId, 'public').map((o) => o.value),
+        }),
+      );
+  } catch (e) {
+    if (e instanceof CodedError && (e.code.startsWith('PIN_') || e.code === 'TOKEN_BUSY')) throw e;
+    const code = e instanceof CodedError ? e.code : 'DEVICE_ERROR';
+    const unavailable: MarkReading = {
+      status: 'UNAVAILABLE',
+      reason: `station token ${id.tokenSerial} could not be read (${code})`,
+    };
+    return { private: unavailable, public: unavailable };
+  }
+  return {
+    private: markReading(values.private, id.tokenSerial, 'private'),
+    public: markReading(values.public, id.tokenSerial, 'public'),
+  };
+}
+
+function markReading(
+  values: readonly Uint8Array[],
+  serial: string,
+  which: 'private' | 'public',
+): MarkReading {
+  const name = which === 'private' ? 'PIN-protected journal mark' : 'journal mark';
+  if (values.length === 0) {
+    return { status: 'ABSENT', reason: `station token ${serial} holds no ${name} for this station` };
+  }
+  const marks = [];
+  for (const v of values) {
+    const m = parseMark(v);
+    if (!m)
+      return {
+        status: 'MALFORMED',
+        reason: `station token ${serial} holds a ${name} object that is not a mark`,
+      };
+    marks.push(m);
+  }
+  return { status: 'FOUND', marks };
+}
