@@ -1,14 +1,31 @@
-// ESLint flat config. The architecture's walls are lint errors, not a wiki page (../shared/STYLE.md):
-//  - src/core imports nothing of the outside world (electron, node I/O, sqlite, pkcs11js, playwright);
-//  - src/shared imports only zod and core *types*;
-//  - src/renderer imports only src/shared (and browser libraries);
-//  - adapters never import services or another adapter;
-//  - ipcMain / ipcRenderer only in their typed wrappers.
+// ESLint flat config. The architecture's walls are lint errors, not a wiki page (../shared/STYLE.md,
+// docs/architecture.md). Walls between our own folders are checked on *resolved* import paths by
+// eslint-plugin-import-x (no-restricted-paths, no-cycle), so no spelling of a path slips past:
+//  - src/core imports nothing of ours outside core, no outside world, no dynamic import();
+//  - src/shared imports only zod and src/core (schemas are declared once, in core);
+//  - src/renderer and src/preload import only src/shared;
+//  - an adapter never imports a service, the shell or another adapter;
+//  - the station container (src/main/station) knows no domain;
+//  - services never import the shells (ipc, host, app), the CLI, the builders, or electron;
+//  - a domain is reached from outside only through its door: services/<domain>/index.ts, or
+//    services/<domain>/queries.ts for read models; a read model imports only other read models;
+//  - no import cycles anywhere in src.
+import { readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const ROOT = import.meta.dirname;
+/**
+ * The outside world for the pure and contract layers: exact module names (Node's own from Node itself,
+ * both spellings, never a hand list) plus any `node:` subpath. Exact names, not gitignore-style
+ * patterns: a pattern `events` would also refuse our own `./events`.
+ */
 const OUTSIDE_WORLD = [
   'electron',
   'better-sqlite3',
@@ -16,19 +33,97 @@ const OUTSIDE_WORLD = [
   'playwright',
   'playwright-core',
   'ws',
-  'node:*',
-  'fs',
-  'fs/*',
-  'net',
-  'http',
-  'https',
-  'child_process',
-  'os',
-  'path',
-  'crypto',
+  ...builtinModules.flatMap((m) => [m, `node:${m}`]),
 ];
+function outsideWorld(message, allowed = []) {
+  return {
+    paths: OUTSIDE_WORLD.filter((m) => !allowed.includes(m)).map((name) => ({ name, message })),
+    patterns: [{ group: ['node:*', ...allowed.map((m) => `!${m}`)], message }],
+  };
+}
 
-const ADAPTERS = ['store', 'hsm', 'media', 'portal', 'print'];
+const subfolders = (dir) =>
+  readdirSync(join(ROOT, dir), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+/** Read from the tree, so a new adapter or domain is walled in the moment it exists. */
+const ADAPTERS = subfolders('src/main/adapters');
+const DOMAINS = subfolders('src/main/services');
+const SHELLS_AND_BUILDERS = [
+  './src/main/ipc',
+  './src/main/app',
+  './src/main/host',
+  './src/main/demo',
+  './src/main/setup',
+  './src/main/runtime.ts',
+  './src/cli',
+];
+const DOORS = ['./index.ts', './queries.ts'];
+
+const ZONES = [
+  {
+    target: './src/core',
+    from: ['./src/main', './src/shared', './src/renderer', './src/preload', './src/cli'],
+    message: 'src/core imports nothing of ours outside core.',
+  },
+  {
+    target: './src/shared',
+    from: ['./src/main', './src/renderer', './src/preload', './src/cli'],
+    message: 'src/shared imports only zod and src/core.',
+  },
+  {
+    target: './src/renderer',
+    from: ['./src/main', './src/core', './src/preload', './src/cli'],
+    message: 'The renderer imports only src/shared.',
+  },
+  {
+    target: './src/preload',
+    from: ['./src/main', './src/core', './src/renderer', './src/cli'],
+    message: 'The preload exposes the contract: it imports only src/shared.',
+  },
+  ...ADAPTERS.map((name) => ({
+    target: `./src/main/adapters/${name}`,
+    from: [
+      './src/main/services',
+      './src/main/station',
+      ...SHELLS_AND_BUILDERS,
+      ...ADAPTERS.filter((n) => n !== name).map((n) => `./src/main/adapters/${n}`),
+    ],
+    message: 'An adapter never imports a service, the container, the shell or another adapter.',
+  })),
+  {
+    target: './src/main/station',
+    from: ['./src/main/services', ...SHELLS_AND_BUILDERS],
+    message: 'The station container knows no domain.',
+  },
+  {
+    target: './src/main/services',
+    from: SHELLS_AND_BUILDERS,
+    message: 'Services never import the shells (ipc, host, app), the CLI or the builders (demo, setup).',
+  },
+  ...DOMAINS.flatMap((d) =>
+    DOMAINS.filter((e) => e !== d).map((e) => ({
+      target: `./src/main/services/${d}`,
+      from: `./src/main/services/${e}`,
+      except: DOORS,
+      message: `The ${e} domain is reached through its door: services/${e}/index.ts (or queries.ts).`,
+    })),
+  ),
+  ...DOMAINS.flatMap((d) =>
+    DOMAINS.filter((e) => e !== d).map((e) => ({
+      target: `./src/main/services/${d}/queries.ts`,
+      from: `./src/main/services/${e}`,
+      except: ['./queries.ts'],
+      message: 'A read model (queries.ts) imports only other read models.',
+    })),
+  ),
+  ...DOMAINS.map((e) => ({
+    target: SHELLS_AND_BUILDERS,
+    from: `./src/main/services/${e}`,
+    except: DOORS,
+    message: `The ${e} domain is reached through its door: services/${e}/index.ts (or queries.ts).`,
+  })),
+];
 
 const ipcOnlyInWrappers = {
   name: 'electron',
@@ -40,6 +135,25 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // import-x parses the files it follows (for no-cycle) with the TypeScript parser.
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['tsconfig.node.json', 'tsconfig.web.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { basePath: ROOT, zones: ZONES }],
+    },
+  },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -53,45 +167,23 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-syntax': [
         'error',
         {
-          paths: [],
-          patterns: [
-            {
-              group: OUTSIDE_WORLD,
-              message: 'src/core is pure: pass the outside world in as data or functions.',
-            },
-            {
-              group: ['**/main/**', '**/shared/**', '**/renderer/**', '**/preload/**', '**/cli/**'],
-              message: 'src/core imports nothing of ours outside core.',
-            },
-          ],
+          selector: 'ImportExpression',
+          message: 'src/core loads nothing at run time: no dynamic import().',
         },
+      ],
+      'no-restricted-imports': [
+        'error',
+        outsideWorld('src/core is pure: pass the outside world in as data or functions.'),
       ],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [],
-          patterns: [
-            { group: OUTSIDE_WORLD, message: 'src/shared is the contract: zod and core types only.' },
-            {
-              group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**'],
-              message: 'src/shared imports only zod and src/core types.',
-            },
-            {
-              group: ['**/core/**'],
-              allowTypeImports: true,
-              message: 'src/shared may import only *types* from src/core.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', outsideWorld('src/shared is the contract: zod and src/core only.')],
     },
   },
   {
@@ -102,75 +194,47 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       // This rule is advice for the React Compiler, which this project does not run.
       'react-hooks/incompatible-library': 'off',
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [],
-          patterns: [
-            { group: OUTSIDE_WORLD, message: 'The renderer talks only to window.station.' },
-            {
-              group: ['**/main/**', '**/core/**', '**/preload/**', '**/cli/**'],
-              message: 'The renderer imports only src/shared.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', outsideWorld('The renderer talks only to window.station.')],
     },
   },
-  // Adapters never import services or the shell; an adapter never imports another adapter.
-  ...[null, ...ADAPTERS].map((name) => ({
-    files: [name ? `src/main/adapters/${name}/**/*.ts` : 'src/main/adapters/**/*.ts'],
+  // Below the shells nothing touches electron: adapters, the container and the services run the same in
+  // the browser-mode host and the CLI.
+  {
+    files: ['src/main/adapters/**/*.ts', 'src/main/station/**/*.ts', 'src/main/services/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [ipcOnlyInWrappers],
-          patterns: [
-            {
-              group: ['**/services/**', '**/ipc/**', '**/app/**', '**/host/**'],
-              message: 'Adapters never import services or the shell.',
-            },
-            ...(name
-              ? [
-                  {
-                    group: ADAPTERS.filter((n) => n !== name).flatMap((n) => [
-                      `**/adapters/${n}/**`,
-                      `../${n}/**`,
-                    ]),
-                    message: 'An adapter never imports another adapter.',
-                  },
-                ]
-              : []),
+          paths: [
+            { name: 'electron', message: 'Services, adapters and the container never import electron.' },
           ],
         },
       ],
     },
-  })),
-  // The typed wrappers themselves, and the Electron composition root that hands ipcMain to its wrapper.
+  },
+  // The typed wrappers themselves, and the Electron composition root that hands ipcMain to its wrapper:
+  // electron's IPC objects are allowed there and nowhere else. The preload gets no other exemption.
   {
-    files: ['src/main/ipc/electron-ipc.ts', 'src/preload/**/*.ts', 'src/main/app/electron-main.ts'],
+    files: ['src/main/ipc/electron-ipc.ts', 'src/main/app/electron-main.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  {
+    files: ['src/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        outsideWorld('The preload imports electron and src/shared only.', ['electron']),
+      ],
+    },
+  },
   // Tests of pure code may use node:crypto (to hash and sign fixtures) and core's runtime helpers;
-  // they still may not touch electron, sqlite, pkcs11js or the file system.
+  // they still may not touch electron, sqlite, pkcs11js or the file system (their folders' zones apply).
   {
     files: ['src/core/**/*.test.ts', 'src/shared/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [],
-          patterns: [
-            {
-              group: [...OUTSIDE_WORLD, '!node:crypto'],
-              message: 'Tests of pure code stay pure (node:crypto excepted).',
-            },
-            {
-              group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**'],
-              message: 'Pure code tests import pure code.',
-            },
-          ],
-        },
+        outsideWorld('Tests of pure code stay pure (node:crypto excepted).', ['node:crypto', 'crypto']),
       ],
     },
   },

@@ -99,7 +99,7 @@ async function child(seed: number, mode: Mode): Promise<void> {
     import('../src/main/station/station'),
     import('../src/main/crypto'),
     import('../src/main/services/identity/commands'),
-    import('../src/main/services/devices/modules'),
+    import('../src/main/services/devices'),
   ]);
   const systemDeps = { clock: () => new Date(), sha256, modules: journalRegistration };
   say('loaded');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
-import { decideAttestation, evaluateAttestation } from '../main/services/attest/attest';
+import { decideAttestation, evaluateAttestation } from '../main/services/attest';
 import { reviewerKeyOptions, withReviewerSigner, type ReviewerKeyOptions } from './bundles';
 import { withStation, type Out } from './context';
 

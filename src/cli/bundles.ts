@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { DECISIONS, type Decision } from '../core/bundle/statement';
 import { CodedError } from '../core/errors';
 import { digestWords } from '../core/words';
-import { issuedPackets, importApproval } from '../main/services/bundles/approvals';
-import type { VerifiedBundle } from '../main/services/bundles/verify';
-import { verifyBundleArchive } from '../main/services/bundles/verify';
+import { issuedPackets, importApproval } from '../main/services/bundles';
+import type { VerifiedBundle } from '../main/services/bundles';
+import { verifyBundleArchive } from '../main/services/bundles';
 import {
   exportBundle,
   importBundle,
@@ -17,10 +17,10 @@ import {
   trustAnchors,
   trustEntries,
   type ExportKind,
-} from '../main/services/bundles/bundles';
-import { softwareSigner } from '../main/services/bundles/dsse';
-import { withTokenSigner, type ReviewerSigner } from '../main/services/bundles/reviewer-token';
-import type { JobProgress } from '../main/services/jobs/jobs';
+} from '../main/services/bundles';
+import { softwareSigner } from '../main/services/bundles';
+import { withTokenSigner, type ReviewerSigner } from '../main/services/bundles';
+import type { JobProgress } from '../main/services/jobs';
 import {
   generateReviewerKey,
   loadKeyFile,
@@ -32,7 +32,7 @@ import {
   verifyWithCertificate,
   writeKeyFile,
   writeRegistrationBundle,
-} from '../main/services/bundles/reviewer';
+} from '../main/services/bundles';
 import { journalTime } from '../core/journal/events';
 import { collect, positiveInt, withStation, type Out } from './context';
 import { readPin } from './pin';

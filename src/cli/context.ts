@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
-import { registeredModules } from '../main/services/devices/modules';
+import { registeredModules } from '../main/services/devices/queries';
 import { Station } from '../main/station/station';
 import { defaultDataDir } from '../main/paths';
 import { systemDeps } from '../main/runtime';

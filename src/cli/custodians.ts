@@ -2,12 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
-import {
-  ceremonyKeygen,
-  ceremonySign,
-  keygenOperation,
-  signOperation,
-} from '../main/services/custodians/ceremony-ops';
+import { ceremonyKeygen, ceremonySign, keygenOperation, signOperation } from '../main/services/custodians';
 import {
   custodyItems,
   coverage,
@@ -15,7 +10,7 @@ import {
   registerCustodyItem,
   setAvailability,
   type CustodyAct,
-} from '../main/services/custody/custody';
+} from '../main/services/custody';
 import {
   cancelQuorumSession,
   checkInWithToken,
@@ -23,7 +18,7 @@ import {
   openQuorumSession,
   quorumSessionView,
   submitCheckIn,
-} from '../main/services/custodians/quorum';
+} from '../main/services/custodians';
 import {
   addCustodian,
   initRoster,
@@ -31,9 +26,9 @@ import {
   revokeCustodian,
   revokeOperation,
   type CustodianInput,
-} from '../main/services/custodians/roster';
-import { rosterEntries, rosterPolicy } from '../main/services/custodians/roster-queries';
-import { findSplit, splitActivationSecret, splits, verifyShare } from '../main/services/custodians/shares';
+} from '../main/services/custodians';
+import { rosterEntries, rosterPolicy } from '../main/services/custodians/queries';
+import { findSplit, splitActivationSecret, splits, verifyShare } from '../main/services/custodians';
 import type { Station } from '../main/station/station';
 import { collect, moduleOf, withStation, writeNewFile, type Out, type TokenFlags } from './context';
 import { EXIT } from './exit-codes';

@@ -3,8 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/demo/demo';
-import { repairJournalMark, signCheckpoint } from '../main/services/identity/commands';
-import { initStation } from '../main/services/identity/init';
+import { repairJournalMark, signCheckpoint } from '../main/services/identity';
+import { initStation } from '../main/setup/init';
 import {
   createTokenCsr,
   exportPublicKey,
@@ -14,7 +14,7 @@ import {
   listTokenKeys,
   previewKey,
   recordInventory,
-} from '../main/services/devices/devices';
+} from '../main/services/devices';
 import { exportJournal, verifyStationJournal } from '../main/services/journal/queries';
 import { Station } from '../main/station/station';
 import { defaultDataDir } from '../main/paths';
@@ -38,7 +38,7 @@ import {
   type InitFlags,
   type TokenFlags,
 } from './context';
-import { stationInfo } from '../main/services/identity/station-info';
+import { stationInfo } from '../main/services/identity';
 
 export function buildProgram(out: (s: string) => void = writeOut): Command {
   const program = new Command('station')

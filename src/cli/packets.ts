@@ -20,9 +20,9 @@ import {
   stopClearOperation,
   stopNotices,
   type EditResult,
-} from '../main/services/packets/packets';
-import { printPacket } from '../main/services/packets/print';
-import { exportBundle } from '../main/services/bundles/bundles';
+} from '../main/services/packets';
+import { printPacket } from '../main/services/packets';
+import { exportBundle } from '../main/services/bundles';
 import { stderrProgress } from './bundles';
 import { readPin } from './pin';
 import { collect, positiveInt, withStation, type Out } from './context';

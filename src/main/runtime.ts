@@ -4,7 +4,7 @@ import { sha256 } from './crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Station, type StationDeps } from './station/station';
-import { journalRegistration } from './services/devices/modules';
+import { journalRegistration } from './services/devices/queries';
 
 export const systemDeps: StationDeps = { clock: () => new Date(), sha256, modules: journalRegistration };
 

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { evaluateAttestation } from '../services/attest/attest';
-import { recordInventory } from '../services/devices/devices';
+import { evaluateAttestation } from '../services/attest';
+import { recordInventory } from '../services/devices';
 import { journalIdentity } from '../services/identity/queries';
-import { createPacket, importEvidenceFile } from '../services/packets/packets';
+import { createPacket, importEvidenceFile } from '../services/packets';
 import type { Station } from '../station/station';
 
 /**

@@ -11,7 +11,7 @@ import {
   editPacket,
   importEvidenceFile,
   recordVersion,
-} from '../services/packets/packets';
+} from '../services/packets';
 import type { Station } from '../station/station';
 
 /**

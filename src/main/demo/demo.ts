@@ -7,9 +7,9 @@ import type { EventKind, NewEvent } from '../../core/journal/events';
 import { createPublicKey } from 'node:crypto';
 import { dateRange } from '../../core/custody/coverage';
 import { journalTime } from '../../core/journal/events';
-import { registerModule } from '../services/devices/modules';
-import { initRoster } from '../services/custodians/roster';
-import { createStationIdentity, signCheckpoint } from '../services/identity/commands';
+import { registerModule } from '../services/devices';
+import { initRoster } from '../services/custodians';
+import { createStationIdentity, signCheckpoint } from '../services/identity';
 import { Station, type StationDeps } from '../station/station';
 
 /**

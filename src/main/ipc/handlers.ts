@@ -5,23 +5,23 @@ import {
   listTokenKeys,
   previewKey,
   recordInventory,
-} from '../services/devices/devices';
+} from '../services/devices';
 import { rosterStatus, validCustodians } from '../../core/custody/roster';
 import { journalTime } from '../../core/journal/events';
 import { freshness } from '../../core/packet/checks';
 import { digestWords } from '../../core/words';
 import { parseKeySpec } from '../../core/hsm/key-spec';
-import { ceremonyKeygen, keygenOperation } from '../services/custodians/ceremony-ops';
-import { coverage, custodyItems, recordCustodyAct } from '../services/custody/custody';
-import { findSplit, splits, verifyShare } from '../services/custodians/shares';
-import { signCheckpoint } from '../services/identity/commands';
+import { ceremonyKeygen, keygenOperation } from '../services/custodians';
+import { coverage, custodyItems, recordCustodyAct } from '../services/custody';
+import { findSplit, splits, verifyShare } from '../services/custodians';
+import { signCheckpoint } from '../services/identity';
 import {
   checkInWithToken,
   listQuorumSessions,
   openQuorumSession,
   quorumSessionView,
-} from '../services/custodians/quorum';
-import { rosterEntries, rosterPolicy } from '../services/custodians/roster-queries';
+} from '../services/custodians';
+import { rosterEntries, rosterPolicy } from '../services/custodians/queries';
 import {
   journalEntry,
   journalPage,
@@ -29,7 +29,7 @@ import {
   verifyStationJournal,
 } from '../services/journal/queries';
 import type { Station } from '../station/station';
-import { importApproval, approvalRefusals, issuedPackets } from '../services/bundles/approvals';
+import { importApproval, approvalRefusals, issuedPackets } from '../services/bundles';
 import {
   exportBundle,
   exportPreview,
@@ -43,8 +43,8 @@ import {
   revokeTrust,
   scanMedia,
   trustEntries,
-} from '../services/bundles/bundles';
-import { JobRegistry } from '../services/jobs/jobs';
+} from '../services/bundles';
+import { JobRegistry } from '../services/jobs';
 import {
   addAttestation,
   checkDraft,
@@ -59,14 +59,14 @@ import {
   recordHandoff,
   recordVersion,
   type EditResult,
-} from '../services/packets/packets';
-import { printPacket } from '../services/packets/print';
-import { decideAttestation, decisions, evaluateAttestation, evaluations } from '../services/attest/attest';
-import { withSessionSigner } from '../services/bundles/reviewer-token';
-import { assertNotShareActivated } from '../services/custodians/shares';
+} from '../services/packets';
+import { printPacket } from '../services/packets';
+import { decideAttestation, decisions, evaluateAttestation, evaluations } from '../services/attest';
+import { withSessionSigner } from '../services/bundles';
+import { assertNotShareActivated } from '../services/custodians/queries';
 import { stationError } from '../errors';
 import type { Handlers } from './dispatcher';
-import { stationInfo } from '../services/identity/station-info';
+import { stationInfo } from '../services/identity';
 
 export interface HandlerContext {
   readonly station: Station;

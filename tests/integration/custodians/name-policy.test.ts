@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
 import { systemDeps } from '../../../src/main/runtime';
 import { initRoster } from '../../../src/main/services/custodians/roster';
-import { rosterEntries } from '../../../src/main/services/custodians/roster-queries';
+import { rosterEntries } from '../../../src/main/services/custodians/queries';
 import { Station } from '../../../src/main/station/station';
 import { tempDir } from '../../helpers/temp';
 

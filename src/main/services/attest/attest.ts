@@ -14,15 +14,15 @@ import { assertActor, journalTime } from '../../../core/journal/events';
 import { STATEMENT_TYPE } from '../../../core/bundle/statement';
 import libraryJson from '../../../../resources/controls/custody-controls.json';
 import { stationError } from '../../errors';
-import { matchSigner, type TrustAnchor } from '../bundles/verify';
-import { trustAnchors } from '../bundles/bundles';
-import { custodyItems } from '../custody/custody';
-import { parseEnvelope, signEnvelope } from '../bundles/dsse';
-import { assertNotStopped, journalEvidence, packetDraft } from '../packets/packets';
+import { matchSigner, type TrustAnchor } from '../bundles';
+import { trustAnchors } from '../bundles';
+import { custodyItems } from '../custody';
+import { parseEnvelope, signEnvelope } from '../bundles';
+import { assertNotStopped, journalEvidence, packetDraft } from '../packets';
 import { applyOp, type PacketOp } from '../../../core/packet/ops';
-import type { ReviewerSigner } from '../bundles/reviewer-token';
-import { rosterEntries } from '../custodians/roster-queries';
-import { objectPath } from '../bundles/staging';
+import type { ReviewerSigner } from '../bundles';
+import { rosterEntries } from '../custodians/queries';
+import { objectPath } from '../../adapters/fs/staging';
 import type { Station } from '../../station/station';
 
 /**

@@ -21,7 +21,7 @@ import type { ErrorCode } from '../../../shared/errors';
 import { stationError } from '../../errors';
 import { matchSigner } from './verify';
 import { trustAnchors } from './bundles';
-import { stageCopy } from './staging';
+import { stageCopy } from '../../adapters/fs/staging';
 import { parseEnvelope } from './dsse';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Station } from '../../station/station';

@@ -35,9 +35,9 @@ import { listVolumes, type MediaView, type Volume } from '../../adapters/media/v
 import { writeArchive, type BundleSource, type WrittenFile } from '../../adapters/media/zip-writer';
 import { stationError } from '../../errors';
 import { verifyBundleArchive, type TrustAnchor, type VerifiedBundle } from './verify';
-import { custodyItems } from '../custody/custody';
+import { custodyItems } from '../custody';
 import { ecdsaRawToDer, publicKeyInfo, signEnvelope } from './dsse';
-import { anchorWithSession, checkBeforeAct, identitySigner } from '../identity/commands';
+import { anchorWithSession, checkBeforeAct, identitySigner } from '../identity';
 import {
   confirmIdentityOnToken,
   journalIdentity,
@@ -45,9 +45,9 @@ import {
   type StationIdentity,
 } from '../identity/queries';
 import { exportJournal } from '../journal/queries';
-import type { JobProgress } from '../jobs/jobs';
-import { keepObject, stageCopy, type StagedCopy } from './staging';
-import { packetBundlePlan, type PacketBundlePlan } from '../packets/packets';
+import type { JobProgress } from '../jobs';
+import { keepObject, stageCopy, type StagedCopy } from '../../adapters/fs/staging';
+import { packetBundlePlan, type PacketBundlePlan } from '../packets';
 import type { Station } from '../../station/station';
 
 /**

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { parseKeySpec } from '../../../core/hsm/key-spec';
 import type { SignAlgorithm } from '../../adapters/hsm/module';
 import { stationError } from '../../errors';
-import { keyEvidence, keyView } from '../devices/devices';
-import { findSplit, withActivatedToken } from './shares';
+import { keyEvidence, keyView } from '../devices/queries';
+import { findSplit } from './splits';
+import { withActivatedToken } from './shares';
 import type { Station } from '../../station/station';
 
 /**

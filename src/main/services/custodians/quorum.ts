@@ -18,7 +18,7 @@ import { journalTime, type NewEvent, assertActor } from '../../../core/journal/e
 import { digestWords } from '../../../core/words';
 import type { SignAlgorithm } from '../../adapters/hsm/module';
 import { stationError } from '../../errors';
-import { rosterEntries, rosterPolicy } from './roster-queries';
+import { rosterEntries, rosterPolicy } from './queries';
 import type { Station } from '../../station/station';
 
 const DEFAULT_TTL_MINUTES = 60;

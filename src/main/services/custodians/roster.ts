@@ -5,7 +5,7 @@ import { escapeForDisplay, nameClash } from '../../../core/names';
 import { stationError } from '../../errors';
 import { quorumUsed, requireQuorum } from './quorum';
 import type { Station } from '../../station/station';
-import { rosterEntries, rosterPolicy } from './roster-queries';
+import { rosterEntries, rosterPolicy } from './queries';
 export interface CustodianInput {
   readonly custodianId: string;
   readonly name: string;

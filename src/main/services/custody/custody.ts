@@ -12,7 +12,7 @@ import {
 } from '../../../core/custody/coverage';
 import { journalTime } from '../../../core/journal/events';
 import { stationError } from '../../errors';
-import { rosterEntries, rosterPolicy } from '../custodians/roster-queries';
+import { rosterEntries, rosterPolicy } from '../custodians/queries';
 import type { Station } from '../../station/station';
 
 export type CustodyAct =

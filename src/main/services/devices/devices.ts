@@ -11,10 +11,10 @@ import { Pkcs11Module, type KeyInfo, type TokenHold, type TokenInfo } from '../.
 import { findProfile, resolveModulePath } from '../../adapters/hsm/profiles';
 import { describeRecipe, type RecipeDescription } from '../../adapters/hsm/templates';
 import { stationError, toErrorPayload } from '../../errors';
-import { certificationRequest, type TokenKeyKind } from '../identity/certificates';
-import { journalRegistration, registeredModules } from './modules';
-import { anchorAfterAct, checkBeforeAct, stationTokenAct } from '../identity/commands';
-import { assertNotShareActivated } from '../custodians/shares';
+import { certificationRequest, type TokenKeyKind } from '../identity';
+import { journalRegistration, keyEvidence, keyView, registeredModules } from './queries';
+import { anchorAfterAct, checkBeforeAct, stationTokenAct } from '../identity';
+import { assertNotShareActivated } from '../custodians/queries';
 import type { Station } from '../../station/station';
 
 const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
@@ -33,24 +33,6 @@ export function tokenView(t: TokenInfo, busy: TokenHold | null = null): TokenVie
       .map(([name]) => name),
     warnings: [...t.warnings],
     busy: busy ? { ...busy } : null,
-  };
-}
-
-export function keyView(k: KeyInfo): KeyView {
-  const spkiSha256 = k.spki ? sha256hex(k.spki) : null;
-  return {
-    label: k.label,
-    id: k.id,
-    keyType: k.keyType,
-    size: k.size,
-    hasPrivate: k.hasPrivate,
-    hasPublic: k.hasPublic,
-    spkiSha256,
-    spkiWords: spkiSha256 ? digestWords(Buffer.from(spkiSha256, 'hex')) : null,
-    attributes: k.attributes ? { ...k.attributes } : null,
-    residency: k.residency
-      ? { verdict: k.residency.verdict, failed: [...k.residency.failed], unknown: [...k.residency.unknown] }
-      : null,
   };
 }
 
@@ -174,12 +156,6 @@ function recordInventoryOf(
     },
   ]);
   return { seq: r.lastSeq, digest, keys: keys.length };
-}
-
-/** A key as journal evidence: the view without display words, the verdict by name. */
-export function keyEvidence(k: KeyInfo) {
-  const { spkiWords, residency, ...rest } = keyView(k);
-  return { ...rest, residency: residency?.verdict ?? null, failedChecks: residency ? residency.failed : [] };
 }
 
 /** What a generation will create, attribute by attribute (validated spec, no token access). */

@@ -15,7 +15,7 @@ import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../../shar
 import { stationError } from '../../errors';
 import { workerFile } from '../../workers/location';
 import { verifySegment } from '../../workers/segment';
-import { moduleRegistration } from '../devices/modules';
+import { moduleRegistration } from '../devices/queries';
 import {
   checkpointVerifier,
   confirmIdentityOnToken,

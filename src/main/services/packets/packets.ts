@@ -23,8 +23,8 @@ import { stationError } from '../../errors';
 import packetPolicyJson from '../../../../resources/policy/packets.json';
 import stopRulesJson from '../../../../resources/policy/stop-triggers.json';
 import deferralTemplateJson from '../../../../resources/packets/rotation-deferral.json';
-import { keepObject, objectPath, stageCopy } from '../bundles/staging';
-import { quorumUsed, requireQuorum } from '../custodians/quorum';
+import { keepObject, objectPath, stageCopy } from '../../adapters/fs/staging';
+import { quorumUsed, requireQuorum } from '../custodians';
 import type { Station } from '../../station/station';
 
 /**

@@ -3,7 +3,7 @@ import type { AttestStatusView, ModuleView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { PinField, takePin } from '../../components/PinField';
-import type { Selection } from './PacketsView';
+import type { Selection } from './model';
 
 const STATUS_WORD: Record<string, string> = {
   satisfied: 'SATISFIED',

@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import type { PacketView } from '../../../shared/contract';
 import { Badge } from '../../components/Badge';
-import type { Selection } from './PacketsView';
+import type { Selection } from './model';
 
 const ROW_HEIGHT = 46;
 

@@ -1,6 +1,6 @@
 import type { PacketView } from '../../../shared/contract';
 import { Badge } from '../../components/Badge';
-import type { Selection } from './PacketsView';
+import type { Selection } from './model';
 
 type Evidence = PacketView['draft']['evidence'][number];
 

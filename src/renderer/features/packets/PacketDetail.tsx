@@ -3,7 +3,7 @@ import { Badge } from '../../components/Badge';
 import { AttestationPanel } from './AttestationPanel';
 import { EvidenceIndex } from './EvidenceIndex';
 import { ClaimForm, EvidenceForms, ExceptionForm, ReviewersForm } from './PacketForms';
-import { GATE_WORD, type Selection } from './PacketsView';
+import { GATE_WORD, type Selection } from './model';
 import { PacketVersions } from './PacketVersions';
 import { RunwayChart } from './RunwayChart';
 

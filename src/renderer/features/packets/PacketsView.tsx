@@ -4,15 +4,9 @@ import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { EvidencePane } from './EvidencePane';
 import { PacketDetail } from './PacketDetail';
+import { GATE_WORD, type PacketKind, type Selection } from './model';
 
-export type PacketKind = PacketSummaryView['kind'];
-
-export const GATE_WORD: Record<PacketSummaryView['gate'], { word: string; detail: string }> = {
-  STOPPED: { word: 'BLOCKED', detail: 'stopped: escalate' },
-  'HOLD-SOURCE': { word: 'HOLD', detail: 'for source completion' },
-  'HOLD-ROUTING': { word: 'HOLD', detail: 'for scope or reviewer routing' },
-  READY: { word: 'READY', detail: 'for handoff' },
-};
+export type { PacketKind, Selection } from './model';
 
 const TITLES: Record<PacketKind, string> = {
   'rotation-deferral': 'Rotation deferral packets',
@@ -21,8 +15,6 @@ const TITLES: Record<PacketKind, string> = {
   'activation-gate': 'Activation gate packets',
   'portal-issuance': 'Portal issuance packets',
 };
-
-export type Selection = { type: 'claim'; id: string } | { type: 'evidence'; id: string } | null;
 
 /**
  * One workflow's packets: the list with each packet's gate, a form to open one, and the selected

@@ -1,6 +1,6 @@
-import { registerModule } from '../devices/modules';
-import { createStationIdentity, signCheckpoint } from './commands';
-import { Station, type StationDeps } from '../../station/station';
+import { registerModule } from '../services/devices';
+import { createStationIdentity, signCheckpoint } from '../services/identity';
+import { Station, type StationDeps } from '../station/station';
 
 export interface InitOptions {
   readonly name: string;

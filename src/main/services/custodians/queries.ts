@@ -35,3 +35,4 @@ export function rosterPolicy(station: Station): { quorum: number } | null {
     number | undefined;
   return q === undefined ? null : { quorum: q };
 }
+export * from './splits';

@@ -15,7 +15,6 @@ import {
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stationError } from '../../errors';
-import type { Station } from '../../station/station';
 
 /**
  * Nothing on removable media is used except a private copy: files are copied into a fresh 0700 staging
@@ -23,6 +22,11 @@ import type { Station } from '../../station/station';
  * what the station keeps goes into the content-addressed object store beside the database.
  */
 const COPY_CHUNK = 1024 * 1024;
+
+/** Where staging and the object store live: the station's data directory. */
+export interface DataDir {
+  readonly dataDir: string;
+}
 
 export interface StagedCopy {
   readonly dir: string;
@@ -72,7 +76,7 @@ function openFailure(source: string, e: unknown): Error {
  * `beforeOpen` is a seam for tests: it runs in the window between the check of the name and the open.
  */
 export async function stageCopy(
-  station: Station,
+  station: DataDir,
   source: string,
   maxBytes: number,
   hooks: { readonly beforeOpen?: () => void } = {},
@@ -142,12 +146,12 @@ export async function stageCopy(
 }
 
 /** Where a kept file lives: `objects/<first two hex>/<sha256>`. */
-export function objectPath(station: Station, sha256: string): string {
+export function objectPath(station: DataDir, sha256: string): string {
   return join(station.dataDir, 'objects', sha256.slice(0, 2), sha256);
 }
 
 /** Moves a file into the object store (kept once per digest; an existing copy is left as it is). */
-export function keepObject(station: Station, sha256: string, from: string): string {
+export function keepObject(station: DataDir, sha256: string, from: string): string {
   const target = objectPath(station, sha256);
   mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 });
   try {
