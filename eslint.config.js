@@ -207,6 +207,11 @@ export default tseslint.config(
         {
           paths: [
             { name: 'electron', message: 'Services, adapters and the container never import electron.' },
+            {
+              name: 'reflect-metadata',
+              message:
+                'Loaded once, first, by each entry point (src/cli/index.ts, src/main/app/electron-main.ts).',
+            },
           ],
         },
       ],

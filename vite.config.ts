@@ -39,7 +39,7 @@ function mainConfig(): UserConfig {
       sourcemap: true,
       rollupOptions: {
         input: {
-          electron: resolve(root, 'src/main/app/electron-main.ts'),
+          electron: resolve(root, 'src/main/app/electron-entry.ts'),
           cli: resolve(root, 'src/cli/index.ts'),
         },
         // Native modules and electron stay outside the bundle: they are resolved at run time.
@@ -127,6 +127,7 @@ export default defineConfig(({ mode }) => {
             name: 'unit',
             include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'],
             environment: 'node',
+            setupFiles: ['./tests/setup/reflect-metadata.ts'],
           },
         },
         {
@@ -135,6 +136,7 @@ export default defineConfig(({ mode }) => {
             name: 'integration',
             include: ['tests/integration/**/*.test.ts'],
             environment: 'node',
+            setupFiles: ['./tests/setup/reflect-metadata.ts'],
             testTimeout: 60_000,
             hookTimeout: 60_000,
           },
@@ -145,6 +147,7 @@ export default defineConfig(({ mode }) => {
             name: 'e2e',
             include: ['tests/e2e/**/*.test.ts'],
             environment: 'node',
+            setupFiles: ['./tests/setup/reflect-metadata.ts'],
             testTimeout: 90_000,
             hookTimeout: 90_000,
             fileParallelism: false,

@@ -9,6 +9,7 @@
  * extra work (zip framing, write + fsync, reading through yauzl) may cost at most half the speed.
  * Peak RSS must stay below 200 MB: files are streamed, never loaded whole. Exits 1 if RSS is exceeded.
  */
+import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, writeSync, statSync } from 'node:fs';

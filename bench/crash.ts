@@ -22,6 +22,7 @@
  * carried off the media after each scan (the stick goes to the reviewers); unrecorded ones stay for
  * BND-RECOVER. CRASH_DEBUG=1 shows the children's errors, CRASH_KEEP=1 keeps the folders.
  */
+import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {

@@ -81,6 +81,7 @@ describe('architecture walls are lint errors (STYLE.md, docs/architecture.md)', 
     ],
     // Services: no shells, no builders, no electron; other domains only through their doors.
     ['src/main/services/journal/x.ts', "import { ipcMain } from 'electron';", 'no-restricted-imports'],
+    ['src/main/services/identity/x.ts', "import 'reflect-metadata';", 'no-restricted-imports'],
     [
       'src/main/services/journal/x.ts',
       "import { createHandlers } from '../../ipc/handlers';",

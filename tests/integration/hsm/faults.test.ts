@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';

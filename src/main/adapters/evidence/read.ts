@@ -109,9 +109,9 @@ export async function readEvidence(
   size: number,
 ): Promise<EvidenceReading> {
   const r = await readEvidenceFully(path, declaredName, size);
-  return r.text.length < MAX_TEXT
+  return r.text.length <= MAX_TEXT
     ? r
-    : { ...r, text: r.text, summary: `${r.summary}; text beyond 4 MiB not scanned` };
+    : { ...r, text: r.text.slice(0, MAX_TEXT), summary: `${r.summary}; text beyond 4 MiB not scanned` };
 }
 
 async function readEvidenceFully(path: string, declaredName: string, size: number): Promise<EvidenceReading> {

@@ -448,10 +448,11 @@ function checkLayout(fd: number, layout: Layout, entries: readonly CheckedRecord
     });
 }
 
-function openZip(path: string): Promise<ZipFile> {
+/** yauzl over the very descriptor the station's own checks read: one open, no second path lookup. */
+function openZip(fd: number): Promise<ZipFile> {
   return new Promise((res, rej) => {
-    yauzl.open(
-      path,
+    yauzl.fromFd(
+      fd,
       {
         lazyEntries: true,
         autoClose: false,
@@ -482,18 +483,7 @@ function readEntries(zip: ZipFile, max: number): Promise<Entry[]> {
 }
 
 /** yauzl must read the directory exactly as the station did: same entries, names, sizes and offsets. */
-async function yauzlEntries(
-  path: string,
-  checked: readonly CheckedRecord[],
-): Promise<{ zip: ZipFile; entries: Entry[] }> {
-  let zip: ZipFile;
-  try {
-    zip = await openZip(path);
-  } catch (e) {
-    return directoryMismatch(
-      `a second zip reader cannot open what the station read: ${(e as Error).message}`,
-    );
-  }
+async function yauzlEntries(zip: ZipFile, checked: readonly CheckedRecord[]): Promise<Entry[]> {
   try {
     const entries = await readEntries(zip, checked.length);
     const agree =
@@ -509,7 +499,7 @@ async function yauzlEntries(
         );
       });
     if (!agree) directoryMismatch('a second zip reader lists other entries than the station read');
-    return { zip, entries };
+    return entries;
   } catch (e) {
     zip.close();
     if (e instanceof ArchiveRefused) throw e;
@@ -522,6 +512,7 @@ async function yauzlEntries(
 /** An archive that passed every structural check; content is read only through it. */
 export class CheckedArchive {
   private constructor(
+    /** Reads through the one descriptor (opened O_NOFOLLOW) every check used; owns it from then on. */
     private readonly zip: ZipFile,
     readonly path: string,
     readonly entries: readonly ArchiveEntry[],
@@ -529,6 +520,7 @@ export class CheckedArchive {
 
   static async open(path: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<CheckedArchive> {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    let handedOver = false;
     try {
       const size = fstatSync(fd).size;
       if (size > limits.maxBundleBytes)
@@ -553,7 +545,17 @@ export class CheckedArchive {
       );
       if (setProblem) refused(setProblem);
       checkLayout(fd, layout, checked);
-      const { zip, entries } = await yauzlEntries(path, checked);
+      let zip: ZipFile;
+      try {
+        zip = await openZip(fd);
+      } catch (e) {
+        return directoryMismatch(
+          `a second zip reader cannot open what the station read: ${(e as Error).message}`,
+        );
+      }
+      // yauzl owns the descriptor now: closing the zip file closes it (once its streams are done).
+      handedOver = true;
+      const entries = await yauzlEntries(zip, checked);
       return new CheckedArchive(
         zip,
         path,
@@ -567,7 +569,7 @@ export class CheckedArchive {
         })),
       );
     } finally {
-      closeSync(fd);
+      if (!handedOver) closeSync(fd);
     }
   }
 
@@ -670,6 +672,7 @@ export class CheckedArchive {
       });
   }
 
+  /** Closes the archive; yauzl closes the descriptor when its last stream ends (a second call is a no-op). */
   close(): void {
     this.zip.close();
   }
