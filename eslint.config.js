@@ -125,6 +125,16 @@ const ZONES = [
   })),
 ];
 
+/**
+ * All SQL lives in the store adapter (adapters/store: the journal store, projections, repos/<domain>.ts
+ * with zod-parsed rows): a `.prepare(` anywhere else is a query outside its repository.
+ */
+const SQL_ONLY_IN_STORE = {
+  selector: 'CallExpression:matches([callee.property.name="prepare"], [callee.property.value="prepare"])',
+  message:
+    'SQL lives in src/main/adapters/store/repos/<domain>.ts (typed rows parsed by zod); call a repository function.',
+};
+
 const ipcOnlyInWrappers = {
   name: 'electron',
   importNames: ['ipcMain', 'ipcRenderer'],
@@ -165,14 +175,21 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/main/adapters/store/**'],
+    rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_STORE] },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
+      // Repeats SQL_ONLY_IN_STORE: a later block's options replace an earlier one's for the same rule.
       'no-restricted-syntax': [
         'error',
         {
           selector: 'ImportExpression',
           message: 'src/core loads nothing at run time: no dynamic import().',
         },
+        SQL_ONLY_IN_STORE,
       ],
       'no-restricted-imports': [
         'error',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
-import { decideAttestation, evaluateAttestation } from '../main/services/attest';
+import { attestationStatus, decideAttestation, evaluateAttestation } from '../main/services/attest';
 import { reviewerKeyOptions, withReviewerSigner, type ReviewerKeyOptions } from './bundles';
 import { withStation, type Out } from './context';
 
@@ -29,6 +29,32 @@ export function registerAttestCommands(program: Command, out: Out): void {
         out(`recommendation: ${e.recommendation.toUpperCase()}\n`);
         for (const b of e.because) out(`  because ${b}\n`);
         out('The release security owner decides: station attest decide …\n');
+      });
+    });
+
+  attest
+    .command('status <packetId>')
+    .description('the latest evaluation as recorded, and the owner’s decisions on it (what the UI shows)')
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, packetId: string, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const v = attestationStatus(s, { packetId });
+        if (o.json) return out(`${JSON.stringify(v)}\n`);
+        const e = v.latest;
+        if (!e) out('not evaluated yet: station attest evaluate …\n');
+        else {
+          out(`evaluation at seq ${e.seq} (${e.at}), library v${e.libraryVersion}\n`);
+          for (const r of e.requirements)
+            out(
+              `  ${r.status.toUpperCase().padEnd(17)} ${r.id}${r.waivable ? ' (waivable)' : ''}  ${r.text}\n`,
+            );
+          out(`recommendation: ${e.recommendation.toUpperCase()}\n`);
+          for (const b of e.because) out(`  because ${b}\n`);
+        }
+        for (const d of v.decisions)
+          out(
+            `decision ${d.decision.toUpperCase()} by ${d.decidedBy} (${d.trustId}) on evaluation seq ${d.evaluationSeq} at ${d.at}${d.followsRecommendation ? '' : ' — differs from the recommendation'}${d.comment ? `: ${d.comment}` : ''}\n`,
+          );
       });
     });
 

@@ -4,12 +4,11 @@ import type { Command } from 'commander';
 import { DECISIONS, type Decision } from '../core/bundle/statement';
 import { CodedError } from '../core/errors';
 import { digestWords } from '../core/words';
-import { issuedPackets, importApproval } from '../main/services/bundles';
+import { importMediaFile, issuedPackets } from '../main/services/bundles';
 import type { VerifiedBundle } from '../main/services/bundles';
 import { verifyBundleArchive } from '../main/services/bundles';
 import {
   exportBundle,
-  importBundle,
   inspectRegistration,
   registerTrust,
   revokeTrust,
@@ -211,9 +210,9 @@ export function registerBundleCommands(program: Command, out: Out): void {
     .option('--actor <actor>', 'who imports', 'operator:cli')
     .action(async function (this: Command, file: string, o: { actor: string }) {
       await withStation(this, async (s) => {
-        const path = resolve(file);
-        if (path.endsWith('.approval.json')) {
-          const a = await importApproval(s, path, o.actor);
+        const r = await importMediaFile(s, { path: resolve(file), actor: o.actor });
+        if (r.type === 'approval') {
+          const a = r.approval;
           out(
             `ACCEPTED approval by ${a.reviewer} as ${a.role}: ${a.decision} on ${a.packetId} v${a.packetVersion}\n`,
           );
@@ -222,7 +221,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
           );
           return;
         }
-        const b = await importBundle(s, path, o.actor);
+        const b = r.bundle;
         out(
           `IMPORTED ${b.bundleKind} ${b.packetId} v${b.version} signed by ${b.signer}\n  digest ${b.digest}\n  words  ${b.words.join(' ')}\n`,
         );

@@ -20,7 +20,8 @@ export interface TokenFlags {
 export function moduleOf(station: Station, requested: string | undefined): string {
   if (requested) return requested;
   const all = registeredModules(station);
-  if (all.length === 1) return (all[0] as { moduleId: string }).moduleId;
+  const [only, ...others] = all;
+  if (only && others.length === 0) return only.moduleId;
   throw new CodedError(
     'INVALID_INPUT',
     `name the module with --module (registered: ${all.map((m) => m.moduleId).join(', ') || 'none'})`,

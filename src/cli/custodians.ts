@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
-import { ceremonyKeygen, ceremonySign, keygenOperation, signOperation } from '../main/services/custodians';
+import {
+  ceremonyKeygen,
+  ceremonyKeygenOperation,
+  ceremonySign,
+  listShares,
+  rosterView,
+  signOperation,
+} from '../main/services/custodians';
 import {
   custodyItems,
   coverage,
@@ -27,8 +34,7 @@ import {
   revokeOperation,
   type CustodianInput,
 } from '../main/services/custodians';
-import { rosterEntries, rosterPolicy } from '../main/services/custodians/queries';
-import { findSplit, splitActivationSecret, splits, verifyShare } from '../main/services/custodians';
+import { findSplit, splitActivationSecret, verifyShare } from '../main/services/custodians';
 import type { Station } from '../main/station/station';
 import { collect, moduleOf, withStation, writeNewFile, type Out, type TokenFlags } from './context';
 import { EXIT } from './exit-codes';
@@ -106,16 +112,18 @@ export function registerCustodianCommands(program: Command, out: Out): void {
 
   roster
     .command('list')
+    .description(
+      'the approved roster as the UI shows it: each custodian’s validity now (ROSTER-VALID) and key',
+    )
     .option('--json', 'print JSON')
     .action(async function (this: Command, o: { json?: boolean }) {
       await withStation(this, (s) => {
-        const entries = rosterEntries(s);
-        if (o.json)
-          return out(`${JSON.stringify({ policy: rosterPolicy(s), custodians: entries }, null, 2)}\n`);
-        out(`quorum ${rosterPolicy(s)?.quorum ?? '-'}\n`);
-        for (const e of entries) {
+        const roster = rosterView(s);
+        if (o.json) return out(`${JSON.stringify(roster, null, 2)}\n`);
+        out(`quorum ${roster.quorum ?? '-'}\n`);
+        for (const e of roster.custodians) {
           out(
-            `${e.custodianId}  ${e.name}  [${e.roles.join(', ')}]  ${e.algorithm}  ${e.validFrom.slice(0, 10)}..${e.validUntil.slice(0, 10)}${e.revokedAt ? `  REVOKED ${e.revokedAt}` : ''}\n`,
+            `${e.status.padEnd(13)} ${e.custodianId}  ${e.name}  [${e.roles.join(', ')}]  ${e.algorithm}  ${e.validFrom.slice(0, 10)}..${e.validUntil.slice(0, 10)}${e.revokedAt ? `  revoked ${e.revokedAt}` : ''}\n    ${e.fingerprint}\n    ${e.words.join(' ')}\n`,
           );
         }
       });
@@ -282,7 +290,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     .action(async function (this: Command, o: { session: string; json?: boolean }) {
       await withStation(this, (s) => {
         const v = quorumSessionView(s, o.session);
-        if (o.json) out(`${JSON.stringify({ ...v, roster: undefined }, null, 2)}\n`);
+        if (o.json) out(`${JSON.stringify(v, null, 2)}\n`);
         else {
           out(
             `${v.state.reached ? 'QUORUM REACHED' : 'QUORUM NOT REACHED'}: ${v.state.checkedIn.length} of ${v.state.threshold}${v.closed && !v.claim ? ` (closed: ${v.closedReason})` : ''}\n`,
@@ -293,6 +301,11 @@ export function registerCustodianCommands(program: Command, out: Out): void {
               `  ${v.status === 'CLAIMED' ? 'CLAIMED' : 'EXPIRED while claimed'} [QUORUM-CLAIM]: by ${v.claim.actor} at ${v.claim.at} (seq ${v.claim.seq}); no other act may use it; it expires at ${v.session.expiresAt}\n`,
             );
           for (const c of v.state.checkedIn) out(`  checked in: ${c.custodianId} at ${c.at}\n`);
+          const waiting = v.seats.filter(
+            (x) => !v.state.checkedIn.some((c) => c.custodianId === x.custodianId),
+          );
+          if (!v.closed && waiting.length > 0)
+            out(`  may check in: ${waiting.map((x) => `${x.custodianId} (${x.name})`).join(', ')}\n`);
           for (const r of v.refusals) out(`  refused (${r.code}): ${r.reason}\n`);
         }
         if (!v.state.reached || v.claim) process.exitCode = EXIT.STATE;
@@ -372,7 +385,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
 
   shares.command('list').action(async function (this: Command) {
     await withStation(this, (s) => {
-      for (const x of splits(s)) {
+      for (const x of listShares(s)) {
         out(
           `${x.splitId}  token ${x.tokenSerial}  ${x.threshold} of ${x.total}: ${x.holders.map((h) => `${h.position}=${h.custodianId}`).join(', ')}\n`,
         );
@@ -410,7 +423,9 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     .action(async function (this: Command, o: ActivationFlags & { label: string; algorithm: string }) {
       await withStation(this, async (s) => {
         if (o.printOperation)
-          return out(`${keygenOperation(findSplit(s, o.split).tokenSerial, o.label, o.algorithm)}\n`);
+          return out(
+            `${ceremonyKeygenOperation(s, { splitId: o.split, key: { label: o.label, algorithm: o.algorithm } }).operation}\n`,
+          );
         const key = await ceremonyKeygen(s, {
           splitId: o.split,
           shares: shareTexts(o.shareFile, o.enteredBy),

@@ -2,24 +2,34 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
 import type { Completeness } from '../core/packet/checks';
-import { CLAIM_STATUSES, EXCEPTION_KINDS, PACKET_KINDS } from '../core/packet/model';
 import {
-  addAttestation,
+  CLAIM_STATUSES,
+  claimSchema,
+  EXCEPTION_KINDS,
+  exceptionSchema,
+  PACKET_KINDS,
+  reviewerSchema,
+} from '../core/packet/model';
+import { parseOrThrow } from '../core/validate';
+import type { View } from '../shared/contract';
+import {
   addJournalEvidence,
+  attestPacketEvidence,
   checkDraft,
   clearStop,
   createPacket,
   diffVersions,
-  editPacket,
-  importEvidenceFile,
+  importPacketEvidence,
   listPackets,
-  packetDraft,
   packetVersions,
+  packetView,
   recordHandoff,
-  recordVersion,
+  recordPacketVersion,
+  setPacketClaim,
+  setPacketException,
+  setPacketReviewers,
   stopClearOperation,
   stopNotices,
-  type EditResult,
 } from '../main/services/packets';
 import { printPacket } from '../main/services/packets';
 import { exportBundle } from '../main/services/bundles';
@@ -51,13 +61,64 @@ function printCheck(out: Out, c: Completeness & { stopped: readonly { notice: st
   }
 }
 
-function printEdit(out: Out, r: EditResult, what: string): void {
+function printEdit(out: Out, r: View<'packetSetClaim'>, what: string): void {
   out(`${what} (seq ${r.seq})\n`);
   if (r.stopped) {
     out(`STOPPED: ${r.stopped.notice}\n`);
     for (const f of r.stopped.findings) out(`  ${f.evidenceId}: ${f.indicator} — ${f.detail}\n`);
     process.exitCode = 6;
   }
+}
+
+/** Freshness of one evidence item now, as the UI's badge says it (PKT-EVIDENCE-FRESH). */
+function freshnessText(f: View<'packetGet'>['freshness'][string] | undefined, rule: number | null): string {
+  if (!f) return 'no freshness rule';
+  const age = f.ageDays === null ? 'no effective date' : `${f.ageDays} days old`;
+  return `${f.fresh ? 'FRESH' : 'STALE'} [PKT-EVIDENCE-FRESH] ${age}, rule: at most ${rule ?? '?'} days`;
+}
+
+/** The packet view as text: the same facts the UI shows, section by section. */
+function printPacketView(out: Out, v: View<'packetGet'>): void {
+  const d = v.draft;
+  const c = v.completeness;
+  out(`${d.packetId}  ${d.kind}  ${d.title}\n`);
+  out(`gate ${c.gate}  (${c.passed} passed, ${c.failed} failed)\n`);
+  for (const st of v.stops)
+    out(
+      `  ${st.cleared ? `stop at seq ${st.seq} CLEARED by ${st.cleared.clearedBy}` : `STOPPED: ${st.notice}`}\n`,
+    );
+  for (const x of c.checks.filter((k) => !k.pass)) out(`  FAIL ${x.id.padEnd(20)} ${x.title}\n`);
+  out(`scope: ${d.scope.covers}\n  boundary: ${d.scope.boundary}\n`);
+  const subject = Object.entries(d.subject);
+  if (subject.length > 0) out(`subject: ${subject.map(([k, val]) => `${k}=${val}`).join('  ')}\n`);
+  out(`claims (${d.claims.length}):\n`);
+  for (const cl of d.claims)
+    out(
+      `  ${cl.status.padEnd(12)} ${cl.claimId}  ${cl.text}${cl.evidence.length ? `  ← ${cl.evidence.join(', ')}` : ''}\n`,
+    );
+  out(`evidence (${d.evidence.length}):\n`);
+  for (const e of d.evidence) {
+    out(`  ${e.evidenceId}  ${e.title}\n`);
+    out(
+      `      ${e.origin === 'attestation' ? `attestation by ${e.attestedBy ?? '?'}` : e.origin} · ${e.source.system} · ${e.source.recordId} · effective ${e.effectiveAt?.slice(0, 10) ?? 'not stated'}\n`,
+    );
+    out(`      ${freshnessText(v.freshness[e.evidenceId], e.freshnessDays)}\n`);
+    out(`      ${e.mediaType}, ${e.sizeBytes} bytes, sha256 ${e.sha256}\n`);
+    for (const i of e.indicators) out(`      ! ${i.indicator}: ${i.detail}\n`);
+  }
+  out(`exceptions (${d.exceptions.length}):\n`);
+  for (const x of d.exceptions)
+    out(
+      `  ${x.status.padEnd(8)} ${x.exceptionId}  ${x.kind}${x.blocking ? ', blocking' : ''}  ${x.title}  (owner ${x.owner}, due ${x.dueAt.slice(0, 10)})${x.resolution ? ` — ${x.resolution}` : ''}\n`,
+    );
+  out(`routing: required ${d.routing.requiredRoles.join(', ') || 'none'}\n`);
+  for (const r of d.routing.reviewers) out(`  ${r.role}: ${r.name}\n`);
+  for (const ver of v.versions)
+    out(`version ${ver.version}  ${ver.at}  ${ver.gate}  ${ver.digest}\n    ${ver.words.join(' ')}\n`);
+  for (const h of v.handoffs)
+    out(
+      `handoff of v${h.version} by ${h.recordedBy} at ${h.at}: ${h.gate}${h.blockers.length ? ` (${h.blockers.length} blockers acknowledged)` : ''}\n`,
+    );
 }
 
 interface EvidenceFlags {
@@ -155,9 +216,16 @@ export function registerPacketCommands(program: Command, out: Out): void {
 
   packet
     .command('show <packetId>')
-    .description('the draft as JSON: scope, claims, evidence index, exception register, routing')
-    .action(async function (this: Command, packetId: string) {
-      await withStation(this, (s) => out(`${JSON.stringify(packetDraft(s, packetId), null, 2)}\n`));
+    .description(
+      'the packet as the UI shows it: gate, claims, evidence index with freshness (PKT-EVIDENCE-FRESH), exception register, routing, versions, handoffs',
+    )
+    .option('--json', 'the same view as JSON: { draft, completeness, stops, versions, handoffs, freshness }')
+    .action(async function (this: Command, packetId: string, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const view = packetView(s, { packetId });
+        if (o.json) out(`${JSON.stringify(view, null, 2)}\n`);
+        else printPacketView(out, view);
+      });
     });
 
   evidenceOptions(
@@ -175,7 +243,7 @@ export function registerPacketCommands(program: Command, out: Out): void {
       o: EvidenceFlags & { importedBy: string },
     ) {
       await withStation(this, async (s) => {
-        const r = await importEvidenceFile(s, {
+        const r = await importPacketEvidence(s, {
           ...meta(o),
           packetId,
           path: resolve(file),
@@ -197,7 +265,13 @@ export function registerPacketCommands(program: Command, out: Out): void {
       .requiredOption('--text <text>', 'what they attest'),
   ).action(async function (this: Command, packetId: string, o: EvidenceFlags & { by: string; text: string }) {
     await withStation(this, (s) => {
-      const r = addAttestation(s, { ...meta(o), packetId, text: o.text, attestedBy: o.by, actor: o.actor });
+      const r = attestPacketEvidence(s, {
+        ...meta(o),
+        packetId,
+        text: o.text,
+        attestedBy: o.by,
+        actor: o.actor,
+      });
       printEdit(out, r, `attestation ${r.evidence.evidenceId} by ${o.by} added to ${packetId}`);
     });
   });
@@ -228,12 +302,12 @@ export function registerPacketCommands(program: Command, out: Out): void {
       o: { text: string; evidence?: string; status: string; actor: string },
     ) {
       await withStation(this, (s) => {
-        const r = editPacket(
-          s,
-          packetId,
-          { op: 'set-claim', claim: { claimId, text: o.text, evidence: list(o.evidence), status: o.status } },
-          o.actor,
+        const claim = parseOrThrow(
+          claimSchema,
+          { claimId, text: o.text, evidence: list(o.evidence), status: o.status },
+          'claim',
         );
+        const r = setPacketClaim(s, { packetId, claim, actor: o.actor });
         printEdit(out, r, `claim ${claimId} set (${o.status})`);
       });
     });
@@ -267,26 +341,23 @@ export function registerPacketCommands(program: Command, out: Out): void {
       },
     ) {
       await withStation(this, (s) => {
-        const r = editPacket(
-          s,
-          packetId,
+        const exception = parseOrThrow(
+          exceptionSchema,
           {
-            op: 'set-exception',
-            exception: {
-              exceptionId,
-              kind: o.kind,
-              title: o.title,
-              owner: o.owner,
-              dueAt: isoOrNull(o.due, 'due'),
-              status: o.resolved === undefined ? 'open' : 'resolved',
-              blocking: o.blocking === true,
-              claims: list(o.claims),
-              evidence: list(o.evidence),
-              resolution: o.resolved ?? null,
-            },
+            exceptionId,
+            kind: o.kind,
+            title: o.title,
+            owner: o.owner,
+            dueAt: isoOrNull(o.due, 'due'),
+            status: o.resolved === undefined ? 'open' : 'resolved',
+            blocking: o.blocking === true,
+            claims: list(o.claims),
+            evidence: list(o.evidence),
+            resolution: o.resolved ?? null,
           },
-          o.actor,
+          'exception',
         );
+        const r = setPacketException(s, { packetId, exception, actor: o.actor });
         printEdit(out, r, `exception ${exceptionId} set`);
       });
     });
@@ -303,10 +374,10 @@ export function registerPacketCommands(program: Command, out: Out): void {
           throw new CodedError('INVALID_INPUT', `--reviewer ${pair} must look like role=Name`, {
             field: 'reviewer',
           });
-        return { role, name: name.trim() };
+        return parseOrThrow(reviewerSchema, { role, name: name.trim() }, 'reviewer');
       });
       await withStation(this, (s) =>
-        printEdit(out, editPacket(s, packetId, { op: 'set-reviewers', reviewers }, o.actor), 'reviewers set'),
+        printEdit(out, setPacketReviewers(s, { packetId, reviewers, actor: o.actor }), 'reviewers set'),
       );
     });
 
@@ -329,7 +400,7 @@ export function registerPacketCommands(program: Command, out: Out): void {
     .option('--actor <actor>', 'who records it', 'operator:cli')
     .action(async function (this: Command, packetId: string, o: { actor: string }) {
       await withStation(this, (s) => {
-        const v = recordVersion(s, packetId, o.actor);
+        const v = recordPacketVersion(s, { packetId, actor: o.actor });
         out(
           `${packetId} version ${v.version}  ${v.digest}  gate ${v.gate}${v.failedChecks.length ? ` (${v.failedChecks.join(', ')})` : ''}\n`,
         );

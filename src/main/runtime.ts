@@ -24,7 +24,7 @@ export function openStationRuntime(
 ): StationRuntime {
   const station = Station.open(dataDir, deps);
   useRehearsalMedia(station);
-  const handlers = createHandlers({ station, host });
+  const handlers = createHandlers({ station, host, log });
   return {
     station,
     dispatchFor: (trustedOrigins) => createDispatcher(handlers, trustedOrigins, log),

@@ -41,6 +41,11 @@ export const ERROR_CATALOGUE = {
     class: 'integrity',
     action: 'The database file cannot be read. Restore it from backup; do not delete the damaged file.',
   },
+  STORE_ROW_INVALID: {
+    class: 'integrity',
+    action:
+      'A stored row (table, row and column named) is not what the station wrote: the file was changed outside the station or is damaged. Run `station journal verify`, keep the database file, and restore from backup.',
+  },
   STORE_FROM_FUTURE: {
     class: 'state',
     action:

@@ -17,6 +17,10 @@ const WALL_RULES = new Set([
   'import-x/no-cycle',
 ]);
 
+/** A query prepared on a connection: allowed only under src/main/adapters/store. */
+const PREPARE =
+  "type Db = { prepare(sql: string): { get(): unknown } };\nexport const q = (db: Db) => db.prepare('SELECT 1').get();";
+
 async function walls(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, file) });
   return (result?.messages ?? [])
@@ -107,6 +111,18 @@ describe('architecture walls are lint errors (STYLE.md, docs/architecture.md)', 
       "import { signCheckpoint } from '../identity';",
       'import-x/no-restricted-paths',
     ],
+    // All SQL in the store adapter's repositories: no `.prepare(` in services, builders, the CLI, core.
+    ['src/main/services/packets/x.ts', PREPARE, 'no-restricted-syntax'],
+    [
+      'src/main/services/journal/x.ts',
+      "type Db = { prepare(sql: string): unknown };\nexport const q = (db: Db) => db['prepare']('SELECT 1');",
+      'no-restricted-syntax',
+    ],
+    ['src/main/station/x.ts', PREPARE, 'no-restricted-syntax'],
+    ['src/main/demo/x.ts', PREPARE, 'no-restricted-syntax'],
+    ['src/main/setup/x.ts', PREPARE, 'no-restricted-syntax'],
+    ['src/cli/x.ts', PREPARE, 'no-restricted-syntax'],
+    ['src/core/x.ts', PREPARE, 'no-restricted-syntax'],
     // Shells and the CLI reach a domain through its door too.
     [
       'src/main/ipc/x.ts',
@@ -152,6 +168,8 @@ describe('architecture walls are lint errors (STYLE.md, docs/architecture.md)', 
     ['src/main/ipc/electron-ipc.ts', "import type { IpcMain } from 'electron';"],
     ['src/preload/x.ts', "import { contextBridge } from 'electron';"],
     ['src/core/x.test.ts', "import { createHash } from 'node:crypto';"],
+    ['src/main/adapters/store/repos/x.ts', PREPARE],
+    ['src/main/services/packets/x.ts', "import { packetRow } from '../../adapters/store/repos/packets';"],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await walls(file, code)).toEqual([]);
   });

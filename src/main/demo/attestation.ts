@@ -31,10 +31,7 @@ export async function demoAttestationPacket(
   const at = (days: number) => new Date(now + days * DAY).toISOString();
   recordInventory(station, { ...token, actor: 'demo' });
   const identity = journalIdentity(station).identity;
-  const rosterSeq = station.store.db
-    .prepare("SELECT seq FROM journal WHERE kind = 'roster.initialised' ORDER BY seq LIMIT 1")
-    .pluck()
-    .get() as number | undefined;
+  const rosterSeq = station.journal.eventsOfKind('roster.initialised')[0]?.seq;
 
   const media = join(station.dataDir, 'rehearsal-media');
   mkdirSync(media, { recursive: true, mode: 0o700 });

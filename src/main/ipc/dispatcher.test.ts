@@ -72,6 +72,30 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
     expect(handlers.journalPage).not.toHaveBeenCalled();
   });
 
+  it('validates a CSR request and a key specification field by field before any handler runs', async () => {
+    const handlers = fakeHandlers();
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn());
+    const token = { moduleId: 'softhsm', serial: '1234', pin: '123456', actor: 'operator:alice' };
+    const csr = await d(
+      'devicesCsr',
+      { ...token, keyId: '01', request: { subject: { commonName: 'x' }, san: { dns: ['not a name'] } } },
+      good,
+    );
+    expect(csr).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', data: { field: 'input.request.san.dns.0', method: 'devicesCsr' } },
+    });
+    expect(csr.ok === false && csr.error.message).toMatch(/^input\.request\.san\.dns\.0: must be a DNS name/);
+    const key = await d(
+      'devicesGenerateKey',
+      { ...token, key: { label: 'k', algorithm: 'rsa-1024' }, confirmedRecipe: 'a'.repeat(64) },
+      good,
+    );
+    expect(key).toMatchObject({ ok: false, error: { data: { field: 'input.key.algorithm' } } });
+    expect(handlers.devicesCsr).not.toHaveBeenCalled();
+    expect(handlers.devicesGenerateKey).not.toHaveBeenCalled();
+  });
+
   it('passes the parsed input to the handler and returns its value', async () => {
     const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn());
     expect(await d('journalPage', { fromSeq: 1, limit: 5 }, good)).toEqual({

@@ -1,20 +1,12 @@
 import type { z } from 'zod';
-import { contract, isMethod, type Method, type Output, type ParsedInput } from '../../shared/contract';
+import { contract, isMethod, type Method, type ParsedInput, type View } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
 import { toErrorPayload } from '../errors';
 import { isTrustedSender, type SenderInfo, type TrustedOrigins } from './sender';
 
 /** Handlers may return the services' readonly data as is: the dispatcher re-parses every output. */
-export type DeepReadonly<T> = T extends (infer U)[]
-  ? readonly DeepReadonly<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
-
 export type Handlers = {
-  readonly [M in Method]: (
-    input: ParsedInput<M>,
-  ) => Promise<DeepReadonly<Output<M>>> | DeepReadonly<Output<M>>;
+  readonly [M in Method]: (input: ParsedInput<M>) => Promise<View<M>> | View<M>;
 };
 
 export type Dispatch = (method: string, input: unknown, sender: SenderInfo) => Promise<Result<unknown>>;

@@ -5,6 +5,7 @@ import type { Sha256 } from '../../core/bytes';
 import { journalTime, prepareEntry, type EventKind, type NewEvent } from '../../core/journal/events';
 import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
 import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
+import { findStation, type StationRecord } from '../adapters/store/repos/station';
 import { stationError } from '../errors';
 import { DATABASE_FILE } from '../paths';
 import { HsmRegistry, type RegisteredModule } from './hsm-registry';
@@ -19,13 +20,7 @@ export interface StationDeps {
   readonly modules: (station: Station, moduleId: string) => RegisteredModule | null;
 }
 
-export interface StationRecord {
-  readonly stationId: string;
-  readonly name: string;
-  readonly mode: 'offline' | 'online';
-  readonly demo: boolean;
-  readonly createdAt: string;
-}
+export type { StationRecord };
 
 /**
  * An open station: its database, journal and projections. Every fact goes in through `record`, which
@@ -48,7 +43,15 @@ export class Station {
   static open(dataDir: string, deps: StationDeps): Station {
     const store = openDatabase(join(dataDir, DATABASE_FILE), { create: false });
     const station = new Station(dataDir, store, deps);
-    if (!station.findStationRecord()) {
+    let record: StationRecord | null;
+    try {
+      record = station.findStationRecord();
+    } catch (e) {
+      // A station row that is not what was written (STORE_ROW_INVALID): refused, and nothing left open.
+      station.close();
+      throw e;
+    }
+    if (!record) {
       station.close();
       throw stationError('STATION_NOT_INITIALISED', `the database in ${dataDir} holds no station yet`, {
         path: store.path,
@@ -109,14 +112,7 @@ export class Station {
   }
 
   findStationRecord(): StationRecord | null {
-    const r = this.store.db
-      .prepare('SELECT station_id, name, mode, demo, created_at FROM station WHERE singleton = 1')
-      .get() as
-      | { station_id: string; name: string; mode: 'offline' | 'online'; demo: number; created_at: string }
-      | undefined;
-    return r
-      ? { stationId: r.station_id, name: r.name, mode: r.mode, demo: r.demo === 1, createdAt: r.created_at }
-      : null;
+    return findStation(this.store.db);
   }
 
   stationRecord(): StationRecord {

@@ -56,7 +56,7 @@ async function keygen(station: Station, serial: string, label: string, moduleId 
 }
 
 const keyGenerated = (station: Station) =>
-  station.journal.bodiesOfKind('hsm.key-generated').map(([seq]) => seq);
+  station.journal.eventsOfKind('hsm.key-generated').map(({ seq }) => seq);
 
 afterEach(() => vi.restoreAllMocks());
 

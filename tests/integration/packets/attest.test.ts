@@ -74,9 +74,13 @@ describe('attest evaluate', () => {
       },
     });
     // Each requirement is a claim of the packet, linked to its records; the packet holds.
-    const draft = JSON.parse(cli(['packet', 'show', P]).stdout) as {
-      claims: { claimId: string; status: string; evidence: string[] }[];
-    };
+    const draft = (
+      JSON.parse(cli(['packet', 'show', P, '--json']).stdout) as {
+        draft: {
+          claims: { claimId: string; status: string; evidence: string[] }[];
+        };
+      }
+    ).draft;
     expect(draft.claims.find((c) => c.claimId === 'att-roster-match')).toMatchObject({
       status: 'disputed',
       evidence: ['ev-ceremony-log'],

@@ -26,15 +26,19 @@ const lastEntries = (n: number) =>
     .slice(-n)
     .map((l) => JSON.parse(l) as { kind: string; body: string });
 const draft = () =>
-  JSON.parse(cli(['packet', 'show', P]).stdout) as {
-    evidence: {
-      evidenceId: string;
-      mediaType: string;
-      sha256: string;
-      excerpt: string;
-      indicators: unknown[];
-    }[];
-  };
+  (
+    JSON.parse(cli(['packet', 'show', P, '--json']).stdout) as {
+      draft: {
+        evidence: {
+          evidenceId: string;
+          mediaType: string;
+          sha256: string;
+          excerpt: string;
+          indicators: unknown[];
+        }[];
+      };
+    }
+  ).draft;
 const ok = (r: { status: number; stderr: string }) => {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
@@ -620,12 +624,16 @@ describe('certificates and the validity runway', () => {
       'TSA certificate',
     ]);
     ok(tsa);
-    const shown = JSON.parse(cli(['packet', 'show', 'deferral-certs']).stdout) as {
-      evidence: {
-        evidenceId: string;
-        certificates: { subject: string; notAfter: string; sha256: string }[];
-      }[];
-    };
+    const shown = (
+      JSON.parse(cli(['packet', 'show', 'deferral-certs', '--json']).stdout) as {
+        draft: {
+          evidence: {
+            evidenceId: string;
+            certificates: { subject: string; notAfter: string; sha256: string }[];
+          }[];
+        };
+      }
+    ).draft;
     const tsaFacts = shown.evidence.find((e) => e.evidenceId === 'ev-tsa')!.certificates[0]!;
     const fp = spawnSync(
       'openssl',
@@ -658,7 +666,8 @@ describe('printing', () => {
     expect(doc.numPages).toBe(Number(path[2]));
     const versions = cli(['packet', 'versions', P]).stdout.trim().split('\n');
     const digest = /[0-9a-f]{64}/.exec(versions[2]!)![0];
-    const show = JSON.parse(cli(['packet', 'show', P]).stdout) as { title: string };
+    const show = (JSON.parse(cli(['packet', 'show', P, '--json']).stdout) as { draft: { title: string } })
+      .draft;
     for (let n = 1; n <= doc.numPages; n++) {
       const text = (await (await doc.getPage(n)).getTextContent()).items
         .map((i) => ('str' in i ? i.str : ''))

@@ -8,10 +8,11 @@ import {
   type StoredCheckpoint,
 } from '../../../core/journal/checkpoint';
 import { EntryHasher, GENESIS_PREV_HASH, type JournalRow } from '../../../core/journal/entry';
-import { prepareEntry, type PreparedEntry } from '../../../core/journal/events';
+import { prepareEntry, type EventKind, type PreparedEntry } from '../../../core/journal/events';
 import { stationError } from '../../errors';
 import { JournalReader } from './journal-reader';
 import { applyProjections, hasProjection } from './projections';
+import { journalEvents, type StoredEvent } from './repos/events';
 
 /** What an append wrote: seq firstSeq..lastSeq, ending at headHash. */
 export interface AppendResult {
@@ -216,12 +217,13 @@ export class JournalStore {
     return seq ?? null;
   }
 
-  /** Every row of this kind as stored (seq, body), in seq order: the few anchor events looked up by kind. */
-  bodiesOfKind(kind: string): [number, Buffer][] {
-    return this.db
-      .prepare('SELECT seq, body FROM journal WHERE kind = ? ORDER BY seq')
-      .raw(true)
-      .all(kind) as [number, Buffer][];
+  /**
+   * Every entry of these kinds in seq order, each body parsed by its kind's schema in the event
+   * catalogue (STORE_ROW_INVALID naming the entry when one does not parse): the few anchor events looked
+   * up by kind — the identity, module registrations, roster changes.
+   */
+  eventsOfKind<K extends EventKind>(...kinds: K[]): StoredEvent<K>[] {
+    return journalEvents(this.db, kinds);
   }
 
   lastCheckpointNumber(): number {

@@ -23,6 +23,12 @@ import { applyOp, type PacketOp } from '../../../core/packet/ops';
 import type { ReviewerSigner } from '../bundles';
 import { rosterEntries } from '../custodians/queries';
 import { objectPath } from '../../adapters/fs/staging';
+import {
+  decisionEvents,
+  evaluationEvents,
+  inventoryEvents,
+  rosterChangeEvents,
+} from '../../adapters/store/repos/attest';
 import type { Station } from '../../station/station';
 
 /**
@@ -35,23 +41,9 @@ import type { Station } from '../../station/station';
 export const CONTROL_LIBRARY = controlLibrarySchema.parse(libraryJson);
 export const DECISION_PREDICATE = 'https://ceremony-station.example/predicate/attestation-decision/v1';
 export const DECIDER_ROLE = 'release-security-owner';
-const ROSTER_KINDS = ['roster.initialised', 'roster.custodian-added', 'roster.custodian-revoked'];
 
 const SCHEMAS = RECORD_SCHEMAS;
 type SchemaName = keyof typeof SCHEMAS;
-
-function journalRows(
-  station: Station,
-  kinds: readonly string[],
-): { seq: number; at: string; kind: string; body: unknown }[] {
-  return (
-    station.store.db
-      .prepare(
-        `SELECT seq, at, kind, body FROM journal WHERE kind IN (${kinds.map(() => '?').join(',')}) ORDER BY seq`,
-      )
-      .all(...kinds) as { seq: number; at: string; kind: string; body: Buffer }[]
-  ).map((r) => ({ ...r, body: JSON.parse(Buffer.from(r.body).toString('utf8')) as unknown }));
-}
 
 /** The records imported into the packet, by the schema each JSON file declares (the latest one wins). */
 function importedRecords(station: Station, packetId: string) {
@@ -102,18 +94,12 @@ export function gatherInputs(
       ? { evidenceId: r.evidenceId, receivedAt: r.receivedAt, data: r.data as z.infer<(typeof SCHEMAS)[N]> }
       : null;
   };
-  const inventories = journalRows(station, ['hsm.inventory-recorded']).map((r) => {
-    const b = r.body as {
-      token: { serial: string };
-      keys: { id: string; label: string; residency: string | null }[];
-    };
-    return {
-      seq: r.seq,
-      at: r.at,
-      tokenSerial: b.token.serial,
-      keys: b.keys.map((k) => ({ id: k.id, label: k.label, residency: k.residency })),
-    };
-  });
+  const inventories = inventoryEvents(station.store.db).map(({ seq, at, body }) => ({
+    seq,
+    at,
+    tokenSerial: body.token.serial,
+    keys: body.keys.map((k) => ({ id: k.id, label: k.label, residency: k.residency })),
+  }));
   const inputs: AttestInputs = {
     now,
     roster: rosterEntries(station).map((p) => ({
@@ -124,7 +110,7 @@ export function gatherInputs(
       revokedAt: p.revokedAt,
     })),
     inventories,
-    rosterChanges: journalRows(station, ROSTER_KINDS).map((r) => ({ seq: r.seq, kind: r.kind })),
+    rosterChanges: rosterChangeEvents(station.store.db).map((r) => ({ seq: r.seq, kind: r.kind })),
     custody: custodyItems(station).map((c) => ({
       itemId: c.itemId,
       itemKind: c.itemKind,
@@ -284,25 +270,21 @@ export interface RecordedEvaluation {
 
 export function evaluations(station: Station, packetId: string): RecordedEvaluation[] {
   const texts = new Map(CONTROL_LIBRARY.requirements.map((r) => [r.id as string, r]));
-  return journalRows(station, ['attestation.evaluated'])
-    .filter((r) => (r.body as { packetId: string }).packetId === packetId)
-    .map((r) => {
-      const b = r.body as Omit<RecordedEvaluation, 'seq' | 'at' | 'requirements'> & {
-        requirements: Omit<RecordedEvaluation['requirements'][number], 'text' | 'waivable'>[];
-      };
-      return {
-        seq: r.seq,
-        at: r.at,
-        recommendation: b.recommendation,
-        because: b.because,
-        libraryVersion: b.libraryVersion,
-        requirements: b.requirements.map((q) => ({
-          ...q,
-          text: texts.get(q.id)?.text ?? q.id,
-          waivable: texts.get(q.id)?.waivable ?? false,
-        })),
-      };
-    });
+  return evaluationEvents(station.store.db, packetId).map((r) => {
+    const b = r.body;
+    return {
+      seq: r.seq,
+      at: r.at,
+      recommendation: b.recommendation,
+      because: b.because,
+      libraryVersion: b.libraryVersion,
+      requirements: b.requirements.map((q) => ({
+        ...q,
+        text: texts.get(q.id)?.text ?? q.id,
+        waivable: texts.get(q.id)?.waivable ?? false,
+      })),
+    };
+  });
 }
 
 export interface DecisionView {
@@ -317,21 +299,10 @@ export interface DecisionView {
 }
 
 export function decisions(station: Station, packetId: string): DecisionView[] {
-  return journalRows(station, ['attestation.decided'])
-    .filter((r) => (r.body as { packetId: string }).packetId === packetId)
-    .map((r) => {
-      const {
-        envelope: _e,
-        signerFingerprint: _f,
-        packetId: _p,
-        ...b
-      } = r.body as DecisionView & {
-        envelope: string;
-        signerFingerprint: string;
-        packetId: string;
-      };
-      return { ...b, seq: r.seq, at: r.at };
-    });
+  return decisionEvents(station.store.db, packetId).map((r) => {
+    const { envelope: _e, signerFingerprint: _f, packetId: _p, ...b } = r.body;
+    return { ...b, seq: r.seq, at: r.at };
+  });
 }
 
 const DECISION_TO_RECOMMENDATION = {

@@ -4,3 +4,5 @@
  * Custody attestation: requirement statuses against the control library, the recommendation, the owner's signed decision.
  */
 export * from './attest';
+export * from './acts';
+export * from './views';

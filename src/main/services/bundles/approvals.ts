@@ -22,6 +22,7 @@ import { stationError } from '../../errors';
 import { matchSigner } from './verify';
 import { trustAnchors } from './bundles';
 import { stageCopy } from '../../adapters/fs/staging';
+import { approvalRefusalRows, approvalRows, issuedRows } from '../../adapters/store/repos/bundles';
 import { parseEnvelope } from './dsse';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Station } from '../../station/station';
@@ -46,64 +47,11 @@ export interface IssuedView extends IssuedVersion {
 function issuedVersions(
   station: Station,
 ): (IssuedVersion & { bundleKind: string; title: string; fileName: string; at: string })[] {
-  const rows = station.store.db
-    .prepare(
-      'SELECT packet_id, version, digest, required_roles, bundle_kind, title, file_name, at FROM bundle_issued ORDER BY seq',
-    )
-    .all() as {
-    packet_id: string;
-    version: number;
-    digest: string;
-    required_roles: string;
-    bundle_kind: string;
-    title: string;
-    file_name: string;
-    at: string;
-  }[];
-  return rows.map((r) => ({
-    packetId: r.packet_id,
-    version: r.version,
-    digest: r.digest,
-    requiredRoles: JSON.parse(r.required_roles) as string[],
-    bundleKind: r.bundle_kind,
-    title: r.title,
-    fileName: r.file_name,
-    at: r.at,
-  }));
+  return issuedRows(station.store.db);
 }
 
 function acceptedApprovals(station: Station): AcceptedApproval[] {
-  const rows = station.store.db
-    .prepare(
-      `SELECT seq, packet_id, packet_version, role, decision, sequence, signer_fingerprint, trust_id, reviewer, comment, expires_at
-       FROM approval ORDER BY seq`,
-    )
-    .all() as {
-    seq: number;
-    packet_id: string;
-    packet_version: number;
-    role: string;
-    decision: Decision;
-    sequence: number;
-    signer_fingerprint: string;
-    trust_id: string;
-    reviewer: string;
-    comment: string;
-    expires_at: string;
-  }[];
-  return rows.map((r) => ({
-    seq: r.seq,
-    packetId: r.packet_id,
-    packetVersion: r.packet_version,
-    role: r.role,
-    decision: r.decision,
-    sequence: r.sequence,
-    signerFingerprint: r.signer_fingerprint,
-    trustId: r.trust_id,
-    reviewer: r.reviewer,
-    comment: r.comment,
-    expiresAt: r.expires_at,
-  }));
+  return approvalRows(station.store.db);
 }
 
 /** Every issued packet version with its approvals and the roles still missing. */
@@ -131,18 +79,7 @@ export function approvalRefusals(station: Station): {
   detail: string;
   at: string;
 }[] {
-  return station.store.db
-    .prepare(
-      'SELECT seq, code, check_id AS "check", packet_id AS packetId, detail, at FROM approval_refusal ORDER BY seq DESC LIMIT 200',
-    )
-    .all() as {
-    seq: number;
-    code: string;
-    check: string | null;
-    packetId: string | null;
-    detail: string;
-    at: string;
-  }[];
+  return approvalRefusalRows(station.store.db, 200);
 }
 
 export interface AcceptedView {

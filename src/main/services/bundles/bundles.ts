@@ -47,6 +47,14 @@ import {
 import { exportJournal } from '../journal/queries';
 import type { JobProgress } from '../jobs';
 import { keepObject, stageCopy, type StagedCopy } from '../../adapters/fs/staging';
+import {
+  importedHighWater,
+  importedRows,
+  issuedFileName,
+  latestIssuedVersion,
+  mediaRefusalRows,
+  trustRows,
+} from '../../adapters/store/repos/bundles';
 import { packetBundlePlan, type PacketBundlePlan } from '../packets';
 import type { Station } from '../../station/station';
 
@@ -89,41 +97,24 @@ export interface TrustEntryView {
   readonly status: 'VALID' | 'EXPIRED' | 'NOT YET VALID' | 'REVOKED';
 }
 
-interface TrustRow {
-  trust_id: string;
-  name: string;
-  entry_kind: 'reviewer' | 'station';
-  roles: string;
-  spki: string;
-  fingerprint: string;
-  algorithm: string;
-  valid_from: string;
-  valid_until: string;
-  revoked_at: string | null;
-}
-
-function trustRows(station: Station): TrustRow[] {
-  return station.store.db.prepare('SELECT * FROM trust_entry ORDER BY registered_seq').all() as TrustRow[];
-}
-
 export function trustEntries(station: Station): TrustEntryView[] {
   const now = journalTime(station.deps.clock());
-  return trustRows(station).map((r) => ({
-    trustId: r.trust_id,
+  return trustRows(station.store.db).map((r) => ({
+    trustId: r.trustId,
     name: r.name,
-    entryKind: r.entry_kind,
-    roles: JSON.parse(r.roles) as string[],
+    entryKind: r.entryKind,
+    roles: r.roles,
     fingerprint: r.fingerprint,
     words: digestWords(Buffer.from(r.fingerprint, 'hex')),
     algorithm: r.algorithm,
-    validFrom: r.valid_from,
-    validUntil: r.valid_until,
-    revokedAt: r.revoked_at,
-    status: r.revoked_at
+    validFrom: r.validFrom,
+    validUntil: r.validUntil,
+    revokedAt: r.revokedAt,
+    status: r.revokedAt
       ? 'REVOKED'
-      : now < r.valid_from
+      : now < r.validFrom
         ? 'NOT YET VALID'
-        : now >= r.valid_until
+        : now >= r.validUntil
           ? 'EXPIRED'
           : 'VALID',
   }));
@@ -134,15 +125,15 @@ export function trustAnchors(
   station: Station,
   opts: { includeSelf: boolean } = { includeSelf: true },
 ): TrustAnchor[] {
-  const anchors: TrustAnchor[] = trustRows(station).map((r) => ({
-    trustId: r.trust_id,
+  const anchors: TrustAnchor[] = trustRows(station.store.db).map((r) => ({
+    trustId: r.trustId,
     name: r.name,
-    entryKind: r.entry_kind,
+    entryKind: r.entryKind,
     info: publicKeyInfo(Buffer.from(r.spki, 'base64')),
-    validFrom: r.valid_from,
-    validUntil: r.valid_until,
-    revokedAt: r.revoked_at,
-    roles: JSON.parse(r.roles) as string[],
+    validFrom: r.validFrom,
+    validUntil: r.validUntil,
+    revokedAt: r.revokedAt,
+    roles: r.roles,
   }));
   const self = journalIdentity(station).identity;
   if (opts.includeSelf && self) anchors.push(identityAnchor(station, self));
@@ -194,7 +185,7 @@ function registrationView(station: Station, path: string, v: VerifiedBundle): Re
     throw stationError('BUNDLE_KIND_UNEXPECTED', `this is a ${p.bundleKind} bundle, not a key registration`, {
       check: 'BND-KIND',
     });
-  const existing = trustRows(station).find((r) => r.fingerprint === v.signer.info.fingerprint);
+  const existing = trustRows(station.store.db).find((r) => r.fingerprint === v.signer.info.fingerprint);
   return {
     fileName: basename(path),
     bundleKind: p.bundleKind,
@@ -204,7 +195,7 @@ function registrationView(station: Station, path: string, v: VerifiedBundle): Re
     words: digestWords(Buffer.from(v.signer.info.fingerprint, 'hex')),
     algorithm: v.signer.info.algorithm,
     digest: v.digest,
-    alreadyRegistered: existing?.trust_id ?? null,
+    alreadyRegistered: existing?.trustId ?? null,
   };
 }
 
@@ -246,8 +237,8 @@ export async function registerTrust(
         `this key is already registered as ${view.alreadyRegistered}`,
         { field: 'path' },
       );
-    const rows = trustRows(station);
-    if (rows.some((r) => r.trust_id === req.trustId))
+    const rows = trustRows(station.store.db);
+    if (rows.some((r) => r.trustId === req.trustId))
       throw stationError('TRUST_DUPLICATE_KEY', `the trust id ${req.trustId} is taken`, { field: 'trustId' });
     // "Signed by Bob Board" must mean one key holder with one live key: a case-folding or compatibility
     // look-alike of an active entry's name reads as that holder, and a second key under one name would
@@ -255,7 +246,7 @@ export async function registerTrust(
     // is the same person rotating keys.
     const clash = nameClash(
       view.holder,
-      rows.filter((r) => r.revoked_at === null).map((r) => r.name),
+      rows.filter((r) => r.revokedAt === null).map((r) => r.name),
     );
     if (clash)
       throw stationError(
@@ -397,11 +388,8 @@ const TITLES: Record<ExportKind, string> = {
 function packetPlan(station: Station, req: { packetId?: string; packetVersion?: number }): PacketBundlePlan {
   if (!req.packetId) throw stationError('INVALID_INPUT', 'name the packet to export', { field: 'packetId' });
   const plan = packetBundlePlan(station, req.packetId, req.packetVersion);
-  const issued = station.store.db
-    .prepare('SELECT file_name FROM bundle_issued WHERE packet_id = ? AND version = ?')
-    .pluck()
-    .get(plan.packetId, plan.version) as string | undefined;
-  if (issued)
+  const issued = issuedFileName(station.store.db, plan.packetId, plan.version);
+  if (issued !== null)
     throw stationError(
       'OUTPUT_EXISTS',
       `${plan.packetId} version ${plan.version} was already exported as ${issued}; record a new version to export again`,
@@ -411,11 +399,7 @@ function packetPlan(station: Station, req: { packetId?: string; packetVersion?: 
 }
 
 function nextVersion(station: Station, packetId: string): number {
-  const v = station.store.db
-    .prepare('SELECT coalesce(max(version), 0) FROM bundle_issued WHERE packet_id = ?')
-    .pluck()
-    .get(packetId) as number;
-  return v + 1;
+  return latestIssuedVersion(station.store.db, packetId) + 1;
 }
 
 function evidenceSources(paths: readonly string[]): BundleSource[] {
@@ -700,12 +684,7 @@ async function exportUnderLock(
 
 /** Whether this station already recorded an export of this packet at this version. */
 function issuedVersionExists(station: Station, packetId: string, version: number): boolean {
-  return (
-    station.store.db
-      .prepare('SELECT 1 FROM bundle_issued WHERE packet_id = ? AND version = ?')
-      .pluck()
-      .get(packetId, version) !== undefined
-  );
+  return issuedFileName(station.store.db, packetId, version) !== null;
 }
 
 /**
@@ -946,7 +925,9 @@ export async function importBundle(
     staged = await stageCopy(station, path, limits.maxBundleBytes, { beforeOpen: opts.beforeOpen });
     const notTakenYet = (statement: BundleStatement, signer: TrustAnchor) => {
       const p = statement.predicate;
-      const refusal = checkHighWater(p, importedHighWater(station, signer.info.fingerprint, p));
+      // BND-REPLAY: the newest version of this packet and kind already imported under this signer key.
+      const seen = importedHighWater(station.store.db, signer.info.fingerprint, p.packetId, p.bundleKind);
+      const refusal = checkHighWater(p, seen);
       if (refusal) throw stationError(refusal.code, refusal.message, { check: refusal.check });
     };
     // BND-KIND before any file is read: a registration or identity is never content. The high-water
@@ -1007,23 +988,6 @@ export async function importBundle(
   }
 }
 
-/**
- * BND-REPLAY high-water mark: the newest version of this packet and kind already imported under this
- * signer key (0 for none). Derived from the `bundle.imported` events, like approvals' sequences.
- */
-function importedHighWater(
-  station: Station,
-  signerFingerprint: string,
-  p: { readonly packetId: string; readonly bundleKind: BundleKind },
-): number {
-  return station.store.db
-    .prepare(
-      'SELECT coalesce(max(version), 0) FROM bundle_imported WHERE signer_fingerprint = ? AND packet_id = ? AND bundle_kind = ?',
-    )
-    .pluck()
-    .get(signerFingerprint, p.packetId, p.bundleKind) as number;
-}
-
 function recordRefusal(
   station: Station,
   e: CodedError,
@@ -1048,47 +1012,24 @@ function recordRefusal(
 }
 
 export function importedBundles(station: Station): ImportedBundleView[] {
-  const rows = station.store.db
-    .prepare('SELECT * FROM bundle_imported ORDER BY seq DESC LIMIT 500')
-    .all() as {
-    seq: number;
-    bundle_kind: BundleKind;
-    packet_id: string;
-    version: number;
-    digest: string;
-    signer_fingerprint: string;
-    signer_name: string;
-    files: string;
-  }[];
-  return rows.map((r) => ({
+  return importedRows(station.store.db, 500).map((r) => ({
     seq: r.seq,
-    bundleKind: r.bundle_kind,
-    packetId: r.packet_id,
+    bundleKind: r.bundleKind,
+    packetId: r.packetId,
     version: r.version,
-    title: r.packet_id,
+    title: r.packetId,
     digest: r.digest,
     words: digestWords(Buffer.from(r.digest, 'hex')),
-    signer: r.signer_name,
-    signerFingerprint: r.signer_fingerprint,
-    files: JSON.parse(r.files) as WrittenFile[],
+    signer: r.signerName,
+    signerFingerprint: r.signerFingerprint,
+    files: r.files,
   }));
 }
 
 export function mediaRefusals(
   station: Station,
 ): { seq: number; code: string; check: string | null; fileName: string; detail: string; at: string }[] {
-  return station.store.db
-    .prepare(
-      'SELECT seq, code, check_id AS "check", file_name AS fileName, detail, at FROM media_refusal ORDER BY seq DESC LIMIT 200',
-    )
-    .all() as {
-    seq: number;
-    code: string;
-    check: string | null;
-    fileName: string;
-    detail: string;
-    at: string;
-  }[];
+  return mediaRefusalRows(station.store.db, 200);
 }
 
 export interface MediaScan extends MediaView {

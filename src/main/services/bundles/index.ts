@@ -9,3 +9,4 @@ export * from './dsse';
 export * from './reviewer';
 export * from './reviewer-token';
 export * from './verify';
+export * from './media';

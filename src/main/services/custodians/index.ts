@@ -10,3 +10,4 @@ export * from './roster';
 export * from './share-sheet';
 export * from './shares';
 export * from './splits';
+export * from './views';

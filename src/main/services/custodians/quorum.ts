@@ -13,10 +13,16 @@ import {
   type SessionStatus,
   type SignatureCheck,
 } from '../../../core/custody/quorum';
-import type { RosterEntry } from '../../../core/custody/roster';
+import { validCustodians, type RosterEntry } from '../../../core/custody/roster';
 import { journalTime, type NewEvent, assertActor } from '../../../core/journal/events';
 import { digestWords } from '../../../core/words';
 import type { SignAlgorithm } from '../../adapters/hsm/module';
+import {
+  quorumCheckins,
+  quorumRefusals,
+  quorumSession,
+  quorumSessions,
+} from '../../adapters/store/repos/custodians';
 import { stationError } from '../../errors';
 import { rosterEntries, rosterPolicy } from './queries';
 import type { Station } from '../../station/station';
@@ -64,20 +70,6 @@ function tokenAlgorithm(entry: RosterEntry): SignAlgorithm {
   }
 }
 
-interface SessionRow {
-  session_id: string;
-  operation: string;
-  ceremony_id: string;
-  step: string;
-  threshold: number;
-  nonce: string;
-  opened_at: string;
-  expires_at: string;
-  closed_reason: string | null;
-  used_for: string | null;
-  closed_seq: number | null;
-}
-
 /** The act holding a session (QUORUM-CLAIM): its claim's journal seq, when and by whom. */
 export interface QuorumClaim {
   readonly seq: number;
@@ -89,26 +81,25 @@ function loadSession(
   station: Station,
   sessionId: string,
 ): { session: QuorumSession; closed: boolean; closedReason: string | null; claim: QuorumClaim | null } {
-  const r = station.store.db.prepare('SELECT * FROM quorum_session WHERE session_id = ?').get(sessionId) as
-    SessionRow | undefined;
+  const r = quorumSession(station.store.db, sessionId);
   if (!r)
     throw stationError('QUORUM_SESSION_NOT_FOUND', `no quorum session ${sessionId}`, { field: 'sessionId' });
   return {
     session: {
-      sessionId: r.session_id,
+      sessionId: r.sessionId,
       stationId: station.stationRecord().stationId,
       operation: r.operation,
-      ceremonyId: r.ceremony_id,
+      ceremonyId: r.ceremonyId,
       step: r.step,
       threshold: r.threshold,
       nonce: r.nonce,
-      openedAt: r.opened_at,
-      expiresAt: r.expires_at,
+      openedAt: r.openedAt,
+      expiresAt: r.expiresAt,
     },
     // A claimed session is closed to everyone but its claimant: no check-ins, no other use.
-    closed: r.closed_reason !== null,
-    closedReason: r.closed_reason,
-    claim: r.closed_reason === CLAIMED && r.closed_seq !== null ? claimAt(station, r.closed_seq) : null,
+    closed: r.closedReason !== null,
+    closedReason: r.closedReason,
+    claim: r.closedReason === CLAIMED && r.closedSeq !== null ? claimAt(station, r.closedSeq) : null,
   };
 }
 
@@ -118,15 +109,7 @@ function claimAt(station: Station, seq: number): QuorumClaim {
 }
 
 function accepted(station: Station, sessionId: string): AcceptedCheckIn[] {
-  return (
-    station.store.db
-      .prepare('SELECT custodian_id, fingerprint, at FROM quorum_checkin WHERE session_id = ? ORDER BY seq')
-      .all(sessionId) as {
-      custodian_id: string;
-      fingerprint: string;
-      at: string;
-    }[]
-  ).map((r) => ({ custodianId: r.custodian_id, fingerprint: r.fingerprint, at: r.at }));
+  return quorumCheckins(station.store.db, sessionId);
 }
 
 /** Opens a quorum session for exactly one operation, with a fresh 32-byte challenge nonce. */
@@ -176,7 +159,8 @@ export interface SessionView {
   readonly claim: QuorumClaim | null;
   readonly state: QuorumState;
   readonly challenge: { readonly text: string; readonly sha256: string; readonly words: readonly string[] };
-  readonly roster: readonly RosterEntry[];
+  /** Custodians who could check in now (ROSTER-VALID at the station's clock). */
+  readonly seats: readonly { readonly custodianId: string; readonly name: string }[];
   readonly refusals: readonly {
     seq: number;
     code: string;
@@ -204,12 +188,8 @@ export function quorumSessionView(station: Station, sessionId: string): SessionV
       sha256: digest.toString('hex'),
       words: digestWords(digest),
     },
-    roster,
-    refusals: station.store.db
-      .prepare(
-        'SELECT seq, code, custodian_id AS custodianId, reason, at FROM quorum_refusal WHERE session_id = ? ORDER BY seq',
-      )
-      .all(sessionId) as SessionView['refusals'],
+    seats: validCustodians(roster, now).map(({ custodianId, name }) => ({ custodianId, name })),
+    refusals: quorumRefusals(station.store.db, sessionId),
   };
 }
 
@@ -479,10 +459,5 @@ export function listQuorumSessions(station: Station): {
   expiresAt: string;
   closedReason: string | null;
 }[] {
-  return station.store.db
-    .prepare(
-      `SELECT session_id AS sessionId, operation, ceremony_id AS ceremonyId, step, opened_at AS openedAt, expires_at AS expiresAt,
-              closed_reason AS closedReason FROM quorum_session ORDER BY opened_seq DESC`,
-    )
-    .all() as ReturnType<typeof listQuorumSessions>;
+  return quorumSessions(station.store.db);
 }

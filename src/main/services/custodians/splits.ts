@@ -1,33 +1,11 @@
-import { type SplitRecord } from '../../../core/custody/shares';
+import { shareSplits, type SplitRow } from '../../adapters/store/repos/custodians';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
 
-export interface StoredSplit extends SplitRecord {
-  readonly moduleId: string;
-  readonly tokenSerial: string;
-}
+export type StoredSplit = SplitRow;
 
 export function splits(station: Station): StoredSplit[] {
-  const rows = station.store.db.prepare('SELECT * FROM share_split ORDER BY created_seq').all() as {
-    split_id: string;
-    module_id: string;
-    token_serial: string;
-    threshold: number;
-    total: number;
-    holders: string;
-    share_commitments: string;
-    secret_commitment: string;
-  }[];
-  return rows.map((r) => ({
-    splitId: r.split_id,
-    moduleId: r.module_id,
-    tokenSerial: r.token_serial,
-    threshold: r.threshold,
-    total: r.total,
-    holders: JSON.parse(r.holders) as SplitRecord['holders'],
-    shareCommitments: JSON.parse(r.share_commitments) as string[],
-    secretCommitment: r.secret_commitment,
-  }));
+  return shareSplits(station.store.db);
 }
 
 export function findSplit(station: Station, splitId: string): StoredSplit {

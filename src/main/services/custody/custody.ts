@@ -11,6 +11,12 @@ import {
   type CoverageCell,
 } from '../../../core/custody/coverage';
 import { journalTime } from '../../../core/journal/events';
+import {
+  availabilityRows,
+  custodyEventRows,
+  custodyItemExists,
+  custodyItemIds,
+} from '../../adapters/store/repos/custody';
 import { stationError } from '../../errors';
 import { rosterEntries, rosterPolicy } from '../custodians/queries';
 import type { Station } from '../../station/station';
@@ -23,7 +29,7 @@ export type CustodyAct =
   | { type: 'media-replaced'; note: string };
 
 function itemExists(station: Station, itemId: string): boolean {
-  return station.store.db.prepare('SELECT 1 FROM custody_item WHERE item_id = ?').get(itemId) !== undefined;
+  return custodyItemExists(station.store.db, itemId);
 }
 
 export function registerCustodyItem(
@@ -76,21 +82,8 @@ export function custodyItems(
   maxInspectionAgeDays = DEFAULT_CUSTODY_POLICY.maxInspectionAgeDays,
 ): CustodyView[] {
   const now = journalTime(station.deps.clock());
-  const items = station.store.db
-    .prepare('SELECT item_id FROM custody_item ORDER BY item_id')
-    .pluck()
-    .all() as string[];
-  const stmt = station.store.db.prepare(
-    'SELECT seq, type, at, actor, details FROM custody_event WHERE item_id = ? ORDER BY seq',
-  );
-  return items.map((itemId) => {
-    const events = (
-      stmt.all(itemId) as { seq: number; type: string; at: string; actor: string; details: string }[]
-    ).map((r) => {
-      const d = JSON.parse(r.details) as Record<string, unknown>;
-      delete d.itemId;
-      return { ...d, type: r.type, seq: r.seq, at: r.at, actor: r.actor } as CustodyEvent & { actor: string };
-    });
+  return custodyItemIds(station.store.db).map((itemId) => {
+    const events = custodyEventRows(station.store.db, itemId);
     return { itemId, ...custodyState(events, { maxInspectionAgeDays }, now), events };
   });
 }
@@ -113,16 +106,7 @@ export function coverage(
 ): { threshold: number; cells: CoverageCell[] } {
   const policy = rosterPolicy(station);
   if (!policy) throw stationError('ROSTER_MISSING', 'coverage needs an approved roster', {});
-  const records = (
-    station.store.db
-      .prepare('SELECT custodian_id, date, shift, available FROM availability ORDER BY seq')
-      .all() as {
-      custodian_id: string;
-      date: string;
-      shift: string;
-      available: number;
-    }[]
-  ).map((r) => ({ custodianId: r.custodian_id, date: r.date, shift: r.shift, available: r.available === 1 }));
+  const records = availabilityRows(station.store.db);
   return {
     threshold: policy.quorum,
     cells: coverageGrid(dateRange(from, days), shifts, rosterEntries(station), records, policy.quorum),

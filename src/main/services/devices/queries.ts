@@ -4,27 +4,11 @@ import { createHash } from 'node:crypto';
 import { digestWords } from '../../../core/words';
 import type { KeyView } from '../../../shared/contract';
 import type { KeyInfo } from '../../adapters/hsm/module';
+import { moduleRows } from '../../adapters/store/repos/devices';
 
 const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
 export function registeredModules(station: Station): RegisteredModule[] {
-  const rows = station.store.db
-    .prepare(
-      'SELECT module_id, profile, path, library_sha256, environment FROM hsm_module ORDER BY module_id',
-    )
-    .all() as {
-    module_id: string;
-    profile: string;
-    path: string;
-    library_sha256: string;
-    environment: string;
-  }[];
-  return rows.map((r) => ({
-    moduleId: r.module_id,
-    profile: r.profile,
-    path: r.path,
-    librarySha256: r.library_sha256,
-    environment: JSON.parse(r.environment) as Record<string, string>,
-  }));
+  return moduleRows(station.store.db);
 }
 
 /** Which registration of a module the station follows, and the ones it does not. */
@@ -38,10 +22,8 @@ export interface ModuleRegistration {
 
 /** The station token's module id and the seq of `station.identity-created`, as the journal stores them. */
 export function identityModule(station: Station): { moduleId: string; registeredBefore: number } | null {
-  const first = station.journal.bodiesOfKind('station.identity-created')[0];
-  if (!first) return null;
-  const { moduleId } = JSON.parse(first[1].toString('utf8')) as { moduleId: string };
-  return { moduleId, registeredBefore: first[0] };
+  const first = station.journal.eventsOfKind('station.identity-created')[0];
+  return first ? { moduleId: first.body.moduleId, registeredBefore: first.seq } : null;
 }
 
 /**
@@ -58,8 +40,7 @@ export function moduleRegistration(station: Station, moduleId: string): ModuleRe
   let registration: RegisteredModule | null = null;
   let seq: number | null = null;
   const ignored: number[] = [];
-  for (const [at, body] of station.journal.bodiesOfKind('hsm.module-registered')) {
-    const r = JSON.parse(body.toString('utf8')) as RegisteredModule;
+  for (const { seq: at, body: r } of station.journal.eventsOfKind('hsm.module-registered')) {
     if (r.moduleId !== moduleId) continue;
     if (at < before) {
       registration = r;

@@ -3,52 +3,22 @@ import { MARK_APPLICATION, parseMark, type CheckpointSignatureCheck } from '../.
 import { type MarkReading } from '../../../core/journal/verify';
 import { digestWords } from '../../../core/words';
 import { CodedError } from '../../../core/errors';
+import {
+  identityFromEventBody,
+  identityFromStoredBody,
+  identityProjection,
+  stationIdFromStoredBody,
+  type IdentityRecord,
+} from '../../adapters/store/repos/identity';
 import type { Station } from '../../station/station';
 
 export const IDENTITY_KEY_LABEL = 'station-identity';
 export const CHECKPOINT_ALG = 'ecdsa-p256-sha256';
 
-export interface StationIdentity {
-  readonly moduleId: string;
-  readonly tokenSerial: string;
-  readonly tokenLabel: string;
-  readonly keyLabel: string;
-  readonly keyId: string;
-  readonly spki: Buffer;
-  readonly fingerprint: string;
-  readonly certificatePem: string;
-}
+export type StationIdentity = IdentityRecord;
 
 export function stationIdentity(station: Station): StationIdentity | null {
-  const r = station.store.db
-    .prepare(
-      `SELECT module_id, token_serial, token_label, key_label, key_id, spki, fingerprint, certificate_pem
-       FROM station_identity WHERE singleton = 1`,
-    )
-    .get() as
-    | {
-        module_id: string;
-        token_serial: string;
-        token_label: string;
-        key_label: string;
-        key_id: string;
-        spki: Buffer;
-        fingerprint: string;
-        certificate_pem: string;
-      }
-    | undefined;
-  return r
-    ? {
-        moduleId: r.module_id,
-        tokenSerial: r.token_serial,
-        tokenLabel: r.token_label,
-        keyLabel: r.key_label,
-        keyId: r.key_id,
-        spki: r.spki,
-        fingerprint: r.fingerprint,
-        certificatePem: r.certificate_pem,
-      }
-    : null;
+  return identityProjection(station.store.db);
 }
 
 export function identitySummary(id: StationIdentity): {
@@ -69,37 +39,25 @@ export function identitySummary(id: StationIdentity): {
  * write access to the file could change without touching the chain.
  */
 export function journalIdentity(station: Station): { identity: StationIdentity | null; seqs: number[] } {
-  const rows = station.store.db
-    .prepare("SELECT seq, body FROM journal WHERE kind = 'station.identity-created' ORDER BY seq")
-    .raw(true)
-    .all() as [number, Buffer][];
-  const first = rows[0];
-  return { identity: first ? identityFromBody(first[1]) : null, seqs: rows.map((r) => r[0]) };
+  const events = station.journal.eventsOfKind('station.identity-created');
+  const first = events[0];
+  return { identity: first ? identityFromEventBody(first.body) : null, seqs: events.map((e) => e.seq) };
 }
 
-/** The identity recorded in a `station.identity-created` body (bytes as stored). */
-export function identityFromBody(body: Uint8Array): StationIdentity {
-  const b = JSON.parse(Buffer.from(body).toString('utf8')) as Omit<StationIdentity, 'spki'> & {
-    spki: string;
-  };
-  return {
-    moduleId: b.moduleId,
-    tokenSerial: b.tokenSerial,
-    tokenLabel: b.tokenLabel,
-    keyLabel: b.keyLabel,
-    keyId: b.keyId,
-    spki: Buffer.from(b.spki, 'base64'),
-    fingerprint: b.fingerprint,
-    certificatePem: b.certificatePem,
-  };
+/** The identity recorded in a `station.identity-created` body (bytes as stored), parsed by its schema. */
+export function identityFromBody(body: Uint8Array, seq: number): StationIdentity {
+  return identityFromStoredBody(body, seq);
+}
+
+/** The station id a `station.initialised` body records (bytes as stored), parsed by its schema. */
+export function stationIdFromBody(body: Uint8Array, seq: number): string {
+  return stationIdFromStoredBody(body, seq);
 }
 
 /** The station id as seq 1 records it (the projection is only a copy). */
 export function journalStationId(station: Station): string {
   const row = station.journal.get(1);
-  if (row?.kind === 'station.initialised') {
-    return (JSON.parse(Buffer.from(row.body).toString('utf8')) as { stationId: string }).stationId;
-  }
+  if (row?.kind === 'station.initialised') return stationIdFromBody(row.body, row.seq);
   return station.stationRecord().stationId;
 }
 

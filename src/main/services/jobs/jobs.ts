@@ -21,7 +21,11 @@ interface Job {
 export class JobRegistry {
   private readonly jobs = new Map<string, Job>();
 
-  constructor(private readonly log: (msg: string, err: unknown) => void = () => undefined) {}
+  /**
+   * `log` is required: a job that fails unexpectedly tells the operator "it has been logged", so the
+   * fault must really reach the station's log.
+   */
+  constructor(private readonly log: (msg: string, err: unknown) => void) {}
 
   start(kind: string, work: (progress: JobProgress, signal: AbortSignal) => Promise<unknown>): string {
     const id = randomUUID();

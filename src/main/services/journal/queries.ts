@@ -12,6 +12,8 @@ import {
   type SegmentResult,
 } from '../../../core/journal/verify';
 import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../../shared/contract';
+import { parseEventBody } from '../../adapters/store/repos/events';
+import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
 import { workerFile } from '../../workers/location';
 import { verifySegment } from '../../workers/segment';
@@ -23,6 +25,7 @@ import {
   journalIdentity,
   journalStationId,
   readTokenMark,
+  stationIdFromBody,
   readTokenMarksWithPin,
   type StationIdentity,
   type TokenConfirmation,
@@ -125,12 +128,39 @@ export async function verifyStationJournal(
   // Station id and identity key come from the rows just verified: the exact bytes the chain covers.
   const collected = segments.flatMap((s) => s.collected);
   const initial = collected.find(([seq, kind]) => seq === 1 && kind === 'station.initialised');
-  const stationId = initial
-    ? (JSON.parse(Buffer.from(initial[2]).toString('utf8')) as { stationId: string }).stationId
-    : station.stationRecord().stationId;
   const identityRows = collected.filter(([, kind]) => kind === 'station.identity-created');
   const seqs = identityRows.map(([seq]) => seq);
-  const identity = identityRows[0] ? identityFromBody(identityRows[0][2]) : null;
+  // A chained row whose body its kind's schema refuses was never written by the station (every body is
+  // validated before it is appended): a finding of the verification (JNL-ROW), not an error of it.
+  const bodyTampered = (seq: number, e: unknown): JournalReport => {
+    if (!(e instanceof CodedError && e.code === 'STORE_ROW_INVALID')) throw e;
+    return {
+      verdict: {
+        status: 'TAMPERED',
+        check: 'JNL-ROW',
+        entries: seq - 1,
+        firstBadSeq: seq,
+        lastPossibleSeq: null,
+        checkpointN: null,
+        reason: `seq ${seq} holds a body its kind does not allow, which the station never writes (${e.message})`,
+      },
+      identity: null,
+      markChecked: marks.checked,
+      markResets: [],
+    };
+  };
+  let stationId: string;
+  try {
+    stationId = initial ? stationIdFromBody(initial[2], initial[0]) : station.stationRecord().stationId;
+  } catch (e) {
+    return bodyTampered(initial?.[0] ?? 1, e);
+  }
+  let identity: StationIdentity | null;
+  try {
+    identity = identityRows[0] ? identityFromBody(identityRows[0][2], identityRows[0][0]) : null;
+  } catch (e) {
+    return bodyTampered(identityRows[0]?.[0] ?? 1, e);
+  }
   const judge = (reading: MarkReading) =>
     assembleVerdict(segments, {
       stationId,
@@ -234,15 +264,15 @@ function withPublicCopy(
  * verified. A body that does not parse (a re-chained rewrite, which the verdict reports) is no reset.
  */
 function markResets(collected: readonly (readonly [number, string, Uint8Array])[]): number[] {
-  const isReset = (body: Uint8Array) => {
+  const isReset = (body: Uint8Array, seq: number) => {
     try {
-      return (JSON.parse(Buffer.from(body).toString('utf8')) as { reset?: unknown }).reset === true;
+      return parseEventBody('journal.mark-repaired', body, seq).reset;
     } catch {
       return false;
     }
   };
   return collected
-    .filter(([, kind, body]) => kind === 'journal.mark-repaired' && isReset(body))
+    .filter(([seq, kind, body]) => kind === 'journal.mark-repaired' && isReset(body, seq))
     .map(([seq]) => seq);
 }
 

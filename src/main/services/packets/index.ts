@@ -5,3 +5,5 @@
  */
 export * from './packets';
 export * from './print';
+export * from './edits';
+export * from './views';

@@ -24,6 +24,16 @@ import packetPolicyJson from '../../../../resources/policy/packets.json';
 import stopRulesJson from '../../../../resources/policy/stop-triggers.json';
 import deferralTemplateJson from '../../../../resources/packets/rotation-deferral.json';
 import { keepObject, objectPath, stageCopy } from '../../adapters/fs/staging';
+import {
+  packetExists,
+  packetHandoffRows,
+  packetRow,
+  packetRows,
+  packetStopRows,
+  packetVersionCount,
+  packetVersionRows,
+  type PacketRecord,
+} from '../../adapters/store/repos/packets';
 import { quorumUsed, requireQuorum } from '../custodians';
 import type { Station } from '../../station/station';
 
@@ -82,19 +92,8 @@ export interface PacketSummary {
   readonly updatedSeq: number;
 }
 
-interface PacketRow {
-  packet_id: string;
-  kind: PacketKind;
-  title: string;
-  draft: string;
-  created_seq: number;
-  updated_seq: number;
-  stopped_seq: number | null;
-}
-
-function row(station: Station, packetId: string): PacketRow {
-  const r = station.store.db.prepare('SELECT * FROM packet WHERE packet_id = ?').get(packetId) as
-    PacketRow | undefined;
+function row(station: Station, packetId: string): PacketRecord {
+  const r = packetRow(station.store.db, packetId);
   if (!r) throw stationError('PACKET_NOT_FOUND', `no packet ${packetId}`, { field: 'packetId' });
   return r;
 }
@@ -102,26 +101,22 @@ function row(station: Station, packetId: string): PacketRow {
 const now = (station: Station) => journalTime(station.deps.clock());
 
 export function packetDraft(station: Station, packetId: string): PacketContent {
-  return JSON.parse(row(station, packetId).draft) as PacketContent;
+  return row(station, packetId).draft;
 }
 
 export function listPackets(station: Station): PacketSummary[] {
-  const rows = station.store.db.prepare('SELECT * FROM packet ORDER BY created_seq').all() as PacketRow[];
   const at = now(station);
-  return rows.map((r) => {
-    const c = completeness(JSON.parse(r.draft) as PacketContent, at, clearedStops(station, r.packet_id));
+  return packetRows(station.store.db).map((r) => {
+    const c = completeness(r.draft, at, clearedStops(station, r.packetId));
     return {
-      packetId: r.packet_id,
+      packetId: r.packetId,
       kind: r.kind,
       title: r.title,
-      stopped: r.stopped_seq !== null,
-      versions: station.store.db
-        .prepare('SELECT count(*) FROM packet_version WHERE packet_id = ?')
-        .pluck()
-        .get(r.packet_id) as number,
-      gate: r.stopped_seq !== null ? 'STOPPED' : c.gate,
+      stopped: r.stoppedSeq !== null,
+      versions: packetVersionCount(station.store.db, r.packetId),
+      gate: r.stoppedSeq !== null ? 'STOPPED' : c.gate,
       failed: c.failed,
-      updatedSeq: r.updated_seq,
+      updatedSeq: r.updatedSeq,
     };
   });
 }
@@ -136,39 +131,21 @@ export interface StopNotice {
 
 /** Every stop of the packet, with its clearance when a custodian quorum cleared it. */
 export function stopNotices(station: Station, packetId: string): StopNotice[] {
-  return (
-    station.store.db
-      .prepare(
-        'SELECT seq, at, notice, findings, clearance, cleared_seq FROM packet_stop WHERE packet_id = ? ORDER BY seq',
-      )
-      .all(packetId) as {
-      seq: number;
-      at: string;
-      notice: string;
-      findings: string;
-      clearance: string | null;
-      cleared_seq: number | null;
-    }[]
-  ).map((r) => {
-    const c = r.clearance
-      ? (JSON.parse(r.clearance) as { quorumSessionId: string; reason: string; clearedBy: string })
-      : null;
-    return {
-      seq: r.seq,
-      at: r.at,
-      notice: r.notice,
-      findings: JSON.parse(r.findings) as StopNotice['findings'],
-      cleared:
-        c && r.cleared_seq !== null
-          ? {
-              seq: r.cleared_seq,
-              quorumSessionId: c.quorumSessionId,
-              reason: c.reason,
-              clearedBy: c.clearedBy,
-            }
-          : null,
-    };
-  });
+  return packetStopRows(station.store.db, packetId).map((r) => ({
+    seq: r.seq,
+    at: r.at,
+    notice: r.notice,
+    findings: r.findings,
+    cleared:
+      r.clearance && r.clearedSeq !== null
+        ? {
+            seq: r.clearedSeq,
+            quorumSessionId: r.clearance.quorumSessionId,
+            reason: r.clearance.reason,
+            clearedBy: r.clearance.clearedBy,
+          }
+        : null,
+  }));
 }
 
 const openStops = (station: Station, packetId: string) =>
@@ -186,7 +163,7 @@ const clearedEvidence = (stops: readonly StopNotice[]) =>
 export function checkDraft(station: Station, packetId: string): Completeness & { stopped: StopNotice[] } {
   const r = row(station, packetId);
   const stopped = stopNotices(station, packetId);
-  const c = completeness(JSON.parse(r.draft) as PacketContent, now(station), clearedEvidence(stopped));
+  const c = completeness(r.draft, now(station), clearedEvidence(stopped));
   return { ...c, gate: stopped.some((x) => x.cleared === null) ? 'STOPPED' : c.gate, stopped };
 }
 
@@ -277,7 +254,7 @@ export function createPacket(
     },
     'packet',
   );
-  if (station.store.db.prepare('SELECT 1 FROM packet WHERE packet_id = ?').get(content.packetId))
+  if (packetExists(station.store.db, content.packetId))
     throw stationError('PACKET_EXISTS', `packet ${content.packetId} already exists`, { field: 'packetId' });
   const template = TEMPLATES[kind]?.claims ?? [];
   station.record([
@@ -328,12 +305,12 @@ export function editPacket(station: Station, packetId: string, op: unknown, acto
   assertActor(actor);
   station.assertWritable();
   const r = row(station, packetId);
-  if (r.stopped_seq !== null)
-    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stopped_seq}`, {
+  if (r.stoppedSeq !== null)
+    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stoppedSeq}`, {
       field: 'packetId',
     });
   const change: PacketOp = parseOrThrow(packetOpSchema, op, 'change');
-  const content = applyOp(JSON.parse(r.draft) as PacketContent, change);
+  const content = applyOp(r.draft, change);
   const findings =
     change.op === 'add-evidence'
       ? change.evidence.indicators.map((i) => ({ evidenceId: change.evidence.evidenceId, ...i }))
@@ -522,8 +499,8 @@ export function journalEvidence(
 /** Refuses a packet that evidence has stopped (every path that changes a packet checks this first). */
 export function assertNotStopped(station: Station, packetId: string): void {
   const r = row(station, packetId);
-  if (r.stopped_seq !== null)
-    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stopped_seq}`, {
+  if (r.stoppedSeq !== null)
+    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stoppedSeq}`, {
       field: 'packetId',
     });
 }
@@ -544,31 +521,7 @@ export interface PacketVersion {
 
 export function packetVersions(station: Station, packetId: string): PacketVersion[] {
   row(station, packetId);
-  return (
-    station.store.db
-      .prepare(
-        'SELECT version, digest, parent_digest, gate, failed_checks, at, seq, content FROM packet_version WHERE packet_id = ? ORDER BY version',
-      )
-      .all(packetId) as {
-      version: number;
-      digest: string;
-      parent_digest: string | null;
-      gate: string;
-      failed_checks: string;
-      at: string;
-      seq: number;
-      content: string;
-    }[]
-  ).map((v) => ({
-    version: v.version,
-    digest: v.digest,
-    parentDigest: v.parent_digest,
-    gate: v.gate,
-    failedChecks: JSON.parse(v.failed_checks) as string[],
-    at: v.at,
-    seq: v.seq,
-    content: JSON.parse(v.content) as PacketContent,
-  }));
+  return packetVersionRows(station.store.db, packetId);
 }
 
 export function packetVersion(station: Station, packetId: string, version?: number): PacketVersion {
@@ -589,11 +542,11 @@ export function packetVersion(station: Station, packetId: string, version?: numb
 export function recordVersion(station: Station, packetId: string, actor: string): PacketVersion {
   assertActor(actor);
   const r = row(station, packetId);
-  if (r.stopped_seq !== null)
-    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stopped_seq}`, {
+  if (r.stoppedSeq !== null)
+    throw stationError('PACKET_STOPPED', `packet ${packetId} was stopped at seq ${r.stoppedSeq}`, {
       field: 'packetId',
     });
-  const content = JSON.parse(r.draft) as PacketContent;
+  const content = r.draft;
   const digest = sha256hex(canonicalBytes(content));
   const last = packetVersions(station, packetId).at(-1) ?? null;
   if (last?.digest === digest)
@@ -712,11 +665,7 @@ export function recordHandoff(
 }
 
 export function handoffs(station: Station, packetId: string): HandoffRecord[] {
-  return (
-    station.store.db
-      .prepare('SELECT seq, at, record FROM packet_handoff WHERE packet_id = ? ORDER BY seq')
-      .all(packetId) as { seq: number; at: string; record: string }[]
-  ).map((r) => ({ ...(JSON.parse(r.record) as Omit<HandoffRecord, 'seq' | 'at'>), seq: r.seq, at: r.at }));
+  return packetHandoffRows(station.store.db, packetId);
 }
 
 /** The packet as exported: sensitive evidence keeps its digest and title, never its excerpt. */

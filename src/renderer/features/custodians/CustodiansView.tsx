@@ -282,12 +282,19 @@ function SessionPanel(props: {
       <p>
         Authorises <code>{view.session.operation}</code> · expires{' '}
         {view.session.expiresAt.replace('T', ' ').slice(0, 19)} UTC
-        {view.closed && view.closedReason !== CLAIMED ? ` · closed (${view.closedReason})` : ''}
+        {view.closed && !view.claim ? ` · closed (${view.closedReason})` : ''}
       </p>
-      {view.closedReason === CLAIMED ? (
+      {view.claim ? (
         <p role="status">
-          <Badge word="CLAIMED" tone="warn" check="QUORUM-CLAIM" /> An act holds this session: no other act
-          may use it. If the station stopped during that act, it stays claimed until it expires.
+          <Badge
+            word="CLAIMED"
+            tone="warn"
+            detail={view.status === 'CLAIMED' ? undefined : 'expired while claimed'}
+            check="QUORUM-CLAIM"
+          />{' '}
+          An act holds this session (claimed by {view.claim.actor} at{' '}
+          {view.claim.at.replace('T', ' ').slice(0, 19)} UTC, seq {view.claim.seq}): no other act may use it.
+          If the station stopped during that act, it stays claimed until it expires.
         </p>
       ) : null}
       <QuorumSeats seats={view.seats} checkedIn={checkedIn} threshold={view.state.threshold} />

@@ -1,6 +1,7 @@
 import { canonicalJson } from '../../../../core/canonical';
 import type { PacketContent } from '../../../../core/packet/model';
 import { applyOp } from '../../../../core/packet/ops';
+import { packetDraftColumn } from '../repos/packets';
 import type { Projection } from './types';
 
 /** Packet drafts (every edit applied in journal order), append-only versions, stops and handoffs. */
@@ -25,10 +26,9 @@ export const packets: Projection = {
       ).run(b.packetId, b.kind, b.title, canonicalJson(content), row.seq, row.seq);
     },
     'packet.edited': (db, row, b) => {
-      const draft = db.prepare('SELECT draft FROM packet WHERE packet_id = ?').pluck().get(b.packetId) as
-        string | undefined;
-      if (draft === undefined) throw new Error(`packet.edited for unknown packet ${b.packetId}`);
-      const next = applyOp(JSON.parse(draft) as PacketContent, b.change);
+      const draft = packetDraftColumn(db, b.packetId);
+      if (draft === null) throw new Error(`packet.edited for unknown packet ${b.packetId}`);
+      const next = applyOp(draft, b.change);
       db.prepare('UPDATE packet SET draft = ?, updated_seq = ? WHERE packet_id = ?').run(
         canonicalJson(next),
         row.seq,

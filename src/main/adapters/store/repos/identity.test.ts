@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { identityFromStoredBody, identityProjection, stationIdFromStoredBody } from './identity';
+import { hex, refusal, SPKI, testStore, type TestStore } from './test-support';
+
+let s: TestStore;
+afterEach(() => s.close());
+
+const MODULE = {
+  moduleId: 'softhsm',
+  profile: 'softhsm2',
+  path: '/usr/lib/softhsm/libsofthsm2.so',
+  librarySha256: hex('a'),
+  environment: { SOFTHSM2_CONF: '/tmp/softhsm2.conf' },
+};
+const IDENTITY = {
+  moduleId: 'softhsm',
+  tokenSerial: '1234abcd',
+  tokenLabel: 'station',
+  keyLabel: 'station-identity',
+  keyId: '01',
+  algorithm: 'ec-p256',
+  spki: SPKI,
+  fingerprint: hex('b'),
+  certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+} as const;
+
+function withIdentity(): TestStore {
+  s = testStore();
+  s.record('station.initialised', {
+    stationId: '0b5f0c1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b',
+    name: 'Room B',
+    mode: 'offline',
+    demo: false,
+  });
+  s.record('hsm.module-registered', MODULE);
+  s.record('station.identity-created', IDENTITY);
+  return s;
+}
+
+describe('identity repository', () => {
+  it('reads the identity projection with its SPKI as bytes, and the same identity from the journal body', () => {
+    withIdentity();
+    const projected = identityProjection(s.db);
+    expect(projected).toMatchObject({ moduleId: 'softhsm', keyId: '01', fingerprint: hex('b') });
+    expect(projected?.spki).toEqual(Buffer.from(SPKI, 'base64'));
+    const [event] = s.journal.eventsOfKind('station.identity-created');
+    expect(event?.seq).toBe(3);
+    const entry = s.journal.get(3)!;
+    expect(identityFromStoredBody(entry.body, entry.seq)).toEqual(projected);
+    expect(stationIdFromStoredBody(s.journal.get(1)!.body, 1)).toBe('0b5f0c1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b');
+  });
+
+  it('an identity entry whose body is JSON but not the catalogue shape is refused, naming the entry and the field', () => {
+    withIdentity();
+    const { keyId: _dropped, ...withoutKeyId } = IDENTITY;
+    const seq = s.forgeEntry('station.identity-created', withoutKeyId);
+    expect(refusal(() => s.journal.eventsOfKind('station.identity-created'))).toMatchObject({
+      code: 'STORE_ROW_INVALID',
+      data: {
+        table: 'journal',
+        row: `seq ${seq} (station.identity-created)`,
+        column: 'body',
+        path: 'body.keyId',
+      },
+    });
+    expect(refusal(() => identityFromStoredBody(s.journal.get(seq)!.body, seq))).toMatchObject({
+      code: 'STORE_ROW_INVALID',
+      data: { column: 'body', path: 'body.keyId' },
+    });
+  });
+
+  it('a body that is not UTF-8 JSON at all is refused the same way, not thrown as a SyntaxError', () => {
+    withIdentity();
+    const seq = s.journal.head().seq + 1;
+    s.db
+      .prepare(
+        'INSERT INTO journal (seq, at, actor, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        seq,
+        '2026-05-01T10:00:00.000Z',
+        'demo',
+        'station.initialised',
+        Buffer.from([0x7b, 0xff]),
+        Buffer.alloc(32),
+        Buffer.alloc(32),
+      );
+    expect(refusal(() => stationIdFromStoredBody(s.journal.get(seq)!.body, seq))).toMatchObject({
+      code: 'STORE_ROW_INVALID',
+      data: { column: 'body' },
+      message: expect.stringContaining('(not UTF-8 JSON)'),
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import { rosterStatus } from '../../../core/custody/roster';
+import { parseKeySpec } from '../../../core/hsm/key-spec';
+import { journalTime } from '../../../core/journal/events';
+import { digestWords } from '../../../core/words';
+import type { View } from '../../../shared/contract';
+import type { Station } from '../../station/station';
+import { keygenOperation } from './ceremony-ops';
+import { rosterEntries, rosterPolicy } from './queries';
+import { findSplit, splits } from './splits';
+
+/**
+ * What the UI shows of the custodians domain, built once here so `station roster list`, `shares list`
+ * and `ceremony keygen --print-operation` print the same facts (src/shared/contract/custodians.ts).
+ */
+
+/** The approved roster with each custodian's validity now (ROSTER-VALID) and key fingerprint words. */
+export function rosterView(station: Station): View<'rosterList'> {
+  const now = journalTime(station.deps.clock());
+  return {
+    quorum: rosterPolicy(station)?.quorum ?? null,
+    custodians: rosterEntries(station).map((e) => ({
+      ...e,
+      status: rosterStatus(e, now),
+      words: digestWords(Buffer.from(e.fingerprint, 'hex')),
+    })),
+  };
+}
+
+/** Activation splits: which token, M of N, who holds which position (never the commitments). */
+export function listShares(station: Station): View<'sharesList'> {
+  return splits(station).map(({ splitId, moduleId, tokenSerial, threshold, total, holders }) => ({
+    splitId,
+    moduleId,
+    tokenSerial,
+    threshold,
+    total,
+    holders,
+  }));
+}
+
+/**
+ * The exact operation a quorum must be opened for to generate this key on the split's ceremony token;
+ * the key specification is checked first (its field named), as the generation itself will check it.
+ */
+export function ceremonyKeygenOperation(
+  station: Station,
+  input: { splitId: string; key: unknown },
+): View<'ceremonyKeygenOperation'> {
+  const spec = parseKeySpec(input.key);
+  return {
+    operation: keygenOperation(findSplit(station, input.splitId).tokenSerial, spec.label, spec.algorithm),
+  };
+}

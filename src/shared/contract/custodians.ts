@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { keySpecSchema } from '../../core/hsm/key-spec';
+import { EVENT_BODIES } from '../../core/journal/events';
+import { actor, empty, pin, seq, sha256Hex, tokenRef, words, type Channels } from './common';
+import { keyViewSchema } from './devices';
+
+/**
+ * The approved roster, quorum sessions, M-of-N activation shares and the ceremony acts they unlock
+ * (services/custodians). A custodian, a session and a split are what the journal recorded for them
+ * (src/core/journal/events.ts), plus what the station derives now (validity, status, words).
+ */
+
+const custodianRecord = EVENT_BODIES['roster.custodian-added'].shape.custodian;
+const sessionOpened = EVENT_BODIES['quorum.session-opened'];
+const splitCreated = EVENT_BODIES['shares.split-created'];
+const sessionId = sessionOpened.shape.sessionId;
+const splitId = splitCreated.shape.splitId;
+
+export const rosterEntrySchema = custodianRecord.extend({
+  revokedAt: z.string().nullable(),
+  /** ROSTER-VALID at the station's clock now. */
+  status: z.enum(['VALID', 'NOT-YET-VALID', 'EXPIRED', 'REVOKED']),
+  words,
+});
+
+export const rosterViewSchema = z.strictObject({
+  quorum: z.number().int().nullable(),
+  custodians: z.array(rosterEntrySchema),
+});
+
+export const quorumSessionSummarySchema = z.strictObject({
+  sessionId: z.string(),
+  operation: z.string(),
+  ceremonyId: z.string(),
+  step: z.string(),
+  openedAt: z.string(),
+  expiresAt: z.string(),
+  closedReason: z.string().nullable(),
+});
+
+/** A session as opened: the journal's record of it, on this station. */
+const quorumSessionSchema = sessionOpened.extend({ stationId: z.string() });
+
+export const quorumSessionViewSchema = z.strictObject({
+  session: quorumSessionSchema,
+  /** Where the session stands now (QUORUM-CLAIM: CLAIMED while an act holds it). */
+  status: z.enum(['OPEN', 'CLAIMED', 'EXPIRED', 'CLOSED']),
+  closed: z.boolean(),
+  closedReason: z.string().nullable(),
+  /** The act holding the session: its claim's journal seq, when and by whom; null when none does. */
+  claim: z.strictObject({ seq, at: z.string(), actor: z.string() }).nullable(),
+  state: z.strictObject({
+    threshold: z.number().int(),
+    reached: z.boolean(),
+    checkedIn: z.array(z.strictObject({ custodianId: z.string(), fingerprint: z.string(), at: z.string() })),
+  }),
+  challenge: z.strictObject({ text: z.string(), sha256: sha256Hex, words }),
+  /** Custodians who could check in now (valid on the roster). */
+  seats: z.array(z.strictObject({ custodianId: z.string(), name: z.string() })),
+  refusals: z.array(
+    z.strictObject({
+      seq,
+      code: z.string(),
+      custodianId: z.string().nullable(),
+      reason: z.string(),
+      at: z.string(),
+    }),
+  ),
+});
+
+/** A check-in's verdict: accepted (who), or refused with its code and reason (journaled either way). */
+const checkInVerdictSchema = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), custodianId: z.string() }),
+  z.strictObject({
+    ok: z.literal(false),
+    code: z.string(),
+    custodianId: z.string().nullable(),
+    reason: z.string(),
+  }),
+]);
+
+export const custodiansChannels = {
+  rosterList: { input: empty, output: rosterViewSchema },
+  quorumSessions: { input: empty, output: z.array(quorumSessionSummarySchema) },
+  quorumSession: { input: z.strictObject({ sessionId }), output: quorumSessionViewSchema },
+  quorumOpen: {
+    input: z.strictObject({
+      operation: sessionOpened.shape.operation,
+      ceremonyId: sessionOpened.shape.ceremonyId,
+      step: sessionOpened.shape.step,
+      ttlMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60),
+      actor,
+    }),
+    output: quorumSessionSchema,
+  },
+  quorumCheckIn: {
+    input: z.strictObject({
+      sessionId,
+      ...tokenRef,
+      pin,
+      actor,
+    }),
+    output: checkInVerdictSchema,
+  },
+  sharesList: {
+    input: empty,
+    output: z.array(
+      splitCreated.pick({
+        splitId: true,
+        moduleId: true,
+        tokenSerial: true,
+        threshold: true,
+        total: true,
+        holders: true,
+      }),
+    ),
+  },
+  /** Share health: checks one share against its commitment; nothing is reconstructed or kept. */
+  sharesVerify: {
+    input: z.strictObject({
+      splitId,
+      custodianId: EVENT_BODIES['shares.share-verified'].shape.custodianId,
+      shareText: z.string().max(2000),
+      actor,
+    }),
+    output: z.strictObject({
+      ok: z.boolean(),
+      position: z.number().int(),
+      code: z.string().nullable(),
+      message: z.string(),
+    }),
+  },
+  /** The exact operation a quorum must be opened for, to generate this key on the ceremony token. */
+  ceremonyKeygenOperation: {
+    input: z.strictObject({ splitId, key: keySpecSchema }),
+    output: z.strictObject({ operation: z.string() }),
+  },
+  ceremonyKeygen: {
+    input: z.strictObject({
+      splitId,
+      quorumSessionId: sessionId,
+      key: keySpecSchema,
+      shares: z
+        .array(z.strictObject({ text: z.string().max(2000), enteredBy: z.string().max(40) }))
+        .min(1)
+        .max(32),
+      actor,
+    }),
+    output: keyViewSchema,
+  },
+} as const satisfies Channels;
+
+export type RosterEntryView = z.output<typeof rosterEntrySchema>;
+export type QuorumSessionView = z.output<typeof quorumSessionViewSchema>;

@@ -1,0 +1,188 @@
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../src/main/ipc/dispatcher';
+import { createHandlers } from '../../src/main/ipc/handlers';
+import { systemDeps } from '../../src/main/runtime';
+import { Station } from '../../src/main/station/station';
+import type { Input, Method, Output } from '../../src/shared/contract';
+import { stationCli } from '../e2e/harness';
+import { softhsmWorld } from '../helpers/softhsm';
+import { suiteTempDir } from '../helpers/temp';
+
+/**
+ * The CLI prints the views the UI shows: the same service functions build both, so the facts agree —
+ * `--json` is exactly what the UI's channel answers (through the real dispatcher and its output schema),
+ * and the text names the same verdicts (ROSTER-VALID, PKT-EVIDENCE-FRESH, the quorum's seats).
+ */
+const suite = suiteTempDir('cli-views-');
+const dir = join(suite.dir, 'station');
+let conf = '';
+
+const cli = (args: string[], input?: string) =>
+  stationCli([...args, '--data-dir', dir], input, { SOFTHSM2_CONF: conf });
+
+/** What the UI receives for a channel: the real handlers behind the real dispatcher, as the shells run them. */
+async function ui<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+  const station = Station.open(dir, systemDeps);
+  try {
+    const dispatch = createDispatcher(
+      createHandlers({ station, host: 'browser', log: () => {} }),
+      ['app://station'],
+      () => {},
+    );
+    const r = await dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
+    if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+    return r.value as Output<M>;
+  } finally {
+    station.close();
+  }
+}
+
+const ok = (r: { status: number; stdout: string; stderr: string }) => {
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return r.stdout;
+};
+
+beforeAll(() => {
+  ({ conf } = softhsmWorld(suite.dir));
+  const init = spawnSync('softhsm2-util', [
+    '--init-token',
+    '--free',
+    '--label',
+    'Station HSM',
+    '--so-pin',
+    '87654321',
+    '--pin',
+    '654321',
+  ]);
+  expect(init.status).toBe(0);
+  const listing = JSON.parse(
+    stationCli(['hsm', 'list', '--profile', 'softhsm2', '--module-env', `SOFTHSM2_CONF=${conf}`, '--json'])
+      .stdout,
+  ) as { tokens: { serial: string }[] }[];
+  const serial = listing[0]!.tokens[0]!.serial;
+  ok(
+    cli(
+      ['init', '--name', 'Room K', '--token', serial, '--module-env', `SOFTHSM2_CONF=${conf}`, '--pin-stdin'],
+      '654321\n',
+    ),
+  );
+  // One custodian valid now, one whose validity ended, one whose validity has not begun.
+  const key = () =>
+    generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' });
+  const custodian = (custodianId: string, name: string, validFrom: string, validUntil: string) => ({
+    custodianId,
+    name,
+    roles: ['custodian'],
+    publicKey: key(),
+    validFrom,
+    validUntil,
+  });
+  const roster = join(suite.dir, 'roster.json');
+  writeFileSync(
+    roster,
+    JSON.stringify({
+      quorum: 2,
+      custodians: [
+        custodian('alice', 'Alice Example', '2020-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z'),
+        custodian('bob', 'Bob Example', '2020-01-01T00:00:00.000Z', '2021-01-01T00:00:00.000Z'),
+        custodian('carol', 'Carol Example', '2098-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z'),
+      ],
+    }),
+  );
+  ok(cli(['roster', 'init', '--file', roster, '--witness', 'Wendy Witness', '--actor', 'operator:so']));
+});
+
+afterAll(() => suite.remove());
+
+describe('the CLI prints the views the UI shows', () => {
+  it('roster list: each custodian’s validity now (ROSTER-VALID: VALID / EXPIRED / NOT-YET-VALID), and --json is the rosterList view', async () => {
+    const text = ok(cli(['roster', 'list']));
+    expect(text).toMatch(/^quorum 2$/m);
+    expect(text).toMatch(/^VALID +alice +Alice Example/m);
+    expect(text).toMatch(/^EXPIRED +bob +Bob Example/m);
+    expect(text).toMatch(/^NOT-YET-VALID +carol +Carol Example/m);
+    const view = await ui('rosterList', {});
+    expect(view.custodians.map((c) => [c.custodianId, c.status])).toEqual([
+      ['alice', 'VALID'],
+      ['bob', 'EXPIRED'],
+      ['carol', 'NOT-YET-VALID'],
+    ]);
+    // The fingerprint words the UI shows beside each key are printed too.
+    for (const c of view.custodians) expect(text).toContain(c.words.join(' '));
+    expect(JSON.parse(ok(cli(['roster', 'list', '--json'])))).toEqual(view);
+  });
+
+  it('packet show: each evidence item FRESH, STALE or without a rule (PKT-EVIDENCE-FRESH), and --json is the packetGet view', async () => {
+    const P = 'pk-views';
+    ok(cli(['packet', 'new', P, '--kind', 'custody-attestation', '--covers', 'Custody of the 2026 keys']));
+    const attest = (id: string, extra: string[]) =>
+      ok(
+        cli([
+          'packet',
+          'attest',
+          P,
+          '--id',
+          id,
+          '--title',
+          `Inspection ${id}`,
+          '--by',
+          'Alice Example',
+          '--text',
+          'Seals intact',
+          ...extra,
+        ]),
+      );
+    attest('ev-old', ['--effective', '2020-01-01', '--freshness-days', '30']);
+    attest('ev-new', ['--effective', new Date().toISOString(), '--freshness-days', '30']);
+    attest('ev-norule', []);
+
+    const text = ok(cli(['packet', 'show', P]));
+    const item = (id: string) =>
+      new RegExp(`^  ${id} [^\\n]*\\n(?: {6}[^\\n]*\\n)*`, 'm').exec(text)?.[0] ?? '';
+    expect(item('ev-old')).toMatch(/STALE \[PKT-EVIDENCE-FRESH\] \d+ days old, rule: at most 30 days/);
+    expect(item('ev-new')).toMatch(/FRESH \[PKT-EVIDENCE-FRESH\] 0 days old, rule: at most 30 days/);
+    expect(item('ev-norule')).toMatch(/no freshness rule/);
+    expect(text).toMatch(/^gate HOLD-SOURCE/m);
+
+    const view = await ui('packetGet', { packetId: P });
+    expect(view.freshness).toMatchObject({
+      'ev-old': { fresh: false },
+      'ev-new': { fresh: true, ageDays: 0 },
+      'ev-norule': null,
+    });
+    expect(JSON.parse(ok(cli(['packet', 'show', P, '--json'])))).toEqual(view);
+  });
+
+  it('quorum status: who may still check in (the UI’s seats: valid custodians only), and --json is the quorumSession view', async () => {
+    const opened = ok(
+      cli(['quorum', 'open', '--operation', 'test-op:views', '--ceremony', 'c1', '--step', 's1']),
+    );
+    const sessionId = /^session (\S+)$/m.exec(opened)![1]!;
+    const status = cli(['quorum', 'status', '--session', sessionId]);
+    expect(status.status).toBe(6);
+    expect(status.stdout).toMatch(/^ {2}may check in: alice \(Alice Example\)$/m);
+    const view = await ui('quorumSession', { sessionId });
+    expect(view).toMatchObject({ status: 'OPEN', claim: null, seats: [{ custodianId: 'alice' }] });
+    expect(view.seats).toHaveLength(1);
+    expect(JSON.parse(cli(['quorum', 'status', '--session', sessionId, '--json']).stdout)).toEqual(view);
+  });
+
+  it('attest status: the latest evaluation as recorded, and --json is the attestStatus view', async () => {
+    const P = 'pk-attest';
+    ok(cli(['packet', 'new', P, '--kind', 'custody-attestation', '--covers', 'Custody of the 2026 keys']));
+    expect(ok(cli(['attest', 'status', P]))).toMatch(/^not evaluated yet/);
+    ok(cli(['attest', 'evaluate', P]));
+    const view = await ui('attestStatus', { packetId: P });
+    const text = ok(cli(['attest', 'status', P]));
+    expect(text).toContain(`evaluation at seq ${view.latest!.seq}`);
+    expect(text).toMatch(new RegExp(`^recommendation: ${view.latest!.recommendation.toUpperCase()}$`, 'm'));
+    for (const r of view.latest!.requirements)
+      expect(text).toMatch(new RegExp(`${r.status.toUpperCase()} +${r.id}`));
+    expect(JSON.parse(ok(cli(['attest', 'status', P, '--json'])))).toEqual(view);
+  });
+});
