@@ -8,7 +8,6 @@ import {
   ceremonySign,
   listShares,
   rosterView,
-  signOperation,
 } from '../main/services/custodians';
 import {
   custodyItems,
@@ -39,6 +38,7 @@ import type { Station } from '../main/station/station';
 import { collect, moduleOf, withStation, writeNewFile, type Out, type TokenFlags } from './context';
 import { EXIT } from './exit-codes';
 import { readPin } from './pin';
+import { encodeOperation } from '../core/custody/operation';
 
 interface CustodianFile {
   custodianId: string;
@@ -146,7 +146,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
       o: { file: string; quorum?: string; printOperation?: boolean; actor: string },
     ) {
       const input = custodianInput(readJson(o.file) as CustodianFile, dirname(resolve(o.file)));
-      if (o.printOperation) return out(`${proposeCustodian(input).operation}\n`);
+      if (o.printOperation) return out(`${encodeOperation(proposeCustodian(input).operation)}\n`);
       if (!o.quorum)
         throw new CodedError('INVALID_INPUT', '--quorum is required to change the roster', {
           field: 'quorum',
@@ -169,7 +169,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
       this: Command,
       o: { custodian: string; reason: string; quorum?: string; printOperation?: boolean; actor: string },
     ) {
-      if (o.printOperation) return out(`${revokeOperation(o.custodian, o.reason)}\n`);
+      if (o.printOperation) return out(`${encodeOperation(revokeOperation(o.custodian, o.reason))}\n`);
       if (!o.quorum)
         throw new CodedError('INVALID_INPUT', '--quorum is required to change the roster', {
           field: 'quorum',
@@ -449,7 +449,12 @@ export function registerCustodianCommands(program: Command, out: Out): void {
         const { createHash } = await import('node:crypto');
         if (o.printOperation)
           return out(
-            `${signOperation(findSplit(s, o.split).tokenSerial, o.key, createHash('sha256').update(data).digest('hex'))}\n`,
+            `${encodeOperation({
+              kind: 'ceremony-sign',
+              tokenSerial: findSplit(s, o.split).tokenSerial,
+              keyId: o.key,
+              dataSha256: createHash('sha256').update(data).digest('hex'),
+            })}\n`,
           );
         const r = await ceremonySign(s, {
           splitId: o.split,

@@ -36,6 +36,7 @@ import { exportBundle } from '../main/services/bundles';
 import { stderrProgress } from './bundles';
 import { readPin } from './pin';
 import { collect, positiveInt, withStation, type Out } from './context';
+import { encodeOperation } from '../core/custody/operation';
 
 const list = (v: string | undefined) =>
   (v ?? '')
@@ -472,7 +473,9 @@ export function registerPacketCommands(program: Command, out: Out): void {
           );
           for (const f of st.findings) out(`  ${f.evidenceId}: ${f.indicator} — ${f.detail}\n`);
           if (!st.cleared)
-            out(`  clear only under a quorum bound to: ${stopClearOperation(packetId, st.seq)}\n`);
+            out(
+              `  clear only under a quorum bound to: ${encodeOperation(stopClearOperation(packetId, st.seq))}\n`,
+            );
         }
       });
     });

@@ -14,7 +14,24 @@ export function parseOrThrow<S extends z.ZodType>(
 ): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = [root, ...(issue?.path ?? []).map(String)].join('.');
-  throw coreError(code, `${field} ${issue?.message ?? 'is invalid'}`, { ...data, field });
+  const { field, message } = firstIssue(r.error, root);
+  throw coreError(code, `${field} ${message}`, { ...data, field });
+}
+
+/** The first problem a zod error reports: the field by its full dotted path (below `root`, if given). */
+export interface FieldIssue {
+  /** `root.a.0.b`, or `a.0.b` without a root; `root` (or `(value)`) when the value itself is wrong. */
+  readonly field: string;
+  /** The path below the root, as strings. */
+  readonly path: readonly string[];
+  /** zod's message, e.g. `Too small: expected number to be >=1`. */
+  readonly message: string;
+}
+
+/** Names the first failing field of a zod error: the one way every layer turns a zod error into words. */
+export function firstIssue(error: z.ZodError, root?: string): FieldIssue {
+  const issue = error.issues[0];
+  const path = (issue?.path ?? []).map(String);
+  const parts = root === undefined ? path : [root, ...path];
+  return { field: parts.join('.') || '(value)', path, message: issue?.message ?? 'is invalid' };
 }

@@ -11,6 +11,7 @@ import type { Input, Method, Output } from '../../src/shared/contract';
 import { stationCli } from '../e2e/harness';
 import { softhsmWorld } from '../helpers/softhsm';
 import { suiteTempDir } from '../helpers/temp';
+import { opText, testOp } from '../helpers/operations';
 
 /**
  * The CLI prints the views the UI shows: the same service functions build both, so the facts agree —
@@ -160,7 +161,7 @@ describe('the CLI prints the views the UI shows', () => {
 
   it('quorum status: who may still check in (the UI’s seats: valid custodians only), and --json is the quorumSession view', async () => {
     const opened = ok(
-      cli(['quorum', 'open', '--operation', 'test-op:views', '--ceremony', 'c1', '--step', 's1']),
+      cli(['quorum', 'open', '--operation', opText(testOp('views')), '--ceremony', 'c1', '--step', 's1']),
     );
     const sessionId = /^session (\S+)$/m.exec(opened)![1]!;
     const status = cli(['quorum', 'status', '--session', sessionId]);

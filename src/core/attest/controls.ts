@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../schema';
 
 /**
  * Custody attestation (workflow B): a fixed, versioned control library (resources/controls) evaluated
@@ -14,13 +15,6 @@ import { z } from 'zod';
  *   ATT-ROSTER-MATCH     every operator a ceremony log names is on the approved roster
  *   ATT-EXCEPTION-SCOPE  the legacy bridge's signing paths are all inside its exception's approved scope
  */
-const isoTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time')
-  .refine(
-    (v) => !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString() === v,
-    'a real calendar date and time',
-  );
 
 export const REQUIREMENT_STATUSES = ['satisfied', 'partial', 'stale', 'missing', 'exception-backed'] as const;
 export type RequirementStatus = (typeof REQUIREMENT_STATUSES)[number];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nameSchema, textSchema } from '../names';
+import { isoTime, packetIdSchema, roleSchema, sha256Hex, uuid } from '../schema';
 
 /**
  * in-toto Statement v1 (in-toto/attestation spec): subjects are the files a bundle carries, each with
@@ -11,9 +12,6 @@ export const PREDICATE_TYPES = {
   approval: 'https://ceremony-station.example/predicate/approval/v1',
 } as const;
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lowercase hex digits');
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
 const person = nameSchema(80);
 /**
  * Free text a bundle or approval carries and others read (titles, comments): no terminal controls and
@@ -22,10 +20,6 @@ const person = nameSchema(80);
 const title = textSchema(200).trim().min(1);
 /** An organisation is a name, or nothing. */
 const organisation = z.union([z.literal(''), nameSchema(120)]);
-export const packetIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lowercase letters, digits, dots and dashes');
-export const roleSchema = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'a role such as board-reviewer');
 
 export const subjectSchema = z.strictObject({
   name: z.string().min(1).max(255),

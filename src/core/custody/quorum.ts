@@ -21,7 +21,7 @@ import { rosterStatus, type RosterEntry, type RosterStatus } from './roster';
 export interface QuorumSession {
   readonly sessionId: string;
   readonly stationId: string;
-  /** What the quorum authorises, bound exactly (e.g. `roster-change:<sha256>`, `token-login:<serial>:<purpose>`). */
+  /** What the quorum authorises, bound exactly: an operation text (src/core/custody/operation.ts). */
   readonly operation: string;
   readonly ceremonyId: string;
   readonly step: string;

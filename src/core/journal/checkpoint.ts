@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hexBytes, isoTime } from '../schema';
 import { bytesEqual, fromHex, toHex } from '../bytes';
 import { canonicalBytes } from '../canonical';
 
@@ -66,15 +67,14 @@ export interface StoredCheckpoint extends Checkpoint {
 export const CHECKPOINT_EVENT_KIND = 'journal.checkpoint';
 export const CHECKPOINT_ACTOR = 'station';
 
-const hexString = (bytes: number) =>
-  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes} bytes of lowercase hex`);
+const hexString = hexBytes;
 
 /** The body of a `journal.checkpoint` event (also the catalogue's schema for that kind). */
 export const checkpointEventBodySchema = z.strictObject({
   n: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   head: hexString(32),
-  at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time'),
+  at: isoTime,
   keyId: z.string().min(1).max(128),
   alg: z.string().min(1).max(64),
   signature: z.string().regex(/^(?:[0-9a-f]{2}){1,1024}$/, 'the signature as lowercase hex'),

@@ -1,7 +1,20 @@
 import { z } from 'zod';
 import { canonicalBytes } from '../canonical';
 import { nameSchema } from '../names';
-import { BUNDLE_KINDS, DECISIONS, packetIdSchema, roleSchema } from '../bundle/statement';
+import { BUNDLE_KINDS, DECISIONS } from '../bundle/statement';
+import {
+  ACTOR_PATTERN,
+  base64,
+  custodianIdSchema,
+  hexBytes,
+  isoDate,
+  isoTime,
+  moduleId,
+  packetIdSchema,
+  roleSchema,
+  tokenSerial,
+  uuid,
+} from '../schema';
 import { coreError } from '../errors';
 import { checkpointEventBodySchema } from './checkpoint';
 import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
@@ -13,20 +26,12 @@ import { parseOrThrow } from '../validate';
  * body that parses under its strict schema (unknown keys are errors), so the journal never holds a
  * shape nobody can read back. New kinds are added here, never changed: old entries must stay readable.
  */
-const stationId = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a UUID');
+const stationId = uuid;
 const displayName = nameSchema(80);
-const hex = (bytes: number) =>
-  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes} bytes of lowercase hex`);
-const moduleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
-const tokenSerial = z.string().min(1).max(32);
+const hex = hexBytes;
+/** CKA_ID of a key the station generated (1–32 bytes; tokens may hold longer ones, see ckaId). */
 const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,32}$/, 'CKA_ID as lowercase hex');
-const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
-const uuid = stationId;
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time');
-const custodianIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
-/** What a quorum authorises, e.g. `roster-change:<sha256>` or `token-login:<serial>:<purpose>`. */
+/** What a quorum authorises: an operation text (src/core/custody/operation.ts), e.g. `roster-change:<sha256>`. */
 const operation = z
   .string()
   .regex(/^[a-z][a-z0-9-]*:[\x21-\x7e]{1,200}$/, 'an operation binding such as roster-change:<digest>');
@@ -329,7 +334,7 @@ export const EVENT_BODIES = {
   /** A rostered signer's availability for one shift of the coverage calendar. */
   'coverage.availability-set': z.strictObject({
     custodianId: custodianIdSchema,
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+    date: isoDate,
     shift: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'a shift name such as day or night'),
     available: z.boolean(),
   }),
@@ -560,10 +565,8 @@ export function isEventKind(kind: string): kind is EventKind {
   return Object.hasOwn(EVENT_BODIES, kind);
 }
 
-/** Actor grammar: `station`, `operator:<name>`, `cli:<user>`, `demo` … no spaces, no control characters. */
-const ACTOR = /^[a-z][a-z0-9-]{0,31}(:[A-Za-z0-9._@+-]{1,64})?$/;
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Actor grammar (src/core/schema.ts): `station`, `operator:<name>`, `cli:<user>`, `demo` … no spaces. */
+const ACTOR = ACTOR_PATTERN;
 
 /** The journal's time format (ISO 8601 UTC, milliseconds); a coded error for an invalid clock reading. */
 export function journalTime(at: Date): string {
@@ -615,7 +618,7 @@ export function prepareEntry(
   }
   assertActor(event.actor);
   const iso = typeof at === 'string' ? at : journalTime(at);
-  if (!ISO_UTC.test(iso)) {
+  if (!isoTime.safeParse(iso).success) {
     throw coreError('JOURNAL_ENTRY_INVALID', 'event time is not a valid UTC time', { field: 'at' });
   }
   const body: unknown = parseOrThrow(EVENT_BODIES[event.kind], event.body, 'body', 'JOURNAL_BODY_INVALID', {

@@ -1,3 +1,4 @@
+import { isoTime } from '../schema';
 import type { PacketContent } from './model';
 
 /**
@@ -19,13 +20,7 @@ export interface DeferralFinding {
 }
 
 const DAY_MS = 86_400_000;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-const real = (v: string | undefined): v is string =>
-  v !== undefined &&
-  ISO.test(v) &&
-  !Number.isNaN(Date.parse(v)) &&
-  new Date(Date.parse(v)).toISOString() === v;
+const real = (v: string | undefined): v is string => v !== undefined && isoTime.safeParse(v).success;
 
 export function deferralWindow(p: PacketContent): { start: string; end: string } | null {
   const { windowStart: start, windowEnd: end } = p.subject;

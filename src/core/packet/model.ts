@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime, packetIdSchema, roleSchema, sha256Hex } from '../schema';
 
 /**
  * A governance packet: what it covers and where the station stops (scope), the consequential statements
@@ -21,20 +22,12 @@ export type StopIndicator = (typeof STOP_INDICATORS)[number];
 export const EXCEPTION_KINDS = ['stale', 'missing', 'disputed', 'partial', 'exception-backed'] as const;
 export const CLAIM_STATUSES = ['supported', 'pending', 'disputed', 'unsupported'] as const;
 
-const isoTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time')
-  .refine(
-    (v) => !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString() === v,
-    'a real calendar date and time',
-  );
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 as 64 lowercase hex digits');
+const sha256 = sha256Hex;
 export const itemIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'lowercase letters, digits and dashes, e.g. ev-hsm-audit');
 const person = z.string().trim().min(1).max(80);
 const text = (max: number) => z.string().trim().min(1).max(max);
-const roleSchema = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'a role such as board-reviewer');
 
 export const evidenceSchema = z.strictObject({
   evidenceId: itemIdSchema,
@@ -104,7 +97,7 @@ export const reviewerSchema = z.strictObject({ role: roleSchema, name: person })
 export type Reviewer = z.infer<typeof reviewerSchema>;
 
 export const packetContentSchema = z.strictObject({
-  packetId: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lowercase letters, digits, dots and dashes'),
+  packetId: packetIdSchema,
   kind: z.enum(PACKET_KINDS),
   title: text(200),
   scope: z.strictObject({

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stationError } from '../errors';
+import { escapeHtml, unescapeHtml } from '../../core/html';
 
 /**
  * How the launch ticket reaches the app window without passing through argv (readable by every local
@@ -27,8 +28,7 @@ export interface LaunchFile {
 
 const FILE_NAME = 'open-station.html';
 
-const escapeAttr = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttr = escapeHtml;
 
 export function writeLaunchFile(launchUrl: string, parent: string = tmpdir()): LaunchFile {
   const dir = mkdtempSync(join(parent, 'station-launch-'));
@@ -73,9 +73,5 @@ export function writeLaunchFile(launchUrl: string, parent: string = tmpdir()): L
 export function readLaunchFile(path: string): string {
   const m = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(readFileSync(path, 'utf8'));
   if (!m?.[1]) throw stationError('HOST_LAUNCH_FAILED', `${path} is not a station launch file`, { path });
-  return m[1]
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return unescapeHtml(m[1]);
 }

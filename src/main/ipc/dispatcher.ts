@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { contract, isMethod, type Method, type ParsedInput, type View } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
+import { firstIssue } from '../../core/validate';
 import { toErrorPayload } from '../errors';
 import { isTrustedSender, type SenderInfo, type TrustedOrigins } from './sender';
 
@@ -13,9 +14,8 @@ export type Dispatch = (method: string, input: unknown, sender: SenderInfo) => P
 
 /** Names the first failing field of a zod error, e.g. `input.fromSeq: Too small: expected number to be >=1`. */
 export function describeZodError(error: z.ZodError, root = 'input'): { field: string; message: string } {
-  const issue = error.issues[0];
-  const field = [root, ...(issue?.path ?? []).map(String)].join('.');
-  return { field, message: `${field}: ${issue?.message ?? 'is invalid'}` };
+  const { field, message } = firstIssue(error, root);
+  return { field, message: `${field}: ${message}` };
 }
 
 /**

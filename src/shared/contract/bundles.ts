@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DECISIONS, packetIdSchema, roleSchema } from '../../core/bundle/statement';
+import { DECISIONS } from '../../core/bundle/statement';
+import { packetIdSchema, roleSchema } from '../../core/schema';
 import { EVENT_BODIES } from '../../core/journal/events';
 import { actor, empty, isoTime, mediaPath, pin, seq, sha256Hex, words, type Channels } from './common';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_BODIES } from '../../core/journal/events';
+import { actorSchema, ckaId, moduleId, pinSchema, tokenSerial } from '../../core/schema';
 
 /**
  * Wire pieces more than one domain's channels use. Shapes the journal already records are taken from the
@@ -15,32 +15,24 @@ export interface Channel {
 }
 export type Channels = Readonly<Record<string, Channel>>;
 
-export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-export const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** Schema primitives are declared once, in core (src/core/schema.ts); channels use the same rules. */
+export { isoTime, seq, sha256Hex } from '../../core/schema';
 export const empty = z.strictObject({});
 /** A token PIN: never echoed, logged or stored; PKCS#11 tokens accept 4 to 255 characters. */
-export const pin = z.string().min(4).max(255);
-/** Who records an act, e.g. operator:alice (checked again by the journal's actor grammar). */
-export const actor = z.string().min(1).max(100);
+export const pin = pinSchema;
+/** Who records an act, e.g. operator:alice: the journal's own actor grammar. */
+export const actor = actorSchema;
 /** The BIP-39 words of a digest, read aloud to compare fingerprints. */
 export const words = z.array(z.string());
-/** An ISO 8601 UTC time as the journal writes it (milliseconds, Z), and a real calendar instant. */
-export const isoTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'an ISO 8601 UTC time')
-  .refine(
-    (v) => !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString() === v,
-    'a real calendar date and time',
-  );
 /** A file the station listed on a removable volume (the renderer may name no other). */
 export const mediaPath = z.string().startsWith('/').max(4096);
 /** A PKCS#11 module the station registered, and a token on it by serial. */
 export const tokenRef = {
-  moduleId: EVENT_BODIES['hsm.module-registered'].shape.moduleId,
-  serial: EVENT_BODIES['hsm.token-initialised'].shape.tokenSerial,
+  moduleId,
+  serial: tokenSerial,
 };
 /** A key's CKA_ID in lowercase hex. */
-export const keyId = z.string().regex(/^(?:[0-9a-f]{2}){1,64}$/, 'the CKA_ID in lowercase hex');
+export const keyId = ckaId;
 
 export const errorPayload = z.strictObject({
   code: z.string(),

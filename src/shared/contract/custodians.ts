@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keySpecSchema } from '../../core/hsm/key-spec';
+import { operationTextSchema } from '../../core/custody/operation';
 import { EVENT_BODIES } from '../../core/journal/events';
 import { actor, empty, pin, seq, sha256Hex, tokenRef, words, type Channels } from './common';
 import { keyViewSchema } from './devices';
@@ -85,7 +86,8 @@ export const custodiansChannels = {
   quorumSession: { input: z.strictObject({ sessionId }), output: quorumSessionViewSchema },
   quorumOpen: {
     input: z.strictObject({
-      operation: sessionOpened.shape.operation,
+      /** Refused here unless it is an operation the station itself would write (core/custody/operation). */
+      operation: operationTextSchema,
       ceremonyId: sessionOpened.shape.ceremonyId,
       step: sessionOpened.shape.step,
       ttlMinutes: z

@@ -1,3 +1,4 @@
+import type { QuorumOperation } from '../../../src/core/custody/operation';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pkcs11Module } from '../../../src/main/adapters/hsm/module';
 import { systemDeps } from '../../../src/main/runtime';
-import { ceremonyKeygen, keygenOperation } from '../../../src/main/services/custodians/ceremony-ops';
+import { ceremonyKeygen } from '../../../src/main/services/custodians/ceremony-ops';
 import { registerModule } from '../../../src/main/services/devices/modules';
 import {
   cancelQuorumSession,
@@ -21,6 +22,7 @@ import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
 import { FAULT_SHIM, faultShim, softhsmWorld, type FaultShim } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
+import { keygenOp, opText, testOp } from '../../helpers/operations';
 
 /**
  * QUORUM-CLAIM (second hostile review of issue #10, item 2): a quorum-bound ceremony act used to check
@@ -122,9 +124,9 @@ const share = (who: string, position: number) => ({
 });
 
 /** A session bound to `operation`, reached by alice and bob on their own tokens. */
-function reachedQuorum(operation: string): string {
+function reachedQuorum(operation: QuorumOperation | string): string {
   const s = openQuorumSession(station, {
-    operation,
+    operation: opText(operation),
     ceremonyId: 'KSK-2026',
     step: '4',
     actor: 'operator:admin',
@@ -151,7 +153,7 @@ const keygenIn = (on: Station, quorumSessionId: string, label: string) =>
     actor: 'operator:admin',
   });
 
-const operationFor = (label: string) => keygenOperation(serial['Ceremony HSM']!, label, 'ec-p256');
+const operationFor = (label: string) => keygenOp(serial['Ceremony HSM']!, label, 'ec-p256');
 const rowsAfter = (seq: number) => station.journal.page(seq + 1, 100);
 const kindsAfter = (seq: number) => rowsAfter(seq).map((r) => r.kind);
 const bodyOf = (seq: number) =>
@@ -363,7 +365,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
   });
 
   it('QUORUM-CLAIM at commit time: the projection itself refuses a second claim, a cancel or another use of a claimed session, and a release that names another claim', () => {
-    const operation = 'test-op:commit-time';
+    const operation = opText(testOp('commit-time'));
     const { sessionId } = openQuorumSession(station, {
       operation,
       ceremonyId: 'KSK-2026',
@@ -398,7 +400,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
             {
               kind: 'quorum.session-closed',
               actor: 'operator:b',
-              body: { sessionId, reason: 'used', usedFor: 'test-op:other' },
+              body: { sessionId, reason: 'used', usedFor: opText(testOp('other')) },
             },
           ]),
       ],

@@ -4,12 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemDeps } from '../../../src/main/runtime';
-import {
-  ceremonyKeygen,
-  ceremonySign,
-  keygenOperation,
-  signOperation,
-} from '../../../src/main/services/custodians/ceremony-ops';
+import { ceremonyKeygen, ceremonySign } from '../../../src/main/services/custodians/ceremony-ops';
 import { generateTokenKey, listTokenKeys } from '../../../src/main/services/devices/devices';
 import { registerModule } from '../../../src/main/services/devices/modules';
 import { createStationIdentity } from '../../../src/main/services/identity/commands';
@@ -31,6 +26,8 @@ import { splitActivationSecret, verifyShare } from '../../../src/main/services/c
 import { Station } from '../../../src/main/station/station';
 import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
+import type { QuorumOperation } from '../../../src/core/custody/operation';
+import { keygenOp, opText, signOp, testOp } from '../../helpers/operations';
 
 const PIN = '246810';
 const CEREMONY_PIN = '135790';
@@ -120,8 +117,13 @@ afterAll(() => {
   suite?.remove();
 });
 
-const open = (operation: string) =>
-  openQuorumSession(station, { operation, ceremonyId: 'KSK-2026', step: '3', actor: 'operator:admin' });
+const open = (operation: QuorumOperation) =>
+  openQuorumSession(station, {
+    operation: opText(operation),
+    ceremonyId: 'KSK-2026',
+    step: '3',
+    actor: 'operator:admin',
+  });
 const checkIn = (sessionId: string, who: string, pin = PIN) =>
   checkInWithToken(station, {
     sessionId,
@@ -133,7 +135,7 @@ const checkIn = (sessionId: string, who: string, pin = PIN) =>
 
 describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
   it('reaches 2 of 3 with real signatures and lists every valid check-in', () => {
-    const s = open('test-op:reach');
+    const s = open(testOp('reach'));
     expect(checkIn(s.sessionId, 'alice')).toEqual({ ok: true, custodianId: 'alice' });
     expect(quorumSessionView(station, s.sessionId).state.reached).toBe(false);
     expect(checkIn(s.sessionId, 'carol')).toEqual({ ok: true, custodianId: 'carol' });
@@ -141,13 +143,13 @@ describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
     const view = quorumSessionView(station, s.sessionId);
     expect(view.state.reached).toBe(true);
     expect(view.state.checkedIn.map((c) => c.custodianId)).toEqual(['alice', 'carol', 'bob']);
-    expect(requireQuorum(station, s.sessionId, 'test-op:reach').reached).toBe(true);
+    expect(requireQuorum(station, s.sessionId, testOp('reach')).reached).toBe(true);
   });
 
   it('refuses — and journals — an off-roster token, the same person twice, a replayed challenge and a wrong PIN', () => {
-    const first = open('test-op:first');
+    const first = open(testOp('first'));
     expect(checkIn(first.sessionId, 'alice').ok).toBe(true);
-    const s = open('test-op:second');
+    const s = open(testOp('second'));
     const seq = station.journal.head().seq + 1;
     expect(checkIn(s.sessionId, 'mallory')).toMatchObject({ ok: false, code: 'QUORUM_OFF_ROSTER' });
     expect(checkIn(s.sessionId, 'bob').ok).toBe(true);
@@ -195,7 +197,7 @@ describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
       validFrom: '2026-01-01T00:00:00.000Z',
       validUntil: '2030-01-01T00:00:00.000Z',
     };
-    const wrong = open('roster-change:0000');
+    const wrong = open({ kind: 'roster-change', changeSha256: '0'.repeat(64) });
     checkIn(wrong.sessionId, 'alice');
     checkIn(wrong.sessionId, 'bob');
     expect(() =>
@@ -225,7 +227,7 @@ describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
       quorumSessionId: revoke.sessionId,
       actor: 'operator:so',
     });
-    const later = open('test-op:after-revoke');
+    const later = open(testOp('after-revoke'));
     expect(checkIn(later.sessionId, 'dave')).toMatchObject({ ok: false, code: 'QUORUM_ENTRY_NOT_VALID' });
   });
 });
@@ -299,7 +301,7 @@ describe('M-of-N activation of the ceremony token', () => {
       text: readFileSync(join(shareDir, `${who}-share-${pos}-of-3.txt`), 'utf8'),
       enteredBy: who,
     });
-    const kg = open(keygenOperation(serial['Ceremony HSM']!, 'zsk-2027', 'ec-p256'));
+    const kg = open(keygenOp(serial['Ceremony HSM']!, 'zsk-2027', 'ec-p256'));
     checkIn(kg.sessionId, 'alice');
     checkIn(kg.sessionId, 'carol');
     const key = await ceremonyKeygen(station, {
@@ -313,7 +315,7 @@ describe('M-of-N activation of the ceremony token', () => {
 
     const data = Buffer.from('KSR 2027 Q1: zone signing key set');
     const digest = createHash('sha256').update(data).digest('hex');
-    const sg = open(signOperation(serial['Ceremony HSM']!, key.id, digest));
+    const sg = open(signOp(serial['Ceremony HSM']!, key.id, digest));
     checkIn(sg.sessionId, 'bob');
     checkIn(sg.sessionId, 'alice');
     const before = station.journal.head().seq;
@@ -360,11 +362,11 @@ describe('M-of-N activation of the ceremony token', () => {
       text: readFileSync(join(shareDir, `${who}-share-${pos}-of-3.txt`), 'utf8'),
       enteredBy: who,
     });
-    const op = keygenOperation(serial['Ceremony HSM']!, 'k2', 'ec-p256');
+    const op = keygenOp(serial['Ceremony HSM']!, 'k2', 'ec-p256');
     const s = open(op);
     checkIn(s.sessionId, 'alice');
     checkIn(s.sessionId, 'bob');
-    const other = open('test-op:something-else');
+    const other = open(testOp('something-else'));
     checkIn(other.sessionId, 'alice');
     checkIn(other.sessionId, 'bob');
     const logins = module.logins;

@@ -1,3 +1,4 @@
+import type { QuorumOperation } from '../../../src/core/custody/operation';
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -8,12 +9,7 @@ import { CodedError } from '../../../src/core/errors';
 import type { Pkcs11Module } from '../../../src/main/adapters/hsm/module';
 import { systemDeps } from '../../../src/main/runtime';
 import { exportBundle } from '../../../src/main/services/bundles/bundles';
-import {
-  ceremonyKeygen,
-  ceremonySign,
-  keygenOperation,
-  signOperation,
-} from '../../../src/main/services/custodians/ceremony-ops';
+import { ceremonyKeygen, ceremonySign } from '../../../src/main/services/custodians/ceremony-ops';
 import {
   createTokenCsr,
   describeModules,
@@ -37,6 +33,7 @@ import { isErrorCode } from '../../../src/shared/errors';
 import { FAULT_SHIM, faultShim, softhsmWorld, type FaultShim, type ShimStats } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
 import { stationInfo } from '../../../src/main/services/identity/station-info';
+import { keygenOp, opText, signOp, testOp } from '../../helpers/operations';
 
 /**
  * The ceremony fault matrix (issue #10). Between the station and a real SoftHSM2 sits the PKCS#11
@@ -183,7 +180,7 @@ beforeAll(async () => {
   const key = await ceremonyKeygen(station, {
     splitId: split.sign.id,
     shares: [share('sign', 'alice', 1), share('sign', 'bob', 2)],
-    quorumSessionId: reachedQuorum(keygenOperation(split.sign.serial, label, 'ec-p256')),
+    quorumSessionId: reachedQuorum(keygenOp(split.sign.serial, label, 'ec-p256')),
     key: { label, algorithm: 'ec-p256' },
     actor: 'operator:admin',
   });
@@ -215,9 +212,9 @@ function publicKeyOnToken(token: string, keyId: string): Buffer {
 }
 
 /** A quorum session for `operation`, reached by alice and bob on their own tokens (no faults planned). */
-function reachedQuorum(operation: string): string {
+function reachedQuorum(operation: QuorumOperation | string): string {
   const s = openQuorumSession(station, {
-    operation,
+    operation: opText(operation),
     ceremonyId: 'FAULTS-2026',
     step: '1',
     actor: 'operator:admin',
@@ -366,7 +363,7 @@ const ACTS: readonly Act[] = [
     name: 'quorum check-in',
     prepare: () =>
       openQuorumSession(station, {
-        operation: fresh('fault-test:checkin'),
+        operation: opText(testOp(fresh('checkin'))),
         ceremonyId: 'FAULTS-2026',
         step: '1',
         actor: 'operator:admin',
@@ -392,7 +389,7 @@ const ACTS: readonly Act[] = [
       const label = fresh('ceremony-key');
       return {
         label,
-        quorumSessionId: reachedQuorum(keygenOperation(split.keygen.serial, label, 'ec-p256')),
+        quorumSessionId: reachedQuorum(keygenOp(split.keygen.serial, label, 'ec-p256')),
       };
     },
     run: (ctx) =>
@@ -420,7 +417,7 @@ const ACTS: readonly Act[] = [
       const digest = createHash('sha256').update(data).digest('hex');
       return {
         data,
-        quorumSessionId: reachedQuorum(signOperation(split.sign.serial, signingKey.id, digest)),
+        quorumSessionId: reachedQuorum(signOp(split.sign.serial, signingKey.id, digest)),
       };
     },
     run: (ctx) =>

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { firstIssue } from '../../../core/validate';
 
 /**
  * PKCS#11 module profiles: data in native/pkcs11/*.json (path candidates, quirks, notes), never code
@@ -36,8 +37,11 @@ export function parseProfiles(files: Record<string, unknown>): ModuleProfile[] {
   return Object.entries(files)
     .map(([path, data]) => {
       const r = moduleProfileSchema.safeParse(data);
-      if (!r.success)
-        throw new Error(`module profile ${path} is invalid: ${r.error.issues[0]?.message ?? ''}`);
+      if (!r.success) {
+        const issue = firstIssue(r.error);
+        const where = issue.path.length ? `${issue.field}: ` : '';
+        throw new Error(`module profile ${path} is invalid: ${where}${issue.message}`);
+      }
       return r.data;
     })
     .filter((p) => !p.template)

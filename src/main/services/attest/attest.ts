@@ -30,6 +30,7 @@ import {
   rosterChangeEvents,
 } from '../../adapters/store/repos/attest';
 import type { Station } from '../../station/station';
+import { firstIssue } from '../../../core/validate';
 
 /**
  * Custody attestation (workflow B) at the station: gathers first-hand data (roster, HSM inventories,
@@ -63,12 +64,10 @@ function importedRecords(station: Station, packetId: string) {
     if (typeof name !== 'string' || !(name in SCHEMAS)) continue;
     const parsed = (SCHEMAS[name as SchemaName] as z.ZodType).safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw stationError(
-        'EVIDENCE_UNREADABLE',
-        `${e.evidenceId} declares ${name} but ${[...(issue?.path ?? [])].join('.')} ${issue?.message ?? 'is invalid'}`,
-        { field: e.evidenceId },
-      );
+      const { field, message } = firstIssue(parsed.error);
+      throw stationError('EVIDENCE_UNREADABLE', `${e.evidenceId} declares ${name} but ${field} ${message}`, {
+        field: e.evidenceId,
+      });
     }
     const prev = found[name as SchemaName];
     if (!prev || prev.receivedAt <= e.receivedAt)

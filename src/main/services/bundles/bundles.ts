@@ -20,10 +20,10 @@ import {
   bundlePredicateSchema,
   PREDICATE_TYPES,
   STATEMENT_TYPE,
-  roleSchema,
   type BundleKind,
   type BundleStatement,
 } from '../../../core/bundle/statement';
+import { roleSchema } from '../../../core/schema';
 import { canonicalBytes } from '../../../core/canonical';
 import { CodedError } from '../../../core/errors';
 import { assertActor, journalTime } from '../../../core/journal/events';

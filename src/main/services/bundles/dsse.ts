@@ -8,6 +8,7 @@ import {
 import * as x509 from '@peculiar/x509';
 import { envelopeSchema, INTOTO_PAYLOAD_TYPE, pae, type Envelope } from '../../../core/bundle/dsse';
 import { stationError } from '../../errors';
+import { firstIssue } from '../../../core/validate';
 
 /**
  * DSSE signing and verification with the station's keys: the algorithm always follows from the public
@@ -128,11 +129,8 @@ export function parseEnvelope(bytes: Uint8Array): EnvelopeParse {
   }
   const r = envelopeSchema.safeParse(json);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    return {
-      ok: false,
-      message: `envelope.${(issue?.path ?? []).join('.')} ${issue?.message ?? 'is invalid'}`,
-    };
+    const { field, message } = firstIssue(r.error, 'envelope');
+    return { ok: false, message: `${field} ${message}` };
   }
   return { ok: true, envelope: r.data, payload: Buffer.from(r.data.payload, 'base64') };
 }

@@ -35,6 +35,7 @@ import { journalTime } from '../../../core/journal/events';
 import { parseOrThrow } from '../../../core/validate';
 import { z } from 'zod';
 import { digestWords } from '../../../core/words';
+import { sha256Hex } from '../../../core/schema';
 import { writeArchive } from '../../adapters/media/zip-writer';
 import { stationError } from '../../errors';
 import { keyFromPem, verifyBundleArchive, type VerifiedBundle } from './verify';
@@ -78,7 +79,7 @@ const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 const keyFileSchema = z.strictObject({
   format: z.literal(KEY_FILE_FORMAT),
   version: z.literal(2),
-  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  fingerprint: sha256Hex,
   publicKey: b64.max(1024),
   kdf: z.strictObject({
     name: z.literal('scrypt'),

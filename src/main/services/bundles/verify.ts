@@ -9,6 +9,7 @@ import { ENVELOPE_NAME, type WrittenFile } from '../../adapters/media/zip-writer
 import { stationError } from '../../errors';
 import type { ErrorCode } from '../../../shared/errors';
 import { parseEnvelope, publicKeyInfo, verifyDsseSignature, type PublicKeyInfo } from './dsse';
+import { firstIssue } from '../../../core/validate';
 
 /**
  * Verifies a bundle archive in this order, and stops at the first failure with its own code and check ID:
@@ -187,12 +188,8 @@ export async function verifyBundleArchive(
     }
     const st = bundleStatementSchema.safeParse(json);
     if (!st.success) {
-      const issue = st.error.issues[0];
-      return fail(
-        'BUNDLE_STATEMENT_INVALID',
-        'BND-STATEMENT',
-        `statement.${(issue?.path ?? []).join('.')} ${issue?.message ?? 'is invalid'}`,
-      );
+      const { field, message } = firstIssue(st.error, 'statement');
+      return fail('BUNDLE_STATEMENT_INVALID', 'BND-STATEMENT', `${field} ${message}`);
     }
     const statement = st.data;
     const signerProblem = checkSigner(

@@ -6,18 +6,13 @@ import { keyEvidence, keyView } from '../devices/queries';
 import { findSplit } from './splits';
 import { withActivatedToken } from './shares';
 import type { Station } from '../../station/station';
+import type { QuorumOperation } from '../../../core/custody/operation';
 
 /**
  * Private-key operations on a share-activated (ceremony) token. Each is bound to one quorum session by
- * an operation string naming exactly what will happen, so a quorum for one act cannot authorise another.
+ * an operation (src/core/custody/operation.ts) naming exactly what will happen, so a quorum for one act
+ * cannot authorise another.
  */
-export function keygenOperation(serial: string, label: string, algorithm: string): string {
-  return `ceremony-keygen:${serial}:${label}:${algorithm}`;
-}
-
-export function signOperation(serial: string, keyId: string, dataSha256: string): string {
-  return `ceremony-sign:${serial}:${keyId}:${dataSha256}`;
-}
 
 type Shares = readonly { text: string; enteredBy?: string }[];
 
@@ -27,7 +22,12 @@ export async function ceremonyKeygen(
 ) {
   const spec = parseKeySpec(opts.key);
   const split = findSplit(station, opts.splitId);
-  const operation = keygenOperation(split.tokenSerial, spec.label, spec.algorithm);
+  const operation: QuorumOperation = {
+    kind: 'ceremony-keygen',
+    tokenSerial: split.tokenSerial,
+    label: spec.label,
+    algorithm: spec.algorithm,
+  };
   return withActivatedToken(station, { ...opts, operation }, async (session) => {
     const key = await session.generateKeyPair(spec);
     // The pair exists from here: a key the journal cannot record spends the quorum (KEY_UNRECORDED).
@@ -68,7 +68,12 @@ export async function ceremonySign(
 ): Promise<{ signature: Buffer; algorithm: SignAlgorithm; dataSha256: string }> {
   const split = findSplit(station, opts.splitId);
   const dataSha256 = createHash('sha256').update(opts.data).digest('hex');
-  const operation = signOperation(split.tokenSerial, opts.keyId, dataSha256);
+  const operation: QuorumOperation = {
+    kind: 'ceremony-sign',
+    tokenSerial: split.tokenSerial,
+    keyId: opts.keyId,
+    dataSha256,
+  };
   return withActivatedToken(station, { ...opts, operation }, async (session) => {
     const key = session.key(opts.keyId);
     const algorithm: SignAlgorithm =

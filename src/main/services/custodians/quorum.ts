@@ -16,6 +16,7 @@ import {
 import { validCustodians, type RosterEntry } from '../../../core/custody/roster';
 import { journalTime, type NewEvent, assertActor } from '../../../core/journal/events';
 import { digestWords } from '../../../core/words';
+import { sha256Hex } from '../../../core/schema';
 import type { SignAlgorithm } from '../../adapters/hsm/module';
 import {
   quorumCheckins,
@@ -26,6 +27,12 @@ import {
 import { stationError } from '../../errors';
 import { rosterEntries, rosterPolicy } from './queries';
 import type { Station } from '../../station/station';
+import {
+  describeOperationText,
+  encodeOperation,
+  parseOperation,
+  type QuorumOperation,
+} from '../../../core/custody/operation';
 
 const DEFAULT_TTL_MINUTES = 60;
 const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
@@ -116,6 +123,7 @@ function accepted(station: Station, sessionId: string): AcceptedCheckIn[] {
 export function openQuorumSession(
   station: Station,
   opts: {
+    /** The operation's text (src/core/custody/operation.ts); refused unless canonical. */
     operation: string;
     ceremonyId: string;
     step: string;
@@ -138,7 +146,7 @@ export function openQuorumSession(
   const now = station.deps.clock();
   const body = {
     sessionId: randomUUID(),
-    operation: opts.operation,
+    operation: encodeOperation(parseOperation(opts.operation)),
     ceremonyId: opts.ceremonyId,
     step: opts.step,
     threshold,
@@ -234,7 +242,7 @@ export function submitCheckIn(
           sessionId,
           code: verdict.code,
           custodianId: verdict.custodianId,
-          fingerprint: /^[0-9a-f]{64}$/.test(attempt.fingerprint) ? attempt.fingerprint : null,
+          fingerprint: sha256Hex.safeParse(attempt.fingerprint).success ? attempt.fingerprint : null,
           reason: verdict.reason,
         },
       },
@@ -325,7 +333,8 @@ export function checkInWithToken(
  * Throws unless the session is open (not claimed by an act: QUORUM-CLAIM), bound to exactly
  * `operation`, and has reached quorum now. Callers recheck it inside the append that uses the quorum.
  */
-export function requireQuorum(station: Station, sessionId: string, operation: string): QuorumState {
+export function requireQuorum(station: Station, sessionId: string, op: QuorumOperation): QuorumState {
+  const operation = encodeOperation(op);
   const { session, closed, claim } = loadSession(station, sessionId);
   const now = journalTime(station.deps.clock());
   if (claim && now < session.expiresAt) throw claimedError(sessionId, claim, session.expiresAt);
@@ -336,7 +345,7 @@ export function requireQuorum(station: Station, sessionId: string, operation: st
   if (session.operation !== operation) {
     throw stationError(
       'QUORUM_WRONG_OPERATION',
-      `session ${sessionId} authorises "${session.operation}", not "${operation}"`,
+      `session ${sessionId} authorises "${session.operation}" (${describeOperationText(session.operation)}), not "${operation}" (${describeOperationText(operation)})`,
       {
         sessionId,
         expected: operation,
@@ -374,14 +383,14 @@ function claimedError(sessionId: string, claim: QuorumClaim, expiresAt: string) 
  */
 export function claimQuorum(
   station: Station,
-  opts: { sessionId: string; operation: string; actor: string },
+  opts: { sessionId: string; operation: QuorumOperation; actor: string },
 ): { claimSeq: number } {
   const r = station.record(
     [
       {
         kind: 'quorum.session-claimed',
         actor: opts.actor,
-        body: { sessionId: opts.sessionId, operation: opts.operation },
+        body: { sessionId: opts.sessionId, operation: encodeOperation(opts.operation) },
       },
     ],
     () => void requireQuorum(station, opts.sessionId, opts.operation),
@@ -427,10 +436,14 @@ export function resolveFailedClaim(
  */
 export function quorumUsed(
   sessionId: string,
-  operation: string,
+  operation: QuorumOperation,
   actor: string,
 ): NewEvent<'quorum.session-closed'> {
-  return { kind: 'quorum.session-closed', actor, body: { sessionId, reason: 'used', usedFor: operation } };
+  return {
+    kind: 'quorum.session-closed',
+    actor,
+    body: { sessionId, reason: 'used', usedFor: encodeOperation(operation) },
+  };
 }
 
 /** Cancels an open session; refused while an act holds it (QUORUM-CLAIM): that act's result must land. */

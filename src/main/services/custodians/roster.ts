@@ -6,6 +6,7 @@ import { stationError } from '../../errors';
 import { quorumUsed, requireQuorum } from './quorum';
 import type { Station } from '../../station/station';
 import { rosterEntries, rosterPolicy } from './queries';
+import type { QuorumOperation } from '../../../core/custody/operation';
 export interface CustodianInput {
   readonly custodianId: string;
   readonly name: string;
@@ -137,13 +138,16 @@ export function initRoster(
 }
 
 /** The exact operation a quorum must authorise for a roster change (bound to the change's content). */
-export function rosterChangeOperation(change: object): string {
-  return `roster-change:${createHash('sha256').update(canonicalBytes(change)).digest('hex')}`;
+export function rosterChangeOperation(change: object): QuorumOperation {
+  return {
+    kind: 'roster-change',
+    changeSha256: createHash('sha256').update(canonicalBytes(change)).digest('hex'),
+  };
 }
 
 export function proposeCustodian(c: CustodianInput): {
   body: ReturnType<typeof toEntryBody>;
-  operation: string;
+  operation: QuorumOperation;
 } {
   const body = toEntryBody(c);
   return { body, operation: rosterChangeOperation({ add: body }) };
@@ -174,7 +178,7 @@ export function addCustodian(
   return rosterEntries(station).find((e) => e.custodianId === body.custodianId) as RosterEntry;
 }
 
-export function revokeOperation(custodianId: string, reason: string): string {
+export function revokeOperation(custodianId: string, reason: string): QuorumOperation {
   return rosterChangeOperation({ revoke: { custodianId, reason } });
 }
 

@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../../core/html';
+
 /**
  * The printed share sheet: one page per custodian, readable in a sealed room, with the digest words on
  * the page, the checksum-bearing share in groups of four, and space for initials. No scripts, no
@@ -17,7 +19,7 @@ export interface ShareSheet {
   readonly commitmentWords: readonly string[];
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeHtml;
 
 export function shareSheetHtml(s: ShareSheet): string {
   const groups = s.commitment.match(/.{1,4}/g)?.join(' ') ?? s.commitment;

@@ -26,6 +26,7 @@ import { shareSheetHtml } from './share-sheet';
 import { stationIdentity } from '../identity/queries';
 import type { Station } from '../../station/station';
 import { findSplit, isShareActivated } from './splits';
+import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 
 /**
@@ -238,7 +239,7 @@ export async function withActivatedToken<T>(
     splitId: string;
     shares: readonly { text: string; enteredBy?: string }[];
     quorumSessionId: string;
-    operation: string;
+    operation: QuorumOperation;
     actor: string;
   },
   act: (session: Session) => Promise<Acted<T>>,
@@ -301,7 +302,7 @@ export async function withActivatedToken<T>(
         {
           write: true,
           login: { user: 'user', pin: Buffer.from(secret).toString('hex') },
-          purpose: `M-of-N ceremony operation ${opts.operation.split(':')[0] ?? ''}`,
+          purpose: `M-of-N ceremony operation ${opts.operation.kind}`,
         },
         async (session) => (finished = await act(session)),
       )
@@ -324,7 +325,7 @@ export async function withActivatedToken<T>(
             body: {
               splitId: opts.splitId,
               contributors,
-              operation: opts.operation,
+              operation: encodeOperation(opts.operation),
               quorumSessionId: opts.quorumSessionId,
             },
           },
@@ -343,7 +344,7 @@ export async function withActivatedToken<T>(
 }
 
 type Acted<T> = { result: T; events: NewEvent<EventKind>[] };
-type ClaimOpts = { quorumSessionId: string; operation: string; actor: string };
+type ClaimOpts = { quorumSessionId: string; operation: QuorumOperation; actor: string };
 
 /**
  * Resolves the claim of an act that failed, and returns the act's error saying what became of the
@@ -401,7 +402,7 @@ function unrecordedAct(
   }
   return new CodedError(
     'QUORUM_ACT_UNRECORDED',
-    `${opts.operation} ran on the token but could not be journaled (${cause}: ${(e as Error).message}); unrecorded: ${events.map((x) => x.kind).join(', ')}; quorum session ${opts.quorumSessionId} stays closed`,
-    { sessionId: opts.quorumSessionId, operation: opts.operation, cause },
+    `${encodeOperation(opts.operation)} ran on the token but could not be journaled (${cause}: ${(e as Error).message}); unrecorded: ${events.map((x) => x.kind).join(', ')}; quorum session ${opts.quorumSessionId} stays closed`,
+    { sessionId: opts.quorumSessionId, operation: encodeOperation(opts.operation), cause },
   );
 }

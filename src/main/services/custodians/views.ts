@@ -4,7 +4,7 @@ import { journalTime } from '../../../core/journal/events';
 import { digestWords } from '../../../core/words';
 import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
-import { keygenOperation } from './ceremony-ops';
+import { encodeOperation } from '../../../core/custody/operation';
 import { rosterEntries, rosterPolicy } from './queries';
 import { findSplit, splits } from './splits';
 
@@ -48,6 +48,11 @@ export function ceremonyKeygenOperation(
 ): View<'ceremonyKeygenOperation'> {
   const spec = parseKeySpec(input.key);
   return {
-    operation: keygenOperation(findSplit(station, input.splitId).tokenSerial, spec.label, spec.algorithm),
+    operation: encodeOperation({
+      kind: 'ceremony-keygen',
+      tokenSerial: findSplit(station, input.splitId).tokenSerial,
+      label: spec.label,
+      algorithm: spec.algorithm,
+    }),
   };
 }

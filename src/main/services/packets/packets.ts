@@ -15,7 +15,7 @@ import {
 } from '../../../core/packet/model';
 import { applyOp, packetOpSchema, type PacketOp } from '../../../core/packet/ops';
 import { detectStopIndicators, stopRulesSchema, type StopFinding } from '../../../core/packet/stop';
-import { parseOrThrow } from '../../../core/validate';
+import { firstIssue, parseOrThrow } from '../../../core/validate';
 import { RECORD_SCHEMAS } from '../../../core/attest/controls';
 import { EvidenceUnreadable, readEvidence } from '../../adapters/evidence/read';
 import type { BundleSource } from '../../adapters/media/zip-writer';
@@ -36,6 +36,7 @@ import {
 } from '../../adapters/store/repos/packets';
 import { quorumUsed, requireQuorum } from '../custodians';
 import type { Station } from '../../station/station';
+import type { QuorumOperation } from '../../../core/custody/operation';
 
 /**
  * Governance packets: a draft changed only by journaled ops, evidence with provenance (files from media,
@@ -216,8 +217,8 @@ export function clearStop(
 }
 
 /** The quorum operation a stop clearance is bound to. */
-export function stopClearOperation(packetId: string, stopSeq: number): string {
-  return `packet-stop-clear:${packetId}:${stopSeq}`;
+export function stopClearOperation(packetId: string, stopSeq: number): QuorumOperation {
+  return { kind: 'packet-stop-clear', packetId, stopSeq };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -772,11 +773,9 @@ function declaredRecord(reading: { mediaType: string; text: string }, name: stri
   if (typeof declared !== 'string' || !(declared in RECORD_SCHEMAS)) return;
   const r = RECORD_SCHEMAS[declared as keyof typeof RECORD_SCHEMAS].safeParse(json);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    throw stationError(
-      'EVIDENCE_UNREADABLE',
-      `${name} declares ${declared} but ${(issue?.path ?? []).map(String).join('.')} ${issue?.message ?? 'is invalid'}`,
-      { field: 'path' },
-    );
+    const { field, message } = firstIssue(r.error);
+    throw stationError('EVIDENCE_UNREADABLE', `${name} declares ${declared} but ${field} ${message}`, {
+      field: 'path',
+    });
   }
 }

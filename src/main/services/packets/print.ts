@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { escapeHtml } from '../../../core/html';
 import type { Completeness } from '../../../core/packet/checks';
 import { digestWords } from '../../../core/words';
 import { pdfPageCount } from '../../adapters/evidence/read';
@@ -23,7 +24,7 @@ import type { Station } from '../../station/station';
  * with provenance, the exception register and the handoff record. The version digest (hex and words) is
  * on every page with space for initials. Sensitive evidence prints as digest and title only.
  */
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeHtml;
 
 export function packetHtml(
   v: PacketVersion,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { stationError } from '../../../errors';
+import { firstIssue } from '../../../../core/validate';
 
 /**
  * What every repository shares: statements prepared once per connection, and rows parsed by zod on the
@@ -65,14 +66,13 @@ export function parseRow<S extends z.ZodType>(
 ): z.output<S> {
   const r = schema.safeParse(row);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = (issue?.path ?? []).map(String);
+  const { path, message } = firstIssue(r.error);
   const column = path[0] ?? '(row)';
   const where = typeof key === 'function' ? key(row) : keyOf(row, typeof key === 'string' ? [key] : key);
   const field = path.length > 1 ? ` (${path.join('.')})` : '';
   throw stationError(
     'STORE_ROW_INVALID',
-    `the station database's ${table} row ${where}: column ${column}${field} is not what the station wrote (${issue?.message ?? 'invalid'})`,
+    `the station database's ${table} row ${where}: column ${column}${field} is not what the station wrote (${message})`,
     { table, row: where, column, path: path.join('.') || column },
   );
 }

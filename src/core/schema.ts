@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * The schema primitives every record, journal body and channel shares, declared once. zod 4's built-in
+ * formats are used where they exist (ISO date-times with calendar checks, UUIDs, SHA-256 hex); the
+ * station's own grammars (actors, roles, ids) live here and nowhere else, so a value is refused by the
+ * same rule, with the same message, at the IPC boundary, in an imported record and in the journal.
+ */
+
+/**
+ * An instant as the station writes it: ISO 8601 UTC with milliseconds and Z (`Date#toISOString`), and a
+ * real calendar instant (no 30 February, no hour 24).
+ */
+export const isoTime = z.iso.datetime({
+  precision: 3,
+  error: 'an ISO 8601 UTC time such as 2026-12-07T09:30:00.000Z',
+});
+
+/** A calendar day, YYYY-MM-DD, that exists. */
+export const isoDate = z.iso.date({ error: 'a date YYYY-MM-DD that exists' });
+
+/** SHA-256 as 64 lowercase hex digits (zod's hash format; lowercase because digests are compared as text). */
+export const sha256Hex = z
+  .hash('sha256', { error: 'SHA-256 as 64 lowercase hex digits' })
+  .check(z.regex(/^[0-9a-f]*$/, 'SHA-256 as 64 lowercase hex digits'));
+
+/** Exactly `bytes` bytes as lowercase hex. */
+export const hexBytes = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes} bytes of lowercase hex`);
+
+/**
+ * A lowercase UUID (station, session and record ids the station mints with crypto.randomUUID). zod's
+ * guid format (any 8-4-4-4-12 hex), not its RFC-variant uuid: ids in records made elsewhere stay readable.
+ */
+export const uuid = z.guid({ error: 'a UUID' }).check(z.regex(/^[0-9a-f-]*$/, 'a lowercase UUID'));
+
+/** Standard base64 (padding optional), e.g. a DER public key as the roster stores it. */
+export const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+
+/** A PKCS#11 CKA_ID in lowercase hex, as found on a token (1–64 bytes). */
+export const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,64}$/, 'the CKA_ID in lowercase hex');
+
+/** A journal sequence number or version number: a positive integer. */
+export const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** A role a person holds or a seat requires, e.g. board-reviewer. */
+export const roleSchema = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'a role such as board-reviewer');
+
+/** A custodian's id on the roster. */
+export const custodianIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
+
+/** A token's serial number (CK_TOKEN_INFO.serialNumber, trimmed). */
+export const tokenSerial = z.string().min(1).max(32);
+
+/** A registered PKCS#11 module's id. */
+export const moduleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
+
+/** A packet's id. */
+export const packetIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'lowercase letters, digits, dots and dashes');
+
+/** The journal's actor grammar: `<kind>` or `<kind>:<name>`, e.g. operator:alice, station. */
+export const ACTOR_PATTERN = /^[a-z][a-z0-9-]{0,31}(:[A-Za-z0-9._@+-]{1,64})?$/;
+export const actorSchema = z
+  .string()
+  .regex(ACTOR_PATTERN, 'an actor such as "operator:<name>" (letters, digits, . _ @ + -; no spaces)');
+
+/** A token PIN: never echoed, logged or stored; PKCS#11 tokens accept 4 to 255 characters. */
+export const pinSchema = z.string().min(4).max(255);

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Source files of src/, except this module and tests. */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sources(p);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [p] : [];
+  });
+}
+
+describe('one source', () => {
+  it('no module outside src/core/schema.ts declares the ISO-time, SHA-256 or UUID grammar again', () => {
+    const src = join(__dirname, '..', '..', 'src');
+    const patterns = [
+      /\\d\{4\}-\\d\{2\}-\\d\{2\}T\\d\{2\}/, // ISO date-time regex
+      /\[0-9a-f\]\{64\}/, // SHA-256 hex regex
+      /\[0-9a-f\]\{8\}-\[0-9a-f\]\{4\}/, // UUID regex
+    ];
+    // Not declarations of these primitives: a partial-file name embeds a UUID inside a longer file-name
+    // grammar, and the renderer reads a 32-byte session ticket (not a digest) from its URL fragment.
+    const allowed = new Set([
+      'core/schema.ts',
+      'main/adapters/media/partials.ts',
+      'renderer/bridge/station.ts',
+    ]);
+    const offenders = sources(src)
+      .filter((f) => !allowed.has(relative(src, f)))
+      .filter((f) => {
+        const text = readFileSync(f, 'utf8');
+        return patterns.some((p) => p.test(text));
+      })
+      .map((f) => relative(src, f));
+    expect(offenders).toEqual([]);
+  });
+
+  /** Files under src/ (relative) whose text matches `pattern`, other than `home`. */
+  const writers = (pattern: RegExp, home: string): string[] => {
+    const src = join(__dirname, '..', '..', 'src');
+    return sources(src)
+      .map((f) => relative(src, f))
+      .filter((f) => f !== home && pattern.test(readFileSync(join(src, f), 'utf8')));
+  };
+
+  it('a zod error is put into words only by core/validate.ts (firstIssue)', () => {
+    expect(writers(/\.issues\[0\]/, 'core/validate.ts')).toEqual([]);
+  });
+
+  it('HTML is escaped only by core/html.ts', () => {
+    expect(writers(/replace\(\/\[?&/, 'core/html.ts')).toEqual([]);
+    expect(writers(/['"`]&(amp|lt|quot);/, 'core/html.ts')).toEqual([]);
+  });
+
+  it('a quorum operation text is written only by core/custody/operation.ts', () => {
+    expect(
+      writers(
+        /`(ceremony-keygen|ceremony-sign|roster-change|packet-stop-clear):[^`\n]*\$\{/,
+        'core/custody/operation.ts',
+      ),
+    ).toEqual([]);
+  });
+});
