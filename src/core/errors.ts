@@ -39,6 +39,8 @@ export type CoreErrorCode =
   | 'PACKET_ITEM_EXISTS'
   | 'PACKET_EVIDENCE_UNKNOWN'
   | 'PACKET_CLAIM_UNSUPPORTED'
+  | 'RECORD_INVALID'
+  | 'RECORD_FAMILY_UNKNOWN'
   | ArchiveRefusalCode
   | ImportRefusalCode
   | ApprovalRefusalCode;

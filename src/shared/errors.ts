@@ -651,6 +651,16 @@ export const ERROR_CATALOGUE = {
     action:
       'Link at least one evidence item before marking the claim supported, or leave it pending with an exception.',
   },
+  RECORD_INVALID: {
+    class: 'invalid-input',
+    action:
+      'Correct the named record and field in the source export (or its column mapping) and import the file again; nothing from this file was imported.',
+  },
+  RECORD_FAMILY_UNKNOWN: {
+    class: 'invalid-input',
+    action:
+      'Name one of the record families in docs/records.md (and its version) in the export, or import it with --family; nothing from this file was imported.',
+  },
   PACKET_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the packet id; `station packet list` shows them.',

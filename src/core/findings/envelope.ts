@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { canonicalBytes } from '../canonical';
+import { coreError } from '../errors';
+import { isoTime } from '../schema';
+import { firstIssue } from '../validate';
+import type { Sha256Hex } from './engine';
+import { FAMILIES, isFamilyName } from './families/catalogue';
+import type { SourceRecord } from './model';
+
+/**
+ * A source export as the station takes it: one family per file, the system that exported it, when, and
+ * the records (docs/records.md). CSV exports become this shape once their columns are read.
+ */
+export const exportEnvelopeSchema = z.strictObject({
+  family: z.string().min(1).max(80),
+  /** The family version the records are written to (default 1). */
+  familyVersion: z.number().int().min(1).default(1),
+  system: z.string().trim().min(1).max(80),
+  exportedAt: isoTime,
+  records: z.array(z.record(z.string(), z.unknown())).max(2_000_000),
+});
+export type ExportEnvelope = z.input<typeof exportEnvelopeSchema>;
+
+/**
+ * Validates every record of an export against its family and returns them with provenance and digest,
+ * or throws a coded error naming the record and field (nothing is taken from a file with one bad record).
+ */
+export function recordsFromEnvelope(
+  input: unknown,
+  file: { sha256: string; name: string },
+  sha256: Sha256Hex,
+  firstHand = false,
+): SourceRecord[] {
+  const env = exportEnvelopeSchema.safeParse(input);
+  if (!env.success) {
+    const { field, message } = firstIssue(env.error, file.name);
+    throw coreError('RECORD_INVALID', `${field} ${message}`, { field, file: file.name });
+  }
+  const { family: name, familyVersion, system, exportedAt } = env.data;
+  if (!isFamilyName(name))
+    throw coreError(
+      'RECORD_FAMILY_UNKNOWN',
+      `${file.name}: "${name}" is not a record family the station knows (see docs/records.md)`,
+      { field: `${file.name}.family`, family: name },
+    );
+  const family = FAMILIES[name];
+  if (familyVersion !== family.version)
+    throw coreError(
+      'RECORD_FAMILY_UNKNOWN',
+      `${file.name}: ${name} version ${familyVersion} is not known (the station reads version ${family.version})`,
+      { field: `${file.name}.familyVersion`, family: name },
+    );
+  const seen = new Set<string>();
+  return env.data.records.map((raw, i) => {
+    const r = family.schema.safeParse(raw);
+    if (!r.success) {
+      const { field, message } = firstIssue(r.error, `${file.name}.records.${i}`);
+      throw coreError('RECORD_INVALID', `${field} ${message}`, { field, file: file.name, family: name });
+    }
+    const content = r.data as Record<string, unknown>;
+    const recordId = String(content[family.idField]);
+    if (seen.has(recordId))
+      throw coreError(
+        'RECORD_INVALID',
+        `${file.name}.records.${i}.${family.idField} "${recordId}" appears twice in one export`,
+        { field: `${file.name}.records.${i}.${family.idField}`, file: file.name, family: name },
+      );
+    seen.add(recordId);
+    const provenance = { system, recordId, exportedAt, fileSha256: file.sha256, firstHand };
+    return {
+      family: name,
+      familyVersion,
+      provenance,
+      content,
+      digest: sha256(canonicalBytes({ family: name, familyVersion, provenance, content })),
+    };
+  });
+}

@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import type { RecordRef, SourceRecord } from './model';
+
+/**
+ * A record family: one kind of fact a source system exports, versioned. Its schema validates one
+ * record's content (field-path errors); `idField` is the source's own id; `timeField` names the field
+ * that says when the fact applies (a record is judged at that time, and is not yet known before it).
+ */
+export interface RecordFamily<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly version: number;
+  readonly title: string;
+  /** Which source systems export it (documentation; the import takes the system from the file). */
+  readonly systems: string;
+  readonly schema: S;
+  /** The content field holding the source's own record id. */
+  readonly idField: string;
+  /** The content field holding when the fact applies (an ISO instant or date), or null. */
+  readonly timeField: string | null;
+  /** Field names that identify the family in a file that does not declare it (CSV headers, JSON keys). */
+  readonly signature: readonly string[];
+}
+
+export type FamilyContent<F> = F extends RecordFamily<infer S> ? z.output<S> : never;
+
+export const refOf = (r: SourceRecord): RecordRef => ({
+  family: r.family,
+  system: r.provenance.system,
+  recordId: r.provenance.recordId,
+});
+
+/**
+ * The records an evaluation reads, indexed once (never a scan per rule and record): by family, and by
+ * any content field a rule joins on. Records whose own time or export is after the as-of instant are
+ * not known yet and are left out when the set is built (`asOf`).
+ */
+export class RecordSet {
+  private readonly byFamily = new Map<string, SourceRecord[]>();
+  private readonly indexes = new Map<string, Map<string, SourceRecord[]>>();
+
+  constructor(records: readonly SourceRecord[]) {
+    for (const r of records) {
+      const list = this.byFamily.get(r.family);
+      if (list) list.push(r);
+      else this.byFamily.set(r.family, [r]);
+    }
+    for (const list of this.byFamily.values()) list.sort(compareRecords);
+  }
+
+  /** Every record of a family, ordered by (time the fact applies, system, record id). */
+  all<C>(family: RecordFamily<z.ZodType<C>> | string): SourceRecord<C>[] {
+    const name = typeof family === 'string' ? family : family.name;
+    return (this.byFamily.get(name) ?? []) as SourceRecord<C>[];
+  }
+
+  /** Records of a family whose content field equals `value` (an index built on first use). */
+  where<C>(family: RecordFamily<z.ZodType<C>>, field: string, value: string): SourceRecord<C>[] {
+    const key = `${family.name}\u0000${field}`;
+    let index = this.indexes.get(key);
+    if (!index) {
+      index = new Map();
+      for (const r of this.all<C>(family)) {
+        const v = (r.content as Record<string, unknown>)[field];
+        for (const k of Array.isArray(v) ? v : [v]) {
+          if (typeof k !== 'string') continue;
+          const list = index.get(k);
+          if (list) list.push(r);
+          else index.set(k, [r]);
+        }
+      }
+      this.indexes.set(key, index);
+    }
+    return (index.get(value) ?? []) as SourceRecord<C>[];
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const list of this.byFamily.values()) n += list.length;
+    return n;
+  }
+
+  families(): string[] {
+    return [...this.byFamily.keys()].sort();
+  }
+}
+
+function compareRecords(a: SourceRecord, b: SourceRecord): number {
+  return (
+    cmp(a.provenance.exportedAt, b.provenance.exportedAt) ||
+    cmp(a.provenance.system, b.provenance.system) ||
+    cmp(a.provenance.recordId, b.provenance.recordId)
+  );
+}
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
