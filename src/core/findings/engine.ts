@@ -11,6 +11,8 @@ export interface RuleContext<P> {
   readonly policy: P;
   /** ISO 8601 UTC instant the facts are judged at. */
   readonly asOf: string;
+  /** What is evaluated: the deferral request id, the attestation id… (the workflow's subject record). */
+  readonly subject: string;
 }
 
 /** One rule per check ID. Its doc comment, journal line, findings and tests all carry the ID. */
@@ -31,6 +33,7 @@ export interface Workflow<P, O extends string> {
 
 export interface Evaluation<O extends string> {
   readonly workflow: string;
+  readonly subject: string;
   readonly inputs: EvaluationInputs;
   /** Sorted (check ID, subject, sentence): the same inputs give byte-identical findings. */
   readonly findings: readonly Finding[];
@@ -64,6 +67,7 @@ export function evaluate<P, O extends string>(
     policy: P;
     policyDigest: string;
     asOf: string;
+    subject: string;
     sha256: Sha256Hex;
   },
 ): Evaluation<O> {
@@ -71,11 +75,17 @@ export function evaluate<P, O extends string>(
     input.records.filter((r) => workflow.families.includes(r.family)),
     input.asOf,
   );
-  const ctx: RuleContext<P> = { records: new RecordSet(known), policy: input.policy, asOf: input.asOf };
+  const ctx: RuleContext<P> = {
+    records: new RecordSet(known),
+    policy: input.policy,
+    asOf: input.asOf,
+    subject: input.subject,
+  };
   const findings = workflow.rules.flatMap((rule) => rule.run(ctx)).sort(compareFindings);
   const { outcome, reason } = workflow.outcome(findings);
   return {
     workflow: workflow.id,
+    subject: input.subject,
     inputs: {
       asOf: input.asOf,
       policyDigest: input.policyDigest,
