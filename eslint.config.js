@@ -5,6 +5,8 @@
 //  - src/shared imports only zod and src/core (schemas are declared once, in core);
 //  - src/renderer and src/preload import only src/shared;
 //  - an adapter never imports a service, the shell or another adapter;
+//  - src/main/platform (what adapters and shells share: Chromium, the durable exclusive write) imports
+//    no adapter, service, container or shell, so sharing it joins no adapter to another;
 //  - the station container (src/main/station) knows no domain;
 //  - services never import the shells (ipc, host, app), the CLI, the builders, or electron;
 //  - a domain is reached from outside only through its door: services/<domain>/index.ts, or
@@ -91,6 +93,12 @@ const ZONES = [
     ],
     message: 'An adapter never imports a service, the container, the shell or another adapter.',
   })),
+  {
+    target: './src/main/platform',
+    from: ['./src/main/adapters', './src/main/services', './src/main/station', ...SHELLS_AND_BUILDERS],
+    message:
+      'src/main/platform sits below the adapters that share it: it imports none of them, no service or shell.',
+  },
   {
     target: './src/main/station',
     from: ['./src/main/services', ...SHELLS_AND_BUILDERS],

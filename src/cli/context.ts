@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
 import { registeredModules } from '../main/services/devices/queries';
 import { Station } from '../main/station/station';
 import { defaultDataDir } from '../main/paths';
+import { writeExclusive } from '../main/platform/durable';
 import { systemDeps } from '../main/runtime';
 
 /** Helpers shared by the CLI's command groups. */
@@ -83,14 +83,7 @@ export async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promi
   }
 }
 
-/** Writes a new file; an existing one is never overwritten (OUTPUT_EXISTS). */
+/** Writes a new file durably; an existing one is never overwritten (OUTPUT_EXISTS). */
 export function writeNewFile(path: string, data: string | Uint8Array): void {
-  try {
-    writeFileSync(path, data, { flag: 'wx', mode: 0o644 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CodedError('OUTPUT_EXISTS', `${path} already exists`, { field: 'out', path });
-    }
-    throw e;
-  }
+  writeExclusive(path, data, { mode: 0o644, field: 'out' });
 }

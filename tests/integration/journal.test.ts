@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +126,30 @@ describe('journal on a real SQLite file', () => {
     expect(() => exportJournal(s, { fromSeq: 3, toSeq: 2 }, { write: () => {} })).toThrowError(
       expect.objectContaining({ code: 'INVALID_INPUT', data: { field: 'to' } }),
     );
+    expect(lstatSync(out).mode & 0o777).toBe(0o600);
     s.close();
+  });
+
+  it('an export whose reading fails part-way leaves no file: never a cut-short export under the name', async () => {
+    const dir = tempDir();
+    const s = await createDemoStation(dir, systemDeps);
+    try {
+      // The read error a real SQLite file cannot be made to give: the first page (2 rows) reads, the next fails.
+      const failing = {
+        journal: {
+          page: (from: number) => {
+            if (from === 1) return s.journal.page(1, 2);
+            throw new Error('disk I/O error');
+          },
+        },
+      } as unknown as Station;
+      const media = tempDir();
+      expect(() =>
+        exportJournal(failing, { fromSeq: 1, toSeq: 4 }, { path: join(media, 'j.jsonl') }),
+      ).toThrow('disk I/O error');
+      expect(readdirSync(media)).toEqual([]);
+    } finally {
+      s.close();
+    }
   });
 });

@@ -1,17 +1,9 @@
-import {
-  closeSync,
-  fsyncSync,
-  lstatSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stationError } from '../errors';
 import { escapeHtml, unescapeHtml } from '../../core/html';
+import { writeExclusive } from '../platform/durable';
 
 /**
  * How the launch ticket reaches the app window without passing through argv (readable by every local
@@ -46,13 +38,7 @@ export function writeLaunchFile(launchUrl: string, parent: string = tmpdir()): L
       '<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
       `<meta http-equiv="refresh" content="0;url=${href}"><title>Ceremony Station</title></head>` +
       `<body><p>Opening the station… <a href="${href}">open</a></p></body></html>\n`;
-    const fd = openSync(path, 'wx', 0o600);
-    try {
-      writeSync(fd, html);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeExclusive(path, html, { mode: 0o600 });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;

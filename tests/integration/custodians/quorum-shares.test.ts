@@ -1,8 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fsOps } from '../../../src/main/platform/durable';
 import { systemDeps } from '../../../src/main/runtime';
 import { ceremonyKeygen, ceremonySign } from '../../../src/main/services/custodians/ceremony-ops';
 import { generateTokenKey, listTokenKeys } from '../../../src/main/services/devices/devices';
@@ -233,7 +242,42 @@ describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
 });
 
 describe('M-of-N activation of the ceremony token', () => {
+  it('a share sheet name already taken on the media: OUTPUT_EXISTS, that file untouched, none of ours left, PIN unchanged', async () => {
+    const media = join(suite.dir, 'media-taken');
+    mkdirSync(media);
+    writeFileSync(join(media, 'bob-share-2-of-3.pdf'), 'not ours');
+    await expect(
+      splitActivationSecret(station, {
+        moduleId: MODULE,
+        serial: serial['Ceremony HSM']!,
+        currentPin: CEREMONY_PIN,
+        holders: ['alice', 'bob', 'carol'],
+        threshold: 2,
+        outDir: media,
+        actor: 'operator:so',
+      }),
+    ).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', data: { path: join(media, 'bob-share-2-of-3.pdf') } });
+    expect(readdirSync(media)).toEqual(['bob-share-2-of-3.pdf']);
+    expect(readFileSync(join(media, 'bob-share-2-of-3.pdf'), 'utf8')).toBe('not ours');
+    expect(
+      station.hsm
+        .module(MODULE)
+        .withSession(
+          serial['Ceremony HSM']!,
+          { write: false, login: { user: 'user', pin: CEREMONY_PIN } },
+          () => 'opened',
+        ),
+    ).toBe('opened');
+  });
+
   it('splits a new random PIN among the custodians; share sheets (PDF + text) go to their media, never the station', async () => {
+    // Watch the fsyncs of the durable write: each sheet's data, then the media directory's entry.
+    const fsync = fsOps.fsyncSync;
+    const synced: string[] = [];
+    vi.spyOn(fsOps, 'fsyncSync').mockImplementation((fd) => {
+      synced.push(readlinkSync(`/proc/self/fd/${fd}`));
+      fsync(fd);
+    });
     const r = await splitActivationSecret(station, {
       moduleId: MODULE,
       serial: serial['Ceremony HSM']!,
@@ -252,6 +296,14 @@ describe('M-of-N activation of the ceremony token', () => {
       'carol-share-3-of-3.pdf',
       'carol-share-3-of-3.txt',
     ]);
+    vi.restoreAllMocks();
+    // Secrets printed once: each on disk (data fsynced before its name, the name fsynced after) and
+    // readable by its holder's owner only.
+    for (const name of readdirSync(shareDir)) {
+      expect(lstatSync(join(shareDir, name)).mode & 0o777).toBe(0o600);
+      expect(synced.filter((p) => p.startsWith(join(shareDir, `.${name}.`)))).toHaveLength(1);
+    }
+    expect(synced.filter((p) => p === shareDir)).toHaveLength(6);
     expect(readFileSync(join(shareDir, 'alice-share-1-of-3.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     // The old PIN no longer opens the token, and nothing of the shares is in the station's data dir.
     const module = station.hsm.module(MODULE);

@@ -1,15 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  createReadStream,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  closeSync,
-  renameSync,
-  unlinkSync,
-} from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +7,7 @@ import yazl from 'yazl';
 import { descriptorSignatureScanner, STATION_ENTRY_MODE } from '../../../core/bundle/archive-policy';
 import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
+import { beginExclusive } from '../../platform/durable';
 import { holdPartial, partialName } from './partials';
 
 /** The one entry every bundle has besides its subjects: the DSSE envelope over the statement. */
@@ -101,8 +92,9 @@ export class UtcZipTime extends Date {
 /**
  * Writes a bundle archive with yazl (thejoshwolfe/yazl), streaming: each file is hashed as it is packed,
  * then `sign` turns the file digests into the envelope, which is appended last. The archive is written
- * to a temporary name in the target directory, fsynced, moved to its final name without ever replacing
- * an existing file, and the directory is fsynced. Nothing is left behind on failure or cancel.
+ * through the station's one durable exclusive write (platform/durable.ts): a temporary name in the
+ * target directory, fsynced, given its final name without ever replacing an existing file, and the
+ * directory fsynced. Nothing is left behind on failure or cancel.
  */
 export async function writeArchive(opts: {
   readonly dir: string;
@@ -116,32 +108,23 @@ export async function writeArchive(opts: {
   readonly owner?: { readonly stationId: string };
 }): Promise<WrittenArchive> {
   const finalPath = join(opts.dir, opts.fileName);
-  if (existsSync(finalPath))
-    throw stationError('OUTPUT_EXISTS', `${finalPath} already exists; the station never overwrites a file`, {
-      path: finalPath,
-    });
-  const nonce = randomBytes(6).toString('hex');
-  const temp = join(
-    opts.dir,
-    opts.owner
-      ? partialName(opts.fileName, opts.owner.stationId, nonce)
-      : `.${opts.fileName}.${nonce}.partial`,
-  );
-  const release = holdPartial(temp);
-  const handle = await open(temp, 'wx', 0o644).catch((e: unknown) => {
-    release();
-    throw e;
+  const owner = opts.owner;
+  // Opened and held in one synchronous step: the media sweep never sees the fragment unheld.
+  const file = beginExclusive(finalPath, {
+    mode: 0o644,
+    ...(owner ? { tempName: (name, nonce) => partialName(name, owner.stationId, nonce) } : {}),
   });
+  const release = holdPartial(file.temp);
   const zip = new yazl.ZipFile();
   const whole = createHash('sha256');
   let size = 0;
-  // Every byte through the handle, and fsync before the stream counts as finished.
+  // Every byte through the file, and fsync before the stream counts as finished.
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      handle.write(chunk).then(() => cb(), cb);
+      file.append(chunk).then(() => cb(), cb);
     },
     final(cb) {
-      handle.sync().then(() => cb(), cb);
+      file.flush().then(() => cb(), cb);
     },
   });
   const written = pipeline(
@@ -178,19 +161,12 @@ export async function writeArchive(opts: {
     });
     zip.end();
     await written;
-    await handle.close();
-    publish(temp, finalPath);
-    fsyncDir(opts.dir);
+    file.publish();
     return { path: finalPath, sha256: whole.digest('hex'), size, files };
   } catch (e) {
     (zip.outputStream as Readable).destroy();
     await written.catch(() => undefined);
-    await handle.close().catch(() => undefined);
-    try {
-      unlinkSync(temp);
-    } catch {
-      /* already gone */
-    }
+    file.discard();
     if (opts.signal?.aborted)
       throw stationError('BUNDLE_CANCELLED', 'the export was cancelled; nothing was written', {});
     if (e instanceof CodedError) throw e;
@@ -240,36 +216,4 @@ function pack(
     size: f.size,
   });
   return done;
-}
-
-/**
- * Moves the finished file to its name without replacing anything: link() fails if the name exists.
- * FAT/exFAT media (most USB sticks) have no hard links; there the name is checked, then renamed.
- */
-function publish(temp: string, finalPath: string): void {
-  try {
-    linkSync(temp, finalPath);
-    unlinkSync(temp);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST')
-      throw stationError('OUTPUT_EXISTS', `${finalPath} appeared while the bundle was written`, {
-        path: finalPath,
-      });
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
-    if (existsSync(finalPath))
-      throw stationError('OUTPUT_EXISTS', `${finalPath} appeared while the bundle was written`, {
-        path: finalPath,
-      });
-    renameSync(temp, finalPath);
-  }
-}
-
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

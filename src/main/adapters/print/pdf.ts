@@ -1,11 +1,14 @@
-import { openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { CodedError } from '../../../core/errors';
 import { CHROMIUM_HEADLESS_FLAGS, CHROMIUM_OFFLINE_FLAGS, findChromium } from '../../platform/chromium';
+import { writeExclusive } from '../../platform/durable';
 
 /**
  * Print layouts to PDF with the system Chromium (print-to-PDF of an HTML print view, the same engine the
  * station's window uses). Offline flags keep the renderer from reaching anything; pages carry no
- * scripts. Each PDF is written to a new file (never overwritten) and fsynced.
+ * scripts. Each PDF is written durably to a new file, readable by its owner only (exactly 0600), never
+ * over an existing one (OUTPUT_EXISTS). All or none: on any failure the PDFs this call wrote are removed
+ * (a name that was taken is someone else's file and is left alone).
  */
 export async function renderPdfs(pages: readonly { html: string; path: string }[]): Promise<void> {
   const executablePath = findChromium();
@@ -17,6 +20,7 @@ export async function renderPdfs(pages: readonly { html: string; path: string }[
     executablePath,
     args: [...CHROMIUM_HEADLESS_FLAGS, ...CHROMIUM_OFFLINE_FLAGS],
   });
+  const written: string[] = [];
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
     for (const p of pages) {
@@ -28,26 +32,13 @@ export async function renderPdfs(pages: readonly { html: string; path: string }[
         margin: { top: '18mm', bottom: '18mm', left: '16mm', right: '16mm' },
       });
       await page.close();
-      writeNew(p.path, pdf);
+      writeExclusive(p.path, pdf, { mode: 0o600, field: 'out' });
+      written.push(p.path);
     }
+  } catch (e) {
+    for (const path of written) rmSync(path, { force: true });
+    throw e;
   } finally {
     await browser.close();
-  }
-}
-
-function writeNew(path: string, data: Buffer): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new CodedError('OUTPUT_EXISTS', `${path} already exists`, { field: 'out', path });
-    throw e;
-  }
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -8,16 +8,7 @@ import {
   scryptSync,
   type KeyObject,
 } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   approvalPredicateSchema,
@@ -38,6 +29,7 @@ import { digestWords } from '../../../core/words';
 import { sha256Hex } from '../../../core/schema';
 import { writeArchive } from '../../adapters/media/zip-writer';
 import { stationError } from '../../errors';
+import { writeExclusive } from '../../platform/durable';
 import { keyFromPem, verifyBundleArchive, type VerifiedBundle } from './verify';
 import { publicKeyInfo, signEnvelope, softwareSigner, type PublicKeyInfo } from './dsse';
 import type { ReviewerSigner } from './reviewer-token';
@@ -280,28 +272,12 @@ export function readKeyFile(path: string): { text: string; exposedMode: number |
   }
 }
 
-/** Writes a key file readable by its owner only (0600), never over an existing file (O_EXCL). */
+/**
+ * Writes a key file readable by its owner only (exactly 0600, whatever the umask), durably and never over
+ * an existing file or through a link (OUTPUT_EXISTS).
+ */
 export function writeKeyFile(path: string, text: string): void {
-  let fd: number;
-  try {
-    fd = openSync(
-      path,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o600,
-    );
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw stationError('OUTPUT_EXISTS', `${path} already exists`, { field: 'out', path });
-    throw e;
-  }
-  try {
-    // The mode given to open() is masked by the umask; make it exactly 0600 whatever the umask says.
-    fchmodSync(fd, 0o600);
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeExclusive(path, text, { mode: 0o600, field: 'out' });
 }
 
 /** A key-registration bundle: the public key and holder, signed by that key (proof of possession). */
@@ -445,10 +421,8 @@ export async function signApproval(opts: {
       .replace(/^-|-$/g, '') || 'reviewer';
   const path = join(opts.outDir, `${p.packetId}-v${p.version}-${slug}-${opts.sequence}.approval.json`);
   try {
-    writeFileSync(path, `${JSON.stringify(envelope, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+    writeExclusive(path, `${JSON.stringify(envelope, null, 2)}\n`, { mode: 0o644 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw stationError('OUTPUT_EXISTS', `${path} already exists`, { path });
     throw e instanceof CodedError
       ? e
       : stationError('BUNDLE_WRITE_FAILED', `writing ${path} failed`, { path });

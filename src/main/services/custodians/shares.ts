@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { combine, split } from 'shamir-secret-sharing';
 import { toHex } from '../../../core/bytes';
@@ -20,6 +20,7 @@ import { digestWords } from '../../../core/words';
 import type { Session } from '../../adapters/hsm/module';
 import { renderPdfs } from '../../adapters/print/pdf';
 import { stationError } from '../../errors';
+import { writeExclusive } from '../../platform/durable';
 import { assertClaimHeld, claimQuorum, quorumUsed, requireQuorum, resolveFailedClaim } from './quorum';
 import { rosterEntries } from './queries';
 import { shareSheetHtml } from './share-sheet';
@@ -107,31 +108,33 @@ export async function splitActivationSecret(
     // The share as text (for typing in or reading from media) beside its printable sheet.
     holders.forEach((h, i) => {
       const path = join(opts.outDir, `${h.custodianId}-share-${i + 1}-of-${holders.length}.txt`);
-      writeShareText(path, shareToText(encoded[i] as Uint8Array));
+      // A secret printed once: on disk before the PIN changes, readable by its owner only.
+      writeExclusive(path, `${shareToText(encoded[i] as Uint8Array)}\n`, { mode: 0o600, field: 'outDir' });
       written.push(path);
     });
-    await renderPdfs(
-      holders.map((h, i) => {
-        const path = join(opts.outDir, `${h.custodianId}-share-${i + 1}-of-${holders.length}.pdf`);
-        written.push(path);
-        return {
-          path,
-          html: shareSheetHtml({
-            station: info.name,
-            stationId: info.stationId,
-            splitId: record.splitId,
-            tokenSerial: opts.serial,
-            threshold: opts.threshold,
-            total: holders.length,
-            position: i + 1,
-            holder: `${h.name} (${h.custodianId})`,
-            shareText: shareToText(encoded[i] as Uint8Array),
-            commitment: record.shareCommitments[i] as string,
-            commitmentWords: digestWords(Buffer.from(record.shareCommitments[i] as string, 'hex')),
-          }),
-        };
-      }),
-    );
+    // All sheets or none (renderPdfs removes its own on failure); a name already taken is someone
+    // else's file, so a sheet's path counts as written only once renderPdfs has written it.
+    const sheets = holders.map((h, i) => {
+      const path = join(opts.outDir, `${h.custodianId}-share-${i + 1}-of-${holders.length}.pdf`);
+      return {
+        path,
+        html: shareSheetHtml({
+          station: info.name,
+          stationId: info.stationId,
+          splitId: record.splitId,
+          tokenSerial: opts.serial,
+          threshold: opts.threshold,
+          total: holders.length,
+          position: i + 1,
+          holder: `${h.name} (${h.custodianId})`,
+          shareText: shareToText(encoded[i] as Uint8Array),
+          commitment: record.shareCommitments[i] as string,
+          commitmentWords: digestWords(Buffer.from(record.shareCommitments[i] as string, 'hex')),
+        }),
+      };
+    });
+    await renderPdfs(sheets);
+    written.push(...sheets.map((s) => s.path));
     // The PIN changes last: if anything before fails, the token and the custodians are as they were.
     const newPin = Buffer.from(secret).toString('hex');
     station.hsm
@@ -185,16 +188,6 @@ export function verifyShare(
       ? `share ${position} of ${opts.custodianId} matches its commitment`
       : (problem?.message ?? 'refused'),
   };
-}
-
-function writeShareText(path: string, text: string): void {
-  try {
-    writeFileSync(path, `${text}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new CodedError('OUTPUT_EXISTS', `${path} already exists`, { field: 'outDir', path });
-    throw e;
-  }
 }
 
 /** The position a share claims (0 when it cannot be read). */

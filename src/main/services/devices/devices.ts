@@ -1,5 +1,5 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseCsrRequest, subjectDn } from '../../../core/hsm/csr-request';
 import { parseKeySpec } from '../../../core/hsm/key-spec';
 import { assertActor } from '../../../core/journal/events';
@@ -11,6 +11,7 @@ import { Pkcs11Module, type KeyInfo, type TokenHold, type TokenInfo } from '../.
 import { findProfile, resolveModulePath } from '../../adapters/hsm/profiles';
 import { describeRecipe, type RecipeDescription } from '../../adapters/hsm/templates';
 import { stationError, toErrorPayload } from '../../errors';
+import { writeExclusive } from '../../platform/durable';
 import { certificationRequest, type TokenKeyKind } from '../identity';
 import { journalRegistration, keyEvidence, keyView, registeredModules } from './queries';
 import { anchorAfterAct, checkBeforeAct, stationTokenAct } from '../identity';
@@ -359,7 +360,7 @@ export async function createTokenCsr(
     },
   );
   // The request is in the journal now; the file is an export of it, written without overwriting.
-  if (opts.outPath) writeNewFile(opts.outPath, made.pem);
+  if (opts.outPath) writeExclusive(opts.outPath, made.pem, { mode: 0o644, field: 'out' });
   return {
     pem: made.pem,
     sha256: made.digest,
@@ -367,24 +368,6 @@ export async function createTokenCsr(
     seq: made.seq,
     anchoring: made.anchoring,
   };
-}
-
-function writeNewFile(path: string, content: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o644);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CodedError('OUTPUT_EXISTS', `${path} already exists`, { field: 'out', path });
-    }
-    throw e;
-  }
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export interface ModuleListing {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { toHex } from '../../../core/bytes';
@@ -15,6 +15,7 @@ import type { CheckpointInfo, JournalEntry, JournalSummary } from '../../../shar
 import { parseEventBody } from '../../adapters/store/repos/events';
 import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
+import { writeExclusive } from '../../platform/durable';
 import { workerFile } from '../../workers/location';
 import { verifySegment } from '../../workers/segment';
 import { moduleRegistration } from '../devices/queries';
@@ -401,7 +402,8 @@ export function checkpointInfo(cp: StoredCheckpoint): CheckpointInfo {
 
 /**
  * Writes entries fromSeq..toSeq as JSON lines (one object per entry, bytes as hex, the body as stored
- * text) to a new file; never overwrites (O_EXCL). Returns the number of entries written.
+ * text) to a new file, streamed page by page and published durably only when complete; never overwrites
+ * (OUTPUT_EXISTS), and a failure part-way leaves no file. Returns the number of entries written.
  */
 export function exportJournal(
   station: Station,
@@ -413,47 +415,28 @@ export function exportJournal(
       field: 'to',
     });
   }
-  let fd: number | null = null;
-  let write: (line: string) => void;
-  if ('path' in out) {
-    try {
-      fd = openSync(out.path, 'wx', 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw stationError('OUTPUT_EXISTS', `${out.path} already exists`, { field: 'out', path: out.path });
-      }
-      throw e;
-    }
-    const handle = fd;
-    write = (line) => writeSync(handle, line);
-  } else {
-    write = out.write;
-  }
   let count = 0;
-  try {
+  function* lines(): Generator<string> {
     for (let from = range.fromSeq; from <= range.toSeq;) {
       const rows = station.journal.page(from, Math.min(5000, range.toSeq - from + 1));
       for (const row of rows) {
-        write(
-          `${JSON.stringify({
-            seq: row.seq,
-            at: row.at,
-            actor: row.actor,
-            kind: row.kind,
-            body: decoder.decode(row.body),
-            prevHash: toHex(row.prevHash),
-            hash: toHex(row.hash),
-          })}\n`,
-        );
+        yield `${JSON.stringify({
+          seq: row.seq,
+          at: row.at,
+          actor: row.actor,
+          kind: row.kind,
+          body: decoder.decode(row.body),
+          prevHash: toHex(row.prevHash),
+          hash: toHex(row.hash),
+        })}\n`;
         count++;
       }
       const last = rows.at(-1);
       if (!last) break;
       from = last.seq + 1;
     }
-    if (fd !== null) fsyncSync(fd);
-  } finally {
-    if (fd !== null) closeSync(fd);
   }
+  if ('path' in out) writeExclusive(out.path, lines(), { mode: 0o600, field: 'out' });
+  else for (const line of lines()) out.write(line);
   return count;
 }

@@ -1,0 +1,288 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  write,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { stationError } from '../errors';
+
+/**
+ * The one way the station writes a file it hands out (an export, a CSR, a key file, a share sheet, a PDF,
+ * a bundle): the file appears under its name complete and on disk, or not at all, and never over
+ * anything already there.
+ *
+ *   temporary name beside the final one, O_CREAT|O_EXCL|O_NOFOLLOW, its final mode set before any byte
+ *   → bytes → fsync → link(temp, final) (EEXIST if anything holds the name, a dangling link included)
+ *   → unlink(temp) → fsync of the directory (so the name itself survives a power cut)
+ *
+ * On any failure neither the temporary file nor the final name is left. The helper lives here, below the
+ * adapters, because the media and print adapters write through it and adapters never import each other.
+ */
+
+/** Where the bytes of a file come from: all at once, or a stream of chunks (written as they come). */
+export type DurableData = string | Uint8Array | Iterable<string | Uint8Array>;
+
+export interface ExclusiveOptions {
+  /** The file's permission bits, exactly: the umask neither widens nor narrows them. */
+  readonly mode: number;
+  /** The input field that named the path (carried by OUTPUT_EXISTS, so the UI can point at it). */
+  readonly field?: string;
+  /**
+   * The temporary name for `name` (default `.<name>.<nonce>.partial`). The media adapter passes the
+   * owner-marked name its sweep of interrupted exports recognises (adapters/media/partials.ts).
+   */
+  readonly tempName?: (name: string, nonce: string) => string;
+}
+
+/**
+ * The file-system calls whose answers differ on the media a station meets — FAT/exFAT (most USB sticks)
+ * have no hard links and keep one mode per mount — and the fsync whose call cannot be seen from outside.
+ * Held in one object so tests can play such media, which CI cannot mount, and watch the fsyncs.
+ */
+export const fsOps = { linkSync, fchmodSync, fsyncSync };
+
+/** Small chunks of a stream are gathered to this size before each write. */
+const BATCH_BYTES = 1024 * 1024;
+
+const exists = (path: string) => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+
+function outputExists(path: string, field: string | undefined, message: string): Error {
+  return stationError('OUTPUT_EXISTS', `${path} ${message}; the station never overwrites a file`, {
+    ...(field ? { field } : {}),
+    path,
+  });
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone, or the media went away: nothing more can be done */
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* the descriptor is gone with its media */
+  }
+}
+
+/** Makes a directory entry durable: fsync on the directory itself. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsOps.fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A file being written under its temporary name. `publish()` gives it its final name; `discard()` (also
+ * what every failure of `publish()` does) removes it. Sync writes for small files and generators, async
+ * ones (`append`, `flush`) for a stream that must not hold the event loop.
+ */
+export class ExclusiveFile {
+  private fd: number | null;
+  private done = false;
+  /** Async writes and fsyncs not yet answered: the descriptor stays open until they are. */
+  private inflight = 0;
+  private closeWhenIdle: number | null = null;
+
+  constructor(
+    readonly path: string,
+    readonly temp: string,
+    fd: number,
+    private readonly field: string | undefined,
+  ) {
+    this.fd = fd;
+  }
+
+  private descriptor(): number {
+    if (this.fd === null || this.done) throw new Error(`${this.temp} is no longer open for writing`);
+    return this.fd;
+  }
+
+  /** Writes every byte of `chunk` (a short write is continued, never dropped). */
+  write(chunk: string | Uint8Array): void {
+    const fd = this.descriptor();
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+  }
+
+  /** The same, off the event loop. */
+  async append(chunk: Uint8Array): Promise<void> {
+    for (let off = 0; off < chunk.length;) {
+      off += await this.onThreadPool<number>((fd, done) =>
+        write(fd, chunk, off, chunk.length - off, null, done),
+      );
+    }
+  }
+
+  /** fsync off the event loop (a large file's data reaches the disk before `publish` is called). */
+  async flush(): Promise<void> {
+    await this.onThreadPool<undefined>((fd, done) => fsync(fd, (e) => done(e)));
+  }
+
+  /**
+   * One call on the thread pool. A discard meanwhile (a cancelled export) closes the descriptor only
+   * once the call is answered, so the call can never land on a number the process has reused.
+   */
+  private async onThreadPool<T>(
+    call: (fd: number, done: (e: Error | null, value?: T) => void) => void,
+  ): Promise<T> {
+    const fd = this.descriptor();
+    this.inflight++;
+    try {
+      return await new Promise<T>((resolve, reject) =>
+        call(fd, (e, value) => (e ? reject(e) : resolve(value as T))),
+      );
+    } finally {
+      if (--this.inflight === 0 && this.closeWhenIdle !== null) {
+        closeQuietly(this.closeWhenIdle);
+        this.closeWhenIdle = null;
+      }
+    }
+  }
+
+  /**
+   * fsync, close, give the file its final name without replacing anything, and fsync the directory.
+   * OUTPUT_EXISTS if the name was taken meanwhile. On any failure nothing is left under either name.
+   */
+  publish(): void {
+    const fd = this.descriptor();
+    if (this.inflight > 0) throw new Error(`${this.temp} is published while writes are still in flight`);
+    let published = false;
+    try {
+      fsOps.fsyncSync(fd);
+      // Forgotten before it is closed: close() frees the descriptor even when it reports an error.
+      this.fd = null;
+      closeSync(fd);
+      this.giveName();
+      published = true;
+      fsyncDir(dirname(this.path));
+      this.done = true;
+    } catch (e) {
+      // The final name is removed only when this call gave it (the inode is ours): after a failed
+      // directory fsync the caller is told "failed", so the name must not survive to say otherwise.
+      if (published) removeQuietly(this.path);
+      this.discard();
+      throw e;
+    }
+  }
+
+  /** Closes and removes the temporary file. Never throws; a no-op once published or discarded. */
+  discard(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.fd !== null) {
+      if (this.inflight > 0) this.closeWhenIdle = this.fd;
+      else closeQuietly(this.fd);
+      this.fd = null;
+    }
+    removeQuietly(this.temp);
+  }
+
+  /**
+   * link() fails if the name exists, so nothing is ever replaced. FAT/exFAT have no hard links (EPERM,
+   * EOPNOTSUPP): there the name is checked, then the file renamed — the one window the media leaves.
+   */
+  private giveName(): void {
+    try {
+      fsOps.linkSync(this.temp, this.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw outputExists(this.path, this.field, 'appeared while it was written');
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+      if (exists(this.path)) throw outputExists(this.path, this.field, 'appeared while it was written');
+      renameSync(this.temp, this.path);
+      return;
+    }
+    try {
+      unlinkSync(this.temp);
+    } catch (e) {
+      removeQuietly(this.path);
+      throw e;
+    }
+  }
+}
+
+/**
+ * Opens `path`'s temporary file, with exactly `opts.mode`. OUTPUT_EXISTS at once if the name is taken
+ * (nothing is written for a name that cannot be had). Nothing is created if this throws.
+ */
+export function beginExclusive(path: string, opts: ExclusiveOptions): ExclusiveFile {
+  if (exists(path)) throw outputExists(path, opts.field, 'already exists');
+  const nonce = randomBytes(6).toString('hex');
+  const name = basename(path);
+  const temp = join(dirname(path), opts.tempName ? opts.tempName(name, nonce) : `.${name}.${nonce}.partial`);
+  // O_EXCL: a file or link already under the temporary name is never opened, followed or removed.
+  const fd = openSync(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    opts.mode,
+  );
+  try {
+    setMode(fd, opts.mode);
+  } catch (e) {
+    closeSync(fd);
+    removeQuietly(temp);
+    throw e;
+  }
+  return new ExclusiveFile(path, temp, fd, opts.field);
+}
+
+/**
+ * open() applies the umask to the mode it is given; fchmod sets it exactly. The owner of a file it has
+ * just created may always change its mode on a POSIX file system, so EPERM here is FAT/exFAT refusing a
+ * mode its mount options do not give every file: there the mount decides, for this file as for all.
+ */
+function setMode(fd: number, mode: number): void {
+  try {
+    fsOps.fchmodSync(fd, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+  }
+}
+
+/**
+ * Writes a new file durably, never over an existing one (OUTPUT_EXISTS naming the path). `data` may be a
+ * stream of chunks (a generator), written as it is produced; if it throws, nothing is left.
+ */
+export function writeExclusive(path: string, data: DurableData, opts: ExclusiveOptions): void {
+  const file = beginExclusive(path, opts);
+  try {
+    if (typeof data === 'string' || data instanceof Uint8Array) file.write(data);
+    else {
+      let batch: Uint8Array[] = [];
+      let size = 0;
+      for (const chunk of data) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        batch.push(bytes);
+        size += bytes.length;
+        if (size >= BATCH_BYTES) {
+          file.write(Buffer.concat(batch));
+          batch = [];
+          size = 0;
+        }
+      }
+      if (size > 0) file.write(Buffer.concat(batch));
+    }
+    file.publish();
+  } catch (e) {
+    file.discard();
+    throw e;
+  }
+}
