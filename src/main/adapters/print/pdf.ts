@@ -5,10 +5,14 @@ import { CHROMIUM_HEADLESS_FLAGS, CHROMIUM_OFFLINE_FLAGS, findChromium } from '.
 /**
  * Print layouts to PDF with the system Chromium (print-to-PDF of an HTML print view, the same engine the
  * station's window uses). Offline flags keep the renderer from reaching anything; pages carry no
- * scripts. Each PDF is written to a new file (never overwritten) and fsynced.
+ * scripts. Each PDF is written to a new file (never overwritten) and fsynced. `chromiumPath`: the
+ * configured executable (StationConfig.chromium), else the system's.
  */
-export async function renderPdfs(pages: readonly { html: string; path: string }[]): Promise<void> {
-  const executablePath = findChromium();
+export async function renderPdfs(
+  pages: readonly { html: string; path: string }[],
+  chromiumPath: string | null,
+): Promise<void> {
+  const executablePath = findChromium(chromiumPath);
   if (!executablePath)
     throw new CodedError('DEVICE_ERROR', 'Chromium is needed to print PDFs (apt package chromium)', {});
   // Loaded on first use: playwright-core is large, and most station commands never print.

@@ -130,6 +130,7 @@ export async function splitActivationSecret(
           }),
         };
       }),
+      station.config.chromium,
     );
     // The PIN changes last: if anything before fails, the token and the custodians are as they were.
     const newPin = Buffer.from(secret).toString('hex');
