@@ -11,7 +11,8 @@
 //  - services never import the shells (ipc, host, app), the CLI, the builders, or electron;
 //  - a domain is reached from outside only through its door: services/<domain>/index.ts, or
 //    services/<domain>/queries.ts for read models; a read model imports only other read models;
-//  - no import cycles anywhere in src.
+//  - no import cycles anywhere in src;
+//  - the environment is read only in src/main/config.ts and written only by the PKCS#11 adapter.
 import { readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
@@ -143,6 +144,33 @@ const SQL_ONLY_IN_STORE = {
     'SQL lives in src/main/adapters/store/repos/<domain>.ts (typed rows parsed by zod); call a repository function.',
 };
 
+/**
+ * One reader of the environment: src/main/config.ts (readConfig, called once by each entry point and
+ * handed down as station.config). `process.env` in any spelling — member, `['env']`, destructured, via
+ * globalThis — is refused elsewhere in src; tests in src may read their own knobs (e.g. a corpus seed).
+ */
+const ENV_MESSAGE =
+  'Read the environment in src/main/config.ts only: take the value from the StationConfig the entry point passed down (station.config).';
+const ENV_ONLY_IN_CONFIG = [
+  { object: 'process', property: 'env', message: ENV_MESSAGE },
+  { object: 'globalThis', property: 'process', message: ENV_MESSAGE },
+];
+/** The `process` module itself (`import { env } from 'node:process'`), which the property rule cannot see. */
+const PROCESS_MODULE = {
+  selector: 'ImportDeclaration[source.value=/^(node:)?process$/]',
+  message: `${ENV_MESSAGE} (the global process is there for everything else)`,
+};
+/**
+ * The PKCS#11 adapter's one writer (a module reads its variables with getenv(), see adapters/hsm/module.ts):
+ * there `process.env` may only be assigned to, never read.
+ */
+const ENV_WRITE_ONLY = {
+  selector:
+    'MemberExpression[object.name="process"][property.name="env"]:not(AssignmentExpression > MemberExpression.left > MemberExpression.object)',
+  message:
+    'adapters/hsm/module.ts only writes a module profile’s variables; read configuration from src/main/config.ts.',
+};
+
 const ipcOnlyInWrappers = {
   name: 'electron',
   importNames: ['ipcMain', 'ipcRenderer'],
@@ -185,12 +213,31 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
     ignores: ['src/main/adapters/store/**'],
-    rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_STORE] },
+    rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_STORE, PROCESS_MODULE] },
+  },
+  {
+    files: ['src/main/adapters/store/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', PROCESS_MODULE] },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: [
+      'src/main/config.ts',
+      'src/main/adapters/hsm/module.ts',
+      'src/**/*.test.ts',
+      'src/**/*.test.tsx',
+    ],
+    rules: { 'no-restricted-properties': ['error', ...ENV_ONLY_IN_CONFIG] },
+  },
+  {
+    files: ['src/main/adapters/hsm/module.ts'],
+    rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_STORE, PROCESS_MODULE, ENV_WRITE_ONLY] },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      // Repeats SQL_ONLY_IN_STORE: a later block's options replace an earlier one's for the same rule.
+      // Repeats SQL_ONLY_IN_STORE and PROCESS_MODULE: a later block's options replace an earlier one's for
+      // the same rule.
       'no-restricted-syntax': [
         'error',
         {
@@ -198,6 +245,7 @@ export default tseslint.config(
           message: 'src/core loads nothing at run time: no dynamic import().',
         },
         SQL_ONLY_IN_STORE,
+        PROCESS_MODULE,
       ],
       'no-restricted-imports': [
         'error',

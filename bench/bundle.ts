@@ -34,7 +34,6 @@ try {
   const evidenceDir = join(dir, 'evidence');
   mkdirSync(media);
   mkdirSync(evidenceDir);
-  process.env.STATION_MEDIA_DIRS = media;
 
   // Incompressible evidence, written in chunks (a fresh random chunk per 64 MiB keeps generation cheap).
   const evidence: string[] = [];
@@ -52,7 +51,10 @@ try {
   const total = evidence.reduce((n, p) => n + statSync(p).size, 0);
   console.log(`evidence: ${FILES} files, ${(total / MB).toFixed(0)} MiB`);
 
-  const station = await createDemoStation(join(dir, 'station'), systemDeps);
+  const station = await createDemoStation(join(dir, 'station'), {
+    ...systemDeps,
+    config: { ...systemDeps.config, mediaDirs: [media] },
+  });
   try {
     // Warm the page cache the same way for every contender: one untimed pass first.
     spawnSync('sha256sum', evidence, { encoding: 'utf8' });

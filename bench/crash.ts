@@ -96,17 +96,23 @@ function waitForGo(): Promise<{ pin: string; dir: string; media: string }> {
 async function child(seed: number, mode: Mode): Promise<void> {
   const pick = prng(seed);
   // Not runtime's systemDeps: that module wires every IPC handler, and the child needs none.
-  const [{ Station }, { sha256 }, { signCheckpoint }, { journalRegistration }] = await Promise.all([
-    import('../src/main/station/station'),
-    import('../src/main/crypto'),
-    import('../src/main/services/identity/commands'),
-    import('../src/main/services/devices'),
-  ]);
-  const systemDeps = { clock: () => new Date(), sha256, modules: journalRegistration };
+  const [{ Station }, { sha256 }, { signCheckpoint }, { journalRegistration }, { readConfig }] =
+    await Promise.all([
+      import('../src/main/station/station'),
+      import('../src/main/crypto'),
+      import('../src/main/services/identity/commands'),
+      import('../src/main/services/devices'),
+      import('../src/main/config'),
+    ]);
   say('loaded');
   const { pin, dir, media } = await waitForGo();
-  process.env.STATION_MEDIA_DIRS = media;
-  const station = Station.open(dir, systemDeps);
+  const config = { ...readConfig({}), mediaDirs: [media] };
+  const station = Station.open(dir, {
+    clock: () => new Date(),
+    sha256,
+    modules: journalRegistration,
+    config,
+  });
   const ack = (seq: number) => {
     const row = station.journal.get(seq);
     if (row) say(`ack ${seq} ${toHex(row.hash)}`);
@@ -174,6 +180,11 @@ async function services() {
     DEMO_PINS: demo.DEMO_PINS,
     verifyStationJournal: journal.verifyStationJournal,
   };
+}
+
+/** The station's dependencies with a bench media folder as its removable volume. */
+function onMedia<D extends { config: { mediaDirs: readonly string[] } }>(deps: D, media: string): D {
+  return { ...deps, config: { ...deps.config, mediaDirs: [media] } };
 }
 
 interface Summary {
@@ -451,9 +462,8 @@ async function recoverAtRetirement(
 ): Promise<void> {
   const { Station, systemDeps, exportBundle } = await services();
   if (pending.size > 0) {
-    const station = Station.open(at.dir, systemDeps);
+    const station = Station.open(at.dir, onMedia(systemDeps, at.media));
     try {
-      process.env.STATION_MEDIA_DIRS = at.media;
       const progress = { phase: () => {}, add: () => {} };
       try {
         await exportBundle(station, { kind: 'custody-report', pin, actor: 'operator:crash' }, progress);
@@ -483,14 +493,13 @@ async function verifyAfterKill(
   pending: Set<string>,
 ): Promise<void> {
   const { Station, systemDeps, verifyStationJournal, scanMedia } = await services();
-  const station = Station.open(at.dir, systemDeps);
+  const station = Station.open(at.dir, onMedia(systemDeps, at.media));
   try {
     const { verdict } = await verifyStationJournal(station);
     s.verdicts[verdict.status] = (s.verdicts[verdict.status] ?? 0) + 1;
     if (verdict.status === 'TAMPERED') s.tampered.push(`kill ${k}: ${verdict.check} ${verdict.reason}`);
     else s.marks[verdict.mark.status] = (s.marks[verdict.mark.status] ?? 0) + 1;
     const before = readdirSync(at.media).filter((f) => f.endsWith('.partial')).length;
-    process.env.STATION_MEDIA_DIRS = at.media;
     const scan = scanMedia(station);
     if (!scan.volumes.some((v) => v.path === at.media))
       s.tampered.push(`kill ${k}: the scan did not see the media`);

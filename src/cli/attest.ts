@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
 import { attestationStatus, decideAttestation, evaluateAttestation } from '../main/services/attest';
 import { reviewerKeyOptions, withReviewerSigner, type ReviewerKeyOptions } from './bundles';
-import { withStation, type Out } from './context';
+import { configOf, withStation, type Out } from './context';
 
 const DECISIONS = ['approve', 'remediate', 'escalate'] as const;
 
@@ -76,7 +76,7 @@ export function registerAttestCommands(program: Command, out: Out): void {
         field: 'decision',
       });
     await withStation(this, (s) =>
-      withReviewerSigner(o, async (signer) => {
+      withReviewerSigner(o, configOf(this), async (signer) => {
         const d = await decideAttestation(s, {
           packetId,
           decision: o.decision as 'approve',

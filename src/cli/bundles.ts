@@ -19,6 +19,7 @@ import {
 } from '../main/services/bundles';
 import { softwareSigner } from '../main/services/bundles';
 import { withTokenSigner, type ReviewerSigner } from '../main/services/bundles';
+import type { StationConfig } from '../main/config';
 import type { JobProgress } from '../main/services/jobs';
 import {
   generateReviewerKey,
@@ -33,7 +34,7 @@ import {
   writeRegistrationBundle,
 } from '../main/services/bundles';
 import { journalTime } from '../core/journal/events';
-import { collect, positiveInt, withStation, type Out } from './context';
+import { collect, configOf, positiveInt, withStation, type Out } from './context';
 import { readPin } from './pin';
 import { writeErr } from './terminal';
 
@@ -384,7 +385,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
           outDir: string;
         },
       ) => {
-        const r = await withReviewerSigner(o, (signer) =>
+        const r = await withReviewerSigner(o, configOf(program), (signer) =>
           writeRegistrationBundle({
             signer,
             holder: o.name,
@@ -444,7 +445,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
         throw new CodedError('INVALID_INPUT', '--sequence must be a whole number ≥ 1', {
           field: 'sequence',
         });
-      const r = await withReviewerSigner(o, (signer) =>
+      const r = await withReviewerSigner(o, configOf(program), (signer) =>
         signApproval({
           bundle: verified,
           sign: signer,
@@ -492,8 +493,10 @@ export function reviewerKeyOptions(cmd: Command): Command {
     .option('--pin-stdin', 'with --token: read the token PIN from the first line of stdin');
 }
 
+/** `config`: the program's configuration, whose module environment a reviewer's own token module sees. */
 export async function withReviewerSigner<T>(
   o: ReviewerKeyOptions,
+  config: StationConfig,
   fn: (signer: ReviewerSigner) => Promise<T>,
 ): Promise<T> {
   if ((o.key === undefined) === (o.token === undefined))
@@ -512,7 +515,14 @@ export async function withReviewerSigner<T>(
     });
   const pin = await readPin('Token PIN: ', o.pinStdin === true);
   return withTokenSigner(
-    { profile: o.pkcs11, modulePath: o.module, serial: o.token, keyId: o.keyId.toLowerCase(), pin },
+    {
+      profile: o.pkcs11,
+      modulePath: o.module,
+      environment: config.moduleEnvironment,
+      serial: o.token,
+      keyId: o.keyId.toLowerCase(),
+      pin,
+    },
     fn,
   );
 }

@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
 import { registeredModules } from '../main/services/devices/queries';
-import { Station } from '../main/station/station';
-import { defaultDataDir } from '../main/paths';
+import type { StationConfig } from '../main/config';
+import { Station, type StationDeps } from '../main/station/station';
 import { writeExclusive } from '../main/platform/durable';
-import { systemDeps } from '../main/runtime';
+import { stationDeps } from '../main/runtime';
 
 /** Helpers shared by the CLI's command groups. */
 export type Out = (s: string) => void;
@@ -69,13 +69,34 @@ export function positiveInt(field: string) {
   };
 }
 
+/** The configuration `main` read once, bound to its program so every command finds it from `this`. */
+const configs = new WeakMap<Command, StationConfig>();
+
+export function bindConfig(program: Command, config: StationConfig): Command {
+  configs.set(program, config);
+  return program;
+}
+
+export function configOf(cmd: Command): StationConfig {
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    const config = configs.get(c);
+    if (config) return config;
+  }
+  throw new Error(`command ${cmd.name()} belongs to no program with a configuration (bindConfig)`);
+}
+
+/** The station's dependencies for a command: this system's, with the program's configuration. */
+export function depsOf(cmd: Command): StationDeps {
+  return stationDeps(configOf(cmd));
+}
+
 export function dataDirOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
-  return resolve(opts.dataDir ?? defaultDataDir());
+  return resolve(opts.dataDir ?? configOf(cmd).dataDir);
 }
 
 export async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promise<T>): Promise<T> {
-  const station = Station.open(dataDirOf(cmd), systemDeps);
+  const station = Station.open(dataDirOf(cmd), depsOf(cmd));
   try {
     return await fn(station);
   } finally {

@@ -17,8 +17,7 @@ import {
 } from '../main/services/devices';
 import { exportJournal, verifyStationJournal } from '../main/services/journal/queries';
 import { Station } from '../main/station/station';
-import { defaultDataDir } from '../main/paths';
-import { systemDeps } from '../main/runtime';
+import { readConfig, type StationConfig } from '../main/config';
 import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
@@ -28,8 +27,10 @@ import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
 import { readConfirmation, readPin } from './pin';
 import {
+  bindConfig,
   collect,
   dataDirOf,
+  depsOf,
   moduleOf,
   parseEnv,
   positiveInt,
@@ -40,10 +41,11 @@ import {
 } from './context';
 import { stationInfo } from '../main/services/identity';
 
-export function buildProgram(out: (s: string) => void = writeOut): Command {
+/** The `station` program over the configuration `main` read from the environment (src/main/config.ts). */
+export function buildProgram(config: StationConfig, out: (s: string) => void = writeOut): Command {
   const program = new Command('station')
     .description('Ceremony Station: offline key-ceremony, custody and signing station')
-    .option('--data-dir <dir>', `station data directory (default: ${defaultDataDir()})`)
+    .option('--data-dir <dir>', `station data directory (default: ${config.dataDir})`)
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr });
@@ -82,7 +84,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
           tokenSerial: o.token,
           pin,
         },
-        systemDeps,
+        depsOf(this),
       );
       const id = stationInfo(s, 'browser').identity;
       out(`created station ${s.stationRecord().stationId} in ${s.dataDir}\n`);
@@ -96,7 +98,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
       'create a demo station (real journal, SoftHSM2 token, sample scenario) in the data directory',
     )
     .action(async function (this: Command) {
-      const s = await createDemoStation(dataDirOf(this), systemDeps);
+      const s = await createDemoStation(dataDirOf(this), depsOf(this));
       out(`created demo station ${s.stationRecord().stationId} in ${s.dataDir}\n`);
       out(`demo token PINs are in ${join(s.dataDir, 'DEMO-PINS.txt')}\n`);
       s.close();
@@ -180,7 +182,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
     )
     .option('--pin-stdin', 'read the token user PIN from the first line of stdin')
     .action(async function (this: Command, o: { pinStdin?: boolean }) {
-      const station = Station.open(dataDirOf(this), systemDeps);
+      const station = Station.open(dataDirOf(this), depsOf(this));
       try {
         const pin = await readPin('station token user PIN: ', Boolean(o.pinStdin));
         const before = station.journal.lastCheckpointNumber();
@@ -493,10 +495,11 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
         open: o.open,
         printLaunchUrl: o.printLaunchUrl === true,
         out,
+        config,
       });
     });
 
-  return program;
+  return bindConfig(program, config);
 }
 
 /**
@@ -526,8 +529,9 @@ function expandConfirmation(typed: string, digest: string): string {
 
 export async function main(argv: string[]): Promise<number> {
   guardTerminal();
-  const program = buildProgram();
   try {
+    // The environment is read here, once, and handed down (a bad value is CONFIG_INVALID, exit 2).
+    const program = buildProgram(readConfig());
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (e) {

@@ -3,14 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { launchChromiumApp, stopChromiumApp } from '../main/platform/chromium';
 import { writeLaunchFile } from '../main/host/launch-file';
 import { startHost } from '../main/host/server';
-import { openStationRuntime } from '../main/runtime';
+import type { StationConfig } from '../main/config';
+import { openStationRuntime, stationDeps } from '../main/runtime';
 import { writeErr } from './terminal';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Where the built renderer sits relative to the built CLI (dist/node/cli.js → dist/renderer). */
-export function rendererDir(): string {
-  return process.env.STATION_RENDERER_DIR ?? join(here, '..', 'renderer');
+/**
+ * The configured renderer (STATION_RENDERER_DIR), else where the built renderer sits beside the built CLI
+ * (dist/node/cli.js → dist/renderer).
+ */
+export function rendererDir(config: StationConfig): string {
+  return config.rendererDir ?? join(here, '..', 'renderer');
 }
 
 /**
@@ -27,12 +31,13 @@ export async function serve(opts: {
   open: boolean;
   printLaunchUrl: boolean;
   out: (s: string) => void;
+  config: StationConfig;
 }) {
   const log = (msg: string, err?: unknown) => writeErr(`[station] ${msg}${err ? `: ${String(err)}` : ''}\n`);
-  const runtime = openStationRuntime(opts.dataDir, 'browser', log);
+  const runtime = openStationRuntime(opts.dataDir, 'browser', log, stationDeps(opts.config));
   let launch: ReturnType<typeof writeLaunchFile> | null = null;
   const host = await startHost({
-    rendererDir: rendererDir(),
+    rendererDir: rendererDir(opts.config),
     createDispatch: (origin) => runtime.dispatchFor([origin]),
     port: opts.port,
     log,
@@ -62,7 +67,11 @@ export async function serve(opts: {
 
   if (opts.open) {
     const offline = runtime.station.stationRecord().mode === 'offline';
-    const launched = launchChromiumApp(launch.url, { offline });
+    const launched = launchChromiumApp(launch.url, {
+      offline,
+      chromium: opts.config.chromium,
+      display: opts.config.display,
+    });
     window = launched;
     if (!launched) {
       opts.out(

@@ -1,12 +1,21 @@
 import { createDispatcher, type Dispatch } from './ipc/dispatcher';
 import { createHandlers } from './ipc/handlers';
 import { sha256 } from './crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readConfig, type StationConfig } from './config';
 import { Station, type StationDeps } from './station/station';
 import { journalRegistration } from './services/devices/queries';
 
-export const systemDeps: StationDeps = { clock: () => new Date(), sha256, modules: journalRegistration };
+/** The station's dependencies on this system, with the configuration its entry point read. */
+export function stationDeps(config: StationConfig): StationDeps {
+  return { clock: () => new Date(), sha256, modules: journalRegistration, config };
+}
+
+/**
+ * The system's dependencies with the configuration of an empty environment (the defaults): for tests and
+ * benches, which pass what they need (`{ ...systemDeps, config: { ...systemDeps.config, mediaDirs } }`)
+ * instead of setting variables. Entry points read the real environment once: stationDeps(readConfig()).
+ */
+export const systemDeps: StationDeps = stationDeps(readConfig({}));
 
 export interface StationRuntime {
   readonly station: Station;
@@ -15,30 +24,21 @@ export interface StationRuntime {
   close(): void;
 }
 
-/** Opens a station and wires its contract handlers; shared by the Electron shell and the browser host. */
+/**
+ * Opens a station and wires its contract handlers; shared by the Electron shell and the browser host. A
+ * demo station gets its rehearsal folder as its removable volume (Station.open, rehearsalMedia).
+ */
 export function openStationRuntime(
   dataDir: string,
   host: 'electron' | 'browser',
   log: (msg: string, err?: unknown) => void,
   deps: StationDeps = systemDeps,
 ): StationRuntime {
-  const station = Station.open(dataDir, deps);
-  useRehearsalMedia(station);
+  const station = Station.open(dataDir, deps, { rehearsalMedia: true });
   const handlers = createHandlers({ station, host, log });
   return {
     station,
     dispatchFor: (trustedOrigins) => createDispatcher(handlers, trustedOrigins, log),
     close: () => station.close(),
   };
-}
-
-/**
- * A demo station has no USB stick: it gets a rehearsal folder as its removable volume (listed as a
- * configured folder, never as a device), unless STATION_MEDIA_DIRS already names one.
- */
-export function useRehearsalMedia(station: Station, env: NodeJS.ProcessEnv = process.env): void {
-  if (!station.stationRecord().demo || env.STATION_MEDIA_DIRS) return;
-  const dir = join(station.dataDir, 'rehearsal-media');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  env.STATION_MEDIA_DIRS = dir;
 }

@@ -32,6 +32,11 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'A station already lives in this data directory: choose another --data-dir.',
   },
+  CONFIG_INVALID: {
+    class: 'usage',
+    action:
+      'Correct or unset the environment variable named (the message says what it must be), then start again.',
+  },
   STORE_READ_ONLY: {
     class: 'integrity',
     action:

@@ -13,6 +13,7 @@ const eslint = new ESLint({ cwd: root });
 const WALL_RULES = new Set([
   'no-restricted-imports',
   'no-restricted-syntax',
+  'no-restricted-properties',
   'import-x/no-restricted-paths',
   'import-x/no-cycle',
 ]);
@@ -20,6 +21,9 @@ const WALL_RULES = new Set([
 /** A query prepared on a connection: allowed only under src/main/adapters/store. */
 const PREPARE =
   "type Db = { prepare(sql: string): { get(): unknown } };\nexport const q = (db: Db) => db.prepare('SELECT 1').get();";
+
+/** A read of the environment: allowed only in src/main/config.ts (and in tests' own knobs). */
+const ENV_READ = 'export const x = process.env.STATION_MEDIA_DIRS;';
 
 async function walls(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, file) });
@@ -140,6 +144,26 @@ describe('architecture walls are lint errors (STYLE.md, docs/architecture.md)', 
     ['src/main/setup/x.ts', PREPARE, 'no-restricted-syntax'],
     ['src/cli/x.ts', PREPARE, 'no-restricted-syntax'],
     ['src/core/x.ts', PREPARE, 'no-restricted-syntax'],
+    // One reader of the environment (src/main/config.ts): every spelling of process.env elsewhere in src.
+    ['src/main/services/bundles/x.ts', ENV_READ, 'no-restricted-properties'],
+    ['src/main/services/journal/x.ts', "export const n = process['env'].X;", 'no-restricted-properties'],
+    ['src/main/runtime.ts', 'const { env } = process;\nexport const x = env.X;', 'no-restricted-properties'],
+    ['src/cli/x.ts', 'export const x = globalThis.process.env.X;', 'no-restricted-properties'],
+    ['src/main/app/x.ts', ENV_READ, 'no-restricted-properties'],
+    ['src/main/adapters/store/x.ts', ENV_READ, 'no-restricted-properties'],
+    ['src/core/x.ts', ENV_READ, 'no-restricted-properties'],
+    [
+      'src/main/services/journal/x.ts',
+      "import { env } from 'node:process';\nexport const x = env.X;",
+      'no-restricted-syntax',
+    ],
+    [
+      'src/main/adapters/store/x.ts',
+      "import proc from 'process';\nexport const x = proc.env.X;",
+      'no-restricted-syntax',
+    ],
+    // The PKCS#11 adapter may write a module's variables, never read configuration.
+    ['src/main/adapters/hsm/module.ts', ENV_READ, 'no-restricted-syntax'],
     // Shells and the CLI reach a domain through its door too.
     [
       'src/main/ipc/x.ts',
@@ -189,6 +213,16 @@ describe('architecture walls are lint errors (STYLE.md, docs/architecture.md)', 
     ['src/main/adapters/media/x.ts', "import { beginExclusive } from '../../platform/durable';"],
     ['src/main/services/custodians/x.ts', "import { writeExclusive } from '../../platform/durable';"],
     ['src/main/services/packets/x.ts', "import { packetRow } from '../../adapters/store/repos/packets';"],
+    ['src/main/config.ts', ENV_READ],
+    [
+      'src/main/adapters/hsm/module.ts',
+      'export const set = (k: string, v: string) => {\n  process.env[k] = v;\n};',
+    ],
+    ['src/core/journal/x.test.ts', ENV_READ],
+    [
+      'src/main/services/journal/x.ts',
+      'export const pid = process.pid;\nexport const e = (o: { env: string }) => o.env;',
+    ],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await walls(file, code)).toEqual([]);
   });

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { readConfig } from '../config';
 import { bindIpcMain } from '../ipc/electron-ipc';
-import { defaultDataDir } from '../paths';
-import { openStationRuntime } from '../runtime';
+import { openStationRuntime, stationDeps } from '../runtime';
 import { resolveRendererFile } from './renderer-files';
 import {
   APP_HOST,
@@ -27,21 +27,24 @@ const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '..', 'renderer');
 const preloadPath = join(here, '..', 'preload', 'preload.cjs');
 const log = (msg: string, err?: unknown) => console.error(`[station] ${msg}`, err ?? '');
+/** The environment, read once here and handed down (src/main/config.ts). */
+const config = readConfig();
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
-app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, log, app.isPackaged));
+app.on('web-contents-created', (_e, contents) =>
+  hardenWebContents(contents, log, app.isPackaged, config.devTools),
+);
 app.on('window-all-closed', () => app.quit());
 
 runShell(
   app,
   {
     openStation: ({ packaged }) => {
-      const dataDir = process.env.STATION_DATA_DIR ?? defaultDataDir();
-      const runtime = openStationRuntime(dataDir, 'electron', log);
+      const runtime = openStationRuntime(config.dataDir, 'electron', log, stationDeps(config));
       const mode = runtime.station.stationRecord().mode;
-      hardenSession(session.defaultSession, () => mode, log, packaged);
+      hardenSession(session.defaultSession, () => mode, log, packaged, config.devTools);
 
       protocol.handle(APP_SCHEME, (request) => {
         const url = new URL(request.url);
@@ -58,7 +61,9 @@ runShell(
 
       bindIpcMain(ipcMain, runtime.dispatchFor([APP_ORIGIN]));
 
-      const win = new BrowserWindow(secureWindowOptions(preloadPath, { packaged }));
+      const win = new BrowserWindow(
+        secureWindowOptions(preloadPath, { packaged, devToolsRequested: config.devTools }),
+      );
       win.once('ready-to-show', () => win.show());
       void win.loadURL(`${APP_ORIGIN}/index.html`);
       app.on('before-quit', () => runtime.close());

@@ -111,36 +111,38 @@ describe('hardenWebContents', () => {
   });
 
   it('closes DevTools the moment they open in a packaged build, even with STATION_DEVTOOLS=1', () => {
-    vi.stubEnv('STATION_DEVTOOLS', '1');
-    try {
-      const packaged = fakeContents();
-      hardenWebContents(packaged as never, () => {}, true);
-      packaged.fire('devtools-opened', '');
-      expect(packaged.devToolsClosed).toBe(1);
-      const dev = fakeContents();
-      hardenWebContents(dev as never, () => {}, false);
-      dev.fire('devtools-opened', '');
-      expect(dev.devToolsClosed).toBe(0);
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    const packaged = fakeContents();
+    hardenWebContents(packaged as never, () => {}, true, true);
+    packaged.fire('devtools-opened', '');
+    expect(packaged.devToolsClosed).toBe(1);
+    const dev = fakeContents();
+    hardenWebContents(dev as never, () => {}, false, true);
+    dev.fire('devtools-opened', '');
+    expect(dev.devToolsClosed).toBe(0);
+    const unasked = fakeContents();
+    hardenWebContents(unasked as never, () => {}, false);
+    unasked.fire('devtools-opened', '');
+    expect(unasked.devToolsClosed).toBe(1);
   });
 });
 
 describe('DevTools policy', () => {
   it('never in a packaged build; in development only when asked', () => {
-    expect(devToolsAllowed(true, { STATION_DEVTOOLS: '1' })).toBe(false);
-    expect(devToolsAllowed(false, { STATION_DEVTOOLS: '1' })).toBe(true);
-    expect(devToolsAllowed(false, {})).toBe(false);
-    vi.stubEnv('STATION_DEVTOOLS', '1');
-    try {
-      expect(secureWindowOptions('/p', { packaged: true }).webPreferences?.devTools).toBe(false);
-      expect(secureWindowOptions('/p').webPreferences?.devTools).toBe(false);
-      expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline')).toBe(true);
-      expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline', [], false)).toBe(false);
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    expect(devToolsAllowed(true, true)).toBe(false);
+    expect(devToolsAllowed(false, true)).toBe(true);
+    expect(devToolsAllowed(false, false)).toBe(false);
+    expect(
+      secureWindowOptions('/p', { packaged: true, devToolsRequested: true }).webPreferences?.devTools,
+    ).toBe(false);
+    expect(
+      secureWindowOptions('/p', { packaged: false, devToolsRequested: true }).webPreferences?.devTools,
+    ).toBe(true);
+    expect(secureWindowOptions('/p', { packaged: false }).webPreferences?.devTools).toBe(false);
+    expect(secureWindowOptions('/p').webPreferences?.devTools).toBe(false);
+    expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline')).toBe(true);
+    expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline', [], true, true)).toBe(true);
+    expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline', [], false)).toBe(true);
+    expect(shouldCancelRequest('devtools://devtools/bundled/x', 'offline', [], false, true)).toBe(false);
   });
 });
 

@@ -49,16 +49,17 @@ export function hostContentSecurityPolicy(wsUrl: string): string {
 
 /**
  * DevTools are for development only: never in a packaged build, whatever the environment says (a
- * DevTools console in the station window could call every contract method).
+ * DevTools console in the station window could call every contract method). `requested`: STATION_DEVTOOLS=1
+ * (StationConfig.devTools), read by the entry point.
  */
-export function devToolsAllowed(packaged: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !packaged && env.STATION_DEVTOOLS === '1';
+export function devToolsAllowed(packaged: boolean, requested: boolean): boolean {
+  return !packaged && requested;
 }
 
 /** The one secure window factory's options. */
 export function secureWindowOptions(
   preloadPath: string,
-  opts: { packaged: boolean } = { packaged: true },
+  opts: { packaged: boolean; devToolsRequested?: boolean } = { packaged: true },
 ): BrowserWindowConstructorOptions {
   return {
     width: 1360,
@@ -82,7 +83,7 @@ export function secureWindowOptions(
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
-      devTools: devToolsAllowed(opts.packaged),
+      devTools: devToolsAllowed(opts.packaged, opts.devToolsRequested === true),
     },
   };
 }
@@ -106,6 +107,7 @@ export function shouldCancelRequest(
   mode: StationMode,
   allowedHttpsHosts: readonly string[] = [],
   packaged = true,
+  devToolsRequested = false,
 ): boolean {
   let u: URL;
   try {
@@ -114,7 +116,7 @@ export function shouldCancelRequest(
     return true;
   }
   if (u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST) return false;
-  if (u.protocol === 'devtools:' && devToolsAllowed(packaged)) return false;
+  if (u.protocol === 'devtools:' && devToolsAllowed(packaged, devToolsRequested)) return false;
   if (mode === 'online' && u.protocol === 'https:' && allowedHttpsHosts.includes(u.hostname)) return false;
   return true;
 }
@@ -136,6 +138,7 @@ export function hardenWebContents(
   contents: HardenableContents,
   log: (msg: string) => void = () => {},
   packaged = true,
+  devToolsRequested = false,
 ): void {
   contents.setWindowOpenHandler(({ url }) => {
     log(`window.open denied: ${url}`);
@@ -154,7 +157,7 @@ export function hardenWebContents(
     log('webview denied');
   });
   contents.on('devtools-opened', () => {
-    if (devToolsAllowed(packaged)) return;
+    if (devToolsAllowed(packaged, devToolsRequested)) return;
     log('devtools closed: not allowed in this build');
     contents.closeDevTools();
   });
@@ -177,6 +180,7 @@ export function hardenSession(
   mode: () => StationMode,
   log: (msg: string) => void = () => {},
   packaged = true,
+  devToolsRequested = false,
 ): void {
   session.setPermissionRequestHandler((_wc, permission, callback) => {
     log(`permission denied: ${permission}`);
@@ -185,7 +189,7 @@ export function hardenSession(
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
   session.webRequest.onBeforeRequest((details, callback) => {
-    const cancel = shouldCancelRequest(details.url, mode(), [], packaged);
+    const cancel = shouldCancelRequest(details.url, mode(), [], packaged, devToolsRequested);
     if (cancel) log(`request blocked (${mode()} mode): ${details.url}`);
     callback({ cancel });
   });

@@ -34,8 +34,9 @@ export const CHROMIUM_OFFLINE_FLAGS = [
   '--proxy-bypass-list=127.0.0.1',
 ];
 
-export function findChromium(): string | null {
-  for (const p of [process.env.STATION_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+/** The configured Chromium (STATION_CHROMIUM, StationConfig.chromium) if it exists, else the system's. */
+export function findChromium(configured: string | null): string | null {
+  for (const p of [configured, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
     if (p && existsSync(p)) return p;
   }
   return null;
@@ -63,14 +64,14 @@ export function chromiumArgs(
  */
 export function launchChromiumApp(
   url: string,
-  opts: { offline: boolean; env?: NodeJS.ProcessEnv },
+  opts: { offline: boolean; chromium: string | null; display: boolean },
 ): { child: ChildProcess; userDataDir: string } | null {
-  const env = opts.env ?? process.env;
-  const chromium = findChromium();
-  if (!chromium || !(env.DISPLAY || env.WAYLAND_DISPLAY)) return null;
+  const chromium = findChromium(opts.chromium);
+  if (!chromium || !opts.display) return null;
   const userDataDir = mkdtempSync(join(tmpdir(), 'station-chromium-'));
-  const args = chromiumArgs(url, { ...opts, userDataDir, asRoot: process.getuid?.() === 0 });
-  return { child: spawn(chromium, args, { stdio: 'ignore', detached: true, env }), userDataDir };
+  const args = chromiumArgs(url, { offline: opts.offline, userDataDir, asRoot: process.getuid?.() === 0 });
+  // The window inherits this process's environment (its display, home and locale).
+  return { child: spawn(chromium, args, { stdio: 'ignore', detached: true }), userDataDir };
 }
 
 const groupAlive = (pgid: number): boolean => {

@@ -6,8 +6,9 @@ import { journalTime, prepareEntry, type EventKind, type NewEvent } from '../../
 import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
 import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
 import { findStation, type StationRecord } from '../adapters/store/repos/station';
+import type { StationConfig } from '../config';
 import { stationError } from '../errors';
-import { DATABASE_FILE } from '../paths';
+import { DATABASE_FILE, REHEARSAL_MEDIA } from '../paths';
 import { HsmRegistry, type RegisteredModule } from './hsm-registry';
 
 export interface StationDeps {
@@ -18,6 +19,8 @@ export interface StationDeps {
    * the journal's registrations (the container knows no domain).
    */
   readonly modules: (station: Station, moduleId: string) => RegisteredModule | null;
+  /** What the environment said, read once by the entry point (src/main/config.ts). */
+  readonly config: StationConfig;
 }
 
 export type { StationRecord };
@@ -35,29 +38,39 @@ export class Station {
     readonly dataDir: string,
     readonly store: OpenedDatabase,
     readonly deps: StationDeps,
+    /** Services read the configuration here (`station.config.mediaDirs`), never the environment. */
+    readonly config: StationConfig = deps.config,
   ) {
     this.journal = new JournalStore(store.db, deps.sha256);
     this.hsm = new HsmRegistry((moduleId) => deps.modules(this, moduleId));
   }
 
-  static open(dataDir: string, deps: StationDeps): Station {
+  /**
+   * Opens an existing station. With `rehearsalMedia` (the shells: Electron and `station serve`), a demo
+   * station — which has no USB stick — gets its rehearsal folder as its removable volume in its config
+   * (listed as a configured folder, never as a device), unless STATION_MEDIA_DIRS names folders.
+   */
+  static open(dataDir: string, deps: StationDeps, opts: { rehearsalMedia?: boolean } = {}): Station {
     const store = openDatabase(join(dataDir, DATABASE_FILE), { create: false });
-    const station = new Station(dataDir, store, deps);
     let record: StationRecord | null;
     try {
-      record = station.findStationRecord();
+      record = findStation(store.db);
     } catch (e) {
       // A station row that is not what was written (STORE_ROW_INVALID): refused, and nothing left open.
-      station.close();
+      store.db.close();
       throw e;
     }
     if (!record) {
-      station.close();
+      store.db.close();
       throw stationError('STATION_NOT_INITIALISED', `the database in ${dataDir} holds no station yet`, {
         path: store.path,
       });
     }
-    return station;
+    if (!opts.rehearsalMedia || !record.demo || deps.config.mediaDirs.length > 0)
+      return new Station(dataDir, store, deps);
+    const rehearsal = join(dataDir, REHEARSAL_MEDIA);
+    mkdirSync(rehearsal, { recursive: true, mode: 0o700 });
+    return new Station(dataDir, store, deps, Object.freeze({ ...deps.config, mediaDirs: [rehearsal] }));
   }
 
   /** Creates a new station: its database and the first journal entry. Refuses an existing one. */

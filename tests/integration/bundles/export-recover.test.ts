@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { exportBundle } from '../../../src/main/services/bundles/bundles';
 import { createDemoStation, DEMO_PINS } from '../../../src/main/demo/demo';
 import { editPacket, recordHandoff, recordVersion } from '../../../src/main/services/packets/packets';
-import { systemDeps } from '../../../src/main/runtime';
 import type { JobProgress } from '../../../src/main/services/jobs/jobs';
 import { verifyStationJournal } from '../../../src/main/services/journal/queries';
 import type { Station } from '../../../src/main/station/station';
-import { PIN, stationWithIdentity } from '../journal/support';
+import { PIN, stationWithIdentity, withMedia } from '../journal/support';
 import { tempDir } from '../../helpers/temp';
 
 /**
@@ -30,9 +29,7 @@ let media: string;
 beforeEach(() => {
   media = join(tempDir(), 'usb');
   mkdirSync(media);
-  vi.stubEnv('STATION_MEDIA_DIRS', media);
 });
-afterEach(() => vi.unstubAllEnvs());
 
 const exported = (station: Station) =>
   station.store.db
@@ -41,7 +38,7 @@ const exported = (station: Station) =>
 
 describe('an export stopped after publishing, before its record', () => {
   it('is verified and recorded by the next export (actor station, recovered), which then asks to export again as the next version', async () => {
-    const { station } = await stationWithIdentity();
+    const { station } = await stationWithIdentity(withMedia(media));
     try {
       const req = { kind: 'journal-segment' as const, pin: PIN, actor: 'operator:alice' };
       await expect(exportBundle(station, req, stopAtReadBack)).rejects.toThrow('power cut');
@@ -74,7 +71,7 @@ describe('an export stopped after publishing, before its record', () => {
   });
 
   it('a file under that name that is not this station’s own export is left alone: OUTPUT_EXISTS, nothing recorded, no PIN used', async () => {
-    const { station } = await stationWithIdentity();
+    const { station } = await stationWithIdentity(withMedia(media));
     try {
       writeFileSync(join(media, 'journal-segment-v1.bundle.zip'), 'not a bundle');
       const before = station.journal.head().seq;
@@ -88,7 +85,7 @@ describe('an export stopped after publishing, before its record', () => {
   });
 
   it('a packet bundle whose version skips (packet v2 exported first) is recovered too', async () => {
-    const station = await createDemoStation(join(tempDir(), 'demo'), systemDeps);
+    const station = await createDemoStation(join(tempDir(), 'demo'), withMedia(media));
     try {
       const P = 'deferral-rsk-2024';
       editPacket(station, P, { op: 'set-subject', key: 'note', value: 'second look' }, 'operator:pat');
@@ -116,7 +113,7 @@ describe('an export stopped after publishing, before its record', () => {
 
 describe('one export at a time per station', () => {
   it('a second export while one holds the lock is EXPORT_BUSY before any PIN; a lock left by a dead process is taken over', async () => {
-    const { station, dir } = await stationWithIdentity();
+    const { station, dir } = await stationWithIdentity(withMedia(media));
     try {
       const lock = join(dir, 'export.lock');
       writeFileSync(lock, `${process.pid}\n`);

@@ -36,17 +36,15 @@ beforeAll(() => {
   suite = suiteTempDir();
   media = join(suite.dir, 'usb');
   mkdirSync(media);
-  process.env.STATION_MEDIA_DIRS = media;
   station = Station.init(
     join(suite.dir, 'st'),
     { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
-    systemDeps,
+    { ...systemDeps, config: { ...systemDeps.config, mediaDirs: [media] } },
   );
   stationId = journalStationId(station);
 });
 afterAll(() => {
   station?.close();
-  delete process.env.STATION_MEDIA_DIRS;
   suite?.remove();
 });
 

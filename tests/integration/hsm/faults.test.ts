@@ -85,6 +85,8 @@ let station: Station;
 let shim: FaultShim;
 let module: Pkcs11Module;
 let media: string;
+/** The station's dependencies with the test's media folder as its removable volume. */
+const onMedia = () => ({ ...systemDeps, config: { ...systemDeps.config, mediaDirs: [media] } });
 /** Ceremony tokens under M-of-N activation: one generates keys, one holds the key that signs. */
 const split: Record<'keygen' | 'sign', { id: string; serial: string; dir: string }> = {
   keygen: { id: '', serial: '', dir: '' },
@@ -116,11 +118,10 @@ beforeAll(async () => {
   shim = faultShim(world);
   media = join(suite.dir, 'media');
   mkdirSync(media);
-  process.env.STATION_MEDIA_DIRS = media;
   station = Station.init(
     join(suite.dir, 'st'),
     { name: 'Fault bench', mode: 'offline', demo: false, actor: 'operator:so' },
-    systemDeps,
+    onMedia(),
   );
   registerModule(station, {
     moduleId: MODULE,
@@ -195,7 +196,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   station?.close();
-  delete process.env.STATION_MEDIA_DIRS;
   suite?.remove();
 });
 
@@ -661,7 +661,7 @@ describe('PKCS#11 fault matrix through the fault shim (issue #10)', () => {
     const dir = station.dataDir;
     station.close();
     shim.plan([{ fn: 'C_Initialize', call: 1, action: 'CKR_DEVICE_ERROR' }]);
-    station = Station.open(dir, systemDeps);
+    station = Station.open(dir, onMedia());
     expect(() => station.hsm.module(MODULE)).toThrowError(
       expect.objectContaining({
         code: 'HSM_MODULE_LOAD_FAILED',

@@ -32,6 +32,7 @@ import {
   plantMark,
   privateMarkObjects,
   stationWithIdentity,
+  withMedia,
 } from './support';
 import { stationInfo } from '../../../src/main/services/identity/station-info';
 
@@ -290,16 +291,14 @@ describe('anchoring reads the verified chained events, not the checkpoint table 
 describe('bundle export and the marks (review 2, items 1 and 12)', () => {
   const quiet = { phase: () => {}, add: () => {} };
   const journalSegment = { kind: 'journal-segment' as const, pin: PIN, actor: 'operator:alice' };
-  afterEach(() => vi.unstubAllEnvs());
   const useMedia = () => {
     const media = join(tempDir(), 'usb');
     mkdirSync(media);
-    vi.stubEnv('STATION_MEDIA_DIRS', media);
+    return withMedia(media);
   };
 
   it('an export on a head that already is a checkpoint event signs no new checkpoint', async () => {
-    useMedia();
-    const { station } = await stationWithIdentity();
+    const { station } = await stationWithIdentity(useMedia());
     try {
       notes(station, 2);
       await signCheckpoint(station, PIN);
@@ -313,13 +312,13 @@ describe('bundle export and the marks (review 2, items 1 and 12)', () => {
   });
 
   it('an export on a journal rolled back to a checkpoint event is refused before anything is signed: the marks are checked before every export', async () => {
-    useMedia();
-    const { dir, station } = await stationWithIdentity();
+    const deps = useMedia();
+    const { dir, station } = await stationWithIdentity(deps);
     notes(station, 2);
     await signCheckpoint(station, PIN);
     station.close();
     rollBackToCheckpoint(join(dir, 'station.sqlite'), 1);
-    const s = Station.open(dir, systemDeps);
+    const s = Station.open(dir, deps);
     try {
       // The head is checkpoint 1's own event: anchored as far as the database can tell.
       expect(s.journal.get(s.journal.head().seq)?.kind).toBe('journal.checkpoint');

@@ -6,7 +6,7 @@ import { systemDeps } from '../../../src/main/runtime';
 import { registerModule } from '../../../src/main/services/devices/modules';
 import { createStationIdentity } from '../../../src/main/services/identity/commands';
 import { journalStationId, stationIdentity } from '../../../src/main/services/identity/queries';
-import { Station } from '../../../src/main/station/station';
+import { Station, type StationDeps } from '../../../src/main/station/station';
 import { softhsmWorld } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';
 
@@ -16,8 +16,11 @@ export const MODULE_ID = 'station-hsm';
 /**
  * A real station in a temp dir: its own SoftHSM2 token (own SOFTHSM2_CONF), the identity key on it —
  * which, since checkpoints are chained, also signs checkpoint 1 and writes the token's first mark.
+ * `deps`: e.g. with a media folder in its config (withMedia).
  */
-export async function stationWithIdentity(): Promise<{ dir: string; station: Station; serial: string }> {
+export async function stationWithIdentity(
+  deps: StationDeps = systemDeps,
+): Promise<{ dir: string; station: Station; serial: string }> {
   const { conf } = softhsmWorld();
   const init = spawnSync('softhsm2-util', [
     '--init-token',
@@ -34,7 +37,7 @@ export async function stationWithIdentity(): Promise<{ dir: string; station: Sta
   const station = Station.init(
     dir,
     { name: 'Journal test', mode: 'offline', demo: false, actor: 'operator:alice' },
-    systemDeps,
+    deps,
   );
   registerModule(station, {
     moduleId: MODULE_ID,
@@ -50,6 +53,11 @@ export async function stationWithIdentity(): Promise<{ dir: string; station: Sta
     actor: 'operator:alice',
   });
   return { dir, station, serial };
+}
+
+/** The system's dependencies with `media` as the station's removable volume (StationConfig.mediaDirs). */
+export function withMedia(media: string): StationDeps {
+  return { ...systemDeps, config: { ...systemDeps.config, mediaDirs: [media] } };
 }
 
 export function notes(station: Station, count: number, actor = 'operator:alice'): void {

@@ -148,6 +148,14 @@ export class Pkcs11Module {
     path: string,
     opts: { environment?: Readonly<Record<string, string>>; binding?: Pkcs11Binding } = {},
   ): Pkcs11Module {
+    // A module sees only the variables its profile declares (the writer below sets nothing else).
+    const undeclared = Object.keys(opts.environment ?? {}).filter((k) => !profile.environment.includes(k));
+    if (undeclared.length > 0)
+      throw stationError(
+        'HSM_MODULE_LOAD_FAILED',
+        `the ${profile.id} profile does not declare the environment ${undeclared.join(', ')}: nothing was loaded`,
+        { path, variables: undeclared },
+      );
     const env = JSON.stringify(Object.entries(opts.environment ?? {}).sort());
     const shared = loaded.get(path);
     if (shared && !opts.binding) {
@@ -163,6 +171,13 @@ export class Pkcs11Module {
       shared.refs++;
       return shared.module;
     }
+    // The one place the station writes its process environment (lint allows it here only). A PKCS#11
+    // module reads its configuration with getenv() — SoftHSM 2 its SOFTHSM2_CONF during C_Initialize, the
+    // fault shim its plan on every call — and the API offers no other channel (C_Initialize's pReserved
+    // must be NULL: SoftHSM 2 answers CKR_ARGUMENTS_BAD otherwise). So the variables go into the
+    // environment before loading and stay while the library is loaded: restoring them after C_Initialize
+    // would pull the plan from under the shim. Only names the profile declares (native/pkcs11/*.json
+    // `environment`, checked above) are ever written.
     for (const [k, v] of Object.entries(opts.environment ?? {})) process.env[k] = v;
     const binding = opts.binding;
     const p11 = binding ?? new pkcs11js.PKCS11();

@@ -131,23 +131,17 @@ function describe(
   }
 }
 
-export function listVolumes(env: NodeJS.ProcessEnv = process.env, neededBytes = 0): MediaView {
-  const configured = (env.STATION_MEDIA_DIRS ?? '')
-    .split(':')
-    .filter((p) => p.startsWith('/'))
-    .map((p) => {
-      let real = p;
-      try {
-        real = realpathSync(p);
-      } catch {
-        /* reported as unavailable below */
-      }
-      return describe(
-        real,
-        { label: basename(p), source: 'configured', device: null, ro: false },
-        neededBytes,
-      );
-    });
+/** The removable devices, and the configured folders (StationConfig.mediaDirs: absolute paths). */
+export function listVolumes(mediaDirs: readonly string[], neededBytes = 0): MediaView {
+  const configured = mediaDirs.map((p) => {
+    let real = p;
+    try {
+      real = realpathSync(p);
+    } catch {
+      /* reported as unavailable below */
+    }
+    return describe(real, { label: basename(p), source: 'configured', device: null, ro: false }, neededBytes);
+  });
   const devices = deviceMounts().map((m) =>
     describe(m.path, { label: m.label, source: 'device', device: m.device, ro: m.ro }, neededBytes),
   );

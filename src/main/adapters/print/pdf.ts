@@ -8,10 +8,14 @@ import { writeExclusive } from '../../platform/durable';
  * station's window uses). Offline flags keep the renderer from reaching anything; pages carry no
  * scripts. Each PDF is written durably to a new file, readable by its owner only (exactly 0600), never
  * over an existing one (OUTPUT_EXISTS). All or none: on any failure the PDFs this call wrote are removed
- * (a name that was taken is someone else's file and is left alone).
+ * (a name that was taken is someone else's file and is left alone). `chromiumPath`: the configured
+ * executable (StationConfig.chromium), else the system's.
  */
-export async function renderPdfs(pages: readonly { html: string; path: string }[]): Promise<void> {
-  const executablePath = findChromium();
+export async function renderPdfs(
+  pages: readonly { html: string; path: string }[],
+  chromiumPath: string | null,
+): Promise<void> {
+  const executablePath = findChromium(chromiumPath);
   if (!executablePath)
     throw new CodedError('DEVICE_ERROR', 'Chromium is needed to print PDFs (apt package chromium)', {});
   // Loaded on first use: playwright-core is large, and most station commands never print.

@@ -449,7 +449,7 @@ export function exportPreview(
       files,
       requiredRoles: plan.requiredRoles,
       estimateBytes,
-      media: listVolumes(process.env, estimateBytes),
+      media: listVolumes(station.config.mediaDirs, estimateBytes),
     };
   }
   const packetId = PACKET_IDS[req.kind];
@@ -465,7 +465,7 @@ export function exportPreview(
     files: parts,
     requiredRoles: requiredRolesFor(req.kind),
     estimateBytes,
-    media: listVolumes(process.env, estimateBytes),
+    media: listVolumes(station.config.mediaDirs, estimateBytes),
   };
 }
 
@@ -491,7 +491,7 @@ function plannedFiles(
 }
 
 function pickVolume(station: Station, requested: string | undefined, neededBytes: number): Volume {
-  const media = listVolumes(process.env, neededBytes);
+  const media = listVolumes(station.config.mediaDirs, neededBytes);
   if (requested) {
     const v = media.volumes.find((x) => x.path === requested);
     if (!v)
@@ -1048,7 +1048,7 @@ const MAX_SWEPT = 1000;
  * read-only station database removes nothing: a removal it could not journal is not made.
  */
 export function scanMedia(station: Station, neededBytes = 0): MediaScan {
-  const media = listVolumes(process.env, neededBytes);
+  const media = listVolumes(station.config.mediaDirs, neededBytes);
   if (station.store.readOnly) return { ...media, removedPartials: [] };
   const stationId = journalStationId(station);
   const removedPartials: RemovedPartial[] = [];
@@ -1069,14 +1069,14 @@ export function scanMedia(station: Station, neededBytes = 0): MediaScan {
 }
 
 /** Bundle and approval files on the listed volumes (top level only), for the operator to pick. */
-export function mediaFiles(): {
+export function mediaFiles(station: Station): {
   volume: string;
   path: string;
   name: string;
   size: number;
   type: 'bundle' | 'approval';
 }[] {
-  return listMediaFiles((name) =>
+  return listMediaFiles(station, (name) =>
     name.endsWith('.bundle.zip') ? 'bundle' : name.endsWith('.approval.json') ? 'approval' : null,
   );
 }
@@ -1084,18 +1084,21 @@ export function mediaFiles(): {
 const EVIDENCE_NAME = /\.(json|csv|pdf|txt|log|pem|crt|cer|der)$/i;
 
 /** Files on the listed volumes that can be packet evidence (never bundles or approvals). */
-export function evidenceFiles(): { volume: string; path: string; name: string; size: number }[] {
-  return listMediaFiles((name) =>
+export function evidenceFiles(
+  station: Station,
+): { volume: string; path: string; name: string; size: number }[] {
+  return listMediaFiles(station, (name) =>
     EVIDENCE_NAME.test(name) && !name.endsWith('.approval.json') ? 'evidence' : null,
   ).map(({ type: _type, ...f }) => f);
 }
 
 /** Regular files (no links, no dot-files) at the top of each listed volume, classified by name. */
 function listMediaFiles<T extends string>(
+  station: Station,
   classify: (name: string) => T | null,
 ): { volume: string; path: string; name: string; size: number; type: T }[] {
   const out: { volume: string; path: string; name: string; size: number; type: T }[] = [];
-  for (const v of listVolumes().volumes) {
+  for (const v of listVolumes(station.config.mediaDirs).volumes) {
     if (v.state === 'unavailable') continue;
     let names: string[];
     try {

@@ -24,13 +24,14 @@ import {
  * bundle or approval file. The CLI, run by the operator, names files itself and is not held to this.
  */
 export function listedOnMedia<I extends { readonly path: string }>(
+  station: Station,
   input: I,
   kind?: 'bundle' | 'approval' | 'evidence',
 ): I {
   const listed =
     kind === 'evidence'
-      ? evidenceFiles().some((f) => f.path === input.path)
-      : mediaFiles().some((f) => f.path === input.path && (kind === undefined || f.type === kind));
+      ? evidenceFiles(station).some((f) => f.path === input.path)
+      : mediaFiles(station).some((f) => f.path === input.path && (kind === undefined || f.type === kind));
   if (!listed)
     throw stationError(
       'BUNDLE_NOT_FOUND',

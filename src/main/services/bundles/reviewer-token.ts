@@ -15,6 +15,8 @@ export interface ReviewerTokenKey {
   readonly profile: string;
   /** The module library; default: the first path the profile names that exists here. */
   readonly modulePath?: string;
+  /** The environment the station's config holds for PKCS#11 modules (StationConfig.moduleEnvironment). */
+  readonly environment: Readonly<Record<string, string>>;
   readonly serial: string;
   /** CKA_ID of the key pair, hex. */
   readonly keyId: string;
@@ -32,7 +34,7 @@ const digest = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d
  * Runs `fn` with a signer backed by the reviewer's own PKCS#11 token: one login for the whole act, the
  * public key read from the token (its SPKI fingerprint is the key's identity, as for key files), ECDSA
  * signatures turned into DER like every other DSSE signature here. The module sees only the environment
- * variables its profile names, taken from this process's environment. Session and module are always
+ * variables its profile names, taken from the station's config. Session and module are always
  * closed, and a signature that does not verify with the token's own public key is never returned.
  */
 export async function withTokenSigner<T>(
@@ -53,7 +55,7 @@ export async function withTokenSigner<T>(
     });
   const environment = Object.fromEntries(
     profile.environment.flatMap((name) => {
-      const v = process.env[name];
+      const v = key.environment[name];
       return v === undefined ? [] : [[name, v]];
     }),
   );

@@ -133,7 +133,7 @@ export async function splitActivationSecret(
         }),
       };
     });
-    await renderPdfs(sheets);
+    await renderPdfs(sheets, station.config.chromium);
     written.push(...sheets.map((s) => s.path));
     // The PIN changes last: if anything before fails, the token and the custodians are as they were.
     const newPin = Buffer.from(secret).toString('hex');

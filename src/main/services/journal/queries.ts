@@ -69,8 +69,6 @@ export function listCheckpoints(station: Station): CheckpointInfo[] {
   return station.journal.checkpoints().map(checkpointInfo);
 }
 
-/** Journals at least this long are verified on worker threads, one seq range per core. */
-const PARALLEL_FROM = Number(process.env.STATION_VERIFY_PARALLEL_FROM ?? 100_000);
 const WORKER_FILE = workerFile('verify-worker');
 
 export interface IdentityAnchor {
@@ -341,7 +339,7 @@ async function verifySegments(
   collect: ReadonlySet<string>,
 ): Promise<SegmentResult[]> {
   const threads = Math.min(availableParallelism(), 4);
-  if (top >= PARALLEL_FROM && threads > 1 && existsSync(WORKER_FILE)) {
+  if (top >= station.config.verifyParallelFrom && threads > 1 && existsSync(WORKER_FILE)) {
     try {
       return await verifyInWorkers(station.store.path, splitRange(top, threads), watch, collect);
     } catch {

@@ -119,7 +119,7 @@ export async function printPacket(
   const dir = join(station.dataDir, 'prints');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `${packetId}-v${v.version}-${at.replace(/[:.]/g, '')}.pdf`);
-  await renderPdfs([{ html, path }]);
+  await renderPdfs([{ html, path }], station.config.chromium);
   const bytes = readFileSync(path);
   return { path, sha256: createHash('sha256').update(bytes).digest('hex'), pages: await pdfPageCount(path) };
 }
