@@ -290,6 +290,8 @@ export const custodyRegistry = family({
     holder: person,
     since: instant,
     until: instant.nullable().default(null),
+    /** The HSM the token or card unlocks or backs up, when it belongs to one (joins custody to keys). */
+    hsmSerial: id.nullable().default(null),
   }),
 });
 
