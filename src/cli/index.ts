@@ -23,6 +23,7 @@ import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
+import { registerRecordsCommands } from './records';
 import { serve } from './serve';
 import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -474,6 +475,7 @@ export function buildProgram(out: (s: string) => void = writeOut): Command {
   registerBundleCommands(program, out);
   registerPacketCommands(program, out);
   registerAttestCommands(program, out);
+  registerRecordsCommands(program, out);
 
   program
     .command('serve')

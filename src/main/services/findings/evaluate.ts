@@ -21,7 +21,8 @@ export interface FindingsRegistry {
   readonly workflows: WorkflowRegistry;
   readonly policies?: typeof POLICY_SCHEMAS;
 }
-const REGISTRY: FindingsRegistry = { workflows: WORKFLOWS };
+/** The station's own registries. */
+export const REGISTRY: FindingsRegistry = { workflows: WORKFLOWS };
 
 export function workflowOf(registry: FindingsRegistry, id: string): WorkflowEntry {
   const w = Object.hasOwn(registry.workflows, id) ? registry.workflows[id] : undefined;

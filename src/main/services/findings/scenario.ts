@@ -8,7 +8,7 @@ import type { View } from '../../../shared/contract';
 import { stationError } from '../../errors';
 import { Station, type StationDeps } from '../../station/station';
 import { importPolicyFile, importRecordsFile } from '../records';
-import { evaluateWorkflow, type FindingsRegistry } from './evaluate';
+import { evaluateWorkflow, REGISTRY, workflowOf, type FindingsRegistry } from './evaluate';
 
 /**
  * Scenario folders (docs/records.md, "Scenario folders"): source exports and policy records with the
@@ -120,6 +120,8 @@ export async function runScenario(
   opts: { asOf?: string | undefined; deps: StationDeps; registry?: FindingsRegistry },
 ): Promise<ScenarioRun> {
   const scenario = readScenario(dir);
+  // Before any station is built: a workflow the station does not evaluate is refused by name.
+  workflowOf(opts.registry ?? REGISTRY, scenario.workflow);
   const asOf = opts.asOf === undefined ? scenario.asOf : parseOrThrow(isoTime, opts.asOf, 'asOf');
   const home = mkdtempSync(join(tmpdir(), 'station-scenario-'));
   try {
