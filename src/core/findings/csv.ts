@@ -27,13 +27,16 @@ interface FieldShape {
   readonly omittable: boolean;
 }
 
-interface ZodDefLike {
+/** What the catalogue's field schemas say about themselves (zod's own definition object, read-only). */
+export interface ZodDefLike {
   readonly type: string;
   readonly innerType?: z.ZodType;
   readonly element?: z.ZodType;
   readonly options?: readonly z.ZodType[];
+  readonly entries?: Readonly<Record<string, string>>;
+  readonly shape?: Readonly<Record<string, z.ZodType>>;
 }
-const defOf = (s: z.ZodType): ZodDefLike => (s as unknown as { _zod: { def: ZodDefLike } })._zod.def;
+export const defOf = (s: z.ZodType): ZodDefLike => (s as unknown as { _zod: { def: ZodDefLike } })._zod.def;
 
 /** How a family field is written in a CSV cell (read from its schema, so a new family needs no mapping). */
 export function fieldShape(schema: z.ZodType): FieldShape {
@@ -66,9 +69,9 @@ export function fieldShape(schema: z.ZodType): FieldShape {
   }
 }
 
-function shapeOf(family: RecordFamily): Record<string, z.ZodType> {
-  const d = (family.schema as unknown as { _zod: { def: { shape?: Record<string, z.ZodType> } } })._zod.def;
-  return d.shape ?? {};
+/** A family's fields by name, each with its schema. */
+export function shapeOf(family: RecordFamily): Readonly<Record<string, z.ZodType>> {
+  return defOf(family.schema).shape ?? {};
 }
 
 /**
