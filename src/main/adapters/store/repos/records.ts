@@ -81,11 +81,16 @@ const selectByFamily = statement(
   `SELECT ${RECORD_COLUMNS} FROM source_record WHERE family = ? ORDER BY exported_at, system, record_id, digest`,
 );
 
-/** Every stored record of the given families (all versions), ordered by export time. */
+/**
+ * Every stored record of the given families (all versions), ordered by export time. Rows are parsed as
+ * they are read, so a large audit log is never held twice (raw rows and records) at once.
+ */
 export function recordsOfFamilies(db: Database.Database, families: readonly string[]): StoredRecord[] {
-  return families.flatMap((f) =>
-    parseRows('source_record', recordRow, selectByFamily(db).all(f), RECORD_KEY),
-  );
+  const out: StoredRecord[] = [];
+  for (const f of families)
+    for (const row of selectByFamily(db).iterate(f))
+      out.push(parseRow('source_record', recordRow, row, RECORD_KEY));
+  return out;
 }
 
 const selectVersions = statement(
