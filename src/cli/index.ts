@@ -22,6 +22,7 @@ import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
+import { registerRecordsCommands } from './records';
 import { serve } from './serve';
 import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -476,6 +477,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerBundleCommands(program, out);
   registerPacketCommands(program, out);
   registerAttestCommands(program, out);
+  registerRecordsCommands(program, out);
 
   program
     .command('serve')

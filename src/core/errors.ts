@@ -41,6 +41,8 @@ export type CoreErrorCode =
   | 'PACKET_CLAIM_UNSUPPORTED'
   | 'RECORD_INVALID'
   | 'RECORD_FAMILY_UNKNOWN'
+  | 'POLICY_UNKNOWN'
+  | 'POLICY_INVALID'
   | ArchiveRefusalCode
   | ImportRefusalCode
   | ApprovalRefusalCode;

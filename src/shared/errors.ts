@@ -666,6 +666,28 @@ export const ERROR_CATALOGUE = {
     action:
       'Name one of the record families in docs/records.md (and its version) in the export, or import it with --family; nothing from this file was imported.',
   },
+  POLICY_UNKNOWN: {
+    class: 'invalid-input',
+    action:
+      'Name a policy the station knows in the file (`station policy show` lists them); nothing from this file was imported.',
+  },
+  POLICY_INVALID: {
+    class: 'invalid-input',
+    action:
+      'Correct the named field of the policy file and import it again; the policy in force is unchanged.',
+  },
+  WORKFLOW_UNKNOWN: {
+    class: 'invalid-input',
+    action: 'Name a workflow the station evaluates (the message lists them).',
+  },
+  SCENARIO_INVALID: {
+    class: 'invalid-input',
+    action: 'Correct the named field of scenario.json (format: docs/records.md, "Scenario folders").',
+  },
+  EVALUATION_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the evaluation seq: it must be the journal seq of an evaluation.recorded entry.',
+  },
   PACKET_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the packet id; `station packet list` shows them.',

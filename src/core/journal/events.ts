@@ -551,6 +551,61 @@ export const EVENT_BODIES = {
     followsRecommendation: z.boolean(),
     envelope: base64.max(200_000),
   }),
+  /**
+   * A source export imported (docs/records.md): one family per file, every record validated, all kept
+   * or none. `newRecords` is how many were not already held (0 when the same file comes again).
+   */
+  'records.imported': z.strictObject({
+    family: z.string().min(1).max(80),
+    familyVersion: z.number().int().min(1),
+    system: z.string().trim().min(1).max(80),
+    exportedAt: isoTime,
+    fileSha256: hex(32),
+    fileName: z.string().min(1).max(255),
+    count: z.number().int().min(0),
+    /** SHA-256 over the sorted record digests of the file (src/core/findings/engine.ts recordsDigest). */
+    recordsDigest: hex(32),
+    newRecords: z.number().int().min(0),
+  }),
+  /** A source export refused: nothing of it was kept. `field` names the file, record and field. */
+  'records.import-refused': z.strictObject({
+    fileSha256: hex(32),
+    fileName: z.string().min(1).max(255),
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/),
+    field: z.string().max(300),
+  }),
+  /** A policy version imported; it is in force from `exportedAt` until a later one. */
+  'policy.imported': z.strictObject({
+    policy: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/),
+    version: z.number().int().min(1),
+    system: z.string().trim().min(1).max(80),
+    exportedAt: isoTime,
+    fileSha256: hex(32),
+    fileName: z.string().min(1).max(255),
+    /** SHA-256 of the canonical JSON of { policy, version, content }. */
+    digest: hex(32),
+  }),
+  /** A policy file refused; the policy in force is unchanged. */
+  'policy.import-refused': z.strictObject({
+    fileSha256: hex(32),
+    fileName: z.string().min(1).max(255),
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/),
+    field: z.string().max(300),
+  }),
+  /**
+   * A workflow evaluated as of an instant: the digests of exactly what it read (records, policy) and of
+   * the findings, so the evaluation can be re-run byte for byte and judged stale when facts change.
+   */
+  'evaluation.recorded': z.strictObject({
+    workflow: z.string().min(1).max(80),
+    subject: z.string().min(1).max(200),
+    asOf: isoTime,
+    policyDigest: hex(32),
+    recordsDigest: hex(32),
+    recordCount: z.number().int().min(0),
+    findingsDigest: hex(32),
+    outcome: z.string().min(1).max(80),
+  }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({
     scenario: z.string().min(1).max(80),

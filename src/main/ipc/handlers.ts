@@ -35,6 +35,7 @@ import {
   previewKey,
   recordInventory,
 } from '../services/devices';
+import { evaluateWorkflow, evaluationStatus } from '../services/findings';
 import { signCheckpoint, stationInfo } from '../services/identity';
 import { JobRegistry } from '../services/jobs';
 import {
@@ -57,6 +58,7 @@ import {
   setPacketException,
   setPacketReviewers,
 } from '../services/packets';
+import { importRecordsFile, listRecords, showPolicies, showRecord } from '../services/records';
 import type { Station } from '../station/station';
 import type { Handlers } from './dispatcher';
 
@@ -140,5 +142,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     attestStatus: (input) => attestationStatus(station, input),
     attestEvaluate: (input) => recordEvaluation(station, input),
     attestDecideWithToken: (input) => decideAttestationWithToken(station, input),
+    // records (files as the station listed them on media: JSON or CSV, like evidence)
+    recordsImport: (input) => importRecordsFile(station, listedOnMedia(input, 'evidence')),
+    recordsList: ({ family }) => listRecords(station, family),
+    recordsShow: (input) => showRecord(station, input),
+    policyShow: () => showPolicies(station),
+    // findings
+    findingsEvaluate: (input) => evaluateWorkflow(station, input),
+    evaluationStatus: ({ seq }) => evaluationStatus(station, seq),
   };
 }

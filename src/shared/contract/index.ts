@@ -6,10 +6,12 @@ import type { Channel, Channels } from './common';
 import { custodiansChannels } from './custodians';
 import { custodyChannels } from './custody';
 import { devicesChannels } from './devices';
+import { findingsChannels } from './findings';
 import { identityChannels } from './identity';
 import { jobsChannels } from './jobs';
 import { journalChannels } from './journal';
 import { packetsChannels } from './packets';
+import { recordsChannels } from './records';
 
 /**
  * The one typed contract between main, preload and renderer. Each channel declares its request and
@@ -32,6 +34,8 @@ export const CHANNELS_BY_DOMAIN = {
   jobs: jobsChannels,
   packets: packetsChannels,
   attest: attestChannels,
+  records: recordsChannels,
+  findings: findingsChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
@@ -110,7 +114,9 @@ export * from './bundles';
 export * from './custodians';
 export * from './custody';
 export * from './devices';
+export * from './findings';
 export * from './identity';
 export * from './jobs';
 export * from './journal';
 export * from './packets';
+export * from './records';

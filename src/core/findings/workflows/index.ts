@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { evaluate, type Evaluation, type Sha256Hex, type Workflow } from '../engine';
+import type { SourceRecord } from '../model';
+
+/**
+ * The workflows the station evaluates (`station evaluate WORKFLOW SUBJECT`, `scenario run`), by id. Each
+ * entry binds a workflow to the policy it is judged under (a name in POLICY_SCHEMAS with a default in
+ * resources/policy/<name>.json). The map starts empty: each workflow (deferral, attestation, …) adds
+ * itself here with `registerWorkflow` when it lands.
+ */
+export interface WorkflowEntry {
+  readonly id: string;
+  /** The policy name its rules read. */
+  readonly policy: string;
+  readonly families: readonly string[];
+  /** Core evaluate with the policy content parsed by the workflow's own schema. */
+  readonly evaluate: (input: {
+    records: readonly SourceRecord[];
+    policy: unknown;
+    policyDigest: string;
+    asOf: string;
+    subject: string;
+    sha256: Sha256Hex;
+  }) => Evaluation<string>;
+}
+
+export type WorkflowRegistry = Readonly<Record<string, WorkflowEntry>>;
+
+/**
+ * A typed workflow as a registry entry. The policy content is parsed again with the workflow's schema
+ * (it was validated on import, but the rules get the parsed type, never a cast).
+ */
+export function registerWorkflow<P, O extends string>(
+  workflow: Workflow<P, O>,
+  policy: { readonly name: string; readonly schema: z.ZodType<P> },
+): WorkflowEntry {
+  return {
+    id: workflow.id,
+    policy: policy.name,
+    families: workflow.families,
+    evaluate: (input) => evaluate(workflow, { ...input, policy: policy.schema.parse(input.policy) }),
+  };
+}
+
+export const WORKFLOWS: WorkflowRegistry = {};

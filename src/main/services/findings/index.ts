@@ -1,0 +1,9 @@
+/** Evaluations of workflows over the station's records and policy, and scenario folders. */
+export {
+  computeEvaluation,
+  evaluateWorkflow,
+  evaluationStatus,
+  workflowOf,
+  type FindingsRegistry,
+} from './evaluate';
+export { compareExpectation, runScenario, scenarioSchema, type Scenario, type ScenarioRun } from './scenario';

@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../../src/main/ipc/dispatcher';
+import { createHandlers } from '../../../src/main/ipc/handlers';
+import { systemDeps } from '../../../src/main/runtime';
+import { Station } from '../../../src/main/station/station';
+import type { Input, Method } from '../../../src/shared/contract';
+import { suiteTempDir } from '../../helpers/temp';
+import { rosterEntry, rosterExport } from './support';
+
+/**
+ * The records and findings channels through the real dispatcher (its sender guard and output schemas):
+ * the renderer may import only an export the station listed on a removable volume.
+ */
+const suite = suiteTempDir('records-ipc-');
+const media = join(suite.dir, 'usb');
+let station: Station;
+const saved = process.env.STATION_MEDIA_DIRS;
+beforeAll(() => {
+  mkdirSync(media);
+  process.env.STATION_MEDIA_DIRS = media;
+  station = Station.init(
+    join(suite.dir, 'st'),
+    { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
+    systemDeps,
+  );
+});
+afterAll(() => {
+  station.close();
+  suite.remove();
+  if (saved === undefined) delete process.env.STATION_MEDIA_DIRS;
+  else process.env.STATION_MEDIA_DIRS = saved;
+});
+
+async function call<M extends Method>(method: M, input: Input<M>) {
+  const dispatch = createDispatcher(
+    createHandlers({ station, host: 'browser', log: () => {} }),
+    ['app://station'],
+    () => {},
+  );
+  return dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
+}
+
+describe('records channels', () => {
+  it('imports an export listed on media; lists and shows it', async () => {
+    const path = rosterExport(media, 'roster.json', [rosterEntry('r-1', 'Alice')]);
+    const r = await call('recordsImport', { path, actor: 'operator:alice' });
+    expect(r).toMatchObject({ ok: true, value: { family: 'roster-snapshot', count: 1, newRecords: 1 } });
+    const list = await call('recordsList', { family: 'roster-snapshot' });
+    expect(list).toMatchObject({
+      ok: true,
+      value: { records: [expect.objectContaining({ recordId: 'r-1' })] },
+    });
+    const shown = await call('recordsShow', { family: 'roster-snapshot', system: 'iam', recordId: 'r-1' });
+    expect(shown).toMatchObject({
+      ok: true,
+      value: {
+        versions: [expect.objectContaining({ content: expect.objectContaining({ person: 'Alice' }) })],
+      },
+    });
+  });
+
+  it('a path the station did not list on media is refused before anything reads it', async () => {
+    const elsewhere = join(suite.dir, 'not-media.json');
+    writeFileSync(elsewhere, '{}');
+    const r = await call('recordsImport', { path: elsewhere, actor: 'operator:alice' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'BUNDLE_NOT_FOUND' } });
+  });
+
+  it('policy, evaluation and status channels answer with coded refusals when nothing is registered', async () => {
+    expect(await call('policyShow', {})).toMatchObject({ ok: true, value: { inForce: [], imported: [] } });
+    expect(
+      await call('findingsEvaluate', { workflow: 'nope', subject: 'x', actor: 'operator:alice' }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'WORKFLOW_UNKNOWN' },
+    });
+    expect(await call('evaluationStatus', { seq: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'EVALUATION_NOT_FOUND' },
+    });
+  });
+});
