@@ -143,7 +143,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     attestEvaluate: (input) => recordEvaluation(station, input),
     attestDecideWithToken: (input) => decideAttestationWithToken(station, input),
     // records (files as the station listed them on media: JSON or CSV, like evidence)
-    recordsImport: (input) => importRecordsFile(station, listedOnMedia(input, 'evidence')),
+    recordsImport: (input) => importRecordsFile(station, listedOnMedia(station, input, 'evidence')),
     recordsList: ({ family }) => listRecords(station, family),
     recordsShow: (input) => showRecord(station, input),
     policyShow: () => showPolicies(station),

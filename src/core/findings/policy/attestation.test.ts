@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import policyJson from '../../../../resources/policy/attestation-policy.json';
+import policyJson from '../../../../resources/policy/attestation.json';
 import { ATTESTATION_RULES } from '../workflows/attestation';
 import { DEFAULT_ATTESTATION_POLICY, attestationPolicySchema, waivableFor } from './attestation';
 
 describe('attestation policy (the control library as data)', () => {
-  it('the TS default equals resources/policy/attestation-policy.json and passes its schema', () => {
+  it('the TS default equals resources/policy/attestation.json and passes its schema', () => {
     expect(attestationPolicySchema.parse(policyJson)).toEqual(DEFAULT_ATTESTATION_POLICY);
   });
 

@@ -3,7 +3,7 @@ import { role } from '../families/common';
 import { isFamilyName } from '../families/catalogue';
 
 /**
- * The custody-attestation policy: the control library as data (resources/policy/attestation-policy.json
+ * The custody-attestation policy: the control library as data (resources/policy/attestation.json
  * is the default; an organisation imports its own as a policy record). Every number and list the rules
  * judge by is here — requirement waivability and evidence freshness, the inspection maximum age, which
  * custody items are escrow material, which signing-path routes need an exception, which roster roles
@@ -66,7 +66,7 @@ export const attestationPolicySchema = z
   });
 export type AttestationPolicy = z.output<typeof attestationPolicySchema>;
 
-/** The station's default control library; equal to resources/policy/attestation-policy.json (tested). */
+/** The station's default control library; equal to resources/policy/attestation.json (tested). */
 export const DEFAULT_ATTESTATION_POLICY: AttestationPolicy = {
   library: 'release-signing-custody-controls',
   version: 1,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import policyJson from '../../../../resources/policy/deferral-policy.json';
+import policyJson from '../../../../resources/policy/deferral.json';
 import { DEFAULT_DEFERRAL_POLICY, deferralPolicySchema, treatment } from './deferral';
 
 describe('deferral policy', () => {
-  it('the TS default equals resources/policy/deferral-policy.json and passes its schema', () => {
+  it('the TS default equals resources/policy/deferral.json and passes its schema', () => {
     expect(deferralPolicySchema.parse(policyJson)).toEqual(DEFAULT_DEFERRAL_POLICY);
     expect(deferralPolicySchema.parse(DEFAULT_DEFERRAL_POLICY)).toEqual(DEFAULT_DEFERRAL_POLICY);
   });

@@ -6,7 +6,7 @@ import { FINDING_CATEGORIES, type FindingCategory } from '../model';
  * The key-rotation deferral policy an organisation owns (issue #12, workflow 000): rotation interval,
  * deferral limits, certificate runway, freshness per evidence family, reviewer seats, which finding
  * categories a handoff may carry as acknowledged exceptions, and which incident indicators stop the
- * packet. Rules read every number from here; resources/policy/deferral-policy.json holds the default,
+ * packet. Rules read every number from here; resources/policy/deferral.json holds the default,
  * and an imported policy record replaces it (its digest is bound to the evaluation).
  */
 const days = z.number().int().min(1).max(36_500);
@@ -54,7 +54,7 @@ export const deferralPolicySchema = z.strictObject({
 });
 export type DeferralPolicy = z.output<typeof deferralPolicySchema>;
 
-/** The default (mirrors resources/policy/deferral-policy.json; a test holds the two equal). */
+/** The default (mirrors resources/policy/deferral.json; a test holds the two equal). */
 export const DEFAULT_DEFERRAL_POLICY: DeferralPolicy = {
   rotationIntervalDays: 730,
   maxDeferralDays: 90,

@@ -4,16 +4,20 @@ import { coreError } from '../../errors';
 import { isoTime } from '../../schema';
 import { firstIssue } from '../../validate';
 import type { Sha256Hex } from '../engine';
+import { attestationPolicySchema } from './attestation';
+import { deferralPolicySchema } from './deferral';
 
 /**
  * Policy as data (docs/records.md, "Policy records"): the numbers and rules an organisation owns are
  * policy records, imported with provenance like source records. Each policy name has one content schema
  * here; the station's defaults (resources/policy/<name>.json) are in force until a version is imported.
  *
- * The registry starts empty: each workflow's policy (deferral, attestation, …) is registered here by
- * name when that workflow lands, together with its default file.
+ * Each workflow's policy is registered here by name, with its default file resources/policy/<name>.json.
  */
-export const POLICY_SCHEMAS: Record<string, z.ZodType> = {};
+export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+  deferral: deferralPolicySchema,
+  attestation: attestationPolicySchema,
+};
 
 export const policyNameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a policy name such as deferral');
 

@@ -1,12 +1,16 @@
 import type { z } from 'zod';
 import { evaluate, type Evaluation, type Sha256Hex, type Workflow } from '../engine';
 import type { SourceRecord } from '../model';
+import { attestationPolicySchema } from '../policy/attestation';
+import { deferralPolicySchema } from '../policy/deferral';
+import { attestationWorkflow } from './attestation';
+import { deferralWorkflow } from './deferral';
 
 /**
  * The workflows the station evaluates (`station evaluate WORKFLOW SUBJECT`, `scenario run`), by id. Each
  * entry binds a workflow to the policy it is judged under (a name in POLICY_SCHEMAS with a default in
- * resources/policy/<name>.json). The map starts empty: each workflow (deferral, attestation, …) adds
- * itself here with `registerWorkflow` when it lands.
+ * resources/policy/<name>.json). A new workflow (compromise authority, activation gate, portal
+ * submission) is a rule set, its record families, its policy and one line here.
  */
 export interface WorkflowEntry {
   readonly id: string;
@@ -42,4 +46,10 @@ export function registerWorkflow<P, O extends string>(
   };
 }
 
-export const WORKFLOWS: WorkflowRegistry = {};
+export const WORKFLOWS: WorkflowRegistry = {
+  deferral: registerWorkflow(deferralWorkflow, { name: 'deferral', schema: deferralPolicySchema }),
+  attestation: registerWorkflow(attestationWorkflow, {
+    name: 'attestation',
+    schema: attestationPolicySchema,
+  }),
+};
