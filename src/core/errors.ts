@@ -39,6 +39,7 @@ export type CoreErrorCode =
   | 'PACKET_ITEM_EXISTS'
   | 'PACKET_EVIDENCE_UNKNOWN'
   | 'PACKET_CLAIM_UNSUPPORTED'
+  | 'ALGORITHM_UNKNOWN'
   | ArchiveRefusalCode
   | ImportRefusalCode
   | ApprovalRefusalCode;
