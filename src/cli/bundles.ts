@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DECISIONS, type Decision } from '../core/bundle/statement';
+import { DSSE_CURVES } from '../core/crypto/algorithms';
 import { CodedError } from '../core/errors';
 import { digestWords } from '../core/words';
 import { importMediaFile, issuedPackets } from '../main/services/bundles';
@@ -37,6 +38,9 @@ import { journalTime } from '../core/journal/events';
 import { collect, configOf, positiveInt, withStation, type Out } from './context';
 import { readPin } from './pin';
 import { writeErr } from './terminal';
+
+/** The curves a reviewer key file may use, from the algorithm table: "p256, p384 or ed25519". */
+const CURVE_CHOICES = `${DSSE_CURVES.slice(0, -1).join(', ')} or ${DSSE_CURVES[DSSE_CURVES.length - 1]}`;
 
 const EXPORT_KINDS: readonly ExportKind[] = [
   'journal-segment',
@@ -335,13 +339,14 @@ export function registerBundleCommands(program: Command, out: Out): void {
     .command('keygen')
     .description('create a passphrase-protected key file (scrypt N=2^17 r=8 p=1, AES-256-GCM; mode 0600)')
     .requiredOption('--out <file>', 'the key file to create (never overwritten)')
-    .option('--curve <curve>', 'p256, p384 or ed25519', 'p256')
+    .option('--curve <curve>', CURVE_CHOICES, 'p256')
     .option('--passphrase-stdin', 'read the passphrase from the first line of stdin')
     .action(async (o: { out: string; curve: string; passphraseStdin?: boolean }) => {
-      if (!['p256', 'p384', 'ed25519'].includes(o.curve))
-        throw new CodedError('INVALID_INPUT', '--curve must be p256, p384 or ed25519', { field: 'curve' });
+      const curve = DSSE_CURVES.find((c) => c === o.curve);
+      if (!curve)
+        throw new CodedError('INVALID_INPUT', `--curve must be ${CURVE_CHOICES}`, { field: 'curve' });
       const passphrase = await readPin('Key passphrase: ', o.passphraseStdin === true);
-      const k = generateReviewerKey(passphrase, o.curve as 'p256');
+      const k = generateReviewerKey(passphrase, curve);
       writeKeyFile(resolve(o.out), k.text);
       out(
         `wrote ${o.out}\n  fingerprint ${k.info.fingerprint}\n  words       ${digestWords(Buffer.from(k.info.fingerprint, 'hex')).join(' ')}\n`,

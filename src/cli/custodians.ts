@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { KEY_ALGORITHMS } from '../core/crypto/algorithms';
 import { CodedError } from '../core/errors';
 import {
   ceremonyKeygen,
@@ -419,7 +420,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
 
   activation(ceremony.command('keygen').description('generate a key on the ceremony token'))
     .requiredOption('--label <label>', 'CKA_LABEL')
-    .requiredOption('--algorithm <alg>', 'ec-p256 | ec-p384 | rsa-3072 | rsa-4096 | ed25519')
+    .requiredOption('--algorithm <alg>', KEY_ALGORITHMS.join(' | '))
     .action(async function (this: Command, o: ActivationFlags & { label: string; algorithm: string }) {
       await withStation(this, async (s) => {
         if (o.printOperation)

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { KEY_ALGORITHMS } from '../core/crypto/algorithms';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
 import { createDemoStation } from '../main/demo/demo';
@@ -344,7 +345,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
       .description('generate a key pair on a token (shows the template first with --dry-run)'),
   )
     .requiredOption('--label <label>', 'CKA_LABEL of the new key')
-    .requiredOption('--algorithm <alg>', 'ec-p256 | ec-p384 | rsa-3072 | rsa-4096 | ed25519')
+    .requiredOption('--algorithm <alg>', KEY_ALGORITHMS.join(' | '))
     .option('--id <hex>', 'CKA_ID (default: 16 random bytes from the token)')
     .option('--dry-run', 'print the exact attributes that would be requested, and stop')
     .option(

@@ -43,6 +43,7 @@ export type CoreErrorCode =
   | 'RECORD_FAMILY_UNKNOWN'
   | 'POLICY_UNKNOWN'
   | 'POLICY_INVALID'
+  | 'ALGORITHM_UNKNOWN'
   | ArchiveRefusalCode
   | ImportRefusalCode
   | ApprovalRefusalCode;

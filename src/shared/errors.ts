@@ -139,6 +139,11 @@ export const ERROR_CATALOGUE = {
     class: 'device',
     action: 'This token does not support the requested algorithm: choose another.',
   },
+  ALGORITHM_UNKNOWN: {
+    class: 'invalid-input',
+    action:
+      'The station does not know this algorithm name (its table: src/core/crypto/algorithms.ts). Use one of the names the message lists.',
+  },
   DEVICE_ERROR: {
     class: 'device',
     action:

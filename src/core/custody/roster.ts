@@ -1,3 +1,5 @@
+import type { SignatureAlgorithmName } from '../crypto/algorithms';
+
 /**
  * The approved custodian roster, as the journal projects it, and the validity rules the quorum and
  * share checks rely on. Pure: time is passed in as an ISO string.
@@ -6,7 +8,8 @@
  *   ROSTER-VALID        the entry is within valid-from..valid-until and not revoked
  *   ROSTER-UNIQUE-KEY   no two custodians share a key (a key counts once, whoever presents it)
  */
-export type SignatureAlgorithm = 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384' | 'rsa-pkcs1-sha256' | 'ed25519';
+/** The station's name of a roster key's signature algorithm (src/core/crypto/algorithms.ts). */
+export type SignatureAlgorithm = SignatureAlgorithmName;
 
 export interface RosterEntry {
   readonly custodianId: string;

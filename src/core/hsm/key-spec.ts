@@ -1,12 +1,18 @@
 import { z } from 'zod';
+import {
+  KEY_ALGORITHMS,
+  keyAlgorithmSchema,
+  keySpecAlgorithm,
+  type KeyAlgorithm,
+  type KeyFamily,
+} from '../crypto/algorithms';
 import { parseOrThrow } from '../validate';
 
 /**
  * What an operator may ask the station to generate. Strictly decoded: unknown keys are errors, and the
  * message names the exact field (boulder-style ceremony input).
  */
-export const KEY_ALGORITHMS = ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+export { KEY_ALGORITHMS, type KeyAlgorithm };
 
 export const keySpecSchema = z.strictObject({
   /** CKA_LABEL: printable ASCII, no leading/trailing space. */
@@ -23,7 +29,7 @@ export const keySpecSchema = z.strictObject({
     .string()
     .regex(/^(?:[0-9a-f]{2}){1,32}$/, 'must be 1–32 bytes of lowercase hex')
     .optional(),
-  algorithm: z.enum(KEY_ALGORITHMS),
+  algorithm: keyAlgorithmSchema,
 });
 
 export type KeySpec = z.infer<typeof keySpecSchema>;
@@ -33,21 +39,8 @@ export function parseKeySpec(input: unknown): KeySpec {
   return parseOrThrow(keySpecSchema, input, 'key');
 }
 
-export function describeAlgorithm(a: KeyAlgorithm): { type: 'EC' | 'RSA' | 'EdDSA'; size: string } {
-  switch (a) {
-    case 'ec-p256':
-      return { type: 'EC', size: 'P-256' };
-    case 'ec-p384':
-      return { type: 'EC', size: 'P-384' };
-    case 'rsa-3072':
-      return { type: 'RSA', size: '3072' };
-    case 'rsa-4096':
-      return { type: 'RSA', size: '4096' };
-    case 'ed25519':
-      return { type: 'EdDSA', size: 'Ed25519' };
-    default: {
-      const never: never = a;
-      throw new Error(`unknown algorithm ${String(never)}`);
-    }
-  }
+/** How the station shows a key specification: its key family and size (curve or modulus bits). */
+export function describeAlgorithm(a: KeyAlgorithm): { type: KeyFamily; size: string } {
+  const made = keySpecAlgorithm(a);
+  return { type: made.algorithm.family, size: made.size };
 }

@@ -18,7 +18,11 @@ export interface Checkpoint {
   readonly at: string;
   /** Which key signed (e.g. the SHA-256 fingerprint of the identity key's SubjectPublicKeyInfo). */
   readonly keyId: string;
-  /** Signature algorithm name, e.g. "ecdsa-p256-sha256". */
+  /**
+   * Signature algorithm by the station's name (src/core/crypto/algorithms.ts), e.g. "ecdsa-p256-sha256".
+   * A plain string here: an unexpected name fails JNL-CKPT-SIG (the verifier's signature check), not the
+   * body's shape.
+   */
   readonly alg: string;
   readonly signature: Uint8Array;
 }

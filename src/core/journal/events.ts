@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { canonicalBytes } from '../canonical';
+import {
+  dsseAlgorithmSchema,
+  keyTypeSchema,
+  signatureAlgorithmSchema,
+  tokenAlgorithmSchema,
+  type KeyAlgorithm,
+} from '../crypto/algorithms';
 import { nameSchema } from '../names';
 import { BUNDLE_KINDS, DECISIONS } from '../bundle/statement';
 import {
@@ -51,7 +58,7 @@ const custodian = z.strictObject({
     .max(10),
   spki: base64,
   fingerprint: hex(32),
-  algorithm: z.enum(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pkcs1-sha256', 'ed25519']),
+  algorithm: signatureAlgorithmSchema,
   validFrom: isoTime,
   validUntil: isoTime,
 });
@@ -59,7 +66,7 @@ const attr = z.boolean().nullable();
 const keyEvidence = z.strictObject({
   label: z.string().max(256),
   id: z.string().regex(/^(?:[0-9a-f]{2}){0,64}$/),
-  keyType: z.enum(['EC', 'RSA', 'EdDSA', 'other']),
+  keyType: keyTypeSchema,
   size: z.string().max(64),
   hasPrivate: z.boolean(),
   hasPublic: z.boolean(),
@@ -134,7 +141,7 @@ export const EVENT_BODIES = {
     tokenLabel: z.string().max(32),
     keyLabel: z.string().min(1).max(64),
     keyId: ckaId,
-    algorithm: z.literal('ec-p256'),
+    algorithm: z.literal('ec-p256' satisfies KeyAlgorithm),
     /** SubjectPublicKeyInfo, DER, base64. */
     spki: base64,
     /** SHA-256 of the SubjectPublicKeyInfo. */
@@ -189,7 +196,7 @@ export const EVENT_BODIES = {
     moduleId,
     tokenSerial,
     keyId: ckaId,
-    algorithm: z.enum(['ecdsa-sha256', 'ecdsa-sha384', 'rsa-pkcs1-sha256', 'ed25519']),
+    algorithm: tokenAlgorithmSchema,
     dataSha256: hex(32),
     signature: base64,
   }),
@@ -406,7 +413,7 @@ export const EVENT_BODIES = {
     roles: z.array(roleSchema).max(10),
     spki: base64,
     fingerprint: hex(32),
-    algorithm: z.enum(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ed25519']),
+    algorithm: dsseAlgorithmSchema,
     validFrom: isoTime,
     validUntil: isoTime,
     /** Digest of the registration bundle's statement (proof that the key holder signed it). */

@@ -2,6 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { signatureAlgorithm } from '../../core/crypto/algorithms';
 import { journalIdentity } from '../services/identity/queries';
 import {
   addAttestation,
@@ -33,7 +34,7 @@ const ACTOR = 'demo';
 const PM = 'Pat Morgan (release-integrity PM)';
 
 async function certificateChain(now: number): Promise<string> {
-  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const alg = signatureAlgorithm('ecdsa-p256-sha256').webCrypto.sign;
   const caKeys = await webcrypto.subtle.generateKey(alg, false, ['sign', 'verify']);
   const leafKeys = await webcrypto.subtle.generateKey(alg, false, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { csrRequestSchema } from '../../core/hsm/csr-request';
+import { keyTypeSchema } from '../../core/crypto/algorithms';
 import { keySpecSchema } from '../../core/hsm/key-spec';
 import {
   actor,
@@ -20,6 +21,9 @@ import {
  * schemas, so the IPC input is refused field by field (`input.key.algorithm`, `input.request.san.dns.0`)
  * before anything reaches a token.
  */
+
+/** What an operator may ask a token to generate (the algorithm table's key specifications). */
+export { KEY_ALGORITHMS } from '../../core/hsm/key-spec';
 
 export const tokenViewSchema = z.strictObject({
   serial: z.string(),
@@ -59,7 +63,7 @@ const bool = z.boolean().nullable();
 export const keyViewSchema = z.strictObject({
   label: z.string(),
   id: z.string(),
-  keyType: z.enum(['EC', 'RSA', 'EdDSA', 'other']),
+  keyType: keyTypeSchema,
   size: z.string(),
   hasPrivate: z.boolean(),
   hasPublic: z.boolean(),

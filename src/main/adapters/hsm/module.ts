@@ -1,5 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pkcs11js, { type Handle, type Template } from 'pkcs11js';
+import {
+  algorithmForEcParams,
+  SIGNATURE_ALGORITHMS,
+  signatureAlgorithm,
+  tokenAlgorithm,
+  type HashName,
+  type KeyFamily,
+  type KeyType,
+  type TokenAlgorithm,
+} from '../../../core/crypto/algorithms';
 import { describeAlgorithm, type KeySpec } from '../../../core/hsm/key-spec';
 import { residencyOf, type Residency } from '../../../core/hsm/residency';
 import { decodeTokenFlags, pinWarnings, type TokenFlags } from '../../../core/hsm/token-flags';
@@ -10,7 +20,6 @@ import { ckrOf, mapPkcs11Error } from './errors';
 import type { ModuleProfile } from './profiles';
 import { spkiDer, unwrapEcPoint, type PublicKeyAttributes } from './public-key';
 import {
-  EC_PARAMS,
   keyPairRecipe,
   policyViolations,
   POLICY_ATTRIBUTE_TYPES,
@@ -70,7 +79,7 @@ export interface KeyInfo {
   readonly label: string;
   /** CKA_ID, lowercase hex. */
   readonly id: string;
-  readonly keyType: 'EC' | 'RSA' | 'EdDSA' | 'other';
+  readonly keyType: KeyType;
   /** Curve name or modulus bits. */
   readonly size: string;
   readonly hasPrivate: boolean;
@@ -113,7 +122,13 @@ interface TokenQueue {
 /** The token holds of the operation running in this async context, so its own nested sessions pass. */
 const heldHere = new AsyncLocalStorage<ReadonlySet<TokenQueue['holder']>>();
 
-export type SignAlgorithm = 'ecdsa-sha256' | 'ecdsa-sha384' | 'rsa-pkcs1-sha256' | 'ed25519';
+/** A signature made on a token, by the name `hsm.signed` records carry (src/core/crypto/algorithms.ts). */
+export type SignAlgorithm = TokenAlgorithm;
+
+/** CKA_KEY_TYPE values → the family the station lists a key under (from the algorithm table). */
+const KEY_FAMILY_OF_CKK: ReadonlyMap<number, KeyFamily> = new Map(
+  Object.values(SIGNATURE_ALGORITHMS).map((r) => [CK[r.pkcs11.keyType], r.family]),
+);
 
 const trim = (s: string) => s.replace(/\0/g, '').trim();
 const version = (v: { major: number; minor: number }) => `${v.major}.${v.minor}`;
@@ -640,22 +655,14 @@ export class Session {
   private describeKey(g: { label: string; id: string; priv?: Handle; pub?: Handle }): KeyInfo {
     const any = (g.priv ?? g.pub) as Handle;
     const kt = this.attribute(any, CK.CKA_KEY_TYPE);
-    const keyTypeNum = kt ? ulong(kt) : -1;
-    const keyType =
-      keyTypeNum === CK.CKK_EC
-        ? 'EC'
-        : keyTypeNum === CK.CKK_RSA
-          ? 'RSA'
-          : keyTypeNum === CK.CKK_EC_EDWARDS
-            ? 'EdDSA'
-            : 'other';
+    const keyType: KeyType = (kt && KEY_FAMILY_OF_CKK.get(ulong(kt))) ?? 'other';
     const pubAttrs = g.pub ? this.publicAttributes(g.pub, keyType) : null;
     let size = '?';
     if (keyType === 'RSA') {
       const modulus = g.pub ? this.attribute(g.pub, CK.CKA_MODULUS) : null;
       size = modulus ? String(modulus.length * 8) : '?';
     } else if (pubAttrs?.kind === 'ec') size = curveName(pubAttrs.params);
-    else if (keyType === 'EdDSA') size = 'Ed25519';
+    else if (keyType === 'EdDSA') size = signatureAlgorithm('ed25519').curve.name;
     const attributes = g.priv ? this.privateKeyAttributes(g.priv) : null;
     return {
       label: g.label,
@@ -843,7 +850,7 @@ export class Session {
     id: string,
     algorithm: SignAlgorithm,
     data: Buffer,
-    digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+    digest: (alg: HashName, d: Buffer) => Buffer,
   ): Buffer {
     return this.signWith(this.privateKey(id), algorithm, data, digest);
   }
@@ -852,7 +859,7 @@ export class Session {
     key: Handle,
     algorithm: SignAlgorithm,
     data: Buffer,
-    digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+    digest: (alg: HashName, d: Buffer) => Buffer,
   ): Buffer {
     const { mechanism, input } = mechanismFor(algorithm, data, digest);
     return this.call('C_Sign', () => {
@@ -870,7 +877,7 @@ export class Session {
     algorithm: SignAlgorithm,
     data: Buffer,
     signature: Buffer,
-    digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+    digest: (alg: HashName, d: Buffer) => Buffer,
   ): boolean {
     const found = this.objectsWith(CK.CKO_PUBLIC_KEY, CK.CKA_ID, Buffer.from(id, 'hex'));
     if (found.length !== 1) {
@@ -994,28 +1001,17 @@ function readBackFailure(
 function mechanismFor(
   algorithm: SignAlgorithm,
   data: Buffer,
-  digest: (alg: 'sha256' | 'sha384', d: Buffer) => Buffer,
+  digest: (alg: HashName, d: Buffer) => Buffer,
 ): { mechanism: number; input: Buffer } {
-  switch (algorithm) {
-    case 'ecdsa-sha256':
-      return { mechanism: CK.CKM_ECDSA, input: digest('sha256', data) };
-    case 'ecdsa-sha384':
-      return { mechanism: CK.CKM_ECDSA, input: digest('sha384', data) };
-    case 'rsa-pkcs1-sha256':
-      return { mechanism: CK.CKM_SHA256_RSA_PKCS, input: data };
-    case 'ed25519':
-      return { mechanism: CK.CKM_EDDSA, input: data };
-    default: {
-      const never: never = algorithm;
-      throw new Error(`unknown algorithm ${String(never)}`);
-    }
-  }
+  const row = tokenAlgorithm(algorithm);
+  return {
+    mechanism: CK[row.pkcs11.sign],
+    input: row.pkcs11.digestFirst && row.hash ? digest(row.hash, data) : data,
+  };
 }
 
 function curveName(params: Buffer): string {
-  if (params.equals(EC_PARAMS['P-256'])) return 'P-256';
-  if (params.equals(EC_PARAMS['P-384'])) return 'P-384';
-  return `EC(${params.toString('hex')})`;
+  return algorithmForEcParams('EC', params.toString('hex'))?.curve?.name ?? `EC(${params.toString('hex')})`;
 }
 
 function safeSpki(attrs: PublicKeyAttributes): Buffer | null {

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { EC_PARAMS } from './templates';
+import { algorithmForEcParams, signatureAlgorithm } from '../../../core/crypto/algorithms';
 
 /**
  * Turns public-key attributes read from a token into a SubjectPublicKeyInfo (DER), letting OpenSSL (via
@@ -31,13 +31,9 @@ const b64u = (b: Buffer) => b.toString('base64url');
 export function publicKeyObject(attrs: PublicKeyAttributes): KeyObject {
   switch (attrs.kind) {
     case 'ec': {
-      const crv = attrs.params.equals(EC_PARAMS['P-256'])
-        ? 'P-256'
-        : attrs.params.equals(EC_PARAMS['P-384'])
-          ? 'P-384'
-          : null;
-      if (!crv) throw new Error(`unsupported EC curve parameters ${attrs.params.toString('hex')}`);
-      const size = crv === 'P-256' ? 32 : 48;
+      const curve = algorithmForEcParams('EC', attrs.params.toString('hex'))?.curve;
+      if (!curve) throw new Error(`unsupported EC curve parameters ${attrs.params.toString('hex')}`);
+      const { name: crv, bytes: size } = curve;
       if (attrs.point.length !== 1 + 2 * size || attrs.point[0] !== 0x04)
         throw new Error('EC point is not uncompressed');
       const x = attrs.point.subarray(1, 1 + size);
@@ -49,9 +45,11 @@ export function publicKeyObject(attrs: PublicKeyAttributes): KeyObject {
         key: { kty: 'RSA', n: b64u(attrs.modulus), e: b64u(attrs.exponent) },
         format: 'jwk',
       });
-    case 'ed25519':
-      if (attrs.point.length !== 32) throw new Error('Ed25519 public key is not 32 bytes');
-      return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64u(attrs.point) }, format: 'jwk' });
+    case 'ed25519': {
+      const { name: crv, bytes } = signatureAlgorithm('ed25519').curve;
+      if (attrs.point.length !== bytes) throw new Error(`${crv} public key is not ${bytes} bytes`);
+      return createPublicKey({ key: { kty: 'OKP', crv, x: b64u(attrs.point) }, format: 'jwk' });
+    }
     default: {
       const never: never = attrs;
       throw new Error(`unknown key ${JSON.stringify(never)}`);

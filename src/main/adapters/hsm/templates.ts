@@ -1,68 +1,53 @@
 import type { Attribute, Template } from 'pkcs11js';
-import type { KeyAlgorithm, KeySpec } from '../../../core/hsm/key-spec';
+import { keySpecAlgorithm, SIGNATURE_ALGORITHMS, type KeyAlgorithm } from '../../../core/crypto/algorithms';
+import type { KeySpec } from '../../../core/hsm/key-spec';
 import { CK } from './ck';
 
 /**
  * The one place that decides what a generated key looks like (after node-webcrypto-p11's
  * TemplateBuilder). A reviewer reads this file to know every attribute the station asks for and the
- * policy it re-checks on the attributes read back after generation.
+ * policy it re-checks on the attributes read back after generation. Which key type, mechanism, curve
+ * or modulus an algorithm means comes from the algorithm table (src/core/crypto/algorithms.ts).
  *
  * Private key: on the token, login required, sensitive, never extractable, sign only.
  * Public key:  on the token, readable, verify only.
  */
 
-/** DER-encoded curve OIDs for CKA_EC_PARAMS. */
-export const EC_PARAMS: Readonly<Record<'P-256' | 'P-384' | 'Ed25519', Buffer>> = {
-  'P-256': Buffer.from('06082a8648ce3d030107', 'hex'), // 1.2.840.10045.3.1.7 prime256v1
-  'P-384': Buffer.from('06052b81040022', 'hex'), // 1.3.132.0.34 secp384r1
-  Ed25519: Buffer.from('06032b6570', 'hex'), // 1.3.101.112 id-Ed25519
-};
-
 export interface KeyPairRecipe {
   readonly mechanism: number;
+  /** The mechanism's PKCS#11 name, as the algorithm table spells it. */
+  readonly mechanismName: string;
   readonly publicTemplate: Template;
   readonly privateTemplate: Template;
 }
 
-function typeParams(algorithm: KeyAlgorithm): { mechanism: number; keyType: number; pub: Attribute[] } {
-  switch (algorithm) {
-    case 'ec-p256':
-      return {
-        mechanism: CK.CKM_EC_KEY_PAIR_GEN,
-        keyType: CK.CKK_EC,
-        pub: [{ type: CK.CKA_EC_PARAMS, value: EC_PARAMS['P-256'] }],
-      };
-    case 'ec-p384':
-      return {
-        mechanism: CK.CKM_EC_KEY_PAIR_GEN,
-        keyType: CK.CKK_EC,
-        pub: [{ type: CK.CKA_EC_PARAMS, value: EC_PARAMS['P-384'] }],
-      };
-    case 'rsa-3072':
-    case 'rsa-4096':
-      return {
-        mechanism: CK.CKM_RSA_PKCS_KEY_PAIR_GEN,
-        keyType: CK.CKK_RSA,
-        pub: [
-          { type: CK.CKA_MODULUS_BITS, value: algorithm === 'rsa-3072' ? 3072 : 4096 },
-          { type: CK.CKA_PUBLIC_EXPONENT, value: Buffer.from([0x01, 0x00, 0x01]) },
+/** RSA public exponent F4 (65537), the one every current token and CA expects. */
+const RSA_PUBLIC_EXPONENT = Buffer.from([0x01, 0x00, 0x01]);
+
+function typeParams(algorithm: KeyAlgorithm): {
+  mechanism: number;
+  mechanismName: string;
+  keyType: number;
+  pub: Attribute[];
+} {
+  const { algorithm: row, modulusBits } = keySpecAlgorithm(algorithm);
+  if (!row.curve && modulusBits === null) throw new Error(`key algorithm ${algorithm} names no modulus size`);
+  return {
+    mechanism: CK[row.pkcs11.keyGen],
+    mechanismName: row.pkcs11.keyGen,
+    keyType: CK[row.pkcs11.keyType],
+    // EC and EdDSA keys are named by their curve's OID; RSA keys by their size.
+    pub: row.curve
+      ? [{ type: CK.CKA_EC_PARAMS, value: Buffer.from(row.curve.ecParams, 'hex') }]
+      : [
+          { type: CK.CKA_MODULUS_BITS, value: modulusBits as number },
+          { type: CK.CKA_PUBLIC_EXPONENT, value: RSA_PUBLIC_EXPONENT },
         ],
-      };
-    case 'ed25519':
-      return {
-        mechanism: CK.CKM_EC_EDWARDS_KEY_PAIR_GEN,
-        keyType: CK.CKK_EC_EDWARDS,
-        pub: [{ type: CK.CKA_EC_PARAMS, value: EC_PARAMS.Ed25519 }],
-      };
-    default: {
-      const never: never = algorithm;
-      throw new Error(`unknown algorithm ${String(never)}`);
-    }
-  }
+  };
 }
 
 export function keyPairRecipe(spec: KeySpec, id: Buffer, quirks: ModuleQuirks): KeyPairRecipe {
-  const { mechanism, keyType, pub } = typeParams(spec.algorithm);
+  const { mechanism, mechanismName, keyType, pub } = typeParams(spec.algorithm);
   const common: Attribute[] = [
     { type: CK.CKA_KEY_TYPE, value: keyType },
     { type: CK.CKA_TOKEN, value: true },
@@ -73,6 +58,7 @@ export function keyPairRecipe(spec: KeySpec, id: Buffer, quirks: ModuleQuirks): 
   ];
   return {
     mechanism,
+    mechanismName,
     publicTemplate: [
       { type: CK.CKA_CLASS, value: CK.CKO_PUBLIC_KEY },
       ...common,
@@ -184,20 +170,13 @@ const CKA_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
     .filter(([k, v]) => k.startsWith('CKA_') && typeof v === 'number')
     .map(([k, v]) => [v as number, k]),
 );
-const CKM_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(CK)
-    .filter(([k, v]) => k.startsWith('CKM_') && typeof v === 'number')
-    .map(([k, v]) => [v as number, k]),
-);
 const CKO_NAMES: Readonly<Record<number, string>> = {
   [CK.CKO_PUBLIC_KEY]: 'CKO_PUBLIC_KEY',
   [CK.CKO_PRIVATE_KEY]: 'CKO_PRIVATE_KEY',
 };
-const CKK_NAMES: Readonly<Record<number, string>> = {
-  [CK.CKK_EC]: 'CKK_EC',
-  [CK.CKK_RSA]: 'CKK_RSA',
-  [CK.CKK_EC_EDWARDS]: 'CKK_EC_EDWARDS',
-};
+const CKK_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.values(SIGNATURE_ALGORITHMS).map((r) => [CK[r.pkcs11.keyType], r.pkcs11.keyType]),
+);
 
 export interface RecipeDescription {
   readonly mechanism: string;
@@ -220,11 +199,7 @@ export function describeRecipe(spec: KeySpec, quirks: ModuleQuirks): RecipeDescr
       return { attribute: name, value };
     });
   return {
-    mechanism:
-      CKM_NAMES[recipe.mechanism] ??
-      (recipe.mechanism === CK.CKM_EC_EDWARDS_KEY_PAIR_GEN
-        ? 'CKM_EC_EDWARDS_KEY_PAIR_GEN'
-        : String(recipe.mechanism)),
+    mechanism: recipe.mechanismName,
     publicKey: show(recipe.publicTemplate),
     privateKey: show(recipe.privateTemplate),
   };

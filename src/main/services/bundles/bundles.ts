@@ -36,10 +36,11 @@ import { writeArchive, type BundleSource, type WrittenFile } from '../../adapter
 import { stationError } from '../../errors';
 import { verifyBundleArchive, type TrustAnchor, type VerifiedBundle } from './verify';
 import { custodyItems } from '../custody';
-import { ecdsaRawToDer, publicKeyInfo, signEnvelope } from './dsse';
+import { dsseSignatureFromToken, publicKeyInfo, signEnvelope } from './dsse';
 import { anchorWithSession, checkBeforeAct, identitySigner } from '../identity';
 import {
   confirmIdentityOnToken,
+  IDENTITY_ALGORITHM,
   journalIdentity,
   journalStationId,
   type StationIdentity,
@@ -615,7 +616,7 @@ async function exportUnderLock(
             const payload = canonicalBytes(statement);
             statementDigest = createHash('sha256').update(payload).digest('hex');
             const envelope = await signEnvelope(payload, id.fingerprint, async (pae) =>
-              ecdsaRawToDer(sign(pae), 'P-256'),
+              dsseSignatureFromToken(sign(pae), IDENTITY_ALGORITHM),
             );
             return canonicalBytes(envelope);
           },

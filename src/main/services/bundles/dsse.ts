@@ -6,6 +6,12 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import {
+  algorithmForPublicKey,
+  dsaEncodingOption,
+  signatureAlgorithm,
+  type DsseAlgorithmName,
+} from '../../../core/crypto/algorithms';
 import { envelopeSchema, INTOTO_PAYLOAD_TYPE, pae, type Envelope } from '../../../core/bundle/dsse';
 import { stationError } from '../../errors';
 import { firstIssue } from '../../../core/validate';
@@ -16,12 +22,11 @@ import { firstIssue } from '../../../core/validate';
  * openssl expect. `keyid` is the hex SHA-256 of the signer's SubjectPublicKeyInfo, the same fingerprint
  * the trust store and the UI show.
  */
-export type KeyAlgorithm = 'ecdsa-p256-sha256' | 'ecdsa-p384-sha384' | 'ed25519';
-
 export interface PublicKeyInfo {
   readonly spki: Buffer;
   readonly fingerprint: string;
-  readonly algorithm: KeyAlgorithm;
+  /** One of the algorithms the table lets sign DSSE statements (src/core/crypto/algorithms.ts). */
+  readonly algorithm: DsseAlgorithmName;
   readonly key: KeyObject;
 }
 
@@ -42,13 +47,12 @@ export function publicKeyInfo(spkiDer: Buffer): PublicKeyInfo {
   };
 }
 
-export function algorithmOf(key: KeyObject): KeyAlgorithm {
-  if (key.asymmetricKeyType === 'ed25519') return 'ed25519';
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve === 'prime256v1') return 'ecdsa-p256-sha256';
-    if (curve === 'secp384r1') return 'ecdsa-p384-sha384';
-  }
+export function algorithmOf(key: KeyObject): DsseAlgorithmName {
+  const algorithm = algorithmForPublicKey({
+    type: key.asymmetricKeyType,
+    namedCurve: key.asymmetricKeyDetails?.namedCurve,
+  });
+  if (algorithm?.dsse) return algorithm.name;
   throw stationError(
     'KEY_FILE_INVALID',
     'only EC P-256, EC P-384 and Ed25519 keys sign station statements',
@@ -56,8 +60,11 @@ export function algorithmOf(key: KeyObject): KeyAlgorithm {
   );
 }
 
-const hashFor = (alg: KeyAlgorithm) =>
-  alg === 'ed25519' ? null : alg === 'ecdsa-p384-sha384' ? 'sha384' : 'sha256';
+/** Node's digest and key input for a DSSE signature by this algorithm (ECDSA: DER, as envelopes carry it). */
+function dsseParams(alg: DsseAlgorithmName, key: KeyObject) {
+  const row = signatureAlgorithm(alg);
+  return { hash: row.hash, key: { key, ...dsaEncodingOption(row, 'dsse') } };
+}
 
 export function verifyDsseSignature(
   signer: PublicKeyInfo,
@@ -71,7 +78,8 @@ export function verifyDsseSignature(
 /** Whether `sig` (DER for ECDSA) is the signer's signature over these PAE bytes. */
 export function verifyPae(signer: PublicKeyInfo, paeBytes: Uint8Array, sig: Uint8Array): boolean {
   try {
-    return nodeVerify(hashFor(signer.algorithm), paeBytes, { key: signer.key, dsaEncoding: 'der' }, sig);
+    const p = dsseParams(signer.algorithm, signer.key);
+    return nodeVerify(p.hash, paeBytes, p.key, sig);
   } catch {
     return false;
   }
@@ -85,21 +93,24 @@ export function softwareSigner(privateKey: KeyObject): {
   const info = publicKeyInfo(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
   return {
     info,
-    sign: async (data) => nodeSign(hashFor(info.algorithm), data, { key: privateKey, dsaEncoding: 'der' }),
+    sign: async (data) => {
+      const p = dsseParams(info.algorithm, privateKey);
+      return nodeSign(p.hash, data, p.key);
+    },
   };
 }
 
-/** Turns a token's raw ECDSA r||s into DER (via @peculiar/x509's own formatter). */
-export function ecdsaRawToDer(raw: Uint8Array, namedCurve: 'P-256' | 'P-384'): Uint8Array {
-  const der = new x509.AsnEcSignatureFormatter().toAsnSignature(
-    { name: 'ECDSA', namedCurve } as EcKeyAlgorithm,
-    raw,
-  );
+/**
+ * A token's signature in the form DSSE envelopes carry: ECDSA's raw r||s turned into DER (via
+ * @peculiar/x509's own formatter); an Ed25519 signature has one form and is returned as it is.
+ */
+export function dsseSignatureFromToken(raw: Uint8Array, algorithm: DsseAlgorithmName): Uint8Array {
+  const row = signatureAlgorithm(algorithm);
+  if (!row.dsaEncoding) return raw;
+  const der = new x509.AsnEcSignatureFormatter().toAsnSignature(row.webCrypto.import, raw);
   if (!der) throw stationError('DEVICE_ERROR', 'the token signature could not be encoded', {});
   return new Uint8Array(der);
 }
-
-type EcKeyAlgorithm = Parameters<x509.AsnEcSignatureFormatter['toAsnSignature']>[0];
 
 /** Builds an envelope: the payload signed by one key. */
 export async function signEnvelope(

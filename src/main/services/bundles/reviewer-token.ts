@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Pkcs11Module, type SignAlgorithm } from '../../adapters/hsm/module';
 import { findProfile, MODULE_PROFILES, resolveModulePath } from '../../adapters/hsm/profiles';
 import { stationError } from '../../errors';
-import { ecdsaRawToDer, publicKeyInfo, verifyPae, type KeyAlgorithm, type PublicKeyInfo } from './dsse';
+import { signatureAlgorithm, type HashName } from '../../../core/crypto/algorithms';
+import { dsseSignatureFromToken, publicKeyInfo, verifyPae, type PublicKeyInfo } from './dsse';
 
 /** What signs a reviewer's statements: a key file in this process, or a key on the reviewer's token. */
 export interface ReviewerSigner {
@@ -23,12 +24,7 @@ export interface ReviewerTokenKey {
   readonly pin: string;
 }
 
-const MECHANISM: Record<KeyAlgorithm, SignAlgorithm> = {
-  'ecdsa-p256-sha256': 'ecdsa-sha256',
-  'ecdsa-p384-sha384': 'ecdsa-sha384',
-  ed25519: 'ed25519',
-};
-const digest = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+const digest = (alg: HashName, d: Buffer) => createHash(alg).update(d).digest();
 
 /**
  * Runs `fn` with a signer backed by the reviewer's own PKCS#11 token: one login for the whole act, the
@@ -93,15 +89,12 @@ export async function withSessionSigner<T>(
         );
       const info = publicKeyInfo(found.spki);
       const handle = session.privateKey(key.keyId);
-      const alg = MECHANISM[info.algorithm];
+      const alg: SignAlgorithm = signatureAlgorithm(info.algorithm).token;
       const signer: ReviewerSigner = {
         info,
         sign: async (pae) => {
           const raw = session.signWith(handle, alg, Buffer.from(pae), digest);
-          const sig =
-            info.algorithm === 'ed25519'
-              ? raw
-              : ecdsaRawToDer(raw, info.algorithm === 'ecdsa-p384-sha384' ? 'P-384' : 'P-256');
+          const sig = dsseSignatureFromToken(raw, info.algorithm);
           if (!verifyPae(info, pae, sig))
             throw stationError(
               'DEVICE_ERROR',

@@ -21,6 +21,7 @@ import {
   type Decision,
 } from '../../../core/bundle/statement';
 import { canonicalBytes } from '../../../core/canonical';
+import { dsseAlgorithmForCurve, type CurveShortName } from '../../../core/crypto/algorithms';
 import { CodedError } from '../../../core/errors';
 import { journalTime } from '../../../core/journal/events';
 import { parseOrThrow } from '../../../core/validate';
@@ -39,7 +40,7 @@ import type { ReviewerSigner } from './reviewer-token';
  * key file, a key-registration bundle that proves possession of the key, bundle verification against a
  * station certificate the reviewer confirmed out of band, and signed approval statements.
  */
-export type ReviewerCurve = 'p256' | 'p384' | 'ed25519';
+export type ReviewerCurve = CurveShortName;
 
 /**
  * Reviewer key files (format 2). The private key (PKCS#8 DER) is sealed with AES-256-GCM under a key
@@ -156,10 +157,11 @@ export function generateReviewerKey(
   passphrase: string,
   curve: ReviewerCurve = 'p256',
 ): { text: string; info: PublicKeyInfo } {
+  const { node } = dsseAlgorithmForCurve(curve);
   const { privateKey } =
-    curve === 'ed25519'
+    node.type === 'ed25519'
       ? generateKeyPairSync('ed25519')
-      : generateKeyPairSync('ec', { namedCurve: curve === 'p384' ? 'secp384r1' : 'prime256v1' });
+      : generateKeyPairSync('ec', { namedCurve: node.namedCurve });
   const text = protectKey(privateKey, passphrase);
   return { text, info: publicKeyInfo(createPublicKey(privateKey).export({ format: 'der', type: 'spki' })) };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { algorithmForTokenKey } from '../../../core/crypto/algorithms';
 import { parseKeySpec } from '../../../core/hsm/key-spec';
 import type { SignAlgorithm } from '../../adapters/hsm/module';
 import { stationError } from '../../errors';
@@ -76,14 +77,12 @@ export async function ceremonySign(
   };
   return withActivatedToken(station, { ...opts, operation }, async (session) => {
     const key = session.key(opts.keyId);
-    const algorithm: SignAlgorithm =
-      key.keyType === 'EC'
-        ? key.size === 'P-384'
-          ? 'ecdsa-sha384'
-          : 'ecdsa-sha256'
-        : key.keyType === 'RSA'
-          ? 'rsa-pkcs1-sha256'
-          : 'ed25519';
+    const row = algorithmForTokenKey(key.keyType, key.size);
+    if (!row)
+      throw stationError('MECHANISM_UNSUPPORTED', `cannot sign with a ${key.keyType} ${key.size} key`, {
+        field: 'keyId',
+      });
+    const algorithm: SignAlgorithm = row.token;
     const signature = session.sign(opts.keyId, algorithm, opts.data, (alg, d) =>
       createHash(alg).update(d).digest(),
     );

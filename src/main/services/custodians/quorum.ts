@@ -13,6 +13,7 @@ import {
   type SessionStatus,
   type SignatureCheck,
 } from '../../../core/custody/quorum';
+import { dsaEncodingOption, signatureAlgorithm, type HashName } from '../../../core/crypto/algorithms';
 import { validCustodians, type RosterEntry } from '../../../core/custody/roster';
 import { journalTime, type NewEvent, assertActor } from '../../../core/journal/events';
 import { digestWords } from '../../../core/words';
@@ -35,46 +36,21 @@ import {
 } from '../../../core/custody/operation';
 
 const DEFAULT_TTL_MINUTES = 60;
-const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+const sha = (alg: HashName, d: Buffer) => createHash(alg).update(d).digest();
 
-/** Verifies a custodian's challenge signature with their roster key (raw r||s for ECDSA). */
+/** Verifies a custodian's challenge signature with their roster key (raw r||s for ECDSA, as tokens sign). */
 export const rosterSignatureCheck: SignatureCheck = (entry, statement, signature) => {
   const key = { key: Buffer.from(entry.spki, 'base64'), format: 'der' as const, type: 'spki' as const };
+  const row = signatureAlgorithm(entry.algorithm);
   try {
-    switch (entry.algorithm) {
-      case 'ecdsa-p256-sha256':
-        return verifySignature('sha256', statement, { ...key, dsaEncoding: 'ieee-p1363' }, signature);
-      case 'ecdsa-p384-sha384':
-        return verifySignature('sha384', statement, { ...key, dsaEncoding: 'ieee-p1363' }, signature);
-      case 'rsa-pkcs1-sha256':
-        return verifySignature('sha256', statement, key, signature);
-      case 'ed25519':
-        return verifySignature(null, statement, key, signature);
-      default: {
-        const never: never = entry.algorithm;
-        throw new Error(`unknown algorithm ${String(never)}`);
-      }
-    }
+    return verifySignature(row.hash, statement, { ...key, ...dsaEncodingOption(row, 'token') }, signature);
   } catch {
     return false;
   }
 };
 
 function tokenAlgorithm(entry: RosterEntry): SignAlgorithm {
-  switch (entry.algorithm) {
-    case 'ecdsa-p256-sha256':
-      return 'ecdsa-sha256';
-    case 'ecdsa-p384-sha384':
-      return 'ecdsa-sha384';
-    case 'rsa-pkcs1-sha256':
-      return 'rsa-pkcs1-sha256';
-    case 'ed25519':
-      return 'ed25519';
-    default: {
-      const never: never = entry.algorithm;
-      throw new Error(`unknown algorithm ${String(never)}`);
-    }
-  }
+  return signatureAlgorithm(entry.algorithm).token;
 }
 
 /** The act holding a session (QUORUM-CLAIM): its claim's journal seq, when and by whom. */

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { canonicalBytes } from '../../../core/canonical';
+import { algorithmForPublicKey } from '../../../core/crypto/algorithms';
 import { keyHolder, type RosterEntry, type SignatureAlgorithm } from '../../../core/custody/roster';
 import { escapeForDisplay, nameClash } from '../../../core/names';
 import { stationError } from '../../errors';
@@ -20,13 +21,13 @@ export interface CustodianInput {
 /** The signature algorithm a roster key implies (what its token will produce for a challenge). */
 export function algorithmOf(key: KeyObject): SignatureAlgorithm {
   const type = key.asymmetricKeyType;
-  if (type === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve === 'prime256v1') return 'ecdsa-p256-sha256';
-    if (curve === 'secp384r1') return 'ecdsa-p384-sha384';
-  }
-  if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) return 'rsa-pkcs1-sha256';
-  if (type === 'ed25519') return 'ed25519';
+  const details = key.asymmetricKeyDetails;
+  const algorithm = algorithmForPublicKey({
+    type,
+    namedCurve: details?.namedCurve,
+    modulusLength: details?.modulusLength,
+  });
+  if (algorithm) return algorithm.name;
   throw stationError('ROSTER_INVALID', `unsupported custodian key type ${type ?? '?'}`, {
     field: 'publicKey',
   });

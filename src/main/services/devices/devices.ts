@@ -1,5 +1,10 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import {
+  algorithmForTokenKey,
+  type HashName,
+  type SignatureAlgorithm,
+} from '../../../core/crypto/algorithms';
 import { parseCsrRequest, subjectDn } from '../../../core/hsm/csr-request';
 import { parseKeySpec } from '../../../core/hsm/key-spec';
 import { assertActor } from '../../../core/journal/events';
@@ -12,13 +17,13 @@ import { findProfile, resolveModulePath } from '../../adapters/hsm/profiles';
 import { describeRecipe, type RecipeDescription } from '../../adapters/hsm/templates';
 import { stationError, toErrorPayload } from '../../errors';
 import { writeExclusive } from '../../platform/durable';
-import { certificationRequest, type TokenKeyKind } from '../identity';
+import { certificationRequest } from '../identity';
 import { journalRegistration, keyEvidence, keyView, registeredModules } from './queries';
 import { anchorAfterAct, checkBeforeAct, stationTokenAct } from '../identity';
 import { assertNotShareActivated } from '../custodians/queries';
 import type { Station } from '../../station/station';
 
-const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+const sha = (alg: HashName, d: Buffer) => createHash(alg).update(d).digest();
 const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
 
 export function tokenView(t: TokenInfo, busy: TokenHold | null = null): TokenView {
@@ -263,11 +268,10 @@ export function recordGeneratedKey(
   }
 }
 
-function keyKind(k: KeyInfo): TokenKeyKind {
-  if (k.keyType === 'EC' && (k.size === 'P-256' || k.size === 'P-384'))
-    return { keyType: 'EC', size: k.size };
-  if (k.keyType === 'RSA') return { keyType: 'RSA' };
-  if (k.keyType === 'EdDSA') return { keyType: 'EdDSA' };
+/** The algorithm a token key signs a request with, from the algorithm table; none: MECHANISM_UNSUPPORTED. */
+function requestAlgorithm(k: KeyInfo): SignatureAlgorithm {
+  const algorithm = algorithmForTokenKey(k.keyType, k.size);
+  if (algorithm) return algorithm;
   throw stationError('MECHANISM_UNSUPPORTED', `cannot make a request with a ${k.keyType} ${k.size} key`, {
     field: 'keyId',
   });
@@ -322,22 +326,14 @@ export async function createTokenCsr(
           { field: 'keyId' },
         );
       }
-      const kind = keyKind(key);
+      const algorithm = requestAlgorithm(key);
       const handle = s.privateKey(opts.keyId);
-      const alg =
-        kind.keyType === 'EC'
-          ? kind.size === 'P-384'
-            ? 'ecdsa-sha384'
-            : 'ecdsa-sha256'
-          : kind.keyType === 'RSA'
-            ? 'rsa-pkcs1-sha256'
-            : 'ed25519';
       const pem = await certificationRequest({
         spki: key.spki,
-        kind,
+        algorithm: algorithm.name,
         subject,
         san: request.san,
-        sign: async (data) => s.signWith(handle, alg, Buffer.from(data), sha),
+        sign: async (data) => s.signWith(handle, algorithm.token, Buffer.from(data), sha),
       });
       const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
       const digest = sha256hex(der);

@@ -1,6 +1,7 @@
 import { webcrypto } from 'node:crypto';
 
 import * as x509 from '@peculiar/x509';
+import { signatureAlgorithm, type SignatureAlgorithmName } from '../../../core/crypto/algorithms';
 import { stationError } from '../../errors';
 
 /**
@@ -17,7 +18,7 @@ const HSM_KEY_MARK = Symbol('hsm-key');
 type WebCrypto = typeof webcrypto;
 type CryptoKey = webcrypto.CryptoKey;
 
-function hsmKey(algorithm: webcrypto.EcKeyAlgorithm | webcrypto.RsaHashedKeyAlgorithm): CryptoKey {
+function hsmKey(algorithm: webcrypto.KeyAlgorithm): CryptoKey {
   return {
     algorithm,
     extractable: false,
@@ -52,27 +53,21 @@ function providerFor(sign: HsmSign): WebCrypto {
   } as WebCrypto;
 }
 
-export const ECDSA_P256_SHA256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
 /**
- * A self-signed certificate for a key on the token, verified against the public key before it is
- * returned.
+ * A self-signed certificate for a key on the token (the station identity), verified against the public
+ * key before it is returned.
  */
 export async function selfSignedCertificate(opts: {
   spki: Uint8Array;
+  algorithm: SignatureAlgorithmName;
   subject: string;
   notBefore: Date;
   notAfter: Date;
   sign: HsmSign;
 }): Promise<string> {
   const crypto = providerFor(opts.sign);
-  const publicKey = await webcrypto.subtle.importKey(
-    'spki',
-    opts.spki,
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    true,
-    ['verify'],
-  );
+  const { webCrypto } = signatureAlgorithm(opts.algorithm);
+  const publicKey = await webcrypto.subtle.importKey('spki', opts.spki, webCrypto.import, true, ['verify']);
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
@@ -83,8 +78,8 @@ export async function selfSignedCertificate(opts: {
       notBefore: opts.notBefore,
       notAfter: opts.notAfter,
       publicKey: opts.spki,
-      signingKey: hsmKey({ name: 'ECDSA', namedCurve: 'P-256' }),
-      signingAlgorithm: ECDSA_P256_SHA256,
+      signingKey: hsmKey(webCrypto.import),
+      signingAlgorithm: webCrypto.sign,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -103,57 +98,21 @@ export async function selfSignedCertificate(opts: {
   return cert.toString('pem');
 }
 
-export type TokenKeyKind =
-  { keyType: 'EC'; size: 'P-256' | 'P-384' } | { keyType: 'RSA' } | { keyType: 'EdDSA' };
-
-/** WebCrypto algorithms and the token signing mechanism for a key on the token. */
-export function algorithmsFor(kind: TokenKeyKind): {
-  importAlg: webcrypto.AlgorithmIdentifier | webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams;
-  signingAlg: Record<string, string>;
-  token: 'ecdsa-sha256' | 'ecdsa-sha384' | 'rsa-pkcs1-sha256' | 'ed25519';
-} {
-  switch (kind.keyType) {
-    case 'EC':
-      return kind.size === 'P-384'
-        ? {
-            importAlg: { name: 'ECDSA', namedCurve: 'P-384' },
-            signingAlg: { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' },
-            token: 'ecdsa-sha384',
-          }
-        : {
-            importAlg: { name: 'ECDSA', namedCurve: 'P-256' },
-            signingAlg: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
-            token: 'ecdsa-sha256',
-          };
-    case 'RSA':
-      return {
-        importAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-        signingAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-        token: 'rsa-pkcs1-sha256',
-      };
-    case 'EdDSA':
-      return { importAlg: { name: 'Ed25519' }, signingAlg: { name: 'Ed25519' }, token: 'ed25519' };
-    default: {
-      const never: never = kind;
-      throw new Error(`unsupported key ${JSON.stringify(never)}`);
-    }
-  }
-}
-
 /**
  * A PKCS#10 request signed by a key on the token. Before it is returned, its signature is verified
  * and its public key compared with the SubjectPublicKeyInfo read from the token.
  */
 export async function certificationRequest(opts: {
   spki: Uint8Array;
-  kind: TokenKeyKind;
+  /** The algorithm the token key signs with (src/core/crypto/algorithms.ts). */
+  algorithm: SignatureAlgorithmName;
   subject: string;
   san: { dns: readonly string[]; email: readonly string[]; ip: readonly string[] };
   sign: HsmSign;
 }): Promise<string> {
   const crypto = providerFor(opts.sign);
-  const algs = algorithmsFor(opts.kind);
-  const publicKey = await webcrypto.subtle.importKey('spki', opts.spki, algs.importAlg, true, ['verify']);
+  const { webCrypto } = signatureAlgorithm(opts.algorithm);
+  const publicKey = await webcrypto.subtle.importKey('spki', opts.spki, webCrypto.import, true, ['verify']);
   const names = [
     ...opts.san.dns.map((value) => ({ type: 'dns' as const, value })),
     ...opts.san.email.map((value) => ({ type: 'email' as const, value })),
@@ -162,8 +121,8 @@ export async function certificationRequest(opts: {
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     {
       name: opts.subject,
-      keys: { publicKey, privateKey: hsmKey(algs.signingAlg as unknown as webcrypto.EcKeyAlgorithm) },
-      signingAlgorithm: algs.signingAlg,
+      keys: { publicKey, privateKey: hsmKey(webCrypto.sign) },
+      signingAlgorithm: webCrypto.sign,
       extensions: names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [],
     },
     crypto,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bytesEqual } from '../../../core/bytes';
+import { signatureAlgorithm, type HashName } from '../../../core/crypto/algorithms';
 import { escapeDnValue } from '../../../core/hsm/csr-request';
 import {
   CHECKPOINT_EVENT_KIND,
@@ -24,6 +25,8 @@ import { checkpointInfo } from '../journal/queries';
 import type { Station } from '../../station/station';
 import {
   CHECKPOINT_ALG,
+  IDENTITY_ALGORITHM,
+  IDENTITY_KEY_ALGORITHM,
   IDENTITY_KEY_LABEL,
   type StationIdentity,
   checkpointVerifier,
@@ -33,7 +36,9 @@ import {
   stationIdentity,
 } from './queries';
 const IDENTITY_VALIDITY_DAYS = 5 * 365;
-const sha = (alg: 'sha256' | 'sha384', d: Buffer) => createHash(alg).update(d).digest();
+const sha = (alg: HashName, d: Buffer) => createHash(alg).update(d).digest();
+/** The identity key's token signature (ECDSA over a SHA-256 made here, raw r||s). */
+const IDENTITY_TOKEN_ALG = signatureAlgorithm(IDENTITY_ALGORITHM).token;
 
 /**
  * Creates the station identity: an EC P-256 key generated on the station token (policy-checked by the
@@ -56,16 +61,20 @@ export async function createStationIdentity(
     opts.tokenSerial,
     { write: true, login: { user: 'user', pin: opts.pin } },
     async (session) => {
-      const key = await session.generateKeyPair({ label: IDENTITY_KEY_LABEL, algorithm: 'ec-p256' });
+      const key = await session.generateKeyPair({
+        label: IDENTITY_KEY_LABEL,
+        algorithm: IDENTITY_KEY_ALGORITHM,
+      });
       if (!key.spki)
         throw stationError('DEVICE_ERROR', 'the token did not return the identity public key', {});
       const spki = key.spki;
       const certificatePem = await selfSignedCertificate({
         spki,
+        algorithm: IDENTITY_ALGORITHM,
         subject: `CN=${escapeDnValue(record.name)}, O=Ceremony Station, 2.5.4.5=${record.stationId}`,
         notBefore: now,
         notAfter: new Date(now.getTime() + IDENTITY_VALIDITY_DAYS * 86_400_000),
-        sign: async (tbs) => session.sign(key.id, 'ecdsa-sha256', Buffer.from(tbs), sha),
+        sign: async (tbs) => session.sign(key.id, IDENTITY_TOKEN_ALG, Buffer.from(tbs), sha),
       });
       const identity: StationIdentity = {
         moduleId: opts.moduleId,
@@ -87,7 +96,7 @@ export async function createStationIdentity(
             tokenLabel: identity.tokenLabel,
             keyLabel: identity.keyLabel,
             keyId: identity.keyId,
-            algorithm: 'ec-p256',
+            algorithm: IDENTITY_KEY_ALGORITHM,
             spki: identity.spki.toString('base64'),
             fingerprint: identity.fingerprint,
             certificatePem: identity.certificatePem,
@@ -148,7 +157,7 @@ function requireIdentity(station: Station): StationIdentity {
 /** The identity key's signing function inside an open, logged-in session on the station token. */
 export function identitySigner(id: StationIdentity, session: Session): (data: Uint8Array) => Buffer {
   const key = session.privateKey(id.keyId);
-  return (data) => session.signWith(key, 'ecdsa-sha256', Buffer.from(data), sha);
+  return (data) => session.signWith(key, IDENTITY_TOKEN_ALG, Buffer.from(data), sha);
 }
 
 /** A warning on an act that succeeded and is recorded: something after it did not complete. */

@@ -1,4 +1,10 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
+import {
+  dsaEncodingOption,
+  signatureAlgorithm,
+  type DsseAlgorithmName,
+  type KeyAlgorithmOf,
+} from '../../../core/crypto/algorithms';
 import { MARK_APPLICATION, parseMark, type CheckpointSignatureCheck } from '../../../core/journal/checkpoint';
 import { type MarkReading } from '../../../core/journal/verify';
 import { digestWords } from '../../../core/words';
@@ -13,7 +19,12 @@ import {
 import type { Station } from '../../station/station';
 
 export const IDENTITY_KEY_LABEL = 'station-identity';
-export const CHECKPOINT_ALG = 'ecdsa-p256-sha256';
+/** What the identity key signs with: checkpoints and the station's DSSE signatures (src/core/crypto/algorithms.ts). */
+export const IDENTITY_ALGORITHM = 'ecdsa-p256-sha256' satisfies DsseAlgorithmName;
+/** The name checkpoints carry as `alg`. */
+export const CHECKPOINT_ALG = IDENTITY_ALGORITHM;
+/** The key specification the identity key is generated with: one the table lists for IDENTITY_ALGORITHM. */
+export const IDENTITY_KEY_ALGORITHM = 'ec-p256' satisfies KeyAlgorithmOf<typeof IDENTITY_ALGORITHM>;
 
 export type StationIdentity = IdentityRecord;
 
@@ -96,13 +107,14 @@ export function confirmIdentityOnToken(station: Station, id: StationIdentity): T
       };
 }
 
-/** Verifies checkpoint signatures with the identity public key (ECDSA P-256, raw r||s). */
+/** Verifies checkpoint signatures with the identity public key (ECDSA P-256, raw r||s as the token made it). */
 export function checkpointVerifier(id: StationIdentity): CheckpointSignatureCheck {
   const key = createPublicKey({ key: id.spki, format: 'der', type: 'spki' });
+  const row = signatureAlgorithm(IDENTITY_ALGORITHM);
   return (cp, statement) =>
     cp.keyId === id.fingerprint &&
     cp.alg === CHECKPOINT_ALG &&
-    verify('sha256', statement, { key, dsaEncoding: 'ieee-p1363' }, cp.signature);
+    verify(row.hash, statement, { key, ...dsaEncodingOption(row, 'token') }, cp.signature);
 }
 
 /**

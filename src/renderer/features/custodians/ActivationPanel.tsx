@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { KEY_ALGORITHMS as ALGORITHMS } from '../../../shared/contract';
 import type { KeyView, Output, RosterEntryView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 
 type Split = Output<'sharesList'>[number];
-const ALGORITHMS = ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
 
 /**
  * M-of-N activation: custodians check their own share (share health), and a key is generated on the

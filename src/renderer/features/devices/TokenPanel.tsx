@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { KEY_ALGORITHMS as ALGORITHMS } from '../../../shared/contract';
 import type { KeyRecipe, KeyView, TokenView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
@@ -7,7 +8,6 @@ import { ActForm } from './ActForm';
 import { busyDetail } from './busy';
 
 type Act = 'keys' | 'inventory' | 'generate' | 'csr' | null;
-const ALGORITHMS = ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
 
 /** One token: its keys (after login), and the acts an operator can take on it. */
 export function TokenPanel(props: {
