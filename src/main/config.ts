@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MODULE_PROFILES } from './adapters/hsm/profiles';
 import { stationError } from './errors';
+import { firstIssue } from '../core/validate';
 
 /**
  * What the environment tells the station, read in this one place (lint refuses `process.env` anywhere
@@ -105,11 +106,11 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
   );
   const parsed = schema.safeParse(given);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = String(issue?.path[0] ?? '') as Variable;
+    const issue = firstIssue(parsed.error);
+    const variable = (issue.path[0] ?? '') as Variable;
     throw stationError(
       'CONFIG_INVALID',
-      `${variable}=${JSON.stringify(given[variable] ?? '')} ${issue?.message ?? 'is not valid'}: ${FIX[variable]}`,
+      `${variable}=${JSON.stringify(given[variable] ?? '')} ${issue.message}: ${FIX[variable]}`,
       { variable },
     );
   }

@@ -31,7 +31,9 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
         .toMatch(/SHORT/);
 
       const open = page.getByRole('form', { name: 'Open quorum session' });
-      await open.getByLabel('Operation (exact binding)').fill('rehearsal:step-7-key-activation');
+      await open
+        .getByLabel('Operation (exact binding)')
+        .fill('ceremony-presence:rehearsal-step-7-key-activation');
       await open.getByLabel('Ceremony').fill('KSK-REHEARSAL');
       await open.getByLabel('Step').fill('7');
       await open.getByLabel('Opened by (your name)').fill('admin');

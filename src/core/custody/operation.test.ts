@@ -14,6 +14,7 @@ const ops: QuorumOperation[] = [
   { kind: 'ceremony-sign', tokenSerial: '1a2b3c', keyId: '01ff', dataSha256: SHA },
   { kind: 'roster-change', changeSha256: SHA },
   { kind: 'packet-stop-clear', packetId: 'deferral-hsm2', stopSeq: 12 },
+  { kind: 'ceremony-presence', purpose: 'rehearsal step 7' },
 ];
 const journalOperation = EVENT_BODIES['quorum.session-opened'].shape.operation;
 
@@ -72,6 +73,7 @@ describe('quorum operations: one union, one canonical text', () => {
       `sign data with SHA-256 ${SHA} using key 01ff on ceremony token 1a2b3c`,
       `change the custodian roster (change digest ${SHA})`,
       'clear stop notice 12 of packet deferral-hsm2 as a false positive',
+      'custodians present for: rehearsal step 7 (authorises no station act)',
     ]);
   });
 });

@@ -28,6 +28,11 @@ export const quorumOperationSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('roster-change'), changeSha256: sha256Hex }),
   /** Clear a packet's stop notice as a false positive. */
   z.strictObject({ kind: z.literal('packet-stop-clear'), packetId: packetIdSchema, stopSeq: seq }),
+  /**
+   * Custodians prove presence for a ceremony step that is not a station act (a rehearsal, a witnessed
+   * physical step). No act encodes this kind, so such a session authorises nothing on any token.
+   */
+  z.strictObject({ kind: z.literal('ceremony-presence'), purpose: z.string().trim().min(1).max(120) }),
 ]);
 export type QuorumOperation = z.output<typeof quorumOperationSchema>;
 export type QuorumOperationKind = QuorumOperation['kind'];
@@ -38,6 +43,7 @@ const FIELDS: { readonly [K in QuorumOperationKind]: readonly string[] } = {
   'ceremony-sign': ['tokenSerial', 'keyId', 'dataSha256'],
   'roster-change': ['changeSha256'],
   'packet-stop-clear': ['packetId', 'stopSeq'],
+  'ceremony-presence': ['purpose'],
 };
 const NUMERIC_FIELDS = new Set(['stopSeq']);
 
@@ -101,6 +107,8 @@ export function describeOperation(op: QuorumOperation): string {
       return `change the custodian roster (change digest ${op.changeSha256})`;
     case 'packet-stop-clear':
       return `clear stop notice ${op.stopSeq} of packet ${op.packetId} as a false positive`;
+    case 'ceremony-presence':
+      return `custodians present for: ${op.purpose} (authorises no station act)`;
   }
 }
 

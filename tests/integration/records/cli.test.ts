@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bindConfig } from '../../../src/cli/context';
 import { registerRecordsCommands } from '../../../src/cli/records';
+import { readConfig } from '../../../src/main/config';
 import { systemDeps } from '../../../src/main/runtime';
 import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
@@ -40,7 +42,10 @@ const ok = (r: { status: number; stdout: string; stderr: string }) => {
 /** The same command definitions in-process, with the test workflow registry. */
 async function inProcess(args: string[]): Promise<string> {
   let text = '';
-  const program = new Command('station').option('--data-dir <dir>').exitOverride();
+  const program = bindConfig(
+    new Command('station').option('--data-dir <dir>').exitOverride(),
+    readConfig({}),
+  );
   registerRecordsCommands(program, (s) => (text += s), TEST_REGISTRY);
   await program.parseAsync(args, { from: 'user' });
   return text;
@@ -87,8 +92,14 @@ describe('station records / policy (built CLI)', () => {
     expect(cli(['records', 'show', 'roster-snapshot', 'iam', 'r-9']).stderr).toMatch(/NOT_FOUND/);
   });
 
-  it('policy show lists nothing in force before any workflow policy exists; an unknown policy is refused', () => {
-    expect(JSON.parse(ok(cli(['policy', 'show', '--json'])))).toMatchObject({ imported: [] });
+  it('policy show lists the defaults in force and nothing imported; an unknown policy is refused', () => {
+    expect(JSON.parse(ok(cli(['policy', 'show', '--json'])))).toMatchObject({
+      imported: [],
+      inForce: expect.arrayContaining([
+        expect.objectContaining({ policy: 'deferral', source: 'default' }),
+        expect.objectContaining({ policy: 'attestation', source: 'default' }),
+      ]),
+    });
     const p = join(suite.dir, 'p.json');
     writeFileSync(p, JSON.stringify({ policy: 'no-such-policy', version: 1, content: {} }));
     const r = cli(['policy', 'import', p]);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
 import { createHandlers } from '../../../src/main/ipc/handlers';
-import { systemDeps } from '../../../src/main/runtime';
+import { readConfig } from '../../../src/main/config';
+import { stationDeps } from '../../../src/main/runtime';
 import { Station } from '../../../src/main/station/station';
 import type { Input, Method } from '../../../src/shared/contract';
 import { suiteTempDir } from '../../helpers/temp';
@@ -16,21 +17,17 @@ import { rosterEntry, rosterExport } from './support';
 const suite = suiteTempDir('records-ipc-');
 const media = join(suite.dir, 'usb');
 let station: Station;
-const saved = process.env.STATION_MEDIA_DIRS;
 beforeAll(() => {
   mkdirSync(media);
-  process.env.STATION_MEDIA_DIRS = media;
   station = Station.init(
     join(suite.dir, 'st'),
     { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
-    systemDeps,
+    stationDeps(readConfig({ STATION_MEDIA_DIRS: media })),
   );
 });
 afterAll(() => {
   station.close();
   suite.remove();
-  if (saved === undefined) delete process.env.STATION_MEDIA_DIRS;
-  else process.env.STATION_MEDIA_DIRS = saved;
 });
 
 async function call<M extends Method>(method: M, input: Input<M>) {
@@ -68,8 +65,8 @@ describe('records channels', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'BUNDLE_NOT_FOUND' } });
   });
 
-  it('policy, evaluation and status channels answer with coded refusals when nothing is registered', async () => {
-    expect(await call('policyShow', {})).toMatchObject({ ok: true, value: { inForce: [], imported: [] } });
+  it('policy shows the defaults in force; an unknown workflow and evaluation are coded refusals', async () => {
+    expect(await call('policyShow', {})).toMatchObject({ ok: true, value: { imported: [] } });
     expect(
       await call('findingsEvaluate', { workflow: 'nope', subject: 'x', actor: 'operator:alice' }),
     ).toMatchObject({

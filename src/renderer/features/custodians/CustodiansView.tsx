@@ -213,7 +213,7 @@ function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void>
           value={f.operation}
           onChange={(e) => setF({ ...f, operation: e.target.value })}
           required
-          placeholder="ceremony-keygen:…"
+          placeholder="ceremony-keygen:… or ceremony-presence:<purpose>"
         />
       </label>
       <label className="field">
