@@ -144,7 +144,7 @@ async function child(seed: number, mode: Mode): Promise<void> {
         }
       }
     } else if (roll < 8) {
-      const cp = await signCheckpoint(station, pin);
+      const cp = await signCheckpoint(station, { pin });
       if (cp.eventSeq !== null) ack(cp.eventSeq);
     } else {
       const n = 1 + pick(3);
@@ -500,7 +500,7 @@ async function verifyAfterKill(
     if (verdict.status === 'TAMPERED') s.tampered.push(`kill ${k}: ${verdict.check} ${verdict.reason}`);
     else s.marks[verdict.mark.status] = (s.marks[verdict.mark.status] ?? 0) + 1;
     const before = readdirSync(at.media).filter((f) => f.endsWith('.partial')).length;
-    const scan = scanMedia(station);
+    const scan = scanMedia(station, {});
     if (!scan.volumes.some((v) => v.path === at.media))
       s.tampered.push(`kill ${k}: the scan did not see the media`);
     s.partialsLeftByKills += before;

@@ -103,7 +103,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, o: { json?: boolean }) {
       await withStation(this, (s) => {
-        const m = scanMedia(s);
+        const m = scanMedia(s, {});
         if (o.json) return out(`${JSON.stringify(m)}\n`);
         out(`media: ${m.state}\n`);
         for (const v of m.volumes)
@@ -273,7 +273,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
     )
     .action(async function (this: Command, file: string) {
       await withStation(this, async (s) => {
-        const r = await inspectRegistration(s, resolve(file));
+        const r = await inspectRegistration(s, { path: resolve(file) });
         out(
           `${r.bundleKind} for ${r.holder}${r.organisation ? ` (${r.organisation})` : ''}, ${r.algorithm}\n`,
         );

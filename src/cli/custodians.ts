@@ -214,7 +214,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
           ttlMinutes: o.ttl,
           actor: o.actor,
         });
-        const view = quorumSessionView(s, session.sessionId);
+        const view = quorumSessionView(s, { sessionId: session.sessionId });
         out(
           `session ${session.sessionId}\nchallenge ${view.challenge.sha256}\n  words: ${view.challenge.words.join(' ')}\n`,
         );
@@ -227,7 +227,9 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     .requiredOption('--session <id>', 'session id')
     .requiredOption('--out <file>', 'new file')
     .action(async function (this: Command, o: { session: string; out: string }) {
-      await withStation(this, (s) => writeNewFile(o.out, quorumSessionView(s, o.session).challenge.text));
+      await withStation(this, (s) =>
+        writeNewFile(o.out, quorumSessionView(s, { sessionId: o.session }).challenge.text),
+      );
     });
 
   quorum
@@ -290,7 +292,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     .option('--json', 'print JSON')
     .action(async function (this: Command, o: { session: string; json?: boolean }) {
       await withStation(this, (s) => {
-        const v = quorumSessionView(s, o.session);
+        const v = quorumSessionView(s, { sessionId: o.session });
         if (o.json) out(`${JSON.stringify(v, null, 2)}\n`);
         else {
           out(
@@ -621,7 +623,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
       o: { from: string; days: number; shifts: string; json?: boolean },
     ) {
       await withStation(this, (s) => {
-        const grid = coverage(s, o.from, o.days, o.shifts.split(','));
+        const grid = coverage(s, { from: o.from, days: o.days, shifts: o.shifts.split(',') });
         if (o.json) return out(`${JSON.stringify(grid, null, 2)}\n`);
         for (const c of grid.cells)
           out(
@@ -639,13 +641,13 @@ async function custodyAct(
   out: Out,
 ): Promise<void> {
   await withStation(cmd, (s: Station) => {
-    const v = recordCustodyAct(s, item, act, actor);
+    const v = recordCustodyAct(s, { itemId: item, act, actor });
     out(`${item}: ${v.status}${v.breaks.length ? ` — ${v.breaks.map((b) => b.message).join('; ')}` : ''}\n`);
   });
 }
 
 function reportCheckIn(s: Station, sessionId: string, v: ReturnType<typeof submitCheckIn>, out: Out): void {
-  const view = quorumSessionView(s, sessionId);
+  const view = quorumSessionView(s, { sessionId });
   if (v.ok)
     out(
       `checked in: ${v.custodianId} (${view.state.checkedIn.length} of ${view.state.threshold}${view.state.reached ? ', QUORUM REACHED' : ''})\n`,

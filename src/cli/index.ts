@@ -188,7 +188,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
       try {
         const pin = await readPin('station token user PIN: ', Boolean(o.pinStdin));
         const before = station.journal.lastCheckpointNumber();
-        const cp = await signCheckpoint(station, pin);
+        const cp = await signCheckpoint(station, { pin });
         out(
           cp.n > before
             ? `checkpoint ${cp.n} signed over ${cp.size} entries (head ${cp.headHash}), recorded at seq ${cp.eventSeq ?? '?'}; the station token's journal mark names it\n`
@@ -328,7 +328,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
     .action(async function (this: Command, o: TokenFlags & { json?: boolean }) {
       await withStation(this, async (s) => {
         const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
-        const keys = listTokenKeys(s, moduleOf(s, o.module), o.token, pin);
+        const keys = listTokenKeys(s, { moduleId: moduleOf(s, o.module), serial: o.token, pin });
         if (o.json) return out(`${JSON.stringify(keys, null, 2)}\n`);
         for (const k of keys) {
           const verdict = k.residency
@@ -368,7 +368,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
       await withStation(this, async (s) => {
         const moduleId = moduleOf(s, o.module);
         // The exact template is shown before the PIN is asked for; generation confirms this digest.
-        const recipe = previewKey(s, moduleId, key);
+        const recipe = previewKey(s, { moduleId, key });
         out(`mechanism ${recipe.mechanism}\npublic key:\n`);
         for (const a of recipe.publicKey) out(`  ${a.attribute} = ${a.value}\n`);
         out('private key:\n');

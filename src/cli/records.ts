@@ -115,7 +115,7 @@ export function registerRecordsCommands(program: Command, out: Out, registry?: F
     .option('--family <name>', 'list this family’s records')
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, o: { family?: string; json?: boolean }) {
-      const v = await withStation(this, (s) => listRecords(s, o.family));
+      const v = await withStation(this, (s) => listRecords(s, { family: o.family }));
       if (o.json) return out(`${JSON.stringify(v)}\n`);
       for (const i of v.imports)
         out(

@@ -40,7 +40,7 @@ describe('the station carries its configuration', () => {
     const station = Station.open(stationDir(false), withMedia(media));
     try {
       expect(station.config.mediaDirs).toEqual([media]);
-      const configured = scanMedia(station).volumes.filter((v) => v.source === 'configured');
+      const configured = scanMedia(station, {}).volumes.filter((v) => v.source === 'configured');
       expect(configured.map((v) => v.path)).toEqual([media]);
       expect(configured[0]?.state).toBe('ready');
     } finally {
@@ -56,7 +56,7 @@ describe('the station carries its configuration', () => {
       const rehearsal = join(dir, 'rehearsal-media');
       expect(runtime.station.config.mediaDirs).toEqual([rehearsal]);
       expect(statSync(rehearsal).mode & 0o777).toBe(0o700);
-      expect(scanMedia(runtime.station).volumes.map((v) => v.path)).toContain(rehearsal);
+      expect(scanMedia(runtime.station, {}).volumes.map((v) => v.path)).toContain(rehearsal);
       // useRehearsalMedia wrote STATION_MEDIA_DIRS into process.env, for every later station of the process.
       expect(process.env.STATION_MEDIA_DIRS).toBeUndefined();
     } finally {

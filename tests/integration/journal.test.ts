@@ -95,16 +95,18 @@ describe('journal on a real SQLite file', () => {
     const dir = tempDir();
     const s = await createDemoStation(dir, systemDeps);
     s.record([{ kind: 'operator.note', actor: 'operator:alice', body: { text: 'x'.repeat(400) } }]);
-    const page = journalPage(s, 1, 500);
+    const page = journalPage(s, { fromSeq: 1, limit: 500 });
     const n = page.total;
     expect(page.entries.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(page.entries[n - 1]?.preview.length).toBeLessThanOrEqual(160);
-    const e = journalEntry(s, n);
+    const e = journalEntry(s, { seq: n });
     expect(JSON.parse(e.bodyText)).toEqual({ text: 'x'.repeat(400) });
     expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(journalEntry(s, n - 1).hash).toBe(e.prevHash);
+    expect(journalEntry(s, { seq: n - 1 }).hash).toBe(e.prevHash);
     try {
-      expect(() => journalEntry(s, n + 1)).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+      expect(() => journalEntry(s, { seq: n + 1 })).toThrowError(
+        expect.objectContaining({ code: 'NOT_FOUND' }),
+      );
     } finally {
       s.close();
     }

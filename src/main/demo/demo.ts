@@ -159,7 +159,7 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     demoCoverage(station);
     await demoDeferralPacket(station);
     await demoAttestationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
-    await signCheckpoint(station, DEMO_PINS.user);
+    await signCheckpoint(station, { pin: DEMO_PINS.user });
     writeFileSync(
       join(dataDir, 'DEMO-PINS.txt'),
       `Demo station only — never do this with a real station.\n` +

@@ -81,23 +81,23 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   return {
     // identity
     stationInfo: () => stationInfo(station, ctx.host),
-    journalCheckpoint: ({ pin, expectedSize }) => signCheckpoint(station, pin, expectedSize),
+    journalCheckpoint: (input) => signCheckpoint(station, input),
     // journal
-    journalPage: ({ fromSeq, limit }) => journalPage(station, fromSeq, limit),
-    journalEntry: ({ seq }) => journalEntry(station, seq),
+    journalPage: (input) => journalPage(station, input),
+    journalEntry: (input) => journalEntry(station, input),
     journalVerify: () => verifyStationJournal(station),
     journalCheckpoints: () => listCheckpoints(station),
     // devices
     devicesModules: () => describeModules(station),
-    devicesKeys: ({ moduleId, serial, pin }) => listTokenKeys(station, moduleId, serial, pin),
+    devicesKeys: (input) => listTokenKeys(station, input),
     devicesRecordInventory: (input) => recordInventory(station, input),
-    devicesPreviewKey: ({ moduleId, key }) => previewKey(station, moduleId, key),
+    devicesPreviewKey: (input) => previewKey(station, input),
     devicesGenerateKey: (input) => generateTokenKey(station, input),
     devicesCsr: (input) => createTokenCsr(station, input),
     // custodians
     rosterList: () => rosterView(station),
     quorumSessions: () => listQuorumSessions(station),
-    quorumSession: ({ sessionId }) => quorumSessionView(station, sessionId),
+    quorumSession: (input) => quorumSessionView(station, input),
     quorumOpen: (input) => openQuorumSession(station, input),
     quorumCheckIn: (input) => checkInWithToken(station, input),
     sharesList: () => listShares(station),
@@ -106,10 +106,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ceremonyKeygen: (input) => ceremonyKeygen(station, input),
     // custody
     custodyList: () => custodyItems(station),
-    custodyRecord: ({ itemId, act, actor }) => recordCustodyAct(station, itemId, act, actor),
-    coverageGrid: ({ from, days, shifts }) => coverage(station, from, days, shifts),
+    custodyRecord: (input) => recordCustodyAct(station, input),
+    coverageGrid: (input) => coverage(station, input),
     // bundles
-    mediaVolumes: ({ neededBytes }) => scanMedia(station, neededBytes),
+    mediaVolumes: (input) => scanMedia(station, input),
     mediaFiles: () => mediaFiles(station),
     packetEvidenceFiles: () => evidenceFiles(station),
     bundleExportPreview: (input) => exportPreview(station, input),
@@ -119,7 +119,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     mediaRefusals: () => mediaRefusalsView(station),
     mediaImport: (input) => importMediaFile(station, listedOnMedia(station, input)),
     trustList: () => trustEntries(station),
-    trustInspect: (input) => inspectRegistration(station, listedOnMedia(station, input, 'bundle').path),
+    trustInspect: (input) => inspectRegistration(station, listedOnMedia(station, input, 'bundle')),
     trustRegister: (input) => registerTrust(station, listedOnMedia(station, input, 'bundle')),
     trustRevoke: (input) => revokeTrust(station, input),
     // jobs
@@ -144,7 +144,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     attestDecideWithToken: (input) => decideAttestationWithToken(station, input),
     // records (files as the station listed them on media: JSON or CSV, like evidence)
     recordsImport: (input) => importRecordsFile(station, listedOnMedia(station, input, 'evidence')),
-    recordsList: ({ family }) => listRecords(station, family),
+    recordsList: (input) => listRecords(station, input),
     recordsShow: (input) => showRecord(station, input),
     policyShow: () => showPolicies(station),
     // findings

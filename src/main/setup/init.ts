@@ -35,7 +35,7 @@ export async function initStation(dataDir: string, o: InitOptions, deps: Station
       pin: o.pin,
       actor: o.actor,
     });
-    await signCheckpoint(station, o.pin);
+    await signCheckpoint(station, { pin: o.pin });
     return station;
   } catch (e) {
     station.close();

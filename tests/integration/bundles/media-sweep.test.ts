@@ -75,7 +75,7 @@ describe('media scan sweeps this station’s interrupted exports (media.partials
       mkdirSync(join(media, keep.dir));
 
       const head = station.journal.head().seq;
-      const scan = scanMedia(station);
+      const scan = scanMedia(station, {});
       expect(scan.state).toBe('ready');
       expect(scan.removedPartials).toEqual(
         expect.arrayContaining([
@@ -91,7 +91,7 @@ describe('media scan sweeps this station’s interrupted exports (media.partials
       expect(body.removed.map((r) => r.name).sort()).toEqual([own, ownEmpty].sort());
 
       // A second scan finds nothing of its own and records nothing.
-      expect(scanMedia(station).removedPartials).toEqual([]);
+      expect(scanMedia(station, {}).removedPartials).toEqual([]);
       expect(station.journal.head().seq).toBe(head + 1);
     } finally {
       live.kill('SIGKILL');

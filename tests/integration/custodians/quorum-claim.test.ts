@@ -196,7 +196,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
       expect(first).toMatchObject({ ok: false, error: { code: 'QUORUM_SESSION_CLAIMED' } });
       expect(shim.stats().logins, 'no login before the winner had the token').toBe(before.logins);
       // While the act waits: the session shows as claimed from either connection, and cannot be cancelled.
-      expect(quorumSessionView(other, sessionId)).toMatchObject({
+      expect(quorumSessionView(other, { sessionId })).toMatchObject({
         status: 'CLAIMED',
         claim: { seq: head + 1 },
       });
@@ -218,7 +218,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
       'shares.activation-used',
       'quorum.session-closed',
     ]);
-    expect(quorumSessionView(station, sessionId)).toMatchObject({
+    expect(quorumSessionView(station, { sessionId })).toMatchObject({
       status: 'CLOSED',
       closedReason: 'used',
       claim: null,
@@ -245,7 +245,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
     });
     expect(kindsAfter(head)).toEqual(['quorum.session-claimed', 'quorum.session-released']);
     expect(bodyOf(head + 2)).toEqual({ sessionId, claimSeq: head + 1, code: 'DEVICE_ERROR' });
-    expect(quorumSessionView(station, sessionId)).toMatchObject({ status: 'OPEN', claim: null });
+    expect(quorumSessionView(station, { sessionId })).toMatchObject({ status: 'OPEN', claim: null });
     expect(keysLabelled(label)).toBe(0);
 
     const key = await keygenIn(station, sessionId, label);
@@ -283,7 +283,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
     });
     expect(kindsAfter(head)).toEqual(['quorum.session-claimed', 'quorum.session-spent']);
     expect(bodyOf(head + 2)).toEqual({ sessionId, claimSeq: head + 1, code: 'KEY_UNRECORDED' });
-    expect(quorumSessionView(station, sessionId)).toMatchObject({
+    expect(quorumSessionView(station, { sessionId })).toMatchObject({
       status: 'CLOSED',
       closedReason: 'outcome-unknown',
     });
@@ -321,7 +321,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
     station = Station.open(dir, systemDeps);
     module = station.hsm.module(MODULE);
 
-    expect(quorumSessionView(station, sessionId)).toMatchObject({
+    expect(quorumSessionView(station, { sessionId })).toMatchObject({
       status: 'CLAIMED',
       claim: { seq: claimSeq, actor: 'operator:admin' },
     });
@@ -351,7 +351,7 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
     // It expires like any session, and stays unusable.
     const later = Station.open(dir, { ...systemDeps, clock: () => new Date(Date.now() + 2 * 3_600_000) });
     try {
-      expect(quorumSessionView(later, sessionId)).toMatchObject({
+      expect(quorumSessionView(later, { sessionId })).toMatchObject({
         status: 'EXPIRED',
         claim: { seq: claimSeq },
       });
@@ -424,6 +424,6 @@ describe('QUORUM-CLAIM: one quorum session, one act on the ceremony token', () =
         body: { sessionId, claimSeq, code: 'DEVICE_ERROR' },
       },
     ]);
-    expect(quorumSessionView(station, sessionId)).toMatchObject({ status: 'OPEN', claim: null });
+    expect(quorumSessionView(station, { sessionId })).toMatchObject({ status: 'OPEN', claim: null });
   });
 });

@@ -146,10 +146,10 @@ describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
   it('reaches 2 of 3 with real signatures and lists every valid check-in', () => {
     const s = open(testOp('reach'));
     expect(checkIn(s.sessionId, 'alice')).toEqual({ ok: true, custodianId: 'alice' });
-    expect(quorumSessionView(station, s.sessionId).state.reached).toBe(false);
+    expect(quorumSessionView(station, { sessionId: s.sessionId }).state.reached).toBe(false);
     expect(checkIn(s.sessionId, 'carol')).toEqual({ ok: true, custodianId: 'carol' });
     expect(checkIn(s.sessionId, 'bob')).toEqual({ ok: true, custodianId: 'bob' });
-    const view = quorumSessionView(station, s.sessionId);
+    const view = quorumSessionView(station, { sessionId: s.sessionId });
     expect(view.state.reached).toBe(true);
     expect(view.state.checkedIn.map((c) => c.custodianId)).toEqual(['alice', 'carol', 'bob']);
     expect(requireQuorum(station, s.sessionId, testOp('reach')).reached).toBe(true);
@@ -164,7 +164,7 @@ describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
     expect(checkIn(s.sessionId, 'bob').ok).toBe(true);
     expect(checkIn(s.sessionId, 'bob')).toMatchObject({ ok: false, code: 'QUORUM_DUPLICATE_PERSON' });
     // Replay: alice's signature over the first session's challenge, presented to the second.
-    const old = quorumSessionView(station, first.sessionId);
+    const old = quorumSessionView(station, { sessionId: first.sessionId });
     const oldSig = station.store.db
       .prepare('SELECT signature, fingerprint FROM quorum_checkin WHERE session_id = ?')
       .get(first.sessionId) as { signature: string; fingerprint: string };
@@ -188,7 +188,7 @@ describe('quorum check-ins with each custodian’s own SoftHSM2 token', () => {
       'quorum.check-in-refused',
       'quorum.check-in-refused',
     ]);
-    const view = quorumSessionView(station, s.sessionId);
+    const view = quorumSessionView(station, { sessionId: s.sessionId });
     expect(view.refusals.map((r) => r.code)).toEqual([
       'QUORUM_OFF_ROSTER',
       'QUORUM_DUPLICATE_PERSON',
@@ -322,9 +322,9 @@ describe('M-of-N activation of the ceremony token', () => {
         : '');
     expect(dbBytes.includes(aliceShare.slice(0, 24))).toBe(false);
     // Direct token operations are closed to a share-activated token.
-    expect(() => listTokenKeys(station, MODULE, serial['Ceremony HSM']!, 'x'.repeat(64))).toThrowError(
-      expect.objectContaining({ code: 'QUORUM_REQUIRED' }),
-    );
+    expect(() =>
+      listTokenKeys(station, { moduleId: MODULE, serial: serial['Ceremony HSM']!, pin: 'x'.repeat(64) }),
+    ).toThrowError(expect.objectContaining({ code: 'QUORUM_REQUIRED' }));
     await expect(
       generateTokenKey(station, {
         moduleId: MODULE,

@@ -281,12 +281,12 @@ function expectClaimResolved(sessionId: string, e: CodedError, rows: readonly st
     spent ? 'quorum.session-spent' : 'quorum.session-released',
   ]);
   expect(e.data.quorumSession).toBe(spent ? 'spent' : 'released');
-  expect(quorumSessionView(station, sessionId).status).toBe(spent ? 'CLOSED' : 'OPEN');
+  expect(quorumSessionView(station, { sessionId }).status).toBe(spent ? 'CLOSED' : 'OPEN');
 }
 
 /** After a ceremony act succeeded: its quorum session is closed as used, never still claimed. */
 function expectQuorumUsed(sessionId: string): void {
-  expect(quorumSessionView(station, sessionId)).toMatchObject({ closedReason: 'used', claim: null });
+  expect(quorumSessionView(station, { sessionId })).toMatchObject({ closedReason: 'used', claim: null });
 }
 
 const ACTS: readonly Act[] = [
@@ -298,7 +298,7 @@ const ACTS: readonly Act[] = [
       station.record([{ kind: 'operator.note', actor: 'operator:ops', body: { text: fresh('note') } }]);
       return station.journal.checkpoints().length;
     },
-    run: () => signCheckpoint(station, PIN),
+    run: () => signCheckpoint(station, { pin: PIN }),
     confirm: (before, cp) => {
       const all = station.journal.checkpoints();
       expect(all).toHaveLength(before + 1);
@@ -325,7 +325,7 @@ const ACTS: readonly Act[] = [
     prepare: () => {
       const key = { label: fresh('ops-key'), algorithm: 'ec-p256' };
       const token = serial[OPS_TOKENS[counter % OPS_TOKENS.length]!]!;
-      return { token, key, confirmedRecipe: previewKey(station, MODULE, key).digest };
+      return { token, key, confirmedRecipe: previewKey(station, { moduleId: MODULE, key }).digest };
     },
     run: ({ token, ...ctx }) =>
       generateTokenKey(station, {
@@ -336,7 +336,9 @@ const ACTS: readonly Act[] = [
         actor: 'operator:ops',
       }),
     confirm: (ctx, key) => {
-      const onToken = listTokenKeys(station, MODULE, ctx.token, PIN).find((k) => k.label === ctx.key.label);
+      const onToken = listTokenKeys(station, { moduleId: MODULE, serial: ctx.token, pin: PIN }).find(
+        (k) => k.label === ctx.key.label,
+      );
       expect(onToken?.spkiSha256).toBe(key.spkiSha256);
       expect(onToken?.residency?.verdict).toBe('RESIDENT');
     },
@@ -378,7 +380,7 @@ const ACTS: readonly Act[] = [
       }),
     confirm: (sessionId, verdict) => {
       expect(verdict).toEqual({ ok: true, custodianId: 'alice' });
-      const view = quorumSessionView(station, sessionId);
+      const view = quorumSessionView(station, { sessionId });
       expect(view.state.checkedIn.map((c) => c.custodianId)).toEqual(['alice']);
     },
   }),
@@ -610,13 +612,13 @@ describe('PKCS#11 fault matrix through the fault shim (issue #10)', () => {
   it('a token that cannot say its PIN state gets no login: the C_GetTokenInfo failure just before C_Login is the error', () => {
     const token = serial['Ops HSM 1']!;
     const before = shim.stats();
-    listTokenKeys(station, MODULE, token, PIN);
+    listTokenKeys(station, { moduleId: MODULE, serial: token, pin: PIN });
     // The last C_GetTokenInfo of a listing is the PIN-state read right before its C_Login.
     const reads = (shim.stats().calls.C_GetTokenInfo ?? 0) - (before.calls.C_GetTokenInfo ?? 0);
     for (const action of ['CKR_DEVICE_ERROR', 'CKR_HOST_MEMORY']) {
       shim.plan([{ fn: 'C_GetTokenInfo', call: reads, action }]);
       const start = shim.stats();
-      expect(() => listTokenKeys(station, MODULE, token, PIN)).toThrowError(
+      expect(() => listTokenKeys(station, { moduleId: MODULE, serial: token, pin: PIN })).toThrowError(
         expect.objectContaining({
           code: DEVICE_FAULTS[action],
           data: expect.objectContaining({ ckr: action, operation: 'C_GetTokenInfo' }),
@@ -692,7 +694,7 @@ describe('one operation per token at a time: TOKEN_BUSY, never USER_ALREADY_LOGG
     const before = shim.stats();
     const specs = [fresh('twin'), fresh('twin')].map((label) => {
       const key = { label, algorithm: 'ec-p256' };
-      return { key, confirmedRecipe: previewKey(station, MODULE, key).digest };
+      return { key, confirmedRecipe: previewKey(station, { moduleId: MODULE, key }).digest };
     });
     // Each generation awaits the token's key-pair call off the main thread: without serialisation
     // the second C_Login lands while the first session is logged in (CKR_USER_ALREADY_LOGGED_IN).
@@ -712,7 +714,9 @@ describe('one operation per token at a time: TOKEN_BUSY, never USER_ALREADY_LOGG
     expect(after.logins - before.logins).toBe(2);
     expect(after.loginsWhileLoggedIn).toBe(before.loginsWhileLoggedIn);
     expect(after.sessions.open).toBe(0);
-    const onToken = listTokenKeys(station, MODULE, serial['Ops HSM 1']!, PIN).map((k) => k.label);
+    const onToken = listTokenKeys(station, { moduleId: MODULE, serial: serial['Ops HSM 1']!, pin: PIN }).map(
+      (k) => k.label,
+    );
     expect(onToken).toEqual(expect.arrayContaining(specs.map((s) => s.key.label)));
   });
 
@@ -741,7 +745,7 @@ describe('one operation per token at a time: TOKEN_BUSY, never USER_ALREADY_LOGG
     // Synchronous: refused at once, before any session or login, naming what holds the token.
     let busy: unknown;
     try {
-      listTokenKeys(station, MODULE, token, PIN);
+      listTokenKeys(station, { moduleId: MODULE, serial: token, pin: PIN });
     } catch (e) {
       busy = e;
     }
@@ -750,7 +754,7 @@ describe('one operation per token at a time: TOKEN_BUSY, never USER_ALREADY_LOGG
       data: { serial: token, holder: 'checkpoint signing (held by the test)', loggedIn: true },
     });
     // Awaiting: queued behind the holder, then done with its own single login.
-    const checkpoint = signCheckpoint(station, PIN);
+    const checkpoint = signCheckpoint(station, { pin: PIN });
     await settle();
     expect(module.busy(token)?.waiting).toBe(1);
     expect(shim.stats().logins - before.logins).toBe(1);

@@ -105,10 +105,12 @@ describe('station identity on a SoftHSM2 token', () => {
       station.record([{ kind: 'operator.note', actor: 'operator:alice', body: { text: 'seal checked' } }]);
       expect((await verifyStationJournal(station)).verdict.status).toBe('UNANCHORED');
       const head = station.journal.head();
-      await expect(signCheckpoint(station, '999999')).rejects.toMatchObject({ code: 'PIN_INCORRECT' });
+      await expect(signCheckpoint(station, { pin: '999999' })).rejects.toMatchObject({
+        code: 'PIN_INCORRECT',
+      });
       expect(station.journal.checkpoints()).toHaveLength(1);
       expect(station.journal.head()).toEqual(head);
-      const cp = await signCheckpoint(station, PIN);
+      const cp = await signCheckpoint(station, { pin: PIN });
       expect(cp).toMatchObject({
         n: 2,
         size: head.seq,
@@ -216,7 +218,7 @@ describe('station identity on a SoftHSM2 token', () => {
       pin: PIN,
       actor: 'operator:alice',
     });
-    await signCheckpoint(station, PIN);
+    await signCheckpoint(station, { pin: PIN });
     expect((await verifyStationJournal(station)).verdict.status).toBe('VERIFIED');
     station.close();
     forgeJournal(path, { seq: 2, actor: 'operator:mallory' });
@@ -225,7 +227,9 @@ describe('station identity on a SoftHSM2 token', () => {
       const report = await verifyStationJournal(reopened);
       expect(report.identity?.token).toMatchObject({ status: 'MISMATCH' });
       expect(report.verdict).toMatchObject({ status: 'TAMPERED', check: 'JNL-IDENTITY', firstBadSeq: 3 });
-      await expect(signCheckpoint(reopened, PIN)).rejects.toMatchObject({ code: 'IDENTITY_MISMATCH' });
+      await expect(signCheckpoint(reopened, { pin: PIN })).rejects.toMatchObject({
+        code: 'IDENTITY_MISMATCH',
+      });
     } finally {
       reopened.close();
     }
@@ -240,7 +244,7 @@ describe('station identity on a SoftHSM2 token', () => {
         pin: PIN,
         actor: 'operator:alice',
       });
-      await signCheckpoint(station, PIN);
+      await signCheckpoint(station, { pin: PIN });
       // Swapping the projection's key changes nothing: the verdict and the token check read the journal.
       station.store.db.prepare('UPDATE station_identity SET fingerprint = ?').run('0'.repeat(64));
       const report = await verifyStationJournal(station);

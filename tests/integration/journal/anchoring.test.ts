@@ -51,7 +51,7 @@ async function keygen(station: Station, serial: string, label: string, moduleId 
     serial,
     pin: PIN,
     key: key(label),
-    confirmedRecipe: previewKey(station, MODULE_ID, key(label)).digest,
+    confirmedRecipe: previewKey(station, { moduleId: MODULE_ID, key: key(label) }).digest,
     actor: 'operator:alice',
   });
 }
@@ -98,7 +98,7 @@ describe('acts on the station token: marks checked before, record anchored after
       // The banner counts what waits: the key's record and the other writer's notes.
       expect(stationInfo(station, 'browser').journal?.unsigned).toBe(4);
       vi.restoreAllMocks();
-      expect(await signCheckpoint(station, PIN)).toMatchObject({ n: 2, warnings: [] });
+      expect(await signCheckpoint(station, { pin: PIN })).toMatchObject({ n: 2, warnings: [] });
     } finally {
       other.close();
       station.close();
@@ -109,7 +109,7 @@ describe('acts on the station token: marks checked before, record anchored after
     const { station, serial } = await stationWithIdentity();
     try {
       plantMark(station, Buffer.from('not a mark'), 'private');
-      const keys = listTokenKeys(station, MODULE_ID, serial, PIN).length;
+      const keys = listTokenKeys(station, { moduleId: MODULE_ID, serial, pin: PIN }).length;
       const head = station.journal.head().seq;
       await expect(keygen(station, serial, 'k1')).rejects.toMatchObject({ code: 'JOURNAL_MARK_INVALID' });
       expect(() =>
@@ -125,7 +125,7 @@ describe('acts on the station token: marks checked before, record anchored after
           actor: 'operator:alice',
         }),
       ).rejects.toMatchObject({ code: 'JOURNAL_MARK_INVALID' });
-      expect(listTokenKeys(station, MODULE_ID, serial, PIN)).toHaveLength(keys);
+      expect(listTokenKeys(station, { moduleId: MODULE_ID, serial, pin: PIN })).toHaveLength(keys);
       expect(station.journal.head().seq).toBe(head);
     } finally {
       station.close();
@@ -194,7 +194,7 @@ describe('the station token module is pinned (review 2, item 8)', () => {
       station.close();
       const s = Station.open(dir, systemDeps);
       try {
-        expect(await signCheckpoint(s, PIN)).toMatchObject({ n: 2 });
+        expect(await signCheckpoint(s, { pin: PIN })).toMatchObject({ n: 2 });
         const report = await verifyStationJournal(s);
         expect(report.verdict).toMatchObject({ status: 'VERIFIED', mark: { status: 'CONFIRMED', n: 2 } });
         expect(report.identity?.module).toEqual({ moduleId: MODULE_ID, registeredAt: 2, ignored: [rogue] });
@@ -210,7 +210,7 @@ describe('the station token module is pinned (review 2, item 8)', () => {
         });
         const logins = s.hsm.module('other-hsm').logins;
         await expect(keygen(s, serial, 'k1', 'other-hsm')).rejects.toMatchObject({ code: 'MODULE_PINNED' });
-        expect(() => listTokenKeys(s, 'other-hsm', serial, PIN)).toThrowError(
+        expect(() => listTokenKeys(s, { moduleId: 'other-hsm', serial, pin: PIN })).toThrowError(
           expect.objectContaining({ code: 'MODULE_PINNED' }),
         );
         expect(s.hsm.module('other-hsm').logins).toBe(logins);
@@ -247,7 +247,7 @@ describe('anchoring reads the verified chained events, not the checkpoint table 
     );
     const s = Station.open(dir, systemDeps);
     try {
-      await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_TAMPERED' });
+      await expect(signCheckpoint(s, { pin: PIN })).rejects.toMatchObject({ code: 'JOURNAL_TAMPERED' });
       expect(markObjects(s)).toEqual(before.pub);
       expect(privateMarkObjects(s)).toEqual(before.priv);
       expect(parseMark(before.pub[0]!)?.checkpoint.n).toBe(1);
@@ -259,7 +259,7 @@ describe('anchoring reads the verified chained events, not the checkpoint table 
   it('a rolled-back journal is not saved by copying the mark into the checkpoint table: the mark must be the chained event itself', async () => {
     const { dir, station } = await stationWithIdentity();
     notes(station, 3);
-    await signCheckpoint(station, PIN);
+    await signCheckpoint(station, { pin: PIN });
     const stationId = journalStationId(station);
     const cp2 = station.journal.checkpoints()[1]!;
     station.close();
@@ -280,7 +280,7 @@ describe('anchoring reads the verified chained events, not the checkpoint table 
     s = Station.open(dir, systemDeps);
     try {
       const head = s.journal.head().seq;
-      await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
+      await expect(signCheckpoint(s, { pin: PIN })).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
       expect(s.journal.head().seq).toBe(head);
     } finally {
       s.close();
@@ -301,7 +301,7 @@ describe('bundle export and the marks (review 2, items 1 and 12)', () => {
     const { station } = await stationWithIdentity(useMedia());
     try {
       notes(station, 2);
-      await signCheckpoint(station, PIN);
+      await signCheckpoint(station, { pin: PIN });
       const n = station.journal.lastCheckpointNumber();
       const done = await exportBundle(station, journalSegment, quiet);
       expect(station.journal.lastCheckpointNumber()).toBe(n);
@@ -315,7 +315,7 @@ describe('bundle export and the marks (review 2, items 1 and 12)', () => {
     const deps = useMedia();
     const { dir, station } = await stationWithIdentity(deps);
     notes(station, 2);
-    await signCheckpoint(station, PIN);
+    await signCheckpoint(station, { pin: PIN });
     station.close();
     rollBackToCheckpoint(join(dir, 'station.sqlite'), 1);
     const s = Station.open(dir, deps);

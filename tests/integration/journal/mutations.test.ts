@@ -276,9 +276,9 @@ describe('journal faults through a real SQLite file and the token mark', () => {
     station = made.station;
     dataDir = made.dir;
     notes(station, 8);
-    await signCheckpoint(station, PIN);
+    await signCheckpoint(station, { pin: PIN });
     notes(station, 7);
-    await signCheckpoint(station, PIN);
+    await signCheckpoint(station, { pin: PIN });
     notes(station, 3);
     expect(station.journal.checkpoints().map((c) => c.eventSeq)).toEqual(EVENTS);
     expect(station.journal.head().seq).toBe(LAST);

@@ -37,9 +37,9 @@ const EXIT_INTEGRITY = 4;
 async function threeCheckpoints() {
   const made = await stationWithIdentity();
   notes(made.station, 3);
-  await signCheckpoint(made.station, PIN);
+  await signCheckpoint(made.station, { pin: PIN });
   notes(made.station, 2);
-  await signCheckpoint(made.station, PIN);
+  await signCheckpoint(made.station, { pin: PIN });
   expect(made.station.journal.checkpoints().map((c) => [c.n, c.size, c.eventSeq])).toEqual([
     [1, 3, 4],
     [2, 7, 8],
@@ -70,7 +70,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       expect(cli.stdout).toMatch(/^TAMPERED AT seq 9 \[JNL-ROLLBACK\]/);
       expect(cli.status).toBe(EXIT_INTEGRITY);
       // Signing on top of it would bless the rollback: refused before anything is signed.
-      await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
+      await expect(signCheckpoint(s, { pin: PIN })).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
       expect(s.journal.head().seq).toBe(8);
     } finally {
       s.close();
@@ -115,10 +115,10 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       expect(v.status === 'TAMPERED' && v.reason).toMatch(/the mark was removed/);
       expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(EXIT_INTEGRITY);
       // What docs told the operator to run, and what laundered the rollback before: refused now.
-      await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
+      await expect(signCheckpoint(s, { pin: PIN })).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
       expect(s.journal.head().seq).toBe(8);
       // A key generation on the station token is refused before any key is made.
-      const keysBefore = listTokenKeys(s, MODULE_ID, id.tokenSerial, PIN).length;
+      const keysBefore = listTokenKeys(s, { moduleId: MODULE_ID, serial: id.tokenSerial, pin: PIN }).length;
       const key = { label: 'after-rollback', algorithm: 'ec-p256' };
       await expect(
         generateTokenKey(s, {
@@ -126,11 +126,13 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
           serial: id.tokenSerial,
           pin: PIN,
           key,
-          confirmedRecipe: previewKey(s, MODULE_ID, key).digest,
+          confirmedRecipe: previewKey(s, { moduleId: MODULE_ID, key }).digest,
           actor: 'operator:alice',
         }),
       ).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
-      expect(listTokenKeys(s, MODULE_ID, id.tokenSerial, PIN)).toHaveLength(keysBefore);
+      expect(listTokenKeys(s, { moduleId: MODULE_ID, serial: id.tokenSerial, pin: PIN })).toHaveLength(
+        keysBefore,
+      );
       expect(s.journal.head().seq).toBe(8);
       // The old public mark put back: without a PIN the rollback then looks clean (the residual risk
       // docs/journal-format.md names); with the PIN, the PIN-protected mark says what happened.
@@ -151,7 +153,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       const cli = stationCli(['journal', 'verify', '--pin-stdin', '--data-dir', dir], `${PIN}\n`);
       expect(cli.stdout).toMatch(/^TAMPERED AT seq 9 \[JNL-ROLLBACK\]/);
       expect(cli.status).toBe(EXIT_INTEGRITY);
-      await expect(signCheckpoint(s, PIN)).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
+      await expect(signCheckpoint(s, { pin: PIN })).rejects.toMatchObject({ code: 'JOURNAL_ROLLED_BACK' });
       // And the repair act does not repair a rollback.
       const repair = stationCli(
         [
@@ -258,7 +260,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       });
       expect(stationInfo(station, 'browser').journal).toEqual({ entries: head, checkpoint: 2, unsigned: 0 });
       expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(EXIT_UNANCHORED);
-      const cp = await signCheckpoint(station, PIN);
+      const cp = await signCheckpoint(station, { pin: PIN });
       expect(cp).toMatchObject({ n: 2, eventSeq: head });
       expect(station.journal.head().seq).toBe(head);
       expect((await verifyStationJournal(station)).verdict).toMatchObject({
@@ -294,7 +296,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       const withPin = await verifyStationJournal(station, { pin: PIN });
       expect(withPin.verdict).toMatchObject({ status: 'VERIFIED', mark: { status: 'CONFIRMED', n: 1 } });
       expect(withPin.verdict.status === 'VERIFIED' && withPin.verdict.mark.reason).toMatch(/public copy/);
-      await signCheckpoint(station, PIN);
+      await signCheckpoint(station, { pin: PIN });
       expect(markObjects(station)).toHaveLength(1);
       expect(stationCli(['journal', 'verify', '--data-dir', dir]).status).toBe(0);
     } finally {
@@ -313,7 +315,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       });
       // The authority is the PIN-protected mark: a public object anyone can plant blocks no checkpoint.
       notes(station, 1);
-      const cp = await signCheckpoint(station, PIN);
+      const cp = await signCheckpoint(station, { pin: PIN });
       expect(cp).toMatchObject({ n: 2, warnings: [{ code: 'JOURNAL_MARK_INVALID' }] });
       expect((await verifyStationJournal(station)).verdict).toMatchObject({ check: 'JNL-MARK' });
       const module = station.hsm.module(MODULE_ID);
@@ -379,7 +381,9 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
       // A PIN-protected object that is not a valid mark: only a PIN holder can make one; it refuses.
       plantMark(station, forged, 'private');
       const before = station.journal.head().seq;
-      await expect(signCheckpoint(station, PIN)).rejects.toMatchObject({ code: 'JOURNAL_MARK_INVALID' });
+      await expect(signCheckpoint(station, { pin: PIN })).rejects.toMatchObject({
+        code: 'JOURNAL_MARK_INVALID',
+      });
       expect(station.journal.head().seq).toBe(before);
     } finally {
       station.close();
@@ -396,7 +400,9 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         status: 'TAMPERED',
         check: 'JNL-MARK',
       });
-      await expect(signCheckpoint(station, PIN)).rejects.toMatchObject({ code: 'JOURNAL_MARK_MISSING' });
+      await expect(signCheckpoint(station, { pin: PIN })).rejects.toMatchObject({
+        code: 'JOURNAL_MARK_MISSING',
+      });
       const noReset = stationCli(
         [
           'journal',
@@ -460,7 +466,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         verdict: { mark: { status: 'CONFIRMED', n: 1 } },
       });
       notes(station, 1);
-      await signCheckpoint(station, PIN);
+      await signCheckpoint(station, { pin: PIN });
       expect(privateMarkObjects(station)).toHaveLength(1);
       const after = await verifyStationJournal(station, { pin: PIN });
       expect(after).toMatchObject({
@@ -489,7 +495,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         unanchoredFromSeq: 5,
         reason: expect.stringContaining('2 entries after checkpoint 1 (seq 4)'),
       });
-      await signCheckpoint(station, PIN);
+      await signCheckpoint(station, { pin: PIN });
       expect(stationInfo(station, 'browser').journal).toEqual({ entries: 7, checkpoint: 2, unsigned: 0 });
       // A key generated on the station token: recorded and anchored in the same login.
       const key = { label: 'ceremony-key', algorithm: 'ec-p256' };
@@ -498,7 +504,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         serial,
         pin: PIN,
         key,
-        confirmedRecipe: previewKey(station, MODULE_ID, key).digest,
+        confirmedRecipe: previewKey(station, { moduleId: MODULE_ID, key }).digest,
         actor: 'operator:alice',
       });
       expect(station.journal.get(8)?.kind).toBe('hsm.key-generated');
@@ -552,7 +558,7 @@ describe('journal rollback and the token high-water mark (issue #10 finding 3)',
         mark: { status: 'NOT CHECKED' },
       });
       notes(s, 1);
-      const cp = await signCheckpoint(s, PIN);
+      const cp = await signCheckpoint(s, { pin: PIN });
       expect(cp).toMatchObject({ n: 2, size: 4, eventSeq: 5 });
       expect((await verifyStationJournal(s, { pin: PIN })).verdict).toMatchObject({
         status: 'VERIFIED',

@@ -34,7 +34,7 @@ const failure = async (work: () => Promise<unknown>) => {
     return e as { code: string; data: Record<string, unknown> };
   }
 };
-const rows = () => listRecords(station, 'roster-snapshot').records;
+const rows = () => listRecords(station, { family: 'roster-snapshot' }).records;
 
 describe('records import', () => {
   it('imports a JSON export: every record with provenance, the file kept, one records.imported entry', async () => {
@@ -112,7 +112,7 @@ describe('records import', () => {
       : [];
     const e = await failure(() => importRecordsFile(station, { path, actor }));
     expect(e).toMatchObject({ code: 'RECORD_INVALID', data: { field: 'bad.json.records.5.roles.0' } });
-    expect(listRecords(station).imports).toEqual([]);
+    expect(listRecords(station, {}).imports).toEqual([]);
     expect(rows()).toEqual([]);
     const objectsAfter = existsSync(join(station.dataDir, 'objects'))
       ? readdirSync(join(station.dataDir, 'objects'))

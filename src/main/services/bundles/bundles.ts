@@ -170,7 +170,10 @@ export interface RegistrationView {
  * Reads a key-registration (or station identity) bundle: proves the carried key signed it, and shows
  * its fingerprint for a person to compare out of band. Nothing is recorded.
  */
-export async function inspectRegistration(station: Station, path: string): Promise<RegistrationView> {
+export async function inspectRegistration(
+  station: Station,
+  { path }: { path: string },
+): Promise<RegistrationView> {
   return withStagedCopy(station, path, async (staged) => {
     const v = await verifyBundleArchive(staged.path, {
       trust: { self: true },
@@ -1048,7 +1051,10 @@ const MAX_SWEPT = 1000;
  * removed is returned and journaled as one `media.partials-removed` event by the station itself. A
  * read-only station database removes nothing: a removal it could not journal is not made.
  */
-export function scanMedia(station: Station, neededBytes = 0): MediaScan {
+export function scanMedia(
+  station: Station,
+  { neededBytes = 0 }: { neededBytes?: number | undefined } = {},
+): MediaScan {
   const media = listVolumes(station.config.mediaDirs, neededBytes);
   if (station.store.readOnly) return { ...media, removedPartials: [] };
   const stationId = journalStationId(station);

@@ -154,7 +154,7 @@ export interface SessionView {
   }[];
 }
 
-export function quorumSessionView(station: Station, sessionId: string): SessionView {
+export function quorumSessionView(station: Station, { sessionId }: { sessionId: string }): SessionView {
   const { session, closed, closedReason, claim } = loadSession(station, sessionId);
   const roster = rosterEntries(station);
   const statement = challengeStatement(session);

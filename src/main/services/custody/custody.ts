@@ -57,9 +57,7 @@ export function registerCustodyItem(
 /** Records one custody act (seal, unseal, transfer, inspection, media replacement) by a named person. */
 export function recordCustodyAct(
   station: Station,
-  itemId: string,
-  act: CustodyAct,
-  actor: string,
+  { itemId, act, actor }: { itemId: string; act: CustodyAct; actor: string },
 ): CustodyView {
   if (!itemExists(station, itemId))
     throw stationError('CUSTODY_ITEM_NOT_FOUND', `no custody item ${itemId}`, { field: 'itemId' });
@@ -100,9 +98,7 @@ export function setAvailability(station: Station, a: Availability, actor: string
 /** The coverage grid for `days` days from `from`, with the roster's quorum as the threshold. */
 export function coverage(
   station: Station,
-  from: string,
-  days: number,
-  shifts: readonly string[],
+  { from, days, shifts }: { from: string; days: number; shifts: readonly string[] },
 ): { threshold: number; cells: CoverageCell[] } {
   const policy = rosterPolicy(station);
   if (!policy) throw stationError('ROSTER_MISSING', 'coverage needs an approved roster', {});

@@ -90,7 +90,10 @@ export function exportPublicKey(station: Station, moduleId: string, serial: stri
 }
 
 /** Keys on a token, as the user sees them after logging in (private keys are invisible before). */
-export function listTokenKeys(station: Station, moduleId: string, serial: string, pin: string): KeyView[] {
+export function listTokenKeys(
+  station: Station,
+  { moduleId, serial, pin }: { moduleId: string; serial: string; pin: string },
+): KeyView[] {
   assertNotShareActivated(station, serial);
   // The station token's PIN goes only to its pinned module (MODULE_PINNED otherwise).
   stationTokenAct(station, moduleId, serial);
@@ -171,8 +174,7 @@ function recordInventoryOf(
  */
 export function previewKey(
   station: Station,
-  moduleId: string,
-  spec: unknown,
+  { moduleId, key: spec }: { moduleId: string; key: unknown },
 ): RecipeDescription & { digest: string } {
   const recipe = describeRecipe(parseKeySpec(spec), moduleProfile(station, moduleId).quirks);
   return { ...recipe, digest: sha256hex(canonicalBytes(recipe)) };
@@ -209,7 +211,7 @@ export async function generateTokenKey(
   assertNotShareActivated(station, opts.serial);
   assertActor(opts.actor);
   const spec = parseKeySpec(opts.key);
-  if (previewKey(station, opts.moduleId, spec).digest !== opts.confirmedRecipe) {
+  if (previewKey(station, { moduleId: opts.moduleId, key: spec }).digest !== opts.confirmedRecipe) {
     throw stationError(
       'RECIPE_NOT_CONFIRMED',
       'the key template shown to the operator is not the one that would be used: show it again',

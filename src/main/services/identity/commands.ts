@@ -118,8 +118,7 @@ export async function createStationIdentity(
  */
 export async function signCheckpoint(
   station: Station,
-  pin: string,
-  expectedSize?: number,
+  { pin, expectedSize }: { pin: string; expectedSize?: number | undefined },
 ): Promise<CheckpointInfo & { warnings: ActWarning[] }> {
   if (expectedSize !== undefined && station.journal.head().seq !== expectedSize) {
     throw stationError(

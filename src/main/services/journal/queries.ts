@@ -47,11 +47,11 @@ export function summarise(row: JournalRow): JournalSummary {
   };
 }
 
-export function journalPage(station: Station, fromSeq: number, limit: number) {
+export function journalPage(station: Station, { fromSeq, limit }: { fromSeq: number; limit: number }) {
   return { entries: station.journal.page(fromSeq, limit).map(summarise), total: station.journal.head().seq };
 }
 
-export function journalEntry(station: Station, seq: number): JournalEntry {
+export function journalEntry(station: Station, { seq }: { seq: number }): JournalEntry {
   const row = station.journal.get(seq);
   if (!row) throw stationError('NOT_FOUND', `no journal entry with seq ${seq}`, { field: 'seq' });
   return {

@@ -112,7 +112,10 @@ function journalRefusal(
 const LIST_LIMIT = 10_000;
 
 /** Imports so far and records per family; with a family, the latest version of each of its records. */
-export function listRecords(station: Station, family?: string): View<'recordsList'> {
+export function listRecords(
+  station: Station,
+  { family }: { family?: string | undefined } = {},
+): View<'recordsList'> {
   const db = station.store.db;
   const imports = recordsImportRows(db);
   const counts = new Map<string, number>();
