@@ -60,4 +60,45 @@ describe('record families and export envelopes', () => {
     );
     expect(() => recordsFromEnvelope(roster([alice, alice]), file, sha256)).toThrowError(/appears twice/);
   });
+
+  it('keeps the validated content of every record (trimmed, defaults filled), not the raw one', () => {
+    const audit = (entryId: string, sequence: number) => ({
+      entryId,
+      hsmSerial: `HSM-LUNA-${'0412'} `,
+      sequence,
+      at: '2026-06-01T02:21:33.631Z',
+      event: 'sign',
+      keyId: 'K-REL-INT-2024',
+      operator: ' r.iyer',
+    });
+    const input = JSON.parse(
+      JSON.stringify({
+        family: 'hsm-audit-log',
+        system: 'hsm-admin',
+        exportedAt: '2026-11-27T06:00:00.000Z',
+        records: [
+          { ...audit('a-1', 1), result: 'success' },
+          { ...audit('a-2', 2), result: 'success' },
+        ],
+      }),
+    ) as unknown;
+    const [a] = recordsFromEnvelope(input, { ...file, name: 'audit.json' }, sha256);
+    expect(a!.content).toEqual({
+      ...audit('a-1', 1),
+      hsmSerial: 'HSM-LUNA-0412',
+      operator: 'r.iyer',
+      result: 'success',
+      reference: null,
+    });
+    expect(FAMILIES['hsm-audit-log'].schema.parse(a!.content)).toEqual(a!.content);
+  });
+
+  it('refuses a record that is not an object, naming it', () => {
+    expect(() => recordsFromEnvelope(roster([alice, 'r-2']), file, sha256)).toThrowError(
+      expect.objectContaining({
+        code: 'RECORD_INVALID',
+        data: expect.objectContaining({ field: 'roster.json.records.1' }),
+      }),
+    );
+  });
 });
