@@ -45,14 +45,23 @@ describe('findingsSubjects', () => {
       actor: 'operator:so',
     });
     const after = await call('findingsSubjects', { workflow: 'deferral' });
-    expect(after.ok).toBe(true);
-    if (!after.ok) return;
-    expect(after.value.subjects).toContain('DR-2026-117');
-    expect(after.value.rules).toContainEqual({ checkId: 'DEF-HSM-ATTEST', title: expect.any(String) });
+    expect(after).toMatchObject({
+      ok: true,
+      value: {
+        subjects: expect.arrayContaining(['DR-2026-117']),
+        rules: expect.arrayContaining([{ checkId: 'DEF-HSM-ATTEST', title: expect.stringMatching(/\w/) }]),
+      },
+    });
     // The deferral request is not an attestation subject.
     const att = await call('findingsSubjects', { workflow: 'attestation' });
-    expect(att).toMatchObject({ ok: true, value: { family: 'attestation-scope', subjects: [] } });
-    expect(att.ok && att.value.rules.some((r) => r.checkId.startsWith('ATT-'))).toBe(true);
+    expect(att).toMatchObject({
+      ok: true,
+      value: {
+        family: 'attestation-scope',
+        subjects: [],
+        rules: expect.arrayContaining([expect.objectContaining({ checkId: 'ATT-SCOPE' })]),
+      },
+    });
   });
 
   it('an unknown workflow is refused by name (WORKFLOW_UNKNOWN)', async () => {

@@ -77,10 +77,15 @@ export function FindingsView() {
     });
     setBusy(false);
     if (!r.ok) return showError(r.error);
+    // The outcome and its freshness appear together: never an outcome without its FRESH/STALE word.
+    const fresh = await api.evaluationStatus({ seq: r.value.seq });
     setEvaluation(r.value);
     setFocus(null);
-    setStatus(null);
-    await refreshStatus(r.value.seq);
+    if (fresh.ok) setStatus(fresh.value);
+    else {
+      setStatus(null);
+      showError(fresh.error);
+    }
     await loadJournalPage(0);
   };
 
@@ -94,6 +99,11 @@ export function FindingsView() {
     <>
       <main className="main findings" aria-labelledby="findings-title">
         <h1 id="findings-title">Findings</h1>
+        {evaluation && status?.status === 'STALE' ? (
+          <div className="stale-banner" role="alert" aria-label="Evaluation is stale">
+            <Badge word="STALE" /> {status.sentence}. Evaluate again before anyone decides on it.
+          </div>
+        ) : null}
         <form className="act-form findings-form" aria-label="Evaluate" onSubmit={(e) => void evaluate(e)}>
           <label className="field">
             <span>Workflow</span>
@@ -182,11 +192,6 @@ function EvaluationPanel(props: {
   return (
     <>
       <section className="module outcome" aria-label="Outcome">
-        {stale ? (
-          <div className="stale-banner" role="alert" aria-label="Evaluation is stale">
-            <Badge word="STALE" /> {status.sentence}. Evaluate again before anyone decides on it.
-          </div>
-        ) : null}
         <h2>
           Evaluation {ev.seq}: {ev.workflow} {ev.subject}
         </h2>
