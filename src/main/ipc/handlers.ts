@@ -35,7 +35,7 @@ import {
   previewKey,
   recordInventory,
 } from '../services/devices';
-import { evaluateWorkflow, evaluationStatus } from '../services/findings';
+import { evaluateWorkflow, evaluationStatus, findingsSubjects } from '../services/findings';
 import { signCheckpoint, stationInfo } from '../services/identity';
 import { JobRegistry } from '../services/jobs';
 import {
@@ -150,5 +150,6 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     // findings
     findingsEvaluate: (input) => evaluateWorkflow(station, input),
     evaluationStatus: ({ seq }) => evaluationStatus(station, seq),
+    findingsSubjects: ({ workflow }) => findingsSubjects(station, workflow),
   };
 }

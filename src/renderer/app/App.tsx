@@ -2,6 +2,7 @@ import { BundlesView } from '../features/bundles/BundlesView';
 import { CustodiansView } from '../features/custodians/CustodiansView';
 import { CustodyView } from '../features/custody/CustodyView';
 import { DevicesView } from '../features/devices/DevicesView';
+import { FindingsView } from '../features/findings/FindingsView';
 import { JournalView } from '../features/journal/JournalView';
 import { PacketsView } from '../features/packets/PacketsView';
 import { StationView } from '../features/station/StationView';
@@ -16,6 +17,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'custody', label: 'Custody' },
   { view: 'deferral', label: 'Rotation deferral' },
   { view: 'attestation', label: 'Custody attestation' },
+  { view: 'findings', label: 'Findings' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
 ];
@@ -73,6 +75,8 @@ function Workspace({ view }: { view: View }) {
       return <PacketsView key="deferral" kind="rotation-deferral" />;
     case 'attestation':
       return <PacketsView key="attestation" kind="custody-attestation" />;
+    case 'findings':
+      return <FindingsView />;
     case 'bundles':
       return <BundlesView />;
     case 'journal':

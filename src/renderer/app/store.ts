@@ -5,7 +5,15 @@ import type { StationErrorPayload } from '../../shared/errors';
 export type JournalVerdict = Output<'journalVerify'>['verdict'];
 export type IdentityAnchor = Output<'journalVerify'>['identity'];
 export type View =
-  'station' | 'devices' | 'custodians' | 'custody' | 'deferral' | 'attestation' | 'bundles' | 'journal';
+  | 'station'
+  | 'devices'
+  | 'custodians'
+  | 'custody'
+  | 'deferral'
+  | 'attestation'
+  | 'findings'
+  | 'bundles'
+  | 'journal';
 export const JOURNAL_PAGE_SIZE = 200;
 
 interface StationState {

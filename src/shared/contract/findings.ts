@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { evaluationInputsSchema, findingSchema } from '../../core/findings/model';
+import { evaluationInputsSchema, FINDING_CATEGORIES, findingSchema } from '../../core/findings/model';
 import { EVENT_BODIES } from '../../core/journal/events';
 import { actor, isoTime, seq, sha256Hex, type Channels } from './common';
 import { policyInForceSchema } from './records';
@@ -45,11 +45,29 @@ export const findingsChannels = {
     }),
     output: evaluationViewSchema,
   },
+  /**
+   * What a workflow can be evaluated for and by: the ids of its subject records the station holds
+   * (deferral-request / attestation-scope), and its rules by check ID with their titles (what a finding's
+   * check-ID badge links to).
+   */
+  findingsSubjects: {
+    input: z.strictObject({ workflow: evaluated.shape.workflow }),
+    output: z.strictObject({
+      workflow: evaluated.shape.workflow,
+      family: z.string(),
+      subjects: z.array(evaluated.shape.subject),
+      truncated: z.boolean(),
+      rules: z.array(z.strictObject({ checkId: findingSchema.shape.checkId, title: z.string() })),
+    }),
+  },
   /** FRESH or STALE: whether the records or the policy an evaluation read have changed since. */
   evaluationStatus: {
     input: z.strictObject({ seq }),
     output: evaluationStatusSchema,
   },
 } as const satisfies Channels;
+
+/** Categories in the order outcomes weigh them (stop first): the order findings are shown in. */
+export const findingCategories = FINDING_CATEGORIES;
 
 export type EvaluationView = z.output<typeof evaluationViewSchema>;

@@ -6,4 +6,5 @@ export {
   workflowOf,
   type FindingsRegistry,
 } from './evaluate';
+export { findingsSubjects } from './subjects';
 export { compareExpectation, runScenario, scenarioSchema, type Scenario, type ScenarioRun } from './scenario';
