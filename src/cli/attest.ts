@@ -66,7 +66,9 @@ export function registerAttestCommands(program: Command, out: Out): void {
 
   attest
     .command('status <subject>')
-    .description('the latest evaluation (FRESH or STALE), the owner’s decisions and the records read (what the UI shows)')
+    .description(
+      'the latest evaluation (FRESH or STALE), the owner’s decisions and the records read (what the UI shows)',
+    )
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, subject: string, o: { json?: boolean }) {
       await withStation(this, (s) => {
@@ -79,7 +81,9 @@ export function registerAttestCommands(program: Command, out: Out): void {
   reviewerKeyOptions(
     attest
       .command('decide <subject>')
-      .description('the owner’s decision on the latest evaluation (refused when it is STALE), signed with the owner’s own key')
+      .description(
+        'the owner’s decision on the latest evaluation (refused when it is STALE), signed with the owner’s own key',
+      )
       .requiredOption('--decision <decision>', DECISIONS.join(' | '))
       .requiredOption('--name <name>', 'your name (the release security owner)')
       .option('--comment <text>', 'rationale for the decision', '')
@@ -88,7 +92,13 @@ export function registerAttestCommands(program: Command, out: Out): void {
   ).action(async function (
     this: Command,
     subject: string,
-    o: ReviewerKeyOptions & { decision: string; name: string; comment: string; json?: boolean; actor: string },
+    o: ReviewerKeyOptions & {
+      decision: string;
+      name: string;
+      comment: string;
+      json?: boolean;
+      actor: string;
+    },
   ) {
     if (!DECISIONS.includes(o.decision as 'approve'))
       throw new CodedError('INVALID_INPUT', `--decision must be one of ${DECISIONS.join(', ')}`, {

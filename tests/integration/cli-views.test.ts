@@ -179,7 +179,9 @@ describe('the CLI prints the views the UI shows', () => {
     ok(cli(['attest', 'evaluate', S, '--as-of', '2026-07-08T09:00:00.000Z']));
     const view = await ui('attestStatus', { subject: S });
     const text = ok(cli(['attest', 'status', S]));
-    expect(text).toContain(`evaluation seq ${view.latest!.seq} of ${S} as of 2026-07-08T09:00:00.000Z — FRESH`);
+    expect(text).toContain(
+      `evaluation seq ${view.latest!.seq} of ${S} as of 2026-07-08T09:00:00.000Z — FRESH`,
+    );
     expect(text).toContain(`digest ${view.latest!.policy.digest}`);
     expect(text).toMatch(new RegExp(`^recommendation: ${view.latest!.recommendation.toUpperCase()}$`, 'm'));
     for (const r of view.latest!.requirements)

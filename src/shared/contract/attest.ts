@@ -28,7 +28,12 @@ export const attestationEvaluationSchema = z.strictObject({
   /** The inputs as recomputed now for its instant (equal to `recorded` while FRESH). */
   inputs: evaluationInputsSchema,
   /** The digests the journal recorded for it. */
-  recorded: recorded.pick({ recordsDigest: true, policyDigest: true, findingsDigest: true, recordCount: true }),
+  recorded: recorded.pick({
+    recordsDigest: true,
+    policyDigest: true,
+    findingsDigest: true,
+    recordCount: true,
+  }),
   findingsDigest: sha256Hex,
   /** Whether the recomputed findings and outcome still digest to what was recorded. */
   matchesRecord: z.boolean(),

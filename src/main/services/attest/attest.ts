@@ -11,7 +11,14 @@ import type { View } from '../../../shared/contract';
 import { journalEvents } from '../../adapters/store/repos/events';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
-import { matchSigner, parseEnvelope, signEnvelope, trustAnchors, type ReviewerSigner, type TrustAnchor } from '../bundles';
+import {
+  matchSigner,
+  parseEnvelope,
+  signEnvelope,
+  trustAnchors,
+  type ReviewerSigner,
+  type TrustAnchor,
+} from '../bundles';
 import { computeEvaluation, evaluateWorkflow, evaluationStatus } from '../findings';
 import { firstHandRecords, policyAt, sha256hex, storedRecords } from '../records/queries';
 import { WORKFLOWS } from '../../../core/findings/workflows';
@@ -32,7 +39,8 @@ type AttestationView = View<'attestStatus'>;
 type EvaluationView = NonNullable<AttestationView['latest']>;
 export type DecisionView = AttestationView['decisions'][number];
 
-const isOutcome = (o: string): o is AttestationOutcome => (ATTESTATION_OUTCOMES as readonly string[]).includes(o);
+const isOutcome = (o: string): o is AttestationOutcome =>
+  (ATTESTATION_OUTCOMES as readonly string[]).includes(o);
 
 /** The attestation evaluations recorded for a subject, oldest first (journal seq and body). */
 function recordedEvaluations(station: Station, subject: string) {
@@ -50,7 +58,11 @@ function recordedEvaluations(station: Station, subject: string) {
 function evaluationView(station: Station, seq: number): EvaluationView {
   const status = evaluationStatus(station, seq);
   const recorded = status.recorded;
-  const e = computeEvaluation(station, { workflow: WORKFLOW, subject: recorded.subject, asOf: recorded.asOf });
+  const e = computeEvaluation(station, {
+    workflow: WORKFLOW,
+    subject: recorded.subject,
+    asOf: recorded.asOf,
+  });
   if (!isOutcome(recorded.outcome))
     throw stationError('INTERNAL', `evaluation ${seq} recorded an unknown outcome ${recorded.outcome}`, {});
   const policy = attestationPolicySchema.parse(policyAt(station, e.policy.policy, recorded.asOf).content);
@@ -250,9 +262,13 @@ function assertDecider(a: TrustAnchor, now: string): void {
       {},
     );
   if (!a.roles.includes(DECIDER_ROLE))
-    throw stationError('APPROVAL_ROLE_NOT_HELD', `${a.name} does not hold ${DECIDER_ROLE} in the trust store`, {
-      field: 'key',
-    });
+    throw stationError(
+      'APPROVAL_ROLE_NOT_HELD',
+      `${a.name} does not hold ${DECIDER_ROLE} in the trust store`,
+      {
+        field: 'key',
+      },
+    );
 }
 
 /** The first-hand records the attestation reads (for views and tests): family, provenance, seq. */

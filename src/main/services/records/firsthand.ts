@@ -103,7 +103,10 @@ export function firstHandRecords(station: Station, families: readonly string[]):
     snapshotAt: at,
   });
   const custodians = new Map<string, Custodian>();
-  const items = new Map<string, { kind: string; holding: { id: string; holder: string; since: string } | null }>();
+  const items = new Map<
+    string,
+    { kind: string; holding: { id: string; holder: string; since: string } | null }
+  >();
   let sealedBefore = new Set<string>();
   const sessions = new Map<string, { opened: EventBody<'quorum.session-opened'>; checkedIn: string[] }>();
 
@@ -116,7 +119,14 @@ export function firstHandRecords(station: Station, families: readonly string[]):
     const records: Record<string, unknown>[] = [];
     // The ended holding is a new version of its record (until set), exported when it ended.
     if (prev)
-      records.push({ holdingId: prev.id, itemId, itemKind: kind, holder: prev.holder, since: prev.since, until: e.at });
+      records.push({
+        holdingId: prev.id,
+        itemId,
+        itemKind: kind,
+        holder: prev.holder,
+        since: prev.since,
+        until: e.at,
+      });
     const next = { id: `${itemId}@${e.seq}`, holder, since: e.at };
     records.push({ holdingId: next.id, itemId, itemKind: kind, holder, since: e.at, until: null });
     item.holding = next;
@@ -124,7 +134,9 @@ export function firstHandRecords(station: Station, families: readonly string[]):
   };
   const lifecycle = (e: StoredEvent<Kind>, itemId: string, event: string, bagSerial: string | null) => {
     if (!MEDIA_KINDS.has(items.get(itemId)?.kind ?? '')) return;
-    emit(e, 'media-lifecycle', [{ eventId: `${itemId}@${e.seq}`, mediaId: itemId, event, bagSerial, at: e.at }]);
+    emit(e, 'media-lifecycle', [
+      { eventId: `${itemId}@${e.seq}`, mediaId: itemId, event, bagSerial, at: e.at },
+    ]);
   };
 
   for (const e of journalEvents(station.store.db, KINDS)) {
@@ -153,7 +165,11 @@ export function firstHandRecords(station: Station, families: readonly string[]):
       case 'roster.initialised': {
         const b = e.body as EventBody<'roster.initialised'>;
         for (const c of b.custodians) custodians.set(c.custodianId, c);
-        emit(ev, 'roster-snapshot', b.custodians.map((c) => rosterEntry(c, e.at, 'active', c.validUntil)));
+        emit(
+          ev,
+          'roster-snapshot',
+          b.custodians.map((c) => rosterEntry(c, e.at, 'active', c.validUntil)),
+        );
         break;
       }
       case 'roster.custodian-added': {

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AttestStatusView, ModuleView } from '../../../shared/contract';
-import type { RecordRef } from '../../../core/findings/model';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { PinField, takePin } from '../../components/PinField';
 import type { Selection } from './model';
 
+/** A finding's record reference (the contract's finding.records). */
+type RecordRef = NonNullable<AttestStatusView['latest']>['findings'][number]['records'][number];
 /** The system first-hand records carry (services/records/firsthand.ts STATION_SYSTEM). */
 const STATION_SYSTEM = 'ceremony-station';
 
@@ -274,7 +275,8 @@ export function AttestationPanel(props: {
         <p className="muted">
           No decision recorded. The release security owner signs it with their own key:{' '}
           <code>
-            station attest decide {subject || packetId} --decision approve|remediate|escalate --name … --key FILE
+            station attest decide {subject || packetId} --decision approve|remediate|escalate --name … --key
+            FILE
           </code>{' '}
           (or <code>--token SERIAL --key-id HEX</code>). The station never signs the attestation.
         </p>
