@@ -693,6 +693,11 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Check the evaluation seq: it must be the journal seq of an evaluation.recorded entry.',
   },
+  EVALUATION_STALE: {
+    class: 'state',
+    action:
+      'Facts or policy changed since that evaluation: evaluate again (station attest evaluate) and decide on the new one.',
+  },
   PACKET_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the packet id; `station packet list` shows them.',

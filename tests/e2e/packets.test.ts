@@ -211,35 +211,27 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       await openWorkflow(page, host.url, 'Custody attestation');
       const panel = page.getByRole('region', { name: 'Attestation recommendation' });
       await expect.poll(() => panel.innerText()).toMatch(/REMEDIATE\s*recommend targeted remediation/);
+      // The policy (control library) version and digest, the as-of instant and the evaluation seq.
+      expect(await panel.innerText()).toMatch(
+        /evaluation seq \d+, as of 2026-07-08 09:00:00; policy release-signing-custody-controls v1 \(default\), digest/,
+      );
       const rows = panel.getByRole('table', { name: 'Requirements' });
       const text = await rows.innerText();
-      expect(text).toMatch(/ATT-HSM-BACKED[\s\S]*SATISFIED/);
-      expect(text).toMatch(
-        /ATT-ROSTER-MATCH[\s\S]*PARTIAL[\s\S]*"Tom Temp", who is not on the approved roster/,
-      );
-      expect(text).toMatch(/ATT-ESCROW-FRESH[\s\S]*predates the media replacement/);
-      expect(text).toMatch(
-        /ATT-EXCEPTION-SCOPE[\s\S]*hotfix-signing[\s\S]*not in the approved exception scope/,
-      );
-      // A finding links to the exact record: the ceremony log, with its provenance.
-      await rows.getByRole('button', { name: 'evidence:ev-ceremony-log' }).first().click();
-      const pane = page.getByRole('complementary', { name: 'Evidence' });
+      expect(text).toMatch(/ATT-ROSTER-MATCH[\s\S]*ATT-ROSTER-ROLE[\s\S]*Kwame Asante/);
+      expect(text).toMatch(/ATT-ESCROW-SEALED[\s\S]*STALE[\s\S]*ESC-MED-02/);
+      expect(text).toMatch(/ATT-EXCEPTION-BOUNDARY[\s\S]*ATT-EXCEPTION-NEW-PATH[\s\S]*SP-HOTFIX-NOTARIZE/);
+      // A finding links to the exact record: the ceremony log, with its provenance and content.
+      await rows.getByRole('button', { name: 'ceremony-log/CER-2026-021' }).first().click();
       await expect
-        .poll(() => pane.innerText())
-        .toMatch(/ev-ceremony-log: Ceremony log, 2026[\s\S]*ceremony-log · ceremony-log\.json/);
-      // And a station record by its journal hash.
-      await rows
-        .getByRole('button', { name: /^journal:\d+$/ })
-        .first()
-        .click();
-      await expect
-        .poll(() => pane.innerText())
-        .toMatch(/Station record: journal entry \d+ \(custody\.inspected\)/);
+        .poll(() => panel.getByLabel('Record').innerText())
+        .toMatch(/ceremony-log CER-2026-021 from [\s\S]*"recordId": "CER-2026-021"/);
       // No decision yet: the station says who decides and how, and never signs.
       expect(await panel.innerText()).toMatch(/No decision recorded[\s\S]*never signs the attestation/);
       const before = await panel.innerText();
       await panel.getByRole('button', { name: 'Evaluate now' }).click();
       await expect.poll(async () => (await panel.innerText()) !== before).toBe(true);
+      // Evaluated now, the in-scope keys' inventory is old: still remediate, the decision form is there.
+      await expect.poll(() => panel.innerText()).toMatch(/REMEDIATE/);
 
       // The owner decides with their own card: a wrong PIN records nothing; the right one signs.
       const decide = panel.getByRole('form', { name: "Record the owner's decision" });
@@ -268,7 +260,7 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
         .stdout.trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { kind: string; body: string })
-        .filter((j) => j.kind === 'attestation.decided');
+        .filter((j) => j.kind === 'attestation.decision-recorded');
       expect(decided).toHaveLength(1);
       expect(JSON.parse(decided[0]!.body)).toMatchObject({
         decision: 'remediate',

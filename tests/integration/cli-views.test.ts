@@ -173,17 +173,19 @@ describe('the CLI prints the views the UI shows', () => {
     expect(JSON.parse(cli(['quorum', 'status', '--session', sessionId, '--json']).stdout)).toEqual(view);
   });
 
-  it('attest status: the latest evaluation as recorded, and --json is the attestStatus view', async () => {
-    const P = 'pk-attest';
-    ok(cli(['packet', 'new', P, '--kind', 'custody-attestation', '--covers', 'Custody of the 2026 keys']));
-    expect(ok(cli(['attest', 'status', P]))).toMatch(/^not evaluated yet/);
-    ok(cli(['attest', 'evaluate', P]));
-    const view = await ui('attestStatus', { packetId: P });
-    const text = ok(cli(['attest', 'status', P]));
-    expect(text).toContain(`evaluation at seq ${view.latest!.seq}`);
+  it('attest status: the latest evaluation with FRESH/STALE, and --json is the attestStatus view', async () => {
+    const S = 'ATT-2026-H1-REL';
+    expect(ok(cli(['attest', 'status', S]))).toMatch(/^not evaluated yet/);
+    ok(cli(['attest', 'evaluate', S, '--as-of', '2026-07-08T09:00:00.000Z']));
+    const view = await ui('attestStatus', { subject: S });
+    const text = ok(cli(['attest', 'status', S]));
+    expect(text).toContain(
+      `evaluation seq ${view.latest!.seq} of ${S} as of 2026-07-08T09:00:00.000Z — FRESH`,
+    );
+    expect(text).toContain(`digest ${view.latest!.policy.digest}`);
     expect(text).toMatch(new RegExp(`^recommendation: ${view.latest!.recommendation.toUpperCase()}$`, 'm'));
     for (const r of view.latest!.requirements)
       expect(text).toMatch(new RegExp(`${r.status.toUpperCase()} +${r.id}`));
-    expect(JSON.parse(ok(cli(['attest', 'status', P, '--json'])))).toEqual(view);
+    expect(JSON.parse(ok(cli(['attest', 'status', S, '--json'])))).toEqual(view);
   });
 });

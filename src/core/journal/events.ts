@@ -559,6 +559,28 @@ export const EVENT_BODIES = {
     envelope: base64.max(200_000),
   }),
   /**
+   * The owner's decision on a recorded attestation evaluation (workflow 'attestation'), signed with their
+   * own key (DSSE); the signed statement binds the evaluation seq and its records, policy and findings
+   * digests, and the station refuses it on a STALE evaluation. The station never signs it.
+   */
+  'attestation.decision-recorded': z.strictObject({
+    subject: z.string().min(1).max(200),
+    evaluationSeq: z.number().int().min(1),
+    asOf: isoTime,
+    recordsDigest: hex(32),
+    policyDigest: hex(32),
+    findingsDigest: hex(32),
+    recommendation: z.enum(['approvable', 'remediate', 'escalate']),
+    decision: z.enum(['approve', 'remediate', 'escalate']),
+    comment: z.string().max(4000),
+    decidedBy: person,
+    trustId: custodianIdSchema,
+    signerFingerprint: hex(32),
+    /** Whether the decision follows the station's recommendation (recorded, never enforced). */
+    followsRecommendation: z.boolean(),
+    envelope: base64.max(200_000),
+  }),
+  /**
    * A source export imported (docs/records.md): one family per file, every record validated, all kept
    * or none. `newRecords` is how many were not already held (0 when the same file comes again).
    */

@@ -5,6 +5,11 @@ import { Badge } from '../../components/Badge';
 import { PinField, takePin } from '../../components/PinField';
 import type { Selection } from './model';
 
+/** A finding's record reference (the contract's finding.records). */
+type RecordRef = NonNullable<AttestStatusView['latest']>['findings'][number]['records'][number];
+/** The system first-hand records carry (services/records/firsthand.ts STATION_SYSTEM). */
+const STATION_SYSTEM = 'ceremony-station';
+
 const STATUS_WORD: Record<string, string> = {
   satisfied: 'SATISFIED',
   partial: 'PARTIAL',
@@ -19,27 +24,38 @@ const RECOMMENDATION: Record<string, { word: string; tone: 'good' | 'warn' | 'ba
 };
 
 /**
- * Custody attestation: every control-library requirement with its status, rationale and findings, each
- * finding linking to the exact record; the recommendation and why; the owner's signed decisions. The
- * station recommends and never signs the attestation.
+ * Custody attestation: the 'attestation' workflow's evaluation of one attestation (an attestation-scope
+ * record id) over imported and first-hand records — the recommendation and its reason, each requirement's
+ * status, every finding with its check ID and the records it rests on (one click to the record's
+ * provenance and content), the control library version and digest, the as-of instant, the evaluation
+ * seq and the STALE banner — and the owner's signed decisions. The same view as `station attest status`.
  */
 export function AttestationPanel(props: {
   packetId: string;
   onFocus: (s: Selection) => void;
   onChanged: () => Promise<void>;
 }) {
-  const { packetId, onFocus, onChanged } = props;
+  const { packetId, onChanged } = props;
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
+  const [subjects, setSubjects] = useState<string[]>([]);
+  const [subject, setSubject] = useState('');
   const [status, setStatus] = useState<AttestStatusView | null>(null);
   const [version, setVersion] = useState(0);
   const [modules, setModules] = useState<ModuleView[]>([]);
+  const [record, setRecord] = useState<{ ref: RecordRef; text: string } | null>(null);
   const pin = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (!api) return;
     void api.devicesModules({}).then((r) => (r.ok ? setModules(r.value) : showError(r.error)));
-  }, [api, showError]);
+    void api.recordsList({ family: 'attestation-scope' }).then((r) => {
+      if (!r.ok) return showError(r.error);
+      const ids = [...new Set(r.value.records.map((x) => x.recordId))].sort();
+      setSubjects(ids);
+      setSubject((s) => s || (ids.at(-1) ?? ''));
+    });
+  }, [api, showError, version]);
 
   const decide = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -48,7 +64,7 @@ export function AttestationPanel(props: {
     const d = new FormData(form);
     const [moduleId = '', serial = ''] = String(d.get('token') ?? '').split('|');
     const r = await api.attestDecideWithToken({
-      packetId,
+      subject,
       moduleId,
       serial,
       keyId: String(d.get('keyId') ?? '')
@@ -67,9 +83,9 @@ export function AttestationPanel(props: {
   };
 
   useEffect(() => {
-    if (!api) return;
+    if (!api || !subject) return;
     let live = true;
-    void api.attestStatus({ packetId }).then((r) => {
+    void api.attestStatus({ subject }).then((r) => {
       if (!live) return;
       if (r.ok) setStatus(r.value);
       else showError(r.error);
@@ -77,41 +93,60 @@ export function AttestationPanel(props: {
     return () => {
       live = false;
     };
-  }, [api, packetId, showError, version]);
+  }, [api, subject, showError, version]);
 
   const evaluate = async () => {
-    if (!api) return;
-    const r = await api.attestEvaluate({ packetId, actor: 'operator:station' });
+    if (!api || !subject) return;
+    const r = await api.attestEvaluate({ subject, actor: 'operator:station' });
     if (!r.ok) return showError(r.error);
     setVersion((v) => v + 1);
     await onChanged();
   };
-  const follow = (ref: string) => {
-    if (ref.startsWith('evidence:')) onFocus({ type: 'evidence', id: ref.slice(9) });
-    else if (ref.startsWith('journal:')) onFocus({ type: 'evidence', id: `ev-journal-${ref.slice(8)}` });
+  const open = async (ref: RecordRef) => {
+    if (!api) return;
+    if (ref.system === STATION_SYSTEM)
+      return setRecord({ ref, text: 'First-hand: made by this station from its own journal.' });
+    const r = await api.recordsShow(ref);
+    if (!r.ok) return showError(r.error);
+    setRecord({ ref, text: JSON.stringify(r.value.versions.at(-1) ?? null, null, 2) });
   };
 
   const latest = status?.latest ?? null;
   const rec = latest ? RECOMMENDATION[latest.recommendation] : null;
   return (
     <section className="module" aria-label="Attestation recommendation">
-      <h3>Control library evaluation</h3>
+      <h3>Attestation evaluation</h3>
+      <label className="field">
+        <span>Attestation (scope record)</span>
+        <select value={subject} onChange={(e) => setSubject(e.target.value)}>
+          {subjects.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      {subjects.length === 0 ? (
+        <p className="muted">Import an attestation-scope record first (station records import FILE).</p>
+      ) : null}
       {latest && rec ? (
         <>
+          {latest.status.status === 'STALE' ? (
+            <p role="alert">
+              <Badge word="STALE" tone="warn" /> {latest.status.sentence}. Evaluate again before deciding.
+            </p>
+          ) : null}
           <p>
             <Badge word={rec.word} tone={rec.tone} detail={rec.text} large />{' '}
             <span className="muted">
-              library v{latest.libraryVersion}, evaluated {latest.at.slice(0, 19).replace('T', ' ')} (journal
-              seq {latest.seq})
+              evaluation seq {latest.seq}, as of {latest.asOf.slice(0, 19).replace('T', ' ')}; policy{' '}
+              {latest.policy.library} v{latest.policy.version} ({latest.policy.source}), digest{' '}
+              <code>{latest.policy.digest.slice(0, 16)}…</code>
             </span>
           </p>
-          {latest.because.length > 0 ? (
-            <ul aria-label="Why">
-              {latest.because.map((b) => (
-                <li key={b}>{b}</li>
-              ))}
-            </ul>
-          ) : null}
+          <pre className="reason" aria-label="Why">
+            {latest.reason}
+          </pre>
           <table className="grid" aria-label="Requirements">
             <thead>
               <tr>
@@ -130,44 +165,48 @@ export function AttestationPanel(props: {
                   </td>
                   <td>
                     <Badge word={STATUS_WORD[r.status] ?? r.status} check={r.id} />
-                    <div className="muted">{r.rationale}</div>
                   </td>
                   <td>
                     <ul className="plain">
-                      {r.findings.map((f) => (
-                        <li key={f.text}>
-                          <strong>{f.kind}</strong>: {f.text}{' '}
-                          {f.refs.map((ref) =>
-                            ref.startsWith('evidence:') || ref.startsWith('journal:') ? (
+                      {latest.findings
+                        .filter((f) => r.checks.includes(f.checkId))
+                        .map((f) => (
+                          <li key={`${f.checkId} ${f.subject} ${f.sentence}`}>
+                            <code>{f.checkId}</code> <strong>{f.category}</strong>
+                            {f.blocking ? ' (blocking)' : ''}: {f.sentence}{' '}
+                            {f.records.map((ref) => (
                               <button
-                                key={ref}
+                                key={`${ref.family}/${ref.system}/${ref.recordId}`}
                                 type="button"
                                 className="link chip"
-                                onClick={() => follow(ref)}
+                                onClick={() => void open(ref)}
                               >
-                                {ref}
+                                {ref.family}/{ref.recordId}
                               </button>
-                            ) : (
-                              <code key={ref} className="chip">
-                                {ref}
-                              </code>
-                            ),
-                          )}
-                        </li>
-                      ))}
-                      {r.findings.length === 0 ? <li className="muted">no findings</li> : null}
+                            ))}
+                          </li>
+                        ))}
+                      {r.checks.length === 0 ? <li className="muted">no findings</li> : null}
                     </ul>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {record ? (
+            <div aria-label="Record">
+              <h4>
+                {record.ref.family} {record.ref.recordId} from {record.ref.system}
+              </h4>
+              <pre>{record.text}</pre>
+            </div>
+          ) : null}
         </>
       ) : (
         <p className="muted">Not evaluated yet.</p>
       )}
       <div className="actions">
-        <button type="button" onClick={() => void evaluate()}>
+        <button type="button" onClick={() => void evaluate()} disabled={!subject}>
           Evaluate now
         </button>
       </div>
@@ -184,7 +223,7 @@ export function AttestationPanel(props: {
           ))}
         </ul>
       ) : null}
-      {latest ? (
+      {latest && latest.status.status === 'FRESH' ? (
         <form className="act-form" aria-label="Record the owner's decision" onSubmit={(e) => void decide(e)}>
           <p>
             The release security owner decides on evaluation {latest.seq} and signs the decision with their
@@ -236,7 +275,8 @@ export function AttestationPanel(props: {
         <p className="muted">
           No decision recorded. The release security owner signs it with their own key:{' '}
           <code>
-            station attest decide {packetId} --decision approve|remediate|escalate --name … --key FILE
+            station attest decide {subject || packetId} --decision approve|remediate|escalate --name … --key
+            FILE
           </code>{' '}
           (or <code>--token SERIAL --key-id HEX</code>). The station never signs the attestation.
         </p>
