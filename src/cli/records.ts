@@ -225,7 +225,7 @@ export function registerRecordsCommands(program: Command, out: Out, registry?: F
     .option('--json', 'machine-readable output')
     .action(async function (this: Command, seq: string, o: { json?: boolean }) {
       const n = positiveInt('seq')(seq);
-      const v = await withStation(this, (s) => evaluationStatus(s, n, registry));
+      const v = await withStation(this, (s) => evaluationStatus(s, { seq: n }, registry));
       if (o.json) return out(`${JSON.stringify(v)}\n`);
       out(`${v.status}  ${v.sentence}\n`);
     });

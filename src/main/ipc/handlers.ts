@@ -149,7 +149,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     policyShow: () => showPolicies(station),
     // findings
     findingsEvaluate: (input) => evaluateWorkflow(station, input),
-    evaluationStatus: ({ seq }) => evaluationStatus(station, seq),
-    findingsSubjects: ({ workflow }) => findingsSubjects(station, workflow),
+    evaluationStatus: (input) => evaluationStatus(station, input),
+    findingsSubjects: (input) => findingsSubjects(station, input),
   };
 }

@@ -147,7 +147,10 @@ describe('evaluations', () => {
       findingsDigest: gap.findingsDigest,
       outcome: 'hold',
     });
-    expect(evaluationStatus(station, gap.seq, TEST_REGISTRY)).toMatchObject({ status: 'FRESH', changed: [] });
+    expect(evaluationStatus(station, { seq: gap.seq }, TEST_REGISTRY)).toMatchObject({
+      status: 'FRESH',
+      changed: [],
+    });
   });
 
   it('STALE after a new import of its records, naming records; after a new policy, naming policy', async () => {
@@ -173,7 +176,7 @@ describe('evaluations', () => {
       '2026-11-30T18:00:00.000Z',
     );
     await importRecordsFile(station, { path: revoked, actor });
-    const stale = evaluationStatus(station, e.seq, TEST_REGISTRY);
+    const stale = evaluationStatus(station, { seq: e.seq }, TEST_REGISTRY);
     expect(stale).toMatchObject({ status: 'STALE', changed: ['records'] });
     expect(stale.sentence).toBe(`facts changed since evaluation ${e.seq}: records`);
     // Re-evaluated, it sees the revocation; a new policy then makes that one stale on policy alone.
@@ -183,7 +186,7 @@ describe('evaluations', () => {
       policyFile('pol3.json', { policy: 'roster-check', version: 2, content: { requiredRole: 'auditor' } }),
       '2026-06-01T00:00:00.000Z',
     );
-    expect(evaluationStatus(station, now.seq, TEST_REGISTRY)).toMatchObject({
+    expect(evaluationStatus(station, { seq: now.seq }, TEST_REGISTRY)).toMatchObject({
       status: 'STALE',
       changed: ['policy'],
     });
@@ -197,7 +200,7 @@ describe('evaluations', () => {
     ).toMatchObject({
       code: 'WORKFLOW_UNKNOWN',
     });
-    expect(await failure(() => evaluationStatus(station, 1, TEST_REGISTRY))).toMatchObject({
+    expect(await failure(() => evaluationStatus(station, { seq: 1 }, TEST_REGISTRY))).toMatchObject({
       code: 'EVALUATION_NOT_FOUND',
     });
   });

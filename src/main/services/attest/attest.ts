@@ -56,7 +56,7 @@ function recordedEvaluations(station: Station, subject: string) {
  * `matchesRecord` says whether they still digest to what was recorded.
  */
 function evaluationView(station: Station, seq: number): EvaluationView {
-  const status = evaluationStatus(station, seq);
+  const status = evaluationStatus(station, { seq });
   const recorded = status.recorded;
   const e = computeEvaluation(station, {
     workflow: WORKFLOW,
@@ -178,7 +178,7 @@ export async function decideAttestation(
       `${input.subject} has no attestation evaluation: evaluate first (station attest evaluate ${input.subject})`,
       { field: 'subject' },
     );
-  const status = evaluationStatus(station, latest.seq);
+  const status = evaluationStatus(station, { seq: latest.seq });
   if (status.status === 'STALE')
     throw stationError(
       'EVALUATION_STALE',

@@ -116,7 +116,7 @@ export function evaluateWorkflow(
  */
 export function evaluationStatus(
   station: Station,
-  seq: number,
+  { seq }: { seq: number },
   registry: FindingsRegistry = REGISTRY,
 ): View<'evaluationStatus'> {
   const row = station.journal.get(seq);

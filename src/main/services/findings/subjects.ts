@@ -19,13 +19,13 @@ const SUBJECTS: Readonly<
 /** Ids of the workflow's subject records the station holds (sorted, once each) and its rules. */
 export function findingsSubjects(
   station: Station,
-  workflow: string,
+  { workflow }: { workflow: string },
   registry: FindingsRegistry = REGISTRY,
 ): View<'findingsSubjects'> {
   const w = workflowOf(registry, workflow);
   const known = Object.hasOwn(SUBJECTS, w.id) ? SUBJECTS[w.id] : undefined;
   if (!known) return { workflow: w.id, family: '', subjects: [], truncated: false, rules: [] };
-  const listed = listRecords(station, known.family);
+  const listed = listRecords(station, { family: known.family });
   const subjects = [...new Set(listed.records.map((r) => r.recordId))].sort();
   return {
     workflow: w.id,
