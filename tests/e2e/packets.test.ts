@@ -223,7 +223,7 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       // A finding links to the exact record: the ceremony log, with its provenance and content.
       await rows.getByRole('button', { name: 'ceremony-log/CER-2026-021' }).first().click();
       await expect
-        .poll(() => panel.getByLabel('Record').innerText())
+        .poll(() => panel.getByLabel('Record', { exact: true }).first().innerText())
         .toMatch(/ceremony-log CER-2026-021 from [\s\S]*"recordId": "CER-2026-021"/);
       // No decision yet: the station says who decides and how, and never signs.
       expect(await panel.innerText()).toMatch(/No decision recorded[\s\S]*never signs the attestation/);
