@@ -117,7 +117,8 @@ export function derivedPacket(station: Station, content: PacketContent): Derived
       sentence: status.sentence,
       outcome: view.outcome,
       reason: view.reason,
-      holds: HOLDS[view.outcome] ?? 'source',
+      // An outcome this map does not know holds for source (`??` would also turn a handoff's null into a hold).
+      holds: Object.hasOwn(HOLDS, view.outcome) ? (HOLDS[view.outcome] ?? null) : 'source',
       policy: { policy: view.policy.policy, version: view.policy.version, digest: view.policy.digest },
       recordsDigest: b.recordsDigest,
       policyDigest: b.policyDigest,
