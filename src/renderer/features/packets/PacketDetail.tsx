@@ -2,7 +2,7 @@ import type { PacketView } from '../../../shared/contract';
 import { Badge } from '../../components/Badge';
 import { AttestationPanel } from './AttestationPanel';
 import { EvidenceIndex } from './EvidenceIndex';
-import { AnnotateForm, ClaimForm, EvidenceForms, ReviewersForm } from './PacketForms';
+import { AnnotateForm, ClaimForm, EvaluateAgain, EvidenceForms, ReviewersForm } from './PacketForms';
 import { GATE_WORD, type Selection } from './model';
 import { PacketVersions } from './PacketVersions';
 import { RunwayChart } from './RunwayChart';
@@ -211,6 +211,13 @@ export function PacketDetail(props: {
               <Badge word="STALE" detail={packet.derived.evaluation.sentence} /> Evaluate again before handing
               off.
             </p>
+          ) : null}
+          {!stopped && packet.derived.evaluation ? (
+            <EvaluateAgain
+              packetId={draft.packetId}
+              asOf={packet.derived.evaluation.asOf}
+              onChanged={onChanged}
+            />
           ) : null}
           {packet.derived.evaluation ? <p>{packet.derived.evaluation.reason}</p> : null}
           <table className="grid" aria-label="Findings">

@@ -314,3 +314,31 @@ function IdChecks({ legend, name, ids }: { legend: string; name: string; ids: re
     </fieldset>
   );
 }
+
+/**
+ * Evaluates the packet's subject again at the same instant as its latest evaluation: after records that
+ * resolve a finding were imported, this is how the register, the claims and the outcome catch up.
+ */
+export function EvaluateAgain(props: { packetId: string; asOf: string; onChanged: () => Promise<void> }) {
+  const api = useStation((s) => s.api);
+  const showError = useStation((s) => s.showError);
+  const dismissError = useStation((s) => s.dismissError);
+  const evaluate = async () => {
+    if (!api) return;
+    const r = await api.packetEvaluate({
+      packetId: props.packetId,
+      asOf: props.asOf,
+      actor: 'operator:station',
+    });
+    if (!r.ok) return showError(r.error);
+    dismissError();
+    await props.onChanged();
+  };
+  return (
+    <div className="actions">
+      <button type="button" onClick={() => void evaluate()}>
+        Evaluate again as of {props.asOf}
+      </button>
+    </div>
+  );
+}
