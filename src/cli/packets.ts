@@ -2,14 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
 import type { Completeness } from '../core/packet/checks';
-import {
-  CLAIM_STATUSES,
-  claimSchema,
-  EXCEPTION_KINDS,
-  exceptionSchema,
-  PACKET_KINDS,
-  reviewerSchema,
-} from '../core/packet/model';
+import { CLAIM_STATUSES, claimSchema, PACKET_KINDS, reviewerSchema } from '../core/packet/model';
 import { parseOrThrow } from '../core/validate';
 import type { View } from '../shared/contract';
 import {
@@ -26,7 +19,8 @@ import {
   recordHandoff,
   recordPacketVersion,
   setPacketClaim,
-  setPacketException,
+  annotatePacketFinding,
+  evaluatePacket,
   setPacketReviewers,
   stopClearOperation,
   stopNotices,
@@ -93,10 +87,14 @@ function printPacketView(out: Out, v: View<'packetGet'>): void {
   const subject = Object.entries(d.subject);
   if (subject.length > 0) out(`subject: ${subject.map(([k, val]) => `${k}=${val}`).join('  ')}\n`);
   out(`claims (${d.claims.length}):\n`);
-  for (const cl of d.claims)
+  for (const cl of d.claims) {
+    const derived = v.derived?.claims.find((x) => x.claimId === cl.claimId)?.status;
+    const status = derived === 'asserted' ? 'ASSERTED / NOT CHECKED' : (derived ?? cl.status ?? 'pending');
+    const checks = cl.checks?.length ? `  [${cl.checks.join(', ')}]` : '';
     out(
-      `  ${cl.status.padEnd(12)} ${cl.claimId}  ${cl.text}${cl.evidence.length ? `  ← ${cl.evidence.join(', ')}` : ''}\n`,
+      `  ${status.padEnd(12)} ${cl.claimId}  ${cl.text}${checks}${cl.evidence.length ? `  ← ${cl.evidence.join(', ')}` : ''}\n`,
     );
+  }
   out(`evidence (${d.evidence.length}):\n`);
   for (const e of d.evidence) {
     out(`  ${e.evidenceId}  ${e.title}\n`);
@@ -107,11 +105,7 @@ function printPacketView(out: Out, v: View<'packetGet'>): void {
     out(`      ${e.mediaType}, ${e.sizeBytes} bytes, sha256 ${e.sha256}\n`);
     for (const i of e.indicators) out(`      ! ${i.indicator}: ${i.detail}\n`);
   }
-  out(`exceptions (${d.exceptions.length}):\n`);
-  for (const x of d.exceptions)
-    out(
-      `  ${x.status.padEnd(8)} ${x.exceptionId}  ${x.kind}${x.blocking ? ', blocking' : ''}  ${x.title}  (owner ${x.owner}, due ${x.dueAt.slice(0, 10)})${x.resolution ? ` — ${x.resolution}` : ''}\n`,
-    );
+  if (v.derived) printDerived(out, v.derived);
   out(`routing: required ${d.routing.requiredRoles.join(', ') || 'none'}\n`);
   for (const r of d.routing.reviewers) out(`  ${r.role}: ${r.name}\n`);
   for (const ver of v.versions)
@@ -120,6 +114,41 @@ function printPacketView(out: Out, v: View<'packetGet'>): void {
     out(
       `handoff of v${h.version} by ${h.recordedBy} at ${h.at}: ${h.gate}${h.blockers.length ? ` (${h.blockers.length} blockers acknowledged)` : ''}\n`,
     );
+}
+
+/** A derived packet: its evaluation, outcome and reason, policy version and the exception register. */
+function printDerived(out: Out, d: NonNullable<View<'packetGet'>['derived']>): void {
+  const e = d.evaluation;
+  if (e === null) {
+    out(`findings: ${d.subject} not evaluated yet (station packet evaluate)\n`);
+    return;
+  }
+  out(
+    `evaluation ${e.seq} of ${d.subject} as of ${e.asOf}: ${e.status}${e.status === 'STALE' ? ` — ${e.sentence}` : ''}\n`,
+  );
+  out(`  policy ${e.policy.policy} v${e.policy.version} (${e.policy.digest.slice(0, 16)}…)\n`);
+  out(`outcome ${e.outcome}: ${e.reason}\n`);
+  out(`exception register (${d.register.length} open findings):\n`);
+  for (const r of d.register) {
+    const f = r.finding;
+    out(
+      `  ${f.checkId} ${f.subject}  ${f.category}${f.blocking ? ', blocking' : ''}${f.waivable ? '' : ', not waivable'}\n`,
+    );
+    out(`      ${f.sentence}\n`);
+    out(`      records: ${f.records.map((x) => `${x.family} ${x.system}/${x.recordId}`).join('; ')}\n`);
+    if (r.owner || r.dueAt) out(`      owner ${r.owner ?? '-'}, due ${r.dueAt?.slice(0, 10) ?? '-'}\n`);
+    for (const n of r.notes) out(`      note: ${n}\n`);
+  }
+}
+
+/** `CHECK-ID:subject` → a finding key (the subject may itself contain colons). */
+function findingKeyArg(v: string): { checkId: string; subject: string } {
+  const i = v.indexOf(':');
+  if (i <= 0)
+    throw new CodedError('INVALID_INPUT', `--acknowledge ${v} must look like CHECK-ID:subject`, {
+      field: 'acknowledge',
+    });
+  return { checkId: v.slice(0, i), subject: v.slice(i + 1) };
 }
 
 interface EvidenceFlags {
@@ -162,7 +191,9 @@ const meta = (o: EvidenceFlags) => ({
 export function registerPacketCommands(program: Command, out: Out): void {
   const packet = program
     .command('packet')
-    .description('governance packets: evidence with provenance, exceptions, completeness, versions, handoff');
+    .description(
+      'governance packets: evidence with provenance, findings and their annotations, completeness, versions, handoff',
+    );
 
   packet
     .command('new <packetId>')
@@ -171,7 +202,12 @@ export function registerPacketCommands(program: Command, out: Out): void {
     .requiredOption('--covers <text>', 'what the packet covers')
     .option('--boundary <text>', "where the station stops and human review begins (default: the kind's)")
     .option('--title <text>', "title (default: the kind's)")
-    .option('--subject <key=value>', 'a workflow fact, e.g. key=RSK-2024 (repeat)', collect, [])
+    .option(
+      '--subject <key=value>',
+      'a workflow fact, e.g. requestId=DR-2026-117 for a rotation deferral (repeat)',
+      collect,
+      [],
+    )
     .option('--actor <actor>', 'who opens it', 'operator:cli')
     .action(async function (
       this: Command,
@@ -291,75 +327,88 @@ export function registerPacketCommands(program: Command, out: Out): void {
 
   packet
     .command('claim <packetId> <claimId>')
-    .description('set a claim: its text, the evidence it rests on, its status')
+    .description(
+      'set a claim: its text, the checks that support it (its status is computed from their findings), the evidence it cites',
+    )
     .requiredOption('--text <text>', 'the consequential statement')
+    .option('--check <id>', 'a check ID that supports it, e.g. DEF-CUSTODY-FRESH (repeat)', collect, [])
     .option('--evidence <ids>', 'comma-separated evidence ids')
-    .option('--status <status>', CLAIM_STATUSES.join(' | '), 'pending')
+    .option('--status <status>', `packets whose claims are not derived only: ${CLAIM_STATUSES.join(' | ')}`)
     .option('--actor <actor>', 'who records it', 'operator:cli')
     .action(async function (
       this: Command,
       packetId: string,
       claimId: string,
-      o: { text: string; evidence?: string; status: string; actor: string },
+      o: { text: string; check: string[]; evidence?: string; status?: string; actor: string },
     ) {
       await withStation(this, (s) => {
         const claim = parseOrThrow(
           claimSchema,
-          { claimId, text: o.text, evidence: list(o.evidence), status: o.status },
+          {
+            claimId,
+            text: o.text,
+            evidence: list(o.evidence),
+            ...(o.check.length > 0 ? { checks: o.check } : {}),
+            ...(o.status !== undefined ? { status: o.status } : {}),
+          },
           'claim',
         );
         const r = setPacketClaim(s, { packetId, claim, actor: o.actor });
-        printEdit(out, r, `claim ${claimId} set (${o.status})`);
+        printEdit(
+          out,
+          r,
+          `claim ${claimId} set (${o.status ?? (o.check.length ? `bound to ${o.check.join(', ')}` : 'asserted, not checked')})`,
+        );
       });
     });
 
   packet
-    .command('exception <packetId> <exceptionId>')
-    .description('set an exception-register item: kind, owner, due date, status, what it covers')
-    .requiredOption('--kind <kind>', EXCEPTION_KINDS.join(' | '))
-    .requiredOption('--title <text>', 'what is open')
-    .requiredOption('--owner <name>', 'who resolves it')
-    .requiredOption('--due <date>', 'due date (YYYY-MM-DD)')
-    .option('--blocking', 'holds the packet while open')
-    .option('--resolved <resolution>', 'mark resolved, with how')
-    .option('--claims <ids>', 'claims it covers (comma-separated)')
-    .option('--evidence <ids>', 'evidence that shows it (comma-separated)')
+    .command('evaluate <packetId>')
+    .description(
+      "evaluate a derived packet's subject (workflow deferral) as of an instant: its register, claims and outcome follow",
+    )
+    .option('--as-of <instant>', 'ISO instant (default: now)')
+    .option('--json', 'the derived view as JSON')
     .option('--actor <actor>', 'who records it', 'operator:cli')
     .action(async function (
       this: Command,
       packetId: string,
-      exceptionId: string,
-      o: {
-        kind: string;
-        title: string;
-        owner: string;
-        due: string;
-        blocking?: boolean;
-        resolved?: string;
-        claims?: string;
-        evidence?: string;
-        actor: string;
-      },
+      o: { asOf?: string; json?: boolean; actor: string },
     ) {
       await withStation(this, (s) => {
-        const exception = parseOrThrow(
-          exceptionSchema,
-          {
-            exceptionId,
-            kind: o.kind,
-            title: o.title,
-            owner: o.owner,
-            dueAt: isoOrNull(o.due, 'due'),
-            status: o.resolved === undefined ? 'open' : 'resolved',
-            blocking: o.blocking === true,
-            claims: list(o.claims),
-            evidence: list(o.evidence),
-            resolution: o.resolved ?? null,
-          },
-          'exception',
-        );
-        const r = setPacketException(s, { packetId, exception, actor: o.actor });
-        printEdit(out, r, `exception ${exceptionId} set`);
+        const d = evaluatePacket(s, { packetId, asOf: o.asOf, actor: o.actor });
+        if (o.json) out(`${JSON.stringify(d)}\n`);
+        else printDerived(out, d);
+      });
+    });
+
+  packet
+    .command('annotate <packetId> <checkId> <subject>')
+    .description(
+      'add a note, an owner or a due date to one open finding (never its category or whether it blocks)',
+    )
+    .option('--note <text>', 'a note')
+    .option('--owner <name>', 'who resolves it')
+    .option('--due <date>', 'due date (YYYY-MM-DD)')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      packetId: string,
+      checkId: string,
+      subject: string,
+      o: { note?: string; owner?: string; due?: string; actor: string },
+    ) {
+      await withStation(this, (s) => {
+        const r = annotatePacketFinding(s, {
+          packetId,
+          checkId,
+          subject,
+          note: o.note ?? null,
+          owner: o.owner ?? null,
+          dueAt: isoOrNull(o.due, 'due'),
+          actor: o.actor,
+        });
+        printEdit(out, r, `finding ${checkId} ${subject} annotated`);
       });
     });
 
@@ -419,7 +468,11 @@ export function registerPacketCommands(program: Command, out: Out): void {
     .description('what changed between two versions, item by item')
     .action(async function (this: Command, packetId: string, from: string, to: string) {
       await withStation(this, (s) => {
-        const changes = diffVersions(s, packetId, positiveInt('from')(from), positiveInt('to')(to));
+        const changes = diffVersions(s, {
+          packetId,
+          from: positiveInt('from')(from),
+          to: positiveInt('to')(to),
+        });
         if (changes.length === 0) out('no changes\n');
         for (const c of changes)
           out(
@@ -514,7 +567,7 @@ export function registerPacketCommands(program: Command, out: Out): void {
     .option('--version <n>', 'the version (default: the latest)', positiveInt('--version'))
     .action(async function (this: Command, packetId: string, o: { version?: number }) {
       await withStation(this, async (s) => {
-        const r = await printPacket(s, packetId, o.version);
+        const r = await printPacket(s, { packetId, version: o.version });
         out(`wrote ${r.path} (${r.pages ?? '?'} pages)\n  sha256 ${r.sha256}\n`);
       });
     });
@@ -525,11 +578,23 @@ export function registerPacketCommands(program: Command, out: Out): void {
     .option('--version <n>', 'the version (default: the latest)', positiveInt('--version'))
     .requiredOption('--by <name>', 'the person handing off')
     .option('--acknowledge-blockers', 'hand off although source checks fail (the record lists them)')
+    .option(
+      '--acknowledge <CHECK-ID:subject>',
+      'a derived packet: acknowledge one blocking finding the policy lets a handoff carry (repeat for each)',
+      collect,
+      [],
+    )
     .option('--actor <actor>', 'who records it', 'operator:cli')
     .action(async function (
       this: Command,
       packetId: string,
-      o: { version?: number; by: string; acknowledgeBlockers?: boolean; actor: string },
+      o: {
+        version?: number;
+        by: string;
+        acknowledgeBlockers?: boolean;
+        acknowledge: string[];
+        actor: string;
+      },
     ) {
       await withStation(this, (s) => {
         const h = recordHandoff(s, {
@@ -537,13 +602,18 @@ export function registerPacketCommands(program: Command, out: Out): void {
           version: o.version,
           recordedBy: o.by,
           acknowledgeBlockers: o.acknowledgeBlockers === true,
+          acknowledge: o.acknowledge.map(findingKeyArg),
           actor: o.actor,
         });
         out(
           `handoff of ${packetId} v${h.version} (${h.digest.slice(0, 16)}…) by ${h.recordedBy}: ${h.gate}\n`,
         );
         for (const r of h.reviewers) out(`  ${r.role}: ${r.name}\n`);
-        for (const b of h.blockers) out(`  blocker: ${b}\n`);
+        if (h.evaluation)
+          out(
+            `  on evaluation ${h.evaluation.seq} (as of ${h.evaluation.asOf}, outcome ${h.evaluation.outcome}, policy v${h.evaluation.policyVersion})\n`,
+          );
+        for (const b of h.blockers) out(`  ${h.acknowledged ? 'acknowledged' : 'blocker'}: ${b}\n`);
         out(
           `  boundary: ${h.boundary}\n  export it with: station bundle export --kind packet --packet ${packetId}\n`,
         );

@@ -661,6 +661,21 @@ export const ERROR_CATALOGUE = {
     action:
       'Link at least one evidence item before marking the claim supported, or leave it pending with an exception.',
   },
+  PACKET_CLAIM_DERIVED: {
+    class: 'invalid-input',
+    action:
+      'Bind the claim to the check IDs that support it (--check); its status is computed from their findings, never typed.',
+  },
+  PACKET_EVALUATION_STALE: {
+    class: 'state',
+    action:
+      'Facts or policy changed since the evaluation: evaluate the packet again (station packet evaluate), review the findings, then hand off.',
+  },
+  PACKET_ACKNOWLEDGEMENT_REFUSED: {
+    class: 'invalid-input',
+    action:
+      'Acknowledge exactly the blocking findings of the categories the policy lets a handoff carry (station packet show lists them); other findings are resolved only by importing the record that fixes them.',
+  },
   RECORD_INVALID: {
     class: 'invalid-input',
     action:
@@ -714,7 +729,8 @@ export const ERROR_CATALOGUE = {
   },
   PACKET_NOT_READY: {
     class: 'state',
-    action: 'Resolve the failing completeness checks (station packet check) before handing off.',
+    action:
+      'Resolve the failing completeness checks or the deciding findings (station packet check / show) — by importing the records that fix them and evaluating again — before handing off.',
   },
   EVIDENCE_UNREADABLE: {
     class: 'invalid-input',

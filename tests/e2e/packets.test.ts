@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
+import { DEMO_AS_OF, RESOLVING_RECORDS } from '../helpers/deferral-resolve';
 import { SOFTHSM_PATH } from '../helpers/softhsm';
 import {
   addToken,
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('Rotation deferral packet in Chromium (the demo packet)', () => {
-  it('shows the planted exceptions, the runway and the evidence behind a claim; records the handoff; prints and exports for the board', async () => {
+  it('shows the findings that hold it; refuses the handoff naming the outcome; after the resolving records are imported and evaluated, hands off with each exception acknowledged; prints and exports for the board', async () => {
     const root = tempDir();
     const dataDir = join(root, 'station');
     const media = join(root, 'usb');
@@ -43,70 +44,79 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
         .toMatch(/deferral-rsk-2024[\s\S]*HOLD[\s\S]*for source completion/);
       const packet = page.getByRole('article', { name: 'Packet deferral-rsk-2024' });
 
-      // Completeness by check ID: the gaps the demo planted, never shown as ready.
+      // The gate is the workflow outcome; the register is the evaluation's findings, found by the rules.
       const checks = packet.getByRole('list', { name: 'Completeness checks' });
       await expect
         .poll(() => checks.innerText())
-        .toMatch(/HOLD\s*PKT-EVIDENCE-FRESH[\s\S]*ev-signers is 2\d days old/);
-      expect(await checks.innerText()).toMatch(/HOLD\s*PKT-EXCEPTION-OPEN/);
-      expect(await checks.innerText()).toMatch(/HOLD\s*DEF-RUNWAY[\s\S]*RSK-2024 Release Signing/);
+        .toMatch(/HOLD\s*PKT-OUTCOME[\s\S]*hold-source-completion[\s\S]*DEF-HSM-ATTEST HSM-LUNA-0412/);
       expect(await packet.innerText()).not.toMatch(/READY\s*for handoff/);
-      await expect
-        .poll(() =>
-          packet
-            .getByRole('figure', {
-              name: /Validity runway: 2 certificates, 1 expires before the window ends/,
-            })
-            .count(),
-        )
-        .toBe(1);
-
-      const register = packet.getByRole('table', { name: 'Exceptions' });
+      const register = packet.getByRole('table', { name: 'Findings' });
       const reg = await register.innerText();
-      expect(reg).toMatch(
-        /x-backup-custody[\s\S]*Backup-token custody attestation is older than 90 days[\s\S]*STALE[\s\S]*Cary Lim/,
+      expect(reg).toMatch(/DEF-HSM-ATTEST\s*HSM-LUNA-0412[\s\S]*DISPUTED/);
+      expect(reg).toMatch(/DEF-CUSTODY-FRESH\s*BT-0412-3[\s\S]*STALE/);
+      expect(reg).toMatch(/DEF-SIGNERS\s*CER-ROT-2027-02\/key-operator[\s\S]*PARTIAL/);
+      // Claims by the checks they are bound to; a claim bound to none is shown as asserted, not checked.
+      const claims = await packet.getByRole('table', { name: 'Claims' }).innerText();
+      expect(claims).toMatch(
+        /c-hsm-audit[^\n]*\n?[\s\S]*?HOLD[\s\S]*?disputed: DEF-AUDIT-CHAIN, DEF-AUDIT-SIGN, DEF-HSM-ATTEST/,
       );
-      expect(reg).toMatch(/x-signers[\s\S]*Signer availability incomplete[\s\S]*PARTIAL/);
-      expect(reg).toMatch(/x-cutover[\s\S]*disputes its cutover readiness[\s\S]*DISPUTED/);
+      expect(claims).toMatch(/c-monitoring[\s\S]*?ASSERTED[\s\S]*?not checked/);
 
-      // A claim traces to its evidence in one click: the pane shows provenance.
-      await packet.getByRole('table', { name: 'Claims' }).getByRole('button', { name: 'c-custody' }).click();
-      const pane = page.getByRole('complementary', { name: 'Evidence' });
-      await expect
-        .poll(() => pane.innerText())
-        .toMatch(/Claim c-custody[\s\S]*ev-backup-custody[\s\S]*typed-in attestation by Cary Lim/);
-      expect(await pane.innerText()).toMatch(/custody-log · typed by Cary Lim/);
-      expect(await pane.innerText()).toMatch(/x-backup-custody/);
-      // The freshness verdict is shown with the evidence: the signer sheet is stale under its 14-day rule.
-      await packet
-        .getByRole('list', { name: /^Evidence, \d+ items$/ })
-        .getByRole('button', { name: 'ev-signers' })
-        .click();
-      await expect
-        .poll(() => pane.innerText())
-        .toMatch(
-          /ev-signers: Signer availability[\s\S]*STALE\s*2\d days old[\s\S]*rule: at most 14 days old/,
-        );
-      await page.screenshot({ path: artifactPath('deferral-packet.png'), fullPage: true });
-
-      // Handoff while source checks fail needs the acknowledgement; the record names the board reviewers.
+      // The handoff form: a checkbox only for the findings the policy lets a handoff carry.
       const handoff = packet.getByRole('form', { name: 'Record handoff' });
+      const findings = handoff.getByRole('group', { name: 'Blocking findings to acknowledge' });
+      expect(await findings.innerText()).toMatch(
+        /REFUSES HANDOFF[\s\S]*DEF-HSM-ATTEST HSM-LUNA-0412 \(disputed\): import the record that resolves it/,
+      );
+      expect(await findings.getByRole('checkbox').count()).toBe(2);
+      await findings.getByLabel(/I acknowledge DEF-CUSTODY-FRESH BT-0412-3 \(stale\)/).check();
+      await findings
+        .getByLabel(/I acknowledge DEF-SIGNERS CER-ROT-2027-02\/key-operator \(partial\)/)
+        .check();
       await handoff.getByLabel('Handed off by (your name)').fill('Pat Morgan');
       await handoff.getByRole('button', { name: 'Record handoff' }).click();
-      await expect.poll(() => page.getByRole('alert').innerText()).toContain('PACKET_NOT_READY');
-      await handoff
-        .getByLabel(
-          /I hand off version 1 with its failing checks \(PKT-EVIDENCE-FRESH, PKT-EXCEPTION-OPEN, DEF-RUNWAY\)/,
-        )
-        .check();
+      await expect
+        .poll(() => page.getByRole('alert').innerText())
+        .toMatch(/outcome hold-source-completion[\s\S]*DEF-HSM-ATTEST HSM-LUNA-0412/);
+      expect(await page.getByRole('alert').innerText()).toContain('PACKET_NOT_READY');
+      await page.screenshot({ path: artifactPath('deferral-packet.png'), fullPage: true });
+
+      // The hold is resolved only by records: a later passing attestation and a ready re-check.
+      for (const path of RESOLVING_RECORDS)
+        expect(stationCli(['records', 'import', path, '--data-dir', dataDir], undefined, env).status).toBe(0);
+      // A new page load reads the packet again (the launch URL's fragment alone would not reload it).
+      await page.reload();
+      await page
+        .getByRole('navigation', { name: 'Workflows' })
+        .getByRole('button', { name: 'Rotation deferral', exact: true })
+        .click();
+      await expect.poll(() => packet.innerText()).toMatch(/STALE[\s\S]*Evaluate again before handing off/);
+      await packet.getByRole('button', { name: `Evaluate again as of ${DEMO_AS_OF}` }).click();
+      await expect
+        .poll(() => packet.getByRole('region', { name: 'Exception register' }).innerText())
+        .toMatch(/2 open findings\) — outcome handoff-with-exceptions/);
+      expect(await register.innerText()).not.toMatch(/DEF-HSM-ATTEST/);
+
+      await findings.getByLabel(/I acknowledge DEF-CUSTODY-FRESH BT-0412-3/).check();
+      await handoff.getByLabel('Handed off by (your name)').fill('Pat Morgan');
+      // One acknowledgement missing: refused, naming the other finding.
+      await handoff.getByRole('button', { name: 'Record handoff' }).click();
+      await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/not acknowledged: DEF-SIGNERS/);
+      expect(await page.getByRole('alert').innerText()).toContain('PACKET_ACKNOWLEDGEMENT_REFUSED');
+      await findings.getByLabel(/I acknowledge DEF-SIGNERS CER-ROT-2027-02\/key-operator/).check();
       await handoff.getByRole('button', { name: 'Record handoff' }).click();
       const record = packet.getByRole('article', { name: 'Handoff record v1' });
-      await expect.poll(() => record.innerText()).toMatch(/HOLD[\s\S]*v1 handed off by Pat Morgan/);
+      await expect.poll(() => record.innerText()).toMatch(/READY[\s\S]*v1 handed off by Pat Morgan/);
       const recordText = await record.innerText();
       expect(recordText).toMatch(
-        /board-reviewer: Dana Reyes[\s\S]*cryptography-engineering-manager: Cyrus Menon/,
+        /board-reviewer: Dana Board[\s\S]*cryptography-engineering-manager: Casey Manager/,
       );
-      expect(recordText).toMatch(/DEF-RUNWAY: CN=RSK-2024 Release Signing/);
+      expect(recordText).toMatch(
+        /On evaluation \d+ as of 2026-12-01T12:00:00.000Z: outcome handoff-with-exceptions/,
+      );
+      const acknowledged = await record.getByRole('list', { name: 'Acknowledged findings' }).innerText();
+      expect(acknowledged).toMatch(/DEF-CUSTODY-FRESH BT-0412-3 \(stale\)/);
+      expect(acknowledged).toMatch(/DEF-SIGNERS CER-ROT-2027-02\/key-operator \(partial\)/);
       expect(recordText).toMatch(/does not recommend granting or refusing the deferral/);
 
       // Print: a PDF of the version, written beside the station.
@@ -122,9 +132,7 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       const exportForm = packet.getByRole('form', { name: 'Export' });
       await expect
         .poll(() => exportForm.getByLabel('What will be written').innerText())
-        .toMatch(
-          /deferral-rsk-2024-v1\.bundle\.zip[\s\S]*packet\/packet\.json[\s\S]*packet\/handoff\.json[\s\S]*evidence\/ev-certs\.pem/,
-        );
+        .toMatch(/deferral-rsk-2024-v1\.bundle\.zip[\s\S]*packet\/packet\.json[\s\S]*packet\/handoff\.json/);
       await exportForm.getByLabel('Station token PIN').fill('123456');
       await exportForm.getByRole('button', { name: 'Sign, write and verify' }).click();
       await expect
@@ -139,7 +147,7 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
         env,
       );
       expect(verify.status).toBe(0);
-      expect(verify.stdout).toContain('evidence/ev-certs.pem');
+      expect(verify.stdout).toContain('packet/handoff.json');
       await page.screenshot({ path: artifactPath('deferral-handoff-export.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

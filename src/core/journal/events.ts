@@ -512,6 +512,32 @@ export const EVENT_BODIES = {
     recordedBy: person,
     /** Handing off while source checks fail needs this explicit acknowledgement by the person handing off. */
     blockersAcknowledged: z.boolean(),
+    /** A derived packet: the evaluation the handoff was decided on (its seq, outcome and digests). */
+    evaluation: z
+      .strictObject({
+        seq: z.number().int().min(1),
+        workflow: z.string().min(1).max(80),
+        subject: z.string().min(1).max(200),
+        asOf: isoTime,
+        outcome: z.string().min(1).max(80),
+        policyVersion: z.number().int().min(1),
+        policyDigest: hex(32),
+        recordsDigest: hex(32),
+        findingsDigest: hex(32),
+      })
+      .optional(),
+    /** A derived packet: every blocking finding the person acknowledged (handoff with exceptions). */
+    acknowledged: z
+      .array(
+        z.strictObject({
+          checkId: z.string().max(60),
+          subject: z.string().max(200),
+          category: z.string().max(40),
+          sentence: z.string().max(1000),
+        }),
+      )
+      .max(500)
+      .optional(),
   }),
   /** The control library evaluated against first-hand data: statuses, findings and the recommendation. */
   'attestation.evaluated': z.strictObject({

@@ -1,5 +1,5 @@
-import { deferralFindings, type DeferralPolicy } from './deferral';
 import type { PacketContent } from './model';
+import { DERIVED_KINDS } from './ops';
 
 /**
  * Completeness checks over a packet, each with a stable ID, computed from rules (never set by hand).
@@ -7,17 +7,19 @@ import type { PacketContent } from './model';
  *   PKT-STOP              no evidence indicates key compromise, unauthorised signing or a supply-chain
  *                         incident (a failure stops assembly: escalate, do not complete the packet)
  *   PKT-SCOPE             the scope says what it covers and where the station stops
+ * Packets whose claims their workflow service sets (custody attestation, …):
  *   PKT-CLAIM-EVIDENCE    the packet makes claims, and every supported claim cites evidence in the index
- *   PKT-CLAIM-OPEN        every claim not supported is named by an open exception (nothing silently open)
+ *   PKT-CLAIM-OPEN        every claim is supported (an open claim holds the packet for its source)
  *   PKT-EVIDENCE-DATED    no evidence is effective after it was received or after the check time
- *   PKT-EVIDENCE-FRESH    every cited evidence item with a freshness rule is fresh now, or an open
- *                         `stale` exception names it
- *   PKT-EXCEPTION-OWNED   every open exception has an owner and is not past its due date
- *   PKT-EXCEPTION-OPEN    no blocking exception is open
+ *   PKT-EVIDENCE-FRESH    every cited evidence item with a freshness rule is fresh now
  *   PKT-ROUTING           a named reviewer for every required role
- *   DEF-WINDOW, DEF-RUNWAY  rotation-deferral packets only (see deferral.ts)
+ * Derived packets (rotation-deferral: register, claims and outcome come from the findings engine):
+ *   PKT-EVALUATED         the packet's subject has an evaluation and it is FRESH (not STALE)
+ *   PKT-OUTCOME           the workflow outcome lets the packet be handed off (not stop, not a hold); its
+ *                         finding is the outcome's reason naming the deciding findings. Reviewer routing
+ *                         is the DEF-ROUTING rule's finding now, not a packet check.
  *
- * The gate follows: STOPPED if PKT-STOP fails; else HOLD-SOURCE if a source check fails (hold for
+ * The gate follows: STOPPED if a stop check fails; else HOLD-SOURCE if a source check fails (hold for
  * source completion); else HOLD-ROUTING if scope or routing fails (hold for scope or reviewer routing);
  * else READY for handoff. READY means complete for human review — never a recommendation to grant.
  */
@@ -28,11 +30,9 @@ export type PacketCheckId =
   | 'PKT-CLAIM-OPEN'
   | 'PKT-EVIDENCE-DATED'
   | 'PKT-EVIDENCE-FRESH'
-  | 'PKT-EXCEPTION-OWNED'
-  | 'PKT-EXCEPTION-OPEN'
   | 'PKT-ROUTING'
-  | 'DEF-WINDOW'
-  | 'DEF-RUNWAY';
+  | 'PKT-EVALUATED'
+  | 'PKT-OUTCOME';
 
 export type CheckGroup = 'stop' | 'source' | 'routing';
 
@@ -88,21 +88,28 @@ function check(
   };
 }
 
-export const DEFAULT_DEFERRAL_POLICY: DeferralPolicy = { maxDeferralDays: 90 };
+/** What a derived packet's checks read: its latest evaluation (null: none yet) and its status now. */
+export interface DerivedState {
+  readonly evaluation: {
+    readonly seq: number;
+    readonly status: 'FRESH' | 'STALE';
+    readonly sentence: string;
+    readonly outcome: string;
+    readonly reason: string;
+    /** The gate group the outcome holds the packet in (null: the outcome allows a handoff). */
+    readonly holds: CheckGroup | null;
+  } | null;
+}
 
 export function checkPacket(
   p: PacketContent,
   now: string,
   opts: {
-    deferral?: DeferralPolicy;
+    derived?: DerivedState;
     /** Evidence whose stop a custodian quorum reviewed and cleared (not an incident). */
     clearedStops?: ReadonlySet<string>;
   } = {},
 ): Completeness {
-  const evidence = new Map(p.evidence.map((e) => [e.evidenceId, e]));
-  const open = p.exceptions.filter((x) => x.status === 'open');
-  const cited = new Set(p.claims.flatMap((c) => c.evidence));
-
   const checks: PacketCheck[] = [
     check(
       'PKT-STOP',
@@ -121,6 +128,56 @@ export function checkPacket(
         ? [{ finding: 'the scope does not state where human review begins', ref: 'scope' }]
         : []),
     ]),
+    ...(DERIVED_KINDS.has(p.kind)
+      ? derivedChecks(opts.derived ?? { evaluation: null })
+      : typedChecks(p, now)),
+  ];
+  const failed = (g: CheckGroup) => checks.some((c) => c.group === g && !c.pass);
+  const gate: PacketGate = failed('stop')
+    ? 'STOPPED'
+    : failed('source')
+      ? 'HOLD-SOURCE'
+      : failed('routing')
+        ? 'HOLD-ROUTING'
+        : 'READY';
+  return {
+    gate,
+    checks,
+    passed: checks.filter((c) => c.pass).length,
+    failed: checks.filter((c) => !c.pass).length,
+    blockers: checks.filter((c) => !c.pass).flatMap((c) => c.findings.map((f) => `${c.id}: ${f}`)),
+  };
+}
+
+/** A derived packet: a FRESH evaluation (PKT-EVALUATED) whose outcome allows a handoff (PKT-OUTCOME). */
+function derivedChecks({ evaluation: e }: DerivedState): PacketCheck[] {
+  return [
+    check(
+      'PKT-EVALUATED',
+      "The packet's subject has a fresh evaluation",
+      'source',
+      e === null
+        ? [{ finding: 'the subject has not been evaluated yet (station packet evaluate)', ref: 'evaluation' }]
+        : e.status === 'STALE'
+          ? [{ finding: `${e.sentence}: evaluate again`, ref: `evaluation:${e.seq}` }]
+          : [],
+    ),
+    check(
+      'PKT-OUTCOME',
+      'The workflow outcome allows a handoff',
+      e?.holds ?? 'source',
+      e === null || e.holds === null
+        ? []
+        : [{ finding: `${e.outcome}: ${e.reason}`, ref: `evaluation:${e.seq}` }],
+    ),
+  ];
+}
+
+/** A packet whose claims its workflow service sets: claims with evidence, freshness, reviewer routing. */
+function typedChecks(p: PacketContent, now: string): PacketCheck[] {
+  const evidence = new Map(p.evidence.map((e) => [e.evidenceId, e]));
+  const cited = new Set(p.claims.flatMap((c) => c.evidence));
+  return [
     check(
       'PKT-CLAIM-EVIDENCE',
       'The packet makes claims, and every supported claim cites evidence in the index',
@@ -141,14 +198,11 @@ export function checkPacket(
     ),
     check(
       'PKT-CLAIM-OPEN',
-      'Every claim not supported is on the exception register',
+      'Every claim is supported',
       'source',
       p.claims
-        .filter((c) => c.status !== 'supported' && !open.some((x) => x.claims.includes(c.claimId)))
-        .map((c) => ({
-          finding: `${c.claimId} is ${c.status} and no open exception names it`,
-          ref: c.claimId,
-        })),
+        .filter((c) => c.status !== 'supported')
+        .map((c) => ({ finding: `${c.claimId} is ${c.status ?? 'not assessed'}`, ref: c.claimId })),
     ),
     check(
       'PKT-EVIDENCE-DATED',
@@ -163,13 +217,12 @@ export function checkPacket(
     ),
     check(
       'PKT-EVIDENCE-FRESH',
-      'Cited evidence is fresh under its rule, or a stale exception names it',
+      'Cited evidence is fresh under its rule',
       'source',
       [...cited].flatMap((id) => {
         const e = evidence.get(id);
         const f = e ? freshness(e, now) : null;
         if (!e || !f || f.fresh) return [];
-        if (open.some((x) => x.kind === 'stale' && x.evidence.includes(id))) return [];
         return [
           {
             finding:
@@ -182,28 +235,6 @@ export function checkPacket(
       }),
     ),
     check(
-      'PKT-EXCEPTION-OWNED',
-      'Open exceptions have an owner and are not overdue',
-      'source',
-      open
-        .filter((x) => x.dueAt < now)
-        .map((x) => ({
-          finding: `${x.exceptionId} (${x.owner}) was due ${x.dueAt.slice(0, 10)}`,
-          ref: x.exceptionId,
-        })),
-    ),
-    check(
-      'PKT-EXCEPTION-OPEN',
-      'No blocking exception is open',
-      'source',
-      open
-        .filter((x) => x.blocking)
-        .map((x) => ({
-          finding: `${x.exceptionId} ${x.kind}: ${x.title} (owner ${x.owner}, due ${x.dueAt.slice(0, 10)})`,
-          ref: x.exceptionId,
-        })),
-    ),
-    check(
       'PKT-ROUTING',
       'A named reviewer for every required role',
       'routing',
@@ -212,37 +243,4 @@ export function checkPacket(
         .map((role) => ({ finding: `no reviewer named for ${role}`, ref: `role:${role}` })),
     ),
   ];
-  if (p.kind === 'rotation-deferral') {
-    const found = deferralFindings(p, opts.deferral ?? DEFAULT_DEFERRAL_POLICY);
-    checks.push(
-      check(
-        'DEF-WINDOW',
-        'The requested deferral window is stated and within policy',
-        'routing',
-        found.filter((f) => f.id === 'DEF-WINDOW'),
-      ),
-      check(
-        'DEF-RUNWAY',
-        "The key's certificates stay valid through the requested window",
-        'source',
-        found.filter((f) => f.id === 'DEF-RUNWAY'),
-      ),
-    );
-  }
-
-  const failed = (g: CheckGroup) => checks.some((c) => c.group === g && !c.pass);
-  const gate: PacketGate = failed('stop')
-    ? 'STOPPED'
-    : failed('source')
-      ? 'HOLD-SOURCE'
-      : failed('routing')
-        ? 'HOLD-ROUTING'
-        : 'READY';
-  return {
-    gate,
-    checks,
-    passed: checks.filter((c) => c.pass).length,
-    failed: checks.filter((c) => !c.pass).length,
-    blockers: checks.filter((c) => !c.pass).flatMap((c) => c.findings.map((f) => `${c.id}: ${f}`)),
-  };
 }

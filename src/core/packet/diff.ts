@@ -3,7 +3,7 @@ import type { PacketContent } from './model';
 
 /** One difference between two packet versions, by section and item id. */
 export interface PacketChange {
-  readonly section: 'scope' | 'subject' | 'routing' | 'claims' | 'evidence' | 'exceptions';
+  readonly section: 'scope' | 'subject' | 'routing' | 'claims' | 'evidence' | 'annotations';
   readonly id: string;
   readonly change: 'added' | 'removed' | 'changed';
   /** The fields that differ, for a changed item. */
@@ -45,6 +45,12 @@ export function diffPackets(from: PacketContent, to: PacketContent): PacketChang
     ...whole('routing', from.routing, to.routing),
     ...byId('claims', from.claims, to.claims, (c) => c.claimId),
     ...byId('evidence', from.evidence, to.evidence, (e) => e.evidenceId),
-    ...byId('exceptions', from.exceptions, to.exceptions, (x) => x.exceptionId),
+    // Annotations are appended, never edited: what a later version adds, by position.
+    ...byId(
+      'annotations',
+      from.annotations.map((a, i) => ({ ...a, n: i + 1 })),
+      to.annotations.map((a, i) => ({ ...a, n: i + 1 })),
+      (a) => `${a.checkId} ${a.subject} #${a.n}`,
+    ),
   ];
 }

@@ -3,8 +3,9 @@ import { isoTime, packetIdSchema, roleSchema, sha256Hex } from '../schema';
 
 /**
  * A governance packet: what it covers and where the station stops (scope), the consequential statements
- * it makes (claims), the evidence behind them with provenance (evidence index), the open items (exception
- * register) and who reviews it (routing). The draft is changed only by ops (see ops.ts), each one a
+ * it makes (claims, bound to the checks that support them), the evidence behind them with provenance
+ * (evidence index), people's annotations on the station's findings (the exception register itself is
+ * derived from the latest evaluation, never stored here) and who reviews it (routing). The draft is changed only by ops (see ops.ts), each one a
  * journal event; a recorded version freezes the draft's canonical JSON under its digest.
  */
 export const PACKET_KINDS = [
@@ -19,8 +20,12 @@ export type PacketKind = (typeof PACKET_KINDS)[number];
 export const EVIDENCE_ORIGINS = ['media-file', 'station-record', 'attestation'] as const;
 export const STOP_INDICATORS = ['key-compromise', 'unauthorised-signing', 'supply-chain-incident'] as const;
 export type StopIndicator = (typeof STOP_INDICATORS)[number];
-export const EXCEPTION_KINDS = ['stale', 'missing', 'disputed', 'partial', 'exception-backed'] as const;
 export const CLAIM_STATUSES = ['supported', 'pending', 'disputed', 'unsupported'] as const;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+/** A check ID a claim is bound to (a rule of the findings engine, e.g. DEF-CUSTODY-FRESH). */
+export const checkIdSchema = z
+  .string()
+  .regex(/^[A-Z]{2,5}(-[A-Z0-9]+)+$/, 'a check ID such as DEF-CUSTODY-FRESH');
 
 const sha256 = sha256Hex;
 export const itemIdSchema = z
@@ -74,24 +79,32 @@ export const claimSchema = z.strictObject({
   claimId: itemIdSchema,
   text: text(1000),
   evidence: z.array(itemIdSchema).max(50),
-  status: z.enum(CLAIM_STATUSES),
+  /**
+   * The checks that support it: on a derived packet (rotation-deferral) its status is computed from their
+   * findings, never typed; a claim with no check is shown as asserted and not checked.
+   */
+  checks: z.array(checkIdSchema).max(20).optional(),
+  /** Set by a workflow service on packets whose status is not derived yet (custody attestation); absent on derived packets. */
+  status: z.enum(CLAIM_STATUSES).optional(),
 });
 export type Claim = z.infer<typeof claimSchema>;
 
-export const exceptionSchema = z.strictObject({
-  exceptionId: itemIdSchema,
-  kind: z.enum(EXCEPTION_KINDS),
-  title: text(300),
-  owner: person,
-  dueAt: isoTime,
-  status: z.enum(['open', 'resolved']),
-  /** Whether it holds the packet while open (a non-blocking item is reported, not held on). */
-  blocking: z.boolean(),
-  claims: z.array(itemIdSchema).max(50),
-  evidence: z.array(itemIdSchema).max(50),
-  resolution: z.string().max(1000).nullable(),
+/**
+ * What a person adds to a station finding (the finding is named by check ID and subject): a note, an
+ * owner, a due date — never its category, whether it blocks or whether it may be waived. Each one is a
+ * journaled act under its actor; a finding closes only when a later evaluation no longer finds it.
+ */
+export const findingKeySchema = z.strictObject({
+  checkId: checkIdSchema,
+  subject: z.string().min(1).max(200),
 });
-export type PacketException = z.infer<typeof exceptionSchema>;
+export type FindingKey = z.infer<typeof findingKeySchema>;
+export const annotationSchema = findingKeySchema.extend({
+  note: z.string().trim().min(1).max(1000).nullable(),
+  owner: person.nullable(),
+  dueAt: isoTime.nullable(),
+});
+export type Annotation = z.infer<typeof annotationSchema>;
 
 export const reviewerSchema = z.strictObject({ role: roleSchema, name: person });
 export type Reviewer = z.infer<typeof reviewerSchema>;
@@ -108,7 +121,8 @@ export const packetContentSchema = z.strictObject({
   }),
   claims: z.array(claimSchema).max(500),
   evidence: z.array(evidenceSchema).max(2000),
-  exceptions: z.array(exceptionSchema).max(500),
+  /** People's notes, owners and due dates on station findings, in the order they were recorded. */
+  annotations: z.array(annotationSchema).max(2000),
   routing: z.strictObject({
     requiredRoles: z.array(roleSchema).max(10),
     reviewers: z.array(reviewerSchema).max(20),

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { coreError } from '../errors';
-import { claimSchema, evidenceSchema, exceptionSchema, reviewerSchema, type PacketContent } from './model';
+import { annotationSchema, claimSchema, evidenceSchema, reviewerSchema, type PacketContent } from './model';
 
 /**
  * Every change to a packet draft is one op, journaled as it is (`packet.edited`), and applied here. The
  * evidence index is append-only: evidence is added, never edited or removed (a correction is new
- * evidence plus an exception). Claims, exceptions, scope and routing are set by id.
+ * evidence plus a note). Claims, scope and routing are set by id. A station finding is never set here:
+ * a person only annotates one (note, owner, due date); there is no op that carries a category, a blocking
+ * or a waivable flag, so the projection refuses any event that tries (the op schemas are strict).
  */
 export const packetOpSchema = z.discriminatedUnion('op', [
   z.strictObject({
@@ -15,7 +17,7 @@ export const packetOpSchema = z.discriminatedUnion('op', [
   }),
   z.strictObject({ op: z.literal('add-evidence'), evidence: evidenceSchema }),
   z.strictObject({ op: z.literal('set-claim'), claim: claimSchema }),
-  z.strictObject({ op: z.literal('set-exception'), exception: exceptionSchema }),
+  z.strictObject({ op: z.literal('annotate-finding'), annotation: annotationSchema }),
   z.strictObject({ op: z.literal('set-reviewers'), reviewers: z.array(reviewerSchema).max(20) }),
   z.strictObject({
     op: z.literal('set-subject'),
@@ -24,6 +26,9 @@ export const packetOpSchema = z.discriminatedUnion('op', [
   }),
 ]);
 export type PacketOp = z.infer<typeof packetOpSchema>;
+
+/** Packet kinds whose register, claims and outcome are derived from the findings engine. */
+export const DERIVED_KINDS: ReadonlySet<PacketContent['kind']> = new Set(['rotation-deferral']);
 
 const upsert = <T>(list: readonly T[], item: T, same: (x: T) => boolean): T[] =>
   list.some(same) ? list.map((x) => (same(x) ? item : x)) : [...list, item];
@@ -56,6 +61,13 @@ export function applyOp(content: PacketContent, op: PacketOp): PacketContent {
     case 'set-claim': {
       const c = op.claim;
       knownEvidence(content, c.evidence, 'claim.evidence');
+      // On a derived packet the status comes from the claim's checks; nobody types it (PKT-CLAIM-DERIVED).
+      if (DERIVED_KINDS.has(content.kind) && c.status !== undefined)
+        throw coreError(
+          'PACKET_CLAIM_DERIVED',
+          `claim ${c.claimId}: a ${content.kind} claim's status is computed from its checks' findings; bind it to check IDs instead of typing "${c.status}"`,
+          { field: 'claim.status' },
+        );
       if (c.status === 'supported' && c.evidence.length === 0)
         throw coreError(
           'PACKET_CLAIM_UNSUPPORTED',
@@ -64,19 +76,13 @@ export function applyOp(content: PacketContent, op: PacketOp): PacketContent {
         );
       return { ...content, claims: upsert(content.claims, c, (x) => x.claimId === c.claimId) };
     }
-    case 'set-exception': {
-      const x = op.exception;
-      knownEvidence(content, x.evidence, 'exception.evidence');
-      const claims = new Set(content.claims.map((c) => c.claimId));
-      const unknown = x.claims.filter((id) => !claims.has(id));
-      if (unknown.length > 0)
-        throw coreError('INVALID_INPUT', `exception.claims names unknown claims ${unknown.join(', ')}`, {
-          field: 'exception.claims',
+    case 'annotate-finding': {
+      const a = op.annotation;
+      if (a.note === null && a.owner === null && a.dueAt === null)
+        throw coreError('INVALID_INPUT', 'an annotation needs a note, an owner or a due date', {
+          field: 'annotation',
         });
-      return {
-        ...content,
-        exceptions: upsert(content.exceptions, x, (e) => e.exceptionId === x.exceptionId),
-      };
+      return { ...content, annotations: [...content.annotations, a] };
     }
     case 'set-reviewers':
       return { ...content, routing: { ...content.routing, reviewers: op.reviewers } };

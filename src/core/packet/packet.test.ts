@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { checkPacket, freshness, type PacketCheckId } from './checks';
 import { diffPackets } from './diff';
 import { evidenceSchema, type Evidence, type PacketContent } from './model';
-import { applyOp } from './ops';
+import { applyOp, packetOpSchema } from './ops';
+import { acknowledgedFindings, claimStatus, registerOf } from './derived';
+import type { Finding, FindingCategory } from '../findings/model';
 import { detectStopIndicators, stopRulesSchema } from './stop';
 import stopRulesJson from '../../../resources/policy/stop-triggers.json';
 
@@ -30,8 +32,8 @@ const ev = (id: string, over: Partial<Evidence> = {}): Evidence => ({
 
 /** A packet every check passes: the baseline each failing case changes in exactly one way. */
 const complete = (): PacketContent => ({
-  packetId: 'deferral-2026-11',
-  kind: 'rotation-deferral',
+  packetId: 'attest-2026-11',
+  kind: 'custody-attestation',
   title: 'Deferral of release-signing key rotation',
   scope: {
     covers: 'release signing key RSK-2024',
@@ -41,7 +43,7 @@ const complete = (): PacketContent => ({
     { claimId: 'c-inventory', text: 'The key is HSM-resident', evidence: ['ev-inv'], status: 'supported' },
   ],
   evidence: [ev('ev-inv')],
-  exceptions: [],
+  annotations: [],
   routing: {
     requiredRoles: ['board-reviewer'],
     reviewers: [{ role: 'board-reviewer', name: 'Dana Board' }],
@@ -69,7 +71,7 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
     const r = checkPacket(complete(), NOW);
     expect(r.gate).toBe('READY');
     expect(r.failed).toBe(0);
-    expect(r.checks).toHaveLength(11);
+    expect(r.checks).toHaveLength(7);
   });
 
   const cases: [PacketCheckId, (p: PacketContent) => PacketContent, RegExp, string][] = [
@@ -105,7 +107,7 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
           { claimId: 'c-avail', text: 'signers available', evidence: [], status: 'pending' },
         ],
       }),
-      /c-avail is pending and no open exception names it/,
+      /c-avail is pending/,
       'HOLD-SOURCE',
     ],
     [
@@ -121,62 +123,6 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
         evidence: [ev('ev-inv', { effectiveAt: '2026-09-01T00:00:00.000Z', freshnessDays: 30 })],
       }),
       /ev-inv is 85 days old \(rule: at most 30\)/,
-      'HOLD-SOURCE',
-    ],
-    [
-      'PKT-EXCEPTION-OWNED',
-      (p) => ({
-        ...p,
-        exceptions: [
-          {
-            exceptionId: 'x-late',
-            kind: 'partial',
-            title: 'cutover readiness',
-            owner: 'Olu Owner',
-            dueAt: '2026-11-01T00:00:00.000Z',
-            status: 'open',
-            blocking: false,
-            claims: [],
-            evidence: [],
-            resolution: null,
-          },
-        ],
-      }),
-      /x-late \(Olu Owner\) was due 2026-11-01/,
-      'HOLD-SOURCE',
-    ],
-    [
-      'PKT-EXCEPTION-OPEN',
-      (p) => ({
-        ...p,
-        exceptions: [
-          {
-            exceptionId: 'x-custody',
-            kind: 'stale',
-            title: 'backup token custody attestation is stale',
-            owner: 'Cary Custodian',
-            dueAt: '2026-12-15T00:00:00.000Z',
-            status: 'open',
-            blocking: true,
-            claims: [],
-            evidence: [],
-            resolution: null,
-          },
-        ],
-      }),
-      /x-custody stale: backup token custody attestation is stale/,
-      'HOLD-SOURCE',
-    ],
-    [
-      'DEF-WINDOW',
-      (p) => ({ ...p, subject: { ...p.subject, windowEnd: '2027-04-01T00:00:00.000Z' } }),
-      /the window is 121 days; the policy allows at most 90/,
-      'HOLD-ROUTING',
-    ],
-    [
-      'DEF-RUNWAY',
-      (p) => ({ ...p, evidence: [ev('ev-inv', { certificates: [cert('2027-01-15T00:00:00.000Z')] })] }),
-      /CN=Release Signing 2024 \(in ev-inv\) expires 2027-01-15, before the window ends 2027-02-28/,
       'HOLD-SOURCE',
     ],
     [
@@ -202,18 +148,6 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
     });
   }
 
-  it('DEF-RUNWAY passes for a certificate valid past the window; DEF-WINDOW fails an unstated window', () => {
-    const p = {
-      ...complete(),
-      evidence: [ev('ev-inv', { certificates: [cert('2027-03-01T00:00:00.000Z')] })],
-    };
-    expect(verdict(p, 'DEF-RUNWAY').pass).toBe(true);
-    const c = verdict({ ...complete(), subject: { key: 'RSK-2024' } }, 'DEF-WINDOW');
-    expect(c.findings).toEqual(['the requested window (windowStart, windowEnd as ISO times) is not stated']);
-    // Other kinds are not held to deferral rules.
-    expect(checkPacket({ ...complete(), kind: 'custody-attestation' }, NOW).checks).toHaveLength(9);
-  });
-
   it('PKT-STOP: a stop a quorum cleared no longer counts; other evidence with indicators still does', () => {
     const stopped: PacketContent = {
       ...complete(),
@@ -234,29 +168,6 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
     const c = verdict({ ...complete(), claims: [] }, 'PKT-CLAIM-EVIDENCE');
     expect(c.pass).toBe(false);
     expect(c.findings).toEqual(['the packet makes no claims yet']);
-  });
-
-  it('an open stale exception naming the evidence carries PKT-EVIDENCE-FRESH (the gap moves to the register)', () => {
-    const p: PacketContent = {
-      ...complete(),
-      evidence: [ev('ev-inv', { effectiveAt: '2026-09-01T00:00:00.000Z' })],
-      exceptions: [
-        {
-          exceptionId: 'x-stale',
-          kind: 'stale',
-          title: 'inventory older than 30 days; re-read scheduled',
-          owner: 'Olu Owner',
-          dueAt: '2026-12-01T00:00:00.000Z',
-          status: 'open',
-          blocking: false,
-          claims: [],
-          evidence: ['ev-inv'],
-          resolution: null,
-        },
-      ],
-    };
-    expect(verdict(p, 'PKT-EVIDENCE-FRESH').pass).toBe(true);
-    expect(checkPacket(p, NOW).gate).toBe('READY');
   });
 
   it('freshness: no rule → null; a rule but no effective date → not fresh', () => {
@@ -298,7 +209,7 @@ describe('applyOp', () => {
     ).toThrow(expect.objectContaining({ code: 'PACKET_ITEM_EXISTS' }));
   });
 
-  it('sets a claim by id (replaces), and an exception must name known claims', () => {
+  it('sets a claim by id (replaces); an annotation carries a note, owner or due date and nothing else', () => {
     const p = applyOp(complete(), {
       op: 'set-claim',
       claim: { claimId: 'c-inventory', text: 'changed', evidence: ['ev-inv'], status: 'disputed' },
@@ -306,23 +217,34 @@ describe('applyOp', () => {
     expect(p.claims).toEqual([
       { claimId: 'c-inventory', text: 'changed', evidence: ['ev-inv'], status: 'disputed' },
     ]);
+    const a = { checkId: 'DEF-SEAL', subject: 'BAG-1', note: null, owner: 'Olu Owner', dueAt: null };
+    expect(applyOp(p, { op: 'annotate-finding', annotation: a }).annotations).toEqual([a]);
+    expect(() => applyOp(p, { op: 'annotate-finding', annotation: { ...a, owner: null } })).toThrow(
+      /needs a note, an owner or a due date/,
+    );
+    // No op can make a finding non-blocking or recategorise it: the schemas are strict.
+    expect(
+      packetOpSchema.safeParse({ op: 'annotate-finding', annotation: { ...a, blocking: false } }).success,
+    ).toBe(false);
+    expect(
+      packetOpSchema.safeParse({ op: 'annotate-finding', annotation: { ...a, category: 'stale' } }).success,
+    ).toBe(false);
+    expect(packetOpSchema.safeParse({ op: 'set-exception', exception: {} }).success).toBe(false);
+  });
+
+  it('PKT-CLAIM-DERIVED: a rotation-deferral claim status is never typed, only bound to checks', () => {
+    const d: PacketContent = { ...complete(), kind: 'rotation-deferral', claims: [] };
     expect(() =>
-      applyOp(p, {
-        op: 'set-exception',
-        exception: {
-          exceptionId: 'x',
-          kind: 'disputed',
-          title: 't',
-          owner: 'o',
-          dueAt: NOW,
-          status: 'open',
-          blocking: true,
-          claims: ['c-unknown'],
-          evidence: [],
-          resolution: null,
-        },
+      applyOp(d, {
+        op: 'set-claim',
+        claim: { claimId: 'c-x', text: 't', evidence: [], checks: ['DEF-SEAL'], status: 'supported' },
       }),
-    ).toThrow(/exception.claims names unknown claims c-unknown/);
+    ).toThrow(expect.objectContaining({ code: 'PACKET_CLAIM_DERIVED' }));
+    const bound = applyOp(d, {
+      op: 'set-claim',
+      claim: { claimId: 'c-x', text: 't', evidence: [], checks: ['DEF-SEAL'] },
+    });
+    expect(bound.claims[0]?.checks).toEqual(['DEF-SEAL']);
   });
 });
 
@@ -399,24 +321,100 @@ describe('hostile and impossible input', () => {
       ageDays: null,
     });
   });
+});
 
-  it('DEF-WINDOW measures the deferral from the rotation due date when it is stated', () => {
-    const late = {
+describe('derived packets (rotation-deferral): register, claim statuses, acknowledgements, gate', () => {
+  const f = (checkId: string, subject: string, category: FindingCategory, blocking = true): Finding => ({
+    checkId,
+    category,
+    blocking,
+    waivable: true,
+    subject,
+    records: [{ family: 'seal-inspection', system: 'vault', recordId: 'SI-1' }],
+    sentence: `${checkId} found ${subject}`,
+  });
+  const claim = (checks?: string[]) => ({
+    claimId: 'c-x',
+    text: 't',
+    evidence: [],
+    ...(checks ? { checks } : {}),
+  });
+
+  it('claimStatus: supported / pending / disputed / unsupported from the bound checks, asserted when unbound', () => {
+    const seal = claim(['DEF-SEAL']);
+    expect(claimStatus(seal, [])).toBe('supported');
+    expect(claimStatus(seal, [f('DEF-RUNWAY', 'K', 'missing')])).toBe('supported');
+    expect(claimStatus(seal, [f('DEF-SEAL', 'BAG-1', 'stale', false)])).toBe('pending');
+    expect(claimStatus(seal, [f('DEF-SEAL', 'BAG-1', 'disputed')])).toBe('disputed');
+    expect(claimStatus(seal, [f('DEF-SEAL', 'BAG-1', 'stale')])).toBe('unsupported');
+    expect(claimStatus(seal, null)).toBe('pending');
+    expect(claimStatus(claim(), [])).toBe('asserted');
+    expect(claimStatus(claim([]), [])).toBe('asserted');
+  });
+
+  it('registerOf: every finding with its notes, latest owner and due date; acknowledgeable only by policy', () => {
+    const findings = [f('DEF-SEAL', 'BAG-1', 'stale'), f('DEF-HSM-ATTEST', 'HSM-1', 'disputed')];
+    const r = registerOf(
+      findings,
+      [
+        { checkId: 'DEF-SEAL', subject: 'BAG-1', note: 'reinspection booked', owner: 'A', dueAt: null },
+        { checkId: 'DEF-SEAL', subject: 'BAG-1', note: null, owner: 'B', dueAt: '2026-12-20T00:00:00.000Z' },
+        { checkId: 'DEF-SEAL', subject: 'BAG-9', note: 'other', owner: null, dueAt: null },
+      ],
+      ['stale'],
+    );
+    expect(r.map((x) => x.finding)).toEqual(findings);
+    expect(r[0]).toMatchObject({ notes: ['reinspection booked'], owner: 'B', acknowledgeable: true });
+    expect(r[1]).toMatchObject({ notes: [], owner: null, acknowledgeable: false });
+  });
+
+  it('acknowledgedFindings: each blocking finding of an allowed category, nothing else', () => {
+    const stale = f('DEF-SEAL', 'BAG-1', 'stale');
+    const advisory = f('DEF-BUILD', 'CI', 'partial', false);
+    const ok = acknowledgedFindings([stale, advisory], ['stale', 'partial'], [stale]);
+    expect(ok).toEqual([stale]);
+    const refused = (fn: () => unknown) =>
+      expect(fn).toThrow(expect.objectContaining({ code: 'PACKET_ACKNOWLEDGEMENT_REFUSED' }));
+    refused(() => acknowledgedFindings([stale], ['stale'], []));
+    refused(() => acknowledgedFindings([stale], ['stale'], [stale, { checkId: 'DEF-X', subject: 'nope' }]));
+    refused(() => acknowledgedFindings([stale, advisory], ['stale', 'partial'], [stale, advisory]));
+    refused(() => acknowledgedFindings([stale], ['partial'], [stale]));
+  });
+
+  it('PKT-EVALUATED and PKT-OUTCOME decide the gate; routing is no packet check any more', () => {
+    const d: PacketContent = {
       ...complete(),
-      subject: { ...complete().subject, rotationDue: '2026-09-01T00:00:00.000Z' },
+      kind: 'rotation-deferral',
+      routing: { requiredRoles: ['board-reviewer'], reviewers: [] },
     };
-    expect(verdict(late, 'DEF-WINDOW').findings).toEqual([
-      'the window ends 180 days after the rotation was due (2026-09-01); the policy allows at most 90',
+    const ev0 = {
+      seq: 9,
+      status: 'FRESH' as const,
+      sentence: 's',
+      outcome: 'handoff-clean',
+      reason: 'r',
+      holds: null,
+    };
+    expect(checkPacket(d, NOW).gate).toBe('HOLD-SOURCE');
+    expect(checkPacket(d, NOW, { derived: { evaluation: ev0 } }).gate).toBe('READY');
+    expect(checkPacket(d, NOW, { derived: { evaluation: ev0 } }).checks.map((c) => c.id)).toEqual([
+      'PKT-STOP',
+      'PKT-SCOPE',
+      'PKT-EVALUATED',
+      'PKT-OUTCOME',
     ]);
-    const onTime = {
-      ...complete(),
-      subject: { ...complete().subject, rotationDue: '2026-12-15T00:00:00.000Z' },
+    expect(checkPacket(d, NOW, { derived: { evaluation: { ...ev0, status: 'STALE' } } }).gate).toBe(
+      'HOLD-SOURCE',
+    );
+    const hold = {
+      ...ev0,
+      outcome: 'hold-scope-routing',
+      holds: 'routing' as const,
+      reason: 'DEF-ROUTING x',
     };
-    expect(verdict(onTime, 'DEF-WINDOW').pass).toBe(true);
-    const bogus = {
-      ...complete(),
-      subject: { ...complete().subject, windowEnd: '2026-13-01T00:00:00.000Z' },
-    };
-    expect(verdict(bogus, 'DEF-WINDOW').pass).toBe(false);
+    const c = checkPacket(d, NOW, { derived: { evaluation: hold } });
+    expect(c.gate).toBe('HOLD-ROUTING');
+    expect(c.blockers).toEqual(['PKT-OUTCOME: hold-scope-routing: DEF-ROUTING x']);
+    expect(checkPacket(d, NOW, { derived: { evaluation: { ...ev0, holds: 'stop' } } }).gate).toBe('STOPPED');
   });
 });

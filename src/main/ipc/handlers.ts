@@ -55,7 +55,8 @@ import {
   recordHandoff,
   recordPacketVersion,
   setPacketClaim,
-  setPacketException,
+  annotatePacketFinding,
+  evaluatePacket,
   setPacketReviewers,
 } from '../services/packets';
 import { importRecordsFile, listRecords, showPolicies, showRecord } from '../services/records';
@@ -130,14 +131,15 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     packetGet: (input) => packetView(station, input),
     packetCreate: (input) => createPacket(station, input),
     packetSetClaim: (input) => setPacketClaim(station, input),
-    packetSetException: (input) => setPacketException(station, input),
+    packetAnnotate: (input) => annotatePacketFinding(station, input),
+    packetEvaluate: (input) => evaluatePacket(station, input),
     packetSetReviewers: (input) => setPacketReviewers(station, input),
     packetImportEvidence: (input) => importPacketEvidence(station, listedOnMedia(station, input, 'evidence')),
     packetAttest: (input) => attestPacketEvidence(station, input),
     packetRecordVersion: (input) => recordPacketVersion(station, input),
-    packetDiff: ({ packetId, from, to }) => diffVersions(station, packetId, from, to),
+    packetDiff: (input) => diffVersions(station, input),
     packetHandoff: (input) => recordHandoff(station, input),
-    packetPrint: ({ packetId, version }) => printPacket(station, packetId, version),
+    packetPrint: (input) => printPacket(station, input),
     // attest
     attestStatus: (input) => attestationStatus(station, input),
     attestEvaluate: (input) => recordEvaluation(station, input),

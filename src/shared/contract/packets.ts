@@ -1,15 +1,19 @@
 import { z } from 'zod';
 import { EVENT_BODIES } from '../../core/journal/events';
+import { findingSchema, FINDING_CATEGORIES } from '../../core/findings/model';
 import {
+  annotationSchema,
+  checkIdSchema,
   claimSchema,
+  CLAIM_STATUSES,
   evidenceSchema,
-  exceptionSchema,
+  findingKeySchema,
   itemIdSchema,
   PACKET_KINDS,
   packetContentSchema,
   reviewerSchema,
 } from '../../core/packet/model';
-import { actor, empty, mediaPath, seq, sha256Hex, words, type Channels } from './common';
+import { actor, empty, isoTime, mediaPath, seq, sha256Hex, words, type Channels } from './common';
 
 /**
  * Governance packets (services/packets): drafts, evidence, completeness, versions, handoff, print. The
@@ -61,6 +65,51 @@ export const packetSummarySchema = z.strictObject({
   updatedSeq: seq,
 });
 
+/**
+ * A derived packet (rotation-deferral): the latest evaluation of its subject with FRESH / STALE, the
+ * outcome and reason, the policy version, the register (open findings plus people's annotations) and each
+ * claim's status from its checks ('asserted': bound to no check, never counted as complete).
+ */
+export const derivedPacketSchema = z.strictObject({
+  workflow: z.string(),
+  subject: z.string(),
+  evaluation: z
+    .strictObject({
+      seq,
+      asOf: z.string(),
+      status: z.enum(['FRESH', 'STALE']),
+      changed: z.array(z.enum(['records', 'policy'])),
+      sentence: z.string(),
+      outcome: z.string(),
+      reason: z.string(),
+      holds: z.enum(['stop', 'source', 'routing']).nullable(),
+      policy: z.strictObject({ policy: z.string(), version: z.number().int(), digest: sha256Hex }),
+      recordsDigest: sha256Hex,
+      policyDigest: sha256Hex,
+      findingsDigest: sha256Hex,
+    })
+    .nullable(),
+  findings: z.array(findingSchema),
+  register: z.array(
+    z.strictObject({
+      finding: findingSchema,
+      notes: z.array(z.string()),
+      owner: z.string().nullable(),
+      dueAt: z.string().nullable(),
+      acknowledgeable: z.boolean(),
+    }),
+  ),
+  claims: z.array(
+    z.strictObject({
+      claimId: z.string(),
+      text: z.string(),
+      checks: z.array(z.string()),
+      status: z.enum([...CLAIM_STATUSES, 'asserted']),
+    }),
+  ),
+  handoffExceptionCategories: z.array(z.enum(FINDING_CATEGORIES)),
+});
+
 /** One packet as the UI shows it and `station packet show` prints it. */
 export const packetViewSchema = z.strictObject({
   draft: packetContentSchema,
@@ -79,6 +128,8 @@ export const packetViewSchema = z.strictObject({
     z.string(),
     z.strictObject({ fresh: z.boolean(), ageDays: z.number().int().nullable() }).nullable(),
   ),
+  /** A derived packet's evaluation, outcome, register and claim statuses (null for other kinds). */
+  derived: derivedPacketSchema.nullable(),
 });
 
 /** What an edit tells its author: the seq it was recorded at, and the stop it raised, if any. */
@@ -113,9 +164,23 @@ export const packetsChannels = {
     input: z.strictObject({ packetId, claim: claimSchema, actor }),
     output: editReceiptSchema,
   },
-  packetSetException: {
-    input: z.strictObject({ packetId, exception: exceptionSchema, actor }),
+  /** A note, owner or due date on one open finding of the latest evaluation (never its category or blocking). */
+  packetAnnotate: {
+    input: z.strictObject({
+      packetId,
+      checkId: checkIdSchema,
+      subject: annotationSchema.shape.subject,
+      note: annotationSchema.shape.note.optional(),
+      owner: annotationSchema.shape.owner.optional(),
+      dueAt: annotationSchema.shape.dueAt.optional(),
+      actor,
+    }),
     output: editReceiptSchema,
+  },
+  /** Evaluates a derived packet's subject as of an instant (default now); answers its derived view. */
+  packetEvaluate: {
+    input: z.strictObject({ packetId, asOf: isoTime.optional(), actor }),
+    output: derivedPacketSchema,
   },
   packetSetReviewers: {
     input: z.strictObject({ packetId, reviewers: z.array(reviewerSchema).max(20), actor }),
@@ -143,7 +208,7 @@ export const packetsChannels = {
     input: z.strictObject({ packetId, from: z.number().int().min(1), to: z.number().int().min(1) }),
     output: z.array(
       z.strictObject({
-        section: z.enum(['scope', 'subject', 'routing', 'claims', 'evidence', 'exceptions']),
+        section: z.enum(['scope', 'subject', 'routing', 'claims', 'evidence', 'annotations']),
         id: z.string(),
         change: z.enum(['added', 'removed', 'changed']),
         fields: z.array(z.string()),
@@ -155,7 +220,10 @@ export const packetsChannels = {
       packetId,
       version: z.number().int().min(1).optional(),
       recordedBy: EVENT_BODIES['packet.handoff-recorded'].shape.recordedBy,
-      acknowledgeBlockers: z.boolean(),
+      /** Other packets: hand off although source checks fail (the record lists them). */
+      acknowledgeBlockers: z.boolean().optional(),
+      /** A derived packet: each blocking finding acknowledged, of a category the policy allows. */
+      acknowledge: z.array(findingKeySchema).max(500).optional(),
       actor,
     }),
     output: handoffSchema,

@@ -9,6 +9,7 @@ import { verifyStationJournal } from '../../../src/main/services/journal/queries
 import type { Station } from '../../../src/main/station/station';
 import { PIN, stationWithIdentity, withMedia } from '../journal/support';
 import { tempDir } from '../../helpers/temp';
+import { DEMO_ACKS, resolveDemoHold } from '../../helpers/deferral-resolve';
 
 /**
  * BND-RECOVER: an export that stops after its file is on the media but before `bundle.exported` is
@@ -90,10 +91,12 @@ describe('an export stopped after publishing, before its record', () => {
       const P = 'deferral-rsk-2024';
       editPacket(station, P, { op: 'set-subject', key: 'note', value: 'second look' }, 'operator:pat');
       expect(recordVersion(station, P, 'operator:pat').version).toBe(2);
+      // The demo holds for source completion: the records that resolve it, then each exception acknowledged.
+      await resolveDemoHold(station);
       recordHandoff(station, {
         packetId: P,
         recordedBy: 'Pat PM',
-        acknowledgeBlockers: true,
+        acknowledge: DEMO_ACKS,
         actor: 'operator:pat',
       });
       const req = { kind: 'packet' as const, packetId: P, pin: DEMO_PINS.user, actor: 'operator:pat' };

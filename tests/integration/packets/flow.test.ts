@@ -4,11 +4,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSuite, stationCli, tokenSerial } from '../../e2e/harness';
+import { DEMO_ACK_ARGS, DEMO_SUBJECT, resolveDemoHoldArgs } from '../../helpers/deferral-resolve';
 
 /**
  * Governance packets as a release-integrity PM builds one with the built CLI: a demo station on a real
  * SQLite file and SoftHSM2, evidence files on a folder standing in for removable media (a PDF printed by
  * Chromium, JSON, CSV, text), completeness by check ID, append-only versions, handoff and a signed export.
+ * The packet is a rotation-deferral packet about the demo's deferral request: its register and outcome
+ * are the findings engine's (tests/integration/packets/derived.test.ts covers them in depth).
  */
 let suite: ReturnType<typeof demoSuite>;
 let dir: string;
@@ -77,11 +80,7 @@ beforeAll(() => {
       '--covers',
       'Deferral of the RSK-2024 rotation by 90 days',
       '--subject',
-      'key=RSK-2024',
-      '--subject',
-      'windowStart=2026-12-01T00:00:00.000Z',
-      '--subject',
-      'windowEnd=2027-02-28T00:00:00.000Z',
+      `requestId=${DEMO_SUBJECT}`,
     ]),
   );
 });
@@ -164,8 +163,13 @@ describe('evidence with provenance', () => {
         3,
       ],
       [
-        ['packet', 'claim', P, 'c-x', '--text', 'unsupported', '--status', 'supported'],
-        'PACKET_CLAIM_UNSUPPORTED',
+        ['packet', 'claim', P, 'c-x', '--text', 'typed status', '--status', 'supported'],
+        'PACKET_CLAIM_DERIVED',
+        3,
+      ],
+      [
+        ['packet', 'claim', P, 'c-x', '--text', 'a check that is no ID', '--check', 'custody is fresh'],
+        'INVALID_INPUT',
         3,
       ],
       [
@@ -178,7 +182,16 @@ describe('evidence with provenance', () => {
         'BUNDLE_NOT_FOUND',
         3,
       ],
-      [['packet', 'new', P, '--kind', 'rotation-deferral', '--covers', 'x'], 'PACKET_EXISTS', 3],
+      [
+        ['packet', 'new', P, '--kind', 'rotation-deferral', '--covers', 'x', '--subject', 'requestId=DR-1'],
+        'PACKET_EXISTS',
+        3,
+      ],
+      [
+        ['packet', 'new', 'p2', '--kind', 'rotation-deferral', '--covers', 'x'],
+        'INVALID_INPUT: packet p2 names no subject',
+        3,
+      ],
       [['packet', 'new', 'p2', '--kind', 'coffee-order', '--covers', 'x'], 'INVALID_INPUT: kind', 3],
     ];
     for (const [args, code, status] of cases) {
@@ -191,27 +204,9 @@ describe('evidence with provenance', () => {
   });
 });
 
-/** The blocking exception the completeness test opens, then resolves with the same fields. */
-const signersException = [
-  'packet',
-  'exception',
-  P,
-  'x-signers',
-  '--kind',
-  'disputed',
-  '--title',
-  'bob disputes his availability',
-  '--owner',
-  'Pat PM',
-  '--due',
-  '2099-01-01',
-  '--blocking',
-  '--claims',
-  'c-signers',
-];
-
 describe('completeness, versions and handoff', () => {
-  it('claims and exceptions move the gate; versions are append-only with a diff; handoff follows the gate', () => {
+  it('the outcome moves the gate; versions are append-only with a diff; handoff follows the outcome and the evaluation', () => {
+    // A claim bound to the check that supports it: its status is computed from that check's findings.
     ok(
       cli([
         'packet',
@@ -219,60 +214,27 @@ describe('completeness, versions and handoff', () => {
         P,
         'c-fw',
         '--text',
-        'Firmware attestation mismatch blocks the ceremony',
+        'The primary HSM runs the published firmware',
+        '--check',
+        'DEF-HSM-ATTEST',
         '--evidence',
         'ev-fw',
-        '--status',
-        'supported',
       ]),
     );
-    ok(
-      cli([
-        'packet',
-        'claim',
-        P,
-        'c-signers',
-        '--text',
-        'Signers are available',
-        '--evidence',
-        'ev-signers',
-        '--status',
-        'disputed',
-      ]),
-    );
+    const claimStatus = (id: string) =>
+      (
+        JSON.parse(cli(['packet', 'show', P, '--json']).stdout) as {
+          derived: { claims: { claimId: string; status: string }[] };
+        }
+      ).derived.claims.find((c) => c.claimId === id)?.status;
+    expect(claimStatus('c-fw')).toBe('disputed');
+    // The demo evaluated this subject already: the packet reads that evaluation and holds on its outcome.
     let check = cli(['packet', 'check', P]);
     expect(check.status).toBe(6);
     expect(check.stdout).toMatch(/gate HOLD-SOURCE/);
+    expect(check.stdout).toMatch(/PASS PKT-EVALUATED/);
     expect(check.stdout).toMatch(
-      /FAIL PKT-CLAIM-OPEN[\s\S]*c-signers is disputed and no open exception names it/,
-    );
-    expect(check.stdout).toMatch(/FAIL PKT-ROUTING[\s\S]*no reviewer named for board-reviewer/);
-
-    ok(cli(signersException));
-    // The kind's required claims opened as pending; this packet carries them on the register for now.
-    expect(check.stdout).toMatch(/c-inventory is pending and no open exception names it/);
-    ok(
-      cli([
-        'packet',
-        'exception',
-        P,
-        'x-rest',
-        '--kind',
-        'missing',
-        '--title',
-        'remaining deferral evidence still being gathered',
-        '--owner',
-        'Pat PM',
-        '--due',
-        '2099-01-01',
-        '--claims',
-        'c-inventory,c-validity,c-hsm-audit,c-readiness,c-signers,c-enrollment,c-policy,c-prior,c-monitoring,c-custody',
-      ]),
-    );
-    check = cli(['packet', 'check', P]);
-    expect(check.stdout).toMatch(/PASS PKT-CLAIM-OPEN/);
-    expect(check.stdout).toMatch(
-      /FAIL PKT-EXCEPTION-OPEN[\s\S]*x-signers disputed: bob disputes his availability/,
+      /FAIL PKT-OUTCOME[\s\S]*hold-source-completion[\s\S]*DEF-HSM-ATTEST HSM-LUNA-0412/,
     );
 
     const v1 = cli(['packet', 'version', P]);
@@ -280,10 +242,10 @@ describe('completeness, versions and handoff', () => {
     expect(v1.stdout).toMatch(/version 1 {2}[0-9a-f]{64} {2}gate HOLD-SOURCE/);
     expect(cli(['packet', 'version', P]).stderr).toContain('nothing changed since version 1');
 
-    // Handoff: routing first (no reviewers named) is refused outright.
-    let h = cli(['packet', 'handoff', P, '--by', 'Pat PM', '--acknowledge-blockers']);
+    // Handoff: no reviewer named is refused outright.
+    let h = cli(['packet', 'handoff', P, '--by', 'Pat PM']);
     expect(h.stderr).toContain('PACKET_NOT_READY');
-    expect(h.stderr).toContain('PKT-ROUTING: no reviewer named for board-reviewer');
+    expect(h.stderr).toContain('names no reviewer');
     ok(
       cli([
         'packet',
@@ -295,50 +257,74 @@ describe('completeness, versions and handoff', () => {
         'cryptography-engineering-manager=Cy Manager',
       ]),
     );
-    ok(cli(['packet', 'version', P]));
-    // Source checks fail: only with the blockers acknowledged, and the record lists them.
-    h = cli(['packet', 'handoff', P, '--by', 'Pat PM']);
-    expect(h.stderr).toContain('hand off only with the blockers acknowledged');
-    const before = journalLength();
-    h = cli(['packet', 'handoff', P, '--by', 'Pat PM', '--acknowledge-blockers']);
-    ok(h);
-    expect(h.stdout).toMatch(/v2 .* HOLD-SOURCE[\s\S]*blocker: PKT-EXCEPTION-OPEN: x-signers/);
-    const [entry] = lastEntries(1);
-    expect(journalLength()).toBe(before + 1);
-    expect(entry!.kind).toBe('packet.handoff-recorded');
-    expect(JSON.parse(entry!.body)).toMatchObject({
-      version: 2,
-      gate: 'HOLD-SOURCE',
-      blockersAcknowledged: true,
-    });
-
-    // Resolving the exception makes the next version READY; a diff shows exactly that.
-    ok(cli([...signersException, '--resolved', 'carol confirmed as alternate signer']));
     ok(
       cli([
         'packet',
-        'claim',
+        'annotate',
         P,
-        'c-signers',
-        '--text',
-        'Signers are available',
-        '--evidence',
-        'ev-signers',
-        '--status',
-        'supported',
+        'DEF-HSM-ATTEST',
+        'HSM-LUNA-0412',
+        '--owner',
+        'Pat PM',
+        '--due',
+        '2099-01-01',
+      ]),
+    );
+    ok(cli(['packet', 'version', P]));
+    // On a hold no acknowledgement helps: the refusal names the outcome and the deciding findings.
+    const before = journalLength();
+    h = cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]);
+    expect(h.status).toBe(6);
+    expect(h.stderr).toMatch(
+      /PACKET_NOT_READY: version 2 cannot be handed off: outcome hold-source-completion/,
+    );
+    expect(h.stderr).toContain('DEF-HSM-ATTEST HSM-LUNA-0412 (disputed, blocking)');
+    expect(journalLength()).toBe(before);
+
+    // The records that resolve the hold, then a new evaluation: handoff-with-exceptions.
+    for (const args of resolveDemoHoldArgs(P)) ok(cli(args));
+    expect(claimStatus('c-fw')).toBe('supported');
+    check = cli(['packet', 'check', P]);
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(/gate READY/);
+    h = cli(['packet', 'handoff', P, '--by', 'Pat PM']);
+    expect(h.stderr).toContain('PACKET_ACKNOWLEDGEMENT_REFUSED');
+    h = cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]);
+    ok(h);
+    expect(h.stdout).toMatch(
+      /v2 .* READY[\s\S]*outcome handoff-with-exceptions[\s\S]*acknowledged: DEF-CUSTODY-FRESH BT-0412-3 \(stale\)/,
+    );
+    const [entry] = lastEntries(1);
+    expect(entry!.kind).toBe('packet.handoff-recorded');
+    expect(JSON.parse(entry!.body)).toMatchObject({
+      version: 2,
+      gate: 'READY',
+      blockersAcknowledged: true,
+      evaluation: { outcome: 'handoff-with-exceptions', subject: DEMO_SUBJECT },
+    });
+
+    // A note on a finding makes a new version; the diff shows exactly that.
+    ok(
+      cli([
+        'packet',
+        'annotate',
+        P,
+        'DEF-SIGNERS',
+        'CER-ROT-2027-02/key-operator',
+        '--note',
+        'carol asked to confirm',
       ]),
     );
     const v3 = cli(['packet', 'version', P]);
     expect(v3.stdout).toMatch(/version 3 .* gate READY/);
     const diff = cli(['packet', 'diff', P, '2', '3']);
     expect(diff.stdout.trim().split('\n')).toEqual([
-      'changed  claims/c-signers (status)',
-      'changed  exceptions/x-signers (resolution, status)',
+      'added    annotations/DEF-SIGNERS CER-ROT-2027-02/key-operator #2',
     ]);
     const versions = cli(['packet', 'versions', P]).stdout.trim().split('\n');
     expect(versions).toHaveLength(3);
     expect(versions[0]).toContain(v1.stdout.match(/[0-9a-f]{64}/)![0]);
-    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM']));
+    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]));
   });
 
   it('exports the handed-off version as a signed bundle for the board; sensitive evidence travels as digest only', () => {
@@ -364,17 +350,17 @@ describe('completeness, versions and handoff', () => {
         'c-custody',
         '--text',
         'Backup token is in custody',
+        '--check',
+        'DEF-CUSTODY-FRESH',
         '--evidence',
         'ev-custody',
-        '--status',
-        'supported',
       ]),
     );
     ok(cli(['packet', 'version', P]));
     expect(
       cli(['bundle', 'export', '--kind', 'packet', '--packet', P, '--pin-stdin'], '123456\n').stderr,
     ).toContain('no handoff record');
-    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM']));
+    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]));
     const r = cli(
       ['bundle', 'export', '--kind', 'packet', '--packet', P, '--pin-stdin', '--json'],
       '123456\n',
@@ -420,7 +406,17 @@ describe('completeness, versions and handoff', () => {
 describe('stop triggers', () => {
   it('evidence indicating unauthorised signing stops the packet with a journaled escalation notice; nothing continues', () => {
     ok(
-      cli(['packet', 'new', 'deferral-hsm2', '--kind', 'rotation-deferral', '--covers', 'HSM2 key deferral']),
+      cli([
+        'packet',
+        'new',
+        'deferral-hsm2',
+        '--kind',
+        'rotation-deferral',
+        '--covers',
+        'HSM2 key deferral',
+        '--subject',
+        `requestId=${DEMO_SUBJECT}`,
+      ]),
     );
     printPdf(
       'vendor-notice',
@@ -536,10 +532,10 @@ describe('stop triggers', () => {
         'c-readiness',
         '--text',
         'vendor notice reviewed',
+        '--check',
+        'DEF-READINESS',
         '--evidence',
         'ev-notice',
-        '--status',
-        'supported',
       ]),
     );
     expect(clear(session).stderr).toMatch(/no open stop|QUORUM_SESSION_CLOSED/);
@@ -547,7 +543,7 @@ describe('stop triggers', () => {
 });
 
 describe('certificates and the validity runway', () => {
-  it('parses PEM and DER certificates made by openssl; DEF-RUNWAY names the one that expires inside the window', () => {
+  it('parses PEM and DER certificates made by openssl into the evidence index', () => {
     const certDir = join(suite.root, 'certs');
     mkdirSync(certDir);
     const make = (name: string, days: number) => {
@@ -596,9 +592,7 @@ describe('certificates and the validity runway', () => {
         '--covers',
         'runway check',
         '--subject',
-        'windowStart=2026-12-01T00:00:00.000Z',
-        '--subject',
-        'windowEnd=2027-02-28T00:00:00.000Z',
+        `requestId=${DEMO_SUBJECT}`,
       ]),
     );
     const pem = cli([
@@ -645,11 +639,8 @@ describe('certificates and the validity runway', () => {
     expect(tsaFacts.subject).toBe('CN=Timestamp Signer');
     expect(tsaFacts.sha256).toBe(/Fingerprint=([0-9A-F:]+)/.exec(fp)![1]!.replace(/:/g, '').toLowerCase());
     expect(new Date(/notAfter=(.+)/.exec(fp)![1]!).toISOString()).toBe(tsaFacts.notAfter);
-    const check = cli(['packet', 'check', 'deferral-certs']);
-    expect(check.stdout).toMatch(
-      /FAIL DEF-RUNWAY[\s\S]*CN=Timestamp Signer \(in ev-tsa\) expires \d{4}-\d{2}-\d{2}, before the window ends 2027-02-28/,
-    );
-    expect(check.stdout).not.toMatch(/Release Signing 2024 \(in ev-cert\) expires/);
+    // The validity runway is the DEF-RUNWAY rule over imported certificate records now, not a packet check.
+    expect(cli(['packet', 'check', 'deferral-certs']).stdout).not.toMatch(/DEF-RUNWAY/);
   });
 });
 

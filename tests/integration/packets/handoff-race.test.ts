@@ -6,6 +6,7 @@ import { createDemoStation } from '../../../src/main/demo/demo';
 import { recordHandoff } from '../../../src/main/services/packets/packets';
 import { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
+import { DEMO_ACKS, resolveDemoHold } from '../../helpers/deferral-resolve';
 
 /**
  * A handoff decided on facts that changed before it landed (hostile review of issue #10): a stop that
@@ -20,7 +21,10 @@ const P = 'deferral-rsk-2024';
 beforeAll(async () => {
   suite = suiteTempDir();
   const dir = join(suite.dir, 'st');
-  (await createDemoStation(dir, systemDeps)).close();
+  const demo = await createDemoStation(dir, systemDeps);
+  // Past the demo's hold (the records that resolve it), so only the concurrent stop can refuse the handoff.
+  await resolveDemoHold(demo);
+  demo.close();
   a = Station.open(dir, systemDeps);
   b = Station.open(dir, systemDeps);
 });
@@ -62,7 +66,7 @@ describe('packet handoff under a concurrent writer', () => {
       recordHandoff(a, {
         packetId: P,
         recordedBy: 'Pat PM',
-        acknowledgeBlockers: true,
+        acknowledge: DEMO_ACKS,
         actor: 'operator:pat',
       }),
     ).toThrowError(expect.objectContaining({ code: 'PACKET_STOPPED' }));

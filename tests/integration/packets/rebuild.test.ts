@@ -7,6 +7,7 @@ import { sha256 } from '../../../src/main/crypto';
 import { DATABASE_FILE } from '../../../src/main/paths';
 import { stationCli } from '../../e2e/harness';
 import { suiteTempDir } from '../../helpers/temp';
+import { DEMO_ACK_ARGS, DEMO_PACKET, resolveDemoHoldArgs } from '../../helpers/deferral-resolve';
 
 /**
  * Packet drafts, versions, stops and handoffs are projections of the journal: rebuilt from the journal of
@@ -20,18 +21,17 @@ beforeAll(() => {
   suite = suiteTempDir();
   dir = join(suite.dir, 'station');
   expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
-  expect(
-    stationCli([
-      'packet',
-      'handoff',
-      'deferral-rsk-2024',
-      '--by',
-      'Pat',
-      '--acknowledge-blockers',
-      '--data-dir',
-      dir,
-    ]).status,
-  ).toBe(0);
+  // Annotations, the resolving records, a second evaluation and a handoff with acknowledgements: every
+  // derived-packet event the projection replays.
+  for (const args of [
+    ['packet', 'annotate', DEMO_PACKET, 'DEF-CUSTODY-FRESH', 'BT-0412-3', '--owner', 'Cary Lim'],
+    ...resolveDemoHoldArgs(),
+    ['packet', 'handoff', DEMO_PACKET, '--by', 'Pat', ...DEMO_ACK_ARGS],
+  ]) {
+    const r = stationCli([...args, '--data-dir', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }
 });
 afterAll(() => suite?.remove());
 

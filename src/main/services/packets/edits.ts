@@ -1,7 +1,17 @@
-import type { Claim, PacketException, Reviewer } from '../../../core/packet/model';
+import type { Claim, Reviewer } from '../../../core/packet/model';
+import { findingKey, findingName } from '../../../core/packet/derived';
+import { stationError } from '../../errors';
+import { derivedPacket } from './derived';
 import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
-import { addAttestation, editPacket, importEvidenceFile, recordVersion, type EditResult } from './packets';
+import {
+  addAttestation,
+  editPacket,
+  importEvidenceFile,
+  packetDraft,
+  recordVersion,
+  type EditResult,
+} from './packets';
 import { packetVersionView } from './views';
 
 /**
@@ -19,12 +29,42 @@ export function setPacketClaim(
   return receipt(editPacket(station, input.packetId, { op: 'set-claim', claim: input.claim }, input.actor));
 }
 
-export function setPacketException(
+/**
+ * A note, an owner or a due date on one open finding of the packet's latest evaluation, journaled under
+ * the actor. It never changes the finding: category, blocking and waivable stay what the rules and policy
+ * say; a finding closes only when a later evaluation no longer finds it.
+ */
+export function annotatePacketFinding(
   station: Station,
-  input: { packetId: string; exception: PacketException; actor: string },
-): View<'packetSetException'> {
-  const op = { op: 'set-exception', exception: input.exception };
-  return receipt(editPacket(station, input.packetId, op, input.actor));
+  input: {
+    packetId: string;
+    checkId: string;
+    subject: string;
+    note?: string | null | undefined;
+    owner?: string | null | undefined;
+    dueAt?: string | null | undefined;
+    actor: string;
+  },
+): View<'packetAnnotate'> {
+  const d = derivedPacket(station, packetDraft(station, input.packetId));
+  if (!d)
+    throw stationError('INVALID_INPUT', `${input.packetId} has no derived findings to annotate`, {
+      field: 'packetId',
+    });
+  const key = { checkId: input.checkId, subject: input.subject };
+  if (!d.findings.some((f) => findingKey(f) === findingKey(key)))
+    throw stationError(
+      'INVALID_INPUT',
+      `the latest evaluation of ${d.subject} has no open finding ${findingName(key)}${d.evaluation ? '' : ' (not evaluated yet)'}`,
+      { field: 'checkId' },
+    );
+  const annotation = {
+    ...key,
+    note: input.note ?? null,
+    owner: input.owner ?? null,
+    dueAt: input.dueAt ?? null,
+  };
+  return receipt(editPacket(station, input.packetId, { op: 'annotate-finding', annotation }, input.actor));
 }
 
 export function setPacketReviewers(

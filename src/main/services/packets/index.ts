@@ -7,3 +7,4 @@ export * from './packets';
 export * from './print';
 export * from './edits';
 export * from './views';
+export * from './derived';

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { canonicalBytes } from '../../../core/canonical';
-import { assertActor, journalTime } from '../../../core/journal/events';
-import { checkPacket, type Completeness } from '../../../core/packet/checks';
+import { assertActor, journalTime, type EventBody } from '../../../core/journal/events';
+import { checkPacket, type Completeness, type DerivedState } from '../../../core/packet/checks';
+import { acknowledgedFindings, findingName } from '../../../core/packet/derived';
 import { diffPackets, type PacketChange } from '../../../core/packet/diff';
 import {
   evidenceSchema,
@@ -13,7 +14,8 @@ import {
   type PacketContent,
   type PacketKind,
 } from '../../../core/packet/model';
-import { applyOp, packetOpSchema, type PacketOp } from '../../../core/packet/ops';
+import { applyOp, DERIVED_KINDS, packetOpSchema, type PacketOp } from '../../../core/packet/ops';
+import type { FindingKey } from '../../../core/packet/model';
 import { detectStopIndicators, stopRulesSchema, type StopFinding } from '../../../core/packet/stop';
 import { firstIssue, parseOrThrow } from '../../../core/validate';
 import { RECORD_SCHEMAS } from '../../../core/attest/controls';
@@ -37,6 +39,8 @@ import {
 import { quorumUsed, requireQuorum } from '../custodians';
 import type { Station } from '../../station/station';
 import type { QuorumOperation } from '../../../core/custody/operation';
+import { evaluateWorkflow } from '../findings';
+import { derivedPacket, derivedState, packetSubject, type DerivedPacket } from './derived';
 
 /**
  * Governance packets: a draft changed only by journaled ops, evidence with provenance (files from media,
@@ -60,23 +64,33 @@ export function kindPolicy(kind: PacketKind): KindPolicy {
 }
 
 interface PacketTemplate {
-  readonly claims: readonly { claimId: string; text: string }[];
-  readonly policy?: { maxDeferralDays: number };
+  readonly claims: readonly { claimId: string; text: string; checks?: readonly string[] }[];
 }
 /** Claims a packet of this kind must support or carry on the exception register (resources/packets). */
 const TEMPLATES: Partial<Record<PacketKind, PacketTemplate>> = {
   'rotation-deferral': deferralTemplateJson as PacketTemplate,
 };
 
-const checkOptions = (kind: PacketKind) => ({ deferral: TEMPLATES[kind]?.policy });
-
-/** Completeness of a packet content at a time, with its kind's policy. */
+/**
+ * Completeness of a packet content at a time; a derived packet's checks read its latest evaluation
+ * (`derived`, from derivedPacket), which is where its register, claims and outcome come from.
+ */
 export function completeness(
   content: PacketContent,
   at: string,
   clearedStops: ReadonlySet<string> = new Set(),
+  derived?: DerivedState,
 ): Completeness {
-  return checkPacket(content, at, { ...checkOptions(content.kind), clearedStops });
+  return checkPacket(content, at, { clearedStops, ...(derived ? { derived } : {}) });
+}
+
+/** Completeness of a content on this station now, with its derived state when it has one. */
+function completenessNow(
+  station: Station,
+  content: PacketContent,
+  cleared: ReadonlySet<string>,
+): Completeness {
+  return completeness(content, now(station), cleared, derivedState(derivedPacket(station, content)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -108,7 +122,12 @@ export function packetDraft(station: Station, packetId: string): PacketContent {
 export function listPackets(station: Station): PacketSummary[] {
   const at = now(station);
   return packetRows(station.store.db).map((r) => {
-    const c = completeness(r.draft, at, clearedStops(station, r.packetId));
+    const c = completeness(
+      r.draft,
+      at,
+      clearedStops(station, r.packetId),
+      derivedState(derivedPacket(station, r.draft)),
+    );
     return {
       packetId: r.packetId,
       kind: r.kind,
@@ -164,7 +183,7 @@ const clearedEvidence = (stops: readonly StopNotice[]) =>
 export function checkDraft(station: Station, packetId: string): Completeness & { stopped: StopNotice[] } {
   const r = row(station, packetId);
   const stopped = stopNotices(station, packetId);
-  const c = completeness(r.draft, now(station), clearedEvidence(stopped));
+  const c = completenessNow(station, r.draft, clearedEvidence(stopped));
   return { ...c, gate: stopped.some((x) => x.cleared === null) ? 'STOPPED' : c.gate, stopped };
 }
 
@@ -249,12 +268,14 @@ export function createPacket(
       scope: { covers: input.covers, boundary: input.boundary ?? policy.boundary },
       claims: [],
       evidence: [],
-      exceptions: [],
+      annotations: [],
       routing: { requiredRoles: [...policy.requiredRoles], reviewers: [] },
       subject: input.subject ?? {},
     },
     'packet',
   );
+  // A derived packet names the record it is about: its register and outcome come from evaluating it.
+  if (DERIVED_KINDS.has(kind)) packetSubject(content);
   if (packetExists(station.store.db, content.packetId))
     throw stationError('PACKET_EXISTS', `packet ${content.packetId} already exists`, { field: 'packetId' });
   const template = TEMPLATES[kind]?.claims ?? [];
@@ -271,7 +292,8 @@ export function createPacket(
         subject: content.subject,
       },
     },
-    // The kind's required claims open as pending: each must be supported or carried as an exception.
+    // The kind's required claims: on a derived packet each is bound to the checks that support it (its
+    // status is computed from their findings); elsewhere it opens as pending.
     ...template.map((c) => ({
       kind: 'packet.edited' as const,
       actor: input.actor,
@@ -279,7 +301,9 @@ export function createPacket(
         packetId: content.packetId,
         change: {
           op: 'set-claim' as const,
-          claim: { claimId: c.claimId, text: c.text, evidence: [], status: 'pending' as const },
+          claim: DERIVED_KINDS.has(kind)
+            ? { claimId: c.claimId, text: c.text, evidence: [], checks: [...(c.checks ?? [])] }
+            : { claimId: c.claimId, text: c.text, evidence: [], status: 'pending' as const },
         },
       },
     })),
@@ -554,7 +578,7 @@ export function recordVersion(station: Station, packetId: string, actor: string)
     throw stationError('INVALID_INPUT', `nothing changed since version ${last.version}`, {
       field: 'packetId',
     });
-  const c = completeness(content, now(station), clearedStops(station, packetId));
+  const c = completenessNow(station, content, clearedStops(station, packetId));
   const version = (last?.version ?? 0) + 1;
   station.record([
     {
@@ -574,39 +598,77 @@ export function recordVersion(station: Station, packetId: string, actor: string)
   return packetVersion(station, packetId, version);
 }
 
-export function diffVersions(station: Station, packetId: string, from: number, to: number): PacketChange[] {
+export function diffVersions(
+  station: Station,
+  input: { packetId: string; from: number; to: number },
+): PacketChange[] {
   return diffPackets(
-    packetVersion(station, packetId, from).content,
-    packetVersion(station, packetId, to).content,
+    packetVersion(station, input.packetId, input.from).content,
+    packetVersion(station, input.packetId, input.to).content,
   );
 }
 
-export interface HandoffRecord {
-  readonly packetId: string;
-  readonly version: number;
-  readonly digest: string;
-  readonly gate: 'HOLD-SOURCE' | 'READY';
-  readonly blockers: readonly string[];
-  readonly reviewers: readonly { role: string; name: string }[];
-  readonly boundary: string;
-  readonly recordedBy: string;
-  readonly blockersAcknowledged: boolean;
-  readonly seq: number;
-  readonly at: string;
+/**
+ * Evaluates a derived packet's subject (workflow `deferral`, the deferral-request record id) as of
+ * `asOf` (default now): an `evaluation.recorded` entry under the actor. The packet's register, claims and
+ * outcome read the latest such evaluation.
+ */
+export function evaluatePacket(
+  station: Station,
+  input: { packetId: string; asOf?: string | undefined; actor: string },
+): DerivedPacket {
+  const r = row(station, input.packetId);
+  if (!DERIVED_KINDS.has(r.kind))
+    throw stationError(
+      'INVALID_INPUT',
+      `${input.packetId} is a ${r.kind} packet: its register is not derived`,
+      {
+        field: 'packetId',
+      },
+    );
+  assertNotStopped(station, input.packetId);
+  evaluateWorkflow(station, {
+    workflow: 'deferral',
+    subject: packetSubject(r.draft),
+    asOf: input.asOf,
+    actor: input.actor,
+  });
+  const d = derivedPacket(station, r.draft);
+  if (!d) throw stationError('INTERNAL', 'the evaluation was not recorded', {});
+  return d;
 }
 
+export type HandoffRecord = EventBody<'packet.handoff-recorded'> & {
+  readonly seq: number;
+  readonly at: string;
+};
+
+const trimBlockers = (blockers: readonly string[]) =>
+  blockers.length <= 200
+    ? blockers.map((b) => b.slice(0, 600))
+    : [...blockers.slice(0, 199).map((b) => b.slice(0, 600)), `… and ${blockers.length - 199} more`];
+
 /**
- * Hands one recorded version to its named reviewers. Refused while stopped or while scope or routing
- * fails; while source checks fail it needs the person's explicit acknowledgement, and the record lists
- * every unresolved blocker. The completeness is re-computed now, not copied from the version.
+ * Hands one recorded version to its named reviewers. Refused while stopped.
+ *
+ * A derived packet (rotation-deferral) is handed off on its latest evaluation: refused while there is
+ * none, while it is STALE (PACKET_EVALUATION_STALE: evaluate again) and while its outcome is stop or a
+ * hold (PACKET_NOT_READY naming the outcome and the deciding findings). A handoff with exceptions needs
+ * the person to acknowledge each blocking finding, only of the categories the policy lets a handoff
+ * carry; the record binds the evaluation's seq and digests and names every acknowledged finding.
+ *
+ * Other packets: scope and routing failures refuse it; while source checks fail it needs the person's
+ * explicit acknowledgement, and the record lists every unresolved blocker. The completeness is
+ * re-computed now, not copied from the version.
  */
 export function recordHandoff(
   station: Station,
   input: {
     packetId: string;
-    version?: number;
+    version?: number | undefined;
     recordedBy: string;
-    acknowledgeBlockers: boolean;
+    acknowledgeBlockers?: boolean | undefined;
+    acknowledge?: readonly FindingKey[] | undefined;
     actor: string;
   },
 ): HandoffRecord {
@@ -621,38 +683,100 @@ export function recordHandoff(
   };
   refuseIfStopped();
   const v = packetVersion(station, input.packetId, input.version);
-  const c = completeness(v.content, now(station), clearedStops(station, input.packetId));
-  // Scope and routing are never waivable at handoff: the record must name who reviews what.
-  const unroutable = c.checks.filter((x) => x.group !== 'source' && !x.pass);
-  if (unroutable.length > 0)
+  if (v.content.routing.reviewers.length === 0)
     throw stationError(
       'PACKET_NOT_READY',
-      `version ${v.version} cannot be handed off: ${unroutable.flatMap((x) => x.findings.map((f) => `${x.id}: ${f}`)).join('; ')}`,
-      { field: 'version' },
+      `version ${v.version} names no reviewer to hand it to: name them (station packet reviewers) and record a version`,
+      { field: 'reviewers' },
     );
-  const gate: HandoffRecord['gate'] = c.gate === 'READY' ? 'READY' : 'HOLD-SOURCE';
-  if (gate === 'HOLD-SOURCE' && !input.acknowledgeBlockers)
-    throw stationError(
-      'PACKET_NOT_READY',
-      `version ${v.version} holds for source completion (${c.failed} checks fail); hand off only with the blockers acknowledged`,
-      { field: 'acknowledgeBlockers' },
-    );
-  const body = {
+  const derived = derivedPacket(station, v.content);
+  const base = {
     packetId: input.packetId,
     version: v.version,
     digest: v.digest,
-    gate,
-    blockers:
-      c.blockers.length <= 200
-        ? c.blockers.map((b) => b.slice(0, 600))
-        : [...c.blockers.slice(0, 199).map((b) => b.slice(0, 600)), `… and ${c.blockers.length - 199} more`],
     reviewers: v.content.routing.reviewers.map((r) => ({ ...r })),
     boundary: v.content.scope.boundary,
     recordedBy: input.recordedBy.trim(),
-    blockersAcknowledged: gate === 'HOLD-SOURCE',
   };
-  // Again under the write lock: a stop or a newer version recorded meanwhile (by another process on
-  // this database) must not be handed over by a decision made on older facts.
+  let body: EventBody<'packet.handoff-recorded'>;
+  if (derived) {
+    const e = derived.evaluation;
+    if (e === null)
+      throw stationError(
+        'PACKET_NOT_READY',
+        `${derived.subject} has not been evaluated: station packet evaluate ${input.packetId}, then hand off`,
+        { field: 'evaluation' },
+      );
+    if (e.status === 'STALE')
+      throw stationError('PACKET_EVALUATION_STALE', `${e.sentence}: evaluate again before handing off`, {
+        field: 'evaluation',
+      });
+    const c = completeness(
+      v.content,
+      now(station),
+      clearedStops(station, input.packetId),
+      derivedState(derived),
+    );
+    if (c.gate !== 'READY')
+      throw stationError(
+        'PACKET_NOT_READY',
+        `version ${v.version} cannot be handed off: outcome ${e.outcome} (evaluation ${e.seq}) — ${e.reason}${c.checks.some((x) => !x.pass && x.id !== 'PKT-OUTCOME') ? ` ${c.blockers.filter((b) => !b.startsWith('PKT-OUTCOME')).join('; ')}` : ''}`,
+        { field: 'version' },
+      );
+    const acknowledged = acknowledgedFindings(
+      derived.findings,
+      derived.handoffExceptionCategories,
+      input.acknowledge ?? [],
+    );
+    body = {
+      ...base,
+      gate: 'READY',
+      blockers: trimBlockers(acknowledged.map((f) => `${findingName(f)} (${f.category}): ${f.sentence}`)),
+      blockersAcknowledged: acknowledged.length > 0,
+      evaluation: {
+        seq: e.seq,
+        workflow: derived.workflow,
+        subject: derived.subject,
+        asOf: e.asOf,
+        outcome: e.outcome,
+        policyVersion: e.policy.version,
+        policyDigest: e.policyDigest,
+        recordsDigest: e.recordsDigest,
+        findingsDigest: e.findingsDigest,
+      },
+      acknowledged: acknowledged.map((f) => ({
+        checkId: f.checkId,
+        subject: f.subject,
+        category: f.category,
+        sentence: f.sentence,
+      })),
+    };
+  } else {
+    const c = completeness(v.content, now(station), clearedStops(station, input.packetId));
+    // Scope and routing are never waivable at handoff: the record must name who reviews what.
+    const unroutable = c.checks.filter((x) => x.group !== 'source' && !x.pass);
+    if (unroutable.length > 0)
+      throw stationError(
+        'PACKET_NOT_READY',
+        `version ${v.version} cannot be handed off: ${unroutable.flatMap((x) => x.findings.map((f) => `${x.id}: ${f}`)).join('; ')}`,
+        { field: 'version' },
+      );
+    const gate = c.gate === 'READY' ? 'READY' : 'HOLD-SOURCE';
+    if (gate === 'HOLD-SOURCE' && input.acknowledgeBlockers !== true)
+      throw stationError(
+        'PACKET_NOT_READY',
+        `version ${v.version} holds for source completion (${c.failed} checks fail); hand off only with the blockers acknowledged`,
+        { field: 'acknowledgeBlockers' },
+      );
+    body = {
+      ...base,
+      gate,
+      blockers: trimBlockers(c.blockers),
+      blockersAcknowledged: gate === 'HOLD-SOURCE',
+    };
+  }
+  // Again under the write lock: a stop, a newer version or a newer evaluation recorded meanwhile (by
+  // another process on this database) must not be handed over by a decision made on older facts.
   const appended = station.record([{ kind: 'packet.handoff-recorded', actor: input.actor, body }], () => {
     refuseIfStopped();
     if (packetVersion(station, input.packetId, input.version).digest !== v.digest)
@@ -661,6 +785,15 @@ export function recordHandoff(
         `a newer version of ${input.packetId} was recorded meanwhile: review it and hand off again`,
         { field: 'version' },
       );
+    if (body.evaluation) {
+      const latest = derivedPacket(station, v.content)?.evaluation;
+      if (latest?.seq !== body.evaluation.seq || latest.status !== 'FRESH')
+        throw stationError(
+          'PACKET_EVALUATION_STALE',
+          `the evaluation of ${body.evaluation.subject} changed meanwhile: review it and hand off again`,
+          { field: 'evaluation' },
+        );
+    }
   });
   return { ...body, seq: appended.lastSeq, at: now(station) };
 }
@@ -722,7 +855,9 @@ export function packetBundlePlan(station: Station, packetId: string, version?: n
     }),
     json('packet/completeness.json', {
       at: now(station),
-      ...completeness(v.content, now(station), clearedStops(station, packetId)),
+      ...completenessNow(station, v.content, clearedStops(station, packetId)),
+      // A derived packet: the evaluation, outcome and register the handoff was decided on.
+      derived: derivedPacket(station, v.content),
     }),
     json('packet/handoff.json', handoff),
   ];

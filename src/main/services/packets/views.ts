@@ -3,6 +3,7 @@ import { freshness } from '../../../core/packet/checks';
 import { digestWords } from '../../../core/words';
 import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
+import { derivedPacket } from './derived';
 import { checkDraft, handoffs, packetDraft, packetVersions, type PacketVersion } from './packets';
 
 /**
@@ -17,7 +18,8 @@ export function packetVersionView({ content: _content, ...v }: PacketVersion): V
 
 /**
  * One packet: its draft, completeness now (a packet with an open stop is STOPPED), its stops, versions
- * and handoffs, and each evidence item's freshness now under its own rule (PKT-EVIDENCE-FRESH).
+ * and handoffs, each evidence item's freshness now under its own rule (PKT-EVIDENCE-FRESH), and for a
+ * derived packet its latest evaluation, outcome, register and claim statuses (`derived`).
  */
 export function packetView(station: Station, input: { packetId: string }): View<'packetGet'> {
   const { stopped, ...completeness } = checkDraft(station, input.packetId);
@@ -30,5 +32,6 @@ export function packetView(station: Station, input: { packetId: string }): View<
     versions: packetVersions(station, input.packetId).map(packetVersionView),
     handoffs: handoffs(station, input.packetId),
     freshness: Object.fromEntries(draft.evidence.map((e) => [e.evidenceId, freshness(e, now)])),
+    derived: derivedPacket(station, draft),
   };
 }

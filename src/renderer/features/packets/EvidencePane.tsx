@@ -17,13 +17,19 @@ export function EvidencePane(props: {
   if (focus.type === 'claim') {
     const claim = packet.draft.claims.find((c) => c.claimId === focus.id);
     if (!claim) return null;
-    const exceptions = packet.draft.exceptions.filter((x) => x.claims.includes(claim.claimId));
+    const status =
+      packet.derived?.claims.find((c) => c.claimId === claim.claimId)?.status ?? claim.status ?? 'pending';
+    const findings = packet.derived?.findings.filter((f) => claim.checks?.includes(f.checkId)) ?? [];
     return (
       <>
         <h2>Claim {claim.claimId}</h2>
         <p>{claim.text}</p>
         <p>
-          <Badge word={claim.status.toUpperCase()} tone={claim.status === 'supported' ? 'good' : 'warn'} />
+          <Badge
+            word={status === 'asserted' ? 'ASSERTED / NOT CHECKED' : status.toUpperCase()}
+            tone={status === 'supported' ? 'good' : 'warn'}
+          />
+          {claim.checks?.length ? ` checks: ${claim.checks.join(', ')}` : null}
         </p>
         <h3>Evidence ({claim.evidence.length})</h3>
         {claim.evidence.length === 0 ? <p className="muted">No evidence cited.</p> : null}
@@ -35,17 +41,13 @@ export function EvidencePane(props: {
             <p key={id}>{id}: not in the index</p>
           );
         })}
-        {exceptions.length > 0 ? (
+        {findings.length > 0 ? (
           <>
-            <h3>On the exception register</h3>
+            <h3>Findings of its checks</h3>
             <ul className="plain">
-              {exceptions.map((x) => (
-                <li key={x.exceptionId}>
-                  <Badge
-                    word={x.status === 'open' ? 'HOLD' : 'RESOLVED'}
-                    tone={x.status === 'open' ? 'warn' : 'neutral'}
-                  />{' '}
-                  {x.exceptionId}: {x.title}
+              {findings.map((f) => (
+                <li key={`${f.checkId} ${f.subject}`}>
+                  <Badge word={f.category.toUpperCase()} tone="warn" /> {f.checkId} {f.subject}: {f.sentence}
                 </li>
               ))}
             </ul>

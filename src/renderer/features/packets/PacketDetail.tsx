@@ -2,7 +2,7 @@ import type { PacketView } from '../../../shared/contract';
 import { Badge } from '../../components/Badge';
 import { AttestationPanel } from './AttestationPanel';
 import { EvidenceIndex } from './EvidenceIndex';
-import { ClaimForm, EvidenceForms, ExceptionForm, ReviewersForm } from './PacketForms';
+import { AnnotateForm, ClaimForm, EvaluateAgain, EvidenceForms, ReviewersForm } from './PacketForms';
 import { GATE_WORD, type Selection } from './model';
 import { PacketVersions } from './PacketVersions';
 import { RunwayChart } from './RunwayChart';
@@ -160,10 +160,12 @@ export function PacketDetail(props: {
                 </td>
                 <td>
                   <ClaimBadge
-                    status={cl.status}
-                    open={draft.exceptions
-                      .filter((x) => x.status === 'open' && x.claims.includes(cl.claimId))
-                      .map((x) => x.exceptionId)}
+                    status={
+                      packet.derived?.claims.find((x) => x.claimId === cl.claimId)?.status ??
+                      cl.status ??
+                      'pending'
+                    }
+                    checks={cl.checks ?? []}
                   />
                 </td>
                 <td>
@@ -196,57 +198,62 @@ export function PacketDetail(props: {
         {!stopped ? <EvidenceForms packet={packet} onChanged={onChanged} /> : null}
       </section>
 
-      <section className="module" aria-label="Exception register">
-        <h3>Exception register ({draft.exceptions.filter((x) => x.status === 'open').length} open)</h3>
-        <table className="grid" aria-label="Exceptions">
-          <thead>
-            <tr>
-              <th scope="col">Exception</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Due</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {draft.exceptions.map((x) => (
-              <tr key={x.exceptionId}>
-                <td>
-                  {x.exceptionId}
-                  <div>{x.title}</div>
-                  <div className="muted">
-                    {[...x.claims, ...x.evidence].map((id) => (
-                      <button
-                        key={id}
-                        type="button"
-                        className="link chip"
-                        onClick={() => onFocus({ type: x.claims.includes(id) ? 'claim' : 'evidence', id })}
-                      >
-                        {id}
-                      </button>
-                    ))}
-                  </div>
-                </td>
-                <td>
-                  <Badge word={x.kind.toUpperCase()} tone="warn" />
-                  {x.blocking ? <div className="muted">blocking</div> : null}
-                </td>
-                <td>{x.owner}</td>
-                <td>{x.dueAt.slice(0, 10)}</td>
-                <td>
-                  {x.status === 'open' ? (
-                    <Badge word="HOLD" detail="open" />
-                  ) : (
-                    <Badge word="RESOLVED" tone="neutral" />
-                  )}
-                  {x.resolution ? <div className="muted">{x.resolution}</div> : null}
-                </td>
+      {packet.derived ? (
+        <section className="module" aria-label="Exception register">
+          <h3>
+            Exception register ({packet.derived.register.length} open findings)
+            {packet.derived.evaluation
+              ? ` — outcome ${packet.derived.evaluation.outcome}, evaluation ${packet.derived.evaluation.seq} as of ${packet.derived.evaluation.asOf}, policy v${packet.derived.evaluation.policy.version}`
+              : ' — not evaluated yet'}
+          </h3>
+          {packet.derived.evaluation?.status === 'STALE' ? (
+            <p role="alert">
+              <Badge word="STALE" detail={packet.derived.evaluation.sentence} /> Evaluate again before handing
+              off.
+            </p>
+          ) : null}
+          {!stopped && packet.derived.evaluation ? (
+            <EvaluateAgain
+              packetId={draft.packetId}
+              asOf={packet.derived.evaluation.asOf}
+              onChanged={onChanged}
+            />
+          ) : null}
+          {packet.derived.evaluation ? <p>{packet.derived.evaluation.reason}</p> : null}
+          <table className="grid" aria-label="Findings">
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Category</th>
+                <th scope="col">Finding</th>
+                <th scope="col">Owner / due / notes</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        {!stopped ? <ExceptionForm packet={packet} onChanged={onChanged} /> : null}
-      </section>
+            </thead>
+            <tbody>
+              {packet.derived.register.map((r) => (
+                <tr key={`${r.finding.checkId} ${r.finding.subject}`}>
+                  <td>
+                    {r.finding.checkId}
+                    <div>{r.finding.subject}</div>
+                  </td>
+                  <td>
+                    <Badge word={r.finding.category.toUpperCase()} tone="warn" />
+                    {r.finding.blocking ? <div className="muted">blocking</div> : null}
+                  </td>
+                  <td>
+                    {r.finding.sentence}
+                    <div className="muted">
+                      {r.finding.records.map((x) => `${x.family} ${x.system}/${x.recordId}`).join('; ')}
+                    </div>
+                  </td>
+                  <td>{[r.owner, r.dueAt?.slice(0, 10), ...r.notes].filter(Boolean).join(' · ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {!stopped ? <AnnotateForm packet={packet} onChanged={onChanged} /> : null}
+        </section>
+      ) : null}
 
       <section className="module" aria-label="Reviewers">
         <h3>Reviewers</h3>
@@ -259,8 +266,9 @@ export function PacketDetail(props: {
 }
 
 /** A supported claim with an open exception against it is on hold, not satisfied. */
-function ClaimBadge({ status, open }: { status: string; open: readonly string[] }) {
-  if (status === 'supported' && open.length > 0)
-    return <Badge word="HOLD" detail={`supported; open: ${open.join(', ')}`} />;
+function ClaimBadge({ status, checks }: { status: string; checks: readonly string[] }) {
+  if (status === 'asserted') return <Badge word="ASSERTED" detail="not checked" tone="neutral" />;
+  if (checks.length > 0)
+    return <Badge word={CLAIM_WORD[status] ?? 'MISSING'} detail={`${status}: ${checks.join(', ')}`} />;
   return <Badge word={CLAIM_WORD[status] ?? 'MISSING'} detail={status} />;
 }

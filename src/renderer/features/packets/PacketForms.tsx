@@ -81,78 +81,60 @@ export function ClaimForm({ packet, onChanged }: Props) {
   );
 }
 
-export function ExceptionForm({ packet, onChanged }: Props) {
+/**
+ * A note, owner or due date on one open finding of the latest evaluation. There is no field for its
+ * category or whether it blocks: the station finds, people annotate.
+ */
+export function AnnotateForm({ packet, onChanged }: Props) {
   const api = useStation((s) => s.api);
   const edit = useEdit(onChanged);
+  const findings = packet.derived?.register.map((r) => r.finding) ?? [];
+  if (findings.length === 0) return null;
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!api) return;
     const d = new FormData(e.currentTarget);
-    const resolution = text(d, 'resolution');
+    const [checkId = '', ...rest] = text(d, 'finding').split(' ');
     void edit(e.currentTarget, () =>
-      api.packetSetException({
+      api.packetAnnotate({
         packetId: packet.draft.packetId,
-        exception: {
-          exceptionId: text(d, 'exceptionId'),
-          kind: text(d, 'kind') as 'stale',
-          title: text(d, 'title'),
-          owner: text(d, 'owner'),
-          dueAt: isoDay(text(d, 'due')) ?? '',
-          status: resolution ? 'resolved' : 'open',
-          blocking: d.get('blocking') === 'on',
-          claims: d.getAll('claims').map(String),
-          evidence: d.getAll('evidence').map(String),
-          resolution: resolution || null,
-        },
+        checkId,
+        subject: rest.join(' '),
+        note: text(d, 'note') || null,
+        owner: text(d, 'owner') || null,
+        dueAt: isoDay(text(d, 'due')),
         actor: ACTOR,
       }),
     );
   };
   return (
     <details>
-      <summary>Set an exception</summary>
-      <form className="act-form" aria-label="Set exception" onSubmit={submit}>
+      <summary>Annotate a finding</summary>
+      <form className="act-form" aria-label="Annotate finding" onSubmit={submit}>
         <label className="field">
-          <span>Exception id</span>
-          <input name="exceptionId" required pattern="[a-z0-9][a-z0-9\-]{0,47}" />
-        </label>
-        <label className="field">
-          <span>Kind</span>
-          <select name="kind" defaultValue="missing">
-            {['stale', 'missing', 'disputed', 'partial', 'exception-backed'].map((k) => (
-              <option key={k} value={k}>
-                {k}
+          <span>Finding</span>
+          <select name="finding">
+            {findings.map((f) => (
+              <option key={`${f.checkId} ${f.subject}`} value={`${f.checkId} ${f.subject}`}>
+                {f.checkId} {f.subject}
               </option>
             ))}
           </select>
         </label>
         <label className="field">
-          <span>What is open</span>
-          <input name="title" required />
+          <span>Note</span>
+          <input name="note" />
         </label>
         <label className="field">
           <span>Owner</span>
-          <input name="owner" required />
+          <input name="owner" />
         </label>
         <label className="field">
           <span>Due</span>
-          <input name="due" type="date" required />
-        </label>
-        <label className="check">
-          <input type="checkbox" name="blocking" /> Blocking (holds the packet while open)
-        </label>
-        <IdChecks legend="Claims it covers" name="claims" ids={packet.draft.claims.map((x) => x.claimId)} />
-        <IdChecks
-          legend="Evidence that shows it"
-          name="evidence"
-          ids={packet.draft.evidence.map((x) => x.evidenceId)}
-        />
-        <label className="field">
-          <span>Resolution (leave empty while open)</span>
-          <input name="resolution" />
+          <input name="due" type="date" />
         </label>
         <button type="submit" className="primary">
-          Set exception
+          Annotate
         </button>
       </form>
     </details>
@@ -330,5 +312,33 @@ function IdChecks({ legend, name, ids }: { legend: string; name: string; ids: re
       ))}
       {ids.length === 0 ? <p className="muted">None yet.</p> : null}
     </fieldset>
+  );
+}
+
+/**
+ * Evaluates the packet's subject again at the same instant as its latest evaluation: after records that
+ * resolve a finding were imported, this is how the register, the claims and the outcome catch up.
+ */
+export function EvaluateAgain(props: { packetId: string; asOf: string; onChanged: () => Promise<void> }) {
+  const api = useStation((s) => s.api);
+  const showError = useStation((s) => s.showError);
+  const dismissError = useStation((s) => s.dismissError);
+  const evaluate = async () => {
+    if (!api) return;
+    const r = await api.packetEvaluate({
+      packetId: props.packetId,
+      asOf: props.asOf,
+      actor: 'operator:station',
+    });
+    if (!r.ok) return showError(r.error);
+    dismissError();
+    await props.onChanged();
+  };
+  return (
+    <div className="actions">
+      <button type="button" onClick={() => void evaluate()}>
+        Evaluate again as of {props.asOf}
+      </button>
+    </div>
   );
 }

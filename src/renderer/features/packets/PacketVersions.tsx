@@ -56,10 +56,15 @@ export function PacketVersions({
     if (!api) return;
     const form = e.currentTarget;
     const d = new FormData(form);
+    // A derived packet: each checked blocking finding, named by check ID and subject as the service expects.
+    const acknowledge = d.getAll('finding').map((v) => {
+      const [checkId = '', subject = ''] = String(v).split('\u0000');
+      return { checkId, subject };
+    });
     const r = await api.packetHandoff({
       packetId: draft.packetId,
       recordedBy: String(d.get('recordedBy') ?? '').trim(),
-      acknowledgeBlockers: d.get('acknowledge') === 'on',
+      ...(packet.derived ? { acknowledge } : { acknowledgeBlockers: d.get('acknowledge') === 'on' }),
       actor: 'operator:station',
     });
     if (!r.ok) return showError(r.error);
@@ -155,8 +160,14 @@ export function PacketVersions({
                 </li>
               ))}
             </ul>
+            {h.evaluation ? (
+              <p>
+                On evaluation {h.evaluation.seq} as of {h.evaluation.asOf}: outcome{' '}
+                <strong>{h.evaluation.outcome}</strong>, policy v{h.evaluation.policyVersion}
+              </p>
+            ) : null}
             {h.blockers.length > 0 ? (
-              <ul aria-label="Unresolved blockers">
+              <ul aria-label={h.acknowledged ? 'Acknowledged findings' : 'Unresolved blockers'}>
                 {h.blockers.map((b) => (
                   <li key={b}>{b}</li>
                 ))}
@@ -175,7 +186,9 @@ export function PacketVersions({
               <span>Handed off by (your name)</span>
               <input name="recordedBy" required />
             </label>
-            {latest.gate !== 'READY' || packet.completeness.gate !== 'READY' ? (
+            {packet.derived ? (
+              <HandoffFindings derived={packet.derived} />
+            ) : latest.gate !== 'READY' || packet.completeness.gate !== 'READY' ? (
               <label className="check">
                 <input type="checkbox" name="acknowledge" /> I hand off version {latest.version} with its
                 failing checks ({latest.failedChecks.join(', ') || 'as re-checked now'}); the record lists
@@ -212,5 +225,37 @@ export function PacketVersions({
         </section>
       ) : null}
     </>
+  );
+}
+
+/**
+ * The blocking findings a derived packet's handoff must carry: a checkbox for each one of a category the
+ * policy lets a handoff carry (the service refuses the handoff unless every one is acknowledged); any
+ * other blocking finding refuses the handoff until a record that resolves it is imported.
+ */
+function HandoffFindings({ derived }: { derived: NonNullable<PacketView['derived']> }) {
+  const blocking = derived.register.filter((r) => r.finding.blocking);
+  if (blocking.length === 0) return null;
+  return (
+    <fieldset aria-label="Blocking findings to acknowledge">
+      <legend>
+        Blocking findings (the policy lets a handoff carry only{' '}
+        {derived.handoffExceptionCategories.join(', ') || 'none'})
+      </legend>
+      {blocking.map((r) => {
+        const name = `${r.finding.checkId} ${r.finding.subject}`;
+        return r.acknowledgeable ? (
+          <label key={name} className="check">
+            <input type="checkbox" name="finding" value={`${r.finding.checkId}\u0000${r.finding.subject}`} />{' '}
+            I acknowledge {name} ({r.finding.category}): {r.finding.sentence}
+          </label>
+        ) : (
+          <p key={name}>
+            <Badge word="REFUSES HANDOFF" tone="bad" /> {name} ({r.finding.category}): import the record that
+            resolves it and evaluate again
+          </p>
+        );
+      })}
+    </fieldset>
   );
 }

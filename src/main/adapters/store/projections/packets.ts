@@ -17,7 +17,7 @@ export const packets: Projection = {
         scope: b.scope,
         claims: [],
         evidence: [],
-        exceptions: [],
+        annotations: [],
         routing: { requiredRoles: b.requiredRoles, reviewers: [] },
         subject: b.subject,
       };

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { EVENT_BODIES } from '../../../../core/journal/events';
 import { packetContentSchema, type PacketContent, type PacketKind } from '../../../../core/packet/model';
+import { journalEvents, type StoredEvent } from './events';
 import { countColumn, jsonColumn, parseRow, parseRows, seqColumn, statement } from './rows';
 
 /**
@@ -168,4 +169,15 @@ const selectHandoffs = statement(
 /** Every handoff of a packet (any version), in seq order. */
 export function packetHandoffRows(db: Database.Database, packetId: string): PacketHandoffRecord[] {
   return parseRows('packet_handoff', handoffRow, selectHandoffs(db).all(packetId), 'seq');
+}
+
+/** The recorded evaluations of one workflow subject, oldest first (a derived packet reads the latest). */
+export function subjectEvaluationEvents(
+  db: Database.Database,
+  workflow: string,
+  subject: string,
+): StoredEvent<'evaluation.recorded'>[] {
+  return journalEvents(db, ['evaluation.recorded']).filter(
+    (e) => e.body.workflow === workflow && e.body.subject === subject,
+  );
 }
