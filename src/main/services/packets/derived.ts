@@ -99,7 +99,7 @@ export function derivedPacket(station: Station, content: PacketContent): Derived
     };
   }
   const b = latest.body;
-  const status = evaluationStatus(station, latest.seq);
+  const status = evaluationStatus(station, { seq: latest.seq });
   // Re-run as of the evaluation's instant: byte-identical while FRESH (the engine is pure); when STALE
   // the register shows the facts as they stand now, and the banner says evaluate again.
   const view = computeEvaluation(station, { workflow: WORKFLOW, subject, asOf: b.asOf });
