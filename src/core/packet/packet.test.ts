@@ -55,14 +55,6 @@ const complete = (): PacketContent => ({
   },
 });
 
-const cert = (notAfter: string) => ({
-  subject: 'CN=Release Signing 2024',
-  issuer: 'CN=Example Root',
-  serial: '01',
-  notBefore: '2024-03-01T00:00:00.000Z',
-  notAfter,
-  sha256: 'c'.repeat(64),
-});
 
 const verdict = (p: PacketContent, id: PacketCheckId) => checkPacket(p, NOW).checks.find((c) => c.id === id)!;
 
