@@ -1,9 +1,15 @@
 // ESLint flat config. The architecture's walls are lint errors, not a wiki page (../shared/STYLE.md,
 // docs/architecture.md). Walls between our own folders are checked on *resolved* import paths by
 // eslint-plugin-import-x (no-restricted-paths, no-cycle), so no spelling of a path slips past:
-//  - src/core imports nothing of ours outside core, no outside world, no dynamic import();
+//  - the walls are allow-lists: each layer names the packages it may import and everything else (any
+//    subpath of them too, e.g. `electron/main`, `better-sqlite3/lib/database`) is refused;
+//  - src/core imports nothing outside core (resources/ data excepted), only zod, canonicalize and
+//    @scure/*, and no dynamic import();
 //  - src/shared imports only zod and src/core (schemas are declared once, in core);
-//  - src/renderer and src/preload import only src/shared;
+//  - src/renderer and src/preload import only src/shared (and their own UI / electron packages);
+//  - every folder and root file of src/main is zoned (MAIN_ROOT names each root file and its place);
+//  - better-sqlite3 and raw SQL (`.prepare(`, `.exec(`, `.pragma(`, `.transaction(`, `new Database(`)
+//    live only in src/main/adapters/store and src/main/workers;
 //  - an adapter never imports a service, the shell or another adapter;
 //  - src/main/platform (what adapters and shells share: Chromium, the durable exclusive write) imports
 //    no adapter, service, container or shell, so sharing it joins no adapter to another;
@@ -14,7 +20,6 @@
 //  - no import cycles anywhere in src;
 //  - the environment is read only in src/main/config.ts and written only by the PKCS#11 adapter.
 import { readdirSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -24,26 +29,42 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const ROOT = import.meta.dirname;
+const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
- * The outside world for the pure and contract layers: exact module names (Node's own from Node itself,
- * both spellings, never a hand list) plus any `node:` subpath. Exact names, not gitignore-style
- * patterns: a pattern `events` would also refuse our own `./events`.
+ * An allow-list: every import is refused but relative ones (where they lead is import-x's zones' job)
+ * and the packages named, each with any subpath (`react-dom` allows `react-dom/client`). Node's own
+ * modules are refused in both spellings unless named (`node:crypto`). A deny-list of the outside world
+ * missed every package nobody thought to name (review #11: `yauzl`, `commander`, `ws/lib/websocket`).
  */
-const OUTSIDE_WORLD = [
-  'electron',
-  'better-sqlite3',
-  'pkcs11js',
-  'playwright',
-  'playwright-core',
-  'ws',
-  ...builtinModules.flatMap((m) => [m, `node:${m}`]),
-];
-function outsideWorld(message, allowed = []) {
-  return {
-    paths: OUTSIDE_WORLD.filter((m) => !allowed.includes(m)).map((name) => ({ name, message })),
-    patterns: [{ group: ['node:*', ...allowed.map((m) => `!${m}`)], message }],
-  };
+function onlyImports(message, packages) {
+  const names = packages.map(escapeRegex).join('|');
+  return { patterns: [{ regex: `^(?!\\.{1,2}(?:/|$)|(?:${names})(?:/|$))`, message }] };
 }
+
+/** The SQLite driver: only the store adapter (and the verify worker, on its own read-only connection). */
+const SQLITE_MESSAGE =
+  'better-sqlite3 lives in src/main/adapters/store (and src/main/workers): call a repository function.';
+const SQLITE_IMPORTS = {
+  paths: [{ name: 'better-sqlite3', message: SQLITE_MESSAGE }],
+  patterns: [{ group: ['better-sqlite3/*'], message: SQLITE_MESSAGE }],
+};
+/** Below the shells nothing touches electron (any subpath) or loads reflect-metadata. */
+const ELECTRON_MESSAGE = 'Services, adapters, workers and the container never import electron.';
+const NO_ELECTRON = {
+  paths: [
+    { name: 'electron', message: ELECTRON_MESSAGE },
+    {
+      name: 'reflect-metadata',
+      message: 'Loaded once, first, by each entry point (src/cli/index.ts, src/main/app/electron-main.ts).',
+    },
+  ],
+  patterns: [{ group: ['electron/*'], message: ELECTRON_MESSAGE }],
+};
+/** no-restricted-imports options made of several parts (a later config block replaces, never merges). */
+const restrict = (...parts) => ({
+  paths: parts.flatMap((p) => p.paths ?? []),
+  patterns: parts.flatMap((p) => p.patterns ?? []),
+});
 
 const subfolders = (dir) =>
   readdirSync(join(ROOT, dir), { withFileTypes: true })
@@ -63,26 +84,78 @@ const SHELLS_AND_BUILDERS = [
 ];
 const DOORS = ['./index.ts', './queries.ts'];
 
+/**
+ * The files at the root of src/main, each with why it sits there and which lower layers may import it.
+ * A zone walls only the paths it names, so an unzoned root file was a way round every wall (review #11:
+ * a `src/main/launder.ts` re-exporting adapters/hsm let adapters/media import it). Adapters, platform,
+ * workers, the container and services import only the root files that name them here (a glob zone, so
+ * a new root file is refused to them until listed); tests/integration/lint-boundaries.test.ts checks
+ * that every entry of src/main is a zoned folder or listed here.
+ */
+const BELOW = ['adapters', 'platform', 'workers', 'station', 'services'];
+export const MAIN_ROOT = {
+  'errors.ts': { importedBy: BELOW, why: 'coded errors; imports only core and shared' },
+  'crypto.ts': { importedBy: BELOW, why: "Node's hash for core's Sha256; imports only core" },
+  'paths.ts': { importedBy: BELOW, why: "file names inside a station's data directory; imports nothing" },
+  'config.ts': {
+    importedBy: ['station'],
+    why: 'the one reader of the environment: entry points call it and hand the result to the container',
+  },
+  'runtime.ts': { importedBy: [], why: 'the composition root the Electron app and the browser host share' },
+};
+const rootFilesFor = (layer) => Object.keys(MAIN_ROOT).filter((f) => MAIN_ROOT[f].importedBy.includes(layer));
+
 const ZONES = [
+  // Allow-lists: the whole repository is `from`, less what the layer may import (packages are
+  // no-restricted-imports' business, so node_modules is excepted here).
   {
     target: './src/core',
-    from: ['./src/main', './src/shared', './src/renderer', './src/preload', './src/cli'],
-    message: 'src/core imports nothing of ours outside core.',
+    from: '.',
+    except: ['./src/core', './resources', './node_modules'],
+    message: 'src/core imports nothing of ours outside core (resources/ data excepted).',
   },
   {
     target: './src/shared',
-    from: ['./src/main', './src/renderer', './src/preload', './src/cli'],
+    from: '.',
+    except: ['./src/shared', './src/core', './node_modules'],
     message: 'src/shared imports only zod and src/core.',
   },
   {
     target: './src/renderer',
-    from: ['./src/main', './src/core', './src/preload', './src/cli'],
+    from: '.',
+    except: ['./src/renderer', './src/shared', './node_modules'],
     message: 'The renderer imports only src/shared.',
   },
   {
     target: './src/preload',
-    from: ['./src/main', './src/core', './src/renderer', './src/cli'],
+    from: '.',
+    except: ['./src/preload', './src/shared', './node_modules'],
     message: 'The preload exposes the contract: it imports only src/shared.',
+  },
+  // src/main's root files: the lower ones import no other part of src/main; config.ts only the module
+  // profiles it validates against.
+  {
+    target: rootFilesFor('adapters').map((f) => `./src/main/${f}`),
+    from: './src/main',
+    message: 'A root file below the adapters (MAIN_ROOT) imports only src/core and src/shared.',
+  },
+  {
+    target: './src/main/config.ts',
+    from: './src/main',
+    except: ['./adapters/hsm/profiles.ts', './errors.ts'],
+    message: 'config.ts reads the environment: of src/main it imports only the module profiles and errors.',
+  },
+  ...BELOW.map((layer) => ({
+    target: `./src/main/${layer}`,
+    from: [`${ROOT}/src/main/*.ts`],
+    except: [`${ROOT}/src/main/{${rootFilesFor(layer).join(',')},}`],
+    message: `Of src/main's root files, src/main/${layer} imports only ${rootFilesFor(layer).join(', ')} (MAIN_ROOT in eslint.config.js).`,
+  })),
+  // Worker threads: run an adapter's work off the main thread; they know no service, container or shell.
+  {
+    target: './src/main/workers',
+    from: ['./src/main/services', './src/main/station', './src/main/platform', ...SHELLS_AND_BUILDERS],
+    message: 'A worker imports core and the adapter it runs, no service, container or shell.',
   },
   ...ADAPTERS.map((name) => ({
     target: `./src/main/adapters/${name}`,
@@ -94,6 +167,14 @@ const ZONES = [
     ],
     message: 'An adapter never imports a service, the container, the shell or another adapter.',
   })),
+  // Workers import adapters; an adapter reaching a worker could reach another adapter through it. An
+  // adapter may only locate a worker's file (workers/location.ts imports nothing of ours).
+  {
+    target: './src/main/adapters',
+    from: './src/main/workers',
+    except: ['./location.ts'],
+    message: 'An adapter only locates a worker (workers/location.ts); it imports no worker module.',
+  },
   {
     target: './src/main/platform',
     from: ['./src/main/adapters', './src/main/services', './src/main/station', ...SHELLS_AND_BUILDERS],
@@ -136,13 +217,22 @@ const ZONES = [
 
 /**
  * All SQL lives in the store adapter (adapters/store: the journal store, projections, repos/<domain>.ts
- * with zod-parsed rows): a `.prepare(` anywhere else is a query outside its repository.
+ * with zod-parsed rows) and the verify worker: anywhere else a call of a connection's SQL method
+ * (`.prepare(`, `.exec(`, `.pragma(`, `.transaction(`, …, in either spelling) or `new Database(` is SQL
+ * outside its repository. Services still hold `station.store.db` to hand to a repository, so this is
+ * what keeps them from running SQL on it. `.exec(` is allowed on a regex literal only (a named regex
+ * is matched with `text.match(RE)`), since `db.exec(sql)` and `re.exec(text)` look alike to lint.
  */
-const SQL_ONLY_IN_STORE = {
-  selector: 'CallExpression:matches([callee.property.name="prepare"], [callee.property.value="prepare"])',
-  message:
-    'SQL lives in src/main/adapters/store/repos/<domain>.ts (typed rows parsed by zod); call a repository function.',
-};
+const SQL_METHODS = 'prepare|exec|pragma|transaction|backup|serialize|loadExtension|unsafeMode|aggregate';
+const SQL_MESSAGE =
+  'SQL lives in src/main/adapters/store/repos/<domain>.ts (typed rows parsed by zod); call a repository function.';
+const SQL_ONLY_IN_STORE = [
+  {
+    selector: `CallExpression:matches([callee.property.name=/^(${SQL_METHODS})$/], [callee.property.value=/^(${SQL_METHODS})$/]):not([callee.object.regex])`,
+    message: SQL_MESSAGE,
+  },
+  { selector: 'NewExpression[callee.name="Database"]', message: SQL_MESSAGE },
+];
 
 /**
  * One reader of the environment: src/main/config.ts (readConfig, called once by each entry point and
@@ -154,19 +244,35 @@ const ENV_MESSAGE =
 const ENV_ONLY_IN_CONFIG = [
   { object: 'process', property: 'env', message: ENV_MESSAGE },
   { object: 'globalThis', property: 'process', message: ENV_MESSAGE },
+  { object: 'global', property: 'process', message: ENV_MESSAGE },
 ];
-/** The `process` module itself (`import { env } from 'node:process'`), which the property rule cannot see. */
-const PROCESS_MODULE = {
-  selector: 'ImportDeclaration[source.value=/^(node:)?process$/]',
-  message: `${ENV_MESSAGE} (the global process is there for everything else)`,
-};
+/**
+ * What the property rule cannot see: the `process` module itself (`import { env } from 'node:process'`,
+ * `await import('node:process')`), and the process object handed on as a value (`Reflect.get(process,
+ * 'env')`, `const p = process; p.env`). `process.x` members other than env stay allowed.
+ */
+const PROCESS_MODULE = [
+  {
+    selector: 'ImportDeclaration[source.value=/^(node:)?process$/]',
+    message: `${ENV_MESSAGE} (the global process is there for everything else)`,
+  },
+  {
+    selector: 'ImportExpression[source.value=/^(node:)?process$/]',
+    message: `${ENV_MESSAGE} (the global process is there for everything else)`,
+  },
+  {
+    selector:
+      'Identifier[name="process"]:not(MemberExpression > Identifier, Property > Identifier.key, TSQualifiedName > Identifier, TSTypeQuery > Identifier, TSPropertySignature > Identifier.key, MethodDefinition > Identifier.key, PropertyDefinition > Identifier.key, ImportSpecifier > Identifier, ExportSpecifier > Identifier)',
+    message: `${ENV_MESSAGE} (use a member of process, such as process.pid; never pass the process object on)`,
+  },
+];
 /**
  * The PKCS#11 adapter's one writer (a module reads its variables with getenv(), see adapters/hsm/module.ts):
  * there `process.env` may only be assigned to, never read.
  */
 const ENV_WRITE_ONLY = {
   selector:
-    'MemberExpression[object.name="process"][property.name="env"]:not(AssignmentExpression > MemberExpression.left > MemberExpression.object)',
+    'MemberExpression[object.name="process"]:matches([property.name="env"], [property.value="env"]):not(AssignmentExpression > MemberExpression.left > MemberExpression.object)',
   message:
     'adapters/hsm/module.ts only writes a module profile’s variables; read configuration from src/main/config.ts.',
 };
@@ -212,12 +318,18 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
-    ignores: ['src/main/adapters/store/**'],
-    rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_STORE, PROCESS_MODULE] },
+    ignores: ['src/main/adapters/store/**', 'src/main/workers/**'],
+    rules: { 'no-restricted-syntax': ['error', ...SQL_ONLY_IN_STORE, ...PROCESS_MODULE] },
   },
   {
-    files: ['src/main/adapters/store/**/*.ts'],
-    rules: { 'no-restricted-syntax': ['error', PROCESS_MODULE] },
+    files: ['src/main/adapters/store/**/*.ts', 'src/main/workers/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...PROCESS_MODULE] },
+  },
+  // better-sqlite3 (any subpath) only in the store adapter and the workers.
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/main/adapters/store/**', 'src/main/workers/**'],
+    rules: { 'no-restricted-imports': ['error', restrict({ paths: [ipcOnlyInWrappers] }, SQLITE_IMPORTS)] },
   },
   {
     files: ['src/**/*.ts', 'src/**/*.tsx'],
@@ -231,7 +343,9 @@ export default tseslint.config(
   },
   {
     files: ['src/main/adapters/hsm/module.ts'],
-    rules: { 'no-restricted-syntax': ['error', SQL_ONLY_IN_STORE, PROCESS_MODULE, ENV_WRITE_ONLY] },
+    rules: {
+      'no-restricted-syntax': ['error', ...SQL_ONLY_IN_STORE, ...PROCESS_MODULE, ENV_WRITE_ONLY],
+    },
   },
   {
     files: ['src/core/**/*.ts'],
@@ -244,19 +358,25 @@ export default tseslint.config(
           selector: 'ImportExpression',
           message: 'src/core loads nothing at run time: no dynamic import().',
         },
-        SQL_ONLY_IN_STORE,
-        PROCESS_MODULE,
+        ...SQL_ONLY_IN_STORE,
+        ...PROCESS_MODULE,
       ],
       'no-restricted-imports': [
         'error',
-        outsideWorld('src/core is pure: pass the outside world in as data or functions.'),
+        onlyImports(
+          'src/core is pure: it imports zod, canonicalize and @scure/* only; pass the outside world in.',
+          ['zod', 'canonicalize', '@scure/base', '@scure/bip39'],
+        ),
       ],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', outsideWorld('src/shared is the contract: zod and src/core only.')],
+      'no-restricted-imports': [
+        'error',
+        onlyImports('src/shared is the contract: zod and src/core only.', ['zod']),
+      ],
     },
   },
   {
@@ -267,52 +387,81 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       // This rule is advice for the React Compiler, which this project does not run.
       'react-hooks/incompatible-library': 'off',
-      'no-restricted-imports': ['error', outsideWorld('The renderer talks only to window.station.')],
-    },
-  },
-  // Below the shells nothing touches electron: adapters, the container and the services run the same in
-  // the browser-mode host and the CLI.
-  {
-    files: ['src/main/adapters/**/*.ts', 'src/main/station/**/*.ts', 'src/main/services/**/*.ts'],
-    rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [
-            { name: 'electron', message: 'Services, adapters and the container never import electron.' },
-            {
-              name: 'reflect-metadata',
-              message:
-                'Loaded once, first, by each entry point (src/cli/index.ts, src/main/app/electron-main.ts).',
-            },
-          ],
-        },
+        onlyImports('The renderer talks only to window.station: it imports its UI packages and src/shared.', [
+          'react',
+          'react-dom',
+          'zustand',
+          '@tanstack/react-virtual',
+        ]),
       ],
     },
+  },
+  // Below the shells nothing touches electron (any subpath): adapters, workers, the container and the
+  // services run the same in the browser-mode host and the CLI. better-sqlite3 only in store and workers.
+  {
+    files: ['src/main/adapters/**/*.ts', 'src/main/station/**/*.ts', 'src/main/services/**/*.ts'],
+    ignores: ['src/main/adapters/store/**'],
+    rules: { 'no-restricted-imports': ['error', restrict(NO_ELECTRON, SQLITE_IMPORTS)] },
+  },
+  {
+    files: ['src/main/adapters/store/**/*.ts', 'src/main/workers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', NO_ELECTRON] },
   },
   // The typed wrappers themselves, and the Electron composition root that hands ipcMain to its wrapper:
   // electron's IPC objects are allowed there and nowhere else. The preload gets no other exemption.
   {
     files: ['src/main/ipc/electron-ipc.ts', 'src/main/app/electron-main.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: { 'no-restricted-imports': ['error', SQLITE_IMPORTS] },
   },
   {
     files: ['src/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        outsideWorld('The preload imports electron and src/shared only.', ['electron']),
+        onlyImports('The preload imports electron and src/shared only.', ['electron']),
       ],
     },
   },
-  // Tests of pure code may use node:crypto (to hash and sign fixtures) and core's runtime helpers;
-  // they still may not touch electron, sqlite, pkcs11js or the file system (their folders' zones apply).
+  // Tests of pure code may use node:crypto (to hash and sign fixtures), the test runner, and the
+  // libraries they check core against; still no electron, sqlite, pkcs11js or file system.
   {
     files: ['src/core/**/*.test.ts', 'src/shared/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        outsideWorld('Tests of pure code stay pure (node:crypto excepted).', ['node:crypto', 'crypto']),
+        onlyImports(
+          'Tests of pure code stay pure (node:crypto, the runner and reference libraries excepted).',
+          [
+            'zod',
+            'canonicalize',
+            '@scure/base',
+            '@scure/bip39',
+            'node:crypto',
+            'vitest',
+            'fast-check',
+            '@sigstore/core',
+            '@peculiar/asn1-ecc',
+            '@peculiar/asn1-schema',
+            'shamir-secret-sharing',
+          ],
+        ),
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.test.ts', 'src/renderer/**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        onlyImports('Renderer tests import what the renderer may, and the test runner.', [
+          'react',
+          'react-dom',
+          'zustand',
+          '@tanstack/react-virtual',
+          'vitest',
+        ]),
       ],
     },
   },

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
+import { envVarName } from '../core/schema';
 import { registeredModules } from '../main/services/devices/queries';
 import type { StationConfig } from '../main/config';
 import { Station, type StationDeps } from '../main/station/station';
@@ -49,12 +50,14 @@ export function collect(value: string, previous: string[]): string[] {
 export function parseEnv(pairs: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const p of pairs) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(p);
-    if (!m)
+    const at = p.indexOf('=');
+    const [key, value] = [p.slice(0, at), p.slice(at + 1)];
+    // The name's grammar is the journal's (core/schema.ts); the value is one line, as before.
+    if (at < 0 || !envVarName.safeParse(key).success || /[\n\r\u2028\u2029]/.test(value))
       throw new CodedError('INVALID_INPUT', `--module-env ${p} must look like KEY=VALUE`, {
         field: 'module-env',
       });
-    env[m[1] as string] = m[2] as string;
+    env[key] = value;
   }
   return env;
 }

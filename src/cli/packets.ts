@@ -31,6 +31,7 @@ import { stderrProgress } from './bundles';
 import { readPin } from './pin';
 import { collect, positiveInt, withStation, type Out } from './context';
 import { encodeOperation } from '../core/custody/operation';
+import { subjectKey } from '../core/schema';
 
 const list = (v: string | undefined) =>
   (v ?? '')
@@ -223,8 +224,10 @@ export function registerPacketCommands(program: Command, out: Out): void {
     ) {
       const subject: Record<string, string> = {};
       for (const pair of o.subject) {
-        const [, key, value] = /^([a-zA-Z][a-zA-Z0-9]{0,39})=(.*)$/.exec(pair) ?? [];
-        if (key === undefined || value === undefined)
+        const at = pair.indexOf('=');
+        const [key, value] = [pair.slice(0, at), pair.slice(at + 1)];
+        // The key's grammar is the packet model's (core/schema.ts); the value is one line, as before.
+        if (at < 0 || !subjectKey.safeParse(key).success || /[\n\r\u2028\u2029]/.test(value))
           throw new CodedError('INVALID_INPUT', `--subject ${pair} must look like key=value`, {
             field: 'subject',
           });

@@ -17,8 +17,7 @@ import {
   showPolicies,
   showRecord,
 } from '../main/services/records';
-import { systemDeps } from '../main/runtime';
-import { positiveInt, withStation, type Out } from './context';
+import { depsOf, positiveInt, withStation, type Out } from './context';
 
 /**
  * Source records, policy records, evaluations and scenario folders (docs/records.md): the same views the
@@ -247,7 +246,8 @@ export function registerRecordsCommands(program: Command, out: Out, registry?: F
     ) {
       const run = await runScenario(resolve(dir), {
         asOf: instant(o.asOf, 'as-of'),
-        deps: systemDeps,
+        // The configuration `main` read, like every other command (not the defaults of runtime's systemDeps).
+        deps: depsOf(this),
         ...(registry ? { registry } : {}),
       });
       if (o.json) out(`${JSON.stringify({ evaluation: run.evaluation, expect: run.expect })}\n`);

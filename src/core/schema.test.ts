@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { actorSchema, isoDate, isoTime, sha256Hex, uuid } from './schema';
+import {
+  actorSchema,
+  checkId,
+  ckaId,
+  errorCodeText,
+  generatedCkaId,
+  isoDate,
+  isoTime,
+  objectCkaId,
+  sha256Hex,
+  uuid,
+} from './schema';
 
 describe('schema primitives', () => {
   it('isoTime takes what Date#toISOString writes and refuses other forms and impossible instants', () => {
@@ -41,5 +52,35 @@ describe('schema primitives', () => {
     expect(actorSchema.safeParse('station').success).toBe(true);
     for (const bad of ['operator:', 'operator:al ice', 'Operator:alice', ''])
       expect(actorSchema.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('CKA_ID: one grammar, three ranges (a key named on a token, one the station generates, as read)', () => {
+    const bytes = (n: number) => 'ab'.repeat(n);
+    expect([ckaId, generatedCkaId, objectCkaId].map((s) => s.safeParse('').success)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect([ckaId, generatedCkaId, objectCkaId].map((s) => s.safeParse(bytes(33)).success)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect([ckaId, generatedCkaId, objectCkaId].map((s) => s.safeParse(bytes(65)).success)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(ckaId.safeParse('AB').success).toBe(false);
+  });
+
+  it('error codes and check IDs: one grammar each, narrowed by prefix', () => {
+    expect(errorCodeText().safeParse('MEDIA_NOT_FOUND').success).toBe(true);
+    expect(errorCodeText('QUORUM_').safeParse('QUORUM_NOT_OPEN').success).toBe(true);
+    expect(errorCodeText('QUORUM_').safeParse('MEDIA_NOT_FOUND').success).toBe(false);
+    expect(errorCodeText().safeParse('media_not_found').success).toBe(false);
+    expect(checkId('ATT-').safeParse('ATT-HSM-RESIDENT').success).toBe(true);
+    expect(checkId('ATT-').safeParse('DEF-RUNWAY').success).toBe(false);
+    expect(checkId().safeParse('DEF-').success).toBe(false);
   });
 });

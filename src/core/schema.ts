@@ -37,14 +37,85 @@ export const uuid = z.guid({ error: 'a UUID' }).check(z.regex(/^[0-9a-f-]*$/, 'a
 /** Standard base64 (padding optional), e.g. a DER public key as the roster stores it. */
 export const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 
-/** A PKCS#11 CKA_ID in lowercase hex, as found on a token (1–64 bytes). */
-export const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,64}$/, 'the CKA_ID in lowercase hex');
+/** Canonical base64 with its padding, as DSSE envelopes carry payloads and signatures. */
+export const paddedBase64 = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'standard padded base64');
+
+/** `min` to `max` bytes as lowercase hex (a CKA_ID, a signature). */
+const hexRange = (min: number, max: number, message: string) =>
+  z.string().regex(new RegExp(`^(?:[0-9a-f]{2}){${min},${max}}$`), message);
+
+/**
+ * A PKCS#11 CKA_ID in lowercase hex. What names a key on a token: 1–64 bytes (ckaId). What the station
+ * writes on a key it generates: 1–32 bytes (generatedCkaId). An object's attribute as read, which a
+ * token may leave empty: 0–64 bytes (objectCkaId).
+ */
+export const ckaId = hexRange(1, 64, 'the CKA_ID in lowercase hex');
+export const generatedCkaId = hexRange(1, 32, 'must be 1–32 bytes of lowercase hex');
+export const objectCkaId = hexRange(0, 64, 'the CKA_ID in lowercase hex (may be empty)');
+
+/** A signature as lowercase hex (an ECDSA or RSA signature up to 8192 bits). */
+export const signatureHex = hexRange(1, 1024, 'the signature as lowercase hex');
 
 /** A journal sequence number or version number: a positive integer. */
 export const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /** A role a person holds or a seat requires, e.g. board-reviewer. */
 export const roleSchema = z.string().regex(/^[a-z][a-z-]{1,40}$/, 'a role such as board-reviewer');
+
+/** A role as a source record names it (an IAM export's role, e.g. key-custodian; digits allowed). */
+export const recordRole = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a role such as key-custodian');
+
+/** A policy's name, e.g. deferral. */
+export const policyName = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a policy name such as deferral');
+
+/** A key of a packet's subject (subject.keyLabel, subject.tokenSerial…). */
+export const subjectKey = z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/, 'a subject key such as keyLabel');
+
+/** An environment variable's name, as a module profile declares it (e.g. SOFTHSM2_CONF). */
+export const envVarName = z
+  .string()
+  .regex(/^[A-Z0-9_]+$/, 'an environment variable name such as SOFTHSM2_CONF');
+
+/**
+ * An error code as the journal keeps it (text: the catalogue in src/shared/errors.ts may grow, a
+ * journal is read forever). `prefix` narrows it to one family, e.g. QUORUM_.
+ */
+export const errorCodeText = (prefix = '') =>
+  z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{1,60}$/, 'an error code such as MEDIA_NOT_FOUND')
+    .startsWith(prefix);
+
+/**
+ * A check ID, e.g. DEF-CUSTODY-FRESH: a family of 2–5 capitals, then dash-separated words. `prefix`
+ * narrows it to one family or group, e.g. ATT- or HSM-RES-.
+ */
+export const checkId = (prefix = '') =>
+  z
+    .string()
+    .regex(/^[A-Z]{2,5}(-[A-Z0-9]+)+$/, 'a check ID such as DEF-CUSTODY-FRESH')
+    .startsWith(prefix);
+
+/** What a quorum authorises: an operation text (src/core/custody/operation.ts), e.g. `roster-change:<sha256>`. */
+export const operationText = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*:[\x21-\x7e]{1,200}$/, 'an operation binding such as roster-change:<digest>');
+
+/** A custody item's id (an escrow envelope, a backup medium). */
+export const custodyItemId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
+
+/** A tamper-evident bag's serial, e.g. TB-104233. */
+export const bagSerial = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{3,40}$/, 'a tamper-bag serial such as TB-104233');
+
+/** A shift's name on the availability calendar, e.g. day or night. */
+export const shiftName = z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'a shift name such as day or night');
 
 /** A custodian's id on the roster. */
 export const custodianIdSchema = z

@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -164,6 +165,117 @@ describe('architecture walls are lint errors (STYLE.md, docs/architecture.md)', 
     ],
     // The PKCS#11 adapter may write a module's variables, never read configuration.
     ['src/main/adapters/hsm/module.ts', ENV_READ, 'no-restricted-syntax'],
+    // Allow-lists, not deny-lists (review #11 item 2): subpaths and packages nobody thought to name.
+    ['src/main/services/journal/x.ts', "import { app } from 'electron/main';", 'no-restricted-imports'],
+    ['src/main/adapters/media/x.ts', "import { app } from 'electron/main';", 'no-restricted-imports'],
+    ['src/core/x.ts', "import Database from 'better-sqlite3/lib/database';", 'no-restricted-imports'],
+    ['src/core/x.ts', "import WebSocket from 'ws/lib/websocket';", 'no-restricted-imports'],
+    ['src/core/x.ts', "import yauzl from 'yauzl';", 'no-restricted-imports'],
+    ['src/core/x.ts', "import { Command } from 'commander';", 'no-restricted-imports'],
+    ['src/shared/x.ts', "import yauzl from 'yauzl';", 'no-restricted-imports'],
+    ['src/renderer/x.ts', "import yauzl from 'yauzl';", 'no-restricted-imports'],
+    ['src/preload/x.ts', "import yauzl from 'yauzl';", 'no-restricted-imports'],
+    // Core's zone is everything but core (and resources/ data): tests/, scripts/ and bench/ too.
+    [
+      'src/core/x.ts',
+      "import { softhsm } from '../../tests/helpers/softhsm';",
+      'import-x/no-restricted-paths',
+    ],
+    ['src/core/x.ts', "import { run } from '../../scripts/bench.mjs';", 'import-x/no-restricted-paths'],
+    [
+      'src/shared/x.ts',
+      "import { softhsm } from '../../tests/helpers/softhsm';",
+      'import-x/no-restricted-paths',
+    ],
+    // The SQLite driver lives in adapters/store (and the verify worker): no connection anywhere else.
+    ['src/main/services/journal/x.ts', "import Database from 'better-sqlite3';", 'no-restricted-imports'],
+    ['src/main/adapters/media/x.ts', "import Database from 'better-sqlite3';", 'no-restricted-imports'],
+    ['src/main/station/x.ts', "import type { Database } from 'better-sqlite3';", 'no-restricted-imports'],
+    ['src/cli/x.ts', "import Database from 'better-sqlite3';", 'no-restricted-imports'],
+    ['src/main/app/electron-main.ts', "import Database from 'better-sqlite3';", 'no-restricted-imports'],
+    [
+      'src/main/services/journal/x.ts',
+      "import Database from 'better-sqlite3';\nexport const w = (f: string) => new Database(f).pragma('journal_mode');",
+      'no-restricted-syntax',
+    ],
+    // Raw SQL through the connection a service can still reach (station.store.db), not only `.prepare(`.
+    [
+      'src/main/services/journal/x.ts',
+      "type Db = { exec(sql: string): void };\nexport const q = (db: Db) => db.exec('DELETE FROM journal');",
+      'no-restricted-syntax',
+    ],
+    [
+      'src/main/services/packets/x.ts',
+      'type S = { store: { db: { exec(sql: string): void } } };\nexport const q = (s: S, sql: string) => s.store.db.exec(sql);',
+      'no-restricted-syntax',
+    ],
+    [
+      'src/main/services/packets/x.ts',
+      "type Db = { pragma(sql: string): unknown };\nexport const q = (db: Db) => db['pragma']('user_version = 0');",
+      'no-restricted-syntax',
+    ],
+    [
+      'src/cli/x.ts',
+      'type Db = { transaction(f: () => void): () => void };\nexport const q = (db: Db) => db.transaction(() => undefined);',
+      'no-restricted-syntax',
+    ],
+    // The environment through the other spellings of the process object.
+    ['src/main/services/journal/x.ts', 'export const x = global.process.env.X;', 'no-restricted-properties'],
+    [
+      'src/main/services/journal/x.ts',
+      "export const x = (Reflect.get(process, 'env') as Record<string, string>).X;",
+      'no-restricted-syntax',
+    ],
+    [
+      'src/main/services/journal/x.ts',
+      'const p = process;\nexport const x = p.env.X;',
+      'no-restricted-syntax',
+    ],
+    [
+      'src/main/services/journal/x.ts',
+      "export const x = async () => (await import('node:process')).env.X;",
+      'no-restricted-syntax',
+    ],
+    ['src/main/adapters/hsm/module.ts', "export const x = process['env']['X'];", 'no-restricted-syntax'],
+    [
+      'src/main/adapters/hsm/module.ts',
+      "export const x = (Reflect.get(process, 'env') as Record<string, string>).X;",
+      'no-restricted-syntax',
+    ],
+    // src/main's own root files and the workers are zoned: an adapter reaches no other adapter through them.
+    [
+      'src/main/adapters/media/x.ts',
+      "import { readConfig } from '../../config';",
+      'import-x/no-restricted-paths',
+    ],
+    [
+      'src/main/adapters/media/x.ts',
+      "import { openStationRuntime } from '../../runtime';",
+      'import-x/no-restricted-paths',
+    ],
+    [
+      'src/main/adapters/media/x.ts',
+      "import { verifySegment } from '../../workers/segment';",
+      'import-x/no-restricted-paths',
+    ],
+    ['src/main/platform/x.ts', "import { readConfig } from '../config';", 'import-x/no-restricted-paths'],
+    [
+      'src/main/services/journal/x.ts',
+      "import { readConfig } from '../../config';",
+      'import-x/no-restricted-paths',
+    ],
+    [
+      'src/main/workers/x.ts',
+      "import { journalPage } from '../services/journal';",
+      'import-x/no-restricted-paths',
+    ],
+    [
+      'src/main/workers/x.ts',
+      "import { Station } from '../station/station';",
+      'import-x/no-restricted-paths',
+    ],
+    ['src/main/errors.ts', "import { x } from './adapters/hsm/module';", 'import-x/no-restricted-paths'],
+    ['src/main/config.ts', "import { x } from './adapters/hsm/module';", 'import-x/no-restricted-paths'],
     // Shells and the CLI reach a domain through its door too.
     [
       'src/main/ipc/x.ts',
@@ -193,6 +305,51 @@ describe('architecture walls are lint errors (STYLE.md, docs/architecture.md)', 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a new root file of src/main is no way round the walls (review #11: a launder file re-exporting an adapter)', async () => {
+    const name = `launder-probe-${randomBytes(4).toString('hex')}`;
+    const file = join(root, 'src', 'main', `${name}.ts`);
+    writeFileSync(file, "export * from './adapters/hsm/module';\n");
+    try {
+      for (const at of ['adapters/media', 'platform', 'workers', 'station', 'services/journal']) {
+        const found = await walls(
+          `src/main/${at}/x.ts`,
+          `export * from '${relative(join('src/main', at), 'src/main')}/${name}';`,
+        );
+        expect(
+          found.some((m) => m.startsWith('import-x/no-restricted-paths:')),
+          `${at}: ${found.join('\n')}`,
+        ).toBe(true);
+      }
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('every folder and root file of src/main is the target of a zone (a root file by name: MAIN_ROOT)', async () => {
+    type Zone = { target: string | string[] };
+    const zonesFor = async (file: string): Promise<string[]> => {
+      const config = (await eslint.calculateConfigForFile(join(root, file))) as {
+        rules: Record<string, [unknown, { zones: Zone[] }]>;
+      };
+      return config.rules['import-x/no-restricted-paths']![1].zones.flatMap((z) => [z.target].flat()).map(
+        (t) => resolve(root, t),
+      );
+    };
+    const unzoned: string[] = [];
+    for (const entry of readdirSync(join(root, 'src', 'main'), { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        const dir = join(root, 'src', 'main', entry.name);
+        const targets = await zonesFor(`src/main/${entry.name}/x.ts`);
+        if (!targets.some((t) => dir === t || dir.startsWith(`${t}/`))) unzoned.push(`${entry.name}/`);
+      } else if (!/\.test\.ts$/.test(entry.name)) {
+        // A root file must be named by a zone itself, not just sit inside a zoned folder.
+        const targets = await zonesFor(`src/main/${entry.name}`);
+        if (!targets.includes(join(root, 'src', 'main', entry.name))) unzoned.push(entry.name);
+      }
+    }
+    expect(unzoned).toEqual([]);
   });
 
   it.each([

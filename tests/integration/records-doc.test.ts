@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { FAMILIES } from '../../src/core/findings/families/catalogue';
 import { FAMILIES_BEGIN, FAMILIES_END, familiesSection } from '../../src/core/findings/families/doc';
 
@@ -37,5 +38,42 @@ describe('docs/records.md', () => {
       for (const field of Object.keys(f.schema.shape))
         expect(doc, `${f.name}.${field}`).toMatch(new RegExp(`^\\| \`${field}\` +\\|`, 'm'));
     }
+  });
+});
+
+/**
+ * resources/records/<family>.v<version>.json: each family as data — its name, version, title, source
+ * systems, id and time fields, detection signature, and its schema as JSON Schema (zod's toJSONSchema of
+ * the one zod schema in the catalogue), for people and tools outside the station that produce exports.
+ * Regenerate with RECORDS_DOC_WRITE=1 like the doc.
+ */
+describe('resources/records', () => {
+  const dir = join(import.meta.dirname, '..', '..', 'resources', 'records');
+  const expectedFile = async (f: (typeof FAMILIES)[keyof typeof FAMILIES]) => {
+    const path = join(dir, `${f.name}.v${f.version}.json`);
+    const data = {
+      family: f.name,
+      version: f.version,
+      title: f.title,
+      systems: f.systems,
+      idField: f.idField,
+      timeField: f.timeField,
+      signature: f.signature,
+      schema: z.toJSONSchema(f.schema, { io: 'input', unrepresentable: 'any' }),
+    };
+    const options = { ...(await resolveConfig(path)), filepath: path };
+    return { path, text: await format(JSON.stringify(data), options) };
+  };
+
+  it('holds one file per family, exactly as the catalogue defines it', async () => {
+    if (process.env.RECORDS_DOC_WRITE === '1') mkdirSync(dir, { recursive: true });
+    const names = new Set<string>();
+    for (const f of Object.values(FAMILIES)) {
+      const { path, text } = await expectedFile(f);
+      names.add(`${f.name}.v${f.version}.json`);
+      if (process.env.RECORDS_DOC_WRITE === '1') writeFileSync(path, text);
+      expect(readFileSync(path, 'utf8'), path).toBe(text);
+    }
+    expect(readdirSync(dir).sort()).toEqual([...names].sort());
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { utf8Bytes } from '../bytes';
+import { paddedBase64 } from '../schema';
 
 /**
  * DSSE (Dead Simple Signing Envelope, secure-systems-lab/dsse v1.0). The signature is over the
@@ -24,9 +25,7 @@ export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
 }
 
 /** Standard base64 with padding (RFC 4648 §4), which is what the station writes. */
-const base64 = z
-  .string()
-  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'standard padded base64');
+const base64 = paddedBase64;
 
 /** The envelope as JSON. Strict: an unknown member is a malformed envelope, not something to ignore. */
 export const envelopeSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime, sha256Hex } from '../schema';
+import { checkId, isoTime, sha256Hex } from '../schema';
 
 /**
  * The findings engine's vocabulary (docs/findings.md). The station finds, people decide: every register
@@ -62,7 +62,7 @@ export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
 
 export const findingSchema = z.strictObject({
   /** The rule that found it, e.g. DEF-CUSTODY-FRESH; one rule per check ID in src/core/findings/rules. */
-  checkId: z.string().regex(/^[A-Z]{2,5}(-[A-Z0-9]+)+$/, 'a check ID such as DEF-CUSTODY-FRESH'),
+  checkId: checkId(),
   category: z.enum(FINDING_CATEGORIES),
   /** A blocking finding keeps a packet from going clean; only a person's recorded act can carry it. */
   blocking: z.boolean(),

@@ -6,6 +6,7 @@ import {
   type KeyAlgorithm,
   type KeyFamily,
 } from '../crypto/algorithms';
+import { generatedCkaId } from '../schema';
 import { parseOrThrow } from '../validate';
 
 /**
@@ -25,10 +26,7 @@ export const keySpecSchema = z.strictObject({
       'must be printable ASCII without leading or trailing spaces',
     ),
   /** CKA_ID as lowercase hex (1–32 bytes); generated from the token's RNG when omitted. */
-  id: z
-    .string()
-    .regex(/^(?:[0-9a-f]{2}){1,32}$/, 'must be 1–32 bytes of lowercase hex')
-    .optional(),
+  id: generatedCkaId.optional(),
   algorithm: keyAlgorithmSchema,
 });
 

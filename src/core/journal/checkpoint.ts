@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hexBytes, isoTime } from '../schema';
+import { hexBytes, isoTime, signatureHex } from '../schema';
 import { bytesEqual, fromHex, toHex } from '../bytes';
 import { canonicalBytes } from '../canonical';
 
@@ -81,7 +81,7 @@ export const checkpointEventBodySchema = z.strictObject({
   at: isoTime,
   keyId: z.string().min(1).max(128),
   alg: z.string().min(1).max(64),
-  signature: z.string().regex(/^(?:[0-9a-f]{2}){1,1024}$/, 'the signature as lowercase hex'),
+  signature: signatureHex,
 });
 export type CheckpointEventBody = z.output<typeof checkpointEventBodySchema>;
 

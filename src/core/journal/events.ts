@@ -11,14 +11,25 @@ import { nameSchema } from '../names';
 import { BUNDLE_KINDS, DECISIONS } from '../bundle/statement';
 import {
   ACTOR_PATTERN,
+  bagSerial,
   base64,
+  checkId,
   custodianIdSchema,
+  custodyItemId,
+  envVarName,
+  errorCodeText,
+  generatedCkaId,
   hexBytes,
   isoDate,
   isoTime,
   moduleId,
+  objectCkaId,
+  operationText,
   packetIdSchema,
+  policyName,
   roleSchema,
+  shiftName,
+  subjectKey,
   tokenSerial,
   uuid,
 } from '../schema';
@@ -37,25 +48,15 @@ const stationId = uuid;
 const displayName = nameSchema(80);
 const hex = hexBytes;
 /** CKA_ID of a key the station generated (1–32 bytes; tokens may hold longer ones, see ckaId). */
-const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,32}$/, 'CKA_ID as lowercase hex');
-/** What a quorum authorises: an operation text (src/core/custody/operation.ts), e.g. `roster-change:<sha256>`. */
-const operation = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*:[\x21-\x7e]{1,200}$/, 'an operation binding such as roster-change:<digest>');
+const ckaId = generatedCkaId;
+const operation = operationText;
 const person = nameSchema(80);
 const place = z.string().trim().min(1).max(200);
-const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
-const bagSerial = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9-]{3,40}$/, 'a tamper-bag serial such as TB-104233');
+const itemId = custodyItemId;
 const custodian = z.strictObject({
   custodianId: custodianIdSchema,
   name: person,
-  roles: z
-    .array(z.string().regex(/^[a-z][a-z-]{1,40}$/))
-    .min(1)
-    .max(10),
+  roles: z.array(roleSchema).min(1).max(10),
   spki: base64,
   fingerprint: hex(32),
   algorithm: signatureAlgorithmSchema,
@@ -65,7 +66,7 @@ const custodian = z.strictObject({
 const attr = z.boolean().nullable();
 const keyEvidence = z.strictObject({
   label: z.string().max(256),
-  id: z.string().regex(/^(?:[0-9a-f]{2}){0,64}$/),
+  id: objectCkaId,
   keyType: keyTypeSchema,
   size: z.string().max(64),
   hasPrivate: z.boolean(),
@@ -93,7 +94,7 @@ const keyEvidence = z.strictObject({
   residency: z
     .enum(['RESIDENT', 'EXPOSABLE', 'UNPROTECTED', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN'])
     .nullable(),
-  failedChecks: z.array(z.string().regex(/^HSM-RES-[A-Z-]+$/)),
+  failedChecks: z.array(checkId('HSM-RES-')),
 });
 const tokenEvidence = z.strictObject({
   serial: tokenSerial,
@@ -125,7 +126,7 @@ export const EVENT_BODIES = {
     path: z.string().startsWith('/').max(4096),
     librarySha256: hex(32),
     /** Environment the module needs (e.g. SOFTHSM2_CONF for a rehearsal token); never credentials. */
-    environment: z.record(z.string().regex(/^[A-Z0-9_]+$/), z.string().max(4096)),
+    environment: z.record(envVarName, z.string().max(4096)),
   }),
   /** A token was initialised by the station (rehearsal and demo tokens). */
   'hsm.token-initialised': z.strictObject({
@@ -241,7 +242,7 @@ export const EVENT_BODIES = {
   }),
   'quorum.check-in-refused': z.strictObject({
     sessionId: uuid,
-    code: z.string().regex(/^QUORUM_[A-Z_]+$/),
+    code: errorCodeText('QUORUM_'),
     custodianId: custodianIdSchema.nullable(),
     fingerprint: hex(32).nullable(),
     reason: z.string().max(500),
@@ -261,13 +262,13 @@ export const EVENT_BODIES = {
   'quorum.session-released': z.strictObject({
     sessionId: uuid,
     claimSeq: z.number().int().min(1),
-    code: z.string().regex(/^[A-Z][A-Z0-9_]{1,39}$/),
+    code: errorCodeText(),
   }),
   /** The claimed act failed leaving its outcome on the token unknown (a key may exist): closed for good. */
   'quorum.session-spent': z.strictObject({
     sessionId: uuid,
     claimSeq: z.number().int().min(1),
-    code: z.string().regex(/^[A-Z][A-Z0-9_]{1,39}$/),
+    code: errorCodeText(),
   }),
   /** An activation secret split M-of-N: who holds which position, and commitments (never the shares). */
   'shares.split-created': z.strictObject({
@@ -342,7 +343,7 @@ export const EVENT_BODIES = {
   'coverage.availability-set': z.strictObject({
     custodianId: custodianIdSchema,
     date: isoDate,
-    shift: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'a shift name such as day or night'),
+    shift: shiftName,
     available: z.boolean(),
   }),
   /** A signed bundle written to removable media and verified by reading it back. */
@@ -386,7 +387,7 @@ export const EVENT_BODIES = {
   }),
   /** A bundle or approval from media that was refused, with the check that refused it. */
   'bundle.import-refused': z.strictObject({
-    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/),
+    code: errorCodeText(),
     check: z.string().max(40).nullable(),
     fileName: z.string().max(255),
     fileSha256: hex(32).nullable(),
@@ -442,7 +443,7 @@ export const EVENT_BODIES = {
     envelope: base64.max(200_000),
   }),
   'approval.refused': z.strictObject({
-    code: z.string().regex(/^APPROVAL_[A-Z_]+$/),
+    code: errorCodeText('APPROVAL_'),
     check: z.string().max(40).nullable(),
     packetId: packetIdSchema.nullable(),
     signerFingerprint: hex(32).nullable(),
@@ -457,7 +458,7 @@ export const EVENT_BODIES = {
     title: z.string().trim().min(1).max(200),
     scope: z.strictObject({ covers: z.string().max(2000), boundary: z.string().max(2000) }),
     requiredRoles: z.array(roleSchema).max(10),
-    subject: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/), z.string().max(500)),
+    subject: z.record(subjectKey, z.string().max(500)),
   }),
   /** One change to a packet draft (evidence added, claim or exception set, scope, reviewers…). */
   'packet.edited': z.strictObject({ packetId: packetIdSchema, change: packetOpSchema }),
@@ -469,7 +470,7 @@ export const EVENT_BODIES = {
     parentDigest: hex(32).nullable(),
     content: packetContentSchema,
     gate: z.enum(['STOPPED', 'HOLD-SOURCE', 'HOLD-ROUTING', 'READY']),
-    failedChecks: z.array(z.string().regex(/^[A-Z]{2,5}-[A-Z-]+$/)).max(40),
+    failedChecks: z.array(checkId()).max(40),
   }),
   /** Evidence indicated compromise, unauthorised signing or a supply-chain incident: assembly stops. */
   'packet.stopped': z.strictObject({
@@ -549,7 +550,7 @@ export const EVENT_BODIES = {
     requirements: z
       .array(
         z.strictObject({
-          id: z.string().regex(/^ATT-[A-Z-]+$/),
+          id: checkId('ATT-'),
           status: z.enum(['satisfied', 'partial', 'stale', 'missing', 'exception-backed']),
           rationale: z.string().max(1000),
           findings: z
@@ -626,12 +627,12 @@ export const EVENT_BODIES = {
   'records.import-refused': z.strictObject({
     fileSha256: hex(32),
     fileName: z.string().min(1).max(255),
-    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/),
+    code: errorCodeText(),
     field: z.string().max(300),
   }),
   /** A policy version imported; it is in force from `exportedAt` until a later one. */
   'policy.imported': z.strictObject({
-    policy: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/),
+    policy: policyName,
     version: z.number().int().min(1),
     system: z.string().trim().min(1).max(80),
     exportedAt: isoTime,
@@ -644,7 +645,7 @@ export const EVENT_BODIES = {
   'policy.import-refused': z.strictObject({
     fileSha256: hex(32),
     fileName: z.string().min(1).max(255),
-    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/),
+    code: errorCodeText(),
     field: z.string().max(300),
   }),
   /**

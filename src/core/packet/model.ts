@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime, packetIdSchema, roleSchema, sha256Hex } from '../schema';
+import { isoTime, packetIdSchema, roleSchema, sha256Hex, subjectKey } from '../schema';
 
 /**
  * A governance packet: what it covers and where the station stops (scope), the consequential statements
@@ -128,6 +128,6 @@ export const packetContentSchema = z.strictObject({
     reviewers: z.array(reviewerSchema).max(20),
   }),
   /** Workflow-specific facts (e.g. the deferral's key and requested window), validated by the workflow. */
-  subject: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/), z.string().max(500)),
+  subject: z.record(subjectKey, z.string().max(500)),
 });
 export type PacketContent = z.infer<typeof packetContentSchema>;

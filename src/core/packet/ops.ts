@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { coreError } from '../errors';
+import { subjectKey } from '../schema';
 import { annotationSchema, claimSchema, evidenceSchema, reviewerSchema, type PacketContent } from './model';
 
 /**
@@ -21,7 +22,7 @@ export const packetOpSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('set-reviewers'), reviewers: z.array(reviewerSchema).max(20) }),
   z.strictObject({
     op: z.literal('set-subject'),
-    key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/),
+    key: subjectKey,
     value: z.string().max(500),
   }),
 ]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_BODIES } from '../../core/journal/events';
+import { seq } from '../../core/schema';
 import { actor, empty, type Channels } from './common';
 
 /** Sealed items, their custody log and shift coverage (services/custody). */
@@ -25,8 +26,8 @@ export const custodyItemSchema = z.strictObject({
   bagSerial: z.string().nullable(),
   location: z.string().nullable(),
   holder: z.string().nullable(),
-  lastInspection: z.strictObject({ seq: z.number().int(), at: z.string() }).nullable(),
-  lastMediaReplacement: z.strictObject({ seq: z.number().int(), at: z.string() }).nullable(),
+  lastInspection: z.strictObject({ seq, at: z.string() }).nullable(),
+  lastMediaReplacement: z.strictObject({ seq, at: z.string() }).nullable(),
   inspection: z.strictObject({
     status: z.enum(['SATISFIED', 'STALE', 'MISSING']),
     check: z.literal('CUST-INSPECTION-FRESH'),
@@ -34,7 +35,7 @@ export const custodyItemSchema = z.strictObject({
   }),
   breaks: z.array(
     z.strictObject({
-      seq: z.number().int(),
+      seq,
       at: z.string(),
       check: z.enum(['CUST-SEAL-MATCH', 'CUST-SEAL-INTACT']),
       expected: z.string().nullable(),

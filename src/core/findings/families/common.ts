@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { isoDate, isoTime } from '../../schema';
+import { isoDate, isoTime, recordRole } from '../../schema';
 
 /** Field grammars the record families share. */
 export const id = z.string().trim().min(1).max(120);
 export const text = (max = 500) => z.string().trim().min(1).max(max);
 /** A person as a source system names them (login, employee id or name); matched exactly, case-folded. */
 export const person = z.string().trim().min(1).max(120);
-export const role = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a role such as key-custodian');
+export const role = recordRole;
 /** An instant, or a day (taken as 00:00:00.000Z of that day). */
 export const instant = z.union([isoTime, isoDate]);
 export { isoDate, isoTime };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkId as checkIdOf } from '../../schema';
 import { role } from '../families/common';
 import { isFamilyName } from '../families/catalogue';
 
@@ -11,7 +12,7 @@ import { isFamilyName } from '../families/catalogue';
  * system, a role or a number of its own.
  */
 
-const checkId = z.string().regex(/^ATT(-[A-Z0-9]+)+$/, 'an attestation check ID such as ATT-HSM-RESIDENT');
+const checkId = checkIdOf('ATT-');
 
 export const attestationRequirementSchema = z.strictObject({
   /** The control's id; exception-register entries name it in `control` to except from it. */

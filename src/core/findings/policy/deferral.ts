@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkId as checkIdOf } from '../../schema';
 import { role } from '../families/common';
 import { FINDING_CATEGORIES, type FindingCategory } from '../model';
 
@@ -10,7 +11,7 @@ import { FINDING_CATEGORIES, type FindingCategory } from '../model';
  * and an imported policy record replaces it (its digest is bound to the evaluation).
  */
 const days = z.number().int().min(1).max(36_500);
-const checkId = z.string().regex(/^DEF(-[A-Z0-9]+)+$/, 'a deferral check ID such as DEF-RUNWAY');
+const checkId = checkIdOf('DEF-');
 
 export const STOP_INDICATORS = [
   'key-compromise',

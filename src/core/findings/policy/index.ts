@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { canonicalBytes } from '../../canonical';
 import { coreError } from '../../errors';
-import { isoTime } from '../../schema';
+import { isoTime, policyName } from '../../schema';
 import { firstIssue } from '../../validate';
 import type { Sha256Hex } from '../engine';
 import { attestationPolicySchema } from './attestation';
@@ -19,7 +19,7 @@ export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   attestation: attestationPolicySchema,
 };
 
-export const policyNameSchema = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a policy name such as deferral');
+export const policyNameSchema = policyName;
 
 /** A policy file as exported or written (scenario folders' policy/*.json have this shape). */
 export const policyFileSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { envVarName } from '../../../core/schema';
 import { firstIssue } from '../../../core/validate';
 
 /**
@@ -17,7 +18,7 @@ export const moduleProfileSchema = z
     id: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string().min(1),
     modulePaths: z.array(z.string().startsWith('/')),
-    environment: z.array(z.string().regex(/^[A-Z0-9_]+$/)),
+    environment: z.array(envVarName),
     production: z.boolean(),
     quirks: z.strictObject({
       ecPointEncoding: z.enum(['der-octet-string', 'raw']),

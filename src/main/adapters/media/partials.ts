@@ -88,7 +88,7 @@ export function sweepPartials(
   const removed: RemovedPartial[] = [];
   for (const name of names) {
     if (removed.length >= limit) break;
-    const m = PARTIAL.exec(name);
+    const m = name.match(PARTIAL);
     if (!m || m[2] !== stationId) continue;
     const path = join(volume, name);
     const pid = Number(m[3]);

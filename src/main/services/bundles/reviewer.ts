@@ -27,7 +27,7 @@ import { journalTime } from '../../../core/journal/events';
 import { parseOrThrow } from '../../../core/validate';
 import { z } from 'zod';
 import { digestWords } from '../../../core/words';
-import { sha256Hex } from '../../../core/schema';
+import { base64, sha256Hex } from '../../../core/schema';
 import { writeArchive } from '../../adapters/media/zip-writer';
 import { stationError } from '../../errors';
 import { writeExclusive } from '../../platform/durable';
@@ -68,7 +68,7 @@ export const SCRYPT_CEILING = {
 export const MAX_KEY_FILE_BYTES = 64 * 1024;
 const KEY_FILE_FORMAT = 'ceremony-station/reviewer-key';
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const b64 = base64;
 const keyFileSchema = z.strictObject({
   format: z.literal(KEY_FILE_FORMAT),
   version: z.literal(2),
