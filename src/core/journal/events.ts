@@ -27,6 +27,7 @@ import { checkpointEventBodySchema } from './checkpoint';
 import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
 import { packetOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
+import { OPERATION_FIELDS_MAX } from '../custody/operation';
 
 /**
  * The catalogue of journal event kinds. Every event the station records has a kind listed here and a
@@ -41,7 +42,10 @@ const ckaId = z.string().regex(/^(?:[0-9a-f]{2}){1,32}$/, 'CKA_ID as lowercase h
 /** What a quorum authorises: an operation text (src/core/custody/operation.ts), e.g. `roster-change:<sha256>`. */
 const operation = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*:[\x21-\x7e]{1,200}$/, 'an operation binding such as roster-change:<digest>');
+  .regex(
+    new RegExp(`^[a-z][a-z0-9-]*:[\\x21-\\x7e]{1,${OPERATION_FIELDS_MAX}}$`),
+    'an operation binding such as roster-change:<digest>',
+  );
 const person = nameSchema(80);
 const place = z.string().trim().min(1).max(200);
 const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes');
