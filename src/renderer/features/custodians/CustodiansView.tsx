@@ -212,7 +212,7 @@ function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void>
         <span>Bound to</span>
         <select value={f.binding} onChange={(e) => setF({ ...f, binding: e.target.value })}>
           <option value="act">a station act (exact operation)</option>
-          <option value="presence">ceremony presence (authorises no act)</option>
+          <option value="presence">presence of custodians only (authorises no act)</option>
         </select>
       </label>
       <label className="field">
