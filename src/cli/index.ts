@@ -18,7 +18,7 @@ import {
 } from '../main/services/devices';
 import { exportJournal, verifyStationJournal } from '../main/services/journal/queries';
 import { Station } from '../main/station/station';
-import { readConfig, type StationConfig } from '../main/config';
+import { configProblems, readConfig, type StationConfig } from '../main/config';
 import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
@@ -533,8 +533,12 @@ function expandConfirmation(typed: string, digest: string): string {
 export async function main(argv: string[]): Promise<number> {
   guardTerminal();
   try {
-    // The environment is read here, once, and handed down (a bad value is CONFIG_INVALID, exit 2).
-    const program = buildProgram(readConfig());
+    // The environment is read here, once, and handed down. A bad value refuses (CONFIG_INVALID, exit 2)
+    // only the commands that use it; every other command, --help included, runs and is warned.
+    const config = readConfig();
+    for (const p of configProblems(config))
+      writeErr(`warning ${p.code}: ${p.message} (commands that use it are refused)\n`);
+    const program = buildProgram(config);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (e) {

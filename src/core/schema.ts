@@ -98,10 +98,16 @@ export const checkId = (prefix = '') =>
     .regex(/^[A-Z]{2,5}(-[A-Z0-9]+)+$/, 'a check ID such as DEF-CUSTODY-FRESH')
     .startsWith(prefix);
 
+/** How many characters the journal holds after an operation's `kind:` (the encoder refuses longer). */
+export const OPERATION_FIELDS_MAX = 200;
+
 /** What a quorum authorises: an operation text (src/core/custody/operation.ts), e.g. `roster-change:<sha256>`. */
 export const operationText = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*:[\x21-\x7e]{1,200}$/, 'an operation binding such as roster-change:<digest>');
+  .regex(
+    new RegExp(`^[a-z][a-z0-9-]*:[\\x21-\\x7e]{1,${OPERATION_FIELDS_MAX}}$`),
+    'an operation binding such as roster-change:<digest>',
+  );
 
 /** A custody item's id (an escrow envelope, a backup medium). */
 export const custodyItemId = z

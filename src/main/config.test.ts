@@ -3,17 +3,31 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE } from '../shared/errors';
-import { readConfig } from './config';
+import { configProblems, readConfig, withConfig, type StationConfig } from './config';
+import { shellConfig } from './app/startup';
 
 afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** The CONFIG_INVALID a value must be refused with, naming its variable. */
+/** Which field each variable refuses when its value is bad. */
+const FIELD: Record<string, keyof StationConfig> = {
+  STATION_MEDIA_DIRS: 'mediaDirs',
+  STATION_CHROMIUM: 'chromium',
+  STATION_VERIFY_PARALLEL_FROM: 'verifyParallelFrom',
+  STATION_DEVTOOLS: 'devTools',
+};
+
+/**
+ * The CONFIG_INVALID a value must be refused with, naming its variable: reading the environment does
+ * not fail, only reading the field that comes from the variable; every other field reads as usual.
+ */
 function refused(env: Record<string, string>, variable: string): CodedError {
+  const config = readConfig(env);
+  const field = FIELD[variable]!;
   let thrown: unknown;
   try {
-    readConfig(env);
+    void config[field];
   } catch (e) {
     thrown = e;
   }
@@ -22,6 +36,9 @@ function refused(env: Record<string, string>, variable: string): CodedError {
   expect(e.code).toBe('CONFIG_INVALID');
   expect(e.data).toEqual({ variable });
   expect(e.message.startsWith(`${variable}=`)).toBe(true);
+  expect(configProblems(config)).toEqual([e]);
+  for (const other of Object.keys(config) as (keyof StationConfig)[])
+    if (other !== field) expect(() => config[other]).not.toThrow();
   return e;
 }
 
@@ -86,10 +103,11 @@ describe('readConfig: the one reader of the environment', () => {
     );
   });
 
-  it('STATION_VERIFY_PARALLEL_FROM is a whole number ≥ 1; anything else is refused, never NaN', () => {
+  it('STATION_VERIFY_PARALLEL_FROM is a whole number (0: always parallel, as before); anything else is refused, never NaN', () => {
+    expect(readConfig({ STATION_VERIFY_PARALLEL_FROM: '0' }).verifyParallelFrom).toBe(0);
     expect(readConfig({ STATION_VERIFY_PARALLEL_FROM: '1' }).verifyParallelFrom).toBe(1);
     expect(readConfig({ STATION_VERIFY_PARALLEL_FROM: '250000' }).verifyParallelFrom).toBe(250_000);
-    for (const bad of ['abc', '0', '-5', '2.5', '1e3', ' 7', '0x10', '99999999999999999999']) {
+    for (const bad of ['abc', '-5', '2.5', '1e3', ' 7', '0x10', '99999999999999999999']) {
       const e = refused({ STATION_VERIFY_PARALLEL_FROM: bad }, 'STATION_VERIFY_PARALLEL_FROM');
       expect(e.message).toContain(JSON.stringify(bad));
       expect(e.message).toContain('whole number of journal entries');
@@ -125,5 +143,57 @@ describe('readConfig: the one reader of the environment', () => {
   it('CONFIG_INVALID is a usage error whose next step is to fix the variable', () => {
     expect(ERROR_CATALOGUE.CONFIG_INVALID.class).toBe('usage');
     expect(ERROR_CATALOGUE.CONFIG_INVALID.action).toMatch(/environment variable/);
+  });
+
+  it('a bad variable refuses only its own field; withConfig keeps the refusal for the fields it leaves', () => {
+    const config = readConfig({ STATION_DEVTOOLS: 'true', STATION_MEDIA_DIRS: '/a' });
+    expect(config.mediaDirs).toEqual(['/a']);
+    expect(() => config.devTools).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    const demo = withConfig(config, { mediaDirs: ['/rehearsal'] });
+    expect(demo.mediaDirs).toEqual(['/rehearsal']);
+    expect(() => demo.devTools).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(configProblems(demo).map((p) => p.data)).toEqual([{ variable: 'STATION_DEVTOOLS' }]);
+    expect(Object.isFrozen(demo)).toBe(true);
+  });
+});
+
+describe('the Electron shell refuses a bad variable it uses with a dialog and exit 2', () => {
+  const run = (env: Record<string, string>) => {
+    const shown: string[] = [];
+    const exits: number[] = [];
+    const config = shellConfig(() => readConfig(env), {
+      showErrorBox: (title, content) => shown.push(`${title}\n${content}`),
+      exit: (code) => exits.push(code),
+    });
+    return { config, shown, exits };
+  };
+
+  it.each([
+    ['STATION_DEVTOOLS', 'true'],
+    ['STATION_MEDIA_DIRS', 'media:/tmp'],
+  ])('%s=%s: a coded dialog (message and next step), exit 2, no configuration', (variable, value) => {
+    const r = run({ [variable]: value });
+    expect(r.config).toBeNull();
+    expect(r.exits).toEqual([2]);
+    expect(r.shown).toHaveLength(1);
+    expect(r.shown[0]).toContain(`CONFIG_INVALID: ${variable}=${JSON.stringify(value)}`);
+    expect(r.shown[0]).toContain(ERROR_CATALOGUE.CONFIG_INVALID.action);
+  });
+
+  it('a variable the shell does not use at start (STATION_CHROMIUM=chromium) lets it start', () => {
+    const r = run({ STATION_CHROMIUM: 'chromium', STATION_DEVTOOLS: '1' });
+    expect(r.exits).toEqual([]);
+    expect(r.config?.devTools).toBe(true);
+  });
+
+  it('anything but a coded error is not swallowed', () => {
+    expect(() =>
+      shellConfig(
+        () => {
+          throw new TypeError('bug');
+        },
+        { showErrorBox: () => {}, exit: () => {} },
+      ),
+    ).toThrow(TypeError);
   });
 });

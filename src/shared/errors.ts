@@ -287,6 +287,11 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Choose a new output file: the station never overwrites one.',
   },
+  OUTPUT_NOT_PRIVATE: {
+    class: 'state',
+    action:
+      'This volume cannot keep the file private (its mount gives every file group or other access): write it to a volume mounted with a private mode (e.g. fmask=0077) or to a folder on the station disk. Nothing was written.',
+  },
   BUNDLE_NOT_ZIP: {
     class: 'invalid-input',
     action: 'The file is not a bundle archive (zip). Check that the right file was picked; do not repair it.',

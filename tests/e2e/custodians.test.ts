@@ -31,9 +31,9 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
         .toMatch(/SHORT/);
 
       const open = page.getByRole('form', { name: 'Open quorum session' });
-      await open
-        .getByLabel('Operation (exact binding)')
-        .fill('ceremony-presence:rehearsal-step-7-key-activation');
+      // A presence purpose is typed as it reads (spaces, a colon): the station encodes it, not the person.
+      await open.getByLabel('Bound to').selectOption('presence');
+      await open.getByLabel('Purpose').fill('rehearsal step 7: key activation');
       await open.getByLabel('Ceremony').fill('KSK-REHEARSAL');
       await open.getByLabel('Step').fill('7');
       await open.getByLabel('Opened by (your name)').fill('admin');
@@ -41,6 +41,9 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
 
       const session = page.getByRole('region', { name: 'Quorum session', exact: true });
       await expect.poll(() => session.innerText()).toMatch(/quorum not reached/i);
+      await expect
+        .poll(() => session.innerText())
+        .toContain('ceremony-presence:rehearsal%20step%207%3A%20key%20activation');
       await expect
         .poll(() => page.getByRole('figure', { name: /Quorum: 0 of 2 needed, 3 seats/ }).count())
         .toBe(1);

@@ -100,15 +100,53 @@ describe('the PKCS#11 adapter is the one writer, for declared variables only', (
 });
 
 describe('the built CLI reads the environment once, in main', () => {
-  it('a bad value is CONFIG_INVALID (exit 2) naming the variable and the fix, before anything runs', () => {
+  it('a bad value refuses the command that uses it: CONFIG_INVALID (exit 2) naming the variable and the fix', () => {
     const dir = stationDir(false);
-    const r = stationCli(['info', '--data-dir', dir], undefined, { STATION_VERIFY_PARALLEL_FROM: 'many' });
+    const r = stationCli(['journal', 'verify', '--data-dir', dir], undefined, {
+      STATION_VERIFY_PARALLEL_FROM: 'many',
+    });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(
       'error CONFIG_INVALID: STATION_VERIFY_PARALLEL_FROM="many" is not a whole number',
     );
     expect(r.stderr).toContain('→ Correct or unset the environment variable named');
+    const media = stationCli(['media', '--data-dir', dir], undefined, { STATION_MEDIA_DIRS: 'media:/tmp' });
+    expect(media.status).toBe(2);
+    expect(media.stderr).toContain('error CONFIG_INVALID: STATION_MEDIA_DIRS="media:/tmp" names "media"');
+  });
+
+  // Review of issue #11, item 4: each of these used to fail every command, --help and journal verify too.
+  it.each([
+    ['STATION_DEVTOOLS', 'true'],
+    ['STATION_MEDIA_DIRS', 'media:/tmp'],
+    ['STATION_CHROMIUM', 'chromium'],
+  ])(
+    '%s=%s refuses nothing that does not use it: --help and journal verify run, with a warning',
+    (name, value) => {
+      const dir = stationDir(false);
+      const help = stationCli(['--help'], undefined, { [name]: value });
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toContain('Usage:');
+      const verify = stationCli(['journal', 'verify', '--data-dir', dir], undefined, { [name]: value });
+      // A fresh station's journal is intact but unanchored (exit 7), as it is with no variable set.
+      expect(verify.status, verify.stderr).toBe(7);
+      expect(verify.stdout).toContain('UNANCHORED [JNL-ANCHOR] 1 entries intact');
+      expect(verify.stderr).toContain(`warning CONFIG_INVALID: ${name}=${JSON.stringify(value)}`);
+      expect(verify.stderr).not.toContain('error CONFIG_INVALID');
+      const info = stationCli(['info', '--data-dir', dir], undefined, { [name]: value });
+      expect(info.status, info.stderr).toBe(0);
+    },
+  );
+
+  it('STATION_VERIFY_PARALLEL_FROM=0 means always parallel again, not a refusal', () => {
+    const dir = stationDir(false);
+    const r = stationCli(['journal', 'verify', '--data-dir', dir], undefined, {
+      STATION_VERIFY_PARALLEL_FROM: '0',
+    });
+    expect(r.status, r.stderr).toBe(7);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('UNANCHORED [JNL-ANCHOR] 1 entries intact');
   });
 
   it('STATION_DATA_DIR is the data directory when no --data-dir is given', () => {

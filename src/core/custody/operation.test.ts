@@ -3,6 +3,7 @@ import { EVENT_BODIES } from '../journal/events';
 import {
   describeOperation,
   encodeOperation,
+  operationInputSchema,
   operationTextSchema,
   parseOperation,
   type QuorumOperation,
@@ -75,5 +76,35 @@ describe('quorum operations: one union, one canonical text', () => {
       'clear stop notice 12 of packet deferral-hsm2 as a false positive',
       'custodians present for: rehearsal step 7 (authorises no station act)',
     ]);
+  });
+
+  it('a valid value whose text would not fit the journal is refused at encoding, naming the field to shorten', () => {
+    const refused = (op: QuorumOperation, field: string) => {
+      expect(() => encodeOperation(op)).toThrowError(
+        expect.objectContaining({ code: 'INVALID_INPUT', data: expect.objectContaining({ field }) }),
+      );
+      expect(() => encodeOperation(op)).toThrowError(/the journal holds 200/);
+      expect(operationInputSchema.safeParse(op).success).toBe(false);
+    };
+    // A 64-character label of '/' is a valid key label, and encodes to 192 characters.
+    refused(
+      { kind: 'ceremony-keygen', tokenSerial: '1a2b3c', label: '/'.repeat(64), algorithm: 'rsa-3072' },
+      'label',
+    );
+    refused({ kind: 'ceremony-presence', purpose: 'ключ '.repeat(24).trim() }, 'purpose');
+    // Just inside the limit: encoded, and the journal takes it.
+    const fits: QuorumOperation = { kind: 'ceremony-presence', purpose: 'x'.repeat(120) };
+    expect(journalOperation.safeParse(encodeOperation(fits)).success).toBe(true);
+    const edge: QuorumOperation = { kind: 'ceremony-presence', purpose: `${'/'.repeat(66)}x` };
+    expect(encodeOperation(edge)).toHaveLength('ceremony-presence:'.length + 199);
+    expect(journalOperation.safeParse(encodeOperation(edge)).success).toBe(true);
+  });
+
+  it('the typed union is accepted at the boundary: a presence purpose as typed, spaces and colon included', () => {
+    const op = { kind: 'ceremony-presence', purpose: 'rehearsal step 7: key activation' };
+    expect(operationInputSchema.parse(op)).toEqual(op);
+    expect(encodeOperation(op as QuorumOperation)).toBe(
+      'ceremony-presence:rehearsal%20step%207%3A%20key%20activation',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { coreError } from '../errors';
 import { keySpecSchema } from '../hsm/key-spec';
-import { ckaId, packetIdSchema, seq, sha256Hex, tokenSerial } from '../schema';
+import { OPERATION_FIELDS_MAX, ckaId, packetIdSchema, seq, sha256Hex, tokenSerial } from '../schema';
 import { parseOrThrow } from '../validate';
 
 /**
@@ -13,6 +13,11 @@ import { parseOrThrow } from '../validate';
  * Text form: `<kind>:<field>:<field>…`, the fields in the fixed order below, each percent-encoded
  * (encodeURIComponent), so a label with a space or a colon stays one printable field. Parsing refuses
  * anything the encoder would not have written (unknown kind, wrong field count, non-canonical escapes).
+ *
+ * Upgrade note: sessions opened before this encoding keep their texts in the journal (the journal still
+ * reads them), but a text the encoder now writes differently — a label with `/ + @ , =` or a space, or an
+ * old kind such as `token-login:` — no longer parses, so such a session cannot be used for an act: open
+ * a new one for the same operation.
  */
 export const quorumOperationSchema = z.discriminatedUnion('kind', [
   /** Generate a key on a share-activated (ceremony) token. */
@@ -37,6 +42,14 @@ export const quorumOperationSchema = z.discriminatedUnion('kind', [
 export type QuorumOperation = z.output<typeof quorumOperationSchema>;
 export type QuorumOperationKind = QuorumOperation['kind'];
 
+/*
+ * The journal holds at most OPERATION_FIELDS_MAX characters after `<kind>:` (core/schema.ts builds the
+ * journal's operation grammar from it). A valid value can encode longer — a 64-character label of '/' is
+ * 192, a purpose in Cyrillic up to 9 characters a letter — so encodeOperation refuses it here, naming the
+ * field to shorten, before any text is shown or a session opened.
+ */
+export { OPERATION_FIELDS_MAX };
+
 /** Each kind's fields, in text order. */
 const FIELDS: { readonly [K in QuorumOperationKind]: readonly string[] } = {
   'ceremony-keygen': ['tokenSerial', 'label', 'algorithm'],
@@ -55,7 +68,19 @@ function isKind(kind: string): kind is QuorumOperationKind {
 export function encodeOperation(op: QuorumOperation): string {
   const checked = parseOrThrow(quorumOperationSchema, op, 'operation');
   const values = checked as unknown as Readonly<Record<string, string | number>>;
-  return [checked.kind, ...FIELDS[checked.kind].map((f) => encodeURIComponent(String(values[f])))].join(':');
+  const names = FIELDS[checked.kind];
+  const fields = names.map((f) => encodeURIComponent(String(values[f])));
+  const length = fields.join(':').length;
+  if (length > OPERATION_FIELDS_MAX) {
+    const sizes = fields.map((f) => f.length);
+    const longest = names[sizes.indexOf(Math.max(...sizes))] ?? 'operation';
+    throw coreError(
+      'INVALID_INPUT',
+      `the ${checked.kind} operation encodes to ${length} characters after "${checked.kind}:" (the journal holds ${OPERATION_FIELDS_MAX}; escapes count 3 each): shorten the ${longest}`,
+      { field: longest },
+    );
+  }
+  return [checked.kind, ...fields].join(':');
 }
 
 /** Parses an operation text (typed by an operator, or stored in a session); refuses non-canonical text. */
@@ -111,6 +136,18 @@ export function describeOperation(op: QuorumOperation): string {
       return `custodians present for: ${op.purpose} (authorises no station act)`;
   }
 }
+
+/**
+ * An operation at a boundary (IPC) as the typed union (the UI sends a ceremony-presence purpose as
+ * typed, spaces and all, never percent-escaped), refused unless it encodes within the journal's limit.
+ */
+export const operationInputSchema = quorumOperationSchema.superRefine((op, ctx) => {
+  try {
+    encodeOperation(op);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : 'is not an operation' });
+  }
+});
 
 /** describeOperation for a stored text, or the text itself if it is not one the station can read. */
 export function describeOperationText(text: string): string {

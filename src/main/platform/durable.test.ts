@@ -278,6 +278,51 @@ describe('FAT/exFAT media (played: no hard links, one mode per mount)', () => {
     expect(readdirSync(d)).toEqual(['out']);
   });
 
+  it('a name made in the window of the no-link fallback is never replaced: the name is reserved before the rename', () => {
+    const d = dir();
+    const out = join(d, 'share.txt');
+    vi.spyOn(fsOps, 'linkSync').mockImplementation(() => {
+      throw errno('EPERM');
+    });
+    // Another writer tries to create the name (exclusively) just before our rename lands.
+    let theirs: unknown = 'created';
+    const rename = fsOps.renameSync;
+    vi.spyOn(fsOps, 'renameSync').mockImplementation((from, to) => {
+      theirs = codeOf(() => writeFileSync(out, 'theirs', { flag: 'wx' })) ?? 'created';
+      rename(from, to);
+    });
+    writeExclusive(out, 'ours', { mode: 0o600 });
+    // Theirs found the name taken (our placeholder) instead of being silently replaced by our rename.
+    expect(theirs).toBe('EEXIST');
+    expect(readFileSync(out, 'utf8')).toBe('ours');
+    expect(readdirSync(d)).toEqual(['share.txt']);
+  });
+
+  it('a mount that ignores the mode (quiet: fchmod answers 0, the file stays 0755) is refused: OUTPUT_NOT_PRIVATE, nothing left', () => {
+    const d = dir();
+    vi.spyOn(fsOps, 'fchmodSync').mockImplementation(() => {});
+    const fstat = fsOps.fstatSync;
+    vi.spyOn(fsOps, 'fstatSync').mockImplementation(((fd: number) => {
+      const st = fstat(fd);
+      st.mode = (st.mode & ~0o777) | 0o755;
+      return st;
+    }) as typeof fsOps.fstatSync);
+    const e = (() => {
+      try {
+        writeExclusive(join(d, 'reviewer.key'), 'secret', { mode: 0o600, field: 'out' });
+      } catch (x) {
+        return x as { code?: string; message: string; field?: string };
+      }
+      return null;
+    })();
+    expect(e?.code).toBe('OUTPUT_NOT_PRIVATE');
+    expect(e?.message).toContain('mode 0755 on this volume, not 0600');
+    expect(readdirSync(d)).toEqual([]);
+    // A public file there is fine: the mount's execute bits reveal nothing the mode did not give.
+    writeExclusive(join(d, 'export.json'), '{}', { mode: 0o644 });
+    expect(readdirSync(d)).toEqual(['export.json']);
+  });
+
   it('a mode the mount cannot hold (fchmod EPERM) is left to the mount; any other fchmod error fails cleanly', () => {
     const d = dir();
     const chmod = vi.spyOn(fsOps, 'fchmodSync').mockImplementation(() => {

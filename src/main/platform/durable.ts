@@ -3,6 +3,7 @@ import {
   closeSync,
   constants,
   fchmodSync,
+  fstatSync,
   fsync,
   fsyncSync,
   linkSync,
@@ -49,7 +50,7 @@ export interface ExclusiveOptions {
  * have no hard links and keep one mode per mount — and the fsync whose call cannot be seen from outside.
  * Held in one object so tests can play such media, which CI cannot mount, and watch the fsyncs.
  */
-export const fsOps = { linkSync, fchmodSync, fsyncSync };
+export const fsOps = { linkSync, fchmodSync, fstatSync, fsyncSync, renameSync };
 
 /** Small chunks of a stream are gathered to this size before each write. */
 const BATCH_BYTES = 1024 * 1024;
@@ -197,7 +198,9 @@ export class ExclusiveFile {
 
   /**
    * link() fails if the name exists, so nothing is ever replaced. FAT/exFAT have no hard links (EPERM,
-   * EOPNOTSUPP): there the name is checked, then the file renamed — the one window the media leaves.
+   * EOPNOTSUPP): there the name is first reserved with an empty O_CREAT|O_EXCL placeholder (EEXIST if
+   * anything holds it), then the file renamed over that placeholder, which is ours — a check then a
+   * rename would replace a file made in between.
    */
   private giveName(): void {
     try {
@@ -206,8 +209,25 @@ export class ExclusiveFile {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') throw outputExists(this.path, this.field, 'appeared while it was written');
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
-      if (exists(this.path)) throw outputExists(this.path, this.field, 'appeared while it was written');
-      renameSync(this.temp, this.path);
+      let placeholder: number;
+      try {
+        placeholder = openSync(
+          this.path,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+          0o600,
+        );
+      } catch (r) {
+        if ((r as NodeJS.ErrnoException).code === 'EEXIST')
+          throw outputExists(this.path, this.field, 'appeared while it was written');
+        throw r;
+      }
+      closeQuietly(placeholder);
+      try {
+        fsOps.renameSync(this.temp, this.path);
+      } catch (r) {
+        removeQuietly(this.path);
+        throw r;
+      }
       return;
     }
     try {
@@ -235,7 +255,7 @@ export function beginExclusive(path: string, opts: ExclusiveOptions): ExclusiveF
     opts.mode,
   );
   try {
-    setMode(fd, opts.mode);
+    setMode(fd, opts.mode, path, opts.field);
   } catch (e) {
     closeSync(fd);
     removeQuietly(temp);
@@ -247,14 +267,25 @@ export function beginExclusive(path: string, opts: ExclusiveOptions): ExclusiveF
 /**
  * open() applies the umask to the mode it is given; fchmod sets it exactly. The owner of a file it has
  * just created may always change its mode on a POSIX file system, so EPERM here is FAT/exFAT refusing a
- * mode its mount options do not give every file: there the mount decides, for this file as for all.
+ * mode its mount options do not give every file: there the mount decides, for this file as for all (and
+ * with `quiet` it answers 0 and applies nothing). So the result is read back: a file the mount lets group
+ * or others read or write when `mode` does not is refused (OUTPUT_NOT_PRIVATE) — a key file or a share
+ * must be exactly as private as asked. Execute bits a mount adds to every file reveal nothing and pass.
  */
-function setMode(fd: number, mode: number): void {
+function setMode(fd: number, mode: number, path: string, field: string | undefined): void {
   try {
     fsOps.fchmodSync(fd, mode);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
   }
+  const got = fsOps.fstatSync(fd).mode & 0o777;
+  const wider = got & 0o066 & ~mode;
+  if (wider !== 0)
+    throw stationError(
+      'OUTPUT_NOT_PRIVATE',
+      `${path} would be mode ${got.toString(8).padStart(4, '0')} on this volume, not ${mode.toString(8).padStart(4, '0')}`,
+      { ...(field ? { field } : {}), path },
+    );
 }
 
 /**

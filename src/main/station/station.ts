@@ -6,7 +6,7 @@ import { journalTime, prepareEntry, type EventKind, type NewEvent } from '../../
 import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
 import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
 import { findStation, type StationRecord } from '../adapters/store/repos/station';
-import type { StationConfig } from '../config';
+import { withConfig, type StationConfig } from '../config';
 import { stationError } from '../errors';
 import { DATABASE_FILE, REHEARSAL_MEDIA } from '../paths';
 import { HsmRegistry, type RegisteredModule } from './hsm-registry';
@@ -70,7 +70,12 @@ export class Station {
       return new Station(dataDir, store, deps);
     const rehearsal = join(dataDir, REHEARSAL_MEDIA);
     mkdirSync(rehearsal, { recursive: true, mode: 0o700 });
-    return new Station(dataDir, store, deps, Object.freeze({ ...deps.config, mediaDirs: [rehearsal] }));
+    return new Station(
+      dataDir,
+      store,
+      deps,
+      withConfig(deps.config, { mediaDirs: Object.freeze([rehearsal]) }),
+    );
   }
 
   /** Creates a new station: its database and the first journal entry. Refuses an existing one. */

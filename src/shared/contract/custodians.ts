@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { keySpecSchema } from '../../core/hsm/key-spec';
-import { operationTextSchema } from '../../core/custody/operation';
+import { operationInputSchema, operationTextSchema } from '../../core/custody/operation';
 import { EVENT_BODIES } from '../../core/journal/events';
 import { actor, empty, pin, seq, sha256Hex, tokenRef, words, type Channels } from './common';
 import { keyViewSchema } from './devices';
@@ -86,8 +86,11 @@ export const custodiansChannels = {
   quorumSession: { input: z.strictObject({ sessionId }), output: quorumSessionViewSchema },
   quorumOpen: {
     input: z.strictObject({
-      /** Refused here unless it is an operation the station itself would write (core/custody/operation). */
-      operation: operationTextSchema,
+      /**
+       * Refused here unless it is an operation the station itself would write (core/custody/operation):
+       * its canonical text, or the typed union (a ceremony-presence purpose as the person typed it).
+       */
+      operation: z.union([operationTextSchema, operationInputSchema]),
       ceremonyId: sessionOpened.shape.ceremonyId,
       step: sessionOpened.shape.step,
       ttlMinutes: z

@@ -8,7 +8,7 @@ export interface PdfJob {
 export async function extractPdfText(
   data: Uint8Array,
   limits: { maxPages: number; maxText: number },
-): Promise<{ pages: number; text: string }> {
+): Promise<{ pages: number; pagesRead: number; text: string }> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const doc = await pdfjs.getDocument({
     data,
@@ -23,6 +23,8 @@ export async function extractPdfText(
     if (pages > limits.maxPages) throw new Error(`the PDF has ${pages} pages (limit ${limits.maxPages})`);
     const parts: string[] = [];
     let length = 0;
+    let pagesRead = 0;
+    // Pages after the text limit are not read; the count lets the summary say so.
     for (let n = 1; n <= pages && length <= limits.maxText; n++) {
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
@@ -30,8 +32,9 @@ export async function extractPdfText(
       parts.push(text);
       length += text.length;
       page.cleanup();
+      pagesRead = n;
     }
-    return { pages, text: parts.join('\n') };
+    return { pages, pagesRead, text: parts.join('\n') };
   } finally {
     await doc.destroy();
   }

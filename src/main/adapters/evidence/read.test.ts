@@ -18,13 +18,13 @@ function file(name: string, content: string): { path: string; size: number } {
 }
 
 describe('evidence text limits', () => {
-  it('text beyond 4 MiB is not handed on for scanning, and the summary says so', async () => {
-    const filler = 'routine log line\n'.repeat(Math.ceil((4 * 1024 * 1024) / 17));
+  it('text past 4 MiB (under the parse limit) is handed on whole, and the summary claims no cut', async () => {
+    const filler = 'routine log line\n'.repeat(Math.ceil((5 * 1024 * 1024) / 17));
     const f = file('audit.log', `${filler}key compromise confirmed by the vendor\n`);
     const r = await readEvidence(f.path, 'audit.log', f.size);
-    expect(r.text.length).toBeLessThanOrEqual(4 * 1024 * 1024);
-    expect(r.text).not.toContain('key compromise');
-    expect(r.summary).toContain('text beyond 4 MiB not scanned');
+    expect(r.text.length).toBe(f.size);
+    expect(r.text.endsWith('key compromise confirmed by the vendor\n')).toBe(true);
+    expect(r.summary).not.toContain('not scanned');
   });
 
   it('text within the limit is scanned whole and the summary claims nothing more', async () => {

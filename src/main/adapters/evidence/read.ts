@@ -14,7 +14,10 @@ import { parse as parseCsv } from 'csv-parse/sync';
  */
 export interface EvidenceReading {
   readonly mediaType: string;
-  /** Plain text for the stop rules (bounded); empty when the type is not parsed. */
+  /**
+   * Plain text for the stop rules and the record checks: all of it (the file is read whole up to the
+   * parse limit); empty when the type is not parsed, and the summary then says it was not scanned.
+   */
   readonly text: string;
   /** What a reviewer sees of it (bounded). */
   readonly excerpt: string;
@@ -67,7 +70,8 @@ export class EvidenceUnreadable extends Error {}
 const MAX_PARSE_BYTES = 32 * 1024 * 1024;
 const MAX_PDF_BYTES = 64 * 1024 * 1024;
 const MAX_PDF_PAGES = 500;
-const MAX_TEXT = 4 * 1024 * 1024;
+/** A PDF's extracted text is scanned up to as many characters as a text file may have bytes. */
+const MAX_PDF_TEXT = MAX_PARSE_BYTES;
 const EXCERPT = 1500;
 
 async function readBounded(path: string, max: number): Promise<Buffer> {
@@ -102,19 +106,17 @@ async function readHead(path: string, n: number): Promise<Buffer> {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const clip = (s: string, n = EXCERPT) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-/** Text beyond MAX_TEXT is not scanned: the summary says so rather than pretending it was. */
+/**
+ * The whole text read is handed on: the stop rules and the declared-record check see every character
+ * (a cut there once let an indicator past 4 MiB through, while only the summary mentioned it). What is
+ * not scanned — a file over the parse limit, binary data, PDF pages past the text limit — is said so in
+ * the summary.
+ */
 export async function readEvidence(
   path: string,
   declaredName: string,
   size: number,
 ): Promise<EvidenceReading> {
-  const r = await readEvidenceFully(path, declaredName, size);
-  return r.text.length <= MAX_TEXT
-    ? r
-    : { ...r, text: r.text.slice(0, MAX_TEXT), summary: `${r.summary}; text beyond 4 MiB not scanned` };
-}
-
-async function readEvidenceFully(path: string, declaredName: string, size: number): Promise<EvidenceReading> {
   const head = await readHead(path, 8);
   if (head.subarray(0, 5).toString('latin1') === '%PDF-') return readPdf(path);
   if (size > MAX_PARSE_BYTES)
@@ -234,8 +236,8 @@ async function readPdf(path: string): Promise<EvidenceReading> {
   const { size } = await stat(path);
   if (size > MAX_PDF_BYTES)
     throw new EvidenceUnreadable(`the PDF is ${size} bytes; PDFs are read up to ${MAX_PDF_BYTES}`);
-  const job: PdfJob = { path, maxPages: MAX_PDF_PAGES, maxText: MAX_TEXT };
-  let result: { pages: number; text: string };
+  const job: PdfJob = { path, maxPages: MAX_PDF_PAGES, maxText: MAX_PDF_TEXT };
+  let result: { pages: number; pagesRead: number; text: string };
   try {
     result = existsSync(PDF_WORKER)
       ? await inWorker(job)
@@ -251,12 +253,15 @@ async function readPdf(path: string): Promise<EvidenceReading> {
     mediaType: 'application/pdf',
     text: result.text,
     excerpt: clip(result.text),
-    summary: `PDF, ${result.pages} pages`,
+    summary:
+      result.pagesRead < result.pages
+        ? `PDF, ${result.pages} pages; text after page ${result.pagesRead} not scanned (over the text limit)`
+        : `PDF, ${result.pages} pages`,
     certificates: [],
   };
 }
 
-function inWorker(job: PdfJob): Promise<{ pages: number; text: string }> {
+function inWorker(job: PdfJob): Promise<{ pages: number; pagesRead: number; text: string }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(PDF_WORKER, {
       workerData: job,
@@ -268,10 +273,10 @@ function inWorker(job: PdfJob): Promise<{ pages: number; text: string }> {
     }, PDF_DEADLINE_MS);
     worker.once(
       'message',
-      (m: { ok: true; pages: number; text: string } | { ok: false; message: string }) => {
+      (m: { ok: true; pages: number; pagesRead: number; text: string } | { ok: false; message: string }) => {
         clearTimeout(timer);
         void worker.terminate();
-        if (m.ok) resolve({ pages: m.pages, text: m.text });
+        if (m.ok) resolve({ pages: m.pages, pagesRead: m.pagesRead, text: m.text });
         else
           reject(
             new EvidenceUnreadable(`the file starts like a PDF but pdf.js cannot read it: ${m.message}`),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   constants,
+  existsSync,
   fstatSync,
   lstatSync,
   mkdirSync,
@@ -13,8 +14,9 @@ import {
   statSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stationError } from '../../errors';
+import { fsOps, fsyncDir } from '../../platform/durable';
 
 /**
  * Nothing on removable media is used except a private copy: files are copied into a fresh 0700 staging
@@ -150,14 +152,29 @@ export function objectPath(station: DataDir, sha256: string): string {
   return join(station.dataDir, 'objects', sha256.slice(0, 2), sha256);
 }
 
-/** Moves a file into the object store (kept once per digest; an existing copy is left as it is). */
+/**
+ * Moves a file into the object store (kept once per digest; an existing copy is left as it is), durably:
+ * the journal cites objects by digest, so the bytes are fsynced before the name appears, and every
+ * directory whose entries changed (the object's, and the store's when the fan-out folder is new) is
+ * fsynced after — a power cut never leaves a journal naming evidence whose bytes are gone.
+ */
 export function keepObject(station: DataDir, sha256: string, from: string): string {
   const target = objectPath(station, sha256);
-  mkdirSync(join(target, '..'), { recursive: true, mode: 0o700 });
+  const shard = dirname(target);
+  const newShard = !existsSync(shard);
+  mkdirSync(shard, { recursive: true, mode: 0o700 });
   try {
     statSync(target);
   } catch {
+    const fd = openSync(from, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      fsOps.fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(from, target);
+    fsyncDir(shard);
+    if (newShard) fsyncDir(dirname(shard));
   }
   return target;
 }

@@ -99,8 +99,12 @@ function accepted(station: Station, sessionId: string): AcceptedCheckIn[] {
 export function openQuorumSession(
   station: Station,
   opts: {
-    /** The operation's text (src/core/custody/operation.ts); refused unless canonical. */
-    operation: string;
+    /**
+     * The operation: its text (src/core/custody/operation.ts; refused unless canonical), or the typed
+     * union itself (the UI's ceremony-presence purpose, as typed); either is refused if it does not fit
+     * the journal.
+     */
+    operation: string | QuorumOperation;
     ceremonyId: string;
     step: string;
     threshold?: number;
@@ -122,7 +126,9 @@ export function openQuorumSession(
   const now = station.deps.clock();
   const body = {
     sessionId: randomUUID(),
-    operation: encodeOperation(parseOperation(opts.operation)),
+    operation: encodeOperation(
+      typeof opts.operation === 'string' ? parseOperation(opts.operation) : opts.operation,
+    ),
     ceremonyId: opts.ceremonyId,
     step: opts.step,
     threshold,

@@ -81,6 +81,8 @@ export async function splitActivationSecret(
   }
   if (!existsSync(opts.outDir))
     throw stationError('INVALID_INPUT', `${opts.outDir} does not exist`, { field: 'outDir' });
+  // Read before anything is made: a bad STATION_CHROMIUM refuses the split here, not after the shares.
+  const chromium = station.config.chromium;
 
   const secret = new Uint8Array(randomBytes(32));
   const splitId = new Uint8Array(randomBytes(16));
@@ -133,7 +135,7 @@ export async function splitActivationSecret(
         }),
       };
     });
-    await renderPdfs(sheets, station.config.chromium);
+    await renderPdfs(sheets, chromium);
     written.push(...sheets.map((s) => s.path));
     // The PIN changes last: if anything before fails, the token and the custodians are as they were.
     const newPin = Buffer.from(secret).toString('hex');

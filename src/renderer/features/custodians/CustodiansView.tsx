@@ -191,12 +191,13 @@ export function CustodiansView() {
 function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void> }) {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
-  const [f, setF] = useState({ operation: '', ceremonyId: '', step: '', operator: '' });
+  const [f, setF] = useState({ binding: 'act', operation: '', ceremonyId: '', step: '', operator: '' });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!api) return;
     const r = await api.quorumOpen({
-      operation: f.operation,
+      // A presence purpose goes as typed (the station encodes it); an act's binding as its exact text.
+      operation: f.binding === 'presence' ? { kind: 'ceremony-presence', purpose: f.operation } : f.operation,
       ceremonyId: f.ceremonyId,
       step: f.step,
       ttlMinutes: 60,
@@ -208,12 +209,19 @@ function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void>
   return (
     <form className="inline-form" aria-label="Open quorum session" onSubmit={(e) => void submit(e)}>
       <label className="field">
-        <span>Operation (exact binding)</span>
+        <span>Bound to</span>
+        <select value={f.binding} onChange={(e) => setF({ ...f, binding: e.target.value })}>
+          <option value="act">a station act (exact operation)</option>
+          <option value="presence">presence of custodians only (authorises no act)</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>{f.binding === 'presence' ? 'Purpose' : 'Operation (exact binding)'}</span>
         <input
           value={f.operation}
           onChange={(e) => setF({ ...f, operation: e.target.value })}
           required
-          placeholder="ceremony-keygen:… or ceremony-presence:<purpose>"
+          placeholder={f.binding === 'presence' ? 'e.g. rehearsal of step 7' : 'ceremony-keygen:…'}
         />
       </label>
       <label className="field">
