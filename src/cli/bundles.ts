@@ -5,7 +5,7 @@ import { DECISIONS, type Decision } from '../core/bundle/statement';
 import { DSSE_CURVES } from '../core/crypto/algorithms';
 import { CodedError } from '../core/errors';
 import { digestWords } from '../core/words';
-import { importMediaFile, issuedPackets } from '../main/services/bundles';
+import { importedBundles, importMediaFile, issuedPackets, mediaRefusalsView } from '../main/services/bundles';
 import type { VerifiedBundle } from '../main/services/bundles';
 import { verifyBundleArchive } from '../main/services/bundles';
 import {
@@ -95,7 +95,7 @@ function isoOrDays(expires: string | undefined, days: number, now: Date): string
 }
 
 export function registerBundleCommands(program: Command, out: Out): void {
-  program
+  const media = program
     .command('media')
     .description(
       'removable volumes the station can write bundles to (STATION_MEDIA_DIRS adds rehearsal folders); removes this station’s interrupted exports (.partial)',
@@ -112,6 +112,27 @@ export function registerBundleCommands(program: Command, out: Out): void {
           );
         for (const r of m.removedPartials)
           out(`  removed interrupted export ${r.name} (${r.size} bytes) from ${r.volume}\n`);
+      });
+    });
+
+  media
+    .command('refusals')
+    .description('bundle and approval files the station refused to import, each with its check and reason')
+    .option('--json', 'print the mediaRefusals view as JSON')
+    .action(async function (this: Command, o: { json?: boolean }) {
+      // `media` has a --json of its own, which takes the flag when it is written after `refusals` too.
+      const json = Boolean(o.json) || this.parent?.opts<{ json?: boolean }>().json === true;
+      await withStation(this, (s) => {
+        const r = mediaRefusalsView(s);
+        if (json) return out(`${JSON.stringify(r)}\n`);
+        if (r.bundles.length + r.approvals.length === 0) out('no refusals\n');
+        const check = (c: string | null) => (c ? ` [${c}]` : '');
+        for (const b of r.bundles)
+          out(`REFUSED${check(b.check)} ${b.code} ${b.fileName}: ${b.detail} (seq ${b.seq}, ${b.at})\n`);
+        for (const a of r.approvals)
+          out(
+            `REFUSED${check(a.check)} ${a.code} approval${a.packetId ? ` for ${a.packetId}` : ''}: ${a.detail} (seq ${a.seq}, ${a.at})\n`,
+          );
       });
     });
 
@@ -251,6 +272,25 @@ export function registerBundleCommands(program: Command, out: Out): void {
               `  ${a.decision.padEnd(15)} ${a.role} by ${a.reviewer} (seq ${a.sequence}${a.expired ? ', EXPIRED' : ''})\n`,
             );
           out(`  missing: ${v.status.missingRoles.join(', ') || 'none'}\n`);
+        }
+      });
+    });
+
+  bundle
+    .command('imported')
+    .description('bundles imported from media and verified: signer, digest and the files they carry')
+    .option('--json', 'print the bundleImported view as JSON')
+    .action(async function (this: Command, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const imported = importedBundles(s);
+        if (o.json) return out(`${JSON.stringify(imported)}\n`);
+        if (imported.length === 0) out('no bundle imported\n');
+        for (const b of imported) {
+          out(
+            `${b.packetId} v${b.version}  ${b.bundleKind}  ${b.title}  signed by ${b.signer} (seq ${b.seq})\n`,
+          );
+          out(`  digest ${b.digest}\n  words  ${b.words.join(' ')}\n`);
+          for (const f of b.files) out(`  ${f.sha256}  ${f.name}\n`);
         }
       });
     });

@@ -10,13 +10,19 @@ import {
   createTokenCsr,
   exportPublicKey,
   generateTokenKey,
+  describeModules,
   listProfile,
-  listStationModules,
   listTokenKeys,
   previewKey,
   recordInventory,
 } from '../main/services/devices';
-import { exportJournal, verifyStationJournal } from '../main/services/journal/queries';
+import {
+  exportJournal,
+  journalEntry,
+  journalPage,
+  listCheckpoints,
+  verifyStationJournal,
+} from '../main/services/journal/queries';
 import { Station } from '../main/station/station';
 import { configProblems, readConfig, type StationConfig } from '../main/config';
 import { registerBundleCommands } from './bundles';
@@ -42,6 +48,7 @@ import {
   type TokenFlags,
 } from './context';
 import { stationInfo } from '../main/services/identity';
+import { contract, type ModuleView } from '../shared/contract';
 
 /** The `station` program over the configuration `main` read from the environment (src/main/config.ts). */
 export function buildProgram(config: StationConfig, out: (s: string) => void = writeOut): Command {
@@ -264,6 +271,54 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
       });
     });
 
+  journal
+    .command('show')
+    .description('a page of entries, each with a one-line preview of its body (the UI’s journal list)')
+    .option('--from <seq>', 'first seq', positiveInt('--from'), 1)
+    .option('--limit <n>', `entries on the page (at most ${JOURNAL_PAGE_MAX})`, positiveInt('--limit'), 50)
+    .option('--json', 'print the journalPage view as JSON')
+    .action(async function (this: Command, o: { from: number; limit: number; json?: boolean }) {
+      if (o.limit > JOURNAL_PAGE_MAX)
+        throw new CodedError('INVALID_INPUT', `--limit must be at most ${JOURNAL_PAGE_MAX}`, {
+          field: 'limit',
+        });
+      const page = await withStation(this, (s) => journalPage(s, { fromSeq: o.from, limit: o.limit }));
+      if (o.json) return out(`${JSON.stringify(page)}\n`);
+      for (const e of page.entries) out(`${e.seq}  ${e.at}  ${e.actor}  ${e.kind}  ${e.preview}\n`);
+      const [first, last] = [page.entries.at(0)?.seq, page.entries.at(-1)?.seq];
+      out(
+        first === undefined || last === undefined
+          ? `no entries from seq ${o.from}; the journal holds ${page.total}\n`
+          : `seq ${first}..${last} of ${page.total}\n`,
+      );
+    });
+
+  journal
+    .command('entry')
+    .description('one entry: its hashes and its stored body, exactly as hashed')
+    .argument('<seq>', 'the entry’s seq', positiveInt('seq'))
+    .option('--json', 'print the journalEntry view as JSON')
+    .action(async function (this: Command, seq: number, o: { json?: boolean }) {
+      const e = await withStation(this, (s) => journalEntry(s, { seq }));
+      if (o.json) return out(`${JSON.stringify(e)}\n`);
+      out(`seq ${e.seq}  ${e.kind}\n  at ${e.at}\n  actor ${e.actor}\n`);
+      out(`  hash ${e.hash}\n  prev ${e.prevHash}\n${e.bodyText}\n`);
+    });
+
+  journal
+    .command('checkpoints')
+    .description('the signed checkpoints: the head each one signs and its chained event')
+    .option('--json', 'print the journalCheckpoints view as JSON')
+    .action(async function (this: Command, o: { json?: boolean }) {
+      const cps = await withStation(this, (s) => listCheckpoints(s));
+      if (o.json) return out(`${JSON.stringify(cps)}\n`);
+      if (cps.length === 0) out('no checkpoint yet\n');
+      for (const c of cps)
+        out(
+          `checkpoint ${c.n}  seq ${c.size}  head ${c.headHash}  ${c.at}  ${c.alg} key ${c.keyId}  ${c.eventSeq === null ? 'legacy (no chained event)' : `event seq ${c.eventSeq}`}\n`,
+        );
+    });
+
   const hsm = program.command('hsm').description('PKCS#11 modules, tokens and keys');
 
   hsm
@@ -284,16 +339,24 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
       this: Command,
       o: { profile?: string; modulePath?: string; moduleEnv: string[]; json?: boolean },
     ) {
+      // The modules view the UI's devices page shows (devicesModules): a module that cannot be opened is
+      // listed with its error, the others still with their tokens.
       const listing = o.profile
         ? [listProfile(o.profile, o.modulePath, parseEnv(o.moduleEnv))]
-        : await withStation(this, (s) => listStationModules(s));
+        : await withStation(this, (s) => describeModules(s));
       if (o.json) return out(`${JSON.stringify(listing, null, 2)}\n`);
       for (const m of listing) {
-        out(`${m.moduleId}  ${m.path}  (${m.library})\n`);
+        out(`${m.moduleId} (${m.profile})  ${m.path}\n`);
+        out(
+          `  ${m.library ?? 'not loaded'} · Cryptoki ${m.cryptoki ?? '?'} · library SHA-256 ${m.librarySha256}\n`,
+        );
+        if (m.error) out(`  BLOCKED ${m.error.code}: ${m.error.message}\n`);
         for (const t of m.tokens) {
           out(
             `  serial ${t.serial}  "${t.label}"  ${t.manufacturer} ${t.model}  fw ${t.firmware}  hw ${t.hardware}\n`,
           );
+          if (t.flags.length > 0) out(`    flags: ${t.flags.join(', ')}\n`);
+          if (t.busy) out(`    BUSY ${busyText(t.busy)}\n`);
           for (const w of t.warnings) out(`    ! ${w}\n`);
         }
       }
@@ -514,6 +577,15 @@ function printWarnings(warnings: readonly { code: string; message: string }[]): 
     const next = isErrorCode(w.code) ? `\n  → ${ERROR_CATALOGUE[w.code].action}` : '';
     writeErr(`warning ${w.code}: ${w.message}${next}\n`);
   }
+}
+
+/** The journalPage channel's largest page, from its input schema (src/shared/contract/journal.ts). */
+const JOURNAL_PAGE_MAX = contract.journalPage.input.shape.limit.maxValue ?? 0;
+
+/** Token busy: what holds it and since when, as the devices page says it. */
+function busyText(busy: NonNullable<ModuleView['tokens'][number]['busy']>): string {
+  const waiting = busy.waiting > 0 ? `, ${busy.waiting} waiting` : '';
+  return `${busy.purpose}${busy.loggedIn ? ' (logged in)' : ''} since ${busy.since}${waiting}`;
 }
 
 /** How much of a digest an operator types back at the prompt (64 bits: no accidental match). */

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../src/main/ipc/dispatcher';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { systemDeps } from '../../src/main/runtime';
+import { registerModule } from '../../src/main/services/devices';
 import { Station } from '../../src/main/station/station';
 import type { Input, Method, Output } from '../../src/shared/contract';
 import { stationCli } from '../e2e/harness';
@@ -20,10 +21,11 @@ import { opText, testOp } from '../helpers/operations';
  */
 const suite = suiteTempDir('cli-views-');
 const dir = join(suite.dir, 'station');
+const media = join(suite.dir, 'usb');
 let conf = '';
 
 const cli = (args: string[], input?: string) =>
-  stationCli([...args, '--data-dir', dir], input, { SOFTHSM2_CONF: conf });
+  stationCli([...args, '--data-dir', dir], input, { SOFTHSM2_CONF: conf, STATION_MEDIA_DIRS: media });
 
 /** What the UI receives for a channel: the real handlers behind the real dispatcher, as the shells run them. */
 async function ui<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
@@ -50,6 +52,7 @@ const ok = (r: { status: number; stdout: string; stderr: string }) => {
 
 beforeAll(() => {
   ({ conf } = softhsmWorld(suite.dir));
+  mkdirSync(media);
   const init = spawnSync('softhsm2-util', [
     '--init-token',
     '--free',
@@ -187,5 +190,101 @@ describe('the CLI prints the views the UI shows', () => {
     for (const r of view.latest!.requirements)
       expect(text).toMatch(new RegExp(`${r.status.toUpperCase()} +${r.id}`));
     expect(JSON.parse(ok(cli(['attest', 'status', S, '--json'])))).toEqual(view);
+  });
+
+  it('journal show, entry and checkpoints: --json is the journalPage, journalEntry and journalCheckpoints view', async () => {
+    const page = await ui('journalPage', { fromSeq: 2, limit: 3 });
+    expect(page.entries.map((e) => e.seq)).toEqual([2, 3, 4]);
+    expect(JSON.parse(ok(cli(['journal', 'show', '--from', '2', '--limit', '3', '--json'])))).toEqual(page);
+    const text = ok(cli(['journal', 'show', '--from', '2', '--limit', '3']));
+    for (const e of page.entries)
+      expect(text).toContain(`${e.seq}  ${e.at}  ${e.actor}  ${e.kind}  ${e.preview}\n`);
+    expect(text).toMatch(new RegExp(`^seq 2\\.\\.4 of ${page.total}$`, 'm'));
+    // The page bound is the channel's: a larger page is refused as the UI's input would be.
+    const big = cli(['journal', 'show', '--limit', '501']);
+    expect(big.status).toBe(3);
+    expect(big.stderr).toContain('INVALID_INPUT');
+
+    const entry = await ui('journalEntry', { seq: 2 });
+    expect(JSON.parse(ok(cli(['journal', 'entry', '2', '--json'])))).toEqual(entry);
+    const shown = ok(cli(['journal', 'entry', '2']));
+    expect(shown).toContain(`hash ${entry.hash}`);
+    expect(shown).toContain(`prev ${entry.prevHash}`);
+    expect(shown).toContain(entry.bodyText);
+    expect(cli(['journal', 'entry', String(page.total + 1)]).stderr).toContain('NOT_FOUND');
+
+    const checkpoints = await ui('journalCheckpoints', {});
+    expect(checkpoints.length).toBeGreaterThan(0);
+    expect(JSON.parse(ok(cli(['journal', 'checkpoints', '--json'])))).toEqual(checkpoints);
+    const listed = ok(cli(['journal', 'checkpoints']));
+    for (const c of checkpoints)
+      expect(listed).toMatch(
+        new RegExp(`^checkpoint ${c.n}  seq ${c.size}  head ${c.headHash} .*event seq ${c.eventSeq}$`, 'm'),
+      );
+  });
+
+  it('bundle imported and media refusals: --json is the bundleImported and mediaRefusals view', async () => {
+    // Export prints its progress on stderr.
+    const exporting = cli(
+      ['bundle', 'export', '--kind', 'custody-report', '--pin-stdin', '--json'],
+      '654321\n',
+    );
+    expect(exporting.status).toBe(0);
+    const exported = JSON.parse(exporting.stdout) as { path: string };
+    ok(cli(['bundle', 'import', exported.path]));
+    const imported = await ui('bundleImported', {});
+    expect(imported).toHaveLength(1);
+    expect(JSON.parse(ok(cli(['bundle', 'imported', '--json'])))).toEqual(imported);
+    const text = ok(cli(['bundle', 'imported']));
+    const b = imported[0]!;
+    expect(text).toContain(`${b.packetId} v${b.version}  ${b.bundleKind}`);
+    expect(text).toContain(`digest ${b.digest}`);
+    expect(text).toContain(`words  ${b.words.join(' ')}`);
+    for (const f of b.files) expect(text).toContain(`${f.sha256}  ${f.name}`);
+
+    const junk = join(media, 'junk.bundle.zip');
+    writeFileSync(junk, 'not a zip archive');
+    expect(cli(['bundle', 'import', junk]).status).not.toBe(0);
+    const refusals = await ui('mediaRefusals', {});
+    expect(refusals.bundles.map((r) => r.fileName)).toEqual(['junk.bundle.zip']);
+    // --json after the subcommand, and before it (where `media`'s own --json takes the flag).
+    expect(JSON.parse(ok(cli(['media', 'refusals', '--json'])))).toEqual(refusals);
+    expect(JSON.parse(ok(cli(['media', '--json', 'refusals'])))).toEqual(refusals);
+    const r = refusals.bundles[0]!;
+    expect(ok(cli(['media', 'refusals']))).toContain(
+      `REFUSED${r.check ? ` [${r.check}]` : ''} ${r.code} junk.bundle.zip: ${r.detail}`,
+    );
+  });
+
+  // Last: it registers a second module, so commands that default to "the only module" would need --module.
+  it('hsm list: the devicesModules view — profile, library digest, Cryptoki, and a module that cannot open listed with its error', async () => {
+    const copy = join(suite.dir, 'libsofthsm2-copy.so');
+    copyFileSync('/usr/lib/softhsm/libsofthsm2.so', copy);
+    const station = Station.open(dir, systemDeps);
+    try {
+      registerModule(station, {
+        moduleId: 'gone',
+        profile: 'softhsm2',
+        path: copy,
+        environment: { SOFTHSM2_CONF: conf },
+        actor: 'operator:so',
+      });
+    } finally {
+      station.close();
+    }
+    rmSync(copy);
+
+    const view = await ui('devicesModules', {});
+    const gone = view.find((m) => m.moduleId === 'gone');
+    const good = view.find((m) => m.moduleId !== 'gone');
+    expect(view).toHaveLength(2);
+    expect(gone).toMatchObject({ library: null, tokens: [], error: { code: 'HSM_MODULE_LOAD_FAILED' } });
+    expect(good).toMatchObject({ profile: 'softhsm2', cryptoki: expect.any(String), error: null });
+    expect(JSON.parse(ok(cli(['hsm', 'list', '--json'])))).toEqual(view);
+    const text = ok(cli(['hsm', 'list']));
+    expect(text).toContain(`${good!.moduleId} (${good!.profile})  ${good!.path}`);
+    expect(text).toContain(`Cryptoki ${good!.cryptoki} · library SHA-256 ${good!.librarySha256}`);
+    expect(text).toContain(`serial ${good!.tokens[0]!.serial}  "Station HSM"`);
+    expect(text).toContain(`BLOCKED HSM_MODULE_LOAD_FAILED: ${gone!.error!.message}`);
   });
 });

@@ -15,9 +15,10 @@ export function verifySegment(
   try {
     for (const row of reader.rows(fromSeq, toSeq)) if (!seg.push(row)) break;
   } catch (e) {
-    // A damaged page is evidence, not a crash: the first seq that could not be read is reported.
+    // A damaged page, or a row whose columns are not of the types the station wrote (STORE_ROW_INVALID
+    // from the reader's schema), is evidence, not a crash: the first seq that could not be read is reported.
     const code = (e as { code?: unknown }).code;
-    if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') throw e;
+    if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB' && code !== 'STORE_ROW_INVALID') throw e;
     seg.unreadable((e as Error).message);
   }
   return seg.finish();

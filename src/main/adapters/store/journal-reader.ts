@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
 import type { JournalRow } from '../../../core/journal/entry';
+import { parseRow } from './repos/rows';
+import { journalRowSchema } from './repos/journal';
 
 /**
  * Reads journal rows in seq order, fast: one query per chunk of rows returns each column aggregated
@@ -8,22 +11,27 @@ import type { JournalRow } from '../../../core/journal/entry';
  *
  * The chunk is split back into rows only when it is unambiguous: seqs ascending, every hash field 32
  * bytes, no NUL inside a text field, lengths adding up. Anything else (a tampered or damaged row) is
- * re-read row by row, exactly as stored, so the verifier sees the row as it is.
+ * re-read row by row, exactly as stored, so the verifier sees the row as it is. Both reads are parsed by
+ * zod: a row whose columns are not of the types the station wrote (a hash stored as TEXT in a table
+ * rebuilt without STRICT) is STORE_ROW_INVALID naming it, which the verifier reports as JNL-ROW.
  */
 const CHUNK = 4096;
 
-type ChunkRow = [
-  number,
-  number | null,
-  string | null,
-  Buffer | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  number | null,
-];
-type PlainRow = [number, string, string, string, Buffer, Buffer, Buffer];
+const text = z.string().nullable();
+const chunkSchema = z.tuple([
+  z.number().int(),
+  z.number().int().nullable(),
+  text,
+  z.instanceof(Uint8Array).nullable(),
+  text,
+  text,
+  text,
+  text,
+  z.number().int().nullable(),
+]);
+type ChunkRow = z.output<typeof chunkSchema>;
+/** min(seq), max(seq): integers, or nulls for an empty table. */
+const rangeSchema = z.tuple([z.number().int().nullable(), z.number().int().nullable()]);
 
 export class JournalReader {
   private readonly chunkStmt: Database.Statement;
@@ -41,17 +49,15 @@ export class JournalReader {
                WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?)`,
       )
       .raw(true);
-    this.plainStmt = db
-      .prepare(
-        'SELECT seq, at, actor, kind, body, prev_hash, hash FROM journal WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
-      )
-      .raw(true);
+    this.plainStmt = db.prepare(
+      'SELECT seq, at, actor, kind, body, prev_hash, hash FROM journal WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
+    );
     this.rangeStmt = db.prepare('SELECT min(seq), max(seq) FROM journal').raw(true);
   }
 
   /** Lowest and highest seq stored (null, null for an empty journal). */
   range(): { min: number | null; max: number | null } {
-    const [min, max] = this.rangeStmt.get() as [number | null, number | null];
+    const [min, max] = parseRow('journal', rangeSchema, this.rangeStmt.get(), () => 'min(seq), max(seq)');
     return { min, max };
   }
 
@@ -62,21 +68,22 @@ export class JournalReader {
   *rows(fromSeq: number, toSeq: number): Generator<JournalRow> {
     let from = fromSeq <= 1 ? Number.MIN_SAFE_INTEGER : fromSeq;
     while (from <= toSeq) {
-      const r = this.chunkStmt.get(from, toSeq, CHUNK) as ChunkRow;
-      const count = r[0];
-      if (count === 0) return;
-      const split = splitChunk(r);
+      const chunk = chunkSchema.safeParse(this.chunkStmt.get(from, toSeq, CHUNK));
+      if (chunk.success && chunk.data[0] === 0) return;
+      const split = chunk.success ? splitChunk(chunk.data) : null;
+      let last = split?.at(-1);
       if (split) yield* split;
-      else for (const p of this.plainStmt.all(from, toSeq, CHUNK) as PlainRow[]) yield plain(p);
-      from = (r[1] as number) + 1;
+      else
+        for (const raw of this.plainStmt.all(from, toSeq, CHUNK)) {
+          // Parsed one at a time: the rows before a malformed one still reach the verifier first.
+          last = parseRow('journal', journalRowSchema, raw, 'seq');
+          yield last;
+        }
+      if (!last) return;
+      from = last.seq + 1;
     }
   }
 }
-
-function plain(p: PlainRow): JournalRow {
-  return { seq: p[0], at: p[1], actor: p[2], kind: p[3], body: p[4], prevHash: p[5], hash: p[6] };
-}
-
 function splitChunk(r: ChunkRow): JournalRow[] | null {
   const [count, , seqText, blob, lenText, atText, actorText, kindText, wellFormed] = r;
   if (

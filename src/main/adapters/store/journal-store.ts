@@ -13,32 +13,22 @@ import { stationError } from '../../errors';
 import { JournalReader } from './journal-reader';
 import { applyProjections, hasProjection } from './projections';
 import { journalEvents, type StoredEvent } from './repos/events';
+import {
+  checkpointRows,
+  insertCheckpointRow,
+  insertJournalRow,
+  journalHead,
+  journalRowAt,
+  journalRows,
+  lastCheckpointNumber,
+  latestSeqOfKind,
+} from './repos/journal';
 
 /** What an append wrote: seq firstSeq..lastSeq, ending at headHash. */
 export interface AppendResult {
   readonly firstSeq: number;
   readonly lastSeq: number;
   readonly headHash: Uint8Array;
-}
-
-type RawRow = [number, string, string, string, Buffer, Buffer, Buffer];
-type CheckpointRow = [number, number, Buffer, string, string, string, Buffer, number | null];
-
-function checkpointOf([
-  n,
-  size,
-  headHash,
-  at,
-  keyId,
-  alg,
-  signature,
-  eventSeq,
-]: CheckpointRow): StoredCheckpoint {
-  return { n, size, headHash, at, keyId, alg, signature, eventSeq };
-}
-
-function toRow(r: RawRow): JournalRow {
-  return { seq: r[0], at: r[1], actor: r[2], kind: r[3], body: r[4], prevHash: r[5], hash: r[6] };
 }
 
 /**
@@ -49,10 +39,6 @@ function toRow(r: RawRow): JournalRow {
  */
 export class JournalStore {
   private readonly hasher: EntryHasher;
-  private readonly insertStmt: Database.Statement;
-  private readonly headStmt: Database.Statement;
-  private readonly pageStmt: Database.Statement;
-  private readonly getStmt: Database.Statement;
   readonly reader: JournalReader;
   private readonly appendTxn: Database.Transaction<(entries: readonly PreparedEntry[]) => AppendResult>;
 
@@ -61,18 +47,6 @@ export class JournalStore {
     sha256: Sha256,
   ) {
     this.hasher = new EntryHasher(sha256);
-    this.insertStmt = db.prepare(
-      'INSERT INTO journal (seq, at, actor, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.headStmt = db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').raw(true);
-    this.pageStmt = db
-      .prepare(
-        'SELECT seq, at, actor, kind, body, prev_hash, hash FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?',
-      )
-      .raw(true);
-    this.getStmt = db
-      .prepare('SELECT seq, at, actor, kind, body, prev_hash, hash FROM journal WHERE seq = ?')
-      .raw(true);
     this.reader = new JournalReader(db);
     this.appendTxn = db.transaction((entries: readonly PreparedEntry[]) => {
       const head = this.head();
@@ -89,7 +63,7 @@ export class JournalStore {
           hash,
         };
         row.hash = this.hasher.hash(row);
-        this.insertStmt.run(row.seq, row.at, row.actor, row.kind, row.body, row.prevHash, row.hash);
+        insertJournalRow(this.db, row);
         if (hasProjection(row.kind)) applyProjections(this.db, row);
         seq = row.seq;
         hash = row.hash;
@@ -116,17 +90,15 @@ export class JournalStore {
   }
 
   head(): { seq: number; hash: Uint8Array } {
-    const r = this.headStmt.get() as [number, Buffer] | undefined;
-    return r ? { seq: r[0], hash: r[1] } : { seq: 0, hash: GENESIS_PREV_HASH };
+    return journalHead(this.db) ?? { seq: 0, hash: GENESIS_PREV_HASH };
   }
 
   page(fromSeq: number, limit: number): JournalRow[] {
-    return (this.pageStmt.all(fromSeq, limit) as RawRow[]).map(toRow);
+    return journalRows(this.db, fromSeq, limit);
   }
 
   get(seq: number): JournalRow | null {
-    const r = this.getStmt.get(seq) as RawRow | undefined;
-    return r ? toRow(r) : null;
+    return journalRowAt(this.db, seq);
   }
 
   /** Every row in seq order, streamed (the verifier reads millions of rows without holding them). */
@@ -136,7 +108,7 @@ export class JournalStore {
 
   /** The checkpoint table, each row with the seq of its chained event (null for a legacy row). */
   checkpoints(): StoredCheckpoint[] {
-    return (this.checkpointQuery('ORDER BY n').all() as CheckpointRow[]).map(checkpointOf);
+    return checkpointRows(this.db, false);
   }
 
   /**
@@ -152,23 +124,7 @@ export class JournalStore {
 
   /** The latest checkpoint row, or null before the first. */
   latestCheckpoint(): StoredCheckpoint | null {
-    const r = this.checkpointQuery('ORDER BY n DESC LIMIT 1').get() as CheckpointRow | undefined;
-    return r ? checkpointOf(r) : null;
-  }
-
-  /**
-   * Prepared per call: a damaged database kept read-only at an older schema (before 0009) has no
-   * event_seq column, and its checkpoints must still be readable (all legacy then).
-   */
-  private checkpointQuery(tail: 'ORDER BY n' | 'ORDER BY n DESC LIMIT 1'): Database.Statement {
-    const chained = (this.db.pragma('table_info(journal_checkpoint)') as { name: string }[]).some(
-      (c) => c.name === 'event_seq',
-    );
-    return this.db
-      .prepare(
-        `SELECT n, size, head_hash, at, key_id, alg, signature, ${chained ? 'event_seq' : 'NULL'} FROM journal_checkpoint ${tail}`,
-      )
-      .raw(true);
+    return checkpointRows(this.db, true)[0] ?? null;
   }
 
   /**
@@ -195,11 +151,7 @@ export class JournalStore {
           );
         }
         const appended = this.appendTxn([event]);
-        this.db
-          .prepare(
-            'INSERT INTO journal_checkpoint (n, size, head_hash, at, key_id, alg, signature, event_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(cp.n, cp.size, cp.headHash, cp.at, cp.keyId, cp.alg, cp.signature, appended.lastSeq);
+        insertCheckpointRow(this.db, cp, appended.lastSeq);
         return appended;
       })
       .immediate();
@@ -210,11 +162,7 @@ export class JournalStore {
    * latest checkpoint event it reads only the unsigned tail.
    */
   latestSeqOfKind(kind: string): number | null {
-    const seq = this.db
-      .prepare('SELECT seq FROM journal WHERE kind = ? ORDER BY seq DESC LIMIT 1')
-      .pluck()
-      .get(kind) as number | undefined;
-    return seq ?? null;
+    return latestSeqOfKind(this.db, kind);
   }
 
   /**
@@ -227,8 +175,6 @@ export class JournalStore {
   }
 
   lastCheckpointNumber(): number {
-    return (
-      (this.db.prepare('SELECT coalesce(max(n), 0) FROM journal_checkpoint').pluck().get() as number) ?? 0
-    );
+    return lastCheckpointNumber(this.db);
   }
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { JournalRow } from '../../../core/journal/entry';
-import type { EventBody, EventKind } from '../../../core/journal/events';
+import { isEventKind, type EventBody, type EventKind } from '../../../core/journal/events';
+import { parseEventBody } from './repos/events';
 import { bundles } from './projections/bundles';
 import { custodians } from './projections/custodians';
 import { packets } from './projections/packets';
@@ -68,8 +69,6 @@ const hsm: Projection = {
 
 export const PROJECTIONS: readonly Projection[] = [station, hsm, custodians, bundles, packets];
 
-const decoder = new TextDecoder();
-
 function handlerFor(p: Projection, kind: string): Apply<EventKind> | undefined {
   return (p.on as Record<string, Apply<EventKind> | undefined>)[kind];
 }
@@ -81,14 +80,20 @@ export function hasProjection(kind: string): boolean {
   return PROJECTED_KINDS.has(kind);
 }
 
-/** Applies every projection interested in this row's kind. Bodies are parsed only when someone needs them. */
+/**
+ * Applies every projection interested in this row's kind. The body is parsed by its kind's schema in the
+ * event catalogue (parseEventBody), only when someone needs it, and the same way on a live append and on
+ * a rebuild: a stored body that is not what its kind says is STORE_ROW_INVALID naming the entry, never a
+ * projection writing from a cast.
+ */
 export function applyProjections(db: Database.Database, row: JournalRow): void {
-  let body: unknown;
+  if (!isEventKind(row.kind)) return;
+  let body: EventBody<EventKind> | undefined;
   for (const p of PROJECTIONS) {
     const apply = handlerFor(p, row.kind);
     if (!apply) continue;
-    body ??= JSON.parse(decoder.decode(row.body));
-    apply(db, row, body as EventBody<EventKind>);
+    body ??= parseEventBody(row.kind, row.body, row.seq);
+    apply(db, row, body);
   }
 }
 

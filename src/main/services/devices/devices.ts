@@ -1,5 +1,5 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   algorithmForTokenKey,
   type HashName,
@@ -55,19 +55,26 @@ export function describeModules(
       librarySha256: reg.librarySha256,
     };
     try {
-      const m = station.hsm.module(reg.moduleId);
-      const info = m.info();
-      return {
-        ...base,
-        library: `${info.manufacturer} ${info.library} ${info.libraryVersion}`,
-        cryptoki: info.cryptoki,
-        tokens: m.tokens().map((t) => tokenView(t, m.busy(t.serial))),
-        error: null,
-      };
+      return openedModuleView(base, station.hsm.module(reg.moduleId));
     } catch (e) {
       return { ...base, library: null, cryptoki: null, tokens: [], error: toErrorPayload(e, log) };
     }
   });
+}
+
+/** The modules view of an opened module: the one shape `hsm list` and the UI's devices page show. */
+function openedModuleView(
+  base: Pick<ModuleView, 'moduleId' | 'profile' | 'path' | 'librarySha256'>,
+  m: Pkcs11Module,
+): ModuleView {
+  const info = m.info();
+  return {
+    ...base,
+    library: `${info.manufacturer} ${info.library} ${info.libraryVersion}`,
+    cryptoki: info.cryptoki,
+    tokens: m.tokens().map((t) => tokenView(t, m.busy(t.serial))),
+    error: null,
+  };
 }
 
 /**
@@ -368,33 +375,15 @@ export async function createTokenCsr(
   };
 }
 
-export interface ModuleListing {
-  readonly moduleId: string;
-  readonly path: string;
-  readonly library: string;
-  readonly tokens: readonly TokenInfo[];
-}
-
-/** Tokens of every module the station registered. */
-export function listStationModules(station: Station): ModuleListing[] {
-  return registeredModules(station).map((reg) => {
-    const m = station.hsm.module(reg.moduleId);
-    const info = m.info();
-    return {
-      moduleId: reg.moduleId,
-      path: reg.path,
-      library: `${info.manufacturer} ${info.library} ${info.libraryVersion}`,
-      tokens: m.tokens(),
-    };
-  });
-}
-
-/** Tokens of a module profile opened directly (e.g. to find the station token's serial before `init`). */
+/**
+ * A module profile opened directly (e.g. to find the station token's serial before `init`), in the
+ * modules view's shape: the library's digest is the one registering it would record.
+ */
 export function listProfile(
   profileId: string,
   path: string | undefined,
   environment: Record<string, string>,
-): ModuleListing {
+): ModuleView {
   const profile = findProfile(profileId);
   if (!profile) throw stationError('INVALID_INPUT', `no module profile "${profileId}"`, { field: 'profile' });
   const modulePath = path ?? resolveModulePath(profile);
@@ -404,13 +393,11 @@ export function listProfile(
     });
   const m = Pkcs11Module.open(profile, modulePath, { environment });
   try {
-    const info = m.info();
-    return {
-      moduleId: profile.id,
-      path: modulePath,
-      library: `${info.manufacturer} ${info.library} ${info.libraryVersion}`,
-      tokens: m.tokens(),
-    };
+    const librarySha256 = createHash('sha256').update(readFileSync(modulePath)).digest('hex');
+    return openedModuleView(
+      { moduleId: profile.id, profile: profile.id, path: modulePath, librarySha256 },
+      m,
+    );
   } finally {
     m.close();
   }
