@@ -55,7 +55,6 @@ const complete = (): PacketContent => ({
   },
 });
 
-
 const verdict = (p: PacketContent, id: PacketCheckId) => checkPacket(p, NOW).checks.find((c) => c.id === id)!;
 
 describe('checkPacket: each check ID passes on the complete packet and fails on one planted gap', () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256 } from '../../../crypto';
-import { verifySegment } from '../../../workers/segment';
-import { rebuildProjections } from '../projections';
-import { AT, refusal, testStore, type TestStore } from './test-support';
+import { sha256 } from '../../../src/main/crypto';
+import { verifySegment } from '../../../src/main/workers/segment';
+import { rebuildProjections } from '../../../src/main/adapters/store/projections';
+import { AT, refusal, testStore, type TestStore } from '../../../src/main/adapters/store/repos/test-support';
 
 let s: TestStore;
 afterEach(() => s.close());
