@@ -51,10 +51,50 @@ export function knownAt(records: readonly SourceRecord[], asOf: string): SourceR
   return records.filter((r) => r.provenance.exportedAt <= asOf);
 }
 
-/** The digest of a set of records: SHA-256 over their sorted digests (order of import does not matter). */
-export function recordsDigest(sha256: Sha256Hex, records: readonly SourceRecord[]): string {
-  return sha256(canonicalBytes(records.map((r) => r.digest).sort()));
+/** An incremental SHA-256 (bytes in pieces, then lowercase hex once), injected like Sha256Hex. */
+export type Sha256Stream = () => { update(bytes: Uint8Array): void; digest(): string };
+
+/**
+ * The digest of a set of records: SHA-256 over the canonical JSON of their sorted digests (order of
+ * import does not matter), i.e. over the bytes `["<d1>","<d2>",…]` with the digests in ascending order.
+ * A million records make ~67 MB of such JSON, so it is never built as a string (bench/findings): with a
+ * `stream` hasher the bytes go through a small buffer; without one they are written once into an array
+ * of their exact size. Either way the value is the same as `sha256(canonicalBytes(sortedDigests))`.
+ */
+export function recordsDigest(
+  sha256: Sha256Hex,
+  records: readonly SourceRecord[],
+  stream?: Sha256Stream,
+): string {
+  const digests = records.map((r) => r.digest).sort();
+  // A digest that is not plain ASCII without JSON escapes (never one the engine made) takes the
+  // canonical-JSON path, so the definition above holds for any string.
+  if (!digests.every(isPlainAscii)) return sha256(canonicalBytes(digests));
+  const total = digests.reduce((n, d) => n + d.length + 3, 1) + (digests.length === 0 ? 1 : 0);
+  const hasher = stream?.();
+  const buf = new Uint8Array(hasher ? Math.min(total, 64 * 1024) : total);
+  let at = 0;
+  const put = (text: string) => {
+    if (hasher && at + text.length > buf.length) {
+      hasher.update(buf.subarray(0, at));
+      at = 0;
+      if (text.length > buf.length) return hasher.update(encoder.encode(text));
+    }
+    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+  };
+  put('[');
+  for (const [i, d] of digests.entries()) {
+    put(i === 0 ? '"' : ',"');
+    put(d);
+    put('"');
+  }
+  put(']');
+  if (!hasher) return sha256(buf);
+  hasher.update(buf.subarray(0, at));
+  return hasher.digest();
 }
+const encoder = new TextEncoder();
+const isPlainAscii = (s: string) => /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(s);
 
 /**
  * Evaluates a workflow as of an instant: only records exported by then, every rule, findings sorted,
@@ -69,6 +109,8 @@ export function evaluate<P, O extends string>(
     asOf: string;
     subject: string;
     sha256: Sha256Hex;
+    /** Optional: hashes the records digest in pieces (the same value, less memory). */
+    sha256Stream?: Sha256Stream;
   },
 ): Evaluation<O> {
   const known = knownAt(
@@ -89,7 +131,7 @@ export function evaluate<P, O extends string>(
     inputs: {
       asOf: input.asOf,
       policyDigest: input.policyDigest,
-      recordsDigest: recordsDigest(input.sha256, known),
+      recordsDigest: recordsDigest(input.sha256, known, input.sha256Stream),
       recordCount: known.length,
     },
     findings,

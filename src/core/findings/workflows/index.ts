@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { evaluate, type Evaluation, type Sha256Hex, type Workflow } from '../engine';
+import { evaluate, type Evaluation, type Sha256Hex, type Sha256Stream, type Workflow } from '../engine';
 import type { SourceRecord } from '../model';
 import { attestationPolicySchema } from '../policy/attestation';
 import { deferralPolicySchema } from '../policy/deferral';
@@ -25,6 +25,7 @@ export interface WorkflowEntry {
     asOf: string;
     subject: string;
     sha256: Sha256Hex;
+    sha256Stream?: Sha256Stream;
   }) => Evaluation<string>;
 }
 
