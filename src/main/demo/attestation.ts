@@ -52,5 +52,10 @@ export async function demoAttestationPacket(
     writeFileSync(file, text);
     await importRecordsFile(station, { path: file, actor: 'demo' });
   }
+}
+
+/** Evaluates the demo attestation, after every demo import (see evaluateDemoDeferral). */
+export function evaluateDemoAttestation(station: Station): void {
+  const { asOf, subject } = demoAttestationScenario();
   evaluateAttestation(station, { subject, asOf, actor: 'demo' });
 }

@@ -47,6 +47,13 @@ export async function demoDeferralPacket(station: Station): Promise<void> {
     ],
     actor: ACTOR,
   });
+}
+
+/**
+ * Evaluates the demo packet and records its first version. Called after every demo import (both
+ * workflows read shared families such as the roster), so the evaluation the demo shows is FRESH.
+ */
+export function evaluateDemoDeferral(station: Station): void {
   evaluatePacket(station, { packetId: PACKET, asOf: AS_OF, actor: ACTOR });
   recordVersion(station, PACKET, ACTOR);
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scenario from '../../../resources/demo/scenario.json';
-import { demoAttestationPacket } from './attestation';
-import { demoDeferralPacket } from './deferral';
+import { demoAttestationPacket, evaluateDemoAttestation } from './attestation';
+import { demoDeferralPacket, evaluateDemoDeferral } from './deferral';
 import type { EventKind, NewEvent } from '../../core/journal/events';
 import { createPublicKey } from 'node:crypto';
 import { dateRange } from '../../core/custody/coverage';
@@ -159,6 +159,9 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     demoCoverage(station);
     await demoDeferralPacket(station);
     await demoAttestationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
+    // Both workflows read shared families: evaluate once every record is in, so both show FRESH.
+    evaluateDemoDeferral(station);
+    evaluateDemoAttestation(station);
     await signCheckpoint(station, { pin: DEMO_PINS.user });
     writeFileSync(
       join(dataDir, 'DEMO-PINS.txt'),

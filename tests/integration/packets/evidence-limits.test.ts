@@ -35,7 +35,13 @@ function station(): { st: Station; media: string } {
     { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
     systemDeps,
   );
-  createPacket(st, { packetId: 'p-big', kind: 'rotation-deferral', covers: 'x', actor: 'operator:pm' });
+  createPacket(st, {
+    packetId: 'p-big',
+    kind: 'rotation-deferral',
+    covers: 'x',
+    subject: { requestId: 'DR-1' },
+    actor: 'operator:pm',
+  });
   return { st, media: root };
 }
 
