@@ -76,7 +76,7 @@ describe('one source', () => {
   it('a quorum operation text is written only by core/custody/operation.ts', () => {
     expect(
       writers(
-        /`(ceremony-keygen|ceremony-sign|roster-change|packet-stop-clear):[^`\n]*\$\{/,
+        /`(ceremony-keygen|ceremony-sign|roster-change|packet-stop-clear|ceremony-presence):[^`\n]*\$\{|(ceremony-keygen|ceremony-sign|roster-change|packet-stop-clear|ceremony-presence):\{/,
         'core/custody/operation.ts',
       ),
     ).toEqual([]);

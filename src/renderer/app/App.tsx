@@ -5,7 +5,7 @@ import { DevicesView } from '../features/devices/DevicesView';
 import { FindingsView } from '../features/findings/FindingsView';
 import { JournalView } from '../features/journal/JournalView';
 import { PacketsView } from '../features/packets/PacketsView';
-import { StationView } from '../features/station/StationView';
+import { StationView } from '../features/identity/StationView';
 import { Banner } from './Banner';
 import { ErrorNotice } from './ErrorNotice';
 import { useStation, type View } from './store';

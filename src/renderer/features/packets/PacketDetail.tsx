@@ -1,6 +1,7 @@
 import type { PacketView } from '../../../shared/contract';
+import { encodeOperation } from '../../../shared/operation';
 import { Badge } from '../../components/Badge';
-import { AttestationPanel } from './AttestationPanel';
+import { AttestationPanel } from '../attest/AttestationPanel';
 import { EvidenceIndex } from './EvidenceIndex';
 import { AnnotateForm, ClaimForm, EvaluateAgain, EvidenceForms, ReviewersForm } from './PacketForms';
 import { GATE_WORD, type Selection } from './model';
@@ -58,7 +59,7 @@ export function PacketDetail(props: {
             <p className="muted">
               Only a custodian quorum bound to{' '}
               <code>
-                packet-stop-clear:{draft.packetId}:{s.seq}
+                {encodeOperation({ kind: 'packet-stop-clear', packetId: draft.packetId, stopSeq: s.seq })}
               </code>{' '}
               can clear it, after review (<code>station packet clear-stop</code>).
             </p>

@@ -3,7 +3,7 @@ import type { AttestStatusView, ModuleView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { PinField, takePin } from '../../components/PinField';
-import type { Selection } from './model';
+import type { Selection } from '../packets/model';
 
 /** A finding's record reference (the contract's finding.records). */
 type RecordRef = NonNullable<AttestStatusView['latest']>['findings'][number]['records'][number];
