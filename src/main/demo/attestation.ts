@@ -38,7 +38,7 @@ export async function demoAttestationPacket(
   token: { moduleId: string; serial: string; pin: string },
 ): Promise<void> {
   recordInventory(station, { ...token, actor: 'demo' });
-  const { asOf, subject } = demoAttestationScenario();
+  const { subject } = demoAttestationScenario();
   const media = join(station.dataDir, 'rehearsal-media', 'attestation');
   mkdirSync(media, { recursive: true, mode: 0o700 });
   createPacket(station, {
