@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepareEntry } from './events';
+import { EVENT_BODIES, prepareEntry } from './events';
 
 const at = new Date('2026-03-04T05:06:07.089Z');
 const station = {
@@ -62,5 +62,41 @@ describe('prepareEntry', () => {
     expect(() =>
       prepareEntry({ kind: 'operator.note', actor: 'demo', body: { text: 'x' } }, new Date(Number.NaN)),
     ).toThrowError(expect.objectContaining({ data: { field: 'at' } }));
+  });
+});
+
+describe('legacy shapes stay readable, and are never written again', () => {
+  const legacy = {
+    packetId: 'deferral-rsk-2024',
+    change: {
+      op: 'set-exception',
+      exception: {
+        exceptionId: 'x-signers',
+        kind: 'missing',
+        title: 'Signer availability not confirmed',
+        owner: 'Release PM',
+        dueAt: '2026-12-15T00:00:00.000Z',
+        status: 'open',
+        blocking: true,
+        claims: [],
+        evidence: [],
+        resolution: null,
+      },
+    },
+  };
+
+  it('a typed exception recorded before the register was derived still parses (no false tamper verdict)', () => {
+    expect(EVENT_BODIES['packet.edited'].safeParse(legacy).success).toBe(true);
+  });
+
+  it('the journal refuses to record one now', () => {
+    expect(() =>
+      prepareEntry({ kind: 'packet.edited', actor: 'operator:pm', body: legacy }, new Date()),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'JOURNAL_BODY_INVALID',
+        message: expect.stringMatching(/set-exception/),
+      }),
+    );
   });
 });

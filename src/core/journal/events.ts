@@ -36,7 +36,7 @@ import {
 import { coreError } from '../errors';
 import { checkpointEventBodySchema } from './checkpoint';
 import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
-import { packetOpSchema } from '../packet/ops';
+import { journaledPacketOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
 
 /**
@@ -461,7 +461,7 @@ export const EVENT_BODIES = {
     subject: z.record(subjectKey, z.string().max(500)),
   }),
   /** One change to a packet draft (evidence added, claim or exception set, scope, reviewers…). */
-  'packet.edited': z.strictObject({ packetId: packetIdSchema, change: packetOpSchema }),
+  'packet.edited': z.strictObject({ packetId: packetIdSchema, change: journaledPacketOpSchema }),
   /** A frozen, append-only version of a packet: its canonical content and digest. */
   'packet.version-recorded': z.strictObject({
     packetId: packetIdSchema,
@@ -718,6 +718,17 @@ export interface PreparedEntry {
  * Validates an event against the catalogue and turns it into stored bytes. Throws a coded error naming
  * the field that is wrong; nothing is written on failure.
  */
+/**
+ * Shapes the catalogue still reads (old entries must stay readable) but the station no longer writes:
+ * each returns why a body is refused at write time, or null.
+ */
+const LEGACY_WRITE_REFUSED: Partial<Record<EventKind, (body: unknown) => string | null>> = {
+  'packet.edited': (body) =>
+    (body as { change: { op: string } }).change.op === 'set-exception'
+      ? 'change.op "set-exception" is a typed exception from before the register was derived'
+      : null,
+};
+
 export function prepareEntry(
   event: { kind: string; actor: string; body: unknown },
   at: Date | string,
@@ -735,5 +746,15 @@ export function prepareEntry(
   const body: unknown = parseOrThrow(EVENT_BODIES[event.kind], event.body, 'body', 'JOURNAL_BODY_INVALID', {
     kind: event.kind,
   });
+  const legacy = LEGACY_WRITE_REFUSED[event.kind]?.(body);
+  if (legacy)
+    throw coreError(
+      'JOURNAL_BODY_INVALID',
+      `body ${legacy}: old journals keep it readable, nothing records it now`,
+      {
+        kind: event.kind,
+        field: 'body',
+      },
+    );
   return { kind: event.kind, actor: event.actor, at: iso, body: canonicalBytes(body) };
 }

@@ -10,6 +10,29 @@ import { annotationSchema, claimSchema, evidenceSchema, reviewerSchema, type Pac
  * a person only annotates one (note, owner, due date); there is no op that carries a category, a blocking
  * or a waivable flag, so the projection refuses any event that tries (the op schemas are strict).
  */
+/**
+ * A typed exception as stations recorded them before the register was derived (kept only so old journals
+ * stay readable: the journal never changes a kind's shape). No service, channel or command writes it, and
+ * the journal refuses to record it again (LEGACY_WRITE_REFUSED in core/journal/events.ts); replaying it
+ * changes nothing, because the register is the evaluation's findings.
+ */
+export const legacyExceptionOpSchema = z.strictObject({
+  op: z.literal('set-exception'),
+  exception: z.strictObject({
+    exceptionId: z.string().min(1).max(48),
+    kind: z.string().min(1).max(40),
+    title: z.string().max(300),
+    owner: z.string().max(80),
+    dueAt: z.string().max(40),
+    status: z.string().max(20),
+    blocking: z.boolean(),
+    claims: z.array(z.string().max(48)).max(50),
+    evidence: z.array(z.string().max(48)).max(50),
+    resolution: z.string().max(1000).nullable(),
+  }),
+});
+
+/** The ops a packet edit may carry now (the IPC and CLI boundary): every op but the legacy one. */
 export const packetOpSchema = z.discriminatedUnion('op', [
   z.strictObject({
     op: z.literal('set-scope'),
@@ -27,6 +50,10 @@ export const packetOpSchema = z.discriminatedUnion('op', [
   }),
 ]);
 export type PacketOp = z.infer<typeof packetOpSchema>;
+
+/** What a `packet.edited` journal body may hold: today's ops, and the legacy op old journals carry. */
+export const journaledPacketOpSchema = z.union([packetOpSchema, legacyExceptionOpSchema]);
+export type JournaledPacketOp = z.infer<typeof journaledPacketOpSchema>;
 
 /** Packet kinds whose register, claims and outcome are derived from the findings engine. */
 export const DERIVED_KINDS: ReadonlySet<PacketContent['kind']> = new Set(['rotation-deferral']);

@@ -28,7 +28,8 @@ export const packets: Projection = {
     'packet.edited': (db, row, b) => {
       const draft = packetDraftColumn(db, b.packetId);
       if (draft === null) throw new Error(`packet.edited for unknown packet ${b.packetId}`);
-      const next = applyOp(draft, b.change);
+      // A legacy typed exception (old journals) changes nothing: the register is the evaluation's findings.
+      const next = b.change.op === 'set-exception' ? draft : applyOp(draft, b.change);
       db.prepare('UPDATE packet SET draft = ?, updated_seq = ? WHERE packet_id = ?').run(
         canonicalJson(next),
         row.seq,
