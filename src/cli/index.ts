@@ -23,6 +23,7 @@ import {
   listCheckpoints,
   verifyStationJournal,
 } from '../main/services/journal/queries';
+import { rebuildStationProjections } from '../main/services/journal';
 import { Station } from '../main/station/station';
 import { configProblems, readConfig, type StationConfig } from '../main/config';
 import { registerBundleCommands } from './bundles';
@@ -241,6 +242,18 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
             : `recorded at seq ${r.seq}: ${r.removed} object(s) removed from the token${r.reset ? ', journal mark RE-ESTABLISHED (a rollback before this cannot be seen)' : ''}; the marks name checkpoint ${r.checkpoint.n}\n`,
         );
         printWarnings(r.warnings);
+      });
+    });
+
+  journal
+    .command('rebuild-projections')
+    .description(
+      'rebuild every table the station derives from the journal (e.g. after an upgrade a stored row is refused as STORE_ROW_INVALID); only from a journal that verifies; the journal is unchanged',
+    )
+    .action(async function (this: Command) {
+      await withStation(this, async (s) => {
+        const r = await rebuildStationProjections(s);
+        out(`projections rebuilt from ${r.entries} journal entries (journal ${r.verdict})\n`);
       });
     });
 

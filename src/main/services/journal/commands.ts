@@ -5,7 +5,10 @@ import {
   type StoredCheckpoint,
 } from '../../../core/journal/checkpoint';
 import { journalTime } from '../../../core/journal/events';
+import { rebuildProjections } from '../../adapters/store/projections';
+import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
+import { verifyStationJournal } from './queries';
 
 /**
  * Signs a checkpoint over the current head and appends it as the chained `journal.checkpoint` event
@@ -34,4 +37,26 @@ export async function anchorJournal(
   checkBeforeStoring(cp, statement);
   const { lastSeq } = station.journal.addCheckpoint(cp);
   return { ...cp, eventSeq: lastSeq };
+}
+
+/**
+ * Rebuilds every projection (the tables the station derives from the journal: packets, custody, roster,
+ * quorum, trust…) from the journal, in one transaction — e.g. after an upgrade changed a projection's
+ * shape and a stored row is refused as STORE_ROW_INVALID. Only from a journal that verifies (VERIFIED or
+ * UNANCHORED): derived state is never rebuilt from a chain that is broken. Nothing is journaled: the
+ * journal itself is unchanged, and the projections are what it already says.
+ */
+export async function rebuildStationProjections(
+  station: Station,
+): Promise<{ entries: number; verdict: 'VERIFIED' | 'UNANCHORED' }> {
+  station.assertWritable();
+  const { verdict } = await verifyStationJournal(station);
+  if (verdict.status === 'TAMPERED')
+    throw stationError(
+      'JOURNAL_TAMPERED',
+      `the journal does not verify (${verdict.check}: ${verdict.reason}): projections are not rebuilt from a broken chain`,
+      { check: verdict.check },
+    );
+  rebuildProjections(station.store.db, station.journal);
+  return { entries: verdict.entries, verdict: verdict.status };
 }
