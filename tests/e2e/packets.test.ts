@@ -91,6 +91,8 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
         .getByRole('button', { name: 'Rotation deferral', exact: true })
         .click();
       await expect.poll(() => packet.innerText()).toMatch(/STALE[\s\S]*Evaluate again before handing off/);
+      // An evaluation is an act: it is recorded under the operator who typed their id, never the station.
+      await packet.getByLabel('Your operator id').fill('pat.morgan');
       await packet.getByRole('button', { name: `Evaluate again as of ${DEMO_AS_OF}` }).click();
       await expect
         .poll(() => packet.getByRole('region', { name: 'Exception register' }).innerText())
@@ -236,7 +238,10 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       // No decision yet: the station says who decides and how, and never signs.
       expect(await panel.innerText()).toMatch(/No decision recorded[\s\S]*never signs the attestation/);
       const before = await panel.innerText();
-      await panel.getByRole('button', { name: 'Evaluate now' }).click();
+      const evaluateNow = panel.getByRole('button', { name: 'Evaluate now' });
+      expect(await evaluateNow.isDisabled()).toBe(true); // nobody named: the act cannot be recorded
+      await panel.getByLabel('Your operator id').fill('lee.park');
+      await evaluateNow.click();
       await expect.poll(async () => (await panel.innerText()) !== before).toBe(true);
       // Evaluated now, the in-scope keys' inventory is old: still remediate, the decision form is there.
       await expect.poll(() => panel.innerText()).toMatch(/REMEDIATE/);

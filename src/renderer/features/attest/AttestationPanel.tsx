@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AttestStatusView, ModuleView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { OperatorField, operatorActor } from '../../components/OperatorField';
 import { PinField, takePin } from '../../components/PinField';
 import type { Selection } from '../packets/model';
 
@@ -40,6 +41,7 @@ export function AttestationPanel(props: {
   const showError = useStation((s) => s.showError);
   const [subjects, setSubjects] = useState<string[]>([]);
   const [subject, setSubject] = useState('');
+  const [operator, setOperator] = useState('');
   const [status, setStatus] = useState<AttestStatusView | null>(null);
   const [version, setVersion] = useState(0);
   const [modules, setModules] = useState<ModuleView[]>([]);
@@ -97,7 +99,9 @@ export function AttestationPanel(props: {
 
   const evaluate = async () => {
     if (!api || !subject) return;
-    const r = await api.attestEvaluate({ subject, actor: 'operator:station' });
+    const actor = operatorActor(operator);
+    if (!actor) return;
+    const r = await api.attestEvaluate({ subject, actor });
     if (!r.ok) return showError(r.error);
     setVersion((v) => v + 1);
     await onChanged();
@@ -206,7 +210,8 @@ export function AttestationPanel(props: {
         <p className="muted">Not evaluated yet.</p>
       )}
       <div className="actions">
-        <button type="button" onClick={() => void evaluate()} disabled={!subject}>
+        <OperatorField value={operator} onChange={setOperator} />
+        <button type="button" onClick={() => void evaluate()} disabled={!subject || !operatorActor(operator)}>
           Evaluate now
         </button>
       </div>

@@ -15,6 +15,7 @@ import {
 } from './model';
 import { RecordsPanel } from './RecordsPanel';
 import './findings.css';
+import { OperatorField } from '../../components/OperatorField';
 
 /**
  * Findings: a workflow judged for a subject as of an instant over the records and policy the station
@@ -140,17 +141,7 @@ export function FindingsView() {
             <span>As of (ISO UTC; empty: now)</span>
             <input value={asOf} onChange={(e) => setAsOf(e.target.value)} spellCheck={false} />
           </label>
-          <label className="field">
-            <span>Your operator id</span>
-            <input
-              value={operator}
-              onChange={(e) => setOperator(e.target.value)}
-              required
-              pattern="[A-Za-z0-9._@+\-]+"
-              title="letters, digits, . _ @ + - (no spaces)"
-              autoComplete="off"
-            />
-          </label>
+          <OperatorField value={operator} onChange={setOperator} />
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Evaluating…' : 'Evaluate'}
           </button>

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Output, PacketView } from '../../../shared/contract';
 import type { Result } from '../../../shared/errors';
 import { useStation } from '../../app/store';
+import { OperatorField, operatorActor } from '../../components/OperatorField';
 
 type Props = { packet: PacketView; onChanged: () => Promise<void> };
 const ACTOR = 'operator:station';
@@ -323,20 +324,19 @@ export function EvaluateAgain(props: { packetId: string; asOf: string; onChanged
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
   const dismissError = useStation((s) => s.dismissError);
+  const [operator, setOperator] = useState('');
+  const actor = operatorActor(operator);
   const evaluate = async () => {
-    if (!api) return;
-    const r = await api.packetEvaluate({
-      packetId: props.packetId,
-      asOf: props.asOf,
-      actor: 'operator:station',
-    });
+    if (!api || !actor) return;
+    const r = await api.packetEvaluate({ packetId: props.packetId, asOf: props.asOf, actor });
     if (!r.ok) return showError(r.error);
     dismissError();
     await props.onChanged();
   };
   return (
     <div className="actions">
-      <button type="button" onClick={() => void evaluate()}>
+      <OperatorField value={operator} onChange={setOperator} />
+      <button type="button" onClick={() => void evaluate()} disabled={!actor}>
         Evaluate again as of {props.asOf}
       </button>
     </div>
