@@ -62,6 +62,8 @@ export function AttestationPanel(props: {
   const decide = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!api) return;
+    const actor = operatorActor(operator);
+    if (!actor) return;
     const form = e.currentTarget;
     const d = new FormData(form);
     const [moduleId = '', serial = ''] = String(d.get('token') ?? '').split('|');
@@ -76,7 +78,7 @@ export function AttestationPanel(props: {
       decision: String(d.get('decision')) as 'approve',
       comment: String(d.get('comment') ?? ''),
       decidedBy: String(d.get('decidedBy') ?? '').trim(),
-      actor: 'operator:station',
+      actor,
     });
     if (!r.ok) return showError(r.error);
     form.reset();
@@ -271,7 +273,10 @@ export function AttestationPanel(props: {
             <input name="decidedBy" required />
           </label>
           <PinField inputRef={pin} label="Token PIN" />
-          <button type="submit" className="primary">
+          {operatorActor(operator) ? null : (
+            <p className="muted">Type your operator id above: the decision is recorded under it.</p>
+          )}
+          <button type="submit" className="primary" disabled={!operatorActor(operator)}>
             Sign and record my decision
           </button>
         </form>
