@@ -1,6 +1,7 @@
 import { canonicalBytes } from '../canonical';
 import type { EvaluationInputs, Finding, FindingCategory, SourceRecord } from './model';
-import { RecordSet } from './records';
+import { digestInto, originOf } from './batch';
+import { exactFilter, RecordSet } from './records';
 
 /**
  * What a rule sees: the records known as of the instant, the policy it is judged under, and the instant.
@@ -48,7 +49,7 @@ export type Sha256Hex = (bytes: Uint8Array) => string;
 
 /** A record is known at `asOf` when it had been exported by then. */
 export function knownAt(records: readonly SourceRecord[], asOf: string): SourceRecord[] {
-  return records.filter((r) => r.provenance.exportedAt <= asOf);
+  return exactFilter(records, (r) => originOf(r).exportedAt <= asOf);
 }
 
 /** An incremental SHA-256 (bytes in pieces, then lowercase hex once), injected like Sha256Hex. */
@@ -57,44 +58,105 @@ export type Sha256Stream = () => { update(bytes: Uint8Array): void; digest(): st
 /**
  * The digest of a set of records: SHA-256 over the canonical JSON of their sorted digests (order of
  * import does not matter), i.e. over the bytes `["<d1>","<d2>",…]` with the digests in ascending order.
- * A million records make ~67 MB of such JSON, so it is never built as a string (bench/findings): with a
- * `stream` hasher the bytes go through a small buffer; without one they are written once into an array
- * of their exact size. Either way the value is the same as `sha256(canonicalBytes(sortedDigests))`.
+ * A million records make ~67 MB of such JSON and as many 64-character strings, so neither is built
+ * (bench/findings): the records are put in digest order by their digests' bytes (ascending bytes is
+ * ascending lowercase hex; see digestOrder) and each digest is written as hex through a small buffer —
+ * to the `stream` hasher when given, else into one array of the JSON's exact size. Either way the value
+ * is `sha256(canonicalBytes(sortedDigests))`, which is also the path taken for a digest that is not 64
+ * lowercase hex digits (never one the engine made).
  */
 export function recordsDigest(
   sha256: Sha256Hex,
   records: readonly SourceRecord[],
   stream?: Sha256Stream,
 ): string {
-  const digests = records.map((r) => r.digest).sort();
-  // A digest that is not plain ASCII without JSON escapes (never one the engine made) takes the
-  // canonical-JSON path, so the definition above holds for any string.
-  if (!digests.every(isPlainAscii)) return sha256(canonicalBytes(digests));
-  const total = digests.reduce((n, d) => n + d.length + 3, 1) + (digests.length === 0 ? 1 : 0);
+  const order = digestOrder(records);
+  if (order === null) return sha256(canonicalBytes(records.map((r) => r.digest).sort()));
+  const n = records.length;
+  // `[` + n × `"<64 hex>"` + (n − 1) commas + `]`; `[]` when there are none.
+  const total = n === 0 ? 2 : 2 + n * (DIGEST_BYTES * 2 + 2) + (n - 1);
   const hasher = stream?.();
   const buf = new Uint8Array(hasher ? Math.min(total, 64 * 1024) : total);
+  const digest = new Uint8Array(DIGEST_BYTES);
   let at = 0;
-  const put = (text: string) => {
-    if (hasher && at + text.length > buf.length) {
+  const room = (bytes: number) => {
+    if (hasher && at + bytes > buf.length) {
       hasher.update(buf.subarray(0, at));
       at = 0;
-      if (text.length > buf.length) return hasher.update(encoder.encode(text));
     }
-    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
   };
-  put('[');
-  for (const [i, d] of digests.entries()) {
-    put(i === 0 ? '"' : ',"');
-    put(d);
-    put('"');
+  buf[at++] = 0x5b; // [
+  for (let k = 0; k < n; k++) {
+    room(DIGEST_BYTES * 2 + 3);
+    if (k > 0) buf[at++] = 0x2c; // ,
+    buf[at++] = 0x22; // "
+    digestInto(records[order[k] as number] as SourceRecord, digest, 0);
+    for (const b of digest) {
+      buf[at++] = HEX_DIGITS[b >> 4] as number;
+      buf[at++] = HEX_DIGITS[b & 15] as number;
+    }
+    buf[at++] = 0x22;
   }
-  put(']');
+  room(1);
+  buf[at++] = 0x5d; // ]
   if (!hasher) return sha256(buf);
   hasher.update(buf.subarray(0, at));
   return hasher.digest();
 }
-const encoder = new TextEncoder();
-const isPlainAscii = (s: string) => /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(s);
+const DIGEST_BYTES = 32;
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const INDEX_BITS = 21;
+
+/**
+ * The record indexes in ascending digest order, or null when a digest is not 64 lowercase hex digits.
+ * With at most 2^21 records, each sort key is one exact double: the digest's first 32 bits above the
+ * record's 21-bit index, so one native numeric sort orders them (8 bytes per record, no comparator
+ * call); records whose first 32 bits are equal (a few in a million) are then ordered by their whole
+ * digests. Larger sets sort indexes with a comparator over the whole digests (`indexBits` is there for
+ * tests to take that path with a few records).
+ */
+export function digestOrder(records: readonly SourceRecord[], indexBits = INDEX_BITS): Uint32Array | null {
+  const n = records.length;
+  const a = new Uint8Array(DIGEST_BYTES);
+  const b = new Uint8Array(DIGEST_BYTES);
+  const compare = (i: number, j: number): number => {
+    digestInto(records[i] as SourceRecord, a, 0);
+    digestInto(records[j] as SourceRecord, b, 0);
+    for (let k = 0; k < DIGEST_BYTES; k++) if (a[k] !== b[k]) return (a[k] as number) - (b[k] as number);
+    return 0;
+  };
+  const prefix = (i: number): number => {
+    digestInto(records[i] as SourceRecord, a, 0);
+    return (
+      (((a[0] as number) << 24) | ((a[1] as number) << 16) | ((a[2] as number) << 8) | (a[3] as number)) >>> 0
+    );
+  };
+  for (const r of records) if (!digestInto(r, a, 0)) return null;
+  if (n > 2 ** indexBits) {
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort(compare);
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = prefix(i) * 2 ** indexBits + i;
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % 2 ** indexBits;
+  // Runs of equal 32-bit prefixes: ordered by the whole digest (insertion sort; runs are tiny).
+  for (let start = 0; start < n;) {
+    let end = start + 1;
+    const p = Math.floor((keys[start] as number) / 2 ** indexBits);
+    while (end < n && Math.floor((keys[end] as number) / 2 ** indexBits) === p) end++;
+    for (let k = start + 1; k < end; k++)
+      for (let m = k; m > start && compare(order[m - 1] as number, order[m] as number) > 0; m--) {
+        const t = order[m] as number;
+        order[m] = order[m - 1] as number;
+        order[m - 1] = t;
+      }
+    start = end;
+  }
+  return order;
+}
 
 /**
  * Evaluates a workflow as of an instant: only records exported by then, every rule, findings sorted,
@@ -113,9 +175,10 @@ export function evaluate<P, O extends string>(
     sha256Stream?: Sha256Stream;
   },
 ): Evaluation<O> {
-  const known = knownAt(
-    input.records.filter((r) => workflow.families.includes(r.family)),
-    input.asOf,
+  const families = new Set(workflow.families);
+  const known = exactFilter(
+    input.records,
+    (r) => originOf(r).exportedAt <= input.asOf && families.has(r.family),
   );
   const ctx: RuleContext<P> = {
     records: new RecordSet(known),

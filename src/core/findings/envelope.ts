@@ -5,6 +5,7 @@ import { isoTime } from '../schema';
 import { firstIssue } from '../validate';
 import type { Sha256Hex } from './engine';
 import { FAMILIES, isFamilyName } from './families/catalogue';
+import { RecordBatch } from './batch';
 import type { SourceRecord } from './model';
 
 /**
@@ -61,20 +62,18 @@ export function recordsFromEnvelope(
       { field: `${file.name}.familyVersion`, family: name },
     );
   const seen = new Set<string>();
-  const interned = new Map<string, string>();
-  return env.data.records.map((raw, i) => {
+  const origin = { family: name, familyVersion, system, exportedAt, fileSha256: file.sha256, firstHand };
+  const unique = family.timeField === null ? [] : [family.timeField];
+  const batch = new RecordBatch(origin, family.idField, unique, env.data.records.length);
+  const out = new Array<SourceRecord>(env.data.records.length);
+  for (const [i, raw] of env.data.records.entries()) {
     const r = family.schema.safeParse(raw);
     if (!r.success) {
       const { field, message } = firstIssue(r.error, `${file.name}.records.${i}`);
       throw coreError('RECORD_INVALID', `${field} ${message}`, { field, file: file.name, family: name });
     }
     // The family schema accepted it, so it is a plain object with exactly the schema's fields (or fewer).
-    const content = compact(
-      raw as Record<string, unknown>,
-      r.data as Record<string, unknown>,
-      family,
-      interned,
-    );
+    const content = validatedInPlace(raw as Record<string, unknown>, r.data as Record<string, unknown>);
     const recordId = String(content[family.idField]);
     if (seen.has(recordId))
       throw coreError(
@@ -84,37 +83,22 @@ export function recordsFromEnvelope(
       );
     seen.add(recordId);
     const provenance = { system, recordId, exportedAt, fileSha256: file.sha256, firstHand };
-    return {
-      family: name,
-      familyVersion,
-      provenance,
-      content,
-      digest: sha256(canonicalBytes({ family: name, familyVersion, provenance, content })),
-    };
-  });
+    const digest = sha256(canonicalBytes({ family: name, familyVersion, provenance, content }));
+    out[i] = batch.add(recordId, content, digest);
+  }
+  batch.seal();
+  return out;
 }
 
 /**
- * The validated content, held as compactly as the engine can read it: a million audit entries are what an
- * evaluation keeps in memory (bench/findings). The validated values are written back into the object
- * JSON.parse made (it has exactly the fields the strict schema allowed, laid out tightly, and is dropped
- * otherwise), and values that repeat within one export — HSM serials, operators, references, events — are
- * kept once. The id and time fields are unique per record and are not interned.
+ * The validated content, kept in the object JSON.parse made: it has exactly the fields the strict schema
+ * allowed, laid out tightly (a fresh object per record would cost more), so the validated values are
+ * written back into it and zod's copy is dropped. The batch then keeps repeating values once.
  */
-function compact(
+function validatedInPlace(
   raw: Record<string, unknown>,
   parsed: Record<string, unknown>,
-  family: { readonly idField: string; readonly timeField: string | null },
-  interned: Map<string, string>,
 ): Record<string, unknown> {
-  for (const key of Object.keys(parsed)) {
-    let v = parsed[key];
-    if (typeof v === 'string' && key !== family.idField && key !== family.timeField) {
-      const held = interned.get(v);
-      if (held === undefined) interned.set(v, v);
-      else v = held;
-    }
-    if (raw[key] !== v) raw[key] = v;
-  }
+  for (const key of Object.keys(parsed)) if (raw[key] !== parsed[key]) raw[key] = parsed[key];
   return raw;
 }

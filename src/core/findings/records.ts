@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { originOf, recordIdOf } from './batch';
 import type { RecordRef, SourceRecord } from './model';
 
 /**
@@ -25,8 +26,8 @@ export type FamilyContent<F> = F extends RecordFamily<infer S> ? z.output<S> : n
 
 export const refOf = (r: SourceRecord): RecordRef => ({
   family: r.family,
-  system: r.provenance.system,
-  recordId: r.provenance.recordId,
+  system: originOf(r).system,
+  recordId: recordIdOf(r),
 });
 
 /**
@@ -39,10 +40,19 @@ export class RecordSet {
   private readonly indexes = new Map<string, Map<string, SourceRecord[]>>();
 
   constructor(records: readonly SourceRecord[]) {
+    // Counted first, so each family's list is allocated once at its size (a list grown by push
+    // leaves copies of a million-record list behind as garbage).
+    const counts = new Map<string, number>();
+    for (const r of records) counts.set(r.family, (counts.get(r.family) ?? 0) + 1);
+    const filled = new Map<string, number>();
+    for (const [family, n] of counts) {
+      this.byFamily.set(family, new Array<SourceRecord>(n));
+      filled.set(family, 0);
+    }
     for (const r of records) {
-      const list = this.byFamily.get(r.family);
-      if (list) list.push(r);
-      else this.byFamily.set(r.family, [r]);
+      const at = filled.get(r.family) as number;
+      (this.byFamily.get(r.family) as SourceRecord[])[at] = r;
+      filled.set(r.family, at + 1);
     }
     for (const list of this.byFamily.values()) list.sort(compareRecords);
   }
@@ -85,10 +95,21 @@ export class RecordSet {
 }
 
 function compareRecords(a: SourceRecord, b: SourceRecord): number {
-  return (
-    cmp(a.provenance.exportedAt, b.provenance.exportedAt) ||
-    cmp(a.provenance.system, b.provenance.system) ||
-    cmp(a.provenance.recordId, b.provenance.recordId)
-  );
+  const oa = originOf(a);
+  const ob = originOf(b);
+  return cmp(oa.exportedAt, ob.exportedAt) || cmp(oa.system, ob.system) || cmp(recordIdOf(a), recordIdOf(b));
 }
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * `records.filter(keep)` into a list allocated once at its final size (two passes of the predicate):
+ * a list grown by push would leave its smaller copies behind, megabytes each for a million records.
+ */
+export function exactFilter<T>(records: readonly T[], keep: (r: T) => boolean): T[] {
+  let n = 0;
+  for (const r of records) if (keep(r)) n++;
+  const out = new Array<T>(n);
+  let at = 0;
+  for (const r of records) if (keep(r)) out[at++] = r;
+  return out;
+}

@@ -3,6 +3,7 @@ import { ceremonyPlan, deferralRequest, hsmKeyInventory, rosterSnapshot } from '
 import { toInstant } from '../../families/common';
 import type { FamilyContent, RecordFamily, RecordSet } from '../../records';
 import { refOf } from '../../records';
+import { originOf, recordIdOf } from '../../batch';
 import type { Finding, FindingCategory, SourceRecord } from '../../model';
 import { type DeferralPolicy, treatment } from '../../policy/deferral';
 
@@ -49,9 +50,9 @@ export function finding(
 export function current<C>(records: readonly SourceRecord<C>[]): SourceRecord<C>[] {
   const byId = new Map<string, SourceRecord<C>>();
   for (const r of records) {
-    const k = `${r.provenance.system}\u0000${r.provenance.recordId}`;
+    const k = `${originOf(r).system}\u0000${recordIdOf(r)}`;
     const prev = byId.get(k);
-    if (!prev || prev.provenance.exportedAt <= r.provenance.exportedAt) byId.set(k, r);
+    if (!prev || originOf(prev).exportedAt <= originOf(r).exportedAt) byId.set(k, r);
   }
   return [...byId.values()];
 }
@@ -82,7 +83,7 @@ export function latest<C>(
     else {
       const a = ms(time(r.content));
       const b = ms(time(best.content));
-      if (a > b || (a === b && r.provenance.recordId > best.provenance.recordId)) best = r;
+      if (a > b || (a === b && recordIdOf(r) > recordIdOf(best))) best = r;
     }
   }
   return best;

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { RecordBatch } from '../../../../core/findings/batch';
+import { FAMILIES, isFamilyName } from '../../../../core/findings/families/catalogue';
 import type { SourceRecord } from '../../../../core/findings/model';
 import { EVENT_BODIES } from '../../../../core/journal/events';
 import { sha256Hex } from '../../../../core/schema';
@@ -15,33 +17,33 @@ export interface StoredRecord extends SourceRecord<Record<string, unknown>> {
   readonly importSeq: number;
 }
 
-const recordRow = z
-  .object({
-    family: z.string().min(1),
-    family_version: z.number().int().min(1),
-    system: z.string().min(1),
-    record_id: z.string().min(1),
-    exported_at: z.string(),
-    file_sha256: sha256Hex,
-    first_hand: flag,
-    content: jsonColumn(z.record(z.string(), z.unknown())),
-    digest: sha256Hex,
-    import_seq: seqColumn,
-  })
-  .transform((r): StoredRecord => ({
-    family: r.family,
-    familyVersion: r.family_version,
-    provenance: {
-      system: r.system,
-      recordId: r.record_id,
-      exportedAt: r.exported_at,
-      fileSha256: r.file_sha256,
-      firstHand: r.first_hand,
-    },
-    content: r.content,
-    digest: r.digest,
-    importSeq: r.import_seq,
-  }));
+const recordColumns = z.object({
+  family: z.string().min(1),
+  family_version: z.number().int().min(1),
+  system: z.string().min(1),
+  record_id: z.string().min(1),
+  exported_at: z.string(),
+  file_sha256: sha256Hex,
+  first_hand: flag,
+  content: jsonColumn(z.record(z.string(), z.unknown())),
+  digest: sha256Hex,
+  import_seq: seqColumn,
+});
+
+const recordRow = recordColumns.transform((r): StoredRecord => ({
+  family: r.family,
+  familyVersion: r.family_version,
+  provenance: {
+    system: r.system,
+    recordId: r.record_id,
+    exportedAt: r.exported_at,
+    fileSha256: r.file_sha256,
+    firstHand: r.first_hand,
+  },
+  content: r.content,
+  digest: r.digest,
+  importSeq: r.import_seq,
+}));
 
 const RECORD_KEY = ['family', 'system', 'record_id', 'digest'];
 const RECORD_COLUMNS =
@@ -83,13 +85,39 @@ const selectByFamily = statement(
 
 /**
  * Every stored record of the given families (all versions), ordered by export time. Rows are parsed as
- * they are read, so a large audit log is never held twice (raw rows and records) at once.
+ * they are read, so a large audit log is never held twice (raw rows and records) at once, and the rows
+ * of one import are held as one batch (src/core/findings/batch.ts: their provenance once, digests as
+ * bytes, repeating values once), as the records of an export are when it is read from a file.
  */
-export function recordsOfFamilies(db: Database.Database, families: readonly string[]): StoredRecord[] {
-  const out: StoredRecord[] = [];
-  for (const f of families)
-    for (const row of selectByFamily(db).iterate(f))
-      out.push(parseRow('source_record', recordRow, row, RECORD_KEY));
+export function recordsOfFamilies(db: Database.Database, families: readonly string[]): SourceRecord[] {
+  const out: SourceRecord[] = [];
+  const batches = new Map<string, RecordBatch>();
+  for (const f of families) {
+    const family = isFamilyName(f) ? FAMILIES[f] : null;
+    const unique = family?.timeField ? [family.timeField] : [];
+    for (const row of selectByFamily(db).iterate(f)) {
+      const r = parseRow('source_record', recordColumns, row, RECORD_KEY);
+      const key = [r.family_version, r.system, r.exported_at, r.file_sha256, r.first_hand, r.import_seq].join(
+        '\u0000',
+      );
+      let batch = batches.get(key);
+      if (!batch) {
+        const origin = {
+          family: r.family,
+          familyVersion: r.family_version,
+          system: r.system,
+          exportedAt: r.exported_at,
+          fileSha256: r.file_sha256,
+          firstHand: r.first_hand,
+        };
+        batch = new RecordBatch(origin, family?.idField ?? null, unique);
+        batches.set(key, batch);
+      }
+      out.push(batch.add(r.record_id, r.content, r.digest));
+    }
+    for (const b of batches.values()) b.seal();
+    batches.clear();
+  }
   return out;
 }
 
