@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
 import { envVarName } from '../core/schema';
 import { registeredModules } from '../main/services/devices/queries';
+import { actingOperator, cliSessionSecret } from '../main/services/custodians';
 import type { StationConfig } from '../main/config';
 import { Station, type StationDeps } from '../main/station/station';
 import { writeExclusive } from '../main/platform/durable';
@@ -101,6 +102,7 @@ export function dataDirOf(cmd: Command): string {
 export async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promise<T>): Promise<T> {
   const station = Station.open(dataDirOf(cmd), depsOf(cmd));
   try {
+    actAsSignedIn(cmd, station);
     return await fn(station);
   } finally {
     station.close();
@@ -110,4 +112,39 @@ export async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promi
 /** Writes a new file durably; an existing one is never overwritten (OUTPUT_EXISTS). */
 export function writeNewFile(path: string, data: string | Uint8Array): void {
   writeExclusive(path, data, { mode: 0o644, field: 'out' });
+}
+
+/** Commands whose --actor is only checked, never filled in: a check-in is recorded under the key that signs. */
+const SELF_PROVING = new Set(['quorum checkin', 'quorum submit']);
+
+/**
+ * OPS-ACTIVE for the CLI (docs/operators.md). When somebody signed in for the CLI (`station session
+ * sign-in`), a command's `--actor` becomes that person, checked now (a locked, expired or ended session
+ * refuses the command before it runs); an `--actor` typed on the command line that names somebody else
+ * is refused. Without a session file the typed --actor still stands (docs/operators.md, "Not yet").
+ */
+function actAsSignedIn(cmd: Command, station: Station): void {
+  if (!cmd.options.some((o) => o.attributeName() === 'actor')) return;
+  const path = `${cmd.parent?.name() ?? ''} ${cmd.name()}`;
+  if (SELF_PROVING.has(path)) return;
+  const secret = cliSessionSecret(station);
+  if (secret === null) {
+    if (cmd.getOptionValue('actor') === undefined)
+      throw new CodedError(
+        'OPERATOR_SIGN_IN_REQUIRED',
+        'nobody is signed in for the CLI: sign in (station session sign-in --token SERIAL), or name --actor',
+        { field: 'actor' },
+      );
+    return;
+  }
+  const actor = actingOperator(station, secret);
+  const typed = cmd.getOptionValue('actor') as unknown;
+  if (cmd.getOptionValueSource('actor') === 'cli' && typed !== actor)
+    throw new CodedError(
+      'OPERATOR_ACTOR_MISMATCH',
+      `--actor ${String(typed)}: the CLI's acts are recorded under the signed-in operator ${actor}; leave --actor out`,
+      { field: 'actor' },
+    );
+  // The action's options object is this command's own: the signed-in person is what it records.
+  cmd.setOptionValueWithSource('actor', actor, 'env');
 }

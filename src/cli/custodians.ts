@@ -96,7 +96,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
       '{ "quorum": M, "custodians": [{ custodianId, name, roles, publicKeyFile|publicKey, validFrom, validUntil }] }',
     )
     .requiredOption('--witness <name>', 'a witness present (repeatable)', collect, [])
-    .requiredOption('--actor <actor>', 'the security officer, e.g. operator:so-1')
+    .option('--actor <actor>', 'the security officer, e.g. operator:so-1')
     .action(async function (this: Command, o: { file: string; witness: string[]; actor: string }) {
       const file = readJson(o.file) as { quorum: number; custodians: CustodianFile[] };
       const base = dirname(resolve(o.file));
@@ -239,8 +239,11 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     .requiredOption('--token <serial>', 'the custodian’s own token')
     .option('--module <id>', 'registered module id (default: the only one)')
     .option('--pin-stdin', 'read the custodian’s PIN from stdin')
-    .option('--actor <actor>', 'who records it', 'operator:cli')
-    .action(async function (this: Command, o: TokenFlags & { session: string; actor: string }) {
+    .option(
+      '--actor <actor>',
+      'optional: the check-in is recorded under the roster entry of the key that signs; a different name is refused',
+    )
+    .action(async function (this: Command, o: TokenFlags & { session: string; actor?: string }) {
       await withStation(this, async (s) => {
         const pin = await readPin(`PIN of custodian token ${o.token}: `, Boolean(o.pinStdin));
         const v = checkInWithToken(s, {
@@ -263,10 +266,13 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     .requiredOption('--statement <file>', 'the signed statement')
     .requiredOption('--signature <file>', 'the signature (raw bytes; ECDSA as r||s)')
     .requiredOption('--key-fingerprint <hex>', 'SHA-256 of the signer’s SubjectPublicKeyInfo')
-    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .option(
+      '--actor <actor>',
+      'optional: the check-in is recorded under the roster entry of the key that signed; a different name is refused',
+    )
     .action(async function (
       this: Command,
-      o: { session: string; statement: string; signature: string; keyFingerprint: string; actor: string },
+      o: { session: string; statement: string; signature: string; keyFingerprint: string; actor?: string },
     ) {
       await withStation(this, (s) => {
         const v = submitCheckIn(

@@ -31,6 +31,7 @@ import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
 import { registerRecordsCommands } from './records';
+import { registerSessionCommands } from './session';
 import { serve } from './serve';
 import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -213,7 +214,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
     .description(
       'with the station token PIN: record in the journal, then remove, objects where the journal mark lives that are not valid marks (JNL-MARK); with --reset, re-establish a missing mark',
     )
-    .requiredOption('--actor <actor>', 'who repairs it, e.g. operator:alice')
+    .option('--actor <actor>', 'who repairs it, e.g. operator:alice')
     .requiredOption('--reason <text>', 'why (recorded): e.g. the incident or examination that explains it')
     .option(
       '--reset',
@@ -260,7 +261,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   journal
     .command('note')
     .description('record a free-text note from a named operator (e.g. a witness remark)')
-    .requiredOption('--actor <actor>', 'who says it, e.g. operator:witness-1')
+    .option('--actor <actor>', 'who says it, e.g. operator:witness-1')
     .argument('<text>', 'the note')
     .action(async function (this: Command, text: string, o: { actor: string }) {
       await withStation(this, (s) => {
@@ -428,7 +429,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
       '--confirm <digest>',
       'the template digest you reviewed (from --dry-run); without it, type it back at the prompt',
     )
-    .requiredOption('--actor <actor>', 'who generates it, e.g. operator:alice')
+    .option('--actor <actor>', 'who generates it, e.g. operator:alice')
     .action(async function (
       this: Command,
       o: TokenFlags & {
@@ -480,7 +481,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
       .command('inventory')
       .description('record the token info and every key’s read-back attributes in the journal'),
   )
-    .requiredOption('--actor <actor>', 'who records it, e.g. operator:alice')
+    .option('--actor <actor>', 'who records it, e.g. operator:alice')
     .action(async function (this: Command, o: TokenFlags & { actor: string }) {
       await withStation(this, async (s) => {
         const pin = await readPin(`user PIN of token ${o.token}: `, Boolean(o.pinStdin));
@@ -509,7 +510,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
     .option('--email <address>', 'subjectAltName email (repeatable)', collect, [])
     .option('--ip <address>', 'subjectAltName IP address (repeatable)', collect, [])
     .requiredOption('--out <file>', 'new file for the PEM request (never overwritten)')
-    .requiredOption('--actor <actor>', 'who makes it, e.g. operator:alice')
+    .option('--actor <actor>', 'who makes it, e.g. operator:alice')
     .action(async function (
       this: Command,
       o: TokenFlags & {
@@ -555,6 +556,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerPacketCommands(program, out);
   registerAttestCommands(program, out);
   registerRecordsCommands(program, out);
+  registerSessionCommands(program, out);
 
   program
     .command('serve')

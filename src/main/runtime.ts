@@ -4,6 +4,7 @@ import { sha256 } from './crypto';
 import { readConfig, type StationConfig } from './config';
 import { Station, type StationDeps } from './station/station';
 import { journalRegistration } from './services/devices/queries';
+import { ConsoleOperator } from './services/custodians';
 
 /** The station's dependencies on this system, with the configuration its entry point read. */
 export function stationDeps(config: StationConfig): StationDeps {
@@ -35,10 +36,12 @@ export function openStationRuntime(
   deps: StationDeps = systemDeps,
 ): StationRuntime {
   const station = Station.open(dataDir, deps, { rehearsalMedia: true });
-  const handlers = createHandlers({ station, host, log });
+  // One console per runtime: its signed-in operator is held here, never in the renderer.
+  const operator = new ConsoleOperator(station);
+  const handlers = createHandlers({ station, host, log, operator });
   return {
     station,
-    dispatchFor: (trustedOrigins) => createDispatcher(handlers, trustedOrigins, log),
+    dispatchFor: (trustedOrigins) => createDispatcher(handlers, trustedOrigins, log, operator),
     close: () => station.close(),
   };
 }

@@ -236,6 +236,42 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Check the custodian id; list the roster to see who is on it.',
   },
+  OPERATOR_SIGN_IN_REQUIRED: {
+    class: 'state',
+    action:
+      'Sign in as yourself first: your own roster token and PIN (banner: Sign in; CLI: station session sign-in).',
+  },
+  OPERATOR_NO_ROSTER: {
+    class: 'state',
+    action:
+      'Acts need a signed-in roster member: initialise the roster first (station custodians roster init).',
+  },
+  OPERATOR_SESSION_ENDED: {
+    class: 'state',
+    action: 'Sign in again: that session was signed out or replaced.',
+  },
+  OPERATOR_SESSION_EXPIRED: { class: 'state', action: 'Sign in again: the session reached its end.' },
+  OPERATOR_SESSION_LOCKED: {
+    class: 'state',
+    action: 'Sign in again: the session locked after a time without any act.',
+  },
+  OPERATOR_ACTOR_MISMATCH: {
+    class: 'invalid-input',
+    action: 'Leave the name out: the act is recorded under the person who signed in (or whose key signed).',
+  },
+  SIGNIN_OFF_ROSTER: {
+    class: 'integrity',
+    action: 'Sign in with your own token: its key must be registered on the approved roster.',
+  },
+  SIGNIN_ENTRY_NOT_VALID: {
+    class: 'state',
+    action: 'Your roster entry is not valid now (not yet valid, expired or revoked): ask the roster owners.',
+  },
+  SIGNIN_BAD_SIGNATURE: {
+    class: 'integrity',
+    action:
+      'The token’s signature did not verify with your registered key: use your own token, and report this.',
+  },
   QUORUM_SESSION_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the session id; list the open quorum sessions.',

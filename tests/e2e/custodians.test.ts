@@ -36,7 +36,6 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await open.getByLabel('Purpose').fill('rehearsal step 7: key activation');
       await open.getByLabel('Ceremony').fill('KSK-REHEARSAL');
       await open.getByLabel('Step').fill('7');
-      await open.getByLabel('Opened by (your name)').fill('admin');
       await open.getByRole('button', { name: 'Open session' }).click();
 
       const session = page.getByRole('region', { name: 'Quorum session', exact: true });
@@ -50,7 +49,7 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       const challenge = page.getByRole('complementary', { name: 'Challenge' });
       await expect.poll(() => challenge.innerText()).toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
 
-      const checkIn = async (token: RegExp, name: string, pin = '123456') => {
+      const checkIn = async (token: RegExp, pin = '123456') => {
         const form = session.getByRole('form', { name: 'Check in' });
         const option = await form
           .getByLabel('Your token')
@@ -59,20 +58,19 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
           .first()
           .getAttribute('value');
         await form.getByLabel('Your token').selectOption(option!);
-        await form.getByLabel('Your name (recorded)').fill(name);
         await form.getByLabel('Token PIN').fill(pin);
         await form.getByRole('button', { name: 'Sign challenge and check in' }).click();
       };
 
-      await checkIn(/Custodian Alice/, 'alice');
+      await checkIn(/Custodian Alice/);
       await expect.poll(() => page.getByRole('figure', { name: /Quorum: 1 of 2 needed/ }).count()).toBe(1);
       await page.screenshot({ path: artifactPath('quorum-1-of-2.png'), fullPage: true });
       // The station's own token holds no roster key: refused, and the refusal is listed.
-      await checkIn(/Station HSM/, 'mallory');
+      await checkIn(/Station HSM/);
       await expect
         .poll(() => session.getByRole('list', { name: 'Refused check-ins' }).innerText())
         .toContain('QUORUM_OFF_ROSTER');
-      await checkIn(/Custodian Carol/, 'carol');
+      await checkIn(/Custodian Carol/);
       await expect.poll(() => session.innerText()).toMatch(/quorum reached/i);
       await expect
         .poll(() => page.getByRole('figure', { name: /Quorum: 2 of 2 needed, 3 seats/ }).count())
@@ -111,7 +109,6 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await form.getByLabel('Bag serial as read now').fill('TB-104240');
       await form.getByLabel('Inspector').fill('Carol Chen');
       await form.getByLabel('Note').fill('Re-inspected after the card replacement');
-      await form.getByLabel('Recorded by (your name)').fill('carol');
       await form.getByRole('button', { name: 'Record' }).click();
       await expect.poll(() => row('backup-token-b').innerText()).toMatch(/READY[\s\S]*SATISFIED/);
       await expect
@@ -185,7 +182,6 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
           .first()
           .getAttribute('value');
         await form.getByLabel('Your token').selectOption(option!);
-        await form.getByLabel('Your name (recorded)').fill(name);
         await form.getByLabel('Token PIN').fill('123456');
         await form.getByRole('button', { name: 'Sign challenge and check in' }).click();
         await expect

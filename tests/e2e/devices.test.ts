@@ -49,7 +49,6 @@ describe('Devices in Chromium against the browser-mode host (demo SoftHSM2 token
         .poll(() => detail.getByRole('table', { name: 'Read-back attributes' }).innerText())
         .toMatch(/neverExtractable\s+true/);
 
-      await panel.getByLabel('Recorded as (your name)').fill('alice');
       await panel.getByRole('button', { name: 'Generate key…' }).click();
       const gen = panel.getByRole('form', { name: 'Generate key' });
       await gen.getByLabel('Label (CKA_LABEL)').fill('release-2027');
@@ -83,11 +82,13 @@ describe('Devices in Chromium against the browser-mode host (demo SoftHSM2 token
         .map((l) => JSON.parse(l) as { kind: string; actor: string });
       // Generation and the CSR on the station token each anchor the journal in the same login (the
       // station's own act).
+      // Alice signed in with her own token first: every act after is hers (OPS-ACTIVE).
       expect(kinds).toEqual([
-        { ...kinds[0], kind: 'hsm.key-generated', actor: 'operator:alice' },
-        { ...kinds[1], kind: 'journal.checkpoint', actor: 'station' },
-        { ...kinds[2], kind: 'hsm.csr-created', actor: 'operator:alice' },
-        { ...kinds[3], kind: 'journal.checkpoint', actor: 'station' },
+        { ...kinds[0], kind: 'operator.signed-in', actor: 'operator:alice' },
+        { ...kinds[1], kind: 'hsm.key-generated', actor: 'operator:alice' },
+        { ...kinds[2], kind: 'journal.checkpoint', actor: 'station' },
+        { ...kinds[3], kind: 'hsm.csr-created', actor: 'operator:alice' },
+        { ...kinds[4], kind: 'journal.checkpoint', actor: 'station' },
       ]);
       expect(errors).toEqual([]);
     } finally {

@@ -115,8 +115,26 @@ export function tokenSerial(dataDir: string, label: string): string {
 }
 
 /** Opens the station at its launch URL and picks a workflow from the left navigation. */
-export async function openWorkflow(page: Page, url: string, workflow: string): Promise<void> {
+/**
+ * Signs a demo custodian in at the console, as a person does: the banner's Sign in, their own token
+ * (the demo's "Custodian <Name>" SoftHSM2 token, PIN 123456), and the banner then names them.
+ */
+export async function signIn(page: Page, who = 'Alice'): Promise<void> {
+  const cell = page.getByRole('banner', { name: 'Station status' }).getByLabel('Operator');
+  await cell.getByRole('button', { name: 'Sign in' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Sign in' });
+  const option = dialog.getByRole('option', { name: new RegExp(`^Custodian ${who} `) });
+  await option.waitFor({ state: 'attached' });
+  await dialog.getByLabel('Your token').selectOption({ label: (await option.textContent()) ?? '' });
+  await dialog.getByLabel('Token PIN').fill('123456');
+  await dialog.getByRole('button', { name: 'Sign in' }).click();
+  await cell.getByText('SIGNED IN').waitFor();
+}
+
+/** Opens the station at a workflow, signed in as a demo custodian (Alice unless `as` says otherwise). */
+export async function openWorkflow(page: Page, url: string, workflow: string, as = 'Alice'): Promise<void> {
   await page.goto(url);
+  await signIn(page, as);
   await page
     .getByRole('navigation', { name: 'Workflows' })
     .getByRole('button', { name: workflow, exact: true })

@@ -91,8 +91,7 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
         .getByRole('button', { name: 'Rotation deferral', exact: true })
         .click();
       await expect.poll(() => packet.innerText()).toMatch(/STALE[\s\S]*Evaluate again before handing off/);
-      // An evaluation is an act: it is recorded under the operator who typed their id, never the station.
-      await packet.getByLabel('Your operator id').fill('pat.morgan');
+      // An evaluation is an act: it is recorded under the signed-in operator, never the station.
       await packet.getByRole('button', { name: `Evaluate again as of ${DEMO_AS_OF}` }).click();
       await expect
         .poll(() => packet.getByRole('region', { name: 'Exception register' }).innerText())
@@ -239,8 +238,6 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       expect(await panel.innerText()).toMatch(/No decision recorded[\s\S]*never signs the attestation/);
       const before = await panel.innerText();
       const evaluateNow = panel.getByRole('button', { name: 'Evaluate now' });
-      expect(await evaluateNow.isDisabled()).toBe(true); // nobody named: the act cannot be recorded
-      await panel.getByLabel('Your operator id').fill('lee.park');
       await evaluateNow.click();
       await expect.poll(async () => (await panel.innerText()) !== before).toBe(true);
       // Evaluated now, the in-scope keys' inventory is old: still remediate, the decision form is there.

@@ -4,11 +4,12 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../src/main/ipc/dispatcher';
+import { ConsoleOperator } from '../../src/main/services/custodians';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { systemDeps } from '../../src/main/runtime';
 import { registerModule } from '../../src/main/services/devices';
 import { Station } from '../../src/main/station/station';
-import type { Input, Method, Output } from '../../src/shared/contract';
+import type { Method, Output, WindowInput } from '../../src/shared/contract';
 import { stationCli } from '../e2e/harness';
 import { softhsmWorld } from '../helpers/softhsm';
 import { suiteTempDir } from '../helpers/temp';
@@ -28,13 +29,15 @@ const cli = (args: string[], input?: string) =>
   stationCli([...args, '--data-dir', dir], input, { SOFTHSM2_CONF: conf, STATION_MEDIA_DIRS: media });
 
 /** What the UI receives for a channel: the real handlers behind the real dispatcher, as the shells run them. */
-async function ui<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+async function ui<M extends Method>(method: M, input: WindowInput<M>): Promise<Output<M>> {
   const station = Station.open(dir, systemDeps);
   try {
     const dispatch = createDispatcher(
-      createHandlers({ station, host: 'browser', log: () => {} }),
+      createHandlers({ station, host: 'browser', log: () => {}, operator: new ConsoleOperator(station) }),
       ['app://station'],
       () => {},
+      // Acts are recorded under the console's operator; here one fixed person stands in for a sign-in.
+      { actor: () => 'operator:so' },
     );
     const r = await dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
     if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);

@@ -72,7 +72,9 @@ export type CheckInRefusal =
   | 'QUORUM_ENTRY_NOT_VALID'
   | 'QUORUM_BAD_SIGNATURE'
   | 'QUORUM_DUPLICATE_PERSON'
-  | 'QUORUM_DUPLICATE_KEY';
+  | 'QUORUM_DUPLICATE_KEY'
+  /** A name given with the check-in is not the roster entry of the key that signed. */
+  | 'QUORUM_ACTOR_MISMATCH';
 
 export type CheckInVerdict =
   | { readonly ok: true; readonly custodianId: string }

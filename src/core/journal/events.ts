@@ -119,6 +119,36 @@ export const EVENT_BODIES = {
   'operator.note': z.strictObject({
     text: z.string().trim().min(1).max(4000),
   }),
+  /**
+   * OPS-PROVEN: a roster member signed in with their own token's signature over a fresh challenge of this
+   * station (src/core/custody/signin.ts); journaled under `operator:<custodianId>`. The session's secret
+   * stays with whoever holds the session (the console, or the CLI's session file); only its SHA-256 is here.
+   */
+  'operator.signed-in': z.strictObject({
+    sessionId: uuid,
+    custodianId: custodianIdSchema,
+    fingerprint: hexBytes(32),
+    challengeId: uuid,
+    nonce: hexBytes(32),
+    issuedAt: isoTime,
+    signature: base64,
+    expiresAt: isoTime,
+    idleMinutes: z.number().int().min(1).max(120),
+    secretSha256: hexBytes(32),
+    via: z.enum(['console', 'cli']),
+  }),
+  /** A sign-in that did not prove a roster member (journaled under operator:station: nobody was proven). */
+  'operator.sign-in-refused': z.strictObject({
+    code: errorCodeText('SIGNIN_'),
+    custodianId: custodianIdSchema.nullable(),
+    fingerprint: hexBytes(32).nullable(),
+    reason: z.string().max(500),
+  }),
+  /** The session ends: its person signed out, or a new sign-in at the same place replaced it. */
+  'operator.signed-out': z.strictObject({
+    sessionId: uuid,
+    reason: z.enum(['signed-out', 'replaced']),
+  }),
   /** A PKCS#11 library the station may use, with the digest of the library file it loaded. */
   'hsm.module-registered': z.strictObject({
     moduleId,

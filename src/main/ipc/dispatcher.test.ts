@@ -4,6 +4,8 @@ import { createDispatcher, type Handlers } from './dispatcher';
 
 const ORIGIN = 'app://station';
 const good = { url: 'app://station/index.html', isMainFrame: true };
+/** The console's signed-in operator, as the dispatcher asks for it (src/main/services/custodians/operators.ts). */
+const alice = { actor: () => 'operator:alice' };
 
 function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) => unknown>> = {}): Handlers {
   const base = {
@@ -38,7 +40,7 @@ function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) =
 describe('dispatcher (the typed wrapper every handler goes through)', () => {
   it('refuses an untrusted sender before parsing input or running the handler', async () => {
     const handlers = fakeHandlers();
-    const d = createDispatcher(handlers, [ORIGIN], vi.fn());
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice);
     const r = await d(
       'journalPage',
       { fromSeq: 1, limit: 5 },
@@ -49,14 +51,14 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
   });
 
   it('refuses an unknown channel', async () => {
-    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn());
+    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn(), alice);
     expect(await d('__proto__', {}, good)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
     expect(await d('dropTables', {}, good)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
   });
 
   it('answers a wrong shape with INVALID_INPUT naming the field, without running the handler', async () => {
     const handlers = fakeHandlers();
-    const d = createDispatcher(handlers, [ORIGIN], vi.fn());
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice);
     const r = await d('journalPage', { fromSeq: 'one', limit: 5 }, good);
     expect(r).toMatchObject({
       ok: false,
@@ -74,8 +76,8 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
 
   it('validates a CSR request and a key specification field by field before any handler runs', async () => {
     const handlers = fakeHandlers();
-    const d = createDispatcher(handlers, [ORIGIN], vi.fn());
-    const token = { moduleId: 'softhsm', serial: '1234', pin: '123456', actor: 'operator:alice' };
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice);
+    const token = { moduleId: 'softhsm', serial: '1234', pin: '123456' };
     const csr = await d(
       'devicesCsr',
       { ...token, keyId: '01', request: { subject: { commonName: 'x' }, san: { dns: ['not a name'] } } },
@@ -97,7 +99,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
   });
 
   it('passes the parsed input to the handler and returns its value', async () => {
-    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn());
+    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn(), alice);
     expect(await d('journalPage', { fromSeq: 1, limit: 5 }, good)).toEqual({
       ok: true,
       value: { entries: [], total: 0 },
@@ -113,6 +115,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       }),
       [ORIGIN],
       vi.fn(),
+      alice,
     );
     expect(await d('journalEntry', { seq: 9 }, good)).toEqual({
       ok: false,
@@ -130,6 +133,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       }),
       [ORIGIN],
       log,
+      alice,
     );
     const r = await d('journalVerify', {}, good);
     expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
@@ -139,8 +143,56 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
 
   it('never returns a value outside the contract', async () => {
     const log = vi.fn();
-    const d = createDispatcher(fakeHandlers({ journalCheckpoints: () => [{ n: 'one' }] }), [ORIGIN], log);
+    const d = createDispatcher(
+      fakeHandlers({ journalCheckpoints: () => [{ n: 'one' }] }),
+      [ORIGIN],
+      log,
+      alice,
+    );
     expect(await d('journalCheckpoints', {}, good)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(log).toHaveBeenCalledWith(expect.stringContaining('outside its contract'), expect.anything());
+  });
+
+  it('records an act under the console operator: the window cannot name it, and nobody signed in refuses it', async () => {
+    const custodyRecord = vi.fn(() => ({ seq: 5 }));
+    const handlers = fakeHandlers({ custodyRecord });
+    const act = { itemId: 'esc-1', act: { type: 'media-replaced', note: 'annual swap' } };
+    // What the handler gets: the operator's actor, filled in by the dispatcher.
+    await createDispatcher(handlers, [ORIGIN], vi.fn(), alice)('custodyRecord', act, good);
+    expect(custodyRecord).toHaveBeenCalledWith(expect.objectContaining({ actor: 'operator:alice' }));
+    // A name from the window is refused, even the right one: the journal's actor is never typed.
+    for (const actor of ['operator:mallory', 'operator:alice']) {
+      const r = await createDispatcher(
+        handlers,
+        [ORIGIN],
+        vi.fn(),
+        alice,
+      )('custodyRecord', { ...act, actor }, good);
+      expect(r).toMatchObject({
+        ok: false,
+        error: { code: 'OPERATOR_ACTOR_MISMATCH', data: { field: 'actor' } },
+      });
+    }
+    // No session (or a locked one): the operator's refusal is the answer, and nothing runs.
+    const nobody = {
+      actor: () => {
+        throw new CodedError('OPERATOR_SIGN_IN_REQUIRED', 'nobody is signed in');
+      },
+    };
+    const r = await createDispatcher(handlers, [ORIGIN], vi.fn(), nobody)('custodyRecord', act, good);
+    expect(r).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_REQUIRED' } });
+    expect(custodyRecord).toHaveBeenCalledTimes(1);
+    // Reads need nobody; a check-in names its custodian by the key that signs, not by the console.
+    const quorumCheckIn = vi.fn(() => ({ ok: true, custodianId: 'bob' }));
+    const d = createDispatcher(fakeHandlers({ quorumCheckIn }), [ORIGIN], vi.fn(), nobody);
+    expect(await d('journalPage', { fromSeq: 1, limit: 5 }, good)).toMatchObject({ ok: true });
+    const checkIn = {
+      sessionId: '6f1c2a8e-6a51-4d8e-9a51-2a6f3c1d9b10',
+      moduleId: 'm',
+      serial: '1',
+      pin: '123456',
+    };
+    expect(await d('quorumCheckIn', checkIn, good)).toMatchObject({ ok: true });
+    expect(quorumCheckIn).toHaveBeenCalledWith(expect.not.objectContaining({ actor: expect.anything() }));
   });
 });

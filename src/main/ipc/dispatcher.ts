@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import { contract, isMethod, type Method, type ParsedInput, type View } from '../../shared/contract';
+import {
+  ACT_METHODS,
+  contract,
+  isMethod,
+  type Method,
+  type ParsedInput,
+  type View,
+} from '../../shared/contract';
 import type { Result } from '../../shared/errors';
 import { firstIssue } from '../../core/validate';
 import { toErrorPayload } from '../errors';
@@ -23,10 +30,16 @@ export function describeZodError(error: z.ZodError, root = 'input'): { field: st
  * channel's schema, (c) thrown domain errors mapped to codes; outputs are checked against the schema
  * too, so the renderer never receives a shape the contract does not promise.
  */
+/** Who the acts of this console are recorded under (its signed-in operator), or a coded refusal. */
+export interface ActingOperator {
+  actor(): string;
+}
+
 export function createDispatcher(
   handlers: Handlers,
   trusted: TrustedOrigins,
   log: (msg: string, err: unknown) => void,
+  operator: ActingOperator,
 ): Dispatch {
   return async (method, input, sender) => {
     if (!isTrustedSender(sender, trusted)) {
@@ -36,7 +49,23 @@ export function createDispatcher(
       return fail('UNKNOWN_CHANNEL', `no channel named "${method}"`, { field: 'method' });
     }
     const spec = contract[method];
-    const parsed = spec.input.safeParse(input ?? {});
+    let given: unknown = input ?? {};
+    if (ACT_METHODS.has(method)) {
+      // OPS-ACTIVE: an act is recorded under the console's signed-in operator, never a name the window
+      // sends (a typed name cannot change who the journal says acted).
+      if (given !== null && typeof given === 'object' && Object.hasOwn(given, 'actor'))
+        return fail(
+          'OPERATOR_ACTOR_MISMATCH',
+          `${method}: the window may not name the actor; the act is recorded under the signed-in operator`,
+          { field: 'actor', method },
+        );
+      try {
+        given = { ...(given as object), actor: operator.actor() };
+      } catch (e) {
+        return { ok: false, error: toErrorPayload(e, log) };
+      }
+    }
+    const parsed = spec.input.safeParse(given);
     if (!parsed.success) {
       const { field, message } = describeZodError(parsed.error);
       return fail('INVALID_INPUT', message, { field, method });
@@ -61,7 +90,7 @@ export function createDispatcher(
 }
 
 function fail(
-  code: 'UNAUTHORIZED_SENDER' | 'UNKNOWN_CHANNEL' | 'INVALID_INPUT' | 'INTERNAL',
+  code: 'UNAUTHORIZED_SENDER' | 'UNKNOWN_CHANNEL' | 'INVALID_INPUT' | 'INTERNAL' | 'OPERATOR_ACTOR_MISMATCH',
   message: string,
   data: Record<string, string>,
 ): Result<never> {

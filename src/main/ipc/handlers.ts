@@ -19,6 +19,10 @@ import {
   ceremonyKeygen,
   ceremonyKeygenOperation,
   checkInWithToken,
+  type ConsoleOperator,
+  consoleOperatorView,
+  consoleSignIn,
+  consoleSignOut,
   listQuorumSessions,
   listShares,
   openQuorumSession,
@@ -68,6 +72,8 @@ export interface HandlerContext {
   readonly host: 'electron' | 'browser';
   /** The shell's log: where an unexpected fault in a background job is written. */
   readonly log: (msg: string, err?: unknown) => void;
+  /** The console's signed-in operator (its secret stays in the main process). */
+  readonly operator: ConsoleOperator;
 }
 
 /**
@@ -101,6 +107,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     quorumSession: (input) => quorumSessionView(station, input),
     quorumOpen: (input) => openQuorumSession(station, input),
     quorumCheckIn: (input) => checkInWithToken(station, input),
+    operatorSession: () => consoleOperatorView(ctx.operator),
+    operatorSignIn: (input) => consoleSignIn(ctx.operator, input),
+    operatorSignOut: () => consoleSignOut(ctx.operator),
     sharesList: () => listShares(station),
     sharesVerify: (input) => verifyShare(station, input),
     ceremonyKeygenOperation: (input) => ceremonyKeygenOperation(station, input),

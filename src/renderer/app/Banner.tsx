@@ -1,5 +1,6 @@
 import { Badge } from '../components/Badge';
 import { describeVerdict } from '../features/journal/verdict';
+import { OperatorCell } from './OperatorCell';
 import { useStation } from './store';
 
 /** Always visible: mode, station identity, store state and journal state, readable from two metres. */
@@ -49,6 +50,7 @@ export function Banner() {
           )}
         </div>
       </div>
+      <OperatorCell />
       <div className="banner-cell" aria-label="HSM status">
         <span className="banner-label">HSM</span>
         {info?.hsm ? (

@@ -3,6 +3,7 @@ import type { JournalSummary, Output, StationApi, StationInfo } from '../../shar
 import type { StationErrorPayload } from '../../shared/errors';
 
 export type JournalVerdict = Output<'journalVerify'>['verdict'];
+export type ConsoleOperatorView = Output<'operatorSession'>;
 export type IdentityAnchor = Output<'journalVerify'>['identity'];
 export type View =
   | 'station'
@@ -25,6 +26,8 @@ interface StationState {
   /** The identity key the checkpoints were checked with, and whether the station token confirmed it. */
   anchor: IdentityAnchor;
   verifying: boolean;
+  /** This console's signed-in operator (whether acts need one, and the session in any state). */
+  operator: ConsoleOperatorView | null;
   /** The last error shown to the operator (code, message, what to do). */
   error: StationErrorPayload | null;
   view: View;
@@ -37,6 +40,7 @@ interface StationState {
   setConnection(state: 'open' | 'closed', error?: string): void;
   failConnect(message: string): void;
   refreshInfo(): Promise<void>;
+  refreshOperator(): Promise<void>;
   verify(): Promise<void>;
   show(view: View): void;
   select(seq: number | null): void;
@@ -53,6 +57,7 @@ export const useStation = create<StationState>()((set, get) => ({
   verdict: null,
   anchor: null,
   verifying: false,
+  operator: null,
   error: null,
   view: 'journal',
   selectedSeq: null,
@@ -62,6 +67,7 @@ export const useStation = create<StationState>()((set, get) => ({
   async attach(api) {
     set({ api });
     await get().refreshInfo();
+    await get().refreshOperator();
     await get().loadJournalPage(0);
     await get().verify();
   },
@@ -79,6 +85,14 @@ export const useStation = create<StationState>()((set, get) => ({
     if (!api) return;
     const r = await api.stationInfo({});
     if (r.ok) set({ info: r.value });
+    else set({ error: r.error });
+  },
+
+  async refreshOperator() {
+    const api = get().api;
+    if (!api) return;
+    const r = await api.operatorSession({});
+    if (r.ok) set({ operator: r.value });
     else set({ error: r.error });
   },
 
@@ -119,5 +133,7 @@ export const useStation = create<StationState>()((set, get) => ({
 
   showError(error) {
     set({ error });
+    // A refused act may mean the session ended, expired or locked: the banner says so at once.
+    if (error.code.startsWith('OPERATOR_')) void get().refreshOperator();
   },
 }));

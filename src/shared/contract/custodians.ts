@@ -80,7 +80,47 @@ const checkInVerdictSchema = z.discriminatedUnion('ok', [
   }),
 ]);
 
+/** An operator session as the banner and `station session status` show it (docs/operators.md). */
+const operatorSessionSchema = z.strictObject({
+  sessionId: z.string(),
+  custodianId: z.string(),
+  name: z.string(),
+  roles: z.array(z.string()),
+  actor: z.string(),
+  fingerprint: sha256Hex,
+  via: z.enum(['console', 'cli']),
+  startedAt: z.string(),
+  expiresAt: z.string(),
+  locksAt: z.string(),
+  idleMinutes: z.number().int(),
+  state: z.enum(['ACTIVE', 'LOCKED', 'EXPIRED', 'ENDED']),
+  seq,
+});
+
 export const custodiansChannels = {
+  /** This console's operator: whether acts need one here, and the session (any state) or none. */
+  operatorSession: {
+    input: empty,
+    output: z.strictObject({ required: z.boolean(), session: operatorSessionSchema.nullable() }),
+  },
+  /** Signs a roster member in at this console with their own token and PIN (OPS-PROVEN). */
+  operatorSignIn: {
+    input: z.strictObject({
+      ...tokenRef,
+      pin,
+      minutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(12 * 60)
+        .optional(),
+    }),
+    output: operatorSessionSchema,
+  },
+  operatorSignOut: {
+    input: empty,
+    output: z.strictObject({ session: operatorSessionSchema.nullable() }),
+  },
   rosterList: { input: empty, output: rosterViewSchema },
   quorumSessions: { input: empty, output: z.array(quorumSessionSummarySchema) },
   quorumSession: { input: z.strictObject({ sessionId }), output: quorumSessionViewSchema },
@@ -107,7 +147,8 @@ export const custodiansChannels = {
       sessionId,
       ...tokenRef,
       pin,
-      actor,
+      /** Never who is recorded (the signing key's roster entry is); a different name is refused. */
+      actor: actor.optional(),
     }),
     output: checkInVerdictSchema,
   },

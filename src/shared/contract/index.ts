@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Result } from '../errors';
 import { attestChannels } from './attest';
 import { bundlesChannels } from './bundles';
@@ -91,8 +91,30 @@ export function isMethod(name: string): name is Method {
   return Object.hasOwn(contract, name);
 }
 
+/**
+ * Channels that record an act under an actor: the window never names it — the dispatcher fills it in
+ * from the console's signed-in operator (OPS-ACTIVE, docs/operators.md). A channel whose actor is
+ * optional (a check-in, recorded under the key that signed) is not one of them.
+ */
+export const ACT_METHODS: ReadonlySet<Method> = new Set(
+  (Object.keys(contract) as Method[]).filter((m) => {
+    const input = contract[m].input;
+    return (
+      input instanceof z.ZodObject &&
+      'actor' in input.shape &&
+      !input.shape.actor.safeParse(undefined).success
+    );
+  }),
+);
+
+/** What the window sends: the channel's input without the actor of an act (ACT_METHODS). */
+export type WindowInput<M extends Method> =
+  Input<M> extends { actor: string } ? Omit<Input<M>, 'actor'> : Input<M>;
+
 /** What `window.station` is: one async method per channel, each returning the result envelope. */
-export type StationApi = { readonly [M in Method]: (input: Input<M>) => Promise<Result<Output<M>>> };
+export type StationApi = {
+  readonly [M in Method]: (input: WindowInput<M>) => Promise<Result<Output<M>>>;
+};
 
 /** Electron IPC channel name for a method. */
 export const ipcChannel = (method: Method): string => `station:${method}`;

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addToken, stationCli, tokenSerial } from '../../e2e/harness';
@@ -221,5 +221,84 @@ describe('custodian commands as an operator runs them (demo station, SoftHSM2 to
         dir,
       ]).stderr,
     ).toContain('CUSTODIAN_NOT_FOUND');
+  });
+
+  it('station session: the CLI’s acts are recorded under the person who signed in with their own token, until they sign out', () => {
+    const dir = join(tempDir(), 'station');
+    expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+    const cli = (args: string[], input?: string) => stationCli([...args, '--data-dir', dir], input);
+    const journal = () =>
+      cli(['journal', 'export'])
+        .stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; actor: string });
+    const nobody = cli(['session', 'status']);
+    expect([nobody.status, nobody.stdout]).toEqual([6, expect.stringMatching(/^NOT SIGNED IN/)]);
+    // A note with neither a session nor a name is refused, naming the way out.
+    const unnamed = cli(['journal', 'note', 'who am I']);
+    expect(unnamed.status).toBe(6);
+    expect(unnamed.stdout + unnamed.stderr).toMatch(
+      /OPERATOR_SIGN_IN_REQUIRED[\s\S]*station session sign-in/,
+    );
+
+    const signIn = cli(
+      ['session', 'sign-in', '--token', tokenSerial(dir, 'Custodian Bob'), '--pin-stdin'],
+      PIN,
+    );
+    expect(signIn.stderr).toBe('');
+    expect(signIn.stdout).toMatch(/^signed in as Bob Brandt \(operator:bob\), journal seq \d+/);
+    const file = readdirSync(dir).find((f) => f === 'operator-session');
+    expect(file).toBe('operator-session');
+    expect(statSync(join(dir, 'operator-session')).mode & 0o777).toBe(0o600);
+    const status = cli(['session', 'status', '--json']);
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ actor: 'operator:bob', via: 'cli', state: 'ACTIVE' });
+
+    // No --actor: recorded under Bob. A typed name that is not Bob is refused, nothing recorded.
+    expect(cli(['journal', 'note', 'inventory checked']).status).toBe(0);
+    const before = journal().length;
+    const other = cli(['journal', 'note', 'not me', '--actor', 'operator:carol']);
+    expect(other.status).toBe(3);
+    expect(other.stdout + other.stderr).toContain('OPERATOR_ACTOR_MISMATCH');
+    expect(journal().length).toBe(before);
+    // A custodian's check-in is still recorded under the key that signs, not the CLI's operator.
+    const op = cli([
+      'quorum',
+      'open',
+      '--operation',
+      'ceremony-presence:cli-session',
+      '--ceremony',
+      'C-9',
+      '--step',
+      '1',
+    ]);
+    const sessionId = /^session ([0-9a-f-]{36})$/m.exec(op.stdout)![1]!;
+    const checkIn = cli(
+      [
+        'quorum',
+        'checkin',
+        '--session',
+        sessionId,
+        '--token',
+        tokenSerial(dir, 'Custodian Carol'),
+        '--pin-stdin',
+      ],
+      PIN,
+    );
+    expect(checkIn.stderr).toBe('');
+
+    expect(cli(['session', 'sign-out']).stdout).toBe('signed out Bob Brandt (operator:bob)\n');
+    expect(readdirSync(dir)).not.toContain('operator-session');
+    expect(
+      journal()
+        .slice(-5)
+        .map((e) => `${e.kind} ${e.actor}`),
+    ).toEqual([
+      'operator.signed-in operator:bob',
+      'operator.note operator:bob',
+      'quorum.session-opened operator:bob',
+      'quorum.checked-in operator:carol',
+      'operator.signed-out operator:bob',
+    ]);
   });
 });

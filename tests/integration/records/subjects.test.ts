@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
+import { ConsoleOperator } from '../../../src/main/services/custodians';
 import { createHandlers } from '../../../src/main/ipc/handlers';
 import { systemDeps } from '../../../src/main/runtime';
 import { importRecordsFile } from '../../../src/main/services/records';
 import { Station } from '../../../src/main/station/station';
-import type { Input, Method } from '../../../src/shared/contract';
+import type { Method, WindowInput } from '../../../src/shared/contract';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**
@@ -27,11 +28,13 @@ afterAll(() => {
   suite.remove();
 });
 
-async function call<M extends Method>(method: M, input: Input<M>) {
+async function call<M extends Method>(method: M, input: WindowInput<M>) {
   const dispatch = createDispatcher(
-    createHandlers({ station, host: 'browser', log: () => {} }),
+    createHandlers({ station, host: 'browser', log: () => {}, operator: new ConsoleOperator(station) }),
     ['app://station'],
     () => {},
+    // Acts are recorded under the console's operator; here one fixed person stands in for a sign-in.
+    { actor: () => 'operator:so' },
   );
   return dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
 }

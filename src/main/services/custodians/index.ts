@@ -4,6 +4,7 @@
  * The approved roster, quorum sessions proven on custodians' own tokens, M-of-N activation shares and the ceremony acts they unlock.
  */
 export * from './ceremony-ops';
+export * from './operators';
 export * from './queries';
 export * from './quorum';
 export * from './roster';

@@ -27,6 +27,7 @@ import {
 } from '../../adapters/store/repos/custodians';
 import { stationError } from '../../errors';
 import { rosterEntries, rosterPolicy } from './queries';
+import { operatorActor, STATION_ACTOR } from '../../../core/custody/signin';
 import type { Station } from '../../station/station';
 import {
   describeOperationText,
@@ -188,13 +189,19 @@ export function submitCheckIn(
   station: Station,
   sessionId: string,
   attempt: CheckInAttempt,
-  actor: string,
+  /**
+   * Optional, and never who is recorded: an accepted check-in is journaled under the roster entry of the
+   * key that signed (`operator:<custodianId>`), a refused one under operator:station (nobody was proven).
+   * A name given here that is not the signing key's entry refuses the check-in (QUORUM_ACTOR_MISMATCH).
+   */
+  typedActor?: string,
 ): CheckInVerdict {
   station.assertWritable();
+  if (typedActor !== undefined) assertActor(typedActor);
   const { session, closed } = loadSession(station, sessionId);
   const roster = rosterEntries(station);
   const now = journalTime(station.deps.clock());
-  const verdict = evaluateCheckIn(
+  const decided = evaluateCheckIn(
     session,
     { closed, accepted: accepted(station, sessionId) },
     roster,
@@ -202,11 +209,20 @@ export function submitCheckIn(
     rosterSignatureCheck,
     now,
   );
+  const verdict: CheckInVerdict =
+    decided.ok && typedActor !== undefined && typedActor !== operatorActor(decided.custodianId)
+      ? {
+          ok: false,
+          code: 'QUORUM_ACTOR_MISMATCH',
+          custodianId: decided.custodianId,
+          reason: `the key that signed is ${decided.custodianId}'s (${operatorActor(decided.custodianId)}), not ${typedActor}'s`,
+        }
+      : decided;
   if (verdict.ok) {
     station.record([
       {
         kind: 'quorum.checked-in',
-        actor,
+        actor: operatorActor(verdict.custodianId),
         body: {
           sessionId,
           custodianId: verdict.custodianId,
@@ -219,7 +235,7 @@ export function submitCheckIn(
     station.record([
       {
         kind: 'quorum.check-in-refused',
-        actor,
+        actor: STATION_ACTOR,
         body: {
           sessionId,
           code: verdict.code,
@@ -240,28 +256,32 @@ export function submitCheckIn(
  */
 export function checkInWithToken(
   station: Station,
-  opts: { sessionId: string; moduleId: string; serial: string; pin: string; actor: string },
+  opts: {
+    sessionId: string;
+    moduleId: string;
+    serial: string;
+    pin: string;
+    /**
+     * Optional, and never who is recorded: a check-in is journaled under the roster entry of the key
+     * that signed (`operator:<custodianId>`). A name given here that disagrees refuses the check-in.
+     */
+    actor?: string | undefined;
+  },
 ): CheckInVerdict {
-  assertActor(opts.actor);
+  // A malformed name is refused before any PIN is asked for.
+  if (opts.actor !== undefined) assertActor(opts.actor);
   const { session } = loadSession(station, opts.sessionId);
   const roster = rosterEntries(station);
-  const module = station.hsm.module(opts.moduleId);
   const statement = Buffer.from(challengeStatement(session));
   // Which of this token's keys are on the roster? Public keys are readable before any login.
-  const fingerprints = module
-    .withSession(opts.serial, { write: false, purpose: 'quorum check-in' }, (s) => s.listKeys())
-    .filter((k) => k.spki)
-    .map((k) =>
-      createHash('sha256')
-        .update(k.spki as Buffer)
-        .digest('hex'),
-    );
+  const fingerprints = tokenKeyFingerprints(station, opts.moduleId, opts.serial, 'quorum check-in');
   if (!fingerprints.some((f) => roster.some((e) => e.fingerprint === f))) {
     const reason = `no key on token ${opts.serial} belongs to anybody on the approved roster`;
     station.record([
       {
+        // Before a key has signed nobody is proven: the refusal is the station's own record.
         kind: 'quorum.check-in-refused',
-        actor: opts.actor,
+        actor: STATION_ACTOR,
         body: {
           sessionId: opts.sessionId,
           code: 'QUORUM_OFF_ROSTER',
@@ -273,42 +293,84 @@ export function checkInWithToken(
     ]);
     return { ok: false, code: 'QUORUM_OFF_ROSTER', custodianId: null, reason };
   }
-  const signed = module.withSession(
-    opts.serial,
-    { write: false, login: { user: 'user', pin: opts.pin }, purpose: 'quorum check-in' },
-    (s) => {
-      const mine = s
-        .listKeys()
-        .filter((k) => k.hasPrivate && k.spki)
-        .map((k) => ({
-          key: k,
-          fingerprint: createHash('sha256')
-            .update(k.spki as Buffer)
-            .digest('hex'),
-        }))
-        .map((k) => ({ ...k, entry: roster.find((e) => e.fingerprint === k.fingerprint) }))
-        .filter((k): k is typeof k & { entry: RosterEntry } => k.entry !== undefined);
-      if (mine.length === 0) {
-        throw stationError(
-          'NO_ROSTER_KEY_ON_TOKEN',
-          `no key on token ${opts.serial} is registered on the roster`,
-          { serial: opts.serial },
-        );
-      }
-      if (mine.length > 1)
-        throw stationError('ROSTER_KEY_REUSED', `token ${opts.serial} holds more than one roster key`, {
-          serial: opts.serial,
-        });
-      const { key, fingerprint, entry } = mine[0] as (typeof mine)[number];
-      return { fingerprint, signature: s.sign(key.id, tokenAlgorithm(entry), statement, sha) };
-    },
-  );
+  const signed = signWithRosterKey(station, {
+    moduleId: opts.moduleId,
+    serial: opts.serial,
+    pin: opts.pin,
+    statement,
+    purpose: 'quorum check-in',
+  });
   return submitCheckIn(
     station,
     opts.sessionId,
     { statement, signature: signed.signature, fingerprint: signed.fingerprint },
     opts.actor,
   );
+}
+
+/** The SHA-256 fingerprints of the public keys on a token, read without a login. */
+export function tokenKeyFingerprints(
+  station: Station,
+  moduleId: string,
+  serial: string,
+  purpose: string,
+): string[] {
+  return station.hsm
+    .module(moduleId)
+    .withSession(serial, { write: false, purpose }, (s) => s.listKeys())
+    .filter((k) => k.spki)
+    .map((k) =>
+      createHash('sha256')
+        .update(k.spki as Buffer)
+        .digest('hex'),
+    );
+}
+
+/**
+ * Logs in to a person's own token with their PIN and has the one roster key it holds sign `statement`
+ * (a check-in's challenge, a sign-in's). Refused when the token holds no roster key, or more than one.
+ */
+export function signWithRosterKey(
+  station: Station,
+  opts: { moduleId: string; serial: string; pin: string; statement: Uint8Array; purpose: string },
+): { fingerprint: string; signature: Uint8Array; entry: RosterEntry } {
+  const roster = rosterEntries(station);
+  return station.hsm
+    .module(opts.moduleId)
+    .withSession(
+      opts.serial,
+      { write: false, login: { user: 'user', pin: opts.pin }, purpose: opts.purpose },
+      (s) => {
+        const mine = s
+          .listKeys()
+          .filter((k) => k.hasPrivate && k.spki)
+          .map((k) => ({
+            key: k,
+            fingerprint: createHash('sha256')
+              .update(k.spki as Buffer)
+              .digest('hex'),
+          }))
+          .map((k) => ({ ...k, entry: roster.find((e) => e.fingerprint === k.fingerprint) }))
+          .filter((k): k is typeof k & { entry: RosterEntry } => k.entry !== undefined);
+        if (mine.length === 0) {
+          throw stationError(
+            'NO_ROSTER_KEY_ON_TOKEN',
+            `no key on token ${opts.serial} is registered on the roster`,
+            { serial: opts.serial },
+          );
+        }
+        if (mine.length > 1)
+          throw stationError('ROSTER_KEY_REUSED', `token ${opts.serial} holds more than one roster key`, {
+            serial: opts.serial,
+          });
+        const { key, fingerprint, entry } = mine[0] as (typeof mine)[number];
+        return {
+          fingerprint,
+          entry,
+          signature: s.sign(key.id, tokenAlgorithm(entry), Buffer.from(opts.statement), sha),
+        };
+      },
+    );
 }
 
 /**

@@ -2,7 +2,6 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AttestStatusView, ModuleView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
-import { OperatorField, operatorActor } from '../../components/OperatorField';
 import { PinField, takePin } from '../../components/PinField';
 import type { Selection } from '../packets/model';
 
@@ -41,7 +40,6 @@ export function AttestationPanel(props: {
   const showError = useStation((s) => s.showError);
   const [subjects, setSubjects] = useState<string[]>([]);
   const [subject, setSubject] = useState('');
-  const [operator, setOperator] = useState('');
   const [status, setStatus] = useState<AttestStatusView | null>(null);
   const [version, setVersion] = useState(0);
   const [modules, setModules] = useState<ModuleView[]>([]);
@@ -62,8 +60,6 @@ export function AttestationPanel(props: {
   const decide = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!api) return;
-    const actor = operatorActor(operator);
-    if (!actor) return;
     const form = e.currentTarget;
     const d = new FormData(form);
     const [moduleId = '', serial = ''] = String(d.get('token') ?? '').split('|');
@@ -78,7 +74,6 @@ export function AttestationPanel(props: {
       decision: String(d.get('decision')) as 'approve',
       comment: String(d.get('comment') ?? ''),
       decidedBy: String(d.get('decidedBy') ?? '').trim(),
-      actor,
     });
     if (!r.ok) return showError(r.error);
     form.reset();
@@ -101,9 +96,7 @@ export function AttestationPanel(props: {
 
   const evaluate = async () => {
     if (!api || !subject) return;
-    const actor = operatorActor(operator);
-    if (!actor) return;
-    const r = await api.attestEvaluate({ subject, actor });
+    const r = await api.attestEvaluate({ subject });
     if (!r.ok) return showError(r.error);
     setVersion((v) => v + 1);
     await onChanged();
@@ -212,8 +205,7 @@ export function AttestationPanel(props: {
         <p className="muted">Not evaluated yet.</p>
       )}
       <div className="actions">
-        <OperatorField value={operator} onChange={setOperator} />
-        <button type="button" onClick={() => void evaluate()} disabled={!subject || !operatorActor(operator)}>
+        <button type="button" onClick={() => void evaluate()} disabled={!subject}>
           Evaluate now
         </button>
       </div>
@@ -273,10 +265,7 @@ export function AttestationPanel(props: {
             <input name="decidedBy" required />
           </label>
           <PinField inputRef={pin} label="Token PIN" />
-          {operatorActor(operator) ? null : (
-            <p className="muted">Type your operator id above: the decision is recorded under it.</p>
-          )}
-          <button type="submit" className="primary" disabled={!operatorActor(operator)}>
+          <button type="submit" className="primary">
             Sign and record my decision
           </button>
         </form>

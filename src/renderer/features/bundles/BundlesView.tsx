@@ -71,7 +71,7 @@ export function BundlesView() {
   const importFile = async (f: MediaFile) => {
     if (!api) return;
     setOutcome(null);
-    const r = await api.mediaImport({ path: f.path, actor: 'operator:station' });
+    const r = await api.mediaImport({ path: f.path });
     if (!r.ok) {
       setOutcome({ ok: false, text: `${f.name} (${r.error.code}): ${r.error.message}` });
     } else if (r.value.type === 'approval') {

@@ -68,7 +68,6 @@ export function ExportPanel(props: {
       packetId,
       volume: chosen,
       pin: takePin(pin),
-      actor: 'operator:station',
     });
     if (!r.ok) return showError(r.error);
     setJob({

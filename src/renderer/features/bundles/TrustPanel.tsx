@@ -46,7 +46,6 @@ export function TrustPanel(props: {
       validUntil: new Date(`${String(data.get('validUntil'))}T00:00:00.000Z`).toISOString(),
       confirmFingerprint: String(data.get('confirm')),
       confirmedBy: String(data.get('confirmedBy')),
-      actor: 'operator:station',
     });
     if (!r.ok) return showError(r.error);
     dismissError();

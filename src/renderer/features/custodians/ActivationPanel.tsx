@@ -65,7 +65,6 @@ export function ActivationPanel(props: {
       splitId: split.splitId,
       custodianId,
       shareText: text,
-      actor: `operator:${custodianId}`,
     });
     if (!r.ok) return showError(r.error);
     setHealth(
@@ -90,7 +89,6 @@ export function ActivationPanel(props: {
       ceremonyId: `keygen-${key.label}`,
       step: 'generate',
       ttlMinutes: 60,
-      actor: 'operator:ceremony-admin',
     });
     if (!r.ok) return showError(r.error);
     await props.onOpened(r.value.sessionId);
@@ -111,7 +109,6 @@ export function ActivationPanel(props: {
       quorumSessionId: session.sessionId,
       key,
       shares,
-      actor: 'operator:ceremony-admin',
     });
     if (!r.ok) return showError(r.error);
     setGenerated(r.value);

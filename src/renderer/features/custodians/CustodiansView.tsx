@@ -191,7 +191,7 @@ export function CustodiansView() {
 function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void> }) {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
-  const [f, setF] = useState({ binding: 'act', operation: '', ceremonyId: '', step: '', operator: '' });
+  const [f, setF] = useState({ binding: 'act', operation: '', ceremonyId: '', step: '' });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!api) return;
@@ -201,7 +201,6 @@ function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void>
       ceremonyId: f.ceremonyId,
       step: f.step,
       ttlMinutes: 60,
-      actor: `operator:${f.operator}`,
     });
     if (!r.ok) return showError(r.error);
     await props.onOpened(r.value.sessionId);
@@ -232,10 +231,6 @@ function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void>
         <span>Step</span>
         <input value={f.step} onChange={(e) => setF({ ...f, step: e.target.value })} required />
       </label>
-      <label className="field">
-        <span>Opened by (your name)</span>
-        <input value={f.operator} onChange={(e) => setF({ ...f, operator: e.target.value })} required />
-      </label>
       <button type="submit" className="primary">
         Open session
       </button>
@@ -253,7 +248,6 @@ function SessionPanel(props: {
   const { view } = props;
   const tokens = props.modules.flatMap((m) => m.tokens.map((t) => ({ moduleId: m.moduleId, ...t })));
   const [token, setToken] = useState('');
-  const [name, setName] = useState('');
   const [outcome, setOutcome] = useState<string | null>(null);
   const pinRef = useRef<HTMLInputElement>(null);
   const checkedIn = view.state.checkedIn.map((c) => c.custodianId);
@@ -268,7 +262,6 @@ function SessionPanel(props: {
       moduleId: t.moduleId,
       serial: t.serial,
       pin,
-      actor: `operator:${name}`,
     });
     if (!r.ok) return showError(r.error);
     setOutcome(
@@ -332,7 +325,7 @@ function SessionPanel(props: {
           <h3>Check in with your own token</h3>
           <p>
             Your token signs the challenge shown on the right. Compare its words with the ones read aloud
-            first.
+            first. The check-in is recorded under the roster entry of the key that signs, never a typed name.
           </p>
           <label className="field">
             <span>Your token</span>
@@ -344,10 +337,6 @@ function SessionPanel(props: {
                 </option>
               ))}
             </select>
-          </label>
-          <label className="field">
-            <span>Your name (recorded)</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} required />
           </label>
           <PinField inputRef={pinRef} label="Token PIN" />
           <button type="submit" className="primary">

@@ -135,7 +135,6 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
     to: '',
     note: '',
     intact: true,
-    operator: '',
   });
 
   const act = (): CustodyActInput => {
@@ -163,7 +162,6 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
     const r = await api.custodyRecord({
       itemId: props.item.itemId,
       act: act(),
-      actor: `operator:${f.operator}`,
     });
     if (!r.ok) return showError(r.error);
     await props.onDone();
@@ -227,10 +225,6 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
           />
         </label>
       ) : null}
-      <label className="field">
-        <span>Recorded by (your name)</span>
-        <input value={f.operator} onChange={(e) => setF({ ...f, operator: e.target.value })} required />
-      </label>
       <button type="submit" className="primary">
         Record
       </button>

@@ -20,7 +20,7 @@ export function TokenPanel(props: {
   const showError = useStation((s) => s.showError);
   const refreshJournal = useStation((s) => s.verify);
   const { moduleId, token } = props;
-  const [operator, setOperator] = useState('');
+  const signedIn = useStation((s) => s.operator?.session);
   const [act, setAct] = useState<Act>(null);
   const [keys, setKeys] = useState<KeyView[] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -33,7 +33,7 @@ export function TokenPanel(props: {
   const [csr, setCsr] = useState({ cn: '', o: '', c: '', dns: '' });
   const [csrResult, setCsrResult] = useState<{ pem: string; sha256: string; words: string[] } | null>(null);
 
-  const actor = `operator:${operator.trim()}`;
+  const actor = signedIn?.state === 'ACTIVE' ? signedIn.actor : 'nobody: sign in first';
   const ref = { moduleId, serial: token.serial };
   const keySpec = () => ({
     label: spec.label,
@@ -65,15 +65,6 @@ export function TokenPanel(props: {
           <Badge word="BUSY" tone="warn" detail={busyDetail(token.busy)} /> An act started now waits its turn.
         </p>
       ) : null}
-      <label className="field">
-        <span>Recorded as (your name)</span>
-        <input
-          value={operator}
-          onChange={(e) => setOperator(e.target.value)}
-          placeholder="alice"
-          autoComplete="off"
-        />
-      </label>
       <div className="actions">
         <button type="button" onClick={() => open('keys')}>
           Show keys…
@@ -114,7 +105,7 @@ export function TokenPanel(props: {
           onCancel={() => setAct(null)}
           onSubmit={async (pin) => {
             if (!api) return false;
-            const r = await api.devicesRecordInventory({ ...ref, pin, actor });
+            const r = await api.devicesRecordInventory({ ...ref, pin });
             if (!r.ok) return (showError(r.error), false);
             setNotice(
               `Inventory of ${r.value.keys} key(s) recorded at seq ${r.value.seq}; digest ${r.value.digest}.`,
@@ -145,7 +136,6 @@ export function TokenPanel(props: {
               pin,
               key: keySpec(),
               confirmedRecipe: recipe.digest,
-              actor,
             });
             if (!r.ok) return (showError(r.error), false);
             setNotice(
@@ -211,7 +201,7 @@ export function TokenPanel(props: {
               },
               san: { dns: csr.dns.split(/[\s,]+/).filter(Boolean), email: [], ip: [] },
             };
-            const r = await api.devicesCsr({ ...ref, pin, keyId: props.selectedKey.id, request, actor });
+            const r = await api.devicesCsr({ ...ref, pin, keyId: props.selectedKey.id, request });
             if (!r.ok) return (showError(r.error), false);
             setCsrResult(r.value);
             await refreshJournal();

@@ -15,7 +15,6 @@ import {
 } from './model';
 import { RecordsPanel } from './RecordsPanel';
 import './findings.css';
-import { OperatorField } from '../../components/OperatorField';
 
 /**
  * Findings: a workflow judged for a subject as of an instant over the records and policy the station
@@ -29,7 +28,6 @@ export function FindingsView() {
   const [workflow, setWorkflow] = useState<Workflow>('deferral');
   const [subject, setSubject] = useState('');
   const [asOf, setAsOf] = useState(nowIso);
-  const [operator, setOperator] = useState('');
   const [subjects, setSubjects] = useState<readonly string[]>([]);
   const [rules, setRules] = useState<readonly { checkId: string; title: string }[]>([]);
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
@@ -74,7 +72,6 @@ export function FindingsView() {
       workflow,
       subject: subject.trim(),
       ...(asOf.trim() ? { asOf: asOf.trim() } : {}),
-      actor: `operator:${operator}`,
     });
     setBusy(false);
     if (!r.ok) return showError(r.error);
@@ -141,7 +138,6 @@ export function FindingsView() {
             <span>As of (ISO UTC; empty: now)</span>
             <input value={asOf} onChange={(e) => setAsOf(e.target.value)} spellCheck={false} />
           </label>
-          <OperatorField value={operator} onChange={setOperator} />
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Evaluating…' : 'Evaluate'}
           </button>
@@ -160,7 +156,7 @@ export function FindingsView() {
             onFocus={setFocus}
           />
         ) : null}
-        <RecordsPanel operator={operator} onImported={onImported} />
+        <RecordsPanel onImported={onImported} />
       </main>
       <aside className="detail" aria-label="Detail">
         <DetailPane focus={focus} findings={evaluation?.findings ?? []} titles={titles} onFocus={setFocus} />

@@ -14,7 +14,7 @@ const IMPORTABLE = /\.(json|csv)$/i;
  * removable media (the operator picks it; a path is never typed). A CSV names no family, system or
  * export time of its own: the operator gives them (the family is otherwise detected from the header).
  */
-export function RecordsPanel(props: { operator: string; onImported: () => Promise<void> }) {
+export function RecordsPanel(props: { onImported: () => Promise<void> }) {
   const api = useStation((s) => s.api);
   const [listing, setListing] = useState<Listing | null>(null);
   const [files, setFiles] = useState<readonly MediaFile[]>([]);
@@ -51,7 +51,6 @@ export function RecordsPanel(props: { operator: string; onImported: () => Promis
     setResult(null);
     const r = await api.recordsImport({
       path,
-      actor: `operator:${props.operator}`,
       ...(isCsv && csv.family ? { family: csv.family } : {}),
       ...(isCsv && csv.system ? { system: csv.system } : {}),
       ...(isCsv && csv.exportedAt ? { exportedAt: csv.exportedAt } : {}),
@@ -143,14 +142,13 @@ export function RecordsPanel(props: { operator: string; onImported: () => Promis
           </fieldset>
         ) : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy || !path || !props.operator}>
+          <button type="submit" className="primary" disabled={busy || !path}>
             {busy ? 'Importing…' : 'Import records'}
           </button>
           <button type="button" onClick={reload}>
             Rescan media
           </button>
         </div>
-        {!props.operator ? <p className="muted">Enter your operator id above to import.</p> : null}
         {result ? <p role="status">{result}</p> : null}
         {error ? (
           <div role="alert" className="import-error">

@@ -2,10 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Output, PacketView } from '../../../shared/contract';
 import type { Result } from '../../../shared/errors';
 import { useStation } from '../../app/store';
-import { OperatorField, operatorActor } from '../../components/OperatorField';
 
 type Props = { packet: PacketView; onChanged: () => Promise<void> };
-const ACTOR = 'operator:station';
 
 const text = (d: FormData, k: string) => String(d.get(k) ?? '').trim();
 const isoDay = (v: string) => (v ? new Date(`${v}T00:00:00.000Z`).toISOString() : null);
@@ -39,7 +37,6 @@ export function ClaimForm({ packet, onChanged }: Props) {
           evidence: d.getAll('evidence').map(String),
           status: text(d, 'status') as 'supported',
         },
-        actor: ACTOR,
       }),
     );
   };
@@ -104,7 +101,6 @@ export function AnnotateForm({ packet, onChanged }: Props) {
         note: text(d, 'note') || null,
         owner: text(d, 'owner') || null,
         dueAt: isoDay(text(d, 'due')),
-        actor: ACTOR,
       }),
     );
   };
@@ -165,7 +161,6 @@ export function EvidenceForms({ packet, onChanged }: Props) {
       effectiveAt: isoDay(text(d, 'effective')),
       freshnessDays: days ? Number(days) : null,
       sensitive: d.get('sensitive') === 'on',
-      actor: ACTOR,
     };
   };
   const importFile = (e: FormEvent<HTMLFormElement>) => {
@@ -278,7 +273,6 @@ export function ReviewersForm({ packet, onChanged, disabled }: Props & { disable
         reviewers: requiredRoles
           .map((role) => ({ role, name: text(d, `role:${role}`) }))
           .filter((r) => r.name !== ''),
-        actor: ACTOR,
       }),
     );
   };
@@ -324,19 +318,16 @@ export function EvaluateAgain(props: { packetId: string; asOf: string; onChanged
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
   const dismissError = useStation((s) => s.dismissError);
-  const [operator, setOperator] = useState('');
-  const actor = operatorActor(operator);
   const evaluate = async () => {
-    if (!api || !actor) return;
-    const r = await api.packetEvaluate({ packetId: props.packetId, asOf: props.asOf, actor });
+    if (!api) return;
+    const r = await api.packetEvaluate({ packetId: props.packetId, asOf: props.asOf });
     if (!r.ok) return showError(r.error);
     dismissError();
     await props.onChanged();
   };
   return (
     <div className="actions">
-      <OperatorField value={operator} onChange={setOperator} />
-      <button type="button" onClick={() => void evaluate()} disabled={!actor}>
+      <button type="button" onClick={() => void evaluate()}>
         Evaluate again as of {props.asOf}
       </button>
     </div>

@@ -36,7 +36,7 @@ export function PacketVersions({
 
   const record = async () => {
     if (!api) return;
-    const r = await api.packetRecordVersion({ packetId: draft.packetId, actor: 'operator:station' });
+    const r = await api.packetRecordVersion({ packetId: draft.packetId });
     if (!r.ok) return showError(r.error);
     dismissError();
     await onChanged();
@@ -65,7 +65,6 @@ export function PacketVersions({
       packetId: draft.packetId,
       recordedBy: String(d.get('recordedBy') ?? '').trim(),
       ...(packet.derived ? { acknowledge } : { acknowledgeBlockers: d.get('acknowledge') === 'on' }),
-      actor: 'operator:station',
     });
     if (!r.ok) return showError(r.error);
     dismissError();

@@ -86,7 +86,6 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
       kind,
       covers: String(data.get('covers')),
       subject,
-      actor: 'operator:station',
     });
     if (!r.ok) return showError(r.error);
     e.currentTarget.reset();

@@ -6,6 +6,7 @@ import type { Projection } from './types';
 export const custodians: Projection = {
   name: 'custodians',
   tables: [
+    'operator_session',
     'quorum_checkin',
     'quorum_refusal',
     'quorum_session',
@@ -31,6 +32,35 @@ export const custodians: Projection = {
         row.seq,
         body.custodianId,
       );
+    },
+    // OPS-PROVEN. A session starts with its proof; a sign-in at the same place (console or CLI) ends
+    // the session it replaces with its own operator.signed-out, journaled first.
+    'operator.signed-in': (db, row, body) => {
+      db.prepare(
+        `INSERT INTO operator_session (session_id, custodian_id, fingerprint, secret_sha256, via, started_at, expires_at, idle_minutes, started_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        body.sessionId,
+        body.custodianId,
+        body.fingerprint,
+        body.secretSha256,
+        body.via,
+        row.at,
+        body.expiresAt,
+        body.idleMinutes,
+        row.seq,
+      );
+    },
+    'operator.signed-out': (db, row, body) => {
+      const r = db
+        .prepare(
+          'UPDATE operator_session SET ended_at = ?, ended_reason = ?, ended_seq = ? WHERE session_id = ? AND ended_at IS NULL',
+        )
+        .run(row.at, body.reason, row.seq, body.sessionId);
+      if (r.changes !== 1)
+        throw stationError('OPERATOR_SESSION_ENDED', `operator session ${body.sessionId} is not open`, {
+          sessionId: body.sessionId,
+        });
     },
     'quorum.session-opened': (db, row, body) => {
       db.prepare(

@@ -1,0 +1,128 @@
+import type { SignatureCheck } from './quorum';
+import { rosterStatus, type RosterEntry } from './roster';
+
+/**
+ * Operator sessions (docs/operators.md): a person signs in to the station as a member of the approved
+ * roster by having their own token sign a fresh challenge, exactly as a quorum check-in does, and every
+ * human act afterwards is recorded under that proven person (`operator:<custodianId>`). Pure: time is
+ * passed in as ISO strings, the signature check is injected.
+ *
+ * Check IDs:
+ *   OPS-PROVEN      a session exists only after a roster key signed this station's fresh challenge
+ *   OPS-ACTIVE      an act is recorded only under a session that is neither ended, expired nor idle-locked
+ */
+
+/** The challenge a token signs to sign its holder in; fresh per attempt, bound to this station. */
+export interface SignInChallenge {
+  readonly challengeId: string;
+  readonly stationId: string;
+  /** 32 random bytes, hex. */
+  readonly nonce: string;
+  readonly issuedAt: string;
+}
+
+/** The bytes a token signs to sign in (text lines; what a witness can read back). */
+export function signInStatement(c: SignInChallenge): Uint8Array {
+  return new TextEncoder().encode(
+    [
+      'ceremony-station operator sign-in v1',
+      `station: ${c.stationId}`,
+      `challenge: ${c.challengeId}`,
+      `nonce: ${c.nonce}`,
+      `issued: ${c.issuedAt}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export type SignInRefusal = 'SIGNIN_OFF_ROSTER' | 'SIGNIN_ENTRY_NOT_VALID' | 'SIGNIN_BAD_SIGNATURE';
+
+export type SignInVerdict =
+  | { readonly ok: true; readonly entry: RosterEntry }
+  | {
+      readonly ok: false;
+      readonly code: SignInRefusal;
+      readonly custodianId: string | null;
+      readonly reason: string;
+    };
+
+/** OPS-PROVEN: whose signature this is, if anybody's on the roster who may sign in now. */
+export function evaluateSignIn(
+  challenge: SignInChallenge,
+  roster: readonly RosterEntry[],
+  attempt: { readonly fingerprint: string; readonly signature: Uint8Array },
+  verify: SignatureCheck,
+  now: string,
+): SignInVerdict {
+  const entry = roster.find((e) => e.fingerprint === attempt.fingerprint);
+  if (!entry)
+    return {
+      ok: false,
+      code: 'SIGNIN_OFF_ROSTER',
+      custodianId: null,
+      reason: `key ${attempt.fingerprint.slice(0, 16)}… belongs to nobody on the approved roster`,
+    };
+  const status = rosterStatus(entry, now);
+  if (status !== 'VALID')
+    return {
+      ok: false,
+      code: 'SIGNIN_ENTRY_NOT_VALID',
+      custodianId: entry.custodianId,
+      reason: `${entry.name}’s roster entry is ${status}`,
+    };
+  if (!verify(entry, signInStatement(challenge), attempt.signature))
+    return {
+      ok: false,
+      code: 'SIGNIN_BAD_SIGNATURE',
+      custodianId: entry.custodianId,
+      reason: `the signature does not verify with ${entry.name}’s registered key`,
+    };
+  return { ok: true, entry };
+}
+
+/** The station's own automatic acts, and records made before anybody is proven (a refused sign-in). */
+export const STATION_ACTOR = 'operator:station';
+
+/** The journal actor of a proven person: their roster id, never a typed name. */
+export const operatorActor = (custodianId: string): string => `operator:${custodianId}`;
+
+/** How long a session lasts, and after how long without an act it locks (station defaults). */
+export const SESSION_LIMITS = {
+  /** One ceremony shift. */
+  defaultMinutes: 8 * 60,
+  maxMinutes: 12 * 60,
+  idleMinutes: 15,
+} as const;
+
+export interface OperatorSession {
+  readonly sessionId: string;
+  readonly custodianId: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  readonly fingerprint: string;
+  readonly startedAt: string;
+  readonly expiresAt: string;
+  readonly idleMinutes: number;
+  /** The last act recorded under it (its start before any). */
+  readonly lastActiveAt: string;
+  readonly endedAt: string | null;
+}
+
+export type OperatorSessionState = 'ACTIVE' | 'LOCKED' | 'EXPIRED' | 'ENDED';
+
+/**
+ * OPS-ACTIVE: ENDED once signed out (or replaced by another sign-in), EXPIRED at its end, LOCKED after
+ * `idleMinutes` without an act; ACTIVE otherwise. The worst true state wins.
+ */
+export function operatorSessionState(s: OperatorSession, now: string): OperatorSessionState {
+  if (s.endedAt !== null && s.endedAt <= now) return 'ENDED';
+  if (now >= s.expiresAt) return 'EXPIRED';
+  if (Date.parse(now) - Date.parse(s.lastActiveAt) >= s.idleMinutes * 60_000) return 'LOCKED';
+  return 'ACTIVE';
+}
+
+/** When the session locks for idleness if nothing is done before (never after it expires). */
+export function lockAt(s: OperatorSession): string {
+  const idle = new Date(Date.parse(s.lastActiveAt) + s.idleMinutes * 60_000).toISOString();
+  return idle < s.expiresAt ? idle : s.expiresAt;
+}
