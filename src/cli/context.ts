@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
 import { envVarName } from '../core/schema';
 import { registeredModules } from '../main/services/devices/queries';
-import { actingOperator, cliSessionSecret } from '../main/services/custodians';
+import { actingOperator, cliSessionSecret, operatorActed, rosterPolicy } from '../main/services/custodians';
 import type { StationConfig } from '../main/config';
 import { Station, type StationDeps } from '../main/station/station';
 import { writeExclusive } from '../main/platform/durable';
@@ -102,8 +102,10 @@ export function dataDirOf(cmd: Command): string {
 export async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promise<T>): Promise<T> {
   const station = Station.open(dataDirOf(cmd), depsOf(cmd));
   try {
-    actAsSignedIn(cmd, station);
-    return await fn(station);
+    const secret = actAsSignedIn(cmd, station);
+    const result = await fn(station);
+    if (secret !== null) operatorActed(station, secret);
+    return result;
   } finally {
     station.close();
   }
@@ -118,24 +120,24 @@ export function writeNewFile(path: string, data: string | Uint8Array): void {
 const SELF_PROVING = new Set(['quorum checkin', 'quorum submit']);
 
 /**
- * OPS-ACTIVE for the CLI (docs/operators.md). When somebody signed in for the CLI (`station session
- * sign-in`), a command's `--actor` becomes that person, checked now (a locked, expired or ended session
- * refuses the command before it runs); an `--actor` typed on the command line that names somebody else
- * is refused. Without a session file the typed --actor still stands (docs/operators.md, "Not yet").
+ * OPS-ACTIVE for the CLI (docs/operators.md). Once the station has an approved roster, every act needs
+ * the CLI's session (`station session sign-in`): its `--actor` becomes the signed-in person, checked now
+ * (none, or a locked, expired, ended or off-roster session, refuses the command before it runs), and an
+ * `--actor` typed on the command line that names somebody else is refused. Before a roster exists nobody
+ * can sign in, so the typed `--actor` of the bootstrap stands. Returns the session's secret, or null.
  */
-function actAsSignedIn(cmd: Command, station: Station): void {
-  if (!cmd.options.some((o) => o.attributeName() === 'actor')) return;
-  const path = `${cmd.parent?.name() ?? ''} ${cmd.name()}`;
-  if (SELF_PROVING.has(path)) return;
+function actAsSignedIn(cmd: Command, station: Station): string | null {
+  if (!cmd.options.some((o) => o.attributeName() === 'actor')) return null;
+  if (SELF_PROVING.has(`${cmd.parent?.name() ?? ''} ${cmd.name()}`)) return null;
   const secret = cliSessionSecret(station);
-  if (secret === null) {
+  if (secret === null && rosterPolicy(station) === null) {
     if (cmd.getOptionValue('actor') === undefined)
       throw new CodedError(
-        'OPERATOR_SIGN_IN_REQUIRED',
-        'nobody is signed in for the CLI: sign in (station session sign-in --token SERIAL), or name --actor',
+        'INVALID_INPUT',
+        'name who does this with --actor (the station has no roster yet, so nobody can sign in)',
         { field: 'actor' },
       );
-    return;
+    return null;
   }
   const actor = actingOperator(station, secret);
   const typed = cmd.getOptionValue('actor') as unknown;
@@ -147,4 +149,5 @@ function actAsSignedIn(cmd: Command, station: Station): void {
     );
   // The action's options object is this command's own: the signed-in person is what it records.
   cmd.setOptionValueWithSource('actor', actor, 'env');
+  return secret;
 }

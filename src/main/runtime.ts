@@ -42,6 +42,15 @@ export function openStationRuntime(
   return {
     station,
     dispatchFor: (trustedOrigins) => createDispatcher(handlers, trustedOrigins, log, operator),
-    close: () => station.close(),
+    close: () => {
+      // Quitting ends the console's session in the journal, under its person (OPS-ACTIVE): a closed
+      // station leaves nobody signed in. A store that refuses the write does not keep it from closing.
+      try {
+        operator.signOut();
+      } catch (e) {
+        log('signing the console operator out on close failed', e);
+      }
+      station.close();
+    },
   };
 }

@@ -255,6 +255,11 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'Sign in again: the session locked after a time without any act.',
   },
+  OPERATOR_OFF_ROSTER: {
+    class: 'state',
+    action:
+      'The roster entry that proved this session is no longer valid (revoked, expired or replaced): acts need a valid roster member.',
+  },
   OPERATOR_ACTOR_MISMATCH: {
     class: 'invalid-input',
     action: 'Leave the name out: the act is recorded under the person who signed in (or whose key signed).',

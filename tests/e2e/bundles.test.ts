@@ -10,6 +10,7 @@ import {
   openWorkflow,
   registerTrust,
   serveStation,
+  signInCli,
   stationCli,
 } from './harness';
 
@@ -33,6 +34,7 @@ describe('Bundles & Approvals in Chromium (demo station, a temp folder as the re
     mkdirSync(reviewers);
     const env = { STATION_MEDIA_DIRS: media };
     expect(stationCli(['demo', '--data-dir', dataDir], undefined, env).status).toBe(0);
+    signInCli(dataDir, 'Alice', env);
     const host = await serveStation(dataDir, env);
     const page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
     const errors: string[] = [];

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp';
-import { addToken, artifactPath, launchChromium, serveStation, stationCli, openWorkflow } from './harness';
+import {
+  addToken,
+  artifactPath,
+  launchChromium,
+  serveStation,
+  signInCli,
+  stationCli,
+  openWorkflow,
+} from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -124,6 +132,7 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
     const root = tempDir();
     const dataDir = join(root, 'station');
     expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    signInCli(dataDir);
     const ceremony = addToken(dataDir, 'Ceremony HSM', '654321');
     const media = join(root, 'media');
     mkdirSync(media);

@@ -105,8 +105,10 @@ export function addToken(dataDir: string, label: string, pin: string): string {
 }
 
 /** The serial of the station's token with this label (first module), as `station hsm list` reports it. */
-export function tokenSerial(dataDir: string, label: string): string {
-  const listed = JSON.parse(stationCli(['hsm', 'list', '--json', '--data-dir', dataDir]).stdout) as {
+export function tokenSerial(dataDir: string, label: string, env: Record<string, string> = {}): string {
+  const listed = JSON.parse(
+    stationCli(['hsm', 'list', '--json', '--data-dir', dataDir], undefined, env).stdout,
+  ) as {
     tokens: { label: string; serial: string }[];
   }[];
   const token = listed[0]?.tokens.find((t) => t.label === label);
@@ -114,7 +116,27 @@ export function tokenSerial(dataDir: string, label: string): string {
   return token.serial;
 }
 
-/** Opens the station at its launch URL and picks a workflow from the left navigation. */
+/**
+ * Signs a demo custodian in for the CLI (`station session sign-in`) with their own token ("Custodian
+ * <Name>", PIN 123456): on a station with a roster every CLI act is then recorded under them.
+ */
+export function signInCli(dataDir: string, who = 'Alice', env: Record<string, string> = {}): void {
+  const r = stationCli(
+    [
+      'session',
+      'sign-in',
+      '--token',
+      tokenSerial(dataDir, `Custodian ${who}`, env),
+      '--pin-stdin',
+      '--data-dir',
+      dataDir,
+    ],
+    '123456\n',
+    env,
+  );
+  if (r.status !== 0) throw new Error(`station session sign-in as ${who} failed: ${r.stdout}${r.stderr}`);
+}
+
 /**
  * Signs a demo custodian in at the console, as a person does: the banner's Sign in, their own token
  * (the demo's "Custodian <Name>" SoftHSM2 token, PIN 123456), and the banner then names them.
@@ -206,5 +228,7 @@ export function demoSuite(): {
   const env = { STATION_MEDIA_DIRS: media };
   const r = stationCli(['demo', '--data-dir', dir], undefined, env);
   if (r.status !== 0) throw new Error(`station demo failed: ${r.stderr}`);
+  // The demo has a roster: the CLI's acts are Alice's, signed in with her own token.
+  signInCli(dir, 'Alice', env);
   return { dir, media, root, env, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -13,6 +13,7 @@ import {
   openWorkflow,
   registerTrust,
   serveStation,
+  signInCli,
   stationCli,
 } from './harness';
 
@@ -32,6 +33,7 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
     mkdirSync(media);
     const env = { STATION_MEDIA_DIRS: media };
     expect(stationCli(['demo', '--data-dir', dataDir], undefined, env).status).toBe(0);
+    signInCli(dataDir, 'Alice', env);
     const host = await serveStation(dataDir, env);
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     const errors: string[] = [];
@@ -161,6 +163,7 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
     const root = tempDir();
     const dataDir = join(root, 'station');
     expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    signInCli(dataDir);
     // The release security owner's own card: a token with a key made by OpenSC's pkcs11-tool, registered
     // in the trust store (self-signed registration, words compared) with the role release-security-owner.
     const softhsm = { SOFTHSM2_CONF: join(dataDir, 'softhsm', 'softhsm2.conf') };

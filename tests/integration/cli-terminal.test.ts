@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATION_BIN, stationCli } from '../e2e/harness';
+import { STATION_BIN, signInCli, stationCli } from '../e2e/harness';
 
 /** The CLI at a terminal (issue #10, lower-severity findings): closed pipes, hostile text, look-alike names. */
 const root = mkdtempSync(join(tmpdir(), 'station-cli-terminal-'));
@@ -11,6 +11,7 @@ const dir = join(root, 'station');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeAll(() => {
   expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+  signInCli(dir);
 });
 
 describe('station CLI output', () => {
@@ -30,7 +31,7 @@ describe('station CLI output', () => {
 
   it('control and bidi characters from stored text reach the terminal escaped, and JSON still reads them back', () => {
     const text = 'seal ok \u009b2J\u202eevil\u2066 done';
-    expect(stationCli(['journal', 'note', '--actor', 'operator:w', text, '--data-dir', dir]).status).toBe(0);
+    expect(stationCli(['journal', 'note', text, '--data-dir', dir]).status).toBe(0);
     const out = stationCli(['journal', 'export', '--data-dir', dir]).stdout;
     expect(out).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/u);
     const last = JSON.parse(out.trim().split('\n').at(-1) as string) as { body: string };
@@ -47,8 +48,6 @@ describe('station CLI output', () => {
       'hsm',
       '--description',
       'spare HSM',
-      '--actor',
-      'operator:w',
       '--data-dir',
       dir,
     ]);
@@ -68,8 +67,6 @@ describe('station CLI output', () => {
         'vault B',
         '--holder',
         name,
-        '--actor',
-        'operator:w',
         '--data-dir',
         dir,
       ]);

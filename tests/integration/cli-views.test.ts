@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +7,10 @@ import { createDispatcher } from '../../src/main/ipc/dispatcher';
 import { ConsoleOperator } from '../../src/main/services/custodians';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { systemDeps } from '../../src/main/runtime';
-import { registerModule } from '../../src/main/services/devices';
+import { registerModule, registeredModules } from '../../src/main/services/devices';
 import { Station } from '../../src/main/station/station';
 import type { Method, Output, WindowInput } from '../../src/shared/contract';
-import { stationCli } from '../e2e/harness';
+import { signInCli, stationCli } from '../e2e/harness';
 import { softhsmWorld } from '../helpers/softhsm';
 import { suiteTempDir } from '../helpers/temp';
 import { opText, testOp } from '../helpers/operations';
@@ -37,7 +37,7 @@ async function ui<M extends Method>(method: M, input: WindowInput<M>): Promise<O
       ['app://station'],
       () => {},
       // Acts are recorded under the console's operator; here one fixed person stands in for a sign-in.
-      { actor: () => 'operator:so' },
+      { actor: () => 'operator:so', acted: () => {} },
     );
     const r = await dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
     if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
@@ -53,7 +53,7 @@ const ok = (r: { status: number; stdout: string; stderr: string }) => {
   return r.stdout;
 };
 
-beforeAll(() => {
+beforeAll(async () => {
   ({ conf } = softhsmWorld(suite.dir));
   mkdirSync(media);
   const init = spawnSync('softhsm2-util', [
@@ -67,25 +67,52 @@ beforeAll(() => {
     '654321',
   ]);
   expect(init.status).toBe(0);
+  // Alice's own token: the CLI's acts after the roster exists are hers, signed in with it.
+  expect(
+    spawnSync(
+      'softhsm2-util',
+      ['--init-token', '--free', '--label', 'Custodian Alice', '--so-pin', '87654321', '--pin', '123456'],
+      {
+        env: { ...process.env, SOFTHSM2_CONF: conf },
+      },
+    ).status,
+  ).toBe(0);
   const listing = JSON.parse(
     stationCli(['hsm', 'list', '--profile', 'softhsm2', '--module-env', `SOFTHSM2_CONF=${conf}`, '--json'])
       .stdout,
-  ) as { tokens: { serial: string }[] }[];
-  const serial = listing[0]!.tokens[0]!.serial;
+  ) as { tokens: { serial: string; label: string }[] }[];
+  const serial = listing[0]!.tokens.find((t) => t.label === 'Station HSM')!.serial;
   ok(
     cli(
       ['init', '--name', 'Room K', '--token', serial, '--module-env', `SOFTHSM2_CONF=${conf}`, '--pin-stdin'],
       '654321\n',
     ),
   );
-  // One custodian valid now, one whose validity ended, one whose validity has not begun.
+  // One custodian valid now (her key on her own token), one whose validity ended, one whose validity has
+  // not begun.
   const key = () =>
     generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' });
+  const station = Station.open(dir, systemDeps);
+  let aliceKey: string;
+  try {
+    const module = station.hsm.module(registeredModules(station)[0]!.moduleId);
+    const token = module.tokens().find((t) => t.label === 'Custodian Alice')!;
+    const pair = await module.withSessionAsync(
+      token.serial,
+      { write: true, login: { user: 'user', pin: '123456' } },
+      (s) => s.generateKeyPair({ label: 'alice-custodian', algorithm: 'ec-p256' }),
+    );
+    aliceKey = createPublicKey({ key: pair.spki!, format: 'der', type: 'spki' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  } finally {
+    station.close();
+  }
   const custodian = (custodianId: string, name: string, validFrom: string, validUntil: string) => ({
     custodianId,
     name,
     roles: ['custodian'],
-    publicKey: key(),
+    publicKey: custodianId === 'alice' ? aliceKey : key(),
     validFrom,
     validUntil,
   });
@@ -102,6 +129,7 @@ beforeAll(() => {
     }),
   );
   ok(cli(['roster', 'init', '--file', roster, '--witness', 'Wendy Witness', '--actor', 'operator:so']));
+  signInCli(dir, 'Alice', { SOFTHSM2_CONF: conf, STATION_MEDIA_DIRS: media });
 });
 
 afterAll(() => suite.remove());
@@ -287,7 +315,8 @@ describe('the CLI prints the views the UI shows', () => {
     const text = ok(cli(['hsm', 'list']));
     expect(text).toContain(`${good!.moduleId} (${good!.profile})  ${good!.path}`);
     expect(text).toContain(`Cryptoki ${good!.cryptoki} · library SHA-256 ${good!.librarySha256}`);
-    expect(text).toContain(`serial ${good!.tokens[0]!.serial}  "Station HSM"`);
+    for (const t of good!.tokens) expect(text).toContain(`serial ${t.serial}  "${t.label}"`);
+    expect(good!.tokens.map((t) => t.label).sort()).toEqual(['Custodian Alice', 'Station HSM']);
     expect(text).toContain(`BLOCKED HSM_MODULE_LOAD_FAILED: ${gone!.error!.message}`);
   });
 });

@@ -1,6 +1,6 @@
 import { canonicalBytes } from '../canonical';
 import { bytesEqual } from '../bytes';
-import { rosterStatus, type RosterEntry, type RosterStatus } from './roster';
+import { entryForKey, rosterStatus, type RosterEntry, type RosterStatus } from './roster';
 
 /**
  * Quorum sessions: M custodians on the approved roster prove presence by signing a fresh challenge
@@ -116,7 +116,7 @@ export function evaluateCheckIn(
       'the signed statement is not this session’s challenge (replayed or from another session)',
     );
   }
-  const entry = roster.find((e) => e.fingerprint === attempt.fingerprint);
+  const entry = entryForKey(roster, attempt.fingerprint, now);
   if (!entry)
     return refuse(
       'QUORUM_OFF_ROSTER',

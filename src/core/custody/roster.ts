@@ -42,3 +42,19 @@ export function validCustodians(roster: readonly RosterEntry[], at: string): Ros
 export function keyHolder(roster: readonly RosterEntry[], fingerprint: string): string | null {
   return roster.find((e) => e.fingerprint === fingerprint && e.revokedAt === null)?.custodianId ?? null;
 }
+
+/**
+ * The roster entry a key stands for at `at`: the VALID one when there is one (a revoked custodian's key
+ * may later be registered to somebody else), else the most recently valid one, so a refusal names it.
+ */
+export function entryForKey(
+  roster: readonly RosterEntry[],
+  fingerprint: string,
+  at: string,
+): RosterEntry | undefined {
+  const all = roster.filter((e) => e.fingerprint === fingerprint);
+  return (
+    all.find((e) => rosterStatus(e, at) === 'VALID') ??
+    all.sort((a, b) => (a.validFrom < b.validFrom ? 1 : -1))[0]
+  );
+}

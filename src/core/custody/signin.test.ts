@@ -82,16 +82,26 @@ describe('OPS-PROVEN: sign-in', () => {
 });
 
 describe('OPS-ACTIVE: session state', () => {
-  it('is ACTIVE, then LOCKED after the idle minutes, EXPIRED at its end, ENDED once signed out — the worst true state', () => {
-    expect(operatorSessionState(session, '2026-06-01T08:14:59.999Z')).toBe('ACTIVE');
-    expect(operatorSessionState(session, '2026-06-01T08:15:00.000Z')).toBe('LOCKED');
+  it('is ACTIVE, then LOCKED after the idle minutes, EXPIRED at its end — the worst true state', () => {
+    expect(operatorSessionState(session, '2026-06-01T08:14:59.999Z', 'VALID')).toBe('ACTIVE');
+    expect(operatorSessionState(session, '2026-06-01T08:15:00.000Z', 'VALID')).toBe('LOCKED');
     const busy = { ...session, lastActiveAt: '2026-06-01T15:50:00.000Z' };
-    expect(operatorSessionState(busy, '2026-06-01T15:59:59.999Z')).toBe('ACTIVE');
-    expect(operatorSessionState(busy, '2026-06-01T16:00:00.000Z')).toBe('EXPIRED');
-    expect(
-      operatorSessionState({ ...busy, endedAt: '2026-06-01T15:55:00.000Z' }, '2026-06-01T17:00:00.000Z'),
-    ).toBe('ENDED');
+    expect(operatorSessionState(busy, '2026-06-01T15:59:59.999Z', 'VALID')).toBe('ACTIVE');
+    expect(operatorSessionState(busy, '2026-06-01T16:00:00.000Z', 'VALID')).toBe('EXPIRED');
     expect(lockAt(session)).toBe('2026-06-01T08:15:00.000Z');
     expect(lockAt(busy)).toBe('2026-06-01T16:00:00.000Z');
+  });
+
+  it('never outlives the roster entry that proved it, stays ENDED whatever the clock says, and a clock set back locks it', () => {
+    const now = '2026-06-01T08:05:00.000Z';
+    for (const status of ['REVOKED', 'EXPIRED', 'NOT-YET-VALID', 'MISSING'] as const)
+      expect(operatorSessionState(session, now, status)).toBe('OFF-ROSTER');
+    // Signed out at 08:10: reading the clock as 08:05 afterwards does not revive it.
+    const ended = { ...session, endedAt: '2026-06-01T08:10:00.000Z' };
+    expect(operatorSessionState(ended, now, 'VALID')).toBe('ENDED');
+    // The clock now reads before the last act (set back): locked, not stretched.
+    const acted = { ...session, lastActiveAt: '2026-06-01T08:10:00.000Z' };
+    expect(operatorSessionState(acted, now, 'VALID')).toBe('LOCKED');
+    expect(operatorSessionState(session, '2026-06-01T07:59:00.000Z', 'VALID')).toBe('LOCKED');
   });
 });

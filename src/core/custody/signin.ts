@@ -1,5 +1,5 @@
 import type { SignatureCheck } from './quorum';
-import { rosterStatus, type RosterEntry } from './roster';
+import { entryForKey, rosterStatus, type RosterEntry, type RosterStatus } from './roster';
 
 /**
  * Operator sessions (docs/operators.md): a person signs in to the station as a member of the approved
@@ -54,7 +54,7 @@ export function evaluateSignIn(
   verify: SignatureCheck,
   now: string,
 ): SignInVerdict {
-  const entry = roster.find((e) => e.fingerprint === attempt.fingerprint);
+  const entry = entryForKey(roster, attempt.fingerprint, now);
   if (!entry)
     return {
       ok: false,
@@ -108,15 +108,24 @@ export interface OperatorSession {
   readonly endedAt: string | null;
 }
 
-export type OperatorSessionState = 'ACTIVE' | 'LOCKED' | 'EXPIRED' | 'ENDED';
+export type OperatorSessionState = 'ACTIVE' | 'LOCKED' | 'EXPIRED' | 'OFF-ROSTER' | 'ENDED';
 
 /**
- * OPS-ACTIVE: ENDED once signed out (or replaced by another sign-in), EXPIRED at its end, LOCKED after
- * `idleMinutes` without an act; ACTIVE otherwise. The worst true state wins.
+ * OPS-ACTIVE, the worst true state: ENDED once signed out or replaced (final, whatever the clock says);
+ * OFF-ROSTER when the person's roster entry is no longer VALID (revoked, expired, removed) — a session
+ * never outlives the roster entry that proved it; EXPIRED at its end; LOCKED after `idleMinutes` without
+ * an act, and also when the clock reads earlier than the session's start or last act (a clock set back
+ * must not stretch a session); ACTIVE otherwise.
  */
-export function operatorSessionState(s: OperatorSession, now: string): OperatorSessionState {
-  if (s.endedAt !== null && s.endedAt <= now) return 'ENDED';
+export function operatorSessionState(
+  s: OperatorSession,
+  now: string,
+  roster: RosterStatus | 'MISSING',
+): OperatorSessionState {
+  if (s.endedAt !== null) return 'ENDED';
+  if (roster !== 'VALID') return 'OFF-ROSTER';
   if (now >= s.expiresAt) return 'EXPIRED';
+  if (now < s.startedAt || now < s.lastActiveAt) return 'LOCKED';
   if (Date.parse(now) - Date.parse(s.lastActiveAt) >= s.idleMinutes * 60_000) return 'LOCKED';
   return 'ACTIVE';
 }

@@ -5,7 +5,7 @@ import { createDispatcher, type Handlers } from './dispatcher';
 const ORIGIN = 'app://station';
 const good = { url: 'app://station/index.html', isMainFrame: true };
 /** The console's signed-in operator, as the dispatcher asks for it (src/main/services/custodians/operators.ts). */
-const alice = { actor: () => 'operator:alice' };
+const alice = { actor: () => 'operator:alice', acted: vi.fn() };
 
 function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) => unknown>> = {}): Handlers {
   const base = {
@@ -160,6 +160,8 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
     // What the handler gets: the operator's actor, filled in by the dispatcher.
     await createDispatcher(handlers, [ORIGIN], vi.fn(), alice)('custodyRecord', act, good);
     expect(custodyRecord).toHaveBeenCalledWith(expect.objectContaining({ actor: 'operator:alice' }));
+    // The act ran: the session's idle clock moves. A refused or malformed act (below) does not move it.
+    expect(alice.acted).toHaveBeenCalledTimes(1);
     // A name from the window is refused, even the right one: the journal's actor is never typed.
     for (const actor of ['operator:mallory', 'operator:alice']) {
       const r = await createDispatcher(
@@ -178,10 +180,19 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       actor: () => {
         throw new CodedError('OPERATOR_SIGN_IN_REQUIRED', 'nobody is signed in');
       },
+      acted: vi.fn(),
     };
     const r = await createDispatcher(handlers, [ORIGIN], vi.fn(), nobody)('custodyRecord', act, good);
     expect(r).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_REQUIRED' } });
     expect(custodyRecord).toHaveBeenCalledTimes(1);
+    const malformed = await createDispatcher(
+      handlers,
+      [ORIGIN],
+      vi.fn(),
+      alice,
+    )('custodyRecord', { itemId: 'NOT AN ID', act: act.act }, good);
+    expect(malformed).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(alice.acted).toHaveBeenCalledTimes(1);
     // Reads need nobody; a check-in names its custodian by the key that signs, not by the console.
     const quorumCheckIn = vi.fn(() => ({ ok: true, custodianId: 'bob' }));
     const d = createDispatcher(fakeHandlers({ quorumCheckIn }), [ORIGIN], vi.fn(), nobody);

@@ -33,6 +33,8 @@ export function describeZodError(error: z.ZodError, root = 'input'): { field: st
 /** Who the acts of this console are recorded under (its signed-in operator), or a coded refusal. */
 export interface ActingOperator {
   actor(): string;
+  /** The act was carried out: its session's idle clock moves (a refused or malformed one does not). */
+  acted(): void;
 }
 
 export function createDispatcher(
@@ -73,6 +75,7 @@ export function createDispatcher(
     try {
       const handler = handlers[method] as (input: unknown) => Promise<unknown> | unknown;
       const value: unknown = await handler(parsed.data);
+      if (ACT_METHODS.has(method)) operator.acted();
       const checked = spec.output.safeParse(value);
       if (!checked.success) {
         log(`handler ${method} returned a value outside its contract`, checked.error);

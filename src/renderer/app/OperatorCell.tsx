@@ -84,9 +84,17 @@ export function OperatorCell() {
             Sign out
           </button>
         ) : (
-          <button type="button" className="banner-button" onClick={() => setSigningIn(true)}>
-            Sign in
-          </button>
+          <>
+            <button type="button" className="banner-button" onClick={() => setSigningIn(true)}>
+              Sign in
+            </button>
+            {session && session.state !== 'ENDED' ? (
+              // A locked or expired session is still open in the journal until its person signs out.
+              <button type="button" className="banner-button" onClick={() => void signOut()}>
+                Sign out
+              </button>
+            ) : null}
+          </>
         )
       ) : null}
       {signingIn ? <SignInDialog onClose={() => setSigningIn(false)} /> : null}

@@ -1,5 +1,11 @@
 import { create } from 'zustand';
-import type { JournalSummary, Output, StationApi, StationInfo } from '../../shared/contract';
+import {
+  ACT_METHODS,
+  type JournalSummary,
+  type Output,
+  type StationApi,
+  type StationInfo,
+} from '../../shared/contract';
 import type { StationErrorPayload } from '../../shared/errors';
 
 export type JournalVerdict = Output<'journalVerify'>['verdict'];
@@ -65,7 +71,8 @@ export const useStation = create<StationState>()((set, get) => ({
   journalPages: {},
 
   async attach(api) {
-    set({ api });
+    // After every act the banner reads the operator's session again: the act moved its idle lock.
+    set({ api: withOperatorRefresh(api, () => void get().refreshOperator()) });
     await get().refreshInfo();
     await get().refreshOperator();
     await get().loadJournalPage(0);
@@ -137,3 +144,17 @@ export const useStation = create<StationState>()((set, get) => ({
     if (error.code.startsWith('OPERATOR_')) void get().refreshOperator();
   },
 }));
+
+/** The station API with the operator's session read again after each act (ACT_METHODS) that went through. */
+function withOperatorRefresh(api: StationApi, refresh: () => void): StationApi {
+  const wrapped: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [method, call] of Object.entries(api) as [string, (input: never) => Promise<{ ok: boolean }>][])
+    wrapped[method] = ACT_METHODS.has(method as keyof StationApi)
+      ? async (input) => {
+          const r = await call(input);
+          if (r.ok) refresh();
+          return r;
+        }
+      : call;
+  return Object.freeze(wrapped) as unknown as StationApi;
+}

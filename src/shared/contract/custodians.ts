@@ -93,7 +93,7 @@ const operatorSessionSchema = z.strictObject({
   expiresAt: z.string(),
   locksAt: z.string(),
   idleMinutes: z.number().int(),
-  state: z.enum(['ACTIVE', 'LOCKED', 'EXPIRED', 'ENDED']),
+  state: z.enum(['ACTIVE', 'LOCKED', 'EXPIRED', 'OFF-ROSTER', 'ENDED']),
   seq,
 });
 

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { buildJournal, makeCheckpoint } from '../../core/journal/test-support';
 import { verifyJournal } from '../../core/journal/verify';
 import {
+  ACT_METHODS,
   CHANNELS_BY_DOMAIN,
   contract,
   createStationApi,
@@ -15,6 +16,21 @@ import {
 import { ERROR_CATALOGUE } from '../errors';
 
 describe('contract', () => {
+  it('every channel that takes an actor is an act whose actor the dispatcher fills in, but for a check-in (OPS-ACTIVE)', () => {
+    // A probe: a channel that does not know `actor` refuses it as an unrecognised key. Whatever else a
+    // channel's schema is (refined, piped, nested), knowing `actor` puts it here, or it fails this test.
+    const knowsActor = METHODS.filter((m) => {
+      const r = contract[m].input.safeParse({ actor: 'operator:probe' });
+      return !(
+        !r.success && r.error.issues.some((i) => i.code === 'unrecognized_keys' && i.keys.includes('actor'))
+      );
+    });
+    const selfProving = ['quorumCheckIn'];
+    expect(knowsActor.filter((m) => !ACT_METHODS.has(m)).sort()).toEqual(selfProving);
+    expect([...ACT_METHODS].every((m) => knowsActor.includes(m))).toBe(true);
+    expect(ACT_METHODS.size).toBeGreaterThan(20);
+  });
+
   it('createStationApi exposes exactly the contract methods, frozen, each forwarding its own name', async () => {
     const invoke = vi.fn(async (method: string, input: unknown) => ({ ok: true, value: { method, input } }));
     const api = createStationApi(invoke);

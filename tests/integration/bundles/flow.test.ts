@@ -11,7 +11,7 @@ import {
   signApproval,
   verifyWithCertificate,
 } from '../../../src/main/services/bundles/reviewer';
-import { registerTrust, STATION_BIN, stationCli } from '../../e2e/harness';
+import { registerTrust, signInCli, STATION_BIN, stationCli } from '../../e2e/harness';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**
@@ -48,6 +48,7 @@ beforeAll(() => {
   mkdirSync(media);
   env = { STATION_MEDIA_DIRS: media };
   expect(stationCli(['demo', '--data-dir', dir], undefined, env).status).toBe(0);
+  signInCli(dir, 'Alice', env);
 });
 afterAll(() => suite?.remove());
 
@@ -73,9 +74,11 @@ describe('export to removable media', () => {
     expect(b.words).toHaveLength(8);
     // No temporary file is left beside it.
     expect(readdirSync(media)).toEqual(['custody-report-v1.bundle.zip']);
+    // Alice's sign-in came after the demo's last checkpoint: the export's login on the station token
+    // anchors it first (a checkpoint), then records the export.
     const added = kindsAfter(before);
-    expect(added.map((e) => e.kind)).toEqual(['bundle.exported']);
-    expect(JSON.parse(added[0]!.body)).toMatchObject({
+    expect(added.map((e) => e.kind)).toEqual(['journal.checkpoint', 'bundle.exported']);
+    expect(JSON.parse(added[1]!.body)).toMatchObject({
       packetId: 'custody-report',
       version: 1,
       digest: b.digest,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportStationPem, registerTrust, stationCli } from '../../e2e/harness';
+import { exportStationPem, registerTrust, signInCli, stationCli } from '../../e2e/harness';
 import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
 
@@ -36,6 +36,7 @@ beforeAll(() => {
   mkdirSync(media);
   stationEnv = { STATION_MEDIA_DIRS: media };
   expect(stationCli(['demo', '--data-dir', dir], undefined, stationEnv).status).toBe(0);
+  signInCli(dir, 'Alice', stationEnv);
 
   const world = softhsmWorld(join(suite.dir, 'reviewer'));
   reviewerEnv = { SOFTHSM2_CONF: world.conf };

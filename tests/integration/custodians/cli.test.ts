@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addToken, stationCli, tokenSerial } from '../../e2e/harness';
+import { addToken, signInCli, stationCli, tokenSerial } from '../../e2e/harness';
 import { tempDir } from '../../helpers/temp';
 
 const PIN = '123456\n';
@@ -11,6 +11,7 @@ describe('custodian commands as an operator runs them (demo station, SoftHSM2 to
     const root = tempDir();
     const dir = join(root, 'station');
     expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+    signInCli(dir);
     const ceremony = addToken(dir, 'Ceremony HSM', '654321');
 
     const media = join(root, 'media');
@@ -28,8 +29,6 @@ describe('custodian commands as an operator runs them (demo station, SoftHSM2 to
         '--out-dir',
         media,
         '--pin-stdin',
-        '--actor',
-        'operator:so',
         '--data-dir',
         dir,
       ],
@@ -167,6 +166,7 @@ describe('custodian commands as an operator runs them (demo station, SoftHSM2 to
   it('custody and coverage from the command line', () => {
     const dir = join(tempDir(), 'station');
     expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+    signInCli(dir);
     const list = stationCli(['custody', 'list', '--data-dir', dir]).stdout;
     expect(list).toMatch(/escrow-envelope-1 {2}BLOCKED/);
     expect(list).toMatch(/CUSTODY BREAK \[CUST-SEAL-MATCH\]/);
@@ -180,8 +180,6 @@ describe('custodian commands as an operator runs them (demo station, SoftHSM2 to
         'TB-999999',
         '--inspector',
         'Dan',
-        '--actor',
-        'operator:dan',
         '--data-dir',
         dir,
       ]).stdout,

@@ -60,6 +60,31 @@ describe('roster name policy', () => {
     }
   });
 
+  it('refuses a custodian id the station uses for its own acts (operator:station), recording nothing', () => {
+    const station = Station.init(
+      join(tempDir(), 'st'),
+      { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
+      systemDeps,
+    );
+    try {
+      const before = station.journal.head().seq;
+      for (const id of ['station', 'cli']) {
+        const e = refusal(() =>
+          initRoster(station, {
+            quorum: 1,
+            custodians: [custodian(id, 'Sam Station'), custodian('alice', 'Alice Example')],
+            witnesses: ['W. Itness'],
+            actor: 'operator:so',
+          }),
+        );
+        expect([e.code, e.data.field]).toEqual(['ROSTER_INVALID', 'custodianId']);
+      }
+      expect(station.journal.head().seq).toBe(before);
+    } finally {
+      station.close();
+    }
+  });
+
   it('different people with similar names are both accepted (look-alikes that are not clashes)', () => {
     const station = Station.init(
       join(tempDir(), 'st'),

@@ -9,10 +9,13 @@ import { createHandlers } from '../../../src/main/ipc/handlers';
 import { systemDeps } from '../../../src/main/runtime';
 import {
   actingOperator,
+  operatorActed,
   checkInWithToken,
   ConsoleOperator,
   initRoster,
   openQuorumSession,
+  revokeCustodian,
+  revokeOperation,
   operatorSessionFor,
   signInWithToken,
   signOut,
@@ -159,19 +162,41 @@ describe('operator sessions with each person’s own SoftHSM2 token', () => {
     expect(() => signInWithToken(station, { ...token('bob'), pin: '000000', via: 'console' })).toThrowError(
       expect.objectContaining({ code: 'PIN_INCORRECT' }),
     );
+    // The wrong PIN is an attempt on Bob's credential: journaled too, naming whose key the token holds.
     expect(entriesFrom(seq)).toEqual([
       'operator.sign-in-refused operator:station',
       'operator.sign-in-refused operator:station',
+      'operator.sign-in-refused operator:station',
+    ]);
+    const codes = station.journal
+      .page(seq, 10)
+      .map(
+        (r) =>
+          JSON.parse(Buffer.from(r.body).toString('utf8')) as { code: string; custodianId: string | null },
+      );
+    expect(codes.map((c) => [c.code, c.custodianId])).toEqual([
+      ['SIGNIN_OFF_ROSTER', null],
+      ['SIGNIN_ENTRY_NOT_VALID', 'carol'],
+      ['SIGNIN_PIN_REFUSED', 'bob'],
     ]);
   });
 
   it('locks after 15 minutes without an act, moves with each act, expires at its end, and stays ended once signed out', () => {
     const { secret } = signInWithToken(station, { ...token('bob'), minutes: 60, via: 'cli' });
+    /** An act under a session: checked, recorded (here, nothing to record), and the idle clock moved. */
+    const act = (s: string) => {
+      const actor = actingOperator(station, s);
+      operatorActed(station, s);
+      return actor;
+    };
     at(14);
-    expect(actingOperator(station, secret)).toBe('operator:bob');
+    expect(act(secret)).toBe('operator:bob');
     at(14); // 28 minutes in, 14 after the last act: still active
+    expect(act(secret)).toBe('operator:bob');
+    // Asking who would act is not an act: it does not hold the lock off.
+    at(10);
     expect(actingOperator(station, secret)).toBe('operator:bob');
-    at(15);
+    at(5);
     expect(() => actingOperator(station, secret)).toThrowError(
       expect.objectContaining({ code: 'OPERATOR_SESSION_LOCKED' }),
     );
@@ -180,9 +205,13 @@ describe('operator sessions with each person’s own SoftHSM2 token', () => {
     // A sign-in at the same place ends the session it replaces.
     expect(operatorSessionFor(station, secret)?.state).toBe('ENDED');
     at(10);
-    actingOperator(station, again.secret);
+    act(again.secret);
+    // A clock set back before the last act locks the session; it never stretches it.
+    at(-5);
+    expect(operatorSessionFor(station, again.secret)?.state).toBe('LOCKED');
+    at(5);
     at(10);
-    actingOperator(station, again.secret);
+    act(again.secret);
     at(10);
     expect(() => actingOperator(station, again.secret)).toThrowError(
       expect.objectContaining({ code: 'OPERATOR_SESSION_EXPIRED' }),
@@ -284,5 +313,31 @@ describe('operator sessions with each person’s own SoftHSM2 token', () => {
     const hex = outputs.join('\n').match(/[0-9a-f]{64}/g) ?? [];
     expect(hex.length).toBeGreaterThan(0);
     for (const h of hex) expect(signedIn).not.toContain(createHash('sha256').update(h, 'utf8').digest('hex'));
+  });
+
+  // Last: Bob is revoked here.
+  it('a session never outlives the roster entry that proved it: Bob revoked mid-session is OFF-ROSTER, his acts refused', () => {
+    const bob = signInWithToken(station, { ...token('bob'), via: 'console' });
+    expect(actingOperator(station, bob.secret)).toBe('operator:bob');
+    const q = openQuorumSession(station, {
+      operation: opText(revokeOperation('bob', 'token reported lost')),
+      ceremonyId: 'R-1',
+      step: '1',
+      actor: 'operator:alice',
+    });
+    for (const who of ['alice', 'bob']) checkInWithToken(station, { sessionId: q.sessionId, ...token(who) });
+    revokeCustodian(station, {
+      custodianId: 'bob',
+      reason: 'token reported lost',
+      quorumSessionId: q.sessionId,
+      actor: 'operator:alice',
+    });
+    expect(operatorSessionFor(station, bob.secret)?.state).toBe('OFF-ROSTER');
+    expect(() => actingOperator(station, bob.secret)).toThrowError(
+      expect.objectContaining({ code: 'OPERATOR_OFF_ROSTER' }),
+    );
+    expect(() => signInWithToken(station, { ...token('bob'), via: 'console' })).toThrowError(
+      expect.objectContaining({ code: 'SIGNIN_ENTRY_NOT_VALID' }),
+    );
   });
 });

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../../src/core/canonical';
-import { stationCli } from '../../e2e/harness';
+import { signInCli, stationCli } from '../../e2e/harness';
 import { tempDir } from '../../helpers/temp';
 
 const PIN = '123456\n';
@@ -60,6 +60,8 @@ function keygen(args: string[], input?: string): ReturnType<typeof stationCli> {
 function freshDemo(): void {
   dir = join(tempDir(), 'station');
   expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+  // The demo has a roster: the CLI's acts are Alice's, signed in with her own token (docs/operators.md).
+  signInCli(dir, 'Alice');
   serial = (
     JSON.parse(stationCli(['info', '--data-dir', dir]).stdout) as { identity: { tokenSerial: string } }
   ).identity.tokenSerial;
@@ -304,7 +306,7 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
         '--out',
         out,
         '--actor',
-        'operator:a',
+        'operator:alice',
         '--pin-stdin',
         '--data-dir',
         dir,
@@ -329,7 +331,7 @@ describe('devices: keys, generation, CSRs and inventory on a fresh demo token ea
         '--out',
         join(tempDir(), 'n.pem'),
         '--actor',
-        'operator:a',
+        'operator:alice',
         '--pin-stdin',
         '--data-dir',
         dir,

@@ -95,12 +95,11 @@ describe('the derived deferral packet', () => {
         '2026-12-10',
         '--note',
         're-attestation booked',
-        '--actor',
-        'operator:kim',
       ]),
     );
     const last = journal().at(-1)!;
-    expect(last).toMatchObject({ kind: 'packet.edited', actor: 'operator:kim' });
+    // Recorded under the person signed in for the CLI (Alice), never a typed name.
+    expect(last).toMatchObject({ kind: 'packet.edited', actor: 'operator:alice' });
     expect(JSON.parse(last.body)).toEqual({
       packetId: P,
       change: {
@@ -140,7 +139,7 @@ describe('the derived deferral packet', () => {
           station.record([
             {
               kind: 'packet.edited',
-              actor: 'operator:kim',
+              actor: 'operator:alice',
               body: {
                 packetId: P,
                 change: {
@@ -205,13 +204,13 @@ describe('the derived deferral packet', () => {
     ).toMatch(/PACKET_ACKNOWLEDGEMENT_REFUSED[\s\S]*no open finding DEF-HSM-ATTEST HSM-LUNA-0412/);
     expect(journal().length).toBe(before);
 
-    ok(cli(['packet', 'handoff', P, '--by', 'Pat', ...DEMO_ACK_ARGS, '--actor', 'operator:pat']));
+    ok(cli(['packet', 'handoff', P, '--by', 'Pat', ...DEMO_ACK_ARGS]));
     const entry = journal().at(-1)!;
     const evaluation = journal()
       .filter((j) => j.kind === 'evaluation.recorded')
       .at(-1)!;
     const ev = JSON.parse(evaluation.body) as Record<string, string>;
-    expect(entry).toMatchObject({ kind: 'packet.handoff-recorded', actor: 'operator:pat' });
+    expect(entry).toMatchObject({ kind: 'packet.handoff-recorded', actor: 'operator:alice' });
     expect(JSON.parse(entry.body)).toMatchObject({
       gate: 'READY',
       evaluation: {

@@ -5,7 +5,7 @@ import { JournalStore } from '../../../src/main/adapters/store/journal-store';
 import { rebuildProjections, snapshotProjections } from '../../../src/main/adapters/store/projections';
 import { sha256 } from '../../../src/main/crypto';
 import { DATABASE_FILE } from '../../../src/main/paths';
-import { stationCli } from '../../e2e/harness';
+import { signInCli, stationCli } from '../../e2e/harness';
 import { suiteTempDir } from '../../helpers/temp';
 import { DEMO_ACK_ARGS, DEMO_PACKET, resolveDemoHoldArgs } from '../../helpers/deferral-resolve';
 
@@ -21,6 +21,7 @@ beforeAll(() => {
   suite = suiteTempDir();
   dir = join(suite.dir, 'station');
   expect(stationCli(['demo', '--data-dir', dir]).status).toBe(0);
+  signInCli(dir);
   // Annotations, the resolving records, a second evaluation and a handoff with acknowledgements: every
   // derived-packet event the projection replays.
   for (const args of [

@@ -34,7 +34,7 @@ async function call<M extends Method>(method: M, input: WindowInput<M>) {
     ['app://station'],
     () => {},
     // Acts are recorded under the console's operator; here one fixed person stands in for a sign-in.
-    { actor: () => 'operator:so' },
+    { actor: () => 'operator:so', acted: () => {} },
   );
   return dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
 }

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { entryForKey, rosterStatus } from '../../../core/custody/roster';
+import { CodedError } from '../../../core/errors';
 import {
   evaluateSignIn,
   lockAt,
@@ -56,9 +58,13 @@ export interface OperatorSessionView {
   readonly seq: number;
 }
 
-function sessionOf(station: Station, row: OperatorSessionRow): OperatorSession {
-  const entry = rosterEntries(station).find((e) => e.custodianId === row.custodianId);
-  return {
+function viewOf(station: Station, row: OperatorSessionRow): OperatorSessionView {
+  const now = journalTime(station.deps.clock());
+  // The entry the session was proven with (same person, same key): a session never outlives it.
+  const entry = rosterEntries(station).find(
+    (e) => e.custodianId === row.custodianId && e.fingerprint === row.fingerprint,
+  );
+  const s: OperatorSession = {
     sessionId: row.sessionId,
     custodianId: row.custodianId,
     name: entry?.name ?? row.custodianId,
@@ -70,10 +76,6 @@ function sessionOf(station: Station, row: OperatorSessionRow): OperatorSession {
     lastActiveAt: row.lastActiveAt,
     endedAt: row.endedAt,
   };
-}
-
-function viewOf(station: Station, row: OperatorSessionRow): OperatorSessionView {
-  const s = sessionOf(station, row);
   return {
     sessionId: s.sessionId,
     custodianId: s.custodianId,
@@ -86,7 +88,7 @@ function viewOf(station: Station, row: OperatorSessionRow): OperatorSessionView 
     expiresAt: s.expiresAt,
     locksAt: lockAt(s),
     idleMinutes: s.idleMinutes,
-    state: operatorSessionState(s, journalTime(station.deps.clock())),
+    state: operatorSessionState(s, now, entry ? rosterStatus(entry, now) : 'MISSING'),
     seq: row.startedSeq,
   };
 }
@@ -138,19 +140,44 @@ export function signInWithToken(
     ]);
     throw stationError('SIGNIN_OFF_ROSTER', reason, { field: 'serial' });
   }
-  const signed = signWithRosterKey(station, {
-    moduleId: opts.moduleId,
-    serial: opts.serial,
-    pin: opts.pin,
-    statement: signInStatement(challenge),
-    purpose: 'operator sign-in',
-  });
+  let signed: ReturnType<typeof signWithRosterKey>;
+  try {
+    signed = signWithRosterKey(station, {
+      moduleId: opts.moduleId,
+      serial: opts.serial,
+      pin: opts.pin,
+      statement: signInStatement(challenge),
+      purpose: 'operator sign-in',
+    });
+  } catch (e) {
+    // A PIN the token refused is an attempt on somebody's credential: it is journaled (whose key the
+    // token holds, from its public keys), then reported as the token said.
+    const code = e instanceof CodedError ? e.code : null;
+    if (code === 'PIN_INCORRECT' || code === 'PIN_LOCKED') {
+      const fingerprint = fingerprints.find((f) => roster.some((r) => r.fingerprint === f)) ?? null;
+      const holder = fingerprint === null ? undefined : entryForKey(roster, fingerprint, journalTime(now));
+      station.record([
+        {
+          kind: 'operator.sign-in-refused',
+          actor: STATION_ACTOR,
+          body: {
+            code: 'SIGNIN_PIN_REFUSED',
+            custodianId: holder?.custodianId ?? null,
+            fingerprint,
+            reason: `token ${opts.serial} refused the PIN (${code})`,
+          },
+        },
+      ]);
+    }
+    throw e;
+  }
+  const signedAt = station.deps.clock();
   const verdict = evaluateSignIn(
     challenge,
     roster,
     { fingerprint: signed.fingerprint, signature: signed.signature },
     rosterSignatureCheck,
-    journalTime(station.deps.clock()),
+    journalTime(signedAt),
   );
   if (!verdict.ok) {
     station.record([
@@ -188,7 +215,8 @@ export function signInWithToken(
         nonce: challenge.nonce,
         issuedAt: challenge.issuedAt,
         signature: Buffer.from(signed.signature).toString('base64'),
-        expiresAt: journalTime(new Date(now.getTime() + minutes * 60_000)),
+        // From when the token signed: a slow PIN entry never shortens (or inverts) the session.
+        expiresAt: journalTime(new Date(signedAt.getTime() + minutes * 60_000)),
         idleMinutes: SESSION_LIMITS.idleMinutes,
         secretSha256: secretSha256(secret),
         via: opts.via,
@@ -208,8 +236,9 @@ export function operatorSessionFor(station: Station, secret: string): OperatorSe
 }
 
 /**
- * OPS-ACTIVE: the journal actor for an act under this secret — the proven person — and the session's idle
- * clock moved to now. Refused unless the session is ACTIVE (none, ended, expired or idle-locked).
+ * OPS-ACTIVE: the journal actor for an act under this secret — the proven person — or a coded refusal
+ * unless the session is ACTIVE (none, ended, off the roster, expired or idle-locked). It does not move the
+ * idle clock: `operatorActed` does, once the act has been recorded.
  */
 export function actingOperator(station: Station, secret: string | null): string {
   if (!rosterPolicy(station))
@@ -226,18 +255,25 @@ export function actingOperator(station: Station, secret: string | null): string 
       {},
     );
   if (session.state !== 'ACTIVE') {
-    const code =
-      session.state === 'ENDED'
-        ? 'OPERATOR_SESSION_ENDED'
-        : session.state === 'EXPIRED'
-          ? 'OPERATOR_SESSION_EXPIRED'
-          : 'OPERATOR_SESSION_LOCKED';
+    const code = (
+      {
+        ENDED: 'OPERATOR_SESSION_ENDED',
+        'OFF-ROSTER': 'OPERATOR_OFF_ROSTER',
+        EXPIRED: 'OPERATOR_SESSION_EXPIRED',
+        LOCKED: 'OPERATOR_SESSION_LOCKED',
+      } as const
+    )[session.state];
     throw stationError(code, `${session.name}'s session is ${session.state.toLowerCase()}`, {
       sessionId: session.sessionId,
     });
   }
-  touchOperatorSession(station.store.db, session.sessionId, journalTime(station.deps.clock()));
   return session.actor;
+}
+
+/** An act was recorded under this secret's session: its idle clock moves to now (never back). */
+export function operatorActed(station: Station, secret: string): void {
+  const row = operatorSessionBySecret(station.store.db, secretSha256(secret));
+  if (row) touchOperatorSession(station.store.db, row.sessionId, journalTime(station.deps.clock()));
 }
 
 /** Ends the session a secret holds, journaled under its person (an ended one stays ended). */
@@ -292,6 +328,11 @@ export class ConsoleOperator {
   /** The actor of an act made now at this console (OPS-ACTIVE), or a coded refusal. */
   actor(): string {
     return actingOperator(this.station, this.secret);
+  }
+
+  /** The act under this console's session was recorded: the idle lock starts again. */
+  acted(): void {
+    if (this.secret !== null) operatorActed(this.station, this.secret);
   }
 }
 

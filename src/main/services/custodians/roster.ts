@@ -50,7 +50,19 @@ export function readPublicKey(text: string): KeyObject {
   }
 }
 
+/**
+ * Ids the journal's actors already use for the station itself: a custodian named so would record
+ * `operator:station`, which reads as the station's own act (docs/operators.md).
+ */
+const RESERVED_IDS = new Set(['station', 'cli', 'demo', 'system']);
+
 function toEntryBody(c: CustodianInput) {
+  if (RESERVED_IDS.has(c.custodianId))
+    throw stationError(
+      'ROSTER_INVALID',
+      `custodian id "${c.custodianId}" is reserved for the station's own acts: choose another`,
+      { field: 'custodianId' },
+    );
   const key = readPublicKey(c.publicKey);
   const der = key.export({ type: 'spki', format: 'der' });
   if (!(c.validFrom < c.validUntil)) {

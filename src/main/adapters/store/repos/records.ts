@@ -94,7 +94,6 @@ export function recordsOfFamilies(db: Database.Database, families: readonly stri
   const batches = new Map<string, RecordBatch>();
   for (const f of families) {
     const family = isFamilyName(f) ? FAMILIES[f] : null;
-    const unique = family?.timeField ? [family.timeField] : [];
     for (const row of selectByFamily(db).iterate(f)) {
       const r = parseRow('source_record', recordColumns, row, RECORD_KEY);
       const key = [r.family_version, r.system, r.exported_at, r.file_sha256, r.first_hand, r.import_seq].join(
@@ -110,7 +109,14 @@ export function recordsOfFamilies(db: Database.Database, families: readonly stri
           fileSha256: r.file_sha256,
           firstHand: r.first_hand,
         };
-        batch = new RecordBatch(origin, family?.idField ?? null, unique);
+        // The catalogue's id and time fields are those of its own version of the family: rows of another
+        // version keep their stored ids beside them.
+        const same = family !== null && family.version === r.family_version;
+        batch = new RecordBatch(
+          origin,
+          same ? family.idField : null,
+          same && family.timeField !== null ? [family.timeField] : [],
+        );
         batches.set(key, batch);
       }
       out.push(batch.add(r.record_id, r.content, r.digest));
