@@ -78,6 +78,12 @@ describe('custody log', () => {
     expect(s.breaks).toEqual([
       expect.objectContaining({ check: 'CUST-SEAL-MATCH', expected: 'TB-1001', observed: 'TB-1002', seq: 3 }),
     ]);
+    // The inspection that found the break is no clean inspection: never SATISFIED beside BLOCKED.
+    expect(s.inspection).toEqual({
+      status: 'STALE',
+      check: 'CUST-INSPECTION-FRESH',
+      reason: 'no clean inspection since the custody break at seq 3 (CUST-SEAL-MATCH)',
+    });
     const broken = custodyState(
       [...base, inspect(3, '2026-02-01T00:00:00.000Z', 'TB-1001', false)],
       DEFAULT_CUSTODY_POLICY,

@@ -165,8 +165,17 @@ export function custodyState(
   }
 
   let inspection: CustodyState['inspection'];
+  // A break at or after the last inspection: that inspection did not find the seal as recorded (or came
+  // before it was broken), so it attests nothing clean — the worst true state wins, never SATISFIED.
+  const lastBreak = breaks.at(-1);
   if (lastInspection === null) {
     inspection = { status: 'MISSING', check: 'CUST-INSPECTION-FRESH', reason: 'never inspected' };
+  } else if (lastBreak !== undefined && lastBreak.seq >= lastInspection.seq) {
+    inspection = {
+      status: 'STALE',
+      check: 'CUST-INSPECTION-FRESH',
+      reason: `no clean inspection since the custody break at seq ${lastBreak.seq} (${lastBreak.check})`,
+    };
   } else if (lastMediaReplacement !== null && lastInspection.seq < lastMediaReplacement.seq) {
     inspection = {
       status: 'STALE',

@@ -166,9 +166,12 @@ function derivedChecks({ evaluation: e }: DerivedState): PacketCheck[] {
       'PKT-OUTCOME',
       'The workflow outcome allows a handoff',
       e?.holds ?? 'source',
-      e === null || e.holds === null
-        ? []
-        : [{ finding: `${e.outcome}: ${e.reason}`, ref: `evaluation:${e.seq}` }],
+      // No evaluation, no outcome: that is not an outcome that allows a handoff.
+      e === null
+        ? [{ finding: 'there is no outcome until the subject is evaluated', ref: 'evaluation' }]
+        : e.holds === null
+          ? []
+          : [{ finding: `${e.outcome}: ${e.reason}`, ref: `evaluation:${e.seq}` }],
     ),
   ];
 }
@@ -184,6 +187,10 @@ function typedChecks(p: PacketContent, now: string): PacketCheck[] {
       'source',
       [
         ...(p.claims.length === 0 ? [{ finding: 'the packet makes no claims yet', ref: 'claims' }] : []),
+        // Claims that are all pending, disputed or unsupported: nothing is shown supported by evidence.
+        ...(p.claims.length > 0 && !p.claims.some((c) => c.status === 'supported')
+          ? [{ finding: 'no claim is supported by evidence yet', ref: 'claims' }]
+          : []),
         ...p.claims
           .filter((c) => c.status === 'supported')
           .flatMap((c) => {

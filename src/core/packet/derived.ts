@@ -48,12 +48,27 @@ export type DerivedClaimStatus = ClaimStatus | 'asserted';
 /**
  * From the bound checks' findings for the packet's subject: none → supported; a blocking one → disputed
  * (category disputed or stop) or unsupported (any other category); only non-blocking ones → pending. With
- * no evaluation yet a checked claim is pending: nothing has been found either way.
+ * no evaluation yet a checked claim is pending: nothing has been found either way; and so it is while the
+ * subject itself is not established (a blocking scope-unclear or missing finding about `subject`).
  */
-export function claimStatus(claim: Claim, findings: readonly Finding[] | null): DerivedClaimStatus {
+export function claimStatus(
+  claim: Claim,
+  findings: readonly Finding[] | null,
+  subject: string | null = null,
+): DerivedClaimStatus {
   const checks = claim.checks ?? [];
   if (checks.length === 0) return 'asserted';
   if (findings === null) return 'pending';
+  // The subject itself is not established (no request record, no scope known): the rules about it
+  // could check nothing, and their silence is not support.
+  if (
+    subject !== null &&
+    findings.some(
+      (f) =>
+        f.blocking && f.subject === subject && (f.category === 'scope-unclear' || f.category === 'missing'),
+    )
+  )
+    return 'pending';
   const mine = findings.filter((f) => checks.includes(f.checkId));
   const blocking = mine.filter((f) => f.blocking);
   if (blocking.some((f) => f.category === 'disputed' || f.category === 'stop')) return 'disputed';

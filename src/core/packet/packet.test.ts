@@ -161,6 +161,19 @@ describe('checkPacket: each check ID passes on the complete packet and fails on 
     expect(c.findings).toEqual(['the packet makes no claims yet']);
   });
 
+  it('PKT-CLAIM-EVIDENCE is never green while no claim is supported (all pending, disputed or unsupported)', () => {
+    const base = complete();
+    for (const status of ['pending', 'disputed', 'unsupported'] as const) {
+      const c = verdict(
+        { ...base, claims: base.claims.map((x) => ({ ...x, status })) },
+        'PKT-CLAIM-EVIDENCE',
+      );
+      expect([c.pass, c.findings]).toEqual([false, ['no claim is supported by evidence yet']]);
+    }
+    // One supported claim citing indexed evidence is enough for this check.
+    expect(verdict(base, 'PKT-CLAIM-EVIDENCE').pass).toBe(true);
+  });
+
   it('freshness: no rule → null; a rule but no effective date → not fresh', () => {
     expect(freshness({ effectiveAt: null, freshnessDays: null }, NOW)).toBeNull();
     expect(freshness({ effectiveAt: null, freshnessDays: 7 }, NOW)).toEqual({ fresh: false, ageDays: null });
@@ -341,6 +354,12 @@ describe('derived packets (rotation-deferral): register, claim statuses, acknowl
     expect(claimStatus(seal, null)).toBe('pending');
     expect(claimStatus(claim(), [])).toBe('asserted');
     expect(claimStatus(claim([]), [])).toBe('asserted');
+    // No request record for the subject: the runway rule could check nothing, so nothing is supported.
+    const runway = claim(['DEF-RUNWAY']);
+    const noRequest = f('DEF-SCOPE', 'DR-9', 'scope-unclear');
+    expect(claimStatus(runway, [noRequest], 'DR-9')).toBe('pending');
+    expect(claimStatus(runway, [noRequest], 'DR-1')).toBe('supported');
+    expect(claimStatus(runway, [f('DEF-SCOPE', 'DR-9', 'scope-unclear', false)], 'DR-9')).toBe('supported');
   });
 
   it('registerOf: every finding with its notes, latest owner and due date; acknowledgeable only by policy', () => {
@@ -407,5 +426,9 @@ describe('derived packets (rotation-deferral): register, claim statuses, acknowl
     expect(c.gate).toBe('HOLD-ROUTING');
     expect(c.blockers).toEqual(['PKT-OUTCOME: hold-scope-routing: DEF-ROUTING x']);
     expect(checkPacket(d, NOW, { derived: { evaluation: { ...ev0, holds: 'stop' } } }).gate).toBe('STOPPED');
+    // Not evaluated: neither PKT-EVALUATED nor PKT-OUTCOME is green (no outcome is not a clean one).
+    const none = checkPacket(d, NOW, { derived: { evaluation: null } });
+    expect(none.checks.filter((x) => x.pass).map((x) => x.id)).not.toContain('PKT-OUTCOME');
+    expect(none.blockers).toContain('PKT-OUTCOME: there is no outcome until the subject is evaluated');
   });
 });

@@ -1,5 +1,5 @@
 import { Badge } from '../components/Badge';
-import { describeVerdict } from '../features/journal/verdict';
+import { describeVerdict, journalHold } from '../features/journal/verdict';
 import { OperatorCell } from './OperatorCell';
 import { useStation } from './store';
 
@@ -11,15 +11,11 @@ export function Banner() {
   const verifying = useStation((s) => s.verifying);
   const connection = useStation((s) => s.connection);
   const v = describeVerdict(verdict);
-  // VERIFIED needs the token twice: it holds the identity key the checkpoints were checked with, and its
-  // journal high-water mark names the latest checkpoint (else a rollback would go unseen).
-  const holdCheck = anchor?.token.status !== 'CONFIRMED' ? 'JNL-IDENTITY' : 'JNL-MARK';
-  const hold =
-    anchor?.token.status !== 'CONFIRMED'
-      ? 'identity key not on the token'
-      : verdict?.status === 'VERIFIED' && verdict.mark.status !== 'CONFIRMED'
-        ? `token mark ${verdict.mark.status === 'BEHIND' ? 'behind' : 'not checked'}`
-        : null;
+  // The token is read again every few seconds (stationInfo), the verdict only at a verify: a token pulled
+  // since holds the verdict at once, never a stale green (journalHold).
+  const held = journalHold(info?.hsm, anchor, verdict);
+  const hold = held?.reason ?? null;
+  const holdCheck = held?.check;
   // Short in the banner (the Journal view says it in full): VERIFIED names its checkpoint, UNANCHORED
   // is told by the unsigned count next to it, TAMPERED keeps its seq.
   const journalDetail =

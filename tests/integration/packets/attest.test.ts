@@ -228,4 +228,27 @@ describe('attest decide', () => {
       decisions: [{ evaluationSeq: e.seq, decision: 'approve', decidedBy: 'Riley Shah' }],
     });
   });
+
+  it('STALE when the station’s own custody facts move after an evaluation, even by an act that makes no record yet', () => {
+    expect(cli(['attest', 'evaluate', S, '--as-of', AS_OF]).status).toBe(0);
+    expect(status().latest!.status.status).toBe('FRESH');
+    // Alice opens the primary HSM's bag herself: the holder does not change, yet the custody log did.
+    const unseal = cli([
+      'custody',
+      'unseal',
+      '--item',
+      'hsm-primary',
+      '--bag',
+      'TB-104233',
+      '--reason',
+      'firmware check',
+      '--holder',
+      'Alice Adams',
+    ]);
+    expect(unseal.stderr).toBe('');
+    expect(status().latest!.status.status).toBe('STALE');
+    const before = journal().length;
+    expect(decide('remediate').stderr).toMatch(/EVALUATION_STALE/);
+    expect(journal().length).toBe(before);
+  });
 });

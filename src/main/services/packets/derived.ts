@@ -63,11 +63,11 @@ export interface DerivedPacket {
   readonly handoffExceptionCategories: readonly FindingCategory[];
 }
 
-const claimView = (c: Claim, findings: readonly Finding[] | null) => ({
+const claimView = (c: Claim, findings: readonly Finding[] | null, subject: string) => ({
   claimId: c.claimId,
   text: c.text,
   checks: c.checks ?? [],
-  status: claimStatus(c, findings),
+  status: claimStatus(c, findings, subject),
 });
 
 /** The deferral-request record id a derived packet names as its subject. */
@@ -94,7 +94,7 @@ export function derivedPacket(station: Station, content: PacketContent): Derived
       evaluation: null,
       findings: [],
       register: [],
-      claims: content.claims.map((c) => claimView(c, null)),
+      claims: content.claims.map((c) => claimView(c, null, subject)),
       handoffExceptionCategories: [],
     };
   }
@@ -126,7 +126,7 @@ export function derivedPacket(station: Station, content: PacketContent): Derived
     },
     findings,
     register: registerOf(findings, content.annotations, allowed),
-    claims: content.claims.map((c) => claimView(c, findings)),
+    claims: content.claims.map((c) => claimView(c, findings, subject)),
     handoffExceptionCategories: allowed,
   };
 }

@@ -3,6 +3,7 @@ import { recordsFromEnvelope } from '../../../core/findings/envelope';
 import type { SourceRecord } from '../../../core/findings/model';
 import type { EventBody } from '../../../core/journal/events';
 import { journalEvents, type StoredEvent } from '../../adapters/store/repos/events';
+import { latestSeqOfKind } from '../../adapters/store/repos/journal';
 import type { Station } from '../../station/station';
 import { sha256hex } from './records';
 
@@ -37,6 +38,33 @@ const KINDS = [
   'quorum.session-closed',
 ] as const;
 type Kind = (typeof KINDS)[number];
+
+/**
+ * The families each first-hand kind can feed. An event of one of these kinds after an evaluation means
+ * the station's own facts moved under it, even when the event makes no record the rules read yet (an
+ * unseal by the same holder, an inspection of an item that is no medium): the evaluation is STALE.
+ */
+const FEEDS: Readonly<Record<Kind, readonly string[]>> = {
+  'hsm.inventory-recorded': ['hsm-key-inventory'],
+  'roster.initialised': ['roster-snapshot'],
+  'roster.custodian-added': ['roster-snapshot'],
+  'roster.custodian-revoked': ['roster-snapshot'],
+  'custody.item-registered': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
+  'custody.sealed': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
+  'custody.unsealed': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
+  'custody.transferred': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
+  'custody.inspected': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
+  'custody.media-replaced': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
+  'quorum.session-opened': ['ceremony-log'],
+  'quorum.checked-in': ['ceremony-log'],
+  'quorum.session-closed': ['ceremony-log'],
+};
+
+/** Whether the journal holds, after `seq`, an event of a kind that feeds any of these families. */
+export function firstHandEventsAfter(station: Station, families: readonly string[], seq: number): boolean {
+  const kinds = KINDS.filter((k) => FEEDS[k].some((f) => families.includes(f)));
+  return kinds.some((k) => (latestSeqOfKind(station.store.db, k) ?? 0) > seq);
+}
 
 /** A first-hand record and the journal entry it was made from (STALE judges by that seq). */
 export interface FirstHandRecord {

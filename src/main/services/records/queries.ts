@@ -5,7 +5,7 @@ import {
   recordsOfFamilies,
 } from '../../adapters/store/repos/records';
 import type { Station } from '../../station/station';
-import { firstHandRecords } from './firsthand';
+import { firstHandEventsAfter, firstHandRecords } from './firsthand';
 
 /** Read models other domains use: the records an evaluation reads, and what came in after a seq. */
 export { policyAt, type PolicyInForce } from './policy';
@@ -35,7 +35,7 @@ export function importedAfter(
   return {
     records:
       recordsImportedAfter(station.store.db, what.families, seq) > 0 ||
-      firstHandRecords(station, what.families).some((f) => f.seq > seq),
+      firstHandEventsAfter(station, what.families, seq),
     policy: policiesImportedAfter(station.store.db, what.policy, seq) > 0,
   };
 }

@@ -84,13 +84,19 @@ export function AttestationPanel(props: {
   useEffect(() => {
     if (!api || !subject) return;
     let live = true;
-    void api.attestStatus({ subject }).then((r) => {
-      if (!live) return;
-      if (r.ok) setStatus(r.value);
-      else showError(r.error);
-    });
+    const read = () =>
+      void api.attestStatus({ subject }).then((r) => {
+        if (!live) return;
+        if (r.ok) setStatus(r.value);
+        else showError(r.error);
+      });
+    read();
+    // Facts change from other places too (the CLI, another act): read again, so an evaluation whose
+    // facts moved shows STALE and loses its decision form without a reload.
+    const poll = setInterval(read, 10_000);
     return () => {
       live = false;
+      clearInterval(poll);
     };
   }, [api, subject, showError, version]);
 

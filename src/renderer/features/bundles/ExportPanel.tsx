@@ -25,6 +25,16 @@ export function ExportPanel(props: {
   const { onDone, packetId } = props;
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
+  // The export signs on the station token: without it the form waits, saying why (no PIN to waste).
+  const hsm = useStation((s) => s.info?.hsm);
+  const tokenHold =
+    hsm === undefined
+      ? null
+      : hsm === null
+        ? 'no station token'
+        : hsm.status === 'PRESENT' || hsm.status === 'BUSY'
+          ? null
+          : `station token ${hsm.status.toLowerCase()}`;
   const [chosenKind, setKind] = useState<Kind>('custody-report');
   const kind: Kind = packetId ? 'packet' : chosenKind;
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -136,9 +146,20 @@ export function ExportPanel(props: {
             ))}
           </select>
         </label>
-        <PinField inputRef={pin} label="Station token PIN" disabled={running} />
+        {tokenHold ? (
+          <p role="status">
+            <Badge word="HOLD" detail={tokenHold} check="JNL-IDENTITY" /> The bundle is signed with the
+            station token: present it first.
+          </p>
+        ) : null}
+        <PinField inputRef={pin} label="Station token PIN" disabled={running || tokenHold !== null} />
         <div className="actions">
-          <button type="submit" className="primary" disabled={running || ready.length === 0 || !preview}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={running || ready.length === 0 || !preview || tokenHold !== null}
+            title={tokenHold ?? undefined}
+          >
             Sign, write and verify
           </button>
           {running ? (

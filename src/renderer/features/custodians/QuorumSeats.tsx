@@ -12,10 +12,15 @@ export function QuorumSeats(props: {
   const gap = 56;
   const width = props.seats.length * (2 * r + gap) + gap;
   const reached = props.checkedIn.length >= props.threshold;
+  // Every valid check-in counts and is shown, but the count against the threshold stops at it: never
+  // "3 of 2 needed" — the ones beyond are said as extra.
+  const counted = Math.min(props.checkedIn.length, props.threshold);
+  const extra = props.checkedIn.length - counted;
+  const beyond = extra > 0 ? ` (+${extra} more checked in)` : '';
   return (
     <figure
       className="seats"
-      aria-label={`Quorum: ${props.checkedIn.length} of ${props.threshold} needed, ${props.seats.length} seats`}
+      aria-label={`Quorum: ${counted} of ${props.threshold} needed${beyond}, ${props.seats.length} seats`}
     >
       <svg width={width} height={2 * r + 40} role="img" aria-hidden="true">
         {props.seats.map((s, i) => {
@@ -50,9 +55,10 @@ export function QuorumSeats(props: {
       </svg>
       <figcaption>
         <strong>
-          {props.checkedIn.length} of {props.threshold}
+          {counted} of {props.threshold}
         </strong>{' '}
-        needed · {props.seats.length} on the roster
+        needed{beyond} · {reached ? 'quorum reached' : `${props.threshold - counted} more needed`} ·{' '}
+        {props.seats.length} on the roster
       </figcaption>
     </figure>
   );

@@ -1,4 +1,5 @@
-import type { JournalVerdict } from '../../app/store';
+import type { IdentityAnchor, JournalVerdict } from '../../app/store';
+import type { StationInfo } from '../../../shared/contract';
 
 export interface VerdictBadge {
   word: 'VERIFIED' | 'TAMPERED' | 'UNANCHORED' | 'NOT CHECKED';
@@ -68,4 +69,28 @@ export function rowState(
       throw new Error(`unknown verdict ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * Why a chain that verified must still not show green in the banner, or null: the station token is not
+ * answering now (read every few seconds, while the verdict is only as new as the last verify), the
+ * identity key the checkpoints were checked with was not confirmed on the token, or the token's journal
+ * mark is behind or unchecked. VERIFIED needs the token twice: it holds the identity key, and its mark
+ * names the latest checkpoint (else a rollback would go unseen).
+ */
+export function journalHold(
+  hsm: StationInfo['hsm'] | undefined,
+  anchor: IdentityAnchor,
+  verdict: JournalVerdict | null,
+): { reason: string; check: 'JNL-IDENTITY' | 'JNL-MARK' } | null {
+  if (hsm !== undefined && hsm !== null && hsm.status !== 'PRESENT' && hsm.status !== 'BUSY')
+    return { reason: `station token ${hsm.status.toLowerCase()}`, check: 'JNL-IDENTITY' };
+  if (anchor?.token.status !== 'CONFIRMED')
+    return { reason: 'identity key not on the token', check: 'JNL-IDENTITY' };
+  if (verdict?.status === 'VERIFIED' && verdict.mark.status !== 'CONFIRMED')
+    return {
+      reason: `token mark ${verdict.mark.status === 'BEHIND' ? 'behind' : 'not checked'}`,
+      check: 'JNL-MARK',
+    };
+  return null;
 }
