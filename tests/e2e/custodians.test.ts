@@ -72,6 +72,9 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
 
       await checkIn(/Custodian Alice/);
       await expect.poll(() => page.getByRole('figure', { name: /Quorum: 1 of 2 needed/ }).count()).toBe(1);
+      await expect
+        .poll(() => page.getByRole('banner', { name: 'Station status' }).getByLabel('Quorum').innerText())
+        .toMatch(/2 of 3[\s\S]*OPEN/);
       await page.screenshot({ path: artifactPath('quorum-1-of-2.png'), fullPage: true });
       // The station's own token holds no roster key: refused, and the refusal is listed.
       await checkIn(/Station HSM/);
@@ -86,6 +89,9 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await expect
         .poll(() => session.getByRole('list', { name: 'Checked in' }).innerText())
         .toMatch(/alice[\s\S]*carol/);
+      // The banner says it from two metres: M of N on the roster, and this session REACHED.
+      const banner = page.getByRole('banner', { name: 'Station status' }).getByLabel('Quorum');
+      await expect.poll(() => banner.innerText()).toMatch(/2 of 3[\s\S]*REACHED/);
       await page.screenshot({ path: artifactPath('quorum-2-of-3.png'), fullPage: true });
       // A third check-in still counts (and is listed) but never reads "3 of 2": it is said as extra.
       await checkIn(/Custodian Bob/);

@@ -1,3 +1,4 @@
+import type { StationInfo } from '../../shared/contract';
 import { Badge } from '../components/Badge';
 import { describeVerdict, journalHold } from '../features/journal/verdict';
 import { OperatorCell } from './OperatorCell';
@@ -47,6 +48,7 @@ export function Banner() {
         </div>
       </div>
       <OperatorCell />
+      {info?.quorum ? <QuorumCell quorum={info.quorum} /> : null}
       <div className="banner-cell" aria-label="HSM status">
         <span className="banner-label">HSM</span>
         {info?.hsm ? (
@@ -91,5 +93,34 @@ export function Banner() {
         </div>
       ) : null}
     </header>
+  );
+}
+
+/**
+ * Quorum from two metres: M of N — the roster's quorum of the custodians valid now — and, while a quorum
+ * session is open, how many have checked in to it against its threshold (the operation in the title).
+ */
+function QuorumCell(props: { quorum: NonNullable<StationInfo['quorum']> }) {
+  const { threshold, custodians, open } = props.quorum;
+  const short = custodians < threshold;
+  return (
+    <div
+      className="banner-cell"
+      aria-label="Quorum"
+      title={`quorum ${threshold} of the ${custodians} custodians valid now${open ? `; session ${open.sessionId} for ${open.operation}: ${open.checkedIn} checked in of ${open.threshold} needed, open until ${open.expiresAt}` : ''}`}
+    >
+      <span className="banner-label">Quorum</span>
+      <strong>
+        {threshold} of {custodians}
+      </strong>
+      {short ? <Badge word="SHORT" tone="bad" /> : null}
+      {open ? (
+        <Badge
+          word={open.checkedIn >= open.threshold ? 'REACHED' : 'OPEN'}
+          tone={open.checkedIn >= open.threshold ? 'good' : 'warn'}
+          detail={`${Math.min(open.checkedIn, open.threshold)}/${open.threshold}`}
+        />
+      ) : null}
+    </div>
   );
 }

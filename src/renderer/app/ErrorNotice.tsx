@@ -1,4 +1,5 @@
 import { ERROR_CATALOGUE } from '../../shared/errors';
+import { fieldName, readableMessage } from './error-text';
 import { useStation } from './store';
 
 /** Errors say what happened, why, and what to do next, with the error code. */
@@ -9,10 +10,10 @@ export function ErrorNotice() {
   return (
     <div className="error-notice" role="alert">
       <div>
-        <strong>{error.message}</strong>
+        <strong>{readableMessage(error.message, error.data.field)}</strong>
         <div>{ERROR_CATALOGUE[error.code].action}</div>
         <code>{error.code}</code>
-        {typeof error.data.field === 'string' ? <code> field: {error.data.field}</code> : null}
+        {typeof error.data.field === 'string' ? <span> · field: {fieldName(error.data.field)}</span> : null}
       </div>
       <button type="button" onClick={dismiss}>
         Dismiss

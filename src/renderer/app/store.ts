@@ -71,8 +71,16 @@ export const useStation = create<StationState>()((set, get) => ({
   journalPages: {},
 
   async attach(api) {
-    // After every act the banner reads the operator's session again: the act moved its idle lock.
-    set({ api: withOperatorRefresh(api, () => void get().refreshOperator()) });
+    // After every act the banner reads the station again: the act moved the operator's idle lock, and
+    // may have changed what the banner shows (quorum, the unsigned tail).
+    set({
+      api: withActRefresh(api, () => {
+        // An act that went through fixed whatever the error on screen was about.
+        set({ error: null });
+        void get().refreshOperator();
+        void get().refreshInfo();
+      }),
+    });
     await get().refreshInfo();
     await get().refreshOperator();
     await get().loadJournalPage(0);
@@ -115,7 +123,8 @@ export const useStation = create<StationState>()((set, get) => ({
   },
 
   show(view) {
-    set({ view });
+    // An error belongs to the view it happened in: it does not follow the operator elsewhere.
+    set({ view, error: null });
   },
 
   select(seq) {
@@ -145,16 +154,20 @@ export const useStation = create<StationState>()((set, get) => ({
   },
 }));
 
-/** The station API with the operator's session read again after each act (ACT_METHODS) that went through. */
-function withOperatorRefresh(api: StationApi, refresh: () => void): StationApi {
+/**
+ * The station API with `refresh` called after each act that went through: the ACT_METHODS, and a
+ * check-in (an act recorded under the key that signed it).
+ */
+function withActRefresh(api: StationApi, refresh: () => void): StationApi {
   const wrapped: Record<string, (input: never) => Promise<unknown>> = {};
   for (const [method, call] of Object.entries(api) as [string, (input: never) => Promise<{ ok: boolean }>][])
-    wrapped[method] = ACT_METHODS.has(method as keyof StationApi)
-      ? async (input) => {
-          const r = await call(input);
-          if (r.ok) refresh();
-          return r;
-        }
-      : call;
+    wrapped[method] =
+      ACT_METHODS.has(method as keyof StationApi) || method === 'quorumCheckIn'
+        ? async (input) => {
+            const r = await call(input);
+            if (r.ok) refresh();
+            return r;
+          }
+        : call;
   return Object.freeze(wrapped) as unknown as StationApi;
 }

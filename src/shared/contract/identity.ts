@@ -22,6 +22,25 @@ export const stationInfoSchema = z.strictObject({
   identity: z.strictObject({ fingerprint: sha256Hex, words, tokenSerial: z.string() }).nullable(),
   store: storeStateSchema,
   /**
+   * Quorum as the banner shows it: M (the roster's quorum) of N (custodians valid now), and the newest
+   * open quorum session's check-ins against its threshold; null before a roster exists.
+   */
+  quorum: z
+    .strictObject({
+      threshold: z.number().int(),
+      custodians: z.number().int(),
+      open: z
+        .strictObject({
+          sessionId: z.string(),
+          operation: z.string(),
+          checkedIn: z.number().int(),
+          threshold: z.number().int(),
+          expiresAt: z.string(),
+        })
+        .nullable(),
+    })
+    .nullable(),
+  /**
    * The journal's length and its unsigned tail: entries after the latest checkpoint's own event, which
    * anyone with write access to the file could still change or cut undetected (not a verification);
    * null when a damaged store cannot be read that far.

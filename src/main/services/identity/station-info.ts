@@ -1,6 +1,7 @@
 import { CodedError } from '../../../core/errors';
 import type { StationInfo } from '../../../shared/contract';
 import type { Station } from '../../station/station';
+import { quorumSummary } from '../custodians/queries';
 import { identitySummary, stationIdentity, type StationIdentity } from './queries';
 
 /**
@@ -20,6 +21,7 @@ export function stationInfo(station: Station, host: 'electron' | 'browser'): Sta
           ...tokenStatus(station, identity),
         }
       : null,
+    quorum: quorumSummary(station),
     store: {
       path: station.store.path,
       schemaVersion: station.store.schemaVersion,
