@@ -32,6 +32,7 @@ import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
 import { registerRecordsCommands } from './records';
 import { registerSessionCommands } from './session';
+import { registerDecisionsCommands } from './decisions';
 import { serve } from './serve';
 import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -557,6 +558,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerAttestCommands(program, out);
   registerRecordsCommands(program, out);
   registerSessionCommands(program, out);
+  registerDecisionsCommands(program, out);
 
   program
     .command('serve')

@@ -132,8 +132,20 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await form.getByLabel('Bag serial as read now').fill('TB-104240');
       await form.getByLabel('Inspector').fill('Carol Chen');
       await form.getByLabel('Note').fill('Re-inspected after the card replacement');
+      // Nothing is pre-ticked: without saying how the seal was found, the form does not record.
+      expect(await form.getByLabel('Seal intact').isChecked()).toBe(false);
+      await form.getByRole('button', { name: 'Record' }).click();
+      expect(
+        await form
+          .getByLabel('Seal intact')
+          .evaluate((e) => (e as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing),
+      ).toBe(true);
+      await form.getByLabel('Seal intact').check();
       await form.getByRole('button', { name: 'Record' }).click();
       await expect.poll(() => row('backup-token-b').innerText()).toMatch(/READY[\s\S]*SATISFIED/);
+      // Recorded: the form is empty again for the next act.
+      expect(await form.getByLabel('Bag serial as read now').inputValue()).toBe('');
+      expect(await form.getByLabel('Seal intact').isChecked()).toBe(false);
       await expect
         .poll(() => page.getByRole('complementary', { name: 'Custody history' }).innerText())
         .toContain('Re-inspected after the card replacement');

@@ -220,7 +220,16 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await openWorkflow(page, host.url, 'Custody attestation');
+      await openWorkflow(page, host.url, 'Decisions pending');
+      // What waits for whom: the owner's decision on the demo attestation, one click from its view.
+      const table = page.getByRole('table', { name: 'Pending decisions' });
+      await expect
+        .poll(() => table.innerText())
+        .toMatch(
+          /OWNER DECIDES[\s\S]*release-security-owner[\s\S]*Attestation ATT-2026-H1-REL: decide on evaluation/,
+        );
+      await page.screenshot({ path: artifactPath('decisions-pending.png'), fullPage: true });
+      await table.getByRole('button', { name: 'Open attestation' }).first().click();
       const panel = page.getByRole('region', { name: 'Attestation recommendation' });
       await expect.poll(() => panel.innerText()).toMatch(/REMEDIATE\s*recommend targeted remediation/);
       // The policy (control library) version and digest, the as-of instant and the evaluation seq.

@@ -287,6 +287,14 @@ describe('the CLI prints the views the UI shows', () => {
     );
   });
 
+  it('decisions: --json is the decisionsPending view, and the text names each one', async () => {
+    const view = await ui('decisionsPending', {});
+    expect(JSON.parse(ok(cli(['decisions', '--json'])))).toEqual(view);
+    const text = ok(cli(['decisions']));
+    expect(view.length).toBeGreaterThan(0);
+    for (const p of view) expect(text).toContain(`${p.kind}  ${p.subject}  who: ${p.who}`);
+  });
+
   // Last: it registers a second module, so commands that default to "the only module" would need --module.
   it('hsm list: the devicesModules view — profile, library digest, Cryptoki, and a module that cannot open listed with its error', async () => {
     const copy = join(suite.dir, 'libsofthsm2-copy.so');

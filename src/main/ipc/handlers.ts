@@ -31,6 +31,7 @@ import {
   verifyShare,
 } from '../services/custodians';
 import { coverage, custodyItems, recordCustodyAct } from '../services/custody';
+import { pendingDecisions } from '../services/decisions';
 import {
   createTokenCsr,
   describeModules,
@@ -110,6 +111,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     operatorSession: () => consoleOperatorView(ctx.operator),
     operatorSignIn: (input) => consoleSignIn(ctx.operator, input),
     operatorSignOut: () => consoleSignOut(ctx.operator),
+    // decisions
+    decisionsPending: () => pendingDecisions(station),
     sharesList: () => listShares(station),
     sharesVerify: (input) => verifyShare(station, input),
     ceremonyKeygenOperation: (input) => ceremonyKeygenOperation(station, input),

@@ -1,6 +1,7 @@
 import { BundlesView } from '../features/bundles/BundlesView';
 import { CustodiansView } from '../features/custodians/CustodiansView';
 import { CustodyView } from '../features/custody/CustodyView';
+import { DecisionsView } from '../features/decisions/DecisionsView';
 import { DevicesView } from '../features/devices/DevicesView';
 import { FindingsView } from '../features/findings/FindingsView';
 import { JournalView } from '../features/journal/JournalView';
@@ -11,6 +12,7 @@ import { ErrorNotice } from './ErrorNotice';
 import { useStation, type View } from './store';
 
 const NAV: { view: View; label: string }[] = [
+  { view: 'decisions', label: 'Decisions pending' },
   { view: 'station', label: 'Station' },
   { view: 'devices', label: 'Devices' },
   { view: 'custodians', label: 'Custodians & Quorum' },
@@ -63,6 +65,8 @@ export function App() {
 
 function Workspace({ view }: { view: View }) {
   switch (view) {
+    case 'decisions':
+      return <DecisionsView />;
     case 'station':
       return <StationView />;
     case 'devices':

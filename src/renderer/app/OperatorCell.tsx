@@ -70,7 +70,11 @@ export function OperatorCell() {
       >
         <Badge word="SIGNED IN" tone="good" />
         <strong className="operator-name">{session.name}</strong>
-        <span className="banner-sub">locks {clock(Date.parse(session.locksAt) - now)}</span>
+        <span
+          className={`banner-sub operator-locks${Date.parse(session.locksAt) - now < 5 * 60_000 ? ' soon' : ''}`}
+        >
+          locks {clock(Date.parse(session.locksAt) - now)}
+        </span>
       </span>
     );
 

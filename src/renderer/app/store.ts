@@ -12,6 +12,7 @@ export type JournalVerdict = Output<'journalVerify'>['verdict'];
 export type ConsoleOperatorView = Output<'operatorSession'>;
 export type IdentityAnchor = Output<'journalVerify'>['identity'];
 export type View =
+  | 'decisions'
   | 'station'
   | 'devices'
   | 'custodians'

@@ -43,7 +43,14 @@ export function Badge(props: {
 }) {
   const tone = props.tone ?? toneOf(props.word);
   return (
-    <span className={`badge badge-${tone}${props.large ? ' badge-large' : ''}`} data-status={props.word}>
+    <span
+      className={`badge badge-${tone}${props.large ? ' badge-large' : ''}`}
+      data-status={props.word}
+      // Where a narrow banner hides the detail, it is still one hover away.
+      title={
+        props.detail ? `${props.word} ${props.detail}${props.check ? ` (${props.check})` : ''}` : undefined
+      }
+    >
       <strong>{props.word}</strong>
       {props.detail ? <span className="badge-detail"> {props.detail}</span> : null}
       {props.check ? <code className="badge-check">{props.check}</code> : null}

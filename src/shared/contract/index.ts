@@ -5,6 +5,7 @@ import { bundlesChannels } from './bundles';
 import type { Channel, Channels } from './common';
 import { custodiansChannels } from './custodians';
 import { custodyChannels } from './custody';
+import { decisionsChannels } from './decisions';
 import { devicesChannels } from './devices';
 import { findingsChannels } from './findings';
 import { identityChannels } from './identity';
@@ -36,6 +37,7 @@ export const CHANNELS_BY_DOMAIN = {
   attest: attestChannels,
   records: recordsChannels,
   findings: findingsChannels,
+  decisions: decisionsChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
@@ -135,6 +137,7 @@ export * from './attest';
 export * from './bundles';
 export * from './custodians';
 export * from './custody';
+export * from './decisions';
 export * from './devices';
 export * from './findings';
 export * from './identity';

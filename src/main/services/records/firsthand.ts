@@ -55,8 +55,10 @@ const FEEDS: Readonly<Record<Kind, readonly string[]>> = {
   'custody.transferred': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
   'custody.inspected': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
   'custody.media-replaced': ['custody-registry', 'media-lifecycle', 'seal-inspection'],
-  'quorum.session-opened': ['ceremony-log'],
-  'quorum.checked-in': ['ceremony-log'],
+  // A quorum session becomes a ceremony-log record only when it is closed (used for an act): opening
+  // one and checking in change no fact the rules read.
+  'quorum.session-opened': [],
+  'quorum.checked-in': [],
   'quorum.session-closed': ['ceremony-log'],
 };
 

@@ -253,10 +253,11 @@ export function AttestationPanel(props: {
           </label>
           <label className="field">
             <span>Decision</span>
-            <select
-              name="decision"
-              defaultValue={latest.recommendation === 'approvable' ? 'approve' : latest.recommendation}
-            >
+            {/* The owner decides: never pre-set, least of all to the station's own recommendation. */}
+            <select name="decision" defaultValue="" required>
+              <option value="" disabled>
+                — choose —
+              </option>
               <option value="approve">approve</option>
               <option value="remediate">remediate</option>
               <option value="escalate">escalate</option>

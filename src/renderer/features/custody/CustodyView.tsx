@@ -128,14 +128,9 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
   const [type, setType] = useState<ActType>('inspected');
-  const [f, setF] = useState({
-    bag: '',
-    location: '',
-    holder: '',
-    to: '',
-    note: '',
-    intact: true,
-  });
+  // Nothing is pre-filled or pre-ticked: what the inspector found is chosen every time (no risky default).
+  const blank = { bag: '', location: '', holder: '', to: '', note: '', intact: null as boolean | null };
+  const [f, setF] = useState(blank);
 
   const act = (): CustodyActInput => {
     switch (type) {
@@ -146,7 +141,13 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
       case 'transferred':
         return { type, bagSerialObserved: f.bag, from: f.holder, to: f.to, location: f.location };
       case 'inspected':
-        return { type, bagSerialObserved: f.bag, sealIntact: f.intact, inspector: f.holder, note: f.note };
+        return {
+          type,
+          bagSerialObserved: f.bag,
+          sealIntact: f.intact === true,
+          inspector: f.holder,
+          note: f.note,
+        };
       case 'media-replaced':
         return { type, note: f.note };
       default: {
@@ -164,6 +165,8 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
       act: act(),
     });
     if (!r.ok) return showError(r.error);
+    // Recorded: the next act starts from an empty form, never the last one's values.
+    setF(blank);
     await props.onDone();
   };
 
@@ -206,14 +209,28 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
         </label>
       ) : null}
       {type === 'inspected' ? (
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={f.intact}
-            onChange={(e) => setF({ ...f, intact: e.target.checked })}
-          />{' '}
-          Seal intact
-        </label>
+        <fieldset className="choice">
+          <legend>Seal as found</legend>
+          <label className="check">
+            <input
+              type="radio"
+              name="seal"
+              checked={f.intact === true}
+              onChange={() => setF({ ...f, intact: true })}
+              required
+            />{' '}
+            Seal intact
+          </label>
+          <label className="check">
+            <input
+              type="radio"
+              name="seal"
+              checked={f.intact === false}
+              onChange={() => setF({ ...f, intact: false })}
+            />{' '}
+            Seal broken or tampered
+          </label>
+        </fieldset>
       ) : null}
       {type !== 'sealed' && type !== 'transferred' ? (
         <label className="field">

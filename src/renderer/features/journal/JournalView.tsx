@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { JournalEntry } from '../../../shared/contract';
 import { JOURNAL_PAGE_SIZE, useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
@@ -81,6 +81,22 @@ function JournalList() {
   });
   const items = virtualizer.getVirtualItems();
 
+  // The journal opens at its head: the newest entries are what an operator came to see.
+  const atHead = useRef(false);
+  useEffect(() => {
+    if (atHead.current || total === 0) return;
+    atHead.current = true;
+    virtualizer.scrollToIndex(total - 1, { align: 'end' });
+  }, [total, virtualizer]);
+
+  const jump = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const seq = Number(new FormData(e.currentTarget).get('seq'));
+    if (!Number.isInteger(seq) || seq < 1 || seq > total) return;
+    select(seq);
+    virtualizer.scrollToIndex(seq - 1, { align: 'center' });
+  };
+
   // Load the pages that the visible rows fall into (once per page and journal size).
   useEffect(() => {
     requested.current.forEach((p) => {
@@ -114,6 +130,13 @@ function JournalList() {
 
   return (
     <section className="journal-list" aria-label="Journal entries">
+      <form className="inline-form" aria-label="Jump to entry" onSubmit={jump}>
+        <label className="field">
+          <span>Jump to seq (1–{total})</span>
+          <input name="seq" type="number" min={1} max={Math.max(1, total)} required />
+        </label>
+        <button type="submit">Show</button>
+      </form>
       <div className="journal-header" aria-hidden="true">
         <span>seq</span>
         <span>time (UTC)</span>
