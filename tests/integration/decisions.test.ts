@@ -77,4 +77,30 @@ describe('station decisions', () => {
     expect(all[1]!.what).toMatch(/0 of 2 custodians checked in/);
     expect(cli(['decisions']).stdout).toMatch(/^OVERDUE finding-owner/);
   });
+
+  it('an attestation whose facts moved waits to be evaluated again, not for the owner: no decision on a STALE evaluation', () => {
+    expect(
+      cli([
+        'custody',
+        'unseal',
+        '--item',
+        'hsm-primary',
+        '--bag',
+        'TB-104233',
+        '--reason',
+        'firmware check',
+        '--holder',
+        'Alice Adams',
+      ]).stderr,
+    ).toBe('');
+    const att = pending().filter((p) => p.subject === 'ATT-2026-H1-REL');
+    expect(att).toEqual([
+      expect.objectContaining({
+        kind: 'attestation-evaluate',
+        who: 'signed-in operator',
+        view: 'attestation',
+      }),
+    ]);
+    expect(att[0]!.what).toMatch(/is STALE/);
+  });
 });

@@ -84,6 +84,32 @@ describe('custody log', () => {
       check: 'CUST-INSPECTION-FRESH',
       reason: 'no clean inspection since the custody break at seq 3 (CUST-SEAL-MATCH)',
     });
+    // Ticking "intact" later on the bag that was found wrong changes nothing; only a new seal, inspected
+    // after it, is clean again (the break stays on record: BLOCKED).
+    const wrongBag = [...base, inspect(3, '2026-02-01T00:00:00.000Z', 'TB-1002')];
+    const ticked = custodyState(
+      [...wrongBag, inspect(4, '2026-02-02T00:00:00.000Z', 'TB-1001')],
+      DEFAULT_CUSTODY_POLICY,
+      NOW,
+    );
+    expect(ticked.inspection.status).toBe('STALE');
+    const resealed: CustodyEvent[] = [
+      ...wrongBag,
+      {
+        type: 'sealed',
+        seq: 4,
+        at: '2026-02-03T00:00:00.000Z',
+        bagSerial: 'TB-2001',
+        location: 'safe 2',
+        holder: 'Alice',
+        witnesses: ['Bob'],
+      },
+      inspect(5, '2026-02-04T00:00:00.000Z', 'TB-2001'),
+    ];
+    expect(custodyState(resealed, DEFAULT_CUSTODY_POLICY, NOW)).toMatchObject({
+      status: 'BLOCKED',
+      inspection: { status: 'SATISFIED' },
+    });
     const broken = custodyState(
       [...base, inspect(3, '2026-02-01T00:00:00.000Z', 'TB-1001', false)],
       DEFAULT_CUSTODY_POLICY,

@@ -118,6 +118,7 @@ export function custodyState(
     }
   };
 
+  let lastSealSeq = 0;
   for (const e of events) {
     switch (e.type) {
       case 'registered':
@@ -125,6 +126,7 @@ export function custodyState(
         description = e.description;
         break;
       case 'sealed':
+        lastSealSeq = e.seq;
         sealed = true;
         bagSerial = e.bagSerial;
         location = e.location;
@@ -165,12 +167,13 @@ export function custodyState(
   }
 
   let inspection: CustodyState['inspection'];
-  // A break at or after the last inspection: that inspection did not find the seal as recorded (or came
-  // before it was broken), so it attests nothing clean — the worst true state wins, never SATISFIED.
+  // After a custody break only an inspection of a new seal (sealed after the break) is clean: one that
+  // found the break, came before it, or ticked "intact" on the seal that was broken attests nothing —
+  // the worst true state wins, never SATISFIED.
   const lastBreak = breaks.at(-1);
   if (lastInspection === null) {
     inspection = { status: 'MISSING', check: 'CUST-INSPECTION-FRESH', reason: 'never inspected' };
-  } else if (lastBreak !== undefined && lastBreak.seq >= lastInspection.seq) {
+  } else if (lastBreak !== undefined && !(lastSealSeq > lastBreak.seq && lastInspection.seq > lastSealSeq)) {
     inspection = {
       status: 'STALE',
       check: 'CUST-INSPECTION-FRESH',

@@ -59,20 +59,23 @@ export function claimStatus(
   const checks = claim.checks ?? [];
   if (checks.length === 0) return 'asserted';
   if (findings === null) return 'pending';
-  // The subject itself is not established (no request record, no scope known): the rules about it
-  // could check nothing, and their silence is not support.
-  if (
-    subject !== null &&
-    findings.some(
-      (f) =>
-        f.blocking && f.subject === subject && (f.category === 'scope-unclear' || f.category === 'missing'),
-    )
-  )
-    return 'pending';
   const mine = findings.filter((f) => checks.includes(f.checkId));
   const blocking = mine.filter((f) => f.blocking);
   if (blocking.some((f) => f.category === 'disputed' || f.category === 'stop')) return 'disputed';
   if (blocking.length > 0) return 'unsupported';
+  // The subject's own record is missing (a blocking finding about the subject resting on no record at
+  // all): the rules about it could check nothing, and their silence is not support.
+  if (
+    subject !== null &&
+    findings.some(
+      (f) =>
+        f.blocking &&
+        f.subject === subject &&
+        f.records.length === 0 &&
+        (f.category === 'scope-unclear' || f.category === 'missing'),
+    )
+  )
+    return 'pending';
   return mine.length > 0 ? 'pending' : 'supported';
 }
 

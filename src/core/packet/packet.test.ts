@@ -356,10 +356,14 @@ describe('derived packets (rotation-deferral): register, claim statuses, acknowl
     expect(claimStatus(claim([]), [])).toBe('asserted');
     // No request record for the subject: the runway rule could check nothing, so nothing is supported.
     const runway = claim(['DEF-RUNWAY']);
-    const noRequest = f('DEF-SCOPE', 'DR-9', 'scope-unclear');
+    const noRequest = { ...f('DEF-SCOPE', 'DR-9', 'scope-unclear'), records: [] };
     expect(claimStatus(runway, [noRequest], 'DR-9')).toBe('pending');
     expect(claimStatus(runway, [noRequest], 'DR-1')).toBe('supported');
-    expect(claimStatus(runway, [f('DEF-SCOPE', 'DR-9', 'scope-unclear', false)], 'DR-9')).toBe('supported');
+    expect(claimStatus(runway, [{ ...noRequest, blocking: false }], 'DR-9')).toBe('supported');
+    // A scope finding about a request that exists (it rests on the request record) does not make claims
+    // pending, and a disputed check stays disputed whatever else is found.
+    expect(claimStatus(runway, [f('DEF-SCOPE', 'DR-9', 'scope-unclear')], 'DR-9')).toBe('supported');
+    expect(claimStatus(runway, [noRequest, f('DEF-RUNWAY', 'K', 'disputed')], 'DR-9')).toBe('disputed');
   });
 
   it('registerOf: every finding with its notes, latest owner and due date; acknowledgeable only by policy', () => {

@@ -73,11 +73,13 @@ export function Banner() {
         )}
         {info?.journal ? (
           <span
-            className="banner-sub"
+            // A count of zero may give way on a narrow screen; entries no checkpoint covers never do.
+            className={`banner-sub${info.journal.unsigned === 0 ? ' unsigned-none' : ''}`}
             aria-label="Unsigned entries"
             title="entries after the latest signed checkpoint: anyone with write access to the database could still change them undetected"
           >
-            {info.journal.unsigned} unsigned
+            {info.journal.unsigned}
+            <span className="unsigned-word"> unsigned</span>
           </span>
         ) : null}
       </div>

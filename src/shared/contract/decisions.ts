@@ -11,6 +11,7 @@ export const PENDING_KINDS = [
   'packet-evaluate',
   'packet-handoff',
   'finding-owner',
+  'attestation-evaluate',
   'attestation-decision',
   'quorum-check-in',
 ] as const;

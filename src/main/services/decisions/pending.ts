@@ -8,12 +8,20 @@ import { listPackets, packetView } from '../packets';
 
 type Pending = View<'decisionsPending'>[number];
 
+/** Past a deadline: a due date given as a day (stored at its midnight) runs to the end of that day. */
+function overdue(by: string, now: string): boolean {
+  const end = by.endsWith('T00:00:00.000Z') ? new Date(Date.parse(by) + 86_400_000).toISOString() : by;
+  return end <= now;
+}
+
 /**
  * Every decision the station is waiting on a person for, derived from what it holds (never typed in):
  * - a packet stopped by a stop indicator: a custodian quorum clears it or it goes to incident handling;
  * - a derived packet not evaluated, or whose evaluation went STALE: the operator evaluates (again);
- * - a packet whose outcome allows a handoff and whose current version was not handed off: its reviewers;
+ * - a packet whose FRESH outcome is stop-and-escalate: incident handling;
+ * - a packet at gate READY whose recorded version names reviewers and was not handed off: those reviewers;
  * - a register finding a person took on (owner, due date): that owner, by that date;
+ * - an attestation evaluation that went STALE: the operator evaluates again;
  * - a FRESH attestation evaluation with no owner's decision on it: the release-security owner;
  * - an open quorum session that has not reached quorum: the custodians, before it expires.
  * Sorted with deadlines first (earliest first), then by when it became pending.
@@ -21,11 +29,27 @@ type Pending = View<'decisionsPending'>[number];
 export function pendingDecisions(station: Station): Pending[] {
   const now = journalTime(station.deps.clock());
   const out: Pending[] = [];
-  const add = (p: Omit<Pending, 'overdue'>) => out.push({ ...p, overdue: p.by !== null && p.by <= now });
+  const add = (p: Omit<Pending, 'overdue'>) =>
+    out.push({ ...p, overdue: p.by !== null && overdue(p.by, now) });
 
   for (const summary of listPackets(station)) {
-    const p = packetView(station, { packetId: summary.packetId });
-    const view = p.draft.kind === 'custody-attestation' ? 'attestation' : 'deferral';
+    const view = summary.kind === 'custody-attestation' ? 'attestation' : 'deferral';
+    let p: ReturnType<typeof packetView>;
+    try {
+      p = packetView(station, { packetId: summary.packetId });
+    } catch (e) {
+      // One packet that cannot be read is itself a decision to make, never a reason to hide the others.
+      add({
+        kind: 'packet-evaluate',
+        subject: summary.packetId,
+        what: `Packet ${summary.packetId} cannot be read as it stands: ${e instanceof Error ? e.message : String(e)}`,
+        who: 'signed-in operator',
+        by: null,
+        since: null,
+        view,
+      });
+      continue;
+    }
     const uncleared = p.stops.filter((s) => s.cleared === null);
     for (const s of uncleared)
       add({
@@ -38,36 +62,59 @@ export function pendingDecisions(station: Station): Pending[] {
         view,
       });
     const e = p.derived?.evaluation;
-    if (p.derived && e === null)
+    if (e && e.status === 'FRESH' && e.holds === 'stop')
       add({
-        kind: 'packet-evaluate',
+        kind: 'packet-stop',
         subject: p.draft.packetId,
-        what: `Packet ${p.draft.packetId}: ${p.derived.subject} has not been evaluated; nothing about it can be handed off yet.`,
-        who: 'signed-in operator',
-        by: null,
-        since: null,
-        view,
-      });
-    else if (e && e.status === 'STALE')
-      add({
-        kind: 'packet-evaluate',
-        subject: p.draft.packetId,
-        what: `Packet ${p.draft.packetId}: evaluation ${e.seq} is STALE (${e.sentence}); evaluate again before any handoff.`,
-        who: 'signed-in operator',
+        what: `Packet ${p.draft.packetId}: the outcome is ${e.outcome} (${e.reason}) — stop and escalate to incident handling.`,
+        who: 'incident owner',
         by: null,
         since: null,
         view,
       });
     const latest = p.versions.at(-1);
     const handedOff = latest !== undefined && p.handoffs.some((h) => h.version === latest.version);
-    if (uncleared.length === 0 && e?.status === 'FRESH' && e.holds === null && !handedOff)
+    // Evaluating is refused while a stop stands, and a version handed off is decided: neither waits on it.
+    if (p.derived && uncleared.length === 0 && !handedOff) {
+      if (e === null)
+        add({
+          kind: 'packet-evaluate',
+          subject: p.draft.packetId,
+          what: `Packet ${p.draft.packetId}: ${p.derived.subject} has not been evaluated; nothing about it can be handed off yet.`,
+          who: 'signed-in operator',
+          by: null,
+          since: null,
+          view,
+        });
+      else if (e && e.status === 'STALE')
+        add({
+          kind: 'packet-evaluate',
+          subject: p.draft.packetId,
+          what: `Packet ${p.draft.packetId}: evaluation ${e.seq} is STALE (${e.sentence}); evaluate again before any handoff.`,
+          who: 'signed-in operator',
+          by: null,
+          since: null,
+          view,
+        });
+    }
+    // A handoff waits only where the station would record it: gate READY (the outcome allows it for a
+    // derived packet), a recorded version naming its reviewers, not yet handed off.
+    const reviewers = p.draft.routing.reviewers;
+    if (
+      uncleared.length === 0 &&
+      p.completeness.gate === 'READY' &&
+      (!p.derived || (e?.status === 'FRESH' && e.holds === null)) &&
+      latest !== undefined &&
+      !handedOff &&
+      reviewers.length > 0
+    )
       add({
         kind: 'packet-handoff',
         subject: p.draft.packetId,
-        what: `Packet ${p.draft.packetId}: outcome ${e.outcome}; ${latest ? `version ${latest.version} waits for its handoff` : 'record a version and hand it off'}.`,
-        who: p.draft.routing.requiredRoles.join(', ') || 'the packet’s reviewers',
+        what: `Packet ${p.draft.packetId}: version ${latest.version} is READY and waits for its handoff to ${reviewers.map((r) => `${r.name} (${r.role})`).join(', ')}.`,
+        who: reviewers.map((r) => r.name).join(', '),
         by: null,
-        since: latest?.at ?? null,
+        since: latest.at,
         view,
       });
     for (const r of p.derived?.register ?? [])
@@ -86,7 +133,21 @@ export function pendingDecisions(station: Station): Pending[] {
   for (const subject of findingsSubjects(station, { workflow: 'attestation' }).subjects) {
     const a = attestationStatus(station, { subject });
     const latest = a.latest;
-    if (!latest || latest.status.status !== 'FRESH') continue;
+    // A subject nobody has evaluated here is no decision yet (an attestation scope is opened by
+    // evaluating it); one whose evaluation went STALE waits for the operator to evaluate again.
+    if (!latest) continue;
+    if (latest.status.status !== 'FRESH') {
+      add({
+        kind: 'attestation-evaluate',
+        subject,
+        what: `Attestation ${subject}: evaluation ${latest.seq} is STALE (${latest.status.sentence}); evaluate again before the owner decides.`,
+        who: 'signed-in operator',
+        by: null,
+        since: null,
+        view: 'attestation',
+      });
+      continue;
+    }
     if (a.decisions.some((d) => d.evaluationSeq === latest.seq)) continue;
     add({
       kind: 'attestation-decision',
@@ -107,7 +168,11 @@ export function pendingDecisions(station: Station): Pending[] {
       kind: 'quorum-check-in',
       subject: s.sessionId,
       what: `Quorum session for ${s.operation} (${s.ceremonyId}, step ${s.step}): ${v.state.checkedIn.length} of ${v.state.threshold} custodians checked in.`,
-      who: v.seats.map((c) => c.name).join(', ') || 'the custodians',
+      who:
+        v.seats
+          .filter((c) => !v.state.checkedIn.some((k) => k.custodianId === c.custodianId))
+          .map((c) => c.name)
+          .join(', ') || 'the custodians',
       by: s.expiresAt,
       since: s.openedAt,
       view: 'custodians',

@@ -229,7 +229,14 @@ export function AttestationPanel(props: {
         </ul>
       ) : null}
       {latest && latest.status.status === 'FRESH' ? (
-        <form className="act-form" aria-label="Record the owner's decision" onSubmit={(e) => void decide(e)}>
+        // Keyed by the evaluation: a newer one arriving by the poll gives a fresh, empty form, never a
+        // half-filled one carried over to an evaluation its owner did not read.
+        <form
+          key={latest.seq}
+          className="act-form"
+          aria-label="Record the owner's decision"
+          onSubmit={(e) => void decide(e)}
+        >
           <p>
             The release security owner decides on evaluation {latest.seq} and signs the decision with their
             own key on their token. The station checks the signature against the trust store (role

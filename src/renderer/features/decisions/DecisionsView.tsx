@@ -10,6 +10,7 @@ const KIND_WORDS: Record<Pending['kind'], string> = {
   'packet-evaluate': 'EVALUATE',
   'packet-handoff': 'HANDOFF',
   'finding-owner': 'FINDING',
+  'attestation-evaluate': 'EVALUATE',
   'attestation-decision': 'OWNER DECIDES',
   'quorum-check-in': 'CHECK-IN',
 };
@@ -69,7 +70,10 @@ export function DecisionsView() {
             {pending.map((p, i) => (
               <tr key={`${p.kind}-${p.subject}-${i}`}>
                 <td>
-                  <Badge word={KIND_WORDS[p.kind]} tone={p.overdue ? 'bad' : 'info'} />
+                  <Badge
+                    word={KIND_WORDS[p.kind]}
+                    tone={p.overdue || p.kind === 'packet-stop' ? 'bad' : 'info'}
+                  />
                   {p.overdue ? <Badge word="OVERDUE" tone="bad" /> : null}
                 </td>
                 <td title={p.who}>{p.who}</td>
