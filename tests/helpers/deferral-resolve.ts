@@ -40,3 +40,20 @@ export function resolveDemoHoldArgs(packetId = DEMO_PACKET): string[][] {
     ['packet', 'evaluate', packetId, '--as-of', DEMO_AS_OF],
   ];
 }
+
+/**
+ * `station custody unseal` of the demo's primary HSM by its own holder: a custody act that changes the
+ * station's own facts yet makes no record the attestation rules read (its evaluation goes STALE).
+ */
+export const UNSEAL_PRIMARY_BY_HOLDER = [
+  'custody',
+  'unseal',
+  '--item',
+  'hsm-primary',
+  '--bag',
+  'TB-104233',
+  '--reason',
+  'firmware check',
+  '--holder',
+  'Alice Adams',
+];

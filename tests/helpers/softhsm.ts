@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KeyAlgorithm } from '../../src/core/crypto/algorithms';
+import type { Pkcs11Module } from '../../src/main/adapters/hsm/module';
 import { findProfile, resolveModulePath, type ModuleProfile } from '../../src/main/adapters/hsm/profiles';
 import { tempDir } from './temp';
 
@@ -121,4 +124,51 @@ export function faultShim(world: { dir: string; conf: string }): FaultShim {
     clear: () => write([]),
     stats: () => JSON.parse(readFileSync(statsPath, 'utf8')) as ShimStats,
   };
+}
+
+/** Initialises one SoftHSM2 token per label in the current SOFTHSM2_CONF world, each with its user PIN. */
+export function initTokens(
+  labels: readonly string[],
+  pinOf: (label: string) => string,
+  soPin = '11223344',
+): void {
+  for (const label of labels) {
+    const r = spawnSync('softhsm2-util', [
+      '--init-token',
+      '--free',
+      '--label',
+      label,
+      '--so-pin',
+      soPin,
+      '--pin',
+      pinOf(label),
+    ]);
+    if (r.status !== 0)
+      throw new Error(`softhsm2-util could not initialise token ${label}: ${String(r.stderr)}`);
+  }
+}
+
+/**
+ * Each custodian generates `<who>-custodian` on their own token (labelled as they are named); returns the
+ * public keys as PEM, as the roster takes them.
+ */
+export async function custodianKeyPems(
+  module: Pkcs11Module,
+  serials: Readonly<Record<string, string>>,
+  who: readonly string[],
+  pin: string,
+  algorithmOf: (who: string) => KeyAlgorithm = () => 'ec-p256',
+): Promise<Record<string, string>> {
+  const pem: Record<string, string> = {};
+  for (const w of who) {
+    const key = await module.withSessionAsync(
+      serials[w]!,
+      { write: true, login: { user: 'user', pin } },
+      (s) => s.generateKeyPair({ label: `${w}-custodian`, algorithm: algorithmOf(w) }),
+    );
+    pem[w] = createPublicKey({ key: key.spki!, format: 'der', type: 'spki' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  }
+  return pem;
 }

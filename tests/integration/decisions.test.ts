@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PACKET } from '../helpers/deferral-resolve';
+import { DEMO_PACKET, UNSEAL_PRIMARY_BY_HOLDER } from '../helpers/deferral-resolve';
 import type { Output } from '../../src/shared/contract';
 import { demoSuite, stationCli } from '../e2e/harness';
 
@@ -79,20 +79,7 @@ describe('station decisions', () => {
   });
 
   it('an attestation whose facts moved waits to be evaluated again, not for the owner: no decision on a STALE evaluation', () => {
-    expect(
-      cli([
-        'custody',
-        'unseal',
-        '--item',
-        'hsm-primary',
-        '--bag',
-        'TB-104233',
-        '--reason',
-        'firmware check',
-        '--holder',
-        'Alice Adams',
-      ]).stderr,
-    ).toBe('');
+    expect(cli(UNSEAL_PRIMARY_BY_HOLDER).stderr).toBe('');
     const att = pending().filter((p) => p.subject === 'ATT-2026-H1-REL');
     expect(att).toEqual([
       expect.objectContaining({

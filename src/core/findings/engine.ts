@@ -125,20 +125,24 @@ export function digestOrder(records: readonly SourceRecord[], indexBits = INDEX_
     for (let k = 0; k < DIGEST_BYTES; k++) if (a[k] !== b[k]) return (a[k] as number) - (b[k] as number);
     return 0;
   };
-  const prefix = (i: number): number => {
-    digestInto(records[i] as SourceRecord, a, 0);
-    return (
-      (((a[0] as number) << 24) | ((a[1] as number) << 16) | ((a[2] as number) << 8) | (a[3] as number)) >>> 0
-    );
-  };
-  for (const r of records) if (!digestInto(r, a, 0)) return null;
-  if (n > 2 ** indexBits) {
+  // One pass reads each digest once: it refuses one that is not 64 lowercase hex digits, and (for the
+  // packed path) makes its key from the first 32 bits.
+  const packed = n <= 2 ** indexBits;
+  const keys = new Float64Array(packed ? n : 0);
+  for (let i = 0; i < n; i++) {
+    if (!digestInto(records[i] as SourceRecord, a, 0)) return null;
+    if (packed) {
+      const prefix =
+        (((a[0] as number) << 24) | ((a[1] as number) << 16) | ((a[2] as number) << 8) | (a[3] as number)) >>>
+        0;
+      keys[i] = prefix * 2 ** indexBits + i;
+    }
+  }
+  if (!packed) {
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     return order.sort(compare);
   }
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = prefix(i) * 2 ** indexBits + i;
   keys.sort();
   const order = new Uint32Array(n);
   for (let k = 0; k < n; k++) order[k] = (keys[k] as number) % 2 ** indexBits;

@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInStatement } from '../../../src/core/custody/signin';
@@ -24,7 +23,7 @@ import { registerModule } from '../../../src/main/services/devices/modules';
 import { Station } from '../../../src/main/station/station';
 import type { Method, WindowInput } from '../../../src/shared/contract';
 import { opText, testOp } from '../../helpers/operations';
-import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**
@@ -51,19 +50,7 @@ const entriesFrom = (seq: number) => station.journal.page(seq, 100).map((r) => `
 beforeAll(async () => {
   suite = suiteTempDir();
   const { conf } = softhsmWorld(suite.dir);
-  for (const label of ['alice', 'bob', 'carol', 'mallory'])
-    expect(
-      spawnSync('softhsm2-util', [
-        '--init-token',
-        '--free',
-        '--label',
-        label,
-        '--so-pin',
-        '11223344',
-        '--pin',
-        PIN,
-      ]).status,
-    ).toBe(0);
+  initTokens(['alice', 'bob', 'carol', 'mallory'], () => PIN);
   station = Station.init(
     join(suite.dir, 'st'),
     { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
@@ -78,16 +65,7 @@ beforeAll(async () => {
   });
   const module = station.hsm.module(MODULE);
   for (const t of module.tokens()) serial[t.label] = t.serial;
-  for (const who of ['alice', 'bob', 'carol', 'mallory']) {
-    const key = await module.withSessionAsync(
-      serial[who]!,
-      { write: true, login: { user: 'user', pin: PIN } },
-      (s) => s.generateKeyPair({ label: `${who}-custodian`, algorithm: 'ec-p256' }),
-    );
-    pem[who] = createPublicKey({ key: key.spki!, format: 'der', type: 'spki' })
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
-  }
+  Object.assign(pem, await custodianKeyPems(module, serial, ['alice', 'bob', 'carol', 'mallory'], PIN));
   const entry = (who: string, validFrom = '2026-01-01T00:00:00.000Z') => ({
     custodianId: who,
     name: who[0]!.toUpperCase() + who.slice(1),

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import {
   existsSync,
   lstatSync,
@@ -33,7 +33,7 @@ import {
 } from '../../../src/main/services/custodians/roster';
 import { splitActivationSecret, verifyShare } from '../../../src/main/services/custodians/shares';
 import { Station } from '../../../src/main/station/station';
-import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
 import type { QuorumOperation } from '../../../src/core/custody/operation';
 import { keygenOp, opText, signOp, testOp } from '../../helpers/operations';
@@ -56,21 +56,7 @@ beforeAll(async () => {
   suite = suiteTempDir();
   const { conf } = softhsmWorld(suite.dir);
   const tokens = ['Station HSM', 'Ceremony HSM', 'alice', 'bob', 'carol', 'mallory', 'dave'];
-  for (const label of tokens) {
-    const pin = label === 'Ceremony HSM' ? CEREMONY_PIN : PIN;
-    expect(
-      spawnSync('softhsm2-util', [
-        '--init-token',
-        '--free',
-        '--label',
-        label,
-        '--so-pin',
-        '11223344',
-        '--pin',
-        pin,
-      ]).status,
-    ).toBe(0);
-  }
+  initTokens(tokens, (label) => (label === 'Ceremony HSM' ? CEREMONY_PIN : PIN));
   station = Station.init(
     join(suite.dir, 'st'),
     { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
@@ -92,17 +78,12 @@ beforeAll(async () => {
     actor: 'operator:so',
   });
   // Each custodian generates a key on their own token; the roster takes its public key from the token.
-  for (const who of ['alice', 'bob', 'carol', 'mallory', 'dave']) {
-    const key = await module.withSessionAsync(
-      serial[who]!,
-      { write: true, login: { user: 'user', pin: PIN } },
-      (s) =>
-        s.generateKeyPair({ label: `${who}-custodian`, algorithm: who === 'carol' ? 'ed25519' : 'ec-p256' }),
-    );
-    pem[who] = createPublicKey({ key: key.spki!, format: 'der', type: 'spki' })
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
-  }
+  Object.assign(
+    pem,
+    await custodianKeyPems(module, serial, ['alice', 'bob', 'carol', 'mallory', 'dave'], PIN, (who) =>
+      who === 'carol' ? 'ed25519' : 'ec-p256',
+    ),
+  );
   const entry = (who: string) => ({
     custodianId: who,
     name: who[0]!.toUpperCase() + who.slice(1),

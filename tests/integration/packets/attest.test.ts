@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pae } from '../../../src/core/bundle/dsse';
 import { demoSuite, registerTrust, stationCli } from '../../e2e/harness';
+import { UNSEAL_PRIMARY_BY_HOLDER } from '../../helpers/deferral-resolve';
 
 /**
  * Custody attestation (workflow 001) from the command line on the demo station (SoftHSM2 token, SQLite
@@ -233,18 +234,7 @@ describe('attest decide', () => {
     expect(cli(['attest', 'evaluate', S, '--as-of', AS_OF]).status).toBe(0);
     expect(status().latest!.status.status).toBe('FRESH');
     // Alice opens the primary HSM's bag herself: the holder does not change, yet the custody log did.
-    const unseal = cli([
-      'custody',
-      'unseal',
-      '--item',
-      'hsm-primary',
-      '--bag',
-      'TB-104233',
-      '--reason',
-      'firmware check',
-      '--holder',
-      'Alice Adams',
-    ]);
+    const unseal = cli(UNSEAL_PRIMARY_BY_HOLDER);
     expect(unseal.stderr).toBe('');
     expect(status().latest!.status.status).toBe('STALE');
     const before = journal().length;
