@@ -331,7 +331,6 @@ export function registerBundleCommands(program: Command, out: Out): void {
       '--fingerprint <hexOrWords>',
       'the fingerprint as the holder read it to you (hex or the words)',
     )
-    .requiredOption('--confirmed-by <name>', 'who compared the fingerprint')
     .option('--actor <actor>', 'who records it', 'operator:cli')
     .action(async function (
       this: Command,
@@ -341,7 +340,6 @@ export function registerBundleCommands(program: Command, out: Out): void {
         roles: string;
         validUntil: string;
         fingerprint: string;
-        confirmedBy: string;
         actor: string;
       },
     ) {
@@ -355,7 +353,6 @@ export function registerBundleCommands(program: Command, out: Out): void {
             .filter(Boolean),
           validUntil: isoOrDays(o.validUntil, 0, new Date()),
           confirmFingerprint: o.fingerprint,
-          confirmedBy: o.confirmedBy,
           actor: o.actor,
         });
         out(`registered ${t.trustId} (${t.name}) with roles ${t.roles.join(', ')} until ${t.validUntil}\n`);

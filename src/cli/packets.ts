@@ -274,28 +274,18 @@ export function registerPacketCommands(program: Command, out: Out): void {
       .description(
         'a file from media: staged, digested, parsed where known (JSON, CSV, PDF, text), stop-scanned',
       ),
-  )
-    .option('--imported-by <name>', 'the person importing it', 'operator')
-    .action(async function (
-      this: Command,
-      packetId: string,
-      file: string,
-      o: EvidenceFlags & { importedBy: string },
-    ) {
-      await withStation(this, async (s) => {
-        const r = await importPacketEvidence(s, {
-          ...meta(o),
-          packetId,
-          path: resolve(file),
-          importedBy: o.importedBy,
-          actor: o.actor,
-        });
-        out(
-          `${r.evidence.evidenceId}: ${r.evidence.mediaType}, ${r.summary}\n  sha256 ${r.evidence.sha256}\n`,
-        );
-        printEdit(out, r, `added to ${packetId}`);
+  ).action(async function (this: Command, packetId: string, file: string, o: EvidenceFlags) {
+    await withStation(this, async (s) => {
+      const r = await importPacketEvidence(s, {
+        ...meta(o),
+        packetId,
+        path: resolve(file),
+        actor: o.actor,
       });
+      out(`${r.evidence.evidenceId}: ${r.evidence.mediaType}, ${r.summary}\n  sha256 ${r.evidence.sha256}\n`);
+      printEdit(out, r, `added to ${packetId}`);
     });
+  });
 
   evidenceOptions(
     packet
@@ -544,12 +534,11 @@ export function registerPacketCommands(program: Command, out: Out): void {
     .requiredOption('--stop <seq>', 'the stop’s journal seq (station packet stops)', positiveInt('--stop'))
     .requiredOption('--session <id>', 'the quorum session that reached quorum for this clearance')
     .requiredOption('--reason <text>', 'why this is not an incident (recorded)')
-    .requiredOption('--by <name>', 'the person who reviewed it')
     .option('--actor <actor>', 'who records it', 'operator:cli')
     .action(async function (
       this: Command,
       packetId: string,
-      o: { stop: number; session: string; reason: string; by: string; actor: string },
+      o: { stop: number; session: string; reason: string; actor: string },
     ) {
       await withStation(this, (s) => {
         const c = clearStop(s, {
@@ -557,10 +546,11 @@ export function registerPacketCommands(program: Command, out: Out): void {
           stopSeq: o.stop,
           quorumSessionId: o.session,
           reason: o.reason,
-          clearedBy: o.by,
           actor: o.actor,
         });
-        out(`stop ${c.seq} of ${packetId} cleared by ${o.by} under quorum session ${o.session}\n`);
+        out(
+          `stop ${c.seq} of ${packetId} cleared by ${c.cleared?.clearedBy ?? o.actor} under quorum session ${o.session}\n`,
+        );
       });
     });
 
@@ -579,7 +569,6 @@ export function registerPacketCommands(program: Command, out: Out): void {
     .command('handoff <packetId>')
     .description('hand a recorded version to its named reviewers (records completeness and blockers)')
     .option('--version <n>', 'the version (default: the latest)', positiveInt('--version'))
-    .requiredOption('--by <name>', 'the person handing off')
     .option('--acknowledge-blockers', 'hand off although source checks fail (the record lists them)')
     .option(
       '--acknowledge <CHECK-ID:subject>',
@@ -593,7 +582,6 @@ export function registerPacketCommands(program: Command, out: Out): void {
       packetId: string,
       o: {
         version?: number;
-        by: string;
         acknowledgeBlockers?: boolean;
         acknowledge: string[];
         actor: string;
@@ -603,7 +591,6 @@ export function registerPacketCommands(program: Command, out: Out): void {
         const h = recordHandoff(s, {
           packetId,
           version: o.version,
-          recordedBy: o.by,
           acknowledgeBlockers: o.acknowledgeBlockers === true,
           acknowledge: o.acknowledge.map(findingKeyArg),
           actor: o.actor,

@@ -5,6 +5,7 @@ import { readConfig, type StationConfig } from './config';
 import { Station, type StationDeps } from './station/station';
 import { journalRegistration } from './services/devices/queries';
 import { ConsoleOperator } from './services/custodians';
+import { confirmFor } from './services/acts';
 
 /** The station's dependencies on this system, with the configuration its entry point read. */
 export function stationDeps(config: StationConfig): StationDeps {
@@ -41,7 +42,8 @@ export function openStationRuntime(
   const handlers = createHandlers({ station, host, log, operator });
   return {
     station,
-    dispatchFor: (trustedOrigins) => createDispatcher(handlers, trustedOrigins, log, operator),
+    dispatchFor: (trustedOrigins) =>
+      createDispatcher(handlers, trustedOrigins, log, operator, confirmFor(station)),
     close: () => {
       // Quitting ends the console's session in the journal, under its person (OPS-ACTIVE): a closed
       // station leaves nobody signed in. A store that refuses the write does not keep it from closing.

@@ -260,6 +260,19 @@ export const ERROR_CATALOGUE = {
     action:
       'The roster entry that proved this session is no longer valid (revoked, expired or replaced): acts need a valid roster member.',
   },
+  PREVIEW_REQUIRED: {
+    class: 'usage',
+    action: 'Show the preview of the act, read what will be recorded and its digest, then confirm it.',
+  },
+  PREVIEW_STALE: {
+    class: 'state',
+    action:
+      'Something changed since the preview (a field, the signed-in person or the journal): preview the act again and confirm what it shows now.',
+  },
+  CONFIRM_TYPED_MISMATCH: {
+    class: 'invalid-input',
+    action: 'Type the value the preview names, exactly, to confirm this destructive act.',
+  },
   OPERATOR_ACTOR_MISMATCH: {
     class: 'invalid-input',
     action: 'Leave the name out: the act is recorded under the person who signed in (or whose key signed).',

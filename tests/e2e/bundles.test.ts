@@ -12,6 +12,7 @@ import {
   serveStation,
   signInCli,
   stationCli,
+  confirmPreview,
 } from './harness';
 
 let browser: Browser;
@@ -101,14 +102,15 @@ describe('Bundles & Approvals in Chromium (demo station, a temp folder as the re
       await register.getByLabel('Trust id').fill('alice');
       await register.getByLabel('release-integrity-owner').check();
       await register.getByLabel('Valid until').fill('2099-01-01');
-      await register.getByLabel('Compared by (your name)').fill('Security Officer');
-      await register.getByRole('button', { name: 'Register after comparing' }).click();
+      await register.getByRole('button', { name: 'Preview the registration…' }).click();
+      await confirmPreview(page, 'Register a key in the trust store');
       await expect.poll(() => page.getByRole('alert').innerText()).toContain('TRUST_FINGERPRINT_MISMATCH');
       expect(await trust.getByRole('table', { name: 'Trusted keys' }).innerText()).not.toContain(
         'Alice Reviewer',
       );
       await register.getByLabel('Words read back by the key holder').fill(words.alice!);
-      await register.getByRole('button', { name: 'Register after comparing' }).click();
+      await register.getByRole('button', { name: 'Preview the registration…' }).click();
+      await confirmPreview(page, 'Register a key in the trust store');
       await expect
         .poll(() => trust.getByRole('table', { name: 'Trusted keys' }).innerText())
         .toMatch(/Alice Reviewer[\s\S]*release-integrity-owner[\s\S]*VALID/);

@@ -11,6 +11,7 @@ import {
   signInCli,
   stationCli,
   openWorkflow,
+  confirmPreview,
 } from './harness';
 
 let browser: Browser;
@@ -44,7 +45,8 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await open.getByLabel('Purpose').fill('rehearsal step 7: key activation');
       await open.getByLabel('Ceremony').fill('KSK-REHEARSAL');
       await open.getByLabel('Step').fill('7');
-      await open.getByRole('button', { name: 'Open session' }).click();
+      await open.getByRole('button', { name: 'Preview the session…' }).click();
+      await confirmPreview(page, 'Open a quorum session for one operation');
 
       const session = page.getByRole('region', { name: 'Quorum session', exact: true });
       await expect.poll(() => session.innerText()).toMatch(/quorum not reached/i);
@@ -134,14 +136,15 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await form.getByLabel('Note').fill('Re-inspected after the card replacement');
       // Nothing is pre-ticked: without saying how the seal was found, the form does not record.
       expect(await form.getByLabel('Seal intact').isChecked()).toBe(false);
-      await form.getByRole('button', { name: 'Record' }).click();
+      await form.getByRole('button', { name: 'Preview the record…' }).click();
       expect(
         await form
           .getByLabel('Seal intact')
           .evaluate((e) => (e as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing),
       ).toBe(true);
       await form.getByLabel('Seal intact').check();
-      await form.getByRole('button', { name: 'Record' }).click();
+      await form.getByRole('button', { name: 'Preview the record…' }).click();
+      await confirmPreview(page, 'Record a custody event');
       await expect.poll(() => row('backup-token-b').innerText()).toMatch(/READY[\s\S]*SATISFIED/);
       // Recorded: the form is empty again for the next act.
       expect(await form.getByLabel('Bag serial as read now').inputValue()).toBe('');
@@ -203,7 +206,8 @@ describe('Custodians & Quorum, and Custody, in Chromium (demo station: three cus
       await gen.getByLabel('Label').fill('zsk-2027');
       await gen.getByRole('button', { name: 'Show the operation to authorise' }).click();
       await expect.poll(() => gen.innerText()).toContain(`ceremony-keygen:${ceremony}:zsk-2027:ec-p256`);
-      await gen.getByRole('button', { name: 'Open a quorum session for it' }).click();
+      await gen.getByRole('button', { name: 'Preview a quorum session for it…' }).click();
+      await confirmPreview(page, 'Open a quorum session for one operation');
 
       const session = page.getByRole('region', { name: 'Quorum session', exact: true });
       for (const [who, name] of [

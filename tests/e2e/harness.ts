@@ -153,6 +153,37 @@ export async function signIn(page: Page, who = 'Alice'): Promise<void> {
   await cell.getByText('SIGNED IN').waitFor();
 }
 
+/**
+ * Confirms the preview of an irreversible act (src/renderer/components/ConfirmAct.tsx) as a person does:
+ * the preview must name the signed-in person and the journal entry it will become, and show a digest in
+ * hex groups and words; a destructive act gets its value typed, an act on a token its PIN. Returns the
+ * preview's text (for the caller's own checks) once the act went through or was refused with an alert.
+ */
+export async function confirmPreview(
+  page: Page,
+  title: string,
+  opts: { typed?: string; pin?: string; as?: string } = {},
+): Promise<string> {
+  const preview = page.getByRole('region', { name: `Preview: ${title}` });
+  await preview.waitFor();
+  const text = await preview.innerText();
+  const who = opts.as ?? 'alice';
+  if (!new RegExp(`Will be recorded under operator:${who} as journal entry \\d+`).test(text))
+    throw new Error(
+      `the preview of "${title}" does not name operator:${who} and its journal entry:\n${text}`,
+    );
+  if (!/\b[0-9a-f]{4}( [0-9a-f]{4}){15}\b/.test(text) || !/\w+( · \w+){7}/.test(text))
+    throw new Error(`the preview of "${title}" shows no digest in hex and words:\n${text}`);
+  if (opts.typed !== undefined) await preview.getByLabel(/^This cannot be undone/).fill(opts.typed);
+  if (opts.pin !== undefined) await preview.getByLabel('Token user PIN').fill(opts.pin);
+  await preview.getByRole('button', { name: 'Confirm and record' }).click();
+  await Promise.race([
+    preview.waitFor({ state: 'detached' }),
+    page.getByRole('alert').first().waitFor({ state: 'visible' }),
+  ]);
+  return text;
+}
+
 /** Opens the station at a workflow, signed in as a demo custodian (Alice unless `as` says otherwise). */
 export async function openWorkflow(page: Page, url: string, workflow: string, as = 'Alice'): Promise<void> {
   await page.goto(url);
@@ -183,8 +214,6 @@ export function registerTrust(
       '2099-01-01T00:00:00.000Z',
       '--fingerprint',
       opts.words,
-      '--confirmed-by',
-      'Security Officer',
       '--data-dir',
       dataDir,
     ],

@@ -15,6 +15,7 @@ import {
   serveStation,
   signInCli,
   stationCli,
+  confirmPreview,
 } from './harness';
 
 let browser: Browser;
@@ -75,8 +76,9 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       await findings
         .getByLabel(/I acknowledge DEF-SIGNERS CER-ROT-2027-02\/key-operator \(partial\)/)
         .check();
-      await handoff.getByLabel('Handed off by (your name)').fill('Pat Morgan');
-      await handoff.getByRole('button', { name: 'Record handoff' }).click();
+      await handoff.getByRole('button', { name: 'Preview the handoff…' }).click();
+      // The preview shows what will be recorded; the station refuses the act itself (it is not ready).
+      await confirmPreview(page, 'Record the handoff of a version to its reviewers');
       await expect
         .poll(() => page.getByRole('alert').innerText())
         .toMatch(/outcome hold-source-completion[\s\S]*DEF-HSM-ATTEST HSM-LUNA-0412/);
@@ -101,15 +103,18 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
       expect(await register.innerText()).not.toMatch(/DEF-HSM-ATTEST/);
 
       await findings.getByLabel(/I acknowledge DEF-CUSTODY-FRESH BT-0412-3/).check();
-      await handoff.getByLabel('Handed off by (your name)').fill('Pat Morgan');
       // One acknowledgement missing: refused, naming the other finding.
-      await handoff.getByRole('button', { name: 'Record handoff' }).click();
+      await handoff.getByRole('button', { name: 'Preview the handoff…' }).click();
+      await confirmPreview(page, 'Record the handoff of a version to its reviewers');
       await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/not acknowledged: DEF-SIGNERS/);
       expect(await page.getByRole('alert').innerText()).toContain('PACKET_ACKNOWLEDGEMENT_REFUSED');
       await findings.getByLabel(/I acknowledge DEF-SIGNERS CER-ROT-2027-02\/key-operator/).check();
-      await handoff.getByRole('button', { name: 'Record handoff' }).click();
+      await handoff.getByRole('button', { name: 'Preview the handoff…' }).click();
+      const previewed = await confirmPreview(page, 'Record the handoff of a version to its reviewers');
+      // The handoff is recorded under the signed-in person: nobody types a name for it.
+      expect(previewed).toMatch(/acknowledge\[0\]\.checkId/);
       const record = packet.getByRole('article', { name: 'Handoff record v1' });
-      await expect.poll(() => record.innerText()).toMatch(/READY[\s\S]*v1 handed off by Pat Morgan/);
+      await expect.poll(() => record.innerText()).toMatch(/READY[\s\S]*v1 handed off by operator:alice/);
       const recordText = await record.innerText();
       expect(recordText).toMatch(
         /board-reviewer: Dana Board[\s\S]*cryptography-engineering-manager: Casey Manager/,
@@ -267,9 +272,10 @@ describe('Rotation deferral packet in Chromium (the demo packet)', () => {
         await decide.getByLabel('Key id on the token (CKA_ID, hex)').fill('0b');
         await decide.getByLabel('Decision').selectOption('remediate');
         await decide.getByLabel('Rationale').fill('fix the roster and re-inspect escrow first');
-        await decide.getByLabel('Your name').fill('Riley Shah');
-        await decide.getByLabel('Token PIN').fill(pinValue);
-        await decide.getByRole('button', { name: 'Sign and record my decision' }).click();
+        await decide.getByLabel(/^Your name/).fill('Riley Shah');
+        await decide.getByRole('button', { name: 'Preview my decision…' }).click();
+        // The PIN is asked on the preview, after the operator has read what will be signed and recorded.
+        await confirmPreview(page, "Sign and record the owner's decision", { pin: pinValue });
       };
       await fill('00000000');
       await expect.poll(() => page.getByRole('alert').innerText()).toContain('PIN_INCORRECT');

@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../src/main/ipc/dispatcher';
+import { confirmFor } from '../../src/main/services/acts';
 import { ConsoleOperator } from '../../src/main/services/custodians';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { systemDeps } from '../../src/main/runtime';
@@ -38,6 +39,7 @@ async function ui<M extends Method>(method: M, input: WindowInput<M>): Promise<O
       () => {},
       // Acts are recorded under the console's operator; here one fixed person stands in for a sign-in.
       { actor: () => 'operator:so', acted: () => {} },
+      confirmFor(station),
     );
     const r = await dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
     if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);

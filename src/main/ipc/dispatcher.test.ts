@@ -6,6 +6,7 @@ const ORIGIN = 'app://station';
 const good = { url: 'app://station/index.html', isMainFrame: true };
 /** The console's signed-in operator, as the dispatcher asks for it (src/main/services/custodians/operators.ts). */
 const alice = { actor: () => 'operator:alice', acted: vi.fn() };
+const noConfirm = vi.fn();
 
 function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) => unknown>> = {}): Handlers {
   const base = {
@@ -40,7 +41,7 @@ function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) =
 describe('dispatcher (the typed wrapper every handler goes through)', () => {
   it('refuses an untrusted sender before parsing input or running the handler', async () => {
     const handlers = fakeHandlers();
-    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice);
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice, noConfirm);
     const r = await d(
       'journalPage',
       { fromSeq: 1, limit: 5 },
@@ -51,14 +52,14 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
   });
 
   it('refuses an unknown channel', async () => {
-    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn(), alice);
+    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn(), alice, noConfirm);
     expect(await d('__proto__', {}, good)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
     expect(await d('dropTables', {}, good)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
   });
 
   it('answers a wrong shape with INVALID_INPUT naming the field, without running the handler', async () => {
     const handlers = fakeHandlers();
-    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice);
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice, noConfirm);
     const r = await d('journalPage', { fromSeq: 'one', limit: 5 }, good);
     expect(r).toMatchObject({
       ok: false,
@@ -76,7 +77,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
 
   it('validates a CSR request and a key specification field by field before any handler runs', async () => {
     const handlers = fakeHandlers();
-    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice);
+    const d = createDispatcher(handlers, [ORIGIN], vi.fn(), alice, noConfirm);
     const token = { moduleId: 'softhsm', serial: '1234', pin: '123456' };
     const csr = await d(
       'devicesCsr',
@@ -99,7 +100,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
   });
 
   it('passes the parsed input to the handler and returns its value', async () => {
-    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn(), alice);
+    const d = createDispatcher(fakeHandlers(), [ORIGIN], vi.fn(), alice, noConfirm);
     expect(await d('journalPage', { fromSeq: 1, limit: 5 }, good)).toEqual({
       ok: true,
       value: { entries: [], total: 0 },
@@ -116,6 +117,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       [ORIGIN],
       vi.fn(),
       alice,
+      noConfirm,
     );
     expect(await d('journalEntry', { seq: 9 }, good)).toEqual({
       ok: false,
@@ -134,6 +136,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       [ORIGIN],
       log,
       alice,
+      noConfirm,
     );
     const r = await d('journalVerify', {}, good);
     expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
@@ -148,6 +151,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       [ORIGIN],
       log,
       alice,
+      noConfirm,
     );
     expect(await d('journalCheckpoints', {}, good)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(log).toHaveBeenCalledWith(expect.stringContaining('outside its contract'), expect.anything());
@@ -158,7 +162,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
     const handlers = fakeHandlers({ custodyRecord });
     const act = { itemId: 'esc-1', act: { type: 'media-replaced', note: 'annual swap' } };
     // What the handler gets: the operator's actor, filled in by the dispatcher.
-    await createDispatcher(handlers, [ORIGIN], vi.fn(), alice)('custodyRecord', act, good);
+    await createDispatcher(handlers, [ORIGIN], vi.fn(), alice, noConfirm)('custodyRecord', act, good);
     expect(custodyRecord).toHaveBeenCalledWith(expect.objectContaining({ actor: 'operator:alice' }));
     // The act ran: the session's idle clock moves. A refused or malformed act (below) does not move it.
     expect(alice.acted).toHaveBeenCalledTimes(1);
@@ -169,6 +173,7 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
         [ORIGIN],
         vi.fn(),
         alice,
+        noConfirm,
       )('custodyRecord', { ...act, actor }, good);
       expect(r).toMatchObject({
         ok: false,
@@ -182,7 +187,13 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       },
       acted: vi.fn(),
     };
-    const r = await createDispatcher(handlers, [ORIGIN], vi.fn(), nobody)('custodyRecord', act, good);
+    const r = await createDispatcher(
+      handlers,
+      [ORIGIN],
+      vi.fn(),
+      nobody,
+      noConfirm,
+    )('custodyRecord', act, good);
     expect(r).toMatchObject({ ok: false, error: { code: 'OPERATOR_SIGN_IN_REQUIRED' } });
     expect(custodyRecord).toHaveBeenCalledTimes(1);
     const malformed = await createDispatcher(
@@ -190,12 +201,13 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       [ORIGIN],
       vi.fn(),
       alice,
+      noConfirm,
     )('custodyRecord', { itemId: 'NOT AN ID', act: act.act }, good);
     expect(malformed).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(alice.acted).toHaveBeenCalledTimes(1);
     // Reads need nobody; a check-in names its custodian by the key that signs, not by the console.
     const quorumCheckIn = vi.fn(() => ({ ok: true, custodianId: 'bob' }));
-    const d = createDispatcher(fakeHandlers({ quorumCheckIn }), [ORIGIN], vi.fn(), nobody);
+    const d = createDispatcher(fakeHandlers({ quorumCheckIn }), [ORIGIN], vi.fn(), nobody, noConfirm);
     expect(await d('journalPage', { fromSeq: 1, limit: 5 }, good)).toMatchObject({ ok: true });
     const checkIn = {
       sessionId: '6f1c2a8e-6a51-4d8e-9a51-2a6f3c1d9b10',
@@ -205,5 +217,46 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
     };
     expect(await d('quorumCheckIn', checkIn, good)).toMatchObject({ ok: true });
     expect(quorumCheckIn).toHaveBeenCalledWith(expect.not.objectContaining({ actor: expect.anything() }));
+  });
+
+  it('runs an irreversible act only after its confirmation check; the confirmation never reaches the handler', async () => {
+    const custodyRecord = vi.fn(() => ({ seq: 5 }));
+    const refuse = vi.fn(() => {
+      throw new CodedError('PREVIEW_STALE', 'the journal moved since the preview');
+    });
+    const act = { itemId: 'esc-1', act: { type: 'media-replaced', note: 'annual swap' } };
+    const digest = 'ab'.repeat(32);
+    const stale = createDispatcher(fakeHandlers({ custodyRecord }), [ORIGIN], vi.fn(), alice, refuse);
+    expect(await stale('custodyRecord', { ...act, confirm: { digest } }, good)).toMatchObject({
+      ok: false,
+      error: { code: 'PREVIEW_STALE' },
+    });
+    expect(custodyRecord).not.toHaveBeenCalled();
+    // The check sees the act as it would run (actor filled in) and the confirmation the window sent.
+    expect(refuse).toHaveBeenCalledWith(
+      'custodyRecord',
+      expect.objectContaining({ itemId: 'esc-1', actor: 'operator:alice' }),
+      { digest },
+    );
+    const check = vi.fn();
+    const d = createDispatcher(fakeHandlers({ custodyRecord }), [ORIGIN], vi.fn(), alice, check);
+    // No confirmation: the check decides (it refuses with PREVIEW_REQUIRED in the station).
+    await d('custodyRecord', act, good);
+    expect(check).toHaveBeenLastCalledWith('custodyRecord', expect.anything(), undefined);
+    await d('custodyRecord', { ...act, confirm: { digest, typed: 'esc-1' } }, good);
+    expect(custodyRecord).toHaveBeenLastCalledWith(
+      expect.not.objectContaining({ confirm: expect.anything() }),
+    );
+    // A malformed confirmation names its field; a confirmation on a channel that takes none is refused.
+    expect(await d('custodyRecord', { ...act, confirm: { digest: 'nope' } }, good)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', data: { field: 'confirm.digest' } },
+    });
+    expect(await d('journalPage', { fromSeq: 1, limit: 5, confirm: { digest } }, good)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    // Reads are never checked.
+    expect(check).toHaveBeenCalledTimes(2);
   });
 });

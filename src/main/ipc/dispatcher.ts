@@ -1,7 +1,11 @@
 import type { z } from 'zod';
 import {
   ACT_METHODS,
+  confirmationSchema,
   contract,
+  isConfirmedMethod,
+  type Confirmation,
+  type ConfirmedMethod,
   isMethod,
   type Method,
   type ParsedInput,
@@ -37,11 +41,19 @@ export interface ActingOperator {
   acted(): void;
 }
 
+/** Checks that an irreversible act carries the confirmation of the preview composed for it now. */
+export type ConfirmCheck = (
+  method: ConfirmedMethod,
+  input: Readonly<Record<string, unknown>>,
+  confirm: Confirmation | undefined,
+) => void;
+
 export function createDispatcher(
   handlers: Handlers,
   trusted: TrustedOrigins,
   log: (msg: string, err: unknown) => void,
   operator: ActingOperator,
+  confirmAct: ConfirmCheck,
 ): Dispatch {
   return async (method, input, sender) => {
     if (!isTrustedSender(sender, trusted)) {
@@ -52,6 +64,23 @@ export function createDispatcher(
     }
     const spec = contract[method];
     let given: unknown = input ?? {};
+    // An irreversible act's confirmation travels beside its input; it is checked once the act is parsed.
+    let confirm: Confirmation | undefined;
+    if (
+      isConfirmedMethod(method) &&
+      given !== null &&
+      typeof given === 'object' &&
+      Object.hasOwn(given, 'confirm')
+    ) {
+      const { confirm: sent, ...rest } = given as { confirm: unknown };
+      const c = confirmationSchema.safeParse(sent);
+      if (!c.success) {
+        const { field, message } = describeZodError(c.error, 'confirm');
+        return fail('INVALID_INPUT', message, { field, method });
+      }
+      confirm = c.data;
+      given = rest;
+    }
     if (ACT_METHODS.has(method)) {
       // OPS-ACTIVE: an act is recorded under the console's signed-in operator, never a name the window
       // sends (a typed name cannot change who the journal says acted).
@@ -73,6 +102,8 @@ export function createDispatcher(
       return fail('INVALID_INPUT', message, { field, method });
     }
     try {
+      if (isConfirmedMethod(method))
+        confirmAct(method, parsed.data as Readonly<Record<string, unknown>>, confirm);
       const handler = handlers[method] as (input: unknown) => Promise<unknown> | unknown;
       const value: unknown = await handler(parsed.data);
       if (ACT_METHODS.has(method)) operator.acted();

@@ -209,7 +209,6 @@ export const bundlesChannels = {
       roles: z.array(roleSchema).max(10),
       validUntil: isoTime,
       confirmFingerprint: z.string().min(8).max(400),
-      confirmedBy: trustRegistered.confirmedBy,
       actor,
     }),
     output: trustEntrySchema,

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Result } from '../errors';
+import { actsChannels } from './acts';
 import { attestChannels } from './attest';
 import { bundlesChannels } from './bundles';
 import type { Channel, Channels } from './common';
+import type { Confirmation, ConfirmedMethod } from './acts';
 import { custodiansChannels } from './custodians';
 import { custodyChannels } from './custody';
 import { decisionsChannels } from './decisions';
@@ -38,6 +40,7 @@ export const CHANNELS_BY_DOMAIN = {
   records: recordsChannels,
   findings: findingsChannels,
   decisions: decisionsChannels,
+  acts: actsChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
@@ -109,9 +112,14 @@ export const ACT_METHODS: ReadonlySet<Method> = new Set(
   }),
 );
 
-/** What the window sends: the channel's input without the actor of an act (ACT_METHODS). */
-export type WindowInput<M extends Method> =
-  Input<M> extends { actor: string } ? Omit<Input<M>, 'actor'> : Input<M>;
+/**
+ * What the window sends: the channel's input without the actor of an act (ACT_METHODS), and for an
+ * irreversible act (CONFIRMED_ACTS) the confirmation of its preview.
+ */
+export type WindowInput<M extends Method> = (Input<M> extends { actor: string }
+  ? Omit<Input<M>, 'actor'>
+  : Input<M>) &
+  (M extends ConfirmedMethod ? { confirm: Confirmation } : unknown);
 
 /** What `window.station` is: one async method per channel, each returning the result envelope. */
 export type StationApi = {
@@ -133,6 +141,7 @@ export function createStationApi(invoke: (method: Method, input: unknown) => Pro
 
 export type { Channel, Channels } from './common';
 export type { Anchoring } from './common';
+export * from './acts';
 export * from './attest';
 export * from './bundles';
 export * from './custodians';

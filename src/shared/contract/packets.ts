@@ -191,7 +191,6 @@ export const packetsChannels = {
     input: z.strictObject({
       ...evidenceMeta,
       path: mediaPath,
-      importedBy: evidenceSchema.shape.importedBy,
     }),
     output: editReceiptSchema.extend({ evidence: evidenceSchema, summary: z.string() }),
   },
@@ -219,7 +218,6 @@ export const packetsChannels = {
     input: z.strictObject({
       packetId,
       version: z.number().int().min(1).optional(),
-      recordedBy: EVENT_BODIES['packet.handoff-recorded'].shape.recordedBy,
       /** Other packets: hand off although source checks fail (the record lists them). */
       acknowledgeBlockers: z.boolean().optional(),
       /** A derived packet: each blocking finding acknowledged, of a category the policy allows. */

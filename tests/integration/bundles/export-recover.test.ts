@@ -95,7 +95,6 @@ describe('an export stopped after publishing, before its record', () => {
       await resolveDemoHold(station);
       recordHandoff(station, {
         packetId: P,
-        recordedBy: 'Pat PM',
         acknowledge: DEMO_ACKS,
         actor: 'operator:pat',
       });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInStatement } from '../../../src/core/custody/signin';
 import type { EventBody } from '../../../src/core/journal/events';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
+import { confirmFor } from '../../../src/main/services/acts';
 import { createHandlers } from '../../../src/main/ipc/handlers';
 import { systemDeps } from '../../../src/main/runtime';
 import {
@@ -245,6 +246,7 @@ describe('operator sessions with each person’s own SoftHSM2 token', () => {
       ['app://station'],
       () => {},
       operator,
+      confirmFor(station),
     );
     const outputs: string[] = [];
     const call = async <M extends Method>(method: M, input: WindowInput<M>) => {
@@ -257,7 +259,19 @@ describe('operator sessions with each person’s own SoftHSM2 token', () => {
       ok: true,
       value: { required: true, session: null },
     });
-    expect(await call('quorumOpen', open)).toMatchObject({
+    // An irreversible act runs on the digest of its preview (contract/acts.ts), composed under whoever
+    // is signed in at the console, against the journal head.
+    const preview = async (input: typeof open) => {
+      const r = await call('actPreview', { method: 'quorumOpen', input });
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      return r.value as { digest: string; actor: string; basedOn: { seq: number } };
+    };
+    const someDigest = { digest: '00'.repeat(32) };
+    expect(await call('quorumOpen', { ...open, confirm: someDigest })).toMatchObject({
+      ok: false,
+      error: { code: 'OPERATOR_SIGN_IN_REQUIRED' },
+    });
+    expect(await call('actPreview', { method: 'quorumOpen', input: open })).toMatchObject({
       ok: false,
       error: { code: 'OPERATOR_SIGN_IN_REQUIRED' },
     });
@@ -265,14 +279,35 @@ describe('operator sessions with each person’s own SoftHSM2 token', () => {
       ok: true,
       value: { actor: 'operator:alice', via: 'console' },
     });
-    expect(await call('quorumOpen', open)).toMatchObject({ ok: true });
+    const p1 = await preview(open);
+    expect(p1).toMatchObject({ actor: 'operator:alice', basedOn: { seq: station.journal.head().seq } });
+    // Without the preview's digest, or with another act's, nothing is recorded.
+    const before = station.journal.head().seq;
+    expect(await call('quorumOpen', open as WindowInput<'quorumOpen'>)).toMatchObject({
+      ok: false,
+      error: { code: 'PREVIEW_REQUIRED', data: { field: 'confirm' } },
+    });
+    expect(await call('quorumOpen', { ...open, step: '2', confirm: { digest: p1.digest } })).toMatchObject({
+      ok: false,
+      error: { code: 'PREVIEW_STALE' },
+    });
+    expect(station.journal.head().seq).toBe(before);
+    expect(await call('quorumOpen', { ...open, confirm: { digest: p1.digest } })).toMatchObject({ ok: true });
     expect([last().kind, last().actor]).toEqual(['quorum.session-opened', 'operator:alice']);
+    expect(last().seq).toBe(p1.basedOn.seq + 1);
     // Bob signs in at the same console: Alice's session there ends, and acts are Bob's.
+    const p3 = await preview({ ...open, ceremonyId: 'C-3' });
     expect(await call('operatorSignIn', token('bob'))).toMatchObject({
       ok: true,
       value: { actor: 'operator:bob' },
     });
-    await call('quorumOpen', { ...open, ceremonyId: 'C-3' });
+    // Alice's preview does not confirm an act of Bob's (and the journal moved).
+    expect(
+      await call('quorumOpen', { ...open, ceremonyId: 'C-3', confirm: { digest: p3.digest } }),
+    ).toMatchObject({ ok: false, error: { code: 'PREVIEW_STALE' } });
+    const p4 = await preview({ ...open, ceremonyId: 'C-3' });
+    expect(p4.actor).toBe('operator:bob');
+    await call('quorumOpen', { ...open, ceremonyId: 'C-3', confirm: { digest: p4.digest } });
     expect(last().actor).toBe('operator:bob');
     const signedIn = station.journal
       .page(1, 1000)
@@ -283,7 +318,7 @@ describe('operator sessions with each person’s own SoftHSM2 token', () => {
       ok: true,
       value: { session: { state: 'ENDED' } },
     });
-    expect(await call('quorumOpen', open)).toMatchObject({
+    expect(await call('quorumOpen', { ...open, confirm: someDigest })).toMatchObject({
       ok: false,
       error: { code: 'OPERATOR_SIGN_IN_REQUIRED' },
     });

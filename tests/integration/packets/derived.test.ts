@@ -164,7 +164,7 @@ describe('the derived deferral packet', () => {
   });
 
   it('handoff: refused on the hold (naming the outcome and findings) and on a STALE evaluation; allowed with exactly the allowed acknowledgements, binding the evaluation', () => {
-    let h = cli(['packet', 'handoff', P, '--by', 'Pat', ...DEMO_ACK_ARGS]);
+    let h = cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS]);
     expect(h.status).toBe(6);
     expect(h.stderr).toMatch(/PACKET_NOT_READY: .*outcome hold-source-completion/);
     expect(h.stderr).toContain('DEF-HSM-ATTEST HSM-LUNA-0412 (disputed, blocking)');
@@ -172,7 +172,7 @@ describe('the derived deferral packet', () => {
 
     for (const path of RESOLVING_RECORDS) ok(cli(['records', 'import', path]));
     expect(show().derived.evaluation.status).toBe('STALE');
-    h = cli(['packet', 'handoff', P, '--by', 'Pat', ...DEMO_ACK_ARGS]);
+    h = cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS]);
     expect(h.stderr).toContain('PACKET_EVALUATION_STALE');
     expect(cli(['packet', 'check', P]).stdout).toMatch(
       /FAIL PKT-EVALUATED[\s\S]*facts changed since evaluation/,
@@ -187,24 +187,15 @@ describe('the derived deferral packet', () => {
 
     const before = journal().length;
     // One missing, or one the evaluation does not have: refused, nothing written.
-    expect(cli(['packet', 'handoff', P, '--by', 'Pat', ...DEMO_ACK_ARGS.slice(0, 2)]).stderr).toMatch(
+    expect(cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS.slice(0, 2)]).stderr).toMatch(
       /PACKET_ACKNOWLEDGEMENT_REFUSED[\s\S]*not acknowledged: DEF-SIGNERS/,
     );
     expect(
-      cli([
-        'packet',
-        'handoff',
-        P,
-        '--by',
-        'Pat',
-        ...DEMO_ACK_ARGS,
-        '--acknowledge',
-        'DEF-HSM-ATTEST:HSM-LUNA-0412',
-      ]).stderr,
+      cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS, '--acknowledge', 'DEF-HSM-ATTEST:HSM-LUNA-0412']).stderr,
     ).toMatch(/PACKET_ACKNOWLEDGEMENT_REFUSED[\s\S]*no open finding DEF-HSM-ATTEST HSM-LUNA-0412/);
     expect(journal().length).toBe(before);
 
-    ok(cli(['packet', 'handoff', P, '--by', 'Pat', ...DEMO_ACK_ARGS]));
+    ok(cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS]));
     const entry = journal().at(-1)!;
     const evaluation = journal()
       .filter((j) => j.kind === 'evaluation.recorded')

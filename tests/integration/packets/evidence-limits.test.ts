@@ -23,7 +23,6 @@ const meta = (evidenceId: string) => ({
   system: 'hsm-audit',
   effectiveAt: null,
   freshnessDays: null,
-  importedBy: 'operator:pm',
   actor: 'operator:pm',
   packetId: 'p-big',
 });

@@ -243,7 +243,7 @@ describe('completeness, versions and handoff', () => {
     expect(cli(['packet', 'version', P]).stderr).toContain('nothing changed since version 1');
 
     // Handoff: no reviewer named is refused outright.
-    let h = cli(['packet', 'handoff', P, '--by', 'Pat PM']);
+    let h = cli(['packet', 'handoff', P]);
     expect(h.stderr).toContain('PACKET_NOT_READY');
     expect(h.stderr).toContain('names no reviewer');
     ok(
@@ -273,7 +273,7 @@ describe('completeness, versions and handoff', () => {
     ok(cli(['packet', 'version', P]));
     // On a hold no acknowledgement helps: the refusal names the outcome and the deciding findings.
     const before = journalLength();
-    h = cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]);
+    h = cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS]);
     expect(h.status).toBe(6);
     expect(h.stderr).toMatch(
       /PACKET_NOT_READY: version 2 cannot be handed off: outcome hold-source-completion/,
@@ -287,9 +287,9 @@ describe('completeness, versions and handoff', () => {
     check = cli(['packet', 'check', P]);
     expect(check.status).toBe(0);
     expect(check.stdout).toMatch(/gate READY/);
-    h = cli(['packet', 'handoff', P, '--by', 'Pat PM']);
+    h = cli(['packet', 'handoff', P]);
     expect(h.stderr).toContain('PACKET_ACKNOWLEDGEMENT_REFUSED');
-    h = cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]);
+    h = cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS]);
     ok(h);
     expect(h.stdout).toMatch(
       /v2 .* READY[\s\S]*outcome handoff-with-exceptions[\s\S]*acknowledged: DEF-CUSTODY-FRESH BT-0412-3 \(stale\)/,
@@ -324,7 +324,7 @@ describe('completeness, versions and handoff', () => {
     const versions = cli(['packet', 'versions', P]).stdout.trim().split('\n');
     expect(versions).toHaveLength(3);
     expect(versions[0]).toContain(v1.stdout.match(/[0-9a-f]{64}/)![0]);
-    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]));
+    ok(cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS]));
   });
 
   it('exports the handed-off version as a signed bundle for the board; sensitive evidence travels as digest only', () => {
@@ -360,7 +360,7 @@ describe('completeness, versions and handoff', () => {
     expect(
       cli(['bundle', 'export', '--kind', 'packet', '--packet', P, '--pin-stdin'], '123456\n').stderr,
     ).toContain('no handoff record');
-    ok(cli(['packet', 'handoff', P, '--by', 'Pat PM', ...DEMO_ACK_ARGS]));
+    ok(cli(['packet', 'handoff', P, ...DEMO_ACK_ARGS]));
     const r = cli(
       ['bundle', 'export', '--kind', 'packet', '--packet', P, '--pin-stdin', '--json'],
       '123456\n',
@@ -482,8 +482,6 @@ describe('stop triggers', () => {
         session,
         '--reason',
         'vendor confirmed the notice was a test message',
-        '--by',
-        'Security Officer',
       ]);
     const open = (op: string) => {
       const r = cli(['quorum', 'open', '--operation', op, '--ceremony', 'STOP-REVIEW', '--step', '1']);
@@ -522,7 +520,7 @@ describe('stop triggers', () => {
     expect(cleared.stderr).toBe('');
     expect(lastEntries(2).map((e) => e.kind)).toEqual(['packet.stop-cleared', 'quorum.session-closed']);
     expect(cli(['packet', 'check', 'deferral-hsm2']).stdout).toMatch(/PASS PKT-STOP/);
-    expect(cli(['packet', 'stops', 'deferral-hsm2']).stdout).toMatch(/CLEARED by Security Officer/);
+    expect(cli(['packet', 'stops', 'deferral-hsm2']).stdout).toMatch(/CLEARED by operator:alice \(seq/);
     // The packet continues; the quorum was used once.
     ok(
       cli([

@@ -65,7 +65,6 @@ describe('packet handoff under a concurrent writer', () => {
     expect(() =>
       recordHandoff(a, {
         packetId: P,
-        recordedBy: 'Pat PM',
         acknowledge: DEMO_ACKS,
         actor: 'operator:pat',
       }),

@@ -27,7 +27,7 @@ beforeAll(() => {
   for (const args of [
     ['packet', 'annotate', DEMO_PACKET, 'DEF-CUSTODY-FRESH', 'BT-0412-3', '--owner', 'Cary Lim'],
     ...resolveDemoHoldArgs(),
-    ['packet', 'handoff', DEMO_PACKET, '--by', 'Pat', ...DEMO_ACK_ARGS],
+    ['packet', 'handoff', DEMO_PACKET, ...DEMO_ACK_ARGS],
   ]) {
     const r = stationCli([...args, '--data-dir', dir]);
     expect(r.stderr).toBe('');

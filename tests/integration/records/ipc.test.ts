@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
+import { confirmFor } from '../../../src/main/services/acts';
 import { ConsoleOperator } from '../../../src/main/services/custodians';
 import { createHandlers } from '../../../src/main/ipc/handlers';
 import { readConfig } from '../../../src/main/config';
@@ -38,6 +39,7 @@ async function call<M extends Method>(method: M, input: WindowInput<M>) {
     () => {},
     // Acts are recorded under the console's operator; here one fixed person stands in for a sign-in.
     { actor: () => 'operator:alice', acted: () => {} },
+    confirmFor(station),
   );
   return dispatch(method, input, { url: 'app://station/index.html', isMainFrame: true });
 }

@@ -225,7 +225,6 @@ export async function registerTrust(
     validFrom?: string;
     validUntil: string;
     confirmFingerprint: string;
-    confirmedBy: string;
     actor: string;
   },
 ): Promise<TrustEntryView> {
@@ -290,7 +289,8 @@ export async function registerTrust(
           validFrom: req.validFrom ?? now,
           validUntil: req.validUntil,
           registrationDigest: v.digest,
-          confirmedBy: req.confirmedBy,
+          // The person who compared the fingerprint is the one signed in (never a typed name).
+          confirmedBy: req.actor,
         },
       },
     ]);

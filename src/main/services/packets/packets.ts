@@ -199,7 +199,6 @@ export function clearStop(
     stopSeq: number;
     quorumSessionId: string;
     reason: string;
-    clearedBy: string;
     actor: string;
   },
 ): StopNotice {
@@ -223,7 +222,8 @@ export function clearStop(
           stopSeq: input.stopSeq,
           quorumSessionId: input.quorumSessionId,
           reason: input.reason.trim(),
-          clearedBy: input.clearedBy.trim(),
+          // The reviewer is the signed-in person who clears it (never a typed name).
+          clearedBy: input.actor,
         },
       },
       quorumUsed(input.quorumSessionId, operation, input.actor),
@@ -404,7 +404,7 @@ function evidenceItem(
  */
 export async function importEvidenceFile(
   station: Station,
-  input: EvidenceMeta & { packetId: string; path: string; importedBy: string; actor: string },
+  input: EvidenceMeta & { packetId: string; path: string; actor: string },
 ): Promise<EditResult & { evidence: Evidence; summary: string }> {
   assertActor(input.actor);
   parseOrThrow(itemIdSchema, input.evidenceId, 'evidenceId');
@@ -430,7 +430,7 @@ export async function importEvidenceFile(
         ? `(sensitive: content withheld; ${reading.mediaType})`
         : `${reading.summary}\n${reading.excerpt}`,
       recordId: basename(input.path),
-      importedBy: input.importedBy,
+      importedBy: input.actor,
       findings: detectStopIndicators(reading.text, STOP_RULES),
       certificates: [...reading.certificates],
     });
@@ -467,8 +467,9 @@ export function addAttestation(
     sizeBytes: bytes.length,
     attestedBy: input.attestedBy,
     excerpt: input.sensitive ? '(sensitive attestation: text withheld from exports)' : input.text,
-    recordId: `typed by ${input.attestedBy}`,
-    importedBy: input.attestedBy,
+    // Whose words they are is what the operator says; who typed them in is the signed-in person.
+    recordId: `typed in by ${input.actor} for ${input.attestedBy}`,
+    importedBy: input.actor,
     findings: detectStopIndicators(input.text, STOP_RULES),
   });
   applyOp(packetDraft(station, input.packetId), { op: 'add-evidence', evidence });
@@ -666,15 +667,13 @@ export function recordHandoff(
   input: {
     packetId: string;
     version?: number | undefined;
-    recordedBy: string;
     acknowledgeBlockers?: boolean | undefined;
     acknowledge?: readonly FindingKey[] | undefined;
     actor: string;
   },
 ): HandoffRecord {
-  assertActor(input.actor);
-  if (input.recordedBy.trim() === '')
-    throw stationError('INVALID_INPUT', 'name the person handing off', { field: 'recordedBy' });
+  // The person handing off is the one signed in (never a typed name).
+  const recordedBy = input.actor;
   const refuseIfStopped = () => {
     if (openStops(station, input.packetId).length > 0)
       throw stationError('PACKET_STOPPED', `packet ${input.packetId} is stopped: escalate, do not hand off`, {
@@ -696,7 +695,7 @@ export function recordHandoff(
     digest: v.digest,
     reviewers: v.content.routing.reviewers.map((r) => ({ ...r })),
     boundary: v.content.scope.boundary,
-    recordedBy: input.recordedBy.trim(),
+    recordedBy,
   };
   let body: EventBody<'packet.handoff-recorded'>;
   if (derived) {

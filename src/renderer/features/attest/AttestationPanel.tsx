@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AttestStatusView, ModuleView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
-import { PinField, takePin } from '../../components/PinField';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 import type { Selection } from '../packets/model';
 
 /** A finding's record reference (the contract's finding.records). */
@@ -44,7 +44,6 @@ export function AttestationPanel(props: {
   const [version, setVersion] = useState(0);
   const [modules, setModules] = useState<ModuleView[]>([]);
   const [record, setRecord] = useState<{ ref: RecordRef; text: string } | null>(null);
-  const pin = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (!api) return;
@@ -57,28 +56,33 @@ export function AttestationPanel(props: {
     });
   }, [api, showError, version]);
 
+  // The decision is previewed (what will be signed and recorded, its digest); the PIN is asked after.
+  const decideAct = useConfirmedAct('attestDecideWithToken', {
+    needsPin: true,
+    onDone: async () => {
+      setVersion((v) => v + 1);
+      await onChanged();
+    },
+  });
   const decide = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    if (!api) return;
     const form = e.currentTarget;
     const d = new FormData(form);
     const [moduleId = '', serial = ''] = String(d.get('token') ?? '').split('|');
-    const r = await api.attestDecideWithToken({
-      subject,
-      moduleId,
-      serial,
-      keyId: String(d.get('keyId') ?? '')
-        .trim()
-        .toLowerCase(),
-      pin: takePin(pin),
-      decision: String(d.get('decision')) as 'approve',
-      comment: String(d.get('comment') ?? ''),
-      decidedBy: String(d.get('decidedBy') ?? '').trim(),
-    });
-    if (!r.ok) return showError(r.error);
-    form.reset();
-    setVersion((v) => v + 1);
-    await onChanged();
+    await decideAct.ask(
+      {
+        subject,
+        moduleId,
+        serial,
+        keyId: String(d.get('keyId') ?? '')
+          .trim()
+          .toLowerCase(),
+        decision: String(d.get('decision')) as 'approve',
+        comment: String(d.get('comment') ?? ''),
+        decidedBy: String(d.get('decidedBy') ?? '').trim(),
+      },
+      form,
+    );
   };
 
   useEffect(() => {
@@ -275,15 +279,15 @@ export function AttestationPanel(props: {
             <input name="comment" />
           </label>
           <label className="field">
-            <span>Your name</span>
+            <span>Your name (as your key is registered in the trust store; a different name is refused)</span>
             <input name="decidedBy" required />
           </label>
-          <PinField inputRef={pin} label="Token PIN" />
           <button type="submit" className="primary">
-            Sign and record my decision
+            Preview my decision…
           </button>
         </form>
       ) : null}
+      {decideAct.panel}
       {status?.decisions.length ? null : (
         <p className="muted">
           No decision recorded. The release security owner signs it with their own key:{' '}

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { Output, TrustEntryView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
 
 type MediaFile = Output<'mediaFiles'>[number];
@@ -35,22 +36,44 @@ export function TrustPanel(props: {
     setCandidate({ path, reg: r.value });
   };
 
+  const registerAct = useConfirmedAct('trustRegister', {
+    onDone: async () => {
+      setCandidate(null);
+      await props.onDone();
+    },
+  });
+  const [revoking, setRevoking] = useState<string | null>(null);
+  const revokeAct = useConfirmedAct('trustRevoke', {
+    onDone: async () => {
+      setRevoking(null);
+      await props.onDone();
+    },
+  });
+
   const register = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    if (!api || !candidate) return;
+    if (!candidate) return;
     const data = new FormData(e.currentTarget);
-    const r = await api.trustRegister({
-      path: candidate.path,
-      trustId: String(data.get('trustId')),
-      roles: data.getAll('roles').map(String),
-      validUntil: new Date(`${String(data.get('validUntil'))}T00:00:00.000Z`).toISOString(),
-      confirmFingerprint: String(data.get('confirm')),
-      confirmedBy: String(data.get('confirmedBy')),
-    });
-    if (!r.ok) return showError(r.error);
-    dismissError();
-    setCandidate(null);
-    await props.onDone();
+    const day = String(data.get('validUntil'));
+    await registerAct.ask(
+      {
+        path: candidate.path,
+        trustId: String(data.get('trustId')),
+        roles: data.getAll('roles').map(String),
+        validUntil: day ? new Date(`${day}T00:00:00.000Z`).toISOString() : '',
+        confirmFingerprint: String(data.get('confirm')),
+      },
+      e.currentTarget,
+    );
+  };
+  const revoke = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!revoking) return;
+    const data = new FormData(e.currentTarget);
+    await revokeAct.ask(
+      { trustId: revoking, reason: String(data.get('reason') ?? '').trim() },
+      e.currentTarget,
+    );
   };
 
   return (
@@ -78,6 +101,18 @@ export function TrustPanel(props: {
               <td>
                 <Badge word={t.status} tone={t.status === 'VALID' ? 'good' : 'bad'} />
                 <div className="muted">until {t.validUntil.slice(0, 10)}</div>
+                {t.status === 'VALID' ? (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      dismissError();
+                      setRevoking(t.trustId);
+                    }}
+                    aria-label={`Revoke ${t.trustId}`}
+                  >
+                    Revoke…
+                  </button>
+                ) : null}
               </td>
               <td>
                 <code>{t.fingerprint.slice(0, 16)}…</code>
@@ -87,6 +122,27 @@ export function TrustPanel(props: {
           ))}
         </tbody>
       </table>
+      {revoking ? (
+        <form className="act-form" aria-label="Revoke key" onSubmit={(e) => void revoke(e)}>
+          <p>
+            Revokes <strong>{revoking}</strong>: from then on nothing it signs is trusted here. This cannot be
+            undone (a revoked key is registered again only as a new entry).
+          </p>
+          <label className="field">
+            <span>Reason (recorded)</span>
+            <input name="reason" required maxLength={500} />
+          </label>
+          <div className="actions">
+            <button type="submit" className="primary">
+              Preview the revocation…
+            </button>
+            <button type="button" onClick={() => setRevoking(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {revokeAct.panel}
       <h3>Register a key from media</h3>
       <ul className="plain" aria-label="Registration bundles on media">
         {props.files.map((f) => (
@@ -132,15 +188,13 @@ export function TrustPanel(props: {
             <span>Valid until</span>
             <input name="validUntil" type="date" required />
           </label>
-          <label className="field">
-            <span>Compared by (your name)</span>
-            <input name="confirmedBy" required />
-          </label>
+          <p className="muted">Recorded as compared by you, the signed-in operator.</p>
           <button type="submit" className="primary">
-            Register after comparing
+            Preview the registration…
           </button>
         </form>
       ) : null}
+      {registerAct.panel}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { KEY_ALGORITHMS as ALGORITHMS } from '../../../shared/contract';
 import type { KeyView, Output, RosterEntryView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 
 type Split = Output<'sharesList'>[number];
 
@@ -25,6 +26,7 @@ export function ActivationPanel(props: {
   const [key, setKey] = useState({ label: '', algorithm: 'ec-p256' as (typeof ALGORITHMS)[number] });
   const [operation, setOperation] = useState<string | null>(null);
   const [generated, setGenerated] = useState<KeyView | null>(null);
+  const openAct = useConfirmedAct('quorumOpen', { onDone: (v) => props.onOpened(v.sessionId) });
 
   useEffect(() => {
     if (!api) return;
@@ -83,15 +85,8 @@ export function ActivationPanel(props: {
   };
 
   const openForIt = async () => {
-    if (!api || !operation) return;
-    const r = await api.quorumOpen({
-      operation,
-      ceremonyId: `keygen-${key.label}`,
-      step: 'generate',
-      ttlMinutes: 60,
-    });
-    if (!r.ok) return showError(r.error);
-    await props.onOpened(r.value.sessionId);
+    if (!operation) return;
+    await openAct.ask({ operation, ceremonyId: `keygen-${key.label}`, step: 'generate', ttlMinutes: 60 });
   };
 
   const generate = async (e: FormEvent<HTMLFormElement>) => {
@@ -187,10 +182,11 @@ export function ActivationPanel(props: {
           </button>
           {operation && !session ? (
             <button type="button" onClick={() => void openForIt()}>
-              Open a quorum session for it
+              Preview a quorum session for it…
             </button>
           ) : null}
         </div>
+        {openAct.panel}
         {operation ? (
           <p>
             Operation <code>{operation}</code>{' '}

@@ -2,6 +2,7 @@ import { useEffect, useReducer, useRef, useState, type FormEvent } from 'react';
 import type { CoverageView, ModuleView, QuorumSessionView, RosterEntryView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
 import { PinField, takePin } from '../../components/PinField';
 import { ActivationPanel } from './ActivationPanel';
@@ -189,52 +190,51 @@ export function CustodiansView() {
 }
 
 function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void> }) {
-  const api = useStation((s) => s.api);
-  const showError = useStation((s) => s.showError);
   const [f, setF] = useState({ binding: 'act', operation: '', ceremonyId: '', step: '' });
+  const open = useConfirmedAct('quorumOpen', { onDone: (v) => props.onOpened(v.sessionId) });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!api) return;
-    const r = await api.quorumOpen({
+    await open.ask({
       // A presence purpose goes as typed (the station encodes it); an act's binding as its exact text.
       operation: f.binding === 'presence' ? { kind: 'ceremony-presence', purpose: f.operation } : f.operation,
       ceremonyId: f.ceremonyId,
       step: f.step,
       ttlMinutes: 60,
     });
-    if (!r.ok) return showError(r.error);
-    await props.onOpened(r.value.sessionId);
   };
   return (
-    <form className="inline-form" aria-label="Open quorum session" onSubmit={(e) => void submit(e)}>
-      <label className="field">
-        <span>Bound to</span>
-        <select value={f.binding} onChange={(e) => setF({ ...f, binding: e.target.value })}>
-          <option value="act">a station act (exact operation)</option>
-          <option value="presence">presence of custodians only (authorises no act)</option>
-        </select>
-      </label>
-      <label className="field">
-        <span>{f.binding === 'presence' ? 'Purpose' : 'Operation (exact binding)'}</span>
-        <input
-          value={f.operation}
-          onChange={(e) => setF({ ...f, operation: e.target.value })}
-          required
-          placeholder={f.binding === 'presence' ? 'e.g. rehearsal of step 7' : 'ceremony-keygen:…'}
-        />
-      </label>
-      <label className="field">
-        <span>Ceremony</span>
-        <input value={f.ceremonyId} onChange={(e) => setF({ ...f, ceremonyId: e.target.value })} required />
-      </label>
-      <label className="field">
-        <span>Step</span>
-        <input value={f.step} onChange={(e) => setF({ ...f, step: e.target.value })} required />
-      </label>
-      <button type="submit" className="primary">
-        Open session
-      </button>
-    </form>
+    <>
+      <form className="inline-form" aria-label="Open quorum session" onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          <span>Bound to</span>
+          <select value={f.binding} onChange={(e) => setF({ ...f, binding: e.target.value })}>
+            <option value="act">a station act (exact operation)</option>
+            <option value="presence">presence of custodians only (authorises no act)</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>{f.binding === 'presence' ? 'Purpose' : 'Operation (exact binding)'}</span>
+          <input
+            value={f.operation}
+            onChange={(e) => setF({ ...f, operation: e.target.value })}
+            required
+            placeholder={f.binding === 'presence' ? 'e.g. rehearsal of step 7' : 'ceremony-keygen:…'}
+          />
+        </label>
+        <label className="field">
+          <span>Ceremony</span>
+          <input value={f.ceremonyId} onChange={(e) => setF({ ...f, ceremonyId: e.target.value })} required />
+        </label>
+        <label className="field">
+          <span>Step</span>
+          <input value={f.step} onChange={(e) => setF({ ...f, step: e.target.value })} required />
+        </label>
+        <button type="submit" className="primary">
+          Preview the session…
+        </button>
+      </form>
+      {open.panel}
+    </>
   );
 }
 

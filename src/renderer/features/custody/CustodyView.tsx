@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useState, type FormEvent } from 'react';
 import type { CustodyActInput, CustodyItemView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Badge } from '../../components/Badge';
 
 type ActType = CustodyActInput['type'];
@@ -125,8 +126,6 @@ function describe(e: Record<string, unknown>): string {
 }
 
 function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) {
-  const api = useStation((s) => s.api);
-  const showError = useStation((s) => s.showError);
   const [type, setType] = useState<ActType>('inspected');
   // Nothing is pre-filled or pre-ticked: what the inspector found is chosen every time (no risky default).
   const blank = { bag: '', location: '', holder: '', to: '', note: '', intact: null as boolean | null };
@@ -157,94 +156,96 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
     }
   };
 
+  const record = useConfirmedAct('custodyRecord', {
+    onDone: async () => {
+      // Recorded: the next act starts from an empty form, never the last one's values.
+      setF(blank);
+      await props.onDone();
+    },
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!api) return;
-    const r = await api.custodyRecord({
-      itemId: props.item.itemId,
-      act: act(),
-    });
-    if (!r.ok) return showError(r.error);
-    // Recorded: the next act starts from an empty form, never the last one's values.
-    setF(blank);
-    await props.onDone();
+    await record.ask({ itemId: props.item.itemId, act: act() });
   };
 
   const needsBag = type !== 'media-replaced';
   return (
-    <form className="act-form" aria-label="Record custody act" onSubmit={(e) => void submit(e)}>
-      <h3>Record for {props.item.itemId}</h3>
-      <label className="field">
-        <span>Act</span>
-        <select value={type} onChange={(e) => setType(e.target.value as ActType)}>
-          <option value="inspected">inspection</option>
-          <option value="sealed">seal into a new bag</option>
-          <option value="unsealed">unseal</option>
-          <option value="transferred">transfer</option>
-          <option value="media-replaced">media replaced</option>
-        </select>
-      </label>
-      {needsBag ? (
+    <>
+      <form className="act-form" aria-label="Record custody act" onSubmit={(e) => void submit(e)}>
+        <h3>Record for {props.item.itemId}</h3>
         <label className="field">
-          <span>{type === 'sealed' ? 'New bag serial' : 'Bag serial as read now'}</span>
-          <input value={f.bag} onChange={(e) => setF({ ...f, bag: e.target.value })} required />
+          <span>Act</span>
+          <select value={type} onChange={(e) => setType(e.target.value as ActType)}>
+            <option value="inspected">inspection</option>
+            <option value="sealed">seal into a new bag</option>
+            <option value="unsealed">unseal</option>
+            <option value="transferred">transfer</option>
+            <option value="media-replaced">media replaced</option>
+          </select>
         </label>
-      ) : null}
-      {type !== 'media-replaced' ? (
-        <label className="field">
-          <span>{type === 'inspected' ? 'Inspector' : type === 'transferred' ? 'From' : 'Holder'}</span>
-          <input value={f.holder} onChange={(e) => setF({ ...f, holder: e.target.value })} required />
-        </label>
-      ) : null}
-      {type === 'transferred' ? (
-        <label className="field">
-          <span>To</span>
-          <input value={f.to} onChange={(e) => setF({ ...f, to: e.target.value })} required />
-        </label>
-      ) : null}
-      {type === 'sealed' || type === 'transferred' ? (
-        <label className="field">
-          <span>Location</span>
-          <input value={f.location} onChange={(e) => setF({ ...f, location: e.target.value })} required />
-        </label>
-      ) : null}
-      {type === 'inspected' ? (
-        <fieldset className="choice">
-          <legend>Seal as found</legend>
-          <label className="check">
-            <input
-              type="radio"
-              name="seal"
-              checked={f.intact === true}
-              onChange={() => setF({ ...f, intact: true })}
-              required
-            />{' '}
-            Seal intact
+        {needsBag ? (
+          <label className="field">
+            <span>{type === 'sealed' ? 'New bag serial' : 'Bag serial as read now'}</span>
+            <input value={f.bag} onChange={(e) => setF({ ...f, bag: e.target.value })} required />
           </label>
-          <label className="check">
-            <input
-              type="radio"
-              name="seal"
-              checked={f.intact === false}
-              onChange={() => setF({ ...f, intact: false })}
-            />{' '}
-            Seal broken or tampered
+        ) : null}
+        {type !== 'media-replaced' ? (
+          <label className="field">
+            <span>{type === 'inspected' ? 'Inspector' : type === 'transferred' ? 'From' : 'Holder'}</span>
+            <input value={f.holder} onChange={(e) => setF({ ...f, holder: e.target.value })} required />
           </label>
-        </fieldset>
-      ) : null}
-      {type !== 'sealed' && type !== 'transferred' ? (
-        <label className="field">
-          <span>{type === 'unsealed' ? 'Reason' : 'Note'}</span>
-          <input
-            value={f.note}
-            onChange={(e) => setF({ ...f, note: e.target.value })}
-            required={type !== 'inspected'}
-          />
-        </label>
-      ) : null}
-      <button type="submit" className="primary">
-        Record
-      </button>
-    </form>
+        ) : null}
+        {type === 'transferred' ? (
+          <label className="field">
+            <span>To</span>
+            <input value={f.to} onChange={(e) => setF({ ...f, to: e.target.value })} required />
+          </label>
+        ) : null}
+        {type === 'sealed' || type === 'transferred' ? (
+          <label className="field">
+            <span>Location</span>
+            <input value={f.location} onChange={(e) => setF({ ...f, location: e.target.value })} required />
+          </label>
+        ) : null}
+        {type === 'inspected' ? (
+          <fieldset className="choice">
+            <legend>Seal as found</legend>
+            <label className="check">
+              <input
+                type="radio"
+                name="seal"
+                checked={f.intact === true}
+                onChange={() => setF({ ...f, intact: true })}
+                required
+              />{' '}
+              Seal intact
+            </label>
+            <label className="check">
+              <input
+                type="radio"
+                name="seal"
+                checked={f.intact === false}
+                onChange={() => setF({ ...f, intact: false })}
+              />{' '}
+              Seal broken or tampered
+            </label>
+          </fieldset>
+        ) : null}
+        {type !== 'sealed' && type !== 'transferred' ? (
+          <label className="field">
+            <span>{type === 'unsealed' ? 'Reason' : 'Note'}</span>
+            <input
+              value={f.note}
+              onChange={(e) => setF({ ...f, note: e.target.value })}
+              required={type !== 'inspected'}
+            />
+          </label>
+        ) : null}
+        <button type="submit" className="primary">
+          Preview the record…
+        </button>
+      </form>
+      {record.panel}
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Output, PacketView } from '../../../shared/contract';
 import type { Result } from '../../../shared/errors';
 import { useStation } from '../../app/store';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 
 type Props = { packet: PacketView; onChanged: () => Promise<void> };
 
@@ -22,14 +23,12 @@ function useEdit(onChanged: () => Promise<void>) {
 }
 
 export function ClaimForm({ packet, onChanged }: Props) {
-  const api = useStation((s) => s.api);
-  const edit = useEdit(onChanged);
+  const act = useConfirmedAct('packetSetClaim', { onDone: onChanged });
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    if (!api) return;
     const d = new FormData(e.currentTarget);
-    void edit(e.currentTarget, () =>
-      api.packetSetClaim({
+    void act.ask(
+      {
         packetId: packet.draft.packetId,
         claim: {
           claimId: text(d, 'claimId'),
@@ -37,7 +36,8 @@ export function ClaimForm({ packet, onChanged }: Props) {
           evidence: d.getAll('evidence').map(String),
           status: text(d, 'status') as 'supported',
         },
-      }),
+      },
+      e.currentTarget,
     );
   };
   return (
@@ -72,9 +72,10 @@ export function ClaimForm({ packet, onChanged }: Props) {
           </select>
         </label>
         <button type="submit" className="primary">
-          Set claim
+          Preview the claim…
         </button>
       </form>
+      {act.panel}
     </details>
   );
 }
@@ -84,24 +85,23 @@ export function ClaimForm({ packet, onChanged }: Props) {
  * category or whether it blocks: the station finds, people annotate.
  */
 export function AnnotateForm({ packet, onChanged }: Props) {
-  const api = useStation((s) => s.api);
-  const edit = useEdit(onChanged);
+  const act = useConfirmedAct('packetAnnotate', { onDone: onChanged });
   const findings = packet.derived?.register.map((r) => r.finding) ?? [];
   if (findings.length === 0) return null;
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    if (!api) return;
     const d = new FormData(e.currentTarget);
     const [checkId = '', ...rest] = text(d, 'finding').split(' ');
-    void edit(e.currentTarget, () =>
-      api.packetAnnotate({
+    void act.ask(
+      {
         packetId: packet.draft.packetId,
         checkId,
         subject: rest.join(' '),
         note: text(d, 'note') || null,
         owner: text(d, 'owner') || null,
         dueAt: isoDay(text(d, 'due')),
-      }),
+      },
+      e.currentTarget,
     );
   };
   return (
@@ -131,9 +131,10 @@ export function AnnotateForm({ packet, onChanged }: Props) {
           <input name="due" type="date" />
         </label>
         <button type="submit" className="primary">
-          Annotate
+          Preview the annotation…
         </button>
       </form>
+      {act.panel}
     </details>
   );
 }
@@ -146,6 +147,7 @@ export function EvidenceForms({ packet, onChanged }: Props) {
   const [files, setFiles] = useState<MediaFile[]>([]);
   const [imported, setImported] = useState<string | null>(null);
   const edit = useEdit(onChanged);
+  const attestAct = useConfirmedAct('packetAttest', { onDone: onChanged });
   useEffect(() => {
     if (!api) return;
     void api.packetEvidenceFiles({}).then((r) => (r.ok ? setFiles(r.value) : showError(r.error)));
@@ -171,7 +173,6 @@ export function EvidenceForms({ packet, onChanged }: Props) {
       const r = await api.packetImportEvidence({
         ...meta(d),
         path: text(d, 'path'),
-        importedBy: text(d, 'importedBy'),
       });
       if (r.ok) setImported(r.value.summary);
       return r;
@@ -179,10 +180,10 @@ export function EvidenceForms({ packet, onChanged }: Props) {
   };
   const attest = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    if (!api) return;
     const d = new FormData(e.currentTarget);
-    void edit(e.currentTarget, () =>
-      api.packetAttest({ ...meta(d), text: text(d, 'text'), attestedBy: text(d, 'attestedBy') }),
+    void attestAct.ask(
+      { ...meta(d), text: text(d, 'text'), attestedBy: text(d, 'attestedBy') },
+      e.currentTarget,
     );
   };
   const common = (
@@ -228,10 +229,7 @@ export function EvidenceForms({ packet, onChanged }: Props) {
             </select>
           </label>
           {common}
-          <label className="field">
-            <span>Imported by (your name)</span>
-            <input name="importedBy" required />
-          </label>
+          <p className="muted">Recorded as imported by you, the signed-in operator.</p>
           <button type="submit" className="primary" disabled={files.length === 0}>
             Copy, digest and add
           </button>
@@ -243,7 +241,7 @@ export function EvidenceForms({ packet, onChanged }: Props) {
         <form className="act-form" aria-label="Attestation" onSubmit={attest}>
           {common}
           <label className="field">
-            <span>Attested by (the named person)</span>
+            <span>Attested by (whose words these are; you are recorded as typing them in)</span>
             <input name="attestedBy" required />
           </label>
           <label className="field">
@@ -251,9 +249,10 @@ export function EvidenceForms({ packet, onChanged }: Props) {
             <textarea name="text" required rows={3} />
           </label>
           <button type="submit" className="primary">
-            Record attestation
+            Preview the attestation…
           </button>
         </form>
+        {attestAct.panel}
       </details>
     </>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { MediaView, Output, PacketView } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
 import { ExportPanel } from '../bundles/ExportPanel';
 
@@ -20,7 +21,6 @@ export function PacketVersions({
 }) {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
-  const dismissError = useStation((s) => s.dismissError);
   const { draft, versions, handoffs } = packet;
   const latest = versions.at(-1) ?? null;
   const stopped = packet.stops.some((s) => s.cleared === null);
@@ -34,13 +34,8 @@ export function PacketVersions({
     void api.mediaVolumes({}).then((r) => (r.ok ? setMedia(r.value) : showError(r.error)));
   }, [api, showError, handoffs.length]);
 
-  const record = async () => {
-    if (!api) return;
-    const r = await api.packetRecordVersion({ packetId: draft.packetId });
-    if (!r.ok) return showError(r.error);
-    dismissError();
-    await onChanged();
-  };
+  const recordAct = useConfirmedAct('packetRecordVersion', { onDone: onChanged });
+  const handoffAct = useConfirmedAct('packetHandoff', { onDone: onChanged });
   const showDiff = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!api) return;
@@ -53,7 +48,6 @@ export function PacketVersions({
   };
   const handoff = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    if (!api) return;
     const form = e.currentTarget;
     const d = new FormData(form);
     // A derived packet: each checked blocking finding, named by check ID and subject as the service expects.
@@ -61,15 +55,13 @@ export function PacketVersions({
       const [checkId = '', subject = ''] = String(v).split('\u0000');
       return { checkId, subject };
     });
-    const r = await api.packetHandoff({
-      packetId: draft.packetId,
-      recordedBy: String(d.get('recordedBy') ?? '').trim(),
-      ...(packet.derived ? { acknowledge } : { acknowledgeBlockers: d.get('acknowledge') === 'on' }),
-    });
-    if (!r.ok) return showError(r.error);
-    dismissError();
-    form.reset();
-    await onChanged();
+    await handoffAct.ask(
+      {
+        packetId: draft.packetId,
+        ...(packet.derived ? { acknowledge } : { acknowledgeBlockers: d.get('acknowledge') === 'on' }),
+      },
+      form,
+    );
   };
   const print = async () => {
     if (!api) return;
@@ -98,10 +90,23 @@ export function PacketVersions({
         </ol>
         {versions.length === 0 ? <p className="muted">No version recorded yet.</p> : null}
         <div className="actions">
-          <button type="button" onClick={() => void record()} disabled={stopped}>
-            Record version {(latest?.version ?? 0) + 1} from the draft
+          <button
+            type="button"
+            onClick={() => void recordAct.ask({ packetId: draft.packetId })}
+            disabled={stopped}
+            title={
+              stopped
+                ? 'The packet is stopped: escalate; no version can be recorded until the stop is cleared'
+                : undefined
+            }
+          >
+            Preview version {(latest?.version ?? 0) + 1} from the draft…
           </button>
         </div>
+        {stopped ? (
+          <p className="muted">No version can be recorded while the packet is stopped: escalate first.</p>
+        ) : null}
+        {recordAct.panel}
         {versions.length >= 2 ? (
           <form className="inline-form" aria-label="Compare versions" onSubmit={(e) => void showDiff(e)}>
             <label className="field">
@@ -181,10 +186,7 @@ export function PacketVersions({
               Hands version {latest.version} (<code>{latest.digest.slice(0, 16)}…</code>) to the named
               reviewers with its completeness as it stands now.
             </p>
-            <label className="field">
-              <span>Handed off by (your name)</span>
-              <input name="recordedBy" required />
-            </label>
+            <p className="muted">Recorded as handed off by you, the signed-in operator.</p>
             {packet.derived ? (
               <HandoffFindings derived={packet.derived} />
             ) : latest.gate !== 'READY' || packet.completeness.gate !== 'READY' ? (
@@ -195,10 +197,11 @@ export function PacketVersions({
               </label>
             ) : null}
             <button type="submit" className="primary">
-              Record handoff
+              Preview the handoff…
             </button>
           </form>
         ) : null}
+        {handoffAct.panel}
       </section>
 
       {latest ? (

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { seq, sha256Hex, words, type Channels } from './common';
+
+/**
+ * Previews of irreversible acts (docs/operators.md, "Previews"). Before one of these acts runs, the
+ * window asks `actPreview` for exactly what will be recorded: the act, the signed-in person it will be
+ * recorded under, its fields and the journal head it is based on, as canonical JSON with its SHA-256
+ * (hex and words). The act then carries `confirm: { digest }`; the dispatcher composes the preview again
+ * from the act as sent and refuses it (PREVIEW_STALE) unless the digest is the same — so nothing that
+ * changed since the operator read the preview (a field, the person, any new journal entry) is recorded
+ * under their confirmation. A destructive act also needs the named value typed (`confirm.typed`).
+ */
+
+/** What a confirmed act asks of the operator. */
+export interface ConfirmedAct {
+  /** The act in plain words, as the preview heads it. */
+  readonly title: string;
+  /**
+   * For a destructive act, the value the operator must type to confirm (e.g. the trust id being
+   * revoked); null when a look at the preview is confirmation enough. Reads the act's input.
+   */
+  readonly typeToConfirm: (
+    input: Readonly<Record<string, unknown>>,
+  ) => { label: string; value: string } | null;
+}
+
+const noTyping = () => null;
+
+/** The irreversible acts: each runs only with the digest of its preview. */
+export const CONFIRMED_ACTS = {
+  packetSetClaim: { title: 'Set a claim of the packet', typeToConfirm: noTyping },
+  packetAnnotate: { title: 'Record a decision on a finding (exception)', typeToConfirm: noTyping },
+  packetAttest: { title: 'Record a typed-in attestation as evidence', typeToConfirm: noTyping },
+  packetRecordVersion: { title: 'Record a version of the packet', typeToConfirm: noTyping },
+  packetHandoff: { title: 'Record the handoff of a version to its reviewers', typeToConfirm: noTyping },
+  custodyRecord: {
+    title: 'Record a custody event',
+    // Opening a seal or replacing the media cannot be taken back: the item id is typed.
+    typeToConfirm: (input) => {
+      const act = input.act as { type?: unknown } | undefined;
+      return act?.type === 'unsealed' || act?.type === 'media-replaced'
+        ? { label: 'item id', value: String(input.itemId) }
+        : null;
+    },
+  },
+  attestDecideWithToken: { title: "Sign and record the owner's decision", typeToConfirm: noTyping },
+  trustRegister: { title: 'Register a key in the trust store', typeToConfirm: noTyping },
+  trustRevoke: {
+    title: 'Revoke a key in the trust store',
+    typeToConfirm: (input) => ({ label: 'trust id', value: String(input.trustId) }),
+  },
+  quorumOpen: { title: 'Open a quorum session for one operation', typeToConfirm: noTyping },
+} as const satisfies Record<string, ConfirmedAct>;
+
+export type ConfirmedMethod = keyof typeof CONFIRMED_ACTS;
+export const CONFIRMED_METHODS = Object.keys(CONFIRMED_ACTS) as ConfirmedMethod[];
+
+export function isConfirmedMethod(method: string): method is ConfirmedMethod {
+  return Object.hasOwn(CONFIRMED_ACTS, method);
+}
+
+/** Fields that are never part of a preview (they are secrets, or typed after it): a PIN, a passphrase. */
+export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase'];
+
+/** What a confirmed act carries beside its input (the window sends it; the dispatcher takes it off). */
+export const confirmationSchema = z.strictObject({
+  digest: sha256Hex,
+  typed: z.string().max(200).optional(),
+});
+export type Confirmation = z.output<typeof confirmationSchema>;
+
+export const actPreviewSchema = z.strictObject({
+  method: z.string(),
+  title: z.string(),
+  /** Who the act will be recorded under (the console's signed-in operator). */
+  actor: z.string(),
+  /** The act's fields as recorded, one line each (path → canonical value), secrets left out. */
+  fields: z.array(z.strictObject({ path: z.string(), value: z.string() })),
+  /** The journal head the preview was made against: any new entry makes it stale. */
+  basedOn: z.strictObject({ seq: z.number().int().min(0), hash: sha256Hex.nullable() }),
+  /** The canonical JSON statement the digest is over. */
+  statement: z.string(),
+  digest: sha256Hex,
+  words,
+  /** For a destructive act: what must be typed to confirm it. */
+  typeToConfirm: z.strictObject({ label: z.string(), value: z.string() }).nullable(),
+  /** Where the act's record will land if nothing else is recorded first. */
+  nextSeq: seq,
+});
+export type ActPreview = z.output<typeof actPreviewSchema>;
+
+export const actsChannels = {
+  /** The preview of an irreversible act (CONFIRMED_ACTS): its input as the act would be sent, no PIN. */
+  actPreview: {
+    input: z.strictObject({
+      method: z.enum(CONFIRMED_METHODS as [ConfirmedMethod, ...ConfirmedMethod[]]),
+      input: z.record(z.string(), z.unknown()),
+    }),
+    output: actPreviewSchema,
+  },
+} as const satisfies Channels;
