@@ -298,7 +298,8 @@ export const ERROR_CATALOGUE = {
   },
   SIGNIN_KEY_FILE_INVALID: {
     class: 'invalid-input',
-    action: 'Choose your key file: one encrypted PKCS#8 PEM private key (-----BEGIN ENCRYPTED PRIVATE KEY-----).',
+    action:
+      'Choose your key file: one encrypted PKCS#8 PEM private key (-----BEGIN ENCRYPTED PRIVATE KEY-----).',
   },
   QUORUM_SESSION_NOT_FOUND: {
     class: 'invalid-input',

@@ -139,16 +139,18 @@ describe('OPS-CREDENTIAL: which credential the roster accepts', () => {
       custodianId: 'alice',
     });
     // Withdrawn between the passphrase and the signature: refused, never verified.
-    expect(
-      evaluateKeyFileSignIn(challenge, [alice], attempt, ['token'], () => true, now),
-    ).toMatchObject({ code: 'SIGNIN_KEY_FILE_NOT_ALLOWED' });
+    expect(evaluateKeyFileSignIn(challenge, [alice], attempt, ['token'], () => true, now)).toMatchObject({
+      code: 'SIGNIN_KEY_FILE_NOT_ALLOWED',
+    });
   });
 
   it('tells an encrypted PKCS#8 key file from an unprotected key and from anything else', () => {
     const pem = (label: string, body = 'MIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQww', headers = '') =>
       `-----BEGIN ${label}-----\n${headers}${body}\n-----END ${label}-----\n`;
     expect(keyFileKind(pem('ENCRYPTED PRIVATE KEY'))).toBe('encrypted-pkcs8');
-    expect(keyFileKind(`\r\n${pem('ENCRYPTED PRIVATE KEY').replaceAll('\n', '\r\n')}`)).toBe('encrypted-pkcs8');
+    expect(keyFileKind(`\r\n${pem('ENCRYPTED PRIVATE KEY').replaceAll('\n', '\r\n')}`)).toBe(
+      'encrypted-pkcs8',
+    );
     expect(keyFileKind(pem('PRIVATE KEY'))).toBe('unencrypted');
     expect(keyFileKind(pem('EC PRIVATE KEY'))).toBe('unencrypted');
     expect(keyFileKind(pem('RSA PRIVATE KEY'))).toBe('unencrypted');
@@ -160,9 +162,9 @@ describe('OPS-CREDENTIAL: which credential the roster accepts', () => {
     expect(keyFileKind(pem('CERTIFICATE'))).toBe('invalid');
     // Two keys in one file, mismatched labels, text that is not base64, nothing at all.
     expect(keyFileKind(pem('ENCRYPTED PRIVATE KEY') + pem('ENCRYPTED PRIVATE KEY'))).toBe('invalid');
-    expect(
-      keyFileKind('-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----'),
-    ).toBe('invalid');
+    expect(keyFileKind('-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----')).toBe(
+      'invalid',
+    );
     expect(keyFileKind(pem('ENCRYPTED PRIVATE KEY', 'MII*not base64'))).toBe('invalid');
     expect(keyFileKind('')).toBe('invalid');
   });

@@ -261,7 +261,10 @@ export const EVENT_BODIES = {
    */
   'roster.credentials-set': z.strictObject({
     custodianId: custodianIdSchema,
-    credentials: z.union([z.tuple([z.literal('token')]), z.tuple([z.literal('token'), z.literal('key-file')])]),
+    credentials: z.union([
+      z.tuple([z.literal('token')]),
+      z.tuple([z.literal('token'), z.literal('key-file')]),
+    ]),
     quorumSessionId: uuid,
   }),
   'roster.custodian-revoked': z.strictObject({

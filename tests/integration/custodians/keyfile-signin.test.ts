@@ -250,23 +250,27 @@ describe('sign-in with a passphrase-protected key file, where the roster allows 
     const seq = station.journal.head().seq + 1;
     expect(() =>
       signInWithKeyFile(station, { ...withKeyFile('dana', keyFile.dana, 'not her passphrase'), via: 'cli' }),
-    ).toThrowError(expect.objectContaining({ code: 'SIGNIN_PASSPHRASE_REFUSED', data: { field: 'passphrase' } }));
+    ).toThrowError(
+      expect.objectContaining({ code: 'SIGNIN_PASSPHRASE_REFUSED', data: { field: 'passphrase' } }),
+    );
     // Dana's own key, written without a passphrase: not a credential.
     const plain = join(suite.dir, 'dana-plain.pem');
     writeFileSync(plain, pair.dana!.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    expect(() =>
-      signInWithKeyFile(station, { ...withKeyFile('dana', plain), via: 'cli' }),
-    ).toThrowError(expect.objectContaining({ code: 'SIGNIN_KEY_FILE_UNENCRYPTED' }));
+    expect(() => signInWithKeyFile(station, { ...withKeyFile('dana', plain), via: 'cli' })).toThrowError(
+      expect.objectContaining({ code: 'SIGNIN_KEY_FILE_UNENCRYPTED' }),
+    );
     // The same unencrypted key relabelled as encrypted loads without any passphrase: still refused.
     const relabelled = join(suite.dir, 'dana-relabelled.pem');
     writeFileSync(relabelled, readFileSync(plain, 'utf8').replaceAll('PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'));
-    expect(() =>
-      signInWithKeyFile(station, { ...withKeyFile('dana', relabelled), via: 'cli' }),
-    ).toThrowError(expect.objectContaining({ code: 'SIGNIN_KEY_FILE_UNENCRYPTED' }));
+    expect(() => signInWithKeyFile(station, { ...withKeyFile('dana', relabelled), via: 'cli' })).toThrowError(
+      expect.objectContaining({ code: 'SIGNIN_KEY_FILE_UNENCRYPTED' }),
+    );
     // Frank's key file (his own passphrase) offered as Dana: it is not her registered key.
     expect(() =>
       signInWithKeyFile(station, { ...withKeyFile('dana', keyFile.frank, PASS.frank), via: 'cli' }),
-    ).toThrowError(expect.objectContaining({ code: 'SIGNIN_KEY_NOT_REGISTERED', data: { field: 'keyFile' } }));
+    ).toThrowError(
+      expect.objectContaining({ code: 'SIGNIN_KEY_NOT_REGISTERED', data: { field: 'keyFile' } }),
+    );
     // Erin's Ed25519 key file offered as Dana (a P-256 roster key): not hers either.
     expect(() =>
       signInWithKeyFile(station, { ...withKeyFile('dana', keyFile.erin, PASS.erin), via: 'cli' }),

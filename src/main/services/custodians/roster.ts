@@ -8,11 +8,7 @@ import { quorumUsed, requireQuorum } from './quorum';
 import type { Station } from '../../station/station';
 import { rosterEntries, rosterPolicy } from './queries';
 import type { QuorumOperation } from '../../../core/custody/operation';
-import {
-  rosterCredentials,
-  type CredentialKind,
-  type CredentialsChange,
-} from '../../../core/custody/signin';
+import { rosterCredentials, type CredentialKind, type CredentialsChange } from '../../../core/custody/signin';
 import { journalEvents } from '../../adapters/store/repos/events';
 export interface CustodianInput {
   readonly custodianId: string;
