@@ -290,6 +290,30 @@ export const ERROR_CATALOGUE = {
     action:
       'The token’s signature did not verify with your registered key: use your own token, and report this.',
   },
+  SIGNIN_KEY_FILE_NOT_ALLOWED: {
+    class: 'state',
+    action:
+      'Your roster entry allows sign-in with your token only: use your token, or ask for a quorum-approved roster change that allows a key file.',
+  },
+  SIGNIN_KEY_NOT_REGISTERED: {
+    class: 'integrity',
+    action:
+      'The key file’s signature did not verify with your registered roster key: choose your own key file, and report this.',
+  },
+  SIGNIN_PASSPHRASE_REFUSED: {
+    class: 'invalid-input',
+    action: 'The passphrase did not open the key file. Type it again; the attempt has been journaled.',
+  },
+  SIGNIN_KEY_FILE_UNENCRYPTED: {
+    class: 'invalid-input',
+    action:
+      'A key file without a passphrase is not a credential: use your passphrase-protected (encrypted PKCS#8) key file.',
+  },
+  SIGNIN_KEY_FILE_INVALID: {
+    class: 'invalid-input',
+    action:
+      'Choose your key file: one encrypted PKCS#8 PEM private key (-----BEGIN ENCRYPTED PRIVATE KEY-----).',
+  },
   QUORUM_SESSION_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the session id; list the open quorum sessions.',

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RosterEntry } from './roster';
 import {
+  evaluateKeyFileSignIn,
   evaluateSignIn,
+  keyFileKind,
+  keyFileSignInEntry,
   lockAt,
+  rosterCredentials,
   operatorSessionState,
   signInStatement,
   type OperatorSession,
@@ -78,6 +82,91 @@ describe('OPS-PROVEN: sign-in', () => {
       now,
     );
     expect(seen).toContain(`challenge: ${challenge.challengeId}`);
+  });
+});
+
+describe('OPS-CREDENTIAL: which credential the roster accepts', () => {
+  const now = '2026-06-01T08:00:01.000Z';
+  const both = ['token', 'key-file'] as const;
+
+  it('accepts a token from everyone, a key file only where the latest roster change for that person allows it', () => {
+    expect(rosterCredentials('alice', [])).toEqual(['token']);
+    const allowed = [{ custodianId: 'alice', credentials: both }];
+    expect(rosterCredentials('alice', allowed)).toEqual(['token', 'key-file']);
+    // Somebody else's change is not hers; a later change withdraws it.
+    expect(rosterCredentials('bob', allowed)).toEqual(['token']);
+    expect(
+      rosterCredentials('alice', [...allowed, { custodianId: 'alice', credentials: ['token'] }]),
+    ).toEqual(['token']);
+  });
+
+  it('OPS-CREDENTIAL before any passphrase: on the roster, valid now, and allowed a key file', () => {
+    expect(keyFileSignInEntry([alice], 'alice', both, now)).toEqual({ ok: true, entry: alice });
+    expect(keyFileSignInEntry([alice], 'alice', ['token'], now)).toMatchObject({
+      ok: false,
+      code: 'SIGNIN_KEY_FILE_NOT_ALLOWED',
+      custodianId: 'alice',
+    });
+    expect(keyFileSignInEntry([alice], 'mallory', both, now)).toMatchObject({
+      code: 'SIGNIN_OFF_ROSTER',
+      custodianId: null,
+    });
+    const revoked = { ...alice, revokedAt: '2026-05-01T00:00:00.000Z' };
+    expect(keyFileSignInEntry([revoked], 'alice', both, now)).toMatchObject({
+      code: 'SIGNIN_ENTRY_NOT_VALID',
+    });
+  });
+
+  it('OPS-PROVEN for a key file: the signature must verify with the roster’s key for the person named', () => {
+    const attempt = { custodianId: 'alice', signature: new Uint8Array([1]) };
+    let checked: { fingerprint: string; statement: string } | null = null;
+    const verify = (e: RosterEntry, statement: Uint8Array) => {
+      checked = { fingerprint: e.fingerprint, statement: new TextDecoder().decode(statement) };
+      return true;
+    };
+    expect(evaluateKeyFileSignIn(challenge, [alice], attempt, both, verify, now)).toEqual({
+      ok: true,
+      entry: alice,
+    });
+    // The same statement a token signs, checked against the roster entry's key.
+    expect(checked).toEqual({
+      fingerprint: alice.fingerprint,
+      statement: new TextDecoder().decode(signInStatement(challenge)),
+    });
+    expect(evaluateKeyFileSignIn(challenge, [alice], attempt, both, () => false, now)).toMatchObject({
+      ok: false,
+      code: 'SIGNIN_KEY_NOT_REGISTERED',
+      custodianId: 'alice',
+    });
+    // Withdrawn between the passphrase and the signature: refused, never verified.
+    expect(evaluateKeyFileSignIn(challenge, [alice], attempt, ['token'], () => true, now)).toMatchObject({
+      code: 'SIGNIN_KEY_FILE_NOT_ALLOWED',
+    });
+  });
+
+  it('tells an encrypted PKCS#8 key file from an unprotected key and from anything else', () => {
+    const pem = (label: string, body = 'MIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQww', headers = '') =>
+      `-----BEGIN ${label}-----\n${headers}${body}\n-----END ${label}-----\n`;
+    expect(keyFileKind(pem('ENCRYPTED PRIVATE KEY'))).toBe('encrypted-pkcs8');
+    expect(keyFileKind(`\r\n${pem('ENCRYPTED PRIVATE KEY').replaceAll('\n', '\r\n')}`)).toBe(
+      'encrypted-pkcs8',
+    );
+    expect(keyFileKind(pem('PRIVATE KEY'))).toBe('unencrypted');
+    expect(keyFileKind(pem('EC PRIVATE KEY'))).toBe('unencrypted');
+    expect(keyFileKind(pem('RSA PRIVATE KEY'))).toBe('unencrypted');
+    // A legacy OpenSSL-encrypted block is not PKCS#8; a public key or certificate is no private key.
+    expect(
+      keyFileKind(pem('EC PRIVATE KEY', 'MHcCAQEE', 'Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\n')),
+    ).toBe('invalid');
+    expect(keyFileKind(pem('PUBLIC KEY'))).toBe('invalid');
+    expect(keyFileKind(pem('CERTIFICATE'))).toBe('invalid');
+    // Two keys in one file, mismatched labels, text that is not base64, nothing at all.
+    expect(keyFileKind(pem('ENCRYPTED PRIVATE KEY') + pem('ENCRYPTED PRIVATE KEY'))).toBe('invalid');
+    expect(keyFileKind('-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----')).toBe(
+      'invalid',
+    );
+    expect(keyFileKind(pem('ENCRYPTED PRIVATE KEY', 'MII*not base64'))).toBe('invalid');
+    expect(keyFileKind('')).toBe('invalid');
   });
 });
 

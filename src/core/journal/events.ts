@@ -136,6 +136,11 @@ export const EVENT_BODIES = {
     idleMinutes: z.number().int().min(1).max(120),
     secretSha256: hexBytes(32),
     via: z.enum(['console', 'cli']),
+    /**
+     * What signed the challenge: the person's token, or their passphrase-protected key file where the
+     * roster allows it (OPS-CREDENTIAL). Absent in entries made before key files existed: a token.
+     */
+    credential: z.enum(['token', 'key-file']).optional(),
   }),
   /** A sign-in that did not prove a roster member (journaled under operator:station: nobody was proven). */
   'operator.sign-in-refused': z.strictObject({
@@ -249,6 +254,19 @@ export const EVENT_BODIES = {
   }),
   /** A custodian added to the roster, authorised by a quorum session bound to exactly this change. */
   'roster.custodian-added': z.strictObject({ custodian, quorumSessionId: uuid }),
+  /**
+   * OPS-CREDENTIAL: which credentials a custodian may sign in with from now on (a token always; a
+   * passphrase-protected key file only where listed), authorised by a quorum session bound to exactly
+   * this change. A custodian with no such entry signs in with a token only.
+   */
+  'roster.credentials-set': z.strictObject({
+    custodianId: custodianIdSchema,
+    credentials: z.union([
+      z.tuple([z.literal('token')]),
+      z.tuple([z.literal('token'), z.literal('key-file')]),
+    ]),
+    quorumSessionId: uuid,
+  }),
   'roster.custodian-revoked': z.strictObject({
     custodianId: custodianIdSchema,
     reason: z.string().trim().min(1).max(500),

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { ModuleView } from '../../shared/contract';
+import type { ModuleView, RosterEntryView, WindowInput } from '../../shared/contract';
 import { Badge } from '../components/Badge';
 import { PinField, takePin } from '../components/PinField';
 import { useStation } from './store';
@@ -66,10 +66,14 @@ export function OperatorCell() {
     badge = (
       <span
         className="operator-who"
-        title={`${session.actor} · roles ${session.roles.join(', ')} · signed in at ${session.startedAt} (journal seq ${session.seq}) · locks ${session.locksAt} unless an act is made · ends ${session.expiresAt} (OPS-ACTIVE)`}
+        title={`${session.actor} · roles ${session.roles.join(', ')} · signed in with ${session.credential === 'key-file' ? 'a key file' : 'a token'} at ${session.startedAt} (journal seq ${session.seq}) · locks ${session.locksAt} unless an act is made · ends ${session.expiresAt} (OPS-ACTIVE)`}
       >
         <Badge word="SIGNED IN" tone="good" />
         <strong className="operator-name">{session.name}</strong>
+        {session.credential === 'key-file' ? (
+          // A key file is the weaker credential: the banner says so, not only its title.
+          <span className="banner-sub operator-credential">key file</span>
+        ) : null}
         <span
           className={`banner-sub operator-locks${Date.parse(session.locksAt) - now < 5 * 60_000 ? ' soon' : ''}`}
         >
@@ -106,7 +110,15 @@ export function OperatorCell() {
   );
 }
 
-/** Sign in with your own token: it signs the station's fresh challenge after your PIN (OPS-PROVEN). */
+/** What a key file is read as in the window: its text, never more than the station reads. */
+const KEY_FILE_MAX_BYTES = 16_384;
+
+/**
+ * Sign in as yourself (OPS-PROVEN): your own token signs the station's fresh challenge after your PIN —
+ * or, where your roster entry allows it (OPS-CREDENTIAL), your passphrase-protected key file does. The
+ * PIN, the passphrase and the key file's text live only in their form fields, are read once on submit
+ * and cleared; the station checks the signature with your key as the roster registered it.
+ */
 function SignInDialog(props: { onClose: () => void }) {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
@@ -115,24 +127,59 @@ function SignInDialog(props: { onClose: () => void }) {
   const verify = useStation((s) => s.verify);
   const dialog = useRef<HTMLDialogElement>(null);
   const pin = useRef<HTMLInputElement>(null);
+  const passphrase = useRef<HTMLInputElement>(null);
+  const keyFile = useRef<HTMLInputElement>(null);
+  const [credential, setCredential] = useState<'token' | 'key-file'>('token');
   const [modules, setModules] = useState<ModuleView[]>([]);
+  const [roster, setRoster] = useState<RosterEntryView[]>([]);
   const [token, setToken] = useState('');
+  const [custodianId, setCustodianId] = useState('');
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     dialog.current?.showModal();
     if (!api) return;
     void api.devicesModules({}).then((r) => (r.ok ? setModules(r.value) : showError(r.error)));
+    void api.rosterList({}).then((r) => (r.ok ? setRoster(r.value.custodians) : showError(r.error)));
   }, [api, showError]);
 
   const tokens = modules.flatMap((m) => m.tokens.map((t) => ({ moduleId: m.moduleId, ...t })));
+  const members = roster.filter((c) => c.status === 'VALID');
+
+  /** The chosen key file's text, read once and the field emptied; null (with the reason shown) if unfit. */
+  const takeKeyFile = async (): Promise<string | null> => {
+    const input = keyFile.current;
+    const file = input?.files?.[0];
+    if (input) input.value = '';
+    if (!file) return null;
+    if (file.size > KEY_FILE_MAX_BYTES) {
+      showError({
+        code: 'SIGNIN_KEY_FILE_INVALID',
+        message: `${file.name} is ${file.size} bytes: a key file is at most ${KEY_FILE_MAX_BYTES}`,
+        data: { field: 'keyFile' },
+      });
+      return null;
+    }
+    return file.text();
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const t = tokens.find((x) => `${x.moduleId}|${x.serial}` === token);
-    const secret = takePin(pin);
-    if (!api || !t) return;
+    if (!api) return;
+    let request: WindowInput<'operatorSignIn'>;
+    if (credential === 'token') {
+      const t = tokens.find((x) => `${x.moduleId}|${x.serial}` === token);
+      const secret = takePin(pin);
+      if (!t) return;
+      request = { moduleId: t.moduleId, serial: t.serial, pin: secret };
+    } else {
+      const secret = takePin(passphrase);
+      const keyPem = await takeKeyFile();
+      if (keyPem === null || !custodianId) return;
+      request = { credential: 'key-file', custodianId, keyPem, passphrase: secret };
+    }
     setBusy(true);
-    const r = await api.operatorSignIn({ moduleId: t.moduleId, serial: t.serial, pin: secret });
+    const r = await api.operatorSignIn(request);
     setBusy(false);
     await refreshOperator();
     if (!r.ok) return showError(r.error);
@@ -145,23 +192,83 @@ function SignInDialog(props: { onClose: () => void }) {
     <dialog ref={dialog} className="sign-in" aria-label="Sign in" onClose={props.onClose}>
       <form onSubmit={(e) => void submit(e)}>
         <h2>Sign in as yourself</h2>
-        <p>
-          Your own token signs a fresh challenge of this station after your PIN. The station checks the
-          signature against your key on the approved roster; every act until you sign out is recorded under
-          your roster entry, never a typed name.
-        </p>
-        <label className="field">
-          <span>Your token</span>
-          <select value={token} onChange={(e) => setToken(e.target.value)} required>
-            <option value="">— choose —</option>
-            {tokens.map((t) => (
-              <option key={`${t.moduleId}|${t.serial}`} value={`${t.moduleId}|${t.serial}`}>
-                {t.label} ({t.serial})
-              </option>
-            ))}
-          </select>
-        </label>
-        <PinField inputRef={pin} label="Token PIN" />
+        <fieldset className="choice">
+          <legend>Sign in with</legend>
+          <label className="check">
+            <input
+              type="radio"
+              name="credential"
+              checked={credential === 'token'}
+              onChange={() => setCredential('token')}
+            />{' '}
+            Token and PIN
+          </label>
+          <label className="check">
+            <input
+              type="radio"
+              name="credential"
+              checked={credential === 'key-file'}
+              onChange={() => setCredential('key-file')}
+            />{' '}
+            Key file and passphrase (where the roster allows it)
+          </label>
+        </fieldset>
+        {credential === 'token' ? (
+          <>
+            <p>
+              Your own token signs a fresh challenge of this station after your PIN. The station checks the
+              signature against your key on the approved roster; every act until you sign out is recorded
+              under your roster entry, never a typed name.
+            </p>
+            <label className="field">
+              <span>Your token</span>
+              <select value={token} onChange={(e) => setToken(e.target.value)} required>
+                <option value="">— choose —</option>
+                {tokens.map((t) => (
+                  <option key={`${t.moduleId}|${t.serial}`} value={`${t.moduleId}|${t.serial}`}>
+                    {t.label} ({t.serial})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <PinField inputRef={pin} label="Token PIN" />
+          </>
+        ) : (
+          <>
+            <p>
+              Your passphrase-protected key file (encrypted PKCS#8 PEM) signs the same fresh challenge. The
+              station checks the signature with your key as the roster registered it — never with anything the
+              file says of itself — and only if your roster entry allows a key file. A wrong passphrase is
+              journaled; the passphrase itself never is.
+            </p>
+            <label className="field">
+              <span>Who you are</span>
+              <select value={custodianId} onChange={(e) => setCustodianId(e.target.value)} required>
+                <option value="">— choose —</option>
+                {members.map((c) => (
+                  <option key={c.custodianId} value={c.custodianId}>
+                    {c.name} ({c.custodianId})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>Your key file</span>
+              <input ref={keyFile} type="file" accept=".pem,.key,.p8,application/x-pem-file" required />
+            </label>
+            <label className="field">
+              <span>Key file passphrase</span>
+              <input
+                ref={passphrase}
+                type="password"
+                autoComplete="off"
+                spellCheck={false}
+                maxLength={1024}
+                required
+              />
+            </label>
+          </>
+        )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Signing…' : 'Sign in'}

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { keySpecSchema } from '../../core/hsm/key-spec';
+import { custodianIdSchema } from '../../core/schema';
+import { KEY_FILE_MAX_CHARS } from '../../core/custody/signin';
 import { operationInputSchema, operationTextSchema } from '../../core/custody/operation';
 import { EVENT_BODIES } from '../../core/journal/events';
 import { actor, empty, pin, seq, sha256Hex, tokenRef, words, type Channels } from './common';
@@ -80,6 +82,14 @@ const checkInVerdictSchema = z.discriminatedUnion('ok', [
   }),
 ]);
 
+/** How long a session lasts, in minutes: at most one 12-hour shift. */
+const sessionMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(12 * 60)
+  .optional();
+
 /** An operator session as the banner and `station session status` show it (docs/operators.md). */
 const operatorSessionSchema = z.strictObject({
   sessionId: z.string(),
@@ -88,6 +98,8 @@ const operatorSessionSchema = z.strictObject({
   roles: z.array(z.string()),
   actor: z.string(),
   fingerprint: sha256Hex,
+  /** What signed the sign-in's challenge (OPS-CREDENTIAL). */
+  credential: z.enum(['token', 'key-file']),
   via: z.enum(['console', 'cli']),
   startedAt: z.string(),
   expiresAt: z.string(),
@@ -103,18 +115,28 @@ export const custodiansChannels = {
     input: empty,
     output: z.strictObject({ required: z.boolean(), session: operatorSessionSchema.nullable() }),
   },
-  /** Signs a roster member in at this console with their own token and PIN (OPS-PROVEN). */
+  /**
+   * Signs a roster member in at this console (OPS-PROVEN): with their own token and PIN, or — where their
+   * roster entry allows it (OPS-CREDENTIAL) — with the text of their passphrase-protected key file, its
+   * passphrase, and who they are.
+   */
   operatorSignIn: {
-    input: z.strictObject({
-      ...tokenRef,
-      pin,
-      minutes: z
-        .number()
-        .int()
-        .min(1)
-        .max(12 * 60)
-        .optional(),
-    }),
+    input: z.discriminatedUnion('credential', [
+      z.strictObject({
+        credential: z.literal('token').optional(),
+        ...tokenRef,
+        pin,
+        minutes: sessionMinutes,
+      }),
+      z.strictObject({
+        credential: z.literal('key-file'),
+        custodianId: custodianIdSchema,
+        /** The key file's PEM text as chosen (an encrypted PKCS#8 private key), bounded. */
+        keyPem: z.string().min(1).max(KEY_FILE_MAX_CHARS),
+        passphrase: z.string().min(1).max(1024),
+        minutes: sessionMinutes,
+      }),
+    ]),
     output: operatorSessionSchema,
   },
   operatorSignOut: {

@@ -1,21 +1,37 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  randomUUID,
+  sign as signStatement,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryForKey, rosterStatus } from '../../../core/custody/roster';
+import { dsaEncodingOption, signatureAlgorithm } from '../../../core/crypto/algorithms';
+import { entryForKey, rosterStatus, type RosterEntry } from '../../../core/custody/roster';
 import { CodedError } from '../../../core/errors';
 import {
+  evaluateKeyFileSignIn,
   evaluateSignIn,
+  KEY_FILE_MAX_CHARS,
+  keyFileKind,
+  keyFileSignInEntry,
   lockAt,
   operatorActor,
   operatorSessionState,
   SESSION_LIMITS,
   signInStatement,
   STATION_ACTOR,
+  type CredentialKind,
   type OperatorSession,
   type OperatorSessionState,
+  type SignInChallenge,
 } from '../../../core/custody/signin';
 import { journalTime } from '../../../core/journal/events';
 import { sha256Hex } from '../../../core/schema';
+import { parseEventBody } from '../../adapters/store/repos/events';
 import {
   openOperatorSessions,
   operatorSessionById,
@@ -28,11 +44,12 @@ import { writeExclusive } from '../../platform/durable';
 import type { Station } from '../../station/station';
 import { rosterEntries, rosterPolicy } from './queries';
 import { rosterSignatureCheck, signWithRosterKey, tokenKeyFingerprints } from './quorum';
+import { custodianCredentials } from './roster';
 
 /**
  * Operator sessions (docs/operators.md; core: src/core/custody/signin.ts). A roster member signs in with
- * their own token: the station makes a fresh challenge, the token signs it after the PIN, the signature
- * is checked against the roster key, and `operator.signed-in` is journaled under `operator:<id>`. The
+ * their own token (or, where the roster allows it, their passphrase-protected key file): the station
+ * makes a fresh challenge, the credential signs it, the signature is checked against the roster key, and `operator.signed-in` is journaled under `operator:<id>`. The
  * caller gets the session's secret once (the console keeps it in memory, the CLI in a private file);
  * every later act presents it and is recorded under the person it proves (`actingOperator`).
  */
@@ -47,6 +64,8 @@ export interface OperatorSessionView {
   /** What every act under it is recorded as. */
   readonly actor: string;
   readonly fingerprint: string;
+  /** What signed its challenge: the person's token, or their key file (OPS-CREDENTIAL). */
+  readonly credential: CredentialKind;
   readonly via: SessionPlace;
   readonly startedAt: string;
   readonly expiresAt: string;
@@ -83,6 +102,7 @@ function viewOf(station: Station, row: OperatorSessionRow): OperatorSessionView 
     roles: s.roles,
     actor: operatorActor(s.custodianId),
     fingerprint: s.fingerprint,
+    credential: credentialOf(station, row.startedSeq),
     via: row.via,
     startedAt: s.startedAt,
     expiresAt: s.expiresAt,
@@ -93,17 +113,35 @@ function viewOf(station: Station, row: OperatorSessionRow): OperatorSessionView 
   };
 }
 
+/** The credential the sign-in at `seq` recorded (entries from before key files say none: a token). */
+function credentialOf(station: Station, seq: number): CredentialKind {
+  const row = station.journal.get(seq);
+  if (!row) throw stationError('INTERNAL', `the sign-in at journal seq ${seq} cannot be read`, {});
+  return parseEventBody('operator.signed-in', row.body, seq).credential ?? 'token';
+}
+
 const secretSha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
+/** What a person signs in with: their own token and PIN, or their key file and its passphrase. */
+export type SignInCredentials =
+  | { credential?: 'token' | undefined; moduleId: string; serial: string; pin: string }
+  | { credential: 'key-file'; custodianId: string; keyPem: string; passphrase: string };
+
 /**
- * Signs a roster member in with their own token (OPS-PROVEN). A sign-in at a place ends the open
+ * Signs a roster member in (OPS-PROVEN, OPS-CREDENTIAL) with the credential they chose: their token, or a
+ * passphrase-protected key file where their roster entry allows it. A sign-in at a place ends the open
  * session there (`replaced`), in the same append. A refusal is journaled under operator:station and
- * thrown with its code; a wrong PIN or a token without a roster key fails before anything is signed.
+ * thrown with its code.
  */
-export function signInWithToken(
+export function signIn(
   station: Station,
-  opts: { moduleId: string; serial: string; pin: string; minutes?: number | undefined; via: SessionPlace },
+  opts: SignInCredentials & { minutes?: number | undefined; via: SessionPlace },
 ): { session: OperatorSessionView; secret: string } {
+  return opts.credential === 'key-file' ? signInWithKeyFile(station, opts) : signInWithToken(station, opts);
+}
+
+/** A fresh challenge of this station, after the checks every sign-in makes first (roster, length). */
+function beginSignIn(station: Station, minutes: number | undefined) {
   station.assertWritable();
   if (!rosterPolicy(station))
     throw stationError(
@@ -111,33 +149,101 @@ export function signInWithToken(
       'nobody can sign in yet: the station has no approved roster',
       {},
     );
-  const minutes = opts.minutes ?? SESSION_LIMITS.defaultMinutes;
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > SESSION_LIMITS.maxMinutes)
+  const length = minutes ?? SESSION_LIMITS.defaultMinutes;
+  if (!Number.isInteger(length) || length < 1 || length > SESSION_LIMITS.maxMinutes)
     throw stationError(
       'INVALID_INPUT',
       `minutes: a session lasts 1 to ${SESSION_LIMITS.maxMinutes} minutes (one shift)`,
       { field: 'minutes' },
     );
   const now = station.deps.clock();
-  const challenge = {
+  const challenge: SignInChallenge = {
     challengeId: randomUUID(),
     stationId: station.stationRecord().stationId,
     nonce: randomBytes(32).toString('hex'),
     issuedAt: journalTime(now),
   };
+  return { minutes: length, now, challenge, roster: rosterEntries(station) };
+}
+
+/** A sign-in that proved nobody: journaled under operator:station (nobody was proven). */
+function recordRefusal(
+  station: Station,
+  body: { code: string; custodianId: string | null; fingerprint: string | null; reason: string },
+): void {
+  station.record([{ kind: 'operator.sign-in-refused', actor: STATION_ACTOR, body }]);
+}
+
+/** The session a verified signature opens, journaled under its person with everything to check it again. */
+function openSession(
+  station: Station,
+  opts: {
+    entry: RosterEntry;
+    credential: CredentialKind;
+    fingerprint: string;
+    signature: Uint8Array;
+    challenge: SignInChallenge;
+    signedAt: Date;
+    minutes: number;
+    via: SessionPlace;
+  },
+): { session: OperatorSessionView; secret: string } {
+  const secret = randomBytes(32).toString('hex');
+  const sessionId = randomUUID();
+  const actor = operatorActor(opts.entry.custodianId);
+  const replaced = openOperatorSessions(station.store.db, opts.via);
+  station.record([
+    ...replaced.map((r) => ({
+      kind: 'operator.signed-out' as const,
+      actor,
+      body: { sessionId: r.sessionId, reason: 'replaced' as const },
+    })),
+    {
+      kind: 'operator.signed-in',
+      actor,
+      body: {
+        sessionId,
+        custodianId: opts.entry.custodianId,
+        fingerprint: opts.fingerprint,
+        challengeId: opts.challenge.challengeId,
+        nonce: opts.challenge.nonce,
+        issuedAt: opts.challenge.issuedAt,
+        signature: Buffer.from(opts.signature).toString('base64'),
+        // From when the credential signed: a slow PIN entry never shortens (or inverts) the session.
+        expiresAt: journalTime(new Date(opts.signedAt.getTime() + opts.minutes * 60_000)),
+        idleMinutes: SESSION_LIMITS.idleMinutes,
+        secretSha256: secretSha256(secret),
+        via: opts.via,
+        credential: opts.credential,
+      },
+    },
+  ]);
+  const row = operatorSessionById(station.store.db, sessionId);
+  if (!row)
+    throw stationError('INTERNAL', `operator session ${sessionId} was recorded but cannot be read`, {});
+  return { session: viewOf(station, row), secret };
+}
+
+/**
+ * Signs a roster member in with their own token (OPS-PROVEN): a token holding no roster key is refused
+ * before any PIN; a wrong PIN fails before anything is signed, and is journaled.
+ */
+export function signInWithToken(
+  station: Station,
+  opts: { moduleId: string; serial: string; pin: string; minutes?: number | undefined; via: SessionPlace },
+): { session: OperatorSessionView; secret: string } {
+  const { minutes, now, challenge, roster } = beginSignIn(station, opts.minutes);
   // OPS-PROVEN, before any PIN: a token holding no key on the roster is refused, and that is journaled
   // (public keys are readable without a login).
-  const roster = rosterEntries(station);
   const fingerprints = tokenKeyFingerprints(station, opts.moduleId, opts.serial, 'operator sign-in');
   if (!fingerprints.some((f) => roster.some((e) => e.fingerprint === f))) {
     const reason = `no key on token ${opts.serial} belongs to anybody on the approved roster`;
-    station.record([
-      {
-        kind: 'operator.sign-in-refused',
-        actor: STATION_ACTOR,
-        body: { code: 'SIGNIN_OFF_ROSTER', custodianId: null, fingerprint: fingerprints[0] ?? null, reason },
-      },
-    ]);
+    recordRefusal(station, {
+      code: 'SIGNIN_OFF_ROSTER',
+      custodianId: null,
+      fingerprint: fingerprints[0] ?? null,
+      reason,
+    });
     throw stationError('SIGNIN_OFF_ROSTER', reason, { field: 'serial' });
   }
   let signed: ReturnType<typeof signWithRosterKey>;
@@ -156,18 +262,12 @@ export function signInWithToken(
     if (code === 'PIN_INCORRECT' || code === 'PIN_LOCKED') {
       const fingerprint = fingerprints.find((f) => roster.some((r) => r.fingerprint === f)) ?? null;
       const holder = fingerprint === null ? undefined : entryForKey(roster, fingerprint, journalTime(now));
-      station.record([
-        {
-          kind: 'operator.sign-in-refused',
-          actor: STATION_ACTOR,
-          body: {
-            code: 'SIGNIN_PIN_REFUSED',
-            custodianId: holder?.custodianId ?? null,
-            fingerprint,
-            reason: `token ${opts.serial} refused the PIN (${code})`,
-          },
-        },
-      ]);
+      recordRefusal(station, {
+        code: 'SIGNIN_PIN_REFUSED',
+        custodianId: holder?.custodianId ?? null,
+        fingerprint,
+        reason: `token ${opts.serial} refused the PIN (${code})`,
+      });
     }
     throw e;
   }
@@ -180,53 +280,162 @@ export function signInWithToken(
     journalTime(signedAt),
   );
   if (!verdict.ok) {
-    station.record([
-      {
-        kind: 'operator.sign-in-refused',
-        actor: STATION_ACTOR,
-        body: {
-          code: verdict.code,
-          custodianId: verdict.custodianId,
-          fingerprint: signed.fingerprint,
-          reason: verdict.reason,
-        },
-      },
-    ]);
+    recordRefusal(station, {
+      code: verdict.code,
+      custodianId: verdict.custodianId,
+      fingerprint: signed.fingerprint,
+      reason: verdict.reason,
+    });
     throw stationError(verdict.code, verdict.reason, { field: 'serial' });
   }
-  const secret = randomBytes(32).toString('hex');
-  const sessionId = randomUUID();
-  const actor = operatorActor(verdict.entry.custodianId);
-  const replaced = openOperatorSessions(station.store.db, opts.via);
-  station.record([
-    ...replaced.map((r) => ({
-      kind: 'operator.signed-out' as const,
-      actor,
-      body: { sessionId: r.sessionId, reason: 'replaced' as const },
-    })),
-    {
-      kind: 'operator.signed-in',
-      actor,
-      body: {
-        sessionId,
-        custodianId: verdict.entry.custodianId,
-        fingerprint: signed.fingerprint,
-        challengeId: challenge.challengeId,
-        nonce: challenge.nonce,
-        issuedAt: challenge.issuedAt,
-        signature: Buffer.from(signed.signature).toString('base64'),
-        // From when the token signed: a slow PIN entry never shortens (or inverts) the session.
-        expiresAt: journalTime(new Date(signedAt.getTime() + minutes * 60_000)),
-        idleMinutes: SESSION_LIMITS.idleMinutes,
-        secretSha256: secretSha256(secret),
-        via: opts.via,
-      },
-    },
-  ]);
-  const row = operatorSessionById(station.store.db, sessionId);
-  if (!row)
-    throw stationError('INTERNAL', `operator session ${sessionId} was recorded but cannot be read`, {});
-  return { session: viewOf(station, row), secret };
+  return openSession(station, {
+    entry: verdict.entry,
+    credential: 'token',
+    fingerprint: signed.fingerprint,
+    signature: signed.signature,
+    challenge,
+    signedAt,
+    minutes,
+    via: opts.via,
+  });
+}
+
+/**
+ * Signs a roster member in with their passphrase-protected key file, where their roster entry allows it
+ * (OPS-CREDENTIAL). The person names who they are; the key file signs the same challenge a token would,
+ * and the signature must verify with the public key the roster registered for them (the key file's own
+ * public part is never trusted). Refused, and journaled: an entry that does not allow a key file, an
+ * unencrypted key file, a passphrase that does not open it, a key that is not theirs. The passphrase's
+ * bytes are overwritten once tried; it is never logged or journaled.
+ */
+export function signInWithKeyFile(
+  station: Station,
+  opts: {
+    custodianId: string;
+    keyPem: string;
+    passphrase: string;
+    minutes?: number | undefined;
+    via: SessionPlace;
+  },
+): { session: OperatorSessionView; secret: string } {
+  const { minutes, now, challenge, roster } = beginSignIn(station, opts.minutes);
+  if (opts.keyPem.length > KEY_FILE_MAX_CHARS)
+    throw stationError('SIGNIN_KEY_FILE_INVALID', `a key file is at most ${KEY_FILE_MAX_CHARS} characters`, {
+      field: 'keyFile',
+    });
+  const refuse = (
+    code: Parameters<typeof stationError>[0] & `SIGNIN_${string}`,
+    custodianId: string | null,
+    fingerprint: string | null,
+    reason: string,
+    field: string,
+  ): never => {
+    recordRefusal(station, { code, custodianId, fingerprint, reason });
+    throw stationError(code, reason, { field });
+  };
+  const credentials = custodianCredentials(station, opts.custodianId);
+  // Before the passphrase is tried: the person is on the roster, valid now, and allowed a key file.
+  const pre = keyFileSignInEntry(roster, opts.custodianId, credentials, journalTime(now));
+  if (!pre.ok) return refuse(pre.code, pre.custodianId, null, pre.reason, 'custodianId');
+  const who = pre.entry;
+  const kind = keyFileKind(opts.keyPem);
+  if (kind === 'invalid')
+    throw stationError(
+      'SIGNIN_KEY_FILE_INVALID',
+      'the key file is not one PEM private key (an encrypted PKCS#8 key: -----BEGIN ENCRYPTED PRIVATE KEY-----)',
+      { field: 'keyFile' },
+    );
+  // A key that opens without any passphrase is no credential, whatever its label says.
+  if (kind === 'unencrypted' || opensWithoutPassphrase(opts.keyPem))
+    return refuse(
+      'SIGNIN_KEY_FILE_UNENCRYPTED',
+      who.custodianId,
+      null,
+      `the key file offered for ${who.name} is not passphrase-protected`,
+      'keyFile',
+    );
+  const passphrase = Buffer.from(opts.passphrase, 'utf8');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: opts.keyPem, format: 'pem', passphrase });
+  } catch {
+    // A well-formed encrypted key the passphrase does not open (bad decrypt, or garbage once decrypted):
+    // an attempt on this person's credential, journaled like a refused PIN.
+    return refuse(
+      'SIGNIN_PASSPHRASE_REFUSED',
+      who.custodianId,
+      null,
+      `the passphrase did not open the key file offered for ${who.name}`,
+      'passphrase',
+    );
+  } finally {
+    passphrase.fill(0);
+  }
+  const presented = presentedFingerprint(key);
+  const statement = signInStatement(challenge);
+  const signature = signWithKeyFile(key, who, statement);
+  const signedAt = station.deps.clock();
+  const verdict = evaluateKeyFileSignIn(
+    challenge,
+    roster,
+    { custodianId: who.custodianId, signature },
+    credentials,
+    rosterSignatureCheck,
+    journalTime(signedAt),
+  );
+  if (!verdict.ok)
+    return refuse(
+      verdict.code,
+      verdict.custodianId,
+      presented,
+      verdict.reason,
+      verdict.code === 'SIGNIN_KEY_NOT_REGISTERED' ? 'keyFile' : 'custodianId',
+    );
+  return openSession(station, {
+    entry: verdict.entry,
+    credential: 'key-file',
+    // The roster key the signature verified with: what proved the person.
+    fingerprint: verdict.entry.fingerprint,
+    signature,
+    challenge,
+    signedAt,
+    minutes,
+    via: opts.via,
+  });
+}
+
+/** Whether a key file's key loads with no passphrase at all (then it protects nothing). */
+function opensWithoutPassphrase(pem: string): boolean {
+  try {
+    createPrivateKey({ key: pem, format: 'pem' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The challenge signed as the person's token would sign it (their roster entry's algorithm; ECDSA raw
+ * r||s). A key of another type signs nothing: an empty signature, which verifies with no key.
+ */
+function signWithKeyFile(key: KeyObject, entry: RosterEntry, statement: Uint8Array): Uint8Array {
+  const row = signatureAlgorithm(entry.algorithm);
+  try {
+    return signStatement(row.hash, statement, { key, ...dsaEncodingOption(row, 'token') });
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/** SHA-256 of the SPKI the key file's key implies: named in a refusal, never trusted to prove anyone. */
+function presentedFingerprint(key: KeyObject): string | null {
+  try {
+    return createHash('sha256')
+      .update(createPublicKey(key).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 /** The session a secret holds, as it stands now (any state), or null for an unknown secret. */
@@ -300,13 +509,8 @@ export class ConsoleOperator {
 
   constructor(private readonly station: Station) {}
 
-  signIn(opts: {
-    moduleId: string;
-    serial: string;
-    pin: string;
-    minutes?: number | undefined;
-  }): OperatorSessionView {
-    const r = signInWithToken(this.station, { ...opts, via: 'console' });
+  signIn(opts: SignInCredentials & { minutes?: number | undefined }): OperatorSessionView {
+    const r = signIn(this.station, { ...opts, via: 'console' });
     this.secret = r.secret;
     return r.session;
   }
@@ -340,7 +544,7 @@ export class ConsoleOperator {
 export const consoleOperatorView = (operator: ConsoleOperator) => operator.view();
 export const consoleSignIn = (
   operator: ConsoleOperator,
-  input: { moduleId: string; serial: string; pin: string; minutes?: number | undefined },
+  input: SignInCredentials & { minutes?: number | undefined },
 ) => operator.signIn(input);
 export const consoleSignOut = (operator: ConsoleOperator) => operator.signOut();
 
@@ -371,9 +575,9 @@ export function cliSessionSecret(station: Station): string | null {
 /** Signs a roster member in for the CLI; the secret replaces the CLI's session file (mode 0600). */
 export function cliSignIn(
   station: Station,
-  opts: { moduleId: string; serial: string; pin: string; minutes?: number | undefined },
+  opts: SignInCredentials & { minutes?: number | undefined },
 ): OperatorSessionView {
-  const { session, secret } = signInWithToken(station, { ...opts, via: 'cli' });
+  const { session, secret } = signIn(station, { ...opts, via: 'cli' });
   const path = join(station.dataDir, CLI_SESSION_FILE);
   rmSync(path, { force: true });
   writeExclusive(path, `${secret}\n`, { mode: 0o600, field: 'session' });

@@ -8,6 +8,8 @@ import { quorumUsed, requireQuorum } from './quorum';
 import type { Station } from '../../station/station';
 import { rosterEntries, rosterPolicy } from './queries';
 import type { QuorumOperation } from '../../../core/custody/operation';
+import { rosterCredentials, type CredentialKind, type CredentialsChange } from '../../../core/custody/signin';
+import { journalEvents } from '../../adapters/store/repos/events';
 export interface CustodianInput {
   readonly custodianId: string;
   readonly name: string;
@@ -219,4 +221,63 @@ export function revokeCustodian(
     ],
     () => void requireQuorum(station, opts.quorumSessionId, operation),
   );
+}
+
+/** What a roster change of credentials may set: a token always, and a key file where allowed. */
+export type RosterCredentials = ['token'] | ['token', 'key-file'];
+
+/** The exact operation a quorum must authorise to set a custodian's sign-in credentials (OPS-CREDENTIAL). */
+export function credentialsOperation(custodianId: string, keyFile: boolean): QuorumOperation {
+  return rosterChangeOperation({ credentials: { custodianId, credentials: credentialsFor(keyFile) } });
+}
+
+const credentialsFor = (keyFile: boolean): RosterCredentials => (keyFile ? ['token', 'key-file'] : ['token']);
+
+/** Every credentials change the roster recorded, in journal order (`roster.credentials-set`). */
+export function rosterCredentialChanges(station: Station): CredentialsChange[] {
+  return journalEvents(station.store.db, ['roster.credentials-set']).map((e) => ({
+    custodianId: e.body.custodianId,
+    credentials: e.body.credentials,
+  }));
+}
+
+/** The credentials a custodian may sign in with now (a token always; a key file where allowed). */
+export function custodianCredentials(station: Station, custodianId: string): readonly CredentialKind[] {
+  return rosterCredentials(custodianId, rosterCredentialChanges(station));
+}
+
+/**
+ * Allows (or withdraws) sign-in with a passphrase-protected key file for a custodian on the roster: a
+ * roster change, so a quorum session bound to exactly this change must authorise it. The key file's key
+ * is the one the roster registered for them; nothing else about the entry changes.
+ */
+export function setCustodianCredentials(
+  station: Station,
+  opts: { custodianId: string; keyFile: boolean; quorumSessionId: string; actor: string },
+): readonly CredentialKind[] {
+  station.assertWritable();
+  const entry = rosterEntries(station).find((e) => e.custodianId === opts.custodianId);
+  if (!entry || entry.revokedAt)
+    throw stationError('CUSTODIAN_NOT_FOUND', `no active custodian ${opts.custodianId}`, {
+      field: 'custodianId',
+    });
+  const operation = credentialsOperation(opts.custodianId, opts.keyFile);
+  requireQuorum(station, opts.quorumSessionId, operation);
+  // Again inside the write transaction: another process may have used this quorum meanwhile.
+  station.record(
+    [
+      {
+        kind: 'roster.credentials-set',
+        actor: opts.actor,
+        body: {
+          custodianId: opts.custodianId,
+          credentials: credentialsFor(opts.keyFile),
+          quorumSessionId: opts.quorumSessionId,
+        },
+      },
+      quorumUsed(opts.quorumSessionId, operation, opts.actor),
+    ],
+    () => void requireQuorum(station, opts.quorumSessionId, operation),
+  );
+  return custodianCredentials(station, opts.custodianId);
 }
