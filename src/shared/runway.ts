@@ -129,7 +129,14 @@ const parse = (v: string | null): number => (v ? Date.parse(v) : NaN);
 const day = (v: string): string => v.slice(0, 10);
 
 /** A label beside a vertical line: to its right, or to its left when the right edge is too near. */
-function besideLine(x: number, y: number, text: string, size: number, right: number, left: number): RunwayText {
+function besideLine(
+  x: number,
+  y: number,
+  text: string,
+  size: number,
+  right: number,
+  left: number,
+): RunwayText {
   const w = textWidth(text, size);
   if (x + 3 + w <= right) return { x: x + 3, y, text, anchor: 'start', size };
   return { x: Math.max(x - 3, left + w), y, text, anchor: 'end', size };

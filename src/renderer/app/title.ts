@@ -27,11 +27,7 @@ export function documentTitle(p: {
   /** What the view has open (e.g. "packet deferral-rsk-2024", "entry 42"), when it has one. */
   subject: string | null;
 }): string {
-  return [
-    VIEW_TITLES[p.view],
-    p.subject,
-    p.stationName ? `${APP_TITLE} (${p.stationName})` : APP_TITLE,
-  ]
+  return [VIEW_TITLES[p.view], p.subject, p.stationName ? `${APP_TITLE} (${p.stationName})` : APP_TITLE]
     .filter((part): part is string => Boolean(part))
     .join(' — ');
 }
