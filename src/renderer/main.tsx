@@ -3,7 +3,12 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { useStation } from './app/store';
 import { connectStation } from './bridge/station';
+import { installPrintHooks } from './print';
 import './styles.css';
+// After styles.css: in print, its rules give way to these.
+import './print.css';
+
+installPrintHooks();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root element');

@@ -10,6 +10,7 @@ import { StationView } from '../features/identity/StationView';
 import { Banner } from './Banner';
 import { ErrorNotice } from './ErrorNotice';
 import { useStation, type View } from './store';
+import { useDocumentTitle } from './title';
 
 const NAV: { view: View; label: string }[] = [
   { view: 'decisions', label: 'Decisions pending' },
@@ -29,6 +30,9 @@ export function App() {
   const show = useStation((s) => s.show);
   const connection = useStation((s) => s.connection);
   const connectError = useStation((s) => s.connectError);
+  const stationName = useStation((s) => s.info?.name ?? null);
+  const selectedSeq = useStation((s) => s.selectedSeq);
+  useDocumentTitle(view, stationName, selectedSeq);
 
   if (connection === 'failed') {
     return (

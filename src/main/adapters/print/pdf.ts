@@ -10,11 +10,18 @@ import { writeExclusive } from '../../platform/durable';
  * over an existing one (OUTPUT_EXISTS). All or none: on any failure the PDFs this call wrote are removed
  * (a name that was taken is someone else's file and is left alone). `chromiumPath`: the configured
  * executable (StationConfig.chromium), else the system's.
+ *
+ * `footer`: Chromium's footer template for every page of that PDF (escaped HTML with inline styles;
+ * `<span class="pageNumber">` and `<span class="totalPages">` are filled in by Chromium, which is the
+ * only way a page can say "page X of Y" without scripts).
  */
-export async function renderPdfs(
-  pages: readonly { html: string; path: string }[],
-  chromiumPath: string | null,
-): Promise<void> {
+export interface PrintPage {
+  readonly html: string;
+  readonly path: string;
+  readonly footer?: string;
+}
+
+export async function renderPdfs(pages: readonly PrintPage[], chromiumPath: string | null): Promise<void> {
   const executablePath = findChromium(chromiumPath);
   if (!executablePath)
     throw new CodedError('DEVICE_ERROR', 'Chromium is needed to print PDFs (apt package chromium)', {});
@@ -33,7 +40,10 @@ export async function renderPdfs(
       const pdf = await page.pdf({
         format: 'A4',
         printBackground: true,
-        margin: { top: '18mm', bottom: '18mm', left: '16mm', right: '16mm' },
+        margin: { top: '18mm', bottom: p.footer ? '24mm' : '18mm', left: '16mm', right: '16mm' },
+        ...(p.footer
+          ? { displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate: p.footer }
+          : {}),
       });
       await page.close();
       writeExclusive(p.path, pdf, { mode: 0o600, field: 'out' });

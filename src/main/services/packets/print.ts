@@ -6,6 +6,9 @@ import type { Completeness } from '../../../core/packet/checks';
 import { digestWords } from '../../../core/words';
 import { pdfPageCount } from '../../adapters/evidence/read';
 import { renderPdfs } from '../../adapters/print/pdf';
+import { runwaySvg } from '../../adapters/print/runway';
+import { runwayLayout, type RunwayCertificate, type RunwayInput } from '../../../shared/runway';
+import { storedRecords } from '../records/queries';
 import { derivedPacket, derivedState, type DerivedPacket } from './derived';
 import {
   assertNotStopped,
@@ -23,8 +26,10 @@ import type { Station } from '../../station/station';
  * The printed packet: one recorded version, laid out for a board meeting or a sealed room — scope and the
  * station's boundary, completeness by check ID, claims with the evidence they rest on, the evidence index
  * with provenance, a derived packet's findings (evaluation, outcome, reason, policy version, register)
- * and the handoff record. The version digest (hex and words) is
- * on every page with space for initials. Sensitive evidence prints as digest and title only.
+ * and the handoff record, the validity runway (chart and numbers), and last a decision and signature
+ * block for each reviewer — blank for people to fill: the station never marks a decision. Every page
+ * carries the version digest (hex and words), "page X of Y" and space for initials. Sensitive evidence
+ * prints as digest and title only.
  */
 const esc = escapeHtml;
 
@@ -34,6 +39,7 @@ export function packetHtml(
   handoff: HandoffRecord | undefined,
   station: { name: string; printedAt: string },
   derived: DerivedPacket | null = null,
+  runway: PrintedRunway | null = null,
 ): string {
   const p = exportableContent(v.content);
   const words = digestWords(Buffer.from(v.digest, 'hex')).join(' · ');
@@ -55,8 +61,11 @@ export function packetHtml(
   table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #555; padding: 1.5mm; text-align: left; vertical-align: top; }
   code { font-family: 'DejaVu Sans Mono', monospace; font-size: 8.5pt; word-break: break-all; }
   .fail { font-weight: bold; } .boundary { border: 2px solid #000; padding: 3mm; }
-  footer { position: fixed; bottom: 0; left: 0; right: 0; font-size: 8pt; border-top: 1px solid #000; padding-top: 1mm; }
-  footer .initials { float: right; }
+  tr, .decision, svg.runway { break-inside: avoid; } h2 { break-after: avoid; }
+  svg.runway { display: block; margin: 2mm 0; }
+  .decision { border: 1.5px solid #000; padding: 3mm; margin: 0 0 4mm; }
+  .decision p { margin: 0 0 3mm; } .blank { display: inline-block; min-width: 60mm; border-bottom: 1px solid #000; }
+  .box { font-size: 12pt; } .nowrap { white-space: nowrap; }
 </style></head>
 <body>
   <h1>${esc(p.title)} — version ${v.version}</h1>
@@ -103,8 +112,172 @@ export function packetHtml(
   ${handoff.blockers.length ? `<p>${handoff.acknowledged ? 'Blocking findings acknowledged by the person handing off' : 'Unresolved blockers'}:</p><ul>${handoff.blockers.map((b) => `<li>${esc(b)}</li>`).join('')}</ul>` : ''}`
       : '<p>Not handed off yet.</p>'
   }
-  <footer>${esc(p.packetId)} v${v.version} · ${esc(words)} · <code>${v.digest.slice(0, 16)}…</code><span class="initials">Initials: ________</span></footer>
+  ${runwayHtml(runway, rows)}
+  ${decisionHtml(p.routing, v.version)}
 </body></html>`;
+}
+
+/**
+ * Every page's footer (Chromium's footer template: it alone knows the page count): the packet and
+ * version, the digest words and hex prefix, page X of Y, and space for initials.
+ */
+export function packetFooter(v: PacketVersion): string {
+  const words = digestWords(Buffer.from(v.digest, 'hex')).join(' · ');
+  return `<div style="font-family:'DejaVu Sans',sans-serif;font-size:7.5pt;width:100%;margin:0 16mm;border-top:1px solid #000;padding-top:1mm;display:flex;gap:3mm;justify-content:space-between;-webkit-print-color-adjust:exact">
+<span>${esc(v.content.packetId)} v${v.version} · ${esc(words)} · ${esc(v.digest.slice(0, 16))}…</span>
+<span style="white-space:nowrap">page <span class="pageNumber"></span> of <span class="totalPages"></span> · Initials: ________</span></div>`;
+}
+
+/** The runway as printed: what it was drawn from (in words), and its input. */
+export interface PrintedRunway {
+  readonly input: RunwayInput;
+  /** Where the certificates and dates came from, for the sentence above the chart. */
+  readonly from: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The validity runway: the same drawing as the screen's (src/shared/runway.ts), then its numbers —
+ * each certificate's dates, status and how many days it outlives the window's end — so nothing in it
+ * depends on reading a picture.
+ */
+function runwayHtml(r: PrintedRunway | null, rows: Rows): string {
+  const layout = r ? runwayLayout(r.input) : null;
+  if (!r || !layout) return `<h2>Validity runway</h2><p>No certificates and no requested window to draw.</p>`;
+  const { input } = r;
+  const windowEnd = input.windowEnd ? Date.parse(input.windowEnd) : NaN;
+  const day = (t: string | null) => (t ? esc(t.slice(0, 10)) : 'not stated');
+  return `<h2>Validity runway</h2>
+  <p>${esc(layout.summary)}. ${esc(r.from)}</p>
+  ${runwaySvg(layout)}
+  <table><tr><th>Date</th><th>Value</th></tr>
+  ${rows(
+    [
+      ['Requested window starts', day(input.windowStart)],
+      ['Requested window ends (deferral end)', day(input.windowEnd)],
+      ['Rotation due', day(input.rotationDue)],
+      [`${esc(input.nowLabel)}`, day(input.now)],
+    ],
+    (x) => x,
+  )}</table>
+  <table><tr><th>Certificate</th><th>Serial / source</th><th>Status</th><th>Valid from</th><th>Valid to</th><th>Days past window end</th></tr>
+  ${rows(layout.rows, (row) => {
+    const c = row.certificate;
+    const past = Number.isNaN(windowEnd) ? null : Math.floor((Date.parse(c.notAfter) - windowEnd) / DAY_MS);
+    return [
+      esc(c.subject),
+      `<code>${esc(c.serial)}</code><br>${esc(c.source)}`,
+      `${esc((c.status ?? 'from evidence').toUpperCase())}${row.short ? ' <strong>EXPIRES IN WINDOW (DEF-RUNWAY)</strong>' : ''}`,
+      `<span class="nowrap">${day(c.notBefore)}</span>`,
+      `<span class="nowrap">${day(c.notAfter)}</span>`,
+      past === null ? 'no window' : String(past),
+    ];
+  })}</table>`;
+}
+
+/**
+ * The decision and signature block, last: one box per reviewer the version routes to (each required
+ * role, and each named reviewer), with blank lines. The station prints the boxes and never ticks one.
+ */
+function decisionHtml(routing: PacketVersion['content']['routing'], version: number): string {
+  const named = routing.reviewers.map((r) => ({ role: r.role, name: r.name as string | null }));
+  const unnamed = routing.requiredRoles
+    .filter((role) => !routing.reviewers.some((r) => r.role === role))
+    .map((role) => ({ role, name: null as string | null }));
+  const seats = [...named, ...unnamed];
+  const blank = '<span class="blank">&nbsp;</span>';
+  const box = (who: { role: string | null; name: string | null }) => `<div class="decision">
+    <p>Name: ${who.name ? `<strong>${esc(who.name)}</strong>` : `${blank} <em>(not named in this version)</em>`}</p>
+    <p>Role: ${who.role ? esc(who.role) : blank}</p>
+    <p>Decision on version ${version}: <span class="box">☐</span> approve &nbsp; <span class="box">☐</span> reject &nbsp; <span class="box">☐</span> defer</p>
+    <p>Signature: ${blank} &nbsp; Date: <span class="blank" style="min-width:30mm">&nbsp;</span></p>
+  </div>`;
+  return `<h2>Decision and signatures</h2>
+  <p>For the reviewers, by hand. The station has recorded no decision and marks none here: each reviewer ticks one box, signs and dates.</p>
+  ${seats.length ? seats.map(box).join('') : `<p>No reviewer is named in this version.</p>${box({ role: null, name: null })}`}`;
+}
+
+/**
+ * What the runway draws for a version: the certificates its evidence carries and the window and
+ * rotation due date in its subject (exactly as the screen), and for a derived packet also the deferral
+ * request it names and its key's certificates from the certificate inventory the station holds.
+ */
+export function runwayFor(station: Station, v: PacketVersion, printedAt: string): PrintedRunway {
+  const c = v.content;
+  const certificates: RunwayCertificate[] = c.evidence.flatMap((e) =>
+    e.certificates.map((x) => ({
+      key: `${e.evidenceId}-${x.sha256}`,
+      subject: x.subject,
+      serial: x.serial,
+      notBefore: x.notBefore,
+      notAfter: x.notAfter,
+      source: `evidence ${e.evidenceId}`,
+      status: null,
+    })),
+  );
+  let windowStart = c.subject.windowStart ?? null;
+  let windowEnd = c.subject.windowEnd ?? null;
+  let rotationDue = c.subject.rotationDue ?? null;
+  const from = [certificates.length ? `${certificates.length} from the packet's evidence` : null];
+  const requestId = c.kind === 'rotation-deferral' ? c.subject.requestId?.trim() : undefined;
+  if (requestId) {
+    const records = storedRecords(station, ['deferral-request', 'certificate']);
+    const currentOf = <T>(family: string, pick: (content: T) => boolean) => {
+      const byId = new Map<string, { exportedAt: string; system: string; content: T }>();
+      for (const r of records) {
+        if (r.family !== family || !pick(r.content as T)) continue;
+        const k = `${r.provenance.system}\u0000${r.provenance.recordId}`;
+        const prev = byId.get(k);
+        if (!prev || prev.exportedAt <= r.provenance.exportedAt)
+          byId.set(k, {
+            exportedAt: r.provenance.exportedAt,
+            system: r.provenance.system,
+            content: r.content as T,
+          });
+      }
+      return [...byId.values()];
+    };
+    type Request = {
+      requestId: string;
+      keyId: string;
+      windowStart: string;
+      windowEnd: string;
+      rotationDueAt: string;
+    };
+    type Cert = {
+      serial: string;
+      subject: string;
+      keyId: string;
+      notBefore: string;
+      notAfter: string;
+      status: string;
+    };
+    const request = currentOf<Request>('deferral-request', (r) => r.requestId === requestId).at(-1);
+    if (request) {
+      windowStart ??= request.content.windowStart;
+      windowEnd ??= request.content.windowEnd;
+      rotationDue ??= request.content.rotationDueAt;
+      const certs = currentOf<Cert>('certificate', (x) => x.keyId === request.content.keyId);
+      for (const x of certs)
+        certificates.push({
+          key: `${x.system}-${x.content.serial}`,
+          subject: x.content.subject,
+          serial: x.content.serial,
+          notBefore: x.content.notBefore,
+          notAfter: x.content.notAfter,
+          source: `certificate inventory ${x.system} (exported ${x.exportedAt.slice(0, 10)})`,
+          status: x.content.status,
+        });
+      from.push(
+        `${certs.length} of key ${request.content.keyId} from the certificate inventory, window and rotation due date from deferral request ${requestId} — as the station holds them at print`,
+      );
+    } else from.push(`deferral request ${requestId} is not among the station's records`);
+  }
+  return {
+    input: { certificates, windowStart, windowEnd, rotationDue, now: printedAt, nowLabel: 'printed' },
+    from: `Certificates: ${from.filter(Boolean).join('; ') || 'none'}.`,
+  };
 }
 
 type Rows = <T>(items: readonly T[], cells: (x: T) => string[]) => string;
@@ -159,11 +332,12 @@ export async function printPacket(
     handoff,
     { name: station.stationRecord().name, printedAt: at },
     derived,
+    runwayFor(station, v, at),
   );
   const dir = join(station.dataDir, 'prints');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `${packetId}-v${v.version}-${at.replace(/[:.]/g, '')}.pdf`);
-  await renderPdfs([{ html, path }], station.config.chromium);
+  await renderPdfs([{ html, path, footer: packetFooter(v) }], station.config.chromium);
   const bytes = readFileSync(path);
   return { path, sha256: createHash('sha256').update(bytes).digest('hex'), pages: await pdfPageCount(path) };
 }
