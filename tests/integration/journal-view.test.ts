@@ -11,7 +11,11 @@ import {
   verifyStationJournal,
 } from '../../src/main/services/journal';
 import type { Station } from '../../src/main/station/station';
+import { systemDeps } from '../../src/main/runtime';
+import { Station as StationClass } from '../../src/main/station/station';
+import { stationCli } from '../e2e/harness';
 import { tamperJournalRow } from '../helpers/tamper';
+import { tempDir } from '../helpers/temp';
 import { notes, PIN, stationWithIdentity } from './journal/support';
 
 /**
@@ -117,6 +121,57 @@ describe('journal view: filters in SQL', () => {
       expect(page({ fromSeq: total + 5 })).toThrow(
         expect.objectContaining({ code: 'INVALID_INPUT', data: { field: 'fromSeq' } }),
       );
+    } finally {
+      station.close();
+    }
+  });
+});
+
+describe('station journal show: the same filter from the CLI', () => {
+  it('--kind (repeatable), --actor, --from and --to print the journalPage view; a bad range names the flag', () => {
+    const dataDir = join(tempDir(), 'station');
+    expect(stationCli(['demo', '--data-dir', dataDir]).status).toBe(0);
+    // A listing is no act: it needs nobody signed in, --actor included (it names whose entries to show).
+    const cli = (...args: string[]) => stationCli(['journal', 'show', '--data-dir', dataDir, ...args]);
+    const station = StationClass.open(dataDir, systemDeps);
+    try {
+      const total = station.journal.head().seq;
+      const filter = { kinds: ['operator.note', 'journal.checkpoint'], fromSeq: 2, toSeq: total - 1 };
+      const want = journalPage(station, { fromSeq: 2, limit: 500, filter });
+      expect(want.matched).toBeGreaterThan(1);
+      expect(want.matched).toBeLessThan(total);
+      const args = [
+        '--kind',
+        'operator.note',
+        '--kind',
+        'journal.checkpoint',
+        '--from',
+        '2',
+        '--to',
+        String(total - 1),
+      ];
+      const json = cli(...args, '--limit', '500', '--json');
+      expect(json.status, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual(want);
+      const text = cli(...args, '--limit', '500');
+      for (const e of want.entries)
+        expect(text.stdout).toContain(`${e.seq}  ${e.at}  ${e.actor}  ${e.kind}  `);
+      expect(text.stdout).toContain(`${want.matched} of ${total} entries match`);
+
+      const actor = want.entries.find((e) => e.kind === 'operator.note')?.actor ?? 'station';
+      const byActor = journalPage(station, { fromSeq: 1, limit: 500, filter: { actor } });
+      const shown = cli('--actor', actor, '--limit', '500', '--json');
+      expect(shown.status, shown.stderr).toBe(0);
+      expect(JSON.parse(shown.stdout)).toEqual(byActor);
+      expect(byActor.entries.every((e) => e.actor === actor)).toBe(true);
+
+      const backwards = cli('--from', '9', '--to', '3');
+      expect(backwards.status).toBe(3);
+      expect(backwards.stderr).toContain('INVALID_INPUT');
+      expect(backwards.stderr).toContain('To seq 3 is before from seq 9');
+      const past = cli('--kind', 'operator.note', '--to', String(total + 1));
+      expect(past.status).toBe(3);
+      expect(past.stderr).toContain(`the journal's last entry is seq ${total}`);
     } finally {
       station.close();
     }

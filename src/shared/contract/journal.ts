@@ -166,8 +166,8 @@ export const journalChannels = {
       entries: z.array(journalSummarySchema),
       /** Entries in the journal (its head's seq). */
       total: z.number().int(),
-      /** Entries the filter matches (total when there is none). */
-      matched: z.number().int(),
+      /** Entries the filter matches: present when the page was asked with a filter or an offset. */
+      matched: z.number().int().optional(),
     }),
   },
   /** The kinds and actors present in the journal, with counts: the filter's choices. */

@@ -56,11 +56,11 @@ export function summarise(row: JournalRow): JournalSummary {
 export function journalPage(
   station: Station,
   input: { fromSeq: number; limit: number; offset?: number; filter?: JournalFilter },
-): { entries: JournalSummary[]; total: number; matched: number } {
+): { entries: JournalSummary[]; total: number; matched?: number } {
   const total = station.journal.head().seq;
   const { fromSeq, limit, offset = 0, filter } = input;
   if (!isFiltering(filter) && offset === 0) {
-    return { entries: station.journal.page(fromSeq, limit).map(summarise), total, matched: total };
+    return { entries: station.journal.page(fromSeq, limit).map(summarise), total };
   }
   const checked = checkFilter(filter, total);
   const { rows, matched } = station.journal.filteredPage(checked, { fromSeq, offset, limit });
