@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { KEY_ALGORITHMS } from '../core/crypto/algorithms';
 import { CodedError } from '../core/errors';
 import { ERROR_CATALOGUE, isErrorCode } from '../shared/errors';
@@ -288,24 +288,63 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
 
   journal
     .command('show')
-    .description('a page of entries, each with a one-line preview of its body (the UI’s journal list)')
-    .option('--from <seq>', 'first seq', positiveInt('--from'), 1)
+    .description(
+      'a page of entries, each with a one-line preview of its body (the UI’s journal list); filtered by kind, actor and seq range',
+    )
+    .option('--from <seq>', 'first seq (of the page, and of the range filtered)', positiveInt('--from'))
+    .option('--to <seq>', 'last seq of the range filtered', positiveInt('--to'))
+    .option('--kind <kind>', 'only entries of this kind (repeatable: any of them)', collect, [])
+    .addOption(new FilterOption('--actor <actor>', 'only entries recorded by this actor (exactly)'))
     .option('--limit <n>', `entries on the page (at most ${JOURNAL_PAGE_MAX})`, positiveInt('--limit'), 50)
     .option('--json', 'print the journalPage view as JSON')
-    .action(async function (this: Command, o: { from: number; limit: number; json?: boolean }) {
+    .action(async function (
+      this: Command,
+      o: { from?: number; to?: number; kind: string[]; actorFilter?: string; limit: number; json?: boolean },
+    ) {
       if (o.limit > JOURNAL_PAGE_MAX)
         throw new CodedError('INVALID_INPUT', `--limit must be at most ${JOURNAL_PAGE_MAX}`, {
           field: 'limit',
         });
-      const page = await withStation(this, (s) => journalPage(s, { fromSeq: o.from, limit: o.limit }));
+      const filter = {
+        ...(o.kind.length > 0 ? { kinds: o.kind } : {}),
+        ...(o.actorFilter !== undefined ? { actor: o.actorFilter } : {}),
+        ...(o.to !== undefined ? { toSeq: o.to } : {}),
+      };
+      // --from alone pages from a seq, as it always did; with a filter it is also the range's first seq
+      // (checked: inside the journal, not after --to), so the next page is --from <last shown + 1>.
+      const filtered = Object.keys(filter).length > 0;
+      const input = filtered
+        ? {
+            fromSeq: o.from ?? 1,
+            limit: o.limit,
+            filter: { ...filter, ...(o.from !== undefined ? { fromSeq: o.from } : {}) },
+          }
+        : { fromSeq: o.from ?? 1, limit: o.limit };
+      const page = await withStation(this, (s) => {
+        try {
+          return journalPage(s, input);
+        } catch (e) {
+          // The range is refused by the station's own rule; here its fields are the flags.
+          const field = e instanceof CodedError ? e.data.field : undefined;
+          if (e instanceof CodedError && (field === 'fromSeq' || field === 'toSeq'))
+            throw new CodedError(e.code, e.message, { field: field === 'fromSeq' ? 'from' : 'to' });
+          throw e;
+        }
+      });
       if (o.json) return out(`${JSON.stringify(page)}\n`);
       for (const e of page.entries) out(`${e.seq}  ${e.at}  ${e.actor}  ${e.kind}  ${e.preview}\n`);
       const [first, last] = [page.entries.at(0)?.seq, page.entries.at(-1)?.seq];
-      out(
-        first === undefined || last === undefined
-          ? `no entries from seq ${o.from}; the journal holds ${page.total}\n`
-          : `seq ${first}..${last} of ${page.total}\n`,
-      );
+      const from = o.from ?? 1;
+      if (filtered) {
+        const shown =
+          first === undefined || last === undefined ? 'none shown' : `seq ${first}..${last} shown`;
+        out(`${page.matched ?? page.total} of ${page.total} entries match; ${shown}\n`);
+      } else
+        out(
+          first === undefined || last === undefined
+            ? `no entries from seq ${from}; the journal holds ${page.total}\n`
+            : `seq ${first}..${last} of ${page.total}\n`,
+        );
     });
 
   journal
@@ -593,6 +632,17 @@ function printWarnings(warnings: readonly { code: string; message: string }[]): 
   for (const w of warnings) {
     const next = isErrorCode(w.code) ? `\n  → ${ERROR_CATALOGUE[w.code].action}` : '';
     writeErr(`warning ${w.code}: ${w.message}${next}\n`);
+  }
+}
+
+/**
+ * A read's filter option named like an act's: `journal show --actor` picks entries by who recorded
+ * them. Stored under its own attribute (actorFilter) because an `actor` option marks a command as an
+ * act done by the signed-in operator (context.ts actAsSignedIn), which a listing is not.
+ */
+class FilterOption extends Option {
+  override attributeName(): string {
+    return `${super.attributeName()}Filter`;
   }
 }
 

@@ -45,8 +45,10 @@ import {
 import { evaluateWorkflow, evaluationStatus, findingsSubjects } from '../services/findings';
 import { signCheckpoint, stationInfo } from '../services/identity';
 import { JobRegistry } from '../services/jobs';
+import { journalVerifyOutcome, startJournalVerify } from '../services/journal';
 import {
   journalEntry,
+  journalFilterChoices,
   journalPage,
   listCheckpoints,
   verifyStationJournal,
@@ -95,7 +97,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     // journal
     journalPage: (input) => journalPage(station, input),
     journalEntry: (input) => journalEntry(station, input),
+    journalFilterChoices: () => journalFilterChoices(station),
     journalVerify: () => verifyStationJournal(station),
+    journalVerifyStart: () => startJournalVerify(station, jobs),
+    journalVerifyOutcome: (input) => journalVerifyOutcome(jobs, input),
     journalCheckpoints: () => listCheckpoints(station),
     // devices
     devicesModules: () => describeModules(station),

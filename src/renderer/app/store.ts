@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import {
   ACT_METHODS,
+  type CancelledVerification,
+  type JournalFilterInput,
   type JournalSummary,
   type Output,
   type StationApi,
@@ -8,7 +10,14 @@ import {
 } from '../../shared/contract';
 import type { StationErrorPayload } from '../../shared/errors';
 
-export type JournalVerdict = Output<'journalVerify'>['verdict'];
+/** The last verification's verdict, or a verification cancelled before the head: never VERIFIED. */
+export type JournalVerdict = Output<'journalVerify'>['verdict'] | CancelledVerification;
+export type JournalFilterChoices = Output<'journalFilterChoices'>;
+/** A filter field's refusal, shown at that field (fromSeq, toSeq, kinds, actor). */
+export interface FilterFieldError {
+  field: 'fromSeq' | 'toSeq' | 'kinds' | 'actor';
+  message: string;
+}
 export type ConsoleOperatorView = Output<'operatorSession'>;
 export type IdentityAnchor = Output<'journalVerify'>['identity'];
 export type View =
@@ -33,6 +42,8 @@ interface StationState {
   /** The identity key the checkpoints were checked with, and whether the station token confirmed it. */
   anchor: IdentityAnchor;
   verifying: boolean;
+  /** The running verification job: entries checked of total (jobStatus), and whether a cancel was asked. */
+  verifyJob: { jobId: string; done: number; total: number; cancelling: boolean } | null;
   /** This console's signed-in operator (whether acts need one, and the session in any state). */
   operator: ConsoleOperatorView | null;
   /** The last error shown to the operator (code, message, what to do). */
@@ -42,6 +53,12 @@ interface StationState {
   journalTotal: number;
   /** Loaded pages of journal summaries by page index; cleared when the journal grows. */
   journalPages: Record<number, JournalSummary[]>;
+  /** The filter the list shows (null: the whole journal), and how many entries match it. */
+  journalFilter: JournalFilterInput | null;
+  journalMatched: number;
+  /** The kinds and actors present in the journal, with counts (read when the filter form opens). */
+  journalChoices: JournalFilterChoices | null;
+  journalFilterError: FilterFieldError | null;
 
   attach(api: StationApi): Promise<void>;
   setConnection(state: 'open' | 'closed', error?: string): void;
@@ -49,9 +66,15 @@ interface StationState {
   refreshInfo(): Promise<void>;
   refreshOperator(): Promise<void>;
   verify(): Promise<void>;
+  cancelVerify(): Promise<void>;
   show(view: View): void;
   select(seq: number | null): void;
   loadJournalPage(index: number): Promise<void>;
+  loadJournalChoices(): Promise<void>;
+  /** Shows only the entries that match (null: all); false when the filter was refused (journalFilterError). */
+  setJournalFilter(filter: JournalFilterInput | null): Promise<boolean>;
+  /** Where a seq sits in the list as filtered: its row index, or null when the filter leaves it out. */
+  locateSeq(seq: number): Promise<number | null>;
   dismissError(): void;
   showError(error: StationErrorPayload): void;
 }
@@ -64,12 +87,17 @@ export const useStation = create<StationState>()((set, get) => ({
   verdict: null,
   anchor: null,
   verifying: false,
+  verifyJob: null,
   operator: null,
   error: null,
   view: 'journal',
   selectedSeq: null,
   journalTotal: 0,
   journalPages: {},
+  journalFilter: null,
+  journalMatched: 0,
+  journalChoices: null,
+  journalFilterError: null,
 
   async attach(api) {
     // After every act the banner reads the station again: the act moved the operator's idle lock, and
@@ -116,11 +144,44 @@ export const useStation = create<StationState>()((set, get) => ({
     const api = get().api;
     if (!api || get().verifying) return;
     set({ verifying: true });
-    const r = await api.journalVerify({});
-    set({ verifying: false });
-    if (r.ok) set({ verdict: r.value.verdict, anchor: r.value.identity });
-    else set({ error: r.error });
+    // A job: entries checked of total while it runs, and a cancel that leaves the journal NOT CHECKED.
+    const started = await api.journalVerifyStart({});
+    if (!started.ok) {
+      set({ verifying: false, error: started.error });
+      return;
+    }
+    const { jobId } = started.value;
+    set({ verifyJob: { jobId, done: 0, total: 0, cancelling: false } });
+    for (;;) {
+      const job = await api.jobStatus({ jobId });
+      if (!job.ok) {
+        set({ verifying: false, verifyJob: null, error: job.error });
+        return;
+      }
+      // Ended: the outcome says how (a job that failed answers with its error, as a coded refusal).
+      if (job.value.state !== 'running') break;
+      set((s) => ({
+        verifyJob: s.verifyJob && { ...s.verifyJob, done: job.value.done, total: job.value.total },
+      }));
+      await new Promise((resolve) => setTimeout(resolve, VERIFY_POLL_MS));
+    }
+    const r = await api.journalVerifyOutcome({ jobId });
+    set({ verifying: false, verifyJob: null });
+    if (!r.ok) set({ verdict: null, anchor: null, error: r.error });
+    else if (r.value.state === 'complete')
+      set({ verdict: r.value.report.verdict, anchor: r.value.report.identity });
+    // Cancelled: no verdict and no anchor — what an earlier verify said no longer stands either.
+    else if (r.value.state === 'cancelled') set({ verdict: r.value.verdict, anchor: null });
     await get().loadJournalPage(0);
+  },
+
+  async cancelVerify() {
+    const api = get().api;
+    const job = get().verifyJob;
+    if (!api || !job || job.cancelling) return;
+    set({ verifyJob: { ...job, cancelling: true } });
+    const r = await api.jobCancel({ jobId: job.jobId });
+    if (!r.ok) set({ error: r.error });
   },
 
   show(view) {
@@ -135,13 +196,71 @@ export const useStation = create<StationState>()((set, get) => ({
   async loadJournalPage(index) {
     const api = get().api;
     if (!api) return;
-    const r = await api.journalPage({ fromSeq: index * JOURNAL_PAGE_SIZE + 1, limit: JOURNAL_PAGE_SIZE });
+    const filter = get().journalFilter;
+    // Filtered, a page is the matches from a row index on; unfiltered, row index i is seq i + 1.
+    const r = await api.journalPage(
+      filter
+        ? { fromSeq: 1, offset: index * JOURNAL_PAGE_SIZE, limit: JOURNAL_PAGE_SIZE, filter }
+        : { fromSeq: index * JOURNAL_PAGE_SIZE + 1, limit: JOURNAL_PAGE_SIZE },
+    );
+    // A filter changed while the page was on its way: the answer belongs to the old list.
+    if (get().journalFilter !== filter) return;
     if (!r.ok) return set({ error: r.error });
-    const grew = r.value.total !== get().journalTotal;
+    const matched = r.value.matched ?? r.value.total;
+    const changed = r.value.total !== get().journalTotal || matched !== get().journalMatched;
     set((s) => ({
       journalTotal: r.value.total,
-      journalPages: { ...(grew ? {} : s.journalPages), [index]: r.value.entries },
+      journalMatched: matched,
+      journalPages: { ...(changed ? {} : s.journalPages), [index]: r.value.entries },
     }));
+  },
+
+  async loadJournalChoices() {
+    const api = get().api;
+    if (!api) return;
+    const r = await api.journalFilterChoices({});
+    if (r.ok) set({ journalChoices: r.value });
+    else set({ error: r.error });
+  },
+
+  async setJournalFilter(filter) {
+    const api = get().api;
+    if (!api) return false;
+    // The station checks the filter (the same rule the CLI meets); a refusal names its field.
+    if (filter) {
+      const r = await api.journalPage({ fromSeq: 1, limit: JOURNAL_PAGE_SIZE, filter });
+      if (!r.ok) {
+        const field = filterField(r.error.data.field);
+        if (field) set({ journalFilterError: { field, message: r.error.message } });
+        else set({ error: r.error });
+        return false;
+      }
+      set({
+        journalFilter: filter,
+        journalFilterError: null,
+        journalTotal: r.value.total,
+        journalMatched: r.value.matched ?? r.value.total,
+        journalPages: { 0: r.value.entries },
+      });
+      return true;
+    }
+    set({ journalFilter: null, journalFilterError: null, journalPages: {} });
+    await get().loadJournalPage(0);
+    return true;
+  },
+
+  async locateSeq(seq) {
+    const api = get().api;
+    const filter = get().journalFilter;
+    if (!filter) return seq - 1;
+    if (!api) return null;
+    // The row index of seq is how many matches come before it; it is in the list only if it matches.
+    const here = await api.journalPage({ fromSeq: seq, limit: 1, filter });
+    if (!here.ok || here.value.entries[0]?.seq !== seq) return null;
+    const from = filter.fromSeq ?? 1;
+    if (seq <= from) return 0;
+    const before = await api.journalPage({ fromSeq: 1, limit: 1, filter: { ...filter, toSeq: seq - 1 } });
+    return before.ok ? (before.value.matched ?? null) : null;
   },
 
   dismissError() {
@@ -154,6 +273,14 @@ export const useStation = create<StationState>()((set, get) => ({
     if (error.code.startsWith('OPERATOR_')) void get().refreshOperator();
   },
 }));
+
+const VERIFY_POLL_MS = 120;
+
+function filterField(field: unknown): FilterFieldError['field'] | null {
+  if (typeof field !== 'string') return null;
+  const last = field.split('.').at(-1);
+  return last === 'fromSeq' || last === 'toSeq' || last === 'kinds' || last === 'actor' ? last : null;
+}
 
 /**
  * The station API with `refresh` called after each act that went through: the ACT_METHODS, and a

@@ -8,6 +8,7 @@ import {
   type StoredCheckpoint,
 } from '../../../core/journal/checkpoint';
 import { EntryHasher, GENESIS_PREV_HASH, type JournalRow } from '../../../core/journal/entry';
+import type { CheckedFilter } from '../../../core/journal/filter';
 import { prepareEntry, type EventKind, type PreparedEntry } from '../../../core/journal/events';
 import { stationError } from '../../errors';
 import { JournalReader } from './journal-reader';
@@ -15,11 +16,14 @@ import { applyProjections, hasProjection } from './projections';
 import { journalEvents, type StoredEvent } from './repos/events';
 import {
   checkpointRows,
+  countJournalRows,
+  filteredJournalRows,
   insertCheckpointRow,
   insertJournalRow,
   journalHead,
   journalRowAt,
   journalRows,
+  journalValues,
   lastCheckpointNumber,
   latestSeqOfKind,
 } from './repos/journal';
@@ -95,6 +99,25 @@ export class JournalStore {
 
   page(fromSeq: number, limit: number): JournalRow[] {
     return journalRows(this.db, fromSeq, limit);
+  }
+
+  /**
+   * A page of the entries a filter matches, and how many match, read in one snapshot so the count and
+   * the page agree while another process appends.
+   */
+  filteredPage(
+    filter: CheckedFilter,
+    page: { fromSeq: number; offset: number; limit: number },
+  ): { rows: JournalRow[]; matched: number } {
+    return this.db.transaction(() => ({
+      rows: filteredJournalRows(this.db, filter, page),
+      matched: countJournalRows(this.db, filter),
+    }))();
+  }
+
+  /** The kinds and actors present in the journal, with their counts (the list's filter choices). */
+  values(): ReturnType<typeof journalValues> {
+    return journalValues(this.db);
   }
 
   get(seq: number): JournalRow | null {

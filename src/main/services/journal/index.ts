@@ -5,3 +5,4 @@
  */
 export * from './commands';
 export * from './queries';
+export * from './verify-job';

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { toHex } from '../../../core/bytes';
 import { type StoredCheckpoint } from '../../../core/journal/checkpoint';
 import type { JournalRow } from '../../../core/journal/entry';
+import { checkFilter, isFiltering, type JournalFilter } from '../../../core/journal/filter';
 import {
   assembleVerdict,
   watchedSeqs,
@@ -47,8 +48,35 @@ export function summarise(row: JournalRow): JournalSummary {
   };
 }
 
-export function journalPage(station: Station, { fromSeq, limit }: { fromSeq: number; limit: number }) {
-  return { entries: station.journal.page(fromSeq, limit).map(summarise), total: station.journal.head().seq };
+/**
+ * A page of the journal list. Unfiltered and from a seq, it reads by seq alone; with a filter (or an
+ * offset: the row index of a filtered list) the store filters and counts in SQL, in one snapshot. A bad
+ * range is INVALID_INPUT naming fromSeq or toSeq (src/core/journal/filter.ts).
+ */
+export function journalPage(
+  station: Station,
+  input: { fromSeq: number; limit: number; offset?: number; filter?: JournalFilter },
+): { entries: JournalSummary[]; total: number; matched?: number } {
+  const total = station.journal.head().seq;
+  const { fromSeq, limit, offset = 0, filter } = input;
+  if (!isFiltering(filter) && offset === 0) {
+    return { entries: station.journal.page(fromSeq, limit).map(summarise), total };
+  }
+  const checked = checkFilter(filter, total);
+  const { rows, matched } = station.journal.filteredPage(checked, { fromSeq, offset, limit });
+  return { entries: rows.map(summarise), total, matched };
+}
+
+/** The kinds and actors present in the journal, each with its count: what the list can filter by. */
+export function journalFilterChoices(station: Station): {
+  kinds: { value: string; count: number }[];
+  actors: { value: string; count: number }[];
+  total: number;
+} {
+  const total = station.journal.head().seq;
+  const { kinds, actors } = station.journal.values();
+  const counted = (v: { value: string; n: number }) => ({ value: v.value, count: v.n });
+  return { kinds: kinds.map(counted), actors: actors.map(counted), total };
 }
 
 export function journalEntry(station: Station, { seq }: { seq: number }): JournalEntry {
@@ -118,12 +146,47 @@ export async function verifyStationJournal(
   station: Station,
   opts: { pin?: string } = {},
 ): Promise<JournalReport> {
-  const marks = readMarkForVerify(station, opts.pin);
-  const mark = marks.judged;
+  const start = startVerification(station, opts.pin);
+  const segments = await verifySegments(station, start.top, start.watch, ANCHOR_KINDS);
+  return judgeJournal(station, start, segments);
+}
+
+/**
+ * What a verification reads before it walks the chain: the token's mark first, then the checkpoint
+ * table and the head in one snapshot (see verifyStationJournal), and the seqs whose hashes it must keep.
+ * The chain 1..top is then walked in one go (verifyStationJournal) or in steps (./verify-job.ts), and
+ * judged by judgeJournal: the verdict does not depend on how the walk was cut.
+ */
+export interface VerificationStart {
+  readonly marks: ReturnType<typeof readMarkForVerify>;
+  readonly checkpoints: readonly StoredCheckpoint[];
+  readonly top: number;
+  readonly watch: ReadonlySet<number>;
+}
+
+export function startVerification(station: Station, pin: string | undefined): VerificationStart {
+  const marks = readMarkForVerify(station, pin);
   const { checkpoints, top } = station.journal.snapshot();
-  const watch = watchedSeqs(checkpoints, mark);
+  const watch = watchedSeqs(checkpoints, marks.judged);
   if (marks.publicCopy) for (const seq of watchedSeqs(checkpoints, marks.publicCopy)) watch.add(seq);
-  const segments = await verifySegments(station, top, watch, ANCHOR_KINDS);
+  return { marks, checkpoints, top, watch };
+}
+
+/** The kinds a walk must collect for judgeJournal (the station id, identity key and mark resets). */
+export const ANCHOR_KINDS: ReadonlySet<string> = new Set([
+  'station.initialised',
+  'station.identity-created',
+  'journal.mark-repaired',
+]);
+
+/** Judges a walked chain (contiguous segments from seq 1) with the checkpoints, identity and mark. */
+export function judgeJournal(
+  station: Station,
+  start: VerificationStart,
+  segments: readonly SegmentResult[],
+): JournalReport {
+  const { marks, checkpoints } = start;
+  const mark = marks.judged;
   // Station id and identity key come from the rows just verified: the exact bytes the chain covers.
   const collected = segments.flatMap((s) => s.collected);
   const initial = collected.find(([seq, kind]) => seq === 1 && kind === 'station.initialised');
@@ -326,12 +389,6 @@ function identityTampered(v: JournalVerdict, seq: number | null, reason: string)
 }
 
 /** Verifies 1..top: on worker threads when the journal is large, else in this thread. */
-const ANCHOR_KINDS: ReadonlySet<string> = new Set([
-  'station.initialised',
-  'station.identity-created',
-  'journal.mark-repaired',
-]);
-
 async function verifySegments(
   station: Station,
   top: number,

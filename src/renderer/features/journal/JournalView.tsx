@@ -4,11 +4,16 @@ import type { JournalEntry } from '../../../shared/contract';
 import { JOURNAL_PAGE_SIZE, useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { CheckpointForm } from './CheckpointForm';
+import { FilterForm } from './FilterForm';
 import { describeVerdict, rowState } from './verdict';
+import './journal.css';
 
 const ROW_HEIGHT = 36;
 
-/** The journal: verify panel, a virtualised list of every event, and the selected event's detail. */
+/**
+ * The journal: verify panel (a job with progress and cancel), a filter, a virtualised list of the
+ * events it matches, and the selected event's detail.
+ */
 export function JournalView() {
   return (
     <>
@@ -27,13 +32,35 @@ function VerifyPanel() {
   const verdict = useStation((s) => s.verdict);
   const anchor = useStation((s) => s.anchor);
   const verifying = useStation((s) => s.verifying);
+  const job = useStation((s) => s.verifyJob);
   const verify = useStation((s) => s.verify);
+  const cancel = useStation((s) => s.cancelVerify);
   const v = describeVerdict(verdict);
   return (
     <section className="verify-panel" aria-label="Journal verification">
-      <button type="button" className="primary" onClick={() => void verify()} disabled={verifying}>
-        {verifying ? 'Verifying…' : 'Verify journal'}
-      </button>
+      <div className="verify-actions">
+        <button type="button" className="primary" onClick={() => void verify()} disabled={verifying}>
+          {verifying ? 'Verifying…' : 'Verify journal'}
+        </button>
+        {job ? (
+          <button type="button" onClick={() => void cancel()} disabled={job.cancelling}>
+            {job.cancelling ? 'Cancelling…' : 'Cancel verification'}
+          </button>
+        ) : null}
+      </div>
+      {job ? (
+        <div className="verify-progress">
+          <progress
+            max={Math.max(1, job.total)}
+            value={job.done}
+            aria-label="Entries checked"
+            aria-valuetext={`${job.done} of ${job.total} entries checked`}
+          />
+          <span>
+            {job.done} of {job.total} entries checked
+          </span>
+        </div>
+      ) : null}
       <div role="status" aria-live="polite" aria-label="Verification result">
         <Badge word={v.word} detail={v.detail} check={v.check} large />
         {verdict && verdict.status !== 'VERIFIED' ? <p className="verdict-reason">{verdict.reason}</p> : null}
@@ -55,7 +82,9 @@ function VerifyPanel() {
         ) : null}
         {verdict ? (
           <p className="verdict-meta">
-            {verdict.entries} entr{verdict.entries === 1 ? 'y' : 'ies'} checked
+            {verdict.status === 'CANCELLED'
+              ? `${verdict.entries} of ${verdict.total} entries checked`
+              : `${verdict.entries} entr${verdict.entries === 1 ? 'y' : 'ies'} checked`}
           </p>
         ) : null}
       </div>
@@ -64,7 +93,12 @@ function VerifyPanel() {
 }
 
 function JournalList() {
-  const total = useStation((s) => s.journalTotal);
+  const journalTotal = useStation((s) => s.journalTotal);
+  const matched = useStation((s) => s.journalMatched);
+  const filter = useStation((s) => s.journalFilter);
+  const locateSeq = useStation((s) => s.locateSeq);
+  // Rows in the list: the matches under a filter, else every entry (row index i is seq i + 1).
+  const total = filter ? matched : journalTotal;
   const pages = useStation((s) => s.journalPages);
   const loadPage = useStation((s) => s.loadJournalPage);
   const verdict = useStation((s) => s.verdict);
@@ -80,22 +114,41 @@ function JournalList() {
     overscan: 12,
   });
   const items = virtualizer.getVirtualItems();
+  const [jumpNote, setJumpNote] = useState<string | null>(null);
 
-  // The journal opens at its head: the newest entries are what an operator came to see.
+  // The journal opens at its head: the newest entries are what an operator came to see. A new filter
+  // (or clearing one) opens its list at the head again.
   const atHead = useRef(false);
+  const [listing, setListing] = useState(0);
   useEffect(() => {
     if (atHead.current || total === 0) return;
     atHead.current = true;
     virtualizer.scrollToIndex(total - 1, { align: 'end' });
-  }, [total, virtualizer]);
+  }, [total, virtualizer, listing]);
+  const applied = (filtered: boolean) => {
+    atHead.current = false;
+    setListing((n) => n + 1);
+    setJumpNote(null);
+    requested.current.clear();
+    if (!filtered) select(null);
+  };
 
-  const jump = (e: FormEvent<HTMLFormElement>) => {
+  const jump = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const seq = Number(new FormData(e.currentTarget).get('seq'));
-    if (!Number.isInteger(seq) || seq < 1 || seq > total) return;
+    if (!Number.isInteger(seq) || seq < 1 || seq > journalTotal) return;
     select(seq);
-    virtualizer.scrollToIndex(seq - 1, { align: 'center' });
+    // Under a filter the entry's row is found by the station; one the filter leaves out is still shown.
+    const index = await locateSeq(seq);
+    setJumpNote(index === null ? `seq ${seq} is not among the filtered entries (shown in the detail)` : null);
+    if (index !== null) virtualizer.scrollToIndex(index, { align: 'center' });
   };
+
+  /** The seq of a list row: known from its index unfiltered, else from its loaded page. */
+  const seqAt = (index: number): number | null =>
+    filter
+      ? (pages[Math.floor(index / JOURNAL_PAGE_SIZE)]?.[index % JOURNAL_PAGE_SIZE]?.seq ?? null)
+      : index + 1;
 
   // Load the pages that the visible rows fall into (once per page and journal size).
   useEffect(() => {
@@ -111,31 +164,45 @@ function JournalList() {
     }
   }, [items, pages, loadPage]);
 
+  // Keys move by row of the list (the selected row's index: its seq unfiltered, found in the loaded
+  // pages under a filter).
+  const selectedIndex = (): number => {
+    if (selected === null) return -1;
+    if (!filter) return selected - 1;
+    for (const [p, rows] of Object.entries(pages)) {
+      const i = rows.findIndex((r) => r.seq === selected);
+      if (i >= 0) return Number(p) * JOURNAL_PAGE_SIZE + i;
+    }
+    return -1;
+  };
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (total === 0) return;
-    const cur = selected ?? 0;
+    const cur = selectedIndex();
     let next: number | null = null;
-    if (e.key === 'ArrowDown') next = Math.min(total, cur + 1);
-    else if (e.key === 'ArrowUp') next = Math.max(1, cur - 1);
-    else if (e.key === 'Home') next = 1;
-    else if (e.key === 'End') next = total;
-    else if (e.key === 'PageDown') next = Math.min(total, cur + 15);
-    else if (e.key === 'PageUp') next = Math.max(1, cur - 15);
+    if (e.key === 'ArrowDown') next = Math.min(total - 1, cur + 1);
+    else if (e.key === 'ArrowUp') next = Math.max(0, cur - 1);
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = total - 1;
+    else if (e.key === 'PageDown') next = Math.min(total - 1, cur + 15);
+    else if (e.key === 'PageUp') next = Math.max(0, cur - 15);
     if (next !== null) {
       e.preventDefault();
-      select(next);
-      virtualizer.scrollToIndex(next - 1, { align: 'auto' });
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+      const seq = seqAt(next);
+      if (seq !== null) select(seq);
     }
   };
 
   return (
     <section className="journal-list" aria-label="Journal entries">
-      <form className="inline-form" aria-label="Jump to entry" onSubmit={jump}>
+      <FilterForm onApplied={applied} />
+      <form className="inline-form" aria-label="Jump to entry" onSubmit={(e) => void jump(e)}>
         <label className="field">
-          <span>Jump to seq (1–{total})</span>
-          <input name="seq" type="number" min={1} max={Math.max(1, total)} required />
+          <span>Jump to seq (1–{journalTotal})</span>
+          <input name="seq" type="number" min={1} max={Math.max(1, journalTotal)} required />
         </label>
         <button type="submit">Show</button>
+        {jumpNote ? <span className="hint">{jumpNote}</span> : null}
       </form>
       <div className="journal-header" aria-hidden="true">
         <span>seq</span>
@@ -149,27 +216,30 @@ function JournalList() {
         ref={scrollRef}
         className="journal-scroll"
         role="listbox"
-        aria-label={`Journal entries, ${total} in all`}
+        aria-label={
+          filter ? `Journal entries, ${total} of ${journalTotal} match` : `Journal entries, ${total} in all`
+        }
         aria-activedescendant={selected ? `journal-row-${selected}` : undefined}
         tabIndex={0}
         onKeyDown={onKey}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
-            const seq = item.index + 1;
+            const seq = seqAt(item.index);
             const row = pages[Math.floor(item.index / JOURNAL_PAGE_SIZE)]?.[item.index % JOURNAL_PAGE_SIZE];
-            const state = rowState(verdict, seq);
+            const state = seq === null ? null : rowState(verdict, seq);
+            const isSelected = seq !== null && selected === seq;
             return (
               <div
                 key={item.key}
-                id={`journal-row-${seq}`}
+                id={seq === null ? undefined : `journal-row-${seq}`}
                 role="option"
-                aria-selected={selected === seq}
-                className={`journal-row${selected === seq ? ' selected' : ''}${state === 'TAMPERED' ? ' tampered' : ''}`}
+                aria-selected={isSelected}
+                className={`journal-row${isSelected ? ' selected' : ''}${state === 'TAMPERED' ? ' tampered' : ''}`}
                 style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                onClick={() => select(seq)}
+                onClick={() => seq !== null && select(seq)}
               >
-                <span className="seq">{seq}</span>
+                <span className="seq">{seq ?? '…'}</span>
                 <span>{row ? row.at.slice(0, 19).replace('T', ' ') : '…'}</span>
                 <span>{row?.actor ?? ''}</span>
                 <span className="kind">{row?.kind ?? ''}</span>

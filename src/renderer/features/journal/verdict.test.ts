@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StationInfo } from '../../../shared/contract';
 import type { IdentityAnchor, JournalVerdict } from '../../app/store';
-import { journalHold } from './verdict';
+import { describeVerdict, journalHold, rowState } from './verdict';
 
 const token = (status: NonNullable<StationInfo['hsm']>['status']): StationInfo['hsm'] => ({
   tokenSerial: 'a1',
@@ -36,5 +36,29 @@ describe('journalHold: a chain that verified never shows green without the token
   it('lets VERIFIED stand only with the token present (or busy) and everything confirmed', () => {
     expect(journalHold(token('PRESENT'), anchor('CONFIRMED'), verified('CONFIRMED'))).toBeNull();
     expect(journalHold(token('BUSY'), anchor('CONFIRMED'), verified('CONFIRMED'))).toBeNull();
+  });
+});
+
+describe('a cancelled verification', () => {
+  const cancelled: JournalVerdict = {
+    status: 'CANCELLED',
+    entries: 1024,
+    total: 3010,
+    cancelledAtSeq: 1025,
+    reason: 'verification was cancelled at seq 1025',
+  };
+
+  it('is never green: NOT CHECKED, saying where it stopped', () => {
+    expect(describeVerdict(cancelled)).toEqual({
+      word: 'NOT CHECKED',
+      detail: 'not verified — cancelled at seq 1025',
+    });
+  });
+
+  it('leaves rows from the cancel point on NOT CHECKED and vouches for none before it', () => {
+    expect(rowState(cancelled, 1)).toBeNull();
+    expect(rowState(cancelled, 1024)).toBeNull();
+    expect(rowState(cancelled, 1025)).toBe('NOT CHECKED');
+    expect(rowState(cancelled, 3010)).toBe('NOT CHECKED');
   });
 });

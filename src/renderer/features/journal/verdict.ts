@@ -30,6 +30,9 @@ export function describeVerdict(v: JournalVerdict | null): VerdictBadge {
           : 'no signed checkpoint',
         check: v.check,
       };
+    case 'CANCELLED':
+      // Stopped by the operator: nothing was judged, so it says so in the grey word, never a colour.
+      return { word: 'NOT CHECKED', detail: `not verified — cancelled at seq ${v.cancelledAtSeq}` };
     default: {
       const never: never = v;
       throw new Error(`unknown verdict ${JSON.stringify(never)}`);
@@ -46,7 +49,8 @@ function anchoredTo(cp: { size: number; eventSeq: number | null }): number {
  * Chain state of one row under the last verdict: anchored rows are VERIFIED, rows after the last
  * checkpoint UNANCHORED; under TAMPERED the bad row (or the range a checkpoint mismatch points to) is
  * TAMPERED, rows after it are NOT CHECKED (verification stops at the first break) and rows before it
- * carry no badge (their chain links held but nothing anchored them).
+ * carry no badge (their chain links held but nothing anchored them). A cancelled verification is the
+ * same without a bad row: rows from where it stopped are NOT CHECKED, rows before it carry no badge.
  */
 export function rowState(
   v: JournalVerdict | null,
@@ -64,6 +68,8 @@ export function rowState(
       if (seq < v.firstBadSeq) return null;
       return seq <= last ? 'TAMPERED' : 'NOT CHECKED';
     }
+    case 'CANCELLED':
+      return seq < v.cancelledAtSeq ? null : 'NOT CHECKED';
     default: {
       const never: never = v;
       throw new Error(`unknown verdict ${JSON.stringify(never)}`);

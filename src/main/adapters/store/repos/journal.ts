@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Checkpoint, StoredCheckpoint } from '../../../../core/journal/checkpoint';
 import type { JournalRow } from '../../../../core/journal/entry';
+import type { CheckedFilter } from '../../../../core/journal/filter';
 import { countColumn, parseRow, parseRows, seqColumn, statement } from './rows';
 
 /**
@@ -94,6 +95,65 @@ export function journalRowAt(db: Database.Database, seq: number): JournalRow | n
 export function latestSeqOfKind(db: Database.Database, kind: string): number | null {
   const r = latestOfKind(db).get(kind);
   return r === undefined ? null : parseRow('journal', z.object({ seq: seqColumn }), r, 'seq').seq;
+}
+
+/**
+ * The WHERE clause of a checked filter: fixed SQL text, one `?` per kind, values bound as parameters.
+ * The kind and actor indexes (migration 0013) serve it; the seq range is the rowid's own.
+ */
+function filterClause(f: CheckedFilter): { where: string; params: (string | number)[] } {
+  const parts = ['seq >= ?', 'seq <= ?'];
+  const params: (string | number)[] = [f.fromSeq, f.toSeq];
+  if (f.kinds.length > 0) {
+    parts.push(`kind IN (${f.kinds.map(() => '?').join(', ')})`);
+    params.push(...f.kinds);
+  }
+  if (f.actor !== null) {
+    parts.push('actor = ?');
+    params.push(f.actor);
+  }
+  return { where: parts.join(' AND '), params };
+}
+
+/** Rows matching the filter with seq ≥ fromSeq, in seq order, after skipping `offset` of them. */
+export function filteredJournalRows(
+  db: Database.Database,
+  f: CheckedFilter,
+  page: { fromSeq: number; offset: number; limit: number },
+): JournalRow[] {
+  const { where, params } = filterClause({ ...f, fromSeq: Math.max(f.fromSeq, page.fromSeq) });
+  const rows = db
+    .prepare(`${ROWS} WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
+    .all(...params, page.limit, page.offset);
+  return parseRows('journal', journalRowSchema, rows, 'seq');
+}
+
+/** How many rows match the filter. */
+export function countJournalRows(db: Database.Database, f: CheckedFilter): number {
+  const { where, params } = filterClause(f);
+  return parseRow(
+    'journal',
+    z.object({ n: countColumn }),
+    db.prepare(`SELECT count(*) AS n FROM journal WHERE ${where}`).get(...params),
+    () => 'count(*)',
+  ).n;
+}
+
+const kindCounts = statement('SELECT kind AS value, count(*) AS n FROM journal GROUP BY kind ORDER BY kind');
+const actorCounts = statement(
+  'SELECT actor AS value, count(*) AS n FROM journal GROUP BY actor ORDER BY actor',
+);
+const valueCount = z.object({ value: z.string(), n: countColumn });
+
+/** The kinds and the actors the journal holds, each with how many entries carry it. */
+export function journalValues(db: Database.Database): {
+  kinds: { value: string; n: number }[];
+  actors: { value: string; n: number }[];
+} {
+  return {
+    kinds: parseRows('journal', valueCount, kindCounts(db).all(), 'value'),
+    actors: parseRows('journal', valueCount, actorCounts(db).all(), 'value'),
+  };
 }
 
 export function insertCheckpointRow(db: Database.Database, cp: Checkpoint, eventSeq: number): void {
