@@ -75,7 +75,7 @@ export function CustodiansView() {
           {roster && roster.custodians.length === 0 ? (
             <p>No roster yet: initialise it with `station roster init`.</p>
           ) : null}
-          <table className="grid">
+          <table className="grid" aria-label="Approved roster">
             <thead>
               <tr>
                 <th scope="col">Custodian</th>
