@@ -169,7 +169,8 @@ export function CustodiansView() {
           </section>
         ) : null}
       </main>
-      <aside className="detail" aria-label="Challenge">
+      {/* Focusable: the pane scrolls on its own, and a keyboard must be able to scroll it. */}
+      <aside className="detail" aria-label="Challenge" tabIndex={0}>
         {view ? (
           <>
             <h2>Challenge</h2>
