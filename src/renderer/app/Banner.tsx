@@ -29,10 +29,10 @@ export function Banner() {
 
   return (
     <header className={`banner banner-${mode ?? 'unknown'}`} role="banner" aria-label="Station status">
-      <div className="banner-mode" aria-label="Mode">
+      <div className="banner-mode" aria-label="Mode" role="group">
         {mode === null ? 'MODE ?' : mode === 'offline' ? 'OFFLINE' : 'ONLINE'}
       </div>
-      <div className="banner-identity" aria-label="Station identity">
+      <div className="banner-identity" aria-label="Station identity" role="group">
         <div className="banner-name" title={info?.name}>
           {info?.name ?? '…'}
           {info?.demo ? <span className="demo-tag">DEMO</span> : null}
@@ -49,7 +49,7 @@ export function Banner() {
       </div>
       <OperatorCell />
       {info?.quorum ? <QuorumCell quorum={info.quorum} /> : null}
-      <div className="banner-cell" aria-label="HSM status">
+      <div className="banner-cell" aria-label="HSM status" role="group">
         <span className="banner-label">HSM</span>
         {info?.hsm ? (
           <Badge
@@ -61,7 +61,7 @@ export function Banner() {
           <Badge word="NOT CHECKED" detail="no station token" />
         )}
       </div>
-      <div className="banner-cell" aria-label="Journal state">
+      <div className="banner-cell" aria-label="Journal state" role="group">
         <span className="banner-label">Journal</span>
         {verifying ? (
           <Badge word="NOT CHECKED" detail="verifying…" />
@@ -76,6 +76,7 @@ export function Banner() {
             // A count of zero may give way on a narrow screen; entries no checkpoint covers never do.
             className={`banner-sub${info.journal.unsigned === 0 ? ' unsigned-none' : ''}`}
             aria-label="Unsigned entries"
+            role="group"
             title="entries after the latest signed checkpoint: anyone with write access to the database could still change them undetected"
           >
             {info.journal.unsigned}
@@ -84,13 +85,13 @@ export function Banner() {
         ) : null}
       </div>
       {info?.store.readOnly ? (
-        <div className="banner-cell" aria-label="Store state">
+        <div className="banner-cell" aria-label="Store state" role="group">
           <span className="banner-label">Store</span>
           <Badge word="READ-ONLY" detail="integrity check failed" />
         </div>
       ) : null}
       {connection === 'closed' ? (
-        <div className="banner-cell" aria-label="Connection">
+        <div className="banner-cell" aria-label="Connection" role="group">
           <Badge word="DISCONNECTED" tone="bad" />
         </div>
       ) : null}
@@ -109,6 +110,7 @@ function QuorumCell(props: { quorum: NonNullable<StationInfo['quorum']> }) {
     <div
       className="banner-cell"
       aria-label="Quorum"
+      role="group"
       title={`quorum ${threshold} of the ${custodians} custodians valid now${open ? `; session ${open.sessionId} for ${open.operation}: ${open.checkedIn} checked in of ${open.threshold} needed, open until ${open.expiresAt}` : ''}`}
     >
       <span className="banner-label">Quorum</span>

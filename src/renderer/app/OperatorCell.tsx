@@ -83,7 +83,7 @@ export function OperatorCell() {
     );
 
   return (
-    <div className="banner-cell banner-operator" aria-label="Operator">
+    <div className="banner-cell banner-operator" role="group" aria-label="Operator">
       <span className="banner-label">Operator</span>
       {badge}
       {operator?.required ? (

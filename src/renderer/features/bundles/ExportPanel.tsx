@@ -117,7 +117,7 @@ export function ExportPanel(props: {
         )}
         {previewError ? <p className="muted">{previewError}</p> : null}
         {preview ? (
-          <div aria-label="What will be written">
+          <div role="group" aria-label="What will be written">
             <p>
               Writes <code>{preview.fileName}</code>: {preview.packetId} version {preview.version}, signed by
               this station&rsquo;s identity key after a checkpoint over the journal head. Approvals needed

@@ -76,7 +76,7 @@ export function CustodiansView() {
           {roster && roster.custodians.length === 0 ? (
             <p>No roster yet: initialise it with `station roster init`.</p>
           ) : null}
-          <table className="grid">
+          <table className="grid" aria-label="Approved roster">
             <thead>
               <tr>
                 <th scope="col">Custodian</th>
@@ -170,7 +170,8 @@ export function CustodiansView() {
           </section>
         ) : null}
       </main>
-      <aside className="detail" aria-label="Challenge">
+      {/* Focusable: the pane scrolls on its own, and a keyboard must be able to scroll it. */}
+      <aside className="detail" aria-label="Challenge" tabIndex={0}>
         {view ? (
           <>
             <h2>Challenge</h2>

@@ -112,7 +112,8 @@ export function DevicesView() {
           />
         ) : null}
       </main>
-      <aside className="detail" aria-label="Key detail">
+      {/* Focusable: the pane scrolls on its own, and a keyboard must be able to scroll it. */}
+      <aside className="detail" aria-label="Key detail" tabIndex={0}>
         {selectedKey ? (
           <KeyDetail keyView={selectedKey} />
         ) : (

@@ -158,7 +158,8 @@ export function FindingsView() {
         ) : null}
         <RecordsPanel onImported={onImported} />
       </main>
-      <aside className="detail" aria-label="Detail">
+      {/* Focusable: the pane scrolls on its own, and a keyboard must be able to scroll it. */}
+      <aside className="detail" aria-label="Detail" tabIndex={0}>
         <DetailPane focus={focus} findings={evaluation?.findings ?? []} titles={titles} onFocus={setFocus} />
       </aside>
     </>
