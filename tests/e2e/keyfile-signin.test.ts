@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addKeyFileCustodian } from '../helpers/keyfile';
 import { tempDir } from '../helpers/temp';
-import { artifactPath, launchChromium, serveStation, stationCli } from './harness';
+import { artifactPath, confirmPreview, launchChromium, serveStation, stationCli } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -75,7 +75,8 @@ describe('sign-in with a passphrase-protected key file, in Chromium (demo statio
       await open.getByLabel('Purpose').fill('key-file sign-in check');
       await open.getByLabel('Ceremony').fill('KF-1');
       await open.getByLabel('Step').fill('1');
-      await open.getByRole('button', { name: 'Open session' }).click();
+      await open.getByRole('button', { name: 'Preview the session…' }).click();
+      await confirmPreview(page, 'Open a quorum session for one operation', { as: 'dana' });
       await expect
         .poll(() => page.getByRole('region', { name: 'Quorum session', exact: true }).innerText())
         .toMatch(/quorum not reached/i);

@@ -118,7 +118,11 @@ describe('Page titles', () => {
       await expect.poll(() => page.title()).toBe(`${title} — ${station}`);
     }
     // A selected journal entry is named.
-    await page.getByRole('option').first().click();
+    await page
+      .getByRole('listbox', { name: /^Journal entries/ })
+      .getByRole('option')
+      .first()
+      .click();
     await expect.poll(() => page.title()).toMatch(new RegExp(`^Journal — entry \\d+ — ${escape(station)}$`));
 
     // A packet view names the packet it has open, and follows the selection.

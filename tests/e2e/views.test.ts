@@ -96,56 +96,6 @@ const SIZES = [
 ] as const;
 
 /**
- * Faults found in files this test's author may not edit, each to be fixed there (the file is named). A
- * node matching one (its view, rule, and a marker in its target or HTML) is reported, not failed;
- * everything else stays strict. Empty this list as they are fixed.
- */
-const PENDING_FIXES_ELSEWHERE: { views: string[]; rule: string; marker: string; file: string }[] = [
-  // An empty evidence index is still role="list" with no listitem: render a sentence when it is empty.
-  {
-    views: ['deferral', 'attestation', 'deferral-packet'],
-    rule: 'aria-required-children',
-    marker: 'evidence-scroll',
-    file: 'src/renderer/features/packets/EvidenceIndex.tsx',
-  },
-  // A packet with no claims draws the Claims table with headers and no row: say "no claims yet" instead.
-  {
-    views: ['attestation'],
-    rule: 'th-has-data-cells',
-    marker: 'aria-label="Claims"',
-    file: 'src/renderer/features/packets/PacketDetail.tsx',
-  },
-  // <pre aria-label="Why">: a name ARIA does not allow on a generic element; give it role="group".
-  {
-    views: ['attestation'],
-    rule: 'aria-prohibited-attr',
-    marker: 'class="reason"',
-    file: 'src/renderer/features/attest/AttestationPanel.tsx',
-  },
-  // An empty trust store draws the Trusted keys table with headers and no row.
-  {
-    views: ['bundles'],
-    rule: 'th-has-data-cells',
-    marker: 'aria-label="Trusted keys"',
-    file: 'src/renderer/features/bundles/TrustPanel.tsx',
-  },
-  // <p aria-label="Identity key on the station token">: give it role="group" (or drop the label).
-  {
-    views: ['journal', 'journal-event'],
-    rule: 'aria-prohibited-attr',
-    marker: 'verdict-meta',
-    file: 'src/renderer/features/journal/JournalView.tsx',
-  },
-  // The event detail pane scrolls on its own but cannot take focus: <aside … tabIndex={0}>.
-  {
-    views: ['journal-event'],
-    rule: 'scrollable-region-focusable',
-    marker: 'aria-label="Event detail"',
-    file: 'src/renderer/features/journal/JournalView.tsx',
-  },
-];
-
-/**
  * axe files some faults under "needs review" rather than "violation" although they are structural and
  * certain (a label ARIA does not allow there, a list with no items, a table with no data cells): those
  * fail the test like violations. Colour contrast it cannot compute (text over a scrolled or overlapped
@@ -162,8 +112,6 @@ let host: Awaited<ReturnType<typeof serveStation>>;
 const pageErrors: string[] = [];
 /** Banner height by `<view> <w>x<h>`: one fixed height across views and sizes. */
 const bannerHeights = new Map<string, number>();
-const pending: string[] = [];
-const pendingSeen = new Set<(typeof PENDING_FIXES_ELSEWHERE)[number]>();
 const review: string[] = [];
 
 beforeAll(async () => {
@@ -178,7 +126,6 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(async () => {
-  if (pending.length > 0) console.warn(`Known faults pending elsewhere:\n${pending.join('\n')}`);
   if (review.length > 0) console.warn(`axe could not decide (review by eye):\n${review.join('\n')}`);
   await browser?.close();
   await host?.stop();
@@ -209,7 +156,7 @@ async function open(spec: ViewSpec): Promise<void> {
 }
 
 /** axe-core's WCAG 2.1 A/AA rules; a serious or critical fault fails with what to fix and where. */
-async function axeCheck(label: string, view: string): Promise<void> {
+async function axeCheck(label: string): Promise<void> {
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze();
@@ -220,20 +167,7 @@ async function axeCheck(label: string, view: string): Promise<void> {
   ];
   const lines: string[] = [];
   for (const v of faults) {
-    const nodes = v.nodes.filter((n) => {
-      const known = PENDING_FIXES_ELSEWHERE.find(
-        (p) =>
-          p.rule === v.id &&
-          p.views.includes(view) &&
-          (n.target.join(' ').includes(p.marker) || n.html.includes(p.marker)),
-      );
-      if (known) {
-        pending.push(`${label}: ${v.id} at ${n.target.join(' ')} (${known.file})`);
-        pendingSeen.add(known);
-      }
-      return !known;
-    });
-    if (nodes.length === 0) continue;
+    const nodes = v.nodes;
     lines.push(
       `- ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})`,
       ...nodes
@@ -443,7 +377,7 @@ for (const size of SIZES) {
               .toBeGreaterThanOrEqual(l.innerWidth - 1);
         }
 
-        await axeCheck(label, spec.view);
+        await axeCheck(label);
       });
     }
 
@@ -458,7 +392,7 @@ for (const size of SIZES) {
         expectNoSideways(label, l);
         expect(l.detail?.empty, `${label}: the detail pane shows the selection`).toBe(false);
         if (size.width === 1024) await expectKeyColumns(label, spec, size.width);
-        await axeCheck(label, state.name);
+        await axeCheck(label);
       });
     }
   });
@@ -473,10 +407,5 @@ describe('Across views and sizes', () => {
       `banner heights differ: ${JSON.stringify(Object.fromEntries(bannerHeights))}`,
     ).toBe(1);
     expect(pageErrors).toEqual([]);
-  });
-
-  it('lists no pending fault that is no longer found (empty PENDING_FIXES_ELSEWHERE as they are fixed)', () => {
-    const fixed = PENDING_FIXES_ELSEWHERE.filter((p) => !pendingSeen.has(p));
-    expect(fixed.map((p) => `${p.rule} ${p.marker} (${p.file})`)).toEqual([]);
   });
 });

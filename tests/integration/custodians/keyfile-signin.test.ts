@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInStatement } from '../../../src/core/custody/signin';
 import type { EventBody } from '../../../src/core/journal/events';
+import { confirmFor } from '../../../src/main/services/acts';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
 import { createHandlers } from '../../../src/main/ipc/handlers';
 import { systemDeps } from '../../../src/main/runtime';
@@ -324,6 +325,7 @@ describe('sign-in with a passphrase-protected key file, where the roster allows 
       ['app://station'],
       log,
       operator,
+      confirmFor(station),
     );
     const outputs: string[] = [];
     const call = async <M extends Method>(method: M, input: WindowInput<M>) => {
@@ -348,12 +350,16 @@ describe('sign-in with a passphrase-protected key file, where the roster allows 
       ok: true,
       value: { session: { custodianId: 'dana', credential: 'key-file' } },
     });
-    const opened = await call('quorumOpen', {
+    const open = {
       operation: opText(credentialsOperation('frank', true)),
       ceremonyId: 'C-9',
       step: '1',
       ttlMinutes: 30,
-    });
+    };
+    const preview = await call('actPreview', { method: 'quorumOpen', input: open });
+    expect(preview).toMatchObject({ ok: true, value: { actor: 'operator:dana' } });
+    const digest = (preview as { value: { digest: string } }).value.digest;
+    const opened = await call('quorumOpen', { ...open, confirm: { digest } });
     expect(opened).toMatchObject({ ok: true });
     expect([last().kind, last().actor]).toEqual(['quorum.session-opened', 'operator:dana']);
     // The passphrase never came back, and nothing was logged.

@@ -153,7 +153,7 @@ export function AttestationPanel(props: {
               <code>{latest.policy.digest.slice(0, 16)}…</code>
             </span>
           </p>
-          <pre className="reason" aria-label="Why">
+          <pre className="reason" role="group" aria-label="Why">
             {latest.reason}
           </pre>
           <table className="grid" aria-label="Requirements">

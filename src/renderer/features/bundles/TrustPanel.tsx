@@ -79,7 +79,8 @@ export function TrustPanel(props: {
   return (
     <section className="module" aria-label="Trust store">
       <h2>Trust store</h2>
-      <table className="grid" aria-label="Trusted keys">
+      {props.entries.length === 0 ? <p className="muted">No key is trusted yet.</p> : null}
+      <table className="grid" aria-label="Trusted keys" hidden={props.entries.length === 0}>
         <thead>
           <tr>
             <th scope="col">Who</th>

@@ -65,7 +65,7 @@ function VerifyPanel() {
         <Badge word={v.word} detail={v.detail} check={v.check} large />
         {verdict && verdict.status !== 'VERIFIED' ? <p className="verdict-reason">{verdict.reason}</p> : null}
         {anchor ? (
-          <p className="verdict-meta" aria-label="Identity key on the station token">
+          <p className="verdict-meta" role="group" aria-label="Identity key on the station token">
             <Badge
               word={
                 anchor.token.status === 'CONFIRMED'
@@ -219,11 +219,16 @@ function JournalList() {
         aria-label={
           filter ? `Journal entries, ${total} of ${journalTotal} match` : `Journal entries, ${total} in all`
         }
-        aria-activedescendant={selected ? `journal-row-${selected}` : undefined}
+        // Only a row that is drawn can be the active one (the list is virtualised).
+        aria-activedescendant={
+          selected !== null && items.some((item) => seqAt(item.index) === selected)
+            ? `journal-row-${selected}`
+            : undefined
+        }
         tabIndex={0}
         onKeyDown={onKey}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div role="presentation" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const seq = seqAt(item.index);
             const row = pages[Math.floor(item.index / JOURNAL_PAGE_SIZE)]?.[item.index % JOURNAL_PAGE_SIZE];
@@ -286,7 +291,7 @@ function EntryDetail() {
   const error = current?.error ?? null;
 
   return (
-    <aside className="detail" aria-label="Event detail">
+    <aside className="detail" aria-label="Event detail" tabIndex={0}>
       {seq === null ? <p className="hint">Select an event to see its stored bytes and hashes.</p> : null}
       {error ? <p role="alert">{error}</p> : null}
       {entry ? (

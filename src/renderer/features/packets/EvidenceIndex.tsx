@@ -21,6 +21,12 @@ export function EvidenceIndex(props: {
     estimateSize: () => ROW_HEIGHT,
     overscan: 8,
   });
+  if (evidence.length === 0)
+    return (
+      <p className="muted">
+        No evidence yet: import it from media, cite a journal entry or record a typed attestation.
+      </p>
+    );
   return (
     <div className="evidence-index">
       <div className="evidence-row evidence-header" aria-hidden="true">

@@ -133,7 +133,8 @@ export function PacketDetail(props: {
 
       <section className="module" aria-label="Claims and evidence">
         <h3>Claims and their evidence</h3>
-        <table className="grid" aria-label="Claims">
+        {draft.claims.length === 0 ? <p className="muted">No claims yet.</p> : null}
+        <table className="grid" aria-label="Claims" hidden={draft.claims.length === 0}>
           <thead>
             <tr>
               <th scope="col">Claim</th>
