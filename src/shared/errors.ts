@@ -621,6 +621,10 @@ export const ERROR_CATALOGUE = {
     action:
       'The bundle names another key holder than the trusted key that signed it. Treat the media as hostile.',
   },
+  JOURNAL_VERIFY_CANCELLED: {
+    class: 'state',
+    action: 'Nothing was judged: the journal is not verified. Run the verification again to the end.',
+  },
   BUNDLE_CANCELLED: {
     class: 'state',
     action: 'The export was cancelled; no bundle was written and nothing was recorded.',

@@ -219,6 +219,11 @@ describe('journal view: verification as a job', () => {
       jobs.cancel(first);
       const cancelled = await finished(jobs, first);
       expect(cancelled.state).toBe('cancelled');
+      // The job itself reads as cancelled (never done), with the reason.
+      expect(jobs.status(first)).toMatchObject({
+        state: 'cancelled',
+        error: { code: 'JOURNAL_VERIFY_CANCELLED', message: expect.stringMatching(/not verified/) },
+      });
       if (cancelled.state !== 'cancelled') return;
       const at = cancelled.verdict.cancelledAtSeq;
       expect(at).toBe(jobs.status(first).done + 1);

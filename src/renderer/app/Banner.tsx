@@ -92,7 +92,7 @@ export function Banner() {
       ) : null}
       {connection === 'closed' ? (
         <div className="banner-cell" aria-label="Connection" role="group">
-          <Badge word="DISCONNECTED" tone="bad" />
+          <Badge word="DISCONNECTED" />
         </div>
       ) : null}
     </header>
@@ -117,7 +117,7 @@ function QuorumCell(props: { quorum: NonNullable<StationInfo['quorum']> }) {
       <strong>
         {threshold} of {custodians}
       </strong>
-      {short ? <Badge word="SHORT" tone="bad" /> : null}
+      {short ? <Badge word="SHORT" /> : null}
       {open ? (
         <Badge
           word={open.checkedIn >= open.threshold ? 'REACHED' : 'OPEN'}

@@ -52,7 +52,7 @@ export function OperatorCell() {
   let badge;
   if (!operator) badge = <Badge word="NOT CHECKED" detail="operator" />;
   else if (!operator.required)
-    badge = <Badge word="NO ROSTER" tone="warn" detail="nobody can sign in yet" check="OPS-PROVEN" />;
+    badge = <Badge word="NO ROSTER" detail="nobody can sign in yet" check="OPS-PROVEN" />;
   else if (!session || state !== 'ACTIVE')
     badge = (
       <Badge
@@ -68,7 +68,7 @@ export function OperatorCell() {
         className="operator-who"
         title={`${session.actor} · roles ${session.roles.join(', ')} · signed in with ${session.credential === 'key-file' ? 'a key file' : 'a token'} at ${session.startedAt} (journal seq ${session.seq}) · locks ${session.locksAt} unless an act is made · ends ${session.expiresAt} (OPS-ACTIVE)`}
       >
-        <Badge word="SIGNED IN" tone="good" />
+        <Badge word="SIGNED IN" />
         <strong className="operator-name">{session.name}</strong>
         {session.credential === 'key-file' ? (
           // A key file is the weaker credential: the banner says so, not only its title.

@@ -1,38 +1,12 @@
-/**
- * Status words and colours, the same everywhere (../shared/UI.md): colour is never the only signal,
- * every badge carries its word and, where a rule produced it, the rule's check ID.
- */
-export type Tone = 'good' | 'warn' | 'bad' | 'neutral' | 'info';
+import { isStatusWord, toneOf, type Tone } from '../../shared/status';
 
-export function toneOf(word: string): Tone {
-  switch (word) {
-    case 'VERIFIED':
-    case 'SATISFIED':
-    case 'READY':
-    case 'RESIDENT':
-      return 'good';
-    case 'IMPORTED':
-      return 'warn';
-    case 'EXPOSABLE':
-    case 'UNPROTECTED':
-    case 'SESSION-ONLY':
-    case 'FAILED':
-      return 'bad';
-    case 'HOLD':
-    case 'STALE':
-    case 'PARTIAL':
-    case 'EXCEPTION-BACKED':
-    case 'READ-ONLY':
-      return 'warn';
-    case 'BLOCKED':
-    case 'MISSING':
-    case 'TAMPERED':
-    case 'REFUSED':
-      return 'bad';
-    default:
-      return 'neutral';
-  }
-}
+/**
+ * Status words and colours, the same everywhere (../shared/UI.md, docs/status.md): colour is never the
+ * only signal, every badge carries its word and, where a rule produced it, the rule's check ID. A word of
+ * the vocabulary (src/shared/status.ts) always has its own colour; `tone` only colours a word outside it.
+ */
+export type { Tone };
+export { toneOf };
 
 export function Badge(props: {
   word: string;
@@ -41,7 +15,7 @@ export function Badge(props: {
   tone?: Tone;
   large?: boolean;
 }) {
-  const tone = props.tone ?? toneOf(props.word);
+  const tone = isStatusWord(props.word) ? toneOf(props.word) : (props.tone ?? 'neutral');
   return (
     <span
       className={`badge badge-${tone}${props.large ? ' badge-large' : ''}`}

@@ -96,7 +96,7 @@ export const trustEntrySchema = z.strictObject({
   validFrom: z.string(),
   validUntil: z.string(),
   revokedAt: z.string().nullable(),
-  status: z.enum(['VALID', 'EXPIRED', 'NOT YET VALID', 'REVOKED']),
+  status: z.enum(['VALID', 'EXPIRED', 'NOT-YET-VALID', 'REVOKED']),
 });
 const refusalSchema = z.strictObject({
   seq,

@@ -95,7 +95,7 @@ export interface TrustEntryView {
   readonly validFrom: string;
   readonly validUntil: string;
   readonly revokedAt: string | null;
-  readonly status: 'VALID' | 'EXPIRED' | 'NOT YET VALID' | 'REVOKED';
+  readonly status: 'VALID' | 'EXPIRED' | 'NOT-YET-VALID' | 'REVOKED';
 }
 
 export function trustEntries(station: Station): TrustEntryView[] {
@@ -114,7 +114,7 @@ export function trustEntries(station: Station): TrustEntryView[] {
     status: r.revokedAt
       ? 'REVOKED'
       : now < r.validFrom
-        ? 'NOT YET VALID'
+        ? 'NOT-YET-VALID'
         : now >= r.validUntil
           ? 'EXPIRED'
           : 'VALID',

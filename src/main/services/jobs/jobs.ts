@@ -57,7 +57,8 @@ export class JobRegistry {
         job.view = { ...job.view, state: 'done', result: result as JobView['result'] };
       },
       (e: unknown) => {
-        const cancelled = e instanceof CodedError && e.code === 'BUNDLE_CANCELLED';
+        const cancelled =
+          e instanceof CodedError && (e.code === 'BUNDLE_CANCELLED' || e.code === 'JOURNAL_VERIFY_CANCELLED');
         job.view = {
           ...job.view,
           state: cancelled ? 'cancelled' : 'failed',

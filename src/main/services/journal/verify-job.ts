@@ -92,7 +92,13 @@ const KEPT = 20;
 export function startJournalVerify(station: Station, jobs: JobRegistry): { jobId: string } {
   const slot: { outcome: VerifyStepsOutcome | null } = { outcome: null };
   const jobId = jobs.start('journal-verify', async (progress, signal) => {
-    slot.outcome = await verifyJournalInSteps(station, progress, signal);
+    const outcome = await verifyJournalInSteps(station, progress, signal);
+    slot.outcome = outcome;
+    // A cancelled walk is a cancelled job (never "done"): its outcome says where it stopped.
+    if (outcome.state === 'cancelled')
+      throw stationError('JOURNAL_VERIFY_CANCELLED', outcome.verdict.reason, {
+        cancelledAtSeq: outcome.verdict.cancelledAtSeq,
+      });
     return null;
   });
   const mine = outcomes.get(jobs) ?? new Map<string, { outcome: VerifyStepsOutcome | null }>();

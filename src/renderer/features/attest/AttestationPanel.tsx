@@ -142,7 +142,7 @@ export function AttestationPanel(props: {
         <>
           {latest.status.status === 'STALE' ? (
             <p role="alert">
-              <Badge word="STALE" tone="warn" /> {latest.status.sentence}. Evaluate again before deciding.
+              <Badge word="STALE" /> {latest.status.sentence}. Evaluate again before deciding.
             </p>
           ) : null}
           <p>

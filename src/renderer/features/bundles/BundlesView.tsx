@@ -142,7 +142,7 @@ export function BundlesView() {
             aria-label={`${v.packetId} version ${v.version}`}
           >
             <h3>
-              {v.packetId} v{v.version} {v.current ? null : <Badge word="SUPERSEDED" tone="neutral" />}
+              {v.packetId} v{v.version} {v.current ? null : <Badge word="SUPERSEDED" />}
             </h3>
             <p className="muted">
               {v.title} · {v.fileName} · digest <code>{v.digest.slice(0, 16)}…</code> {v.words.join(' ')}
@@ -184,7 +184,7 @@ export function BundlesView() {
                       {a.comment ? <div className="muted">{a.comment}</div> : null}
                     </td>
                     <td>{a.sequence}</td>
-                    <td>{a.expired ? <Badge word="EXPIRED" tone="bad" /> : a.expiresAt}</td>
+                    <td>{a.expired ? <Badge word="EXPIRED" /> : a.expiresAt}</td>
                   </tr>
                 ))}
               </tbody>

@@ -74,7 +74,7 @@ export function DecisionsView() {
                     word={KIND_WORDS[p.kind]}
                     tone={p.overdue || p.kind === 'packet-stop' ? 'bad' : 'info'}
                   />
-                  {p.overdue ? <Badge word="OVERDUE" tone="bad" /> : null}
+                  {p.overdue ? <Badge word="OVERDUE" /> : null}
                 </td>
                 <td title={p.who}>{p.who}</td>
                 <td>{p.by ? p.by.slice(0, 16).replace('T', ' ') : '—'}</td>

@@ -86,7 +86,7 @@ export function DevicesView() {
                       {t.firmware} / {t.hardware}
                     </td>
                     <td>
-                      {t.busy ? <Badge word="BUSY" tone="warn" detail={busyDetail(t.busy)} /> : null}
+                      {t.busy ? <Badge word="BUSY" detail={busyDetail(t.busy)} /> : null}
                       {t.warnings.length > 0 ? (
                         t.warnings.map((w) => <Badge key={w} word="HOLD" detail={w} />)
                       ) : (

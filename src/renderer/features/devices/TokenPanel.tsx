@@ -62,7 +62,7 @@ export function TokenPanel(props: {
       </h2>
       {token.busy ? (
         <p role="status">
-          <Badge word="BUSY" tone="warn" detail={busyDetail(token.busy)} /> An act started now waits its turn.
+          <Badge word="BUSY" detail={busyDetail(token.busy)} /> An act started now waits its turn.
         </p>
       ) : null}
       <div className="actions">

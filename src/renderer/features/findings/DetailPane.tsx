@@ -88,7 +88,7 @@ function RecordDetail({ ref_ }: { ref_: RecordRef }) {
               <dt>Origin</dt>
               <dd>
                 {latest.provenance.firstHand ? (
-                  <Badge word="FIRST-HAND" tone="good" detail="made by this station" />
+                  <Badge word="FIRST-HAND" detail="made by this station" />
                 ) : (
                   <Badge word="IMPORTED" detail={`import entry ${latest.importSeq}`} />
                 )}

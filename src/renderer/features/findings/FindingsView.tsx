@@ -186,7 +186,7 @@ function EvaluationPanel(props: {
         <p className="outcome-line">
           <Badge word={o.word} tone={o.tone} detail={o.detail} large />
           {stale ? <Badge word="STALE" large /> : null}
-          {status && !stale ? <Badge word="FRESH" tone="good" /> : null}
+          {status && !stale ? <Badge word="FRESH" /> : null}
         </p>
         <p>
           <code>{ev.outcome}</code>: {ev.reason}

@@ -12,7 +12,7 @@ export function StationView() {
       <dl className="facts">
         <dt>Name</dt>
         <dd>
-          {info.name} {info.demo ? <Badge word="DEMO" tone="info" /> : null}
+          {info.name} {info.demo ? <Badge word="DEMO" /> : null}
         </dd>
         <dt>Station id</dt>
         <dd>

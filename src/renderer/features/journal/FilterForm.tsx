@@ -70,74 +70,80 @@ export function FilterForm(props: { onApplied: (filtered: boolean) => void }) {
     ) : null;
 
   return (
-    <form className="journal-filter" aria-label="Filter entries" onSubmit={(e) => void apply(e)}>
-      <fieldset className="journal-filter-kinds" {...fieldProps('kinds')}>
-        <legend>Kinds</legend>
-        <div className="journal-filter-choices">
-          {(choices?.kinds ?? []).map((k) => (
-            <label key={k.value}>
-              <input
-                type="checkbox"
-                checked={kinds.includes(k.value)}
-                onChange={(e) =>
-                  setKinds((ks) =>
-                    e.target.checked ? [...ks, k.value] : ks.filter((other) => other !== k.value),
-                  )
-                }
-              />{' '}
-              <code>{k.value}</code> <span className="journal-filter-count">({k.count})</span>
-            </label>
-          ))}
-        </div>
-        {fieldError('kinds')}
-      </fieldset>
-      <div className="journal-filter-fields">
-        <label className="field">
-          <span>Actor</span>
-          <select value={actor} onChange={(e) => setActor(e.target.value)} {...fieldProps('actor')}>
-            <option value="">any actor</option>
-            {(choices?.actors ?? []).map((a) => (
-              <option key={a.value} value={a.value}>
-                {a.value} ({a.count})
-              </option>
-            ))}
-          </select>
-          {fieldError('actor')}
-        </label>
-        <label className="field">
-          <span>From seq</span>
-          <input
-            type="number"
-            inputMode="numeric"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
-            {...fieldProps('fromSeq')}
-          />
-          {fieldError('fromSeq')}
-        </label>
-        <label className="field">
-          <span>To seq</span>
-          <input
-            type="number"
-            inputMode="numeric"
-            value={to}
-            onChange={(e) => setTo(e.target.value)}
-            {...fieldProps('toSeq')}
-          />
-          {fieldError('toSeq')}
-        </label>
-        <div className="journal-filter-buttons">
-          <button type="submit" className="primary">
-            Apply filter
-          </button>
-          <button type="button" onClick={() => void clear()} disabled={!applied && !error}>
-            Clear filters
-          </button>
-        </div>
-        <p className="journal-filter-count" role="status" aria-label="Matching entries">
+    // Folded by default: at 700 px the list, not the form, must have the room (open while it is used).
+    <details className="journal-filter-box" open={applied !== null || error !== null || undefined}>
+      <summary>
+        Filter entries by kind, actor or seq range ·{' '}
+        <span role="status" aria-label="Matching entries">
           {applied ? `${matched} of ${total} entries match` : `all ${total} entries`}
-        </p>
-      </div>
-    </form>
+        </span>
+      </summary>
+      <form className="journal-filter" aria-label="Filter entries" onSubmit={(e) => void apply(e)}>
+        <fieldset className="journal-filter-kinds" {...fieldProps('kinds')}>
+          <legend>Kinds</legend>
+          <div className="journal-filter-choices">
+            {(choices?.kinds ?? []).map((k) => (
+              <label key={k.value}>
+                <input
+                  type="checkbox"
+                  checked={kinds.includes(k.value)}
+                  onChange={(e) =>
+                    setKinds((ks) =>
+                      e.target.checked ? [...ks, k.value] : ks.filter((other) => other !== k.value),
+                    )
+                  }
+                />{' '}
+                <code>{k.value}</code> <span className="journal-filter-count">({k.count})</span>
+              </label>
+            ))}
+          </div>
+          {fieldError('kinds')}
+        </fieldset>
+        <div className="journal-filter-fields">
+          <label className="field">
+            <span>Actor</span>
+            <select value={actor} onChange={(e) => setActor(e.target.value)} {...fieldProps('actor')}>
+              <option value="">any actor</option>
+              {(choices?.actors ?? []).map((a) => (
+                <option key={a.value} value={a.value}>
+                  {a.value} ({a.count})
+                </option>
+              ))}
+            </select>
+            {fieldError('actor')}
+          </label>
+          <label className="field">
+            <span>From seq</span>
+            <input
+              type="number"
+              inputMode="numeric"
+              value={from}
+              onChange={(e) => setFrom(e.target.value)}
+              {...fieldProps('fromSeq')}
+            />
+            {fieldError('fromSeq')}
+          </label>
+          <label className="field">
+            <span>To seq</span>
+            <input
+              type="number"
+              inputMode="numeric"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              {...fieldProps('toSeq')}
+            />
+            {fieldError('toSeq')}
+          </label>
+          <div className="journal-filter-buttons">
+            <button type="submit" className="primary">
+              Apply filter
+            </button>
+            <button type="button" onClick={() => void clear()} disabled={!applied && !error}>
+              Clear filters
+            </button>
+          </div>
+        </div>
+      </form>
+    </details>
   );
 }

@@ -51,7 +51,7 @@ export function PacketDetail(props: {
           <p>{s.notice}</p>
           {s.cleared ? (
             <p>
-              <Badge word="CLEARED" tone="neutral" /> by {s.cleared.clearedBy} under quorum session{' '}
+              <Badge word="CLEARED" /> by {s.cleared.clearedBy} under quorum session{' '}
               <code>{s.cleared.quorumSessionId.slice(0, 8)}</code> (journal seq {s.cleared.seq}):{' '}
               {s.cleared.reason}
             </p>
@@ -269,7 +269,7 @@ export function PacketDetail(props: {
 
 /** A supported claim with an open exception against it is on hold, not satisfied. */
 function ClaimBadge({ status, checks }: { status: string; checks: readonly string[] }) {
-  if (status === 'asserted') return <Badge word="ASSERTED" detail="not checked" tone="neutral" />;
+  if (status === 'asserted') return <Badge word="ASSERTED" detail="not checked" />;
   if (checks.length > 0)
     return <Badge word={CLAIM_WORD[status] ?? 'MISSING'} detail={`${status}: ${checks.join(', ')}`} />;
   return <Badge word={CLAIM_WORD[status] ?? 'MISSING'} detail={status} />;

@@ -253,8 +253,8 @@ function HandoffFindings({ derived }: { derived: NonNullable<PacketView['derived
           </label>
         ) : (
           <p key={name}>
-            <Badge word="REFUSES HANDOFF" tone="bad" /> {name} ({r.finding.category}): import the record that
-            resolves it and evaluate again
+            <Badge word="REFUSES HANDOFF" /> {name} ({r.finding.category}): import the record that resolves it
+            and evaluate again
           </p>
         );
       })}
