@@ -1,9 +1,10 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addToken,
   artifactPath,
   confirmPreview,
   demoSuite,
@@ -176,6 +177,120 @@ describe('roster changes at the console, each under a quorum bound to exactly th
         body: { custodianId: 'dave', reason: 'left the ceremony team' },
       });
       expect(added?.body.quorumSessionId).not.toBe(revoked?.body.quorumSessionId);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  });
+
+  it('splits a ceremony token’s PIN to the volume, then signs a file from it under a quorum bound to exactly that signing', async () => {
+    const ceremony = addToken(suite.dir, 'Ceremony HSM', '654321');
+    const data = Buffer.from('{"release":"2027.1"}\n');
+    writeFileSync(join(suite.media, 'release.json'), data);
+    const dataSha256 = createHash('sha256').update(data).digest('hex');
+    const host = await serveStation(suite.dir, suite.env);
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1400 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await openWorkflow(page, host.url, 'Custodians & Quorum');
+      const split = page.getByRole('form', { name: 'Split activation PIN' });
+      const option = await split
+        .getByLabel('Ceremony token')
+        .locator('option')
+        .filter({ hasText: 'Ceremony HSM' })
+        .first()
+        .getAttribute('value');
+      await split.getByLabel('Ceremony token').selectOption(option!);
+      for (const who of ['Alice Adams (alice)', 'Bob Brandt (bob)', 'Carol Chen (carol)'])
+        await split.getByLabel(who).check();
+      await expect.poll(() => split.getByLabel('Share sheets go to').inputValue()).toBe(suite.media);
+      await split.getByRole('button', { name: 'Preview the split…' }).click();
+      const title = 'Set a random PIN on a ceremony token and split it among custodians';
+      const preview = await confirmPreview(page, title, { typed: ceremony, pin: '654321' });
+      expect(preview).not.toContain('654321');
+      const sheets = [
+        'alice-share-1-of-3.pdf',
+        'alice-share-1-of-3.txt',
+        'bob-share-2-of-3.pdf',
+        'bob-share-2-of-3.txt',
+        'carol-share-3-of-3.pdf',
+        'carol-share-3-of-3.txt',
+      ];
+      // What the page says was written is what is on the volume.
+      await expect
+        .poll(async () =>
+          (await split.getByRole('list', { name: 'Share files written' }).innerText()).split('\n').sort(),
+        )
+        .toEqual(sheets);
+      expect(
+        readdirSync(suite.media)
+          .filter((n) => n.includes('-share-'))
+          .sort(),
+      ).toEqual(sheets);
+      const share = (who: string, pos: number) =>
+        readFileSync(join(suite.media, `${who}-share-${pos}-of-3.txt`), 'utf8');
+
+      // A key on the ceremony token, as the activation panel makes it.
+      const activation = page.getByRole('region', { name: 'M-of-N activation' });
+      const gen = activation.getByRole('form', { name: 'Generate on the ceremony token' });
+      await gen.getByLabel('Label').fill('release-2027');
+      await gen.getByRole('button', { name: 'Show the operation to authorise' }).click();
+      await gen.getByRole('button', { name: 'Preview a quorum session for it…' }).click();
+      await confirmPreview(page, 'Open a quorum session for one operation');
+      await checkIn(page, ['Alice', 'Bob']);
+      await gen.getByLabel('Share 1 entered by').selectOption('alice');
+      await gen.getByLabel('Share 1', { exact: true }).fill(share('alice', 1));
+      await gen.getByLabel('Share 2 entered by').selectOption('bob');
+      await gen.getByLabel('Share 2', { exact: true }).fill(share('bob', 2));
+      await gen.getByRole('button', { name: 'Rebuild the PIN in memory and generate' }).click();
+      await expect.poll(() => gen.getByRole('status').innerText()).toMatch(/release-2027/);
+
+      const sign = activation.getByRole('form', { name: 'Sign a file with a ceremony key' });
+      const keyOption = sign.getByLabel('Ceremony key').locator('option').filter({ hasText: 'release-2027' });
+      await keyOption.waitFor({ state: 'attached' });
+      await sign.getByLabel('Ceremony key').selectOption((await keyOption.getAttribute('value'))!);
+      await sign.getByLabel('File on the removable volume').selectOption(join(suite.media, 'release.json'));
+      const operation = await bindQuorum(page, sign);
+      expect(operation).toMatch(new RegExp(`^ceremony-sign:${ceremony}:[0-9a-f]+:${dataSha256}$`));
+      await expect
+        .poll(() => sign.getByRole('figure', { name: /^SHA-256 of release\.json/ }).innerText())
+        .toContain(dataSha256.match(/.{4}/g)!.join(' '));
+      await checkIn(page, ['Bob', 'Carol']);
+      await sign.getByLabel('Signing share 1 entered by').selectOption('bob');
+      await sign.getByLabel('Signing share 1', { exact: true }).fill(share('bob', 2));
+      await sign.getByLabel('Signing share 2 entered by').selectOption('carol');
+      await sign.getByLabel('Signing share 2', { exact: true }).fill(share('carol', 3));
+      await sign.getByRole('button', { name: 'Preview the signing…' }).click();
+      const signPreview = await confirmPreview(page, 'Sign a file with a ceremony key (under quorum)');
+      expect(signPreview).toContain(dataSha256);
+      expect(signPreview).not.toContain(share('bob', 2).trim().slice(0, 20));
+      const keyId = operation.split(':')[2]!;
+      const sigPath = join(suite.media, `release.json.${keyId}.sig`);
+      await expect
+        .poll(() => sign.getByRole('status').innerText())
+        .toContain(`signature written to ${sigPath}`);
+      const sig = readFileSync(sigPath);
+      const sigSha256 = createHash('sha256').update(sig).digest('hex');
+      await expect
+        .poll(() => sign.getByRole('figure', { name: 'SHA-256 of the signature file' }).innerText())
+        .toContain(sigSha256.match(/.{4}/g)!.join(' '));
+      // Anyone can check the signature with the public key the journal recorded at generation.
+      const generated = cli(['journal', 'export'])
+        .stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { kind: string; body: string })
+        .filter((e) => e.kind === 'hsm.key-generated')
+        .map((e) => JSON.parse(e.body) as { spki: string; key: { id: string } })
+        .find((b) => b.key.id === keyId)!;
+      const pub = createPublicKey({
+        key: Buffer.from(generated.spki, 'base64'),
+        format: 'der',
+        type: 'spki',
+      });
+      expect(verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
+      await page.screenshot({ path: artifactPath('admin-ceremony-signed.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await page.close();

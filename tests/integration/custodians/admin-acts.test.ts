@@ -67,7 +67,7 @@ function value<T>(r: Result<T>): T {
   return r.value;
 }
 
-type Draft<M extends ConfirmedMethod> = Omit<WindowInput<M>, 'confirm'>;
+type Draft<M extends ConfirmedMethod> = Omit<WindowInput<M>, 'confirm' | 'pin'>;
 
 /** The window's two steps: the preview (no PIN), then the act with its digest (and the typed value). */
 async function confirmed<M extends ConfirmedMethod>(

@@ -237,6 +237,7 @@ export function ActivationPanel(props: {
         <CeremonySignForm
           key={split.splitId}
           split={split}
+          keysVersion={generated?.id ?? ''}
           nameOf={nameOf}
           sessions={props.openSessions}
           onOpened={props.onOpened}

@@ -16,6 +16,8 @@ type Split = Output<'sharesList'>[number];
  */
 export function CeremonySignForm(props: {
   split: Split;
+  /** Changes when a key was generated on the token here: the journaled keys are read again. */
+  keysVersion: string;
   nameOf: (custodianId: string) => string;
   sessions: readonly SessionSummary[];
   onOpened: (sessionId: string) => Promise<void>;
@@ -54,7 +56,7 @@ export function CeremonySignForm(props: {
     return () => {
       live = false;
     };
-  }, [api, showError, split.splitId, signed]);
+  }, [api, showError, split.splitId, signed, props.keysVersion]);
 
   const show = async () => {
     if (!api) return;
