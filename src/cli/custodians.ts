@@ -28,7 +28,9 @@ import {
 } from '../main/services/custodians';
 import {
   addCustodian,
+  credentialsOperation,
   initRoster,
+  setCustodianCredentials,
   proposeCustodian,
   revokeCustodian,
   revokeOperation,
@@ -124,7 +126,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
         out(`quorum ${roster.quorum ?? '-'}\n`);
         for (const e of roster.custodians) {
           out(
-            `${e.status.padEnd(13)} ${e.custodianId}  ${e.name}  [${e.roles.join(', ')}]  ${e.algorithm}  ${e.validFrom.slice(0, 10)}..${e.validUntil.slice(0, 10)}${e.revokedAt ? `  revoked ${e.revokedAt}` : ''}\n    ${e.fingerprint}\n    ${e.words.join(' ')}\n`,
+            `${e.status.padEnd(13)} ${e.custodianId}  ${e.name}  [${e.roles.join(', ')}]  ${e.algorithm}  ${e.validFrom.slice(0, 10)}..${e.validUntil.slice(0, 10)}${e.revokedAt ? `  revoked ${e.revokedAt}` : ''}\n    sign-in: ${e.credentials.join(', ')}\n    ${e.fingerprint}\n    ${e.words.join(' ')}\n`,
           );
         }
       });
@@ -179,6 +181,50 @@ export function registerCustodianCommands(program: Command, out: Out): void {
       await withStation(this, (s) => {
         revokeCustodian(s, { custodianId: o.custodian, reason: o.reason, quorumSessionId, actor: o.actor });
         out(`revoked ${o.custodian}\n`);
+      });
+    });
+
+  roster
+    .command('credentials')
+    .description(
+      'allow (or withdraw) sign-in with a key file for a custodian (OPS-CREDENTIAL), authorised by a quorum session bound to this exact change (--print-operation shows it)',
+    )
+    .requiredOption('--custodian <id>', 'custodian id')
+    .option('--allow-key-file', 'the custodian may also sign in with their passphrase-protected key file')
+    .option('--token-only', 'the custodian signs in with their token only')
+    .option('--quorum <session>', 'the quorum session that authorises the change')
+    .option('--print-operation', 'print the operation a quorum session must be opened for, and stop')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      o: {
+        custodian: string;
+        allowKeyFile?: boolean;
+        tokenOnly?: boolean;
+        quorum?: string;
+        printOperation?: boolean;
+        actor: string;
+      },
+    ) {
+      if (Boolean(o.allowKeyFile) === Boolean(o.tokenOnly))
+        throw new CodedError('INVALID_INPUT', 'give exactly one of --allow-key-file and --token-only', {
+          field: 'credentials',
+        });
+      const keyFile = Boolean(o.allowKeyFile);
+      if (o.printOperation) return out(`${encodeOperation(credentialsOperation(o.custodian, keyFile))}\n`);
+      if (!o.quorum)
+        throw new CodedError('INVALID_INPUT', '--quorum is required to change the roster', {
+          field: 'quorum',
+        });
+      const quorumSessionId = o.quorum;
+      await withStation(this, (s) => {
+        const now = setCustodianCredentials(s, {
+          custodianId: o.custodian,
+          keyFile,
+          quorumSessionId,
+          actor: o.actor,
+        });
+        out(`${o.custodian} signs in with: ${now.join(', ')}\n`);
       });
     });
 

@@ -18,6 +18,16 @@ import {
   trustEntries,
 } from '../services/bundles';
 import {
+  addCustodianView,
+  ceremonyKeys,
+  ceremonySignFile,
+  ceremonySignOperation,
+  revokeCustodianView,
+  rosterAddOperation,
+  rosterCredentialsOperation,
+  rosterRevokeOperation,
+  setCredentialsView,
+  splitToVolume,
   ceremonyKeygen,
   ceremonyKeygenOperation,
   checkInWithToken,
@@ -134,6 +144,18 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     sharesVerify: (input) => verifyShare(station, input),
     ceremonyKeygenOperation: (input) => ceremonyKeygenOperation(station, input),
     ceremonyKeygen: (input) => ceremonyKeygen(station, input),
+    rosterAddOperation: (input) => rosterAddOperation(input),
+    rosterAdd: (input) => addCustodianView(station, input),
+    rosterRevokeOperation: (input) => rosterRevokeOperation(input),
+    rosterRevoke: (input) => revokeCustodianView(station, input),
+    rosterCredentialsOperation: (input) => rosterCredentialsOperation(input),
+    rosterSetCredentials: (input) => setCredentialsView(station, input),
+    sharesSplit: (input) => splitToVolume(station, input),
+    ceremonyKeys: (input) => ceremonyKeys(station, input),
+    // The file to sign is one the station listed on media (as evidence files are).
+    ceremonySignOperation: (input) =>
+      ceremonySignOperation(station, listedOnMedia(station, input, 'evidence')),
+    ceremonySign: (input) => ceremonySignFile(station, listedOnMedia(station, input, 'evidence')),
     // custody
     custodyList: () => custodyItems(station),
     custodyRecord: (input) => recordCustodyAct(station, input),

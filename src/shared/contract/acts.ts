@@ -50,6 +50,21 @@ export const CONFIRMED_ACTS = {
     typeToConfirm: (input) => ({ label: 'trust id', value: String(input.trustId) }),
   },
   quorumOpen: { title: 'Open a quorum session for one operation', typeToConfirm: noTyping },
+  rosterAdd: { title: 'Add a custodian to the roster (under quorum)', typeToConfirm: noTyping },
+  rosterRevoke: {
+    title: 'Revoke a custodian from the roster (under quorum)',
+    typeToConfirm: (input) => ({ label: 'custodian id', value: String(input.custodianId) }),
+  },
+  rosterSetCredentials: {
+    title: "Change a custodian's sign-in credentials (under quorum)",
+    typeToConfirm: noTyping,
+  },
+  sharesSplit: {
+    title: 'Set a random PIN on a ceremony token and split it among custodians',
+    // The token's PIN changes for good: only the shares open it afterwards.
+    typeToConfirm: (input) => ({ label: 'token serial', value: String(input.serial) }),
+  },
+  ceremonySign: { title: 'Sign a file with a ceremony key (under quorum)', typeToConfirm: noTyping },
 } as const satisfies Record<string, ConfirmedAct>;
 
 export type ConfirmedMethod = keyof typeof CONFIRMED_ACTS;
@@ -59,8 +74,11 @@ export function isConfirmedMethod(method: string): method is ConfirmedMethod {
   return Object.hasOwn(CONFIRMED_ACTS, method);
 }
 
-/** Fields that are never part of a preview (they are secrets, or typed after it): a PIN, a passphrase. */
-export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase'];
+/**
+ * Fields that are never part of a preview (they are secrets, or typed after it): a PIN, a passphrase, the
+ * activation shares custodians type in.
+ */
+export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase', 'shares'];
 
 /** What a confirmed act carries beside its input (the window sends it; the dispatcher takes it off). */
 export const confirmationSchema = z.strictObject({

@@ -4,7 +4,19 @@ import { custodianIdSchema } from '../../core/schema';
 import { KEY_FILE_MAX_CHARS } from '../../core/custody/signin';
 import { operationInputSchema, operationTextSchema } from '../../core/custody/operation';
 import { EVENT_BODIES } from '../../core/journal/events';
-import { actor, empty, pin, seq, sha256Hex, tokenRef, words, type Channels } from './common';
+import {
+  actor,
+  empty,
+  isoTime,
+  keyId,
+  mediaPath,
+  pin,
+  seq,
+  sha256Hex,
+  tokenRef,
+  words,
+  type Channels,
+} from './common';
 import { keyViewSchema } from './devices';
 
 /**
@@ -19,8 +31,13 @@ const splitCreated = EVENT_BODIES['shares.split-created'];
 const sessionId = sessionOpened.shape.sessionId;
 const splitId = splitCreated.shape.splitId;
 
+/** What a custodian may sign in with (OPS-CREDENTIAL): a token always, a key file where the roster allows. */
+const credentialKinds = z.array(z.enum(['token', 'key-file']));
+
 export const rosterEntrySchema = custodianRecord.extend({
   revokedAt: z.string().nullable(),
+  /** The credentials the roster accepts from this custodian now (OPS-CREDENTIAL). */
+  credentials: credentialKinds,
   /** ROSTER-VALID at the station's clock now. */
   status: z.enum(['VALID', 'NOT-YET-VALID', 'EXPIRED', 'REVOKED']),
   words,
@@ -81,6 +98,35 @@ const checkInVerdictSchema = z.discriminatedUnion('ok', [
     reason: z.string(),
   }),
 ]);
+
+/** The most characters of a public key (PEM or base64 SPKI) the window may send for a new custodian. */
+export const PUBLIC_KEY_MAX_CHARS = 16_384;
+
+/** A custodian to add, as the operator enters it: the key is the PEM text pasted or read from a file. */
+const custodianInputSchema = z.strictObject({
+  custodianId: custodianIdSchema,
+  name: custodianRecord.shape.name,
+  roles: custodianRecord.shape.roles,
+  validFrom: isoTime,
+  validUntil: isoTime,
+  publicKey: z.string().min(1).max(PUBLIC_KEY_MAX_CHARS),
+});
+
+const revocation = {
+  custodianId: custodianIdSchema,
+  reason: EVENT_BODIES['roster.custodian-revoked'].shape.reason,
+};
+const credentialsChange = {
+  custodianId: custodianIdSchema,
+  /** True: the custodian may also sign in with their key file; false: with their token only. */
+  keyFile: z.boolean(),
+};
+
+/** Shares as custodians type them in, each with who entered it; sent once, never kept or previewed. */
+const enteredShares = z
+  .array(z.strictObject({ text: z.string().max(2000), enteredBy: z.string().max(40) }))
+  .min(1)
+  .max(32);
 
 /** How long a session lasts, in minutes: at most one 12-hour shift. */
 const sessionMinutes = z
@@ -212,13 +258,106 @@ export const custodiansChannels = {
       splitId,
       quorumSessionId: sessionId,
       key: keySpecSchema,
-      shares: z
-        .array(z.strictObject({ text: z.string().max(2000), enteredBy: z.string().max(40) }))
-        .min(1)
-        .max(32),
+      shares: enteredShares,
       actor,
     }),
     output: keyViewSchema,
+  },
+  /** The exact operation a quorum must be opened for, to add this custodian; their key's fingerprint. */
+  rosterAddOperation: {
+    input: z.strictObject({ custodian: custodianInputSchema }),
+    output: z.strictObject({
+      operation: z.string(),
+      fingerprint: sha256Hex,
+      words,
+      algorithm: custodianRecord.shape.algorithm,
+    }),
+  },
+  /** Adds a custodian under a quorum session bound to exactly this addition (a confirmed act). */
+  rosterAdd: {
+    input: z.strictObject({ custodian: custodianInputSchema, quorumSessionId: sessionId, actor }),
+    output: rosterEntrySchema,
+  },
+  rosterRevokeOperation: {
+    input: z.strictObject(revocation),
+    output: z.strictObject({ operation: z.string() }),
+  },
+  /** Revokes a custodian under a quorum session bound to exactly this revocation and its reason. */
+  rosterRevoke: {
+    input: z.strictObject({ ...revocation, quorumSessionId: sessionId, actor }),
+    output: z.strictObject({ custodianId: z.string(), revokedAt: z.string().nullable() }),
+  },
+  rosterCredentialsOperation: {
+    input: z.strictObject(credentialsChange),
+    output: z.strictObject({ operation: z.string() }),
+  },
+  /** Allows or withdraws key-file sign-in (OPS-CREDENTIAL) under a quorum bound to exactly that change. */
+  rosterSetCredentials: {
+    input: z.strictObject({ ...credentialsChange, quorumSessionId: sessionId, actor }),
+    output: z.strictObject({ custodianId: z.string(), credentials: credentialKinds }),
+  },
+  /**
+   * Sets a random PIN on a ceremony token and splits it among custodians (`station shares split`): share
+   * texts and PDF sheets are written to a listed, ready removable volume. `pin` is the token's current PIN.
+   */
+  sharesSplit: {
+    input: z.strictObject({
+      ...tokenRef,
+      pin,
+      holders: z.array(custodianIdSchema).min(2).max(32),
+      threshold: z.number().int().min(2).max(32),
+      volume: mediaPath,
+      actor,
+    }),
+    output: z.strictObject({
+      splitId,
+      volume: z.string(),
+      files: z.array(z.strictObject({ name: z.string(), path: z.string() })),
+    }),
+  },
+  /** The keys the journal records on a split's ceremony token (the token cannot be listed without quorum). */
+  ceremonyKeys: {
+    input: z.strictObject({ splitId }),
+    output: z.array(
+      z.strictObject({ id: z.string(), label: z.string(), keyType: z.string(), size: z.string() }),
+    ),
+  },
+  /** The exact operation a quorum must be opened for, to sign this listed file with this ceremony key. */
+  ceremonySignOperation: {
+    input: z.strictObject({ splitId, keyId, path: mediaPath }),
+    output: z.strictObject({
+      operation: z.string(),
+      name: z.string(),
+      size: z.number().int().min(0),
+      dataSha256: sha256Hex,
+      words,
+      /** The new file the signature will be written to, beside the signed one. */
+      signatureName: z.string(),
+    }),
+  },
+  /**
+   * Signs a listed media file with a key on the share-activated ceremony token, under a quorum bound to
+   * exactly this signing; the file must still have `dataSha256`. The raw signature is written beside it.
+   */
+  ceremonySign: {
+    input: z.strictObject({
+      splitId,
+      keyId,
+      path: mediaPath,
+      dataSha256: sha256Hex,
+      quorumSessionId: sessionId,
+      shares: enteredShares,
+      actor,
+    }),
+    output: z.strictObject({
+      path: z.string(),
+      name: z.string(),
+      algorithm: z.string(),
+      dataSha256: sha256Hex,
+      signatureSha256: sha256Hex,
+      words,
+      signatureHex: z.string(),
+    }),
   },
 } as const satisfies Channels;
 

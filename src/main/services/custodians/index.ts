@@ -3,6 +3,7 @@
  * models alone also through ./queries where the domain has one).
  * The approved roster, quorum sessions proven on custodians' own tokens, M-of-N activation shares and the ceremony acts they unlock.
  */
+export * from './admin';
 export * from './ceremony-ops';
 export * from './operators';
 export * from './queries';

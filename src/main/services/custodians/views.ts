@@ -6,6 +6,7 @@ import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
 import { encodeOperation } from '../../../core/custody/operation';
 import { rosterEntries, rosterPolicy } from './queries';
+import { custodianCredentials } from './roster';
 import { findSplit, splits } from './splits';
 
 /**
@@ -13,7 +14,10 @@ import { findSplit, splits } from './splits';
  * and `ceremony keygen --print-operation` print the same facts (src/shared/contract/custodians.ts).
  */
 
-/** The approved roster with each custodian's validity now (ROSTER-VALID) and key fingerprint words. */
+/**
+ * The approved roster with each custodian's validity now (ROSTER-VALID), key fingerprint words and the
+ * credentials the roster accepts from them (OPS-CREDENTIAL).
+ */
 export function rosterView(station: Station): View<'rosterList'> {
   const now = journalTime(station.deps.clock());
   return {
@@ -21,6 +25,7 @@ export function rosterView(station: Station): View<'rosterList'> {
     custodians: rosterEntries(station).map((e) => ({
       ...e,
       status: rosterStatus(e, now),
+      credentials: [...custodianCredentials(station, e.custodianId)],
       words: digestWords(Buffer.from(e.fingerprint, 'hex')),
     })),
   };

@@ -4,6 +4,8 @@ import type { KeyView, Output, RosterEntryView } from '../../../shared/contract'
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
+import { CeremonySignForm } from './CeremonySignForm';
+import type { SessionSummary } from './QuorumBinding';
 
 type Split = Output<'sharesList'>[number];
 
@@ -14,8 +16,12 @@ type Split = Output<'sharesList'>[number];
  */
 export function ActivationPanel(props: {
   roster: readonly RosterEntryView[];
-  openSessions: readonly { sessionId: string; operation: string; closedReason: string | null }[];
+  openSessions: readonly SessionSummary[];
   onOpened: (sessionId: string) => Promise<void>;
+  /** Bumped when a split is made elsewhere on the page: the splits are listed again. */
+  splitsVersion?: number;
+  /** An act used a quorum session: the lists are read again. */
+  onActed?: () => Promise<void>;
 }) {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
@@ -40,7 +46,7 @@ export function ActivationPanel(props: {
     return () => {
       live = false;
     };
-  }, [api, showError]);
+  }, [api, showError, props.splitsVersion]);
 
   const split = splits.find((s) => s.splitId === splitId) ?? null;
   if (splits.length === 0) {
@@ -227,6 +233,20 @@ export function ActivationPanel(props: {
           </p>
         ) : null}
       </form>
+      {split ? (
+        <CeremonySignForm
+          key={split.splitId}
+          split={split}
+          keysVersion={generated?.id ?? ''}
+          nameOf={nameOf}
+          sessions={props.openSessions}
+          onOpened={props.onOpened}
+          onSigned={async () => {
+            await props.onActed?.();
+            await refreshJournal();
+          }}
+        />
+      ) : null}
     </section>
   );
 }

@@ -7,7 +7,10 @@ import { Digest } from '../../components/Digest';
 import { PinField, takePin } from '../../components/PinField';
 import { ActivationPanel } from './ActivationPanel';
 import { CoverageGrid } from './CoverageGrid';
+import type { SessionSummary } from './QuorumBinding';
 import { QuorumSeats } from './QuorumSeats';
+import { RosterChanges } from './RosterChanges';
+import { ShareSplitPanel } from './ShareSplitPanel';
 
 const today = () => new Date().toISOString().slice(0, 10);
 /** quorum_session.closed_reason while an act holds the session (QUORUM-CLAIM). */
@@ -19,9 +22,7 @@ export function CustodiansView() {
   const showError = useStation((s) => s.showError);
   const refreshJournal = useStation((s) => s.verify);
   const [roster, setRoster] = useState<{ quorum: number | null; custodians: RosterEntryView[] } | null>(null);
-  const [sessions, setSessions] = useState<
-    { sessionId: string; operation: string; ceremonyId: string; step: string; closedReason: string | null }[]
-  >([]);
+  const [sessions, setSessions] = useState<SessionSummary[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [view, setView] = useState<QuorumSessionView | null>(null);
   const [modules, setModules] = useState<ModuleView[]>([]);
@@ -30,6 +31,18 @@ export function CustodiansView() {
   // Bumping `version` reloads the lists; bumping `sessionVersion` reloads the selected session.
   const [version, reload] = useReducer((n: number) => n + 1, 0);
   const [sessionVersion, reloadSession] = useReducer((n: number) => n + 1, 0);
+  const [splitsVersion, reloadSplits] = useReducer((n: number) => n + 1, 0);
+  /** An act used (and so closed) a quorum session, or changed the roster: everything is read again. */
+  const acted = async () => {
+    reload();
+    reloadSession();
+    await refreshJournal();
+  };
+  const opened = async (id: string) => {
+    reload();
+    setSelected(id);
+    await refreshJournal();
+  };
 
   useEffect(() => {
     if (!api) return;
@@ -83,6 +96,7 @@ export function CustodiansView() {
                 <th scope="col">Roles</th>
                 <th scope="col">Key</th>
                 <th scope="col">Valid</th>
+                <th scope="col">Sign-in</th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
@@ -99,6 +113,7 @@ export function CustodiansView() {
                   <td>
                     {c.validFrom.slice(0, 10)} → {c.validUntil.slice(0, 10)}
                   </td>
+                  <td>{c.credentials.map((k) => (k === 'key-file' ? 'key file' : 'token')).join(', ')}</td>
                   <td>
                     <Badge
                       word={c.status === 'VALID' ? 'READY' : 'BLOCKED'}
@@ -151,13 +166,26 @@ export function CustodiansView() {
           />
         ) : null}
 
+        {roster && roster.quorum !== null ? (
+          <RosterChanges roster={roster.custodians} sessions={sessions} onOpened={opened} onChanged={acted} />
+        ) : null}
+
         {roster ? (
           <ActivationPanel
             roster={roster.custodians}
             openSessions={sessions}
-            onOpened={async (id) => {
-              reload();
-              setSelected(id);
+            onOpened={opened}
+            splitsVersion={splitsVersion}
+            onActed={acted}
+          />
+        ) : null}
+
+        {roster && roster.quorum !== null ? (
+          <ShareSplitPanel
+            roster={roster.custodians}
+            modules={modules}
+            onSplit={async () => {
+              reloadSplits();
               await refreshJournal();
             }}
           />

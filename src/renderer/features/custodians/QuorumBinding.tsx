@@ -1,0 +1,70 @@
+import { Badge } from '../../components/Badge';
+import { useConfirmedAct } from '../../components/ConfirmAct';
+
+/** A quorum session as the Custodians view lists it. */
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly operation: string;
+  readonly ceremonyId: string;
+  readonly step: string;
+  readonly expiresAt: string;
+  readonly closedReason: string | null;
+}
+
+/**
+ * The open session bound to exactly `operation` that an act can use now: not closed or claimed, not
+ * expired; the newest when there are several. Whether it has reached its quorum the session panel shows
+ * (and the act's own check refuses it if not).
+ */
+export function boundSession(
+  sessions: readonly SessionSummary[],
+  operation: string | null,
+  now = new Date().toISOString(),
+): SessionSummary | undefined {
+  if (!operation) return undefined;
+  return sessions
+    .filter((s) => s.operation === operation && s.closedReason === null && s.expiresAt > now)
+    .at(-1);
+}
+
+/**
+ * The quorum step every custodian act shares: the exact operation it needs (as the station computed it),
+ * a quorum session opened for exactly that through the session preview, and whether one is open now.
+ * The custodians then check in on the session panel above; the act itself is the caller's.
+ */
+export function QuorumBinding(props: {
+  operation: string | null;
+  session: SessionSummary | undefined;
+  ceremonyId: string;
+  step: string;
+  onOpened: (sessionId: string) => Promise<void>;
+}) {
+  const openAct = useConfirmedAct('quorumOpen', { onDone: (v) => props.onOpened(v.sessionId) });
+  if (!props.operation) return null;
+  const operation = props.operation;
+  return (
+    <>
+      <p>
+        Operation to authorise <code className="operation-text">{operation}</code>{' '}
+        {props.session ? (
+          <Badge word="READY" detail="session open — custodians check in on the session panel" />
+        ) : (
+          <Badge word="HOLD" detail="no open session bound to it" />
+        )}
+      </p>
+      {!props.session ? (
+        <div className="actions">
+          <button
+            type="button"
+            onClick={() =>
+              void openAct.ask({ operation, ceremonyId: props.ceremonyId, step: props.step, ttlMinutes: 60 })
+            }
+          >
+            Preview a quorum session for it…
+          </button>
+        </div>
+      ) : null}
+      {openAct.panel}
+    </>
+  );
+}
