@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  artifactPath,
   confirmPreview,
   demoSuite,
   journalLength,
@@ -58,6 +59,7 @@ describe('custody administration in Chromium (demo station, Alice signed in with
         'Bag serial is not accepted: 3 to 40 letters, digits and dashes, such as TB-104233.',
       );
       expect(await page.getByRole('region', { name: /^Preview:/ }).count()).toBe(0);
+      await form.screenshot({ path: artifactPath('custody-register-refused.png') });
       expect(journalLength(suite.dir)).toBe(before);
 
       await bag.fill('TB-300007');
@@ -131,6 +133,9 @@ describe('custody administration in Chromium (demo station, Alice signed in with
         await editor.getByLabel('Custodian').selectOption(custodianId);
         await editor.getByLabel(available ? 'Available' : 'Not available', { exact: true }).check();
         await editor.getByRole('button', { name: 'Preview the record…' }).click();
+        await page
+          .getByRole('region', { name: 'Signer coverage' })
+          .screenshot({ path: artifactPath(`coverage-set-${custodianId}.png`) });
         const text = await confirmPreview(page, "Set a signer's availability for a shift");
         expect(text).toMatch(new RegExp(`custodianId\\s+"${custodianId}"[\\s\\S]*date\\s+"${date}"`));
       };
