@@ -43,7 +43,7 @@ export interface FirstSeal {
 /**
  * Registers a custody item under a named person and, when given, its first seal with it: both entries
  * are recorded together or not at all. An id already registered is CUSTODY_ITEM_EXISTS at `itemId`,
- * checked again inside the write (another process may register the same id meanwhile).
+ * checked inside the write (another process, the CLI beside `station serve`, may register it meanwhile).
  */
 export function registerCustodyItem(
   station: Station,
@@ -62,7 +62,6 @@ export function registerCustodyItem(
         field: 'itemId',
       });
   };
-  refuseDuplicate();
   station.record(
     [
       { kind: 'custody.item-registered', actor, body: { itemId, itemKind, description } },
