@@ -530,19 +530,52 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     .requiredOption('--item <id>', 'item id')
     .requiredOption('--kind <kind>', 'hsm | backup-token | escrow-envelope | share-media | other')
     .requiredOption('--description <text>', 'what it is')
+    .option('--bag <serial>', 'first seal: tamper-evident bag serial (with --location and --holder)')
+    .option('--location <place>', 'first seal: where it is kept')
+    .option('--holder <name>', 'first seal: who holds it')
+    .option('--witness <name>', 'first seal: witness (repeatable)', collect, [])
     .option('--actor <actor>', 'who records it', 'operator:cli')
     .action(async function (
       this: Command,
-      o: { item: string; kind: string; description: string; actor: string },
+      o: {
+        item: string;
+        kind: string;
+        description: string;
+        bag?: string;
+        location?: string;
+        holder?: string;
+        witness: string[];
+        actor: string;
+      },
     ) {
-      await withStation(this, (s) =>
+      // The first seal is all of bag, location and holder, or none of them (then `custody seal` later).
+      const { bag, location, holder } = o;
+      const seal =
+        bag !== undefined && location !== undefined && holder !== undefined
+          ? { bagSerial: bag, location, holder, witnesses: o.witness }
+          : undefined;
+      if (!seal && (bag ?? location ?? holder) !== undefined)
+        throw new CodedError(
+          'INVALID_INPUT',
+          'a first seal needs --bag, --location and --holder together (or none, and `custody seal` later)',
+          { field: bag === undefined ? 'bag' : location === undefined ? 'location' : 'holder' },
+        );
+      if (!seal && o.witness.length > 0)
+        throw new CodedError(
+          'INVALID_INPUT',
+          '--witness belongs to a first seal: give --bag, --location and --holder too',
+          { field: 'witness' },
+        );
+      const v = await withStation(this, (s) =>
         registerCustodyItem(s, {
           itemId: o.item,
           itemKind: o.kind as 'other',
           description: o.description,
+          ...(seal ? { seal } : {}),
           actor: o.actor,
         }),
       );
+      out(`${v.itemId}: ${v.status}${v.sealed ? `, sealed in ${v.bagSerial}` : ', not sealed'}\n`);
     });
   const act = (name: string) =>
     custody
@@ -677,10 +710,16 @@ export function registerCustodianCommands(program: Command, out: Out): void {
       await withStation(this, (s) => {
         const grid = coverage(s, { from: o.from, days: o.days, shifts: o.shifts.split(',') });
         if (o.json) return out(`${JSON.stringify(grid, null, 2)}\n`);
-        for (const c of grid.cells)
+        for (const c of grid.cells) {
           out(
             `${c.date} ${c.shift.padEnd(8)} ${c.covered ? 'COVERED' : 'SHORT  '} ${c.available.length}/${grid.threshold}  ${c.available.join(', ')}\n`,
           );
+          // Who said what for this shift, as the console's cell title says it.
+          for (const st of c.statements)
+            out(
+              `  ${st.custodianId}: ${st.available ? 'available' : 'not available'} — set by ${st.actor}, ${st.at} (entry ${st.seq})\n`,
+            );
+        }
       });
     });
 }

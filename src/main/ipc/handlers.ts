@@ -43,6 +43,7 @@ import {
   verifyShare,
 } from '../services/custodians';
 import { coverage, custodyItems, recordCustodyAct } from '../services/custody';
+import { registerCustodyItem, setAvailability } from '../services/custody';
 import { pendingDecisions } from '../services/decisions';
 import {
   createTokenCsr,
@@ -159,6 +160,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     // custody
     custodyList: () => custodyItems(station),
     custodyRecord: (input) => recordCustodyAct(station, input),
+    custodyRegister: (input) => registerCustodyItem(station, input),
+    coverageSet: ({ actor, ...a }) => setAvailability(station, a, actor),
     coverageGrid: (input) => coverage(station, input),
     // bundles
     mediaVolumes: (input) => scanMedia(station, input),

@@ -43,6 +43,8 @@ export const CONFIRMED_ACTS = {
         : null;
     },
   },
+  custodyRegister: { title: 'Register a custody item and its first seal', typeToConfirm: noTyping },
+  coverageSet: { title: "Set a signer's availability for a shift", typeToConfirm: noTyping },
   attestDecideWithToken: { title: "Sign and record the owner's decision", typeToConfirm: noTyping },
   trustRegister: { title: 'Register a key in the trust store', typeToConfirm: noTyping },
   trustRevoke: {

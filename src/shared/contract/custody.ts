@@ -47,17 +47,38 @@ export const custodyItemSchema = z.strictObject({
   events: z.array(z.record(z.string(), z.unknown())),
 });
 
-const availability = EVENT_BODIES['coverage.availability-set'].shape;
-export const coverageSchema = z.strictObject({
-  threshold: z.number().int(),
-  cells: z.array(
+/**
+ * Registering an item as `station custody register` takes it, with its first seal as `station custody
+ * seal` takes it: the journal's own bodies for both entries (custody.item-registered, custody.sealed
+ * without the item), so the boundary refuses exactly what the journal would.
+ */
+export const custodyRegisterSchema = EVENT_BODIES['custody.item-registered'].extend({
+  seal: EVENT_BODIES['custody.sealed'].omit(noItem),
+});
+export const CUSTODY_ITEM_KINDS = EVENT_BODIES['custody.item-registered'].shape.itemKind.options;
+
+const availabilityBody = EVENT_BODIES['coverage.availability-set'];
+const availability = availabilityBody.shape;
+export const coverageCellSchema = z.strictObject({
+  date: z.string(),
+  shift: z.string(),
+  /** Custodians valid on the roster that day whose latest statement says available. */
+  available: z.array(z.string()),
+  covered: z.boolean(),
+  /** The latest statement of each custodian for this day and shift, and who recorded it. */
+  statements: z.array(
     z.strictObject({
-      date: z.string(),
-      shift: z.string(),
-      available: z.array(z.string()),
-      covered: z.boolean(),
+      custodianId: z.string(),
+      available: z.boolean(),
+      actor: z.string(),
+      seq,
+      at: z.string(),
     }),
   ),
+});
+export const coverageSchema = z.strictObject({
+  threshold: z.number().int(),
+  cells: z.array(coverageCellSchema),
 });
 
 export const custodyChannels = {
@@ -69,6 +90,16 @@ export const custodyChannels = {
       actor,
     }),
     output: custodyItemSchema,
+  },
+  /** Registers a custody item and its first seal, both under the signed-in operator. */
+  custodyRegister: {
+    input: custodyRegisterSchema.extend({ actor }),
+    output: custodyItemSchema,
+  },
+  /** One signer's availability for a day and shift (`station coverage set`); answers with that cell now. */
+  coverageSet: {
+    input: availabilityBody.extend({ actor }),
+    output: coverageCellSchema,
   },
   coverageGrid: {
     input: z.strictObject({
@@ -83,3 +114,5 @@ export const custodyChannels = {
 export type CustodyItemView = z.output<typeof custodyItemSchema>;
 export type CustodyActInput = z.input<typeof custodyActSchema>;
 export type CoverageView = z.output<typeof coverageSchema>;
+export type CoverageCellView = z.output<typeof coverageCellSchema>;
+export type CustodyRegisterInput = z.input<typeof custodyRegisterSchema>;

@@ -3,6 +3,7 @@ import type { CustodyActInput, CustodyItemView } from '../../../shared/contract'
 import { useStation } from '../../app/store';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Badge } from '../../components/Badge';
+import { RegisterItemForm } from './RegisterItemForm';
 
 type ActType = CustodyActInput['type'];
 
@@ -84,6 +85,13 @@ export function CustodyView() {
             }}
           />
         ) : null}
+        <RegisterItemForm
+          onRegistered={async (registered) => {
+            reload();
+            setSelected(registered.itemId);
+            await refreshJournal();
+          }}
+        />
       </main>
       <aside className="detail" aria-label="Custody history">
         {item ? (
