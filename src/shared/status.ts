@@ -77,11 +77,24 @@ export const STATUS_WORDS = {
   'NOT WAIVABLE': { tone: 'neutral', meaning: 'Policy lets nobody acknowledge this finding here.' },
   'REFUSES HANDOFF': { tone: 'bad', meaning: 'A handoff is refused until a record resolves this finding.' },
   APPROVABLE: { tone: 'good', meaning: 'The station finds nothing against it; the owner decides.' },
-  REMEDIATE: { tone: 'warn', meaning: 'Fix what the findings name, then evaluate again.' },
+  REMEDIATE: { tone: 'bad', meaning: 'Fix what the findings name, then evaluate again.' },
   ESCALATE: { tone: 'bad', meaning: 'Take it to the authority named in the policy.' },
   ESCALATION: { tone: 'bad', meaning: 'A finding that must be escalated, not fixed here.' },
-  APPROVE: { tone: 'good', meaning: 'A person’s signed decision to approve.' },
-  REJECT: { tone: 'bad', meaning: 'A person’s signed decision to reject.' },
+  // Finding categories (what the rules found; docs/findings.md)
+  STOP: {
+    tone: 'bad',
+    meaning: 'Evidence indicating compromise or unauthorised signing: stop and escalate.',
+  },
+  'SCOPE-UNCLEAR': {
+    tone: 'bad',
+    meaning: 'The subject or its boundary cannot be established from the records.',
+  },
+  'ROUTING-UNCLEAR': { tone: 'warn', meaning: 'Who must review or decide cannot be established.' },
+  INVALID: { tone: 'bad', meaning: 'A record fails its own rules (a signature, a format, a date).' },
+  CARRYOVER: { tone: 'warn', meaning: 'An exception carried over from an earlier period.' },
+  'POLICY-CRITERION-UNMET': { tone: 'bad', meaning: 'A number the policy sets is not met.' },
+  APPROVE: { tone: 'info', meaning: 'A person’s signed decision to approve (a human act, not a check).' },
+  REJECT: { tone: 'info', meaning: 'A person’s signed decision to reject (a human act, not a check).' },
   'OWNER DECIDES': { tone: 'info', meaning: 'Waiting for the owner’s signed decision.' },
   OVERDUE: { tone: 'bad', meaning: 'Its due day has passed.' },
   // Claims

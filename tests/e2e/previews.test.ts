@@ -101,4 +101,67 @@ describe('previews before irreversible acts (contract/acts.ts), in Chromium', ()
       await host.stop();
     }
   });
+
+  it('editing an existing claim or annotation starts from what it says now; a derived claim has no typed status', async () => {
+    const host = await serveStation(suite.dir, suite.env);
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await openWorkflow(page, host.url, 'Rotation deferral');
+      const packet = page.getByRole('article', { name: 'Packet deferral-rsk-2024' });
+      await packet.waitFor();
+      const claims = packet.getByRole('table', { name: 'Claims' });
+      const before = await claims.innerText();
+      expect(before).toContain('c-monitoring');
+
+      // The claim form, for an existing id, is filled with that claim's text and checks.
+      await packet.getByText('Set or edit a claim').click();
+      const form = packet.getByRole('form', { name: 'Set claim' });
+      await form.getByLabel(/^Claim id/).fill('c-monitoring');
+      await expect.poll(() => form.innerText()).toContain('Editing claim c-monitoring');
+      const text = form.getByLabel(/^Claim text/);
+      const current = await text.inputValue();
+      expect(current.length).toBeGreaterThan(0);
+      expect(before).toContain(current);
+      // A rotation deferral's claims take their status from their checks: nothing to type.
+      expect(await form.getByLabel(/^Status/).count()).toBe(0);
+      await text.fill(`${current} (confirmed at the weekly review)`);
+      await form.getByRole('button', { name: 'Preview the claim…' }).click();
+      const shown = await confirmPreview(page, 'Set a claim of the packet');
+      expect(shown).toMatch(/claim\.text\s+".*weekly review\)"/);
+      await expect.poll(() => claims.innerText()).toContain('(confirmed at the weekly review)');
+      expect(await text.inputValue()).toBe('');
+
+      // An annotation: choosing a finding brings its owner and due date as they stand.
+      await packet.getByText('Annotate a finding').click();
+      const annotate = packet.getByRole('form', { name: 'Annotate finding' });
+      const finding = annotate.getByLabel('Finding');
+      const first = (await finding.locator('option').nth(1).getAttribute('value'))!;
+      await finding.selectOption(first);
+      await annotate.getByLabel(/^Owner/).fill('Pat Morgan');
+      await annotate.getByLabel('Due').fill('2099-01-31');
+      await annotate.getByRole('button', { name: 'Preview the annotation…' }).click();
+      await confirmPreview(page, 'Record a decision on a finding');
+      await expect
+        .poll(() => packet.getByRole('table', { name: 'Findings' }).innerText())
+        .toContain('Pat Morgan');
+      await finding.selectOption(first);
+      expect(await annotate.getByLabel(/^Owner/).inputValue()).toBe('Pat Morgan');
+      expect(await annotate.getByLabel('Due').inputValue()).toBe('2099-01-31');
+
+      // A check ID in the register leads to its rule and the exact records it rests on.
+      const register = packet.getByRole('table', { name: 'Findings' });
+      await register.getByRole('button', { name: 'DEF-CUSTODY-FRESH' }).first().click();
+      const detail = page.getByText(/^Rule DEF-CUSTODY-FRESH:/);
+      await expect.poll(() => detail.innerText()).not.toContain('loading');
+      const records = page.getByRole('list', { name: 'Records of DEF-CUSTODY-FRESH' });
+      expect(await records.getByRole('button').count()).toBeGreaterThan(0);
+      await records.getByRole('button').first().click();
+      await expect
+        .poll(() => page.getByRole('group', { name: 'Record content' }).innerText())
+        .toMatch(/^\{[\s\S]*\}$/);
+    } finally {
+      await page.close();
+      await host.stop();
+    }
+  });
 });

@@ -54,6 +54,7 @@ function upperCasedEnumWords(): Map<string, string> {
   const sources = [
     join(ROOT, 'src', 'core', 'journal', 'events.ts'),
     ...files(join(ROOT, 'src', 'core', 'packet'), /\.ts$/),
+    join(ROOT, 'src', 'core', 'findings', 'model.ts'),
     ...files(join(ROOT, 'src', 'shared', 'contract'), /\.ts$/),
   ];
   for (const f of sources) {

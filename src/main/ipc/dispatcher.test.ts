@@ -6,7 +6,11 @@ const ORIGIN = 'app://station';
 const good = { url: 'app://station/index.html', isMainFrame: true };
 /** The console's signed-in operator, as the dispatcher asks for it (src/main/services/custodians/operators.ts). */
 const alice = { actor: () => 'operator:alice', acted: vi.fn() };
-const noConfirm = vi.fn();
+const noConfirm = vi.fn(
+  () =>
+    <T>(run: () => T): T =>
+      run(),
+);
 
 function fakeHandlers(overrides: Partial<Record<keyof Handlers, (input: never) => unknown>> = {}): Handlers {
   const base = {
@@ -238,7 +242,11 @@ describe('dispatcher (the typed wrapper every handler goes through)', () => {
       expect.objectContaining({ itemId: 'esc-1', actor: 'operator:alice' }),
       { digest },
     );
-    const check = vi.fn();
+    const check = vi.fn(
+      () =>
+        <T>(run: () => T): T =>
+          run(),
+    );
     const d = createDispatcher(fakeHandlers({ custodyRecord }), [ORIGIN], vi.fn(), alice, check);
     // No confirmation: the check decides (it refuses with PREVIEW_REQUIRED in the station).
     await d('custodyRecord', act, good);

@@ -41,12 +41,18 @@ export interface ActingOperator {
   acted(): void;
 }
 
-/** Checks that an irreversible act carries the confirmation of the preview composed for it now. */
+/**
+ * Checks that an irreversible act carries the confirmation of the preview composed for it now, and
+ * answers how to run it: on the journal head that preview was made against (its first record lands
+ * right after it, or nothing is recorded).
+ */
 export type ConfirmCheck = (
   method: ConfirmedMethod,
   input: Readonly<Record<string, unknown>>,
   confirm: Confirmation | undefined,
-) => void;
+) => Runner | Promise<Runner>;
+
+type Runner = <T>(run: () => T) => T;
 
 export function createDispatcher(
   handlers: Handlers,
@@ -102,10 +108,11 @@ export function createDispatcher(
       return fail('INVALID_INPUT', message, { field, method });
     }
     try {
-      if (isConfirmedMethod(method))
-        confirmAct(method, parsed.data as Readonly<Record<string, unknown>>, confirm);
+      const within: Runner = isConfirmedMethod(method)
+        ? await confirmAct(method, parsed.data as Readonly<Record<string, unknown>>, confirm)
+        : (run) => run();
       const handler = handlers[method] as (input: unknown) => Promise<unknown> | unknown;
-      const value: unknown = await handler(parsed.data);
+      const value: unknown = await within(() => handler(parsed.data));
       if (ACT_METHODS.has(method)) operator.acted();
       const checked = spec.output.safeParse(value);
       if (!checked.success) {

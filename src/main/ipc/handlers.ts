@@ -1,5 +1,4 @@
-import { composeActPreview } from '../services/acts';
-import { stationError } from '../errors';
+import { previewForConsole } from '../services/acts';
 import { attestationStatus, decideAttestationWithToken, recordEvaluation } from '../services/attest';
 import {
   evidenceFiles,
@@ -127,16 +126,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     quorumOpen: (input) => openQuorumSession(station, input),
     quorumCheckIn: (input) => checkInWithToken(station, input),
     operatorSession: () => consoleOperatorView(ctx.operator),
-    // The preview is of the act as the dispatcher would run it: under the console's signed-in operator.
-    actPreview: ({ method, input }) => {
-      if (Object.hasOwn(input, 'actor'))
-        throw stationError(
-          'OPERATOR_ACTOR_MISMATCH',
-          `${method}: the window may not name the actor; the act is recorded under the signed-in operator`,
-          { field: 'input.actor', method },
-        );
-      return composeActPreview(station, method, { ...input, actor: ctx.operator.actor() });
-    },
+    actPreview: (input) => previewForConsole(station, ctx.operator, input),
     operatorSignIn: (input) => consoleSignIn(ctx.operator, input),
     operatorSignOut: () => consoleSignOut(ctx.operator),
     // decisions

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sha256 } from '../../core/bytes';
+import { toHex, type Sha256 } from '../../core/bytes';
 import { journalTime, prepareEntry, type EventKind, type NewEvent } from '../../core/journal/events';
 import { openDatabase, type OpenedDatabase } from '../adapters/store/database';
 import { JournalStore, type AppendResult } from '../adapters/store/journal-store';
@@ -24,6 +25,9 @@ export interface StationDeps {
 }
 
 export type { StationRecord };
+
+/** The journal head an act's first record is pinned to, per async act (Station.onHead). */
+const headPins = new AsyncLocalStorage<{ seq: number; hash: string | null; used: boolean }>();
 
 /**
  * An open station: its database, journal and projections. Every fact goes in through `record`, which
@@ -111,10 +115,38 @@ export class Station {
   record(events: readonly NewEvent<EventKind>[], recheck?: () => void): AppendResult {
     this.assertWritable();
     const at = journalTime(this.deps.clock());
-    return this.journal.append(
+    // An act confirmed on a preview lands only on the head the preview was made against: checked in
+    // the write transaction of its first record, so nothing appended meanwhile (another window, the CLI
+    // in another process) slips between the operator's confirmation and the record.
+    const pinned = headPins.getStore();
+    const guard =
+      pinned && !pinned.used
+        ? () => {
+            const head = this.journal.head();
+            const hash = head.seq === 0 ? null : toHex(head.hash);
+            if (head.seq !== pinned.seq || hash !== pinned.hash)
+              throw stationError(
+                'PREVIEW_STALE',
+                `the journal moved from seq ${pinned.seq} to ${head.seq} while the act ran: nothing was recorded; preview it again`,
+                { field: 'confirm', basedOnSeq: pinned.seq, headSeq: head.seq },
+              );
+            recheck?.();
+          }
+        : recheck;
+    const appended = this.journal.append(
       events.map((e) => prepareEntry(e, at)),
-      recheck,
+      guard,
     );
+    if (pinned) pinned.used = true;
+    return appended;
+  }
+
+  /**
+   * Runs an act whose first record must land right after journal seq `seq` (head `hash`): the head its
+   * confirmed preview was made against (services/acts). Later records of the same act are not pinned.
+   */
+  static onHead<T>(basedOn: { seq: number; hash: string | null }, run: () => T): T {
+    return headPins.run({ ...basedOn, used: false }, run);
   }
 
   assertWritable(): void {

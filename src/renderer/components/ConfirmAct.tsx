@@ -1,5 +1,11 @@
 import { useRef, useState, type ReactNode } from 'react';
-import type { ActPreview, ConfirmedMethod, Output, WindowInput } from '../../shared/contract';
+import {
+  PREVIEW_REDACTED_FIELDS,
+  type ActPreview,
+  type ConfirmedMethod,
+  type Output,
+  type WindowInput,
+} from '../../shared/contract';
 import type { Result } from '../../shared/errors';
 import { useStation } from '../app/store';
 import { Digest } from './Digest';
@@ -37,7 +43,11 @@ export function useConfirmedAct<M extends ConfirmedMethod>(
 
   const ask = async (draft: ActDraft<M>, form: HTMLFormElement | null = null) => {
     if (!api) return;
-    const r = await api.actPreview({ method, input: draft as Record<string, unknown> });
+    // The preview never holds a secret (a PIN, a passphrase, shares): they go with the act only.
+    const shown = Object.fromEntries(
+      Object.entries(draft as Record<string, unknown>).filter(([k]) => !PREVIEW_REDACTED_FIELDS.includes(k)),
+    );
+    const r = await api.actPreview({ method, input: shown });
     if (!r.ok) return showError(r.error);
     dismissError();
     setStale(false);

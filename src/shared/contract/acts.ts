@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { seq, sha256Hex, words, type Channels } from './common';
+import { attestChannels } from './attest';
+import { bundlesChannels } from './bundles';
+import { seq, sha256Hex, words, type Channel, type Channels } from './common';
+import { custodiansChannels } from './custodians';
+import { custodyChannels } from './custody';
+import { packetsChannels } from './packets';
 
 /**
  * Previews of irreversible acts (docs/operators.md, "Previews"). Before one of these acts runs, the
@@ -109,13 +114,39 @@ export const actPreviewSchema = z.strictObject({
 });
 export type ActPreview = z.output<typeof actPreviewSchema>;
 
+/** The channels of the confirmed acts, from the domain files that declare them. */
+const ACT_CHANNELS: Readonly<Record<string, Channel>> = {
+  ...packetsChannels,
+  ...custodyChannels,
+  ...attestChannels,
+  ...bundlesChannels,
+  ...custodiansChannels,
+};
+
+/**
+ * What a preview is asked with, per act: the act's own input schema, field by field, without the actor
+ * (the station fills it) and without the fields a preview never holds (a PIN, a passphrase, shares).
+ */
+function previewRequest(method: ConfirmedMethod) {
+  const input = ACT_CHANNELS[method]?.input;
+  if (!(input instanceof z.ZodObject))
+    throw new Error(`confirmed act "${method}" has no object input in the contract`);
+  const mask: Record<string, true> = {};
+  for (const f of ['actor', ...PREVIEW_REDACTED_FIELDS]) if (f in input.shape) mask[f] = true;
+  return z.strictObject({ method: z.literal(method), input: input.omit(mask) });
+}
+
 export const actsChannels = {
-  /** The preview of an irreversible act (CONFIRMED_ACTS): its input as the act would be sent, no PIN. */
+  /** The preview of an irreversible act (CONFIRMED_ACTS): its input as the act would be sent, no secret. */
   actPreview: {
-    input: z.strictObject({
-      method: z.enum(CONFIRMED_METHODS as [ConfirmedMethod, ...ConfirmedMethod[]]),
-      input: z.record(z.string(), z.unknown()),
-    }),
+    // Checked per act at run time; typed loosely (the act's draft) for the callers.
+    input: z.discriminatedUnion(
+      'method',
+      CONFIRMED_METHODS.map(previewRequest) as unknown as [
+        ReturnType<typeof previewRequest>,
+        ...ReturnType<typeof previewRequest>[],
+      ],
+    ) as unknown as z.ZodType<{ method: ConfirmedMethod; input: Record<string, unknown> }>,
     output: actPreviewSchema,
   },
 } as const satisfies Channels;

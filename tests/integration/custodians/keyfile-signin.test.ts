@@ -313,7 +313,32 @@ describe('sign-in with a passphrase-protected key file, where the roster allows 
       expect.objectContaining({ code: 'SIGNIN_KEY_FILE_NOT_ALLOWED' }),
     );
     expect(operatorSessionFor(station, before.secret)?.credential).toBe('key-file');
+    // The session proven with the withdrawn permission cannot act any more (a lost key file).
+    expect(operatorSessionFor(station, before.secret)?.state).toBe('OFF-ROSTER');
     signOut(station, before.secret);
+  });
+
+  it('a key file encrypted with an empty passphrase is no credential, whatever passphrase is given', () => {
+    const emptyPem = pair.dana!.privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: '',
+    }) as string;
+    expect(emptyPem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    const seq = station.journal.head().seq;
+    for (const passphrase of ['', 'anything'])
+      expect(() =>
+        signInWithKeyFile(station, { custodianId: 'dana', keyPem: emptyPem, passphrase, via: 'cli' }),
+      ).toThrowError(expect.objectContaining({ code: 'SIGNIN_KEY_FILE_UNENCRYPTED' }));
+    // Her real key file with an empty passphrase: refused before any key is tried (nothing to journal).
+    expect(() =>
+      signInWithKeyFile(station, { ...withKeyFile('dana'), passphrase: '', via: 'cli' }),
+    ).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT', data: { field: 'passphrase' } }));
+    expect(refusalsFrom(seq + 1)).toEqual([
+      ['SIGNIN_KEY_FILE_UNENCRYPTED', 'dana'],
+      ['SIGNIN_KEY_FILE_UNENCRYPTED', 'dana'],
+    ]);
   });
 
   it('at the console: the window sends the key file’s text and passphrase over operatorSignIn; acts are then recorded under Dana', async () => {

@@ -83,6 +83,7 @@ function viewOf(station: Station, row: OperatorSessionRow): OperatorSessionView 
   const entry = rosterEntries(station).find(
     (e) => e.custodianId === row.custodianId && e.fingerprint === row.fingerprint,
   );
+  const credential = credentialOf(station, row.startedSeq);
   const s: OperatorSession = {
     sessionId: row.sessionId,
     custodianId: row.custodianId,
@@ -102,13 +103,23 @@ function viewOf(station: Station, row: OperatorSessionRow): OperatorSessionView 
     roles: s.roles,
     actor: operatorActor(s.custodianId),
     fingerprint: s.fingerprint,
-    credential: credentialOf(station, row.startedSeq),
+    credential,
     via: row.via,
     startedAt: s.startedAt,
     expiresAt: s.expiresAt,
     locksAt: lockAt(s),
     idleMinutes: s.idleMinutes,
-    state: operatorSessionState(s, now, entry ? rosterStatus(entry, now) : 'MISSING'),
+    // A key-file session ends with the permission that allowed it (withdrawn when a key file is lost):
+    // it is then off the roster's terms, as a session whose entry was revoked.
+    state: operatorSessionState(
+      s,
+      now,
+      credential === 'key-file' && !custodianCredentials(station, s.custodianId).includes('key-file')
+        ? 'REVOKED'
+        : entry
+          ? rosterStatus(entry, now)
+          : 'MISSING',
+    ),
     seq: row.startedSeq,
   };
 }
@@ -354,6 +365,11 @@ export function signInWithKeyFile(
       `the key file offered for ${who.name} is not passphrase-protected`,
       'keyFile',
     );
+  // An empty passphrase protects nothing (a key encrypted with "" opens with ""): never a credential.
+  if (opts.passphrase.length === 0)
+    throw stationError('INVALID_INPUT', 'a key file is signed in with its passphrase: it cannot be empty', {
+      field: 'passphrase',
+    });
   const passphrase = Buffer.from(opts.passphrase, 'utf8');
   let key: KeyObject;
   try {
@@ -406,12 +422,16 @@ export function signInWithKeyFile(
 
 /** Whether a key file's key loads with no passphrase at all (then it protects nothing). */
 function opensWithoutPassphrase(pem: string): boolean {
-  try {
-    createPrivateKey({ key: pem, format: 'pem' });
-    return true;
-  } catch {
-    return false;
+  // No passphrase at all, or the empty one (OpenSSL opens a key encrypted with "" with "").
+  for (const passphrase of [undefined, '']) {
+    try {
+      createPrivateKey({ key: pem, format: 'pem', ...(passphrase === undefined ? {} : { passphrase }) });
+      return true;
+    } catch {
+      // does not open this way
+    }
   }
+  return false;
 }
 
 /**

@@ -564,6 +564,43 @@ export function packetVersion(station: Station, packetId: string, version?: numb
   return v;
 }
 
+/**
+ * What recording a version would derive now, for its preview (services/acts): the version number, the
+ * draft's digest and the gate with its failing checks. Read-only.
+ */
+export function versionPreviewFacts(
+  station: Station,
+  packetId: string,
+): { version: number; digest: string; gate: string; failedChecks: string[] } {
+  const r = row(station, packetId);
+  const last = packetVersions(station, packetId).at(-1) ?? null;
+  const c = completenessNow(station, r.draft, clearedStops(station, packetId));
+  return {
+    version: (last?.version ?? 0) + 1,
+    digest: sha256hex(canonicalBytes(r.draft)),
+    gate: c.gate,
+    failedChecks: c.checks.filter((x) => !x.pass).map((x) => x.id),
+  };
+}
+
+/**
+ * What a handoff would bind now, for its preview (services/acts): the version, its digest, the reviewers
+ * and the boundary it hands them. Read-only; the completeness is re-computed when the act runs.
+ */
+export function handoffPreviewFacts(
+  station: Station,
+  packetId: string,
+  version?: number,
+): { version: number; digest: string; reviewers: { role: string; name: string }[]; boundary: string } {
+  const v = packetVersion(station, packetId, version);
+  return {
+    version: v.version,
+    digest: v.digest,
+    reviewers: v.content.routing.reviewers.map((r) => ({ role: r.role, name: r.name })),
+    boundary: v.content.scope.boundary,
+  };
+}
+
 /** Freezes the draft as the next version (append-only), with its digest and the gate at this moment. */
 export function recordVersion(station: Station, packetId: string, actor: string): PacketVersion {
   assertActor(actor);

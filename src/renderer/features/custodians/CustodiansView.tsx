@@ -144,11 +144,11 @@ export function CustodiansView() {
                 </button>{' '}
                 <code className="muted">{s.operation}</code>{' '}
                 {s.closedReason === CLAIMED ? (
-                  <Badge word="CLAIMED" tone="warn" detail="an act holds it" check="QUORUM-CLAIM" />
+                  <Badge word="CLAIMED" detail="an act holds it" check="QUORUM-CLAIM" />
                 ) : s.closedReason ? (
-                  <Badge word="CLOSED" tone="neutral" detail={s.closedReason} />
+                  <Badge word="CLOSED" detail={s.closedReason} />
                 ) : (
-                  <Badge word="OPEN" tone="info" />
+                  <Badge word="OPEN" />
                 )}
               </li>
             ))}
@@ -318,7 +318,6 @@ function SessionPanel(props: {
         <p role="status">
           <Badge
             word="CLAIMED"
-            tone="warn"
             detail={view.status === 'CLAIMED' ? undefined : 'expired while claimed'}
             check="QUORUM-CLAIM"
           />{' '}

@@ -1,4 +1,6 @@
-import type { PacketView } from '../../../shared/contract';
+import { useEffect, useState } from 'react';
+import type { Output, PacketView } from '../../../shared/contract';
+import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import type { Selection } from './model';
 
@@ -13,6 +15,8 @@ export function EvidencePane(props: {
   const { packet, focus } = props;
   if (!packet || !focus)
     return <p className="muted">Select a claim or an evidence item to see its evidence.</p>;
+  if (focus.type === 'finding')
+    return <FindingDetail packet={packet} checkId={focus.checkId} subject={focus.subject} />;
   const byId = new Map(packet.draft.evidence.map((e) => [e.evidenceId, e]));
   if (focus.type === 'claim') {
     const claim = packet.draft.claims.find((c) => c.claimId === focus.id);
@@ -137,5 +141,95 @@ function EvidenceCard({ e, fresh }: { e: Evidence; fresh: PacketView['freshness'
       ))}
       {e.excerpt ? <pre className="excerpt">{e.excerpt}</pre> : null}
     </section>
+  );
+}
+
+type RecordRef = PacketView['derived'] extends infer D
+  ? D extends { findings: readonly (infer F)[] }
+    ? F extends { records: readonly (infer R)[] }
+      ? R
+      : never
+    : never
+  : never;
+
+/**
+ * A finding of the packet's evaluation, linked to its rule (the check ID with the rule's title, as
+ * docs/findings.md lists it) and to the exact records it rests on, each one openable as stored.
+ */
+function FindingDetail(props: { packet: PacketView; checkId: string; subject: string }) {
+  const api = useStation((s) => s.api);
+  const showError = useStation((s) => s.showError);
+  const finding = props.packet.derived?.findings.find(
+    (f) => f.checkId === props.checkId && f.subject === props.subject,
+  );
+  const workflow = props.packet.draft.kind === 'custody-attestation' ? 'attestation' : 'deferral';
+  const [title, setTitle] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ ref: RecordRef; versions: Output<'recordsShow'>['versions'] } | null>(
+    null,
+  );
+  useEffect(() => {
+    if (!api) return;
+    let live = true;
+    void api.findingsSubjects({ workflow }).then((r) => {
+      if (!live) return;
+      if (!r.ok) return showError(r.error);
+      setTitle(r.value.rules.find((x) => x.checkId === props.checkId)?.title ?? null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, showError, workflow, props.checkId]);
+  if (!finding) return <p className="muted">That finding is not in the latest evaluation any more.</p>;
+  const show = async (ref: RecordRef) => {
+    if (!api) return;
+    const r = await api.recordsShow({ family: ref.family, system: ref.system, recordId: ref.recordId });
+    if (!r.ok) return showError(r.error);
+    setOpen({ ref, versions: r.value.versions });
+  };
+  return (
+    <>
+      <h2>
+        Finding <code>{finding.checkId}</code> {finding.subject}
+      </h2>
+      <p>
+        <strong>Rule {finding.checkId}</strong>: {title ?? 'rule title loading…'} (docs/findings.md)
+      </p>
+      <p>
+        <Badge word={finding.category.toUpperCase()} check={finding.checkId} />{' '}
+        {finding.blocking ? 'blocking' : 'not blocking'} ·{' '}
+        {finding.waivable ? 'waivable by policy' : 'not waivable'}
+      </p>
+      <p>{finding.sentence}</p>
+      <h3>The records it rests on ({finding.records.length})</h3>
+      <ul className="plain" aria-label={`Records of ${finding.checkId}`}>
+        {finding.records.map((x) => (
+          <li key={`${x.family}/${x.system}/${x.recordId}`}>
+            <button type="button" className="link" onClick={() => void show(x)}>
+              {x.family} · {x.system} / {x.recordId}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {open ? (
+        <section aria-label={`Record ${open.ref.recordId}`}>
+          <h3>
+            {open.ref.family} {open.ref.system}/{open.ref.recordId}
+          </h3>
+          {open.versions.length === 0 ? <p className="muted">No stored version of this record.</p> : null}
+          {open.versions.slice(-1).map((v) => (
+            <div key={v.digest}>
+              <p className="muted">
+                exported {v.provenance.exportedAt} · imported at journal seq {v.importSeq} · sha256{' '}
+                <code>{v.digest.slice(0, 16)}…</code>
+                {open.versions.length > 1 ? ` · ${open.versions.length} versions stored` : ''}
+              </p>
+              <pre className="body" role="group" aria-label="Record content">
+                {JSON.stringify(v.content, null, 2)}
+              </pre>
+            </div>
+          ))}
+        </section>
+      ) : null}
+    </>
   );
 }

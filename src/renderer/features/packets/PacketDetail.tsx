@@ -235,7 +235,16 @@ export function PacketDetail(props: {
               {packet.derived.register.map((r) => (
                 <tr key={`${r.finding.checkId} ${r.finding.subject}`}>
                   <td>
-                    {r.finding.checkId}
+                    <button
+                      type="button"
+                      className="link"
+                      title="Show its rule and the records it rests on"
+                      onClick={() =>
+                        onFocus({ type: 'finding', checkId: r.finding.checkId, subject: r.finding.subject })
+                      }
+                    >
+                      {r.finding.checkId}
+                    </button>
                     <div>{r.finding.subject}</div>
                   </td>
                   <td>

@@ -23,54 +23,132 @@ function useEdit(onChanged: () => Promise<void>) {
 }
 
 export function ClaimForm({ packet, onChanged }: Props) {
-  const act = useConfirmedAct('packetSetClaim', { onDone: onChanged });
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const d = new FormData(e.currentTarget);
-    void act.ask(
-      {
-        packetId: packet.draft.packetId,
-        claim: {
-          claimId: text(d, 'claimId'),
-          text: text(d, 'text'),
-          evidence: d.getAll('evidence').map(String),
-          status: text(d, 'status') as 'supported',
-        },
-      },
-      e.currentTarget,
+  const derived = packet.derived !== null;
+  const blank = { claimId: '', text: '', evidence: [] as string[], checks: '', status: '' };
+  const [f, setF] = useState(blank);
+  const act = useConfirmedAct('packetSetClaim', {
+    onDone: async () => {
+      setF(blank);
+      await onChanged();
+    },
+  });
+  // Editing an existing claim starts from what it says now (its text, evidence, checks and status).
+  const chooseId = (claimId: string) => {
+    const c = packet.draft.claims.find((x) => x.claimId === claimId);
+    setF(
+      c
+        ? {
+            claimId,
+            text: c.text,
+            evidence: [...c.evidence],
+            checks: (c.checks ?? []).join(', '),
+            status: c.status ?? '',
+          }
+        : { ...f, claimId },
     );
   };
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const checks = f.checks
+      .split(/[\s,]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    void act.ask({
+      packetId: packet.draft.packetId,
+      claim: {
+        claimId: f.claimId.trim(),
+        text: f.text.trim(),
+        evidence: f.evidence,
+        ...(checks.length ? { checks } : {}),
+        // A derived packet's claim takes its status from its checks: it is never typed.
+        ...(derived ? {} : { status: f.status as 'supported' }),
+      },
+    });
+  };
+  const existing = packet.draft.claims.some((c) => c.claimId === f.claimId);
   return (
     <details>
-      <summary>Set a claim</summary>
+      <summary>Set or edit a claim</summary>
       <form className="act-form" aria-label="Set claim" onSubmit={submit}>
         <label className="field">
-          <span>Claim id (an existing id replaces that claim)</span>
-          <input name="claimId" list="claim-ids" required pattern="[a-z0-9][a-z0-9\-]{0,47}" />
+          <span>
+            Claim id — lower-case letters, digits and hyphens, up to 48 (an existing id edits that claim)
+          </span>
+          <input
+            name="claimId"
+            list="claim-ids"
+            required
+            maxLength={48}
+            pattern="[a-z0-9][a-z0-9\-]{0,47}"
+            value={f.claimId}
+            onChange={(e) => chooseId(e.target.value)}
+          />
           <datalist id="claim-ids">
             {packet.draft.claims.map((c) => (
               <option key={c.claimId} value={c.claimId} />
             ))}
           </datalist>
         </label>
+        {existing ? (
+          <p className="muted">Editing claim {f.claimId}: its current values are filled in.</p>
+        ) : null}
         <label className="field">
-          <span>Claim text</span>
-          <input name="text" required />
+          <span>Claim text — up to 1000 characters ({f.text.length} used)</span>
+          <input
+            name="text"
+            required
+            maxLength={1000}
+            value={f.text}
+            onChange={(e) => setF({ ...f, text: e.target.value })}
+          />
         </label>
-        <IdChecks
-          legend="Evidence it rests on"
-          name="evidence"
-          ids={packet.draft.evidence.map((x) => x.evidenceId)}
-        />
+        <fieldset>
+          <legend>Evidence it rests on (up to 50)</legend>
+          {packet.draft.evidence.map((x) => (
+            <label key={x.evidenceId} className="check">
+              <input
+                type="checkbox"
+                checked={f.evidence.includes(x.evidenceId)}
+                onChange={(e) =>
+                  setF({
+                    ...f,
+                    evidence: e.target.checked
+                      ? [...f.evidence, x.evidenceId]
+                      : f.evidence.filter((y) => y !== x.evidenceId),
+                  })
+                }
+              />{' '}
+              {x.evidenceId}
+            </label>
+          ))}
+          {packet.draft.evidence.length === 0 ? <p className="muted">None yet.</p> : null}
+        </fieldset>
         <label className="field">
-          <span>Status</span>
-          <select name="status" defaultValue="pending">
-            <option value="supported">supported (needs evidence)</option>
-            <option value="pending">pending</option>
-            <option value="disputed">disputed</option>
-            <option value="unsupported">unsupported</option>
-          </select>
+          <span>
+            Checks it rests on — check IDs such as DEF-RUNWAY, separated by commas (up to 20)
+            {derived ? ': its status is computed from their findings' : ''}
+          </span>
+          <input name="checks" value={f.checks} onChange={(e) => setF({ ...f, checks: e.target.value })} />
         </label>
+        {derived ? null : (
+          <label className="field">
+            <span>Status (a person’s assessment; “supported” needs evidence)</span>
+            <select
+              name="status"
+              required
+              value={f.status}
+              onChange={(e) => setF({ ...f, status: e.target.value })}
+            >
+              <option value="" disabled>
+                — choose —
+              </option>
+              <option value="supported">supported (needs evidence)</option>
+              <option value="pending">pending</option>
+              <option value="disputed">disputed</option>
+              <option value="unsupported">unsupported</option>
+            </select>
+          </label>
+        )}
         <button type="submit" className="primary">
           Preview the claim…
         </button>
@@ -85,24 +163,34 @@ export function ClaimForm({ packet, onChanged }: Props) {
  * category or whether it blocks: the station finds, people annotate.
  */
 export function AnnotateForm({ packet, onChanged }: Props) {
-  const act = useConfirmedAct('packetAnnotate', { onDone: onChanged });
-  const findings = packet.derived?.register.map((r) => r.finding) ?? [];
-  if (findings.length === 0) return null;
+  const register = packet.derived?.register ?? [];
+  const keyOf = (f: { checkId: string; subject: string }) => `${f.checkId} ${f.subject}`;
+  const blank = { finding: '', note: '', owner: '', due: '' };
+  const [f, setF] = useState(blank);
+  const act = useConfirmedAct('packetAnnotate', {
+    onDone: async () => {
+      setF(blank);
+      await onChanged();
+    },
+  });
+  if (register.length === 0) return null;
+  // Choosing a finding fills in its owner and due date as they stand (a note is always a new one).
+  const choose = (key: string) => {
+    const r = register.find((x) => keyOf(x.finding) === key);
+    setF({ finding: key, note: '', owner: r?.owner ?? '', due: r?.dueAt?.slice(0, 10) ?? '' });
+  };
+  const chosen = register.find((x) => keyOf(x.finding) === f.finding);
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const d = new FormData(e.currentTarget);
-    const [checkId = '', ...rest] = text(d, 'finding').split(' ');
-    void act.ask(
-      {
-        packetId: packet.draft.packetId,
-        checkId,
-        subject: rest.join(' '),
-        note: text(d, 'note') || null,
-        owner: text(d, 'owner') || null,
-        dueAt: isoDay(text(d, 'due')),
-      },
-      e.currentTarget,
-    );
+    if (!chosen) return;
+    void act.ask({
+      packetId: packet.draft.packetId,
+      checkId: chosen.finding.checkId,
+      subject: chosen.finding.subject,
+      note: f.note.trim() || null,
+      owner: f.owner.trim() || null,
+      dueAt: isoDay(f.due),
+    });
   };
   return (
     <details>
@@ -110,27 +198,48 @@ export function AnnotateForm({ packet, onChanged }: Props) {
       <form className="act-form" aria-label="Annotate finding" onSubmit={submit}>
         <label className="field">
           <span>Finding</span>
-          <select name="finding">
-            {findings.map((f) => (
-              <option key={`${f.checkId} ${f.subject}`} value={`${f.checkId} ${f.subject}`}>
-                {f.checkId} {f.subject}
+          <select name="finding" required value={f.finding} onChange={(e) => choose(e.target.value)}>
+            <option value="" disabled>
+              — choose —
+            </option>
+            {register.map((r) => (
+              <option key={keyOf(r.finding)} value={keyOf(r.finding)}>
+                {r.finding.checkId} {r.finding.subject}
               </option>
             ))}
           </select>
         </label>
+        {chosen && chosen.notes.length ? (
+          <p className="muted">Notes so far: {chosen.notes.join(' · ')}</p>
+        ) : null}
         <label className="field">
-          <span>Note</span>
-          <input name="note" />
+          <span>New note — up to 1000 characters</span>
+          <input
+            name="note"
+            maxLength={1000}
+            value={f.note}
+            onChange={(e) => setF({ ...f, note: e.target.value })}
+          />
         </label>
         <label className="field">
-          <span>Owner</span>
-          <input name="owner" />
+          <span>Owner (who must act on it)</span>
+          <input
+            name="owner"
+            maxLength={80}
+            value={f.owner}
+            onChange={(e) => setF({ ...f, owner: e.target.value })}
+          />
         </label>
         <label className="field">
           <span>Due</span>
-          <input name="due" type="date" />
+          <input name="due" type="date" value={f.due} onChange={(e) => setF({ ...f, due: e.target.value })} />
         </label>
-        <button type="submit" className="primary">
+        <button
+          type="submit"
+          className="primary"
+          disabled={!chosen}
+          title={chosen ? undefined : 'Choose a finding first'}
+        >
           Preview the annotation…
         </button>
       </form>
@@ -291,21 +400,6 @@ export function ReviewersForm({ packet, onChanged, disabled }: Props & { disable
         Name reviewers
       </button>
     </form>
-  );
-}
-
-/** A set of checkboxes, one per item id, submitted under `name`. */
-function IdChecks({ legend, name, ids }: { legend: string; name: string; ids: readonly string[] }) {
-  return (
-    <fieldset>
-      <legend>{legend}</legend>
-      {ids.map((id) => (
-        <label key={id} className="check">
-          <input type="checkbox" name={name} value={id} /> {id}
-        </label>
-      ))}
-      {ids.length === 0 ? <p className="muted">None yet.</p> : null}
-    </fieldset>
   );
 }
 

@@ -11,4 +11,9 @@ export const GATE_WORD: Record<PacketSummaryView['gate'], { word: string; detail
 };
 
 /** The claim or evidence the detail pane shows. */
-export type Selection = { type: 'claim'; id: string } | { type: 'evidence'; id: string } | null;
+export type Selection =
+  | { type: 'claim'; id: string }
+  | { type: 'evidence'; id: string }
+  /** A finding of the packet's evaluation: its rule and the exact records it rests on. */
+  | { type: 'finding'; checkId: string; subject: string }
+  | null;
