@@ -1,4 +1,4 @@
-import { useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
   PREVIEW_REDACTED_FIELDS,
   type ActPreview,
@@ -40,6 +40,24 @@ export function useConfirmedAct<M extends ConfirmedMethod>(
   const [busy, setBusy] = useState(false);
   const typedRef = useRef<HTMLInputElement>(null);
   const pinRef = useRef<HTMLInputElement>(null);
+
+  // While a preview is open, the journal is watched: any new entry (an act here or elsewhere, a
+  // sign-in or sign-out) makes it stale at once, before anybody tries to confirm it.
+  const watching = pending !== null && !stale && !busy;
+  const basedOnSeq = pending?.preview.basedOn.seq ?? null;
+  useEffect(() => {
+    if (!api || !watching || basedOnSeq === null) return;
+    let live = true;
+    const look = () =>
+      void api.journalPage({ fromSeq: 1, limit: 1 }).then((r) => {
+        if (live && r.ok && r.value.total !== basedOnSeq) setStale(true);
+      });
+    const timer = setInterval(look, 2_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, watching, basedOnSeq]);
 
   const ask = async (draft: ActDraft<M>, form: HTMLFormElement | null = null) => {
     if (!api) return;
