@@ -130,6 +130,24 @@ export const packetViewSchema = z.strictObject({
   ),
   /** A derived packet's evaluation, outcome, register and claim statuses (null for other kinds). */
   derived: derivedPacketSchema.nullable(),
+  /** What the validity runway draws (the same as the printed packet), and where it came from. */
+  runway: z.strictObject({
+    certificates: z.array(
+      z.strictObject({
+        key: z.string(),
+        subject: z.string(),
+        serial: z.string(),
+        notBefore: z.string(),
+        notAfter: z.string(),
+        source: z.string(),
+        status: z.string().nullable(),
+      }),
+    ),
+    windowStart: z.string().nullable(),
+    windowEnd: z.string().nullable(),
+    rotationDue: z.string().nullable(),
+    from: z.string(),
+  }),
 });
 
 /** What an edit tells its author: the seq it was recorded at, and the stop it raised, if any. */

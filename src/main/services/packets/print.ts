@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml } from '../../../core/html';
 import type { Completeness } from '../../../core/packet/checks';
+import type { PacketContent } from '../../../core/packet/model';
 import { digestWords } from '../../../core/words';
 import { pdfPageCount } from '../../adapters/evidence/read';
 import { renderPdfs } from '../../adapters/print/pdf';
@@ -204,7 +205,23 @@ function decisionHtml(routing: PacketVersion['content']['routing'], version: num
  * request it names and its key's certificates from the certificate inventory the station holds.
  */
 export function runwayFor(station: Station, v: PacketVersion, printedAt: string): PrintedRunway {
-  const c = v.content;
+  const r = runwayOf(station, v.content);
+  return {
+    input: { ...r, now: printedAt, nowLabel: 'printed' },
+    from: `${r.from} — as the station holds them at print.`,
+  };
+}
+
+/**
+ * The runway of a packet's content, as the screen and the print both draw it: the certificates its
+ * evidence carries and the window and rotation due date in its subject, and for a rotation deferral
+ * also the deferral request it names and its key's certificates from the certificate inventory the
+ * station holds now. `from` says where they came from, in words.
+ */
+export function runwayOf(
+  station: Station,
+  c: PacketContent,
+): Omit<RunwayInput, 'now' | 'nowLabel'> & { from: string } {
   const certificates: RunwayCertificate[] = c.evidence.flatMap((e) =>
     e.certificates.map((x) => ({
       key: `${e.evidenceId}-${x.sha256}`,
@@ -270,13 +287,16 @@ export function runwayFor(station: Station, v: PacketVersion, printedAt: string)
           status: x.content.status,
         });
       from.push(
-        `${certs.length} of key ${request.content.keyId} from the certificate inventory, window and rotation due date from deferral request ${requestId} — as the station holds them at print`,
+        `${certs.length} of key ${request.content.keyId} from the certificate inventory, window and rotation due date from deferral request ${requestId}`,
       );
     } else from.push(`deferral request ${requestId} is not among the station's records`);
   }
   return {
-    input: { certificates, windowStart, windowEnd, rotationDue, now: printedAt, nowLabel: 'printed' },
-    from: `Certificates: ${from.filter(Boolean).join('; ') || 'none'}.`,
+    certificates,
+    windowStart,
+    windowEnd,
+    rotationDue,
+    from: `Certificates: ${from.filter(Boolean).join('; ') || 'none'}`,
   };
 }
 

@@ -4,6 +4,7 @@ import { digestWords } from '../../../core/words';
 import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
 import { derivedPacket } from './derived';
+import { runwayOf } from './print';
 import { checkDraft, handoffs, packetDraft, packetVersions, type PacketVersion } from './packets';
 
 /**
@@ -33,5 +34,6 @@ export function packetView(station: Station, input: { packetId: string }): View<
     handoffs: handoffs(station, input.packetId),
     freshness: Object.fromEntries(draft.evidence.map((e) => [e.evidenceId, freshness(e, now)])),
     derived: derivedPacket(station, draft),
+    runway: runwayOf(station, draft),
   };
 }

@@ -127,7 +127,7 @@ export function PacketDetail(props: {
       {draft.kind === 'rotation-deferral' ? (
         <section className="module" aria-label="Validity runway">
           <h3>Validity runway</h3>
-          <RunwayChart evidence={draft.evidence} subject={draft.subject} now={now} />
+          <RunwayChart runway={packet.runway} now={now} />
         </section>
       ) : null}
 

@@ -1,7 +1,5 @@
 import type { PacketView } from '../../../shared/contract';
-import { runwayLayout, type RunwayCertificate, type RunwayText } from '../../../shared/runway';
-
-type Evidence = PacketView['draft']['evidence'][number];
+import { runwayLayout, type RunwayText } from '../../../shared/runway';
 
 /**
  * Certificate validity runway: one bar per certificate the evidence carries (notBefore → notAfter),
@@ -10,31 +8,10 @@ type Evidence = PacketView['draft']['evidence'][number];
  * shared with the printed packet (src/shared/runway.ts); the SVG scales with its pane (viewBox, width
  * 100%), so no label is cut at any width.
  */
-export function RunwayChart(props: {
-  evidence: readonly Evidence[];
-  subject: Readonly<Record<string, string>>;
-  now: string;
-}) {
-  const certificates: RunwayCertificate[] = props.evidence.flatMap((e) =>
-    e.certificates.map((c) => ({
-      key: `${e.evidenceId}-${c.sha256}`,
-      subject: c.subject,
-      serial: c.serial,
-      notBefore: c.notBefore,
-      notAfter: c.notAfter,
-      source: e.evidenceId,
-      status: null,
-    })),
-  );
-  const layout = runwayLayout({
-    certificates,
-    windowStart: props.subject.windowStart ?? null,
-    windowEnd: props.subject.windowEnd ?? null,
-    rotationDue: props.subject.rotationDue ?? null,
-    now: props.now,
-    nowLabel: 'today',
-  });
-  if (!layout) return <p className="muted">No certificates in the evidence yet, and no requested window.</p>;
+export function RunwayChart(props: { runway: PacketView['runway']; now: string }) {
+  const { from, ...input } = props.runway;
+  const layout = runwayLayout({ ...input, now: props.now, nowLabel: 'today' });
+  if (!layout) return <p className="muted">No certificates and no requested window to draw ({from}).</p>;
   const { width, height, top, bottom } = layout;
 
   return (
@@ -115,12 +92,12 @@ export function RunwayChart(props: {
           </>
         ) : null}
       </svg>
+      <p className="muted">{from}.</p>
       <ul className="plain" aria-label="Runway facts">
-        {props.subject.windowEnd ? (
+        {input.windowEnd ? (
           <li>
-            Requested window {props.subject.windowStart?.slice(0, 10)} →{' '}
-            {props.subject.windowEnd.slice(0, 10)}
-            {props.subject.rotationDue ? `; rotation due ${props.subject.rotationDue.slice(0, 10)}` : ''}
+            Requested window {input.windowStart?.slice(0, 10)} → {input.windowEnd.slice(0, 10)}
+            {input.rotationDue ? `; rotation due ${input.rotationDue.slice(0, 10)}` : ''}
           </li>
         ) : null}
         {layout.rows.map((r) => (
