@@ -151,7 +151,7 @@ export function custodyState(
             check: 'CUST-SEAL-INTACT',
             expected: null,
             observed: 'seal not intact',
-            message: `${e.inspector} found the seal broken`,
+            message: `the inspection at journal seq ${e.seq} (inspector named in it: ${e.inspector}) found the seal broken`,
           });
         }
         lastInspection = { seq: e.seq, at: e.at };
