@@ -39,6 +39,15 @@ describe('previews before irreversible acts (contract/acts.ts), in Chromium', ()
       await items.getByRole('button', { name: 'hsm-primary' }).click();
       const form = page.getByRole('form', { name: 'Record custody act' });
       await form.getByRole('combobox', { name: /^Act/ }).selectOption('unsealed');
+      // A refused field says so at the field, in plain words, and the message goes once it is fixed.
+      await form.getByLabel('Bag serial as read now').fill('TB 100001');
+      await form.getByLabel('Holder').fill('Carol Chen');
+      await form.getByLabel('Reason').fill('planned key activation, step 4');
+      await form.getByRole('button', { name: 'Preview the record…' }).click();
+      await expect
+        .poll(() => form.locator('.field-error').innerText())
+        .toContain('a tamper-bag serial such as TB-104233');
+      expect(await page.getByRole('alert').innerText()).toContain('INVALID_INPUT');
       await form.getByLabel('Bag serial as read now').fill('TB-100001');
       await form.getByLabel('Holder').fill('Carol Chen');
       await form.getByLabel('Reason').fill('planned key activation, step 4');
@@ -46,6 +55,8 @@ describe('previews before irreversible acts (contract/acts.ts), in Chromium', ()
 
       const preview = page.getByRole('region', { name: 'Preview: Record a custody event' });
       await preview.waitFor();
+      expect(await form.locator('.field-error').count()).toBe(0);
+      expect(await page.getByRole('alert').count()).toBe(0);
       const first = await preview.innerText();
       // Exactly what will be recorded: the act's fields, the signed-in person, the entry it becomes.
       expect(first).toMatch(/act\.reason\s+"planned key activation, step 4"/);

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Output, TrustEntryView } from '../../../shared/contract';
+import { FieldError } from '../../components/FieldError';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
@@ -132,6 +133,7 @@ export function TrustPanel(props: {
           <label className="field">
             <span>Reason (recorded)</span>
             <input name="reason" required maxLength={500} />
+            <FieldError name="reason" />
           </label>
           <div className="actions">
             <button type="submit" className="primary">
@@ -172,10 +174,12 @@ export function TrustPanel(props: {
           <label className="field">
             <span>Words read back by the key holder</span>
             <input name="confirm" autoComplete="off" spellCheck={false} required />
+            <FieldError name="confirmFingerprint" />
           </label>
           <label className="field">
             <span>Trust id</span>
             <input name="trustId" pattern="[a-z][a-z0-9-]{0,39}" required />
+            <FieldError name="trustId" />
           </label>
           <fieldset>
             <legend>Roles</legend>
@@ -188,6 +192,7 @@ export function TrustPanel(props: {
           <label className="field">
             <span>Valid until</span>
             <input name="validUntil" type="date" required />
+            <FieldError name="validUntil" />
           </label>
           <p className="muted">Recorded as compared by you, the signed-in operator.</p>
           <button type="submit" className="primary">

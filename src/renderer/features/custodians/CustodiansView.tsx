@@ -1,5 +1,6 @@
 import { useEffect, useReducer, useRef, useState, type FormEvent } from 'react';
 import type { CoverageView, ModuleView, QuorumSessionView, RosterEntryView } from '../../../shared/contract';
+import { FieldError } from '../../components/FieldError';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
@@ -249,14 +250,17 @@ function OpenSessionForm(props: { onOpened: (sessionId: string) => Promise<void>
             required
             placeholder={f.binding === 'presence' ? 'e.g. rehearsal of step 7' : 'ceremony-keygen:…'}
           />
+          <FieldError name="operation" />
         </label>
         <label className="field">
           <span>Ceremony</span>
           <input value={f.ceremonyId} onChange={(e) => setF({ ...f, ceremonyId: e.target.value })} required />
+          <FieldError name="ceremonyId" />
         </label>
         <label className="field">
           <span>Step</span>
           <input value={f.step} onChange={(e) => setF({ ...f, step: e.target.value })} required />
+          <FieldError name="step" />
         </label>
         <button type="submit" className="primary">
           Preview the session…

@@ -1,5 +1,6 @@
 import { useEffect, useReducer, useState, type FormEvent } from 'react';
 import type { CustodyActInput, CustodyItemView } from '../../../shared/contract';
+import { FieldError } from '../../components/FieldError';
 import { useStation } from '../../app/store';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Badge } from '../../components/Badge';
@@ -195,24 +196,31 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
           <label className="field">
             <span>{type === 'sealed' ? 'New bag serial' : 'Bag serial as read now'}</span>
             <input value={f.bag} onChange={(e) => setF({ ...f, bag: e.target.value })} required />
+            <FieldError name="bagSerial" />
+            <FieldError name="bagSerialObserved" />
           </label>
         ) : null}
         {type !== 'media-replaced' ? (
           <label className="field">
             <span>{type === 'inspected' ? 'Inspector' : type === 'transferred' ? 'From' : 'Holder'}</span>
             <input value={f.holder} onChange={(e) => setF({ ...f, holder: e.target.value })} required />
+            <FieldError name="holder" />
+            <FieldError name="inspector" />
+            <FieldError name="from" />
           </label>
         ) : null}
         {type === 'transferred' ? (
           <label className="field">
             <span>To</span>
             <input value={f.to} onChange={(e) => setF({ ...f, to: e.target.value })} required />
+            <FieldError name="to" />
           </label>
         ) : null}
         {type === 'sealed' || type === 'transferred' ? (
           <label className="field">
             <span>Location</span>
             <input value={f.location} onChange={(e) => setF({ ...f, location: e.target.value })} required />
+            <FieldError name="location" />
           </label>
         ) : null}
         {type === 'inspected' ? (
@@ -247,6 +255,8 @@ function ActForm(props: { item: CustodyItemView; onDone: () => Promise<void> }) 
               onChange={(e) => setF({ ...f, note: e.target.value })}
               required={type !== 'inspected'}
             />
+            <FieldError name="note" />
+            <FieldError name="reason" />
           </label>
         ) : null}
         <button type="submit" className="primary">

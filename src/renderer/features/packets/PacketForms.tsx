@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Output, PacketView } from '../../../shared/contract';
 import type { Result } from '../../../shared/errors';
+import { FieldError } from '../../components/FieldError';
 import { useStation } from '../../app/store';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 
@@ -88,6 +89,7 @@ export function ClaimForm({ packet, onChanged }: Props) {
               <option key={c.claimId} value={c.claimId} />
             ))}
           </datalist>
+          <FieldError name="claimId" />
         </label>
         {existing ? (
           <p className="muted">Editing claim {f.claimId}: its current values are filled in.</p>
@@ -101,6 +103,7 @@ export function ClaimForm({ packet, onChanged }: Props) {
             value={f.text}
             onChange={(e) => setF({ ...f, text: e.target.value })}
           />
+          <FieldError name="text" />
         </label>
         <fieldset>
           <legend>Evidence it rests on (up to 50)</legend>
@@ -129,6 +132,7 @@ export function ClaimForm({ packet, onChanged }: Props) {
             {derived ? ': its status is computed from their findings' : ''}
           </span>
           <input name="checks" value={f.checks} onChange={(e) => setF({ ...f, checks: e.target.value })} />
+          <FieldError name="checks" />
         </label>
         {derived ? null : (
           <label className="field">
@@ -220,6 +224,7 @@ export function AnnotateForm({ packet, onChanged }: Props) {
             value={f.note}
             onChange={(e) => setF({ ...f, note: e.target.value })}
           />
+          <FieldError name="note" />
         </label>
         <label className="field">
           <span>Owner (who must act on it)</span>
@@ -229,10 +234,12 @@ export function AnnotateForm({ packet, onChanged }: Props) {
             value={f.owner}
             onChange={(e) => setF({ ...f, owner: e.target.value })}
           />
+          <FieldError name="owner" />
         </label>
         <label className="field">
           <span>Due</span>
           <input name="due" type="date" value={f.due} onChange={(e) => setF({ ...f, due: e.target.value })} />
+          <FieldError name="dueAt" />
         </label>
         <button
           type="submit"
@@ -300,22 +307,27 @@ export function EvidenceForms({ packet, onChanged }: Props) {
       <label className="field">
         <span>Evidence id</span>
         <input name="evidenceId" required pattern="[a-z0-9][a-z0-9\-]{0,47}" />
+        <FieldError name="evidenceId" />
       </label>
       <label className="field">
         <span>Title</span>
         <input name="title" required />
+        <FieldError name="title" />
       </label>
       <label className="field">
         <span>Source system</span>
         <input name="system" placeholder="ceremony-station" />
+        <FieldError name="system" />
       </label>
       <label className="field">
         <span>Effective date (when the fact was true)</span>
         <input name="effective" type="date" />
+        <FieldError name="effectiveAt" />
       </label>
       <label className="field">
         <span>Freshness rule (days)</span>
         <input name="freshnessDays" type="number" min={1} max={3650} />
+        <FieldError name="freshnessDays" />
       </label>
       <label className="check">
         <input type="checkbox" name="sensitive" /> Sensitive (digest and title only in exports)
@@ -352,6 +364,7 @@ export function EvidenceForms({ packet, onChanged }: Props) {
           <label className="field">
             <span>Attested by (whose words these are; you are recorded as typing them in)</span>
             <input name="attestedBy" required />
+            <FieldError name="attestedBy" />
           </label>
           <label className="field">
             <span>What they attest</span>
