@@ -102,9 +102,25 @@ export function createDispatcher(
         return { ok: false, error: toErrorPayload(e, log) };
       }
     }
+    // A preview is of the act as it would run: the window names no actor there either.
+    if (method === 'actPreview' && previewNamesActor(given))
+      return fail(
+        'OPERATOR_ACTOR_MISMATCH',
+        'actPreview: the window may not name the actor; the act is recorded under the signed-in operator',
+        { field: 'input.actor', method },
+      );
     const parsed = spec.input.safeParse(given);
     if (!parsed.success) {
       const { field, message } = describeZodError(parsed.error);
+      // A preview refuses exactly as its act would, naming the act's own field (not the wrapper's).
+      const previewed = method === 'actPreview' ? previewedMethod(given) : null;
+      if (previewed !== null && field.startsWith('input.input')) {
+        const inner = `input${field.slice('input.input'.length)}`;
+        return fail('INVALID_INPUT', `${inner}${message.slice(field.length)}`, {
+          field: inner,
+          method: previewed,
+        });
+      }
       return fail('INVALID_INPUT', message, { field, method });
     }
     try {
@@ -136,4 +152,16 @@ function fail(
   data: Record<string, string>,
 ): Result<never> {
   return { ok: false, error: { code, message, data } };
+}
+
+/** The act an actPreview request names, when it names a confirmed one. */
+function previewedMethod(given: unknown): string | null {
+  const m = given !== null && typeof given === 'object' ? (given as { method?: unknown }).method : undefined;
+  return typeof m === 'string' && isConfirmedMethod(m) ? m : null;
+}
+
+function previewNamesActor(given: unknown): boolean {
+  const input =
+    given !== null && typeof given === 'object' ? (given as { input?: unknown }).input : undefined;
+  return input !== null && typeof input === 'object' && Object.hasOwn(input, 'actor');
 }

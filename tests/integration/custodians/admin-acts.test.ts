@@ -15,7 +15,13 @@ import {
 } from '../../../src/main/services/custodians';
 import { registerModule } from '../../../src/main/services/devices/modules';
 import { Station } from '../../../src/main/station/station';
-import type { ConfirmedMethod, Method, Output, WindowInput } from '../../../src/shared/contract';
+import {
+  PREVIEW_REDACTED_FIELDS,
+  type ConfirmedMethod,
+  type Method,
+  type Output,
+  type WindowInput,
+} from '../../../src/shared/contract';
 import type { Result } from '../../../src/shared/errors';
 import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
@@ -78,7 +84,11 @@ async function confirmed<M extends ConfirmedMethod>(
   preview: { statement: string; typeToConfirm: { value: string } | null };
   result: Result<Output<M>>;
 }> {
-  const preview = value(await call('actPreview', { method, input: draft as Record<string, unknown> }));
+  // As the window does: the preview never carries a secret (a PIN, a passphrase, shares).
+  const shown = Object.fromEntries(
+    Object.entries(draft as Record<string, unknown>).filter(([k]) => !PREVIEW_REDACTED_FIELDS.includes(k)),
+  );
+  const preview = value(await call('actPreview', { method, input: shown }));
   const result = await call(method, {
     ...draft,
     ...(opts.pin ? { pin: opts.pin } : {}),
