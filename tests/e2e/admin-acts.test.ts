@@ -63,7 +63,9 @@ async function bindQuorum(page: Page, form: Locator): Promise<string> {
   await form.getByRole('button', { name: 'Preview a quorum session for it…' }).click();
   const preview = await confirmPreview(page, 'Open a quorum session for one operation');
   expect(preview).toContain(text);
-  await expect.poll(() => form.innerText()).toMatch(/READY\s+session open/);
+  await expect.poll(() => form.innerText()).toMatch(/OPEN\s+0 of 2 checked in/);
+  // The act waits for the quorum: it cannot be asked before the custodians have checked in.
+  expect(await form.getByRole('button', { name: /^Preview the / }).isDisabled()).toBe(true);
   const session = page.getByRole('region', { name: 'Quorum session', exact: true });
   await expect.poll(() => session.innerText()).toContain(`Authorises ${text}`);
   return text;
@@ -122,6 +124,7 @@ describe('roster changes at the console, each under a quorum bound to exactly th
       );
 
       await checkIn(page, ['Alice', 'Bob']);
+      await expect.poll(() => add.innerText()).toMatch(/REACHED\s+2 of 2 checked in/);
       await add.getByRole('button', { name: 'Preview the addition…' }).click();
       const addPreview = await confirmPreview(page, 'Add a custodian to the roster (under quorum)');
       expect(addPreview).toContain('custodian.custodianId');

@@ -94,4 +94,25 @@ describe('a confirmed act lands on the head its preview was made against', () =>
     const v = await run(async () => recordVersion(st, 'p-1', actor));
     expect([v.version, v.digest]).toEqual([1, statement.derived.digest]);
   });
+
+  it('an act that changes a device first checks the pinned head before the change, then records whatever came between', () => {
+    const head = () => {
+      const h = st.journal.head();
+      return { seq: h.seq, hash: Buffer.from(h.hash).toString('hex') };
+    };
+    // Moved before the device step: refused there, nothing changed.
+    const moved = head();
+    setPacketClaim(st, claim('moved first'));
+    expect(() => Station.onHead(moved, () => st.confirmPinnedHead())).toThrowError(
+      expect.objectContaining({ code: 'PREVIEW_STALE' }),
+    );
+    // Still on it at the device step: released, so the record after the change is never refused.
+    const still = head();
+    const landed = Station.onHead(still, () => {
+      st.confirmPinnedHead();
+      setPacketClaim(st, claim('between the change and its record')); // (another writer, in effect)
+      return setPacketClaim(st, claim('the act’s record')).seq;
+    });
+    expect(landed).toBe(still.seq + 2);
+  });
 });

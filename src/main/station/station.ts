@@ -142,6 +142,25 @@ export class Station {
   }
 
   /**
+   * For an act that changes a device before it can record (a token's PIN): checks now, before that
+   * change, that the journal is still on the head its confirmed preview was made against, and releases
+   * the pin, so the record that follows the change is never refused after the device moved.
+   */
+  confirmPinnedHead(): void {
+    const pinned = headPins.getStore();
+    if (!pinned || pinned.used) return;
+    const head = this.journal.head();
+    const hash = head.seq === 0 ? null : toHex(head.hash);
+    if (head.seq !== pinned.seq || hash !== pinned.hash)
+      throw stationError(
+        'PREVIEW_STALE',
+        `the journal moved from seq ${pinned.seq} to ${head.seq} while the act ran: nothing was changed or recorded; preview it again`,
+        { field: 'confirm', basedOnSeq: pinned.seq, headSeq: head.seq },
+      );
+    pinned.used = true;
+  }
+
+  /**
    * Runs an act whose first record must land right after journal seq `seq` (head `hash`): the head its
    * confirmed preview was made against (services/acts). Later records of the same act are not pinned.
    */

@@ -84,8 +84,12 @@ export function useConfirmedAct<M extends ConfirmedMethod>(
     const call = api[method] as (i: unknown) => Promise<Result<Output<M>>>;
     const r = await call(input);
     setBusy(false);
+    // Secrets (shares typed in, a passphrase) go with one attempt only: after it, whatever came of it,
+    // nothing keeps them — the form asks for them again.
+    const heldSecrets = Object.keys(pending.draft as object).some((k) => PREVIEW_REDACTED_FIELDS.includes(k));
     if (!r.ok) {
-      if (r.error.code === 'PREVIEW_STALE') setStale(true);
+      if (heldSecrets) setPending(null);
+      else if (r.error.code === 'PREVIEW_STALE') setStale(true);
       return showError(r.error);
     }
     pending.form?.reset();

@@ -56,6 +56,10 @@ export const quorumSessionSummarySchema = z.strictObject({
   openedAt: z.string(),
   expiresAt: z.string(),
   closedReason: z.string().nullable(),
+  /** Valid check-ins so far and the threshold: REACHED only when checkedIn reaches it. */
+  checkedIn: z.number().int(),
+  threshold: z.number().int(),
+  reached: z.boolean(),
 });
 
 /** A session as opened: the journal's record of it, on this station. */

@@ -515,6 +515,16 @@ export function listQuorumSessions(station: Station): {
   openedAt: string;
   expiresAt: string;
   closedReason: string | null;
+  /** Valid check-ins so far, of the threshold the session needs (QUORUM: REACHED only at threshold). */
+  checkedIn: number;
+  threshold: number;
+  reached: boolean;
 }[] {
-  return quorumSessions(station.store.db);
+  const now = journalTime(station.deps.clock());
+  const roster = rosterEntries(station);
+  return quorumSessions(station.store.db).map((row) => {
+    const { session } = loadSession(station, row.sessionId);
+    const state = quorumState(session, accepted(station, row.sessionId), roster, now);
+    return { ...row, checkedIn: state.checkedIn.length, threshold: state.threshold, reached: state.reached };
+  });
 }

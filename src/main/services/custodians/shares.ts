@@ -138,6 +138,9 @@ export async function splitActivationSecret(
     await renderPdfs(sheets, chromium);
     written.push(...sheets.map((s) => s.path));
     // The PIN changes last: if anything before fails, the token and the custodians are as they were.
+    // A confirmed split is checked against its preview's journal head here, before the token changes:
+    // never after it, when a refused record would leave a PIN nobody recorded.
+    station.confirmPinnedHead();
     const newPin = Buffer.from(secret).toString('hex');
     station.hsm
       .module(opts.moduleId)

@@ -196,8 +196,13 @@ export function ActivationPanel(props: {
         {operation ? (
           <p>
             Operation <code>{operation}</code>{' '}
-            {session ? (
-              <Badge word="READY" detail="session open — custodians check in above" />
+            {session?.reached ? (
+              <Badge word="REACHED" detail={`${session.checkedIn} of ${session.threshold} checked in`} />
+            ) : session ? (
+              <Badge
+                word="OPEN"
+                detail={`${session.checkedIn} of ${session.threshold} checked in — custodians check in above`}
+              />
             ) : (
               <Badge word="HOLD" detail="no open session" />
             )}
@@ -223,7 +228,16 @@ export function ActivationPanel(props: {
               </div>
             ))
           : null}
-        <button type="submit" className="primary" disabled={!session}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={!session?.reached}
+          title={
+            session?.reached
+              ? undefined
+              : 'Waits for the quorum session bound to this generation to reach its quorum'
+          }
+        >
           Rebuild the PIN in memory and generate
         </button>
         {generated ? (

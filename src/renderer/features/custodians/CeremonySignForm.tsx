@@ -172,7 +172,16 @@ export function CeremonySignForm(props: {
             </div>
           ))
         : null}
-      <button type="submit" className="primary" disabled={!session}>
+      <button
+        type="submit"
+        className="primary"
+        disabled={!session?.reached}
+        title={
+          session?.reached
+            ? undefined
+            : 'Waits for a quorum session bound to exactly this signing to reach its quorum'
+        }
+      >
         Preview the signing…
       </button>
       {act.panel}

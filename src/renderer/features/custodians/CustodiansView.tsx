@@ -161,6 +161,9 @@ export function CustodiansView() {
             view={view}
             modules={modules}
             onChanged={async () => {
+              // A check-in moves the session towards its quorum: the list (and every act bound to it)
+              // reads it again.
+              reload();
               reloadSession();
               await refreshJournal();
             }}

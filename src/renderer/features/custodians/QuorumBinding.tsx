@@ -9,6 +9,10 @@ export interface SessionSummary {
   readonly step: string;
   readonly expiresAt: string;
   readonly closedReason: string | null;
+  readonly checkedIn: number;
+  readonly threshold: number;
+  /** The station's word: enough valid check-ins, unexpired. Only then may the bound act run. */
+  readonly reached: boolean;
 }
 
 /**
@@ -46,8 +50,16 @@ export function QuorumBinding(props: {
     <>
       <p>
         Operation to authorise <code className="operation-text">{operation}</code>{' '}
-        {props.session ? (
-          <Badge word="READY" detail="session open — custodians check in on the session panel" />
+        {props.session?.reached ? (
+          <Badge
+            word="REACHED"
+            detail={`${props.session.checkedIn} of ${props.session.threshold} checked in: the act may run`}
+          />
+        ) : props.session ? (
+          <Badge
+            word="OPEN"
+            detail={`${props.session.checkedIn} of ${props.session.threshold} checked in — custodians check in on the session panel`}
+          />
         ) : (
           <Badge word="HOLD" detail="no open session bound to it" />
         )}

@@ -173,7 +173,16 @@ function AddCustodianForm(props: Props) {
         step={`add ${custodian.custodianId}`.slice(0, 80)}
         onOpened={props.onOpened}
       />
-      <button type="submit" className="primary" disabled={!session}>
+      <button
+        type="submit"
+        className="primary"
+        disabled={!session?.reached}
+        title={
+          session?.reached
+            ? undefined
+            : 'Waits for a quorum session bound to exactly this change to reach its quorum'
+        }
+      >
         Preview the addition…
       </button>
       {act.panel}
@@ -257,7 +266,16 @@ function RevokeCustodianForm(props: Props & { active: readonly RosterEntryView[]
         step={`revoke ${f.custodianId}`}
         onOpened={props.onOpened}
       />
-      <button type="submit" className="primary" disabled={!session}>
+      <button
+        type="submit"
+        className="primary"
+        disabled={!session?.reached}
+        title={
+          session?.reached
+            ? undefined
+            : 'Waits for a quorum session bound to exactly this change to reach its quorum'
+        }
+      >
         Preview the revocation…
       </button>
       {act.panel}
@@ -338,7 +356,16 @@ function CredentialsForm(props: Props & { active: readonly RosterEntryView[] }) 
         step={`credentials ${f.custodianId}`}
         onOpened={props.onOpened}
       />
-      <button type="submit" className="primary" disabled={!session}>
+      <button
+        type="submit"
+        className="primary"
+        disabled={!session?.reached}
+        title={
+          session?.reached
+            ? undefined
+            : 'Waits for a quorum session bound to exactly this change to reach its quorum'
+        }
+      >
         Preview the change…
       </button>
       {act.panel}
