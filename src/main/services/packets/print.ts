@@ -124,8 +124,10 @@ export function packetHtml(
  */
 export function packetFooter(v: PacketVersion): string {
   const words = digestWords(Buffer.from(v.digest, 'hex')).join(' · ');
-  return `<div style="font-family:'DejaVu Sans',sans-serif;font-size:7.5pt;width:100%;margin:0 16mm;border-top:1px solid #000;padding-top:1mm;display:flex;gap:3mm;justify-content:space-between;-webkit-print-color-adjust:exact">
-<span>${esc(v.content.packetId)} v${v.version} · ${esc(words)} · ${esc(v.digest.slice(0, 16))}…</span>
+  // The hex in a monospace face without ligatures: "ff" must stay two letters, for eyes and for text
+  // extraction alike.
+  return `<div style="font-family:'DejaVu Sans',sans-serif;font-variant-ligatures:none;font-size:7.5pt;width:100%;margin:0 16mm;border-top:1px solid #000;padding-top:1mm;display:flex;gap:3mm;justify-content:space-between;-webkit-print-color-adjust:exact">
+<span>${esc(v.content.packetId)} v${v.version} · ${esc(words)} · <span style="font-family:'DejaVu Sans Mono',monospace">${esc(v.digest.slice(0, 16))}</span>…</span>
 <span style="white-space:nowrap">page <span class="pageNumber"></span> of <span class="totalPages"></span> · Initials: ________</span></div>`;
 }
 

@@ -215,7 +215,12 @@ export function AttestationPanel(props: {
         <p className="muted">Not evaluated yet.</p>
       )}
       <div className="actions">
-        <button type="button" onClick={() => void evaluate()} disabled={!subject}>
+        <button
+          type="button"
+          onClick={() => void evaluate()}
+          disabled={!subject}
+          title={subject ? undefined : 'No attestation scope record is imported yet'}
+        >
           Evaluate now
         </button>
       </div>

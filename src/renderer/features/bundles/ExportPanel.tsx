@@ -158,7 +158,14 @@ export function ExportPanel(props: {
             type="submit"
             className="primary"
             disabled={running || ready.length === 0 || !preview || tokenHold !== null}
-            title={tokenHold ?? undefined}
+            title={
+              tokenHold ??
+              (ready.length === 0
+                ? 'No removable volume is ready to write to'
+                : !preview
+                  ? 'Waiting for the export preview'
+                  : undefined)
+            }
           >
             Sign, write and verify
           </button>

@@ -5,7 +5,7 @@ import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 import { CeremonySignForm } from './CeremonySignForm';
-import type { SessionSummary } from './QuorumBinding';
+import { QuorumActButton, type SessionSummary } from './QuorumBinding';
 
 type Split = Output<'sharesList'>[number];
 
@@ -228,18 +228,9 @@ export function ActivationPanel(props: {
               </div>
             ))
           : null}
-        <button
-          type="submit"
-          className="primary"
-          disabled={!session?.reached}
-          title={
-            session?.reached
-              ? undefined
-              : 'Waits for the quorum session bound to this generation to reach its quorum'
-          }
-        >
+        <QuorumActButton session={session} bound="this generation">
           Rebuild the PIN in memory and generate
-        </button>
+        </QuorumActButton>
         {generated ? (
           <p role="status">
             Generated {generated.keyType} {generated.size} “{generated.label}”{' '}

@@ -3,7 +3,7 @@ import type { Output } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
-import { boundSession, QuorumBinding, type SessionSummary } from './QuorumBinding';
+import { boundSession, QuorumActButton, QuorumBinding, type SessionSummary } from './QuorumBinding';
 import './roster-changes.css';
 
 type Split = Output<'sharesList'>[number];
@@ -123,7 +123,12 @@ export function CeremonySignForm(props: {
         </label>
       </div>
       <div className="actions">
-        <button type="button" disabled={!keyId || !path} onClick={() => void show()}>
+        <button
+          type="button"
+          disabled={!keyId || !path}
+          title={!keyId || !path ? 'Choose the key and the file to sign first' : undefined}
+          onClick={() => void show()}
+        >
           Show the operation to authorise
         </button>
       </div>
@@ -172,18 +177,9 @@ export function CeremonySignForm(props: {
             </div>
           ))
         : null}
-      <button
-        type="submit"
-        className="primary"
-        disabled={!session?.reached}
-        title={
-          session?.reached
-            ? undefined
-            : 'Waits for a quorum session bound to exactly this signing to reach its quorum'
-        }
-      >
+      <QuorumActButton session={session} bound="this signing">
         Preview the signing…
-      </button>
+      </QuorumActButton>
       {act.panel}
       {signed ? (
         <div role="status">

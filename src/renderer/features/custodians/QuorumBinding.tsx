@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 
@@ -78,5 +79,30 @@ export function QuorumBinding(props: {
       ) : null}
       {openAct.panel}
     </>
+  );
+}
+
+/**
+ * The submit button of an act bound to a quorum session: enabled only once the station says the
+ * session bound to exactly this act REACHED its quorum, and saying why while it waits.
+ */
+export function QuorumActButton(props: {
+  session: SessionSummary | undefined;
+  /** What the session is bound to, in words: "this change", "this signing". */
+  bound: string;
+  children: ReactNode;
+}) {
+  const reached = props.session?.reached === true;
+  return (
+    <button
+      type="submit"
+      className="primary"
+      disabled={!reached}
+      title={
+        reached ? undefined : `Waits for a quorum session bound to exactly ${props.bound} to reach its quorum`
+      }
+    >
+      {props.children}
+    </button>
   );
 }

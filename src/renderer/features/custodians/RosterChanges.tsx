@@ -3,7 +3,7 @@ import { PUBLIC_KEY_MAX_CHARS, type Output, type RosterEntryView } from '../../.
 import { useStation } from '../../app/store';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
-import { boundSession, QuorumBinding, type SessionSummary } from './QuorumBinding';
+import { boundSession, QuorumActButton, QuorumBinding, type SessionSummary } from './QuorumBinding';
 import './roster-changes.css';
 
 interface Props {
@@ -173,18 +173,9 @@ function AddCustodianForm(props: Props) {
         step={`add ${custodian.custodianId}`.slice(0, 80)}
         onOpened={props.onOpened}
       />
-      <button
-        type="submit"
-        className="primary"
-        disabled={!session?.reached}
-        title={
-          session?.reached
-            ? undefined
-            : 'Waits for a quorum session bound to exactly this change to reach its quorum'
-        }
-      >
+      <QuorumActButton session={session} bound="this change">
         Preview the addition…
-      </button>
+      </QuorumActButton>
       {act.panel}
       {added ? <p role="status">{added}</p> : null}
     </form>
@@ -266,18 +257,9 @@ function RevokeCustodianForm(props: Props & { active: readonly RosterEntryView[]
         step={`revoke ${f.custodianId}`}
         onOpened={props.onOpened}
       />
-      <button
-        type="submit"
-        className="primary"
-        disabled={!session?.reached}
-        title={
-          session?.reached
-            ? undefined
-            : 'Waits for a quorum session bound to exactly this change to reach its quorum'
-        }
-      >
+      <QuorumActButton session={session} bound="this change">
         Preview the revocation…
-      </button>
+      </QuorumActButton>
       {act.panel}
       {done ? <p role="status">{done}</p> : null}
     </form>
@@ -356,18 +338,9 @@ function CredentialsForm(props: Props & { active: readonly RosterEntryView[] }) 
         step={`credentials ${f.custodianId}`}
         onOpened={props.onOpened}
       />
-      <button
-        type="submit"
-        className="primary"
-        disabled={!session?.reached}
-        title={
-          session?.reached
-            ? undefined
-            : 'Waits for a quorum session bound to exactly this change to reach its quorum'
-        }
-      >
+      <QuorumActButton session={session} bound="this change">
         Preview the change…
-      </button>
+      </QuorumActButton>
       {act.panel}
       {done ? <p role="status">{done}</p> : null}
     </form>

@@ -130,7 +130,12 @@ export function ShareSplitPanel(props: {
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="primary" disabled={!chosenVolume}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={!chosenVolume}
+          title={chosenVolume ? undefined : 'No removable volume is ready for the share sheets'}
+        >
           Preview the split…
         </button>
         {act.panel}

@@ -75,7 +75,14 @@ export function TokenPanel(props: {
         <button type="button" onClick={() => open('generate')}>
           Generate key…
         </button>
-        <button type="button" onClick={() => open('csr')} disabled={!props.selectedKey?.hasPrivate}>
+        <button
+          type="button"
+          onClick={() => open('csr')}
+          disabled={!props.selectedKey?.hasPrivate}
+          title={
+            props.selectedKey?.hasPrivate ? undefined : 'Select a key with its private half on this token'
+          }
+        >
           Make CSR for selected key…
         </button>
       </div>

@@ -351,7 +351,12 @@ export function EvidenceForms({ packet, onChanged }: Props) {
           </label>
           {common}
           <p className="muted">Recorded as imported by you, the signed-in operator.</p>
-          <button type="submit" className="primary" disabled={files.length === 0}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={files.length === 0}
+            title={files.length === 0 ? 'No file is listed on a removable volume' : undefined}
+          >
             Copy, digest and add
           </button>
           {imported ? <p role="status">Imported: {imported}</p> : null}
