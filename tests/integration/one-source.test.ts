@@ -46,6 +46,8 @@ describe('one source', () => {
       'core/packet/model.ts': "a packet evidence item's id: the packet model is its one home",
       'core/hsm/csr-request.ts': "a CSR's X.509 subject attributes (common name, email, country)",
       'core/hsm/key-spec.ts': 'the CKA_LABEL of a key the station generates',
+      'core/findings/policy/authority-matrix.ts':
+        "an authority matrix's own lane, decision and rule ids (PSC-T1): the matrix is their one home",
     };
     const offenders = sources(src)
       .map((f) => relative(src, f))
