@@ -43,12 +43,22 @@ export function QuorumBinding(props: {
   ceremonyId: string;
   step: string;
   onOpened: (sessionId: string) => Promise<void>;
+  /** Where the station computes the operation on request: the button that asks for it comes first. */
+  onShow?: () => void;
 }) {
   const openAct = useConfirmedAct('quorumOpen', { onDone: (v) => props.onOpened(v.sessionId) });
-  if (!props.operation) return null;
+  const show = props.onShow ? (
+    <div className="actions">
+      <button type="button" onClick={props.onShow}>
+        Show the operation to authorise
+      </button>
+    </div>
+  ) : null;
+  if (!props.operation) return show;
   const operation = props.operation;
   return (
     <>
+      {show}
       <p>
         Operation to authorise <code className="operation-text">{operation}</code>{' '}
         {props.session?.reached ? (

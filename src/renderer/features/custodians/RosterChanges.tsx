@@ -245,12 +245,8 @@ function RevokeCustodianForm(props: Props & { active: readonly RosterEntryView[]
           />
         </label>
       </div>
-      <div className="actions">
-        <button type="button" onClick={() => void show()}>
-          Show the operation to authorise
-        </button>
-      </div>
       <QuorumBinding
+        onShow={() => void show()}
         operation={operation}
         session={session}
         ceremonyId="roster-change"
@@ -326,12 +322,8 @@ function CredentialsForm(props: Props & { active: readonly RosterEntryView[] }) 
           </select>
         </label>
       </div>
-      <div className="actions">
-        <button type="button" onClick={() => void show()}>
-          Show the operation to authorise
-        </button>
-      </div>
       <QuorumBinding
+        onShow={() => void show()}
         operation={operation}
         session={session}
         ceremonyId="roster-change"
