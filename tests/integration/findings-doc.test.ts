@@ -4,6 +4,7 @@ import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS } from '../../src/core/findings/workflows';
 import { attestationWorkflow } from '../../src/core/findings/workflows/attestation';
+import { compromiseWorkflow } from '../../src/core/findings/workflows/compromise';
 import { deferralWorkflow } from '../../src/core/findings/workflows/deferral';
 
 /**
@@ -19,6 +20,7 @@ const END = '<!-- check-ids:end -->';
 const RULE_SETS: readonly { id: string; rules: readonly { id: string; title: string }[] }[] = [
   deferralWorkflow,
   attestationWorkflow,
+  compromiseWorkflow,
 ];
 
 function generated(): string {

@@ -14,6 +14,8 @@ export interface RuleContext<P> {
   readonly asOf: string;
   /** What is evaluated: the deferral request id, the attestation id… (the workflow's subject record). */
   readonly subject: string;
+  /** SHA-256 for rules that compare content digests (a prior packet's basis); the engine always gives it. */
+  readonly sha256?: Sha256Hex;
 }
 
 /** One rule per check ID. Its doc comment, journal line, findings and tests all carry the ID. */
@@ -25,14 +27,19 @@ export interface Rule<P> {
 }
 
 /** A workflow on the engine: a rule set, the families it reads, and how findings become an outcome. */
-export interface Workflow<P, O extends string> {
+export interface Workflow<P, O extends string, D = undefined> {
   readonly id: string;
   readonly families: readonly string[];
   readonly rules: readonly Rule<P>[];
-  readonly outcome: (findings: readonly Finding[]) => { outcome: O; reason: string };
+  /**
+   * A view the workflow derives from the same context beside its findings (the lanes of workflow 002).
+   * Pure like a rule; never journaled — the evaluation's inputs reproduce it.
+   */
+  readonly derive?: (ctx: RuleContext<P>, findings: readonly Finding[]) => D;
+  readonly outcome: (findings: readonly Finding[], derived?: D) => { outcome: O; reason: string };
 }
 
-export interface Evaluation<O extends string> {
+export interface Evaluation<O extends string, D = unknown> {
   readonly workflow: string;
   readonly subject: string;
   readonly inputs: EvaluationInputs;
@@ -42,6 +49,8 @@ export interface Evaluation<O extends string> {
   readonly reason: string;
   /** SHA-256 of the canonical JSON of the findings. */
   readonly findingsDigest: string;
+  /** What the workflow derives beside the findings (undefined for workflows that derive nothing). */
+  readonly derived?: D;
 }
 
 /** SHA-256 as lowercase hex, injected (src/core reaches no crypto of its own). */
@@ -166,8 +175,8 @@ export function digestOrder(records: readonly SourceRecord[], indexBits = INDEX_
  * Evaluates a workflow as of an instant: only records exported by then, every rule, findings sorted,
  * the outcome derived from them. Nothing here reads a clock or a store.
  */
-export function evaluate<P, O extends string>(
-  workflow: Workflow<P, O>,
+export function evaluate<P, O extends string, D = undefined>(
+  workflow: Workflow<P, O, D>,
   input: {
     records: readonly SourceRecord[];
     policy: P;
@@ -178,7 +187,7 @@ export function evaluate<P, O extends string>(
     /** Optional: hashes the records digest in pieces (the same value, less memory). */
     sha256Stream?: Sha256Stream;
   },
-): Evaluation<O> {
+): Evaluation<O, D> {
   const families = new Set(workflow.families);
   const known = exactFilter(
     input.records,
@@ -189,9 +198,11 @@ export function evaluate<P, O extends string>(
     policy: input.policy,
     asOf: input.asOf,
     subject: input.subject,
+    sha256: input.sha256,
   };
   const findings = workflow.rules.flatMap((rule) => rule.run(ctx)).sort(compareFindings);
-  const { outcome, reason } = workflow.outcome(findings);
+  const derived = workflow.derive?.(ctx, findings);
+  const { outcome, reason } = workflow.outcome(findings, derived);
   return {
     workflow: workflow.id,
     subject: input.subject,
@@ -205,6 +216,7 @@ export function evaluate<P, O extends string>(
     outcome,
     reason,
     findingsDigest: input.sha256(canonicalBytes(findings)),
+    ...(derived === undefined ? {} : { derived }),
   };
 }
 

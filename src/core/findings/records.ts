@@ -20,6 +20,11 @@ export interface RecordFamily<S extends z.ZodType = z.ZodType> {
   readonly timeField: string | null;
   /** Field names that identify the family in a file that does not declare it (CSV headers, JSON keys). */
   readonly signature: readonly string[];
+  /**
+   * Fields that may go to a broader audience than the full packet's (the broad bundle of workflow 002).
+   * Unlisted fields are restricted. Absent: the family never goes broad beyond its title and digest.
+   */
+  readonly broadFields?: readonly string[];
 }
 
 export type FamilyContent<F> = F extends RecordFamily<infer S> ? z.output<S> : never;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RecordFamily } from '../records';
+import { sha256Hex } from '../../schema';
 import { id, instant, person, role, text } from './common';
 
 /**
@@ -543,6 +544,267 @@ export const incidentNotice = family({
   }),
 });
 
+// --- Compromise authority (workflow 002) -------------------------------------------------------------
+// Custody, exposure and disclosure detail is restricted: only each family's `broadFields` may go to a
+// broader audience (the broad bundle), and an authority matrix may narrow that further, never widen it.
+
+const CUSTODY_CONCLUSIONS = ['ruled-out', 'unconfirmed', 'suspected', 'confirmed'] as const;
+
+export const incidentScope = family({
+  name: 'incident-scope',
+  version: 1,
+  title: 'Declared incident scope',
+  systems: 'incident command / security leadership (the declaration and its revisions)',
+  idField: 'incidentId',
+  timeField: 'declaredAt',
+  signature: ['incidentId', 'severity', 'exposureFrom'],
+  broadFields: ['incidentId', 'title', 'severity', 'status', 'declaredBy', 'declaredAt', 'keyIds'],
+  schema: z.strictObject({
+    incidentId: id,
+    title: text(200),
+    severity: z.enum(['sev1', 'sev2', 'sev3', 'sev4']),
+    /** declared and contained are open incidents; downgraded and closed end the compromise track. */
+    status: z.enum(['declared', 'contained', 'downgraded', 'closed']),
+    declaredBy: person,
+    declaredAt: instant,
+    /** Production signing keys that may have left the HSM boundary. */
+    keyIds: z.array(id).min(1).max(50),
+    /** From when the keys may have been exposed (the window telemetry, audit and lineage must cover). */
+    exposureFrom: instant,
+    scopeNote: z.string().max(2000).default(''),
+  }),
+});
+
+export const custodyEvidence = family({
+  name: 'custody-evidence',
+  version: 1,
+  title: 'Key custody evidence (residency, backups, forensics)',
+  systems: 'HSM administration, custody registry, forensics (each says what it concluded)',
+  idField: 'evidenceId',
+  timeField: 'observedAt',
+  signature: ['evidenceId', 'conclusion'],
+  broadFields: ['evidenceId', 'kind', 'observedAt'],
+  schema: z.strictObject({
+    evidenceId: id,
+    keyId: id,
+    hsmSerial: id.nullable().default(null),
+    kind: z.enum([
+      'residency-check',
+      'backup-accounted',
+      'backup-missing',
+      'wrapped-copy-found',
+      'operator-statement',
+      'forensic-finding',
+    ]),
+    /** Whether the key may have left the boundary, as this evidence concludes. */
+    conclusion: z.enum(CUSTODY_CONCLUSIONS),
+    location: text(300),
+    detail: z.string().max(2000).default(''),
+    observedBy: person,
+    observedAt: instant,
+  }),
+});
+
+export const signingTelemetry = family({
+  name: 'signing-telemetry',
+  version: 1,
+  title: 'Signing-service telemetry event',
+  systems: 'signing services (pipeline signer, bridge, manual console), sequence-numbered per service',
+  idField: 'eventId',
+  timeField: 'signedAt',
+  signature: ['eventId', 'serviceSequence'],
+  broadFields: ['eventId', 'service', 'signedAt'],
+  schema: z.strictObject({
+    eventId: id,
+    keyId: id,
+    service: id,
+    /** The service's own sequence number (a gap is a finding). */
+    serviceSequence: z.number().int().min(0),
+    signedAt: instant,
+    origin: z.enum(['pipeline', 'bridge', 'manual', 'unknown']),
+    anomaly: z.enum(['none', 'off-hours', 'unknown-client', 'unexpected-payload', 'rate-spike']),
+    /** What was signed, when the service records it (the join to artifact lineage). */
+    artifactDigest: id.nullable().default(null),
+    clientId: id,
+  }),
+});
+
+export const artifactLineage = family({
+  name: 'artifact-lineage',
+  version: 1,
+  title: 'Artifact lineage (what a key signed and where it shipped)',
+  systems: 'release management / artifact repository',
+  idField: 'lineageId',
+  timeField: 'publishedAt',
+  signature: ['lineageId', 'artifactDigest', 'audience'],
+  broadFields: [],
+  schema: z.strictObject({
+    lineageId: id,
+    artifactDigest: id,
+    artifactName: text(300),
+    product: id,
+    signedByKeyId: id,
+    signedAt: instant,
+    publishedAt: instant,
+    channel: text(120),
+    audience: z.enum(['internal', 'partner', 'external-customer', 'public']),
+    status: z.enum(['staged', 'published', 'withdrawn']),
+  }),
+});
+
+export const customerImpact = family({
+  name: 'customer-impact',
+  version: 1,
+  title: 'Customer-impact estimate',
+  systems: 'customer success / account management',
+  idField: 'estimateId',
+  timeField: 'estimatedAt',
+  signature: ['estimateId', 'customersHigh'],
+  broadFields: [],
+  schema: z.strictObject({
+    estimateId: id,
+    product: id,
+    customersLow: z.number().int().min(0),
+    customersHigh: z.number().int().min(0),
+    contractualSla: z.boolean(),
+    supportObligation: z.string().max(500).default(''),
+    basis: text(1000),
+    estimatedAt: instant,
+  }),
+});
+
+export const disclosureRegister = family({
+  name: 'disclosure-register',
+  version: 1,
+  title: 'Disclosure register entry (legal)',
+  systems: 'legal / trust office disclosure register',
+  idField: 'entryId',
+  timeField: 'recordedAt',
+  signature: ['entryId', 'obligation', 'constraint'],
+  broadFields: [],
+  schema: z.strictObject({
+    entryId: id,
+    product: id,
+    obligation: z.enum(['contractual-notice', 'regulatory-notice', 'public-advisory', 'none']),
+    deadlineAt: instant.nullable().default(null),
+    constraint: z.enum(['none', 'legal-hold', 'embargo', 'approved-wording-only']),
+    constraintText: z.string().max(2000).default(''),
+    counterparty: z.string().max(200).default(''),
+    status: z.enum(['open', 'met', 'withdrawn']),
+    recordedAt: instant,
+  }),
+});
+
+export const emergencyDelegation = family({
+  name: 'emergency-delegation',
+  version: 1,
+  title: 'Emergency delegation, unavailability or succession record',
+  systems: 'incident command roster (delegations of authority, out-of-office, invocations)',
+  idField: 'recordId',
+  timeField: 'recordedAt',
+  signature: ['recordId', 'laneId', 'validFrom'],
+  // Deliberately no reason field: why someone is unavailable is nobody's business in a packet.
+  broadFields: [
+    'recordId',
+    'laneId',
+    'kind',
+    'from',
+    'to',
+    'decisions',
+    'validFrom',
+    'validUntil',
+    'revokes',
+    'grantedBy',
+    'recordedAt',
+  ],
+  schema: z.strictObject({
+    recordId: id,
+    laneId: id,
+    kind: z.enum(['delegation', 'unavailability', 'succession-invoked', 'revocation']),
+    /** The holder delegating, or the person unavailable. */
+    from: person,
+    /** The delegate, or the successor invoked. */
+    to: person.nullable().default(null),
+    decisions: z.array(id).max(20).default([]),
+    validFrom: instant,
+    validUntil: instant.nullable().default(null),
+    /** A revocation names the record it ends. */
+    revokes: id.nullable().default(null),
+    grantedBy: person,
+    recordedAt: instant,
+  }),
+});
+
+export const priorRecommendation = family({
+  name: 'prior-recommendation',
+  version: 1,
+  title: 'Prior authority recommendation packet',
+  systems: 'earlier recommendation packets (this station or another), as issued',
+  idField: 'packetRef',
+  timeField: 'issuedAt',
+  signature: ['packetRef', 'recommendedLane'],
+  broadFields: [
+    'packetRef',
+    'incidentId',
+    'version',
+    'recommendedLane',
+    'matrixVersion',
+    'issuedBy',
+    'issuedAt',
+  ],
+  schema: z.strictObject({
+    packetRef: id,
+    incidentId: id,
+    version: z.number().int().min(1),
+    recommendedLane: id,
+    /** The matrix title and version it was computed under. */
+    matrixVersion: text(200),
+    /** The source records it rested on, by digest of their content as it stood. */
+    basis: z.array(z.strictObject({ family: id, system: id, recordId: id, digest: sha256Hex })).max(500),
+    issuedBy: person,
+    issuedAt: instant,
+  }),
+});
+
+export const runbookOption = family({
+  name: 'runbook-option',
+  version: 1,
+  title: 'Response runbook option',
+  systems: 'incident response runbooks (reviewed options, each with its effects)',
+  idField: 'optionId',
+  timeField: 'reviewedAt',
+  signature: ['optionId', 'runbookId', 'effects'],
+  broadFields: ['optionId', 'runbookId', 'title', 'keyIds', 'decisions', 'status', 'reviewedAt'],
+  schema: z.strictObject({
+    optionId: id,
+    runbookId: id,
+    title: text(200),
+    keyIds: z.array(id).min(1).max(50),
+    /** The matrix decisions taking this option requires. */
+    decisions: z.array(id).min(1).max(10),
+    effects: z
+      .array(
+        z.strictObject({
+          effect: z.enum([
+            'key-revocation',
+            'release-freeze',
+            'artifact-invalidation',
+            'customer-notification',
+            'public-disclosure',
+            'key-rotation',
+          ]),
+          scope: z.enum(['internal', 'external', 'all']),
+          reversibility: z.enum(['reversible', 'partly-reversible', 'irreversible']),
+          note: z.string().max(1000).default(''),
+        }),
+      )
+      .min(1)
+      .max(10),
+    status: z.enum(['approved', 'draft', 'retired']),
+    reviewedAt: instant,
+  }),
+});
+
 /** Every family, by name. A new family (or version) is added here and in resources/records. */
 export const FAMILIES = {
   'hsm-key-inventory': hsmKeyInventory,
@@ -569,6 +831,15 @@ export const FAMILIES = {
   'prior-deferral': priorDeferral,
   'attestation-scope': attestationScope,
   'incident-notice': incidentNotice,
+  'incident-scope': incidentScope,
+  'custody-evidence': custodyEvidence,
+  'signing-telemetry': signingTelemetry,
+  'artifact-lineage': artifactLineage,
+  'customer-impact': customerImpact,
+  'disclosure-register': disclosureRegister,
+  'emergency-delegation': emergencyDelegation,
+  'prior-recommendation': priorRecommendation,
+  'runbook-option': runbookOption,
 } as const satisfies Readonly<Record<string, RecordFamily>>;
 export type FamilyName = keyof typeof FAMILIES;
 

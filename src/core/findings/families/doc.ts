@@ -63,6 +63,11 @@ export function familiesSection(): string {
       `- Systems: ${f.systems}`,
       `- Record id: \`${f.idField}\`; time field: ${f.timeField === null ? 'none' : `\`${f.timeField}\``}`,
       `- Detected in a CSV header by: ${f.signature.map((s) => `\`${s}\``).join(', ')}`,
+      ...(f.broadFields === undefined
+        ? []
+        : [
+            `- Broad audience (may leave the full packet): ${f.broadFields.length === 0 ? 'nothing but its title and digest' : f.broadFields.map((s) => `\`${s}\``).join(', ')}`,
+          ]),
       '',
       '| Field | Type | Notes |',
       '| --- | --- | --- |',

@@ -5,6 +5,7 @@ import { isoTime, policyName } from '../../schema';
 import { firstIssue } from '../../validate';
 import type { Sha256Hex } from '../engine';
 import { attestationPolicySchema } from './attestation';
+import { authorityMatrixSchema } from './authority-matrix';
 import { deferralPolicySchema } from './deferral';
 
 /**
@@ -17,6 +18,7 @@ import { deferralPolicySchema } from './deferral';
 export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   deferral: deferralPolicySchema,
   attestation: attestationPolicySchema,
+  'authority-matrix': authorityMatrixSchema,
 };
 
 export const policyNameSchema = policyName;

@@ -3,7 +3,9 @@ import { evaluate, type Evaluation, type Sha256Hex, type Sha256Stream, type Work
 import type { SourceRecord } from '../model';
 import { attestationPolicySchema } from '../policy/attestation';
 import { deferralPolicySchema } from '../policy/deferral';
+import { authorityMatrixSchema } from '../policy/authority-matrix';
 import { attestationWorkflow } from './attestation';
+import { compromiseWorkflow } from './compromise';
 import { deferralWorkflow } from './deferral';
 
 /**
@@ -35,8 +37,8 @@ export type WorkflowRegistry = Readonly<Record<string, WorkflowEntry>>;
  * A typed workflow as a registry entry. The policy content is parsed again with the workflow's schema
  * (it was validated on import, but the rules get the parsed type, never a cast).
  */
-export function registerWorkflow<P, O extends string>(
-  workflow: Workflow<P, O>,
+export function registerWorkflow<P, O extends string, D>(
+  workflow: Workflow<P, O, D>,
   policy: { readonly name: string; readonly schema: z.ZodType<P> },
 ): WorkflowEntry {
   return {
@@ -52,5 +54,9 @@ export const WORKFLOWS: WorkflowRegistry = {
   attestation: registerWorkflow(attestationWorkflow, {
     name: 'attestation',
     schema: attestationPolicySchema,
+  }),
+  'compromise-authority': registerWorkflow(compromiseWorkflow, {
+    name: 'authority-matrix',
+    schema: authorityMatrixSchema,
   }),
 };

@@ -1,0 +1,350 @@
+import type { incidentScope } from '../../families/catalogue';
+import {
+  artifactLineage,
+  custodyEvidence,
+  customerImpact,
+  disclosureRegister,
+  hsmAuditLog,
+  hsmKeyInventory,
+  signingTelemetry,
+} from '../../families/catalogue';
+import type { SourceRecord } from '../../model';
+import type { RecordSet } from '../../records';
+import type { Facts } from './conditions';
+import { type Ctx, HOUR_MS, knownNow, latest, ms, type Rec, subjectIncident } from './common';
+import { fold } from '../deferral/common';
+
+/**
+ * The facts of a compromise incident at the as-of instant, computed from its source records (never
+ * typed in), each with the records it rests on. A fact the records cannot settle is unknown (null):
+ * conditions on it are unknown, so a gap never lowers the authority a case needs.
+ *
+ * - severity: the incident's latest declaration.
+ * - custodyExposure: per incident key, the latest evidence of each kind — a forensic finding supersedes
+ *   what was observed before it — and the highest conclusion among them; a successful key export on an
+ *   incident key in the window counts as at least `suspected`. Across keys the highest; unknown while a
+ *   key has no evidence (unless another key is already `confirmed`).
+ * - hsmAuditGap: an HSM holding an incident key shows a sequence gap or an `audit-cleared` in the window.
+ * - anomalousSignatures / untracedSignatures: signing-telemetry events on incident keys in the window with
+ *   an anomaly (or an unknown origin) / with no lineage entry for what they signed.
+ * - artifactsAffected / externalDistribution: lineage of artifacts the keys signed in the window (not
+ *   withdrawn); shipped to a partner, customers or the public is external. Unknown while a signature is
+ *   untraced (what it signed may have shipped anywhere).
+ * - customersAffected: 0 when nothing shipped beyond the organisation; else the largest current high
+ *   estimate over the externally shipped products, unknown while one has none.
+ * - contractualNotice / regulatoryNotice / legalHold: an open register entry for an affected product (one
+ *   the lineage knows); unknown while such a product has no entry. An untraced signature is its own gap.
+ * - noticeDeadlineHours: hours to the nearest deadline of an open notice (Infinity: none).
+ */
+export const EXPOSURE_ORDER = ['ruled-out', 'unconfirmed', 'suspected', 'confirmed'] as const;
+export type Exposure = (typeof EXPOSURE_ORDER)[number];
+const rank = (e: Exposure) => EXPOSURE_ORDER.indexOf(e);
+const EXTERNAL = new Set(['partner', 'external-customer', 'public']);
+const OPEN_INCIDENT = new Set(['declared', 'contained']);
+
+export type FactName = keyof Facts;
+
+export interface KeyCustody {
+  readonly keyId: string;
+  /** The evidence that stands (latest per kind, after the latest forensic finding). */
+  readonly evidence: readonly Rec<typeof custodyEvidence>[];
+  readonly exports: readonly Rec<typeof hsmAuditLog>[];
+  readonly exposure: Exposure | null;
+  /** Standing evidence both rules exposure out and finds it suspected or confirmed. */
+  readonly disputed: boolean;
+}
+
+export interface HsmAudit {
+  readonly hsmSerial: string;
+  readonly entries: readonly Rec<typeof hsmAuditLog>[];
+  /** null: no audit records of this HSM at all. */
+  readonly gap: boolean | null;
+  readonly reasons: readonly string[];
+}
+
+export interface IncidentFacts {
+  readonly incident: Rec<typeof incidentScope> | null;
+  readonly open: boolean;
+  readonly keys: readonly string[];
+  readonly window: { readonly from: string; readonly to: string } | null;
+  readonly values: Facts;
+  /** The records each fact rests on. */
+  readonly basis: Readonly<Record<FactName, readonly SourceRecord[]>>;
+  readonly custody: readonly KeyCustody[];
+  readonly audits: readonly HsmAudit[];
+  readonly telemetry: readonly Rec<typeof signingTelemetry>[];
+  readonly untraced: readonly Rec<typeof signingTelemetry>[];
+  readonly lineage: readonly Rec<typeof artifactLineage>[];
+  readonly products: readonly string[];
+  readonly externalProducts: readonly string[];
+  readonly impact: ReadonlyMap<string, Rec<typeof customerImpact>>;
+  readonly register: ReadonlyMap<string, readonly Rec<typeof disclosureRegister>[]>;
+  /** People (case-folded) who operated an incident key in the window (recusal). */
+  readonly operators: ReadonlySet<string>;
+}
+
+const cache = new WeakMap<RecordSet, Map<string, IncidentFacts>>();
+
+/** The incident's facts, computed once per record set, instant and subject. */
+export function incidentFacts(ctx: Ctx): IncidentFacts {
+  let byKey = cache.get(ctx.records);
+  if (!byKey) cache.set(ctx.records, (byKey = new Map()));
+  const k = `${ctx.asOf}\u0000${ctx.subject}`;
+  let f = byKey.get(k);
+  if (!f) byKey.set(k, (f = computeFacts(ctx)));
+  return f;
+}
+
+const UNKNOWN: Facts = {
+  severity: null,
+  custodyExposure: null,
+  hsmAuditGap: null,
+  anomalousSignatures: null,
+  untracedSignatures: null,
+  artifactsAffected: null,
+  externalDistribution: null,
+  customersAffected: null,
+  contractualNotice: null,
+  regulatoryNotice: null,
+  legalHold: null,
+  noticeDeadlineHours: null,
+};
+const NO_BASIS = Object.fromEntries(Object.keys(UNKNOWN).map((n) => [n, []])) as unknown as Record<
+  FactName,
+  SourceRecord[]
+>;
+
+/** Kleene "or" over a list: true if one is true, else unknown if one is unknown, else false. */
+const anyOf = (values: readonly (boolean | null)[]): boolean | null =>
+  values.includes(true) ? true : values.includes(null) ? null : false;
+
+function computeFacts(ctx: Ctx): IncidentFacts {
+  const incident = subjectIncident(ctx);
+  if (!incident)
+    return {
+      incident: null,
+      open: false,
+      keys: [],
+      window: null,
+      values: UNKNOWN,
+      basis: NO_BASIS,
+      custody: [],
+      audits: [],
+      telemetry: [],
+      untraced: [],
+      lineage: [],
+      products: [],
+      externalProducts: [],
+      impact: new Map(),
+      register: new Map(),
+      operators: new Set(),
+    };
+  const inc = incident.content;
+  const keys = [...new Set(inc.keyIds)].sort();
+  const keySet = new Set(keys);
+  const from = inc.exposureFrom;
+  const inWindow = (t: string) => ms(t) >= ms(from) && ms(t) <= ms(ctx.asOf);
+  const basis: Record<FactName, SourceRecord[]> = { ...NO_BASIS };
+  for (const n of Object.keys(basis) as FactName[]) basis[n] = [];
+
+  // Audit: exports and operators on incident keys in the window; gaps per HSM.
+  const audit = knownNow(ctx, hsmAuditLog);
+  const onKeys = audit.filter(
+    (a) => a.content.keyId !== null && keySet.has(a.content.keyId) && inWindow(a.content.at),
+  );
+  const exports = onKeys.filter((a) => a.content.event === 'key-export' && a.content.result === 'success');
+  const operators = new Set(
+    onKeys
+      .filter((a) => a.content.result === 'success' && a.content.operator !== null)
+      .filter((a) => a.content.event === 'sign' || a.content.event === 'key-export')
+      .map((a) => fold(a.content.operator as string)),
+  );
+  const hsms = new Set<string>(
+    knownNow(ctx, hsmKeyInventory)
+      .filter((r) => keySet.has(r.content.keyId))
+      .map((r) => r.content.hsmSerial),
+  );
+  for (const a of onKeys) hsms.add(a.content.hsmSerial);
+  const audits: HsmAudit[] = [...hsms].sort().map((hsmSerial) => auditOf(hsmSerial, audit, from, ctx.asOf));
+
+  // Custody per key.
+  const evidence = knownNow(ctx, custodyEvidence);
+  const custody: KeyCustody[] = keys.map((keyId) => {
+    const mine = evidence.filter((e) => e.content.keyId === keyId);
+    const perKind = new Map<string, Rec<typeof custodyEvidence>>();
+    for (const e of mine) {
+      const prev = perKind.get(e.content.kind);
+      const l = prev ? latest([prev, e], (c) => c.observedAt) : e;
+      if (l) perKind.set(e.content.kind, l);
+    }
+    const forensic = perKind.get('forensic-finding');
+    const standing = [...perKind.values()]
+      .filter(
+        (e) => !forensic || e === forensic || ms(e.content.observedAt) > ms(forensic.content.observedAt),
+      )
+      .sort((a, b) => a.content.evidenceId.localeCompare(b.content.evidenceId));
+    const exp = exports.filter((a) => a.content.keyId === keyId);
+    let exposure: Exposure | null = null;
+    for (const e of standing)
+      if (exposure === null || rank(e.content.conclusion) > rank(exposure)) exposure = e.content.conclusion;
+    if (exp.length > 0 && (exposure === null || rank(exposure) < rank('suspected'))) exposure = 'suspected';
+    const conclusions = new Set(standing.map((e) => e.content.conclusion));
+    const disputed =
+      conclusions.has('ruled-out') && (conclusions.has('suspected') || conclusions.has('confirmed'));
+    return { keyId, evidence: standing, exports: exp, exposure, disputed };
+  });
+  const knownExposures = custody.map((c) => c.exposure).filter((e): e is Exposure => e !== null);
+  const top = knownExposures.reduce<Exposure | null>(
+    (t, e) => (t === null || rank(e) > rank(t) ? e : t),
+    null,
+  );
+  const custodyExposure: Exposure | null =
+    custody.every((c) => c.exposure !== null) || top === 'confirmed' ? top : null;
+  basis.custodyExposure = custody.flatMap((c) => [...c.evidence, ...c.exports]);
+
+  // Telemetry and lineage.
+  const telemetry = knownNow(ctx, signingTelemetry)
+    .filter((t) => keySet.has(t.content.keyId))
+    .sort((a, b) => a.content.eventId.localeCompare(b.content.eventId));
+  const telemetryKnown = telemetry.length > 0;
+  const windowEvents = telemetry.filter((t) => inWindow(t.content.signedAt));
+  const lineage = knownNow(ctx, artifactLineage)
+    .filter((l) => keySet.has(l.content.signedByKeyId) && ms(l.content.signedAt) >= ms(from))
+    .sort((a, b) => a.content.lineageId.localeCompare(b.content.lineageId));
+  const traced = new Set(lineage.map((l) => `${l.content.signedByKeyId}\u0000${l.content.artifactDigest}`));
+  const untraced = windowEvents.filter(
+    (t) =>
+      t.content.artifactDigest === null || !traced.has(`${t.content.keyId}\u0000${t.content.artifactDigest}`),
+  );
+  const anomalous = windowEvents.filter(
+    (t) => t.content.anomaly !== 'none' || t.content.origin === 'unknown',
+  );
+  const lineageComplete = telemetryKnown && untraced.length === 0;
+  const live = lineage.filter((l) => l.content.status !== 'withdrawn');
+  const shipped = live.filter((l) => l.content.status === 'published' && EXTERNAL.has(l.content.audience));
+  const products = [...new Set(live.map((l) => l.content.product))].sort();
+  const externalProducts = [...new Set(shipped.map((l) => l.content.product))].sort();
+  const artifacts = new Set(live.map((l) => l.content.artifactDigest));
+  const externalDistribution = shipped.length > 0 ? true : lineageComplete ? false : null;
+
+  // Impact of what shipped beyond the organisation.
+  const impact = new Map<string, Rec<typeof customerImpact>>();
+  const estimates = knownNow(ctx, customerImpact);
+  for (const p of externalProducts) {
+    const l = latest(
+      estimates.filter((e) => e.content.product === p),
+      (c) => c.estimatedAt,
+    );
+    if (l) impact.set(p, l);
+  }
+  const customersAffected =
+    externalDistribution === false
+      ? 0
+      : externalDistribution === true && externalProducts.every((p) => impact.has(p))
+        ? Math.max(0, ...[...impact.values()].map((e) => e.content.customersHigh))
+        : null;
+
+  // Disclosure register of the affected products.
+  const entries = knownNow(ctx, disclosureRegister);
+  const register = new Map<string, Rec<typeof disclosureRegister>[]>();
+  for (const p of products)
+    register.set(
+      p,
+      entries
+        .filter((e) => e.content.product === p)
+        .sort((a, b) => a.content.entryId.localeCompare(b.content.entryId)),
+    );
+  const open = [...register.values()].flat().filter((e) => e.content.status === 'open');
+  // Judged over the affected products the lineage knows: an untraced signature is its own gap
+  // (CMP-LINEAGE, and distribution unknown), not a reason to call every register fact unknown.
+  const everyProductReviewed = products.every((p) => (register.get(p) ?? []).length > 0);
+  const registerFact = (pred: (e: Rec<typeof disclosureRegister>) => boolean): boolean | null =>
+    open.some(pred) ? true : everyProductReviewed ? false : null;
+  const notices = open.filter(
+    (e) => e.content.obligation === 'contractual-notice' || e.content.obligation === 'regulatory-notice',
+  );
+  const deadlines = notices
+    .map((e) => e.content.deadlineAt)
+    .filter((d): d is string => d !== null)
+    .map((d) => (ms(d) - ms(ctx.asOf)) / HOUR_MS);
+  const noticeDeadlineHours =
+    deadlines.length > 0
+      ? Math.floor(Math.min(...deadlines))
+      : everyProductReviewed
+        ? Number.POSITIVE_INFINITY
+        : null;
+
+  const hsmAuditGap = anyOf(audits.map((a) => a.gap));
+  const values: Facts = {
+    severity: inc.severity,
+    custodyExposure,
+    hsmAuditGap,
+    anomalousSignatures: telemetryKnown ? anomalous.length : null,
+    untracedSignatures: telemetryKnown ? untraced.length : null,
+    artifactsAffected: lineageComplete ? artifacts.size : null,
+    externalDistribution,
+    customersAffected,
+    contractualNotice: registerFact((e) => e.content.obligation === 'contractual-notice'),
+    regulatoryNotice: registerFact((e) => e.content.obligation === 'regulatory-notice'),
+    legalHold: registerFact((e) => e.content.constraint === 'legal-hold'),
+    noticeDeadlineHours,
+  };
+  const registerRecords = [...register.values()].flat();
+  Object.assign(basis, {
+    severity: [incident],
+    hsmAuditGap: audits.flatMap((a) => a.entries),
+    anomalousSignatures: anomalous,
+    untracedSignatures: untraced,
+    artifactsAffected: live,
+    externalDistribution: shipped.length > 0 ? shipped : [...live, ...untraced],
+    customersAffected: [...impact.values()],
+    contractualNotice: registerRecords,
+    regulatoryNotice: registerRecords,
+    legalHold: registerRecords,
+    noticeDeadlineHours: notices,
+  } satisfies Partial<Record<FactName, SourceRecord[]>>);
+  return {
+    incident,
+    open: OPEN_INCIDENT.has(inc.status),
+    keys,
+    window: { from, to: ctx.asOf },
+    values,
+    basis,
+    custody,
+    audits,
+    telemetry: windowEvents,
+    untraced,
+    lineage,
+    products,
+    externalProducts,
+    impact,
+    register,
+    operators,
+  };
+}
+
+/** One HSM's audit over the window: a sequence gap or a cleared log is a gap; no records is unknown. */
+function auditOf(
+  hsmSerial: string,
+  audit: readonly Rec<typeof hsmAuditLog>[],
+  from: string,
+  asOf: string,
+): HsmAudit {
+  const all = audit
+    .filter((a) => a.content.hsmSerial === hsmSerial)
+    .sort((a, b) => a.content.sequence - b.content.sequence);
+  if (all.length === 0) return { hsmSerial, entries: [], gap: null, reasons: ['no audit records'] };
+  // From the last entry before the window through the window (the sequence must run on unbroken).
+  const before = all.filter((a) => ms(a.content.at) < ms(from));
+  const inside = all.filter((a) => ms(a.content.at) >= ms(from) && ms(a.content.at) <= ms(asOf));
+  const run = [...before.slice(-1), ...inside];
+  const reasons: string[] = [];
+  for (let i = 1; i < run.length; i++) {
+    const a = (run[i - 1] as Rec<typeof hsmAuditLog>).content.sequence;
+    const b = (run[i] as Rec<typeof hsmAuditLog>).content.sequence;
+    if (b - a > 1) reasons.push(`sequence ${a + 1}–${b - 1} missing`);
+  }
+  for (const a of inside)
+    if (a.content.event === 'audit-cleared') reasons.push(`log cleared at sequence ${a.content.sequence}`);
+  return { hsmSerial, entries: run, gap: reasons.length > 0, reasons };
+}
