@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authorityViewSchema } from '../../core/authority/model';
 import { evaluationInputsSchema, FINDING_CATEGORIES, findingSchema } from '../../core/findings/model';
 import { EVENT_BODIES } from '../../core/journal/events';
 import { actor, isoTime, seq, sha256Hex, type Channels } from './common';
@@ -23,6 +24,8 @@ export const evaluationViewSchema = z.strictObject({
   outcome: z.string(),
   reason: z.string(),
   findingsDigest: sha256Hex,
+  /** Workflow 002 only: the lanes, holders and option sets derived beside the findings. */
+  authority: authorityViewSchema.optional(),
 });
 
 export const evaluationStatusSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { authorityViewSchema } from '../../../core/authority/model';
 import { recordsDigest, knownAt } from '../../../core/findings/engine';
 import type { POLICY_SCHEMAS } from '../../../core/findings/policy';
 import { WORKFLOWS, type WorkflowEntry, type WorkflowRegistry } from '../../../core/findings/workflows';
@@ -69,6 +70,7 @@ export function computeEvaluation(
     outcome: e.outcome,
     reason: e.reason,
     findingsDigest: e.findingsDigest,
+    ...(e.derived === undefined ? {} : { authority: authorityViewSchema.parse(e.derived) }),
   };
 }
 
