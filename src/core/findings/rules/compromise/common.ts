@@ -67,14 +67,17 @@ export function cmpFinding(
 /** The incident under evaluation as declared by the as-of instant (its latest revision), or null. */
 export function subjectIncident(ctx: Ctx): Rec<typeof incidentScope> | null {
   return latest(
-    happened(ctx, incidentScope, current(ctx.records.where(incidentScope, 'incidentId', ctx.subject))),
+    current(happened(ctx, incidentScope, ctx.records.where(incidentScope, 'incidentId', ctx.subject))),
     (c) => c.declaredAt,
   );
 }
 
-/** Records of a family that had happened by the as-of instant, current versions only. */
+/**
+ * Records of a family as they stood at the as-of instant: of each record's versions whose own time had
+ * come by then, the latest export (a revision dated after as-of does not hide the version before it).
+ */
 export function knownNow<C>(ctx: Ctx, family: RecordFamily<ZodType<C>>): SourceRecord<C>[] {
-  return happened(ctx, family, current(ctx.records.all<C>(family)));
+  return current(happened(ctx, family, ctx.records.all<C>(family)));
 }
 
 /** A count with its noun ("1 signature", "12 signatures"). */
