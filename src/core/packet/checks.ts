@@ -1,11 +1,12 @@
 import type { PacketContent } from './model';
-import { DERIVED_KINDS } from './ops';
+import { DERIVED_KINDS, INCIDENT_KINDS } from './ops';
 
 /**
  * Completeness checks over a packet, each with a stable ID, computed from rules (never set by hand).
  *
  *   PKT-STOP              no evidence indicates key compromise, unauthorised signing or a supply-chain
- *                         incident (a failure stops assembly: escalate, do not complete the packet)
+ *                         incident (a failure stops assembly: escalate, do not complete the packet);
+ *                         not for incident kinds (compromise authority), whose premise is the incident
  *   PKT-SCOPE             the scope says what it covers and where the station stops
  * Packets whose claims their workflow service sets (custody attestation, …):
  *   PKT-CLAIM-EVIDENCE    the packet makes claims, and every supported claim cites evidence in the index
@@ -111,17 +112,22 @@ export function checkPacket(
   } = {},
 ): Completeness {
   const checks: PacketCheck[] = [
-    check(
-      'PKT-STOP',
-      'No evidence of compromise, unauthorised signing or a supply-chain incident',
-      'stop',
-      p.evidence.flatMap((e) =>
-        (opts.clearedStops?.has(e.evidenceId) ? [] : e.indicators).map((i) => ({
-          finding: `${e.evidenceId} indicates ${i.indicator}: ${i.detail}`,
-          ref: e.evidenceId,
-        })),
-      ),
-    ),
+    // An incident packet (compromise authority) is about the compromise: its evidence says so.
+    ...(INCIDENT_KINDS.has(p.kind)
+      ? []
+      : [
+          check(
+            'PKT-STOP',
+            'No evidence of compromise, unauthorised signing or a supply-chain incident',
+            'stop',
+            p.evidence.flatMap((e) =>
+              (opts.clearedStops?.has(e.evidenceId) ? [] : e.indicators).map((i) => ({
+                finding: `${e.evidenceId} indicates ${i.indicator}: ${i.detail}`,
+                ref: e.evidenceId,
+              })),
+            ),
+          ),
+        ]),
     check('PKT-SCOPE', 'Scope and the station boundary are stated', 'routing', [
       ...(p.scope.covers === '' ? [{ finding: 'the scope does not say what it covers', ref: 'scope' }] : []),
       ...(p.scope.boundary === ''

@@ -56,7 +56,17 @@ export const journaledPacketOpSchema = z.union([packetOpSchema, legacyExceptionO
 export type JournaledPacketOp = z.infer<typeof journaledPacketOpSchema>;
 
 /** Packet kinds whose register, claims and outcome are derived from the findings engine. */
-export const DERIVED_KINDS: ReadonlySet<PacketContent['kind']> = new Set(['rotation-deferral']);
+/**
+ * Kinds whose premise is an incident (compromise authority): evidence indicating a compromise is the
+ * incident itself, not a sign that routine work must stop — PKT-STOP does not apply and such evidence
+ * does not stop the packet. Every other kind stops on it.
+ */
+export const INCIDENT_KINDS: ReadonlySet<PacketContent['kind']> = new Set(['compromise-authority']);
+
+export const DERIVED_KINDS: ReadonlySet<PacketContent['kind']> = new Set([
+  'rotation-deferral',
+  'compromise-authority',
+]);
 
 const upsert = <T>(list: readonly T[], item: T, same: (x: T) => boolean): T[] =>
   list.some(same) ? list.map((x) => (same(x) ? item : x)) : [...list, item];

@@ -44,9 +44,6 @@ export const COMPROMISE_OUTCOMES = [
 ] as const;
 export type CompromiseOutcome = (typeof COMPROMISE_OUTCOMES)[number];
 
-/** Checks about the lanes themselves: they block their lane, not the recommendation. */
-const LANE_CHECKS = new Set(['CMP-HOLDER', 'CMP-FLOOR', 'CMP-LIMIT', 'CMP-COVER']);
-
 export const COMPROMISE_RULES = [...EVIDENCE_RULES, ...ROUTING_RULES, ...OPTION_RULES] as const;
 
 const triWord = (s: Tri) =>
@@ -160,7 +157,7 @@ export function compromiseOutcome(
     };
   const lane = view.lanes.find((l) => l.laneId === view.recommended);
   const who = lane?.holder ? `, held by ${lane.holder.person} (${lane.holder.via})` : '';
-  const gaps = findings.filter((f) => f.blocking && !LANE_CHECKS.has(f.checkId));
+  const gaps = findings.filter((f) => f.blocking);
   const others = view.lanes
     .filter((l) => l.laneId !== view.recommended)
     .map((l) => `${l.laneId} ${l.status.replace('_', ' ')}`)

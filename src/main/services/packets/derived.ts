@@ -1,4 +1,5 @@
 import type { FindingCategory, Finding } from '../../../core/findings/model';
+import { authorityMatrixSchema } from '../../../core/findings/policy/authority-matrix';
 import { deferralPolicySchema } from '../../../core/findings/policy/deferral';
 import type { CheckGroup, DerivedState } from '../../../core/packet/checks';
 import {
@@ -16,21 +17,61 @@ import { computeEvaluation, evaluationStatus } from '../findings';
 import { policyAt } from '../records';
 
 /**
- * A derived packet (rotation-deferral) as the station finds it: the latest evaluation of its subject
- * (the deferral-request record id) with FRESH / STALE, the outcome and its reason, the exception register
- * (that evaluation's open findings plus people's annotations) and each claim's status from its checks.
- * The UI, `station packet show --json`, the printed packet and the handoff all read this one view.
+ * A derived packet as the station finds it: the latest evaluation of its subject (the record id its kind
+ * names: a deferral request, an incident) with FRESH / STALE, the outcome and its reason, the exception
+ * register (that evaluation's open findings plus people's annotations) and each claim's status from its
+ * checks. The UI, `station packet show --json`, the printed packet and the handoff all read this one view.
  */
-const WORKFLOW = 'deferral';
+interface DerivedKind {
+  /** The workflow that evaluates the subject. */
+  readonly workflow: string;
+  /** The packet subject key naming the subject record, and that record's family (for the message). */
+  readonly subjectKey: string;
+  readonly subjectWhat: string;
+  /** Which gate group each outcome holds the packet in; handoff outcomes hold nothing. */
+  readonly holds: Readonly<Record<string, CheckGroup | null>>;
+  /** The finding categories a handoff may carry as acknowledged exceptions, from the policy in force. */
+  readonly carries: (policy: unknown) => readonly FindingCategory[];
+}
 
-/** Which gate group each deferral outcome holds the packet in; the handoff outcomes hold nothing. */
-const HOLDS: Readonly<Record<string, CheckGroup | null>> = {
-  'stop-and-escalate': 'stop',
-  'hold-scope-routing': 'routing',
-  'hold-source-completion': 'source',
-  'handoff-with-exceptions': null,
-  'handoff-clean': null,
+const DERIVED: Readonly<Record<string, DerivedKind>> = {
+  'rotation-deferral': {
+    workflow: 'deferral',
+    subjectKey: 'requestId',
+    subjectWhat: 'deferral-request record id',
+    holds: {
+      'stop-and-escalate': 'stop',
+      'hold-scope-routing': 'routing',
+      'hold-source-completion': 'source',
+      'handoff-with-exceptions': null,
+      'handoff-clean': null,
+    },
+    carries: (p) => deferralPolicySchema.parse(p).handoffExceptionCategories,
+  },
+  // Workflow 002: the incident is the premise, not a stop; an unclear scope or routing holds it for a
+  // person (a redirect), gaps in the facts travel as acknowledged exceptions the matrix allows.
+  'compromise-authority': {
+    workflow: 'compromise-authority',
+    subjectKey: 'incidentId',
+    subjectWhat: 'incident-scope record id',
+    holds: {
+      'hold-scope': 'routing',
+      'routing-unclear': 'routing',
+      'recommend-with-gaps': null,
+      recommend: null,
+    },
+    carries: (p) => authorityMatrixSchema.parse(p).handoffCarries,
+  },
 };
+
+function derivedKind(kind: string): DerivedKind {
+  const k = Object.hasOwn(DERIVED, kind) ? DERIVED[kind] : undefined;
+  if (!k) throw stationError('INTERNAL', `no derived-packet entry for kind ${kind}`, {});
+  return k;
+}
+
+/** The workflow a derived packet kind is evaluated by. */
+export const workflowOfKind = (kind: string): string => derivedKind(kind).workflow;
 
 export interface DerivedEvaluation {
   readonly seq: number;
@@ -70,14 +111,15 @@ const claimView = (c: Claim, findings: readonly Finding[] | null, subject: strin
   status: claimStatus(c, findings, subject),
 });
 
-/** The deferral-request record id a derived packet names as its subject. */
-export function packetSubject(content: Pick<PacketContent, 'subject' | 'packetId'>): string {
-  const id = content.subject.requestId?.trim() ?? '';
+/** The record id a derived packet names as its subject (subject.requestId, subject.incidentId…). */
+export function packetSubject(content: Pick<PacketContent, 'subject' | 'packetId' | 'kind'>): string {
+  const k = derivedKind(content.kind);
+  const id = content.subject[k.subjectKey]?.trim() ?? '';
   if (id === '')
     throw stationError(
       'INVALID_INPUT',
-      `packet ${content.packetId} names no subject: a rotation-deferral packet needs requestId=<deferral-request record id>`,
-      { field: 'subject.requestId' },
+      `packet ${content.packetId} names no subject: a ${content.kind} packet needs ${k.subjectKey}=<${k.subjectWhat}>`,
+      { field: `subject.${k.subjectKey}` },
     );
   return id;
 }
@@ -85,11 +127,12 @@ export function packetSubject(content: Pick<PacketContent, 'subject' | 'packetId
 /** The derived view of a packet content, or null for a kind whose register is not derived. */
 export function derivedPacket(station: Station, content: PacketContent): DerivedPacket | null {
   if (!DERIVED_KINDS.has(content.kind)) return null;
+  const kind = derivedKind(content.kind);
   const subject = packetSubject(content);
-  const latest = subjectEvaluationEvents(station.store.db, WORKFLOW, subject).at(-1);
+  const latest = subjectEvaluationEvents(station.store.db, kind.workflow, subject).at(-1);
   if (!latest) {
     return {
-      workflow: WORKFLOW,
+      workflow: kind.workflow,
       subject,
       evaluation: null,
       findings: [],
@@ -102,12 +145,11 @@ export function derivedPacket(station: Station, content: PacketContent): Derived
   const status = evaluationStatus(station, { seq: latest.seq });
   // Re-run as of the evaluation's instant: byte-identical while FRESH (the engine is pure); when STALE
   // the register shows the facts as they stand now, and the banner says evaluate again.
-  const view = computeEvaluation(station, { workflow: WORKFLOW, subject, asOf: b.asOf });
+  const view = computeEvaluation(station, { workflow: kind.workflow, subject, asOf: b.asOf });
   const findings: Finding[] = view.findings.map((f) => ({ ...f, records: f.records.map((r) => ({ ...r })) }));
-  const policy = deferralPolicySchema.parse(policyAt(station, WORKFLOW, b.asOf).content);
-  const allowed = policy.handoffExceptionCategories;
+  const allowed = kind.carries(policyAt(station, view.policy.policy, b.asOf).content);
   return {
-    workflow: WORKFLOW,
+    workflow: kind.workflow,
     subject,
     evaluation: {
       seq: latest.seq,
@@ -118,14 +160,14 @@ export function derivedPacket(station: Station, content: PacketContent): Derived
       outcome: view.outcome,
       reason: view.reason,
       // An outcome this map does not know holds for source (`??` would also turn a handoff's null into a hold).
-      holds: Object.hasOwn(HOLDS, view.outcome) ? (HOLDS[view.outcome] ?? null) : 'source',
+      holds: Object.hasOwn(kind.holds, view.outcome) ? (kind.holds[view.outcome] ?? null) : 'source',
       policy: { policy: view.policy.policy, version: view.policy.version, digest: view.policy.digest },
       recordsDigest: b.recordsDigest,
       policyDigest: b.policyDigest,
       findingsDigest: b.findingsDigest,
     },
     findings,
-    register: registerOf(findings, content.annotations, allowed),
+    register: registerOf(findings, content.annotations, [...allowed]),
     claims: content.claims.map((c) => claimView(c, findings, subject)),
     handoffExceptionCategories: allowed,
   };

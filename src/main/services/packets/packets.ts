@@ -14,7 +14,13 @@ import {
   type PacketContent,
   type PacketKind,
 } from '../../../core/packet/model';
-import { applyOp, DERIVED_KINDS, packetOpSchema, type PacketOp } from '../../../core/packet/ops';
+import {
+  applyOp,
+  DERIVED_KINDS,
+  INCIDENT_KINDS,
+  packetOpSchema,
+  type PacketOp,
+} from '../../../core/packet/ops';
 import type { FindingKey } from '../../../core/packet/model';
 import { detectStopIndicators, stopRulesSchema, type StopFinding } from '../../../core/packet/stop';
 import { firstIssue, parseOrThrow } from '../../../core/validate';
@@ -24,6 +30,7 @@ import type { BundleSource } from '../../adapters/media/zip-writer';
 import { stationError } from '../../errors';
 import packetPolicyJson from '../../../../resources/policy/packets.json';
 import stopRulesJson from '../../../../resources/policy/stop-triggers.json';
+import compromiseTemplateJson from '../../../../resources/packets/compromise-authority.json';
 import deferralTemplateJson from '../../../../resources/packets/rotation-deferral.json';
 import { keepObject, objectPath, stageCopy } from '../../adapters/fs/staging';
 import {
@@ -40,7 +47,7 @@ import { quorumUsed, requireQuorum } from '../custodians';
 import type { Station } from '../../station/station';
 import type { QuorumOperation } from '../../../core/custody/operation';
 import { evaluateWorkflow } from '../findings';
-import { derivedPacket, derivedState, packetSubject, type DerivedPacket } from './derived';
+import { derivedPacket, derivedState, packetSubject, workflowOfKind, type DerivedPacket } from './derived';
 
 /**
  * Governance packets: a draft changed only by journaled ops, evidence with provenance (files from media,
@@ -69,6 +76,7 @@ interface PacketTemplate {
 /** Claims a packet of this kind must support or carry on the exception register (resources/packets). */
 const TEMPLATES: Partial<Record<PacketKind, PacketTemplate>> = {
   'rotation-deferral': deferralTemplateJson as PacketTemplate,
+  'compromise-authority': compromiseTemplateJson as PacketTemplate,
 };
 
 /**
@@ -337,7 +345,7 @@ export function editPacket(station: Station, packetId: string, op: unknown, acto
   const change: PacketOp = parseOrThrow(packetOpSchema, op, 'change');
   const content = applyOp(r.draft, change);
   const findings =
-    change.op === 'add-evidence'
+    change.op === 'add-evidence' && !INCIDENT_KINDS.has(r.kind)
       ? change.evidence.indicators.map((i) => ({ evidenceId: change.evidence.evidenceId, ...i }))
       : [];
   const appended = station.record([
@@ -666,7 +674,7 @@ export function evaluatePacket(
     );
   assertNotStopped(station, input.packetId);
   evaluateWorkflow(station, {
-    workflow: 'deferral',
+    workflow: workflowOfKind(r.kind),
     subject: packetSubject(r.draft),
     asOf: input.asOf,
     actor: input.actor,

@@ -35,8 +35,17 @@ export const HOUR_MS = 3_600_000;
 /** Whole hours from `from` to `to`, rounded down (negative when `to` is earlier). */
 export const hoursBetween = (from: string, to: string): number => Math.floor((ms(to) - ms(from)) / HOUR_MS);
 
-/** The checks whose findings do not block the recommendation (they inform). */
-export const ADVISORY_CHECKS: readonly string[] = ['CMP-PRIOR-STALE'];
+/**
+ * Checks whose findings do not block the recommendation: the lane checks block only their own lane (the
+ * lane view shows it), and a stale prior packet informs. Everything else blocks until carried or fixed.
+ */
+export const ADVISORY_CHECKS: readonly string[] = [
+  'CMP-HOLDER',
+  'CMP-FLOOR',
+  'CMP-LIMIT',
+  'CMP-COVER',
+  'CMP-PRIOR-STALE',
+];
 
 export function cmpFinding(
   checkId: string,
