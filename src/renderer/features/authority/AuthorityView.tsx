@@ -50,6 +50,8 @@ export function AuthorityView(props: AuthorityViewProps) {
   const [subject, setSubject] = useState('');
   const [asOf, setAsOf] = useState(nowIso);
   const [subjects, setSubjects] = useState<readonly string[]>([]);
+  /** The subject family the station lists incidents from ('' when it lists none for this workflow). */
+  const [family, setFamily] = useState<string | null>(null);
   const [rules, setRules] = useState<readonly { checkId: string; title: string }[]>([]);
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
   const [status, setStatus] = useState<FreshStatus | null>(null);
@@ -64,6 +66,7 @@ export function AuthorityView(props: AuthorityViewProps) {
       if (!live) return;
       if (!r.ok) return showError(r.error);
       setSubjects(r.value.subjects);
+      setFamily(r.value.family);
       setRules(r.value.rules);
       setSubject((s) => (s === '' ? (r.value.subjects[0] ?? '') : s));
     });
@@ -145,7 +148,7 @@ export function AuthorityView(props: AuthorityViewProps) {
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Evaluating…' : 'Evaluate'}
           </button>
-          {subjects.length === 0 ? (
+          {family !== null && family !== '' && subjects.length === 0 ? (
             <p className="muted">No declared incident is held yet: import the incident-scope export below.</p>
           ) : null}
         </form>

@@ -24,7 +24,10 @@ export function LaneCard(props: {
   const { lane, titles, onFocus } = props;
   const open = lane.status === 'recommended' || lane.status === 'viable';
   return (
-    <article className={`lane-card lane-${lane.status}`} aria-label={`Lane ${lane.title}`}>
+    <article
+      className={`lane-card lane-${lane.status}${open ? ' with-options' : ''}`}
+      aria-label={`Lane ${lane.title}`}
+    >
       <header className="lane-head">
         <h3>
           <span className="muted">{lane.rank}.</span> {lane.title}
@@ -34,9 +37,10 @@ export function LaneCard(props: {
       <p className="muted lane-id">
         <code>{lane.laneId}</code> · decides {lane.decides.join(', ')}
       </p>
-      <p className="holder-line" aria-label="Holder">
-        {holderLine(lane)}
-      </p>
+      <dl className="holder-line">
+        <dt>Held by</dt>
+        <dd>{holderLine(lane)}</dd>
+      </dl>
       <RuleList label="Triggers" rules={lane.triggers} word={ruleWord} />
       <RuleList label="Limits" rules={lane.limits} word={limitWord} />
       {lane.blocks.length > 0 ? (
