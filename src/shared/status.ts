@@ -145,6 +145,47 @@ export const STATUS_WORDS = {
     meaning: 'More than one removable volume is there: keep only the one to use.',
   },
   'SEAL BROKEN': { tone: 'bad', meaning: 'The seal was found broken or tampered.' },
+  // Compromise authority (workflow 002): lanes, the matrix's rules, option effects
+  RECOMMENDED: {
+    tone: 'info',
+    meaning:
+      'The lane the station computes should own the decision: a computation, never an approval (not green); the owner decides.',
+  },
+  VIABLE: {
+    tone: 'neutral',
+    meaning:
+      'An unblocked lane that is triggered, may be, or stands by the matrix: it could own the decision.',
+  },
+  'NOT REQUIRED': {
+    tone: 'neutral',
+    meaning: 'Nothing calls for this lane: routing the decision there would over-escalate.',
+  },
+  HOLDS: {
+    tone: 'info',
+    meaning: 'A rule of the matrix holds on the facts (a trigger fired, a requirement applies).',
+  },
+  'DOES NOT HOLD': { tone: 'neutral', meaning: 'A rule of the matrix does not hold on the facts.' },
+  EXCEEDED: { tone: 'bad', meaning: 'A lane’s limit is passed: the lane may not decide.' },
+  WITHIN: { tone: 'neutral', meaning: 'The facts show a lane’s limit is not passed.' },
+  'NOT SHOWN': {
+    tone: 'warn',
+    meaning: 'The facts cannot show a limit is not passed (a fact is unknown): it counts as passed.',
+  },
+  REVERSIBLE: { tone: 'neutral', meaning: 'An effect that can be undone.' },
+  'PARTLY REVERSIBLE': { tone: 'warn', meaning: 'An effect that can be undone only in part.' },
+  IRREVERSIBLE: { tone: 'bad', meaning: 'An effect that cannot be undone once taken.' },
+  RESTRICTED: {
+    tone: 'info',
+    meaning: 'Custody, exposure or disclosure detail: for the approved channel only, never a broad audience.',
+  },
+  REDIRECTED: {
+    tone: 'info',
+    meaning: 'A person with a redirect role recorded a different lane; the computed lane stays beside it.',
+  },
+  'STALE-BASIS': {
+    tone: 'warn',
+    meaning: 'A recommendation handed off earlier rests on a record that has since been superseded.',
+  },
   // Labels
   'FIRST-HAND': { tone: 'good', meaning: 'A record this station made itself (its own journal).' },
   SUPERSEDED: { tone: 'neutral', meaning: 'A later version replaces it.' },

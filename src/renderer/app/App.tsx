@@ -1,3 +1,4 @@
+import { AuthorityView } from '../features/authority/AuthorityView';
 import { BundlesView } from '../features/bundles/BundlesView';
 import { CustodiansView } from '../features/custodians/CustodiansView';
 import { CustodyView } from '../features/custody/CustodyView';
@@ -20,6 +21,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'custody', label: 'Custody' },
   { view: 'deferral', label: 'Rotation deferral' },
   { view: 'attestation', label: 'Custody attestation' },
+  { view: 'authority', label: 'Compromise authority' },
   { view: 'findings', label: 'Findings' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
@@ -83,6 +85,8 @@ function Workspace({ view }: { view: View }) {
       return <PacketsView key="deferral" kind="rotation-deferral" />;
     case 'attestation':
       return <PacketsView key="attestation" kind="custody-attestation" />;
+    case 'authority':
+      return <AuthorityView />;
     case 'findings':
       return <FindingsView />;
     case 'bundles':

@@ -28,6 +28,7 @@ export type View =
   | 'custody'
   | 'deferral'
   | 'attestation'
+  | 'authority'
   | 'findings'
   | 'bundles'
   | 'journal';

@@ -14,6 +14,7 @@ export const VIEW_TITLES: Readonly<Record<View, string>> = {
   custody: 'Custody',
   deferral: 'Deferral',
   attestation: 'Custody attestation',
+  authority: 'Compromise authority',
   findings: 'Findings',
   bundles: 'Bundles & Approvals',
   journal: 'Journal',
