@@ -1,4 +1,5 @@
 import { attestationWorkflow } from '../../../core/findings/workflows/attestation';
+import { compromiseWorkflow } from '../../../core/findings/workflows/compromise';
 import { deferralWorkflow } from '../../../core/findings/workflows/deferral';
 import type { View } from '../../../shared/contract';
 import { listRecords } from '../records';
@@ -14,6 +15,7 @@ const SUBJECTS: Readonly<
 > = {
   deferral: { family: 'deferral-request', rules: deferralWorkflow.rules },
   attestation: { family: 'attestation-scope', rules: attestationWorkflow.rules },
+  'compromise-authority': { family: 'incident-scope', rules: compromiseWorkflow.rules },
 };
 
 /** Ids of the workflow's subject records the station holds (sorted, once each) and its rules. */

@@ -47,6 +47,9 @@ describe('who holds a lane at the as-of instant (CMP-DELEGATION, succession, rec
       scope: ['limited-revocation', 'release-freeze'],
     });
     expect(r.findings).toEqual([]);
+    // The holder's own state is said beside the delegate (the records show it; no reason is kept).
+    expect(r.skipped).toEqual([{ person: 'Daniel Mercer', why: 'unavailable (UA-1)' }]);
+    expect(resolveHolder(ECC, [delegation], AS_OF, new Set()).skipped).toEqual([]);
   });
 
   it('a delegation longer than the matrix allows is a finding and is ignored; succession needs its invocation', () => {

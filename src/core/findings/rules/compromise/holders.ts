@@ -112,12 +112,15 @@ export function resolveHolder(
   else if (valid.length === 1) {
     const d = valid[0] as DelegationRecord;
     const why = cannot(d.to as string);
-    if (why === null)
+    if (why === null) {
+      // The holder's own state is still said (why they delegated is theirs: only what the records show).
+      const holderWhy = cannot(lane.holder);
       return {
         holder: { person: d.to as string, via: 'delegation', scope: [...d.decisions] },
-        skipped,
+        skipped: holderWhy === null ? skipped : [...skipped, { person: lane.holder, why: holderWhy }],
         findings,
       };
+    }
     skipped.push({ person: d.to as string, why });
   }
 
