@@ -67,6 +67,8 @@ function printScenario(out: Out, run: ScenarioRun): void {
   for (const f of x.missing) out(`  missing  ${f.checkId} ${f.subject}\n`);
   for (const f of x.present) out(`  present but expected absent  ${f.checkId} ${f.subject}\n`);
   for (const f of x.unexpected) out(`  unexpected  ${f.checkId} ${f.subject}\n`);
+  for (const m of x.authority ?? [])
+    out(`  authority ${m.field}: ${m.actual ?? 'none'}, expected ${m.expected ?? 'none'}\n`);
 }
 
 /** `registry`: the workflows and policies known (the station's own; tests pass theirs). */

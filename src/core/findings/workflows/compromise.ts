@@ -17,6 +17,7 @@ import type { Finding } from '../model';
 import type { AuthorityMatrix } from '../policy/authority-matrix';
 import { refOf } from '../records';
 import { HOUR_MS, ms } from '../rules/compromise/common';
+import { fold } from '../rules/deferral/common';
 import type { Tri } from '../rules/compromise/conditions';
 import { EVIDENCE_RULES } from '../rules/compromise/evidence';
 import type { FactName } from '../rules/compromise/facts';
@@ -49,7 +50,15 @@ export const COMPROMISE_RULES = [...EVIDENCE_RULES, ...ROUTING_RULES, ...OPTION_
 const triWord = (s: Tri) =>
   (s === true ? 'holds' : s === false ? 'does-not-hold' : 'unknown') as 'holds' | 'does-not-hold' | 'unknown';
 
-export function deriveAuthority(ctx: RuleContext<AuthorityMatrix>): AuthorityView {
+/**
+ * The lane view. While the incident's scope does not stand (CMP-SCOPE), nothing is recommended: the
+ * lane that would be is shown viable, so no packet looks routed before its incident is.
+ */
+export function deriveAuthority(
+  ctx: RuleContext<AuthorityMatrix>,
+  findings: readonly Finding[] = [],
+): AuthorityView {
+  const held = findings.some((f) => f.checkId === 'CMP-SCOPE');
   const a = authorityRouting(ctx);
   const m = ctx.policy;
   const inc = a.facts.incident?.content ?? null;
@@ -66,7 +75,8 @@ export function deriveAuthority(ctx: RuleContext<AuthorityMatrix>): AuthorityVie
         : ([...a.delegations.values()].find(
             (d) =>
               d.content.laneId === v.laneId &&
-              d.content.to === h.person &&
+              d.content.to !== null &&
+              fold(d.content.to) === fold(h.person) &&
               d.content.kind === (h.via === 'delegation' ? 'delegation' : 'succession-invoked') &&
               ms(d.content.validFrom) <= ms(ctx.asOf) &&
               (d.content.validUntil === null || ms(ctx.asOf) < ms(d.content.validUntil)),
@@ -76,7 +86,7 @@ export function deriveAuthority(ctx: RuleContext<AuthorityMatrix>): AuthorityVie
       laneId: v.laneId,
       title: lane?.title ?? v.laneId,
       rank: v.rank,
-      status: v.status,
+      status: held && v.status === 'recommended' ? ('viable' as const) : v.status,
       holder:
         h === null
           ? null
@@ -123,7 +133,7 @@ export function deriveAuthority(ctx: RuleContext<AuthorityMatrix>): AuthorityVie
     windowEnd:
       inc === null ? null : new Date(ms(inc.declaredAt) + m.criticalWindowHours * HOUR_MS).toISOString(),
     floor: a.routing.floor,
-    recommended: a.routing.recommended,
+    recommended: held ? null : a.routing.recommended,
     facts,
     requirements: a.routing.requirements.map((r) => ({
       id: r.id,
@@ -189,6 +199,6 @@ export const compromiseWorkflow: Workflow<AuthorityMatrix, CompromiseOutcome, Au
     runbookOption.name,
   ],
   rules: COMPROMISE_RULES,
-  derive: (ctx) => deriveAuthority(ctx),
+  derive: (ctx, findings) => deriveAuthority(ctx, findings),
   outcome: compromiseOutcome,
 };

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { LANE_STATUSES } from '../../../core/authority/model';
 import { isoTime } from '../../../core/schema';
 import { firstIssue, parseOrThrow } from '../../../core/validate';
 import type { View } from '../../../shared/contract';
@@ -17,6 +18,13 @@ import { evaluateWorkflow, REGISTRY, workflowOf, type FindingsRegistry } from '.
  * evaluates, compares with `expect`, and removes the station.
  */
 const findingKey = z.strictObject({ checkId: z.string().min(1), subject: z.string().min(1) });
+/** What a scenario expects of one lane of a derived authority view (workflow compromise-authority). */
+const laneExpectation = z.strictObject({
+  status: z.enum(LANE_STATUSES),
+  /** The person holding the lane at asOf; null: nobody. Omitted: not compared. */
+  holder: z.string().min(1).max(200).nullable().optional(),
+  via: z.enum(['holder', 'succession', 'delegation']).optional(),
+});
 
 export const scenarioSchema = z.object({
   workflow: z.string().min(1).max(80),
@@ -32,6 +40,10 @@ export const scenarioSchema = z.object({
       findings: z.array(findingKey).default([]),
       absent: z.array(findingKey).default([]),
       exhaustive: z.boolean().optional(),
+      /** The lane the authority view recommends (null: none). Omitted: not compared. */
+      recommended: z.string().min(1).max(80).nullable().optional(),
+      /** Per lane of the authority view: status, and where given holder and via. */
+      lanes: z.record(z.string().min(1).max(80), laneExpectation).optional(),
     })
     .optional(),
 });
@@ -48,6 +60,18 @@ export interface ScenarioExpectation {
   readonly present: readonly FindingKey[];
   /** Findings in neither list (a mismatch unless the scenario is not exhaustive). */
   readonly unexpected: readonly FindingKey[];
+  /**
+   * Where the scenario expects a recommended lane or lane states: each one that differs from the
+   * evaluation's authority view (field `recommended`, or `<laneId>.status|holder|via`; `actual` null
+   * when the view has no such lane or no authority view at all). Absent when nothing of it is expected.
+   */
+  readonly authority?: readonly AuthorityMismatch[];
+}
+
+export interface AuthorityMismatch {
+  readonly field: string;
+  readonly expected: string | null;
+  readonly actual: string | null;
 }
 
 export interface ScenarioRun {
@@ -93,7 +117,7 @@ function filesIn(dir: string, pattern: RegExp): string[] {
 export function compareExpectation(
   expected: NonNullable<Scenario['expect']>,
   exhaustive: boolean,
-  view: Pick<View<'findingsEvaluate'>, 'findings' | 'outcome'>,
+  view: Pick<View<'findingsEvaluate'>, 'findings' | 'outcome' | 'authority'>,
 ): ScenarioExpectation {
   const key = (f: FindingKey) => `${f.checkId}\u0000${f.subject}`;
   const got = new Map(view.findings.map((f) => [key(f), { checkId: f.checkId, subject: f.subject }]));
@@ -102,12 +126,35 @@ export function compareExpectation(
   const present = expected.absent.filter((f) => got.has(key(f)));
   const unexpected = exhaustive ? [...got.values()].filter((f) => !listed.has(key(f))) : [];
   const outcome = { expected: expected.outcome, actual: view.outcome };
+  const authority = compareAuthority(expected, view.authority);
   const matched =
     outcome.expected === outcome.actual &&
     missing.length === 0 &&
     present.length === 0 &&
-    unexpected.length === 0;
-  return { matched, outcome, missing, present, unexpected };
+    unexpected.length === 0 &&
+    (authority ?? []).length === 0;
+  return { matched, outcome, missing, present, unexpected, ...(authority ? { authority } : {}) };
+}
+
+/** The authority expectations that differ from the view (null: the scenario expects none). */
+function compareAuthority(
+  expected: NonNullable<Scenario['expect']>,
+  view: View<'findingsEvaluate'>['authority'],
+): AuthorityMismatch[] | null {
+  if (expected.recommended === undefined && expected.lanes === undefined) return null;
+  const out: AuthorityMismatch[] = [];
+  const differ = (field: string, want: string | null, got: string | null) => {
+    if (want !== got) out.push({ field, expected: want, actual: got });
+  };
+  if (expected.recommended !== undefined)
+    differ('recommended', expected.recommended, view?.recommended ?? null);
+  for (const [laneId, want] of Object.entries(expected.lanes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const lane = view?.lanes.find((l) => l.laneId === laneId);
+    differ(`${laneId}.status`, want.status, lane?.status ?? null);
+    if (want.holder !== undefined) differ(`${laneId}.holder`, want.holder, lane?.holder?.person ?? null);
+    if (want.via !== undefined) differ(`${laneId}.via`, want.via, lane?.holder?.via ?? null);
+  }
+  return out;
 }
 
 /**

@@ -109,4 +109,39 @@ describe('who holds a lane at the as-of instant (CMP-DELEGATION, succession, rec
     ]);
     expect(two.holder).toEqual({ person: 'Daniel Mercer', via: 'holder', scope: null });
   });
+
+  it('the roster spells people its own way: unavailability, delegation and invocation match case-folded', () => {
+    // Before: an unavailable "daniel mercer" was not Daniel Mercer, so an unavailable holder held the lane.
+    const lower = record({ recordId: 'UA-2', kind: 'unavailability', from: ' daniel MERCER ' });
+    expect(resolveHolder(ECC, [lower], AS_OF, new Set()).skipped[0]).toEqual({
+      person: 'Daniel Mercer',
+      why: 'unavailable (UA-2)',
+    });
+    const loose = {
+      ...delegation,
+      recordId: 'ED-040',
+      from: 'DANIEL MERCER',
+      grantedBy: 'daniel mercer',
+      to: 'hannah lindqvist',
+    };
+    const d = resolveHolder(ECC, [lower, loose], AS_OF, new Set());
+    expect(d.findings).toEqual([]);
+    expect(d.holder).toEqual({
+      person: 'Hannah Lindqvist',
+      via: 'delegation',
+      scope: ['limited-revocation', 'release-freeze'],
+    });
+    const invoked = record({ recordId: 'SI-1', kind: 'succession-invoked', to: 'HANNAH LINDQVIST' });
+    expect(resolveHolder(ECC, [lower, invoked], AS_OF, new Set()).holder).toEqual({
+      person: 'Hannah Lindqvist',
+      via: 'succession',
+      scope: null,
+    });
+    // A recused delegate is skipped even when the roster spells them differently.
+    const r = resolveHolder(ECC, [lower, loose], AS_OF, new Set(['Hannah Lindqvist']));
+    expect(r.skipped[0]).toEqual({
+      person: 'Hannah Lindqvist',
+      why: 'recused: operated an incident key in the window',
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import type { Lane } from '../../policy/authority-matrix';
+import { fold } from '../deferral/common';
 import type { LaneHolder } from './lanes';
 
 /**
@@ -12,6 +13,8 @@ import type { LaneHolder } from './lanes';
  *    person who operated an incident key in the window); where the matrix says so, a successor holds it
  *    only after a recorded invocation;
  * 3. nobody: the lane is blocked (CMP-HOLDER, in routeLanes).
+ * People are matched as source systems name them, case-folded (as recusal matches audit operators);
+ * the holder named is spelled as the matrix spells them.
  */
 export interface DelegationRecord {
   readonly recordId: string;
@@ -43,6 +46,8 @@ export interface HolderResolution {
 }
 
 const HOUR = 3_600_000;
+/** The same person, as two systems spell them (trimmed, case-folded). */
+const same = (a: string | null, b: string): boolean => a !== null && fold(a) === fold(b);
 
 export function inForce(records: readonly DelegationRecord[], asOf: string): DelegationRecord[] {
   const live = (r: DelegationRecord) => r.validFrom <= asOf && (r.validUntil === null || asOf < r.validUntil);
@@ -63,11 +68,11 @@ export function resolveHolder(
     asOf,
   );
   const unavailable = new Map(
-    live.filter((r) => r.kind === 'unavailability').map((r) => [r.from, r.recordId]),
+    live.filter((r) => r.kind === 'unavailability').map((r) => [fold(r.from), r.recordId]),
   );
   const cannot = (person: string): string | null =>
-    unavailable.has(person)
-      ? `unavailable (${unavailable.get(person)})`
+    unavailable.has(fold(person))
+      ? `unavailable (${unavailable.get(fold(person))})`
       : recused.has(person)
         ? 'recused: operated an incident key in the window'
         : null;
@@ -81,9 +86,9 @@ export function resolveHolder(
     const problem =
       rule === null
         ? `lane ${lane.laneId} allows no delegation`
-        : r.to === null || !rule.delegates.includes(r.to)
+        : r.to === null || !rule.delegates.some((p) => same(r.to, p))
           ? `${r.to ?? 'nobody'} is not a delegate the matrix lists for ${lane.laneId}`
-          : r.from !== lane.holder || r.grantedBy !== lane.holder
+          : !same(r.from, lane.holder) || !same(r.grantedBy, lane.holder)
             ? `a delegation of ${lane.laneId} is granted by its holder, ${lane.holder}`
             : r.validUntil === null
               ? 'a delegation must end'
@@ -111,17 +116,18 @@ export function resolveHolder(
       });
   else if (valid.length === 1) {
     const d = valid[0] as DelegationRecord;
-    const why = cannot(d.to as string);
+    const person = lane.delegation?.delegates.find((p) => same(d.to, p)) ?? (d.to as string);
+    const why = cannot(person);
     if (why === null) {
       // The holder's own state is still said (why they delegated is theirs: only what the records show).
       const holderWhy = cannot(lane.holder);
       return {
-        holder: { person: d.to as string, via: 'delegation', scope: [...d.decisions] },
+        holder: { person, via: 'delegation', scope: [...d.decisions] },
         skipped: holderWhy === null ? skipped : [...skipped, { person: lane.holder, why: holderWhy }],
         findings,
       };
     }
-    skipped.push({ person: d.to as string, why });
+    skipped.push({ person, why });
   }
 
   // 2. The holder, then the successors in order.
@@ -134,7 +140,7 @@ export function resolveHolder(
     }
     if (i > 0 && lane.successionNeedsInvocation) {
       const invoked = live.some(
-        (r) => r.kind === 'succession-invoked' && r.laneId === lane.laneId && r.to === person,
+        (r) => r.kind === 'succession-invoked' && r.laneId === lane.laneId && same(r.to, person),
       );
       if (!invoked) {
         skipped.push({ person, why: 'succession not invoked for them' });
