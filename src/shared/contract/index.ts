@@ -41,7 +41,9 @@ export const CHANNELS_BY_DOMAIN = {
   records: recordsChannels,
   findings: findingsChannels,
   decisions: decisionsChannels,
-  'authority-redirect': authorityRedirectChannels,
+  // services/authority; its redirects are declared in ./authority-redirect.ts (the lanes' own channels,
+  // ./authority.ts, join them here as `{ ...authorityChannels, ...authorityRedirectChannels }`).
+  authority: authorityRedirectChannels,
   acts: actsChannels,
 } as const;
 

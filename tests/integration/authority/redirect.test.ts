@@ -12,6 +12,7 @@ import {
   lineage,
 } from '../../../src/core/findings/rules/compromise/testkit';
 import { systemDeps } from '../../../src/main/runtime';
+import { composeActPreview } from '../../../src/main/services/acts';
 import { redirectFacts } from '../../../src/main/services/authority';
 import { Station } from '../../../src/main/station/station';
 import { demoSuite, registerTrust, stationCli } from '../../e2e/harness';
@@ -160,7 +161,7 @@ describe('station authority redirect', () => {
     expect(blocked).not.toBe(e.authority.recommended);
   });
 
-  it('refuses a signer without a redirect role, an unknown lane, an empty reason and a foreign seq — nothing written', () => {
+  it('refuses a signer without a redirect role, an unknown lane, an empty reason and a foreign seq — nothing written', async () => {
     const before = journal().length;
     expect(redirect(owner.key, e.seq, blocked).stderr).toMatch(
       /APPROVAL_ROLE_NOT_HELD: Riley Shah holds none of the matrix's redirect roles \(security-leadership\)/,
@@ -193,6 +194,36 @@ describe('station authority redirect', () => {
       expect(field({ evaluationSeq: 1 })).toBe('EVALUATION_NOT_FOUND evaluationSeq');
       expect(field({ incidentId: 'INC-OTHER' })).toBe('EVALUATION_NOT_FOUND evaluationSeq');
       expect(field({})).toBeNull();
+      // The preview before the act: what the station computed, the note's digest; never the key or passphrase.
+      const draft = {
+        incidentId: INC,
+        evaluationSeq: e.seq,
+        toLane: blocked,
+        reason: REASON,
+        actor: 'operator:x',
+      };
+      const p = await composeActPreview(st, 'authorityRedirect', {
+        ...draft,
+        restrictedNote: NOTE,
+        keyFile: 'sealed',
+        passphrase: 'secret',
+      });
+      const line = (path: string) => p.fields.find((f) => f.path === path)?.value;
+      expect(line('station derives.targetComputedStatus')).toBe('"blocked"');
+      expect(line('station derives.computedLane')).toBe(JSON.stringify(e.authority.recommended));
+      expect(line('station derives.restrictedNoteSha256')).toBe(
+        JSON.stringify(createHash('sha256').update(NOTE, 'utf8').digest('hex')),
+      );
+      expect(p.statement).not.toMatch(/sealed|secret/);
+      await expect(
+        composeActPreview(st, 'authorityRedirectWithToken', {
+          ...draft,
+          toLane: 'no-such-lane',
+          moduleId: 'softhsm2',
+          serial: '1',
+          keyId: '01',
+        }),
+      ).rejects.toMatchObject({ code: 'AUTHORITY_LANE_UNKNOWN', data: { field: 'toLane' } });
     } finally {
       st.close();
     }

@@ -176,7 +176,8 @@ function redirector(
   now: string,
 ): { anchor: TrustAnchor; role: string } {
   const mine = anchors.filter((a) => a.info.fingerprint === fingerprint);
-  if (mine.length === 0)
+  const first = mine[0];
+  if (!first)
     throw stationError(
       'APPROVAL_SIGNER_UNKNOWN',
       `the key ${fingerprint.slice(0, 16)}… is not in the trust store: register it first`,
@@ -185,7 +186,6 @@ function redirector(
   const valid = mine.filter(
     (a) => (a.revokedAt === null || a.revokedAt > now) && now >= a.validFrom && now < a.validUntil,
   );
-  const first = mine[0]!;
   if (valid.length === 0)
     throw stationError(
       'APPROVAL_SIGNER_NOT_VALID',
@@ -200,7 +200,7 @@ function redirector(
   }
   throw stationError(
     'APPROVAL_ROLE_NOT_HELD',
-    `${valid[0]!.name} holds none of the matrix's redirect roles (${roles.join(', ')}) in the trust store`,
+    `${valid[0]?.name ?? first.name} holds none of the matrix's redirect roles (${roles.join(', ')}) in the trust store`,
     { field: 'key' },
   );
 }
