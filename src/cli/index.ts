@@ -30,6 +30,7 @@ import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
+import { registerAuthorityRedirectCommands } from './authority-redirect';
 import { registerRecordsCommands } from './records';
 import { registerSessionCommands } from './session';
 import { registerDecisionsCommands } from './decisions';
@@ -598,6 +599,8 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerRecordsCommands(program, out);
   registerSessionCommands(program, out);
   registerDecisionsCommands(program, out);
+  // After the authority group's own commands (src/cli/authority.ts), into the same group.
+  registerAuthorityRedirectCommands(program, out);
 
   program
     .command('serve')

@@ -800,6 +800,10 @@ export const ERROR_CATALOGUE = {
     action:
       'Facts or policy changed since that evaluation: evaluate again (station attest evaluate) and decide on the new one.',
   },
+  AUTHORITY_LANE_UNKNOWN: {
+    class: 'invalid-input',
+    action: 'Name a lane of the authority matrix in force for that evaluation (the message lists them).',
+  },
   PACKET_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the packet id; `station packet list` shows them.',

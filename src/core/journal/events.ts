@@ -7,7 +7,9 @@ import {
   tokenAlgorithmSchema,
   type KeyAlgorithm,
 } from '../crypto/algorithms';
-import { nameSchema } from '../names';
+import { nameSchema, textSchema } from '../names';
+import { LANE_STATUSES } from '../authority/model';
+import { laneSchema } from '../findings/policy/authority-matrix';
 import { BUNDLE_KINDS, DECISIONS } from '../bundle/statement';
 import {
   ACTOR_PATTERN,
@@ -709,6 +711,36 @@ export const EVENT_BODIES = {
     recordCount: z.number().int().min(0),
     findingsDigest: hex(32),
     outcome: z.string().min(1).max(80),
+  }),
+  /**
+   * A person's redirect of a compromise-authority evaluation (workflow 'compromise-authority') to a lane
+   * of the matrix, signed with their own key (DSSE, predicate …/authority-redirect/v1): the statement
+   * binds the evaluation seq and its digests, the lane the station computed and the target lane's computed
+   * status beside the person's choice. Never refused for a blocked or not-required target: the station
+   * never overrules a person, it records what it computed next to what they decided. `reason` goes to a
+   * broad audience; a restricted note is kept content-addressed in the object store and only its SHA-256
+   * is here (and in the signed statement).
+   */
+  'authority.redirect-recorded': z.strictObject({
+    subject: z.string().min(1).max(200),
+    evaluationSeq: z.number().int().min(1),
+    asOf: isoTime,
+    recordsDigest: hex(32),
+    policyDigest: hex(32),
+    findingsDigest: hex(32),
+    /** The lane the station recommended in that evaluation, or null (it could recommend none). */
+    computedLane: laneSchema.shape.laneId.nullable(),
+    /** What the station computed for the target lane in that evaluation. */
+    targetComputedStatus: z.enum(LANE_STATUSES),
+    toLane: laneSchema.shape.laneId,
+    reason: textSchema(2000).trim().min(1),
+    restrictedNoteSha256: hex(32).nullable(),
+    redirectedBy: person,
+    /** The redirect role of the matrix the signer holds in the trust store. */
+    role: roleSchema,
+    trustId: custodianIdSchema,
+    signerFingerprint: hex(32),
+    envelope: base64.max(200_000),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

@@ -1,5 +1,6 @@
 import { previewForConsole } from '../services/acts';
 import { attestationStatus, decideAttestationWithToken, recordEvaluation } from '../services/attest';
+import { listRedirects, redirectWithKeyFile, redirectWithToken } from '../services/authority';
 import {
   evidenceFiles,
   exportPreview,
@@ -188,6 +189,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     attestStatus: (input) => attestationStatus(station, input),
     attestEvaluate: (input) => recordEvaluation(station, input),
     attestDecideWithToken: (input) => decideAttestationWithToken(station, input),
+    // authority (redirects of a compromise-authority recommendation)
+    authorityRedirects: (input) => listRedirects(station, input.incidentId),
+    authorityRedirect: (input) => redirectWithKeyFile(station, input),
+    authorityRedirectWithToken: (input) => redirectWithToken(station, input),
     // records (files as the station listed them on media: JSON or CSV, like evidence)
     recordsImport: (input) => importRecordsFile(station, listedOnMedia(station, input, 'evidence')),
     recordsList: (input) => listRecords(station, input),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attestChannels } from './attest';
+import { authorityRedirectChannels } from './authority-redirect';
 import { bundlesChannels } from './bundles';
 import { seq, sha256Hex, words, type Channel, type Channels } from './common';
 import { custodiansChannels } from './custodians';
@@ -72,6 +73,14 @@ export const CONFIRMED_ACTS = {
     typeToConfirm: (input) => ({ label: 'token serial', value: String(input.serial) }),
   },
   ceremonySign: { title: 'Sign a file with a ceremony key (under quorum)', typeToConfirm: noTyping },
+  authorityRedirect: {
+    title: 'Sign and record a redirect of the authority recommendation (key file)',
+    typeToConfirm: noTyping,
+  },
+  authorityRedirectWithToken: {
+    title: 'Sign and record a redirect of the authority recommendation (token)',
+    typeToConfirm: noTyping,
+  },
 } as const satisfies Record<string, ConfirmedAct>;
 
 export type ConfirmedMethod = keyof typeof CONFIRMED_ACTS;
@@ -83,9 +92,9 @@ export function isConfirmedMethod(method: string): method is ConfirmedMethod {
 
 /**
  * Fields that are never part of a preview (they are secrets, or typed after it): a PIN, a passphrase, the
- * activation shares custodians type in.
+ * activation shares custodians type in, a sealed key file (chosen with its passphrase, after the preview).
  */
-export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase', 'shares'];
+export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase', 'shares', 'keyFile'];
 
 /** What a confirmed act carries beside its input (the window sends it; the dispatcher takes it off). */
 export const confirmationSchema = z.strictObject({
@@ -121,6 +130,7 @@ const ACT_CHANNELS: Readonly<Record<string, Channel>> = {
   ...attestChannels,
   ...bundlesChannels,
   ...custodiansChannels,
+  ...authorityRedirectChannels,
 };
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Result } from '../errors';
 import { actsChannels } from './acts';
 import { attestChannels } from './attest';
+import { authorityRedirectChannels } from './authority-redirect';
 import { bundlesChannels } from './bundles';
 import type { Channel, Channels } from './common';
 import type { Confirmation, ConfirmedMethod } from './acts';
@@ -40,6 +41,9 @@ export const CHANNELS_BY_DOMAIN = {
   records: recordsChannels,
   findings: findingsChannels,
   decisions: decisionsChannels,
+  // services/authority; its redirects are declared in ./authority-redirect.ts (the lanes' own channels,
+  // ./authority.ts, join them here as `{ ...authorityChannels, ...authorityRedirectChannels }`).
+  authority: authorityRedirectChannels,
   acts: actsChannels,
 } as const;
 
@@ -143,6 +147,7 @@ export type { Channel, Channels } from './common';
 export type { Anchoring } from './common';
 export * from './acts';
 export * from './attest';
+export * from './authority-redirect';
 export * from './bundles';
 export * from './custodians';
 export * from './custody';

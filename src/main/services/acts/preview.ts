@@ -14,6 +14,7 @@ import {
 import { firstIssue } from '../../../core/validate';
 import { stationError } from '../../errors';
 import { Station } from '../../station/station';
+import { redirectPreviewFacts } from '../authority';
 import { inspectRegistration } from '../bundles';
 import { handoffPreviewFacts, versionPreviewFacts } from '../packets';
 
@@ -55,11 +56,22 @@ function flatten(value: unknown, path: string, out: { path: string; value: strin
 
 type Derive = (station: Station, input: Readonly<Record<string, unknown>>) => unknown;
 
+/** A redirect's input as its act reads it (already parsed by the act's schema). */
+const redirectInput = (i: Readonly<Record<string, unknown>>) => ({
+  incidentId: String(i.incidentId),
+  evaluationSeq: Number(i.evaluationSeq),
+  toLane: String(i.toLane),
+  reason: String(i.reason),
+  restrictedNote: typeof i.restrictedNote === 'string' ? i.restrictedNote : undefined,
+});
+
 /** Per act, what the station derives at the act from the input and the records it holds (read-only). */
 const DERIVED: Partial<Record<ConfirmedMethod, Derive>> = {
   packetRecordVersion: (station, i) => versionPreviewFacts(station, String(i.packetId)),
   packetHandoff: (station, i) =>
     handoffPreviewFacts(station, String(i.packetId), typeof i.version === 'number' ? i.version : undefined),
+  authorityRedirect: (station, i) => redirectPreviewFacts(station, redirectInput(i)),
+  authorityRedirectWithToken: (station, i) => redirectPreviewFacts(station, redirectInput(i)),
   trustRegister: async (station, i) => {
     const r = await inspectRegistration(station, { path: String(i.path) });
     return { holder: r.holder, organisation: r.organisation, kind: r.bundleKind, fingerprint: r.fingerprint };
