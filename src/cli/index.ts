@@ -30,6 +30,7 @@ import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
+import { registerAuthorityCommands } from './authority';
 import { registerRecordsCommands } from './records';
 import { registerSessionCommands } from './session';
 import { registerDecisionsCommands } from './decisions';
@@ -595,6 +596,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerBundleCommands(program, out);
   registerPacketCommands(program, out);
   registerAttestCommands(program, out);
+  registerAuthorityCommands(program, out);
   registerRecordsCommands(program, out);
   registerSessionCommands(program, out);
   registerDecisionsCommands(program, out);

@@ -94,6 +94,7 @@ export const optionChangeSchema = z.strictObject({
   fields: z.array(z.string()),
   inCriticalWindow: z.boolean(),
 });
+export type OptionChange = z.output<typeof optionChangeSchema>;
 
 const sideSchema = z.strictObject({
   asOf: isoTime,
@@ -137,10 +138,17 @@ export const authorityDiffSchema = z.strictObject({
 });
 export type AuthorityDiff = z.output<typeof authorityDiffSchema>;
 
+/** Read-only all the way down (what services hand out). */
+type Frozen<T> = T extends (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
 /** One side of a diff: the lane view, its findings, its instant and the digest of its matrix. */
 export interface AuthoritySide {
-  readonly view: AuthorityView;
-  readonly findings: readonly Finding[];
+  readonly view: Frozen<AuthorityView>;
+  readonly findings: readonly Frozen<Finding>[];
   readonly asOf: string;
   readonly policyDigest: string;
 }
@@ -178,6 +186,10 @@ function flips(
     ];
   });
 }
+
+type Holder = Frozen<LaneView['holder']>;
+const copyHolder = (h: Holder | undefined): LaneView['holder'] =>
+  h ? { ...h, scope: h.scope === null ? null : [...h.scope] } : null;
 
 const blockKey = (b: LaneView['blocks'][number]) => `${b.checkId}\u0000${b.ruleId ?? ''}`;
 
@@ -225,7 +237,7 @@ export function diffAuthority(before: AuthoritySide, after: AuthoritySide): Auth
     const { triggers, limits } = own.get(id) ?? { triggers: [], limits: [] };
     const holderChanged = !same(a?.holder, b?.holder);
     const holder = holderChanged
-      ? { from: a?.holder ?? null, to: b?.holder ?? null, inCriticalWindow: w }
+      ? { from: copyHolder(a?.holder), to: copyHolder(b?.holder), inCriticalWindow: w }
       : null;
     const blocksA = new Map((a?.blocks ?? []).map((x) => [blockKey(x), x]));
     const blocksB = new Map((b?.blocks ?? []).map((x) => [blockKey(x), x]));
@@ -302,15 +314,15 @@ export function diffAuthority(before: AuthoritySide, after: AuthoritySide): Auth
         l.blocks.lifted.length > 0,
     );
 
-  const keyOf = (f: Finding) => `${f.checkId}\u0000${f.subject}`;
-  const index = (fs: readonly Finding[]) => {
-    const m = new Map<string, Finding>();
+  const keyOf = (f: Frozen<Finding>) => `${f.checkId}\u0000${f.subject}`;
+  const index = (fs: readonly Frozen<Finding>[]) => {
+    const m = new Map<string, Frozen<Finding>>();
     for (const f of fs) if (!m.has(keyOf(f))) m.set(keyOf(f), f);
     return m;
   };
   const fa = index(before.findings);
   const fb = index(after.findings);
-  const show = (f: Finding) => ({
+  const show = (f: Frozen<Finding>) => ({
     checkId: f.checkId,
     subject: f.subject,
     category: f.category,
@@ -318,7 +330,7 @@ export function diffAuthority(before: AuthoritySide, after: AuthoritySide): Auth
     sentence: f.sentence,
     inCriticalWindow: w,
   });
-  const byFinding = (x: Finding, y: Finding) => cmp(x.checkId, y.checkId) || cmp(x.subject, y.subject);
+  const byFinding = (x: Frozen<Finding>, y: Frozen<Finding>) => cmp(x.checkId, y.checkId) || cmp(x.subject, y.subject);
   const appeared = [...fb]
     .filter(([k]) => !fa.has(k))
     .map(([, f]) => f)
@@ -332,7 +344,7 @@ export function diffAuthority(before: AuthoritySide, after: AuthoritySide): Auth
 
   const oa = new Map(A.options.map((o) => [o.optionId, o]));
   const ob = new Map(B.options.map((o) => [o.optionId, o]));
-  const options = [...new Set([...oa.keys(), ...ob.keys()])].sort(cmp).flatMap((id) => {
+  const options = [...new Set([...oa.keys(), ...ob.keys()])].sort(cmp).flatMap((id): OptionChange[] => {
     const a = oa.get(id);
     const b = ob.get(id);
     if (!a && b)

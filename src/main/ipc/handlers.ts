@@ -1,5 +1,6 @@
 import { previewForConsole } from '../services/acts';
 import { attestationStatus, decideAttestationWithToken, recordEvaluation } from '../services/attest';
+import { authorityDiff, authorityLineage, authorityStatus, evaluateAuthority } from '../services/authority';
 import {
   evidenceFiles,
   exportPreview,
@@ -197,5 +198,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     findingsEvaluate: (input) => evaluateWorkflow(station, input),
     evaluationStatus: (input) => evaluationStatus(station, input),
     findingsSubjects: (input) => findingsSubjects(station, input),
+    // authority (workflow compromise-authority: lanes of an incident; reads and evaluations only)
+    authorityEvaluate: (input) => evaluateAuthority(station, input),
+    authorityStatus: (input) => authorityStatus(station, input),
+    authorityDiff: (input) => authorityDiff(station, input),
+    authorityLineage: (input) => authorityLineage(station, input),
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Result } from '../errors';
 import { actsChannels } from './acts';
 import { attestChannels } from './attest';
+import { authorityChannels } from './authority';
 import { bundlesChannels } from './bundles';
 import type { Channel, Channels } from './common';
 import type { Confirmation, ConfirmedMethod } from './acts';
@@ -41,6 +42,7 @@ export const CHANNELS_BY_DOMAIN = {
   findings: findingsChannels,
   decisions: decisionsChannels,
   acts: actsChannels,
+  authority: authorityChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
@@ -143,6 +145,7 @@ export type { Channel, Channels } from './common';
 export type { Anchoring } from './common';
 export * from './acts';
 export * from './attest';
+export * from './authority';
 export * from './bundles';
 export * from './custodians';
 export * from './custody';
