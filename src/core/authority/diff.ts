@@ -330,7 +330,8 @@ export function diffAuthority(before: AuthoritySide, after: AuthoritySide): Auth
     sentence: f.sentence,
     inCriticalWindow: w,
   });
-  const byFinding = (x: Frozen<Finding>, y: Frozen<Finding>) => cmp(x.checkId, y.checkId) || cmp(x.subject, y.subject);
+  const byFinding = (x: Frozen<Finding>, y: Frozen<Finding>) =>
+    cmp(x.checkId, y.checkId) || cmp(x.subject, y.subject);
   const appeared = [...fb]
     .filter(([k]) => !fa.has(k))
     .map(([, f]) => f)
