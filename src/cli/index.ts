@@ -30,6 +30,7 @@ import { registerBundleCommands } from './bundles';
 import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
+import { registerAuthorityCommands } from './authority';
 import { registerAuthorityRedirectCommands } from './authority-redirect';
 import { registerRecordsCommands } from './records';
 import { registerSessionCommands } from './session';
@@ -596,6 +597,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerBundleCommands(program, out);
   registerPacketCommands(program, out);
   registerAttestCommands(program, out);
+  registerAuthorityCommands(program, out);
   registerRecordsCommands(program, out);
   registerSessionCommands(program, out);
   registerDecisionsCommands(program, out);

@@ -804,6 +804,11 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Name a lane of the authority matrix in force for that evaluation (the message lists them).',
   },
+  EVALUATION_IRREPRODUCIBLE: {
+    class: 'state',
+    action:
+      'Recomputed from the records and policy the station held at its seq, the evaluation does not give back the digests it recorded: do not rely on it; evaluate again and report the station version that recorded it.',
+  },
   PACKET_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the packet id; `station packet list` shows them.',

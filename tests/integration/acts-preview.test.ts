@@ -29,7 +29,7 @@ beforeAll(() => {
   );
   createPacket(st, {
     packetId: 'p-1',
-    kind: 'compromise-authority',
+    kind: 'activation-gate',
     covers: 'x',
     subject: {},
     actor,

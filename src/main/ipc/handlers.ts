@@ -1,6 +1,14 @@
 import { previewForConsole } from '../services/acts';
 import { attestationStatus, decideAttestationWithToken, recordEvaluation } from '../services/attest';
-import { listRedirects, redirectWithKeyFile, redirectWithToken } from '../services/authority';
+import {
+  authorityDiff,
+  authorityLineage,
+  authorityStatus,
+  evaluateAuthority,
+  listRedirects,
+  redirectWithKeyFile,
+  redirectWithToken,
+} from '../services/authority';
 import {
   evidenceFiles,
   exportPreview,
@@ -202,5 +210,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     findingsEvaluate: (input) => evaluateWorkflow(station, input),
     evaluationStatus: (input) => evaluationStatus(station, input),
     findingsSubjects: (input) => findingsSubjects(station, input),
+    // authority (workflow compromise-authority: lanes of an incident; reads and evaluations only)
+    authorityEvaluate: (input) => evaluateAuthority(station, input),
+    authorityStatus: (input) => authorityStatus(station, input),
+    authorityDiff: (input) => authorityDiff(station, input),
+    authorityLineage: (input) => authorityLineage(station, input),
   };
 }

@@ -3,6 +3,7 @@ import type { Result } from '../errors';
 import { actsChannels } from './acts';
 import { attestChannels } from './attest';
 import { authorityRedirectChannels } from './authority-redirect';
+import { authorityChannels } from './authority';
 import { bundlesChannels } from './bundles';
 import type { Channel, Channels } from './common';
 import type { Confirmation, ConfirmedMethod } from './acts';
@@ -41,9 +42,8 @@ export const CHANNELS_BY_DOMAIN = {
   records: recordsChannels,
   findings: findingsChannels,
   decisions: decisionsChannels,
-  // services/authority; its redirects are declared in ./authority-redirect.ts (the lanes' own channels,
-  // ./authority.ts, join them here as `{ ...authorityChannels, ...authorityRedirectChannels }`).
-  authority: authorityRedirectChannels,
+  // services/authority: the lanes' channels (./authority.ts) and redirects (./authority-redirect.ts).
+  authority: { ...authorityChannels, ...authorityRedirectChannels },
   acts: actsChannels,
 } as const;
 
@@ -148,6 +148,7 @@ export type { Anchoring } from './common';
 export * from './acts';
 export * from './attest';
 export * from './authority-redirect';
+export * from './authority';
 export * from './bundles';
 export * from './custodians';
 export * from './custody';

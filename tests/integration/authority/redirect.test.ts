@@ -341,6 +341,24 @@ describe('station authority redirect', () => {
         'm',
       ),
     );
+    // The lineage keeps both beside the evaluation they were made on, in journal order.
+    const lineage = JSON.parse(cli(['authority', 'lineage', INC, '--json']).stdout) as {
+      entries: {
+        type: string;
+        seq: number;
+        toLane?: string;
+        evaluationSeq?: number;
+        computedLane?: string;
+      }[];
+    };
+    const redirects = lineage.entries.filter((x) => x.type === 'redirect');
+    expect(redirects.map((x) => [x.toLane, x.evaluationSeq, x.computedLane])).toEqual([
+      [blocked, e.seq, e.authority.recommended],
+      [notRequired, e.seq, e.authority.recommended],
+    ]);
+    const evaluation = lineage.entries.findIndex((x) => x.type === 'evaluation' && x.seq === e.seq);
+    expect(evaluation).toBeGreaterThanOrEqual(0);
+    expect(lineage.entries.findIndex((x) => x.type === 'redirect')).toBeGreaterThan(evaluation);
   });
 
   it('EVALUATION_STALE once a record the evaluation did not see is imported, and on a superseded evaluation', () => {
