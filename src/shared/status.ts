@@ -200,6 +200,10 @@ export const STATUS_WORDS = {
   HANDOFF: { tone: 'info', meaning: 'A version waits to be handed off.' },
   'CHECK-IN': { tone: 'info', meaning: 'A quorum session waits for custodians to check in.' },
   FINDING: { tone: 'info', meaning: 'An owned finding waits for its owner.' },
+  REDIRECT: {
+    tone: 'warn',
+    meaning: 'No lane can own a compromise decision: a person with a redirect role decides where it goes.',
+  },
 } as const satisfies Record<string, StatusWord>;
 
 export type StatusWordName = keyof typeof STATUS_WORDS;

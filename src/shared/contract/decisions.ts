@@ -14,6 +14,8 @@ export const PENDING_KINDS = [
   'attestation-evaluate',
   'attestation-decision',
   'quorum-check-in',
+  'authority-evaluate',
+  'authority-redirect',
 ] as const;
 
 export const pendingDecisionSchema = z.strictObject({
@@ -31,7 +33,7 @@ export const pendingDecisionSchema = z.strictObject({
   /** When it became pending, when known. */
   since: z.string().nullable(),
   /** The workflow view that shows it. */
-  view: z.enum(['deferral', 'attestation', 'custodians']),
+  view: z.enum(['deferral', 'attestation', 'authority', 'custodians']),
 });
 
 export const decisionsChannels = {

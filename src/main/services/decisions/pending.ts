@@ -3,7 +3,8 @@ import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
 import { attestationStatus } from '../attest';
 import { listQuorumSessions, quorumSessionView } from '../custodians';
-import { findingsSubjects } from '../findings';
+import { incidentEvaluations, listRedirects } from '../authority';
+import { computeEvaluation, evaluationStatus, findingsSubjects } from '../findings';
 import { listPackets, packetView } from '../packets';
 
 type Pending = View<'decisionsPending'>[number];
@@ -23,7 +24,10 @@ function overdue(by: string, now: string): boolean {
  * - a register finding a person took on (owner, due date): that owner, by that date;
  * - an attestation evaluation that went STALE: the operator evaluates again;
  * - a FRESH attestation evaluation with no owner's decision on it: the release-security owner;
- * - an open quorum session that has not reached quorum: the custodians, before it expires.
+ * - an open quorum session that has not reached quorum: the custodians, before it expires;
+ * - a declared incident with no authority evaluation, or whose latest went STALE: the operator evaluates,
+ *   by the end of the critical window; a FRESH routing-unclear one without a redirect: security
+ *   leadership redirects it.
  * Sorted with deadlines first (earliest first), then by when it became pending.
  */
 export function pendingDecisions(station: Station): Pending[] {
@@ -33,7 +37,12 @@ export function pendingDecisions(station: Station): Pending[] {
     out.push({ ...p, overdue: p.by !== null && overdue(p.by, now) });
 
   for (const summary of listPackets(station)) {
-    const view = summary.kind === 'custody-attestation' ? 'attestation' : 'deferral';
+    const view =
+      summary.kind === 'custody-attestation'
+        ? 'attestation'
+        : summary.kind === 'compromise-authority'
+          ? 'authority'
+          : 'deferral';
     let p: ReturnType<typeof packetView>;
     try {
       p = packetView(station, { packetId: summary.packetId });
@@ -158,6 +167,55 @@ export function pendingDecisions(station: Station): Pending[] {
       since: latest.asOf,
       view: 'attestation',
     });
+  }
+
+  for (const subject of findingsSubjects(station, { workflow: 'compromise-authority' }).subjects) {
+    const latest = incidentEvaluations(station, subject).at(-1);
+    if (!latest) {
+      add({
+        kind: 'authority-evaluate',
+        subject,
+        what: `Incident ${subject}: declared, and no authority recommendation has been evaluated for it yet.`,
+        who: 'signed-in operator',
+        by: null,
+        since: null,
+        view: 'authority',
+      });
+      continue;
+    }
+    const status = evaluationStatus(station, { seq: latest.seq });
+    // The critical window runs from the declaration: the recommendation is due inside it.
+    const windowEnd = computeEvaluation(station, {
+      workflow: 'compromise-authority',
+      subject,
+      asOf: latest.body.asOf,
+    }).authority?.windowEnd;
+    const by = windowEnd ?? null;
+    if (status.status !== 'FRESH') {
+      add({
+        kind: 'authority-evaluate',
+        subject,
+        what: `Incident ${subject}: evaluation ${latest.seq} is STALE (${status.sentence}); evaluate again — the lanes may have moved.`,
+        who: 'signed-in operator',
+        by,
+        since: null,
+        view: 'authority',
+      });
+      continue;
+    }
+    if (
+      latest.body.outcome === 'routing-unclear' &&
+      !listRedirects(station, subject).redirects.some((r) => r.evaluationSeq === latest.seq)
+    )
+      add({
+        kind: 'authority-redirect',
+        subject,
+        what: `Incident ${subject}: no lane of the matrix can own the decision (evaluation ${latest.seq}); a person with a redirect role decides where it goes.`,
+        who: 'security-leadership',
+        by,
+        since: latest.body.asOf,
+        view: 'authority',
+      });
   }
 
   for (const s of listQuorumSessions(station)) {

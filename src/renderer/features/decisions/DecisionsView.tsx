@@ -13,6 +13,8 @@ const KIND_WORDS: Record<Pending['kind'], string> = {
   'attestation-evaluate': 'EVALUATE',
   'attestation-decision': 'OWNER DECIDES',
   'quorum-check-in': 'CHECK-IN',
+  'authority-evaluate': 'EVALUATE',
+  'authority-redirect': 'REDIRECT',
 };
 
 /**
