@@ -183,6 +183,7 @@ describe('broadView', () => {
     expect(isRestrictedFamily('incident-scope')).toBe(true); // its scope note
     expect(isRestrictedFamily('hsm-audit-log')).toBe(true); // no broad fields at all
     expect(isRestrictedFamily('emergency-delegation')).toBe(false); // every field may go broad
+    expect(isRestrictedFamily('roster-snapshot')).toBe(false); // no broad view reads it
   });
 
   it('property: no restricted value of any input record appears in the broad view', () => {

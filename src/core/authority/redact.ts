@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FAMILIES } from '../findings/families/catalogue';
 import { FINDING_CATEGORIES, type Finding, type SourceRecord } from '../findings/model';
 import type { RecordFamily } from '../findings/records';
+import { compromiseWorkflow } from '../findings/workflows/compromise';
 import { type AuthorityView, LANE_STATUSES, REVERSIBILITIES, RULE_STATES } from './model';
 
 /**
@@ -159,6 +160,12 @@ export const broadViewSchema = z.strictObject({
 });
 export type BroadView = z.output<typeof broadViewSchema>;
 
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
 /** The parts of the full evaluation view broadView reads (the findingsEvaluate view, with `authority`). */
 export interface FullAuthorityEvaluation {
   readonly seq: number;
@@ -170,11 +177,11 @@ export interface FullAuthorityEvaluation {
     readonly policyDigest: string;
     readonly recordCount: number;
   };
-  readonly findings: readonly Finding[];
+  readonly findings: readonly DeepReadonly<Finding>[];
   readonly outcome: string;
   readonly reason: string;
   readonly findingsDigest: string;
-  readonly authority: AuthorityView;
+  readonly authority: DeepReadonly<AuthorityView>;
 }
 
 type Families = Readonly<Record<string, RecordFamily>>;
@@ -192,8 +199,13 @@ export function fieldsOf(family: string, families: Families = CATALOGUE): string
   return shape ? Object.keys(shape) : [];
 }
 
-/** A family some of whose fields may not go broad (its records' file names are restricted too). */
+/**
+ * A family the compromise-authority workflow reads (so its records can stand behind a broad view) some
+ * of whose fields may not go broad: its records' file names are restricted too. Families no broad view
+ * reads keep their file names in the journal as before.
+ */
 export function isRestrictedFamily(family: string, families: Families = CATALOGUE): boolean {
+  if (!compromiseWorkflow.families.includes(family)) return false;
   const broad = new Set(broadFieldsOf(family, families));
   const fields = fieldsOf(family, families);
   return fields.length === 0 || fields.some((f) => !broad.has(f));
@@ -270,7 +282,8 @@ const contentOf = (r: SourceRecord): Record<string, unknown> =>
 /**
  * The restricted free-text values of the records (and their ids where the id field is not broad), less
  * any value some record shows broadly (a key id named by the incident is not made secret by a custody
- * record naming it too). Longest first, so a value containing another is cleared whole.
+ * record naming it too), family names and source systems (provenance, journaled with every import).
+ * Longest first, so a value containing another is cleared whole.
  */
 export function restrictedStrings(
   records: readonly SourceRecord[],
@@ -282,6 +295,8 @@ export function restrictedStrings(
   for (const r of records) {
     const broad = new Set(broadFieldsOf(r.family, families));
     const family = Object.hasOwn(families, r.family) ? families[r.family] : undefined;
+    // The source system is provenance every import journals, not a record's restricted content.
+    open.add(r.provenance.system);
     for (const [field, value] of Object.entries(contentOf(r))) {
       const vals: string[] = [];
       freeStrings(schemaOfField(r.family, field, families), value, vals);
@@ -353,7 +368,10 @@ export function broadView(
       : Object.fromEntries(
           Object.entries(a.incident)
             .filter(([k]) => incidentBroad.has(k))
-            .map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => scrub(x)) : scrub(v)]),
+            .map(([k, v]: [string, string | readonly string[]]) => [
+              k,
+              typeof v === 'string' ? scrub(v) : v.map((x) => scrub(x)),
+            ]),
         );
 
   const findings: BroadView['findings'] = [];

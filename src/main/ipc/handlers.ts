@@ -1,5 +1,6 @@
 import { previewForConsole } from '../services/acts';
 import { attestationStatus, decideAttestationWithToken, recordEvaluation } from '../services/attest';
+import { authorityBroadPreview } from '../services/authority';
 import {
   evidenceFiles,
   exportPreview,
@@ -197,5 +198,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     findingsEvaluate: (input) => evaluateWorkflow(station, input),
     evaluationStatus: (input) => evaluationStatus(station, input),
     findingsSubjects: (input) => findingsSubjects(station, input),
+    // authority (broad view)
+    authorityBroadPreview: (input) => authorityBroadPreview(station, input),
   };
 }

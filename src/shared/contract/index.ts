@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Result } from '../errors';
 import { actsChannels } from './acts';
 import { attestChannels } from './attest';
+import { authorityBroadChannels } from './authority-broad';
 import { bundlesChannels } from './bundles';
 import type { Channel, Channels } from './common';
 import type { Confirmation, ConfirmedMethod } from './acts';
@@ -41,6 +42,9 @@ export const CHANNELS_BY_DOMAIN = {
   findings: findingsChannels,
   decisions: decisionsChannels,
   acts: actsChannels,
+  // The authority domain's channels (services/authority): the broad view; the evaluation and redirect
+  // channels of contract/authority.ts and authority-redirect.ts join this entry.
+  authority: authorityBroadChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
