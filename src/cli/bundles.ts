@@ -48,6 +48,7 @@ const EXPORT_KINDS: readonly ExportKind[] = [
   'evidence',
   'identity',
   'packet',
+  'packet-broad',
 ];
 
 export function stderrProgress(): JobProgress {
@@ -150,6 +151,11 @@ export function registerBundleCommands(program: Command, out: Out): void {
       'kind packet: the recorded version (default: the latest)',
       positiveInt('--packet-version'),
     )
+    .option(
+      '--evaluation <seq>',
+      'kind packet-broad: the compromise-authority evaluation (journal seq) whose broad view to carry',
+      positiveInt('--evaluation'),
+    )
     .option('--pin-stdin', 'read the station token PIN from the first line of stdin')
     .option('--actor <actor>', 'who exports', 'operator:cli')
     .option('--json', 'machine-readable result')
@@ -159,6 +165,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
         kind: string;
         packet?: string;
         packetVersion?: number;
+        evaluation?: number;
         volume?: string;
         evidence: string[];
         title?: string;
@@ -182,6 +189,7 @@ export function registerBundleCommands(program: Command, out: Out): void {
             title: o.title,
             packetId: o.packet,
             packetVersion: o.packetVersion,
+            evaluationSeq: o.evaluation,
             pin,
             actor: o.actor,
           },

@@ -602,6 +602,11 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'This bundle is of another kind than the step expects. Pick the right bundle.',
   },
+  BUNDLE_RESTRICTED_CONTENT: {
+    class: 'state',
+    action:
+      'The journal a broad bundle would carry holds restricted detail (the message names the entries): it cannot go to a broad audience. Share the full packet in the approved channel instead; nothing was written.',
+  },
   BUNDLE_WRITE_FAILED: {
     class: 'device',
     action:

@@ -109,7 +109,13 @@ describe('BND-SIGNER-STATION: the bundle names its signer', () => {
 
 describe('BND-KIND: an import takes content, never a registration or an identity', () => {
   it('packets, reports, evidence and journal segments import; key registrations and identities do not', () => {
-    expect(IMPORTABLE_KINDS).toEqual(['journal-segment', 'custody-report', 'packet', 'evidence']);
+    expect(IMPORTABLE_KINDS).toEqual([
+      'journal-segment',
+      'custody-report',
+      'packet',
+      'packet-broad',
+      'evidence',
+    ]);
     for (const k of IMPORTABLE_KINDS) expect(checkImportKind(k)).toBeNull();
     for (const k of ['key-registration', 'identity'] as const)
       expect(checkImportKind(k)).toMatchObject({ code: 'BUNDLE_KIND_UNEXPECTED', check: 'BND-KIND' });

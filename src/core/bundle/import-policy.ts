@@ -29,7 +29,7 @@ export type SignerKind = 'station' | 'reviewer';
  * signs only its own registration — approvals are separate statements (APR-*), never bundles.
  */
 export const SIGNABLE_KINDS: Readonly<Record<SignerKind, readonly BundleKind[]>> = {
-  station: ['journal-segment', 'custody-report', 'packet', 'evidence', 'identity'],
+  station: ['journal-segment', 'custody-report', 'packet', 'packet-broad', 'evidence', 'identity'],
   reviewer: ['key-registration'],
 };
 
@@ -104,6 +104,7 @@ export const IMPORTABLE_KINDS: readonly BundleKind[] = [
   'journal-segment',
   'custody-report',
   'packet',
+  'packet-broad',
   'evidence',
 ];
 

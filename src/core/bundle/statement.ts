@@ -33,6 +33,8 @@ export const BUNDLE_KINDS = [
   'evidence',
   'identity',
   'key-registration',
+  /** The broad view of a compromise-authority evaluation (no custody, exposure or disclosure detail). */
+  'packet-broad',
 ] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 

@@ -1,6 +1,7 @@
 import { previewForConsole } from '../services/acts';
 import { attestationStatus, decideAttestationWithToken, recordEvaluation } from '../services/attest';
 import {
+  authorityBroadPreview,
   authorityDiff,
   authorityLineage,
   authorityStatus,
@@ -215,5 +216,6 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     authorityStatus: (input) => authorityStatus(station, input),
     authorityDiff: (input) => authorityDiff(station, input),
     authorityLineage: (input) => authorityLineage(station, input),
+    authorityBroadPreview: (input) => authorityBroadPreview(station, input),
   };
 }

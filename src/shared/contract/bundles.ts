@@ -23,7 +23,14 @@ export const mediaViewSchema = z.strictObject({
   state: z.enum(['no-device', 'several-devices', 'read-only', 'not-enough-space', 'ready']),
   volumes: z.array(volumeSchema),
 });
-const exportKind = z.enum(['journal-segment', 'custody-report', 'evidence', 'identity', 'packet']);
+const exportKind = z.enum([
+  'journal-segment',
+  'custody-report',
+  'evidence',
+  'identity',
+  'packet',
+  'packet-broad',
+]);
 const fileDigest = z.strictObject({ name: z.string(), sha256: sha256Hex, size: z.number().int() });
 export const exportResultSchema = z.strictObject({
   packetId: z.string(),
@@ -134,7 +141,12 @@ export const bundlesChannels = {
   /** Files on the listed volumes that can be packet evidence (JSON, CSV, PDF, text, certificates). */
   packetEvidenceFiles: { input: empty, output: z.array(mediaFile) },
   bundleExportPreview: {
-    input: z.strictObject({ kind: exportKind, packetId: packetIdSchema.optional() }),
+    input: z.strictObject({
+      kind: exportKind,
+      packetId: packetIdSchema.optional(),
+      /** For packet-broad: the compromise-authority evaluation whose broad view it carries. */
+      evaluationSeq: seq.optional(),
+    }),
     output: z.strictObject({
       packetId: z.string(),
       version: z.number().int(),
@@ -151,6 +163,7 @@ export const bundlesChannels = {
     input: z.strictObject({
       kind: exportKind,
       packetId: packetIdSchema.optional(),
+      evaluationSeq: seq.optional(),
       volume: mediaPath,
       pin,
       actor,

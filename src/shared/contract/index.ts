@@ -4,6 +4,7 @@ import { actsChannels } from './acts';
 import { attestChannels } from './attest';
 import { authorityRedirectChannels } from './authority-redirect';
 import { authorityChannels } from './authority';
+import { authorityBroadChannels } from './authority-broad';
 import { bundlesChannels } from './bundles';
 import type { Channel, Channels } from './common';
 import type { Confirmation, ConfirmedMethod } from './acts';
@@ -42,8 +43,9 @@ export const CHANNELS_BY_DOMAIN = {
   records: recordsChannels,
   findings: findingsChannels,
   decisions: decisionsChannels,
-  // services/authority: the lanes' channels (./authority.ts) and redirects (./authority-redirect.ts).
-  authority: { ...authorityChannels, ...authorityRedirectChannels },
+  // services/authority: the lanes' channels (./authority.ts), redirects (./authority-redirect.ts) and the
+  // broad view (./authority-broad.ts).
+  authority: { ...authorityChannels, ...authorityRedirectChannels, ...authorityBroadChannels },
   acts: actsChannels,
 } as const;
 
@@ -149,6 +151,7 @@ export * from './acts';
 export * from './attest';
 export * from './authority-redirect';
 export * from './authority';
+export * from './authority-broad';
 export * from './bundles';
 export * from './custodians';
 export * from './custody';

@@ -18,3 +18,13 @@ export {
 } from './evaluate';
 export { authorityDiff } from './diff';
 export { authorityLineage, redirectLineageEntries } from './lineage';
+export {
+  assertJournalBroad,
+  authorityBroadPreview,
+  broadEvaluation,
+  BROAD_WORKFLOW,
+  journalLines,
+  restrictedJournalHits,
+  type BroadEvaluation,
+  type RestrictedHit,
+} from './queries';

@@ -57,6 +57,12 @@ import {
   trustRows,
 } from '../../adapters/store/repos/bundles';
 import { packetBundlePlan, type PacketBundlePlan } from '../packets';
+import {
+  assertJournalBroad,
+  broadEvaluation,
+  type BroadEvaluation,
+  journalLines,
+} from '../authority/queries';
 import type { Station } from '../../station/station';
 
 /**
@@ -330,7 +336,8 @@ async function withStagedCopy<T>(
 // ---------------------------------------------------------------------------------------------------
 // Export
 
-export type ExportKind = 'journal-segment' | 'custody-report' | 'evidence' | 'identity' | 'packet';
+export type ExportKind =
+  'journal-segment' | 'custody-report' | 'evidence' | 'identity' | 'packet' | 'packet-broad';
 
 export interface ExportRequest {
   readonly kind: ExportKind;
@@ -340,6 +347,8 @@ export interface ExportRequest {
   /** For `packet`: which packet, and which recorded version (default: the latest). */
   readonly packetId?: string;
   readonly packetVersion?: number;
+  /** For `packet-broad`: the seq of the compromise-authority evaluation whose broad view it carries. */
+  readonly evaluationSeq?: number;
   /** The volume's mount path, as listed. Omitted: the one ready volume, if exactly one. */
   readonly volume?: string;
   readonly pin: string;
@@ -376,6 +385,7 @@ const PACKET_IDS: Record<ExportKind, string> = {
   evidence: 'evidence',
   identity: 'station-identity',
   packet: 'packet',
+  'packet-broad': 'authority-broad',
 };
 const TITLES: Record<ExportKind, string> = {
   'journal-segment': 'Journal segment with its signed checkpoint',
@@ -383,6 +393,7 @@ const TITLES: Record<ExportKind, string> = {
   evidence: 'Evidence files',
   identity: 'Station identity certificate',
   packet: 'Governance packet',
+  'packet-broad': 'Broad view of a compromise-authority evaluation',
 };
 
 /**
@@ -436,8 +447,10 @@ export function exportPreview(
     evidence?: readonly string[];
     packetId?: string;
     packetVersion?: number;
+    evaluationSeq?: number;
   },
 ): ExportPreview {
+  if (req.kind === 'packet-broad') return broadPreview(station, req);
   if (req.kind === 'packet') {
     const plan = packetPlan(station, req);
     const files = [
@@ -468,6 +481,55 @@ export function exportPreview(
     fileName: `${packetId}-v${version}.bundle.zip`,
     files: parts,
     requiredRoles: requiredRolesFor(req.kind),
+    estimateBytes,
+    media: listVolumes(station.config.mediaDirs, estimateBytes),
+  };
+}
+
+/**
+ * A `packet-broad` bundle: the broad view of one FRESH compromise-authority evaluation
+ * (`broad/view.json`, `broad/withheld.json`) and the journal pair. Refused before any PIN when the
+ * journal it would carry holds restricted detail of the records that evaluation read.
+ */
+function broadPlan(
+  station: Station,
+  req: { evaluationSeq?: number },
+): { seq: number; title: string; sources: BundleSource[]; records: BroadEvaluation['records'] } {
+  if (req.evaluationSeq === undefined)
+    throw stationError('INVALID_INPUT', 'name the evaluation (its journal seq) whose broad view to export', {
+      field: 'evaluationSeq',
+    });
+  const { view, records } = broadEvaluation(station, { seq: req.evaluationSeq });
+  const { withheld, ...shown } = view;
+  const text = (name: string, value: unknown): BundleSource => {
+    const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
+    return { name, source: { bytes }, size: bytes.length };
+  };
+  return {
+    seq: req.evaluationSeq,
+    title: `Broad view of evaluation ${req.evaluationSeq} (${view.evaluation.workflow} ${view.evaluation.subject})`,
+    sources: [text('broad/view.json', shown), text('broad/withheld.json', withheld)],
+    records,
+  };
+}
+
+function broadPreview(station: Station, req: { title?: string; evaluationSeq?: number }): ExportPreview {
+  const plan = broadPlan(station, req);
+  assertJournalBroad(station, journalLines(station), plan.records);
+  const packetId = PACKET_IDS['packet-broad'];
+  const version = nextVersion(station, packetId);
+  const files = [
+    ...plan.sources.map((f) => ({ name: f.name, size: f.size })),
+    ...plannedFiles(station, 'journal-segment', []),
+  ];
+  const estimateBytes = files.reduce((n, f) => n + f.size + 512, 64 * 1024);
+  return {
+    packetId,
+    version,
+    title: parseOrThrow(bundlePredicateSchema.shape.title, req.title ?? plan.title, 'title'),
+    fileName: `${packetId}-v${version}.bundle.zip`,
+    files,
+    requiredRoles: requiredRolesFor('packet-broad'),
     estimateBytes,
     media: listVolumes(station.config.mediaDirs, estimateBytes),
   };
@@ -884,6 +946,12 @@ function buildSources(
     ];
   if (req.kind === 'evidence') return [...evidenceSources(req.evidence ?? []), ...journal];
   if (req.kind === 'packet') return [...packetPlan(station, req).sources, ...journal];
+  if (req.kind === 'packet-broad') {
+    const plan = broadPlan(station, req);
+    // The segment exactly as it will be signed: no restricted detail may ride along with the view.
+    assertJournalBroad(station, readFileSync(segment, 'utf8').split('\n'), plan.records);
+    return [...plan.sources, ...journal];
+  }
   return journal;
 }
 

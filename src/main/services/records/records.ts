@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
+import { isRestrictedFamily, journalFileName } from '../../../core/authority/redact';
 import { CodedError } from '../../../core/errors';
 import { recordsDigest } from '../../../core/findings/engine';
 import { exportEnvelopeSchema, recordsFromEnvelope } from '../../../core/findings/envelope';
@@ -81,7 +82,12 @@ export async function importRecordsFile(
         recordsDigest: digest,
         newRecords,
       };
-      const appended = station.record([{ kind: 'records.imported', actor: input.actor, body }]);
+      // Every bundle carries the journal: a restricted family's file name (which often says what is
+      // inside) is journaled as `<family>-<sha12>.<ext>`; the real name stays in records_import only.
+      const journaled = isRestrictedFamily(head.family)
+        ? { ...body, fileName: journalFileName(head.family, staged.sha256, fileName) }
+        : body;
+      const appended = station.record([{ kind: 'records.imported', actor: input.actor, body: journaled }]);
       if (appended.firstSeq !== seq)
         throw new Error(`import entry landed at seq ${appended.firstSeq}, not ${seq}`);
       insertRecordsImport(station.store.db, { seq, ...body });
