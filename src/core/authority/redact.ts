@@ -1,3 +1,4 @@
+import { sha256Hex } from '../schema';
 import { z } from 'zod';
 import { FAMILIES } from '../findings/families/catalogue';
 import { FINDING_CATEGORIES, type Finding, type SourceRecord } from '../findings/model';
@@ -45,7 +46,7 @@ export const GAP_CHECKS: readonly string[] = [
 /** What a kept free-text string shows where a restricted value stood. */
 export const RESTRICTED_MARK = '[restricted]';
 
-const digest = z.string().regex(/^[0-9a-f]{64}$/);
+const digest = sha256Hex;
 const ruleView = z.strictObject({ id: z.string(), title: z.string(), state: z.enum(RULE_STATES) });
 
 export const broadRecordSchema = z.strictObject({
