@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scenario from '../../../resources/demo/scenario.json';
 import { demoAttestationPacket, evaluateDemoAttestation } from './attestation';
+import { demoCompromisePacket, evaluateDemoCompromise } from './compromise';
 import { demoDeferralPacket, evaluateDemoDeferral } from './deferral';
 import type { EventKind, NewEvent } from '../../core/journal/events';
 import { createPublicKey } from 'node:crypto';
@@ -159,9 +160,11 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     demoCoverage(station);
     await demoDeferralPacket(station);
     await demoAttestationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
-    // Both workflows read shared families: evaluate once every record is in, so both show FRESH.
+    await demoCompromisePacket(station);
+    // The workflows read shared families: evaluate once every record is in, so all show FRESH.
     evaluateDemoDeferral(station);
     evaluateDemoAttestation(station);
+    evaluateDemoCompromise(station);
     await signCheckpoint(station, { pin: DEMO_PINS.user });
     writeFileSync(
       join(dataDir, 'DEMO-PINS.txt'),
