@@ -203,3 +203,31 @@ describe('diffAuthority', () => {
     expect(JSON.stringify(d2)).toBe(JSON.stringify(d1));
   });
 });
+
+describe('diffAuthority — a subject that gains a category', () => {
+  it('custody stale, then stale and disputed: the disputed finding appears', async () => {
+    const { evidence, baseline, run } = await import('../findings/rules/compromise/testkit');
+    const old = baseline().map((r) =>
+      r.family === 'custody-evidence' ? evidence({ observedAt: '2026-11-29T00:00:00.000Z' }) : r,
+    );
+    const split = evidence({
+      evidenceId: 'CE-2',
+      kind: 'backup-accounted',
+      conclusion: 'ruled-out',
+      observedAt: '2026-11-28T00:00:00.000Z',
+    });
+    const a = run(old);
+    const b = run([...old, split]);
+    const side = (e: ReturnType<typeof run>) => ({
+      view: e.derived!,
+      findings: e.findings,
+      asOf: e.inputs.asOf,
+      policyDigest: e.inputs.policyDigest,
+    });
+    const d = diffAuthority(side(a), side(b));
+    expect(d.findings.appeared.map((f) => `${f.checkId} ${f.subject} ${f.category}`)).toEqual([
+      'CMP-CUSTODY K-1 disputed',
+    ]);
+    expect(d.findings.resolved).toEqual([]);
+  });
+});

@@ -314,7 +314,10 @@ export function diffAuthority(before: AuthoritySide, after: AuthoritySide): Auth
         l.blocks.lifted.length > 0,
     );
 
-  const keyOf = (f: Frozen<Finding>) => `${f.checkId}\u0000${f.subject}`;
+  // A finding is the same only with the same check, subject and category: a subject that gains a
+  // category (stale, then stale and disputed) has a new finding. (Not the sentence: an age in it moves
+  // with every instant.)
+  const keyOf = (f: Frozen<Finding>) => `${f.checkId}\u0000${f.subject}\u0000${f.category}`;
   const index = (fs: readonly Frozen<Finding>[]) => {
     const m = new Map<string, Frozen<Finding>>();
     for (const f of fs) if (!m.has(keyOf(f))) m.set(keyOf(f), f);

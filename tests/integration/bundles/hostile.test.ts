@@ -174,6 +174,9 @@ describe('the hostile-bundle corpus', () => {
       'BUNDLE_CANCELLED',
       'BUNDLE_UNREADABLE',
       'BUNDLE_EXPORT_RECOVERED',
+      // An export refusal (a packet-broad bundle whose journal would carry restricted detail):
+      // tests/integration/authority/broad-leak.test.ts.
+      'BUNDLE_RESTRICTED_CONTENT',
     ];
     const codes = new Set(hostile.map((c) => (c.spec.expect as { code: string }).code));
     expect(

@@ -41,7 +41,8 @@ describe('packet projections', () => {
     const { db } = openDatabase(join(dir, DATABASE_FILE), { create: false });
     try {
       const live = snapshotProjections(db);
-      expect(live.packet).toHaveLength(2);
+      // The demo's three packets: deferral, attestation, compromise authority.
+      expect(live.packet).toHaveLength(3);
       expect(live.packet_version!.length).toBeGreaterThanOrEqual(1);
       expect(live.packet_handoff).toHaveLength(1);
       rebuildProjections(db, new JournalStore(db, sha256));

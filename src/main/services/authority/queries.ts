@@ -5,6 +5,7 @@ import {
   journalFileName,
   restrictedStrings,
 } from '../../../core/authority/redact';
+import { originOf, recordIdOf } from '../../../core/findings/batch';
 import { knownAt } from '../../../core/findings/engine';
 import { compromiseWorkflow } from '../../../core/findings/workflows/compromise';
 import type { SourceRecord } from '../../../core/findings/model';
@@ -58,7 +59,27 @@ export function broadEvaluation(station: Station, { seq }: { seq: number }): Bro
       { field: 'seq' },
     );
   const records = knownAt(storedRecords(station, compromiseWorkflow.families), recorded.asOf);
-  return { view: broadView({ seq, ...full, authority: full.authority }, records), records };
+  // The broad view names only this incident's records: what its findings, facts, holders and options
+  // rest on (the families are shared by every incident; another incident's records are not its
+  // business). The journal check below still looks for every record's restricted values.
+  const a = full.authority;
+  const refKey = (family: string, system: string, recordId: string) =>
+    `${family}\u0000${system}\u0000${recordId}`;
+  const used = new Set([
+    ...full.findings.flatMap((f) => f.records.map((r) => refKey(r.family, r.system, r.recordId))),
+    ...a.facts.flatMap((f) => f.records.map((r) => refKey(r.family, r.system, r.recordId))),
+  ]);
+  const holderRecords = new Set(a.lanes.map((l) => l.holder?.record).filter((r): r is string => !!r));
+  const optionIds = new Set(a.options.map((o) => o.optionId));
+  const mine = records.filter((r) => {
+    const id = recordIdOf(r);
+    if (used.has(refKey(r.family, originOf(r).system, id))) return true;
+    if (r.family === 'incident-scope') return id === recorded.subject;
+    if (r.family === 'emergency-delegation') return holderRecords.has(id);
+    if (r.family === 'runbook-option') return optionIds.has(id);
+    return false;
+  });
+  return { view: broadView({ seq, ...full, authority: a }, mine), records };
 }
 
 /** The `authorityBroadPreview` channel: the broad view of one evaluation. */

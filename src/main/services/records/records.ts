@@ -104,12 +104,16 @@ function journalRefusal(
   file: { sha256: string; name: string },
   e: CodedError,
 ): void {
-  const field = typeof e.data.field === 'string' ? e.data.field : file.name;
+  // A refused file's family may be restricted (workflow 002) or unknown: its name (which often says
+  // what is inside) never enters the journal, which every bundle carries. The operator saw the real
+  // name in the refusal; the journal keeps the file's digest and a name made from it.
+  const name = journalFileName('refused', file.sha256, file.name);
+  const field = (typeof e.data.field === 'string' ? e.data.field : file.name).split(file.name).join(name);
   station.record([
     {
       kind: 'records.import-refused',
       actor,
-      body: { fileSha256: file.sha256, fileName: file.name, code: e.code, field: field.slice(0, 300) },
+      body: { fileSha256: file.sha256, fileName: name, code: e.code, field: field.slice(0, 300) },
     },
   ]);
 }

@@ -11,6 +11,7 @@ import {
   register,
   run,
   signature,
+  statuses,
 } from './testkit';
 
 /** Paired tests per fact-gap check: the gap raises it, the look-alike beside it does not. */
@@ -122,7 +123,11 @@ describe('CMP-TELEMETRY', () => {
     const gap = baseline().filter(
       (r) => !(r.family === 'signing-telemetry' && r.provenance.recordId === 'T-20'),
     );
-    expect(only(run(gap), 'CMP-TELEMETRY')).toEqual(['CMP-TELEMETRY partial pipeline-signer']);
+    // The missing event's artifact is in the lineage: the telemetry does not account for it either.
+    expect(only(run(gap), 'CMP-TELEMETRY')).toEqual([
+      'CMP-TELEMETRY partial INC-1',
+      'CMP-TELEMETRY partial pipeline-signer',
+    ]);
     expect(only(run(baseline(), { asOf: '2026-12-01T12:00:00.000Z' }), 'CMP-TELEMETRY')).toEqual([
       'CMP-TELEMETRY stale pipeline-signer',
     ]);
@@ -199,5 +204,62 @@ describe('CMP-IMPACT and CMP-DISCLOSURE', () => {
     const e = run(mirror);
     expect(only(e, 'CMP-IMPACT')).toEqual([]);
     expect(e.derived?.facts.find((f) => f.fact === 'customersAffected')?.value).toBe(0);
+  });
+});
+
+describe('coverage: partial or old telemetry and audit never read as complete', () => {
+  const fact = (e: ReturnType<typeof run>, name: string) =>
+    e.derived?.facts.find((f) => f.fact === name)?.value;
+  it('telemetry that stops before signatures the lineage shows: partial, and distribution unknown', () => {
+    const cut = baseline().filter(
+      (r) => !(r.family === 'signing-telemetry' && Number(r.provenance.recordId.slice(2)) >= 30),
+    );
+    const e = run(cut);
+    expect(only(e, 'CMP-TELEMETRY')).toEqual(['CMP-TELEMETRY partial INC-1']);
+    expect(fact(e, 'externalDistribution')).toBeNull();
+    expect(e.outcome).toBe('recommend-with-gaps');
+  });
+  it('a sequence gap or stale telemetry leaves distribution unknown (never false)', () => {
+    const gap = baseline().filter(
+      (r) => !(r.family === 'signing-telemetry' && r.provenance.recordId === 'T-20'),
+    );
+    expect(fact(run(gap), 'externalDistribution')).toBeNull();
+    expect(fact(run(baseline(), { asOf: '2026-12-01T12:00:00.000Z' }), 'externalDistribution')).toBeNull();
+    // Look-alike: complete, current telemetry — distribution known.
+    expect(fact(run(baseline()), 'externalDistribution')).toBe(false);
+  });
+  it('an audit log last exported long before as-of does not cover the window: stale, gap unknown', () => {
+    const old = baseline().map((r) =>
+      r.family === 'hsm-audit-log'
+        ? audit(Number(r.provenance.recordId.slice(2)), {}, '2026-11-30T00:30:00.000Z')
+        : r,
+    );
+    const e = run(old);
+    expect(only(e, 'CMP-AUDIT')).toEqual(['CMP-AUDIT stale HSM-A']);
+    expect(fact(e, 'hsmAuditGap')).toBeNull();
+  });
+});
+
+describe('register facts when the products are not all known', () => {
+  const fact = (e: ReturnType<typeof run>, name: string) =>
+    e.derived?.facts.find((f) => f.fact === name)?.value;
+  it('no telemetry: an open legal hold on any product may concern the keys — unknown, and it blocks the executive lane', () => {
+    const blind = baseline().filter((r) => r.family !== 'signing-telemetry');
+    const e = run([
+      ...blind,
+      register({ entryId: 'DR-8', product: 'other-product', constraint: 'legal-hold' }),
+    ]);
+    expect(fact(e, 'legalHold')).toBeNull();
+    expect(only(e, 'CMP-DISCLOSURE')).toEqual(['CMP-DISCLOSURE partial other-product']);
+    expect(statuses(e)['executive-cyber-command']).toBe('blocked');
+  });
+  it('look-alike: with complete lineage, an open notice for a product the keys never signed is not theirs', () => {
+    const e = run([
+      ...baseline(),
+      register({ entryId: 'DR-8', product: 'other-product', obligation: 'contractual-notice' }),
+    ]);
+    expect(fact(e, 'contractualNotice')).toBe(false);
+    expect(only(e, 'CMP-DISCLOSURE')).toEqual([]);
+    expect(e.outcome).toBe('recommend');
   });
 });

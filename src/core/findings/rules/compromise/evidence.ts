@@ -1,9 +1,9 @@
 import type { Rule } from '../../engine';
-import { hsmKeyInventory, signingTelemetry } from '../../families/catalogue';
+import { hsmKeyInventory } from '../../families/catalogue';
 import { originOf } from '../../batch';
 import type { Finding } from '../../model';
 import type { AuthorityMatrix } from '../../policy/authority-matrix';
-import { cmpFinding, count, type Ctx, hoursBetween, knownNow, ms, type Rec } from './common';
+import { cmpFinding, count, type Ctx, hoursBetween, knownNow, ms } from './common';
 import { incidentFacts } from './facts';
 
 /**
@@ -104,10 +104,10 @@ export const cmpCustody: R = {
   },
 };
 
-/** CMP-AUDIT — each HSM holding an incident key has an unbroken audit log over the window. */
+/** CMP-AUDIT — each HSM holding an incident key has an unbroken, current audit log over the window. */
 export const cmpAudit: R = {
   id: 'CMP-AUDIT',
-  title: 'each HSM holding an incident key has an unbroken audit log over the exposure window',
+  title: 'each HSM holding an incident key has an unbroken audit log covering the exposure window',
   run(ctx) {
     const f = incidentFacts(ctx);
     return f.audits.flatMap((a) =>
@@ -116,80 +116,77 @@ export const cmpAudit: R = {
         : [
             cmpFinding(
               'CMP-AUDIT',
-              a.gap === null ? 'missing' : 'disputed',
+              a.gap === true ? 'disputed' : a.exportedAt === null ? 'missing' : 'stale',
               a.hsmSerial,
               a.entries,
-              a.gap === null
-                ? `No audit records of HSM ${a.hsmSerial} are known: what happened to the incident keys there since ${f.window?.from ?? '?'} is unknown`
-                : `The audit log of HSM ${a.hsmSerial} is broken over the window: ${a.reasons.join('; ')}`,
+              a.gap === true
+                ? `The audit log of HSM ${a.hsmSerial} is broken over the window: ${a.reasons.join('; ')}`
+                : a.exportedAt === null
+                  ? `No audit records of HSM ${a.hsmSerial} are known: what happened to the incident keys there since ${f.window?.from ?? '?'} is unknown`
+                  : `The audit log of HSM ${a.hsmSerial} was ${a.reasons.join('; ')} (the matrix allows ${ctx.policy.freshnessHours.telemetryLag} h): an export of the key since would not be seen`,
             ),
           ],
     );
   },
 };
 
-/** CMP-TELEMETRY — each signing service's events are gap-free and exported within the allowed lag. */
+/**
+ * CMP-TELEMETRY — each signing service's events on the incident keys are gap-free, exported within the
+ * allowed lag, and account for every signature the lineage knows in the window.
+ */
 export const cmpTelemetry: R = {
   id: 'CMP-TELEMETRY',
-  title: 'signing telemetry for the incident keys is complete and within the allowed lag',
+  title:
+    'signing telemetry for the incident keys is complete, within the allowed lag, and accounts for the lineage',
   run(ctx) {
     const f = incidentFacts(ctx);
     if (!f.incident) return [];
-    const all = knownNow(ctx, signingTelemetry);
-    const mine = all.filter((t) => f.keys.includes(t.content.keyId));
-    if (mine.length === 0)
+    if (f.services.length === 0)
       return [
         cmpFinding(
           'CMP-TELEMETRY',
           'missing',
           ctx.subject,
-          [f.incident],
+          [f.incident, ...f.unlogged.slice(0, 20)],
           `No signing telemetry for ${f.keys.join(', ')} is known: which signatures were made is unknown`,
         ),
       ];
     const lag = ctx.policy.freshnessHours.telemetryLag;
-    const services = [...new Set(mine.map((t) => t.content.service))].sort();
-    return services.flatMap((service): Finding[] => {
-      const events = all
-        .filter((t) => t.content.service === service)
-        .sort((a, b) => a.content.serviceSequence - b.content.serviceSequence);
-      const from = f.window?.from ?? ctx.asOf;
-      const before = events.filter((e) => ms(e.content.signedAt) < ms(from)).slice(-1);
-      const run: Rec<typeof signingTelemetry>[] = [
-        ...before,
-        ...events.filter((e) => ms(e.content.signedAt) >= ms(from)),
-      ];
-      const gaps: string[] = [];
-      for (let i = 1; i < run.length; i++) {
-        const a = (run[i - 1] as Rec<typeof signingTelemetry>).content.serviceSequence;
-        const b = (run[i] as Rec<typeof signingTelemetry>).content.serviceSequence;
-        if (b - a > 1) gaps.push(`${a + 1}–${b - 1}`);
-      }
-      const out: Finding[] = [];
-      if (gaps.length > 0)
-        out.push(
-          cmpFinding(
-            'CMP-TELEMETRY',
-            'partial',
-            service,
-            run,
-            `Telemetry of ${service} is missing sequence ${gaps.join(', ')} in the window: signatures may be unaccounted for`,
-          ),
-        );
-      const exported = events.reduce((t, e) => (originOf(e).exportedAt > t ? originOf(e).exportedAt : t), '');
-      const age = hoursBetween(exported, ctx.asOf);
-      if (age > lag)
-        out.push(
-          cmpFinding(
-            'CMP-TELEMETRY',
-            'stale',
-            service,
-            events.slice(-1),
-            `Telemetry of ${service} was last exported ${age} h before ${ctx.asOf}; the matrix allows ${lag} h`,
-          ),
-        );
-      return out;
-    });
+    const out: Finding[] = f.services.flatMap((v): Finding[] => [
+      ...(v.gaps.length > 0
+        ? [
+            cmpFinding(
+              'CMP-TELEMETRY',
+              'partial',
+              v.service,
+              v.run,
+              `Telemetry of ${v.service} is missing sequence ${v.gaps.join(', ')} in the window: signatures may be unaccounted for`,
+            ),
+          ]
+        : []),
+      ...(v.stale
+        ? [
+            cmpFinding(
+              'CMP-TELEMETRY',
+              'stale',
+              v.service,
+              v.run.slice(-1),
+              `Telemetry of ${v.service} was last exported ${hoursBetween(v.exportedAt, ctx.asOf)} h before ${ctx.asOf}; the matrix allows ${lag} h`,
+            ),
+          ]
+        : []),
+    ]);
+    if (f.unlogged.length > 0)
+      out.push(
+        cmpFinding(
+          'CMP-TELEMETRY',
+          'partial',
+          ctx.subject,
+          f.unlogged,
+          `${count(f.unlogged.length, 'artifact')} the lineage shows signed by an incident key in the window ${f.unlogged.length === 1 ? 'has' : 'have'} no telemetry event: the telemetry does not account for every signature`,
+        ),
+      );
+    return out;
   },
 };
 
@@ -283,33 +280,49 @@ export const cmpDisclosure: R = {
   run(ctx) {
     const f = incidentFacts(ctx);
     const hours = ctx.policy.freshnessHours.disclosure;
-    return f.products.flatMap((p): Finding[] => {
-      const entries = f.register.get(p) ?? [];
-      const shipped = f.lineage.filter((l) => l.content.product === p);
-      if (entries.length === 0)
-        return [
+    const maybe = f.lineageComplete
+      ? []
+      : [...new Set(f.elsewhere.map((e) => e.content.product))].sort().map((p) =>
           cmpFinding(
             'CMP-DISCLOSURE',
-            'missing',
+            'partial',
             p,
-            shipped,
-            `${p} signed by an incident key has no disclosure-register review: whether a notice is owed is unknown`,
+            f.elsewhere.filter((e) => e.content.product === p),
+            `${p} has an open disclosure-register entry and is not in the known lineage, which is incomplete: whether an untraced signature shipped it is unknown`,
           ),
-        ];
-      const newest = entries.reduce((a, b) => (ms(b.content.recordedAt) > ms(a.content.recordedAt) ? b : a));
-      const age = hoursBetween(newest.content.recordedAt, ctx.asOf);
-      return age > hours
-        ? [
+        );
+    return [
+      ...maybe,
+      ...f.products.flatMap((p): Finding[] => {
+        const entries = f.register.get(p) ?? [];
+        const shipped = f.lineage.filter((l) => l.content.product === p);
+        if (entries.length === 0)
+          return [
             cmpFinding(
               'CMP-DISCLOSURE',
-              'stale',
+              'missing',
               p,
-              [newest],
-              `The newest disclosure-register review of ${p} (${newest.content.entryId}) is ${age} h old; the matrix allows ${hours} h`,
+              shipped,
+              `${p} signed by an incident key has no disclosure-register review: whether a notice is owed is unknown`,
             ),
-          ]
-        : [];
-    });
+          ];
+        const newest = entries.reduce((a, b) =>
+          ms(b.content.recordedAt) > ms(a.content.recordedAt) ? b : a,
+        );
+        const age = hoursBetween(newest.content.recordedAt, ctx.asOf);
+        return age > hours
+          ? [
+              cmpFinding(
+                'CMP-DISCLOSURE',
+                'stale',
+                p,
+                [newest],
+                `The newest disclosure-register review of ${p} (${newest.content.entryId}) is ${age} h old; the matrix allows ${hours} h`,
+              ),
+            ]
+          : [];
+      }),
+    ];
   },
 };
 

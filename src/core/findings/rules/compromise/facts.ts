@@ -10,6 +10,7 @@ import {
 } from '../../families/catalogue';
 import type { SourceRecord } from '../../model';
 import type { RecordSet } from '../../records';
+import { originOf } from '../../batch';
 import type { Facts } from './conditions';
 import { type Ctx, HOUR_MS, knownNow, latest, ms, type Rec, subjectIncident } from './common';
 import { fold } from '../deferral/common';
@@ -60,6 +61,8 @@ export interface HsmAudit {
   /** null: no audit records of this HSM at all. */
   readonly gap: boolean | null;
   readonly reasons: readonly string[];
+  /** When its log was last exported (null: no records). */
+  readonly exportedAt: string | null;
 }
 
 export interface IncidentFacts {
@@ -73,6 +76,14 @@ export interface IncidentFacts {
   readonly custody: readonly KeyCustody[];
   readonly audits: readonly HsmAudit[];
   readonly telemetry: readonly Rec<typeof signingTelemetry>[];
+  /** Per signing service with events on the incident keys: its sequence gaps and export lag. */
+  readonly services: readonly ServiceTelemetry[];
+  /** Lineage entries signed in the window that no telemetry event accounts for. */
+  readonly unlogged: readonly Rec<typeof artifactLineage>[];
+  /** Open register entries for products the lineage does not list. */
+  readonly elsewhere: readonly Rec<typeof disclosureRegister>[];
+  /** Whether what the keys signed is fully known (complete current telemetry, every signature traced). */
+  readonly lineageComplete: boolean;
   readonly untraced: readonly Rec<typeof signingTelemetry>[];
   readonly lineage: readonly Rec<typeof artifactLineage>[];
   readonly products: readonly string[];
@@ -89,7 +100,7 @@ const cache = new WeakMap<RecordSet, Map<string, IncidentFacts>>();
 export function incidentFacts(ctx: Ctx): IncidentFacts {
   let byKey = cache.get(ctx.records);
   if (!byKey) cache.set(ctx.records, (byKey = new Map()));
-  const k = `${ctx.asOf}\u0000${ctx.subject}`;
+  const k = `${ctx.asOf}\u0000${ctx.subject}\u0000${JSON.stringify(ctx.policy.freshnessHours)}`;
   let f = byKey.get(k);
   if (!f) byKey.set(k, (f = computeFacts(ctx)));
   return f;
@@ -131,6 +142,10 @@ function computeFacts(ctx: Ctx): IncidentFacts {
       custody: [],
       audits: [],
       telemetry: [],
+      services: [],
+      unlogged: [],
+      elsewhere: [],
+      lineageComplete: false,
       untraced: [],
       lineage: [],
       products: [],
@@ -165,7 +180,10 @@ function computeFacts(ctx: Ctx): IncidentFacts {
       .map((r) => r.content.hsmSerial),
   );
   for (const a of onKeys) hsms.add(a.content.hsmSerial);
-  const audits: HsmAudit[] = [...hsms].sort().map((hsmSerial) => auditOf(hsmSerial, audit, from, ctx.asOf));
+  const lagMs = ctx.policy.freshnessHours.telemetryLag * HOUR_MS;
+  const audits: HsmAudit[] = [...hsms]
+    .sort()
+    .map((hsmSerial) => auditOf(hsmSerial, audit, from, ctx.asOf, lagMs));
 
   // Custody per key.
   const evidence = knownNow(ctx, custodyEvidence);
@@ -208,6 +226,7 @@ function computeFacts(ctx: Ctx): IncidentFacts {
     .sort((a, b) => a.content.eventId.localeCompare(b.content.eventId));
   const telemetryKnown = telemetry.length > 0;
   const windowEvents = telemetry.filter((t) => inWindow(t.content.signedAt));
+  const services = telemetryOf(ctx, telemetry, from, lagMs);
   const lineage = knownNow(ctx, artifactLineage)
     .filter((l) => keySet.has(l.content.signedByKeyId) && ms(l.content.signedAt) >= ms(from))
     .sort((a, b) => a.content.lineageId.localeCompare(b.content.lineageId));
@@ -219,7 +238,17 @@ function computeFacts(ctx: Ctx): IncidentFacts {
   const anomalous = windowEvents.filter(
     (t) => t.content.anomaly !== 'none' || t.content.origin === 'unknown',
   );
-  const lineageComplete = telemetryKnown && untraced.length === 0;
+  // Signatures the lineage knows that no telemetry event accounts for: the telemetry is incomplete.
+  const seen = new Set(windowEvents.map((t) => `${t.content.keyId}\u0000${t.content.artifactDigest ?? ''}`));
+  const unlogged = lineage.filter(
+    (l) =>
+      inWindow(l.content.signedAt) &&
+      !seen.has(`${l.content.signedByKeyId}\u0000${l.content.artifactDigest}`),
+  );
+  // What the keys signed is known only from complete, current telemetry with every signature traced.
+  const telemetryComplete =
+    telemetryKnown && services.every((v) => v.gaps.length === 0 && !v.stale) && unlogged.length === 0;
+  const lineageComplete = telemetryComplete && untraced.length === 0;
   const live = lineage.filter((l) => l.content.status !== 'withdrawn');
   const shipped = live.filter((l) => l.content.status === 'published' && EXTERNAL.has(l.content.audience));
   const products = [...new Set(live.map((l) => l.content.product))].sort();
@@ -255,11 +284,17 @@ function computeFacts(ctx: Ctx): IncidentFacts {
         .sort((a, b) => a.content.entryId.localeCompare(b.content.entryId)),
     );
   const open = [...register.values()].flat().filter((e) => e.content.status === 'open');
-  // Judged over the affected products the lineage knows: an untraced signature is its own gap
-  // (CMP-LINEAGE, and distribution unknown), not a reason to call every register fact unknown.
+  // Entries for products the lineage does not list: not affected while the lineage is complete; while it
+  // is not, an open one may concern a product an untraced signature shipped.
+  const productSet = new Set(products);
+  const elsewhere = entries.filter((e) => e.content.status === 'open' && !productSet.has(e.content.product));
   const everyProductReviewed = products.every((p) => (register.get(p) ?? []).length > 0);
   const registerFact = (pred: (e: Rec<typeof disclosureRegister>) => boolean): boolean | null =>
-    open.some(pred) ? true : everyProductReviewed ? false : null;
+    open.some(pred)
+      ? true
+      : !everyProductReviewed || (!lineageComplete && elsewhere.some(pred))
+        ? null
+        : false;
   const notices = open.filter(
     (e) => e.content.obligation === 'contractual-notice' || e.content.obligation === 'regulatory-notice',
   );
@@ -270,7 +305,7 @@ function computeFacts(ctx: Ctx): IncidentFacts {
   const noticeDeadlineHours =
     deadlines.length > 0
       ? Math.floor(Math.min(...deadlines))
-      : everyProductReviewed
+      : everyProductReviewed && (lineageComplete || elsewhere.length === 0)
         ? Number.POSITIVE_INFINITY
         : null;
 
@@ -296,7 +331,7 @@ function computeFacts(ctx: Ctx): IncidentFacts {
     anomalousSignatures: anomalous,
     untracedSignatures: untraced,
     artifactsAffected: live,
-    externalDistribution: shipped.length > 0 ? shipped : [...live, ...untraced],
+    externalDistribution: shipped.length > 0 ? shipped : [...live, ...untraced, ...unlogged],
     customersAffected: [...impact.values()],
     contractualNotice: registerRecords,
     regulatoryNotice: registerRecords,
@@ -313,6 +348,10 @@ function computeFacts(ctx: Ctx): IncidentFacts {
     custody,
     audits,
     telemetry: windowEvents,
+    services,
+    unlogged,
+    elsewhere,
+    lineageComplete,
     untraced,
     lineage,
     products,
@@ -329,11 +368,16 @@ function auditOf(
   audit: readonly Rec<typeof hsmAuditLog>[],
   from: string,
   asOf: string,
+  lagMs: number,
 ): HsmAudit {
   const all = audit
     .filter((a) => a.content.hsmSerial === hsmSerial)
     .sort((a, b) => a.content.sequence - b.content.sequence);
-  if (all.length === 0) return { hsmSerial, entries: [], gap: null, reasons: ['no audit records'] };
+  if (all.length === 0)
+    return { hsmSerial, entries: [], gap: null, reasons: ['no audit records'], exportedAt: null };
+  // The log covers the window only up to its latest export: one exported long before as-of says
+  // nothing about what happened since (judged by the matrix's telemetry lag).
+  const exportedAt = all.reduce((t, a) => (originOf(a).exportedAt > t ? originOf(a).exportedAt : t), '');
   // From the last entry before the window through the window (the sequence must run on unbroken).
   const before = all.filter((a) => ms(a.content.at) < ms(from));
   const inside = all.filter((a) => ms(a.content.at) >= ms(from) && ms(a.content.at) <= ms(asOf));
@@ -346,5 +390,49 @@ function auditOf(
   }
   for (const a of inside)
     if (a.content.event === 'audit-cleared') reasons.push(`log cleared at sequence ${a.content.sequence}`);
-  return { hsmSerial, entries: run, gap: reasons.length > 0, reasons };
+  if (reasons.length > 0) return { hsmSerial, entries: run, gap: true, reasons, exportedAt };
+  if (ms(asOf) - ms(exportedAt) > lagMs)
+    return {
+      hsmSerial,
+      entries: run.length > 0 ? run : all.slice(-1),
+      gap: null,
+      reasons: [`last exported ${exportedAt}, so the window after it is not covered`],
+      exportedAt,
+    };
+  return { hsmSerial, entries: run, gap: false, reasons, exportedAt };
+}
+
+export interface ServiceTelemetry {
+  readonly service: string;
+  /** The service's events from the last one before the window through the window, by sequence. */
+  readonly run: readonly Rec<typeof signingTelemetry>[];
+  readonly gaps: readonly string[];
+  /** When the service's telemetry was last exported, and whether that is past the allowed lag. */
+  readonly exportedAt: string;
+  readonly stale: boolean;
+}
+
+/** Each signing service with events on the incident keys: sequence gaps in the window and export lag. */
+function telemetryOf(
+  ctx: Ctx,
+  onKeys: readonly Rec<typeof signingTelemetry>[],
+  from: string,
+  lagMs: number,
+): ServiceTelemetry[] {
+  const all = knownNow(ctx, signingTelemetry);
+  return [...new Set(onKeys.map((t) => t.content.service))].sort().map((service) => {
+    const events = all
+      .filter((t) => t.content.service === service)
+      .sort((a, b) => a.content.serviceSequence - b.content.serviceSequence);
+    const before = events.filter((e) => ms(e.content.signedAt) < ms(from)).slice(-1);
+    const run = [...before, ...events.filter((e) => ms(e.content.signedAt) >= ms(from))];
+    const gaps: string[] = [];
+    for (let i = 1; i < run.length; i++) {
+      const a = (run[i - 1] as Rec<typeof signingTelemetry>).content.serviceSequence;
+      const b = (run[i] as Rec<typeof signingTelemetry>).content.serviceSequence;
+      if (b - a > 1) gaps.push(`${a + 1}–${b - 1}`);
+    }
+    const exportedAt = events.reduce((t, e) => (originOf(e).exportedAt > t ? originOf(e).exportedAt : t), '');
+    return { service, run, gaps, exportedAt, stale: ms(ctx.asOf) - ms(exportedAt) > lagMs };
+  });
 }

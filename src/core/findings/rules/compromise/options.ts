@@ -1,11 +1,11 @@
 import type { OptionViewModel } from '../../../authority/model';
 import { canonicalBytes } from '../../../canonical';
 import type { Rule } from '../../engine';
-import { priorRecommendation, runbookOption } from '../../families/catalogue';
+import { FAMILIES, type FamilyName, priorRecommendation, runbookOption } from '../../families/catalogue';
 import { originOf, recordIdOf } from '../../batch';
 import type { Finding, SourceRecord } from '../../model';
 import type { AuthorityMatrix } from '../../policy/authority-matrix';
-import { cmpFinding, current, type Ctx, knownNow, type Rec } from './common';
+import { cmpFinding, current, type Ctx, knownNow, ms, type Rec } from './common';
 import { incidentFacts } from './facts';
 import { authorityRouting } from './routing';
 
@@ -96,7 +96,11 @@ export const cmpOptions: R = {
     const a = authorityRouting(ctx);
     const rec = a.routing.recommended;
     if (ctx.policy.requireReversibleOption && rec !== null) {
-      const views = optionViews(ctx).filter((v) => v.insideLanes.includes(rec));
+      // Inside what its holder may decide: a delegate's boundary when a delegate holds it.
+      const delegated = a.routing.lanes.find((l) => l.laneId === rec)?.holder?.via === 'delegation';
+      const views = optionViews(ctx).filter((v) =>
+        (delegated ? v.insideDelegated : v.insideLanes).includes(rec),
+      );
       if (!views.some((v) => v.worst !== 'irreversible'))
         out.push(
           cmpFinding(
@@ -131,6 +135,7 @@ export const cmpPriorStale: R = {
   run(ctx) {
     const priors = knownNow(ctx, priorRecommendation).filter((p) => p.content.incidentId === ctx.subject);
     if (priors.length === 0) return [];
+    const a = authorityRouting(ctx);
     const byKey = new Map<string, SourceRecord>();
     const everything = ctx.records.families().flatMap((f) => ctx.records.all(f));
     for (const r of current(everything))
@@ -141,7 +146,24 @@ export const cmpPriorStale: R = {
         return now !== undefined && contentDigest(ctx, now) !== b.digest;
       });
       const otherMatrix = p.content.matrixVersion !== ctx.policy.matrix;
-      if (superseded.length === 0 && !otherMatrix) return [];
+      // Facts that moved on: records the facts now rest on whose facts came after it was issued (new
+      // custody evidence, a new notice or estimate, a delegation) — not the signing and audit streams,
+      // which grow all the time (an export of the key among them does count) — and a recommendation
+      // that is no longer the station's.
+      const inBasis = new Set(p.content.basis.map((b) => `${b.family}\u0000${b.system}\u0000${b.recordId}`));
+      const issued = ms(p.content.issuedAt);
+      const since = [...new Set(Object.values(a.facts.basis).flat())].filter((r) => {
+        const c = r.content as Record<string, unknown>;
+        if (r.family === 'signing-telemetry' || (r.family === 'hsm-audit-log' && c.event !== 'key-export'))
+          return false;
+        const field = FAMILIES[r.family as FamilyName]?.timeField ?? null;
+        const at = field === null ? originOf(r).exportedAt : String(c[field]);
+        return (
+          ms(at) > issued && !inBasis.has(`${r.family}\u0000${originOf(r).system}\u0000${recordIdOf(r)}`)
+        );
+      });
+      const moved = a.routing.recommended !== null && a.routing.recommended !== p.content.recommendedLane;
+      if (superseded.length === 0 && !otherMatrix && since.length === 0 && !moved) return [];
       const changed = superseded.map(
         (b) => byKey.get(`${b.family}\u0000${b.system}\u0000${b.recordId}`) as SourceRecord,
       );
@@ -153,13 +175,20 @@ export const cmpPriorStale: R = {
               .join(', ')}${superseded.length > 5 ? ', …' : ''})`
           : '',
         otherMatrix ? `it was computed under another matrix (${p.content.matrixVersion})` : '',
+        since.length > 0
+          ? `${since.length} record${since.length === 1 ? '' : 's'} the facts now rest on arrived after it was issued (${since
+              .slice(0, 5)
+              .map((r) => `${r.family} ${recordIdOf(r)}`)
+              .join(', ')}${since.length > 5 ? ', …' : ''})`
+          : '',
+        moved ? `the station now recommends ${a.routing.recommended}` : '',
       ].filter(Boolean);
       return [
         cmpFinding(
           'CMP-PRIOR-STALE',
           'stale',
           p.content.packetRef,
-          [p, ...changed],
+          [p, ...changed, ...since.slice(0, 50)],
           `Prior recommendation ${p.content.packetRef} v${p.content.version} (${p.content.recommendedLane}) is stale: ${why.join('; ')}`,
         ),
       ];

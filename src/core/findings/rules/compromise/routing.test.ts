@@ -224,9 +224,9 @@ describe('CMP-PRIOR-STALE', () => {
         matrixVersion,
         basis,
         issuedBy: 'station',
-        issuedAt: '2026-12-01T02:00:00.000Z',
+        issuedAt: '2026-12-01T05:10:00.000Z',
       },
-      '2026-12-01T05:00:00.000Z',
+      '2026-12-01T05:15:00.000Z',
     );
   const ce = evidence();
   const asBasis = (r: typeof ce, digest = sha256(canonicalBytes(r.content))) => ({
@@ -248,6 +248,29 @@ describe('CMP-PRIOR-STALE', () => {
     const again = rec('custody-evidence', ce.content as never, '2026-12-01T05:30:00.000Z');
     expect(only(run([...baseline(), again, prior([asBasis(ce)])], { sha256 }), 'CMP-PRIOR-STALE')).toEqual(
       [],
+    );
+  });
+  it('new custody evidence after it was issued, or a recommendation that moved: stale', () => {
+    const later = evidence({
+      evidenceId: 'CE-3',
+      kind: 'forensic-finding',
+      conclusion: 'confirmed',
+      observedAt: '2026-12-01T05:20:00.000Z',
+    });
+    const again = rec('custody-evidence', later.content as never, '2026-12-01T05:30:00.000Z');
+    const e = run([...baseline(), again, prior([asBasis(ce)])], { sha256 });
+    expect(only(e, 'CMP-PRIOR-STALE')).toEqual(['CMP-PRIOR-STALE stale PKT-7']);
+    expect(e.findings.find((f) => f.checkId === 'CMP-PRIOR-STALE')?.sentence).toMatch(
+      /arrived after it was issued/,
+    );
+    const notice = rec(
+      'disclosure-register',
+      register({ entryId: 'DR-9', obligation: 'contractual-notice' }).content as never,
+      '2026-12-01T05:30:00.000Z',
+    );
+    const moved = run([...baseline(), notice, prior([asBasis(ce)])], { sha256 });
+    expect(moved.findings.find((f) => f.checkId === 'CMP-PRIOR-STALE')?.sentence).toMatch(
+      /now recommends legal-trust-office/,
     );
   });
 });

@@ -63,18 +63,22 @@ export const evidence = (o: In<'custody-evidence'> = {}) =>
     observedAt: '2026-12-01T04:00:00.000Z',
     ...o,
   });
-export const audit = (seq: number, o: In<'hsm-audit-log'> = {}) =>
-  r('hsm-audit-log', {
-    entryId: `A-${seq}`,
-    hsmSerial: 'HSM-A',
-    sequence: seq,
-    at: new Date(Date.parse('2026-11-29T23:00:00.000Z') + seq * 60_000).toISOString(),
-    event: 'sign',
-    keyId: 'K-1',
-    operator: 'pipeline-svc',
-    result: 'success',
-    ...o,
-  });
+export const audit = (seq: number, o: In<'hsm-audit-log'> = {}, exportedAt = EXPORTED) =>
+  r(
+    'hsm-audit-log',
+    {
+      entryId: `A-${seq}`,
+      hsmSerial: 'HSM-A',
+      sequence: seq,
+      at: new Date(Date.parse('2026-11-29T23:00:00.000Z') + seq * 60_000).toISOString(),
+      event: 'sign',
+      keyId: 'K-1',
+      operator: 'pipeline-svc',
+      result: 'success',
+      ...o,
+    },
+    exportedAt,
+  );
 /** A stand-in artifact digest (64 hex digits, unique per n). */
 const digest = (n: number) => n.toString(16).padStart(64, 'a');
 export const signature = (n: number, o: In<'signing-telemetry'> = {}) =>
