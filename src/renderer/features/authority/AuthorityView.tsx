@@ -98,7 +98,7 @@ export function AuthorityView() {
   }, [api, showError, version]);
   const titles = useMemo(() => new Map(rules.map((r) => [r.checkId, r.title])), [rules]);
 
-  /** Reads the incident's status, redirects, lineage and changes together (never lanes without FRESH/STALE). */
+  /** Reads the incident's status (lanes with FRESH/STALE, never one without the other), redirects, lineage. */
   const load = useCallback(
     async (incidentId: string): Promise<Loaded | null> => {
       if (!api) return null;
@@ -113,60 +113,68 @@ export function AuthorityView() {
           return null;
         }
       if (!status.ok || !redirects.ok || !lineage.ok) return null;
-      const cur = status.value.current;
-      let changes: AuthorityDiffView | null = null;
-      let sinceChanges: AuthorityDiffView | null = null;
-      if (
-        cur &&
-        status.value.evaluations.length > 1 &&
-        (status.value.evaluations[0]?.seq ?? cur.seq) < cur.seq
-      ) {
-        const d = await api.authorityDiff({ incidentId, to: cur.seq });
-        if (d.ok) changes = d.value;
-        else showError(d.error);
-      }
-      if (cur?.status === 'STALE' && cur.evaluation) {
-        // The facts now, at the evaluation's own instant: what the new records change, nothing else.
-        const d = await api.authorityDiff({ incidentId, from: cur.seq, asOf: cur.evaluation.inputs.asOf });
-        if (d.ok) sinceChanges = d.value;
-        else showError(d.error);
-      }
       return {
         incidentId,
         status: status.value,
         redirects: redirects.value,
         lineage: lineage.value.entries,
-        changes,
-        sinceChanges,
+        changes: null,
+        sinceChanges: null,
       };
     },
     [api, showError],
   );
 
+  /** What changed: the latest evaluation against the one before; when STALE, it against the facts now. */
+  const loadChanges = useCallback(
+    async (l: Loaded): Promise<Pick<Loaded, 'changes' | 'sinceChanges'>> => {
+      const out: Pick<Loaded, 'changes' | 'sinceChanges'> = { changes: null, sinceChanges: null };
+      const cur = l.status.current;
+      if (!api || !cur) return out;
+      const incidentId = l.incidentId;
+      if ((l.status.evaluations[0]?.seq ?? cur.seq) < cur.seq) {
+        const d = await api.authorityDiff({ incidentId, to: cur.seq });
+        if (d.ok) out.changes = d.value;
+        else showError(d.error);
+      }
+      if (cur.status === 'STALE' && cur.evaluation) {
+        // The facts now, at the evaluation's own instant: what the new records change, nothing else.
+        const d = await api.authorityDiff({ incidentId, from: cur.seq, asOf: cur.evaluation.inputs.asOf });
+        if (d.ok) out.sinceChanges = d.value;
+        else showError(d.error);
+      }
+      return out;
+    },
+    [api, showError],
+  );
+
   // The incident on screen: read when one the station holds is chosen, after every act, and on a poll.
+  // The lanes show first; the changes (two more recomputations) follow.
   const known = subjects.includes(subject.trim());
   const shown = useRef<string | null>(null);
   useEffect(() => {
     if (!known) return;
     const incidentId = subject.trim();
     let live = true;
-    const read = () =>
-      void load(incidentId).then((l) => {
-        if (!live || !l) return;
-        const cur = l.status.current;
-        const key = `${l.incidentId} ${cur?.seq ?? 0} ${cur?.status ?? ''} ${l.redirects.redirects.length} ${l.lineage.length}`;
-        if (key === shown.current) return;
-        shown.current = key;
-        setLoaded(l);
-        setBroad(null);
-      });
-    read();
-    const poll = setInterval(read, POLL_MS);
+    const read = async () => {
+      const l = await load(incidentId);
+      if (!live || !l) return;
+      const cur = l.status.current;
+      const key = `${l.incidentId} ${cur?.seq ?? 0} ${cur?.status ?? ''} ${l.redirects.redirects.length} ${l.lineage.length}`;
+      if (key === shown.current) return;
+      shown.current = key;
+      setLoaded(l);
+      setBroad(null);
+      const c = await loadChanges(l);
+      if (live) setLoaded((now) => (now === l ? { ...l, ...c } : now));
+    };
+    void read();
+    const poll = setInterval(() => void read(), POLL_MS);
     return () => {
       live = false;
       clearInterval(poll);
     };
-  }, [known, subject, load, version]);
+  }, [known, subject, load, loadChanges, version]);
 
   const evaluate = async (e: FormEvent) => {
     e.preventDefault();

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { Badge } from '../../components/Badge';
 import { laneWord, shortTime, type LineageEntry } from './model';
 
@@ -20,6 +20,12 @@ export function LineageList({ entries }: { entries: readonly LineageEntry[] }) {
     overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
+  // The lineage opens at its newest entry (the latest evaluation, the redirect in force), as the journal
+  // opens at its head; scrolling up goes back in time.
+  const count = entries.length;
+  useEffect(() => {
+    if (count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, virtualizer]);
   return (
     <section className="module" aria-label="Lineage">
       <h2>Lineage ({entries.length} entries, journal order)</h2>

@@ -73,7 +73,9 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
   const create = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!api) return;
-    const data = new FormData(e.currentTarget);
+    // Read before any await: React empties the event's currentTarget once the handler returns.
+    const form = e.currentTarget;
+    const data = new FormData(form);
     const day = (name: string) => {
       const v = String(data.get(name) ?? '');
       return v ? new Date(`${v}T00:00:00.000Z`).toISOString() : '';
@@ -95,7 +97,7 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
       subject,
     });
     if (!r.ok) return showError(r.error);
-    e.currentTarget.reset();
+    form.reset();
     setSelected(r.value.packetId);
     await changed();
   };
