@@ -3,7 +3,16 @@ import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, demoSuite, launchChromium, openWorkflow, serveStation, stationCli } from './harness';
+import {
+  artifactPath,
+  confirmPreview,
+  demoSuite,
+  launchChromium,
+  openWorkflow,
+  registerTrust,
+  serveStation,
+  stationCli,
+} from './harness';
 
 /**
  * Packets → Compromise authority in real Chromium through the browser-mode host. The scenario
@@ -18,6 +27,31 @@ const FIXTURES = join(import.meta.dirname, 'fixtures', 'authority');
 const LATER = '11-disclosure-contractual.json';
 const INCIDENT = 'INC-2026-0417';
 const AS_OF = '2026-12-01T06:00:00.000Z';
+/** How long a poll waits for the view to catch up (the station recomputes evaluations on a shared CPU). */
+const SLOW = { timeout: 15_000 };
+/** Restricted values of the fixtures: a custody record's location, and the customers' high estimate. */
+const RESTRICTED_LOCATION = 'vault B, shelf 4';
+const RESTRICTED_CUSTOMERS = /\b340\b/;
+const PASSPHRASE = 'correct horse battery staple';
+const REASON = 'Platform security runs the first hours by agreement; legal joins at the morning call.';
+const NOTE = 'RESTRICTED-NOTE-CANARY: backup token BT-7 last handled by the night custodian';
+
+/** A reviewer key of `name`, registered in the trust store with `roles`; answers with its key file path. */
+function reviewer(file: string, name: string, id: string, roles: string): string {
+  const key = join(suite.root, file);
+  const gen = stationCli(['reviewer', 'keygen', '--out', key, '--passphrase-stdin'], `${PASSPHRASE}\n`);
+  expect(gen.status, gen.stderr).toBe(0);
+  const req = stationCli(
+    ['reviewer', 'request', '--key', key, '--name', name, '--out-dir', suite.media, '--passphrase-stdin'],
+    `${PASSPHRASE}\n`,
+  );
+  const path = /^wrote (.+)$/m.exec(req.stdout)?.[1];
+  const words = /read these to the station operator: (.+)$/m.exec(req.stdout)?.[1];
+  expect(path && words, req.stdout + req.stderr).toBeTruthy();
+  const reg = registerTrust(suite.dir, path ?? '', { id, roles, words: words ?? '' }, suite.env);
+  expect(reg.stderr).toBe('');
+  return key;
+}
 
 let browser: Browser;
 let suite: ReturnType<typeof demoSuite>;
@@ -49,11 +83,21 @@ describe('Compromise authority view in Chromium', () => {
     }
     // The later register entry waits on the removable volume, for the import form.
     copyFileSync(join(FIXTURES, 'later', LATER), join(suite.media, LATER));
+    // Hannah Lindqvist holds security-leadership (the matrix's redirect role) with her own key file.
+    const leadKey = reviewer('lead.key', 'Hannah Lindqvist', 'hannah-lead', 'security-leadership');
 
     const host = await serveStation(suite.dir, suite.env);
     // AxeBuilder needs a page of a context the test made.
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const errors: string[] = [];
+    const graveViolations = async () => {
+      const axe = await new AxeBuilder({ page })
+        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+        .analyze();
+      return axe.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    };
     page.on('pageerror', (e) => errors.push(e.message));
     try {
       await openWorkflow(page, host.url, 'Compromise authority');
@@ -65,7 +109,7 @@ describe('Compromise authority view in Chromium', () => {
 
       // The header: incident, outcome with its reason, FRESH, window end, matrix and its digest in hex and words.
       const outcome = page.getByRole('region', { name: 'Outcome' });
-      await expect.poll(() => outcome.innerText()).toMatch(/RECOMMENDED\s*executive-cyber-command/);
+      await expect.poll(() => outcome.innerText(), SLOW).toMatch(/RECOMMENDED\s*executive-cyber-command/);
       const head = await outcome.innerText();
       expect(head).toMatch(/INC-2026-0417 — Release signing key K-REL-7 may have left its HSM/);
       expect(head).toMatch(/recommend: executive-cyber-command is recommended, held by Hannah Lindqvist/);
@@ -164,12 +208,17 @@ describe('Compromise authority view in Chromium', () => {
       const pane = page.getByRole('complementary', { name: 'Detail' });
       await exposure.getByRole('button', { name: /^custody-evidence:custody-registry\/CE-0417-1$/ }).click();
       await expect
-        .poll(() => pane.getByRole('region', { name: 'Provenance' }).innerText())
+        .poll(() => pane.getByRole('region', { name: 'Provenance' }).innerText(), SLOW)
         .toMatch(/System\s*custody-registry[\s\S]*IMPORTED/);
       expect(await pane.innerText()).toMatch(/RESTRICTED[\s\S]*Record CE-0417-1/);
+      // The full view holds the restricted values (the broad preview below must not).
+      expect(await pane.innerText()).toContain(RESTRICTED_LOCATION);
+      expect(await facts.innerText()).toMatch(RESTRICTED_CUSTOMERS);
       // The check-ID badge leads to the rule and what it found.
       await blocks.getByRole('button', { name: 'CMP-LIMIT' }).click();
-      await expect.poll(() => pane.innerText()).toMatch(/CMP-LIMIT[\s\S]*platform-security-command\/PSC-L1/);
+      await expect
+        .poll(() => pane.innerText(), SLOW)
+        .toMatch(/CMP-LIMIT[\s\S]*platform-security-command\/PSC-L1/);
 
       // The work pane scrolls on its own: the screenshots show the lanes from their heading.
       const showLanes = () =>
@@ -178,13 +227,7 @@ describe('Compromise authority view in Chromium', () => {
         );
       await showLanes();
       await page.screenshot({ path: artifactPath('authority-lanes-1440.png') });
-      const axe = await new AxeBuilder({ page })
-        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-        .analyze();
-      const grave = axe.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      expect(grave).toEqual([]);
+      expect(await graveViolations()).toEqual([]);
 
       // 1024×700: cards wrap, nothing scrolls sideways (the page nor the work pane).
       await page.setViewportSize({ width: 1024, height: 700 });
@@ -202,19 +245,27 @@ describe('Compromise authority view in Chromium', () => {
       await importForm.getByLabel('File on the removable volume').selectOption(join(suite.media, LATER));
       await importForm.getByRole('button', { name: 'Import records' }).click();
       await expect
-        .poll(() => importForm.getByRole('status').innerText())
+        .poll(() => importForm.getByRole('status').innerText(), SLOW)
         .toMatch(new RegExp(`^Imported ${LATER}:`));
       const stale = page.getByRole('alert', { name: 'Evaluation is stale' });
       await expect
-        .poll(() => stale.innerText())
+        .poll(() => stale.innerText(), SLOW)
         .toMatch(/STALE\s*facts changed since evaluation \d+: records/);
       expect(await outcome.innerText()).toMatch(/RECOMMENDED\s*executive-cyber-command[\s\S]*STALE/);
       expect(await outcome.innerText()).not.toMatch(/FRESH/);
       expect(await statusOf(ecc)).toBe('RECOMMENDED'); // still the computed view, marked stale
+      // What the new notice changes, against the facts now at the evaluation's instant.
+      const since = page.getByRole('region', { name: /^Since evaluation \d+: facts now$/ });
+      await expect
+        .poll(() => since.innerText(), SLOW)
+        .toMatch(/Executive cyber command\s*RECOMMENDED\s*→\s*BLOCKED/);
+      expect(await since.innerText()).toMatch(/to facts now/);
+      // No redirect on a STALE evaluation: the form is gone and says why.
+      expect(await page.getByRole('form', { name: 'Redirect to another lane' }).count()).toBe(0);
 
       // Evaluate again: the notice moves the decision to the legal and trust office.
       await evaluate.getByRole('button', { name: 'Evaluate' }).click();
-      await expect.poll(() => statusOf(lto)).toBe('RECOMMENDED');
+      await expect.poll(() => statusOf(lto), SLOW).toBe('RECOMMENDED');
       expect(await statusOf(ecc)).toBe('BLOCKED');
       expect(await statusOf(psc)).toBe('BLOCKED');
       const eccBlocks = await ecc.getByRole('region', { name: 'Blocked by' }).innerText();
@@ -226,10 +277,143 @@ describe('Compromise authority view in Chromium', () => {
       expect(await page.getByRole('region', { name: 'Requirements' }).innerText()).toMatch(
         /HOLDS\s*REQ-3[^\n]*contractual-disclosure is required/,
       );
+
+      // Changes panel: the latest evaluation against the one before, each lane's why, in the window.
+      const changes = page.getByRole('region', { name: /^Changes from evaluation \d+ to \d+$/ });
+      await expect
+        .poll(() => changes.innerText(), SLOW)
+        .toMatch(/Executive cyber command\s*RECOMMENDED\s*→\s*BLOCKED/);
+      const changed = await changes.innerText();
+      expect(changed).toMatch(/Legal and trust office\s*NOT REQUIRED\s*→\s*RECOMMENDED/);
+      expect(changed).toMatch(/trigger LTO-T1[^→]*DOES NOT HOLD\s*→\s*HOLDS/);
+      expect(changed).toMatch(/requirement REQ-3[^→]*DOES NOT HOLD\s*→\s*HOLDS/);
+      expect(changed).toMatch(/Recommended lane: executive-cyber-command → legal-trust-office/);
+      expect(changed).toMatch(/IN CRITICAL WINDOW/);
+      expect(await page.getByRole('region', { name: /^Since evaluation/ }).count()).toBe(0);
+
+      // Redirect to a blocked lane: every lane offered with its computed status, none refused.
+      await page.setViewportSize({ width: 1440, height: 900 });
+      const redirect = page.getByRole('form', { name: 'Redirect to another lane' });
+      const target = redirect.getByLabel('Target lane');
+      expect(await target.locator('option').allInnerTexts()).toEqual([
+        '— choose —',
+        'Platform security command — computed BLOCKED',
+        'Executive cyber command — computed BLOCKED',
+        'Legal and trust office — computed RECOMMENDED',
+      ]);
+      await target.selectOption('platform-security-command');
+      // A blank reason is refused at the field, before anything is signed or recorded.
+      await redirect.getByLabel(/^Reason/).fill('   ');
+      await redirect.getByLabel(/Restricted note/).fill(NOTE);
+      await redirect.getByLabel('Your reviewer key file').setInputFiles(leadKey);
+      await redirect.getByLabel('Key file passphrase').fill(PASSPHRASE);
+      await redirect.getByRole('button', { name: 'Preview the redirect…' }).click();
+      await expect
+        .poll(() => redirect.locator('.field-error[data-field="reason"]').innerText(), SLOW)
+        .toMatch(/Too small|say why/);
+      await redirect.getByLabel(/^Reason/).fill(REASON);
+      await redirect.getByLabel('Your reviewer key file').setInputFiles(leadKey);
+      await redirect.getByLabel('Key file passphrase').fill(PASSPHRASE);
+      await redirect.getByRole('button', { name: 'Preview the redirect…' }).click();
+      const preview = await confirmPreview(
+        page,
+        'Sign and record a redirect of the authority recommendation (key file)',
+      );
+      expect(preview).toMatch(/targetComputedStatus\s*"blocked"/);
+      expect(preview).toMatch(/computedLane\s*"legal-trust-office"/);
+      expect(preview).toMatch(/toLane\s*"platform-security-command"/);
+      expect(preview).not.toMatch(/PRIVATE KEY|correct horse/);
+
+      // The strip: the redirect in force, the station's computed lane beside it, never replaced.
+      const strip = page.getByRole('region', { name: 'Redirect in force' });
+      await expect
+        .poll(() => strip.innerText(), SLOW)
+        .toMatch(
+          /REDIRECTED\s*to Platform security command\s*by Hannah Lindqvist \(security-leadership\)\s*· station computes Legal and trust office\s*RECOMMENDED/,
+        );
+      const stripText = await strip.innerText();
+      expect(stripText).toMatch(/Target computed as\s*BLOCKED/);
+      expect(stripText).toContain(REASON);
+      expect(stripText).toMatch(/RESTRICTED[\s\S]*only its SHA-256 is journaled: [0-9a-f]{64}/);
+      expect(stripText).not.toContain('RESTRICTED-NOTE-CANARY');
+      expect(await statusOf(lto)).toBe('RECOMMENDED');
+      expect(await statusOf(psc)).toBe('BLOCKED');
+      // The lineage keeps the evaluations and the redirect in journal order.
+      // It opens at its newest entries; it is virtualised, so the oldest imports are not drawn.
+      const lineageRegion = page.getByRole('region', { name: 'Lineage' });
+      await expect.poll(() => lineageRegion.innerText(), SLOW).toMatch(/REDIRECTED/);
+      const lineage = await lineageRegion.innerText();
+      expect(lineage).toMatch(/Lineage \(\d+ entries, journal order\)/);
+      expect(lineage).toMatch(
+        /EVALUATION[\s\S]*RECORDS\s*disclosure-register[\s\S]*EVALUATION[\s\S]*REDIRECTED\s*to platform-security-command \(BLOCKED\) by Hannah Lindqvist/,
+      );
+      await page.evaluate(
+        'document.querySelector("section[aria-label=\'Redirect in force\']").scrollIntoView({ block: "start" })',
+      );
+      await page.screenshot({ path: artifactPath('authority-redirect-1440.png') });
+      expect(await graveViolations()).toEqual([]);
+
+      // Broad preview at 1024: what a broader audience receives, no restricted value in it.
+      await page.setViewportSize({ width: 1024, height: 700 });
+      await page.getByRole('button', { name: /^Broad preview/ }).click();
+      const broadPanel = page.getByRole('region', { name: 'Broad preview' });
+      await broadPanel.waitFor();
+      const broadText = await broadPanel.innerText();
+      expect(broadText).toMatch(
+        /WITHHELD\s*Custody, exposure and disclosure detail is withheld from this view: it is in the full packet of evaluation \d+/,
+      );
+      expect(broadText).toMatch(/Legal and trust office/);
+      expect(broadText).toMatch(/Customers affected \(high estimate\):\s*WITHHELD/);
+      // All of the panel's text, the closed record list included.
+      const broadAll = (await broadPanel.textContent()) ?? '';
+      expect(broadAll).toMatch(/Records \(\d+, by digest and broad title\)/);
+      for (const text of [broadText, broadAll]) {
+        expect(text).not.toContain(RESTRICTED_LOCATION);
+        expect(text).not.toMatch(RESTRICTED_CUSTOMERS);
+        expect(text).not.toContain('RESTRICTED-NOTE-CANARY');
+      }
+      // Nothing of the full view stays on screen beside it (nor in the detail pane).
+      expect(await page.getByRole('main').innerText()).not.toContain(RESTRICTED_LOCATION);
+      expect(await page.getByRole('complementary', { name: 'Detail' }).innerText()).not.toContain(
+        RESTRICTED_LOCATION,
+      );
+      await page.evaluate(
+        'document.querySelector("section[aria-label=\'Audience\']").scrollIntoView({ block: "start" })',
+      );
+      await page.screenshot({ path: artifactPath('authority-broad-1024.png') });
+      expect(await page.evaluate('document.scrollingElement.scrollWidth <= window.innerWidth')).toBe(true);
+      expect(await graveViolations()).toEqual([]);
+      // Back to the full view: the restricted values are there again, labelled.
+      await page.getByRole('button', { name: 'Back to the full view' }).click();
+      expect(
+        await facts.getByRole('row', { name: 'Customers affected (high estimate)' }).innerText(),
+      ).toMatch(/340\s*RESTRICTED/);
+
+      // The incident's compromise-authority packet: opened from here, evaluated, its register shown.
+      await page.getByRole('button', { name: `Packets for ${INCIDENT}…` }).click();
+      await page.getByRole('heading', { level: 1, name: 'Compromise authority packets' }).waitFor();
+      const open = page.getByRole('form', { name: 'Open a packet' });
+      expect(await open.getByLabel('Incident (incident-scope record id)').inputValue()).toBe(INCIDENT);
+      await open.getByLabel('Packet id').fill('inc-2026-0417');
+      await open.getByLabel('What it covers').fill('Who owns the decision after INC-2026-0417');
+      await open.getByRole('button', { name: 'Open packet' }).click();
+      const packet = page.getByRole('article', { name: 'Packet inc-2026-0417' });
+      await packet.waitFor();
+      // The packet reads the incident's latest evaluation: its claims follow the CMP checks, its register
+      // the findings; evaluating it again (as of the same instant) records a new evaluation it reads.
+      expect(await packet.innerText()).toMatch(/c-authority[\s\S]*supported: CMP-ROUTE, CMP-MATRIX/);
+      const register = packet.getByRole('region', { name: 'Exception register' });
+      const before = /evaluation (\d+) as of 2026-12-01T06:00:00.000Z/.exec(await register.innerText());
+      expect(before, await register.innerText()).not.toBeNull();
+      expect(await register.innerText()).toMatch(/outcome recommend/);
+      await register.getByRole('button', { name: `Evaluate again as of ${AS_OF}` }).click();
+      await expect
+        .poll(async () => /evaluation (\d+) as of/.exec(await register.innerText())?.[1], SLOW)
+        .not.toBe(before?.[1]);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
       await host.stop();
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -22,6 +22,7 @@ const NAV: { view: View; label: string }[] = [
   { view: 'deferral', label: 'Rotation deferral' },
   { view: 'attestation', label: 'Custody attestation' },
   { view: 'authority', label: 'Compromise authority' },
+  { view: 'authority-packets', label: 'Compromise packets' },
   { view: 'findings', label: 'Findings' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
@@ -87,6 +88,8 @@ function Workspace({ view }: { view: View }) {
       return <PacketsView key="attestation" kind="custody-attestation" />;
     case 'authority':
       return <AuthorityView />;
+    case 'authority-packets':
+      return <PacketsView key="authority-packets" kind="compromise-authority" />;
     case 'findings':
       return <FindingsView />;
     case 'bundles':

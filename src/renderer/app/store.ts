@@ -29,10 +29,17 @@ export type View =
   | 'deferral'
   | 'attestation'
   | 'authority'
+  | 'authority-packets'
   | 'findings'
   | 'bundles'
   | 'journal';
 export const JOURNAL_PAGE_SIZE = 200;
+
+/** What the compromise-authority packets view opens at: a packet, or an incident's packets. */
+export interface PacketIntent {
+  readonly packetId?: string;
+  readonly incidentId?: string;
+}
 
 interface StationState {
   api: StationApi | null;
@@ -50,6 +57,8 @@ interface StationState {
   /** The last error shown to the operator (code, message, what to do). */
   error: StationErrorPayload | null;
   view: View;
+  /** Where the compromise-authority packets view opens (set by the authority view's links). */
+  packetIntent: PacketIntent | null;
   selectedSeq: number | null;
   journalTotal: number;
   /** Loaded pages of journal summaries by page index; cleared when the journal grows. */
@@ -69,6 +78,8 @@ interface StationState {
   verify(): Promise<void>;
   cancelVerify(): Promise<void>;
   show(view: View): void;
+  /** Shows the compromise-authority packets at a packet or an incident's packets. */
+  openPackets(intent: PacketIntent): void;
   select(seq: number | null): void;
   loadJournalPage(index: number): Promise<void>;
   loadJournalChoices(): Promise<void>;
@@ -92,6 +103,7 @@ export const useStation = create<StationState>()((set, get) => ({
   operator: null,
   error: null,
   view: 'journal',
+  packetIntent: null,
   selectedSeq: null,
   journalTotal: 0,
   journalPages: {},
@@ -187,7 +199,11 @@ export const useStation = create<StationState>()((set, get) => ({
 
   show(view) {
     // An error belongs to the view it happened in: it does not follow the operator elsewhere.
-    set({ view, error: null });
+    set({ view, error: null, packetIntent: null });
+  },
+
+  openPackets(intent) {
+    set({ view: 'authority-packets', error: null, packetIntent: intent });
   },
 
   select(seq) {

@@ -15,6 +15,7 @@ export const VIEW_TITLES: Readonly<Record<View, string>> = {
   deferral: 'Deferral',
   attestation: 'Custody attestation',
   authority: 'Compromise authority',
+  'authority-packets': 'Compromise packets',
   findings: 'Findings',
   bundles: 'Bundles & Approvals',
   journal: 'Journal',

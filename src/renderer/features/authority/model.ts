@@ -1,5 +1,6 @@
+import type { Output } from '../../../shared/contract';
 import type { Tone } from '../../components/Badge';
-import type { Evaluation, Focus, RecordRef } from '../findings/model';
+import type { Focus, RecordRef } from '../findings/model';
 
 /**
  * The compromise-authority view (workflow 002): the lanes, holders, facts and option sets the station
@@ -8,7 +9,16 @@ import type { Evaluation, Focus, RecordRef } from '../findings/model';
  */
 export const WORKFLOW = 'compromise-authority';
 
-export type AuthorityEvaluation = Evaluation & { authority: NonNullable<Evaluation['authority']> };
+/** The authority channels' shapes (src/shared/contract/authority*.ts). */
+export type AuthorityEvaluation = Output<'authorityEvaluate'>;
+export type AuthorityStatus = Output<'authorityStatus'>;
+export type CurrentEvaluation = NonNullable<AuthorityStatus['current']>;
+export type AuthorityDiffView = Output<'authorityDiff'>;
+export type LaneChange = AuthorityDiffView['diff']['lanes'][number];
+export type LineageEntry = Output<'authorityLineage'>['entries'][number];
+export type RedirectsView = Output<'authorityRedirects'>;
+export type Redirect = RedirectsView['redirects'][number];
+export type BroadView = Output<'authorityBroadPreview'>;
 export type Authority = AuthorityEvaluation['authority'];
 export type Lane = Authority['lanes'][number];
 export type OptionView = Authority['options'][number];
@@ -17,10 +27,6 @@ export type RuleState = Lane['triggers'][number]['state'];
 
 /** What the right-hand pane shows: a finding's rule, a record, or every record a fact rests on. */
 export type AuthorityFocus = Focus | { type: 'fact'; fact: string };
-
-export function hasAuthority(e: Evaluation): e is AuthorityEvaluation {
-  return e.authority !== undefined;
-}
 
 export const LANE_WORDS: Readonly<Record<Lane['status'], string>> = {
   recommended: 'RECOMMENDED',
@@ -168,3 +174,14 @@ export function byRank(lanes: readonly Lane[]): Lane[] {
 }
 
 export type { RecordRef };
+
+/** A lane's title from the evaluation on screen (its id when the matrix lacks it; "no lane" for null). */
+export function laneTitle(lanes: readonly Pick<Lane, 'laneId' | 'title'>[], id: string | null): string {
+  if (id === null) return 'no lane';
+  return lanes.find((l) => l.laneId === id)?.title ?? id;
+}
+
+/** A lane status word, also for a status string from the journal (a redirect's targetComputedStatus). */
+export function laneWord(status: string): string {
+  return Object.hasOwn(LANE_WORDS, status) ? LANE_WORDS[status as Lane['status']] : status.toUpperCase();
+}

@@ -162,7 +162,13 @@ function FindingDetail(props: { packet: PacketView; checkId: string; subject: st
   const finding = props.packet.derived?.findings.find(
     (f) => f.checkId === props.checkId && f.subject === props.subject,
   );
-  const workflow = props.packet.draft.kind === 'custody-attestation' ? 'attestation' : 'deferral';
+  const kind = props.packet.draft.kind;
+  const workflow =
+    kind === 'custody-attestation'
+      ? 'attestation'
+      : kind === 'compromise-authority'
+        ? 'compromise-authority'
+        : 'deferral';
   const [title, setTitle] = useState<string | null>(null);
   const [open, setOpen] = useState<{ ref: RecordRef; versions: Output<'recordsShow'>['versions'] } | null>(
     null,

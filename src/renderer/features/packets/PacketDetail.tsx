@@ -3,7 +3,14 @@ import { encodeOperation } from '../../../shared/operation';
 import { Badge } from '../../components/Badge';
 import { AttestationPanel } from '../attest/AttestationPanel';
 import { EvidenceIndex } from './EvidenceIndex';
-import { AnnotateForm, ClaimForm, EvaluateAgain, EvidenceForms, ReviewersForm } from './PacketForms';
+import {
+  AnnotateForm,
+  ClaimForm,
+  EvaluateAgain,
+  EvaluateFirst,
+  EvidenceForms,
+  ReviewersForm,
+} from './PacketForms';
 import { GATE_WORD, type Selection } from './model';
 import { PacketVersions } from './PacketVersions';
 import { RunwayChart } from './RunwayChart';
@@ -213,6 +220,9 @@ export function PacketDetail(props: {
               <Badge word="STALE" detail={packet.derived.evaluation.sentence} /> Evaluate again before handing
               off.
             </p>
+          ) : null}
+          {!stopped && !packet.derived.evaluation ? (
+            <EvaluateFirst packetId={draft.packetId} onChanged={onChanged} />
           ) : null}
           {!stopped && packet.derived.evaluation ? (
             <EvaluateAgain

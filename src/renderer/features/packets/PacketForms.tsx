@@ -444,3 +444,34 @@ export function EvaluateAgain(props: { packetId: string; asOf: string; onChanged
     </div>
   );
 }
+
+/**
+ * The first evaluation of a derived packet's subject (an incident, a request), as of an instant the
+ * operator gives (empty: now): the register, the claims and the outcome come from it.
+ */
+export function EvaluateFirst(props: { packetId: string; onChanged: () => Promise<void> }) {
+  const api = useStation((s) => s.api);
+  const showError = useStation((s) => s.showError);
+  const dismissError = useStation((s) => s.dismissError);
+  const evaluate = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (!api) return;
+    const asOf = String(new FormData(e.currentTarget).get('asOf') ?? '').trim();
+    const r = await api.packetEvaluate({ packetId: props.packetId, ...(asOf ? { asOf } : {}) });
+    if (!r.ok) return showError(r.error);
+    dismissError();
+    await props.onChanged();
+  };
+  return (
+    <form className="act-form" aria-label="Evaluate the packet" onSubmit={(e) => void evaluate(e)}>
+      <label className="field">
+        <span>As of (ISO UTC; empty: now)</span>
+        <input name="asOf" spellCheck={false} />
+        <FieldError name="asOf" />
+      </label>
+      <button type="submit" className="primary">
+        Evaluate
+      </button>
+    </form>
+  );
+}

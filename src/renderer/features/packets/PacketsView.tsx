@@ -25,6 +25,9 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
   const refreshJournal = useStation((s) => s.verify);
+  /** Where the authority view sent the operator: a packet, or an incident to open a packet for. */
+  const intent = useStation((s) => s.packetIntent);
+  const show = useStation((s) => s.show);
   const [packets, setPackets] = useState<PacketSummaryView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [packet, setPacket] = useState<PacketView | null>(null);
@@ -39,12 +42,15 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
       if (!r.ok) return showError(r.error);
       const mine = r.value.filter((p) => p.kind === kind);
       setPackets(mine);
-      setSelected((s) => s ?? mine[0]?.packetId ?? null);
+      const wanted = intent?.packetId;
+      setSelected(
+        (s) => s ?? (wanted && mine.some((p) => p.packetId === wanted) ? wanted : mine[0]?.packetId) ?? null,
+      );
     });
     return () => {
       live = false;
     };
-  }, [api, kind, showError, version]);
+  }, [api, kind, showError, version, intent]);
 
   useEffect(() => {
     if (!api || !selected) return;
@@ -67,7 +73,9 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
   const create = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!api) return;
-    const data = new FormData(e.currentTarget);
+    // Read before any await: React empties the event's currentTarget once the handler returns.
+    const form = e.currentTarget;
+    const data = new FormData(form);
     const day = (name: string) => {
       const v = String(data.get(name) ?? '');
       return v ? new Date(`${v}T00:00:00.000Z`).toISOString() : '';
@@ -79,6 +87,7 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
       ['windowStart', day('windowStart')],
       ['windowEnd', day('windowEnd')],
       ['rotationDue', day('rotationDue')],
+      ['incidentId', String(data.get('incidentId') ?? '').trim()],
     ] as const)
       if (v) subject[k] = v;
     const r = await api.packetCreate({
@@ -88,7 +97,7 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
       subject,
     });
     if (!r.ok) return showError(r.error);
-    e.currentTarget.reset();
+    form.reset();
     setSelected(r.value.packetId);
     await changed();
   };
@@ -130,7 +139,16 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
             ) : null}
           </tbody>
         </table>
-        <details>
+        {kind === 'compromise-authority' ? (
+          <p>
+            Each packet is for one incident: its claims are computed from the incident&apos;s
+            compromise-authority evaluation.{' '}
+            <button type="button" className="link" onClick={() => show('authority')}>
+              Back to the authority view
+            </button>
+          </p>
+        ) : null}
+        <details open={intent?.incidentId !== undefined}>
           <summary>Open a new packet</summary>
           <form className="act-form" aria-label="Open a packet" onSubmit={(e) => void create(e)}>
             <label className="field">
@@ -164,6 +182,12 @@ export function PacketsView({ kind }: { kind: PacketKind }) {
                   <input name="rotationDue" type="date" />
                 </label>
               </>
+            ) : null}
+            {kind === 'compromise-authority' ? (
+              <label className="field">
+                <span>Incident (incident-scope record id)</span>
+                <input name="incidentId" required defaultValue={intent?.incidentId ?? ''} />
+              </label>
             ) : null}
             <button type="submit" className="primary">
               Open packet
