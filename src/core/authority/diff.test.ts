@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   baseline,
   delegation,
+  evidence,
   lineage,
   MATRIX,
   option,
@@ -205,8 +206,7 @@ describe('diffAuthority', () => {
 });
 
 describe('diffAuthority — a subject that gains a category', () => {
-  it('custody stale, then stale and disputed: the disputed finding appears', async () => {
-    const { evidence, baseline, run } = await import('../findings/rules/compromise/testkit');
+  it('custody stale, then stale and disputed: the disputed finding appears', () => {
     const old = baseline().map((r) =>
       r.family === 'custody-evidence' ? evidence({ observedAt: '2026-11-29T00:00:00.000Z' }) : r,
     );

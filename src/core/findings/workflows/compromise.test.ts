@@ -106,7 +106,10 @@ describe('workflow 002 — compromise authority', () => {
 
 describe('workflow 002 — nothing looks routed before the incident is', () => {
   it('a downgraded incident: hold-scope, nothing recommended, the lane that would be shows viable', () => {
-    const e = run([...baseline(), incident({ status: 'downgraded', declaredAt: '2026-12-01T05:00:00.000Z' })]);
+    const e = run([
+      ...baseline(),
+      incident({ status: 'downgraded', declaredAt: '2026-12-01T05:00:00.000Z' }),
+    ]);
     expect(e.outcome).toBe('hold-scope');
     expect(e.derived?.recommended).toBeNull();
     expect(statuses(e)['platform-security-command']).toBe('viable');
