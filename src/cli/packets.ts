@@ -113,7 +113,7 @@ function printPacketView(out: Out, v: View<'packetGet'>): void {
     out(`version ${ver.version}  ${ver.at}  ${ver.gate}  ${ver.digest}\n    ${ver.words.join(' ')}\n`);
   for (const h of v.handoffs)
     out(
-      `handoff of v${h.version} by ${h.recordedBy} at ${h.at}: ${h.gate}${h.blockers.length ? ` (${h.blockers.length} blockers acknowledged)` : ''}\n`,
+      `handoff of v${h.version} by ${h.recordedBy} at ${h.at}: ${h.gate}${h.blockers.length ? ` (${h.blockers.length} blockers acknowledged)` : ''}${h.basis?.status === 'STALE-BASIS' ? `\n  STALE-BASIS: ${h.basis.sentence}` : ''}\n`,
     );
 }
 

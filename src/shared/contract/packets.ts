@@ -42,7 +42,16 @@ const stopNoticeSchema = z.strictObject({
     .nullable(),
 });
 /** A handoff as the journal recorded it, at its seq. */
-const handoffSchema = EVENT_BODIES['packet.handoff-recorded'].extend({ seq, at: z.string() });
+const handoffSchema = EVENT_BODIES['packet.handoff-recorded'].extend({
+  seq,
+  at: z.string(),
+  /**
+   * A derived packet's handoff: whether the facts it was decided on still stand. STALE-BASIS when its
+   * evaluation went STALE (records or policy it read changed since): what was handed off must not be
+   * relied on until a new version is handed off. Absent for a handoff without an evaluation.
+   */
+  basis: z.strictObject({ status: z.enum(['FRESH', 'STALE-BASIS']), sentence: z.string() }).optional(),
+});
 /** A recorded version without its content (the diff and the print read that). */
 export const packetVersionSchema = z.strictObject({
   version: z.number().int(),

@@ -3,6 +3,7 @@ import { freshness } from '../../../core/packet/checks';
 import { digestWords } from '../../../core/words';
 import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
+import { evaluationStatus } from '../findings';
 import { derivedPacket } from './derived';
 import { runwayOf } from './print';
 import { checkDraft, handoffs, packetDraft, packetVersions, type PacketVersion } from './packets';
@@ -31,7 +32,20 @@ export function packetView(station: Station, input: { packetId: string }): View<
     completeness,
     stops: stopped,
     versions: packetVersions(station, input.packetId).map(packetVersionView),
-    handoffs: handoffs(station, input.packetId),
+    handoffs: handoffs(station, input.packetId).map((h) => {
+      if (!h.evaluation) return h;
+      const e = evaluationStatus(station, { seq: h.evaluation.seq });
+      return {
+        ...h,
+        basis:
+          e.status === 'FRESH'
+            ? { status: 'FRESH' as const, sentence: `the facts it was decided on stand (${e.sentence})` }
+            : {
+                status: 'STALE-BASIS' as const,
+                sentence: `the facts it was decided on changed since (${e.sentence}): do not rely on it; hand off a new version`,
+              },
+      };
+    }),
     freshness: Object.fromEntries(draft.evidence.map((e) => [e.evidenceId, freshness(e, now)])),
     derived: derivedPacket(station, draft),
     runway: runwayOf(station, draft),

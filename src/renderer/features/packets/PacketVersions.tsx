@@ -156,7 +156,14 @@ export function PacketVersions({
                 detail={h.gate === 'READY' ? 'complete' : 'blockers acknowledged'}
               />{' '}
               v{h.version} handed off by {h.recordedBy} at {h.at.slice(0, 19).replace('T', ' ')}
+              {h.basis?.status === 'STALE-BASIS' ? (
+                <>
+                  {' '}
+                  <Badge word="STALE-BASIS" detail={h.basis.sentence} />
+                </>
+              ) : null}
             </p>
+            {h.basis?.status === 'STALE-BASIS' ? <p className="notice">{h.basis.sentence}</p> : null}
             <ul className="plain" aria-label="Named reviewers">
               {h.reviewers.map((r) => (
                 <li key={r.role}>
