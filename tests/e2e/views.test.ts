@@ -23,6 +23,8 @@ type ViewName =
   | 'custody'
   | 'deferral'
   | 'attestation'
+  | 'authority'
+  | 'authority-packets'
   | 'findings'
   | 'bundles'
   | 'journal';
@@ -76,6 +78,20 @@ const VIEWS: ViewSpec[] = [
     view: 'attestation',
     nav: 'Custody attestation',
     heading: /^Custody attestation packets$/,
+    ready: (p) => p.getByRole('article', { name: /^Packet / }),
+    columns: { table: 'Packets', names: ['Packet', 'Gate', 'Versions'] },
+  },
+  {
+    // The demo incident (INC-2026-0502) opens with its evaluation's lanes.
+    view: 'authority',
+    nav: 'Compromise authority',
+    heading: /^Compromise authority$/,
+    ready: (p) => p.getByRole('heading', { name: 'Lanes in rank order' }),
+  },
+  {
+    view: 'authority-packets',
+    nav: 'Compromise packets',
+    heading: /^Compromise authority packets$/,
     ready: (p) => p.getByRole('article', { name: /^Packet / }),
     columns: { table: 'Packets', names: ['Packet', 'Gate', 'Versions'] },
   },

@@ -33,7 +33,13 @@ export function LineageList({ entries }: { entries: readonly LineageEntry[] }) {
         <p className="muted">Nothing in the journal for this incident yet.</p>
       ) : (
         // Focusable: the list scrolls on its own and a keyboard must be able to scroll it.
-        <div className="lineage-scroll" ref={scrollRef} tabIndex={0} aria-label="Lineage entries">
+        <div
+          className="lineage-scroll"
+          ref={scrollRef}
+          tabIndex={0}
+          role="region"
+          aria-label="Lineage entries"
+        >
           <ol className="plain lineage" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((it) => {
               const e = entries[it.index];

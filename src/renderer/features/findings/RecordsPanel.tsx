@@ -91,6 +91,9 @@ export function RecordsPanel(props: { onImported: () => Promise<void> }) {
             ))}
           </tbody>
         </table>
+      ) : listing === null ? (
+        // Not read yet: never "none" before the station has answered.
+        <p className="muted">Reading the records the station holds…</p>
       ) : (
         <p className="muted">No source records imported yet.</p>
       )}
