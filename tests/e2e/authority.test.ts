@@ -260,6 +260,23 @@ describe('Compromise authority view in Chromium', () => {
         .poll(() => since.innerText(), SLOW)
         .toMatch(/Executive cyber command\s*RECOMMENDED\s*→\s*BLOCKED/);
       expect(await since.innerText()).toMatch(/to facts now/);
+
+      // Decisions pending names the incident whose evaluation went STALE, and opens that incident.
+      await page
+        .getByRole('navigation', { name: 'Workflows' })
+        .getByRole('button', { name: 'Decisions pending', exact: true })
+        .click();
+      const row = page
+        .getByRole('table', { name: 'Pending decisions' })
+        .getByRole('row')
+        .filter({ hasText: new RegExp(`Incident ${INCIDENT}: evaluation \\d+ is STALE`) });
+      await expect.poll(() => row.count(), SLOW).toBe(1);
+      await row.getByRole('button', { name: /^Open / }).click();
+      await page.getByRole('heading', { name: 'Compromise authority', level: 1 }).waitFor();
+      await expect.poll(() => page.getByLabel('Incident id').inputValue(), SLOW).toBe(INCIDENT);
+      await expect.poll(() => stale.innerText(), SLOW).toMatch(/STALE/);
+      // The form opened afresh: its instant is now again; the case is judged at its own instant.
+      await evaluate.getByLabel(/^As of/).fill(AS_OF);
       // No redirect on a STALE evaluation: the form is gone and says why.
       expect(await page.getByRole('form', { name: 'Redirect to another lane' }).count()).toBe(0);
 
@@ -340,7 +357,7 @@ describe('Compromise authority view in Chromium', () => {
       expect(await statusOf(psc)).toBe('BLOCKED');
       // The lineage keeps the evaluations and the redirect in journal order.
       // It opens at its newest entries; it is virtualised, so the oldest imports are not drawn.
-      const lineageRegion = page.getByRole('region', { name: 'Lineage' });
+      const lineageRegion = page.getByRole('region', { name: 'Lineage', exact: true });
       await expect.poll(() => lineageRegion.innerText(), SLOW).toMatch(/REDIRECTED/);
       const lineage = await lineageRegion.innerText();
       expect(lineage).toMatch(/Lineage \(\d+ entries, journal order\)/);

@@ -59,6 +59,8 @@ interface StationState {
   view: View;
   /** Where the compromise-authority packets view opens (set by the authority view's links). */
   packetIntent: PacketIntent | null;
+  /** The incident the compromise-authority view opens on (from Decisions pending), or null. */
+  authorityIntent: string | null;
   selectedSeq: number | null;
   journalTotal: number;
   /** Loaded pages of journal summaries by page index; cleared when the journal grows. */
@@ -80,6 +82,7 @@ interface StationState {
   show(view: View): void;
   /** Shows the compromise-authority packets at a packet or an incident's packets. */
   openPackets(intent: PacketIntent): void;
+  openAuthority(incidentId: string): void;
   select(seq: number | null): void;
   loadJournalPage(index: number): Promise<void>;
   loadJournalChoices(): Promise<void>;
@@ -104,6 +107,7 @@ export const useStation = create<StationState>()((set, get) => ({
   error: null,
   view: 'journal',
   packetIntent: null,
+  authorityIntent: null,
   selectedSeq: null,
   journalTotal: 0,
   journalPages: {},
@@ -199,11 +203,15 @@ export const useStation = create<StationState>()((set, get) => ({
 
   show(view) {
     // An error belongs to the view it happened in: it does not follow the operator elsewhere.
-    set({ view, error: null, packetIntent: null });
+    set({ view, error: null, packetIntent: null, authorityIntent: null });
   },
 
   openPackets(intent) {
-    set({ view: 'authority-packets', error: null, packetIntent: intent });
+    set({ view: 'authority-packets', error: null, packetIntent: intent, authorityIntent: null });
+  },
+
+  openAuthority(incidentId) {
+    set({ view: 'authority', error: null, packetIntent: null, authorityIntent: incidentId });
   },
 
   select(seq) {

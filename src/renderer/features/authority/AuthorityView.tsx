@@ -61,6 +61,7 @@ export function AuthorityView() {
   const showError = useStation((s) => s.showError);
   const loadJournalPage = useStation((s) => s.loadJournalPage);
   const openPackets = useStation((s) => s.openPackets);
+  const intent = useStation((s) => s.authorityIntent);
   const [subject, setSubject] = useState('');
   const [asOf, setAsOf] = useState(nowIso);
   const [subjects, setSubjects] = useState<readonly string[]>([]);
@@ -87,15 +88,15 @@ export function AuthorityView() {
         setSubjects(r.value.subjects);
         setFamily(r.value.family);
         setRules(r.value.rules);
-        // Arriving from Decisions pending: the first incident waiting here is the one on screen.
+        // Arriving from Decisions pending: the incident chosen there, else the first waiting here.
         const first = mine.find((x) => x.kind.startsWith('authority-'))?.subject;
-        setSubject((s) => (s === '' ? (first ?? r.value.subjects[0] ?? '') : s));
+        setSubject((s) => (s === '' ? (intent ?? first ?? r.value.subjects[0] ?? '') : s));
       },
     );
     return () => {
       live = false;
     };
-  }, [api, showError, version]);
+  }, [api, showError, version, intent]);
   const titles = useMemo(() => new Map(rules.map((r) => [r.checkId, r.title])), [rules]);
 
   /** Reads the incident's status (lanes with FRESH/STALE, never one without the other), redirects, lineage. */

@@ -26,6 +26,15 @@ export function DecisionsView() {
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
   const show = useStation((s) => s.show);
+  const openAuthority = useStation((s) => s.openAuthority);
+  const openPackets = useStation((s) => s.openPackets);
+  /** Where a pending decision is decided: its incident, its packet, or its view. */
+  const open = (p: Pending) =>
+    p.kind === 'authority-evaluate' || p.kind === 'authority-redirect'
+      ? openAuthority(p.subject)
+      : p.view === 'authority'
+        ? openPackets({ packetId: p.subject })
+        : show(p.view);
   const [pending, setPending] = useState<readonly Pending[] | null>(null);
 
   useEffect(() => {
@@ -82,7 +91,7 @@ export function DecisionsView() {
                 <td>{p.by ? p.by.slice(0, 16).replace('T', ' ') : '—'}</td>
                 <td title={p.what}>{p.what}</td>
                 <td>
-                  <button type="button" onClick={() => show(p.view)}>
+                  <button type="button" onClick={() => open(p)}>
                     Open {p.view}
                   </button>
                 </td>
