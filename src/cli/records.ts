@@ -17,6 +17,7 @@ import {
   showPolicies,
   showRecord,
 } from '../main/services/records';
+import { scenarioRedirect } from '../main/services/authority';
 import { depsOf, positiveInt, withStation, type Out } from './context';
 
 /**
@@ -69,6 +70,21 @@ function printScenario(out: Out, run: ScenarioRun): void {
   for (const f of x.unexpected) out(`  unexpected  ${f.checkId} ${f.subject}\n`);
   for (const m of x.authority ?? [])
     out(`  authority ${m.field}: ${m.actual ?? 'none'}, expected ${m.expected ?? 'none'}\n`);
+  for (const [i, st] of run.steps.entries()) {
+    out(`step ${i + 1}: ${st.title} — ${st.matched ? 'MATCHED' : 'NOT MATCHED'}\n`);
+    if (st.evaluation)
+      out(
+        `  evaluation ${st.evaluation.seq}: ${st.evaluation.outcome}, recommended ${st.evaluation.recommended ?? 'none'}\n`,
+      );
+    const y = st.expect;
+    if (y && y.outcome.expected !== y.outcome.actual)
+      out(`  outcome ${y.outcome.actual}, expected ${y.outcome.expected}\n`);
+    for (const f of y?.missing ?? []) out(`  missing  ${f.checkId} ${f.subject}\n`);
+    for (const f of y?.present ?? []) out(`  present but expected absent  ${f.checkId} ${f.subject}\n`);
+    for (const f of y?.unexpected ?? []) out(`  unexpected  ${f.checkId} ${f.subject}\n`);
+    for (const m of [...(y?.authority ?? []), ...st.mismatches])
+      out(`  ${m.field}: ${m.actual ?? 'none'}, expected ${m.expected ?? 'none'}\n`);
+  }
 }
 
 /** `registry`: the workflows and policies known (the station's own; tests pass theirs). */
@@ -251,10 +267,13 @@ export function registerRecordsCommands(program: Command, out: Out, registry?: F
         // The configuration `main` read, like every other command (not the defaults of runtime's systemDeps).
         deps: depsOf(this),
         ...(registry ? { registry } : {}),
+        redirect: scenarioRedirect,
       });
-      if (o.json) out(`${JSON.stringify({ evaluation: run.evaluation, expect: run.expect })}\n`);
+      if (o.json)
+        out(`${JSON.stringify({ evaluation: run.evaluation, expect: run.expect, steps: run.steps })}\n`);
       else printScenario(out, run);
       // The outcome is data, not an error: only a failed expectation under --check is a non-zero exit.
-      if (o.check && run.expect && !run.expect.matched) process.exitCode = 1;
+      if (o.check && ((run.expect && !run.expect.matched) || run.steps.some((st) => !st.matched)))
+        process.exitCode = 1;
     });
 }

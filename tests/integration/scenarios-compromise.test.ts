@@ -6,6 +6,7 @@ import { authorityMatrixSchema } from '../../src/core/findings/policy/authority-
 import { COMPROMISE_OUTCOMES } from '../../src/core/findings/workflows/compromise';
 import matrixJson from '../../resources/policy/authority-matrix.json';
 import { systemDeps } from '../../src/main/runtime';
+import { scenarioRedirect } from '../../src/main/services/authority';
 import { runScenario, type ScenarioRun } from '../../src/main/services/findings/scenario';
 import { stationCli } from '../e2e/harness';
 
@@ -37,7 +38,7 @@ describe('compromise-authority scenarios (tests/scenarios/compromise-authority)'
 
   for (const name of folders)
     it(`${name} matches what it plants`, async () => {
-      const run = await runScenario(join(ROOT, name), { deps: systemDeps });
+      const run = await runScenario(join(ROOT, name), { deps: systemDeps, redirect: scenarioRedirect });
       runs.set(name, run);
       expect(run.scenario.workflow).toBe('compromise-authority');
       expect(run.expect, `${name} has an expectation`).not.toBeNull();
@@ -45,11 +46,34 @@ describe('compromise-authority scenarios (tests/scenarios/compromise-authority)'
       expect(run.scenario.expect?.recommended, `${name} expects a recommended lane`).not.toBeUndefined();
       expect(run.evaluation.authority, 'the evaluation carries the authority view').toBeDefined();
       expect(run.expect?.matched, explain(run)).toBe(true);
+      for (const st of run.steps)
+        expect(st.matched, `${name}: ${st.title}: ${JSON.stringify(st)}`).toBe(true);
     });
+
+  it('facts that change inside the critical window and redirects are scenarios with later steps', async () => {
+    const stepped = folders.filter((n) => /^1[345]-/.test(n));
+    expect(stepped).toHaveLength(3);
+    for (const name of stepped) {
+      const run =
+        runs.get(name) ??
+        (await runScenario(join(ROOT, name), { deps: systemDeps, redirect: scenarioRedirect }));
+      expect(run.steps.length, name).toBeGreaterThan(0);
+      expect(
+        run.steps.every((st) => st.matched),
+        name,
+      ).toBe(true);
+    }
+    const moved = runs.get('13-contractual-notice-arrives-in-window')!;
+    expect(moved.evaluation.authority?.recommended).toBe('executive-cyber-command');
+    expect(moved.steps[0]?.evaluation?.recommended).toBe('legal-trust-office');
+    const redirected = runs.get('15-redirects-beside-computed-lane')!;
+    expect(redirected.steps.map((st) => st.mismatches)).toEqual([[], []]);
+  });
 
   it('every outcome occurs; the default matrix is exercised both ways; all lane statuses occur', async () => {
     for (const name of folders)
-      if (!runs.has(name)) runs.set(name, await runScenario(join(ROOT, name), { deps: systemDeps }));
+      if (!runs.has(name))
+        runs.set(name, await runScenario(join(ROOT, name), { deps: systemDeps, redirect: scenarioRedirect }));
     const all = [...runs.values()];
     expect(new Set(all.map((r) => r.evaluation.outcome))).toEqual(new Set(COMPROMISE_OUTCOMES));
     const onDefault = all.filter((r) => r.imports.every((i) => i.kind === 'records'));
@@ -89,10 +113,16 @@ describe('compromise-authority scenarios (tests/scenarios/compromise-authority)'
   it('the organisation matrix (23) routes the facts of 02 differently', async () => {
     const a =
       runs.get('02-desktop-agents-external-600') ??
-      (await runScenario(join(ROOT, '02-desktop-agents-external-600'), { deps: systemDeps }));
+      (await runScenario(join(ROOT, '02-desktop-agents-external-600'), {
+        deps: systemDeps,
+        redirect: scenarioRedirect,
+      }));
     const b =
       runs.get('23-org-two-lane-matrix') ??
-      (await runScenario(join(ROOT, '23-org-two-lane-matrix'), { deps: systemDeps }));
+      (await runScenario(join(ROOT, '23-org-two-lane-matrix'), {
+        deps: systemDeps,
+        redirect: scenarioRedirect,
+      }));
     expect(a.evaluation.inputs.recordsDigest).toBe(b.evaluation.inputs.recordsDigest);
     expect(a.evaluation.policy.digest).not.toBe(b.evaluation.policy.digest);
     expect(a.evaluation.authority?.recommended).not.toBe(b.evaluation.authority?.recommended);
@@ -101,8 +131,8 @@ describe('compromise-authority scenarios (tests/scenarios/compromise-authority)'
   it('a scenario run twice gives byte-identical findings digests and findings', async () => {
     const dir = join(ROOT, '07-untraced-signatures');
     const [x, y] = [
-      await runScenario(dir, { deps: systemDeps }),
-      await runScenario(dir, { deps: systemDeps }),
+      await runScenario(dir, { deps: systemDeps, redirect: scenarioRedirect }),
+      await runScenario(dir, { deps: systemDeps, redirect: scenarioRedirect }),
     ];
     expect(x.evaluation.findingsDigest).toBe(y.evaluation.findingsDigest);
     expect(JSON.stringify(x.evaluation.findings)).toBe(JSON.stringify(y.evaluation.findings));
@@ -115,7 +145,9 @@ describe('compromise-authority scenarios (tests/scenarios/compromise-authority)'
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const cli = JSON.parse(r.stdout) as Pick<ScenarioRun, 'evaluation' | 'expect'>;
-    const local = runs.get(name) ?? (await runScenario(join(ROOT, name), { deps: systemDeps }));
+    const local =
+      runs.get(name) ??
+      (await runScenario(join(ROOT, name), { deps: systemDeps, redirect: scenarioRedirect }));
     expect(cli.expect?.matched).toBe(true);
     expect(cli.expect?.authority).toEqual([]);
     expect(cli.evaluation.findingsDigest).toBe(local.evaluation.findingsDigest);

@@ -5,6 +5,7 @@
  * publishes or schedules: the station finds, people decide.
  */
 export * from './redirect';
+export { scenarioRedirect } from './scenario';
 export {
   AUTHORITY_WORKFLOW,
   authorityStatus,

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { diffAuthority } from '../../../core/authority/diff';
 import { LANE_STATUSES } from '../../../core/authority/model';
 import { isoTime } from '../../../core/schema';
 import { firstIssue, parseOrThrow } from '../../../core/validate';
@@ -26,6 +27,52 @@ const laneExpectation = z.strictObject({
   via: z.enum(['holder', 'succession', 'delegation']).optional(),
 });
 
+const expectationSchema = z.object({
+  outcome: z.string().min(1).max(80),
+  findings: z.array(findingKey).default([]),
+  absent: z.array(findingKey).default([]),
+  exhaustive: z.boolean().optional(),
+  /** The lane the authority view recommends (null: none). Omitted: not compared. */
+  recommended: z.string().min(1).max(80).nullable().optional(),
+  /** Per lane of the authority view: status, and where given holder and via. */
+  lanes: z.record(z.string().min(1).max(80), laneExpectation).optional(),
+});
+
+const laneId = z.string().min(1).max(80);
+const stepSchema = z.union([
+  z.strictObject({
+    title: z.string().min(1).max(300),
+    /** A subfolder of the scenario holding the exports that arrive now (imported like sources/). */
+    import: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9/_-]{0,79}$/)
+      .optional(),
+    asOf: isoTime.optional(),
+    expect: expectationSchema,
+    /** How each named lane's status moved from the evaluation before; whether inside the critical window. */
+    changes: z
+      .strictObject({
+        lanes: z.record(laneId, z.strictObject({ from: z.enum(LANE_STATUSES), to: z.enum(LANE_STATUSES) })),
+        inCriticalWindow: z.boolean().optional(),
+      })
+      .optional(),
+  }),
+  z.strictObject({
+    title: z.string().min(1).max(300),
+    redirect: z.strictObject({
+      by: z.string().min(1).max(120),
+      role: z.string().min(1).max(60).default('security-leadership'),
+      toLane: laneId,
+      reason: z.string().min(1).max(2000),
+    }),
+    /** What the station records beside the redirect: its computed lane and the target's computed status. */
+    redirected: z.strictObject({
+      computedLane: laneId.nullable(),
+      targetComputedStatus: z.enum(LANE_STATUSES),
+    }),
+  }),
+]);
+
 export const scenarioSchema = z.object({
   workflow: z.string().min(1).max(80),
   title: z.string().min(1).max(300),
@@ -34,18 +81,15 @@ export const scenarioSchema = z.object({
   planted: z.string().max(4000).optional(),
   /** false: findings in neither list are allowed (otherwise each one is a mismatch). */
   exhaustive: z.boolean().optional(),
-  expect: z
-    .object({
-      outcome: z.string().min(1).max(80),
-      findings: z.array(findingKey).default([]),
-      absent: z.array(findingKey).default([]),
-      exhaustive: z.boolean().optional(),
-      /** The lane the authority view recommends (null: none). Omitted: not compared. */
-      recommended: z.string().min(1).max(80).nullable().optional(),
-      /** Per lane of the authority view: status, and where given holder and via. */
-      lanes: z.record(z.string().min(1).max(80), laneExpectation).optional(),
-    })
-    .optional(),
+  expect: expectationSchema.optional(),
+  /**
+   * Later steps, in order (workflow compromise-authority): new records arrive (`import`, a subfolder of
+   * exports) and the subject is evaluated again (`asOf`, default the scenario's), with what is expected
+   * then and how the lanes changed from the evaluation before (`changes`); or a person redirects the
+   * latest evaluation (`redirect`: a signed act by an ephemeral trust entry holding the role), with what
+   * the station records beside it (`redirected`).
+   */
+  steps: z.array(stepSchema).max(20).optional(),
 });
 export type Scenario = z.output<typeof scenarioSchema>;
 
@@ -74,11 +118,45 @@ export interface AuthorityMismatch {
   readonly actual: string | null;
 }
 
+/** One later step as it ran: what was expected of it and every difference found. */
+export interface StepRun {
+  readonly title: string;
+  readonly matched: boolean;
+  /** For an evaluation step: its seq, outcome and recommended lane, and how it compared. */
+  readonly evaluation?: {
+    readonly seq: number;
+    readonly outcome: string;
+    readonly recommended: string | null;
+  };
+  readonly expect?: ScenarioExpectation;
+  /** Differences from what was expected of the lanes' changes or of the redirect (field, expected, actual). */
+  readonly mismatches: readonly AuthorityMismatch[];
+}
+
+/**
+ * A redirect a scenario step records (injected: the redirect act lives in services/authority, which
+ * reads this domain). It signs as `by` holding `role`, on the latest evaluation.
+ */
+export type ScenarioRedirect = (
+  station: Station,
+  request: {
+    incidentId: string;
+    evaluationSeq: number;
+    by: string;
+    role: string;
+    toLane: string;
+    reason: string;
+    actor: string;
+  },
+) => Promise<{ computedLane: string | null; targetComputedStatus: string }>;
+
 export interface ScenarioRun {
   readonly scenario: Scenario;
   readonly imports: readonly { file: string; kind: 'records' | 'policy'; detail: string }[];
   readonly evaluation: View<'findingsEvaluate'>;
   readonly expect: ScenarioExpectation | null;
+  /** The later steps (none when the scenario has none); the run matches only when each of them does. */
+  readonly steps: readonly StepRun[];
 }
 
 const ACTOR = 'operator:scenario';
@@ -164,9 +242,18 @@ function compareAuthority(
  */
 export async function runScenario(
   dir: string,
-  opts: { asOf?: string | undefined; deps: StationDeps; registry?: FindingsRegistry },
+  opts: {
+    asOf?: string | undefined;
+    deps: StationDeps;
+    registry?: FindingsRegistry;
+    redirect?: ScenarioRedirect;
+  },
 ): Promise<ScenarioRun> {
   const scenario = readScenario(dir);
+  if (scenario.steps?.some((st) => 'redirect' in st) && !opts.redirect)
+    throw stationError('SCENARIO_INVALID', `${dir}: a redirect step needs the authority redirect act`, {
+      field: 'steps',
+    });
   // Before any station is built: a workflow the station does not evaluate is refused by name.
   workflowOf(opts.registry ?? REGISTRY, scenario.workflow);
   const asOf = opts.asOf === undefined ? scenario.asOf : parseOrThrow(isoTime, opts.asOf, 'asOf');
@@ -205,11 +292,69 @@ export async function runScenario(
         opts.registry,
       );
       const exhaustive = scenario.expect?.exhaustive ?? scenario.exhaustive ?? true;
+      const steps: StepRun[] = [];
+      let last = evaluation;
+      for (const step of scenario.steps ?? []) {
+        if ('redirect' in step) {
+          const r = await (opts.redirect as ScenarioRedirect)(station, {
+            incidentId: scenario.subject,
+            evaluationSeq: last.seq,
+            by: step.redirect.by,
+            role: step.redirect.role,
+            toLane: step.redirect.toLane,
+            reason: step.redirect.reason,
+            actor: ACTOR,
+          });
+          const mismatches: AuthorityMismatch[] = [];
+          if (r.computedLane !== step.redirected.computedLane)
+            mismatches.push({
+              field: 'redirected.computedLane',
+              expected: step.redirected.computedLane,
+              actual: r.computedLane,
+            });
+          if (r.targetComputedStatus !== step.redirected.targetComputedStatus)
+            mismatches.push({
+              field: 'redirected.targetComputedStatus',
+              expected: step.redirected.targetComputedStatus,
+              actual: r.targetComputedStatus,
+            });
+          steps.push({ title: step.title, matched: mismatches.length === 0, mismatches });
+          continue;
+        }
+        for (const path of step.import ? filesIn(join(dir, step.import), /\.(json|csv)$/i) : []) {
+          const r = await importRecordsFile(station, { path, actor: ACTOR });
+          imports.push({
+            file: `${step.import}/${basename(path)}`,
+            kind: 'records',
+            detail: `${r.count} ${r.family} from ${r.system}`,
+          });
+        }
+        const next = evaluateWorkflow(
+          station,
+          { workflow: scenario.workflow, subject: scenario.subject, asOf: step.asOf ?? asOf, actor: ACTOR },
+          opts.registry,
+        );
+        const expect = compareExpectation(step.expect, step.expect.exhaustive ?? exhaustive, next);
+        const mismatches = compareChanges(step.changes, last, next);
+        steps.push({
+          title: step.title,
+          matched: expect.matched && mismatches.length === 0,
+          evaluation: {
+            seq: next.seq,
+            outcome: next.outcome,
+            recommended: next.authority?.recommended ?? null,
+          },
+          expect,
+          mismatches,
+        });
+        last = next;
+      }
       return {
         scenario,
         imports,
         evaluation,
         expect: scenario.expect ? compareExpectation(scenario.expect, exhaustive, evaluation) : null,
+        steps,
       };
     } finally {
       station.close();
@@ -217,4 +362,47 @@ export async function runScenario(
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** How the lanes moved between two evaluations, against what a step expects (core/authority/diff.ts). */
+function compareChanges(
+  want:
+    | { lanes: Record<string, { from: string; to: string }>; inCriticalWindow?: boolean | undefined }
+    | undefined,
+  before: View<'findingsEvaluate'>,
+  after: View<'findingsEvaluate'>,
+): AuthorityMismatch[] {
+  if (!want) return [];
+  if (!before.authority || !after.authority)
+    return [{ field: 'changes', expected: 'an authority view on both sides', actual: null }];
+  const d = diffAuthority(
+    {
+      view: before.authority,
+      findings: before.findings,
+      asOf: before.inputs.asOf,
+      policyDigest: before.inputs.policyDigest,
+    },
+    {
+      view: after.authority,
+      findings: after.findings,
+      asOf: after.inputs.asOf,
+      policyDigest: after.inputs.policyDigest,
+    },
+  );
+  const out: AuthorityMismatch[] = [];
+  for (const [lane, fromTo] of Object.entries(want.lanes).sort(([a], [b]) => a.localeCompare(b))) {
+    const l = d.lanes.find((x) => x.laneId === lane);
+    const got = l?.statusChanged ? l.status : null;
+    const expected = `${fromTo.from} → ${fromTo.to}`;
+    const actual = got ? `${got.from ?? 'none'} → ${got.to ?? 'none'}` : null;
+    if (fromTo.from === fromTo.to ? got !== null : actual !== expected)
+      out.push({ field: `changes.${lane}`, expected, actual: actual ?? `${fromTo.from} (unchanged)` });
+  }
+  if (want.inCriticalWindow !== undefined && d.inCriticalWindow !== want.inCriticalWindow)
+    out.push({
+      field: 'changes.inCriticalWindow',
+      expected: String(want.inCriticalWindow),
+      actual: String(d.inCriticalWindow),
+    });
+  return out;
 }
