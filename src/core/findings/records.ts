@@ -35,6 +35,21 @@ export const refOf = (r: SourceRecord): RecordRef => ({
   recordId: recordIdOf(r),
 });
 
+/** The references of some records, each (family, system, record id) once, at most 200 (a finding's cap). */
+export function uniqueRefs(records: readonly SourceRecord[]): RecordRef[] {
+  const seen = new Set<string>();
+  const refs: RecordRef[] = [];
+  for (const r of records) {
+    const ref = refOf(r);
+    const key = `${ref.family}\u0000${ref.system}\u0000${ref.recordId}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    refs.push(ref);
+    if (refs.length === 200) break;
+  }
+  return refs;
+}
+
 /**
  * The records an evaluation reads, indexed once (never a scan per rule and record): by family, and by
  * any content field a rule joins on. Records whose own time or export is after the as-of instant are

@@ -5,7 +5,13 @@ import { journalEvents } from '../../adapters/store/repos/events';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
 import { authorityViewSchema } from '../../../core/authority/model';
-import { evaluateWorkflow, evaluationStatus, workflowOf, type FindingsRegistry } from '../findings';
+import {
+  evaluateWorkflow,
+  evaluationStatus,
+  evaluationView,
+  workflowOf,
+  type FindingsRegistry,
+} from '../findings';
 import { policyBefore, sha256hex, storedRecordsBefore } from '../records/queries';
 import { WORKFLOWS } from '../../../core/findings/workflows';
 
@@ -119,27 +125,7 @@ export function computeEvaluationAt(
   if (e.inputs.recordsDigest !== body.recordsDigest) irreproducible.push('records');
   if (policy.digest !== body.policyDigest) irreproducible.push('policy');
   if (e.findingsDigest !== body.findingsDigest || e.outcome !== body.outcome) irreproducible.push('findings');
-  const view = withLanes({
-    seq,
-    workflow: e.workflow,
-    subject: e.subject,
-    inputs: e.inputs,
-    policy: {
-      policy: policy.policy,
-      version: policy.version,
-      digest: policy.digest,
-      source: policy.source,
-      seq: policy.seq,
-      system: policy.system,
-      exportedAt: policy.exportedAt,
-      fileName: policy.fileName,
-    },
-    findings: [...e.findings],
-    outcome: e.outcome,
-    reason: e.reason,
-    findingsDigest: e.findingsDigest,
-    ...(e.derived === undefined ? {} : { authority: e.derived }),
-  });
+  const view = withLanes({ seq, ...evaluationView(e, policy) });
   return { recorded, view, irreproducible };
 }
 

@@ -3,6 +3,7 @@ export {
   computeEvaluation,
   evaluateWorkflow,
   evaluationStatus,
+  evaluationView,
   workflowOf,
   type FindingsRegistry,
 } from './evaluate';

@@ -1,5 +1,5 @@
 import { authorityViewSchema } from '../../../core/authority/model';
-import { recordsDigest, knownAt } from '../../../core/findings/engine';
+import { recordsDigest, knownAt, type Evaluation } from '../../../core/findings/engine';
 import type { POLICY_SCHEMAS } from '../../../core/findings/policy';
 import { WORKFLOWS, type WorkflowEntry, type WorkflowRegistry } from '../../../core/findings/workflows';
 import type { View } from '../../../shared/contract';
@@ -49,6 +49,14 @@ export function computeEvaluation(
     subject: input.subject,
     sha256: sha256hex,
   });
+  return evaluationView(e, policy);
+}
+
+/** An engine evaluation and the policy version it was judged under, as the evaluation view shows it. */
+export function evaluationView(
+  e: Evaluation<string>,
+  policy: ReturnType<typeof policyAt>,
+): Omit<View<'findingsEvaluate'>, 'seq'> {
   return {
     workflow: e.workflow,
     subject: e.subject,

@@ -2,11 +2,11 @@ import type { z } from 'zod';
 import type { RuleContext } from '../../engine';
 import { attestationScope, rosterSnapshot } from '../../families/catalogue';
 import { toInstant } from '../../families/common';
-import type { Finding, FindingCategory, RecordRef, SourceRecord } from '../../model';
+import type { Finding, FindingCategory, SourceRecord } from '../../model';
 import type { AttestationPolicy } from '../../policy/attestation';
 import { waivableFor } from '../../policy/attestation';
 import type { RecordSet } from '../../records';
-import { refOf } from '../../records';
+import { uniqueRefs } from '../../records';
 
 /** What the attestation rules share: the scope, instants, roster validity at a date, finding shape. */
 
@@ -66,19 +66,6 @@ export function attFinding(
     records: uniqueRefs(f.records),
     sentence: f.sentence,
   };
-}
-
-function uniqueRefs(records: readonly SourceRecord[]): RecordRef[] {
-  const seen = new Set<string>();
-  const refs: RecordRef[] = [];
-  for (const r of records) {
-    const ref = refOf(r);
-    const key = `${ref.family}\u0000${ref.system}\u0000${ref.recordId}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    refs.push(ref);
-  }
-  return refs.slice(0, 200);
 }
 
 // --- Roster validity at a date ------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { RuleContext } from '../../engine';
 import { incidentScope } from '../../families/catalogue';
 import type { Finding, FindingCategory, SourceRecord } from '../../model';
 import type { AuthorityMatrix } from '../../policy/authority-matrix';
-import { refOf, type FamilyContent, type RecordFamily } from '../../records';
+import { type FamilyContent, type RecordFamily, uniqueRefs } from '../../records';
 import { current, latest, ms } from '../deferral/common';
 
 /**
@@ -54,21 +54,13 @@ export function cmpFinding(
   records: readonly SourceRecord[],
   sentence: string,
 ): Finding {
-  const seen = new Set<string>();
-  const refs = records
-    .map(refOf)
-    .filter((r) => {
-      const k = `${r.family}\u0000${r.system}\u0000${r.recordId}`;
-      return seen.has(k) ? false : (seen.add(k), true);
-    })
-    .slice(0, 200);
   return {
     checkId,
     category,
     blocking: !ADVISORY_CHECKS.includes(checkId),
     waivable: false,
     subject,
-    records: refs,
+    records: uniqueRefs(records),
     sentence,
   };
 }

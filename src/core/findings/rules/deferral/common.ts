@@ -2,7 +2,7 @@ import type { RuleContext } from '../../engine';
 import { ceremonyPlan, deferralRequest, hsmKeyInventory, rosterSnapshot } from '../../families/catalogue';
 import { toInstant } from '../../families/common';
 import type { FamilyContent, RecordFamily, RecordSet } from '../../records';
-import { refOf } from '../../records';
+import { uniqueRefs } from '../../records';
 import { originOf, recordIdOf } from '../../batch';
 import type { Finding, FindingCategory, SourceRecord } from '../../model';
 import { type DeferralPolicy, treatment } from '../../policy/deferral';
@@ -32,15 +32,14 @@ export function finding(
   records: readonly SourceRecord[],
   sentence: string,
 ): Finding {
-  const seen = new Set<string>();
-  const refs = records
-    .map(refOf)
-    .filter((r) => {
-      const k = `${r.family}\u0000${r.system}\u0000${r.recordId}`;
-      return seen.has(k) ? false : (seen.add(k), true);
-    })
-    .slice(0, 200);
-  return { checkId, category, ...treatment(ctx.policy, checkId, category), subject, records: refs, sentence };
+  return {
+    checkId,
+    category,
+    ...treatment(ctx.policy, checkId, category),
+    subject,
+    records: uniqueRefs(records),
+    sentence,
+  };
 }
 
 /**
