@@ -147,3 +147,11 @@ export const actorSchema = z
 
 /** A token PIN: never echoed, logged or stored; PKCS#11 tokens accept 4 to 255 characters. */
 export const pinSchema = z.string().min(4).max(255);
+
+/** A subfolder inside a scenario folder, such as later or later/01 (no `..`, no absolute path). */
+export const scenarioSubfolder = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,39}(\/[a-z0-9][a-z0-9_-]{0,39}){0,3}$/,
+    'a subfolder of the scenario such as later or later/01',
+  );

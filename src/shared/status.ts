@@ -200,6 +200,20 @@ export const STATUS_WORDS = {
   HANDOFF: { tone: 'info', meaning: 'A version waits to be handed off.' },
   'CHECK-IN': { tone: 'info', meaning: 'A quorum session waits for custodians to check in.' },
   FINDING: { tone: 'info', meaning: 'An owned finding waits for its owner.' },
+  PACKET: { tone: 'info', meaning: 'A packet of this workflow waits for a person (open it to see what).' },
+  WITHHELD: {
+    tone: 'warn',
+    meaning: 'Restricted detail left out of what a broader audience receives; it is in the full packet.',
+  },
+  'IN CRITICAL WINDOW': {
+    tone: 'warn',
+    meaning: 'The change falls inside the critical window after the incident was declared.',
+  },
+  APPEARED: { tone: 'warn', meaning: 'A finding the later evaluation has and the earlier did not.' },
+  RESOLVED: { tone: 'neutral', meaning: 'A finding the earlier evaluation had and the later does not.' },
+  EVALUATION: { tone: 'neutral', meaning: 'A lineage entry: an evaluation was recorded.' },
+  RECORDS: { tone: 'neutral', meaning: 'A lineage entry: source records were imported.' },
+  MATRIX: { tone: 'neutral', meaning: 'A lineage entry: a version of the authority matrix came in.' },
   REDIRECT: {
     tone: 'warn',
     meaning: 'No lane can own a compromise decision: a person with a redirect role decides where it goes.',

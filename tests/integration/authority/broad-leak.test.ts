@@ -133,7 +133,14 @@ const BROAD_OVERRIDES: Record<string, Record<string, unknown>> = {
   },
   'runbook-option': { keyIds: [KEY], decisions: ['limited-revocation'], status: 'approved' },
   'prior-recommendation': { incidentId: INCIDENT, recommendedLane: 'platform-security-command' },
-  'emergency-delegation': { laneId: 'platform-security-command', kind: 'unavailability' },
+  // In force at the instant: the broad view lists the delegation state its holders rest on.
+  'emergency-delegation': {
+    laneId: 'platform-security-command',
+    kind: 'unavailability',
+    validFrom: '2026-11-30T00:00:00.000Z',
+    validUntil: '2026-12-05T00:00:00.000Z',
+    recordedAt: '2026-11-30T00:00:00.000Z',
+  },
 };
 /**
  * Restricted fields that join a record to the incident carry the incident's key id, which the incident
@@ -346,7 +353,8 @@ describe('the packet-broad bundle of a compromise-authority evaluation', () => {
         authorityBroadPreview(w.station, { seq: w.evaluationSeq }),
       );
       expect(hits([{ name: 'preview', text: JSON.stringify(preview) }], w)).toEqual([]);
-      expect(preview.records).toHaveLength(compromiseWorkflow.families.length);
+      // Every record here is this incident's (one of each family): each is named, by digest and title.
+      expect(preview.records.map((r) => r.family).sort()).toEqual([...compromiseWorkflow.families].sort());
       expect(preview.facts.every((f) => f.value === 'restricted')).toBe(true);
       expect(JSON.stringify(preview.lanes)).toBe(JSON.stringify(view.lanes));
     } finally {

@@ -69,15 +69,31 @@ export function broadEvaluation(station: Station, { seq }: { seq: number }): Bro
     ...full.findings.flatMap((f) => f.records.map((r) => refKey(r.family, r.system, r.recordId))),
     ...a.facts.flatMap((f) => f.records.map((r) => refKey(r.family, r.system, r.recordId))),
   ]);
-  const holderRecords = new Set(a.lanes.map((l) => l.holder?.record).filter((r): r is string => !!r));
+  const keys = new Set(a.incident?.keyIds ?? []);
   const optionIds = new Set(a.options.map((o) => o.optionId));
+  const asOf = Date.parse(recorded.asOf);
   const mine = records.filter((r) => {
     const id = recordIdOf(r);
+    const c = r.content as Record<string, unknown>;
     if (used.has(refKey(r.family, originOf(r).system, id))) return true;
-    if (r.family === 'incident-scope') return id === recorded.subject;
-    if (r.family === 'emergency-delegation') return holderRecords.has(id);
-    if (r.family === 'runbook-option') return optionIds.has(id);
-    return false;
+    switch (r.family) {
+      case 'incident-scope':
+        return id === recorded.subject;
+      case 'hsm-key-inventory':
+        return keys.has(String(c.keyId));
+      case 'prior-recommendation':
+        return c.incidentId === recorded.subject;
+      case 'runbook-option':
+        return optionIds.has(id);
+      case 'emergency-delegation':
+        // Who holds which lane now: the delegations, absences and invocations in force at the instant.
+        return (
+          Date.parse(String(c.validFrom)) <= asOf &&
+          (c.validUntil === null || asOf < Date.parse(String(c.validUntil)))
+        );
+      default:
+        return false;
+    }
   });
   return { view: broadView({ seq, ...full, authority: a }, mine), records };
 }

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { diffAuthority } from '../../../core/authority/diff';
 import { LANE_STATUSES } from '../../../core/authority/model';
-import { isoTime } from '../../../core/schema';
+import { isoTime, scenarioSubfolder } from '../../../core/schema';
 import { firstIssue, parseOrThrow } from '../../../core/validate';
 import type { View } from '../../../shared/contract';
 import { stationError } from '../../errors';
@@ -43,10 +43,7 @@ const stepSchema = z.union([
   z.strictObject({
     title: z.string().min(1).max(300),
     /** A subfolder of the scenario holding the exports that arrive now (imported like sources/). */
-    import: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9/_-]{0,79}$/)
-      .optional(),
+    import: scenarioSubfolder.optional(),
     asOf: isoTime.optional(),
     expect: expectationSchema,
     /** How each named lane's status moved from the evaluation before; whether inside the critical window. */

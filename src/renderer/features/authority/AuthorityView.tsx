@@ -233,7 +233,7 @@ export function AuthorityView() {
               ))}
               {packetsWaiting.map((p) => (
                 <li key={`${p.kind} ${p.subject}`}>
-                  <Badge word={p.kind === 'packet-handoff' ? 'HANDOFF' : 'PACKET'} tone="info" /> {p.what}{' '}
+                  <Badge word={p.kind === 'packet-handoff' ? 'HANDOFF' : 'PACKET'} /> {p.what}{' '}
                   <button type="button" className="link" onClick={() => openPackets({ packetId: p.subject })}>
                     Open packet {p.subject}
                   </button>

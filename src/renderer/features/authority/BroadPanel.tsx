@@ -14,7 +14,7 @@ export function BroadPanel({ view: b }: { view: BroadView }) {
         Broad preview — evaluation {b.evaluation.seq} of {b.evaluation.subject}
       </h2>
       <p role="note" className="withheld-statement" aria-label="Withheld">
-        <Badge word="WITHHELD" tone="warn" /> {b.withheld.statement}
+        <Badge word="WITHHELD" /> {b.withheld.statement}
       </p>
       <dl className="facts">
         <dt>Incident</dt>
@@ -67,7 +67,7 @@ export function BroadPanel({ view: b }: { view: BroadView }) {
       <ul className="plain">
         {b.facts.map((f) => (
           <li key={f.fact}>
-            {FACT_LABELS[f.fact] ?? f.fact}: <Badge word="WITHHELD" tone="warn" />{' '}
+            {FACT_LABELS[f.fact] ?? f.fact}: <Badge word="WITHHELD" />{' '}
             <span className="muted">({f.records.length} records by digest)</span>
           </li>
         ))}

@@ -28,7 +28,7 @@ const stateWord = (kind: Flip['kind'], s: RuleState | null) =>
   s === null ? 'ABSENT' : kind === 'limit' ? limitWord(s) : ruleWord(s);
 
 function Window({ inside }: { inside: boolean }) {
-  return inside ? <Badge word="IN CRITICAL WINDOW" tone="warn" /> : null;
+  return inside ? <Badge word="IN CRITICAL WINDOW" /> : null;
 }
 
 function FlipLine({ f, via }: { f: Flip; via?: string | null }) {
@@ -157,13 +157,13 @@ export function ChangesPanel({ diff: v, label }: ChangesPanelProps) {
           <ul className="plain" aria-label="Findings changed">
             {d.findings.appeared.map((f) => (
               <li key={`a ${f.checkId} ${f.subject}`}>
-                <Badge word="APPEARED" tone="warn" /> <code>{f.checkId}</code> {f.subject}: {f.sentence}{' '}
+                <Badge word="APPEARED" /> <code>{f.checkId}</code> {f.subject}: {f.sentence}{' '}
                 <Window inside={f.inCriticalWindow} />
               </li>
             ))}
             {d.findings.resolved.map((f) => (
               <li key={`r ${f.checkId} ${f.subject}`}>
-                <Badge word="RESOLVED" tone="neutral" /> <code>{f.checkId}</code> {f.subject}: {f.sentence}{' '}
+                <Badge word="RESOLVED" /> <code>{f.checkId}</code> {f.subject}: {f.sentence}{' '}
                 <Window inside={f.inCriticalWindow} />
               </li>
             ))}

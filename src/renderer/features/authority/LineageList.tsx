@@ -73,7 +73,7 @@ function LineageLine({ e }: { e: LineageEntry }) {
     case 'evaluation':
       return (
         <>
-          <Badge word="EVALUATION" tone="neutral" /> as of {shortTime(e.asOf)}: <code>{e.outcome}</code>
+          <Badge word="EVALUATION" /> as of {shortTime(e.asOf)}: <code>{e.outcome}</code>
           {e.reproduced ? (
             e.recommended ? (
               <> · recommended {e.recommended}</>
@@ -86,14 +86,14 @@ function LineageLine({ e }: { e: LineageEntry }) {
     case 'records':
       return (
         <>
-          <Badge word="RECORDS" tone="neutral" /> {e.family} from {e.system}: {e.count} records (
-          {e.newRecords} new), {e.fileName}
+          <Badge word="RECORDS" /> {e.family} from {e.system}: {e.count} records ({e.newRecords} new),{' '}
+          {e.fileName}
         </>
       );
     case 'policy':
       return (
         <>
-          <Badge word="MATRIX" tone="neutral" /> {e.policy} v{e.version} ({e.digest.slice(0, 12)}…)
+          <Badge word="MATRIX" /> {e.policy} v{e.version} ({e.digest.slice(0, 12)}…)
         </>
       );
     case 'redirect':

@@ -328,8 +328,9 @@ function computeFacts(ctx: Ctx): IncidentFacts {
   Object.assign(basis, {
     severity: [incident],
     hsmAuditGap: audits.flatMap((a) => a.entries),
-    anomalousSignatures: anomalous,
-    untracedSignatures: untraced,
+    // A count rests on the events it counted: the ones it found, or (none found) every event it read.
+    anomalousSignatures: anomalous.length > 0 ? anomalous : windowEvents,
+    untracedSignatures: untraced.length > 0 ? untraced : windowEvents,
     artifactsAffected: live,
     externalDistribution: shipped.length > 0 ? shipped : [...live, ...untraced, ...unlogged],
     customersAffected: [...impact.values()],
