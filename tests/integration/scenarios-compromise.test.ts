@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LANE_STATUSES } from '../../src/core/authority/model';
@@ -68,6 +69,29 @@ describe('compromise-authority scenarios (tests/scenarios/compromise-authority)'
     expect(moved.steps[0]?.evaluation?.recommended).toBe('legal-trust-office');
     const redirected = runs.get('15-redirects-beside-computed-lane')!;
     expect(redirected.steps.map((st) => st.mismatches)).toEqual([[], []]);
+  });
+
+  it('a step never matches on a lane it cannot see or a status that did not hold (the check can fail)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scenario-14-'));
+    cpSync(join(ROOT, '14-exposure-ruled-out-in-window'), dir, { recursive: true });
+    const spec = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as {
+      steps: { changes: { lanes: Record<string, { from: string; to: string }> } }[];
+    };
+    spec.steps[0]!.changes.lanes = {
+      'no-such-lane': { from: 'viable', to: 'viable' },
+      'legal-trust-office': { from: 'blocked', to: 'blocked' },
+    };
+    writeFileSync(join(dir, 'scenario.json'), JSON.stringify(spec));
+    try {
+      const run = await runScenario(dir, { deps: systemDeps, redirect: scenarioRedirect });
+      expect(run.steps[0]?.matched).toBe(false);
+      expect(run.steps[0]?.mismatches.map((m) => m.field).sort()).toEqual([
+        'changes.legal-trust-office',
+        'changes.no-such-lane',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('every outcome occurs; the default matrix is exercised both ways; all lane statuses occur', async () => {

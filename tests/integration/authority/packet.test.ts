@@ -68,6 +68,11 @@ describe('the derived compromise-authority packet', () => {
     ok(cli(['records', 'import', file]));
     const s = show();
     expect(s.derived.evaluation.status).toBe('STALE');
+    // Decisions pending: the open incident whose evaluation went STALE waits to be evaluated again.
+    const pending = JSON.parse(cli(['decisions', '--json']).stdout) as { kind: string; subject: string }[];
+    expect(pending.filter((p) => p.kind === 'authority-evaluate').map((p) => p.subject)).toEqual([
+      'INC-2026-0502',
+    ]);
     expect(s.handoffs[0]?.basis?.status).toBe('STALE-BASIS');
     expect(cli(['packet', 'show', P]).stdout).toMatch(
       /STALE-BASIS: the facts it was decided on changed since/,

@@ -62,9 +62,13 @@ describe('workflow 002 — compromise authority', () => {
   it('an untraced signature makes distribution unknown: platform security cannot show its limit, gaps named', () => {
     const e = run([...baseline(), signature(99, { artifactDigest: null })]);
     expect(checks(e)).toContain('CMP-LINEAGE partial K-1');
+    expect(checks(e)).toContain('CMP-DISCLOSURE partial INC-1');
     expect(statuses(e)['platform-security-command']).toBe('blocked');
     expect(e.outcome).toBe('recommend-with-gaps');
-    expect(statuses(e)['executive-cyber-command']).toBe('recommended');
+    // Where it shipped, and so whether a notice or a hold applies, is unknown: the executive lane cannot
+    // show its legal-hold limit, and only the legal and trust office takes every decision that may be due.
+    expect(statuses(e)['executive-cyber-command']).toBe('blocked');
+    expect(statuses(e)['legal-trust-office']).toBe('recommended');
   });
 
   it('a downgraded incident holds scope; a sequence gap in the audit is disputed', () => {

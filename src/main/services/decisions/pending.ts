@@ -5,6 +5,8 @@ import { attestationStatus } from '../attest';
 import { listQuorumSessions, quorumSessionView } from '../custodians';
 import { incidentEvaluations, listRedirects } from '../authority';
 import { computeEvaluation, evaluationStatus, findingsSubjects } from '../findings';
+import { storedRecords } from '../records/queries';
+import { originOf } from '../../../core/findings/batch';
 import { listPackets, packetView } from '../packets';
 
 type Pending = View<'decisionsPending'>[number];
@@ -169,7 +171,7 @@ export function pendingDecisions(station: Station): Pending[] {
     });
   }
 
-  for (const subject of findingsSubjects(station, { workflow: 'compromise-authority' }).subjects) {
+  for (const subject of openIncidents(station)) {
     const latest = incidentEvaluations(station, subject).at(-1);
     if (!latest) {
       add({
@@ -199,6 +201,18 @@ export function pendingDecisions(station: Station): Pending[] {
         who: 'signed-in operator',
         by,
         since: null,
+        view: 'authority',
+      });
+      continue;
+    }
+    if (latest.body.outcome === 'hold-scope') {
+      add({
+        kind: 'authority-evaluate',
+        subject,
+        what: `Incident ${subject}: its scope does not stand (evaluation ${latest.seq}: a key the inventory does not know, or the declaration); incident command completes the scope, then evaluate again.`,
+        who: 'incident command',
+        by,
+        since: latest.body.asOf,
         view: 'authority',
       });
       continue;
@@ -239,4 +253,21 @@ export function pendingDecisions(station: Station): Pending[] {
 
   const key = (p: Pending) => `${p.by === null ? '1' : `0${p.by}`}\u0000${p.since ?? '~'}\u0000${p.subject}`;
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Incidents declared and still open (declared or contained) as their latest declaration says. */
+function openIncidents(station: Station): string[] {
+  const latest = new Map<string, { at: string; status: string }>();
+  for (const r of storedRecords(station, ['incident-scope'])) {
+    const c = r.content as { incidentId?: unknown; status?: unknown; declaredAt?: unknown };
+    if (typeof c.incidentId !== 'string') continue;
+    // The latest declaration: by when it was declared, then by when it was exported.
+    const at = `${String(c.declaredAt ?? '')}\u0000${originOf(r).exportedAt}`;
+    const prev = latest.get(c.incidentId);
+    if (!prev || prev.at <= at) latest.set(c.incidentId, { at, status: String(c.status) });
+  }
+  return [...latest.entries()]
+    .filter(([, v]) => v.status === 'declared' || v.status === 'contained')
+    .map(([id]) => id)
+    .sort();
 }

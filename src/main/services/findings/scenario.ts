@@ -388,12 +388,20 @@ function compareChanges(
   );
   const out: AuthorityMismatch[] = [];
   for (const [lane, fromTo] of Object.entries(want.lanes).sort(([a], [b]) => a.localeCompare(b))) {
-    const l = d.lanes.find((x) => x.laneId === lane);
-    const got = l?.statusChanged ? l.status : null;
+    // Read off both views (a lane missing from either is a mismatch, never "unchanged").
+    const was = before.authority.lanes.find((x) => x.laneId === lane)?.status ?? null;
+    const is = after.authority.lanes.find((x) => x.laneId === lane)?.status ?? null;
     const expected = `${fromTo.from} → ${fromTo.to}`;
-    const actual = got ? `${got.from ?? 'none'} → ${got.to ?? 'none'}` : null;
-    if (fromTo.from === fromTo.to ? got !== null : actual !== expected)
-      out.push({ field: `changes.${lane}`, expected, actual: actual ?? `${fromTo.from} (unchanged)` });
+    const actual = `${was ?? 'none'} → ${is ?? 'none'}`;
+    if (actual !== expected) out.push({ field: `changes.${lane}`, expected, actual });
+    // The diff agrees: a lane whose status moved is listed as changed there.
+    const l = d.lanes.find((x) => x.laneId === lane);
+    if ((was !== is) !== (l?.statusChanged ?? false))
+      out.push({
+        field: `changes.${lane}.diff`,
+        expected: String(was !== is),
+        actual: String(l?.statusChanged ?? false),
+      });
   }
   if (want.inCriticalWindow !== undefined && d.inCriticalWindow !== want.inCriticalWindow)
     out.push({

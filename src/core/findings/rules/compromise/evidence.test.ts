@@ -13,6 +13,7 @@ import {
   signature,
   statuses,
 } from './testkit';
+import { rec } from '../deferral/testkit';
 
 /** Paired tests per fact-gap check: the gap raises it, the look-alike beside it does not. */
 const only = (e: ReturnType<typeof run>, id: string) => checks(e).filter((c) => c.startsWith(`${id} `));
@@ -147,18 +148,27 @@ describe('CMP-LINEAGE', () => {
     expect(only(e, 'CMP-LINEAGE')).toEqual(['CMP-LINEAGE partial K-1']);
     expect(e.derived?.facts.find((f) => f.fact === 'externalDistribution')?.value).toBeNull();
   });
-  it('look-alike: a signature before the window needs no lineage; a withdrawn build counts neither as affected nor shipped', () => {
+  it('look-alike: a signature before the window needs no lineage; a staged build has not shipped', () => {
     const before = [...baseline(), signature(-2000, { serviceSequence: 1, artifactDigest: null })];
     expect(only(run(before), 'CMP-LINEAGE')).toEqual([]);
+    const staged = replace(
+      baseline(),
+      'artifact-lineage',
+      'L-1',
+      lineage(1, { audience: 'public', status: 'staged' }),
+    );
+    const e = run(staged);
+    expect(e.derived?.facts.find((f) => f.fact === 'externalDistribution')?.value).toBe(false);
+    expect(e.derived?.facts.find((f) => f.fact === 'artifactsAffected')?.value).toBe(40);
+  });
+  it('a build withdrawn after it was published to the public has shipped (copies exist)', () => {
     const withdrawn = replace(
       baseline(),
       'artifact-lineage',
       'L-1',
       lineage(1, { audience: 'public', status: 'withdrawn' }),
     );
-    const e = run(withdrawn);
-    expect(e.derived?.facts.find((f) => f.fact === 'externalDistribution')?.value).toBe(false);
-    expect(e.derived?.facts.find((f) => f.fact === 'artifactsAffected')?.value).toBe(39);
+    expect(run(withdrawn).derived?.facts.find((f) => f.fact === 'externalDistribution')?.value).toBe(true);
   });
 });
 
@@ -243,15 +253,22 @@ describe('coverage: partial or old telemetry and audit never read as complete', 
 describe('register facts when the products are not all known', () => {
   const fact = (e: ReturnType<typeof run>, name: string) =>
     e.derived?.facts.find((f) => f.fact === name)?.value;
-  it('no telemetry: an open legal hold on any product may concern the keys — unknown, and it blocks the executive lane', () => {
+  it('no telemetry, or an untraced signature: the register facts are unknown, the gap is named, the executive lane blocked', () => {
     const blind = baseline().filter((r) => r.family !== 'signing-telemetry');
     const e = run([
       ...blind,
       register({ entryId: 'DR-8', product: 'other-product', constraint: 'legal-hold' }),
     ]);
     expect(fact(e, 'legalHold')).toBeNull();
-    expect(only(e, 'CMP-DISCLOSURE')).toEqual(['CMP-DISCLOSURE partial other-product']);
+    expect(only(e, 'CMP-DISCLOSURE')).toEqual(['CMP-DISCLOSURE partial INC-1']);
     expect(statuses(e)['executive-cyber-command']).toBe('blocked');
+    // Only the declaration and the inventory: nothing is known, nothing reads as "no notice".
+    const bare = run(
+      baseline().filter((r) => r.family === 'incident-scope' || r.family === 'hsm-key-inventory'),
+    );
+    expect(fact(bare, 'contractualNotice')).toBeNull();
+    expect(fact(bare, 'noticeDeadlineHours')).toBeNull();
+    expect(only(bare, 'CMP-DISCLOSURE')).toEqual(['CMP-DISCLOSURE partial INC-1']);
   });
   it('look-alike: with complete lineage, an open notice for a product the keys never signed is not theirs', () => {
     const e = run([
@@ -260,6 +277,30 @@ describe('register facts when the products are not all known', () => {
     ]);
     expect(fact(e, 'contractualNotice')).toBe(false);
     expect(only(e, 'CMP-DISCLOSURE')).toEqual([]);
+    expect(e.outcome).toBe('recommend');
+  });
+});
+
+describe('second review: what must not read clean, and what must not be flagged', () => {
+  const fact = (e: ReturnType<typeof run>, name: string) =>
+    e.derived?.facts.find((f) => f.fact === name)?.value;
+  it('an audit export that starts inside the window cannot show its first entries complete', () => {
+    const late = baseline().filter(
+      (r) => !(r.family === 'hsm-audit-log' && Number(r.provenance.recordId.slice(2)) < 66),
+    );
+    const e = run(late);
+    expect(only(e, 'CMP-AUDIT')).toEqual(['CMP-AUDIT partial HSM-A']);
+    expect(fact(e, 'hsmAuditGap')).toBeNull();
+  });
+  it('look-alike: a signing service retired long before the window is not judged stale', () => {
+    const retired = rec(
+      'signing-telemetry',
+      signature(9000, { service: 'legacy-signer', serviceSequence: 5, signedAt: '2025-06-01T00:00:00.000Z' })
+        .content as never,
+      '2025-06-02T00:00:00.000Z',
+    );
+    const e = run([...baseline(), retired]);
+    expect(only(e, 'CMP-TELEMETRY')).toEqual([]);
     expect(e.outcome).toBe('recommend');
   });
 });

@@ -116,14 +116,22 @@ export const cmpAudit: R = {
         : [
             cmpFinding(
               'CMP-AUDIT',
-              a.gap === true ? 'disputed' : a.exportedAt === null ? 'missing' : 'stale',
+              a.gap === true
+                ? 'disputed'
+                : a.exportedAt === null
+                  ? 'missing'
+                  : a.reasons[0]?.startsWith('no entry before')
+                    ? 'partial'
+                    : 'stale',
               a.hsmSerial,
               a.entries,
               a.gap === true
                 ? `The audit log of HSM ${a.hsmSerial} is broken over the window: ${a.reasons.join('; ')}`
                 : a.exportedAt === null
                   ? `No audit records of HSM ${a.hsmSerial} are known: what happened to the incident keys there since ${f.window?.from ?? '?'} is unknown`
-                  : `The audit log of HSM ${a.hsmSerial} was ${a.reasons.join('; ')} (the matrix allows ${ctx.policy.freshnessHours.telemetryLag} h): an export of the key since would not be seen`,
+                  : a.reasons[0]?.startsWith('no entry before')
+                    ? `The audit export of HSM ${a.hsmSerial} starts inside the window (${a.reasons.join('; ')}): entries at its start may be missing`
+                    : `The audit log of HSM ${a.hsmSerial} was ${a.reasons.join('; ')} (the matrix allows ${ctx.policy.freshnessHours.telemetryLag} h): an export of the key since would not be seen`,
             ),
           ],
     );
@@ -280,17 +288,18 @@ export const cmpDisclosure: R = {
   run(ctx) {
     const f = incidentFacts(ctx);
     const hours = ctx.policy.freshnessHours.disclosure;
-    const maybe = f.lineageComplete
-      ? []
-      : [...new Set(f.elsewhere.map((e) => e.content.product))].sort().map((p) =>
-          cmpFinding(
-            'CMP-DISCLOSURE',
-            'partial',
-            p,
-            f.elsewhere.filter((e) => e.content.product === p),
-            `${p} has an open disclosure-register entry and is not in the known lineage, which is incomplete: whether an untraced signature shipped it is unknown`,
-          ),
-        );
+    const maybe =
+      f.lineageComplete || !f.incident
+        ? []
+        : [
+            cmpFinding(
+              'CMP-DISCLOSURE',
+              'partial',
+              ctx.subject,
+              [...f.elsewhere, ...f.untraced.slice(0, 20), ...f.unlogged.slice(0, 20)],
+              `What the incident keys signed is not fully known, so neither is which products owe a notice or are under a hold${f.elsewhere.length > 0 ? ` (${count(f.elsewhere.length, 'open register entry')} outside the known lineage)` : ''}: the disclosure facts stay unknown`,
+            ),
+          ];
     return [
       ...maybe,
       ...f.products.flatMap((p): Finding[] => {

@@ -28,13 +28,13 @@ import { fold } from '../deferral/common';
  * - hsmAuditGap: an HSM holding an incident key shows a sequence gap or an `audit-cleared` in the window.
  * - anomalousSignatures / untracedSignatures: signing-telemetry events on incident keys in the window with
  *   an anomaly (or an unknown origin) / with no lineage entry for what they signed.
- * - artifactsAffected / externalDistribution: lineage of artifacts the keys signed in the window (not
- *   withdrawn); shipped to a partner, customers or the public is external. Unknown while a signature is
- *   untraced (what it signed may have shipped anywhere).
- * - customersAffected: 0 when nothing shipped beyond the organisation; else the largest current high
- *   estimate over the externally shipped products, unknown while one has none.
- * - contractualNotice / regulatoryNotice / legalHold: an open register entry for an affected product (one
- *   the lineage knows); unknown while such a product has no entry. An untraced signature is its own gap.
+ * - artifactsAffected / externalDistribution: lineage of artifacts the keys signed in the window;
+ *   published (or withdrawn after publication) to a partner, customers or the public is external.
+ *   Unknown while the telemetry is incomplete or a signature is untraced (it may have shipped anywhere).
+ * - customersAffected: 0 when nothing shipped beyond the organisation; else the sum of the current high
+ *   estimates over the externally shipped products, unknown while one has none.
+ * - contractualNotice / regulatoryNotice / legalHold: an open register entry for an affected product;
+ *   unknown while a product has no entry or the lineage is incomplete (true still wins).
  * - noticeDeadlineHours: hours to the nearest deadline of an open notice (Infinity: none).
  */
 export const EXPOSURE_ORDER = ['ruled-out', 'unconfirmed', 'suspected', 'confirmed'] as const;
@@ -249,8 +249,10 @@ function computeFacts(ctx: Ctx): IncidentFacts {
   const telemetryComplete =
     telemetryKnown && services.every((v) => v.gaps.length === 0 && !v.stale) && unlogged.length === 0;
   const lineageComplete = telemetryComplete && untraced.length === 0;
-  const live = lineage.filter((l) => l.content.status !== 'withdrawn');
-  const shipped = live.filter((l) => l.content.status === 'published' && EXTERNAL.has(l.content.audience));
+  // Every artifact a key signed in the window is affected, staged, published or withdrawn; a withdrawn
+  // one was published before it was pulled, so beyond the organisation it has shipped (copies exist).
+  const live = lineage;
+  const shipped = live.filter((l) => l.content.status !== 'staged' && EXTERNAL.has(l.content.audience));
   const products = [...new Set(live.map((l) => l.content.product))].sort();
   const externalProducts = [...new Set(shipped.map((l) => l.content.product))].sort();
   const artifacts = new Set(live.map((l) => l.content.artifactDigest));
@@ -270,7 +272,9 @@ function computeFacts(ctx: Ctx): IncidentFacts {
     externalDistribution === false
       ? 0
       : externalDistribution === true && externalProducts.every((p) => impact.has(p))
-        ? Math.max(0, ...[...impact.values()].map((e) => e.content.customersHigh))
+        ? // Summed: products may share customers, but a sum never under-counts (a maximum would, and an
+          // under-count can keep a trigger from firing).
+          [...impact.values()].reduce((n, e) => n + e.content.customersHigh, 0)
         : null;
 
   // Disclosure register of the affected products.
@@ -289,12 +293,10 @@ function computeFacts(ctx: Ctx): IncidentFacts {
   const productSet = new Set(products);
   const elsewhere = entries.filter((e) => e.content.status === 'open' && !productSet.has(e.content.product));
   const everyProductReviewed = products.every((p) => (register.get(p) ?? []).length > 0);
+  // Known only over a complete lineage: while what the keys signed is not fully known, a product an
+  // untraced signature shipped may owe a notice the register records under it (or not yet at all).
   const registerFact = (pred: (e: Rec<typeof disclosureRegister>) => boolean): boolean | null =>
-    open.some(pred)
-      ? true
-      : !everyProductReviewed || (!lineageComplete && elsewhere.some(pred))
-        ? null
-        : false;
+    open.some(pred) ? true : everyProductReviewed && lineageComplete ? false : null;
   const notices = open.filter(
     (e) => e.content.obligation === 'contractual-notice' || e.content.obligation === 'regulatory-notice',
   );
@@ -305,7 +307,7 @@ function computeFacts(ctx: Ctx): IncidentFacts {
   const noticeDeadlineHours =
     deadlines.length > 0
       ? Math.floor(Math.min(...deadlines))
-      : everyProductReviewed && (lineageComplete || elsewhere.length === 0)
+      : everyProductReviewed && lineageComplete
         ? Number.POSITIVE_INFINITY
         : null;
 
@@ -383,6 +385,15 @@ function auditOf(
   const before = all.filter((a) => ms(a.content.at) < ms(from));
   const inside = all.filter((a) => ms(a.content.at) >= ms(from) && ms(a.content.at) <= ms(asOf));
   const run = [...before.slice(-1), ...inside];
+  // Without an entry before the window, nothing shows that its first entries are the log's next ones.
+  if (before.length === 0)
+    return {
+      hsmSerial,
+      entries: inside.slice(0, 50),
+      gap: null,
+      reasons: ['no entry before the window opens anchors its sequence'],
+      exportedAt,
+    };
   const reasons: string[] = [];
   for (let i = 1; i < run.length; i++) {
     const a = (run[i - 1] as Rec<typeof hsmAuditLog>).content.sequence;
@@ -421,7 +432,12 @@ function telemetryOf(
   lagMs: number,
 ): ServiceTelemetry[] {
   const all = knownNow(ctx, signingTelemetry);
-  return [...new Set(onKeys.map((t) => t.content.service))].sort().map((service) => {
+  // Services active around the window: an event on the keys in it, or an export at or after its start
+  // (a service retired long before says nothing about the window and is not judged stale for it).
+  const active = onKeys.filter(
+    (t) => ms(t.content.signedAt) >= ms(from) || ms(originOf(t).exportedAt) >= ms(from),
+  );
+  return [...new Set(active.map((t) => t.content.service))].sort().map((service) => {
     const events = all
       .filter((t) => t.content.service === service)
       .sort((a, b) => a.content.serviceSequence - b.content.serviceSequence);

@@ -147,14 +147,20 @@ export const cmpPriorStale: R = {
       });
       const otherMatrix = p.content.matrixVersion !== ctx.policy.matrix;
       // Facts that moved on: records the facts now rest on whose facts came after it was issued (new
-      // custody evidence, a new notice or estimate, a delegation) — not the signing and audit streams,
-      // which grow all the time (an export of the key among them does count) — and a recommendation
-      // that is no longer the station's.
+      // custody evidence, a new notice or estimate, a shipment outside) — not the signing, audit and
+      // internal-lineage streams, which grow all the time (an export of the key among them does count)
+      // — and a recommendation that is no longer the station's.
       const inBasis = new Set(p.content.basis.map((b) => `${b.family}\u0000${b.system}\u0000${b.recordId}`));
       const issued = ms(p.content.issuedAt);
       const since = [...new Set(Object.values(a.facts.basis).flat())].filter((r) => {
         const c = r.content as Record<string, unknown>;
         if (r.family === 'signing-telemetry' || (r.family === 'hsm-audit-log' && c.event !== 'key-export'))
+          return false;
+        // New internal builds are the lineage growing, like the streams; a new shipment outside is not.
+        if (
+          r.family === 'artifact-lineage' &&
+          !['partner', 'external-customer', 'public'].includes(String(c.audience))
+        )
           return false;
         const field = FAMILIES[r.family as FamilyName]?.timeField ?? null;
         const at = field === null ? originOf(r).exportedAt : String(c[field]);

@@ -14,6 +14,7 @@ import {
   option,
   register,
   run,
+  signature,
   statuses,
 } from './testkit';
 
@@ -272,5 +273,21 @@ describe('CMP-PRIOR-STALE', () => {
     expect(moved.findings.find((f) => f.checkId === 'CMP-PRIOR-STALE')?.sentence).toMatch(
       /now recommends legal-trust-office/,
     );
+  });
+  it('look-alike: a new internal build after it was issued does not make it stale', () => {
+    const at = { signedAt: '2026-12-01T05:15:00.000Z' };
+    const build = rec(
+      'artifact-lineage',
+      lineage(200, { ...at, publishedAt: '2026-12-01T05:20:00.000Z' }).content as never,
+      '2026-12-01T05:30:00.000Z',
+    );
+    const sig = rec(
+      'signing-telemetry',
+      signature(200, { ...at, serviceSequence: 1040 }).content as never,
+      '2026-12-01T05:30:00.000Z',
+    );
+    expect(
+      only(run([...baseline(), build, sig, prior([asBasis(ce)])], { sha256 }), 'CMP-PRIOR-STALE'),
+    ).toEqual([]);
   });
 });
