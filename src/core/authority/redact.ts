@@ -4,7 +4,7 @@ import { FAMILIES } from '../findings/families/catalogue';
 import { FINDING_CATEGORIES, type Finding, type SourceRecord } from '../findings/model';
 import type { RecordFamily } from '../findings/records';
 import { compromiseWorkflow } from '../findings/workflows/compromise';
-import { type AuthorityView, LANE_STATUSES, REVERSIBILITIES, RULE_STATES } from './model';
+import { type AuthorityView, laneViewSchema, REVERSIBILITIES, RULE_STATES } from './model';
 
 /**
  * The broad view of a compromise-authority evaluation (docs/bundle-format.md, kind `packet-broad`): what
@@ -47,7 +47,6 @@ export const GAP_CHECKS: readonly string[] = [
 export const RESTRICTED_MARK = '[restricted]';
 
 const digest = sha256Hex;
-const ruleView = z.strictObject({ id: z.string(), title: z.string(), state: z.enum(RULE_STATES) });
 
 export const broadRecordSchema = z.strictObject({
   family: z.string(),
@@ -87,31 +86,8 @@ export const broadViewSchema = z.strictObject({
       state: z.enum(RULE_STATES),
     }),
   ),
-  lanes: z.array(
-    z.strictObject({
-      laneId: z.string(),
-      title: z.string(),
-      rank: z.number().int(),
-      status: z.enum(LANE_STATUSES),
-      holder: z
-        .strictObject({
-          person: z.string(),
-          via: z.enum(['holder', 'succession', 'delegation']),
-          scope: z.array(z.string()).nullable(),
-          record: z.string().nullable(),
-          until: z.string().nullable(),
-        })
-        .nullable(),
-      skipped: z.array(z.strictObject({ person: z.string(), why: z.string() })),
-      triggers: z.array(ruleView),
-      limits: z.array(ruleView),
-      decides: z.array(z.string()),
-      blocks: z.array(
-        z.strictObject({ checkId: z.string(), ruleId: z.string().nullable(), reason: z.string() }),
-      ),
-      options: z.array(z.string()),
-    }),
-  ),
+  /** The lanes exactly as the full view has them (statuses, holders, rule states, blocks). */
+  lanes: z.array(laneViewSchema),
   options: z.array(
     z.strictObject({
       optionId: z.string(),
