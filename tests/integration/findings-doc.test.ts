@@ -4,6 +4,7 @@ import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS } from '../../src/core/findings/workflows';
 import { attestationWorkflow } from '../../src/core/findings/workflows/attestation';
+import { activationWorkflow } from '../../src/core/findings/workflows/activation';
 import { compromiseWorkflow } from '../../src/core/findings/workflows/compromise';
 import { deferralWorkflow } from '../../src/core/findings/workflows/deferral';
 
@@ -21,6 +22,7 @@ const RULE_SETS: readonly { id: string; rules: readonly { id: string; title: str
   deferralWorkflow,
   attestationWorkflow,
   compromiseWorkflow,
+  activationWorkflow,
 ];
 
 function generated(): string {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RecordFamily } from '../records';
 import { sha256Hex } from '../../schema';
 import { id, instant, person, role, text } from './common';
+import { CONTINUITY_FAMILIES } from './continuity';
 
 /**
  * The record families the station imports (docs/records.md), one schema each. A family is versioned:
@@ -840,6 +841,7 @@ export const FAMILIES = {
   'emergency-delegation': emergencyDelegation,
   'prior-recommendation': priorRecommendation,
   'runbook-option': runbookOption,
+  ...CONTINUITY_FAMILIES,
 } as const satisfies Readonly<Record<string, RecordFamily>>;
 export type FamilyName = keyof typeof FAMILIES;
 

@@ -4,6 +4,7 @@ import { coreError } from '../../errors';
 import { isoTime, policyName } from '../../schema';
 import { firstIssue } from '../../validate';
 import type { Sha256Hex } from '../engine';
+import { activationGatePolicySchema } from './activation-gate';
 import { attestationPolicySchema } from './attestation';
 import { authorityMatrixSchema } from './authority-matrix';
 import { deferralPolicySchema } from './deferral';
@@ -19,6 +20,7 @@ export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   deferral: deferralPolicySchema,
   attestation: attestationPolicySchema,
   'authority-matrix': authorityMatrixSchema,
+  'activation-gate': activationGatePolicySchema,
 };
 
 export const policyNameSchema = policyName;

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { evaluate, type Evaluation, type Sha256Hex, type Sha256Stream, type Workflow } from '../engine';
 import type { SourceRecord } from '../model';
+import { activationGatePolicySchema } from '../policy/activation-gate';
 import { attestationPolicySchema } from '../policy/attestation';
 import { deferralPolicySchema } from '../policy/deferral';
 import { authorityMatrixSchema } from '../policy/authority-matrix';
+import { activationWorkflow } from './activation';
 import { attestationWorkflow } from './attestation';
 import { compromiseWorkflow } from './compromise';
 import { deferralWorkflow } from './deferral';
@@ -58,5 +60,9 @@ export const WORKFLOWS: WorkflowRegistry = {
   'compromise-authority': registerWorkflow(compromiseWorkflow, {
     name: 'authority-matrix',
     schema: authorityMatrixSchema,
+  }),
+  'activation-gate': registerWorkflow(activationWorkflow, {
+    name: 'activation-gate',
+    schema: activationGatePolicySchema,
   }),
 };
