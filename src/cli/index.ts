@@ -31,6 +31,7 @@ import { registerCustodianCommands } from './custodians';
 import { registerPacketCommands } from './packets';
 import { registerAttestCommands } from './attest';
 import { registerAuthorityCommands } from './authority';
+import { registerGateCommands } from './gate';
 import { registerAuthorityRedirectCommands } from './authority-redirect';
 import { registerRecordsCommands } from './records';
 import { registerSessionCommands } from './session';
@@ -603,6 +604,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerDecisionsCommands(program, out);
   // After the authority group's own commands (src/cli/authority.ts), into the same group.
   registerAuthorityRedirectCommands(program, out);
+  registerGateCommands(program, out);
 
   program
     .command('serve')

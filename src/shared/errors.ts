@@ -763,6 +763,11 @@ export const ERROR_CATALOGUE = {
     action:
       'Facts or policy changed since the evaluation: evaluate the packet again (station packet evaluate), review the findings, then hand off.',
   },
+  GATE_NOT_OPEN: {
+    class: 'state',
+    action:
+      'The activation gate is not open: station gate status names its state and the holds or the missing approval; only records that fix the facts and the approval owner’s approval of the current version open it.',
+  },
   PACKET_ACKNOWLEDGEMENT_REFUSED: {
     class: 'invalid-input',
     action:

@@ -66,6 +66,7 @@ export const INCIDENT_KINDS: ReadonlySet<PacketContent['kind']> = new Set(['comp
 export const DERIVED_KINDS: ReadonlySet<PacketContent['kind']> = new Set([
   'rotation-deferral',
   'compromise-authority',
+  'activation-gate',
 ]);
 
 const upsert = <T>(list: readonly T[], item: T, same: (x: T) => boolean): T[] =>

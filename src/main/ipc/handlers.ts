@@ -1,4 +1,5 @@
 import { previewForConsole } from '../services/acts';
+import { evaluateGate, gateLineage, gateView, recordGateVersion } from '../services/activation';
 import { attestationStatus, decideAttestationWithToken, recordEvaluation } from '../services/attest';
 import {
   authorityBroadPreview,
@@ -217,5 +218,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     authorityDiff: (input) => authorityDiff(station, input),
     authorityLineage: (input) => authorityLineage(station, input),
     authorityBroadPreview: (input) => authorityBroadPreview(station, input),
+    // activation (workflow activation-gate: the gate, its versions and lineage; no act clears a hold)
+    gateStatus: (input) => gateView(station, input.packetId),
+    gateEvaluate: (input) => evaluateGate(station, input),
+    gateRecordVersion: (input) => recordGateVersion(station, input),
+    gateLineage: (input) => gateLineage(station, input.packetId),
   };
 }

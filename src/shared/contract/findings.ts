@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { activationLedgerSchema } from '../../core/activation/model';
 import { authorityViewSchema } from '../../core/authority/model';
 import { evaluationInputsSchema, FINDING_CATEGORIES, findingSchema } from '../../core/findings/model';
 import { EVENT_BODIES } from '../../core/journal/events';
@@ -26,6 +27,8 @@ export const evaluationViewSchema = z.strictObject({
   findingsDigest: sha256Hex,
   /** Workflow 002 only: the lanes, holders and option sets derived beside the findings. */
   authority: authorityViewSchema.optional(),
+  /** Workflow 003 only: the readiness ledger derived beside the findings. */
+  ledger: activationLedgerSchema.optional(),
 });
 
 export const evaluationStatusSchema = z.strictObject({

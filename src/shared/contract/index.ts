@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Result } from '../errors';
 import { actsChannels } from './acts';
 import { attestChannels } from './attest';
+import { activationChannels } from './activation';
 import { authorityRedirectChannels } from './authority-redirect';
 import { authorityChannels } from './authority';
 import { authorityBroadChannels } from './authority-broad';
@@ -46,6 +47,8 @@ export const CHANNELS_BY_DOMAIN = {
   // services/authority: the lanes' channels (./authority.ts), redirects (./authority-redirect.ts) and the
   // broad view (./authority-broad.ts).
   authority: { ...authorityChannels, ...authorityRedirectChannels, ...authorityBroadChannels },
+  // services/activation: the offline-signing continuity activation gate (./activation.ts).
+  activation: activationChannels,
   acts: actsChannels,
 } as const;
 
@@ -149,6 +152,7 @@ export type { Channel, Channels } from './common';
 export type { Anchoring } from './common';
 export * from './acts';
 export * from './attest';
+export * from './activation';
 export * from './authority-redirect';
 export * from './authority';
 export * from './authority-broad';

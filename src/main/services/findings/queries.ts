@@ -1,3 +1,4 @@
+import { activationLedgerSchema } from '../../../core/activation/model';
 import { authorityViewSchema } from '../../../core/authority/model';
 import { recordsDigest, knownAt, type Evaluation } from '../../../core/findings/engine';
 import type { POLICY_SCHEMAS } from '../../../core/findings/policy';
@@ -75,7 +76,12 @@ export function evaluationView(
     outcome: e.outcome,
     reason: e.reason,
     findingsDigest: e.findingsDigest,
-    ...(e.derived === undefined ? {} : { authority: authorityViewSchema.parse(e.derived) }),
+    // Each workflow's derived view under its own key (validated at this boundary).
+    ...(e.derived === undefined
+      ? {}
+      : e.workflow === 'activation-gate'
+        ? { ledger: activationLedgerSchema.parse(e.derived) }
+        : { authority: authorityViewSchema.parse(e.derived) }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { FindingCategory, Finding } from '../../../core/findings/model';
 import { authorityMatrixSchema } from '../../../core/findings/policy/authority-matrix';
+import { FINDING_CATEGORIES } from '../../../core/findings/model';
 import { deferralPolicySchema } from '../../../core/findings/policy/deferral';
 import type { CheckGroup, DerivedState } from '../../../core/packet/checks';
 import {
@@ -61,6 +62,21 @@ const DERIVED: Readonly<Record<string, DerivedKind>> = {
       recommend: null,
     },
     carries: (p) => authorityMatrixSchema.parse(p).handoffCarries,
+  },
+  // Workflow 003: a mismatch with the accepted sources is escalated, a non-waivable hold holds the packet
+  // for records; waivable holds travel to the approval owner, whose approval of the version accepts them
+  // (the policy, not the category, says which are waivable: non-waivable findings never reach a handoff).
+  'activation-gate': {
+    workflow: 'activation-gate',
+    subjectKey: 'declarationId',
+    subjectWhat: 'continuity-declaration record id',
+    holds: {
+      'escalate-mismatch': 'routing',
+      hold: 'source',
+      'ready-with-waivable-holds': null,
+      'ready-for-approval': null,
+    },
+    carries: () => [...FINDING_CATEGORIES],
   },
 };
 

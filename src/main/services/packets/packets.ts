@@ -31,6 +31,7 @@ import { stationError } from '../../errors';
 import packetPolicyJson from '../../../../resources/policy/packets.json';
 import stopRulesJson from '../../../../resources/policy/stop-triggers.json';
 import compromiseTemplateJson from '../../../../resources/packets/compromise-authority.json';
+import activationTemplateJson from '../../../../resources/packets/activation-gate.json';
 import deferralTemplateJson from '../../../../resources/packets/rotation-deferral.json';
 import { keepObject, objectPath, stageCopy } from '../../adapters/fs/staging';
 import {
@@ -77,6 +78,7 @@ interface PacketTemplate {
 const TEMPLATES: Partial<Record<PacketKind, PacketTemplate>> = {
   'rotation-deferral': deferralTemplateJson as PacketTemplate,
   'compromise-authority': compromiseTemplateJson as PacketTemplate,
+  'activation-gate': activationTemplateJson as PacketTemplate,
 };
 
 /**

@@ -14,7 +14,8 @@ import { sha256hex } from './records';
  * they can never disagree with it: each journal entry becomes one export from system `ceremony-station`,
  * exported at the entry's time, its "file" digest the digest of the entry, `firstHand: true`.
  *
- *   hsm.inventory-recorded         → hsm-key-inventory (one entry per key read back)
+ *   hsm.inventory-recorded         → hsm-key-inventory (one entry per key read back), enclave-reading
+ *                                    (the token answered with its serial and firmware; each key's residency)
  *   roster.initialised/-added/-revoked → roster-snapshot (a revocation is a new version, status revoked)
  *   custody.item-registered/sealed/unsealed/transferred/inspected/media-replaced
  *                                  → custody-registry (holdings), media-lifecycle, seal-inspection
@@ -45,7 +46,7 @@ type Kind = (typeof KINDS)[number];
  * unseal by the same holder, an inspection of an item that is no medium): the evaluation is STALE.
  */
 const FEEDS: Readonly<Record<Kind, readonly string[]>> = {
-  'hsm.inventory-recorded': ['hsm-key-inventory'],
+  'hsm.inventory-recorded': ['hsm-key-inventory', 'enclave-reading'],
   'roster.initialised': ['roster-snapshot'],
   'roster.custodian-added': ['roster-snapshot'],
   'roster.custodian-revoked': ['roster-snapshot'],
@@ -80,6 +81,13 @@ type Residency = 'hsm-resident' | 'hsm-wrapped-export' | 'software' | 'unknown';
  * EXPOSABLE can leave the token wrapped; UNPROTECTED can leave it in the clear (as good as software);
  * anything else (imported, session-only, unread) is not shown HSM-backed.
  */
+/** The residency verdict in the enclave-reading family's words (only RESIDENT is resident). */
+const READ_RESIDENCY: Record<string, 'resident' | 'exportable'> = {
+  RESIDENT: 'resident',
+  EXPOSABLE: 'exportable',
+  UNPROTECTED: 'exportable',
+};
+
 const RESIDENCY: Record<string, Residency> = {
   RESIDENT: 'hsm-resident',
   EXPOSABLE: 'hsm-wrapped-export',
@@ -189,6 +197,23 @@ export function firstHandRecords(station: Station, families: readonly string[]):
             purpose: `read back from token ${b.token.serial} by the station`,
             observedAt: e.at,
           })),
+        );
+        // The same read-back is a live readiness reading of the enclave: the token answered with this
+        // serial and firmware, and each private key's residency as read (workflow 003).
+        emit(
+          ev,
+          'enclave-reading',
+          b.keys
+            .filter((k) => k.hasPrivate)
+            .map((k) => ({
+              readingId: `read-${e.seq}-${k.id}`,
+              hsmSerial: b.token.serial,
+              present: true,
+              firmwareVersion: b.token.firmware.trim() === '' ? null : b.token.firmware,
+              keyId: k.label.trim() === '' ? k.id : k.label,
+              keyResidency: READ_RESIDENCY[k.residency ?? ''] ?? 'unknown',
+              readAt: e.at,
+            })),
         );
         break;
       }
