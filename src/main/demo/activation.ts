@@ -47,7 +47,7 @@ export function demoActivationScenario(): z.output<typeof scenarioSchema> {
 /** Deterministic artifact bytes for the demo (a few KiB each, different per name). */
 function artifactBytes(name: string): Buffer {
   const seed = createHash('sha256').update(`ceremony-station demo artifact ${name}`).digest();
-  const out = Buffer.alloc(4096 + seed[0]! * 16);
+  const out = Buffer.alloc(4096 + (seed[0] ?? 0) * 16);
   for (let i = 0; i < out.length; i += seed.length) seed.copy(out, i);
   return out;
 }
