@@ -159,7 +159,7 @@ function readKey(station: Station, gate: OpenGate, moduleId: string | undefined)
     (s) => s.key(keyId),
   );
   const row = algorithmForTokenKey(key.keyType, key.size);
-  if (!row || row.token !== ARTIFACT_ALGORITHM || !key.spki || !key.hasPrivate)
+  if (!row || row.token !== ARTIFACT_ALGORITHM || !key.spki)
     throw stationError(
       'MECHANISM_UNSUPPORTED',
       `gated signing uses an EC P-256 key pair (ECDSA over the artifact's SHA-256); key ${keyId} on token ${tokenSerial} is ${key.keyType} ${key.size}${key.spki ? '' : ' without a readable public key'}`,
@@ -216,12 +216,10 @@ export async function startSigningRun(
     offManifest.push(await hashFile(mediaDir, name, () => {}));
   const present = new Set(names);
   const missing = manifest.artifacts.filter((a) => !present.has(a.artifact)).map((a) => a.artifact);
-  const quarantines = matchMedia(manifest.artifacts, offManifest).quarantined.map((q) =>
-    quarantineEvent(req.declarationId, null, q, req.actor),
-  );
+  const quarantined = matchMedia(manifest.artifacts, offManifest).quarantined;
   if (missing.length > 0) {
     station.record([
-      ...quarantines,
+      ...quarantined.map((q) => quarantineEvent(req.declarationId, null, q, req.actor)),
       {
         kind: 'signing.run-refused',
         actor: req.actor,
@@ -230,7 +228,6 @@ export async function startSigningRun(
     ]);
     throw missingError(missing, []);
   }
-  if (quarantines.length > 0) station.record(quarantines);
 
   // Outputs are never overwritten: every name this run writes must be free before anything is claimed.
   const taken = [
@@ -279,6 +276,8 @@ export async function startSigningRun(
         body: { sessionId: req.quorumSessionId, operation: encodeOperation(operation) },
       },
       { kind: 'signing.run-started', actor: req.actor, body: { ...started, claimSeq: head + 1 } },
+      // Off-manifest files are quarantined under the run they were found by.
+      ...quarantined.map((q) => quarantineEvent(req.declarationId, runId, q, req.actor)),
     ],
     () => {
       requireQuorum(station, req.quorumSessionId, operation);
