@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pae } from '../../../src/core/bundle/dsse';
 import { SIGNING_PREDICATE_TYPE } from '../../../src/core/signing/batch';
 import { CodedError } from '../../../src/core/errors';
+import type { EventKind } from '../../../src/core/journal/events';
 import { quorumSessionView } from '../../../src/main/services/custodians';
 import {
   cancelSigningRun,
@@ -76,8 +77,7 @@ async function refusal(p: Promise<unknown>): Promise<CodedError> {
   throw new Error('expected a refusal');
 }
 
-const events = (kind: Parameters<SigningWorld['station']['journal']['eventsOfKind']>[0]) =>
-  w.station.journal.eventsOfKind(kind);
+const events = <K extends EventKind>(kind: K) => w.station.journal.eventsOfKind(kind);
 
 describe('gated signing of exactly the frozen manifest', () => {
   it('signs every manifest artifact once; each .sig and the DSSE envelope verify against the token key; an off-manifest file is quarantined', async () => {
