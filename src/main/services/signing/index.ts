@@ -7,3 +7,4 @@ export * from './sign';
 export * from './runs';
 export * from './status';
 export * from './live';
+export * from './background';
