@@ -26,7 +26,8 @@ import {
  * Twenty runs. From the journal and the output folder: every manifest artifact is counted exactly once,
  * none is missed, nothing else is signed, and every signature verifies against the token's public key.
  */
-const RUNS = 20;
+/** 20 killed batches after one uninterrupted calibration batch. */
+const RUNS = 21;
 const ARTIFACTS = 24;
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -90,6 +91,10 @@ it(`${RUNS} batches SIGKILLed at random points and resumed: no artifact signed t
   const key = createPublicKey({ key: w.spki, format: 'der', type: 'spki' });
   let kills = 0;
   let adoptedTotal = 0;
+  // Kill points are drawn across the life of an uninterrupted batch measured on this machine now (a
+  // fixed range would mostly miss on a fast machine and always hit start-up on a loaded one).
+  let span = 1000;
+  let tokenRetries = 0;
   for (let run = 0; run < RUNS; run++) {
     const declarationId = `DECL-CRASH-${run}`;
     const files: Record<string, string> = {};
@@ -109,9 +114,25 @@ it(`${RUNS} batches SIGKILLed at random points and resumed: no artifact signed t
     // A random kill point across the process's life (start-up, claim, chunks, envelope, completion).
     const runArgs = ['sign', 'run', '--declaration', declarationId, '--media', media, '--out', out];
     runArgs.push('--quorum-session', session, '--chunk', '3');
-    let r = await station(runArgs, env, 150 + Math.floor(Math.random() * 900));
+    const started = Date.now();
+    let r = await station(runArgs, env, run === 0 ? null : 100 + Math.floor(Math.random() * span));
+    if (run === 0) {
+      expect(r.code, r.stderr).toBe(0);
+      span = Math.max(200, Math.floor((Date.now() - started) * 0.9));
+    }
     for (let attempt = 0; r.code !== 0; attempt++) {
-      // Anything but our own kill is a failure of the command: the test says which.
+      // SoftHSM2 can report its token absent for a moment after a process holding it was killed (seen
+      // about once in 60 kills on this machine); the operator's answer is to run resume again, and so
+      // does the test — at most 3 times, counted. Anything else but our own kill fails the test.
+      if (r.signal === null && r.stderr.includes('TOKEN_NOT_FOUND') && tokenRetries < 3) {
+        tokenRetries++;
+        await new Promise((d) => setTimeout(d, 300));
+        r =
+          signingRuns(w.station, declarationId)[0]?.state === 'open'
+            ? await station(['sign', 'resume', '--declaration', declarationId, '--chunk', '3'], env, null)
+            : await station(runArgs, env, null);
+        if (r.code === 0) break;
+      }
       expect(r.signal, r.stderr).toBe('SIGKILL');
       expect(attempt).toBeLessThan(8);
       kills++;
@@ -119,7 +140,7 @@ it(`${RUNS} batches SIGKILLed at random points and resumed: no artifact signed t
       // resume, the same command starts it. Otherwise `sign resume`.
       const state = signingRuns(w.station, declarationId)[0]?.state ?? null;
       if (state === 'completed') break;
-      const killAgain = attempt < 2 && Math.random() < 0.5 ? 150 + Math.floor(Math.random() * 700) : null;
+      const killAgain = attempt < 2 && Math.random() < 0.5 ? 100 + Math.floor(Math.random() * span) : null;
       r =
         state === 'open'
           ? await station(['sign', 'resume', '--declaration', declarationId, '--chunk', '3'], env, killAgain)
@@ -149,6 +170,8 @@ it(`${RUNS} batches SIGKILLed at random points and resumed: no artifact signed t
     expect(existsSync(join(out, runs[0]!.completed!.envelopeFile))).toBe(true);
   }
   // The kills really landed mid-batch: most runs were killed at least once.
-  expect(kills).toBeGreaterThan(RUNS / 2);
-  console.log(`crash-and-resume: ${kills} kills, ${adoptedTotal} outputs adopted on resume`);
+  expect(kills).toBeGreaterThan((RUNS - 1) / 2);
+  console.log(
+    `crash-and-resume: ${kills} kills, ${tokenRetries} token-absent retries, ${adoptedTotal} outputs adopted on resume`,
+  );
 }, 120_000);

@@ -1,4 +1,5 @@
 import { canonicalBytes } from '../../../core/canonical';
+import { CodedError } from '../../../core/errors';
 import { type ActivationLedgerView, activationLedgerSchema } from '../../../core/activation/model';
 import { assertActor, journalTime, type EventBody } from '../../../core/journal/events';
 import { activationGatePolicySchema } from '../../../core/findings/policy/activation-gate';
@@ -493,7 +494,22 @@ export interface OpenGate {
 
 /** The open gate of a declaration, or GATE_NOT_OPEN naming its state and why. */
 export function openGateForSigning(station: Station, declarationId: string): OpenGate {
-  const g = gateView(station, gatePacketOf(station, declarationId));
+  let packetId: string;
+  try {
+    packetId = gatePacketOf(station, declarationId);
+  } catch (e) {
+    if (e instanceof CodedError && e.code === 'PACKET_NOT_FOUND')
+      throw stationError(
+        'GATE_NOT_OPEN',
+        `the activation gate of ${declarationId} does not exist: ${e.message}`,
+        {
+          field: 'declarationId',
+          state: 'NO-PACKET',
+        },
+      );
+    throw e;
+  }
+  const g = gateView(station, packetId);
   const approval = g.approvals.find((a) => a.standing === 'valid' && a.decision === 'approve');
   const v = g.versions.at(-1);
   if (g.state !== 'OPEN' || !approval || !v || !g.evaluation || !g.ledger?.manifest || !g.ledger.signingKey)
