@@ -36,6 +36,7 @@ import { registerAuthorityRedirectCommands } from './authority-redirect';
 import { registerRecordsCommands } from './records';
 import { registerSessionCommands } from './session';
 import { registerDecisionsCommands } from './decisions';
+import { registerSigningCommands } from './signing';
 import { serve } from './serve';
 import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -605,6 +606,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   // After the authority group's own commands (src/cli/authority.ts), into the same group.
   registerAuthorityRedirectCommands(program, out);
   registerGateCommands(program, out);
+  registerSigningCommands(program, out);
 
   program
     .command('serve')

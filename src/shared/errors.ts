@@ -856,6 +856,55 @@ export const ERROR_CATALOGUE = {
     action:
       'The launch file for the app window could not be written privately. Check that the temporary folder belongs to you and is not shared.',
   },
+  SIGNING_ARTIFACTS_MISSING: {
+    class: 'state',
+    action:
+      'Manifest artifacts named in the message are not on the media, or differ from the manifest digest: the batch cannot complete and nothing was signed. Bring the exact frozen artifacts and run again.',
+  },
+  SIGNING_RUN_OPEN: {
+    class: 'state',
+    action:
+      'A signing run for this declaration is still open: `station sign resume` takes it up, `station sign cancel` ends it.',
+  },
+  SIGNING_NO_OPEN_RUN: {
+    class: 'state',
+    action: 'No signing run is open for this declaration: start one with `station sign run`.',
+  },
+  SIGNING_GATE_CHANGED: {
+    class: 'state',
+    action:
+      'The activation gate no longer opens for the facts this run was bound to (packet version, approval, manifest or key). Nothing more was signed: cancel the run and start a new one under the gate as it is now.',
+  },
+  SIGNING_SIGNATURE_INVALID: {
+    class: 'device',
+    action:
+      'A signature made on the token did not verify against the public key read from it. It was not counted or written. Check the token and key, then resume.',
+  },
+  SIGNING_OUTPUT_FOREIGN: {
+    class: 'integrity',
+    action:
+      'A file in the output folder holds a name this run must write and is not a valid signature of this run. The station never overwrites: move it aside, then resume.',
+  },
+  SIGNING_SUPERSEDED: {
+    class: 'state',
+    action:
+      'Another attempt took this run up (a resume elsewhere): this one stopped without counting anything more. Let that attempt finish, or check `station sign status`.',
+  },
+  SIGNING_QUORUM_EXPIRED: {
+    class: 'state',
+    action:
+      "The run's quorum session expired before the batch finished. Open a new quorum session for the same gated-sign operation, have the custodians check in, and resume with --quorum-session.",
+  },
+  SIGNING_WRITE_FAILED: {
+    class: 'device',
+    action:
+      'An output did not read back from the output folder as written; it was removed and not counted. Check the media, then resume.',
+  },
+  SIGNING_CANCELLED: {
+    class: 'state',
+    action:
+      'The run was cancelled: what was counted stays counted and journaled. A new run needs a new quorum and a new output folder.',
+  },
   INTERNAL: { class: 'internal', action: 'An unexpected fault. Note the time, keep the logs and report it.' },
 } as const satisfies Record<string, { class: FailureClass; action: string }>;
 

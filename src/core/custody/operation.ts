@@ -38,6 +38,18 @@ export const quorumOperationSchema = z.discriminatedUnion('kind', [
    * physical step). No act encodes this kind, so such a session authorises nothing on any token.
    */
   z.strictObject({ kind: z.literal('ceremony-presence'), purpose: z.string().trim().min(1).max(120) }),
+  /**
+   * Sign exactly one frozen manifest (docs/gated-signing.md): the activation-gate packet version whose
+   * approval opened the gate, the signing key, and the SHA-256 of the manifest's canonical artifact list.
+   */
+  z.strictObject({
+    kind: z.literal('gated-sign'),
+    packetId: packetIdSchema,
+    version: seq,
+    tokenSerial,
+    keyId: ckaId,
+    manifestSha256: sha256Hex,
+  }),
 ]);
 export type QuorumOperation = z.output<typeof quorumOperationSchema>;
 export type QuorumOperationKind = QuorumOperation['kind'];
@@ -57,8 +69,9 @@ const FIELDS: { readonly [K in QuorumOperationKind]: readonly string[] } = {
   'roster-change': ['changeSha256'],
   'packet-stop-clear': ['packetId', 'stopSeq'],
   'ceremony-presence': ['purpose'],
+  'gated-sign': ['packetId', 'version', 'tokenSerial', 'keyId', 'manifestSha256'],
 };
-const NUMERIC_FIELDS = new Set(['stopSeq']);
+const NUMERIC_FIELDS = new Set(['stopSeq', 'version']);
 
 function isKind(kind: string): kind is QuorumOperationKind {
   return Object.hasOwn(FIELDS, kind);
@@ -134,6 +147,8 @@ export function describeOperation(op: QuorumOperation): string {
       return `clear stop notice ${op.stopSeq} of packet ${op.packetId} as a false positive`;
     case 'ceremony-presence':
       return `custodians present for: ${op.purpose} (authorises no station act)`;
+    case 'gated-sign':
+      return `sign the frozen manifest ${op.manifestSha256} of activation-gate packet ${op.packetId} v${op.version} with key ${op.keyId} on token ${op.tokenSerial}`;
   }
 }
 

@@ -40,6 +40,7 @@ import { checkpointEventBodySchema } from './checkpoint';
 import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
 import { journaledPacketOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
+import { artifactName } from '../signing/batch';
 
 /**
  * The catalogue of journal event kinds. Every event the station records has a kind listed here and a
@@ -52,6 +53,8 @@ const hex = hexBytes;
 /** CKA_ID of a key the station generated (1–32 bytes; tokens may hold longer ones, see ckaId). */
 const ckaId = generatedCkaId;
 const operation = operationText;
+/** A continuity declaration's id (the activation gate's subject), e.g. DECL-2026-0611. */
+const signingDeclaration = z.string().min(1).max(120);
 const person = nameSchema(80);
 const place = z.string().trim().min(1).max(200);
 const itemId = custodyItemId;
@@ -741,6 +744,110 @@ export const EVENT_BODIES = {
     trustId: custodianIdSchema,
     signerFingerprint: hex(32),
     envelope: base64.max(200_000),
+  }),
+  /**
+   * Gated signing (docs/gated-signing.md): a run of exactly the frozen manifest began, bound to the open
+   * activation gate's facts (packet version and digest, approval, policy and ledger digests, manifest
+   * digest), the signing key read from the token, and the quorum session it claimed in this same append.
+   */
+  'signing.run-started': z.strictObject({
+    runId: uuid,
+    declarationId: signingDeclaration,
+    packetId: packetIdSchema,
+    version: z.number().int().min(1),
+    packetDigest: hex(32),
+    approvalSeq: z.number().int().min(1),
+    policyDigest: hex(32),
+    ledgerDigest: hex(32),
+    manifestId: z.string().min(1).max(120),
+    manifestVersion: z.number().int().min(1),
+    manifestSha256: hex(32),
+    artifacts: z
+      .array(
+        z.strictObject({
+          artifact: artifactName,
+          sha256: hex(32),
+          sizeBytes: z.number().int().min(0).nullable(),
+        }),
+      )
+      .min(1)
+      .max(1_000_000),
+    moduleId,
+    tokenSerial,
+    keyId: objectCkaId,
+    spkiSha256: hex(32),
+    algorithm: tokenAlgorithmSchema,
+    quorumSessionId: uuid,
+    claimSeq: z.number().int().min(1),
+    mediaDir: z.string().min(1).max(4096),
+    outDir: z.string().min(1).max(4096),
+    startedAt: isoTime,
+  }),
+  /** SIGN-RESUME: the same run taken up again after a crash; later attempts of a run supersede earlier ones. */
+  'signing.run-resumed': z.strictObject({
+    runId: uuid,
+    quorumSessionId: uuid,
+    claimSeq: z.number().int().min(1),
+  }),
+  /** Written before C_Sign (SIGN-RESUME): these artifacts may have been signed from here on. */
+  'signing.artifact-intent': z.strictObject({
+    runId: uuid,
+    artifacts: z
+      .array(z.strictObject({ artifact: artifactName, sha256: hex(32) }))
+      .min(1)
+      .max(4096),
+  }),
+  /**
+   * Counted: each signature verified against the token's public key and written durably and read back
+   * (`adopted`: a crashed attempt's output found on resume, verified, and counted instead of signing again).
+   */
+  'signing.artifact-signed': z.strictObject({
+    runId: uuid,
+    artifacts: z
+      .array(
+        z.strictObject({
+          artifact: artifactName,
+          sha256: hex(32),
+          signatureFile: z.string().min(1).max(255),
+          signatureSha256: hex(32),
+          adopted: z.boolean(),
+        }),
+      )
+      .min(1)
+      .max(4096),
+  }),
+  /** SIGN-MATCH: a media file refused and never signed, with both digests (null: the manifest has no such name). */
+  'signing.artifact-quarantined': z.strictObject({
+    declarationId: signingDeclaration,
+    runId: uuid.nullable(),
+    artifact: z.string().min(1).max(1024),
+    mediaSha256: hex(32),
+    manifestSha256: hex(32).nullable(),
+    reason: z.enum(['off-manifest', 'digest-differs']),
+  }),
+  /** A batch that cannot complete (manifest artifacts missing or differing on the media): nothing signed. */
+  'signing.run-refused': z.strictObject({
+    declarationId: signingDeclaration,
+    runId: uuid.nullable(),
+    code: errorCodeText('SIGNING_'),
+    missing: z.array(artifactName).max(1_000_000),
+  }),
+  /** Written before the batch envelope's C_Sign. */
+  'signing.envelope-intent': z.strictObject({ runId: uuid, statementSha256: hex(32) }),
+  /** Every manifest artifact counted and the batch's DSSE envelope written; the quorum closes in this append. */
+  'signing.run-completed': z.strictObject({
+    runId: uuid,
+    signed: z.number().int().min(1),
+    adopted: z.number().int().min(0),
+    envelopeFile: z.string().min(1).max(255),
+    envelopeSha256: hex(32),
+    statementSha256: hex(32),
+  }),
+  /** The operator stopped the run: what was counted stays counted; the run is over (a new run needs a new quorum). */
+  'signing.run-cancelled': z.strictObject({
+    runId: uuid,
+    signed: z.number().int().min(0),
+    pending: z.number().int().min(0),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

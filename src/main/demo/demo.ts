@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import scenario from '../../../resources/demo/scenario.json';
+import { demoActivationPacket, evaluateDemoActivation } from './activation';
 import { demoAttestationPacket, evaluateDemoAttestation } from './attestation';
 import { demoCompromisePacket, evaluateDemoCompromise } from './compromise';
 import { demoDeferralPacket, evaluateDemoDeferral } from './deferral';
@@ -161,10 +162,12 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     await demoDeferralPacket(station);
     await demoAttestationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
     await demoCompromisePacket(station);
+    await demoActivationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
     // The workflows read shared families: evaluate once every record is in, so all show FRESH.
     evaluateDemoDeferral(station);
     evaluateDemoAttestation(station);
     evaluateDemoCompromise(station);
+    evaluateDemoActivation(station);
     await signCheckpoint(station, { pin: DEMO_PINS.user });
     writeFileSync(
       join(dataDir, 'DEMO-PINS.txt'),

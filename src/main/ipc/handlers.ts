@@ -90,6 +90,13 @@ import {
   setPacketReviewers,
 } from '../services/packets';
 import { importRecordsFile, listRecords, showPolicies, showRecord } from '../services/records';
+import {
+  cancelSigning,
+  resumeSigningInBackground,
+  signingOperation,
+  signingStatus,
+  startSigningInBackground,
+} from '../services/signing';
 import type { Station } from '../station/station';
 import type { Handlers } from './dispatcher';
 
@@ -142,6 +149,12 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     operatorSignOut: () => consoleSignOut(ctx.operator),
     // decisions
     decisionsPending: () => pendingDecisions(station),
+    // signing
+    signingOperation: (input) => signingOperation(station, input),
+    signingStart: (input) => startSigningInBackground(station, input),
+    signingResume: (input) => resumeSigningInBackground(station, input),
+    signingCancel: (input) => cancelSigning(station, input),
+    signingStatus: (input) => signingStatus(station, input),
     sharesList: () => listShares(station),
     sharesVerify: (input) => verifyShare(station, input),
     ceremonyKeygenOperation: (input) => ceremonyKeygenOperation(station, input),

@@ -19,6 +19,7 @@ import { jobsChannels } from './jobs';
 import { journalChannels } from './journal';
 import { packetsChannels } from './packets';
 import { recordsChannels } from './records';
+import { signingChannels } from './signing';
 
 /**
  * The one typed contract between main, preload and renderer. Each channel declares its request and
@@ -50,6 +51,7 @@ export const CHANNELS_BY_DOMAIN = {
   // services/activation: the offline-signing continuity activation gate (./activation.ts).
   activation: activationChannels,
   acts: actsChannels,
+  signing: signingChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void

@@ -42,7 +42,7 @@ describe('packet projections', () => {
     try {
       const live = snapshotProjections(db);
       // The demo's three packets: deferral, attestation, compromise authority.
-      expect(live.packet).toHaveLength(3);
+      expect(live.packet).toHaveLength(4);
       expect(live.packet_version!.length).toBeGreaterThanOrEqual(1);
       expect(live.packet_handoff).toHaveLength(1);
       rebuildProjections(db, new JournalStore(db, sha256));

@@ -514,6 +514,28 @@ export function openGateForSigning(station: Station, declarationId: string): Ope
     policyDigest: g.evaluation.policyDigest,
     ledgerDigest: g.evaluation.ledgerDigest,
     manifest: g.ledger.manifest,
-    signingKey: { tokenSerial: g.ledger.signingKey.hsmSerial, keyId: g.ledger.signingKey.keyId },
+    signingKey: {
+      tokenSerial: g.ledger.signingKey.hsmSerial,
+      keyId: ckaIdOf(station, g.ledger.signingKey.hsmSerial, g.ledger.signingKey.keyId),
+    },
   };
+}
+
+/**
+ * The CKA_ID of the key a declaration names (organisations name keys by label; an unlabelled key by its
+ * CKA_ID), from the station's latest first-hand read-back of that token: the key the enclave line was
+ * judged on. GATE_NOT_OPEN when the station never read it back (the ledger would not have been READY).
+ */
+function ckaIdOf(station: Station, tokenSerial: string, keyId: string): string {
+  const read = journalEvents(station.store.db, ['hsm.inventory-recorded'])
+    .filter((e) => e.body.token.serial === tokenSerial)
+    .at(-1);
+  const key = read?.body.keys.find((k) => k.hasPrivate && (k.label.trim() === '' ? k.id : k.label) === keyId);
+  if (!key)
+    throw stationError(
+      'GATE_NOT_OPEN',
+      `the station has no read-back of key ${keyId} on token ${tokenSerial}: record the token's inventory`,
+      { field: 'declarationId' },
+    );
+  return key.id;
 }

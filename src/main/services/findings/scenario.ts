@@ -27,6 +27,16 @@ const laneExpectation = z.strictObject({
   via: z.enum(['holder', 'succession', 'delegation']).optional(),
 });
 
+/** The states a readiness-ledger line can be expected in (`absent`: no such line). */
+export const LEDGER_STATES = ['ready', 'hold', 'quarantined', 'absent'] as const;
+
+/** What the operator would give on importing a CSV (which names neither its system nor its export time). */
+const csvExport = z.strictObject({
+  system: z.string().trim().min(1).max(200),
+  exportedAt: isoTime,
+  family: z.string().min(1).max(80).optional(),
+});
+
 const expectationSchema = z.object({
   outcome: z.string().min(1).max(80),
   findings: z.array(findingKey).default([]),
@@ -36,6 +46,11 @@ const expectationSchema = z.object({
   recommended: z.string().min(1).max(80).nullable().optional(),
   /** Per lane of the authority view: status, and where given holder and via. */
   lanes: z.record(z.string().min(1).max(80), laneExpectation).optional(),
+  /**
+   * Per line of a derived readiness ledger (workflow activation-gate), keyed `<area>/<item>`: its state,
+   * or `absent` when the ledger must have no such line. Omitted: not compared.
+   */
+  ledger: z.record(z.string().min(1).max(400), z.enum(LEDGER_STATES)).optional(),
 });
 
 const laneId = z.string().min(1).max(80);
@@ -87,6 +102,12 @@ export const scenarioSchema = z.object({
    * the station records beside it (`redirected`).
    */
   steps: z.array(stepSchema).max(20).optional(),
+  /**
+   * The system and export time (and optionally the family) of each CSV export, keyed by its path in the
+   * folder (`sources/shifts.csv`, `later/commitments.csv`): a CSV names neither, so the scenario gives
+   * them as an operator would on import (`--system`, `--exported-at`). A CSV not listed is refused.
+   */
+  csv: z.record(z.string().min(1).max(300), csvExport).optional(),
 });
 export type Scenario = z.output<typeof scenarioSchema>;
 
@@ -107,6 +128,11 @@ export interface ScenarioExpectation {
    * when the view has no such lane or no authority view at all). Absent when nothing of it is expected.
    */
   readonly authority?: readonly AuthorityMismatch[];
+  /**
+   * Where the scenario expects ledger line states: each one that differs (field `ledger.<area>/<item>`,
+   * `actual` `absent` when the ledger has no such line, null when the evaluation derived no ledger).
+   */
+  readonly ledger?: readonly AuthorityMismatch[];
 }
 
 export interface AuthorityMismatch {
@@ -193,6 +219,7 @@ export function compareExpectation(
   expected: NonNullable<Scenario['expect']>,
   exhaustive: boolean,
   view: Pick<View<'findingsEvaluate'>, 'findings' | 'outcome' | 'authority'>,
+  derived?: unknown,
 ): ScenarioExpectation {
   const key = (f: FindingKey) => `${f.checkId}\u0000${f.subject}`;
   const got = new Map(view.findings.map((f) => [key(f), { checkId: f.checkId, subject: f.subject }]));
@@ -202,13 +229,46 @@ export function compareExpectation(
   const unexpected = exhaustive ? [...got.values()].filter((f) => !listed.has(key(f))) : [];
   const outcome = { expected: expected.outcome, actual: view.outcome };
   const authority = compareAuthority(expected, view.authority);
+  const ledger = compareLedger(expected, derived);
   const matched =
     outcome.expected === outcome.actual &&
     missing.length === 0 &&
     present.length === 0 &&
     unexpected.length === 0 &&
-    (authority ?? []).length === 0;
-  return { matched, outcome, missing, present, unexpected, ...(authority ? { authority } : {}) };
+    (authority ?? []).length === 0 &&
+    (ledger ?? []).length === 0;
+  return {
+    matched,
+    outcome,
+    missing,
+    present,
+    unexpected,
+    ...(authority ? { authority } : {}),
+    ...(ledger ? { ledger } : {}),
+  };
+}
+
+/** A derived readiness ledger as far as a scenario reads it: its lines' area, item and state. */
+const ledgerShape = z.object({
+  lines: z.array(z.object({ area: z.string(), item: z.string(), state: z.string() })),
+});
+
+/** The ledger expectations that differ from the derived ledger (null: the scenario expects none). */
+function compareLedger(
+  expected: NonNullable<Scenario['expect']>,
+  derived: unknown,
+): AuthorityMismatch[] | null {
+  if (expected.ledger === undefined) return null;
+  const parsed = ledgerShape.safeParse(derived);
+  const lines = parsed.success ? parsed.data.lines : null;
+  const out: AuthorityMismatch[] = [];
+  for (const [key, want] of Object.entries(expected.ledger).sort(([a], [b]) => a.localeCompare(b))) {
+    const states = lines?.filter((l) => `${l.area}/${l.item}` === key).map((l) => l.state) ?? null;
+    // Two lines of one key that disagree never match a single expected state.
+    const got = states === null ? null : states.length === 0 ? 'absent' : [...new Set(states)].join('|');
+    if (got !== want) out.push({ field: `ledger.${key}`, expected: want, actual: got });
+  }
+  return out;
 }
 
 /** The authority expectations that differ from the view (null: the scenario expects none). */
@@ -254,6 +314,7 @@ export async function runScenario(
   // Before any station is built: a workflow the station does not evaluate is refused by name.
   workflowOf(opts.registry ?? REGISTRY, scenario.workflow);
   const asOf = opts.asOf === undefined ? scenario.asOf : parseOrThrow(isoTime, opts.asOf, 'asOf');
+  const { registry, lastDerived } = capturing(opts.registry ?? REGISTRY, scenario.workflow);
   const home = mkdtempSync(join(tmpdir(), 'station-scenario-'));
   try {
     const station = Station.init(
@@ -264,7 +325,11 @@ export async function runScenario(
     try {
       const imports: { file: string; kind: 'records' | 'policy'; detail: string }[] = [];
       for (const path of filesIn(join(dir, 'sources'), /\.(json|csv)$/i)) {
-        const r = await importRecordsFile(station, { path, actor: ACTOR });
+        const r = await importRecordsFile(station, {
+          path,
+          actor: ACTOR,
+          ...csvMetaOf(dir, scenario, `sources/${basename(path)}`),
+        });
         imports.push({
           file: `sources/${basename(path)}`,
           kind: 'records',
@@ -286,8 +351,9 @@ export async function runScenario(
       const evaluation = evaluateWorkflow(
         station,
         { workflow: scenario.workflow, subject: scenario.subject, asOf, actor: ACTOR },
-        opts.registry,
+        registry,
       );
+      const derived = lastDerived();
       const exhaustive = scenario.expect?.exhaustive ?? scenario.exhaustive ?? true;
       const steps: StepRun[] = [];
       let last = evaluation;
@@ -319,7 +385,11 @@ export async function runScenario(
           continue;
         }
         for (const path of step.import ? filesIn(join(dir, step.import), /\.(json|csv)$/i) : []) {
-          const r = await importRecordsFile(station, { path, actor: ACTOR });
+          const r = await importRecordsFile(station, {
+            path,
+            actor: ACTOR,
+            ...csvMetaOf(dir, scenario, `${step.import}/${basename(path)}`),
+          });
           imports.push({
             file: `${step.import}/${basename(path)}`,
             kind: 'records',
@@ -329,9 +399,14 @@ export async function runScenario(
         const next = evaluateWorkflow(
           station,
           { workflow: scenario.workflow, subject: scenario.subject, asOf: step.asOf ?? asOf, actor: ACTOR },
-          opts.registry,
+          registry,
         );
-        const expect = compareExpectation(step.expect, step.expect.exhaustive ?? exhaustive, next);
+        const expect = compareExpectation(
+          step.expect,
+          step.expect.exhaustive ?? exhaustive,
+          next,
+          lastDerived(),
+        );
         const mismatches = compareChanges(step.changes, last, next);
         steps.push({
           title: step.title,
@@ -350,7 +425,7 @@ export async function runScenario(
         scenario,
         imports,
         evaluation,
-        expect: scenario.expect ? compareExpectation(scenario.expect, exhaustive, evaluation) : null,
+        expect: scenario.expect ? compareExpectation(scenario.expect, exhaustive, evaluation, derived) : null,
         steps,
       };
     } finally {
@@ -359,6 +434,56 @@ export async function runScenario(
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * The registry with the scenario's workflow wrapped so that what its evaluation derives (a readiness
+ * ledger) can be compared: the same evaluation the view is made of, passed on unchanged.
+ */
+function capturing(
+  registry: FindingsRegistry,
+  workflow: string,
+): { registry: FindingsRegistry; lastDerived: () => unknown } {
+  const entry = workflowOf(registry, workflow);
+  let derived: unknown;
+  return {
+    registry: {
+      ...registry,
+      workflows: {
+        ...registry.workflows,
+        [workflow]: {
+          ...entry,
+          evaluate: (input) => {
+            const e = entry.evaluate(input);
+            derived = e.derived;
+            return e;
+          },
+        },
+      },
+    },
+    lastDerived: () => {
+      const d = derived;
+      derived = undefined;
+      return d;
+    },
+  };
+}
+
+/** The system and export time a scenario gives for one of its CSV exports (none for a JSON envelope). */
+function csvMetaOf(
+  dir: string,
+  scenario: Scenario,
+  file: string,
+): { system?: string; exportedAt?: string; family?: string } {
+  if (!/\.csv$/i.test(file)) return {};
+  const meta = scenario.csv?.[file];
+  if (!meta)
+    throw stationError(
+      'SCENARIO_INVALID',
+      `${join(dir, file)}: a CSV export names neither its system nor its export time; give them in scenario.json "csv"."${file}"`,
+      { field: 'csv' },
+    );
+  return meta;
 }
 
 /** How the lanes moved between two evaluations, against what a step expects (core/authority/diff.ts). */

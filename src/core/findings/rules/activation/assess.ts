@@ -431,7 +431,13 @@ function enclave(ctx: Ctx, b: Builder, d: Rec<typeof continuityDeclaration>): vo
     const who = reading.provenance.firstHand ? 'the station read' : `reading ${rc.readingId} reports`;
     if (!rc.present) hold('missing', [reading], `At ${iso(rc.readAt)} ${who} HSM ${hsmSerial} absent.`);
     else {
-      if (att && rc.firmwareVersion !== att.content.firmwareVersion)
+      // A later contradicting record wins: a reading taken before the attestation it disagrees with is
+      // superseded by it (the firmware was attested afterwards); one taken at or after it contradicts it.
+      if (
+        att &&
+        ms(rc.readAt) >= ms(att.content.attestedAt) &&
+        rc.firmwareVersion !== att.content.firmwareVersion
+      )
         hold(
           'disputed',
           [reading, att],

@@ -284,3 +284,33 @@ export function run(records: readonly SourceRecord[], opts: RunOpts = {}) {
 
 export const checks = (e: ReturnType<typeof run>) =>
   e.findings.map((f) => `${f.checkId} ${f.category} ${f.subject}`);
+
+/** The same record exported again at `at` (the latest export of a record id is the one that holds). */
+export const exportedAt = (x: SourceRecord, at: string): SourceRecord => ({
+  ...x,
+  provenance: { ...x.provenance, exportedAt: at },
+});
+
+/** The record as the station's own first-hand observation (a live read of the token). */
+export const firstHand = (x: SourceRecord): SourceRecord => ({
+  ...x,
+  provenance: { ...x.provenance, system: 'ceremony-station', firstHand: true },
+});
+
+/** The baseline without the records of some families. */
+export const without = (base: readonly SourceRecord[], ...families: string[]): SourceRecord[] =>
+  base.filter((x) => !families.includes(x.family));
+
+/**
+ * Each finding as `CHECK category subject` plus how it is treated: `non-waivable` or `waivable`, and
+ * `advisory` when it does not block the gate.
+ */
+export const holds = (e: ReturnType<typeof run>) =>
+  e.findings.map(
+    (f) =>
+      `${f.checkId} ${f.category} ${f.subject} ${f.waivable ? 'waivable' : 'non-waivable'}${f.blocking ? '' : ' advisory'}`,
+  );
+
+/** The ledger line of an area's item (undefined when the ledger has none). */
+export const lineOf = (e: ReturnType<typeof run>, area: string, item: string) =>
+  e.derived?.lines.find((l) => l.area === area && l.item === item);

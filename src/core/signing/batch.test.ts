@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { encodeOperation, parseOperation } from '../custody/operation';
+import { EVENT_BODIES } from '../journal/events';
+import {
+  artifactName,
+  gatedSignOperation,
+  manifestSha256,
+  matchMedia,
+  resumeState,
+  signingManifestSchema,
+} from './batch';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
+const manifest = [
+  { artifact: 'b.tar.gz', sha256: sha('b'), sizeBytes: 1 },
+  { artifact: 'a.deb', sha256: sha('a'), sizeBytes: null },
+];
+
+describe('SIGN-MATCH: media against the frozen manifest by name and SHA-256', () => {
+  it('signs only exact matches; an unknown name and a differing digest are quarantined with both digests; absent is missing', () => {
+    const r = matchMedia(manifest, [
+      { name: 'a.deb', sha256: sha('a') },
+      { name: 'b.tar.gz', sha256: sha('B') },
+      { name: 'c.exe', sha256: sha('c') },
+    ]);
+    expect(r.matched.map((a) => a.artifact)).toEqual(['a.deb']);
+    expect(r.quarantined).toEqual([
+      { artifact: 'b.tar.gz', mediaSha256: sha('B'), manifestSha256: sha('b'), reason: 'digest-differs' },
+      { artifact: 'c.exe', mediaSha256: sha('c'), manifestSha256: null, reason: 'off-manifest' },
+    ]);
+    expect(r.missing).toEqual([]);
+    expect(matchMedia(manifest, [{ name: 'a.deb', sha256: sha('a') }]).missing).toEqual(['b.tar.gz']);
+  });
+
+  it('a look-alike name (case, trailing space) is not the artifact', () => {
+    const r = matchMedia(manifest, [
+      { name: 'A.deb', sha256: sha('a') },
+      { name: 'a.deb ', sha256: sha('a') },
+    ]);
+    expect(r.matched).toEqual([]);
+    expect(r.quarantined.map((q) => q.reason)).toEqual(['off-manifest', 'off-manifest']);
+  });
+
+  it('artifact names are file names, never paths, dot files or signature names', () => {
+    for (const bad of ['../x', 'a/b', '.hidden', 'x.sig', 'a\nb', ''])
+      expect(artifactName.safeParse(bad).success, bad).toBe(false);
+    expect(artifactName.safeParse('app-1.2.3.tar.gz').success).toBe(true);
+    const dup = signingManifestSchema.safeParse({
+      manifestId: 'M',
+      manifestVersion: 1,
+      artifacts: [manifest[0], manifest[0]],
+    });
+    expect(dup.success).toBe(false);
+  });
+});
+
+describe('SIGN-QUORUM: the gated-sign operation', () => {
+  const gate = {
+    declarationId: 'DECL-1',
+    packetId: 'activation-gate-decl-1',
+    version: 4,
+    packetDigest: sha('p'),
+    approvalSeq: 9,
+    policyDigest: sha('q'),
+    ledgerDigest: sha('l'),
+    signingKey: { tokenSerial: '5c1e', keyId: '0a0b' },
+  };
+  it('binds packet version, key and manifest digest; round-trips and fits the journal', () => {
+    const op = gatedSignOperation(gate, manifestSha256(manifest, sha256));
+    const text = encodeOperation(op);
+    expect(parseOperation(text)).toEqual(op);
+    expect(EVENT_BODIES['quorum.session-opened'].shape.operation.safeParse(text).success).toBe(true);
+    expect(text).toBe(`gated-sign:activation-gate-decl-1:4:5c1e:0a0b:${manifestSha256(manifest, sha256)}`);
+  });
+  it('the manifest digest does not depend on line order, and changes with any field', () => {
+    expect(manifestSha256([...manifest].reverse(), sha256)).toBe(manifestSha256(manifest, sha256));
+    expect(manifestSha256([{ ...manifest[0]!, sizeBytes: 2 }, manifest[1]!], sha256)).not.toBe(
+      manifestSha256(manifest, sha256),
+    );
+  });
+});
+
+describe('SIGN-RESUME: the journal is the truth', () => {
+  it('counted artifacts are never signed again; intended ones are in doubt; the rest pending', () => {
+    const s = resumeState(manifest, [
+      { type: 'intent', artifact: 'a.deb', sha256: sha('a') },
+      { type: 'signed', artifact: 'a.deb', sha256: sha('a') },
+      { type: 'intent', artifact: 'b.tar.gz', sha256: sha('b') },
+    ]);
+    expect([...s.signed]).toEqual(['a.deb']);
+    expect([...s.inDoubt]).toEqual(['b.tar.gz']);
+    expect(s.pending).toEqual([]);
+    expect(resumeState(manifest, []).pending.map((a) => a.artifact)).toEqual(['a.deb', 'b.tar.gz']);
+  });
+  it('refuses a journal that counts an artifact twice, or names one the manifest does not hold', () => {
+    const signed = { type: 'signed' as const, artifact: 'a.deb', sha256: sha('a') };
+    expect(() => resumeState(manifest, [signed, signed])).toThrow(/twice/);
+    expect(() => resumeState(manifest, [{ ...signed, sha256: sha('x') }])).toThrow(/does not hold/);
+  });
+});

@@ -1,0 +1,880 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalBytes } from '../../../core/canonical';
+import { algorithmForTokenKey, type DsseAlgorithmName } from '../../../core/crypto/algorithms';
+import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
+import { CodedError } from '../../../core/errors';
+import { assertActor, journalTime, type EventBody, type NewEvent } from '../../../core/journal/events';
+import {
+  batchStatement,
+  envelopeFileName,
+  gatedSignOperation,
+  manifestSha256,
+  matchMedia,
+  progressRate,
+  resumeState,
+  signatureFileName,
+  signingManifestSchema,
+  type ManifestArtifact,
+  type RunFact,
+  type SigningPredicate,
+} from '../../../core/signing/batch';
+import { parseOrThrow } from '../../../core/validate';
+import type { Pkcs11Module, Session } from '../../adapters/hsm/module';
+import { stationError } from '../../errors';
+import { writeExclusive } from '../../platform/durable';
+import { openGateForSigning, type OpenGate } from '../activation';
+import {
+  dsseSignatureFromToken,
+  parseEnvelope,
+  publicKeyInfo,
+  signEnvelope,
+  verifyDsseSignature,
+  type PublicKeyInfo,
+} from '../bundles';
+import { assertClaimHeld, quorumSessionView, quorumUsed, requireQuorum } from '../custodians';
+import { registeredModules } from '../devices';
+import type { Station } from '../../station/station';
+import { hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
+import { attemptCurrent, openRun, type RunRecord } from './runs';
+
+/**
+ * Gated offline signing of exactly the frozen manifest (docs/gated-signing.md). The gate is re-read
+ * immediately before acting (SIGN-GATE), the quorum is claimed for exactly this batch (SIGN-QUORUM),
+ * each artifact is matched to the manifest by name and SHA-256 (SIGN-MATCH), each signature verifies
+ * against the public key read from the token before it counts (SIGN-VERIFY), outputs are written
+ * durably, read back and never overwritten, and a crash resumes from the journal (SIGN-RESUME).
+ */
+
+/** Where the open gate comes from: services/activation in the station, an injected one in tests. */
+export type GateProvider = (station: Station, declarationId: string) => OpenGate;
+
+export interface SigningProgress {
+  readonly runId: string | null;
+  readonly phase: 'checking' | 'signing' | 'envelope' | 'done';
+  /** Manifest artifacts counted (journaled artifact-signed), of all of them. */
+  readonly done: number;
+  readonly total: number;
+  readonly bytesDone: number;
+  readonly perSecond: number | null;
+  readonly etaSeconds: number | null;
+}
+
+export interface SigningOptions {
+  readonly gate?: GateProvider;
+  readonly onProgress?: (p: SigningProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Artifacts per journal append (intents, then counted signatures). */
+  readonly chunk?: number;
+}
+
+export interface SignRunRequest {
+  readonly declarationId: string;
+  readonly mediaDir: string;
+  readonly outDir: string;
+  readonly quorumSessionId: string;
+  readonly pin: string;
+  readonly moduleId?: string | undefined;
+  readonly actor: string;
+}
+
+export interface SignResumeRequest {
+  readonly declarationId: string;
+  readonly pin: string;
+  /** A new quorum session for the same operation, when the run's own has expired. */
+  readonly quorumSessionId?: string | undefined;
+  readonly moduleId?: string | undefined;
+  readonly actor: string;
+}
+
+export interface SigningResult {
+  readonly runId: string;
+  readonly declarationId: string;
+  readonly signed: number;
+  readonly adopted: number;
+  readonly quarantined: number;
+  readonly envelopePath: string;
+  readonly envelopeSha256: string;
+  readonly statementSha256: string;
+}
+
+const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
+const DEFAULT_CHUNK = 64;
+
+/** The token algorithm the station signs artifacts with: ECDSA P-256 over the artifact's SHA-256. */
+const ARTIFACT_ALGORITHM = 'ecdsa-sha256';
+
+interface Key {
+  readonly moduleId: string;
+  readonly module: Pkcs11Module;
+  readonly tokenSerial: string;
+  readonly keyId: string;
+  readonly info: PublicKeyInfo;
+  readonly dsse: DsseAlgorithmName;
+}
+
+/** SIGN-GATE: the gate as it is now, and its manifest checked. */
+function readGate(station: Station, declarationId: string, provider: GateProvider) {
+  const gate = provider(station, declarationId);
+  if (gate.declarationId !== declarationId)
+    throw stationError('GATE_NOT_OPEN', `the gate read is ${gate.declarationId}'s, not ${declarationId}'s`, {
+      declarationId,
+    });
+  const manifest = parseOrThrow(signingManifestSchema, gate.manifest, 'manifest');
+  const digest = manifestSha256(
+    manifest.artifacts,
+    (d) => new Uint8Array(createHash('sha256').update(d).digest()),
+  );
+  return { gate, manifest, digest, operation: gatedSignOperation(gate, digest) };
+}
+
+/** The signing key, read from the token (no login: public keys are readable): ECDSA P-256 only. */
+function readKey(station: Station, gate: OpenGate, moduleId: string | undefined): Key {
+  const { tokenSerial, keyId } = gate.signingKey;
+  const candidates = moduleId ? [moduleId] : registeredModules(station).map((m) => m.moduleId);
+  const holding = candidates.filter((id) => {
+    try {
+      return station.hsm
+        .module(id)
+        .tokens()
+        .some((t) => t.serial === tokenSerial);
+    } catch {
+      return false;
+    }
+  });
+  const [found, ...others] = holding;
+  if (!found || others.length > 0)
+    throw stationError(
+      'TOKEN_NOT_FOUND',
+      found
+        ? `token ${tokenSerial} is present in more than one module (${holding.join(', ')}): name the module`
+        : `the signing token ${tokenSerial} is not present in ${moduleId ?? 'any registered module'}`,
+      { serial: tokenSerial, field: 'module' },
+    );
+  const module = station.hsm.module(found);
+  const key = module.withSession(
+    tokenSerial,
+    { write: false, purpose: 'gated signing: key read-back' },
+    (s) => s.key(keyId),
+  );
+  const row = algorithmForTokenKey(key.keyType, key.size);
+  if (!row || row.token !== ARTIFACT_ALGORITHM || !key.spki)
+    throw stationError(
+      'MECHANISM_UNSUPPORTED',
+      `gated signing uses an EC P-256 key pair (ECDSA over the artifact's SHA-256); key ${keyId} on token ${tokenSerial} is ${key.keyType} ${key.size}${key.spki ? '' : ' without a readable public key'}`,
+      { field: 'keyId' },
+    );
+  const info = publicKeyInfo(key.spki);
+  return { moduleId: found, module, tokenSerial, keyId, info, dsse: info.algorithm };
+}
+
+function assertFolder(path: string, field: string): string {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) throw stationError('INVALID_INPUT', `${path} is not a folder`, { field });
+  return realpathSync(path);
+}
+
+/**
+ * Starts a run: the gate re-read (SIGN-GATE), the quorum bound to exactly this batch (SIGN-QUORUM), the
+ * media listed against the manifest (SIGN-MATCH: off-manifest files quarantined, a missing artifact
+ * refuses the batch before anything is claimed), then the claim and `signing.run-started` in one append,
+ * and the batch signed.
+ */
+export async function startSigningRun(
+  station: Station,
+  req: SignRunRequest,
+  opts: SigningOptions = {},
+): Promise<SigningResult> {
+  assertActor(req.actor);
+  station.assertWritable();
+  const provider = opts.gate ?? openGateForSigning;
+  const { gate, manifest, digest, operation } = readGate(station, req.declarationId, provider);
+  const open = openRun(station, null);
+  if (open)
+    throw stationError(
+      'SIGNING_RUN_OPEN',
+      `signing run ${open.started.body.runId} of ${open.started.body.declarationId} is still open: resume or cancel it first`,
+      { runId: open.started.body.runId },
+    );
+  requireQuorum(station, req.quorumSessionId, operation);
+  const mediaDir = assertFolder(req.mediaDir, 'mediaDir');
+  const outDir = assertFolder(req.outDir, 'outDir');
+  if (mediaDir === outDir)
+    throw stationError('INVALID_INPUT', 'the output folder must not be the media folder', {
+      field: 'outDir',
+    });
+  const key = readKey(station, gate, req.moduleId);
+  const runId = randomUUID();
+
+  // SIGN-MATCH by name first: a file the manifest does not name is hashed and quarantined (both digests
+  // journaled); a manifest artifact not on the media refuses the batch before any claim.
+  const names = await mediaFiles(mediaDir);
+  const wanted = new Set(manifest.artifacts.map((a) => a.artifact));
+  const offManifest: HashedFile[] = [];
+  for (const name of names.filter((n) => !wanted.has(n)))
+    offManifest.push(await hashFile(mediaDir, name, () => {}));
+  const present = new Set(names);
+  const missing = manifest.artifacts.filter((a) => !present.has(a.artifact)).map((a) => a.artifact);
+  const quarantined = matchMedia(manifest.artifacts, offManifest).quarantined;
+  if (missing.length > 0) {
+    station.record([
+      ...quarantined.map((q) => quarantineEvent(req.declarationId, null, q, req.actor)),
+      {
+        kind: 'signing.run-refused',
+        actor: req.actor,
+        body: { declarationId: req.declarationId, runId: null, code: 'SIGNING_ARTIFACTS_MISSING', missing },
+      },
+    ]);
+    throw missingError(missing, []);
+  }
+
+  // Outputs are never overwritten: every name this run writes must be free before anything is claimed.
+  const taken = [
+    ...manifest.artifacts.map((a) => signatureFileName(a.artifact)),
+    envelopeFileName(runId),
+  ].filter((n) => lstatSync(join(outDir, n), { throwIfNoEntry: false }) !== undefined);
+  if (taken.length > 0)
+    throw stationError(
+      'OUTPUT_EXISTS',
+      `${outDir} already holds ${taken.slice(0, 5).join(', ')}${taken.length > 5 ? ` and ${taken.length - 5} more` : ''}; the station never overwrites a file: choose an empty output folder`,
+      { field: 'outDir', path: join(outDir, taken[0] as string) },
+    );
+
+  const started: EventBody<'signing.run-started'> = {
+    runId,
+    declarationId: req.declarationId,
+    packetId: gate.packetId,
+    version: gate.version,
+    packetDigest: gate.packetDigest,
+    approvalSeq: gate.approvalSeq,
+    policyDigest: gate.policyDigest,
+    ledgerDigest: gate.ledgerDigest,
+    manifestId: manifest.manifestId,
+    manifestVersion: manifest.manifestVersion,
+    manifestSha256: digest,
+    artifacts: manifest.artifacts,
+    moduleId: key.moduleId,
+    tokenSerial: key.tokenSerial,
+    keyId: key.keyId,
+    spkiSha256: key.info.fingerprint,
+    algorithm: ARTIFACT_ALGORITHM,
+    quorumSessionId: req.quorumSessionId,
+    claimSeq: 1,
+    mediaDir,
+    outDir,
+    startedAt: journalTime(station.deps.clock()),
+  };
+  // QUORUM-CLAIM and the run's start land together, rechecked under the write lock: the quorum is still
+  // reached and unclaimed, and no other run opened meanwhile (one batch at a time).
+  const head = station.journal.head().seq;
+  const appended = station.record(
+    [
+      {
+        kind: 'quorum.session-claimed',
+        actor: req.actor,
+        body: { sessionId: req.quorumSessionId, operation: encodeOperation(operation) },
+      },
+      { kind: 'signing.run-started', actor: req.actor, body: { ...started, claimSeq: head + 1 } },
+      // Off-manifest files are quarantined under the run they were found by.
+      ...quarantined.map((q) => quarantineEvent(req.declarationId, runId, q, req.actor)),
+    ],
+    () => {
+      requireQuorum(station, req.quorumSessionId, operation);
+      if (station.journal.head().seq !== head || openRun(station, null))
+        throw stationError(
+          'JOURNAL_CONFLICT',
+          'the journal moved while the run was being started; start it again',
+          {},
+        );
+    },
+  );
+  const run = openRun(station, req.declarationId);
+  if (!run || run.started.body.runId !== runId || run.attempt.claimSeq !== appended.firstSeq)
+    throw stationError('INTERNAL', 'the signing run just started cannot be read back from the journal', {});
+  return signBatch(station, run, key, operation, req, opts);
+}
+
+/**
+ * SIGN-RESUME: the same run taken up again. The gate must still open for exactly the facts the run was
+ * bound to; the run's quorum claim must still hold and be unexpired (or a new session for the same
+ * operation is claimed in its place); then `signing.run-resumed` makes this the run's attempt, and only
+ * what the journal has not counted is signed.
+ */
+export async function resumeSigningRun(
+  station: Station,
+  req: SignResumeRequest,
+  opts: SigningOptions = {},
+): Promise<SigningResult> {
+  assertActor(req.actor);
+  station.assertWritable();
+  const run = openRun(station, req.declarationId);
+  if (!run)
+    throw stationError('SIGNING_NO_OPEN_RUN', `no signing run of ${req.declarationId} is open`, {
+      field: 'declarationId',
+    });
+  const { gate, digest, operation } = readGate(station, req.declarationId, opts.gate ?? openGateForSigning);
+  assertSameGate(run, gate, digest);
+  const key = readKey(station, gate, req.moduleId ?? run.started.body.moduleId);
+  if (key.info.fingerprint !== run.started.body.spkiSha256)
+    throw stationError(
+      'SIGNING_GATE_CHANGED',
+      `key ${key.keyId} on token ${key.tokenSerial} is not the key the run started with (public key ${run.started.body.spkiSha256})`,
+      { runId: run.started.body.runId },
+    );
+  const claim = run.attempt;
+  const view = quorumSessionView(station, { sessionId: claim.quorumSessionId });
+  const now = journalTime(station.deps.clock());
+  const held = view.claim?.seq === claim.claimSeq && now < view.session.expiresAt;
+  const runId = run.started.body.runId;
+  if (held) {
+    station.record(
+      [{ kind: 'signing.run-resumed', actor: req.actor, body: { runId, ...sessionOf(claim) } }],
+      () => assertClaimHeld(station, claim.quorumSessionId, claim.claimSeq),
+    );
+  } else {
+    if (!req.quorumSessionId || req.quorumSessionId === claim.quorumSessionId)
+      throw stationError(
+        'SIGNING_QUORUM_EXPIRED',
+        `run ${runId}'s quorum session ${claim.quorumSessionId} has expired or no longer holds its claim; open a new session for "${encodeOperation(operation)}" and resume with it`,
+        { runId, expected: encodeOperation(operation) },
+      );
+    const next = req.quorumSessionId;
+    requireQuorum(station, next, operation);
+    const head = station.journal.head().seq;
+    const spendOld: NewEvent[] =
+      view.claim?.seq === claim.claimSeq
+        ? [
+            {
+              kind: 'quorum.session-spent',
+              actor: req.actor,
+              body: {
+                sessionId: claim.quorumSessionId,
+                claimSeq: claim.claimSeq,
+                code: 'SIGNING_QUORUM_EXPIRED',
+              },
+            },
+          ]
+        : [];
+    station.record(
+      [
+        ...spendOld,
+        {
+          kind: 'quorum.session-claimed',
+          actor: req.actor,
+          body: { sessionId: next, operation: encodeOperation(operation) },
+        },
+        {
+          kind: 'signing.run-resumed',
+          actor: req.actor,
+          body: { runId, quorumSessionId: next, claimSeq: head + spendOld.length + 1 },
+        },
+      ],
+      () => requireQuorum(station, next, operation),
+    );
+  }
+  const resumed = openRun(station, req.declarationId);
+  if (resumed?.started.body.runId !== runId)
+    throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was being resumed`, { runId });
+  return signBatch(station, resumed, key, operation, { ...req, mediaDir: run.started.body.mediaDir }, opts);
+}
+
+function sessionOf(a: RunRecord['attempt']) {
+  return { quorumSessionId: a.quorumSessionId, claimSeq: a.claimSeq };
+}
+
+function assertSameGate(run: RunRecord, gate: OpenGate, digest: string): void {
+  const b = run.started.body;
+  const pairs: [string, unknown, unknown][] = [
+    ['packet', b.packetId, gate.packetId],
+    ['version', b.version, gate.version],
+    ['packet digest', b.packetDigest, gate.packetDigest],
+    ['approval', b.approvalSeq, gate.approvalSeq],
+    ['policy digest', b.policyDigest, gate.policyDigest],
+    ['ledger digest', b.ledgerDigest, gate.ledgerDigest],
+    ['manifest digest', b.manifestSha256, digest],
+    ['token', b.tokenSerial, gate.signingKey.tokenSerial],
+    ['key', b.keyId, gate.signingKey.keyId],
+  ];
+  const changed = pairs.filter(([, was, now]) => was !== now);
+  if (changed.length > 0)
+    throw stationError(
+      'SIGNING_GATE_CHANGED',
+      `the gate of ${b.declarationId} now opens for other facts than run ${b.runId} was bound to: ${changed
+        .map(([what, was, now]) => `${what} ${String(was)} → ${String(now)}`)
+        .join('; ')}`,
+      { runId: b.runId },
+    );
+}
+
+function quarantineEvent(
+  declarationId: string,
+  runId: string | null,
+  q: ReturnType<typeof matchMedia>['quarantined'][number],
+  actor: string,
+): NewEvent<'signing.artifact-quarantined'> {
+  return {
+    kind: 'signing.artifact-quarantined',
+    actor,
+    body: {
+      declarationId,
+      runId,
+      artifact: q.artifact.slice(0, 1024),
+      mediaSha256: q.mediaSha256,
+      manifestSha256: q.manifestSha256,
+      reason: q.reason,
+    },
+  };
+}
+
+function missingError(missing: readonly string[], differs: readonly string[]): CodedError {
+  const parts = [
+    missing.length > 0
+      ? `not on the media: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (+${missing.length - 10})` : ''}`
+      : '',
+    differs.length > 0
+      ? `digest differs from the manifest: ${differs.slice(0, 10).join(', ')}${differs.length > 10 ? ` (+${differs.length - 10})` : ''}`
+      : '',
+  ].filter(Boolean);
+  return stationError('SIGNING_ARTIFACTS_MISSING', `the batch cannot complete: ${parts.join('; ')}`, {
+    missing: [...missing, ...differs],
+  });
+}
+
+/** The run's journaled facts as SIGN-RESUME reads them. */
+function runFacts(run: RunRecord): RunFact[] {
+  return [
+    ...run.intents.map((a) => ({ type: 'intent' as const, artifact: a.artifact, sha256: a.sha256 })),
+    ...run.signed.map((a) => ({ type: 'signed' as const, artifact: a.artifact, sha256: a.sha256 })),
+    ...(run.envelopeIntent ? [{ type: 'envelope-intent' as const }] : []),
+  ];
+}
+
+/**
+ * Signs what the journal has not counted, in chunks: hash from media, match (SIGN-MATCH), journal the
+ * intents, C_Sign each digest, verify against the token's public key (SIGN-VERIFY), write durably and
+ * read back, journal the counted signatures. Then the batch's envelope, and the completion that closes
+ * the quorum as used. Every append rechecks that this attempt still holds the run.
+ */
+async function signBatch(
+  station: Station,
+  run: RunRecord,
+  key: Key,
+  operation: QuorumOperation,
+  req: {
+    readonly pin: string;
+    readonly actor: string;
+    readonly declarationId: string;
+    readonly mediaDir?: string;
+  },
+  opts: SigningOptions,
+): Promise<SigningResult> {
+  const b = run.started.body;
+  const { runId, outDir, mediaDir } = b;
+  const attemptSeq = run.attempt.seq;
+  const session = sessionOf(run.attempt);
+  const state = resumeState(b.artifacts, runFacts(run));
+  const total = b.artifacts.length;
+  let counted = state.signed.size;
+  let adopted = run.signed.filter((s) => s.adopted).length;
+  let bytesDone = 0;
+  const startedMs = Date.now();
+  const countedAtStart = counted;
+  const report = (phase: SigningProgress['phase']) => {
+    const r = progressRate(counted - countedAtStart, total - countedAtStart, startedMs, Date.now());
+    opts.onProgress?.({ runId, phase, done: counted, total, bytesDone, ...r });
+  };
+  const guard = () => {
+    if (!attemptCurrent(station, attemptSeq))
+      throw stationError('SIGNING_SUPERSEDED', `another attempt took run ${runId} up; this one stopped`, {
+        runId,
+      });
+  };
+  const record = (events: NewEvent[], extra?: () => void) =>
+    station.record(events, () => {
+      guard();
+      extra?.();
+    });
+
+  report('checking');
+  const inDoubt = b.artifacts.filter((a) => state.inDoubt.has(a.artifact));
+  const work = [...inDoubt, ...state.pending];
+  const chunk = Math.max(1, opts.chunk ?? DEFAULT_CHUNK);
+  const differs: string[] = [];
+  const missing: string[] = [];
+
+  const envelope = await key.module.withSessionAsync(
+    key.tokenSerial,
+    { write: false, login: { user: 'user', pin: req.pin }, purpose: `gated signing of ${b.declarationId}` },
+    async (s) => {
+      const handle = s.privateKey(key.keyId);
+      for (let i = 0; i < work.length; i += chunk) {
+        if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
+        const part = work.slice(i, i + chunk);
+        // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed.
+        const hashed: { a: ManifestArtifact; f: HashedFile }[] = [];
+        const refused: NewEvent[] = [];
+        for (const a of part) {
+          let f: HashedFile;
+          try {
+            f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n));
+          } catch {
+            missing.push(a.artifact);
+            continue;
+          }
+          if (f.sha256 !== a.sha256) {
+            differs.push(a.artifact);
+            refused.push(
+              quarantineEvent(
+                b.declarationId,
+                runId,
+                {
+                  artifact: a.artifact,
+                  mediaSha256: f.sha256,
+                  manifestSha256: a.sha256,
+                  reason: 'digest-differs',
+                },
+                req.actor,
+              ),
+            );
+            continue;
+          }
+          hashed.push({ a, f });
+        }
+        if (refused.length > 0) record(refused);
+        // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
+        const toSign: typeof hashed = [];
+        const done: EventBody<'signing.artifact-signed'>['artifacts'][number][] = [];
+        for (const h of hashed) {
+          const found = state.inDoubt.has(h.a.artifact) ? await adoptable(outDir, mediaDir, key, h) : null;
+          if (found) done.push(found);
+          else toSign.push(h);
+        }
+        if (toSign.length > 0) {
+          record([
+            {
+              kind: 'signing.artifact-intent',
+              actor: req.actor,
+              body: { runId, artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })) },
+            },
+          ]);
+          for (const h of toSign) done.push(await signOne(s, handle, outDir, mediaDir, key, h));
+        }
+        if (done.length > 0) {
+          record([{ kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } }]);
+          counted += done.length;
+          adopted += done.filter((d) => d.adopted).length;
+        }
+        report('signing');
+      }
+      if (missing.length > 0 || differs.length > 0) {
+        record([
+          {
+            kind: 'signing.run-refused',
+            actor: req.actor,
+            body: {
+              declarationId: b.declarationId,
+              runId,
+              code: 'SIGNING_ARTIFACTS_MISSING',
+              missing: [...missing, ...differs],
+            },
+          },
+        ]);
+        throw missingError(missing, differs);
+      }
+      if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
+      report('envelope');
+      return writeEnvelope(station, s, handle, key, run, state.envelopeInDoubt, record, req.actor);
+    },
+  );
+  record(
+    [
+      {
+        kind: 'signing.run-completed',
+        actor: req.actor,
+        body: {
+          runId,
+          signed: counted,
+          adopted,
+          envelopeFile: envelope.file,
+          envelopeSha256: envelope.sha256,
+          statementSha256: envelope.statementSha256,
+        },
+      },
+      quorumUsed(session.quorumSessionId, operation, req.actor),
+    ],
+    () => assertClaimHeld(station, session.quorumSessionId, session.claimSeq),
+  );
+  report('done');
+  return {
+    runId,
+    declarationId: b.declarationId,
+    signed: counted,
+    adopted,
+    quarantined: run.quarantined.length + differs.length,
+    envelopePath: join(outDir, envelope.file),
+    envelopeSha256: envelope.sha256,
+    statementSha256: envelope.statementSha256,
+  };
+}
+
+type Counted = EventBody<'signing.artifact-signed'>['artifacts'][number];
+
+/**
+ * Reads an output this run would write: null when the name is free; the counted entry when it holds a
+ * valid signature (adopted: SIGN-RESUME); SIGNING_OUTPUT_FOREIGN when it holds anything else.
+ */
+async function adoptable(
+  outDir: string,
+  mediaDir: string,
+  key: Key,
+  h: { a: ManifestArtifact; f: HashedFile },
+): Promise<Counted | null> {
+  const name = signatureFileName(h.a.artifact);
+  const path = join(outDir, name);
+  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return null;
+  const bytes = readRegular(path);
+  const ok =
+    bytes !== null &&
+    (await verifyArtifactSignature(key.info.key, bytes, {
+      dir: mediaDir,
+      name: h.a.artifact,
+      sha256: h.a.sha256,
+      bytes: h.f.bytes,
+    }));
+  if (!ok)
+    throw stationError(
+      'SIGNING_OUTPUT_FOREIGN',
+      `${path} is not a valid signature of ${h.a.artifact} by key ${key.keyId}; the station never overwrites it`,
+      { path, field: 'outDir' },
+    );
+  return {
+    artifact: h.a.artifact,
+    sha256: h.a.sha256,
+    signatureFile: name,
+    signatureSha256: sha256hex(bytes),
+    adopted: true,
+  };
+}
+
+function readRegular(path: string): Buffer | null {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile() || st.size > 64 * 1024) return null;
+  return readFileSync(path);
+}
+
+/**
+ * SIGN-VERIFY: one artifact signed over its manifest digest (the bytes just hashed from media matched
+ * it), the token's raw r||s turned into DER, verified with the public key read from the token before it
+ * counts, written durably (never over anything) and read back. A name taken meanwhile by a valid
+ * signature of this artifact (another attempt's) is adopted; by anything else, refused.
+ */
+async function signOne(
+  s: Session,
+  handle: Parameters<Session['signWith']>[0],
+  outDir: string,
+  mediaDir: string,
+  key: Key,
+  h: { a: ManifestArtifact; f: HashedFile },
+): Promise<Counted> {
+  const digest = Buffer.from(h.a.sha256, 'hex');
+  // CKM_ECDSA signs a digest: the one the media bytes matched, which is the manifest's own.
+  const raw = s.signWith(handle, ARTIFACT_ALGORITHM, Buffer.alloc(0), () => digest);
+  const der = Buffer.from(dsseSignatureFromToken(raw, key.dsse));
+  const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: h.f.bytes };
+  if (!(await verifyArtifactSignature(key.info.key, der, artifact)))
+    throw stationError(
+      'SIGNING_SIGNATURE_INVALID',
+      `the token's signature of ${h.a.artifact} does not verify against key ${key.keyId}'s public key; nothing was written or counted`,
+      { artifact: h.a.artifact },
+    );
+  const name = signatureFileName(h.a.artifact);
+  const path = join(outDir, name);
+  try {
+    writeExclusive(path, der, { mode: 0o644, field: 'outDir' });
+  } catch (e) {
+    if (e instanceof CodedError && e.code === 'OUTPUT_EXISTS') {
+      const other = await adoptable(outDir, mediaDir, key, h);
+      if (other) return other;
+    }
+    throw e;
+  }
+  readBack(path, der);
+  return {
+    artifact: h.a.artifact,
+    sha256: h.a.sha256,
+    signatureFile: name,
+    signatureSha256: sha256hex(der),
+    adopted: false,
+  };
+}
+
+/** The bundles' read-back: the file as the media returns it must be the bytes written, or it is removed. */
+function readBack(path: string, written: Uint8Array): void {
+  let back: Buffer | null;
+  try {
+    back = readFileSync(path);
+  } catch {
+    back = null;
+  }
+  if (!back?.equals(written)) {
+    rmSync(path, { force: true });
+    throw stationError('SIGNING_WRITE_FAILED', `${path} did not read back as written; it was removed`, {
+      path,
+      field: 'outDir',
+    });
+  }
+}
+
+/**
+ * The batch's one DSSE envelope over its in-toto statement (every manifest artifact a subject). The
+ * statement is built from the run's journaled facts only, so after a crash an envelope already on disk
+ * is adopted when its payload is exactly this statement and its signature verifies.
+ */
+async function writeEnvelope(
+  station: Station,
+  s: Session,
+  handle: Parameters<Session['signWith']>[0],
+  key: Key,
+  run: RunRecord,
+  inDoubt: boolean,
+  record: (events: NewEvent[]) => unknown,
+  actor: string,
+): Promise<{ file: string; sha256: string; statementSha256: string }> {
+  const b = run.started.body;
+  const predicate: SigningPredicate = {
+    runId: b.runId,
+    declarationId: b.declarationId,
+    packet: { packetId: b.packetId, version: b.version, digest: b.packetDigest },
+    approvalSeq: b.approvalSeq,
+    policyDigest: b.policyDigest,
+    ledgerDigest: b.ledgerDigest,
+    manifest: { manifestId: b.manifestId, manifestVersion: b.manifestVersion, sha256: b.manifestSha256 },
+    key: { tokenSerial: b.tokenSerial, keyId: b.keyId, spkiSha256: b.spkiSha256 },
+    startedAt: b.startedAt,
+    station: { stationId: station.stationRecord().stationId },
+  };
+  const payload = canonicalBytes(batchStatement(b.artifacts, predicate));
+  const statementSha256 = sha256hex(payload);
+  const file = envelopeFileName(b.runId);
+  const path = join(b.outDir, file);
+  const verifies = (bytes: Uint8Array) => {
+    const parsed = parseEnvelope(bytes);
+    return (
+      parsed.ok &&
+      parsed.payload.equals(payload) &&
+      parsed.envelope.signatures.length === 1 &&
+      verifyDsseSignature(
+        key.info,
+        parsed.envelope.payloadType,
+        parsed.payload,
+        Buffer.from(parsed.envelope.signatures[0]?.sig ?? '', 'base64'),
+      )
+    );
+  };
+  if (lstatSync(path, { throwIfNoEntry: false }) !== undefined) {
+    const existing = inDoubt ? readFileSync(path) : null;
+    if (existing && verifies(existing)) return { file, sha256: sha256hex(existing), statementSha256 };
+    throw stationError(
+      'SIGNING_OUTPUT_FOREIGN',
+      `${path} is not this run's envelope; the station never overwrites it`,
+      {
+        path,
+        field: 'outDir',
+      },
+    );
+  }
+  if (!inDoubt)
+    record([{ kind: 'signing.envelope-intent', actor, body: { runId: b.runId, statementSha256 } }]);
+  const envelope = await signEnvelope(payload, key.info.fingerprint, async (pae) =>
+    dsseSignatureFromToken(
+      s.signWith(handle, ARTIFACT_ALGORITHM, Buffer.from(pae), (alg, d) =>
+        createHash(alg).update(d).digest(),
+      ),
+      key.dsse,
+    ),
+  );
+  const bytes = canonicalBytes(envelope);
+  if (!verifies(bytes))
+    throw stationError(
+      'SIGNING_SIGNATURE_INVALID',
+      "the token's envelope signature does not verify against its public key",
+      {},
+    );
+  writeExclusive(path, bytes, { mode: 0o644, field: 'outDir' });
+  readBack(path, bytes);
+  return { file, sha256: sha256hex(bytes), statementSha256 };
+}
+
+/**
+ * The operator's cancel, seen between chunks: the run ends (`signing.run-cancelled`), counted signatures
+ * stay counted, and the quorum is released when nothing was signed under it, spent otherwise.
+ */
+function cancel(
+  station: Station,
+  run: RunRecord,
+  signed: number,
+  pending: number,
+  actor: string,
+): CodedError {
+  const { runId } = run.started.body;
+  const claim = run.attempt;
+  const anything = signed > 0 || run.intents.length > 0;
+  try {
+    station.record(
+      [
+        { kind: 'signing.run-cancelled', actor, body: { runId, signed, pending } },
+        anything
+          ? {
+              kind: 'quorum.session-spent',
+              actor,
+              body: { sessionId: claim.quorumSessionId, claimSeq: claim.claimSeq, code: 'SIGNING_CANCELLED' },
+            }
+          : {
+              kind: 'quorum.session-released',
+              actor,
+              body: { sessionId: claim.quorumSessionId, claimSeq: claim.claimSeq, code: 'SIGNING_CANCELLED' },
+            },
+      ],
+      () => {
+        if (!attemptCurrent(station, claim.seq))
+          throw stationError('SIGNING_SUPERSEDED', `run ${runId} was taken up elsewhere`, { runId });
+        assertClaimHeld(station, claim.quorumSessionId, claim.claimSeq);
+      },
+    );
+  } catch (e) {
+    return e instanceof CodedError
+      ? e
+      : stationError('INTERNAL', 'the cancellation could not be recorded', {});
+  }
+  return stationError(
+    'SIGNING_CANCELLED',
+    `signing run ${runId} was cancelled: ${signed} signed, ${pending} not signed`,
+    {
+      runId,
+      signed,
+      pending,
+    },
+  );
+}
+
+/**
+ * Cancels the declaration's open run that no process is running (after a crash the operator decides
+ * not to resume): the same record as a cancel seen mid-run.
+ */
+export function cancelSigningRun(
+  station: Station,
+  req: { declarationId: string; actor: string },
+): { runId: string; signed: number; pending: number } {
+  assertActor(req.actor);
+  const run = openRun(station, req.declarationId);
+  if (!run)
+    throw stationError('SIGNING_NO_OPEN_RUN', `no signing run of ${req.declarationId} is open`, {
+      field: 'declarationId',
+    });
+  const signed = run.signed.length;
+  const pending = run.started.body.artifacts.length - signed;
+  const e = cancel(station, run, signed, pending, req.actor);
+  if (e.code !== 'SIGNING_CANCELLED') throw e;
+  return { runId: run.started.body.runId, signed, pending };
+}

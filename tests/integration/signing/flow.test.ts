@@ -1,0 +1,275 @@
+import { execFileSync } from 'node:child_process';
+import { createPublicKey, verify } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pae } from '../../../src/core/bundle/dsse';
+import { SIGNING_PREDICATE_TYPE } from '../../../src/core/signing/batch';
+import { CodedError } from '../../../src/core/errors';
+import type { EventKind } from '../../../src/core/journal/events';
+import { quorumSessionView } from '../../../src/main/services/custodians';
+import {
+  cancelSigningRun,
+  signingStatus,
+  startSigningRun,
+  type SignRunRequest,
+} from '../../../src/main/services/signing';
+import type { OpenGate } from '../../../src/main/services/activation';
+import { suiteTempDir } from '../../helpers/temp';
+import {
+  ACTOR,
+  SIGNER_PIN,
+  gatedQuorum,
+  openGate,
+  sha256,
+  signingWorld,
+  writeMedia,
+  type SigningWorld,
+} from './world';
+
+/**
+ * Gated signing end to end on SoftHSM2 (docs/gated-signing.md): SIGN-GATE, SIGN-QUORUM, SIGN-MATCH,
+ * SIGN-VERIFY, outputs never overwritten, cancel. The gate is a stand-in OPEN gate whose manifest lists
+ * real files; signatures are checked with node's crypto and openssl against the token's public key.
+ */
+let suite: ReturnType<typeof suiteTempDir>;
+let w: SigningWorld;
+let n = 0;
+
+beforeAll(async () => {
+  suite = suiteTempDir('station-signing-');
+  w = await signingWorld(suite.dir);
+}, 60_000);
+
+afterAll(() => {
+  w?.station.close();
+  suite?.remove();
+});
+
+function batch(files: Record<string, string | Buffer>, extra: Record<string, string> = {}) {
+  const id = ++n;
+  const media = join(suite.dir, `media-${id}`);
+  const manifest = writeMedia(media, files);
+  writeMedia(media, extra);
+  const out = join(suite.dir, `out-${id}`);
+  mkdirSync(out);
+  return { media, out, manifest, declarationId: `DECL-2026-06${String(id).padStart(2, '0')}` };
+}
+
+function request(b: ReturnType<typeof batch>, quorumSessionId: string): SignRunRequest {
+  return {
+    declarationId: b.declarationId,
+    mediaDir: b.media,
+    outDir: b.out,
+    quorumSessionId,
+    pin: SIGNER_PIN,
+    actor: ACTOR,
+  };
+}
+
+async function refusal(p: Promise<unknown>): Promise<CodedError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof CodedError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+const events = <K extends EventKind>(kind: K) => w.station.journal.eventsOfKind(kind);
+
+describe('gated signing of exactly the frozen manifest', () => {
+  it('signs every manifest artifact once; each .sig and the DSSE envelope verify against the token key; an off-manifest file is quarantined', async () => {
+    const b = batch(
+      {
+        'app-1.2.3.tar.gz': 'release tarball',
+        'app.deb': Buffer.alloc(3 * 1024 * 1024, 7),
+        'SBOM.json': '{"sbom":1}',
+      },
+      { 'stray.exe': 'not in the manifest' },
+    );
+    const gate: OpenGate = openGate(w, b.manifest, b.declarationId);
+    const session = gatedQuorum(w, gate);
+    const progress: number[] = [];
+    const r = await startSigningRun(w.station, request(b, session), {
+      gate: () => gate,
+      chunk: 2,
+      onProgress: (p) => progress.push(p.done),
+    });
+    expect(r.signed).toBe(3);
+    expect(r.quarantined).toBe(1);
+    expect(progress.at(-1)).toBe(3);
+
+    const key = createPublicKey({ key: w.spki, format: 'der', type: 'spki' });
+    writeFileSync(join(suite.dir, 'signer.pem'), key.export({ type: 'spki', format: 'pem' }));
+    for (const a of b.manifest) {
+      const sig = readFileSync(join(b.out, `${a.artifact}.sig`));
+      expect(
+        verify('sha256', readFileSync(join(b.media, a.artifact)), { key, dsaEncoding: 'der' }, sig),
+      ).toBe(true);
+      // …and with openssl, an independent implementation.
+      const ok = execFileSync('openssl', [
+        ...['dgst', '-sha256', '-verify', join(suite.dir, 'signer.pem')],
+        ...['-signature', join(b.out, `${a.artifact}.sig`), join(b.media, a.artifact)],
+      ]).toString();
+      expect(ok).toContain('Verified OK');
+    }
+    expect(existsSync(join(b.out, 'stray.exe.sig'))).toBe(false);
+
+    const env = JSON.parse(readFileSync(r.envelopePath, 'utf8')) as {
+      payload: string;
+      payloadType: string;
+      signatures: { sig: string }[];
+    };
+    const payload = Buffer.from(env.payload, 'base64');
+    expect(
+      verify(
+        'sha256',
+        pae(env.payloadType, payload),
+        { key, dsaEncoding: 'der' },
+        Buffer.from(env.signatures[0]!.sig, 'base64'),
+      ),
+    ).toBe(true);
+    const statement = JSON.parse(payload.toString('utf8')) as {
+      subject: { name: string; digest: { sha256: string } }[];
+      predicateType: string;
+      predicate: { declarationId: string; packet: { version: number }; approvalSeq: number };
+    };
+    expect(statement.predicateType).toBe(SIGNING_PREDICATE_TYPE);
+    expect(statement.subject.map((s) => [s.name, s.digest.sha256]).sort()).toEqual(
+      b.manifest.map((a) => [a.artifact, a.sha256]).sort(),
+    );
+    expect(statement.predicate).toMatchObject({
+      declarationId: b.declarationId,
+      packet: { version: 3 },
+      approvalSeq: 41,
+    });
+    expect(sha256(readFileSync(r.envelopePath))).toBe(r.envelopeSha256);
+
+    // The journal: each artifact counted exactly once; the stray quarantined with its digest; quorum used.
+    const counted = events('signing.artifact-signed')
+      .filter((e) => e.body.runId === r.runId)
+      .flatMap((e) => e.body.artifacts.map((a) => a.artifact));
+    expect(counted.sort()).toEqual(b.manifest.map((a) => a.artifact).sort());
+    const q = events('signing.artifact-quarantined').filter((e) => e.body.declarationId === b.declarationId);
+    expect(q.map((e) => e.body)).toEqual([
+      expect.objectContaining({
+        artifact: 'stray.exe',
+        reason: 'off-manifest',
+        manifestSha256: null,
+        mediaSha256: sha256(Buffer.from('not in the manifest')),
+      }),
+    ]);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBe('used');
+    const status = signingStatus(w.station, { declarationId: b.declarationId });
+    expect(status.runs[0]).toMatchObject({ state: 'completed', signed: 3, total: 3, inDoubt: 0 });
+  });
+
+  it('an artifact whose digest differs from the manifest is refused and quarantined with both digests; the batch cannot complete', async () => {
+    const b = batch({ 'good.bin': 'good', 'tampered.bin': 'what the manifest froze' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    writeFileSync(join(b.media, 'tampered.bin'), 'swapped on the media');
+    const session = gatedQuorum(w, gate);
+    const e = await refusal(startSigningRun(w.station, request(b, session), { gate: () => gate }));
+    expect(e.code).toBe('SIGNING_ARTIFACTS_MISSING');
+    expect(e.data.missing).toEqual(['tampered.bin']);
+    expect(existsSync(join(b.out, 'tampered.bin.sig'))).toBe(false);
+    const q = events('signing.artifact-quarantined').filter((x) => x.body.declarationId === b.declarationId);
+    expect(q.map((x) => x.body)).toEqual([
+      expect.objectContaining({
+        artifact: 'tampered.bin',
+        reason: 'digest-differs',
+        manifestSha256: sha256(Buffer.from('what the manifest froze')),
+        mediaSha256: sha256(Buffer.from('swapped on the media')),
+      }),
+    ]);
+    expect(signingStatus(w.station, { declarationId: b.declarationId }).runs[0]).toMatchObject({
+      state: 'open',
+      signed: 1,
+    });
+    cancelSigningRun(w.station, { declarationId: b.declarationId, actor: ACTOR });
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).not.toBeNull();
+  });
+
+  it('a manifest artifact missing from the media refuses the batch before the quorum is claimed', async () => {
+    const b = batch({ 'a.bin': 'a', 'b.bin': 'b' });
+    const gate = openGate(
+      w,
+      [...b.manifest, { artifact: 'absent.bin', sha256: sha256(Buffer.from('x')), sizeBytes: 1 }],
+      b.declarationId,
+    );
+    const session = gatedQuorum(w, gate);
+    const e = await refusal(startSigningRun(w.station, request(b, session), { gate: () => gate }));
+    expect(e.code).toBe('SIGNING_ARTIFACTS_MISSING');
+    expect(e.data.missing).toEqual(['absent.bin']);
+    expect(readdirSync(b.out)).toEqual([]);
+    const view = quorumSessionView(w.station, { sessionId: session });
+    expect(view.closedReason).toBeNull();
+    expect(view.state.reached).toBe(true);
+  });
+
+  it('refuses without a quorum bound to exactly this batch (too few check-ins, or another operation)', async () => {
+    const b = batch({ 'a.bin': 'a' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const one = gatedQuorum(w, gate, ['alice']);
+    expect((await refusal(startSigningRun(w.station, request(b, one), { gate: () => gate }))).code).toBe(
+      'QUORUM_NOT_REACHED',
+    );
+    // A quorum for another manifest (one byte different) does not authorise this one.
+    const other = gatedQuorum(w, openGate(w, [{ ...b.manifest[0]!, sizeBytes: 2 }], b.declarationId));
+    expect((await refusal(startSigningRun(w.station, request(b, other), { gate: () => gate }))).code).toBe(
+      'QUORUM_WRONG_OPERATION',
+    );
+    expect(readdirSync(b.out)).toEqual([]);
+    expect(events('signing.run-started').filter((e) => e.body.declarationId === b.declarationId)).toEqual([]);
+  });
+
+  it('refuses when the gate is not OPEN (the station’s own gate provider), before anything else', async () => {
+    const b = batch({ 'a.bin': 'a' });
+    const session = gatedQuorum(w, openGate(w, b.manifest, b.declarationId));
+    const e = await refusal(startSigningRun(w.station, request(b, session)));
+    expect(e.code).toBe('GATE_NOT_OPEN');
+    expect(readdirSync(b.out)).toEqual([]);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
+  });
+
+  it('never overwrites an output: a signature name already taken refuses the batch before any claim', async () => {
+    const b = batch({ 'a.bin': 'a', 'b.bin': 'b' });
+    writeFileSync(join(b.out, 'b.bin.sig'), 'somebody else’s file');
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const session = gatedQuorum(w, gate);
+    const e = await refusal(startSigningRun(w.station, request(b, session), { gate: () => gate }));
+    expect(e.code).toBe('OUTPUT_EXISTS');
+    expect(readFileSync(join(b.out, 'b.bin.sig'), 'utf8')).toBe('somebody else’s file');
+    expect(readdirSync(b.out)).toEqual(['b.bin.sig']);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
+  });
+
+  it('cancel stops between chunks: what was counted stays counted, the rest is never signed, the run is over', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`part-${String(i).padStart(2, '0')}.bin`] = `part ${i}`;
+    const b = batch(files);
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const session = gatedQuorum(w, gate);
+    const controller = new AbortController();
+    const e = await refusal(
+      startSigningRun(w.station, request(b, session), {
+        gate: () => gate,
+        chunk: 5,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done >= 10) controller.abort();
+        },
+      }),
+    );
+    expect(e.code).toBe('SIGNING_CANCELLED');
+    const sigs = readdirSync(b.out).filter((f) => f.endsWith('.sig'));
+    expect(sigs).toHaveLength(10);
+    const run = signingStatus(w.station, { declarationId: b.declarationId }).runs[0]!;
+    expect(run).toMatchObject({ state: 'cancelled', signed: 10, total: 40, envelopeFile: null });
+    const cancelled = events('signing.run-cancelled').filter((x) => x.body.runId === run.runId);
+    expect(cancelled.map((x) => x.body)).toEqual([{ runId: run.runId, signed: 10, pending: 30 }]);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBe('outcome-unknown');
+  });
+});
