@@ -20,6 +20,8 @@ export function GateDetail(props: {
   return (
     <article className="gate" aria-label={`Gate ${g.packetId}`}>
       <GatePanel gate={g} onGate={props.onGate} />
+      <HoldRegister holds={g.holds} evaluated={g.evaluation !== null} onFocus={props.onFocus} />
+      <QuarantineList gate={g} onFocus={props.onFocus} />
       {g.ledger ? (
         <LedgerPanel ledger={g.ledger} holds={g.holds} onFocus={props.onFocus} />
       ) : (
@@ -30,8 +32,6 @@ export function GateDetail(props: {
           </p>
         </section>
       )}
-      <HoldRegister holds={g.holds} evaluated={g.evaluation !== null} onFocus={props.onFocus} />
-      <QuarantineList gate={g} onFocus={props.onFocus} />
       <VersionsPanel gate={g} />
       <GateLineage steps={props.lineage} />
     </article>
@@ -82,7 +82,7 @@ function GatePanel(props: { gate: GateView; onGate: (g: GateView) => Promise<voi
       <h2>
         Gate of {g.packetId} — declaration {g.declarationId}
       </h2>
-      <p className="gate-word" aria-label="Gate state">
+      <p className="gate-word">
         <Badge word={g.state} large />
       </p>
       <p className="gate-sentence">{g.sentence}</p>

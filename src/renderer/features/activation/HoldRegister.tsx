@@ -85,8 +85,8 @@ export function QuarantineList(props: { gate: GateView; onFocus: (f: GateFocus) 
   const lines = (props.gate.ledger?.lines ?? []).filter((l) => l.area === 'quarantine');
   const sentence = new Map(props.gate.quarantine.map((q) => [q.subject, q.sentence]));
   return (
-    <section className="module" aria-label="Quarantine">
-      <h2>Quarantine ({lines.length})</h2>
+    <section className="module" aria-label="Quarantined candidates">
+      <h2>Quarantined candidates ({lines.length})</h2>
       {lines.length === 0 ? (
         <p className="muted">
           {props.gate.ledger

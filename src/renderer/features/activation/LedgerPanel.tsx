@@ -110,7 +110,7 @@ function LineRow({ line, onFocus }: { line: LedgerLine; onFocus: (f: GateFocus) 
           {Object.entries(line.facts).map(([k, v]) => (
             <div key={k}>
               <dt>{k}</dt>
-              <dd>{factText(v)}</dd>
+              <dd>{factText(v, k)}</dd>
             </div>
           ))}
         </dl>

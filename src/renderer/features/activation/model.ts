@@ -63,7 +63,9 @@ export function stateCounts(lines: readonly LedgerLine[]): { word: string; count
 }
 
 /** A fact's value as text; null (not known) is shown as UNKNOWN, never as an empty cell. */
-export function factText(v: FactValue | undefined): string {
+export function factText(v: FactValue | undefined, fact = ''): string {
+  // A quarantined candidate's manifest digest is null when the manifest has no such artifact.
+  if ((v === undefined || v === null) && fact === 'manifestSha256') return 'not in the frozen manifest';
   if (v === undefined || v === null) return 'UNKNOWN';
   if (Array.isArray(v)) return v.length === 0 ? 'none' : v.join(', ');
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
