@@ -67,8 +67,7 @@ export function LedgerPanel(props: {
                 <tr>
                   <th scope="col">Item</th>
                   <th scope="col">State</th>
-                  <th scope="col">Facts</th>
-                  <th scope="col">Records</th>
+                  <th scope="col">Facts and records</th>
                 </tr>
               </thead>
               <tbody>
@@ -114,9 +113,9 @@ function LineRow({ line, onFocus }: { line: LedgerLine; onFocus: (f: GateFocus) 
             </div>
           ))}
         </dl>
-      </td>
-      <td>
-        <RecordLinks records={line.records} onFocus={onFocus} />
+        <div className="ledger-records">
+          <RecordLinks records={line.records} onFocus={onFocus} />
+        </div>
       </td>
     </tr>
   );
