@@ -52,7 +52,8 @@ export const STATUS_WORDS = {
   FAILED: { tone: 'bad', meaning: 'It ran and did not succeed.' },
   REFUSED: {
     tone: 'bad',
-    meaning: 'The station refused it (a coded error says why); nothing was recorded but the refusal.',
+    meaning:
+      'The station refused it (a coded error says why); nothing was recorded but the refusal. An activation gate: the approval owner answered the current version with an objection.',
   },
   // Gates and outcomes
   READY: { tone: 'good', meaning: 'Every check the gate needs passed: a person may now act on it.' },
@@ -115,7 +116,11 @@ export const STATUS_WORDS = {
   'OFF-ROSTER': { tone: 'bad', meaning: 'The roster entry that proved it is no longer valid.' },
   'NO ROSTER': { tone: 'warn', meaning: 'No roster yet: nobody can sign in.' },
   // Quorum sessions and coverage
-  OPEN: { tone: 'info', meaning: 'A quorum session waiting for check-ins.' },
+  OPEN: {
+    tone: 'info',
+    meaning:
+      'A quorum session waiting for check-ins. An activation gate: the named owner approved exactly the current version and ledger (signing still needs its own quorum; never green).',
+  },
   REACHED: { tone: 'good', meaning: 'Enough custodians checked in for the bound operation.' },
   CLAIMED: { tone: 'warn', meaning: 'An act holds the session (it is being used).' },
   CLOSED: { tone: 'neutral', meaning: 'The session was used, cancelled or closed.' },
@@ -185,6 +190,47 @@ export const STATUS_WORDS = {
   'STALE-BASIS': {
     tone: 'warn',
     meaning: 'A recommendation handed off earlier rests on a record that has since been superseded.',
+  },
+  // Activation gate (workflow 003): the gate's state, ledger lines, holds and approvals' standing
+  'NOT-EVALUATED': {
+    tone: 'neutral',
+    meaning: 'The declaration has not been evaluated: nothing is judged yet, never green.',
+  },
+  'VERSION-NEEDED': {
+    tone: 'warn',
+    meaning: 'The ledger changed since the current packet version (or none exists): record a new version.',
+  },
+  'AWAITING-APPROVAL': {
+    tone: 'warn',
+    meaning: 'The current version binds this ledger and waits for the named approval owner’s signed answer.',
+  },
+  QUARANTINED: {
+    tone: 'bad',
+    meaning:
+      'A candidate artifact not in the frozen manifest, or with another digest: it will not be signed.',
+  },
+  'NON-WAIVABLE': {
+    tone: 'bad',
+    meaning: 'A hold no act clears — not an approval, not a waiver: only a record that fixes the fact.',
+  },
+  'NO SHIFT': { tone: 'bad', meaning: 'A stretch of the signing window no scheduled shift covers.' },
+  CURRENT: { tone: 'info', meaning: 'The newest version: the one an approval must be bound to.' },
+  INVALIDATED: {
+    tone: 'bad',
+    meaning:
+      'An approval of an earlier version: a newer version changed what it approved, so it no longer counts.',
+  },
+  'NOT-THE-OWNER': {
+    tone: 'bad',
+    meaning: 'Given by someone other than the named approval owner: it does not count.',
+  },
+  'WRONG-ROLE': {
+    tone: 'bad',
+    meaning: 'Given in a role other than the one the gate needs: it does not count.',
+  },
+  'REQUEST-CHANGES': {
+    tone: 'info',
+    meaning: 'A person’s signed answer asking for changes (a human act, not a check).',
   },
   // Labels
   'FIRST-HAND': { tone: 'good', meaning: 'A record this station made itself (its own journal).' },

@@ -25,6 +25,8 @@ type ViewName =
   | 'attestation'
   | 'authority'
   | 'authority-packets'
+  | 'activation'
+  | 'activation-packets'
   | 'findings'
   | 'bundles'
   | 'journal';
@@ -92,6 +94,21 @@ const VIEWS: ViewSpec[] = [
     view: 'authority-packets',
     nav: 'Compromise packets',
     heading: /^Compromise authority packets$/,
+    ready: (p) => p.getByRole('article', { name: /^Packet / }),
+    columns: { table: 'Packets', names: ['Packet', 'Gate', 'Versions'] },
+  },
+  {
+    // The demo gate (DECL-2026-0611) opens with its state, hold register and ledger.
+    view: 'activation',
+    nav: 'Activation gate',
+    heading: /^Activation gate$/,
+    ready: (p) => p.getByRole('figure', { name: 'Shift coverage' }),
+    columns: { table: 'Activation gate packets', names: ['Packet', 'Declaration', 'Gate', 'Versions'] },
+  },
+  {
+    view: 'activation-packets',
+    nav: 'Activation packets',
+    heading: /^Activation gate packets$/,
     ready: (p) => p.getByRole('article', { name: /^Packet / }),
     columns: { table: 'Packets', names: ['Packet', 'Gate', 'Versions'] },
   },
@@ -341,6 +358,19 @@ const DETAIL_STATES: { name: string; view: ViewName; select(): Promise<void> }[]
         .getByRole('complementary', { name: 'Evidence' })
         .getByRole('heading', { level: 2 })
         .waitFor();
+    },
+  },
+  {
+    // The demo gate with the declaration record behind its ledger line, its provenance beside it.
+    name: 'activation-record',
+    view: 'activation',
+    async select() {
+      await page
+        .getByRole('region', { name: 'Ledger: Declaration' })
+        .getByRole('button', { name: /^continuity-declaration:/ })
+        .first()
+        .click();
+      await page.getByRole('complementary', { name: 'Detail' }).getByRole('heading', { level: 2 }).waitFor();
     },
   },
   {

@@ -1,3 +1,4 @@
+import { ActivationView } from '../features/activation/ActivationView';
 import { AuthorityView } from '../features/authority/AuthorityView';
 import { BundlesView } from '../features/bundles/BundlesView';
 import { CustodiansView } from '../features/custodians/CustodiansView';
@@ -23,6 +24,8 @@ const NAV: { view: View; label: string }[] = [
   { view: 'attestation', label: 'Custody attestation' },
   { view: 'authority', label: 'Compromise authority' },
   { view: 'authority-packets', label: 'Compromise packets' },
+  { view: 'activation', label: 'Activation gate' },
+  { view: 'activation-packets', label: 'Activation packets' },
   { view: 'findings', label: 'Findings' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
@@ -90,6 +93,10 @@ function Workspace({ view }: { view: View }) {
       return <AuthorityView />;
     case 'authority-packets':
       return <PacketsView key="authority-packets" kind="compromise-authority" />;
+    case 'activation':
+      return <ActivationView />;
+    case 'activation-packets':
+      return <PacketsView key="activation-packets" kind="activation-gate" />;
     case 'findings':
       return <FindingsView />;
     case 'bundles':

@@ -30,6 +30,8 @@ export type View =
   | 'attestation'
   | 'authority'
   | 'authority-packets'
+  | 'activation'
+  | 'activation-packets'
   | 'findings'
   | 'bundles'
   | 'journal';
@@ -83,6 +85,8 @@ interface StationState {
   /** Shows the compromise-authority packets at a packet or an incident's packets. */
   openPackets(intent: PacketIntent): void;
   openAuthority(incidentId: string): void;
+  /** Shows the activation-gate packets (handoff, export, approval import) at a packet. */
+  openGatePackets(intent: PacketIntent): void;
   select(seq: number | null): void;
   loadJournalPage(index: number): Promise<void>;
   loadJournalChoices(): Promise<void>;
@@ -212,6 +216,10 @@ export const useStation = create<StationState>()((set, get) => ({
 
   openAuthority(incidentId) {
     set({ view: 'authority', error: null, packetIntent: null, authorityIntent: incidentId });
+  },
+
+  openGatePackets(intent) {
+    set({ view: 'activation-packets', error: null, packetIntent: intent, authorityIntent: null });
   },
 
   select(seq) {

@@ -16,6 +16,8 @@ export const VIEW_TITLES: Readonly<Record<View, string>> = {
   attestation: 'Custody attestation',
   authority: 'Compromise authority',
   'authority-packets': 'Compromise packets',
+  activation: 'Activation gate',
+  'activation-packets': 'Activation packets',
   findings: 'Findings',
   bundles: 'Bundles & Approvals',
   journal: 'Journal',
