@@ -237,7 +237,12 @@ describe('Activation gate view in Chromium', () => {
       expect(previewText.replace(/\s/g, '')).toContain(fixed.evaluation?.ledgerDigest ?? '?');
       expect(previewText).toMatch(/Every approval of version 1 or earlier stops counting/);
       expect(previewText).toContain('operator:alice');
-      await preview.getByRole('button', { name: 'Confirm and record version' }).click();
+      // The station's own preview of the confirmed act (person, journal head, digest), then confirm.
+      const confirm = page.getByRole('region', {
+        name: /^Preview: Record a version of the activation-gate packet/,
+      });
+      expect(await confirm.innerText()).toContain('operator:alice');
+      await confirm.getByRole('button', { name: 'Confirm and record' }).click();
       await expect.poll(() => gateWord(page), SLOW).toBe('AWAITING-APPROVAL');
       const after = gateJson();
       expect(after.state).toBe('AWAITING-APPROVAL');

@@ -29,7 +29,7 @@ beforeAll(() => {
   );
   createPacket(st, {
     packetId: 'p-1',
-    kind: 'activation-gate',
+    kind: 'portal-issuance',
     covers: 'x',
     subject: {},
     actor,

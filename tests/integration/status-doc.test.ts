@@ -26,7 +26,7 @@ function files(dir: string, ext: RegExp): string[] {
 }
 
 /** Check IDs and names of rules are not status words (CUST-SEAL-MATCH, JNL-ANCHOR, …). */
-const CHECK_ID = /^(CUST|JNL|NAME|QUORUM|OPS|ROSTER|DEF|PKT|ATT|APR|BND|SIGNIN|REC)-[A-Z0-9-]+$/;
+const CHECK_ID = /^(CUST|JNL|NAME|QUORUM|OPS|ROSTER|DEF|PKT|ATT|APR|BND|SIGNIN|REC|ACT|CMP|SIGN)-[A-Z0-9-]+$/;
 /** Upper-case literals that are not states: units, formats, key names. */
 const NOT_STATUS = new Set(['UTC', 'PIN', 'PEM', 'DER', 'PDF', 'CSV', 'JSON', 'HSM', 'CLI', 'SO', 'PKCS']);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { activationChannels } from './activation';
 import { attestChannels } from './attest';
 import { authorityRedirectChannels } from './authority-redirect';
 import { bundlesChannels } from './bundles';
@@ -38,6 +39,10 @@ export const CONFIRMED_ACTS = {
   packetAnnotate: { title: 'Record a decision on a finding (exception)', typeToConfirm: noTyping },
   packetAttest: { title: 'Record a typed-in attestation as evidence', typeToConfirm: noTyping },
   packetRecordVersion: { title: 'Record a version of the packet', typeToConfirm: noTyping },
+  gateRecordVersion: {
+    title: 'Record a version of the activation-gate packet (binds the current ledger)',
+    typeToConfirm: noTyping,
+  },
   packetHandoff: { title: 'Record the handoff of a version to its reviewers', typeToConfirm: noTyping },
   custodyRecord: {
     title: 'Record a custody event',
@@ -131,6 +136,7 @@ const ACT_CHANNELS: Readonly<Record<string, Channel>> = {
   ...bundlesChannels,
   ...custodiansChannels,
   ...authorityRedirectChannels,
+  ...activationChannels,
 };
 
 /**

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { hexDigestWords } from '../../../shared/words';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
+import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
 import { GateLineage } from './GateLineage';
 import { HoldRegister, QuarantineList } from './HoldRegister';
@@ -50,8 +51,9 @@ function GatePanel(props: { gate: GateView; onGate: (g: GateView) => Promise<voi
   const openGatePackets = useStation((s) => s.openGatePackets);
   const operator = useStation((s) => s.operator?.session ?? null);
   const [asOf, setAsOf] = useState('');
-  const [busy, setBusy] = useState<'evaluate' | 'version' | null>(null);
-  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState<'evaluate' | null>(null);
+  // Recording a version is a confirmed act: the station's preview (person, journal head, digest) first.
+  const recordAct = useConfirmedAct('gateRecordVersion', { onDone: (v) => props.onGate(v) });
   const e = g.evaluation;
   const current = g.versions.find((v) => v.current) ?? null;
   const canVersion = g.state === 'VERSION-NEEDED' && e !== null && e.status === 'FRESH';
@@ -62,17 +64,6 @@ function GatePanel(props: { gate: GateView; onGate: (g: GateView) => Promise<voi
     setBusy('evaluate');
     const r = await api.gateEvaluate({ packetId: g.packetId, ...(asOf.trim() ? { asOf: asOf.trim() } : {}) });
     setBusy(null);
-    if (!r.ok) return showError(r.error);
-    setAsking(false);
-    await props.onGate(r.value);
-  };
-
-  const record = async () => {
-    if (!api) return;
-    setBusy('version');
-    const r = await api.gateRecordVersion({ packetId: g.packetId });
-    setBusy(null);
-    setAsking(false);
     if (!r.ok) return showError(r.error);
     await props.onGate(r.value);
   };
@@ -130,9 +121,9 @@ function GatePanel(props: { gate: GateView; onGate: (g: GateView) => Promise<voi
           </button>
           <button
             type="button"
-            disabled={!canVersion || busy !== null || asking}
+            disabled={!canVersion || busy !== null}
             aria-describedby="gate-version-why"
-            onClick={() => setAsking(true)}
+            onClick={() => void recordAct.ask({ packetId: g.packetId })}
           >
             Record version {current ? current.version + 1 : 1}…
           </button>
@@ -143,10 +134,10 @@ function GatePanel(props: { gate: GateView; onGate: (g: GateView) => Promise<voi
             : `A version is recorded only when the gate is VERSION-NEEDED (it is ${g.state}).`}
         </p>
       </form>
-      {asking && e ? (
-        <section className="act-preview gate-preview" aria-label="Record version: what will happen">
+      {canVersion && e ? (
+        <section className="gate-preview" aria-label="Record version: what will happen">
           <h3>
-            Record version {current ? current.version + 1 : 1} of {g.packetId}
+            Recording version {current ? current.version + 1 : 1} of {g.packetId}
           </h3>
           <ul>
             <li>
@@ -162,16 +153,9 @@ function GatePanel(props: { gate: GateView; onGate: (g: GateView) => Promise<voi
             <li>Nothing is signed, published or handed off by this act.</li>
           </ul>
           <Digest label="Ledger digest to bind" hex={e.ledgerDigest} words={words(e.ledgerDigest)} />
-          <div className="actions">
-            <button type="button" className="primary" disabled={busy !== null} onClick={() => void record()}>
-              {busy === 'version' ? 'Recording…' : 'Confirm and record version'}
-            </button>
-            <button type="button" onClick={() => setAsking(false)}>
-              Back
-            </button>
-          </div>
         </section>
       ) : null}
+      {recordAct.panel}
       <p className="gate-links">
         Hand-off, bundle export and the approval import are done on the packet:{' '}
         <button type="button" className="link" onClick={() => openGatePackets({ packetId: g.packetId })}>
