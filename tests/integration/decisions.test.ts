@@ -18,8 +18,16 @@ beforeAll(() => {
 afterAll(() => suite?.remove());
 
 describe('station decisions', () => {
-  it('names the owner’s decision the demo attestation waits for, and nothing that is not waiting', () => {
+  it('names the decisions the demo waits for — the activation gate’s owner (by the shipment deadline), the attestation owner — and nothing else', () => {
     expect(pending()).toEqual([
+      expect.objectContaining({
+        kind: 'gate-approval',
+        subject: 'activation-decl-2026-0611',
+        who: 'Dana Whitfield (release-security-owner)',
+        by: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        overdue: false,
+        view: 'activation',
+      }),
       expect.objectContaining({
         kind: 'attestation-decision',
         subject: 'ATT-2026-H1-REL',
@@ -30,7 +38,7 @@ describe('station decisions', () => {
       }),
     ]);
     expect(cli(['decisions']).stdout).toMatch(
-      /^attestation-decision {2}ATT-2026-H1-REL {2}who: release-security-owner\n/,
+      /\nattestation-decision {2}ATT-2026-H1-REL {2}who: release-security-owner\n/,
     );
   });
 
@@ -60,7 +68,12 @@ describe('station decisions', () => {
       ]).stderr,
     ).toBe('');
     const all = pending();
-    expect(all.map((p) => p.kind)).toEqual(['finding-owner', 'quorum-check-in', 'attestation-decision']);
+    expect(all.map((p) => p.kind)).toEqual([
+      'finding-owner',
+      'quorum-check-in',
+      'gate-approval',
+      'attestation-decision',
+    ]);
     expect(all[0]).toMatchObject({
       subject: DEMO_PACKET,
       who: 'Cary Lim',

@@ -16,6 +16,9 @@ export const PENDING_KINDS = [
   'quorum-check-in',
   'authority-evaluate',
   'authority-redirect',
+  'gate-version',
+  'gate-approval',
+  'gate-escalate',
 ] as const;
 
 export const pendingDecisionSchema = z.strictObject({
@@ -33,7 +36,7 @@ export const pendingDecisionSchema = z.strictObject({
   /** When it became pending, when known. */
   since: z.string().nullable(),
   /** The workflow view that shows it. */
-  view: z.enum(['deferral', 'attestation', 'authority', 'custodians']),
+  view: z.enum(['deferral', 'attestation', 'authority', 'activation', 'custodians']),
 });
 
 export const decisionsChannels = {

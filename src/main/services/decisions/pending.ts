@@ -1,6 +1,7 @@
 import { journalTime } from '../../../core/journal/events';
 import type { View } from '../../../shared/contract';
 import type { Station } from '../../station/station';
+import { gateView } from '../activation';
 import { attestationStatus } from '../attest';
 import { listQuorumSessions, quorumSessionView } from '../custodians';
 import { incidentEvaluations, listRedirects } from '../authority';
@@ -29,7 +30,9 @@ function overdue(by: string, now: string): boolean {
  * - an open quorum session that has not reached quorum: the custodians, before it expires;
  * - a declared incident with no authority evaluation, or whose latest went STALE: the operator evaluates,
  *   by the end of the critical window; a FRESH routing-unclear one without a redirect: security
- *   leadership redirects it.
+ *   leadership redirects it;
+ * - an activation gate whose ledger no version binds (the operator records one), whose current version
+ *   awaits the named approval owner, or whose declaration or manifest binding must be escalated.
  * Sorted with deadlines first (earliest first), then by when it became pending.
  */
 export function pendingDecisions(station: Station): Pending[] {
@@ -44,7 +47,9 @@ export function pendingDecisions(station: Station): Pending[] {
         ? 'attestation'
         : summary.kind === 'compromise-authority'
           ? 'authority'
-          : 'deferral';
+          : summary.kind === 'activation-gate'
+            ? 'activation'
+            : 'deferral';
     let p: ReturnType<typeof packetView>;
     try {
       p = packetView(station, { packetId: summary.packetId });
@@ -229,6 +234,50 @@ export function pendingDecisions(station: Station): Pending[] {
         by,
         since: latest.body.asOf,
         view: 'authority',
+      });
+  }
+
+  // Activation gates: a ledger no version binds yet (the operator records one), a version awaiting the
+  // named approval owner, a mismatch to escalate — each by the shipment deadline the declaration names.
+  for (const summary of listPackets(station).filter((x) => x.kind === 'activation-gate')) {
+    let g: ReturnType<typeof gateView>;
+    try {
+      g = gateView(station, summary.packetId);
+    } catch {
+      continue; // an unreadable packet is already listed above as one to look at
+    }
+    const decl = g.ledger?.lines.find((l) => l.area === 'declaration')?.facts;
+    const by = typeof decl?.shipmentDeadline === 'string' ? decl.shipmentDeadline : null;
+    const current = g.versions.at(-1);
+    if (g.state === 'VERSION-NEEDED')
+      add({
+        kind: 'gate-version',
+        subject: g.packetId,
+        what: `Activation gate ${g.packetId} (${g.declarationId}): ${g.sentence}`,
+        who: 'signed-in operator',
+        by,
+        since: g.evaluation?.asOf ?? null,
+        view: 'activation',
+      });
+    else if (g.state === 'AWAITING-APPROVAL')
+      add({
+        kind: 'gate-approval',
+        subject: g.packetId,
+        what: `Activation gate ${g.packetId} (${g.declarationId}): version ${current?.version ?? '?'} awaits the approval owner's decision on exactly that version.`,
+        who: `${g.approvalOwner ?? 'the named approval owner'} (${g.approvalRole})`,
+        by,
+        since: current?.at ?? null,
+        view: 'activation',
+      });
+    else if (g.state === 'ESCALATE')
+      add({
+        kind: 'gate-escalate',
+        subject: g.packetId,
+        what: `Activation gate ${g.packetId} (${g.declarationId}): ${g.sentence} Escalate the bounded mismatch; no version can be approved on it.`,
+        who: 'release security leadership',
+        by,
+        since: g.evaluation?.asOf ?? null,
+        view: 'activation',
       });
   }
 

@@ -15,6 +15,9 @@ const KIND_WORDS: Record<Pending['kind'], string> = {
   'quorum-check-in': 'CHECK-IN',
   'authority-evaluate': 'EVALUATE',
   'authority-redirect': 'REDIRECT',
+  'gate-version': 'VERSION-NEEDED',
+  'gate-approval': 'AWAITING-APPROVAL',
+  'gate-escalate': 'ESCALATE',
 };
 
 /**
