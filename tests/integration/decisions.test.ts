@@ -18,16 +18,8 @@ beforeAll(() => {
 afterAll(() => suite?.remove());
 
 describe('station decisions', () => {
-  it('names the decisions the demo waits for — the activation gate’s owner (by the shipment deadline), the attestation owner — and nothing else', () => {
+  it('names the decisions the demo waits for — the attestation owner, the activation gate’s handoff to its approval owner — and nothing else', () => {
     expect(pending()).toEqual([
-      expect.objectContaining({
-        kind: 'gate-approval',
-        subject: 'activation-decl-2026-0611',
-        who: 'Dana Whitfield (release-security-owner)',
-        by: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-        overdue: false,
-        view: 'activation',
-      }),
       expect.objectContaining({
         kind: 'attestation-decision',
         subject: 'ATT-2026-H1-REL',
@@ -36,9 +28,16 @@ describe('station decisions', () => {
         overdue: false,
         view: 'attestation',
       }),
+      // The demo gate's version 1 names its approval owner and waits for its handoff to her.
+      expect.objectContaining({
+        kind: 'packet-handoff',
+        subject: 'activation-decl-2026-0611',
+        who: 'Dana Whitfield',
+        view: 'activation',
+      }),
     ]);
     expect(cli(['decisions']).stdout).toMatch(
-      /\nattestation-decision {2}ATT-2026-H1-REL {2}who: release-security-owner\n/,
+      /^attestation-decision {2}ATT-2026-H1-REL {2}who: release-security-owner\n/,
     );
   });
 
@@ -71,8 +70,8 @@ describe('station decisions', () => {
     expect(all.map((p) => p.kind)).toEqual([
       'finding-owner',
       'quorum-check-in',
-      'gate-approval',
       'attestation-decision',
+      'packet-handoff',
     ]);
     expect(all[0]).toMatchObject({
       subject: DEMO_PACKET,

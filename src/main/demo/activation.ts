@@ -6,7 +6,7 @@ import { isoTime } from '../../core/schema';
 import { journalTime } from '../../core/journal/events';
 import { evaluateGate, recordGateVersion } from '../services/activation';
 import { recordInventory } from '../services/devices';
-import { createPacket } from '../services/packets';
+import { createPacket, editPacket } from '../services/packets';
 import { importRecordsFile } from '../services/records';
 import type { Station } from '../station/station';
 
@@ -56,10 +56,28 @@ function artifactBytes(name: string): Buffer {
  * Writes the demo artifacts to the rehearsal volume and the sources with their instants shifted to now,
  * then imports them, generates and reads back the signing key (first-hand reading), creates the packet.
  */
+export const DEMO_ENCLAVE_LABEL = 'Signing enclave (demo)';
+
 export async function demoActivationPacket(
   station: Station,
-  token: { moduleId: string; serial: string; pin: string },
-): Promise<void> {
+  opts: { moduleId: string; soPin: string; pin: string },
+): Promise<{ label: string; serial: string }> {
+  // The offline signing enclave is an HSM of its own (here a SoftHSM2 token beside the station's).
+  const m = station.hsm.module(opts.moduleId);
+  const serial = m.initToken(DEMO_ENCLAVE_LABEL, opts.soPin, opts.pin);
+  station.record([
+    {
+      kind: 'hsm.token-initialised',
+      actor: ACTOR,
+      body: {
+        moduleId: opts.moduleId,
+        tokenSerial: serial,
+        tokenLabel: DEMO_ENCLAVE_LABEL,
+        purpose: 'offline signing enclave for the continuity gate (demo)',
+      },
+    },
+  ]);
+  const token = { moduleId: opts.moduleId, serial, pin: opts.pin };
   const scenario = demoActivationScenario();
   const media = join(station.dataDir, 'rehearsal-media', 'activation');
   const artifacts = join(media, 'artifacts');
@@ -70,18 +88,25 @@ export async function demoActivationPacket(
     writeFileSync(join(artifacts, name), bytes);
     digests.set(name, { sha: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
   }
-  const m = station.hsm.module(token.moduleId);
   await m.withSessionAsync(token.serial, { write: true, login: { user: 'user', pin: token.pin } }, (s) =>
     s.generateKeyPair({ label: DEMO_SIGNING_KEY, algorithm: 'ec-p256' }),
   );
   recordInventory(station, { ...token, actor: ACTOR });
   const firmware = m.tokens().find((t) => t.serial === token.serial)?.firmware ?? 'unknown';
   const shift = Date.parse(journalTime(station.deps.clock())) - Date.parse(scenario.anchor);
+  // Every ISO instant in a source moves by the same amount (days and other strings stay as they are).
+  const moved = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? isoTime.safeParse(v).success
+        ? new Date(Date.parse(v) + shift).toISOString()
+        : v
+      : Array.isArray(v)
+        ? v.map(moved)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, moved(x)]))
+          : v;
   const fill = (text: string) =>
-    text
-      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, (v) =>
-        new Date(Date.parse(v) + shift).toISOString(),
-      )
+    JSON.stringify(moved(JSON.parse(text)), null, 2)
       .replace(/\{\{HSM_SERIAL\}\}/g, token.serial)
       .replace(/\{\{FIRMWARE\}\}/g, firmware)
       .replace(/"\{\{SIZE:([^}]+)\}\}"/g, (_, n: string) => String(digests.get(n)?.size ?? 0))
@@ -98,6 +123,14 @@ export async function demoActivationPacket(
     writeFileSync(file, fill(text));
     await importRecordsFile(station, { path: file, actor: ACTOR });
   }
+  // The approval owner the declaration names is the reviewer the version goes to.
+  editPacket(
+    station,
+    DEMO_GATE_PACKET,
+    { op: 'set-reviewers', reviewers: [{ role: 'release-security-owner', name: 'Dana Whitfield' }] },
+    ACTOR,
+  );
+  return { label: DEMO_ENCLAVE_LABEL, serial };
 }
 
 /** Evaluates the demo gate now and records version 1 (after every demo import). */

@@ -162,7 +162,11 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     await demoDeferralPacket(station);
     await demoAttestationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
     await demoCompromisePacket(station);
-    await demoActivationPacket(station, { moduleId: DEMO_MODULE_ID, serial, pin: DEMO_PINS.user });
+    const enclave = await demoActivationPacket(station, {
+      moduleId: DEMO_MODULE_ID,
+      soPin: DEMO_PINS.so,
+      pin: DEMO_PINS.user,
+    });
     // The workflows read shared families: evaluate once every record is in, so all show FRESH.
     evaluateDemoDeferral(station);
     evaluateDemoAttestation(station);
@@ -173,7 +177,7 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
       join(dataDir, 'DEMO-PINS.txt'),
       `Demo station only — never do this with a real station.\n` +
         `Token "${DEMO_TOKEN_LABEL}" (serial ${serial}): user PIN ${DEMO_PINS.user}, SO PIN ${DEMO_PINS.so}\n` +
-        custodianSerials
+        [...custodianSerials, enclave]
           .map((c) => `Token "${c.label}" (serial ${c.serial}): user PIN ${DEMO_PINS.user}\n`)
           .join(''),
       { mode: 0o600 },

@@ -34,6 +34,7 @@ let station: Station;
 const ACTOR = 'operator:test';
 const owner = forgeKey();
 const other = forgeKey();
+let bundle1 = '';
 
 function trust(trustId: string, name: string, key: ForgeKey) {
   return {
@@ -55,8 +56,12 @@ function trust(trustId: string, name: string, key: ForgeKey) {
   };
 }
 
-/** Records the export of the current version (what `bundle export` journals) so approvals can bind it. */
-function exported(version: number, digest: string) {
+/**
+ * Records the export of a version as `bundle export` journals it: the bundle statement's digest, which is
+ * not the packet version's digest (approvals sign the bundle's). Returns that digest.
+ */
+function exported(version: number): string {
+  const digest = sha256(Buffer.from(`bundle statement of ${DEMO_GATE_PACKET} v${version}`));
   station.record([
     {
       kind: 'bundle.exported',
@@ -78,6 +83,7 @@ function exported(version: number, digest: string) {
       },
     },
   ]);
+  return digest;
 }
 
 function approve(key: ForgeKey, name: string, version: number, digest: string, sequence: number) {
@@ -148,17 +154,18 @@ describe('activation gate: versions, approvals, holds', () => {
     expect(() => openGateForSigning(station, 'DECL-2026-0611')).toThrowError(
       expect.objectContaining({ code: 'GATE_NOT_OPEN' }),
     );
-    const v1 = g.versions[0]!;
-    exported(1, v1.digest);
-    approve(other, 'Eve Stand-in', 1, v1.digest, 1);
+    bundle1 = exported(1);
+    // Eve holds the role and writes the owner's name into her statement: the signature is hers.
+    approve(other, 'Dana Whitfield', 1, bundle1, 1);
     const after = gateView(station, DEMO_GATE_PACKET);
     expect(after.state).toBe('AWAITING-APPROVAL');
-    expect(after.approvals.map((a) => a.standing)).toEqual(['not-the-owner']);
+    expect(after.approvals.map((a) => [a.reviewer, a.standing])).toEqual([['Eve Stand-in', 'not-the-owner']]);
+    expect(after.approvals[0]?.why).toContain('the statement names Dana Whitfield');
   });
 
   it("the owner's approval of exactly this version opens it; the open gate names the manifest and key", () => {
     const v1 = gateView(station, DEMO_GATE_PACKET).versions[0]!;
-    approve(owner, 'Dana Whitfield', 1, v1.digest, 1);
+    approve(owner, 'Dana Whitfield', 1, bundle1, 1);
     const g = gateView(station, DEMO_GATE_PACKET);
     expect(g.state).toBe('OPEN');
     const open = openGateForSigning(station, 'DECL-2026-0611');
@@ -206,14 +213,14 @@ describe('activation gate: versions, approvals, holds', () => {
     const steps = gateLineage(station, DEMO_GATE_PACKET);
     expect(steps.map((s) => s.version)).toEqual([1, 2, 3]);
     expect(steps.every((s) => s.reproduced)).toBe(true);
-    expect(steps[1]!.holdsOpened).toEqual(['signers SH-1201-NIGHT']);
+    expect(steps[1]!.holdsOpened).toEqual(['ACT-QUORUM-SHIFT SH-1201-NIGHT']);
     const night = steps[1]!.changes.find((c) => c.area === 'signers' && c.item === 'SH-1201-NIGHT');
     expect(night?.facts.find((f) => f.fact === 'committed')).toEqual({
       fact: 'committed',
       before: 'Chiara Rossi, Dev Patel',
       after: 'Chiara Rossi',
     });
-    expect(steps[2]!.holdsCleared).toEqual(['signers SH-1201-NIGHT']);
+    expect(steps[2]!.holdsCleared).toEqual(['ACT-QUORUM-SHIFT SH-1201-NIGHT']);
     expect(steps[2]!.changes.filter((c) => c.area !== 'signers')).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import type { Finding } from '../../../core/findings/model';
 import { journalEvents } from '../../adapters/store/repos/events';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
-import { issuedPackets } from '../bundles';
+import { issuedPackets, trustEntries } from '../bundles';
 import { computeEvaluation, evaluateWorkflow, evaluationStatus } from '../findings';
 import {
   editPacket,
@@ -103,21 +103,28 @@ export interface GateView {
 
 const fold = (s: string) => s.trim().toLowerCase();
 
-/** The ledger digest a version binds: the evaluation's digests and its ledger lines. */
+/**
+ * The ledger digest a version binds: the policy and every ledger line with its facts and state, and
+ * every finding by check, subject, category and waivability. Not the evaluation's seq or the records
+ * digest, so evaluating again on unchanged facts (or importing a record that changes none) needs no new
+ * version; any change of a line, a fact or a hold does.
+ */
 export function ledgerDigest(e: {
-  seq: number;
-  recordsDigest: string;
   policyDigest: string;
-  findingsDigest: string;
   ledger: ActivationLedgerView;
+  findings: readonly Pick<Finding, 'checkId' | 'subject' | 'category' | 'waivable' | 'blocking'>[];
 }): string {
   return sha256hex(
     canonicalBytes({
-      evaluationSeq: e.seq,
-      recordsDigest: e.recordsDigest,
       policyDigest: e.policyDigest,
-      findingsDigest: e.findingsDigest,
       ledger: e.ledger,
+      holds: e.findings.map((f) => ({
+        checkId: f.checkId,
+        subject: f.subject,
+        category: f.category,
+        waivable: f.waivable,
+        blocking: f.blocking,
+      })),
     }),
   );
 }
@@ -164,7 +171,10 @@ function evaluations(station: Station, declarationId: string): Recorded[] {
  * A recorded evaluation recomputed from the records and policy the station held at its seq (so a
  * version's ledger is what it bound, whatever was imported later); null if it does not reproduce.
  */
-export function ledgerAt(station: Station, e: Recorded): ActivationLedgerView | null {
+export function ledgerAt(
+  station: Station,
+  e: Recorded,
+): { ledger: ActivationLedgerView; findings: readonly Finding[] } | null {
   const w = WORKFLOWS[ACTIVATION_WORKFLOW];
   if (!w) return null;
   const policy = policyBefore(station, w.policy, e.body.asOf, e.seq);
@@ -178,7 +188,18 @@ export function ledgerAt(station: Station, e: Recorded): ActivationLedgerView | 
   });
   if (ev.findingsDigest !== e.body.findingsDigest || ev.inputs.recordsDigest !== e.body.recordsDigest)
     return null;
-  return activationLedgerSchema.parse(ev.derived);
+  return { ledger: activationLedgerSchema.parse(ev.derived), findings: ev.findings };
+}
+
+/** The ledger digest of the facts as they stand at `asOf` (computed, not recorded). */
+function ledgerDigestAt(station: Station, declarationId: string, asOf: string): string | null {
+  const view = computeEvaluation(station, { workflow: ACTIVATION_WORKFLOW, subject: declarationId, asOf });
+  if (!view.ledger) return null;
+  return ledgerDigest({
+    policyDigest: view.policy.digest,
+    ledger: activationLedgerSchema.parse(view.ledger),
+    findings: view.findings,
+  });
 }
 
 const gateVersions = (versions: readonly PacketVersion[]): GateVersion[] =>
@@ -224,17 +245,15 @@ export function gateView(station: Station, packetId: string): GateView {
       outcome: view.outcome,
       reason: view.reason,
       policyDigest: latest.body.policyDigest,
-      ledgerDigest: ledger
-        ? ledgerDigest({
-            seq: latest.seq,
-            recordsDigest: latest.body.recordsDigest,
-            policyDigest: latest.body.policyDigest,
-            findingsDigest: latest.body.findingsDigest,
-            ledger,
-          })
-        : '',
+      ledgerDigest: ledger ? ledgerDigest({ policyDigest: latest.body.policyDigest, ledger, findings }) : '',
     };
   }
+  // The gate stands on the facts as of now, not as of whatever instant was evaluated: an evaluation as
+  // of a past instant, or one that time has overtaken (a confirmation aged out, the window closed),
+  // gives a different ledger now and is STALE until evaluated again.
+  let overtaken = false;
+  if (evaluation && evaluation.status === 'FRESH' && ledger)
+    overtaken = ledgerDigestAt(station, declarationId, now) !== evaluation.ledgerDigest;
   const toHold = (f: Finding): GateHold => ({
     checkId: f.checkId,
     kind: holdKindOf(f.checkId),
@@ -249,7 +268,15 @@ export function gateView(station: Station, packetId: string): GateView {
   const quarantine = findings.filter((f) => f.checkId === 'ACT-QUARANTINE').map(toHold);
   const owner = ledger?.approvalOwner ?? null;
   const approvals = approvalsOf(station, packetId, current, approvalRole, owner, now);
-  const { state, sentence } = stateOf({ evaluation, current, approvals, approvalRole, owner, holds });
+  const { state, sentence } = stateOf({
+    evaluation,
+    overtaken,
+    current,
+    approvals,
+    approvalRole,
+    owner,
+    holds,
+  });
   return {
     packetId,
     declarationId,
@@ -274,12 +301,16 @@ function approvalsOf(
   owner: string | null,
   now: string,
 ): GateApproval[] {
+  // Who signed is the trust entry the signature verified against (its registered name), never the name
+  // the approval statement carries.
+  const names = new Map(trustEntries(station).map((t) => [t.trustId, t.name]));
   const out: GateApproval[] = [];
   for (const issued of issuedPackets(station).filter((v) => v.packetId === packetId)) {
     for (const a of issued.status.approvals) {
+      const signer = names.get(a.trustId) ?? a.reviewer;
       const base = {
         version: issued.version,
-        reviewer: a.reviewer,
+        reviewer: signer,
         role: a.role,
         decision: a.decision,
         expiresAt: a.expiresAt,
@@ -287,19 +318,21 @@ function approvalsOf(
         seq: a.seq,
       };
       let standing: GateApproval['standing'] = 'valid';
-      let why = `bound to version ${issued.version} (${issued.digest.slice(0, 12)}…), the current one`;
-      if (!current || issued.version !== current.version || issued.digest !== current.digest) {
+      let why = `bound to version ${issued.version}, the current one`;
+      // A packet version's content and digest never change once recorded: the export of version N
+      // carried exactly that version, so an approval of (packet, N) binds it.
+      if (!current || issued.version !== current.version) {
         standing = 'invalidated';
-        why = `bound to version ${issued.version}; version ${current?.version ?? '?'} changed the ledger since, so it no longer counts`;
+        why = `bound to version ${issued.version}; version ${current?.version ?? '?'} is current (the ledger changed), so it no longer counts`;
       } else if (a.expiresAt <= now) {
         standing = 'expired';
         why = `expired at ${a.expiresAt}`;
       } else if (a.role !== role) {
         standing = 'wrong-role';
         why = `given as ${a.role}; the gate needs ${role}`;
-      } else if (owner !== null && fold(a.reviewer) !== fold(owner)) {
+      } else if (owner === null || fold(signer) !== fold(owner)) {
         standing = 'not-the-owner';
-        why = `${a.reviewer} is not the named approval owner ${owner}`;
+        why = `signed with the key registered to ${signer}${a.reviewer !== signer ? ` (the statement names ${a.reviewer})` : ''}, not the named approval owner ${owner ?? '(none named)'}`;
       }
       out.push({ ...base, standing, why });
     }
@@ -309,6 +342,7 @@ function approvalsOf(
 
 function stateOf(g: {
   evaluation: GateView['evaluation'];
+  overtaken: boolean;
   current: GateVersion | null;
   approvals: readonly GateApproval[];
   approvalRole: string;
@@ -318,6 +352,11 @@ function stateOf(g: {
   const e = g.evaluation;
   if (!e) return { state: 'NOT-EVALUATED', sentence: 'The declaration has not been evaluated: evaluate it.' };
   if (e.status === 'STALE') return { state: 'STALE', sentence: `${e.sentence}: evaluate again.` };
+  if (g.overtaken)
+    return {
+      state: 'STALE',
+      sentence: `evaluation ${e.seq} was judged as of ${e.asOf}; the facts as of now give a different ledger (time has passed or the instant was not now): evaluate again.`,
+    };
   if (e.outcome === 'escalate-mismatch') return { state: 'ESCALATE', sentence: e.reason };
   if (e.outcome === 'hold') return { state: 'HOLD', sentence: e.reason };
   if (!g.current || g.current.ledgerDigest !== e.ledgerDigest)
@@ -377,13 +416,14 @@ export function recordGateVersion(station: Station, input: { packetId: string; a
         field: 'packetId',
       },
     );
-  if (g.evaluation.status === 'STALE')
+  if (g.state === 'STALE' || g.evaluation.status === 'STALE')
+    throw stationError('PACKET_EVALUATION_STALE', `${g.sentence}`, { field: 'packetId' });
+  const bound = g.versions.at(-1);
+  if (bound && bound.ledgerDigest === g.evaluation.ledgerDigest)
     throw stationError(
-      'PACKET_EVALUATION_STALE',
-      `${g.evaluation.sentence}: evaluate again before recording a version`,
-      {
-        field: 'packetId',
-      },
+      'INVALID_INPUT',
+      `version ${bound.version} already binds this ledger (nothing in it changed): no new version is needed`,
+      { field: 'packetId' },
     );
   const draft = packetDraft(station, input.packetId);
   if (draft.subject.ledgerDigest !== g.evaluation.ledgerDigest)
@@ -433,10 +473,12 @@ export function gateLineage(station: Station, packetId: string): LineageStep[] {
   const declarationId = declarationOf(station, packetId);
   const evs = new Map(evaluations(station, declarationId).map((e) => [e.seq, e]));
   let prev: ActivationLedgerView | null = null;
+  let prevFindings: readonly Finding[] | null = null;
   const out: LineageStep[] = [];
   for (const v of gateVersions(packetVersions(station, packetId))) {
     const e = v.evaluationSeq === null ? undefined : evs.get(v.evaluationSeq);
-    const ledger = e ? ledgerAt(station, e) : null;
+    const at = e ? ledgerAt(station, e) : null;
+    const ledger = at?.ledger ?? null;
     const key = (l: { area: string; item: string }) => `${l.area}\u0000${l.item}`;
     const before = new Map((prev?.lines ?? []).map((l) => [key(l), l]));
     const after = new Map((ledger?.lines ?? []).map((l) => [key(l), l]));
@@ -458,10 +500,12 @@ export function gateLineage(station: Station, packetId: string): LineageStep[] {
     }
     for (const [k, b] of before)
       if (!after.has(k)) changes.push({ area: b.area, item: b.item, change: 'removed', facts: [] });
-    const held = (l: ActivationLedgerView | null) =>
-      new Set((l?.lines ?? []).filter((x) => x.state !== 'ready').map((x) => `${x.area} ${x.item}`));
-    const h0 = held(prev);
-    const h1 = held(ledger);
+    // Holds by check and subject, from the findings (some holds — a window no shift covers, no
+    // rollback scope — sit on no single line).
+    const held = (fs: readonly Finding[] | null) =>
+      new Set((fs ?? []).filter((f) => f.blocking).map((f) => `${f.checkId} ${f.subject}`));
+    const h0 = held(prevFindings);
+    const h1 = held(at?.findings ?? null);
     out.push({
       version: v.version,
       at: v.at,
@@ -472,6 +516,7 @@ export function gateLineage(station: Station, packetId: string): LineageStep[] {
       holdsCleared: [...h0].filter((x) => !h1.has(x)).sort(),
     });
     prev = ledger;
+    prevFindings = at?.findings ?? null;
   }
   return out;
 }
@@ -512,6 +557,17 @@ export function openGateForSigning(station: Station, declarationId: string): Ope
   const g = gateView(station, packetId);
   const approval = g.approvals.find((a) => a.standing === 'valid' && a.decision === 'approve');
   const v = g.versions.at(-1);
+  // gateView judged the facts as of now against the evaluation (STALE otherwise); the version must bind
+  // exactly that ledger.
+  if (v && g.evaluation && v.ledgerDigest !== g.evaluation.ledgerDigest && g.state === 'OPEN')
+    throw stationError(
+      'GATE_NOT_OPEN',
+      `the activation gate of ${declarationId}: version ${v.version} does not bind the ledger as it stands now`,
+      {
+        field: 'declarationId',
+        state: 'VERSION-NEEDED',
+      },
+    );
   if (g.state !== 'OPEN' || !approval || !v || !g.evaluation || !g.ledger?.manifest || !g.ledger.signingKey)
     throw stationError(
       'GATE_NOT_OPEN',
@@ -546,7 +602,16 @@ function ckaIdOf(station: Station, tokenSerial: string, keyId: string): string {
   const read = journalEvents(station.store.db, ['hsm.inventory-recorded'])
     .filter((e) => e.body.token.serial === tokenSerial)
     .at(-1);
-  const key = read?.body.keys.find((k) => k.hasPrivate && (k.label.trim() === '' ? k.id : k.label) === keyId);
+  const keys = (read?.body.keys ?? []).filter(
+    (k) => k.hasPrivate && (k.label.trim() === '' ? k.id : k.label) === keyId,
+  );
+  if (keys.length > 1)
+    throw stationError(
+      'GATE_NOT_OPEN',
+      `key ${keyId} names ${keys.length} private keys on token ${tokenSerial} (CKA_IDs ${keys.map((k) => k.id).join(', ')}): the declaration must name one key`,
+      { field: 'declarationId' },
+    );
+  const key = keys[0];
   if (!key)
     throw stationError(
       'GATE_NOT_OPEN',

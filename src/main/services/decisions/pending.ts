@@ -8,7 +8,7 @@ import { incidentEvaluations, listRedirects } from '../authority';
 import { computeEvaluation, evaluationStatus, findingsSubjects } from '../findings';
 import { storedRecords } from '../records/queries';
 import { originOf } from '../../../core/findings/batch';
-import { listPackets, packetView } from '../packets';
+import { handoffs, listPackets, packetView } from '../packets';
 
 type Pending = View<'decisionsPending'>[number];
 
@@ -259,7 +259,12 @@ export function pendingDecisions(station: Station): Pending[] {
         since: g.evaluation?.asOf ?? null,
         view: 'activation',
       });
-    else if (g.state === 'AWAITING-APPROVAL')
+    // Before its handoff, the version waits on the handoff (listed above), not on the owner yet.
+    else if (
+      g.state === 'AWAITING-APPROVAL' &&
+      current !== undefined &&
+      handoffs(station, g.packetId).some((h) => h.version === current.version)
+    )
       add({
         kind: 'gate-approval',
         subject: g.packetId,

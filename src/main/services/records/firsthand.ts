@@ -147,6 +147,8 @@ export function firstHandRecords(station: Station, families: readonly string[]):
   >();
   let sealedBefore = new Set<string>();
   const sessions = new Map<string, { opened: EventBody<'quorum.session-opened'>; checkedIn: string[] }>();
+  /** Per token serial, every private key name its read-backs have found (for absent readings). */
+  const keysSeen = new Map<string, Set<string>>();
 
   const holdingChange = (e: StoredEvent<Kind>, itemId: string, holder: string) => {
     const item = items.get(itemId);
@@ -199,22 +201,39 @@ export function firstHandRecords(station: Station, families: readonly string[]):
           })),
         );
         // The same read-back is a live readiness reading of the enclave: the token answered with this
-        // serial and firmware, and each private key's residency as read (workflow 003).
-        emit(
-          ev,
-          'enclave-reading',
-          b.keys
-            .filter((k) => k.hasPrivate)
-            .map((k) => ({
-              readingId: `read-${e.seq}-${k.id}`,
+        // serial and firmware, and each private key's residency as read (workflow 003). A key an
+        // earlier read of this token found and this one does not is read as absent (never left standing
+        // as resident).
+        const firmware = b.token.firmware.trim() === '' ? null : b.token.firmware;
+        const names = b.keys
+          .filter((k) => k.hasPrivate)
+          .map((k) => ({ k, name: k.label.trim() === '' ? k.id : k.label }));
+        const seen = keysSeen.get(b.token.serial) ?? new Set<string>();
+        const now = new Set(names.map((n) => n.name));
+        emit(ev, 'enclave-reading', [
+          ...names.map(({ k, name }) => ({
+            readingId: `read-${e.seq}-${k.id}`,
+            hsmSerial: b.token.serial,
+            present: true,
+            firmwareVersion: firmware,
+            keyId: name,
+            keyResidency: READ_RESIDENCY[k.residency ?? ''] ?? 'unknown',
+            readAt: e.at,
+          })),
+          ...[...seen]
+            .filter((name) => !now.has(name))
+            .sort()
+            .map((name) => ({
+              readingId: `read-${e.seq}-gone-${name}`.slice(0, 120),
               hsmSerial: b.token.serial,
               present: true,
-              firmwareVersion: b.token.firmware.trim() === '' ? null : b.token.firmware,
-              keyId: k.label.trim() === '' ? k.id : k.label,
-              keyResidency: READ_RESIDENCY[k.residency ?? ''] ?? 'unknown',
+              firmwareVersion: firmware,
+              keyId: name,
+              keyResidency: 'absent',
               readAt: e.at,
             })),
-        );
+        ]);
+        keysSeen.set(b.token.serial, new Set([...seen, ...now]));
         break;
       }
       case 'roster.initialised': {

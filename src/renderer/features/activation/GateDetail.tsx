@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { sha256Hex } from '../../../shared/contract/common';
 import { hexDigestWords } from '../../../shared/words';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
@@ -171,5 +172,5 @@ function GatePanel(props: { gate: GateView; onGate: (g: GateView) => Promise<voi
 }
 
 function words(hex: string): readonly string[] | undefined {
-  return /^[0-9a-f]{64}$/.test(hex) ? hexDigestWords(hex) : undefined;
+  return sha256Hex.safeParse(hex).success ? hexDigestWords(hex) : undefined;
 }

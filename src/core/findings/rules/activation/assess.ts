@@ -189,6 +189,12 @@ function manifestLines(
       x.content.artifact < y.content.artifact ? -1 : x.content.artifact > y.content.artifact ? 1 : 0,
     );
   if (inForce.length === 0) {
+    b.line(
+      'manifest',
+      d.content.manifestId,
+      { manifestVersion: version === 0 ? null : version, lines: all.length },
+      [d, ...all],
+    );
     b.hold({
       checkId: 'ACT-MANIFEST',
       category: 'missing',
@@ -225,7 +231,10 @@ function binding(
 ): void {
   const c = l.content;
   const sources = knownWhere(ctx, trustedSource, 'trainId', d.content.trainId);
-  const same = sources.filter((s) => s.content.branch === c.branch && s.content.commit === c.commit);
+  // Commits compare as hex, whatever their case (an abbreviated commit is not the accepted one).
+  const same = sources.filter(
+    (s) => s.content.branch === c.branch && s.content.commit.toLowerCase() === c.commit.toLowerCase(),
+  );
   const accepted = same.filter((s) => s.content.status === 'accepted');
   b.line(
     'manifest',
@@ -325,7 +334,6 @@ function digest(ctx: Ctx, b: Builder, l: Rec<typeof frozenManifest>): void {
       confirmedSha256: last?.content.sha256 ?? null,
       confirmedBy: last?.content.confirmedBy ?? null,
       confirmedAt: last ? iso(last.content.confirmedAt) : null,
-      ageHours: last ? hoursBetween(last.content.confirmedAt, ctx.asOf) : null,
       limitHours: limit,
     },
     last ? [l, last] : [l],
@@ -363,10 +371,19 @@ function enclave(ctx: Ctx, b: Builder, d: Rec<typeof continuityDeclaration>): vo
     knownWhere(ctx, enclaveAttestation, 'hsmSerial', hsmSerial).filter((r) => r.content.keyId === keyId),
     (c) => c.attestedAt,
   );
-  const reading = latest(
-    knownWhere(ctx, enclaveReading, 'hsmSerial', hsmSerial).filter((r) => r.content.keyId === keyId),
-    (c) => c.readAt,
+  const readings = knownWhere(ctx, enclaveReading, 'hsmSerial', hsmSerial).filter(
+    (r) => r.content.keyId === keyId,
   );
+  const reading = latest(readings, (c) => c.readAt);
+  // One read that found several keys under the name the declaration uses: which one signs is not known.
+  const twins = reading
+    ? readings.filter(
+        (r) =>
+          r !== reading &&
+          ms(r.content.readAt) === ms(reading.content.readAt) &&
+          r.provenance.fileSha256 === reading.provenance.fileSha256,
+      )
+    : [];
   const inventory = latest(
     knownWhere(ctx, hsmKeyInventory, 'keyId', keyId).filter((r) => r.content.hsmSerial === hsmSerial),
     (c) => c.observedAt,
@@ -450,6 +467,12 @@ function enclave(ctx: Ctx, b: Builder, d: Rec<typeof continuityDeclaration>): vo
           `At ${iso(rc.readAt)} ${who} key ${keyId} ${rc.keyResidency}, not resident and non-extractable.`,
         );
     }
+    if (twins.length > 0)
+      hold(
+        'disputed',
+        [reading, ...twins],
+        `The read of ${iso(rc.readAt)} found ${twins.length + 1} keys named ${keyId} on HSM ${hsmSerial}: the declaration must name exactly one key.`,
+      );
     if (ms(ctx.asOf) - ms(rc.readAt) > p.readingFreshnessHours * HOUR_MS)
       hold(
         'stale',
@@ -481,28 +504,39 @@ function signers(ctx: Ctx, b: Builder, d: Rec<typeof continuityDeclaration>): vo
     .sort(
       (x, y) => ms(x.content.from) - ms(y.content.from) || (x.content.shiftId < y.content.shiftId ? -1 : 1),
     );
-  // Coverage: every instant of the window inside some scheduled shift.
-  let reach = from;
-  for (const s of shifts) {
-    const sf = ms(s.content.from);
-    if (sf > reach)
-      b.hold({
-        checkId: 'ACT-QUORUM-SHIFT',
-        category: 'missing',
-        subject: `${new Date(reach).toISOString()}/${new Date(sf).toISOString()}`,
-        records: [d],
-        sentence: `No scheduled shift covers ${new Date(reach).toISOString()} to ${new Date(sf).toISOString()} of the signing window.`,
-      });
-    reach = Math.max(reach, ms(s.content.until));
-  }
-  if (reach < until)
+  // Coverage: every instant of the window inside some scheduled shift; each stretch no shift covers is a
+  // ledger line of its own (so the ledger never reads all READY over a gap) and a hold.
+  const gap = (a: number, z: number) => {
+    const item = `${new Date(a).toISOString()}/${new Date(z).toISOString()}`;
+    b.line(
+      'signers',
+      item,
+      {
+        label: 'no shift',
+        from: new Date(a).toISOString(),
+        until: new Date(z).toISOString(),
+        role: q.role,
+        needed: q.min,
+        committed: [],
+        notCounted: [],
+      },
+      [d],
+    );
     b.hold({
       checkId: 'ACT-QUORUM-SHIFT',
       category: 'missing',
-      subject: `${new Date(reach).toISOString()}/${new Date(until).toISOString()}`,
+      subject: item,
       records: [d],
-      sentence: `No scheduled shift covers ${new Date(reach).toISOString()} to ${new Date(until).toISOString()} of the signing window.`,
+      sentence: `No scheduled shift covers ${new Date(a).toISOString()} to ${new Date(z).toISOString()} of the signing window.`,
     });
+  };
+  let reach = from;
+  for (const s of shifts) {
+    const sf = ms(s.content.from);
+    if (sf > reach) gap(reach, sf);
+    reach = Math.max(reach, ms(s.content.until));
+  }
+  if (reach < until) gap(reach, until);
   for (const s of shifts) {
     const c = s.content;
     const byPerson = new Map<string, Rec<typeof signerCommitment>[]>();
@@ -565,6 +599,7 @@ function signers(ctx: Ctx, b: Builder, d: Rec<typeof continuityDeclaration>): vo
 function rollback(ctx: Ctx, b: Builder, d: Rec<typeof continuityDeclaration>): void {
   const { rollbackPackages, trainId } = d.content;
   const limitDays = ctx.policy.inspectionFreshnessDays;
+  if (rollbackPackages.length === 0) b.line('rollback', d.content.declarationId, { inScope: 0 }, [d]);
   if (rollbackPackages.length === 0)
     b.hold({
       checkId: 'ACT-ROLLBACK',

@@ -34,7 +34,7 @@ describe('ACT-DIGEST-FRESH: each artifact’s digest confirmed, equal to the man
     expect(checks(run(at('2026-11-28T06:00:00.000Z')))).toEqual([]);
     const stale = run(at('2026-11-28T05:59:00.000Z'));
     expect(holds(stale)).toEqual([`ACT-DIGEST-FRESH stale ${TAR} non-waivable`]);
-    expect(lineOf(stale, 'digest', TAR)?.facts).toMatchObject({ ageHours: 72, limitHours: 72 });
+    expect(lineOf(stale, 'digest', TAR)?.facts).toMatchObject({ limitHours: 72 });
     expect(checks(run(baseline(), { policy: { digestFreshnessHours: 3 } }))).toEqual([
       `ACT-DIGEST-FRESH stale ${SBOM}`,
       `ACT-DIGEST-FRESH stale ${TAR}`,
