@@ -8,6 +8,7 @@ import { GateLineage } from './GateLineage';
 import { HoldRegister, QuarantineList } from './HoldRegister';
 import { LedgerPanel } from './LedgerPanel';
 import { shortTime, type GateFocus, type GateView, type LineageStep } from './model';
+import { SigningPanel } from './SigningPanel';
 import { VersionsPanel } from './VersionsPanel';
 
 /** One activation-gate packet: its gate, ledger, holds, quarantine, versions, approvals and lineage. */
@@ -34,6 +35,7 @@ export function GateDetail(props: {
         </section>
       )}
       <VersionsPanel gate={g} />
+      <SigningPanel gate={g} />
       <GateLineage steps={props.lineage} />
     </article>
   );
