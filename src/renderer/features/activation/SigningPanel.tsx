@@ -148,9 +148,23 @@ export function SigningPanel(props: { gate: GateView }) {
   const now = new Date().toISOString();
   const op = open ? operation : null;
   const bound = usable(sessions, op?.operation ?? null, now);
+  const startForm = (
+    <StartForm
+      declarationId={declarationId}
+      operation={op}
+      sessions={bound}
+      volumes={volumes}
+      onAsk={startAct.ask}
+      onOpenSession={(o) =>
+        void openAct.ask({ operation: o, ceremonyId: 'gated-sign', step: declarationId, ttlMinutes: 60 })
+      }
+      onCustodians={() => show('custodians')}
+      onLookAgain={again}
+    />
+  );
 
   return (
-    <section className="module signing" aria-label="Gated signing">
+    <section className="module signing" aria-label="Offline signing">
       <h2>Gated signing of the frozen manifest</h2>
       {!open ? (
         <div className="signing-closed" aria-label="Why signing is not possible">
@@ -166,27 +180,6 @@ export function SigningPanel(props: { gate: GateView }) {
             gate when the batch starts and at every resume.
           </p>
           <ManifestTable gate={g} />
-          {running || openRun ? null : (
-            <StartForm
-              declarationId={declarationId}
-              operation={op}
-              sessions={bound}
-              volumes={volumes}
-              onAsk={startAct.ask}
-              onOpenSession={(op) =>
-                void openAct.ask({
-                  operation: op,
-                  ceremonyId: 'gated-sign',
-                  step: declarationId,
-                  ttlMinutes: 60,
-                })
-              }
-              onCustodians={() => show('custodians')}
-              onLookAgain={again}
-            />
-          )}
-          {openAct.panel}
-          {startAct.panel}
         </>
       )}
       {status?.live ? <LiveProgress live={status.live} busy={busy} onCancel={() => void cancel()} /> : null}
@@ -204,6 +197,18 @@ export function SigningPanel(props: { gate: GateView }) {
       ) : null}
       {resumeAct.panel}
       {status && status.quarantined.length > 0 ? <Quarantined items={status.quarantined} /> : null}
+      {open && !running && !openRun ? (
+        latest?.state === 'completed' ? (
+          <details className="signing-again">
+            <summary>Start another batch (a new quorum session and an empty output folder)</summary>
+            {startForm}
+          </details>
+        ) : (
+          startForm
+        )
+      ) : null}
+      {openAct.panel}
+      {startAct.panel}
       {runs.length > 1 ? <EarlierRuns runs={runs.slice(0, -1)} /> : null}
     </section>
   );
@@ -432,7 +437,12 @@ function LiveProgress(props: { live: Live; busy: boolean; onCancel: () => void }
     <div className="signing-live" role="status" aria-label="Signing progress">
       <p>
         <Badge word={LIVE_WORD[l.state]} detail={l.phase ?? undefined} />{' '}
-        {l.state === 'running' ? (
+        {l.state === 'running' && l.total === 0 ? (
+          <>
+            <progress aria-label="Checking the gate, the quorum and the media" />{' '}
+            <span className="signing-counts">checking the gate, the quorum and the media…</span>
+          </>
+        ) : l.state === 'running' ? (
           <>
             <progress
               max={Math.max(l.total, 1)}
@@ -470,7 +480,7 @@ function RunResult(props: { run: Run }) {
   const r = props.run;
   const envelope = r.envelopeFile ? `${r.outDir.replace(/\/+$/, '')}/${r.envelopeFile}` : null;
   return (
-    <section className="signing-result" aria-label="Signing result">
+    <section className="signing-result" aria-label="Batch result">
       <h3>
         Run {r.runId} <Badge word={RUN_WORD[r.state]} />
       </h3>
