@@ -262,6 +262,20 @@ describe('declaration → approved gate → signed batch', () => {
       expect(await panel.getByRole('button', { name: /^Resume/ }).count()).toBe(0);
       await result.scrollIntoViewIfNeeded();
       await page.screenshot({ path: artifactPath('activation-signed-1440.png') });
+      // Nothing in the panel pushes the pane sideways at the smallest size (digests and paths wrap).
+      // (The banner is not checked here: with a REACHED quorum and unsigned entries it is wider than
+      // 1024 px — reported, not this panel's.)
+      await page.setViewportSize({ width: 1024, height: 700 });
+      const wide = (await page.evaluate(`(() => {
+        const main = document.querySelector('main');
+        const panel = main.querySelector('section.signing');
+        const beyond = [...panel.querySelectorAll('*')].filter(
+          (e) => e.getBoundingClientRect().right > window.innerWidth,
+        );
+        return [main.scrollWidth - main.clientWidth, beyond.length];
+      })()`)) as number[];
+      expect(wide).toEqual([0, 0]);
+      await page.setViewportSize({ width: 1440, height: 900 });
 
       // From the output folder alone: each manifest artifact's signature verifies against the key the
       // token holds; nothing else was signed; the DSSE envelope names exactly the manifest.

@@ -167,7 +167,7 @@ export function SigningPanel(props: { gate: GateView }) {
     <section className="module signing" aria-label="Offline signing">
       <h2>Gated signing of the frozen manifest</h2>
       {!open ? (
-        <div className="signing-closed" aria-label="Why signing is not possible">
+        <div className="signing-closed" role="note" aria-label="Why signing is not possible">
           <p>
             <Badge word={g.state} /> No signing is possible: a batch starts only while the gate is OPEN.
           </p>
