@@ -49,6 +49,21 @@ export const STATUS_WORDS = {
     meaning: 'The journal is behind the mark the station token holds: entries may have been removed.',
   },
   CANCELLED: { tone: 'neutral', meaning: 'Stopped by a person before it finished: nothing was judged.' },
+  RUNNING: {
+    tone: 'info',
+    meaning:
+      'A batch this station is working on now (gated signing): not finished, nothing to decide on yet.',
+  },
+  COMPLETED: {
+    tone: 'good',
+    meaning:
+      'A signing run counted every manifest artifact — each signature verified against the token’s public key and read back — and wrote its provenance envelope.',
+  },
+  INCOMPLETE: {
+    tone: 'warn',
+    meaning:
+      'A signing run started and not finished (stopped, crashed or holding an artifact): resume it — nothing counted is signed again — or end it.',
+  },
   FAILED: { tone: 'bad', meaning: 'It ran and did not succeed.' },
   REFUSED: {
     tone: 'bad',

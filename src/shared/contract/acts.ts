@@ -7,6 +7,7 @@ import { seq, sha256Hex, words, type Channel, type Channels } from './common';
 import { custodiansChannels } from './custodians';
 import { custodyChannels } from './custody';
 import { packetsChannels } from './packets';
+import { signingChannels } from './signing';
 
 /**
  * Previews of irreversible acts (docs/operators.md, "Previews"). Before one of these acts runs, the
@@ -86,6 +87,15 @@ export const CONFIRMED_ACTS = {
     title: 'Sign and record a redirect of the authority recommendation (token)',
     typeToConfirm: noTyping,
   },
+  // Gated signing (docs/gated-signing.md): the batch claims the quorum session and signs on the HSM.
+  signingStart: {
+    title: 'Sign exactly the frozen manifest on the HSM (claims the quorum session)',
+    typeToConfirm: noTyping,
+  },
+  signingResume: {
+    title: 'Resume the open signing run (what was counted is never signed again)',
+    typeToConfirm: noTyping,
+  },
 } as const satisfies Record<string, ConfirmedAct>;
 
 export type ConfirmedMethod = keyof typeof CONFIRMED_ACTS;
@@ -137,6 +147,7 @@ const ACT_CHANNELS: Readonly<Record<string, Channel>> = {
   ...custodiansChannels,
   ...authorityRedirectChannels,
   ...activationChannels,
+  ...signingChannels,
 };
 
 /**

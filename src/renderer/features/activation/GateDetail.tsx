@@ -9,6 +9,7 @@ import { GateLineage } from './GateLineage';
 import { HoldRegister, QuarantineList } from './HoldRegister';
 import { LedgerPanel } from './LedgerPanel';
 import { shortTime, type GateFocus, type GateView, type LineageStep } from './model';
+import { SigningPanel } from './SigningPanel';
 import { VersionsPanel } from './VersionsPanel';
 
 /** One activation-gate packet: its gate, ledger, holds, quarantine, versions, approvals and lineage. */
@@ -35,6 +36,7 @@ export function GateDetail(props: {
         </section>
       )}
       <VersionsPanel gate={g} />
+      <SigningPanel gate={g} />
       <GateLineage steps={props.lineage} />
     </article>
   );
