@@ -21,7 +21,7 @@ import {
  * From the declaration to an approved gate and a signed batch (issue #15), in real Chromium through the
  * browser-mode host on the demo gate (declaration DECL-2026-0611, packet activation-decl-2026-0611,
  * awaiting Dana Whitfield as release-security-owner). The packet's acts run where they live (the CLI):
- * the reviewer is named, a version binds the same ledger for her, it is handed off and exported as a
+ * version 1 (which names her as its reviewer) is handed off and exported as a
  * signed bundle to the removable volume; Dana makes a reviewer key, the operator registers it after
  * comparing its words, she verifies the bundle against the station certificate and signs an approval,
  * which is imported. The Activation gate view then shows the gate OPEN; a quorum session is opened from
@@ -93,10 +93,15 @@ describe('declaration → approved gate → signed batch', () => {
   it('the approval owner’s approval opens the gate; the panel signs exactly the manifest under a quorum; every .sig verifies, the off-manifest file is quarantined', async () => {
     const signing = (page: Page) => page.getByRole('region', { name: 'Offline signing' });
 
-    // The packet: the approval owner named as its reviewer. The demo's version 1 names no reviewer (a
-    // handoff of it is refused), so a version recorded now binds the same ledger with her named.
-    cli(['packet', 'reviewers', PACKET, '--reviewer', `${ROLE}=${OWNER}`]);
-    cli(['gate', 'version', '--packet', PACKET]);
+    // The demo's version 1 names the approval owner as its reviewer; recording another version of the
+    // same ledger is refused (nothing in it changed).
+    const again = stationCli(
+      ['gate', 'version', '--packet', PACKET, '--data-dir', suite.dir],
+      undefined,
+      suite.env,
+    );
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(/already binds this ledger/);
     const versioned = gateJson();
     expect(versioned.state).toBe('AWAITING-APPROVAL');
     const current = versioned.versions.find((v) => v.current)?.version;
