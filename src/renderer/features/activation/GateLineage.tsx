@@ -28,7 +28,9 @@ export function GateLineage({ steps }: { steps: readonly LineageStep[] }) {
   }, [count, virtualizer]);
   return (
     <section className="module" aria-label="Lineage">
-      <h2>Lineage ({steps.length} versions)</h2>
+      <h2>
+        Lineage ({steps.length} {steps.length === 1 ? 'version' : 'versions'})
+      </h2>
       {steps.length === 0 ? (
         <p className="muted">No version yet: the lineage starts with version 1.</p>
       ) : (
