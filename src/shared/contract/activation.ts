@@ -72,7 +72,7 @@ export const gateViewSchema = z.strictObject({
       expiresAt: z.string(),
       expired: z.boolean(),
       seq,
-      standing: z.enum(['valid', 'invalidated', 'expired', 'not-the-owner', 'wrong-role']),
+      standing: z.enum(['valid', 'invalidated', 'expired', 'key-revoked', 'not-the-owner', 'wrong-role']),
       why: z.string(),
     }),
   ),

@@ -14,6 +14,7 @@ import {
 } from '../../../src/main/services/activation';
 import { acceptApprovalBytes } from '../../../src/main/services/bundles/approvals';
 import { importRecordsFile } from '../../../src/main/services/records';
+import { journalEvents } from '../../../src/main/adapters/store/repos/events';
 import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
 import { envelopeFor, forgeKey, sha256, type ForgeKey } from '../../helpers/bundle-forge';
@@ -222,5 +223,46 @@ describe('activation gate: versions, approvals, holds', () => {
     });
     expect(steps[2]!.holdsCleared).toEqual(['ACT-QUORUM-SHIFT SH-1201-NIGHT']);
     expect(steps[2]!.changes.filter((c) => c.area !== 'signers')).toEqual([]);
+  });
+
+  it('an approval whose key was revoked since speaks for nobody: the gate closes again', () => {
+    const v3 = gateView(station, DEMO_GATE_PACKET).versions.at(-1)!;
+    const bundle3 = exported(v3.version);
+    approve(owner, 'Dana Whitfield', v3.version, bundle3, 2);
+    expect(gateView(station, DEMO_GATE_PACKET).state).toBe('OPEN');
+    station.record([
+      { kind: 'trust.revoked', actor: ACTOR, body: { trustId: 'dana', reason: 'key reported lost' } },
+    ]);
+    const g = gateView(station, DEMO_GATE_PACKET);
+    expect(g.state).toBe('AWAITING-APPROVAL');
+    const latest = g.approvals.at(-1)!;
+    expect([latest.version, latest.standing]).toEqual([v3.version, 'key-revoked']);
+    expect(() => openGateForSigning(station, 'DECL-2026-0611')).toThrowError(
+      expect.objectContaining({ code: 'GATE_NOT_OPEN' }),
+    );
+  });
+
+  it('key material is bound: another key under the same name changes the ledger; a key the read no longer finds holds', () => {
+    const reads = journalEvents(station.store.db, ['hsm.inventory-recorded']);
+    const last = reads.filter((e) => e.body.keys.some((k) => k.label === 'patch-signing-2026')).at(-1)!;
+    const before = evaluateGate(station, { packetId: DEMO_GATE_PACKET, actor: ACTOR });
+    // The same label and CKA_ID over other key material (a key deleted and generated again).
+    const swapped = {
+      ...last.body,
+      keys: last.body.keys.map((k) =>
+        k.label === 'patch-signing-2026' ? { ...k, spkiSha256: 'e'.repeat(64) } : k,
+      ),
+    };
+    station.record([{ kind: 'hsm.inventory-recorded', actor: ACTOR, body: swapped }]);
+    const after = evaluateGate(station, { packetId: DEMO_GATE_PACKET, actor: ACTOR });
+    expect(after.state).toBe('VERSION-NEEDED');
+    expect(after.evaluation?.ledgerDigest).not.toBe(before.evaluation?.ledgerDigest);
+    expect(after.ledger?.lines.find((l) => l.area === 'enclave')?.facts.spkiSha256).toBe('e'.repeat(64));
+    // A read of the token that no longer finds the key: absent, never left standing as resident.
+    station.record([{ kind: 'hsm.inventory-recorded', actor: ACTOR, body: { ...last.body, keys: [] } }]);
+    const gone = evaluateGate(station, { packetId: DEMO_GATE_PACKET, actor: ACTOR });
+    expect(gone.state).toBe('HOLD');
+    expect(gone.holds.map((h) => `${h.checkId} ${h.category}`)).toContain('ACT-ENCLAVE disputed');
+    expect(gone.holds.find((h) => h.checkId === 'ACT-ENCLAVE')?.sentence).toMatch(/absent/);
   });
 });

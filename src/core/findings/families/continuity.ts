@@ -196,6 +196,8 @@ export const enclaveReading = family({
     keyId: id,
     /** resident: the key is on the token, private, non-extractable (read back). */
     keyResidency: z.enum(['resident', 'exportable', 'absent', 'unknown']),
+    /** SHA-256 of the key's SubjectPublicKeyInfo as read (which key material it is), when read. */
+    spkiSha256: sha256Hex.nullable().default(null),
     readAt: instant,
   }),
 });

@@ -63,7 +63,7 @@ export interface GateApproval {
   readonly expired: boolean;
   readonly seq: number;
   /** valid: bound to the current version and counts; otherwise why it does not. */
-  readonly standing: 'valid' | 'invalidated' | 'expired' | 'not-the-owner' | 'wrong-role';
+  readonly standing: 'valid' | 'invalidated' | 'expired' | 'key-revoked' | 'not-the-owner' | 'wrong-role';
   readonly why: string;
 }
 
@@ -303,11 +303,12 @@ function approvalsOf(
 ): GateApproval[] {
   // Who signed is the trust entry the signature verified against (its registered name), never the name
   // the approval statement carries.
-  const names = new Map(trustEntries(station).map((t) => [t.trustId, t.name]));
+  const trust = new Map(trustEntries(station).map((t) => [t.trustId, t]));
   const out: GateApproval[] = [];
   for (const issued of issuedPackets(station).filter((v) => v.packetId === packetId)) {
     for (const a of issued.status.approvals) {
-      const signer = names.get(a.trustId) ?? a.reviewer;
+      const entry = trust.get(a.trustId);
+      const signer = entry?.name ?? a.reviewer;
       const base = {
         version: issued.version,
         reviewer: signer,
@@ -327,6 +328,12 @@ function approvalsOf(
       } else if (a.expiresAt <= now) {
         standing = 'expired';
         why = `expired at ${a.expiresAt}`;
+      } else if (!entry || entry.status !== 'VALID') {
+        // The key that signed it was revoked (or its registration lapsed) since: it speaks for nobody now.
+        standing = 'key-revoked';
+        why = entry
+          ? `the key registered to ${entry.name} is ${entry.status}${entry.revokedAt ? ` since ${entry.revokedAt}` : ''}`
+          : 'the key that signed it is no longer in the trust store';
       } else if (a.role !== role) {
         standing = 'wrong-role';
         why = `given as ${a.role}; the gate needs ${role}`;
@@ -534,7 +541,15 @@ export interface OpenGate {
     readonly manifestVersion: number;
     readonly artifacts: readonly { artifact: string; sha256: string; sizeBytes: number | null }[];
   };
-  readonly signingKey: { readonly tokenSerial: string; readonly keyId: string };
+  /**
+   * The key the gate was judged on: token serial, CKA_ID, and the SHA-256 of its SubjectPublicKeyInfo as
+   * the latest reading saw it (null when that reading did not carry it); a signer must find that key.
+   */
+  readonly signingKey: {
+    readonly tokenSerial: string;
+    readonly keyId: string;
+    readonly spkiSha256?: string | null;
+  };
 }
 
 /** The open gate of a declaration, or GATE_NOT_OPEN naming its state and why. */
@@ -589,8 +604,15 @@ export function openGateForSigning(station: Station, declarationId: string): Ope
     signingKey: {
       tokenSerial: g.ledger.signingKey.hsmSerial,
       keyId: ckaIdOf(station, g.ledger.signingKey.hsmSerial, g.ledger.signingKey.keyId),
+      spkiSha256: spkiOf(g.ledger),
     },
   };
+}
+
+/** The key material the enclave line was judged on (the latest reading's SPKI digest). */
+function spkiOf(ledger: ActivationLedgerView): string | null {
+  const v = ledger.lines.find((l) => l.area === 'enclave')?.facts.spkiSha256;
+  return typeof v === 'string' ? v : null;
 }
 
 /**

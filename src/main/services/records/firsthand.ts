@@ -218,6 +218,7 @@ export function firstHandRecords(station: Station, families: readonly string[]):
             firmwareVersion: firmware,
             keyId: name,
             keyResidency: READ_RESIDENCY[k.residency ?? ''] ?? 'unknown',
+            spkiSha256: k.spkiSha256,
             readAt: e.at,
           })),
           ...[...seen]

@@ -39,6 +39,7 @@ export const STANDING_WORD: Readonly<Record<GateApproval['standing'], string>> =
   valid: 'VALID',
   invalidated: 'INVALIDATED',
   expired: 'EXPIRED',
+  'key-revoked': 'REVOKED',
   'not-the-owner': 'NOT-THE-OWNER',
   'wrong-role': 'WRONG-ROLE',
 };

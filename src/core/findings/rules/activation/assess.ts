@@ -402,6 +402,7 @@ function enclave(ctx: Ctx, b: Builder, d: Rec<typeof continuityDeclaration>): vo
       present: reading?.content.present ?? null,
       readFirmware: reading?.content.firmwareVersion ?? null,
       keyResidency: reading?.content.keyResidency ?? null,
+      spkiSha256: reading?.content.spkiSha256 ?? null,
       readAt: reading ? iso(reading.content.readAt) : null,
       inventoried: inventory ? inventory.content.residency : null,
     },
