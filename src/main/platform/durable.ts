@@ -339,8 +339,8 @@ const viaPool = <T>(call: (done: (e: Error | null, value?: T) => void) => void):
 /**
  * A batch of small new files in one folder, each created directly under its final name with
  * O_CREAT|O_EXCL|O_NOFOLLOW (never over anything, a dangling link included), its mode exactly `mode`
- * (set only when the umask changed it; refused with OUTPUT_NOT_PRIVATE when a mount makes it wider, as
- * `beginExclusive`), and its bytes written in one call — WITHOUT any fsync. Not durable until
+ * (read back on the batch's first file and set on every file when the umask changed it; refused with
+ * OUTPUT_NOT_PRIVATE when a mount makes it wider, as `beginExclusive`), and its bytes written in one call — WITHOUT any fsync. Not durable until
  * `syncFolder` returns: a caller counts none of them before that.
  *
  * Answers, per file in order, 'written' or 'exists' (the name was taken: nothing was written to it).
@@ -358,6 +358,7 @@ export async function writeNewFiles(
   const results: ('written' | 'exists')[] = new Array<'written' | 'exists'>(files.length);
   let next = 0;
   let failed: unknown = null;
+  let modeExact = false;
   const one = async (i: number) => {
     const f = files[i] as NewFile;
     const path = join(dir, f.name);
@@ -379,8 +380,11 @@ export async function writeNewFiles(
       throw e;
     }
     try {
-      const mode = (await viaPool<Stats>((done) => fstat(fd, done))).mode & 0o777;
-      if (mode !== opts.mode) {
+      // The umask and the mount decide every file of the folder alike: once one came out exactly as
+      // asked, the rest of the batch is not stat'ed again.
+      const mode = modeExact ? opts.mode : (await viaPool<Stats>((done) => fstat(fd, done))).mode & 0o777;
+      if (mode === opts.mode) modeExact = true;
+      else {
         try {
           await viaPool<undefined>((done) => fchmod(fd, opts.mode, (e) => done(e)));
         } catch (e) {

@@ -530,65 +530,102 @@ async function signBatch(
       const handle = s.privateKey(key.keyId);
       // SIGN-RESUME rule 2: a counted output missing or altered on disk is written again from the journal.
       if (run.signed.length > 0) await restoreCounted(run, outDir);
-      for (let i = 0; i < work.length; i += chunk) {
-        if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
-        const part = work.slice(i, i + chunk);
-        // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed. One pass:
-        // a large file's bytes also feed the verifier its signature is checked with.
-        const hashed: { a: ManifestArtifact; f: HashedFile }[] = [];
-        const refused: NewEvent[] = [];
-        for (const a of part) {
-          let f: HashedFile;
-          try {
-            f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), { verify: true });
-          } catch {
-            missing.push(a.artifact);
-            continue;
+      // A chunk's outputs land (verified, written, made durable, read back, counted) while the token
+      // signs the next chunk: at most one chunk in flight, its count journaled before the next one's.
+      let inflight: Promise<void> | null = null;
+      const land = async () => {
+        const p = inflight;
+        inflight = null;
+        if (p) await p;
+      };
+      try {
+        for (let i = 0; i < work.length; i += chunk) {
+          if (opts.signal?.aborted) {
+            await land();
+            throw cancel(station, run, counted, total - counted, req.actor);
           }
-          if (f.sha256 !== a.sha256) {
-            differs.push(a.artifact);
-            refused.push(
-              quarantineEvent(
-                b.declarationId,
-                runId,
-                {
-                  artifact: a.artifact,
-                  mediaSha256: f.sha256,
-                  manifestSha256: a.sha256,
-                  reason: 'digest-differs',
+          const part = work.slice(i, i + chunk);
+          // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed. One
+          // pass: a large file's bytes also feed the verifier its signature is checked with.
+          const hashed: Hashed[] = [];
+          const refused: NewEvent[] = [];
+          for (const [k, a] of part.entries()) {
+            if (k % 256 === 255) await yieldToLoop();
+            let f: HashedFile;
+            try {
+              f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), { verify: true });
+            } catch {
+              missing.push(a.artifact);
+              continue;
+            }
+            if (f.sha256 !== a.sha256) {
+              differs.push(a.artifact);
+              refused.push(
+                quarantineEvent(
+                  b.declarationId,
+                  runId,
+                  {
+                    artifact: a.artifact,
+                    mediaSha256: f.sha256,
+                    manifestSha256: a.sha256,
+                    reason: 'digest-differs',
+                  },
+                  req.actor,
+                ),
+              );
+              continue;
+            }
+            hashed.push({ a, f });
+          }
+          if (refused.length > 0) record(refused);
+          // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
+          const toSign: Hashed[] = [];
+          const found: Counted[] = [];
+          for (const h of hashed) {
+            const adoptedOne = state.inDoubt.has(h.a.artifact)
+              ? await adoptable(outDir, mediaDir, key, h)
+              : null;
+            if (adoptedOne) found.push(adoptedOne);
+            else toSign.push(h);
+          }
+          let signed: Signed[] = [];
+          if (toSign.length > 0) {
+            record([
+              {
+                kind: 'signing.artifact-intent',
+                actor: req.actor,
+                body: {
+                  runId,
+                  artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
                 },
-                req.actor,
-              ),
-            );
-            continue;
+              },
+            ]);
+            signed = await signPart(s, handle, mediaDir, key, toSign);
           }
-          hashed.push({ a, f });
+          await land();
+          const landing = (async () => {
+            const done = [
+              ...found,
+              ...(signed.length > 0 ? await materialise(outDir, mediaDir, key, signed) : []),
+            ];
+            if (done.length > 0) {
+              record([
+                { kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } },
+              ]);
+              counted += done.length;
+              adopted += done.filter((d) => d.adopted).length;
+            }
+            report('signing');
+          })();
+          // Its failure is answered where it lands (land), not as an unhandled rejection meanwhile.
+          landing.catch(() => {});
+          inflight = landing;
         }
-        if (refused.length > 0) record(refused);
-        // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
-        const toSign: typeof hashed = [];
-        const done: Counted[] = [];
-        for (const h of hashed) {
-          const found = state.inDoubt.has(h.a.artifact) ? await adoptable(outDir, mediaDir, key, h) : null;
-          if (found) done.push(found);
-          else toSign.push(h);
-        }
-        if (toSign.length > 0) {
-          record([
-            {
-              kind: 'signing.artifact-intent',
-              actor: req.actor,
-              body: { runId, artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })) },
-            },
-          ]);
-          done.push(...(await signChunk(s, handle, outDir, mediaDir, key, toSign)));
-        }
-        if (done.length > 0) {
-          record([{ kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } }]);
-          counted += done.length;
-          adopted += done.filter((d) => d.adopted).length;
-        }
-        report('signing');
+        await land();
+      } catch (e) {
+        // Nothing runs on after this attempt stops: a chunk still landing finishes (or fails) first.
+        await inflight?.catch(() => {});
+        throw e;
       }
       if (missing.length > 0 || differs.length > 0) {
         record([
@@ -719,32 +756,57 @@ async function adoptable(outDir: string, mediaDir: string, key: Key, h: Hashed):
   }
 }
 
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A signature made by the token, its software verification under way. */
+interface Signed {
+  readonly h: Hashed;
+  readonly der: Buffer;
+  readonly check: Promise<boolean>;
+}
+
 /**
- * SIGN-VERIFY for a chunk (its intents journaled): each artifact signed over its manifest digest (the
- * bytes just hashed from media matched it), the token's raw r||s turned into DER, and every signature
- * verified against the public key read from the token (small artifacts on the thread pool while the token
- * signs the next) before anything is written. Then the chunk's outputs are created without replacing
- * anything, made durable together (one syncfs of the output file system, not two fsyncs per file), and
- * read back; only then may the chunk be counted. A name taken meanwhile by a valid signature of its
- * artifact (another attempt's) is adopted; by anything else, refused.
+ * SIGN-VERIFY, first half, for a chunk whose intents are journaled: each artifact signed over its
+ * manifest digest (the bytes just hashed from media matched it), the token's raw r||s turned into DER,
+ * and its verification against the public key read from the token started (small artifacts on the
+ * thread pool while the token signs the next).
  */
-async function signChunk(
+async function signPart(
   s: Session,
   handle: Parameters<Session['signWith']>[0],
-  outDir: string,
   mediaDir: string,
   key: Key,
   chunk: readonly Hashed[],
-): Promise<Counted[]> {
-  const signed: { h: Hashed; der: Buffer; check: Promise<boolean> }[] = [];
-  for (const h of chunk) {
+): Promise<Signed[]> {
+  const signed: Signed[] = [];
+  for (const [k, h] of chunk.entries()) {
+    // Lets the chunk landing meanwhile move on (its writes are on the thread pool).
+    if (k % 64 === 63) await yieldToLoop();
     const digest = Buffer.from(h.a.sha256, 'hex');
     // CKM_ECDSA signs a digest: the one the media bytes matched, which is the manifest's own.
     const raw = s.signWith(handle, ARTIFACT_ALGORITHM, Buffer.alloc(0), () => digest);
     const der = Buffer.from(ecdsaRawToDer(raw));
     const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: h.f.bytes, from: h.f };
-    signed.push({ h, der, check: verifyArtifactSignature(key.info.key, der, artifact) });
+    const check = verifyArtifactSignature(key.info.key, der, artifact);
+    check.catch(() => {});
+    signed.push({ h, der, check });
   }
+  return signed;
+}
+
+/**
+ * SIGN-VERIFY, second half: every signature of the chunk must verify before anything is written. Then
+ * the chunk's outputs are created without replacing anything, made durable together (one syncfs of the
+ * output file system, not two fsyncs per file), and read back; only then may the chunk be counted. A
+ * name taken meanwhile by a valid signature of its artifact (another attempt's) is adopted; an empty
+ * leftover of an interrupted write is replaced; anything else is refused.
+ */
+async function materialise(
+  outDir: string,
+  mediaDir: string,
+  key: Key,
+  signed: readonly Signed[],
+): Promise<Counted[]> {
   const checks = await Promise.all(signed.map((x) => x.check));
   const bad = signed.find((_, i) => !checks[i]);
   if (bad)
@@ -756,12 +818,10 @@ async function signChunk(
   const files = signed.map((x) => ({ name: signatureFileName(x.h.a.artifact), bytes: x.der }));
   const results = await writeNewFiles(outDir, files, { mode: 0o644, field: 'outDir' });
   const out: (Counted | null)[] = signed.map(() => null);
-  // A name found taken: another attempt's valid signature is adopted; an empty leftover is replaced.
   const retry: number[] = [];
   for (const [i, r] of results.entries()) {
     if (r !== 'exists') continue;
-    const x = signed[i] as (typeof signed)[number];
-    const other = await adoptable(outDir, mediaDir, key, x.h);
+    const other = await adoptable(outDir, mediaDir, key, (signed[i] as Signed).h);
     if (other) out[i] = other;
     else retry.push(i);
   }
@@ -779,19 +839,19 @@ async function signChunk(
         { field: 'outDir', path: join(outDir, (files[taken] as NewFile).name) },
       );
   }
-  const written = files.filter((_, i) => out[i] === null);
   await syncFolder(
     outDir,
-    written.map((f) => f.name),
+    files.filter((_, i) => out[i] === null).map((f) => f.name),
   );
   return signed.map((x, i) => {
     const adoptedOne = out[i];
     if (adoptedOne) return adoptedOne;
-    readBack(join(outDir, (files[i] as NewFile).name), x.der);
+    const name = (files[i] as NewFile).name;
+    readBack(join(outDir, name), x.der);
     return {
       artifact: x.h.a.artifact,
       sha256: x.h.a.sha256,
-      signatureFile: (files[i] as NewFile).name,
+      signatureFile: name,
       signatureSha256: sha256hex(x.der),
       adopted: false,
       signature: x.der.toString('base64'),
