@@ -119,7 +119,7 @@ const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex'
  * append. Large enough that those fixed costs vanish beside the signing; small enough that a cancel is
  * seen promptly.
  */
-const DEFAULT_CHUNK = 512;
+const DEFAULT_CHUNK = 1024;
 
 /** The token algorithm the station signs artifacts with: ECDSA P-256 over the artifact's SHA-256. */
 const ARTIFACT_ALGORITHM = 'ecdsa-sha256';
