@@ -435,21 +435,25 @@ export const syncStats = { syncfs: 0, fsyncEach: 0 };
  * Makes files written without fsync (`writeNewFiles`) durable together, with their names: one syncfs of
  * the folder's file system (coreutils `sync -f <dir>`, which reports a write-back error in its exit
  * status) — far cheaper than an fsync per file on a journaling file system, where each is a commit.
- * Where `sync -f` is not available or fails to run, each file is fsynced and then the folder.
- * Throws when the data cannot be made durable.
+ * Where `sync -f` is not available or cannot be run, each file is fsynced and then the folder. Throws
+ * when the data cannot be made durable (`sync -f` exiting with an error included).
  */
 export async function syncFolder(dir: string, names: readonly string[]): Promise<void> {
   const binary = process.platform === 'linux' ? SYNC_BINARIES.find((b) => exists(b)) : undefined;
   if (binary) {
-    const status = await new Promise<number | null>((resolve) =>
-      execFile(binary, ['-f', dir], { timeout: 120_000 }, (e) =>
-        resolve(e ? (typeof e.code === 'number' ? e.code : null) : 0),
+    const ran = await new Promise<{ status: number | null; stderr: string }>((resolve) =>
+      execFile(binary, ['-f', dir], { timeout: 120_000 }, (e, _out, stderr) =>
+        resolve({ status: e ? (typeof e.code === 'number' ? e.code : null) : 0, stderr: String(stderr) }),
       ),
     );
-    if (status === 0) {
+    if (ran.status === 0) {
       syncStats.syncfs++;
       return;
     }
+    // syncfs reported a write-back error: an fsync on a descriptor opened after it would not see the
+    // error again, so there is no falling back — the batch is not durable.
+    if (ran.status !== null)
+      throw new Error(`sync -f ${dir} failed (${ran.status}): ${ran.stderr.trim() || 'write-back error'}`);
   }
   for (const name of names) {
     const fd = openSync(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);

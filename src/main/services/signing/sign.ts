@@ -756,6 +756,19 @@ async function adoptable(outDir: string, mediaDir: string, key: Key, h: Hashed):
   }
 }
 
+/** syncFolder, its failure a coded one: nothing of the batch may be counted. */
+async function durable(outDir: string, names: readonly string[]): Promise<void> {
+  try {
+    await syncFolder(outDir, names);
+  } catch (e) {
+    throw stationError(
+      'SIGNING_WRITE_FAILED',
+      `the signatures written to ${outDir} could not be made durable (${(e as Error).message}); nothing of this chunk was counted`,
+      { field: 'outDir', path: outDir },
+    );
+  }
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A signature made by the token, its software verification under way. */
@@ -839,7 +852,7 @@ async function materialise(
         { field: 'outDir', path: join(outDir, (files[taken] as NewFile).name) },
       );
   }
-  await syncFolder(
+  await durable(
     outDir,
     files.filter((_, i) => out[i] === null).map((f) => f.name),
   );
@@ -898,7 +911,7 @@ async function restoreCounted(run: RunRecord, outDir: string): Promise<number> {
   }
   const all = [...missing, ...replace];
   if (all.length === 0) return 0;
-  await syncFolder(
+  await durable(
     outDir,
     all.map((f) => f.name),
   );
