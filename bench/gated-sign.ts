@@ -1,8 +1,8 @@
 /**
  * Gated signing throughput (docs/gated-signing.md): 10,000 small artifacts plus three of 100 MB through
  * the station's whole signing path (gate, quorum claim, streamed re-hash, journal intents, C_Sign, DER,
- * software verification against the token's public key, durable write + read-back of each .sig, counted
- * records, the DSSE envelope), against `sha256sum` of the same files plus a raw pkcs11js C_Sign loop over
+ * software verification against the token's public key, each chunk's .sig files created, made durable by
+ * one syncfs and read back, counted records carrying the signatures, the DSSE envelope), against `sha256sum` of the same files plus a raw pkcs11js C_Sign loop over
  * their digests on the same SoftHSM2 token and key, in the same run. Target ≥ 0.90.
  */
 import 'reflect-metadata';

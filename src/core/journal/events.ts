@@ -800,6 +800,8 @@ export const EVENT_BODIES = {
   /**
    * Counted: each signature verified against the token's public key and written durably and read back
    * (`adopted`: a crashed attempt's output found on resume, verified, and counted instead of signing again).
+   * `signature`: the DER signature itself (base64), so a counted output lost from the disk is written
+   * again from the journal, never signed again (absent in runs journaled before it was recorded).
    */
   'signing.artifact-signed': z.strictObject({
     runId: uuid,
@@ -811,6 +813,7 @@ export const EVENT_BODIES = {
           signatureFile: z.string().min(1).max(255),
           signatureSha256: hex(32),
           adopted: z.boolean(),
+          signature: base64.max(2048).optional(),
         }),
       )
       .min(1)

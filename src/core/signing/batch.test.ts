@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeOperation, parseOperation } from '../custody/operation';
 import { EVENT_BODIES } from '../journal/events';
 import {
   artifactName,
+  countedOutput,
+  ecdsaRawToDer,
   gatedSignOperation,
+  inDoubtOutput,
   manifestSha256,
   matchMedia,
   resumeState,
@@ -98,5 +101,55 @@ describe('SIGN-RESUME: the journal is the truth', () => {
     const signed = { type: 'signed' as const, artifact: 'a.deb', sha256: sha('a') };
     expect(() => resumeState(manifest, [signed, signed])).toThrow(/twice/);
     expect(() => resumeState(manifest, [{ ...signed, sha256: sha('x') }])).toThrow(/does not hold/);
+  });
+});
+
+describe("ecdsaRawToDer: the token's r||s as the DER a .sig holds", () => {
+  it("round-trips node's own signatures (minimal integers, a leading zero for a high bit) and they verify", () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    let highBit = 0;
+    for (let i = 0; i < 300; i++) {
+      const data = Buffer.from(`artifact ${i}`);
+      const raw = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      const der = Buffer.from(ecdsaRawToDer(raw));
+      // OpenSSL re-encodes the DER it is given and refuses any other encoding: it verifies only if canonical.
+      expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'der' }, der)).toBe(true);
+      if ((raw[0] as number) & 0x80 || (raw[32] as number) & 0x80) highBit++;
+    }
+    expect(highBit).toBeGreaterThan(0);
+  });
+
+  it('encodes fixed values exactly and refuses what is not r||s', () => {
+    const r = new Uint8Array(32);
+    const s = new Uint8Array(32);
+    r[31] = 1;
+    s[0] = 0x80;
+    expect(Buffer.from(ecdsaRawToDer(Uint8Array.from([...r, ...s]))).toString('hex')).toBe(
+      `3026020101022100${'80'}${'00'.repeat(31)}`,
+    );
+    expect(() => ecdsaRawToDer(new Uint8Array(63))).toThrow(/even length/);
+    expect(() => ecdsaRawToDer(new Uint8Array(0))).toThrow(/even length/);
+  });
+});
+
+describe('SIGN-RESUME outputs', () => {
+  const sig = Uint8Array.from([1, 2, 3]);
+  const digest = Buffer.from(sha256(sig)).toString('hex');
+  it('a counted output: intact when it holds the journaled signature; else rewritten from the journaled bytes; kept when the run recorded none', () => {
+    expect(countedOutput({ signatureSha256: digest, signature: sig }, digest, sha256)).toBe('intact');
+    expect(countedOutput({ signatureSha256: digest, signature: sig }, null, sha256)).toBe('rewrite');
+    expect(countedOutput({ signatureSha256: digest, signature: sig }, sha('other'), sha256)).toBe('rewrite');
+    expect(countedOutput({ signatureSha256: digest, signature: null }, null, sha256)).toBe('kept');
+    expect(() => countedOutput({ signatureSha256: sha('x'), signature: sig }, null, sha256)).toThrow(
+      /do not match/,
+    );
+  });
+
+  it('an in-doubt output: none → sign; empty → replace then sign; verifies → adopt; anything else → foreign', () => {
+    expect(inDoubtOutput(null)).toBe('sign');
+    expect(inDoubtOutput({ size: 0, verifies: false })).toBe('replace-empty');
+    expect(inDoubtOutput({ size: 72, verifies: true })).toBe('adopt');
+    expect(inDoubtOutput({ size: 72, verifies: false })).toBe('foreign');
+    expect(inDoubtOutput({ size: -1, verifies: false })).toBe('foreign');
   });
 });

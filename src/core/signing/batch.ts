@@ -240,3 +240,73 @@ export function progressRate(
   const perSecond = done / elapsed;
   return { perSecond, etaSeconds: Math.max(0, (total - done) / perSecond) };
 }
+
+/**
+ * A token's raw ECDSA signature (r‖s, each half the curve's size, as PKCS#11 returns it) as the DER
+ * `SEQUENCE { INTEGER r, INTEGER s }` that `.sig` files and openssl use: each integer minimal, with a
+ * leading zero when its high bit is set. Refuses an odd-length or over-long input.
+ */
+export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
+  if (raw.length === 0 || raw.length % 2 !== 0 || raw.length > 132)
+    throw coreError(
+      'INVALID_INPUT',
+      `a raw ECDSA signature has an even length up to 132, not ${raw.length}`,
+      {
+        field: 'signature',
+      },
+    );
+  const half = raw.length / 2;
+  const integer = (v: Uint8Array): number[] => {
+    let i = 0;
+    while (i < v.length - 1 && v[i] === 0) i++;
+    const body = [...v.subarray(i)];
+    if ((body[0] as number) & 0x80) body.unshift(0);
+    return [0x02, ...length(body.length), ...body];
+  };
+  const length = (n: number): number[] => (n < 0x80 ? [n] : [0x81, n]);
+  const content = [...integer(raw.subarray(0, half)), ...integer(raw.subarray(half))];
+  return Uint8Array.from([0x30, ...length(content.length), ...content]);
+}
+
+/** What SIGN-RESUME does with the output of an artifact the journal counts (rule 2). */
+export type CountedOutput =
+  /** The file holds exactly the journaled signature. */
+  | 'intact'
+  /** Missing or different: written again from the journaled signature bytes (never signed again). */
+  | 'rewrite'
+  /** A run journaled before signature bytes were recorded: counted, left as the disk has it. */
+  | 'kept';
+
+/** `signature`: the journaled signature bytes (decoded), or null when the run did not record them. */
+export function countedOutput(
+  journaled: { readonly signatureSha256: string; readonly signature: Uint8Array | null },
+  onDiskSha256: string | null,
+  sha256: Sha256,
+): CountedOutput {
+  if (onDiskSha256 === journaled.signatureSha256) return 'intact';
+  if (journaled.signature === null) return 'kept';
+  if (toHex(sha256(journaled.signature)) !== journaled.signatureSha256)
+    throw coreError(
+      'INVALID_INPUT',
+      'the journaled signature bytes do not match the journaled signature digest',
+      { field: 'runId' },
+    );
+  return 'rewrite';
+}
+
+/** What SIGN-RESUME does with the output of an artifact intended but not counted (rule 2). */
+export type InDoubtOutput = 'sign' | 'replace-empty' | 'adopt' | 'foreign';
+
+/**
+ * No file: the signature never reached the disk, sign again. An empty file: what an interrupted write
+ * leaves (the name is created, then the signature written in one call, and made durable before anything
+ * counts): removed, then signed again. A file that verifies against the run's key over the artifact:
+ * adopted. Anything else: not the station's to touch (SIGNING_OUTPUT_FOREIGN).
+ */
+export function inDoubtOutput(
+  onDisk: { readonly size: number; readonly verifies: boolean } | null,
+): InDoubtOutput {
+  if (onDisk === null) return 'sign';
+  if (onDisk.size === 0) return 'replace-empty';
+  return onDisk.verifies ? 'adopt' : 'foreign';
+}

@@ -1,18 +1,24 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  close,
   closeSync,
   constants,
+  fchmod,
   fchmodSync,
+  fstat,
   fstatSync,
   fsync,
   fsyncSync,
   linkSync,
   lstatSync,
+  open,
   openSync,
   renameSync,
   unlinkSync,
   write,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { stationError } from '../errors';
@@ -316,4 +322,147 @@ export function writeExclusive(path: string, data: DurableData, opts: ExclusiveO
     file.discard();
     throw e;
   }
+}
+
+/** One small file of a batch written by `writeNewFiles`. */
+export interface NewFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Files of a batch created concurrently (the file system's create latency, not CPU, bounds a batch). */
+const BATCH_CONCURRENCY = 16;
+
+const viaPool = <T>(call: (done: (e: Error | null, value?: T) => void) => void): Promise<T> =>
+  new Promise<T>((resolve, reject) => call((e, value) => (e ? reject(e) : resolve(value as T))));
+
+/**
+ * A batch of small new files in one folder, each created directly under its final name with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (never over anything, a dangling link included), its mode exactly `mode`
+ * (read back on the batch's first file and set on every file when the umask changed it; refused with
+ * OUTPUT_NOT_PRIVATE when a mount makes it wider, as `beginExclusive`), and its bytes written in one call — WITHOUT any fsync. Not durable until
+ * `syncFolder` returns: a caller counts none of them before that.
+ *
+ * Answers, per file in order, 'written' or 'exists' (the name was taken: nothing was written to it).
+ * What a crash can leave: a process killed between the create and the write leaves the name empty; a
+ * power cut before `syncFolder` can leave any of the batch missing, empty or (on media without a
+ * journal) torn. The caller must know which names it was writing (the signing journal's intents do).
+ * On any other error the batch stops and the error is thrown; files already written stay (they are
+ * whole, and the caller's intents cover them).
+ */
+export async function writeNewFiles(
+  dir: string,
+  files: readonly NewFile[],
+  opts: { readonly mode: number; readonly field?: string },
+): Promise<('written' | 'exists')[]> {
+  const results: ('written' | 'exists')[] = new Array<'written' | 'exists'>(files.length);
+  let next = 0;
+  let failed: unknown = null;
+  let modeExact = false;
+  const one = async (i: number) => {
+    const f = files[i] as NewFile;
+    const path = join(dir, f.name);
+    let fd: number;
+    try {
+      fd = await viaPool<number>((done) =>
+        open(
+          path,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+          opts.mode,
+          done,
+        ),
+      );
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        results[i] = 'exists';
+        return;
+      }
+      throw e;
+    }
+    try {
+      // The umask and the mount decide every file of the folder alike: once one came out exactly as
+      // asked, the rest of the batch is not stat'ed again.
+      const mode = modeExact ? opts.mode : (await viaPool<Stats>((done) => fstat(fd, done))).mode & 0o777;
+      if (mode === opts.mode) modeExact = true;
+      else {
+        try {
+          await viaPool<undefined>((done) => fchmod(fd, opts.mode, (e) => done(e)));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+        }
+        const got = (await viaPool<Stats>((done) => fstat(fd, done))).mode & 0o777;
+        if ((got & 0o066 & ~opts.mode) !== 0)
+          throw stationError(
+            'OUTPUT_NOT_PRIVATE',
+            `${path} would be mode ${got.toString(8).padStart(4, '0')} on this volume, not ${opts.mode.toString(8).padStart(4, '0')}`,
+            { ...(opts.field ? { field: opts.field } : {}), path },
+          );
+      }
+      for (let off = 0; off < f.bytes.length;) {
+        off += await viaPool<number>((done) => write(fd, f.bytes, off, f.bytes.length - off, null, done));
+      }
+    } catch (e) {
+      // The name is ours (O_EXCL): a file this call could not write whole is not left behind.
+      removeQuietly(path);
+      throw e;
+    } finally {
+      await viaPool<undefined>((done) => close(fd, (e) => done(e))).catch(() => {});
+    }
+    results[i] = 'written';
+  };
+  const worker = async () => {
+    while (failed === null && next < files.length) {
+      const i = next++;
+      try {
+        await one(i);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, files.length) }, worker));
+  if (failed !== null) throw failed;
+  return results;
+}
+
+/** coreutils `sync`, by absolute path (never looked up on PATH). */
+const SYNC_BINARIES = ['/usr/bin/sync', '/bin/sync'];
+
+/** Which way `syncFolder` made a batch durable (tests read it). */
+export const syncStats = { syncfs: 0, fsyncEach: 0 };
+
+/**
+ * Makes files written without fsync (`writeNewFiles`) durable together, with their names: one syncfs of
+ * the folder's file system (coreutils `sync -f <dir>`, which reports a write-back error in its exit
+ * status) — far cheaper than an fsync per file on a journaling file system, where each is a commit.
+ * Where `sync -f` is not available or cannot be run, each file is fsynced and then the folder. Throws
+ * when the data cannot be made durable (`sync -f` exiting with an error included).
+ */
+export async function syncFolder(dir: string, names: readonly string[]): Promise<void> {
+  const binary = process.platform === 'linux' ? SYNC_BINARIES.find((b) => exists(b)) : undefined;
+  if (binary) {
+    const ran = await new Promise<{ status: number | null; stderr: string }>((resolve) =>
+      execFile(binary, ['-f', dir], { timeout: 120_000 }, (e, _out, stderr) =>
+        resolve({ status: e ? (typeof e.code === 'number' ? e.code : null) : 0, stderr: String(stderr) }),
+      ),
+    );
+    if (ran.status === 0) {
+      syncStats.syncfs++;
+      return;
+    }
+    // syncfs reported a write-back error: an fsync on a descriptor opened after it would not see the
+    // error again, so there is no falling back — the batch is not durable.
+    if (ran.status !== null)
+      throw new Error(`sync -f ${dir} failed (${ran.status}): ${ran.stderr.trim() || 'write-back error'}`);
+  }
+  for (const name of names) {
+    const fd = openSync(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      fsOps.fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  fsyncDir(dir);
+  syncStats.fsyncEach++;
 }

@@ -124,15 +124,16 @@ it(`${RUNS} batches SIGKILLed at random points and resumed: no artifact signed t
       // SoftHSM2 can report its token absent for a moment after a process holding it was killed (seen
       // about once in 60 kills on this machine); the operator's answer is to run resume again, and so
       // does the test — at most 3 times, counted. Anything else but our own kill fails the test.
-      if (r.signal === null && r.stderr.includes('TOKEN_NOT_FOUND') && tokenRetries < 3) {
+      // A retry can meet the same moment again: it waits a little longer each time, within the 3.
+      while (r.signal === null && r.stderr.includes('TOKEN_NOT_FOUND') && tokenRetries < 3) {
         tokenRetries++;
-        await new Promise((d) => setTimeout(d, 300));
+        await new Promise((d) => setTimeout(d, 300 * tokenRetries));
         r =
           signingRuns(w.station, declarationId)[0]?.state === 'open'
             ? await station(['sign', 'resume', '--declaration', declarationId, '--chunk', '3'], env, null)
             : await station(runArgs, env, null);
-        if (r.code === 0) break;
       }
+      if (r.code === 0) break;
       expect(r.signal, r.stderr).toBe('SIGKILL');
       expect(attempt).toBeLessThan(8);
       kills++;

@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pae } from '../../../src/core/bundle/dsse';
 import { SIGNING_PREDICATE_TYPE } from '../../../src/core/signing/batch';
 import { CodedError } from '../../../src/core/errors';
 import type { EventKind } from '../../../src/core/journal/events';
+import { Session } from '../../../src/main/adapters/hsm/module';
 import { quorumSessionView } from '../../../src/main/services/custodians';
 import {
   cancelSigningRun,
+  resumeSigningRun,
   signingStatus,
   startSigningRun,
   type SignRunRequest,
@@ -246,6 +248,68 @@ describe('gated signing of exactly the frozen manifest', () => {
     expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
   });
 
+  it('resume: a counted artifact whose .sig was deleted or altered is written again from the journaled signature, never signed again', async () => {
+    const b = batch({ 'one.bin': 'first', 'two.bin': 'second', 'three.bin': 'frozen third' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    // The third artifact differs on the media: the run counts the other two and stays open.
+    writeFileSync(join(b.media, 'three.bin'), 'swapped third');
+    const session = gatedQuorum(w, gate);
+    const e = await refusal(startSigningRun(w.station, request(b, session), { gate: () => gate, chunk: 1 }));
+    expect(e.code).toBe('SIGNING_ARTIFACTS_MISSING');
+    const runId = signingStatus(w.station, { declarationId: b.declarationId }).runs[0]!.runId;
+    const counted = events('signing.artifact-signed')
+      .filter((x) => x.body.runId === runId)
+      .flatMap((x) => x.body.artifacts);
+    expect(counted.map((c) => c.artifact).sort()).toEqual(['one.bin', 'two.bin']);
+    const journaled = new Map(counted.map((c) => [c.artifact, Buffer.from(c.signature!, 'base64')]));
+    for (const c of counted) {
+      // The journaled bytes are exactly what was written, and their digest is the journaled one.
+      expect(readFileSync(join(b.out, c.signatureFile))).toEqual(journaled.get(c.artifact));
+      expect(sha256(journaled.get(c.artifact)!)).toBe(c.signatureSha256);
+    }
+
+    // One output deleted, the other altered; the media put right.
+    rmSync(join(b.out, 'one.bin.sig'));
+    writeFileSync(join(b.out, 'two.bin.sig'), 'not a signature');
+    writeFileSync(join(b.media, 'three.bin'), 'frozen third');
+    const signs = vi.spyOn(Session.prototype, 'signWith');
+    try {
+      const r = await resumeSigningRun(
+        w.station,
+        { declarationId: b.declarationId, pin: SIGNER_PIN, actor: ACTOR },
+        { gate: () => gate },
+      );
+      expect(r.signed).toBe(3);
+      // The token signed exactly the missing artifact and the batch envelope: nothing was signed again.
+      expect(signs).toHaveBeenCalledTimes(2);
+    } finally {
+      signs.mockRestore();
+    }
+    // ECDSA signatures are randomised: a signature made again could not equal the journaled bytes.
+    expect(readFileSync(join(b.out, 'one.bin.sig'))).toEqual(journaled.get('one.bin'));
+    expect(readFileSync(join(b.out, 'two.bin.sig'))).toEqual(journaled.get('two.bin'));
+    const key = createPublicKey({ key: w.spki, format: 'der', type: 'spki' });
+    for (const name of ['one.bin', 'two.bin', 'three.bin'])
+      expect(
+        verify(
+          'sha256',
+          readFileSync(join(b.media, name)),
+          { key, dsaEncoding: 'der' },
+          readFileSync(join(b.out, `${name}.sig`)),
+        ),
+      ).toBe(true);
+    // The journal: each artifact intended and counted exactly once over both attempts.
+    const intents = events('signing.artifact-intent')
+      .filter((x) => x.body.runId === runId)
+      .flatMap((x) => x.body.artifacts.map((a) => a.artifact));
+    expect(intents.sort()).toEqual(['one.bin', 'three.bin', 'two.bin']);
+    const all = events('signing.artifact-signed')
+      .filter((x) => x.body.runId === runId)
+      .flatMap((x) => x.body.artifacts.map((a) => a.artifact));
+    expect(all.sort()).toEqual(['one.bin', 'three.bin', 'two.bin']);
+    expect(readdirSync(b.out).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
   it('cancel stops between chunks: what was counted stays counted, the rest is never signed, the run is over', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 40; i++) files[`part-${String(i).padStart(2, '0')}.bin`] = `part ${i}`;
@@ -264,12 +328,21 @@ describe('gated signing of exactly the frozen manifest', () => {
       }),
     );
     expect(e.code).toBe('SIGNING_CANCELLED');
+    // The cancel is seen between chunks; the one chunk the token had already signed while the previous
+    // one landed still lands and is counted (nothing the token signed is thrown away), then nothing more.
     const sigs = readdirSync(b.out).filter((f) => f.endsWith('.sig'));
-    expect(sigs).toHaveLength(10);
+    expect([10, 15]).toContain(sigs.length);
     const run = signingStatus(w.station, { declarationId: b.declarationId }).runs[0]!;
-    expect(run).toMatchObject({ state: 'cancelled', signed: 10, total: 40, envelopeFile: null });
+    expect(run).toMatchObject({ state: 'cancelled', signed: sigs.length, total: 40, envelopeFile: null });
     const cancelled = events('signing.run-cancelled').filter((x) => x.body.runId === run.runId);
-    expect(cancelled.map((x) => x.body)).toEqual([{ runId: run.runId, signed: 10, pending: 30 }]);
+    expect(cancelled.map((x) => x.body)).toEqual([
+      { runId: run.runId, signed: sigs.length, pending: 40 - sigs.length },
+    ]);
+    // Every intent journaled was counted: no signature the token made is in doubt after a cancel.
+    const intended = events('signing.artifact-intent')
+      .filter((x) => x.body.runId === run.runId)
+      .flatMap((x) => x.body.artifacts.map((a) => a.artifact));
+    expect(intended.sort()).toEqual(sigs.map((f) => f.slice(0, -'.sig'.length)).sort());
     expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBe('outcome-unknown');
   });
 });

@@ -1,5 +1,5 @@
-import { createHash, createVerify, type KeyObject } from 'node:crypto';
-import { constants, promises as fsp } from 'node:fs';
+import { createHash, createVerify, verify, type KeyObject, type Verify } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, promises as fsp, read, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { stationError } from '../../errors';
 
@@ -18,6 +18,11 @@ export interface HashedFile {
   readonly size: number;
   /** The bytes, when the file is small enough to hold (HELD_BYTES); else null (re-read to verify). */
   readonly bytes: Buffer | null;
+  /**
+   * A larger file's bytes already fed to an ECDSA-SHA256 verifier in the hashing pass (`verify`): used
+   * once by verifyArtifactSignature (then null), so the file is not read again.
+   */
+  verifier: Verify | null;
 }
 
 /** The names of the regular files directly in `dir` (links, folders and devices are not artifacts). */
@@ -36,66 +41,110 @@ export async function mediaFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Streams one file through SHA-256 (O_NOFOLLOW: a link put in its place is refused, not followed). */
-export async function hashFile(dir: string, name: string, onBytes: (n: number) => void): Promise<HashedFile> {
-  const handle = await fsp.open(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+/** Large files are read in steps of this size, off the event loop. */
+const LARGE_READ = 4 * CHUNK;
+
+const readAsync = (fd: number, buffer: Buffer) =>
+  new Promise<number>((resolve, reject) =>
+    read(fd, buffer, 0, buffer.length, null, (e, n) => (e ? reject(e) : resolve(n))),
+  );
+
+/**
+ * Streams one file through SHA-256 (O_NOFOLLOW: a link put in its place is refused, not followed), in
+ * one pass. A small file (HELD_BYTES) is read synchronously (a few syscalls: cheaper than the event
+ * loop's round trips) and its bytes kept for the verification; a larger one is read off the event loop
+ * and, with `verify`, also fed to an ECDSA-SHA256 verifier in the same pass, so its signature is checked
+ * later without reading the file a second time.
+ */
+export async function hashFile(
+  dir: string,
+  name: string,
+  onBytes: (n: number) => void,
+  opts: { readonly verify?: boolean } = {},
+): Promise<HashedFile> {
+  // O_NONBLOCK: a FIFO put in a file's place between the listing and here is never waited on.
+  const fd = openSync(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
+    const st = fstatSync(fd);
+    if (!st.isFile())
+      throw stationError('INVALID_INPUT', `${name} is not a regular file`, { field: 'mediaDir' });
+    const expected = st.size;
+    const small = expected <= HELD_BYTES;
     const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    const verifier = opts.verify && !small ? createVerify('sha256') : null;
+    const buffer = Buffer.allocUnsafe(small ? expected + 1 : LARGE_READ);
     const held: Buffer[] = [];
     let size = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      const bytesRead = small ? readSync(fd, buffer, 0, buffer.length, null) : await readAsync(fd, buffer);
       if (bytesRead === 0) break;
       const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
+      verifier?.update(chunk);
       if (size + bytesRead <= HELD_BYTES) held.push(Buffer.from(chunk));
       size += bytesRead;
       onBytes(bytesRead);
     }
-    return {
-      name,
-      sha256: hash.digest('hex'),
-      size,
-      bytes: size <= HELD_BYTES ? Buffer.concat(held) : null,
-    };
+    const bytes = size <= HELD_BYTES ? Buffer.concat(held) : null;
+    return { name, sha256: hash.digest('hex'), size, bytes, verifier: bytes ? null : verifier };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /**
  * Verifies a DER ECDSA-SHA256 signature over an artifact with the public key read from the token: over
- * the held bytes, or the file streamed again (and its digest rechecked against the one that was signed).
+ * the held bytes (the curve arithmetic on the thread pool), through the verifier the hashing pass fed
+ * (`HashedFile.verifier`, used once), or the file streamed again (and its digest rechecked against the
+ * one that was signed).
  */
 export async function verifyArtifactSignature(
   key: KeyObject,
   signature: Uint8Array,
-  artifact: { dir: string; name: string; sha256: string; bytes: Buffer | null },
+  artifact: {
+    dir: string;
+    name: string;
+    sha256: string;
+    bytes: Buffer | null;
+    from?: { verifier: Verify | null };
+  },
 ): Promise<boolean> {
-  const verifier = createVerify('sha256');
   if (artifact.bytes) {
-    verifier.update(artifact.bytes);
-    if (createHash('sha256').update(artifact.bytes).digest('hex') !== artifact.sha256) return false;
-  } else {
-    const hash = createHash('sha256');
-    const handle = await fsp.open(
-      join(artifact.dir, artifact.name),
-      constants.O_RDONLY | constants.O_NOFOLLOW,
-    );
-    try {
-      const buffer = Buffer.allocUnsafe(CHUNK);
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
-        if (bytesRead === 0) break;
-        verifier.update(buffer.subarray(0, bytesRead));
-        hash.update(buffer.subarray(0, bytesRead));
+    const bytes = artifact.bytes;
+    if (createHash('sha256').update(bytes).digest('hex') !== artifact.sha256) return false;
+    return new Promise<boolean>((resolve) => {
+      try {
+        verify('sha256', bytes, { key, dsaEncoding: 'der' }, signature, (e, ok) => resolve(!e && ok));
+      } catch {
+        resolve(false);
       }
-    } finally {
-      await handle.close();
-    }
-    if (hash.digest('hex') !== artifact.sha256) return false;
+    });
   }
+  const fed = artifact.from?.verifier ?? null;
+  if (fed && artifact.from) {
+    // The verifier saw exactly the bytes whose digest matched (the caller's hashing pass).
+    artifact.from.verifier = null;
+    try {
+      return fed.verify({ key, dsaEncoding: 'der' }, signature);
+    } catch {
+      return false;
+    }
+  }
+  const verifier = createVerify('sha256');
+  const hash = createHash('sha256');
+  const handle = await fsp.open(join(artifact.dir, artifact.name), constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      verifier.update(buffer.subarray(0, bytesRead));
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  if (hash.digest('hex') !== artifact.sha256) return false;
   try {
     return verifier.verify({ key, dsaEncoding: 'der' }, signature);
   } catch {

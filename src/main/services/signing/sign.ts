@@ -1,5 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { canonicalBytes } from '../../../core/canonical';
 import { algorithmForTokenKey, type DsseAlgorithmName } from '../../../core/crypto/algorithms';
@@ -8,7 +19,10 @@ import { CodedError } from '../../../core/errors';
 import { assertActor, journalTime, type EventBody, type NewEvent } from '../../../core/journal/events';
 import {
   batchStatement,
+  countedOutput,
+  ecdsaRawToDer,
   envelopeFileName,
+  inDoubtOutput,
   gatedSignOperation,
   manifestSha256,
   matchMedia,
@@ -23,7 +37,7 @@ import {
 import { parseOrThrow } from '../../../core/validate';
 import type { Pkcs11Module, Session } from '../../adapters/hsm/module';
 import { stationError } from '../../errors';
-import { writeExclusive } from '../../platform/durable';
+import { syncFolder, writeExclusive, writeNewFiles, type NewFile } from '../../platform/durable';
 import { openGateForSigning, type OpenGate } from '../activation';
 import {
   dsseSignatureFromToken,
@@ -100,7 +114,12 @@ export interface SigningResult {
 }
 
 const sha256hex = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
-const DEFAULT_CHUNK = 64;
+/**
+ * Artifacts per chunk: its intents are one append, its outputs one syncfs, its counted signatures one
+ * append. Large enough that those fixed costs vanish beside the signing; small enough that a cancel is
+ * seen promptly.
+ */
+const DEFAULT_CHUNK = 1024;
 
 /** The token algorithm the station signs artifacts with: ECDSA P-256 over the artifact's SHA-256. */
 const ARTIFACT_ALGORITHM = 'ecdsa-sha256';
@@ -499,7 +518,8 @@ async function signBatch(
   report('checking');
   const inDoubt = b.artifacts.filter((a) => state.inDoubt.has(a.artifact));
   const work = [...inDoubt, ...state.pending];
-  const chunk = Math.max(1, opts.chunk ?? DEFAULT_CHUNK);
+  // At most 4096 per append (the journal's bound on an artifact event).
+  const chunk = Math.min(4096, Math.max(1, opts.chunk ?? DEFAULT_CHUNK));
   const differs: string[] = [];
   const missing: string[] = [];
 
@@ -508,64 +528,104 @@ async function signBatch(
     { write: false, login: { user: 'user', pin: req.pin }, purpose: `gated signing of ${b.declarationId}` },
     async (s) => {
       const handle = s.privateKey(key.keyId);
-      for (let i = 0; i < work.length; i += chunk) {
-        if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
-        const part = work.slice(i, i + chunk);
-        // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed.
-        const hashed: { a: ManifestArtifact; f: HashedFile }[] = [];
-        const refused: NewEvent[] = [];
-        for (const a of part) {
-          let f: HashedFile;
-          try {
-            f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n));
-          } catch {
-            missing.push(a.artifact);
-            continue;
+      // SIGN-RESUME rule 2: a counted output missing or altered on disk is written again from the journal.
+      if (run.signed.length > 0) await restoreCounted(run, outDir);
+      // A chunk's outputs land (verified, written, made durable, read back, counted) while the token
+      // signs the next chunk: at most one chunk in flight, its count journaled before the next one's.
+      let inflight: Promise<void> | null = null;
+      const land = async () => {
+        const p = inflight;
+        inflight = null;
+        if (p) await p;
+      };
+      try {
+        for (let i = 0; i < work.length; i += chunk) {
+          if (opts.signal?.aborted) {
+            await land();
+            throw cancel(station, run, counted, total - counted, req.actor);
           }
-          if (f.sha256 !== a.sha256) {
-            differs.push(a.artifact);
-            refused.push(
-              quarantineEvent(
-                b.declarationId,
-                runId,
-                {
-                  artifact: a.artifact,
-                  mediaSha256: f.sha256,
-                  manifestSha256: a.sha256,
-                  reason: 'digest-differs',
+          const part = work.slice(i, i + chunk);
+          // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed. One
+          // pass: a large file's bytes also feed the verifier its signature is checked with.
+          const hashed: Hashed[] = [];
+          const refused: NewEvent[] = [];
+          for (const [k, a] of part.entries()) {
+            if (k % 256 === 255) await yieldToLoop();
+            let f: HashedFile;
+            try {
+              f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), { verify: true });
+            } catch {
+              missing.push(a.artifact);
+              continue;
+            }
+            if (f.sha256 !== a.sha256) {
+              differs.push(a.artifact);
+              refused.push(
+                quarantineEvent(
+                  b.declarationId,
+                  runId,
+                  {
+                    artifact: a.artifact,
+                    mediaSha256: f.sha256,
+                    manifestSha256: a.sha256,
+                    reason: 'digest-differs',
+                  },
+                  req.actor,
+                ),
+              );
+              continue;
+            }
+            hashed.push({ a, f });
+          }
+          if (refused.length > 0) record(refused);
+          // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
+          const toSign: Hashed[] = [];
+          const found: Counted[] = [];
+          for (const h of hashed) {
+            const adoptedOne = state.inDoubt.has(h.a.artifact)
+              ? await adoptable(outDir, mediaDir, key, h)
+              : null;
+            if (adoptedOne) found.push(adoptedOne);
+            else toSign.push(h);
+          }
+          let signed: Signed[] = [];
+          if (toSign.length > 0) {
+            record([
+              {
+                kind: 'signing.artifact-intent',
+                actor: req.actor,
+                body: {
+                  runId,
+                  artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
                 },
-                req.actor,
-              ),
-            );
-            continue;
+              },
+            ]);
+            signed = await signPart(s, handle, mediaDir, key, toSign);
           }
-          hashed.push({ a, f });
+          await land();
+          const landing = (async () => {
+            const done = [
+              ...found,
+              ...(signed.length > 0 ? await materialise(outDir, mediaDir, key, signed) : []),
+            ];
+            if (done.length > 0) {
+              record([
+                { kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } },
+              ]);
+              counted += done.length;
+              adopted += done.filter((d) => d.adopted).length;
+            }
+            report('signing');
+          })();
+          // Its failure is answered where it lands (land), not as an unhandled rejection meanwhile.
+          landing.catch(() => {});
+          inflight = landing;
         }
-        if (refused.length > 0) record(refused);
-        // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
-        const toSign: typeof hashed = [];
-        const done: EventBody<'signing.artifact-signed'>['artifacts'][number][] = [];
-        for (const h of hashed) {
-          const found = state.inDoubt.has(h.a.artifact) ? await adoptable(outDir, mediaDir, key, h) : null;
-          if (found) done.push(found);
-          else toSign.push(h);
-        }
-        if (toSign.length > 0) {
-          record([
-            {
-              kind: 'signing.artifact-intent',
-              actor: req.actor,
-              body: { runId, artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })) },
-            },
-          ]);
-          for (const h of toSign) done.push(await signOne(s, handle, outDir, mediaDir, key, h));
-        }
-        if (done.length > 0) {
-          record([{ kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } }]);
-          counted += done.length;
-          adopted += done.filter((d) => d.adopted).length;
-        }
-        report('signing');
+        await land();
+      } catch (e) {
+        // Nothing runs on after this attempt stops: a chunk still landing finishes (or fails) first.
+        await inflight?.catch(() => {});
+        throw e;
       }
       if (missing.length > 0 || differs.length > 0) {
         record([
@@ -619,101 +679,251 @@ async function signBatch(
 }
 
 type Counted = EventBody<'signing.artifact-signed'>['artifacts'][number];
+type Hashed = { a: ManifestArtifact; f: HashedFile };
+
+/** An output file's bytes when it is a regular file of a signature's size; null when absent. */
+function readOutput(path: string): Buffer | null | 'other' {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return null;
+  if (!st.isFile() || st.size > 64 * 1024) return 'other';
+  return readNoAtime(path);
+}
+
+/** Reads a file the station wrote without touching its access time (a metadata write per file). */
+function readNoAtime(path: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NOATIME);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  }
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
- * Reads an output this run would write: null when the name is free; the counted entry when it holds a
- * valid signature (adopted: SIGN-RESUME); SIGNING_OUTPUT_FOREIGN when it holds anything else.
+ * SIGN-RESUME rule 2 for an artifact intended but not counted, whose name this attempt found taken:
+ * null when the name is free (sign it; an empty file, which is what an interrupted write leaves, is
+ * removed first); the counted entry when it holds a valid signature (adopted); SIGNING_OUTPUT_FOREIGN
+ * when it holds anything else.
  */
-async function adoptable(
-  outDir: string,
-  mediaDir: string,
-  key: Key,
-  h: { a: ManifestArtifact; f: HashedFile },
-): Promise<Counted | null> {
+async function adoptable(outDir: string, mediaDir: string, key: Key, h: Hashed): Promise<Counted | null> {
   const name = signatureFileName(h.a.artifact);
   const path = join(outDir, name);
-  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return null;
-  const bytes = readRegular(path);
-  const ok =
-    bytes !== null &&
-    (await verifyArtifactSignature(key.info.key, bytes, {
-      dir: mediaDir,
-      name: h.a.artifact,
-      sha256: h.a.sha256,
-      bytes: h.f.bytes,
-    }));
-  if (!ok)
-    throw stationError(
-      'SIGNING_OUTPUT_FOREIGN',
-      `${path} is not a valid signature of ${h.a.artifact} by key ${key.keyId}; the station never overwrites it`,
-      { path, field: 'outDir' },
-    );
-  return {
-    artifact: h.a.artifact,
-    sha256: h.a.sha256,
-    signatureFile: name,
-    signatureSha256: sha256hex(bytes),
-    adopted: true,
-  };
+  const bytes = readOutput(path);
+  const onDisk =
+    bytes === null
+      ? null
+      : bytes === 'other'
+        ? { size: -1, verifies: false }
+        : {
+            size: bytes.length,
+            verifies:
+              bytes.length > 0 &&
+              (await verifyArtifactSignature(key.info.key, bytes, {
+                dir: mediaDir,
+                name: h.a.artifact,
+                sha256: h.a.sha256,
+                bytes: h.f.bytes,
+                from: h.f,
+              })),
+          };
+  switch (inDoubtOutput(onDisk)) {
+    case 'sign':
+      return null;
+    case 'replace-empty':
+      unlinkSync(path);
+      return null;
+    case 'adopt':
+      return {
+        artifact: h.a.artifact,
+        sha256: h.a.sha256,
+        signatureFile: name,
+        signatureSha256: sha256hex(bytes as Buffer),
+        adopted: true,
+        signature: (bytes as Buffer).toString('base64'),
+      };
+    case 'foreign':
+      throw stationError(
+        'SIGNING_OUTPUT_FOREIGN',
+        `${path} is not a valid signature of ${h.a.artifact} by key ${key.keyId}; the station never overwrites it`,
+        { path, field: 'outDir' },
+      );
+  }
 }
 
-function readRegular(path: string): Buffer | null {
-  const st = lstatSync(path, { throwIfNoEntry: false });
-  if (!st?.isFile() || st.size > 64 * 1024) return null;
-  return readFileSync(path);
+/** syncFolder, its failure a coded one: nothing of the batch may be counted. */
+async function durable(outDir: string, names: readonly string[]): Promise<void> {
+  try {
+    await syncFolder(outDir, names);
+  } catch (e) {
+    throw stationError(
+      'SIGNING_WRITE_FAILED',
+      `the signatures written to ${outDir} could not be made durable (${(e as Error).message}); nothing of this chunk was counted`,
+      { field: 'outDir', path: outDir },
+    );
+  }
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A signature made by the token, its software verification under way. */
+interface Signed {
+  readonly h: Hashed;
+  readonly der: Buffer;
+  readonly check: Promise<boolean>;
 }
 
 /**
- * SIGN-VERIFY: one artifact signed over its manifest digest (the bytes just hashed from media matched
- * it), the token's raw r||s turned into DER, verified with the public key read from the token before it
- * counts, written durably (never over anything) and read back. A name taken meanwhile by a valid
- * signature of this artifact (another attempt's) is adopted; by anything else, refused.
+ * SIGN-VERIFY, first half, for a chunk whose intents are journaled: each artifact signed over its
+ * manifest digest (the bytes just hashed from media matched it), the token's raw r||s turned into DER,
+ * and its verification against the public key read from the token started (small artifacts on the
+ * thread pool while the token signs the next).
  */
-async function signOne(
+async function signPart(
   s: Session,
   handle: Parameters<Session['signWith']>[0],
+  mediaDir: string,
+  key: Key,
+  chunk: readonly Hashed[],
+): Promise<Signed[]> {
+  const signed: Signed[] = [];
+  for (const [k, h] of chunk.entries()) {
+    // Lets the chunk landing meanwhile move on (its writes are on the thread pool).
+    if (k % 64 === 63) await yieldToLoop();
+    const digest = Buffer.from(h.a.sha256, 'hex');
+    // CKM_ECDSA signs a digest: the one the media bytes matched, which is the manifest's own.
+    const raw = s.signWith(handle, ARTIFACT_ALGORITHM, Buffer.alloc(0), () => digest);
+    const der = Buffer.from(ecdsaRawToDer(raw));
+    const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: h.f.bytes, from: h.f };
+    const check = verifyArtifactSignature(key.info.key, der, artifact);
+    check.catch(() => {});
+    signed.push({ h, der, check });
+  }
+  return signed;
+}
+
+/**
+ * SIGN-VERIFY, second half: every signature of the chunk must verify before anything is written. Then
+ * the chunk's outputs are created without replacing anything, made durable together (one syncfs of the
+ * output file system, not two fsyncs per file), and read back; only then may the chunk be counted. A
+ * name taken meanwhile by a valid signature of its artifact (another attempt's) is adopted; an empty
+ * leftover of an interrupted write is replaced; anything else is refused.
+ */
+async function materialise(
   outDir: string,
   mediaDir: string,
   key: Key,
-  h: { a: ManifestArtifact; f: HashedFile },
-): Promise<Counted> {
-  const digest = Buffer.from(h.a.sha256, 'hex');
-  // CKM_ECDSA signs a digest: the one the media bytes matched, which is the manifest's own.
-  const raw = s.signWith(handle, ARTIFACT_ALGORITHM, Buffer.alloc(0), () => digest);
-  const der = Buffer.from(dsseSignatureFromToken(raw, key.dsse));
-  const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: h.f.bytes };
-  if (!(await verifyArtifactSignature(key.info.key, der, artifact)))
+  signed: readonly Signed[],
+): Promise<Counted[]> {
+  const checks = await Promise.all(signed.map((x) => x.check));
+  const bad = signed.find((_, i) => !checks[i]);
+  if (bad)
     throw stationError(
       'SIGNING_SIGNATURE_INVALID',
-      `the token's signature of ${h.a.artifact} does not verify against key ${key.keyId}'s public key; nothing was written or counted`,
-      { artifact: h.a.artifact },
+      `the token's signature of ${bad.h.a.artifact} does not verify against key ${key.keyId}'s public key; nothing of its chunk was written or counted`,
+      { artifact: bad.h.a.artifact },
     );
-  const name = signatureFileName(h.a.artifact);
-  const path = join(outDir, name);
-  try {
-    writeExclusive(path, der, { mode: 0o644, field: 'outDir' });
-  } catch (e) {
-    if (e instanceof CodedError && e.code === 'OUTPUT_EXISTS') {
-      const other = await adoptable(outDir, mediaDir, key, h);
-      if (other) return other;
-    }
-    throw e;
+  const files = signed.map((x) => ({ name: signatureFileName(x.h.a.artifact), bytes: x.der }));
+  const results = await writeNewFiles(outDir, files, { mode: 0o644, field: 'outDir' });
+  const out: (Counted | null)[] = signed.map(() => null);
+  const retry: number[] = [];
+  for (const [i, r] of results.entries()) {
+    if (r !== 'exists') continue;
+    const other = await adoptable(outDir, mediaDir, key, (signed[i] as Signed).h);
+    if (other) out[i] = other;
+    else retry.push(i);
   }
-  readBack(path, der);
-  return {
-    artifact: h.a.artifact,
-    sha256: h.a.sha256,
-    signatureFile: name,
-    signatureSha256: sha256hex(der),
-    adopted: false,
-  };
+  if (retry.length > 0) {
+    const again = await writeNewFiles(
+      outDir,
+      retry.map((i) => files[i] as NewFile),
+      { mode: 0o644, field: 'outDir' },
+    );
+    const taken = retry.find((_, k) => again[k] !== 'written');
+    if (taken !== undefined)
+      throw stationError(
+        'OUTPUT_EXISTS',
+        `${join(outDir, (files[taken] as NewFile).name)} was taken again while it was written; the station never overwrites a file`,
+        { field: 'outDir', path: join(outDir, (files[taken] as NewFile).name) },
+      );
+  }
+  await durable(
+    outDir,
+    files.filter((_, i) => out[i] === null).map((f) => f.name),
+  );
+  return signed.map((x, i) => {
+    const adoptedOne = out[i];
+    if (adoptedOne) return adoptedOne;
+    const name = (files[i] as NewFile).name;
+    readBack(join(outDir, name), x.der);
+    return {
+      artifact: x.h.a.artifact,
+      sha256: x.h.a.sha256,
+      signatureFile: name,
+      signatureSha256: sha256hex(x.der),
+      adopted: false,
+      signature: x.der.toString('base64'),
+    };
+  });
+}
+
+/**
+ * SIGN-RESUME rule 2 for counted artifacts: each output must hold exactly the journaled signature. One
+ * that is missing, or holds anything else, is written again from the signature bytes the journal
+ * recorded when it was counted — never signed again — made durable and read back. (A run journaled
+ * before the bytes were recorded keeps the old rule: counted, whatever the disk says.)
+ */
+async function restoreCounted(run: RunRecord, outDir: string): Promise<number> {
+  const missing: NewFile[] = [];
+  const replace: NewFile[] = [];
+  for (const c of run.signed) {
+    const path = join(outDir, c.signatureFile);
+    const bytes = readOutput(path);
+    const journaled = c.signature === undefined ? null : Buffer.from(c.signature, 'base64');
+    const action = countedOutput(
+      { signatureSha256: c.signatureSha256, signature: journaled },
+      bytes === null || bytes === 'other' ? null : sha256hex(bytes),
+      (d) => createHash('sha256').update(d).digest(),
+    );
+    if (action !== 'rewrite' || !journaled) continue;
+    (bytes === null ? missing : replace).push({ name: c.signatureFile, bytes: journaled });
+  }
+  const taken = (await writeNewFiles(outDir, missing, { mode: 0o644, field: 'outDir' }))
+    .map((r, i) => (r === 'exists' ? missing[i] : null))
+    .filter((f): f is NewFile => f !== null);
+  // The name holds something other than the counted signature: the journal is the truth, and the file
+  // is replaced by it (a new file renamed over the name, so a reader never sees a torn one).
+  for (const f of [...replace, ...taken]) {
+    const path = join(outDir, f.name);
+    const temp = join(outDir, `.${f.name}.${randomUUID()}.partial`);
+    writeExclusive(temp, f.bytes, { mode: 0o644, field: 'outDir' });
+    try {
+      renameSync(temp, path);
+    } catch (e) {
+      rmSync(temp, { force: true });
+      throw e;
+    }
+  }
+  const all = [...missing, ...replace];
+  if (all.length === 0) return 0;
+  await durable(
+    outDir,
+    all.map((f) => f.name),
+  );
+  for (const f of all) readBack(join(outDir, f.name), f.bytes);
+  return all.length;
 }
 
 /** The bundles' read-back: the file as the media returns it must be the bytes written, or it is removed. */
 function readBack(path: string, written: Uint8Array): void {
   let back: Buffer | null;
   try {
-    back = readFileSync(path);
+    back = readNoAtime(path);
   } catch {
     back = null;
   }
