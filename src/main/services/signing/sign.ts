@@ -300,6 +300,7 @@ export async function startSigningRun(
     ],
     () => {
       requireQuorum(station, req.quorumSessionId, operation);
+      assertGateHolds(station, provider, started, req.quorumSessionId);
       if (station.journal.head().seq !== head || openRun(station, null))
         throw stationError(
           'JOURNAL_CONFLICT',
@@ -332,8 +333,9 @@ export async function resumeSigningRun(
     throw stationError('SIGNING_NO_OPEN_RUN', `no signing run of ${req.declarationId} is open`, {
       field: 'declarationId',
     });
-  const { gate, digest, operation } = readGate(station, req.declarationId, opts.gate ?? openGateForSigning);
-  assertSameGate(run, gate, digest);
+  const provider = opts.gate ?? openGateForSigning;
+  const { gate, digest, operation } = readGate(station, req.declarationId, provider);
+  assertSameGate(run.started.body, gate, digest);
   const key = readKey(station, gate, req.moduleId ?? run.started.body.moduleId);
   if (key.info.fingerprint !== run.started.body.spkiSha256)
     throw stationError(
@@ -349,7 +351,10 @@ export async function resumeSigningRun(
   if (held) {
     station.record(
       [{ kind: 'signing.run-resumed', actor: req.actor, body: { runId, ...sessionOf(claim) } }],
-      () => assertClaimHeld(station, claim.quorumSessionId, claim.claimSeq),
+      () => {
+        assertClaimHeld(station, claim.quorumSessionId, claim.claimSeq);
+        assertGateHolds(station, provider, run.started.body, claim.quorumSessionId);
+      },
     );
   } else {
     if (!req.quorumSessionId || req.quorumSessionId === claim.quorumSessionId)
@@ -389,7 +394,10 @@ export async function resumeSigningRun(
           body: { runId, quorumSessionId: next, claimSeq: head + spendOld.length + 1 },
         },
       ],
-      () => requireQuorum(station, next, operation),
+      () => {
+        requireQuorum(station, next, operation);
+        assertGateHolds(station, provider, run.started.body, next);
+      },
     );
   }
   const resumed = openRun(station, req.declarationId);
@@ -402,8 +410,8 @@ function sessionOf(a: RunRecord['attempt']) {
   return { quorumSessionId: a.quorumSessionId, claimSeq: a.claimSeq };
 }
 
-function assertSameGate(run: RunRecord, gate: OpenGate, digest: string): void {
-  const b = run.started.body;
+function assertSameGate(b: EventBody<'signing.run-started'>, gate: OpenGate, digest: string): void {
+  const spki = gate.signingKey.spkiSha256;
   const pairs: [string, unknown, unknown][] = [
     ['packet', b.packetId, gate.packetId],
     ['version', b.version, gate.version],
@@ -414,6 +422,7 @@ function assertSameGate(run: RunRecord, gate: OpenGate, digest: string): void {
     ['manifest digest', b.manifestSha256, digest],
     ['token', b.tokenSerial, gate.signingKey.tokenSerial],
     ['key', b.keyId, gate.signingKey.keyId],
+    ...(typeof spki === 'string' ? [['key SPKI', b.spkiSha256, spki] as [string, unknown, unknown]] : []),
   ];
   const changed = pairs.filter(([, was, now]) => was !== now);
   if (changed.length > 0)
@@ -423,6 +432,29 @@ function assertSameGate(run: RunRecord, gate: OpenGate, digest: string): void {
         .map(([what, was, now]) => `${what} ${String(was)} → ${String(now)}`)
         .join('; ')}`,
       { runId: b.runId },
+    );
+}
+
+/**
+ * SIGN-GATE, rechecked under the journal's write lock before `run-started`, each chunk's intents and the
+ * completion: the gate re-read from its provider still opens for exactly the run's facts (a gate no
+ * longer OPEN throws GATE_NOT_OPEN; other facts, SIGNING_GATE_CHANGED), and the quorum claim has not
+ * expired (SIGNING_QUORUM_EXPIRED). The run stays open for a resume; nothing more is signed.
+ */
+function assertGateHolds(
+  station: Station,
+  provider: GateProvider,
+  b: EventBody<'signing.run-started'>,
+  quorumSessionId: string,
+): void {
+  const { gate, digest } = readGate(station, b.declarationId, provider);
+  assertSameGate(b, gate, digest);
+  const { session } = quorumSessionView(station, { sessionId: quorumSessionId });
+  if (journalTime(station.deps.clock()) >= session.expiresAt)
+    throw stationError(
+      'SIGNING_QUORUM_EXPIRED',
+      `run ${b.runId}'s quorum session ${quorumSessionId} expired at ${session.expiresAt}; nothing more was signed`,
+      { runId: b.runId, field: 'quorumSessionId' },
     );
 }
 
@@ -514,6 +546,8 @@ async function signBatch(
       guard();
       extra?.();
     });
+  const provider = opts.gate ?? openGateForSigning;
+  const gateHolds = () => assertGateHolds(station, provider, b, session.quorumSessionId);
 
   report('checking');
   const inDoubt = b.artifacts.filter((a) => state.inDoubt.has(a.artifact));
@@ -590,16 +624,19 @@ async function signBatch(
           }
           let signed: Signed[] = [];
           if (toSign.length > 0) {
-            record([
-              {
-                kind: 'signing.artifact-intent',
-                actor: req.actor,
-                body: {
-                  runId,
-                  artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
+            record(
+              [
+                {
+                  kind: 'signing.artifact-intent',
+                  actor: req.actor,
+                  body: {
+                    runId,
+                    artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
+                  },
                 },
-              },
-            ]);
+              ],
+              gateHolds,
+            );
             signed = await signPart(s, handle, mediaDir, key, toSign);
           }
           await land();
@@ -644,7 +681,16 @@ async function signBatch(
       }
       if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
       report('envelope');
-      return writeEnvelope(station, s, handle, key, run, state.envelopeInDoubt, record, req.actor);
+      return writeEnvelope(
+        station,
+        s,
+        handle,
+        key,
+        run,
+        state.envelopeInDoubt,
+        (events) => record(events, gateHolds),
+        req.actor,
+      );
     },
   );
   record(
@@ -663,7 +709,10 @@ async function signBatch(
       },
       quorumUsed(session.quorumSessionId, operation, req.actor),
     ],
-    () => assertClaimHeld(station, session.quorumSessionId, session.claimSeq),
+    () => {
+      assertClaimHeld(station, session.quorumSessionId, session.claimSeq);
+      gateHolds();
+    },
   );
   report('done');
   return {

@@ -1,0 +1,112 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CodedError } from '../../../src/core/errors';
+import type { EventKind } from '../../../src/core/journal/events';
+import { stationError } from '../../../src/main/errors';
+import type { OpenGate } from '../../../src/main/services/activation';
+import {
+  resumeSigningRun,
+  signingStatus,
+  startSigningRun,
+  type SignRunRequest,
+} from '../../../src/main/services/signing';
+import { suiteTempDir } from '../../helpers/temp';
+import {
+  ACTOR,
+  SIGNER_PIN,
+  gatedQuorum,
+  openGate,
+  signingWorld,
+  writeMedia,
+  type SigningWorld,
+} from './world';
+
+/**
+ * Gated signing against a hostile review (docs/gated-signing.md): the gate rechecked between chunks,
+ * the key's SPKI bound to the gate's ledger, folders confined to media volumes, non-regular media files,
+ * outputs checked before completion, a completed manifest not signed again silently, the PIN first.
+ */
+let suite: ReturnType<typeof suiteTempDir>;
+let w: SigningWorld;
+let n = 0;
+
+beforeAll(async () => {
+  suite = suiteTempDir('station-signing-hard-');
+  w = await signingWorld(suite.dir);
+}, 60_000);
+
+afterAll(() => {
+  w?.station.close();
+  suite?.remove();
+});
+
+function batch(files: Record<string, string | Buffer>) {
+  const id = ++n;
+  const media = join(suite.dir, `media-${id}`);
+  const manifest = writeMedia(media, files);
+  const out = join(suite.dir, `out-${id}`);
+  mkdirSync(out);
+  return { media, out, manifest, declarationId: `DECL-2026-07${String(id).padStart(2, '0')}` };
+}
+
+function request(b: ReturnType<typeof batch>, quorumSessionId: string): SignRunRequest {
+  return {
+    declarationId: b.declarationId,
+    mediaDir: b.media,
+    outDir: b.out,
+    quorumSessionId,
+    pin: SIGNER_PIN,
+    actor: ACTOR,
+  };
+}
+
+async function refusal(p: Promise<unknown>): Promise<CodedError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof CodedError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+const events = <K extends EventKind>(kind: K) => w.station.journal.eventsOfKind(kind);
+const ofRun = <K extends 'signing.artifact-intent' | 'signing.artifact-signed'>(kind: K, runId: string) =>
+  events(kind)
+    .filter((e) => e.body.runId === runId)
+    .flatMap((e) => e.body.artifacts.map((a) => a.artifact));
+
+describe('gated signing, hardened', () => {
+  it('a gate that closes after the first chunk stops the batch with GATE_NOT_OPEN: counted stays counted, nothing more signed, no completion', async () => {
+    const b = batch({ 'a.bin': 'a', 'b.bin': 'b', 'c.bin': 'c' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const session = gatedQuorum(w, gate);
+    // Open until this run has journaled its first chunk's intents; then the gate is no longer OPEN.
+    let open = true;
+    const provider = (): OpenGate => {
+      const started = events('signing.run-started').find((e) => e.body.declarationId === b.declarationId);
+      if (started && ofRun('signing.artifact-intent', started.body.runId).length > 0) open = false;
+      if (!open) throw stationError('GATE_NOT_OPEN', 'the gate was closed by a new packet version', {});
+      return gate;
+    };
+    const e = await refusal(startSigningRun(w.station, request(b, session), { gate: provider, chunk: 1 }));
+    expect(e.code).toBe('GATE_NOT_OPEN');
+    const run = signingStatus(w.station, { declarationId: b.declarationId }).runs[0]!;
+    expect(run.state).toBe('open');
+    expect(ofRun('signing.artifact-intent', run.runId)).toEqual(['a.bin']);
+    expect(ofRun('signing.artifact-signed', run.runId)).toEqual(['a.bin']);
+    expect(readdirSync(b.out).sort()).toEqual(['a.bin.sig']);
+    expect(events('signing.run-completed').filter((x) => x.body.runId === run.runId)).toEqual([]);
+
+    // The gate opens again for the same facts: the resume signs only what is left.
+    open = true;
+    const done = await resumeSigningRun(
+      w.station,
+      { declarationId: b.declarationId, pin: SIGNER_PIN, actor: ACTOR },
+      { gate: () => gate, chunk: 1 },
+    );
+    expect(done.signed).toBe(3);
+    expect(ofRun('signing.artifact-intent', run.runId).sort()).toEqual(['a.bin', 'b.bin', 'c.bin']);
+  });
+});
