@@ -115,7 +115,11 @@ try {
     policyDigest: 'b2'.repeat(32),
     ledgerDigest: 'c3'.repeat(32),
     manifest: { manifestId: 'MAN-BENCH', manifestVersion: 1, artifacts },
-    signingKey: { tokenSerial: serial.signer!, keyId: signer.id },
+    signingKey: {
+      tokenSerial: serial.signer!,
+      keyId: signer.id,
+      spkiSha256: createHash('sha256').update(signer.spki!).digest('hex'),
+    },
   };
   const operation = gatedSignOperation(
     gate,

@@ -875,6 +875,11 @@ export const ERROR_CATALOGUE = {
     action:
       'The activation gate no longer opens for the facts this run was bound to (packet version, approval, manifest or key). Nothing more was signed: cancel the run and start a new one under the gate as it is now.',
   },
+  SIGNING_KEY_CHANGED: {
+    class: 'integrity',
+    action:
+      "The signing key on the token (field keyId) is not the key the gate's ledger recorded (its public key digest differs): nothing was signed. Read the token's inventory again, evaluate the packet (a new version), have the approval owner approve that version, then start a new run.",
+  },
   SIGNING_SIGNATURE_INVALID: {
     class: 'device',
     action:

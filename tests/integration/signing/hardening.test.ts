@@ -11,12 +11,14 @@ import {
   startSigningRun,
   type SignRunRequest,
 } from '../../../src/main/services/signing';
+import { quorumSessionView } from '../../../src/main/services/custodians';
 import { suiteTempDir } from '../../helpers/temp';
 import {
   ACTOR,
   SIGNER_PIN,
   gatedQuorum,
   openGate,
+  sha256,
   signingWorld,
   writeMedia,
   type SigningWorld,
@@ -108,5 +110,22 @@ describe('gated signing, hardened', () => {
     );
     expect(done.signed).toBe(3);
     expect(ofRun('signing.artifact-intent', run.runId).sort()).toEqual(['a.bin', 'b.bin', 'c.bin']);
+  });
+
+  it("refuses a key whose SPKI is not the one the gate's ledger recorded (SIGNING_KEY_CHANGED), before any claim", async () => {
+    const b = batch({ 'a.bin': 'a' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    expect(gate.signingKey.spkiSha256).toBe(sha256(w.spki));
+    const other = { ...gate, signingKey: { ...gate.signingKey, spkiSha256: 'ab'.repeat(32) } };
+    const session = gatedQuorum(w, other);
+    const e = await refusal(startSigningRun(w.station, request(b, session), { gate: () => other }));
+    expect(e.code).toBe('SIGNING_KEY_CHANGED');
+    expect(e.data).toMatchObject({ field: 'keyId', expected: 'ab'.repeat(32), found: sha256(w.spki) });
+    expect(readdirSync(b.out)).toEqual([]);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
+    expect(events('signing.run-started').filter((x) => x.body.declarationId === b.declarationId)).toEqual([]);
+    // The same gate with the key's real SPKI digest signs.
+    const ok = await startSigningRun(w.station, request(b, gatedQuorum(w, gate)), { gate: () => gate });
+    expect(ok.signed).toBe(1);
   });
 });

@@ -115,7 +115,7 @@ export function writeMedia(
 
 /** An OPEN gate (as services/activation would return it) over this manifest and the world's key. */
 export function openGate(
-  w: Pick<SigningWorld, 'signerSerial' | 'keyId'>,
+  w: Pick<SigningWorld, 'signerSerial' | 'keyId' | 'spki'>,
   artifacts: OpenGate['manifest']['artifacts'],
   declarationId = 'DECL-2026-0611',
 ): OpenGate {
@@ -128,7 +128,7 @@ export function openGate(
     policyDigest: 'b2'.repeat(32),
     ledgerDigest: 'c3'.repeat(32),
     manifest: { manifestId: 'MAN-7', manifestVersion: 2, artifacts },
-    signingKey: { tokenSerial: w.signerSerial, keyId: w.keyId },
+    signingKey: { tokenSerial: w.signerSerial, keyId: w.keyId, spkiSha256: sha256(w.spki) },
   };
 }
 

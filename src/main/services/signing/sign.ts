@@ -184,6 +184,16 @@ function readKey(station: Station, gate: OpenGate, moduleId: string | undefined)
       `gated signing uses an EC P-256 key pair (ECDSA over the artifact's SHA-256); key ${keyId} on token ${tokenSerial} is ${key.keyType} ${key.size}${key.spki ? '' : ' without a readable public key'}`,
       { field: 'keyId' },
     );
+  // The key the gate's ledger saw (its SPKI digest): a key replaced on the token under the same id and
+  // serial is not the key the approval covered.
+  const expected = gate.signingKey.spkiSha256;
+  const onToken = sha256hex(key.spki);
+  if (typeof expected === 'string' && onToken !== expected.toLowerCase())
+    throw stationError(
+      'SIGNING_KEY_CHANGED',
+      `key ${keyId} on token ${tokenSerial} has public key ${onToken}, not ${expected} as the gate's ledger recorded it`,
+      { field: 'keyId', serial: tokenSerial, expected, found: onToken },
+    );
   const info = publicKeyInfo(key.spki);
   return { moduleId: found, module, tokenSerial, keyId, info, dsse: info.algorithm };
 }
