@@ -55,7 +55,8 @@ try {
   const station = Station.init(
     join(dir, 'st'),
     { name: 'Bench', mode: 'offline', demo: false, actor: ACTOR },
-    systemDeps,
+    // The bench folder is the station's media volume: media and output folders must lie on one.
+    { ...systemDeps, config: { ...systemDeps.config, mediaDirs: [dir] } },
   );
   registerModule(station, {
     moduleId: MODULE,

@@ -875,6 +875,21 @@ export const ERROR_CATALOGUE = {
     action:
       'The activation gate no longer opens for the facts this run was bound to (packet version, approval, manifest or key). Nothing more was signed: cancel the run and start a new one under the gate as it is now.',
   },
+  SIGNING_FOLDER_NOT_ON_MEDIA: {
+    class: 'invalid-input',
+    action:
+      'The folder named by the field (mediaDir or outDir) is not inside a listed media volume (its real path, links resolved). Insert the removable volume, or add its folder to STATION_MEDIA_DIRS, and name a folder on it.',
+  },
+  SIGNING_NOT_A_FILE: {
+    class: 'invalid-input',
+    action:
+      'A name in the media folder (field mediaDir) is not a regular file (a FIFO, device, folder or link): it is never read or signed. Put the frozen artifact itself on the media, then run or resume.',
+  },
+  SIGNING_ARTIFACT_SIZE: {
+    class: 'integrity',
+    action:
+      "An artifact on the media (field mediaDir) is longer than the manifest's sizeBytes: it is not the frozen artifact and was neither read to its end nor signed. Put the frozen artifact on the media, then resume.",
+  },
   SIGNING_KEY_CHANGED: {
     class: 'integrity',
     action:

@@ -109,7 +109,7 @@ it(`${RUNS} batches SIGKILLed at random points and resumed: no artifact signed t
     const gateFile = join(suite.dir, `gate-${run}.json`);
     writeFileSync(gateFile, JSON.stringify(gate));
     const session = gatedQuorum(w, gate);
-    const env = { SIGNING_TEST_GATE: gateFile };
+    const env = { SIGNING_TEST_GATE: gateFile, STATION_MEDIA_DIRS: suite.dir };
 
     // A random kill point across the process's life (start-up, claim, chunks, envelope, completion).
     const runArgs = ['sign', 'run', '--declaration', declarationId, '--media', media, '--out', out];

@@ -1,4 +1,6 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodedError } from '../../../src/core/errors';
@@ -6,12 +8,14 @@ import type { EventKind } from '../../../src/core/journal/events';
 import { stationError } from '../../../src/main/errors';
 import type { OpenGate } from '../../../src/main/services/activation';
 import {
+  cancelSigningRun,
   resumeSigningRun,
   signingStatus,
   startSigningRun,
   type SignRunRequest,
 } from '../../../src/main/services/signing';
 import { quorumSessionView } from '../../../src/main/services/custodians';
+import { hashFile } from '../../../src/main/services/signing/media';
 import { suiteTempDir } from '../../helpers/temp';
 import {
   ACTOR,
@@ -127,5 +131,76 @@ describe('gated signing, hardened', () => {
     // The same gate with the key's real SPKI digest signs.
     const ok = await startSigningRun(w.station, request(b, gatedQuorum(w, gate)), { gate: () => gate });
     expect(ok.signed).toBe(1);
+  });
+
+  it('media and output folders must resolve inside a listed media volume (a link out of it is followed and refused)', async () => {
+    const b = batch({ 'a.bin': 'a' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const session = gatedQuorum(w, gate);
+    // A folder outside the station's volume (the suite folder), and a link inside it pointing out.
+    const outside = mkdtempSync(join(tmpdir(), 'station-not-media-'));
+    try {
+      const link = join(suite.dir, `link-out-${n}`);
+      symlinkSync(outside, link);
+      for (const [field, req] of [
+        ['outDir', { ...request(b, session), outDir: outside }],
+        ['outDir', { ...request(b, session), outDir: link }],
+        ['mediaDir', { ...request(b, session), mediaDir: link }],
+      ] as const) {
+        const e = await refusal(startSigningRun(w.station, req, { gate: () => gate }));
+        expect(e.code).toBe('SIGNING_FOLDER_NOT_ON_MEDIA');
+        expect(e.data.field).toBe(field);
+      }
+      expect(readdirSync(outside)).toEqual([]);
+      expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('a FIFO is never waited on: as a manifest name it refuses the batch, off the manifest it is ignored, hashed directly it is refused', async () => {
+    const b = batch({ 'a.bin': 'a' });
+    execFileSync('mkfifo', [join(b.media, 'stray.fifo')]);
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const r = await startSigningRun(w.station, request(b, gatedQuorum(w, gate)), { gate: () => gate });
+    expect(r.signed).toBe(1);
+    expect(r.quarantined).toBe(0);
+    expect(readdirSync(b.out).filter((f) => f.endsWith('.sig'))).toEqual(['a.bin.sig']);
+    // Hashing the FIFO itself (what a swap between listing and reading would reach) refuses, not hangs.
+    await expect(hashFile(b.media, 'stray.fifo', () => {})).rejects.toMatchObject({
+      code: 'SIGNING_NOT_A_FILE',
+    });
+
+    const c = batch({ 'c.bin': 'c' });
+    execFileSync('mkfifo', [join(c.media, 'pipe.bin')]);
+    const withPipe = openGate(
+      w,
+      [...c.manifest, { artifact: 'pipe.bin', sha256: sha256(Buffer.from('p')), sizeBytes: 1 }],
+      c.declarationId,
+    );
+    const session = gatedQuorum(w, withPipe);
+    const e = await refusal(startSigningRun(w.station, request(c, session), { gate: () => withPipe }));
+    expect(e.code).toBe('SIGNING_ARTIFACTS_MISSING');
+    expect(e.data.missing).toEqual(['pipe.bin']);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
+  });
+
+  it("an artifact longer than the manifest's sizeBytes is not read past that size, and never signed", async () => {
+    const b = batch({ 'small.bin': 'small', 'big.bin': 'frozen' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    writeFileSync(join(b.media, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
+    const read: number[] = [];
+    const e = await refusal(
+      startSigningRun(w.station, request(b, gatedQuorum(w, gate)), {
+        gate: () => gate,
+        chunk: 1,
+        onProgress: (p) => read.push(p.bytesDone),
+      }),
+    );
+    expect(e.code).toBe('SIGNING_ARTIFACTS_MISSING');
+    expect(e.data.missing).toEqual(['big.bin']);
+    expect(Math.max(...read)).toBeLessThan(1024 * 1024);
+    expect(readdirSync(b.out).sort()).toEqual(['small.bin.sig']);
+    cancelSigningRun(w.station, { declarationId: b.declarationId, actor: ACTOR });
   });
 });

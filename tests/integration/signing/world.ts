@@ -45,7 +45,9 @@ export async function signingWorld(dir: string): Promise<SigningWorld> {
   const station = Station.init(
     dataDir,
     { name: 'Vault', mode: 'offline', demo: false, actor: ACTOR },
-    systemDeps,
+    // The suite's folder is the station's media volume (STATION_MEDIA_DIRS): media and output folders
+    // must lie on a listed volume.
+    { ...systemDeps, config: { ...systemDeps.config, mediaDirs: [dir] } },
   );
   registerModule(station, {
     moduleId: MODULE,

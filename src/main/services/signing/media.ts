@@ -60,14 +60,20 @@ export async function hashFile(
   dir: string,
   name: string,
   onBytes: (n: number) => void,
-  opts: { readonly verify?: boolean } = {},
+  opts: { readonly verify?: boolean; readonly maxBytes?: number | null } = {},
 ): Promise<HashedFile> {
-  // O_NONBLOCK: a FIFO put in a file's place between the listing and here is never waited on.
-  const fd = openSync(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const fd = openArtifact(dir, name);
   try {
     const st = fstatSync(fd);
     if (!st.isFile())
-      throw stationError('INVALID_INPUT', `${name} is not a regular file`, { field: 'mediaDir' });
+      throw stationError('SIGNING_NOT_A_FILE', `${name} is not a regular file`, {
+        field: 'mediaDir',
+        artifact: name,
+      });
+    const max = opts.maxBytes ?? null;
+    // The manifest says how large the artifact is: a longer file is not it, and is not read to its end
+    // (nor is one that grows while it is read).
+    if (max !== null && st.size > max) throw tooLarge(name, max);
     const expected = st.size;
     const small = expected <= HELD_BYTES;
     const hash = createHash('sha256');
@@ -78,6 +84,7 @@ export async function hashFile(
     for (;;) {
       const bytesRead = small ? readSync(fd, buffer, 0, buffer.length, null) : await readAsync(fd, buffer);
       if (bytesRead === 0) break;
+      if (max !== null && size + bytesRead > max) throw tooLarge(name, max);
       const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
       verifier?.update(chunk);
@@ -90,6 +97,22 @@ export async function hashFile(
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Opens a media file for reading, never waiting on it and never following a link: O_NONBLOCK, so a FIFO
+ * or device put in a file's place between the listing and here cannot hang the batch (the caller's fstat
+ * then refuses it as not a regular file), and O_NOFOLLOW.
+ */
+function openArtifact(dir: string, name: string): number {
+  return openSync(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+}
+
+function tooLarge(name: string, max: number) {
+  return stationError('SIGNING_ARTIFACT_SIZE', `${name} is longer than the manifest's ${max} bytes`, {
+    field: 'mediaDir',
+    artifact: name,
+  });
 }
 
 /**
@@ -132,17 +155,19 @@ export async function verifyArtifactSignature(
   }
   const verifier = createVerify('sha256');
   const hash = createHash('sha256');
-  const handle = await fsp.open(join(artifact.dir, artifact.name), constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fd = openArtifact(artifact.dir, artifact.name);
   try {
+    // A FIFO or device put in the artifact's place is not it.
+    if (!fstatSync(fd).isFile()) return false;
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      const bytesRead = await readAsync(fd, buffer);
       if (bytesRead === 0) break;
       verifier.update(buffer.subarray(0, bytesRead));
       hash.update(buffer.subarray(0, bytesRead));
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   if (hash.digest('hex') !== artifact.sha256) return false;
   try {

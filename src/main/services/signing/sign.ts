@@ -11,7 +11,7 @@ import {
   statSync,
   unlinkSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { canonicalBytes } from '../../../core/canonical';
 import { algorithmForTokenKey, type DsseAlgorithmName } from '../../../core/crypto/algorithms';
 import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
@@ -36,6 +36,7 @@ import {
 } from '../../../core/signing/batch';
 import { parseOrThrow } from '../../../core/validate';
 import type { Pkcs11Module, Session } from '../../adapters/hsm/module';
+import { listVolumes } from '../../adapters/media/volumes';
 import { stationError } from '../../errors';
 import { syncFolder, writeExclusive, writeNewFiles, type NewFile } from '../../platform/durable';
 import { openGateForSigning, type OpenGate } from '../activation';
@@ -198,10 +199,40 @@ function readKey(station: Station, gate: OpenGate, moduleId: string | undefined)
   return { moduleId: found, module, tokenSerial, keyId, info, dsse: info.algorithm };
 }
 
-function assertFolder(path: string, field: string): string {
+/**
+ * A media or output folder: an existing folder whose real path (links resolved) lies inside a removable
+ * volume the station lists (StationConfig.mediaDirs or a mounted removable device), present — and, for
+ * the output folder, ready (writable, with room). Any other absolute folder is refused, from IPC and CLI
+ * alike (both reach here).
+ */
+function assertFolder(station: Station, path: string, field: 'mediaDir' | 'outDir'): string {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st?.isDirectory()) throw stationError('INVALID_INPUT', `${path} is not a folder`, { field });
-  return realpathSync(path);
+  const real = realpathSync(path);
+  const inside = (root: string) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
+  const volumes = listVolumes(station.config.mediaDirs).volumes.filter((v) => v.state !== 'unavailable');
+  const holding = volumes.find((v) => {
+    try {
+      return inside(realpathSync(v.path));
+    } catch {
+      return false;
+    }
+  });
+  if (!holding)
+    throw stationError(
+      'SIGNING_FOLDER_NOT_ON_MEDIA',
+      `${path} (${real}) is not inside a listed media volume (${volumes.map((v) => v.path).join(', ') || 'none listed'})`,
+      { field, path: real },
+    );
+  if (field === 'outDir' && holding.state !== 'ready')
+    throw stationError(
+      'MEDIA_NOT_READY',
+      `the output volume ${holding.path} is ${holding.state}: ${holding.detail}`,
+      {
+        field,
+      },
+    );
+  return real;
 }
 
 /**
@@ -227,8 +258,8 @@ export async function startSigningRun(
       { runId: open.started.body.runId },
     );
   requireQuorum(station, req.quorumSessionId, operation);
-  const mediaDir = assertFolder(req.mediaDir, 'mediaDir');
-  const outDir = assertFolder(req.outDir, 'outDir');
+  const mediaDir = assertFolder(station, req.mediaDir, 'mediaDir');
+  const outDir = assertFolder(station, req.outDir, 'outDir');
   if (mediaDir === outDir)
     throw stationError('INVALID_INPUT', 'the output folder must not be the media folder', {
       field: 'outDir',
@@ -597,9 +628,16 @@ async function signBatch(
             if (k % 256 === 255) await yieldToLoop();
             let f: HashedFile;
             try {
-              f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), { verify: true });
-            } catch {
-              missing.push(a.artifact);
+              f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), {
+                verify: true,
+                maxBytes: a.sizeBytes,
+              });
+            } catch (e) {
+              // Longer than the manifest says: not the artifact (not read past its size). Absent, or not
+              // a regular file (a FIFO is never waited on): missing.
+              (e instanceof CodedError && e.code === 'SIGNING_ARTIFACT_SIZE' ? differs : missing).push(
+                a.artifact,
+              );
               continue;
             }
             if (f.sha256 !== a.sha256) {
