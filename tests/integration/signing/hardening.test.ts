@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,5 +210,29 @@ describe('gated signing, hardened', () => {
     expect(Math.max(...read)).toBeLessThan(1024 * 1024);
     expect(readdirSync(b.out).sort()).toEqual(['small.bin.sig']);
     cancelSigningRun(w.station, { declarationId: b.declarationId, actor: ACTOR });
+  });
+
+  it('completion checks every counted output against the journal: a .sig removed or altered mid-batch is written again from the journaled bytes', async () => {
+    const b = batch({ 'a.bin': 'a', 'b.bin': 'b', 'c.bin': 'c', 'd.bin': 'd' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    let tampered = false;
+    const r = await startSigningRun(w.station, request(b, gatedQuorum(w, gate)), {
+      gate: () => gate,
+      chunk: 1,
+      onProgress: (p) => {
+        if (tampered || p.done < 2) return;
+        tampered = true;
+        rmSync(join(b.out, 'a.bin.sig'));
+        writeFileSync(join(b.out, 'b.bin.sig'), 'not a signature');
+      },
+    });
+    expect(tampered).toBe(true);
+    expect(r.signed).toBe(4);
+    const counted = events('signing.artifact-signed')
+      .filter((x) => x.body.runId === r.runId)
+      .flatMap((x) => x.body.artifacts);
+    expect(counted.map((c) => c.artifact).sort()).toEqual(['a.bin', 'b.bin', 'c.bin', 'd.bin']);
+    for (const c of counted)
+      expect(readFileSync(join(b.out, c.signatureFile))).toEqual(Buffer.from(c.signature!, 'base64'));
   });
 });

@@ -728,6 +728,13 @@ async function signBatch(
         throw missingError(missing, differs);
       }
       if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
+      // Before completion, every counted output is checked against its journaled signature (all
+      // attempts'): one missing or altered since it was counted is written again from the journal's
+      // bytes, made durable and read back (SIGN-RESUME rule 2), never signed again.
+      const now = openRun(station, b.declarationId);
+      if (now?.started.body.runId !== runId)
+        throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was signed`, { runId });
+      await restoreCounted(now, outDir);
       report('envelope');
       return writeEnvelope(
         station,
