@@ -53,11 +53,13 @@ export function registerSigningCommands(
     .option('--module <id>', 'module holding the signing token (default: the one that has it)')
     .option('--pin-stdin', 'read the signing token PIN from stdin')
     .option('--chunk <n>', 'artifacts per journal append', positiveInt('--chunk'))
+    .option('--again', 'sign again a packet version whose run already completed')
     .option('--actor <actor>', 'who signs', 'operator:cli')
     .action(async function (
       this: Command,
       o: {
         declaration: string;
+        again?: boolean;
         media: string;
         out: string;
         quorumSession: string;
@@ -79,6 +81,7 @@ export function registerSigningCommands(
               quorumSessionId: o.quorumSession,
               pin,
               moduleId: o.module,
+              again: o.again === true,
               actor: o.actor,
             },
             { ...opts, gate, ...(o.chunk ? { chunk: o.chunk } : {}) },

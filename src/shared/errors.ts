@@ -890,6 +890,11 @@ export const ERROR_CATALOGUE = {
     action:
       "An artifact on the media (field mediaDir) is longer than the manifest's sizeBytes: it is not the frozen artifact and was neither read to its end nor signed. Put the frozen artifact on the media, then resume.",
   },
+  SIGNING_ALREADY_COMPLETED: {
+    class: 'state',
+    action:
+      'A run of this declaration already signed this packet version (station sign status shows it). To sign the same manifest again on purpose, start the run with --again (field again), under a new quorum session.',
+  },
   SIGNING_KEY_CHANGED: {
     class: 'integrity',
     action:

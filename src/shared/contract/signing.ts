@@ -70,6 +70,8 @@ export const signingChannels = {
       quorumSessionId: uuid,
       pin,
       moduleId: moduleId.optional(),
+      /** Sign again a packet version whose run already completed (refused without it). */
+      again: z.boolean().optional(),
       actor,
     }),
     output: started,

@@ -235,4 +235,27 @@ describe('gated signing, hardened', () => {
     for (const c of counted)
       expect(readFileSync(join(b.out, c.signatureFile))).toEqual(Buffer.from(c.signature!, 'base64'));
   });
+
+  it('a packet version whose run completed is not signed again without an explicit again', async () => {
+    const b = batch({ 'a.bin': 'a' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const first = await startSigningRun(w.station, request(b, gatedQuorum(w, gate)), { gate: () => gate });
+    const out2 = join(suite.dir, `out-again-${n}`);
+    mkdirSync(out2);
+    const session = gatedQuorum(w, gate);
+    const e = await refusal(
+      startSigningRun(w.station, { ...request(b, session), outDir: out2 }, { gate: () => gate }),
+    );
+    expect(e.code).toBe('SIGNING_ALREADY_COMPLETED');
+    expect(e.data).toMatchObject({ field: 'again', runId: first.runId });
+    expect(readdirSync(out2)).toEqual([]);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
+    const again = await startSigningRun(
+      w.station,
+      { ...request(b, session), outDir: out2, again: true },
+      { gate: () => gate },
+    );
+    expect(again.runId).not.toBe(first.runId);
+    expect(again.signed).toBe(1);
+  });
 });

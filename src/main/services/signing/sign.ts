@@ -52,7 +52,7 @@ import { assertClaimHeld, quorumSessionView, quorumUsed, requireQuorum } from '.
 import { registeredModules } from '../devices';
 import type { Station } from '../../station/station';
 import { hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
-import { attemptCurrent, openRun, type RunRecord } from './runs';
+import { attemptCurrent, openRun, signingRuns, type RunRecord } from './runs';
 
 /**
  * Gated offline signing of exactly the frozen manifest (docs/gated-signing.md). The gate is re-read
@@ -92,6 +92,12 @@ export interface SignRunRequest {
   readonly pin: string;
   readonly moduleId?: string | undefined;
   readonly actor: string;
+  /**
+   * Sign again a manifest (declaration, packet and version) whose run already completed. Without it such
+   * a run is refused (SIGNING_ALREADY_COMPLETED): the quorum operation does not name the run, so the same
+   * quorum-bound batch is never signed twice silently.
+   */
+  readonly again?: boolean | undefined;
 }
 
 export interface SignResumeRequest {
@@ -256,6 +262,18 @@ export async function startSigningRun(
       'SIGNING_RUN_OPEN',
       `signing run ${open.started.body.runId} of ${open.started.body.declarationId} is still open: resume or cancel it first`,
       { runId: open.started.body.runId },
+    );
+  const done = signingRuns(station, req.declarationId).filter(
+    (r) =>
+      r.state === 'completed' &&
+      r.started.body.packetId === gate.packetId &&
+      r.started.body.version === gate.version,
+  );
+  if (done.length > 0 && req.again !== true)
+    throw stationError(
+      'SIGNING_ALREADY_COMPLETED',
+      `${req.declarationId}'s packet ${gate.packetId} version ${gate.version} was already signed by run ${done.map((r) => r.started.body.runId).join(', ')}; to sign it again, say so (--again)`,
+      { field: 'again', runId: (done.at(-1) as RunRecord).started.body.runId },
     );
   requireQuorum(station, req.quorumSessionId, operation);
   const mediaDir = assertFolder(station, req.mediaDir, 'mediaDir');
