@@ -258,4 +258,19 @@ describe('gated signing, hardened', () => {
     expect(again.runId).not.toBe(first.runId);
     expect(again.signed).toBe(1);
   });
+
+  it('a wrong PIN is found before the quorum is claimed: no run is started, the session stays usable', async () => {
+    const b = batch({ 'a.bin': 'a' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    const session = gatedQuorum(w, gate);
+    const e = await refusal(
+      startSigningRun(w.station, { ...request(b, session), pin: '000000' }, { gate: () => gate }),
+    );
+    expect(e.code).toMatch(/^PIN_/);
+    expect(events('signing.run-started').filter((x) => x.body.declarationId === b.declarationId)).toEqual([]);
+    expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBeNull();
+    expect(readdirSync(b.out)).toEqual([]);
+    // The same session, with the right PIN, signs.
+    expect((await startSigningRun(w.station, request(b, session), { gate: () => gate })).signed).toBe(1);
+  });
 });

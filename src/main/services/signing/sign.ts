@@ -345,33 +345,50 @@ export async function startSigningRun(
   };
   // QUORUM-CLAIM and the run's start land together, rechecked under the write lock: the quorum is still
   // reached and unclaimed, and no other run opened meanwhile (one batch at a time).
-  const head = station.journal.head().seq;
-  const appended = station.record(
-    [
-      {
-        kind: 'quorum.session-claimed',
-        actor: req.actor,
-        body: { sessionId: req.quorumSessionId, operation: encodeOperation(operation) },
+  // The PIN first (a session logged in on the token): a wrong PIN leaves no claim and no open run.
+  return withLogin(key, req.pin, req.declarationId, async (s) => {
+    const head = station.journal.head().seq;
+    const appended = station.record(
+      [
+        {
+          kind: 'quorum.session-claimed',
+          actor: req.actor,
+          body: { sessionId: req.quorumSessionId, operation: encodeOperation(operation) },
+        },
+        { kind: 'signing.run-started', actor: req.actor, body: { ...started, claimSeq: head + 1 } },
+        // Off-manifest files are quarantined under the run they were found by.
+        ...quarantined.map((q) => quarantineEvent(req.declarationId, runId, q, req.actor)),
+      ],
+      () => {
+        requireQuorum(station, req.quorumSessionId, operation);
+        assertGateHolds(station, provider, started, req.quorumSessionId);
+        if (station.journal.head().seq !== head || openRun(station, null))
+          throw stationError(
+            'JOURNAL_CONFLICT',
+            'the journal moved while the run was being started; start it again',
+            {},
+          );
       },
-      { kind: 'signing.run-started', actor: req.actor, body: { ...started, claimSeq: head + 1 } },
-      // Off-manifest files are quarantined under the run they were found by.
-      ...quarantined.map((q) => quarantineEvent(req.declarationId, runId, q, req.actor)),
-    ],
-    () => {
-      requireQuorum(station, req.quorumSessionId, operation);
-      assertGateHolds(station, provider, started, req.quorumSessionId);
-      if (station.journal.head().seq !== head || openRun(station, null))
-        throw stationError(
-          'JOURNAL_CONFLICT',
-          'the journal moved while the run was being started; start it again',
-          {},
-        );
-    },
+    );
+    const run = openRun(station, req.declarationId);
+    if (!run || run.started.body.runId !== runId || run.attempt.claimSeq !== appended.firstSeq)
+      throw stationError('INTERNAL', 'the signing run just started cannot be read back from the journal', {});
+    return signBatch(station, run, key, operation, req, opts, s);
+  });
+}
+
+/** A session on the signing token with its user logged in: the PIN is checked before anything is claimed. */
+function withLogin<T>(
+  key: Key,
+  pin: string,
+  declarationId: string,
+  act: (s: Session) => Promise<T>,
+): Promise<T> {
+  return key.module.withSessionAsync(
+    key.tokenSerial,
+    { write: false, login: { user: 'user', pin }, purpose: `gated signing of ${declarationId}` },
+    act,
   );
-  const run = openRun(station, req.declarationId);
-  if (!run || run.started.body.runId !== runId || run.attempt.claimSeq !== appended.firstSeq)
-    throw stationError('INTERNAL', 'the signing run just started cannot be read back from the journal', {});
-  return signBatch(station, run, key, operation, req, opts);
 }
 
 /**
@@ -402,67 +419,80 @@ export async function resumeSigningRun(
       `key ${key.keyId} on token ${key.tokenSerial} is not the key the run started with (public key ${run.started.body.spkiSha256})`,
       { runId: run.started.body.runId },
     );
-  const claim = run.attempt;
-  const view = quorumSessionView(station, { sessionId: claim.quorumSessionId });
-  const now = journalTime(station.deps.clock());
-  const held = view.claim?.seq === claim.claimSeq && now < view.session.expiresAt;
-  const runId = run.started.body.runId;
-  if (held) {
-    station.record(
-      [{ kind: 'signing.run-resumed', actor: req.actor, body: { runId, ...sessionOf(claim) } }],
-      () => {
-        assertClaimHeld(station, claim.quorumSessionId, claim.claimSeq);
-        assertGateHolds(station, provider, run.started.body, claim.quorumSessionId);
-      },
-    );
-  } else {
-    if (!req.quorumSessionId || req.quorumSessionId === claim.quorumSessionId)
-      throw stationError(
-        'SIGNING_QUORUM_EXPIRED',
-        `run ${runId}'s quorum session ${claim.quorumSessionId} has expired or no longer holds its claim; open a new session for "${encodeOperation(operation)}" and resume with it`,
-        { runId, expected: encodeOperation(operation) },
+  // The PIN first: a wrong PIN journals nothing (no resume, no new claim).
+  return withLogin(key, req.pin, req.declarationId, async (s) => {
+    const claim = run.attempt;
+    const view = quorumSessionView(station, { sessionId: claim.quorumSessionId });
+    const now = journalTime(station.deps.clock());
+    const held = view.claim?.seq === claim.claimSeq && now < view.session.expiresAt;
+    const runId = run.started.body.runId;
+    if (held) {
+      station.record(
+        [{ kind: 'signing.run-resumed', actor: req.actor, body: { runId, ...sessionOf(claim) } }],
+        () => {
+          assertClaimHeld(station, claim.quorumSessionId, claim.claimSeq);
+          assertGateHolds(station, provider, run.started.body, claim.quorumSessionId);
+        },
       );
-    const next = req.quorumSessionId;
-    requireQuorum(station, next, operation);
-    const head = station.journal.head().seq;
-    const spendOld: NewEvent[] =
-      view.claim?.seq === claim.claimSeq
-        ? [
-            {
-              kind: 'quorum.session-spent',
-              actor: req.actor,
-              body: {
-                sessionId: claim.quorumSessionId,
-                claimSeq: claim.claimSeq,
-                code: 'SIGNING_QUORUM_EXPIRED',
+    } else {
+      if (!req.quorumSessionId || req.quorumSessionId === claim.quorumSessionId)
+        throw stationError(
+          'SIGNING_QUORUM_EXPIRED',
+          `run ${runId}'s quorum session ${claim.quorumSessionId} has expired or no longer holds its claim; open a new session for "${encodeOperation(operation)}" and resume with it`,
+          { runId, expected: encodeOperation(operation) },
+        );
+      const next = req.quorumSessionId;
+      requireQuorum(station, next, operation);
+      const head = station.journal.head().seq;
+      const spendOld: NewEvent[] =
+        view.claim?.seq === claim.claimSeq
+          ? [
+              {
+                kind: 'quorum.session-spent',
+                actor: req.actor,
+                body: {
+                  sessionId: claim.quorumSessionId,
+                  claimSeq: claim.claimSeq,
+                  code: 'SIGNING_QUORUM_EXPIRED',
+                },
               },
-            },
-          ]
-        : [];
-    station.record(
-      [
-        ...spendOld,
-        {
-          kind: 'quorum.session-claimed',
-          actor: req.actor,
-          body: { sessionId: next, operation: encodeOperation(operation) },
+            ]
+          : [];
+      station.record(
+        [
+          ...spendOld,
+          {
+            kind: 'quorum.session-claimed',
+            actor: req.actor,
+            body: { sessionId: next, operation: encodeOperation(operation) },
+          },
+          {
+            kind: 'signing.run-resumed',
+            actor: req.actor,
+            body: { runId, quorumSessionId: next, claimSeq: head + spendOld.length + 1 },
+          },
+        ],
+        () => {
+          requireQuorum(station, next, operation);
+          assertGateHolds(station, provider, run.started.body, next);
         },
-        {
-          kind: 'signing.run-resumed',
-          actor: req.actor,
-          body: { runId, quorumSessionId: next, claimSeq: head + spendOld.length + 1 },
-        },
-      ],
-      () => {
-        requireQuorum(station, next, operation);
-        assertGateHolds(station, provider, run.started.body, next);
-      },
+      );
+    }
+    const resumed = openRun(station, req.declarationId);
+    if (resumed?.started.body.runId !== runId)
+      throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was being resumed`, {
+        runId,
+      });
+    return signBatch(
+      station,
+      resumed,
+      key,
+      operation,
+      { ...req, mediaDir: run.started.body.mediaDir },
+      opts,
+      s,
     );
-  }
-  const resumed = openRun(station, req.declarationId);
-  if (resumed?.started.body.runId !== runId)
-    throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was being resumed`, { runId });
-  return signBatch(station, resumed, key, operation, { ...req, mediaDir: run.started.body.mediaDir }, opts);
+  });
 }
 
 function sessionOf(a: RunRecord['attempt']) {
@@ -578,6 +608,7 @@ async function signBatch(
     readonly mediaDir?: string;
   },
   opts: SigningOptions,
+  s: Session,
 ): Promise<SigningResult> {
   const b = run.started.body;
   const { runId, outDir, mediaDir } = b;
@@ -616,156 +647,150 @@ async function signBatch(
   const differs: string[] = [];
   const missing: string[] = [];
 
-  const envelope = await key.module.withSessionAsync(
-    key.tokenSerial,
-    { write: false, login: { user: 'user', pin: req.pin }, purpose: `gated signing of ${b.declarationId}` },
-    async (s) => {
-      const handle = s.privateKey(key.keyId);
-      // SIGN-RESUME rule 2: a counted output missing or altered on disk is written again from the journal.
-      if (run.signed.length > 0) await restoreCounted(run, outDir);
-      // A chunk's outputs land (verified, written, made durable, read back, counted) while the token
-      // signs the next chunk: at most one chunk in flight, its count journaled before the next one's.
-      let inflight: Promise<void> | null = null;
-      const land = async () => {
-        const p = inflight;
-        inflight = null;
-        if (p) await p;
-      };
-      try {
-        for (let i = 0; i < work.length; i += chunk) {
-          if (opts.signal?.aborted) {
-            await land();
-            throw cancel(station, run, counted, total - counted, req.actor);
-          }
-          const part = work.slice(i, i + chunk);
-          // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed. One
-          // pass: a large file's bytes also feed the verifier its signature is checked with.
-          const hashed: Hashed[] = [];
-          const refused: NewEvent[] = [];
-          for (const [k, a] of part.entries()) {
-            if (k % 256 === 255) await yieldToLoop();
-            let f: HashedFile;
-            try {
-              f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), {
-                verify: true,
-                maxBytes: a.sizeBytes,
-              });
-            } catch (e) {
-              // Longer than the manifest says: not the artifact (not read past its size). Absent, or not
-              // a regular file (a FIFO is never waited on): missing.
-              (e instanceof CodedError && e.code === 'SIGNING_ARTIFACT_SIZE' ? differs : missing).push(
-                a.artifact,
-              );
-              continue;
-            }
-            if (f.sha256 !== a.sha256) {
-              differs.push(a.artifact);
-              refused.push(
-                quarantineEvent(
-                  b.declarationId,
-                  runId,
-                  {
-                    artifact: a.artifact,
-                    mediaSha256: f.sha256,
-                    manifestSha256: a.sha256,
-                    reason: 'digest-differs',
-                  },
-                  req.actor,
-                ),
-              );
-              continue;
-            }
-            hashed.push({ a, f });
-          }
-          if (refused.length > 0) record(refused);
-          // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
-          const toSign: Hashed[] = [];
-          const found: Counted[] = [];
-          for (const h of hashed) {
-            const adoptedOne = state.inDoubt.has(h.a.artifact)
-              ? await adoptable(outDir, mediaDir, key, h)
-              : null;
-            if (adoptedOne) found.push(adoptedOne);
-            else toSign.push(h);
-          }
-          let signed: Signed[] = [];
-          if (toSign.length > 0) {
-            record(
-              [
-                {
-                  kind: 'signing.artifact-intent',
-                  actor: req.actor,
-                  body: {
-                    runId,
-                    artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
-                  },
-                },
-              ],
-              gateHolds,
-            );
-            signed = await signPart(s, handle, mediaDir, key, toSign);
-          }
+  const envelope = await (async () => {
+    const handle = s.privateKey(key.keyId);
+    // SIGN-RESUME rule 2: a counted output missing or altered on disk is written again from the journal.
+    if (run.signed.length > 0) await restoreCounted(run, outDir);
+    // A chunk's outputs land (verified, written, made durable, read back, counted) while the token
+    // signs the next chunk: at most one chunk in flight, its count journaled before the next one's.
+    let inflight: Promise<void> | null = null;
+    const land = async () => {
+      const p = inflight;
+      inflight = null;
+      if (p) await p;
+    };
+    try {
+      for (let i = 0; i < work.length; i += chunk) {
+        if (opts.signal?.aborted) {
           await land();
-          const landing = (async () => {
-            const done = [
-              ...found,
-              ...(signed.length > 0 ? await materialise(outDir, mediaDir, key, signed) : []),
-            ];
-            if (done.length > 0) {
-              record([
-                { kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } },
-              ]);
-              counted += done.length;
-              adopted += done.filter((d) => d.adopted).length;
-            }
-            report('signing');
-          })();
-          // Its failure is answered where it lands (land), not as an unhandled rejection meanwhile.
-          landing.catch(() => {});
-          inflight = landing;
+          throw cancel(station, run, counted, total - counted, req.actor);
+        }
+        const part = work.slice(i, i + chunk);
+        // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed. One
+        // pass: a large file's bytes also feed the verifier its signature is checked with.
+        const hashed: Hashed[] = [];
+        const refused: NewEvent[] = [];
+        for (const [k, a] of part.entries()) {
+          if (k % 256 === 255) await yieldToLoop();
+          let f: HashedFile;
+          try {
+            f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), {
+              verify: true,
+              maxBytes: a.sizeBytes,
+            });
+          } catch (e) {
+            // Longer than the manifest says: not the artifact (not read past its size). Absent, or not
+            // a regular file (a FIFO is never waited on): missing.
+            (e instanceof CodedError && e.code === 'SIGNING_ARTIFACT_SIZE' ? differs : missing).push(
+              a.artifact,
+            );
+            continue;
+          }
+          if (f.sha256 !== a.sha256) {
+            differs.push(a.artifact);
+            refused.push(
+              quarantineEvent(
+                b.declarationId,
+                runId,
+                {
+                  artifact: a.artifact,
+                  mediaSha256: f.sha256,
+                  manifestSha256: a.sha256,
+                  reason: 'digest-differs',
+                },
+                req.actor,
+              ),
+            );
+            continue;
+          }
+          hashed.push({ a, f });
+        }
+        if (refused.length > 0) record(refused);
+        // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
+        const toSign: Hashed[] = [];
+        const found: Counted[] = [];
+        for (const h of hashed) {
+          const adoptedOne = state.inDoubt.has(h.a.artifact)
+            ? await adoptable(outDir, mediaDir, key, h)
+            : null;
+          if (adoptedOne) found.push(adoptedOne);
+          else toSign.push(h);
+        }
+        let signed: Signed[] = [];
+        if (toSign.length > 0) {
+          record(
+            [
+              {
+                kind: 'signing.artifact-intent',
+                actor: req.actor,
+                body: {
+                  runId,
+                  artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
+                },
+              },
+            ],
+            gateHolds,
+          );
+          signed = await signPart(s, handle, mediaDir, key, toSign);
         }
         await land();
-      } catch (e) {
-        // Nothing runs on after this attempt stops: a chunk still landing finishes (or fails) first.
-        await inflight?.catch(() => {});
-        throw e;
+        const landing = (async () => {
+          const done = [
+            ...found,
+            ...(signed.length > 0 ? await materialise(outDir, mediaDir, key, signed) : []),
+          ];
+          if (done.length > 0) {
+            record([{ kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } }]);
+            counted += done.length;
+            adopted += done.filter((d) => d.adopted).length;
+          }
+          report('signing');
+        })();
+        // Its failure is answered where it lands (land), not as an unhandled rejection meanwhile.
+        landing.catch(() => {});
+        inflight = landing;
       }
-      if (missing.length > 0 || differs.length > 0) {
-        record([
-          {
-            kind: 'signing.run-refused',
-            actor: req.actor,
-            body: {
-              declarationId: b.declarationId,
-              runId,
-              code: 'SIGNING_ARTIFACTS_MISSING',
-              missing: [...missing, ...differs],
-            },
+      await land();
+    } catch (e) {
+      // Nothing runs on after this attempt stops: a chunk still landing finishes (or fails) first.
+      await inflight?.catch(() => {});
+      throw e;
+    }
+    if (missing.length > 0 || differs.length > 0) {
+      record([
+        {
+          kind: 'signing.run-refused',
+          actor: req.actor,
+          body: {
+            declarationId: b.declarationId,
+            runId,
+            code: 'SIGNING_ARTIFACTS_MISSING',
+            missing: [...missing, ...differs],
           },
-        ]);
-        throw missingError(missing, differs);
-      }
-      if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
-      // Before completion, every counted output is checked against its journaled signature (all
-      // attempts'): one missing or altered since it was counted is written again from the journal's
-      // bytes, made durable and read back (SIGN-RESUME rule 2), never signed again.
-      const now = openRun(station, b.declarationId);
-      if (now?.started.body.runId !== runId)
-        throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was signed`, { runId });
-      await restoreCounted(now, outDir);
-      report('envelope');
-      return writeEnvelope(
-        station,
-        s,
-        handle,
-        key,
-        run,
-        state.envelopeInDoubt,
-        (events) => record(events, gateHolds),
-        req.actor,
-      );
-    },
-  );
+        },
+      ]);
+      throw missingError(missing, differs);
+    }
+    if (opts.signal?.aborted) throw cancel(station, run, counted, total - counted, req.actor);
+    // Before completion, every counted output is checked against its journaled signature (all
+    // attempts'): one missing or altered since it was counted is written again from the journal's
+    // bytes, made durable and read back (SIGN-RESUME rule 2), never signed again.
+    const now = openRun(station, b.declarationId);
+    if (now?.started.body.runId !== runId)
+      throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was signed`, { runId });
+    await restoreCounted(now, outDir);
+    report('envelope');
+    return writeEnvelope(
+      station,
+      s,
+      handle,
+      key,
+      run,
+      state.envelopeInDoubt,
+      (events) => record(events, gateHolds),
+      req.actor,
+    );
+  })();
   record(
     [
       {
