@@ -859,7 +859,7 @@ export const ERROR_CATALOGUE = {
   SIGNING_ARTIFACTS_MISSING: {
     class: 'state',
     action:
-      'Manifest artifacts named in the message are not on the media, or differ from the manifest digest: the batch cannot complete and nothing was signed. Bring the exact frozen artifacts and run again.',
+      'The artifacts listed in field missing are not on the media as regular files, or differ from the manifest (digest or size): none of them was signed. Before a run starts nothing is claimed: put the exact frozen artifacts in the media folder (field mediaDir) and run again. During a run what was counted stays counted and the run stays open: put them right and `station sign resume`, or `station sign cancel`.',
   },
   SIGNING_RUN_OPEN: {
     class: 'state',
@@ -873,7 +873,7 @@ export const ERROR_CATALOGUE = {
   SIGNING_GATE_CHANGED: {
     class: 'state',
     action:
-      'The activation gate no longer opens for the facts this run was bound to (packet version, approval, manifest or key). Nothing more was signed: cancel the run and start a new one under the gate as it is now.',
+      'The activation gate now opens for other facts than this run was bound to (field declarationId; the message and data.changed name each fact: packet, version, approval, policy, ledger or manifest digest, token, key, key SPKI; data.runId names the run). Nothing more was signed and what was counted stays counted: `station sign cancel` the run, then open a quorum session for the new gated-sign operation and start a new run under the gate as it is now.',
   },
   SIGNING_FOLDER_NOT_ON_MEDIA: {
     class: 'invalid-input',
@@ -923,7 +923,7 @@ export const ERROR_CATALOGUE = {
   SIGNING_WRITE_FAILED: {
     class: 'device',
     action:
-      'An output did not read back from the output folder as written; it was removed and not counted. Check the media, then resume.',
+      'An output in the output folder (field outDir, the file in path) could not be made durable (the sync of the output volume failed) or did not read back as written; a file that read back wrong was removed, and nothing of its chunk was counted. Check the output volume (space, errors, read-only), then `station sign resume`.',
   },
   SIGNING_CANCELLED: {
     class: 'state',

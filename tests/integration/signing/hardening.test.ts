@@ -24,6 +24,7 @@ import {
 } from '../../../src/main/services/signing';
 import { quorumSessionView } from '../../../src/main/services/custodians';
 import { hashFile } from '../../../src/main/services/signing/media';
+import { ERROR_CATALOGUE } from '../../../src/shared/errors';
 import { suiteTempDir } from '../../helpers/temp';
 import {
   ACTOR,
@@ -272,5 +273,33 @@ describe('gated signing, hardened', () => {
     expect(readdirSync(b.out)).toEqual([]);
     // The same session, with the right PIN, signs.
     expect((await startSigningRun(w.station, request(b, session), { gate: () => gate })).signed).toBe(1);
+  });
+
+  it('a gate changed under an open run is refused naming the field, the facts and the fix', async () => {
+    const b = batch({ 'a.bin': 'a', 'b.bin': 'frozen b' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    writeFileSync(join(b.media, 'b.bin'), 'swapped b');
+    const first = await refusal(
+      startSigningRun(w.station, request(b, gatedQuorum(w, gate)), { gate: () => gate }),
+    );
+    expect(first.code).toBe('SIGNING_ARTIFACTS_MISSING');
+    expect(first.data).toMatchObject({ field: 'mediaDir', missing: ['b.bin'] });
+    const next = { ...gate, version: 4, approvalSeq: 42 };
+    const e = await refusal(
+      resumeSigningRun(
+        w.station,
+        { declarationId: b.declarationId, pin: SIGNER_PIN, actor: ACTOR },
+        { gate: () => next },
+      ),
+    );
+    expect(e.code).toBe('SIGNING_GATE_CHANGED');
+    expect(e.data).toMatchObject({ field: 'declarationId', changed: ['version', 'approval'] });
+    // The catalogue's actions name the field and the fix.
+    expect(ERROR_CATALOGUE.SIGNING_GATE_CHANGED.action).toMatch(/declarationId[\s\S]*station sign cancel/);
+    expect(ERROR_CATALOGUE.SIGNING_ARTIFACTS_MISSING.action).toMatch(/mediaDir[\s\S]*station sign resume/);
+    expect(ERROR_CATALOGUE.SIGNING_WRITE_FAILED.action).toMatch(
+      /outDir[\s\S]*made durable[\s\S]*station sign resume/,
+    );
+    cancelSigningRun(w.station, { declarationId: b.declarationId, actor: ACTOR });
   });
 });

@@ -417,7 +417,7 @@ export async function resumeSigningRun(
     throw stationError(
       'SIGNING_GATE_CHANGED',
       `key ${key.keyId} on token ${key.tokenSerial} is not the key the run started with (public key ${run.started.body.spkiSha256})`,
-      { runId: run.started.body.runId },
+      { runId: run.started.body.runId, field: 'declarationId' },
     );
   // The PIN first: a wrong PIN journals nothing (no resume, no new claim).
   return withLogin(key, req.pin, req.declarationId, async (s) => {
@@ -520,7 +520,7 @@ function assertSameGate(b: EventBody<'signing.run-started'>, gate: OpenGate, dig
       `the gate of ${b.declarationId} now opens for other facts than run ${b.runId} was bound to: ${changed
         .map(([what, was, now]) => `${what} ${String(was)} → ${String(now)}`)
         .join('; ')}`,
-      { runId: b.runId },
+      { runId: b.runId, field: 'declarationId', changed: changed.map(([what]) => what) },
     );
 }
 
@@ -577,6 +577,7 @@ function missingError(missing: readonly string[], differs: readonly string[]): C
       : '',
   ].filter(Boolean);
   return stationError('SIGNING_ARTIFACTS_MISSING', `the batch cannot complete: ${parts.join('; ')}`, {
+    field: 'mediaDir',
     missing: [...missing, ...differs],
   });
 }
