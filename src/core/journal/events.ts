@@ -782,6 +782,8 @@ export const EVENT_BODIES = {
     mediaDir: z.string().min(1).max(4096),
     outDir: z.string().min(1).max(4096),
     startedAt: isoTime,
+    /** Set when the operator asked to sign again a manifest whose run already completed (--again). */
+    again: z.boolean().optional(),
   }),
   /** SIGN-RESUME: the same run taken up again after a crash; later attempts of a run supersede earlier ones. */
   'signing.run-resumed': z.strictObject({

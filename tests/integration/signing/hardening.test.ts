@@ -18,6 +18,7 @@ import type { OpenGate } from '../../../src/main/services/activation';
 import {
   cancelSigningRun,
   resumeSigningRun,
+  signingRuns,
   signingStatus,
   startSigningRun,
   type SignRunRequest,
@@ -258,6 +259,17 @@ describe('gated signing, hardened', () => {
     );
     expect(again.runId).not.toBe(first.runId);
     expect(again.signed).toBe(1);
+    // The journal says which run was asked for again, and which was not.
+    const started = signingRuns(w.station, b.declarationId).map((r) => [
+      r.started.body.runId,
+      r.started.body.again,
+    ]);
+    expect(started).toEqual(
+      expect.arrayContaining([
+        [first.runId, undefined],
+        [again.runId, true],
+      ]),
+    );
   });
 
   it('a wrong PIN is found before the quorum is claimed: no run is started, the session stays usable', async () => {

@@ -548,7 +548,7 @@ export interface OpenGate {
   readonly signingKey: {
     readonly tokenSerial: string;
     readonly keyId: string;
-    readonly spkiSha256?: string | null;
+    readonly spkiSha256: string | null;
   };
 }
 

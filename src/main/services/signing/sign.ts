@@ -342,6 +342,7 @@ export async function startSigningRun(
     mediaDir,
     outDir,
     startedAt: journalTime(station.deps.clock()),
+    ...(done.length > 0 ? { again: true } : {}),
   };
   // QUORUM-CLAIM and the run's start land together, rechecked under the write lock: the quorum is still
   // reached and unclaimed, and no other run opened meanwhile (one batch at a time).
