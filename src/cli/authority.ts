@@ -16,7 +16,7 @@ import { positiveInt, withStation, type Out } from './context';
  */
 
 /** `YYYY-MM-DD` or an ISO instant → the journal's instant format. */
-function instant(v: string | undefined): string | undefined {
+export function instant(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00.000Z` : v);
   if (Number.isNaN(d.getTime()))

@@ -10,6 +10,7 @@ import {
   type LineageStep,
 } from '../main/services/activation';
 import type { Station } from '../main/station/station';
+import { instant } from './authority';
 import { withStation, type Out } from './context';
 
 /**
@@ -18,16 +19,6 @@ import { withStation, type Out } from './context';
  * views the activation channels answer (`--json`). Nothing here clears a hold or signs: a hold clears when
  * a record fixes the fact; the gate opens on the approval owner's approval of the current version.
  */
-
-function instant(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00.000Z` : v);
-  if (Number.isNaN(d.getTime()))
-    throw new CodedError('INVALID_INPUT', '--as-of must be an instant such as 2026-12-01T00:00:00.000Z', {
-      field: 'as-of',
-    });
-  return d.toISOString();
-}
 
 interface Which {
   packet?: string;

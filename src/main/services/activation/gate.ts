@@ -9,6 +9,7 @@ import type { Finding } from '../../../core/findings/model';
 import { journalEvents } from '../../adapters/store/repos/events';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
+import { GATE_STATE_WORDS } from '../../../shared/contract/activation';
 import { issuedPackets, trustEntries } from '../bundles';
 import { computeEvaluation, evaluateWorkflow, evaluationStatus } from '../findings';
 import {
@@ -31,16 +32,8 @@ import { policyAt, policyBefore, sha256hex, storedRecordsBefore } from '../recor
 export const ACTIVATION_WORKFLOW = 'activation-gate';
 export const ACTIVATION_KIND = 'activation-gate';
 
-export const GATE_STATES = [
-  'NOT-EVALUATED',
-  'STALE',
-  'ESCALATE',
-  'HOLD',
-  'VERSION-NEEDED',
-  'AWAITING-APPROVAL',
-  'REFUSED',
-  'OPEN',
-] as const;
+/** The gate's states, as the contract names them (one list). */
+export const GATE_STATES = GATE_STATE_WORDS;
 export type GateState = (typeof GATE_STATES)[number];
 
 export interface GateHold {
