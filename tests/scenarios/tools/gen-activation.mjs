@@ -9,7 +9,7 @@
  * area (CSV), with other trains' records as noise. Each scenario changes the baseline in one or two
  * places (the planted gap or a look-alike that must not be flagged); some add later steps.
  *
- *   node tests/scenarios/offline-signing-activation/generate.mjs   (re-writes every NN- folder; deterministic)
+ *   node tests/scenarios/tools/gen-activation.mjs   (re-writes every NN- folder; deterministic)
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 
-const OUT = dirname(fileURLToPath(import.meta.url));
+const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'offline-signing-activation');
 const prettierOptions = (await prettier.resolveConfig(join(OUT, 'x.json'))) ?? {};
 /** Files are collected, then written formatted as the repository formats JSON. */
 const pending = [];
