@@ -261,12 +261,14 @@ export function gateView(station: Station, packetId: string): GateView {
   const quarantine = findings.filter((f) => f.checkId === 'ACT-QUARANTINE').map(toHold);
   const owner = ledger?.approvalOwner ?? null;
   const approvals = approvalsOf(station, packetId, current, approvalRole, owner, now);
+  const asks = packetDraft(station, packetId).routing.requiredRoles;
   const { state, sentence } = stateOf({
     evaluation,
     overtaken,
     current,
     approvals,
     approvalRole,
+    asks,
     owner,
     holds,
   });
@@ -343,6 +345,8 @@ function approvalsOf(
 function stateOf(g: {
   evaluation: GateView['evaluation'];
   overtaken: boolean;
+  /** The roles the packet's bundle asks to approve it. */
+  asks: readonly string[];
   current: GateVersion | null;
   approvals: readonly GateApproval[];
   approvalRole: string;
@@ -378,6 +382,11 @@ function stateOf(g: {
     return {
       state: 'OPEN',
       sentence: `${approved.reviewer} (${approved.role}) approved version ${approved.version}, bound to this ledger and policy${g.holds.length ? `, accepting ${g.holds.length} waivable hold${g.holds.length === 1 ? '' : 's'}` : ''}.`,
+    };
+  if (!g.asks.includes(g.approvalRole))
+    return {
+      state: 'AWAITING-APPROVAL',
+      sentence: `Version ${g.current.version} cannot be approved here: this packet asks for ${g.asks.join(', ') || 'no role'}, but the policy in force names ${g.approvalRole} as the approval role (it changed after the packet was made); make a new activation-gate packet for the declaration.`,
     };
   return {
     state: 'AWAITING-APPROVAL',

@@ -48,6 +48,8 @@ import { quorumUsed, requireQuorum } from '../custodians';
 import type { Station } from '../../station/station';
 import type { QuorumOperation } from '../../../core/custody/operation';
 import { evaluateWorkflow } from '../findings';
+import { policyAt } from '../records';
+import { activationGatePolicySchema } from '../../../core/findings/policy/activation-gate';
 import { derivedPacket, derivedState, packetSubject, workflowOfKind, type DerivedPacket } from './derived';
 
 /**
@@ -253,6 +255,17 @@ export function stopClearOperation(packetId: string, stopSeq: number): QuorumOpe
 // ---------------------------------------------------------------------------------------------------
 // Creating and editing
 
+/**
+ * The roles a new packet asks to approve it: the kind's (resources/policy/packets.json), except an
+ * activation gate, whose approver is the role the activation-gate policy in force names — so the role
+ * the bundle asks for and the role that opens the gate are one.
+ */
+function requiredRolesOf(station: Station, kind: PacketKind, roles: readonly string[]): string[] {
+  if (kind !== 'activation-gate') return [...roles];
+  const now = journalTime(station.deps.clock());
+  return [activationGatePolicySchema.parse(policyAt(station, 'activation-gate', now).content).approvalRole];
+}
+
 export function createPacket(
   station: Station,
   input: {
@@ -279,7 +292,7 @@ export function createPacket(
       claims: [],
       evidence: [],
       annotations: [],
-      routing: { requiredRoles: [...policy.requiredRoles], reviewers: [] },
+      routing: { requiredRoles: requiredRolesOf(station, kind, policy.requiredRoles), reviewers: [] },
       subject: input.subject ?? {},
     },
     'packet',
