@@ -20,7 +20,7 @@ import {
   recordVersion,
   type PacketVersion,
 } from '../packets';
-import { policyAt, policyBefore, sha256hex, storedRecordsBefore } from '../records/queries';
+import { policyAt, policyBefore, readBackKeyName, sha256hex, storedRecordsBefore } from '../records/queries';
 
 /**
  * The offline-signing continuity activation gate (issue #15, workflow 003). The station derives the
@@ -626,9 +626,7 @@ function ckaIdOf(station: Station, tokenSerial: string, keyId: string): string {
   const read = journalEvents(station.store.db, ['hsm.inventory-recorded'])
     .filter((e) => e.body.token.serial === tokenSerial)
     .at(-1);
-  const keys = (read?.body.keys ?? []).filter(
-    (k) => k.hasPrivate && (k.label.trim() === '' ? k.id : k.label) === keyId,
-  );
+  const keys = (read?.body.keys ?? []).filter((k) => k.hasPrivate && readBackKeyName(k) === keyId);
   if (keys.length > 1)
     throw stationError(
       'GATE_NOT_OPEN',

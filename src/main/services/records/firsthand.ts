@@ -69,6 +69,13 @@ export function firstHandEventsAfter(station: Station, families: readonly string
   return kinds.some((k) => (latestSeqOfKind(station.store.db, k) ?? 0) > seq);
 }
 
+/**
+ * The name a key goes by in first-hand records (inventory, enclave readings) and in what a declaration
+ * names: organisations name keys by label; an unlabelled key is known by its CKA_ID.
+ */
+export const readBackKeyName = (k: { readonly label: string; readonly id: string }): string =>
+  k.label.trim() === '' ? k.id : k.label;
+
 /** A first-hand record and the journal entry it was made from (STALE judges by that seq). */
 export interface FirstHandRecord {
   readonly seq: number;
@@ -189,9 +196,8 @@ export function firstHandRecords(station: Station, families: readonly string[]):
           'hsm-key-inventory',
           b.keys.map((k) => ({
             entryId: `inv-${e.seq}-${k.id}`,
-            // Organisations name keys by label; an unlabelled key is known by its CKA_ID.
-            keyId: k.label.trim() === '' ? k.id : k.label,
-            label: k.label.trim() === '' ? k.id : k.label,
+            keyId: readBackKeyName(k),
+            label: readBackKeyName(k),
             hsmSerial: b.token.serial,
             residency: RESIDENCY[k.residency ?? ''] ?? 'unknown',
             // The read-back cannot tell production from test keys; the attestation's scope decides.
@@ -205,9 +211,7 @@ export function firstHandRecords(station: Station, families: readonly string[]):
         // earlier read of this token found and this one does not is read as absent (never left standing
         // as resident).
         const firmware = b.token.firmware.trim() === '' ? null : b.token.firmware;
-        const names = b.keys
-          .filter((k) => k.hasPrivate)
-          .map((k) => ({ k, name: k.label.trim() === '' ? k.id : k.label }));
+        const names = b.keys.filter((k) => k.hasPrivate).map((k) => ({ k, name: readBackKeyName(k) }));
         const seen = keysSeen.get(b.token.serial) ?? new Set<string>();
         const now = new Set(names.map((n) => n.name));
         emit(ev, 'enclave-reading', [

@@ -15,7 +15,7 @@ import { defaultPolicy, policyAt, type PolicyInForce } from './policy';
 /** Read models other domains use: the records an evaluation reads, and what came in after a seq. */
 export { policyAt, type PolicyInForce } from './policy';
 export { sha256hex } from './records';
-export { firstHandRecords, STATION_SYSTEM, type FirstHandRecord } from './firsthand';
+export { firstHandRecords, readBackKeyName, STATION_SYSTEM, type FirstHandRecord } from './firsthand';
 
 /**
  * Every record (all versions) of the given families an evaluation reads: the imported ones, then the

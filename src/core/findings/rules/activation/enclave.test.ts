@@ -137,4 +137,15 @@ describe('ACT-ENCLAVE: sealed, passing, fresh attestation; latest reading agrees
     ]);
     expect(holds(e)).toEqual(one('disputed'));
   });
+
+  it('one read that found two keys under the declared name is disputed; an earlier read of another key under it is not', () => {
+    const twins = run([...baseline(), reading({ readingId: 'ER-1-twin', spkiSha256: 'f'.repeat(64) })]);
+    expect(holds(twins)).toEqual(one('disputed'));
+    expect(twins.findings[0]?.sentence).toMatch(/found 2 keys named K-1/);
+    const earlier = run([
+      ...baseline(),
+      reading({ readingId: 'ER-0', spkiSha256: 'f'.repeat(64), readAt: '2026-12-01T03:00:00.000Z' }),
+    ]);
+    expect(holds(earlier)).toEqual([]);
+  });
 });
