@@ -90,6 +90,16 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'The station identity key is needed to sign a checkpoint: connect the station HSM and log in.',
   },
+  HSM_ONLINE_MODE: {
+    class: 'state',
+    action:
+      'An online (portal) station never touches a ceremony HSM: do this on the offline ceremony station. Only the station’s own identity token is used online.',
+  },
+  PORTAL_OFFLINE_STATION: {
+    class: 'state',
+    action:
+      'Portal submission runs only on a station created in online mode (`station init --mode online`); an offline ceremony station never goes online.',
+  },
   HSM_MODULE_LOAD_FAILED: {
     class: 'device',
     action: 'Check the PKCS#11 module path in the module profile and that the vendor library is installed.',
