@@ -888,7 +888,7 @@ export const EVENT_BODIES = {
     outcome: z.string().min(1).max(80),
     owner: person.nullable(),
     blockers: z
-      .array(z.strictObject({ checkId, sentence: z.string().min(1).max(2000) }))
+      .array(z.strictObject({ checkId: checkId(), sentence: z.string().min(1).max(2000) }))
       .max(200),
   }),
   /** A safe halt before submit: the exact reason, the draft's fate, the read-back and masked screenshots. */

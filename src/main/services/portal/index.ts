@@ -6,3 +6,5 @@
 export * from './port';
 export * from './runs';
 export * from './submit';
+export * from './views';
+export * from './browser';

@@ -84,6 +84,15 @@ export interface PortalProfileRef {
 export interface PortalAdapter {
   /** The profile resources/portals/<name>.yaml, validated; PORTAL_PROFILE_INVALID naming the path otherwise. */
   profile(name: string): PortalProfileRef;
+  /** Every profile this station knows. */
+  profiles(): PortalProfileRef[];
+  /** Walks the portal with the profile without typing or submitting; every mismatch in words. */
+  probe(opts: {
+    profile: PortalProfileRef;
+    baseUrl: string;
+    headless: boolean;
+    credentials: (() => Promise<{ username: string; password: string }>) | null;
+  }): Promise<{ ok: boolean; mismatches: string[] }>;
   /** The URL's origin when the profile's allowlist admits it; PORTAL_URL_NOT_ALLOWED otherwise. */
   admit(profile: PortalProfileRef, baseUrl: string): string;
   open(opts: {
