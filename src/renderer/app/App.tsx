@@ -8,13 +8,14 @@ import { DevicesView } from '../features/devices/DevicesView';
 import { FindingsView } from '../features/findings/FindingsView';
 import { JournalView } from '../features/journal/JournalView';
 import { PacketsView } from '../features/packets/PacketsView';
+import { PortalView } from '../features/portal/PortalView';
 import { StationView } from '../features/identity/StationView';
 import { Banner } from './Banner';
 import { ErrorNotice } from './ErrorNotice';
 import { useStation, type View } from './store';
 import { useDocumentTitle } from './title';
 
-const NAV: { view: View; label: string }[] = [
+const NAV: { view: View; label: string; online?: true }[] = [
   { view: 'decisions', label: 'Decisions pending' },
   { view: 'station', label: 'Station' },
   { view: 'devices', label: 'Devices' },
@@ -26,6 +27,8 @@ const NAV: { view: View; label: string }[] = [
   { view: 'authority-packets', label: 'Compromise packets' },
   { view: 'activation', label: 'Activation gate' },
   { view: 'activation-packets', label: 'Activation packets' },
+  // Online stations only (the portal workstation).
+  { view: 'portal', label: 'Portal submissions', online: true },
   { view: 'findings', label: 'Findings' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
@@ -38,6 +41,7 @@ export function App() {
   const connectError = useStation((s) => s.connectError);
   const stationName = useStation((s) => s.info?.name ?? null);
   const selectedSeq = useStation((s) => s.selectedSeq);
+  const online = useStation((s) => s.info?.mode === 'online');
   useDocumentTitle(view, stationName, selectedSeq);
 
   if (connection === 'failed') {
@@ -54,7 +58,7 @@ export function App() {
       <Banner />
       <nav className="nav" aria-label="Workflows">
         <ul>
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.online || online).map((n) => (
             <li key={n.view}>
               <button
                 type="button"
@@ -97,6 +101,8 @@ function Workspace({ view }: { view: View }) {
       return <ActivationView />;
     case 'activation-packets':
       return <PacketsView key="activation-packets" kind="activation-gate" />;
+    case 'portal':
+      return <PortalView />;
     case 'findings':
       return <FindingsView />;
     case 'bundles':

@@ -32,6 +32,7 @@ export type View =
   | 'authority-packets'
   | 'activation'
   | 'activation-packets'
+  | 'portal'
   | 'findings'
   | 'bundles'
   | 'journal';

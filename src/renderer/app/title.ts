@@ -18,6 +18,7 @@ export const VIEW_TITLES: Readonly<Record<View, string>> = {
   'authority-packets': 'Compromise packets',
   activation: 'Activation gate',
   'activation-packets': 'Activation packets',
+  portal: 'Portal submissions',
   findings: 'Findings',
   bundles: 'Bundles & Approvals',
   journal: 'Journal',
