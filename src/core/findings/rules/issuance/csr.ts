@@ -25,7 +25,7 @@ const PEM =
 
 /** The DER of the one CERTIFICATE REQUEST block a PEM holds (nothing but whitespace around it). */
 export function csrDer(pem: string): Uint8Array {
-  const m = PEM.exec(pem.trim());
+  const m = pem.trim().match(PEM);
   if (!m) throw new CsrParseError('not one PEM block "CERTIFICATE REQUEST"');
   try {
     return base64.decode((m[2] ?? '').replace(/[\r\n]/g, ''));
