@@ -90,7 +90,7 @@ describe('workflow portal-issuance: outcome and the entry the driver types', () 
     expect(issuanceOutcome([]).outcome).toBe('ready-for-portal');
   });
 
-  it('every finding is blocking and non-waivable except the trust-deadline notice, and names the owner', () => {
+  it('every finding is blocking and non-waivable and names the owner; the trust-deadline notice only informs', () => {
     const e = run(withRequest({ windowId: 'WIN-404' }, profile({ status: 'retired' })));
     expect(e.findings.length).toBeGreaterThan(0);
     for (const f of e.findings) {
@@ -98,5 +98,9 @@ describe('workflow portal-issuance: outcome and the entry the driver types', () 
       expect(f.blocking).toBe(true);
       expect(f.sentence).toContain('Return to elena.park (certificate-operations owner).');
     }
+    const notice = run(withRecords(baseline(), deadline({ expiresAt: '2026-12-20T00:00:00.000Z' })))
+      .findings[0];
+    expect(notice?.blocking).toBe(false);
+    expect(notice?.sentence).not.toContain('Return to');
   });
 });

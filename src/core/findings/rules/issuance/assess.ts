@@ -107,7 +107,9 @@ function assessNow(ctx: Ctx): Assessment {
   const sha256 = sha256Of(ctx);
   const c = req.content;
   const back = returnTo(c.owner);
-  const push = (p: Problem) => problems.push({ ...p, sentence: `${p.sentence}${back}` });
+  // A blocking finding returns the request to its owner; the trust-deadline notice only informs.
+  const push = (p: Problem) =>
+    problems.push(p.blocking === false ? p : { ...p, sentence: `${p.sentence}${back}` });
   if (c.status !== 'approved')
     push({
       checkId: 'ISS-REQUEST',
