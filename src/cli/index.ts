@@ -37,6 +37,7 @@ import { registerRecordsCommands } from './records';
 import { registerSessionCommands } from './session';
 import { registerDecisionsCommands } from './decisions';
 import { registerSigningCommands } from './signing';
+import { registerPortalCommands } from './portal';
 import { serve } from './serve';
 import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -607,6 +608,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerAuthorityRedirectCommands(program, out);
   registerGateCommands(program, out);
   registerSigningCommands(program, out);
+  registerPortalCommands(program, out);
 
   program
     .command('serve')

@@ -4,12 +4,19 @@ import { sha256 } from './crypto';
 import { readConfig, type StationConfig } from './config';
 import { Station, type StationDeps } from './station/station';
 import { journalRegistration } from './services/devices/queries';
+import { stationIdentity } from './services/identity';
 import { ConsoleOperator } from './services/custodians';
 import { confirmFor } from './services/acts';
 
+/** The station's own identity token, which is all an online (portal) station may touch. */
+function identityToken(station: Station): { moduleId: string; serial: string } | null {
+  const id = stationIdentity(station);
+  return id ? { moduleId: id.moduleId, serial: id.tokenSerial } : null;
+}
+
 /** The station's dependencies on this system, with the configuration its entry point read. */
 export function stationDeps(config: StationConfig): StationDeps {
-  return { clock: () => new Date(), sha256, modules: journalRegistration, config };
+  return { clock: () => new Date(), sha256, modules: journalRegistration, config, identityToken };
 }
 
 /**

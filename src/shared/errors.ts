@@ -90,6 +90,40 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'The station identity key is needed to sign a checkpoint: connect the station HSM and log in.',
   },
+  HSM_ONLINE_MODE: {
+    class: 'state',
+    action:
+      'An online (portal) station never touches a ceremony HSM: do this on the offline ceremony station. Only the station’s own identity token is used online.',
+  },
+  PORTAL_OFFLINE_STATION: {
+    class: 'state',
+    action:
+      'Portal submission runs only on a station created in online mode (`station init --mode online`); an offline ceremony station never goes online.',
+  },
+  PORTAL_ALREADY_SUBMITTED: {
+    class: 'state',
+    action:
+      'The portal already holds this request (confirmed or found by reconciliation): follow it there; it is never submitted twice.',
+  },
+  PORTAL_RECONCILE_FIRST: {
+    class: 'state',
+    action:
+      'A run of this request may have submitted it: run `station portal reconcile --run RUN` (or Reconcile in the Portal view) before anything else.',
+  },
+  PORTAL_URL_NOT_ALLOWED: {
+    class: 'invalid-input',
+    action: 'Use the portal address the profile’s allowlist names (resources/portals/<profile>.yaml `allow`).',
+  },
+  PORTAL_RUN_BUSY: { class: 'state', action: 'Wait for the run in progress to end, then look at its state.' },
+  PORTAL_NOT_AMBIGUOUS: {
+    class: 'state',
+    action: 'Only a HALTED-AMBIGUOUS run is reconciled; see the run’s state and what it says to do.',
+  },
+  PORTAL_ENTRY_INCOMPLETE: {
+    class: 'state',
+    action:
+      'Import the records that give the values the portal profile takes (the pre-check names what the request lacks), then start again.',
+  },
   HSM_MODULE_LOAD_FAILED: {
     class: 'device',
     action: 'Check the PKCS#11 module path in the module profile and that the vendor library is installed.',

@@ -52,7 +52,7 @@ export const STATUS_WORDS = {
   RUNNING: {
     tone: 'info',
     meaning:
-      'A batch this station is working on now (gated signing): not finished, nothing to decide on yet.',
+      'Work this station is doing now (a gated-signing batch, a portal run entering values): not finished, nothing to decide on yet.',
   },
   COMPLETED: {
     tone: 'good',
@@ -70,6 +70,31 @@ export const STATUS_WORDS = {
     meaning:
       'The station refused it (a coded error says why); nothing was recorded but the refusal. An activation gate: the approval owner answered the current version with an objection.',
   },
+  // Portal submission runs (docs/portal-submission.md)
+  HALTED: {
+    tone: 'warn',
+    meaning:
+      'A portal run stopped safely before submit (the reason, masked screenshots and the draft are kept): a person takes over or starts a new run.',
+  },
+  SUBMITTING: {
+    tone: 'info',
+    meaning: 'The submit intent is journaled and the portal’s answer is awaited.',
+  },
+  'HALTED-AMBIGUOUS': {
+    tone: 'bad',
+    meaning:
+      'After the submit click there was no positive confirmation (or the station stopped): the request may exist. Reconcile before anything else; never resubmit.',
+  },
+  SUBMITTED: {
+    tone: 'good',
+    meaning:
+      'The portal holds the request: it confirmed an id, or reconciliation found it. The station never issues or activates the certificate.',
+  },
+  'NOT-FOUND': {
+    tone: 'warn',
+    meaning:
+      'Reconciliation searched the portal and found no request for the run: a person may start a new run.',
+  },
   // Gates and outcomes
   READY: { tone: 'good', meaning: 'Every check the gate needs passed: a person may now act on it.' },
   HOLD: { tone: 'warn', meaning: 'Not ready: something still has to come in or be done.' },
@@ -81,7 +106,8 @@ export const STATUS_WORDS = {
   BLOCKED: { tone: 'bad', meaning: 'A rule failed that nobody may waive here.' },
   STOPPED: {
     tone: 'bad',
-    meaning: 'Evidence triggered a stop: escalate; nothing continues until a quorum clears it.',
+    meaning:
+      'Evidence triggered a stop: escalate; nothing continues until a quorum clears it. A portal run: a pre-check failed, nothing was entered or submitted; the request goes back to its owner.',
   },
   'STOP TO CLEAR': {
     tone: 'bad',

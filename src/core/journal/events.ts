@@ -41,6 +41,7 @@ import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/mo
 import { journaledPacketOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
 import { artifactName } from '../signing/batch';
+import { DRAFT_DISPOSITIONS, ENTRY_KEYS, HALT_KINDS, readBackSchema, screenshotRefSchema } from '../portal/model';
 
 /**
  * The catalogue of journal event kinds. Every event the station records has a kind listed here and a
@@ -58,6 +59,10 @@ const signingDeclaration = z.string().min(1).max(120);
 const person = nameSchema(80);
 const place = z.string().trim().min(1).max(200);
 const itemId = custodyItemId;
+/** An issuance request's id (the portal-issuance workflow's subject), e.g. ISR-2026-0412. */
+const issuanceRequestId = z.string().min(1).max(120);
+/** A portal profile's name: its file in resources/portals without .yaml. */
+const portalProfileName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a portal profile name');
 const custodian = z.strictObject({
   custodianId: custodianIdSchema,
   name: person,
@@ -853,6 +858,97 @@ export const EVENT_BODIES = {
     runId: uuid,
     signed: z.number().int().min(0),
     pending: z.number().int().min(0),
+  }),
+  /**
+   * Portal submission (docs/portal-submission.md), online stations only. A run began: the pre-check
+   * immediately before any browser entry (evaluation `evaluationSeq`) gave `ready-for-portal`, and the
+   * run enters exactly the entry it derived (digest of every value, never the values).
+   */
+  'portal.run-started': z.strictObject({
+    runId: uuid,
+    requestId: issuanceRequestId,
+    profile: portalProfileName,
+    profileSha256: hex(32),
+    origin: z.string().min(1).max(300),
+    evaluationSeq: z.number().int().min(1),
+    entryDigest: hex(32),
+    fields: z.array(z.strictObject({ take: z.enum(ENTRY_KEYS), sha256: hex(32) })).min(1).max(40),
+    /** What reconciliation searches the portal by: the subject's common name and the CSR fingerprint. */
+    search: z.array(z.string().min(1).max(300)).min(1).max(5),
+  }),
+  /**
+   * A pre-check failed (before entry, or again immediately before submit): nothing entered or submitted;
+   * the blockers name their checks and the owner the request goes back to.
+   */
+  'portal.stopped': z.strictObject({
+    runId: uuid.nullable(),
+    requestId: issuanceRequestId,
+    stage: z.enum(['before-entry', 'before-submit']),
+    evaluationSeq: z.number().int().min(1),
+    outcome: z.string().min(1).max(80),
+    owner: person.nullable(),
+    blockers: z
+      .array(z.strictObject({ checkId: checkId(), sentence: z.string().min(1).max(2000) }))
+      .max(200),
+  }),
+  /** A safe halt before submit: the exact reason, the draft's fate, the read-back and masked screenshots. */
+  'portal.halted': z.strictObject({
+    runId: uuid,
+    kind: z.enum(HALT_KINDS),
+    tab: z.string().min(1).max(80).nullable(),
+    field: z.string().min(1).max(80).nullable(),
+    expectedSha256: hex(32).nullable(),
+    foundSha256: hex(32).nullable(),
+    detail: z.string().min(1).max(2000),
+    disposition: z.enum(DRAFT_DISPOSITIONS),
+    draftId: z.string().min(1).max(120).nullable(),
+    readBack: z.array(readBackSchema).max(200),
+    screenshots: z.array(screenshotRefSchema).max(50),
+  }),
+  /**
+   * Written durably before the submit click, after the second pre-check (`evaluationSeq`) gave the same
+   * entry: from here on the request may exist in the portal, so only a confirmation or a
+   * reconciliation settles the run.
+   */
+  'portal.submit-intent': z.strictObject({
+    runId: uuid,
+    evaluationSeq: z.number().int().min(1),
+    entryDigest: hex(32),
+    draftId: z.string().min(1).max(120).nullable(),
+    readBack: z.array(readBackSchema).max(200),
+    screenshots: z.array(screenshotRefSchema).max(50),
+  }),
+  /** A positive confirmation with a request id. */
+  'portal.submitted': z.strictObject({
+    runId: uuid,
+    portalRequestId: z.string().min(1).max(120),
+    confirmationSha256: hex(32),
+    screenshots: z.array(screenshotRefSchema).max(50),
+  }),
+  /** After the click, no positive confirmation: HALTED-AMBIGUOUS, never retried automatically. */
+  'portal.outcome-ambiguous': z.strictObject({
+    runId: uuid,
+    reason: z.string().min(1).max(2000),
+    screenshots: z.array(screenshotRefSchema).max(50),
+  }),
+  /** Reconciliation searched the portal for the run's request (never submitting) and recorded what it found. */
+  'portal.reconciled': z.strictObject({
+    runId: uuid,
+    queries: z.array(z.string().min(1).max(300)).min(1).max(10),
+    /** `several`: more than one request matches; the run stays HALTED-AMBIGUOUS for a person to settle. */
+    result: z.enum(['found', 'not-found', 'several']),
+    portalRequestId: z.string().min(1).max(120).nullable(),
+    rows: z
+      .array(
+        z.strictObject({
+          requestId: z.string().max(120),
+          subject: z.string().max(500),
+          fingerprint: z.string().max(200),
+          state: z.string().max(80),
+        }),
+      )
+      .max(200),
+    screenshots: z.array(screenshotRefSchema).max(50),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

@@ -97,6 +97,13 @@ import {
   signingStatus,
   startSigningInBackground,
 } from '../services/signing';
+import {
+  browserPortal,
+  portalProfilesView,
+  portalReconcileView,
+  portalStatus,
+  portalSubmitView,
+} from '../services/portal';
 import type { Station } from '../station/station';
 import type { Handlers } from './dispatcher';
 
@@ -118,6 +125,7 @@ export interface HandlerContext {
 export function createHandlers(ctx: HandlerContext): Handlers {
   const { station } = ctx;
   const jobs = new JobRegistry(ctx.log);
+  const portal = browserPortal();
   return {
     // identity
     stationInfo: () => stationInfo(station, ctx.host),
@@ -155,6 +163,11 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     signingResume: (input) => resumeSigningInBackground(station, input),
     signingCancel: (input) => cancelSigning(station, input),
     signingStatus: (input) => signingStatus(station, input),
+    // portal (online stations only)
+    portalProfiles: () => portalProfilesView(portal),
+    portalStatus: (input) => portalStatus(station, input),
+    portalSubmit: (input) => portalSubmitView(station, input, portal),
+    portalReconcile: (input) => portalReconcileView(station, input, portal),
     sharesList: () => listShares(station),
     sharesVerify: (input) => verifyShare(station, input),
     ceremonyKeygenOperation: (input) => ceremonyKeygenOperation(station, input),

@@ -18,13 +18,71 @@ export interface RegisteredModule {
  * module needs (e.g. SOFTHSM2_CONF) is set before its C_Initialize; the library file is re-hashed first
  * and refused if it changed since it was registered.
  */
+/**
+ * What an online (portal) station may touch: nothing but its own identity token. `null` while the station
+ * is offline (every registered module may be used).
+ */
+export interface OnlineTokenPolicy {
+  /** The identity token, or null before the station has an identity (then only identity creation runs). */
+  readonly stationToken: { readonly moduleId: string; readonly serial: string } | null;
+}
+
+/** Token-addressing methods of a module: an online station may call them for its identity token only. */
+const SERIAL_METHODS = new Set<PropertyKey>(['withSession', 'withSessionAsync', 'mechanisms', 'busy']);
+
 export class HsmRegistry {
   private readonly open = new Map<string, Pkcs11Module>();
 
-  /** `registration` says what to load for a module id (the devices domain reads it from the journal). */
-  constructor(private readonly registration: (moduleId: string) => RegisteredModule | null) {}
+  /**
+   * `registration` says what to load for a module id (the devices domain reads it from the journal);
+   * `online` says, per call, whether the station is an online (portal) station and which token is its own.
+   */
+  constructor(
+    private readonly registration: (moduleId: string) => RegisteredModule | null,
+    private readonly online: () => OnlineTokenPolicy | null = () => null,
+  ) {}
 
   module(moduleId: string): Pkcs11Module {
+    const policy = this.online();
+    if (policy) return this.guarded(moduleId, policy);
+    return this.load(moduleId);
+  }
+
+  /**
+   * An online station never touches a ceremony HSM: a module other than the identity token's is refused
+   * before it is loaded, and on the identity token's module every call naming another token (or creating
+   * one) is refused before it reaches the library.
+   */
+  private guarded(moduleId: string, policy: OnlineTokenPolicy): Pkcs11Module {
+    const own = policy.stationToken;
+    if (own && own.moduleId !== moduleId) throw onlineRefusal(moduleId);
+    const module = this.load(moduleId);
+    if (!own) return module;
+    return new Proxy(module, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        // Listing shows the identity token alone; creating or finding tokens by label is refused.
+        if (prop === 'tokens') return () => target.tokens().filter((t) => t.serial === own.serial);
+        if (prop === 'initToken' || prop === 'serialByLabel')
+          return () => {
+            throw onlineRefusal(moduleId);
+          };
+        if (!SERIAL_METHODS.has(prop)) return value.bind(target);
+        return (serial: unknown, ...rest: unknown[]) => {
+          if (serial !== own.serial) {
+            const refusal = onlineRefusal(moduleId, String(serial));
+            // The awaiting form answers as it always does: a rejected promise, not a synchronous throw.
+            if (prop === 'withSessionAsync') return Promise.reject(refusal);
+            throw refusal;
+          }
+          return Reflect.apply(value, target, [serial, ...rest]);
+        };
+      },
+    });
+  }
+
+  private load(moduleId: string): Pkcs11Module {
     const cached = this.open.get(moduleId);
     if (cached) return cached;
     // What to load comes from the hash-chained registration event, not the projection table: a row
@@ -80,4 +138,14 @@ export class HsmRegistry {
     for (const m of this.open.values()) m.close();
     this.open.clear();
   }
+}
+
+function onlineRefusal(moduleId: string, serial?: string) {
+  return stationError(
+    'HSM_ONLINE_MODE',
+    serial
+      ? `this is an online (portal) station: token ${serial} is not its identity token and is not touched`
+      : `this is an online (portal) station: PKCS#11 module ${moduleId} is not its identity token's and is not loaded`,
+    { field: 'module', moduleId, ...(serial ? { serial } : {}) },
+  );
 }

@@ -10,7 +10,7 @@ import { findStation, type StationRecord } from '../adapters/store/repos/station
 import { withConfig, type StationConfig } from '../config';
 import { stationError } from '../errors';
 import { DATABASE_FILE, REHEARSAL_MEDIA } from '../paths';
-import { HsmRegistry, type RegisteredModule } from './hsm-registry';
+import { HsmRegistry, type OnlineTokenPolicy, type RegisteredModule } from './hsm-registry';
 
 export interface StationDeps {
   readonly clock: () => Date;
@@ -22,6 +22,11 @@ export interface StationDeps {
   readonly modules: (station: Station, moduleId: string) => RegisteredModule | null;
   /** What the environment said, read once by the entry point (src/main/config.ts). */
   readonly config: StationConfig;
+  /**
+   * The station's identity token (the identity domain reads it from the journal), which is all an online
+   * station's HSM registry may touch. Absent: an online station refuses every module.
+   */
+  readonly identityToken?: (station: Station) => { moduleId: string; serial: string } | null;
 }
 
 export type { StationRecord };
@@ -46,7 +51,10 @@ export class Station {
     readonly config: StationConfig = deps.config,
   ) {
     this.journal = new JournalStore(store.db, deps.sha256);
-    this.hsm = new HsmRegistry((moduleId) => deps.modules(this, moduleId));
+    this.hsm = new HsmRegistry(
+      (moduleId) => deps.modules(this, moduleId),
+      () => this.onlinePolicy(),
+    );
   }
 
   /**
@@ -178,6 +186,13 @@ export class Station {
         },
       );
     }
+  }
+
+  /** Online (portal) station: only its identity token may be touched (HsmRegistry). */
+  private onlinePolicy(): OnlineTokenPolicy | null {
+    const record = this.findStationRecord();
+    if (record?.mode !== 'online') return null;
+    return { stationToken: this.deps.identityToken?.(this) ?? null };
   }
 
   findStationRecord(): StationRecord | null {

@@ -8,6 +8,7 @@ import { custodiansChannels } from './custodians';
 import { custodyChannels } from './custody';
 import { packetsChannels } from './packets';
 import { signingChannels } from './signing';
+import { portalChannels } from './portal';
 
 /**
  * Previews of irreversible acts (docs/operators.md, "Previews"). Before one of these acts runs, the
@@ -96,6 +97,17 @@ export const CONFIRMED_ACTS = {
     title: 'Resume the open signing run (what was counted is never signed again)',
     typeToConfirm: noTyping,
   },
+  // Portal submission (docs/portal-submission.md): the request may land in the portal's issuance queue.
+  portalSubmit: {
+    title:
+      'Submit the approved issuance request to the PKI portal (pre-check, enter and read back, pre-check again, submit once)',
+    // The request goes into a production issuance queue: its id is typed.
+    typeToConfirm: (input) => ({ label: 'request id', value: String(input.requestId) }),
+  },
+  portalReconcile: {
+    title: 'Search the portal for the run’s request and record what is found (never submits)',
+    typeToConfirm: noTyping,
+  },
 } as const satisfies Record<string, ConfirmedAct>;
 
 export type ConfirmedMethod = keyof typeof CONFIRMED_ACTS;
@@ -109,7 +121,7 @@ export function isConfirmedMethod(method: string): method is ConfirmedMethod {
  * Fields that are never part of a preview (they are secrets, or typed after it): a PIN, a passphrase, the
  * activation shares custodians type in, a sealed key file (chosen with its passphrase, after the preview).
  */
-export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase', 'shares', 'keyFile'];
+export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase', 'shares', 'keyFile', 'password'];
 
 /** What a confirmed act carries beside its input (the window sends it; the dispatcher takes it off). */
 export const confirmationSchema = z.strictObject({
@@ -148,6 +160,7 @@ const ACT_CHANNELS: Readonly<Record<string, Channel>> = {
   ...authorityRedirectChannels,
   ...activationChannels,
   ...signingChannels,
+  ...portalChannels,
 };
 
 /**

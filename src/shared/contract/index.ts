@@ -20,6 +20,7 @@ import { journalChannels } from './journal';
 import { packetsChannels } from './packets';
 import { recordsChannels } from './records';
 import { signingChannels } from './signing';
+import { portalChannels } from './portal';
 
 /**
  * The one typed contract between main, preload and renderer. Each channel declares its request and
@@ -52,6 +53,8 @@ export const CHANNELS_BY_DOMAIN = {
   activation: activationChannels,
   acts: actsChannels,
   signing: signingChannels,
+  // services/portal: online-mode PKI-portal submission (./portal.ts).
+  portal: portalChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
