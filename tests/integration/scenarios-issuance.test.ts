@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISSUANCE_RULES } from '../../src/core/findings/rules/issuance/rules';
-import { ENTRY_TAKES, ISSUANCE_OUTCOMES, entryText } from '../../src/core/findings/workflows/issuance';
+import { ISSUANCE_OUTCOMES, entryText } from '../../src/core/findings/workflows/issuance';
+import { ENTRY_KEYS } from '../../src/core/portal/model';
 import { systemDeps } from '../../src/main/runtime';
 import { runScenario, type ScenarioRun } from '../../src/main/services/findings/scenario';
 import { sha256hex } from '../../src/main/services/records/queries';
@@ -55,8 +56,14 @@ describe('portal-issuance scenarios (tests/scenarios/portal-issuance)', () => {
         expect(st.matched, `${name}: ${st.title}: ${JSON.stringify(st)}`).toBe(true);
       for (const [file, meta] of Object.entries(run.scenario.csv ?? {}))
         expect(run.imports.find((i) => i.file === file)?.detail, file).toContain(`from ${meta.system}`);
-      // A stopped evaluation carries no entry; a ready one does. Every failing check names the owner.
-      expect(run.evaluation.entry === undefined).toBe(run.evaluation.outcome === 'stop-before-entry');
+      // A stopped evaluation's entry has no fields and no digest; a ready one has both. Every failing
+      // check names the owner, and so does the entry.
+      const entry = run.evaluation.entry;
+      expect(entry?.owner).toBe('elena.park');
+      expect(entry?.digest === null).toBe(run.evaluation.outcome === 'stop-before-entry');
+      expect(entry?.fields.length).toBe(
+        run.evaluation.outcome === 'stop-before-entry' ? 0 : ENTRY_KEYS.length,
+      );
       for (const f of run.evaluation.findings.filter((x) => x.blocking))
         expect(f.sentence, `${f.checkId} ${f.subject}`).toContain('Return to elena.park');
     });
@@ -69,32 +76,27 @@ describe('portal-issuance scenarios (tests/scenarios/portal-issuance)', () => {
   });
 
   it('the clean entry is the packet’s values, each with the SHA-256 of its text', async () => {
-    const { evaluation } = await runOf('01-clean-submission');
-    const entry = evaluation.entry;
+    const entry = (await runOf('01-clean-submission')).evaluation.entry;
+    const value = (take: string) => entry?.fields.find((f) => f.take === take)?.value;
     expect(entry?.requestId).toBe('ISR-2026-0412');
-    expect(entry?.owner).toBe('elena.park');
-    expect(Object.keys(entry?.values ?? {})).toEqual([...ENTRY_TAKES]);
-    expect(entry?.values.profile.value).toBe('Production code signing (HSM)');
-    expect(entry?.values.issuanceWindow.value).toBe('IW-2026-12-PKG-01');
-    expect(entry?.values.approvalRefs.value).toEqual([
-      'APR-2026-0412-RIO',
-      'APR-2026-0412-CEM',
-      'APR-2026-0412-CAD',
-    ]);
-    expect(entry?.values.csrPem.value).toMatch(
+    expect(entry?.fields.map((f) => f.take)).toEqual([...ENTRY_KEYS]);
+    expect(entry?.search[0]).toBe('Northwind Package Signing 2027');
+    expect(value('profile')).toBe('Production code signing (HSM)');
+    expect(value('issuanceWindow')).toBe('IW-2026-12-PKG-01');
+    expect(value('approvalRefs')).toEqual(['APR-2026-0412-RIO', 'APR-2026-0412-CEM', 'APR-2026-0412-CAD']);
+    expect(value('csrPem')).toMatch(
       /^-----BEGIN CERTIFICATE REQUEST-----\n[\s\S]+\n-----END CERTIFICATE REQUEST-----$/,
     );
-    for (const t of ENTRY_TAKES) {
-      const v = entry?.values[t];
-      expect(v?.sha256, t).toBe(sha256hex(new TextEncoder().encode(entryText(v?.value ?? ''))));
-    }
+    for (const f of entry?.fields ?? [])
+      expect(f.sha256, f.take).toBe(sha256hex(new TextEncoder().encode(entryText(f.value))));
     // The look-alikes' entry types the request's own SAN spelling and the window in force.
     const look = (await runOf('15-lookalikes')).evaluation.entry;
-    expect(look?.values.sans.value).toEqual([
+    expect(look?.fields.find((f) => f.take === 'sans')?.value).toEqual([
       'dns:PKG-Signing.Northwind.Example',
       'uri:https://releases.northwind.example/signing',
     ]);
-    expect(look?.values.issuanceWindow.value).toBe('IW-2026-12-PKG-02');
+    expect(look?.fields.find((f) => f.take === 'issuanceWindow')?.value).toBe('IW-2026-12-PKG-02');
+    expect(look?.digest).not.toBe(entry?.digest);
   });
 
   it('a refreshed approval moves the outcome from stop to ready (stepped), and a policy override stops the same records', async () => {

@@ -1,13 +1,13 @@
-import { z } from 'zod';
 import { utf8Bytes } from '../../bytes';
-import type { RuleContext, Workflow } from '../engine';
+import { canonicalBytes } from '../../canonical';
+import { ENTRY_KEYS, type EntryKey, type EntryView } from '../../portal/model';
+import type { RuleContext, Sha256Hex, Workflow } from '../engine';
 import { rosterSnapshot } from '../families/catalogue';
 import { ISSUANCE_FAMILIES } from '../families/issuance';
 import type { Finding } from '../model';
 import type { PortalIssuancePolicy } from '../policy/portal-issuance';
 import { assess } from '../rules/issuance/assess';
 import { ISSUANCE_RULES } from '../rules/issuance/rules';
-import { sha256Hex } from '../../schema';
 
 /**
  * Workflow 004 — approved PKI-portal issuance submission (online mode). Before any entry into the
@@ -22,81 +22,49 @@ import { sha256Hex } from '../../schema';
 export const ISSUANCE_OUTCOMES = ['stop-before-entry', 'ready-for-portal'] as const;
 export type IssuanceOutcome = (typeof ISSUANCE_OUTCOMES)[number];
 
-/**
- * What the driver types, by the portal profile's `take` vocabulary (docs/portal-profiles.md). Lines
- * values (`sans`, `approvalRefs`) are lists, one portal line each.
- */
-export const ENTRY_TAKES = [
-  'subscriberService',
-  'organization',
-  'commonName',
-  'environment',
-  'profile',
-  'sans',
-  'custodyAttestation',
-  'keyFingerprint',
-  'csrPem',
-  'justification',
-  'issuanceWindow',
-  'approvalRefs',
-] as const;
-export type EntryTake = (typeof ENTRY_TAKES)[number];
-export const LINES_TAKES: readonly EntryTake[] = ['sans', 'approvalRefs'];
-
-const entryValueSchema = z.strictObject({
-  value: z.union([z.string(), z.array(z.string())]),
-  /** SHA-256 of the value's UTF-8 bytes (a list: its lines joined with "\n"). */
-  sha256: sha256Hex,
-});
-
-/** The derived entry of a ready request (absent when the pre-checks stop it). */
-export const issuanceEntrySchema = z.strictObject({
-  requestId: z.string(),
-  /** The request-content digest the counted approvals bind. */
-  requestDigest: sha256Hex,
-  /** The accountable certificate-operations owner (takeover decisions, evidence completeness). */
-  owner: z.string(),
-  /** SHA-256 over the locked CSR's DER. */
-  csrFingerprint: sha256Hex,
-  values: z.strictObject(
-    Object.fromEntries(ENTRY_TAKES.map((t) => [t, entryValueSchema])) as Record<
-      EntryTake,
-      typeof entryValueSchema
-    >,
-  ),
-});
-export type IssuanceEntry = z.output<typeof issuanceEntrySchema>;
-
-/** The text a value is hashed and typed as: a list is its lines joined with "\n". */
+/** The text a value is typed and hashed as: a list is its lines joined with "\n". */
 export const entryText = (value: string | readonly string[]): string =>
   typeof value === 'string' ? value : value.join('\n');
 
+/** Which takes are lists (one portal line each). */
+export const LINES_TAKES: readonly EntryKey[] = ['sans', 'approvalRefs'];
+
 /**
- * The entry of a request no check blocks, built only from its records: the subscriber's service name,
- * the request's subject and SANs (in the request's order), the profile's portal label, the custody
- * attestation id, the CSR key's SHA-256, the locked PEM (line ends as LF, outer whitespace trimmed), the
- * justification, the window id, and the counted approvals' ids in the policy's role order.
+ * The digest of an entry (what a run's `entryDigest` binds): SHA-256 over the canonical JSON of its
+ * `[take, sha256]` pairs sorted by take.
  */
-export function deriveEntry(
-  ctx: RuleContext<PortalIssuancePolicy>,
-  findings: readonly Finding[],
-): IssuanceEntry | undefined {
-  if (findings.some((f) => f.blocking)) return undefined;
+export function entryDigest(
+  sha256: Sha256Hex,
+  fields: readonly { take: EntryKey; sha256: string }[],
+): string {
+  const sorted = [...fields].sort((a, b) => (a.take < b.take ? -1 : 1)).map((f) => [f.take, f.sha256]);
+  return sha256(canonicalBytes(sorted));
+}
+
+/**
+ * The workflow's derived view (`entry`, core/portal/model.ts `entryViewSchema`), built only from
+ * records. When no check blocks: every take of the vocabulary — the subscriber's service name, the
+ * request's subject and SANs (in the request's order and spelling), the profile's portal label, the
+ * custody attestation id, the CSR key's SHA-256, the locked PEM (LF line ends, outer whitespace trimmed),
+ * the justification, the window id, and the counted approvals' ids in the policy's role order — each with
+ * the SHA-256 of its text, and their digest. When a check blocks: no fields and no digest, only the
+ * request and the owner it returns to. `search` is what reconciliation looks for in the portal: the
+ * common name and the locked CSR fingerprint.
+ */
+export function deriveEntry(ctx: RuleContext<PortalIssuancePolicy>, findings: readonly Finding[]): EntryView {
   const a = assess(ctx);
+  const c = a.request?.content ?? null;
+  const stopped: EntryView = {
+    requestId: ctx.subject,
+    owner: c?.owner ?? null,
+    digest: null,
+    fields: [],
+    search: c ? [c.commonName, c.csrFingerprint] : [],
+  };
   const sha256 = ctx.sha256;
-  if (
-    !a.request ||
-    !a.csr ||
-    !a.subscriber ||
-    !a.profile ||
-    !a.custody ||
-    !a.window ||
-    !a.requestDigest ||
-    !sha256
-  )
-    return undefined;
-  const c = a.request.content;
-  const raw: Record<EntryTake, string | string[]> = {
+  if (findings.some((f) => f.blocking) || !c || !sha256) return stopped;
+  if (!a.csr || !a.subscriber || !a.profile || !a.custody || !a.window) return stopped;
+  const raw: Record<EntryKey, string | string[]> = {
     subscriberService: a.subscriber.content.serviceName,
     organization: c.organization,
     commonName: c.commonName,
@@ -110,16 +78,12 @@ export function deriveEntry(
     issuanceWindow: a.window.content.windowId,
     approvalRefs: a.approvals.map((x) => x.approval.content.approvalId),
   };
-  const values = Object.fromEntries(
-    ENTRY_TAKES.map((t) => [t, { value: raw[t], sha256: sha256(utf8Bytes(entryText(raw[t]))) }]),
-  ) as IssuanceEntry['values'];
-  return {
-    requestId: c.requestId,
-    requestDigest: a.requestDigest,
-    owner: c.owner,
-    csrFingerprint: c.csrFingerprint,
-    values,
-  };
+  const fields = ENTRY_KEYS.map((take) => ({
+    take,
+    value: raw[take],
+    sha256: sha256(utf8Bytes(entryText(raw[take]))),
+  }));
+  return { ...stopped, digest: entryDigest(sha256, fields), fields };
 }
 
 export function issuanceOutcome(findings: readonly Finding[]): { outcome: IssuanceOutcome; reason: string } {
@@ -138,7 +102,7 @@ export function issuanceOutcome(findings: readonly Finding[]): { outcome: Issuan
   };
 }
 
-export const issuanceWorkflow: Workflow<PortalIssuancePolicy, IssuanceOutcome, IssuanceEntry | undefined> = {
+export const issuanceWorkflow: Workflow<PortalIssuancePolicy, IssuanceOutcome, EntryView> = {
   id: 'portal-issuance',
   families: [...Object.keys(ISSUANCE_FAMILIES), rosterSnapshot.name],
   rules: ISSUANCE_RULES,

@@ -3,7 +3,7 @@ import { authorityViewSchema } from '../../../core/authority/model';
 import { recordsDigest, knownAt, type Evaluation } from '../../../core/findings/engine';
 import type { POLICY_SCHEMAS } from '../../../core/findings/policy';
 import { WORKFLOWS, type WorkflowEntry, type WorkflowRegistry } from '../../../core/findings/workflows';
-import { issuanceEntrySchema } from '../../../core/findings/workflows/issuance';
+import { entryViewSchema } from '../../../core/portal/model';
 import type { View } from '../../../shared/contract';
 import { parseEventBody } from '../../adapters/store/repos/events';
 import { stationError } from '../../errors';
@@ -83,7 +83,7 @@ export function evaluationView(
       : e.workflow === 'activation-gate'
         ? { ledger: activationLedgerSchema.parse(e.derived) }
         : e.workflow === 'portal-issuance'
-          ? { entry: issuanceEntrySchema.parse(e.derived) }
+          ? { entry: entryViewSchema.parse(e.derived) }
           : { authority: authorityViewSchema.parse(e.derived) }),
   };
 }

@@ -6,7 +6,7 @@ describe('ISS-REQUEST: the request is known and approved in the issuance record'
     const e = run(baseline(), { subject: 'ISR-404' });
     expect(checks(e)).toEqual(['ISS-REQUEST missing ISR-404']);
     expect(e.outcome).toBe('stop-before-entry');
-    expect(e.derived).toBeUndefined();
+    expect(e.derived).toMatchObject({ fields: [], digest: null });
   });
 
   it('a withdrawn or superseded request stops; look-alike: another request withdrawn', () => {
