@@ -26,9 +26,6 @@ export type IssuanceOutcome = (typeof ISSUANCE_OUTCOMES)[number];
 export const entryText = (value: string | readonly string[]): string =>
   typeof value === 'string' ? value : value.join('\n');
 
-/** Which takes are lists (one portal line each). */
-export const LINES_TAKES: readonly EntryKey[] = ['sans', 'approvalRefs'];
-
 /**
  * The digest of an entry (what a run's `entryDigest` binds): SHA-256 over the canonical JSON of its
  * `[take, sha256]` pairs sorted by take.
