@@ -7,6 +7,7 @@ import { attestationWorkflow } from '../../src/core/findings/workflows/attestati
 import { activationWorkflow } from '../../src/core/findings/workflows/activation';
 import { compromiseWorkflow } from '../../src/core/findings/workflows/compromise';
 import { deferralWorkflow } from '../../src/core/findings/workflows/deferral';
+import { issuanceWorkflow } from '../../src/core/findings/workflows/issuance';
 
 /**
  * docs/findings.md lists every check ID of every registered workflow with its one-line title, as the
@@ -23,6 +24,7 @@ const RULE_SETS: readonly { id: string; rules: readonly { id: string; title: str
   attestationWorkflow,
   compromiseWorkflow,
   activationWorkflow,
+  issuanceWorkflow,
 ];
 
 function generated(): string {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { activationLedgerSchema } from '../../core/activation/model';
 import { authorityViewSchema } from '../../core/authority/model';
 import { evaluationInputsSchema, FINDING_CATEGORIES, findingSchema } from '../../core/findings/model';
+import { entryViewSchema } from '../../core/portal/model';
 import { EVENT_BODIES } from '../../core/journal/events';
 import { actor, isoTime, seq, sha256Hex, type Channels } from './common';
 import { policyInForceSchema } from './records';
@@ -29,6 +30,8 @@ export const evaluationViewSchema = z.strictObject({
   authority: authorityViewSchema.optional(),
   /** Workflow 003 only: the readiness ledger derived beside the findings. */
   ledger: activationLedgerSchema.optional(),
+  /** Workflow 004 only: exactly what may be typed into the portal (no fields when a pre-check blocks). */
+  entry: entryViewSchema.optional(),
 });
 
 export const evaluationStatusSchema = z.strictObject({

@@ -3,6 +3,7 @@ import type { RecordFamily } from '../records';
 import { sha256Hex } from '../../schema';
 import { id, instant, person, role, text } from './common';
 import { CONTINUITY_FAMILIES } from './continuity';
+import { ISSUANCE_FAMILIES } from './issuance';
 
 /**
  * The record families the station imports (docs/records.md), one schema each. A family is versioned:
@@ -842,6 +843,7 @@ export const FAMILIES = {
   'prior-recommendation': priorRecommendation,
   'runbook-option': runbookOption,
   ...CONTINUITY_FAMILIES,
+  ...ISSUANCE_FAMILIES,
 } as const satisfies Readonly<Record<string, RecordFamily>>;
 export type FamilyName = keyof typeof FAMILIES;
 

@@ -8,6 +8,7 @@ import { activationGatePolicySchema } from './activation-gate';
 import { attestationPolicySchema } from './attestation';
 import { authorityMatrixSchema } from './authority-matrix';
 import { deferralPolicySchema } from './deferral';
+import { portalIssuancePolicySchema } from './portal-issuance';
 
 /**
  * Policy as data (docs/records.md, "Policy records"): the numbers and rules an organisation owns are
@@ -21,6 +22,7 @@ export const POLICY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   attestation: attestationPolicySchema,
   'authority-matrix': authorityMatrixSchema,
   'activation-gate': activationGatePolicySchema,
+  'portal-issuance': portalIssuancePolicySchema,
 };
 
 export const policyNameSchema = policyName;

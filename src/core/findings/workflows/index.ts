@@ -4,11 +4,13 @@ import type { SourceRecord } from '../model';
 import { activationGatePolicySchema } from '../policy/activation-gate';
 import { attestationPolicySchema } from '../policy/attestation';
 import { deferralPolicySchema } from '../policy/deferral';
+import { portalIssuancePolicySchema } from '../policy/portal-issuance';
 import { authorityMatrixSchema } from '../policy/authority-matrix';
 import { activationWorkflow } from './activation';
 import { attestationWorkflow } from './attestation';
 import { compromiseWorkflow } from './compromise';
 import { deferralWorkflow } from './deferral';
+import { issuanceWorkflow } from './issuance';
 
 /**
  * The workflows the station evaluates (`station evaluate WORKFLOW SUBJECT`, `scenario run`), by id. Each
@@ -64,5 +66,9 @@ export const WORKFLOWS: WorkflowRegistry = {
   'activation-gate': registerWorkflow(activationWorkflow, {
     name: 'activation-gate',
     schema: activationGatePolicySchema,
+  }),
+  'portal-issuance': registerWorkflow(issuanceWorkflow, {
+    name: 'portal-issuance',
+    schema: portalIssuancePolicySchema,
   }),
 };

@@ -3,6 +3,7 @@ import { authorityViewSchema } from '../../../core/authority/model';
 import { recordsDigest, knownAt, type Evaluation } from '../../../core/findings/engine';
 import type { POLICY_SCHEMAS } from '../../../core/findings/policy';
 import { WORKFLOWS, type WorkflowEntry, type WorkflowRegistry } from '../../../core/findings/workflows';
+import { entryViewSchema } from '../../../core/portal/model';
 import type { View } from '../../../shared/contract';
 import { parseEventBody } from '../../adapters/store/repos/events';
 import { stationError } from '../../errors';
@@ -81,7 +82,9 @@ export function evaluationView(
       ? {}
       : e.workflow === 'activation-gate'
         ? { ledger: activationLedgerSchema.parse(e.derived) }
-        : { authority: authorityViewSchema.parse(e.derived) }),
+        : e.workflow === 'portal-issuance'
+          ? { entry: entryViewSchema.parse(e.derived) }
+          : { authority: authorityViewSchema.parse(e.derived) }),
   };
 }
 
