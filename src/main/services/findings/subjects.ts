@@ -1,6 +1,7 @@
 import { attestationWorkflow } from '../../../core/findings/workflows/attestation';
 import { compromiseWorkflow } from '../../../core/findings/workflows/compromise';
 import { deferralWorkflow } from '../../../core/findings/workflows/deferral';
+import { issuanceWorkflow } from '../../../core/findings/workflows/issuance';
 import type { View } from '../../../shared/contract';
 import { listRecords } from '../records';
 import type { Station } from '../../station/station';
@@ -16,6 +17,7 @@ const SUBJECTS: Readonly<
   deferral: { family: 'deferral-request', rules: deferralWorkflow.rules },
   attestation: { family: 'attestation-scope', rules: attestationWorkflow.rules },
   'compromise-authority': { family: 'incident-scope', rules: compromiseWorkflow.rules },
+  'portal-issuance': { family: 'issuance-request', rules: issuanceWorkflow.rules },
 };
 
 /** Ids of the workflow's subject records the station holds (sorted, once each) and its rules. */

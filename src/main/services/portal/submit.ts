@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalBytes } from '../../../core/canonical';
 import { assertActor } from '../../../core/journal/events';
 import type { EventBody } from '../../../core/journal/events';
 import {
@@ -415,10 +414,4 @@ function matchesRun(run: PortalRun, row: { subject: string; fingerprint: string;
     if (/^[0-9a-fA-F:]{64,95}$/.test(t)) return hexOnly(row.fingerprint) === hexOnly(t);
     return row.subject.toLowerCase().includes(t.toLowerCase());
   });
-}
-
-/** The entry's canonical digest (what `entryDigest` binds): SHA-256 over canonical JSON of take → sha256. */
-export function entryDigestOf(fields: readonly { take: EntryKey; sha256: string }[]): string {
-  const sorted = [...fields].sort((a, b) => (a.take < b.take ? -1 : 1)).map((f) => [f.take, f.sha256]);
-  return sha256(canonicalBytes(sorted));
 }

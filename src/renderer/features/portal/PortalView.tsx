@@ -14,12 +14,8 @@ type Run = Status['runs'][number];
 type Stop = Status['stops'][number];
 type Evaluation = Output<'findingsEvaluate'>;
 type Profile = Output<'portalProfiles'>[number];
-/** The workflow's derived entry (the values a run types), when the pre-check lets it enter. */
-type Entry = {
-  requestId: string;
-  owner: string;
-  values: Record<string, { value: string | string[]; sha256: string }>;
-};
+/** The workflow's derived entry (the values a run types); no fields when the pre-check stops it. */
+type Entry = NonNullable<Evaluation['entry']>;
 
 /** Values a witness needs to see, but that a screen across the room should not show whole. */
 const LONG_VALUES = new Set(['csrPem', 'keyFingerprint']);
@@ -137,7 +133,7 @@ export function PortalView() {
   const stops = (status?.stops ?? []).filter((s) => s.requestId === selected).reverse();
   const latest = (req: string): string | null =>
     [...(status?.runs ?? [])].reverse().find((r) => r.requestId === req)?.state ?? null;
-  const entry = evaluation?.subject === selected ? ((evaluation as { entry?: Entry }).entry ?? null) : null;
+  const entry: Entry | null = evaluation?.subject === selected ? (evaluation.entry ?? null) : null;
   const ambiguous = runs.find((r) => r.next === 'reconcile') ?? null;
 
   return (
@@ -196,7 +192,7 @@ export function PortalView() {
                 <span className="muted">(evaluation seq {evaluation.seq})</span>
               </p>
               <FindingsList findings={evaluation.findings} titles={titles} focus={focus} onFocus={setFocus} />
-              {entry ? (
+              {entry && entry.fields.length > 0 ? (
                 <table className="grid" aria-label="Values the run will enter">
                   <thead>
                     <tr>
@@ -206,11 +202,11 @@ export function PortalView() {
                     </tr>
                   </thead>
                   <tbody>
-                    {Object.entries(entry.values).map(([take, v]) => (
-                      <tr key={take}>
-                        <th scope="row">{take}</th>
-                        <td className="mono">{preview(take, v.value)}</td>
-                        <td className="mono">{v.sha256.slice(0, 16)}…</td>
+                    {entry.fields.map((f) => (
+                      <tr key={f.take}>
+                        <th scope="row">{f.take}</th>
+                        <td className="mono">{preview(f.take, f.value)}</td>
+                        <td className="mono">{f.sha256.slice(0, 16)}…</td>
                       </tr>
                     ))}
                   </tbody>
