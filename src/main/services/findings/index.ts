@@ -8,4 +8,12 @@ export {
   type FindingsRegistry,
 } from './evaluate';
 export { findingsSubjects } from './subjects';
-export { compareExpectation, runScenario, scenarioSchema, type Scenario, type ScenarioRun } from './scenario';
+export {
+  compareExpectation,
+  importScenarioSources,
+  readScenario,
+  runScenario,
+  scenarioSchema,
+  type Scenario,
+  type ScenarioRun,
+} from './scenario';

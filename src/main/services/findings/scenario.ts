@@ -184,7 +184,7 @@ export interface ScenarioRun {
 
 const ACTOR = 'operator:scenario';
 
-function readScenario(dir: string): Scenario {
+export function readScenario(dir: string): Scenario {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8'));
@@ -297,6 +297,44 @@ function compareAuthority(
  * through the policy import (a policy file that names no time takes effect at the evaluation instant),
  * then the evaluation as of `asOf` (default: the scenario's).
  */
+/**
+ * Imports a scenario folder's sources (records, then policy) into a station, as `scenario run` does; also
+ * the way a demo or a test loads a scenario's records into a station of its own.
+ */
+export async function importScenarioSources(
+  station: Station,
+  dir: string,
+  scenario: Scenario,
+  opts: { asOf: string; registry?: FindingsRegistry | undefined },
+): Promise<{ file: string; kind: 'records' | 'policy'; detail: string }[]> {
+  const imports: { file: string; kind: 'records' | 'policy'; detail: string }[] = [];
+  for (const path of filesIn(join(dir, 'sources'), /\.(json|csv)$/i)) {
+    const r = await importRecordsFile(station, {
+      path,
+      actor: ACTOR,
+      ...csvMetaOf(dir, scenario, `sources/${basename(path)}`),
+    });
+    imports.push({
+      file: `sources/${basename(path)}`,
+      kind: 'records',
+      detail: `${r.count} ${r.family} from ${r.system}`,
+    });
+  }
+  for (const path of filesIn(join(dir, 'policy'), /\.json$/i)) {
+    const p = await importPolicyFile(
+      station,
+      { path, actor: ACTOR, exportedAt: opts.asOf },
+      opts.registry?.policies,
+    );
+    imports.push({
+      file: `policy/${basename(path)}`,
+      kind: 'policy',
+      detail: `${p.policy} v${p.version}`,
+    });
+  }
+  return imports;
+}
+
 export async function runScenario(
   dir: string,
   opts: {
@@ -323,31 +361,7 @@ export async function runScenario(
       opts.deps,
     );
     try {
-      const imports: { file: string; kind: 'records' | 'policy'; detail: string }[] = [];
-      for (const path of filesIn(join(dir, 'sources'), /\.(json|csv)$/i)) {
-        const r = await importRecordsFile(station, {
-          path,
-          actor: ACTOR,
-          ...csvMetaOf(dir, scenario, `sources/${basename(path)}`),
-        });
-        imports.push({
-          file: `sources/${basename(path)}`,
-          kind: 'records',
-          detail: `${r.count} ${r.family} from ${r.system}`,
-        });
-      }
-      for (const path of filesIn(join(dir, 'policy'), /\.json$/i)) {
-        const p = await importPolicyFile(
-          station,
-          { path, actor: ACTOR, exportedAt: asOf },
-          opts.registry?.policies,
-        );
-        imports.push({
-          file: `policy/${basename(path)}`,
-          kind: 'policy',
-          detail: `${p.policy} v${p.version}`,
-        });
-      }
+      const imports = await importScenarioSources(station, dir, scenario, { asOf, registry: opts.registry });
       const evaluation = evaluateWorkflow(
         station,
         { workflow: scenario.workflow, subject: scenario.subject, asOf, actor: ACTOR },

@@ -6,6 +6,7 @@ import {
   probe,
   type PortalProfile,
   type PortalSession,
+  type PortalTimeouts,
 } from '../../adapters/portal';
 import type { EntryKey } from '../../../core/portal/model';
 import { stationError } from '../../errors';
@@ -88,7 +89,11 @@ function sessionPort(s: PortalSession): PortalSessionPort {
   };
 }
 
-export function browserPortal(): PortalAdapter {
+/**
+ * The adapter the station uses. `timeouts` (tests of a hanging portal) shorten the driver's waits; the
+ * defaults are the driver's.
+ */
+export function browserPortal(opts: { timeouts?: Partial<PortalTimeouts> } = {}): PortalAdapter {
   return {
     profile: (name) => refOf(load(name)),
     profiles: () => bundledPortalProfileIds().map((id) => refOf(load(id))),
@@ -102,12 +107,13 @@ export function browserPortal(): PortalAdapter {
         );
       return new URL(baseUrl).origin;
     },
-    async open(opts) {
+    async open(o) {
       const s = await openPortal({
-        profile: load(opts.profile.name),
-        baseUrl: opts.baseUrl,
-        headless: opts.headless,
-        ...(opts.credentials ? { login: opts.credentials } : {}),
+        profile: load(o.profile.name),
+        baseUrl: o.baseUrl,
+        headless: o.headless,
+        ...(o.credentials ? { login: o.credentials } : {}),
+        ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
       });
       return sessionPort(s);
     },
