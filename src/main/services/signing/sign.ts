@@ -28,6 +28,7 @@ import {
   matchMedia,
   progressRate,
   resumeState,
+  sameManifest,
   signatureFileName,
   signingManifestSchema,
   type ManifestArtifact,
@@ -53,6 +54,7 @@ import { registeredModules } from '../devices';
 import type { Station } from '../../station/station';
 import { hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
 import { attemptCurrent, openRun, signingRuns, type RunRecord } from './runs';
+import { BatchVerifier } from './verifier';
 
 /**
  * Gated offline signing of exactly the frozen manifest (docs/gated-signing.md). The gate is re-read
@@ -82,6 +84,8 @@ export interface SigningOptions {
   readonly signal?: AbortSignal;
   /** Artifacts per journal append (intents, then counted signatures). */
   readonly chunk?: number;
+  /** Instrumentation (the bench): wall milliseconds spent per phase, summed over chunks. */
+  readonly phases?: Record<string, number>;
 }
 
 export interface SignRunRequest {
@@ -287,6 +291,7 @@ export async function startSigningRun(
 
   // SIGN-MATCH by name first: a file the manifest does not name is hashed and quarantined (both digests
   // journaled); a manifest artifact not on the media refuses the batch before any claim.
+  const tPrepare = performance.now();
   const names = await mediaFiles(mediaDir);
   const wanted = new Set(manifest.artifacts.map((a) => a.artifact));
   const offManifest: HashedFile[] = [];
@@ -319,6 +324,7 @@ export async function startSigningRun(
       { field: 'outDir', path: join(outDir, taken[0] as string) },
     );
 
+  if (opts.phases) opts.phases.prepare = (opts.phases.prepare ?? 0) + performance.now() - tPrepare;
   const started: EventBody<'signing.run-started'> = {
     runId,
     declarationId: req.declarationId,
@@ -537,8 +543,15 @@ function assertGateHolds(
   b: EventBody<'signing.run-started'>,
   quorumSessionId: string,
 ): void {
-  const { gate, digest } = readGate(station, b.declarationId, provider);
-  assertSameGate(b, gate, digest);
+  // The manifest handed out exactly as journaled (the usual case) is not parsed and hashed again: it
+  // parses to the journaled one, so its digest is the journaled digest (sameManifest).
+  const gate = provider(station, b.declarationId);
+  if (gate.declarationId === b.declarationId && sameManifest(gate.manifest, b))
+    assertSameGate(b, gate, b.manifestSha256);
+  else {
+    const read = readGate(station, b.declarationId, () => gate);
+    assertSameGate(b, read.gate, read.digest);
+  }
   const { session } = quorumSessionView(station, { sessionId: quorumSessionId });
   if (journalTime(station.deps.clock()) >= session.expiresAt)
     throw stationError(
@@ -656,6 +669,7 @@ async function signBatch(
     // A chunk's outputs land (verified, written, made durable, read back, counted) while the token
     // signs the next chunk: at most one chunk in flight, its count journaled before the next one's.
     let inflight: Promise<void> | null = null;
+    const verifier = new BatchVerifier(key.info.key);
     const land = async () => {
       const p = inflight;
       inflight = null;
@@ -672,6 +686,7 @@ async function signBatch(
         // pass: a large file's bytes also feed the verifier its signature is checked with.
         const hashed: Hashed[] = [];
         const refused: NewEvent[] = [];
+        const tHash = performance.now();
         for (const [k, a] of part.entries()) {
           if (k % 256 === 255) await yieldToLoop();
           let f: HashedFile;
@@ -707,6 +722,7 @@ async function signBatch(
           }
           hashed.push({ a, f });
         }
+        if (opts.phases) opts.phases.hash = (opts.phases.hash ?? 0) + performance.now() - tHash;
         if (refused.length > 0) record(refused);
         // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
         const toSign: Hashed[] = [];
@@ -720,29 +736,37 @@ async function signBatch(
         }
         let signed: Signed[] = [];
         if (toSign.length > 0) {
-          record(
-            [
-              {
-                kind: 'signing.artifact-intent',
-                actor: req.actor,
-                body: {
-                  runId,
-                  artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
+          await timed(opts.phases, 'intent', () =>
+            record(
+              [
+                {
+                  kind: 'signing.artifact-intent',
+                  actor: req.actor,
+                  body: {
+                    runId,
+                    artifacts: toSign.map((h) => ({ artifact: h.a.artifact, sha256: h.a.sha256 })),
+                  },
                 },
-              },
-            ],
-            gateHolds,
+              ],
+              gateHolds,
+            ),
           );
-          signed = await signPart(s, handle, mediaDir, key, toSign);
+          signed = await timed(opts.phases, 'sign', () =>
+            signPart(s, handle, mediaDir, key, toSign, verifier),
+          );
         }
-        await land();
+        await timed(opts.phases, 'wait-landing', land);
         const landing = (async () => {
           const done = [
             ...found,
-            ...(signed.length > 0 ? await materialise(outDir, mediaDir, key, signed) : []),
+            ...(signed.length > 0 ? await materialise(outDir, mediaDir, key, signed, opts.phases) : []),
           ];
           if (done.length > 0) {
-            record([{ kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } }]);
+            await timed(opts.phases, 'record-signed', () =>
+              record([
+                { kind: 'signing.artifact-signed', actor: req.actor, body: { runId, artifacts: done } },
+              ]),
+            );
             counted += done.length;
             adopted += done.filter((d) => d.adopted).length;
           }
@@ -757,6 +781,8 @@ async function signBatch(
       // Nothing runs on after this attempt stops: a chunk still landing finishes (or fails) first.
       await inflight?.catch(() => {});
       throw e;
+    } finally {
+      await verifier.close();
     }
     if (missing.length > 0 || differs.length > 0) {
       record([
@@ -780,17 +806,19 @@ async function signBatch(
     const now = openRun(station, b.declarationId);
     if (now?.started.body.runId !== runId)
       throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was signed`, { runId });
-    await restoreCounted(now, outDir);
+    await timed(opts.phases, 'completion-check', () => restoreCounted(now, outDir));
     report('envelope');
-    return writeEnvelope(
-      station,
-      s,
-      handle,
-      key,
-      run,
-      state.envelopeInDoubt,
-      (events) => record(events, gateHolds),
-      req.actor,
+    return timed(opts.phases, 'envelope', () =>
+      writeEnvelope(
+        station,
+        s,
+        handle,
+        key,
+        run,
+        state.envelopeInDoubt,
+        (events) => record(events, gateHolds),
+        req.actor,
+      ),
     );
   })();
   record(
@@ -918,6 +946,21 @@ async function durable(outDir: string, names: readonly string[]): Promise<void> 
   }
 }
 
+/** Adds the wall time of `act` to `phases[name]` (when phases are collected). */
+async function timed<T>(
+  phases: Record<string, number> | undefined,
+  name: string,
+  act: () => Promise<T> | T,
+): Promise<T> {
+  if (!phases) return act();
+  const t = performance.now();
+  try {
+    return await act();
+  } finally {
+    phases[name] = (phases[name] ?? 0) + performance.now() - t;
+  }
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A signature made by the token, its software verification under way. */
@@ -939,20 +982,42 @@ async function signPart(
   mediaDir: string,
   key: Key,
   chunk: readonly Hashed[],
+  verifier: BatchVerifier,
 ): Promise<Signed[]> {
   const signed: Signed[] = [];
+  // Small artifacts' verifications go to the worker in batches while the token signs on.
+  let batch: { der: Buffer; bytes: Buffer; h: Hashed; resolve: (ok: boolean) => void }[] = [];
+  const flush = () => {
+    const sent = batch;
+    batch = [];
+    if (sent.length === 0) return;
+    void verifier.verify(sent.map((x) => ({ sha256: x.h.a.sha256, bytes: x.bytes, signature: x.der }))).then(
+      (ok) => sent.forEach((x, i) => x.resolve(ok[i] === true)),
+      () => sent.forEach((x) => x.resolve(false)),
+    );
+  };
   for (const [k, h] of chunk.entries()) {
     // Lets the chunk landing meanwhile move on (its writes are on the thread pool).
-    if (k % 64 === 63) await yieldToLoop();
+    if (k % 64 === 63) {
+      flush();
+      await yieldToLoop();
+    }
     const digest = Buffer.from(h.a.sha256, 'hex');
     // CKM_ECDSA signs a digest: the one the media bytes matched, which is the manifest's own.
     const raw = s.signWith(handle, ARTIFACT_ALGORITHM, Buffer.alloc(0), () => digest);
     const der = Buffer.from(ecdsaRawToDer(raw));
-    const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: h.f.bytes, from: h.f };
-    const check = verifyArtifactSignature(key.info.key, der, artifact);
+    let check: Promise<boolean>;
+    const bytes = h.f.bytes;
+    if (bytes) {
+      check = new Promise<boolean>((resolve) => batch.push({ der, bytes, h, resolve }));
+    } else {
+      const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: null, from: h.f };
+      check = verifyArtifactSignature(key.info.key, der, artifact);
+    }
     check.catch(() => {});
     signed.push({ h, der, check });
   }
+  flush();
   return signed;
 }
 
@@ -968,8 +1033,9 @@ async function materialise(
   mediaDir: string,
   key: Key,
   signed: readonly Signed[],
+  phases?: Record<string, number>,
 ): Promise<Counted[]> {
-  const checks = await Promise.all(signed.map((x) => x.check));
+  const checks = await timed(phases, 'verify-wait', () => Promise.all(signed.map((x) => x.check)));
   const bad = signed.find((_, i) => !checks[i]);
   if (bad)
     throw stationError(
@@ -978,7 +1044,9 @@ async function materialise(
       { artifact: bad.h.a.artifact },
     );
   const files = signed.map((x) => ({ name: signatureFileName(x.h.a.artifact), bytes: x.der }));
-  const results = await writeNewFiles(outDir, files, { mode: 0o644, field: 'outDir' });
+  const results = await timed(phases, 'write', () =>
+    writeNewFiles(outDir, files, { mode: 0o644, field: 'outDir' }),
+  );
   const out: (Counted | null)[] = signed.map(() => null);
   const retry: number[] = [];
   for (const [i, r] of results.entries()) {
@@ -1001,11 +1069,14 @@ async function materialise(
         { field: 'outDir', path: join(outDir, (files[taken] as NewFile).name) },
       );
   }
-  await durable(
-    outDir,
-    files.filter((_, i) => out[i] === null).map((f) => f.name),
+  await timed(phases, 'sync', () =>
+    durable(
+      outDir,
+      files.filter((_, i) => out[i] === null).map((f) => f.name),
+    ),
   );
-  return signed.map((x, i) => {
+  const tRead = performance.now();
+  const back = signed.map((x, i) => {
     const adoptedOne = out[i];
     if (adoptedOne) return adoptedOne;
     const name = (files[i] as NewFile).name;
@@ -1019,6 +1090,8 @@ async function materialise(
       signature: x.der.toString('base64'),
     };
   });
+  if (phases) phases.readback = (phases.readback ?? 0) + performance.now() - tRead;
+  return back;
 }
 
 /**
