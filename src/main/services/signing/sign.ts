@@ -54,7 +54,7 @@ import { registeredModules } from '../devices';
 import type { Station } from '../../station/station';
 import { hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
 import { attemptCurrent, openRun, signingRuns, type RunRecord } from './runs';
-import { BatchVerifier } from './verifier';
+import { BatchVerifier, OutputWriter } from './verifier';
 
 /**
  * Gated offline signing of exactly the frozen manifest (docs/gated-signing.md). The gate is re-read
@@ -670,6 +670,7 @@ async function signBatch(
     // signs the next chunk: at most one chunk in flight, its count journaled before the next one's.
     let inflight: Promise<void> | null = null;
     const verifier = new BatchVerifier(key.info.key);
+    const writer = new OutputWriter(key.info.key);
     const land = async () => {
       const p = inflight;
       inflight = null;
@@ -759,7 +760,9 @@ async function signBatch(
         const landing = (async () => {
           const done = [
             ...found,
-            ...(signed.length > 0 ? await materialise(outDir, mediaDir, key, signed, opts.phases) : []),
+            ...(signed.length > 0
+              ? await materialise(outDir, mediaDir, key, signed, writer, opts.phases)
+              : []),
           ];
           if (done.length > 0) {
             await timed(opts.phases, 'record-signed', () =>
@@ -782,7 +785,7 @@ async function signBatch(
       await inflight?.catch(() => {});
       throw e;
     } finally {
-      await verifier.close();
+      await Promise.all([verifier.close(), writer.close()]);
     }
     if (missing.length > 0 || differs.length > 0) {
       record([
@@ -1033,6 +1036,7 @@ async function materialise(
   mediaDir: string,
   key: Key,
   signed: readonly Signed[],
+  writer: OutputWriter,
   phases?: Record<string, number>,
 ): Promise<Counted[]> {
   const checks = await timed(phases, 'verify-wait', () => Promise.all(signed.map((x) => x.check)));
@@ -1045,7 +1049,7 @@ async function materialise(
     );
   const files = signed.map((x) => ({ name: signatureFileName(x.h.a.artifact), bytes: x.der }));
   const results = await timed(phases, 'write', () =>
-    writeNewFiles(outDir, files, { mode: 0o644, field: 'outDir' }),
+    writer.write(outDir, files, { mode: 0o644, field: 'outDir' }),
   );
   const out: (Counted | null)[] = signed.map(() => null);
   const retry: number[] = [];
@@ -1076,11 +1080,21 @@ async function materialise(
     ),
   );
   const tRead = performance.now();
+  const mine = files.filter((_, i) => out[i] === null);
+  await writer.readBack(
+    outDir,
+    mine,
+    (path) => {
+      throw readBackFailed(path);
+    },
+    () => {
+      for (const f of mine) readBack(join(outDir, f.name), f.bytes);
+    },
+  );
   const back = signed.map((x, i) => {
     const adoptedOne = out[i];
     if (adoptedOne) return adoptedOne;
     const name = (files[i] as NewFile).name;
-    readBack(join(outDir, name), x.der);
     return {
       artifact: x.h.a.artifact,
       sha256: x.h.a.sha256,
@@ -1151,11 +1165,15 @@ function readBack(path: string, written: Uint8Array): void {
   }
   if (!back?.equals(written)) {
     rmSync(path, { force: true });
-    throw stationError('SIGNING_WRITE_FAILED', `${path} did not read back as written; it was removed`, {
-      path,
-      field: 'outDir',
-    });
+    throw readBackFailed(path);
   }
+}
+
+function readBackFailed(path: string): CodedError {
+  return stationError('SIGNING_WRITE_FAILED', `${path} did not read back as written; it was removed`, {
+    path,
+    field: 'outDir',
+  });
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { stationError } from '../../errors';
+import { writeNewFiles, type NewFile } from '../../platform/durable';
 import { verifyArtifactSignature } from './media';
 
 /**
@@ -15,11 +17,70 @@ import { verifyArtifactSignature } from './media';
 const SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash, createPublicKey, verify } = require('node:crypto');
+const fs = require('node:fs');
+const { join } = require('node:path');
+const C = fs.constants;
 let key = null;
-parentPort.on('message', (m) => {
-  if (m.spki) {
-    key = createPublicKey({ key: Buffer.from(m.spki), format: 'der', type: 'spki' });
-    return;
+let modeExact = false;
+function writeOne(dir, f, mode) {
+  const path = join(dir, f.name);
+  let fd;
+  try {
+    fd = fs.openSync(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
+  } catch (e) {
+    if (e.code === 'EEXIST') return 'exists';
+    throw e;
+  }
+  try {
+    if (!modeExact) {
+      if ((fs.fstatSync(fd).mode & 0o777) === mode) modeExact = true;
+      else {
+        try { fs.fchmodSync(fd, mode); } catch (e) { if (e.code !== 'EPERM') throw e; }
+        const got = fs.fstatSync(fd).mode & 0o777;
+        if ((got & 0o066 & ~mode) !== 0) throw Object.assign(new Error('not private'), { notPrivate: got, path });
+      }
+    }
+    const bytes = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength);
+    for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+  } catch (e) {
+    try { fs.unlinkSync(path); } catch {}
+    throw e;
+  } finally {
+    try { fs.closeSync(fd); } catch {}
+  }
+  return 'written';
+}
+function readNoAtime(path) {
+  let fd;
+  try {
+    fd = fs.openSync(path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NOATIME);
+  } catch (e) {
+    if (e.code !== 'EPERM') throw e;
+    fd = fs.openSync(path, C.O_RDONLY | C.O_NOFOLLOW);
+  }
+  try { return fs.readFileSync(fd); } finally { fs.closeSync(fd); }
+}
+function run(m) {
+  if (m.op === 'write') {
+    const results = [];
+    try {
+      for (const f of m.files) results.push(writeOne(m.dir, f, m.mode));
+    } catch (e) {
+      return { error: { message: e.message, code: e.code, notPrivate: e.notPrivate, path: e.path } };
+    }
+    return { results };
+  }
+  if (m.op === 'readback') {
+    for (const f of m.files) {
+      const path = join(m.dir, f.name);
+      let back = null;
+      try { back = readNoAtime(path); } catch {}
+      if (!back || !back.equals(f.bytes)) {
+        try { fs.rmSync(path, { force: true }); } catch {}
+        return { bad: path };
+      }
+    }
+    return { bad: null };
   }
   const ok = m.items.map((it) => {
     try {
@@ -31,7 +92,14 @@ parentPort.on('message', (m) => {
       return false;
     }
   });
-  parentPort.postMessage({ id: m.id, ok });
+  return { ok };
+}
+parentPort.on('message', (m) => {
+  if (m.spki) {
+    key = createPublicKey({ key: Buffer.from(m.spki), format: 'der', type: 'spki' });
+    return;
+  }
+  parentPort.postMessage({ id: m.id, ...run(m) });
 });
 `;
 
@@ -41,22 +109,27 @@ export interface HeldArtifact {
   readonly signature: Uint8Array;
 }
 
-export class BatchVerifier {
+type Reply = { id: number } & Record<string, unknown>;
+
+/**
+ * One worker thread (see SOURCE): signatures verified in batches, or a chunk's output files created and
+ * read back. The station starts two per attempt, so verifying and landing never queue behind each other.
+ */
+export class SigningWorker {
   private worker: Worker | null = null;
   private next = 0;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (ok: boolean[]) => void; reject: (e: Error) => void }
-  >();
+  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly key: KeyObject) {
+  constructor(key: KeyObject) {
     try {
       const worker = new Worker(SOURCE, { eval: true });
       worker.postMessage({ spki: key.export({ type: 'spki', format: 'der' }) });
-      worker.on('message', (m: { id: number; ok: boolean[] }) => {
+      worker.on('message', (m: Reply) => {
         const w = this.waiting.get(m.id);
         this.waiting.delete(m.id);
-        w?.resolve(m.ok);
+        // Idle, the worker does not hold the process open; with a call outstanding it does.
+        if (this.waiting.size === 0) worker.unref();
+        w?.resolve(m);
       });
       const fail = (e: Error) => {
         this.worker = null;
@@ -64,7 +137,7 @@ export class BatchVerifier {
         this.waiting.clear();
       };
       worker.on('error', fail);
-      worker.on('exit', () => fail(new Error('the verification worker stopped')));
+      worker.on('exit', () => fail(new Error('the signing worker stopped')));
       worker.unref();
       this.worker = worker;
     } catch {
@@ -72,21 +145,42 @@ export class BatchVerifier {
     }
   }
 
-  /** One answer per artifact, in order: true when its signature verifies over its bytes. */
-  verify(items: readonly HeldArtifact[]): Promise<boolean[]> {
+  /** The worker's answer, or null when there is no worker (the caller does the work here). */
+  protected call(message: Record<string, unknown>): Promise<Reply> | null {
     const worker = this.worker;
-    if (!worker || items.length === 0) return this.here(items);
+    if (!worker) return null;
     const id = this.next++;
-    return new Promise<boolean[]>((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({
-        id,
-        items: items.map((it) => ({ sha256: it.sha256, bytes: it.bytes, signature: it.signature })),
-      });
-    }).catch(() => this.here(items));
+      worker.ref();
+      worker.postMessage({ id, ...message });
+    });
   }
 
-  private here(items: readonly HeldArtifact[]): Promise<boolean[]> {
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+}
+
+/** SIGN-VERIFY of small artifacts, in batches, on its own worker. */
+export class BatchVerifier extends SigningWorker {
+  constructor(private readonly key: KeyObject) {
+    super(key);
+  }
+
+  /** One answer per artifact, in order: true when its signature verifies over its bytes. */
+  async verify(items: readonly HeldArtifact[]): Promise<boolean[]> {
+    const reply = items.length === 0 ? null : this.call({ op: 'verify', items });
+    if (reply) {
+      try {
+        const ok = (await reply).ok;
+        if (Array.isArray(ok) && ok.length === items.length) return ok.map((x) => x === true);
+      } catch {
+        /* the worker failed: verified here instead */
+      }
+    }
     return Promise.all(
       items.map((it) =>
         verifyArtifactSignature(this.key, it.signature, {
@@ -98,10 +192,63 @@ export class BatchVerifier {
       ),
     );
   }
+}
 
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+/**
+ * A chunk's outputs created (writeNewFiles' rule, exactly: O_CREAT|O_EXCL|O_NOFOLLOW under the final
+ * name, the mode exact or OUTPUT_NOT_PRIVATE, the bytes in one write, no fsync, a file not written whole
+ * removed) and, after the caller's sync, read back byte for byte (one that differs is removed), on its
+ * own worker: the creates' kernel time is spent on the other core while the token signs.
+ */
+export class OutputWriter extends SigningWorker {
+  async write(
+    dir: string,
+    files: readonly NewFile[],
+    opts: { readonly mode: number; readonly field?: string },
+  ): Promise<('written' | 'exists')[]> {
+    const reply = files.length === 0 ? null : this.call({ op: 'write', dir, files, mode: opts.mode });
+    if (!reply) return writeNewFiles(dir, files, opts);
+    let r: Reply;
+    try {
+      r = await reply;
+    } catch {
+      // The worker stopped mid-batch: the in-process writer takes the batch over (a name the worker
+      // already created answers 'exists' and is settled by the caller's in-doubt rule).
+      return writeNewFiles(dir, files, opts);
+    }
+    const error = r.error as
+      { message: string; code?: string; notPrivate?: number; path?: string } | undefined;
+    if (error) {
+      if (typeof error.notPrivate === 'number')
+        throw stationError(
+          'OUTPUT_NOT_PRIVATE',
+          `${error.path ?? dir} would be mode ${error.notPrivate.toString(8).padStart(4, '0')} on this volume, not ${opts.mode.toString(8).padStart(4, '0')}`,
+          { ...(opts.field ? { field: opts.field } : {}), path: error.path ?? dir },
+        );
+      throw Object.assign(new Error(error.message), error.code ? { code: error.code } : {});
+    }
+    return r.results as ('written' | 'exists')[];
+  }
+
+  /**
+   * Reads each file back on the worker; `failed` is called with the first that did not read back as
+   * written (the worker removed it). Without a working worker, `here` reads them back in process.
+   */
+  async readBack(
+    dir: string,
+    files: readonly NewFile[],
+    failed: (path: string) => never,
+    here: () => void,
+  ): Promise<void> {
+    const reply = files.length === 0 ? null : this.call({ op: 'readback', dir, files });
+    let r: Reply | null = null;
+    if (reply)
+      try {
+        r = await reply;
+      } catch {
+        r = null;
+      }
+    if (!r || !('bad' in r)) return here();
+    if (typeof r.bad === 'string') failed(r.bad);
   }
 }
