@@ -54,7 +54,7 @@ import { registeredModules } from '../devices';
 import type { Station } from '../../station/station';
 import { hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
 import { attemptCurrent, openRun, signingRuns, type RunRecord } from './runs';
-import { BatchVerifier, OutputWriter } from './verifier';
+import { BatchVerifier, MediaHasher, OutputWriter } from './verifier';
 
 /**
  * Gated offline signing of exactly the frozen manifest (docs/gated-signing.md). The gate is re-read
@@ -671,6 +671,62 @@ async function signBatch(
     let inflight: Promise<void> | null = null;
     const verifier = new BatchVerifier(key.info.key);
     const writer = new OutputWriter(key.info.key);
+    const hasher = new MediaHasher(key.info.key);
+    let stopped = false;
+    // Re-hash from media (SIGN-MATCH), a chunk ahead of the token: only bytes that match the manifest
+    // are signed. One pass: a large file's bytes also feed the verifier its signature is checked with.
+    const hashHere = async (part: readonly ManifestArtifact[]): Promise<HashResult[]> => {
+      const out: HashResult[] = [];
+      for (const [k, a] of part.entries()) {
+        // The attempt is over (a cancel or a failure left this chunk unused): nothing more is read.
+        if (stopped) return [];
+        if (k % 256 === 255) await yieldToLoop();
+        try {
+          out.push({
+            a,
+            f: await hashFile(mediaDir, a.artifact, () => {}, { verify: true, maxBytes: a.sizeBytes }),
+          });
+        } catch (e) {
+          out.push({
+            a,
+            error: e instanceof CodedError && e.code === 'SIGNING_ARTIFACT_SIZE' ? 'size' : 'missing',
+          });
+        }
+      }
+      return out;
+    };
+    const hashAhead = (from: number): Promise<HashResult[]> | null => {
+      if (from >= work.length) return null;
+      const part = work.slice(from, from + chunk);
+      const onWorker = hasher.hash(
+        mediaDir,
+        part.map((a) => ({ name: a.artifact, max: a.sizeBytes })),
+      );
+      const p = onWorker
+        ? onWorker.then(
+            (rs) =>
+              rs.map((r, k): HashResult => {
+                const a = part[k] as ManifestArtifact;
+                if ('error' in r) return { a, error: r.error };
+                return {
+                  a,
+                  f: {
+                    name: a.artifact,
+                    sha256: r.sha256,
+                    size: r.size,
+                    bytes: null,
+                    verifier: null,
+                    held: r.key,
+                  },
+                };
+              }),
+            () => hashHere(part),
+          )
+        : hashHere(part);
+      p.catch(() => {});
+      return p;
+    };
+    let ahead = hashAhead(0);
     const land = async () => {
       const p = inflight;
       inflight = null;
@@ -682,29 +738,25 @@ async function signBatch(
           await land();
           throw cancel(station, run, counted, total - counted, req.actor);
         }
-        const part = work.slice(i, i + chunk);
-        // Re-hash from media now (SIGN-MATCH): only bytes that match the manifest are signed. One
-        // pass: a large file's bytes also feed the verifier its signature is checked with.
+        const tHash = performance.now();
+        const results = await (ahead as Promise<HashResult[]>);
+        // The next chunk is hashed (on the worker) while this one is journaled, signed and lands.
+        ahead = hashAhead(i + chunk);
         const hashed: Hashed[] = [];
         const refused: NewEvent[] = [];
-        const tHash = performance.now();
-        for (const [k, a] of part.entries()) {
-          if (k % 256 === 255) await yieldToLoop();
-          let f: HashedFile;
-          try {
-            f = await hashFile(mediaDir, a.artifact, (n) => (bytesDone += n), {
-              verify: true,
-              maxBytes: a.sizeBytes,
-            });
-          } catch (e) {
+        const unused: number[] = [];
+        for (const r of results) {
+          const a = r.a;
+          if (!('f' in r)) {
             // Longer than the manifest says: not the artifact (not read past its size). Absent, or not
             // a regular file (a FIFO is never waited on): missing.
-            (e instanceof CodedError && e.code === 'SIGNING_ARTIFACT_SIZE' ? differs : missing).push(
-              a.artifact,
-            );
+            (r.error === 'size' ? differs : missing).push(a.artifact);
             continue;
           }
+          const f = r.f;
+          bytesDone += f.size;
           if (f.sha256 !== a.sha256) {
+            if (f.held !== undefined) unused.push(f.held);
             differs.push(a.artifact);
             refused.push(
               quarantineEvent(
@@ -732,9 +784,12 @@ async function signBatch(
           const adoptedOne = state.inDoubt.has(h.a.artifact)
             ? await adoptable(outDir, mediaDir, key, h)
             : null;
-          if (adoptedOne) found.push(adoptedOne);
-          else toSign.push(h);
+          if (adoptedOne) {
+            found.push(adoptedOne);
+            if (h.f.held !== undefined) unused.push(h.f.held);
+          } else toSign.push(h);
         }
+        hasher.drop(unused);
         let signed: Signed[] = [];
         if (toSign.length > 0) {
           await timed(opts.phases, 'intent', () =>
@@ -753,7 +808,7 @@ async function signBatch(
             ),
           );
           signed = await timed(opts.phases, 'sign', () =>
-            signPart(s, handle, mediaDir, key, toSign, verifier),
+            signPart(s, handle, mediaDir, key, toSign, verifier, hasher),
           );
         }
         await timed(opts.phases, 'wait-landing', land);
@@ -785,7 +840,8 @@ async function signBatch(
       await inflight?.catch(() => {});
       throw e;
     } finally {
-      await Promise.all([verifier.close(), writer.close()]);
+      stopped = true;
+      await Promise.all([verifier.close(), writer.close(), hasher.close()]);
     }
     if (missing.length > 0 || differs.length > 0) {
       record([
@@ -859,7 +915,9 @@ async function signBatch(
 }
 
 type Counted = EventBody<'signing.artifact-signed'>['artifacts'][number];
-type Hashed = { a: ManifestArtifact; f: HashedFile };
+/** A file hashed from media; `held` names its bytes or fed verifier kept on the hashing worker. */
+type Hashed = { a: ManifestArtifact; f: HashedFile & { readonly held?: number } };
+type HashResult = Hashed | { a: ManifestArtifact; error: 'missing' | 'size' };
 
 /** An output file's bytes when it is a regular file of a signature's size; null when absent. */
 function readOutput(path: string): Buffer | null | 'other' {
@@ -986,11 +1044,20 @@ async function signPart(
   key: Key,
   chunk: readonly Hashed[],
   verifier: BatchVerifier,
+  hasher: MediaHasher,
 ): Promise<Signed[]> {
   const signed: Signed[] = [];
   // Small artifacts' verifications go to the worker in batches while the token signs on.
   let batch: { der: Buffer; bytes: Buffer; h: Hashed; resolve: (ok: boolean) => void }[] = [];
+  let onHasher: { der: Buffer; held: number; resolve: (ok: boolean) => void }[] = [];
   const flush = () => {
+    const kept = onHasher;
+    onHasher = [];
+    if (kept.length > 0)
+      void hasher.verifyHeld(kept.map((x) => ({ key: x.held, signature: x.der }))).then(
+        (ok) => kept.forEach((x, i) => x.resolve(ok[i] === true)),
+        () => kept.forEach((x) => x.resolve(false)),
+      );
     const sent = batch;
     batch = [];
     if (sent.length === 0) return;
@@ -1011,7 +1078,10 @@ async function signPart(
     const der = Buffer.from(ecdsaRawToDer(raw));
     let check: Promise<boolean>;
     const bytes = h.f.bytes;
-    if (bytes) {
+    const held = h.f.held;
+    if (held !== undefined) {
+      check = new Promise<boolean>((resolve) => onHasher.push({ der, held, resolve }));
+    } else if (bytes) {
       check = new Promise<boolean>((resolve) => batch.push({ der, bytes, h, resolve }));
     } else {
       const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: null, from: h.f };

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { stationError } from '../../errors';
 import { writeNewFiles, type NewFile } from '../../platform/durable';
-import { verifyArtifactSignature } from './media';
+import { HELD_BYTES, verifyArtifactSignature } from './media';
 
 /**
  * SIGN-VERIFY off the main thread: the software verification of a small artifact's signature (its held
@@ -16,7 +16,7 @@ import { verifyArtifactSignature } from './media';
  */
 const SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { createHash, createPublicKey, verify } = require('node:crypto');
+const { createHash, createPublicKey, createVerify, verify } = require('node:crypto');
 const fs = require('node:fs');
 const { join } = require('node:path');
 const C = fs.constants;
@@ -60,7 +60,76 @@ function readNoAtime(path) {
   }
   try { return fs.readFileSync(fd); } finally { fs.closeSync(fd); }
 }
+const held = new Map();
+function hashOne(dir, name, max, heldBytes) {
+  let fd;
+  try {
+    fd = fs.openSync(join(dir, name), C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+  } catch {
+    return { error: 'missing' };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { error: 'missing' };
+    if (max !== null && st.size > max) return { error: 'size' };
+    const small = st.size <= heldBytes;
+    const hash = createHash('sha256');
+    let verifier = small ? null : createVerify('sha256');
+    const buffer = Buffer.allocUnsafe(small ? st.size + 1 : 4 * heldBytes);
+    const parts = [];
+    let size = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      if (max !== null && size + n > max) return { error: 'size' };
+      const chunk = buffer.subarray(0, n);
+      hash.update(chunk);
+      if (!verifier && size + n > heldBytes) {
+        verifier = createVerify('sha256');
+        for (const p of parts) verifier.update(p);
+      }
+      if (verifier) verifier.update(chunk);
+      else parts.push(Buffer.from(chunk));
+      size += n;
+    }
+    return { sha256: hash.digest('hex'), size, bytes: verifier ? null : Buffer.concat(parts), verifier };
+  } catch {
+    return { error: 'missing' };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 function run(m) {
+  if (m.op === 'hash') {
+    return {
+      files: m.files.map((f) => {
+        const r = hashOne(m.dir, f.name, f.max, m.heldBytes);
+        if (r.error) return { error: r.error };
+        held.set(f.key, { bytes: r.bytes, verifier: r.verifier });
+        return { sha256: r.sha256, size: r.size };
+      }),
+    };
+  }
+  if (m.op === 'drop') {
+    for (const k of m.keys) held.delete(k);
+    return {};
+  }
+  if (m.op === 'verify-held') {
+    return {
+      ok: m.items.map((it) => {
+        const h = held.get(it.key);
+        held.delete(it.key);
+        if (!h) return false;
+        try {
+          return h.bytes
+            ? verify('sha256', h.bytes, { key, dsaEncoding: 'der' }, it.signature) === true
+            : h.verifier.verify({ key, dsaEncoding: 'der' }, it.signature) === true;
+        } catch {
+          return false;
+        }
+      }),
+    };
+  }
   if (m.op === 'write') {
     const results = [];
     try {
@@ -250,5 +319,47 @@ export class OutputWriter extends SigningWorker {
       }
     if (!r || !('bad' in r)) return here();
     if (typeof r.bad === 'string') failed(r.bad);
+  }
+}
+
+/**
+ * SIGN-MATCH and SIGN-VERIFY for a chunk's media, on its own worker, one chunk ahead of the token: each
+ * file opened as hashFile opens it (O_NOFOLLOW|O_NONBLOCK, a regular file only, never read past the
+ * manifest's size) and streamed once through SHA-256; its bytes (small files) or an ECDSA-SHA256 verifier
+ * fed in that same pass (large ones) stay on the worker under a key until the token's signature of it is
+ * verified there (`verifyHeld`) or it is dropped. No worker: null, and the caller hashes in process.
+ */
+export class MediaHasher extends SigningWorker {
+  private nextKey = 0;
+
+  hash(
+    dir: string,
+    files: readonly { readonly name: string; readonly max: number | null }[],
+  ): Promise<({ key: number; sha256: string; size: number } | { error: 'missing' | 'size' })[]> | null {
+    const keyed = files.map((f) => ({ ...f, key: this.nextKey++ }));
+    const reply = this.call({ op: 'hash', dir, files: keyed, heldBytes: HELD_BYTES });
+    if (!reply) return null;
+    return reply.then((r) => {
+      const out = r.files as ({ sha256: string; size: number } | { error: 'missing' | 'size' })[];
+      if (!Array.isArray(out) || out.length !== files.length)
+        throw new Error('the hashing worker answered wrong');
+      return out.map((x, i) => ('error' in x ? x : { ...x, key: (keyed[i] as { key: number }).key }));
+    });
+  }
+
+  /** One answer per signature, in order: true when it verifies over the held bytes or the fed verifier. */
+  async verifyHeld(
+    items: readonly { readonly key: number; readonly signature: Uint8Array }[],
+  ): Promise<boolean[]> {
+    const reply = this.call({ op: 'verify-held', items });
+    if (!reply) return items.map(() => false);
+    const ok = (await reply).ok;
+    return Array.isArray(ok) && ok.length === items.length
+      ? ok.map((x) => x === true)
+      : items.map(() => false);
+  }
+
+  drop(keys: readonly number[]): void {
+    if (keys.length > 0) void this.call({ op: 'drop', keys })?.catch(() => {});
   }
 }
