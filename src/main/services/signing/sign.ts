@@ -52,7 +52,7 @@ import {
 import { assertClaimHeld, quorumSessionView, quorumUsed, requireQuorum } from '../custodians';
 import { registeredModules } from '../devices';
 import type { Station } from '../../station/station';
-import { hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
+import { HELD_BYTES, hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
 import { attemptCurrent, openRun, signingRuns, type RunRecord } from './runs';
 import { BatchVerifier, MediaHasher, OutputWriter } from './verifier';
 
@@ -656,7 +656,10 @@ async function signBatch(
 
   report('checking');
   const inDoubt = b.artifacts.filter((a) => state.inDoubt.has(a.artifact));
-  const work = [...inDoubt, ...state.pending];
+  // Large artifacts (by the manifest's size) go last: they are hashed from the start on a worker of
+  // their own, so they are ready by the time their chunk comes instead of stalling the first one.
+  const isLarge = (a: ManifestArtifact) => a.sizeBytes !== null && a.sizeBytes > HELD_BYTES;
+  const work = [...inDoubt, ...state.pending].sort((x, y) => Number(isLarge(x)) - Number(isLarge(y)));
   // At most 4096 per append (the journal's bound on an artifact event).
   const chunk = Math.min(4096, Math.max(1, opts.chunk ?? DEFAULT_CHUNK));
   const differs: string[] = [];
@@ -672,6 +675,35 @@ async function signBatch(
     const verifier = new BatchVerifier(key.info.key);
     const writer = new OutputWriter(key.info.key);
     const hasher = new MediaHasher(key.info.key);
+    // Large artifacts (by the manifest's size) are hashed from the start on a worker of their own, so
+    // their streaming overlaps the small files' chunks instead of stalling the chunk that holds them.
+    const large = work.filter(isLarge);
+    const bigHasher = large.length > 0 ? new MediaHasher(key.info.key) : null;
+    const early = new Map<string, Promise<HashResult | null>>();
+    for (const a of large) {
+      const one = bigHasher?.hash(mediaDir, [{ name: a.artifact, max: a.sizeBytes }]);
+      if (!one) break;
+      const p = one.then(
+        ([r]): HashResult | null =>
+          !r
+            ? null
+            : 'error' in r
+              ? { a, error: r.error }
+              : {
+                  a,
+                  f: {
+                    name: a.artifact,
+                    sha256: r.sha256,
+                    size: r.size,
+                    bytes: null,
+                    verifier: null,
+                    held: { by: bigHasher as MediaHasher, key: r.key },
+                  },
+                },
+        () => null,
+      );
+      early.set(a.artifact, p);
+    }
     let stopped = false;
     // Re-hash from media (SIGN-MATCH), a chunk ahead of the token: only bytes that match the manifest
     // are signed. One pass: a large file's bytes also feed the verifier its signature is checked with.
@@ -698,15 +730,19 @@ async function signBatch(
     const hashAhead = (from: number): Promise<HashResult[]> | null => {
       if (from >= work.length) return null;
       const part = work.slice(from, from + chunk);
-      const onWorker = hasher.hash(
-        mediaDir,
-        part.map((a) => ({ name: a.artifact, max: a.sizeBytes })),
-      );
-      const p = onWorker
+      const rest = part.filter((a) => !early.has(a.artifact));
+      const onWorker =
+        rest.length === 0
+          ? Promise.resolve([])
+          : hasher.hash(
+              mediaDir,
+              rest.map((a) => ({ name: a.artifact, max: a.sizeBytes })),
+            );
+      const restDone: Promise<HashResult[]> = onWorker
         ? onWorker.then(
             (rs) =>
               rs.map((r, k): HashResult => {
-                const a = part[k] as ManifestArtifact;
+                const a = rest[k] as ManifestArtifact;
                 if ('error' in r) return { a, error: r.error };
                 return {
                   a,
@@ -716,13 +752,22 @@ async function signBatch(
                     size: r.size,
                     bytes: null,
                     verifier: null,
-                    held: r.key,
+                    held: { by: hasher, key: r.key },
                   },
                 };
               }),
-            () => hashHere(part),
+            () => hashHere(rest),
           )
-        : hashHere(part);
+        : hashHere(rest);
+      const p = (async () => {
+        const byName = new Map((await restDone).map((r) => [r.a.artifact, r]));
+        const out: HashResult[] = [];
+        for (const a of part) {
+          const r = byName.get(a.artifact) ?? (await early.get(a.artifact)) ?? (await hashHere([a]))[0];
+          if (r) out.push(r);
+        }
+        return out;
+      })();
       p.catch(() => {});
       return p;
     };
@@ -744,7 +789,7 @@ async function signBatch(
         ahead = hashAhead(i + chunk);
         const hashed: Hashed[] = [];
         const refused: NewEvent[] = [];
-        const unused: number[] = [];
+        const unused: Held[] = [];
         for (const r of results) {
           const a = r.a;
           if (!('f' in r)) {
@@ -775,7 +820,9 @@ async function signBatch(
           }
           hashed.push({ a, f });
         }
-        if (opts.phases) opts.phases.hash = (opts.phases.hash ?? 0) + performance.now() - tHash;
+        if (opts.phases)
+          opts.phases[i === 0 ? 'hash-first' : 'hash'] =
+            (opts.phases[i === 0 ? 'hash-first' : 'hash'] ?? 0) + performance.now() - tHash;
         if (refused.length > 0) record(refused);
         // An in-doubt artifact whose output is on disk and verifies is adopted, never signed again.
         const toSign: Hashed[] = [];
@@ -789,7 +836,8 @@ async function signBatch(
             if (h.f.held !== undefined) unused.push(h.f.held);
           } else toSign.push(h);
         }
-        hasher.drop(unused);
+        for (const by of new Set(unused.map((u) => u.by)))
+          by.drop(unused.filter((u) => u.by === by).map((u) => u.key));
         let signed: Signed[] = [];
         if (toSign.length > 0) {
           await timed(opts.phases, 'intent', () =>
@@ -808,7 +856,7 @@ async function signBatch(
             ),
           );
           signed = await timed(opts.phases, 'sign', () =>
-            signPart(s, handle, mediaDir, key, toSign, verifier, hasher),
+            signPart(s, handle, mediaDir, key, toSign, verifier),
           );
         }
         await timed(opts.phases, 'wait-landing', land);
@@ -841,7 +889,7 @@ async function signBatch(
       throw e;
     } finally {
       stopped = true;
-      await Promise.all([verifier.close(), writer.close(), hasher.close()]);
+      await Promise.all([verifier.close(), writer.close(), hasher.close(), bigHasher?.close()]);
     }
     if (missing.length > 0 || differs.length > 0) {
       record([
@@ -916,7 +964,8 @@ async function signBatch(
 
 type Counted = EventBody<'signing.artifact-signed'>['artifacts'][number];
 /** A file hashed from media; `held` names its bytes or fed verifier kept on the hashing worker. */
-type Hashed = { a: ManifestArtifact; f: HashedFile & { readonly held?: number } };
+type Hashed = { a: ManifestArtifact; f: HashedFile & { readonly held?: Held } };
+type Held = { readonly by: MediaHasher; readonly key: number };
 type HashResult = Hashed | { a: ManifestArtifact; error: 'missing' | 'size' };
 
 /** An output file's bytes when it is a regular file of a signature's size; null when absent. */
@@ -1044,20 +1093,21 @@ async function signPart(
   key: Key,
   chunk: readonly Hashed[],
   verifier: BatchVerifier,
-  hasher: MediaHasher,
 ): Promise<Signed[]> {
   const signed: Signed[] = [];
   // Small artifacts' verifications go to the worker in batches while the token signs on.
   let batch: { der: Buffer; bytes: Buffer; h: Hashed; resolve: (ok: boolean) => void }[] = [];
-  let onHasher: { der: Buffer; held: number; resolve: (ok: boolean) => void }[] = [];
+  let onHasher: { der: Buffer; held: Held; resolve: (ok: boolean) => void }[] = [];
   const flush = () => {
-    const kept = onHasher;
+    const all = onHasher;
     onHasher = [];
-    if (kept.length > 0)
-      void hasher.verifyHeld(kept.map((x) => ({ key: x.held, signature: x.der }))).then(
+    for (const by of new Set(all.map((x) => x.held.by))) {
+      const kept = all.filter((x) => x.held.by === by);
+      void by.verifyHeld(kept.map((x) => ({ key: x.held.key, signature: x.der }))).then(
         (ok) => kept.forEach((x, i) => x.resolve(ok[i] === true)),
         () => kept.forEach((x) => x.resolve(false)),
       );
+    }
     const sent = batch;
     batch = [];
     if (sent.length === 0) return;
