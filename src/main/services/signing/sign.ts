@@ -672,6 +672,8 @@ async function signBatch(
     // A chunk's outputs land (verified, written, made durable, read back, counted) while the token
     // signs the next chunk: at most one chunk in flight, its count journaled before the next one's.
     let inflight: Promise<void> | null = null;
+    // Outputs this attempt wrote and read back, with their identity as read back (outputStat).
+    const seen = new Map<string, string>();
     const verifier = new BatchVerifier(key.info.key);
     const writer = new OutputWriter(key.info.key);
     const hasher = new MediaHasher(key.info.key);
@@ -864,7 +866,7 @@ async function signBatch(
           const done = [
             ...found,
             ...(signed.length > 0
-              ? await materialise(outDir, mediaDir, key, signed, writer, opts.phases)
+              ? await materialise(outDir, mediaDir, key, signed, writer, seen, opts.phases)
               : []),
           ];
           if (done.length > 0) {
@@ -913,7 +915,7 @@ async function signBatch(
     const now = openRun(station, b.declarationId);
     if (now?.started.body.runId !== runId)
       throw stationError('SIGNING_SUPERSEDED', `run ${runId} was closed while it was signed`, { runId });
-    await timed(opts.phases, 'completion-check', () => restoreCounted(now, outDir));
+    await timed(opts.phases, 'completion-check', () => restoreCounted(now, outDir, seen));
     report('envelope');
     return timed(opts.phases, 'envelope', () =>
       writeEnvelope(
@@ -1043,10 +1045,10 @@ async function adoptable(outDir: string, mediaDir: string, key: Key, h: Hashed):
   }
 }
 
-/** syncFolder, its failure a coded one: nothing of the batch may be counted. */
-async function durable(outDir: string, names: readonly string[]): Promise<void> {
+/** syncFolder (or the writer worker's), its failure a coded one: nothing of the batch may be counted. */
+async function durable(outDir: string, names: readonly string[], writer?: OutputWriter): Promise<void> {
   try {
-    await syncFolder(outDir, names);
+    await (writer ? writer.sync(outDir, names) : syncFolder(outDir, names));
   } catch (e) {
     throw stationError(
       'SIGNING_WRITE_FAILED',
@@ -1157,6 +1159,7 @@ async function materialise(
   key: Key,
   signed: readonly Signed[],
   writer: OutputWriter,
+  seen: Map<string, string>,
   phases?: Record<string, number>,
 ): Promise<Counted[]> {
   const checks = await timed(phases, 'verify-wait', () => Promise.all(signed.map((x) => x.check)));
@@ -1197,11 +1200,12 @@ async function materialise(
     durable(
       outDir,
       files.filter((_, i) => out[i] === null).map((f) => f.name),
+      writer,
     ),
   );
   const tRead = performance.now();
   const mine = files.filter((_, i) => out[i] === null);
-  await writer.readBack(
+  const stats = await writer.readBack(
     outDir,
     mine,
     (path) => {
@@ -1211,6 +1215,7 @@ async function materialise(
       for (const f of mine) readBack(join(outDir, f.name), f.bytes);
     },
   );
+  if (stats) for (const [k, f] of mine.entries()) seen.set(f.name, stats[k] as string);
   const back = signed.map((x, i) => {
     const adoptedOne = out[i];
     if (adoptedOne) return adoptedOne;
@@ -1234,11 +1239,17 @@ async function materialise(
  * recorded when it was counted — never signed again — made durable and read back. (A run journaled
  * before the bytes were recorded keeps the old rule: counted, whatever the disk says.)
  */
-async function restoreCounted(run: RunRecord, outDir: string): Promise<number> {
+async function restoreCounted(
+  run: RunRecord,
+  outDir: string,
+  seen: ReadonlyMap<string, string> = new Map(),
+): Promise<number> {
   const missing: NewFile[] = [];
   const replace: NewFile[] = [];
   for (const c of run.signed) {
     const path = join(outDir, c.signatureFile);
+    const was = seen.get(c.signatureFile);
+    if (was !== undefined && unchangedSince(path, was)) continue;
     const bytes = readOutput(path);
     const journaled = c.signature === undefined ? null : Buffer.from(c.signature, 'base64');
     const action = countedOutput(
@@ -1273,6 +1284,29 @@ async function restoreCounted(run: RunRecord, outDir: string): Promise<number> {
   );
   for (const f of all) readBack(join(outDir, f.name), f.bytes);
   return all.length;
+}
+
+/**
+ * A file's identity: device, inode, size, modification and change times (ns). Any write to the file,
+ * or a file put in its place, changes it (the change time cannot be set back from user space).
+ */
+function outputStat(path: string): string | null {
+  const s = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!s?.isFile()) return null;
+  return [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
+}
+
+/**
+ * The completion check's shortcut for an output this attempt wrote and read back (SIGN-RESUME rule 1):
+ * it still holds those bytes when its identity is the one recorded at the read-back — on a file system
+ * with timestamps finer than 10 ms only (ext4, xfs, btrfs, tmpfs); on FAT/exFAT, whose coarse times
+ * could hide a rewrite of the same size, the file is read again.
+ */
+function unchangedSince(path: string, wasAtReadBack: string): boolean {
+  const now = outputStat(path);
+  if (now === null || now !== wasAtReadBack) return false;
+  const mtimeNs = BigInt(now.split(':')[3] as string);
+  return mtimeNs % 10_000_000n !== 0n;
 }
 
 /** The bundles' read-back: the file as the media returns it must be the bytes written, or it is removed. */

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { stationError } from '../../errors';
-import { writeNewFiles, type NewFile } from '../../platform/durable';
+import { syncBinary, syncFolder, syncStats, writeNewFiles, type NewFile } from '../../platform/durable';
 import { HELD_BYTES, verifyArtifactSignature } from './media';
 
 /**
@@ -18,6 +18,7 @@ const SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash, createPublicKey, createVerify, verify } = require('node:crypto');
 const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const C = fs.constants;
 let key = null;
@@ -58,7 +59,12 @@ function readNoAtime(path) {
     if (e.code !== 'EPERM') throw e;
     fd = fs.openSync(path, C.O_RDONLY | C.O_NOFOLLOW);
   }
-  try { return fs.readFileSync(fd); } finally { fs.closeSync(fd); }
+  try {
+    const s = fs.fstatSync(fd, { bigint: true });
+    return { bytes: fs.readFileSync(fd), stat: [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':') };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 const held = new Map();
 function hashOne(dir, name, max, heldBytes) {
@@ -139,17 +145,23 @@ function run(m) {
     }
     return { results };
   }
+  if (m.op === 'sync') {
+    const r = spawnSync(m.binary, ['-f', m.dir], { timeout: 120000, encoding: 'utf8' });
+    return { status: r.error ? null : r.status, stderr: String(r.stderr || '') };
+  }
   if (m.op === 'readback') {
+    const stats = [];
     for (const f of m.files) {
       const path = join(m.dir, f.name);
       let back = null;
       try { back = readNoAtime(path); } catch {}
-      if (!back || !back.equals(f.bytes)) {
+      if (!back || !back.bytes.equals(f.bytes)) {
         try { fs.rmSync(path, { force: true }); } catch {}
         return { bad: path };
       }
+      stats.push(back.stat);
     }
-    return { bad: null };
+    return { bad: null, stats };
   }
   const ok = m.items.map((it) => {
     try {
@@ -300,15 +312,42 @@ export class OutputWriter extends SigningWorker {
   }
 
   /**
+   * syncFolder's rule with `sync -f` run from the worker (its fork and wait off the main thread): exit
+   * 0 durable; any other status a write-back error (thrown, never retried by fsync); not run at all (no
+   * binary, no worker, the worker failed) → syncFolder here.
+   */
+  async sync(dir: string, names: readonly string[]): Promise<void> {
+    const binary = syncBinary();
+    const reply = binary ? this.call({ op: 'sync', dir, binary }) : null;
+    let r: Reply | null = null;
+    if (reply)
+      try {
+        r = await reply;
+      } catch {
+        r = null;
+      }
+    if (r && r.status === 0) {
+      syncStats.syncfs++;
+      return;
+    }
+    if (r && typeof r.status === 'number')
+      throw new Error(
+        `sync -f ${dir} failed (${r.status}): ${String(r.stderr).trim() || 'write-back error'}`,
+      );
+    await syncFolder(dir, names);
+  }
+
+  /**
    * Reads each file back on the worker; `failed` is called with the first that did not read back as
-   * written (the worker removed it). Without a working worker, `here` reads them back in process.
+   * written (the worker removed it). Without a working worker, `here` reads them back in process. The
+   * answer: each file's identity as it was read back (outputStat), or null when read back here.
    */
   async readBack(
     dir: string,
     files: readonly NewFile[],
     failed: (path: string) => never,
     here: () => void,
-  ): Promise<void> {
+  ): Promise<string[] | null> {
     const reply = files.length === 0 ? null : this.call({ op: 'readback', dir, files });
     let r: Reply | null = null;
     if (reply)
@@ -317,8 +356,13 @@ export class OutputWriter extends SigningWorker {
       } catch {
         r = null;
       }
-    if (!r || !('bad' in r)) return here();
+    if (!r || !('bad' in r)) {
+      here();
+      return null;
+    }
     if (typeof r.bad === 'string') failed(r.bad);
+    const stats = r.stats;
+    return Array.isArray(stats) && stats.length === files.length ? (stats as string[]) : null;
   }
 }
 
