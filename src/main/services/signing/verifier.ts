@@ -208,8 +208,6 @@ export class SigningWorker {
       worker.on('message', (m: Reply) => {
         const w = this.waiting.get(m.id);
         this.waiting.delete(m.id);
-        // Idle, the worker does not hold the process open; with a call outstanding it does.
-        if (this.waiting.size === 0) worker.unref();
         w?.resolve(m);
       });
       const fail = (e: Error) => {
@@ -219,7 +217,7 @@ export class SigningWorker {
       };
       worker.on('error', fail);
       worker.on('exit', () => fail(new Error('the signing worker stopped')));
-      worker.unref();
+      // The worker holds the process open until close() (the attempt's end, in a finally).
       this.worker = worker;
     } catch {
       this.worker = null;
@@ -233,7 +231,6 @@ export class SigningWorker {
     const id = this.next++;
     return new Promise<Reply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.ref();
       worker.postMessage({ id, ...message });
     });
   }
