@@ -134,7 +134,7 @@ it(`${RUNS} batches SIGKILLed at random points and resumed: no artifact signed t
             : await station(runArgs, env, null);
       }
       if (r.code === 0) break;
-      expect(r.signal, r.stderr).toBe('SIGKILL');
+      expect(r.signal, `exit ${String(r.code)}: ${r.stderr}`).toBe('SIGKILL');
       expect(attempt).toBeLessThan(8);
       kills++;
       // Killed after the completion landed: done. Killed before the run was journaled: nothing to
