@@ -428,16 +428,6 @@ export async function writeNewFiles(
 /** coreutils `sync`, by absolute path (never looked up on PATH). */
 const SYNC_BINARIES = ['/usr/bin/sync', '/bin/sync'];
 
-/**
- * The coreutils `sync` that `syncFolder` runs (`sync -f <dir>`), or undefined where there is none (then
- * it fsyncs each file). A caller that runs it elsewhere (a worker thread) applies syncFolder's rule to
- * its exit status: 0 durable; another status a write-back error, never retried by fsync; not run at all
- * → syncFolder.
- */
-export function syncBinary(): string | undefined {
-  return process.platform === 'linux' ? SYNC_BINARIES.find((b) => exists(b)) : undefined;
-}
-
 /** Which way `syncFolder` made a batch durable (tests read it). */
 export const syncStats = { syncfs: 0, fsyncEach: 0 };
 
@@ -449,7 +439,7 @@ export const syncStats = { syncfs: 0, fsyncEach: 0 };
  * when the data cannot be made durable (`sync -f` exiting with an error included).
  */
 export async function syncFolder(dir: string, names: readonly string[]): Promise<void> {
-  const binary = syncBinary();
+  const binary = process.platform === 'linux' ? SYNC_BINARIES.find((b) => exists(b)) : undefined;
   if (binary) {
     const ran = await new Promise<{ status: number | null; stderr: string }>((resolve) =>
       execFile(binary, ['-f', dir], { timeout: 120_000 }, (e, _out, stderr) =>

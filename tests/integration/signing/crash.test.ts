@@ -39,30 +39,35 @@ beforeAll(async () => {
   suite = suiteTempDir('station-signing-crash-');
   w = await signingWorld(suite.dir);
   cliSignIn(w.station, { moduleId: MODULE, serial: w.custodianSerials.alice!, pin: PIN, minutes: 60 });
-  // Built like the CLI (vite, ssr, natives external), inside the repository so node_modules resolves.
-  const outDir = join(root, 'dist', `test-signing-runner-${process.pid}`);
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    build: {
-      ssr: true,
-      outDir,
-      emptyOutDir: true,
-      target: 'node20',
-      rollupOptions: {
-        input: { runner: join(import.meta.dirname, 'crash-runner.ts') },
-        external: ['electron', 'better-sqlite3', 'pkcs11js', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
-        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+  // Built like the CLI (vite, ssr, natives external), inside the repository so node_modules resolves,
+  // with the signing worker built beside it as the workers build lays it out (node/ and workers/), so
+  // the killed processes do the attempt's work on the worker thread as the built CLI does.
+  const base = join(root, 'dist', `test-signing-runner-${process.pid}`);
+  const bundle = (dir: string, input: Record<string, string>) =>
+    build({
+      configFile: false,
+      logLevel: 'warn',
+      build: {
+        ssr: true,
+        outDir: join(base, dir),
+        emptyOutDir: true,
+        target: 'node20',
+        rollupOptions: {
+          input,
+          external: ['electron', 'better-sqlite3', 'pkcs11js', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
+          output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+        },
       },
-    },
-  });
-  runner = join(outDir, 'runner.js');
+    });
+  await bundle('node', { runner: join(import.meta.dirname, 'crash-runner.ts') });
+  await bundle('workers', { 'signing-worker': join(root, 'src', 'main', 'workers', 'signing-worker.ts') });
+  runner = join(base, 'node', 'runner.js');
 }, 120_000);
 
 afterAll(() => {
   w?.station.close();
   suite?.remove();
-  if (runner) spawnSync('rm', ['-rf', resolve(runner, '..')]);
+  if (runner) spawnSync('rm', ['-rf', resolve(runner, '..', '..')]);
 });
 
 /** Runs the signing command; with `killAfterMs`, SIGKILLs it then (if it is still running). */

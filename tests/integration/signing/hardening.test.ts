@@ -28,7 +28,7 @@ import {
   type SignRunRequest,
 } from '../../../src/main/services/signing';
 import { quorumSessionView } from '../../../src/main/services/custodians';
-import { hashFile } from '../../../src/main/services/signing/media';
+import { hashFile } from '../../../src/main/adapters/media/artifacts';
 import { ERROR_CATALOGUE } from '../../../src/shared/errors';
 import { suiteTempDir } from '../../helpers/temp';
 import {

@@ -1,16 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  lstatSync,
-  openSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { canonicalBytes } from '../../../core/canonical';
 import { algorithmForTokenKey, type DsseAlgorithmName } from '../../../core/crypto/algorithms';
@@ -52,9 +41,16 @@ import {
 import { assertClaimHeld, quorumSessionView, quorumUsed, requireQuorum } from '../custodians';
 import { registeredModules } from '../devices';
 import type { Station } from '../../station/station';
-import { HELD_BYTES, hashFile, mediaFiles, verifyArtifactSignature, type HashedFile } from './media';
+import {
+  HELD_BYTES,
+  hashFile,
+  mediaFiles,
+  verifyArtifactSignature,
+  type HashedFile,
+} from '../../adapters/media/artifacts';
+import { fileIdentity, readBack, readNoAtime } from '../../adapters/media/signing-outputs';
 import { attemptCurrent, openRun, signingRuns, type RunRecord } from './runs';
-import { BatchVerifier, MediaHasher, OutputWriter } from './verifier';
+import { SigningThread } from './thread';
 
 /**
  * Gated offline signing of exactly the frozen manifest (docs/gated-signing.md). The gate is re-read
@@ -674,101 +670,56 @@ async function signBatch(
     let inflight: Promise<void> | null = null;
     // Outputs this attempt wrote and read back, with their identity as read back (outputStat).
     const seen = new Map<string, string>();
-    const verifier = new BatchVerifier(key.info.key);
-    const writer = new OutputWriter(key.info.key);
-    const hasher = new MediaHasher(key.info.key);
-    // Large artifacts (by the manifest's size) are hashed from the start on a worker of their own, so
+    // The attempt's work beside the token (adapters/media/signing-jobs.ts), on worker threads where the
+    // built worker is there: one hashes the media a chunk ahead and verifies the signatures against what
+    // it held, one creates, syncs and reads back each chunk's outputs while the token signs the next.
+    const writer = new SigningThread(key.info.key);
+    const hasher = new SigningThread(key.info.key);
+    // Large artifacts (by the manifest's size) are hashed from the start on a thread of their own, so
     // their streaming overlaps the small files' chunks instead of stalling the chunk that holds them.
     const large = work.filter(isLarge);
-    const bigHasher = large.length > 0 ? new MediaHasher(key.info.key) : null;
-    const early = new Map<string, Promise<HashResult | null>>();
+    const bigHasher = large.length > 0 ? new SigningThread(key.info.key) : null;
+    // Re-hash from media (SIGN-MATCH), ahead of the token: only bytes that match the manifest are
+    // signed. One pass: a small file's bytes, or a verifier fed with a large one's, stay on the thread
+    // that hashed it until its signature is verified there.
+    const hashOn = async (by: SigningThread, part: readonly ManifestArtifact[]): Promise<HashResult[]> =>
+      (
+        await by.hash(
+          mediaDir,
+          part.map((a) => ({ name: a.artifact, max: a.sizeBytes })),
+        )
+      ).map((r, k): HashResult => {
+        const a = part[k] as ManifestArtifact;
+        if ('error' in r) return { a, error: r.error };
+        return {
+          a,
+          f: {
+            name: a.artifact,
+            sha256: r.sha256,
+            size: r.size,
+            bytes: null,
+            verifier: null,
+            held: { by, key: r.key },
+          },
+        };
+      });
+    const early = new Map<string, Promise<HashResult>>();
     for (const a of large) {
-      const one = bigHasher?.hash(mediaDir, [{ name: a.artifact, max: a.sizeBytes }]);
-      if (!one) break;
-      const p = one.then(
-        ([r]): HashResult | null =>
-          !r
-            ? null
-            : 'error' in r
-              ? { a, error: r.error }
-              : {
-                  a,
-                  f: {
-                    name: a.artifact,
-                    sha256: r.sha256,
-                    size: r.size,
-                    bytes: null,
-                    verifier: null,
-                    held: { by: bigHasher as MediaHasher, key: r.key },
-                  },
-                },
-        () => null,
-      );
+      const p = hashOn(bigHasher as SigningThread, [a]).then(([r]) => r as HashResult);
+      p.catch(() => {});
       early.set(a.artifact, p);
     }
-    let stopped = false;
-    // Re-hash from media (SIGN-MATCH), a chunk ahead of the token: only bytes that match the manifest
-    // are signed. One pass: a large file's bytes also feed the verifier its signature is checked with.
-    const hashHere = async (part: readonly ManifestArtifact[]): Promise<HashResult[]> => {
-      const out: HashResult[] = [];
-      for (const [k, a] of part.entries()) {
-        // The attempt is over (a cancel or a failure left this chunk unused): nothing more is read.
-        if (stopped) return [];
-        if (k % 256 === 255) await yieldToLoop();
-        try {
-          out.push({
-            a,
-            f: await hashFile(mediaDir, a.artifact, () => {}, { verify: true, maxBytes: a.sizeBytes }),
-          });
-        } catch (e) {
-          out.push({
-            a,
-            error: e instanceof CodedError && e.code === 'SIGNING_ARTIFACT_SIZE' ? 'size' : 'missing',
-          });
-        }
-      }
-      return out;
-    };
     const hashAhead = (from: number): Promise<HashResult[]> | null => {
       if (from >= work.length) return null;
       const part = work.slice(from, from + chunk);
       const rest = part.filter((a) => !early.has(a.artifact));
-      const onWorker =
-        rest.length === 0
-          ? Promise.resolve([])
-          : hasher.hash(
-              mediaDir,
-              rest.map((a) => ({ name: a.artifact, max: a.sizeBytes })),
-            );
-      const restDone: Promise<HashResult[]> = onWorker
-        ? onWorker.then(
-            (rs) =>
-              rs.map((r, k): HashResult => {
-                const a = rest[k] as ManifestArtifact;
-                if ('error' in r) return { a, error: r.error };
-                return {
-                  a,
-                  f: {
-                    name: a.artifact,
-                    sha256: r.sha256,
-                    size: r.size,
-                    bytes: null,
-                    verifier: null,
-                    held: { by: hasher, key: r.key },
-                  },
-                };
-              }),
-            () => hashHere(rest),
-          )
-        : hashHere(rest);
       const p = (async () => {
-        const byName = new Map((await restDone).map((r) => [r.a.artifact, r]));
-        const out: HashResult[] = [];
-        for (const a of part) {
-          const r = byName.get(a.artifact) ?? (await early.get(a.artifact)) ?? (await hashHere([a]))[0];
-          if (r) out.push(r);
-        }
-        return out;
+        const byName = new Map(
+          (rest.length === 0 ? [] : await hashOn(hasher, rest)).map((r) => [r.a.artifact, r]),
+        );
+        return Promise.all(
+          part.map((a) => byName.get(a.artifact) ?? (early.get(a.artifact) as Promise<HashResult>)),
+        );
       })();
       p.catch(() => {});
       return p;
@@ -803,7 +754,7 @@ async function signBatch(
           const f = r.f;
           bytesDone += f.size;
           if (f.sha256 !== a.sha256) {
-            if (f.held !== undefined) unused.push(f.held);
+            unused.push(f.held);
             differs.push(a.artifact);
             refused.push(
               quarantineEvent(
@@ -835,7 +786,7 @@ async function signBatch(
             : null;
           if (adoptedOne) {
             found.push(adoptedOne);
-            if (h.f.held !== undefined) unused.push(h.f.held);
+            unused.push(h.f.held);
           } else toSign.push(h);
         }
         for (const by of new Set(unused.map((u) => u.by)))
@@ -857,9 +808,7 @@ async function signBatch(
               gateHolds,
             ),
           );
-          signed = await timed(opts.phases, 'sign', () =>
-            signPart(s, handle, mediaDir, key, toSign, verifier),
-          );
+          signed = await timed(opts.phases, 'sign', () => signPart(s, handle, toSign));
         }
         await timed(opts.phases, 'wait-landing', land);
         const landing = (async () => {
@@ -890,8 +839,7 @@ async function signBatch(
       await inflight?.catch(() => {});
       throw e;
     } finally {
-      stopped = true;
-      await Promise.all([verifier.close(), writer.close(), hasher.close(), bigHasher?.close()]);
+      await Promise.all([writer.close(), hasher.close(), bigHasher?.close()]);
     }
     if (missing.length > 0 || differs.length > 0) {
       record([
@@ -965,9 +913,9 @@ async function signBatch(
 }
 
 type Counted = EventBody<'signing.artifact-signed'>['artifacts'][number];
-/** A file hashed from media; `held` names its bytes or fed verifier kept on the hashing worker. */
-type Hashed = { a: ManifestArtifact; f: HashedFile & { readonly held?: Held } };
-type Held = { readonly by: MediaHasher; readonly key: number };
+/** A file hashed from media; `held` names its bytes or fed verifier kept on the thread that hashed it. */
+type Hashed = { a: ManifestArtifact; f: HashedFile & { readonly held: Held } };
+type Held = { readonly by: SigningThread; readonly key: number };
 type HashResult = Hashed | { a: ManifestArtifact; error: 'missing' | 'size' };
 
 /** An output file's bytes when it is a regular file of a signature's size; null when absent. */
@@ -975,23 +923,7 @@ function readOutput(path: string): Buffer | null | 'other' {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (st === undefined) return null;
   if (!st.isFile() || st.size > 64 * 1024) return 'other';
-  return readNoAtime(path);
-}
-
-/** Reads a file the station wrote without touching its access time (a metadata write per file). */
-function readNoAtime(path: string): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NOATIME);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  }
-  try {
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  return readNoAtime(path).bytes;
 }
 
 /**
@@ -1045,8 +977,8 @@ async function adoptable(outDir: string, mediaDir: string, key: Key, h: Hashed):
   }
 }
 
-/** syncFolder (or the writer worker's), its failure a coded one: nothing of the batch may be counted. */
-async function durable(outDir: string, names: readonly string[], writer?: OutputWriter): Promise<void> {
+/** syncFolder (on the writer's thread), its failure a coded one: nothing of the batch may be counted. */
+async function durable(outDir: string, names: readonly string[], writer?: SigningThread): Promise<void> {
   try {
     await (writer ? writer.sync(outDir, names) : syncFolder(outDir, names));
   } catch (e) {
@@ -1091,35 +1023,25 @@ interface Signed {
 async function signPart(
   s: Session,
   handle: Parameters<Session['signWith']>[0],
-  mediaDir: string,
-  key: Key,
   chunk: readonly Hashed[],
-  verifier: BatchVerifier,
 ): Promise<Signed[]> {
   const signed: Signed[] = [];
-  // Small artifacts' verifications go to the worker in batches while the token signs on.
-  let batch: { der: Buffer; bytes: Buffer; h: Hashed; resolve: (ok: boolean) => void }[] = [];
-  let onHasher: { der: Buffer; held: Held; resolve: (ok: boolean) => void }[] = [];
+  // The verifications go to the threads that hashed the artifacts, in batches, while the token signs on.
+  let batch: { der: Buffer; h: Hashed; resolve: (ok: boolean) => void; reject: (e: unknown) => void }[] = [];
   const flush = () => {
-    const all = onHasher;
-    onHasher = [];
-    for (const by of new Set(all.map((x) => x.held.by))) {
-      const kept = all.filter((x) => x.held.by === by);
-      void by.verifyHeld(kept.map((x) => ({ key: x.held.key, signature: x.der }))).then(
+    const all = batch;
+    batch = [];
+    for (const by of new Set(all.map((x) => x.h.f.held.by))) {
+      const kept = all.filter((x) => x.h.f.held.by === by);
+      by.verifyHeld(kept.map((x) => ({ key: x.h.f.held.key, sha256: x.h.a.sha256, signature: x.der }))).then(
         (ok) => kept.forEach((x, i) => x.resolve(ok[i] === true)),
-        () => kept.forEach((x) => x.resolve(false)),
+        // The thread failed: not an answer about the signature; the chunk is not counted.
+        (e: unknown) => kept.forEach((x) => x.reject(e)),
       );
     }
-    const sent = batch;
-    batch = [];
-    if (sent.length === 0) return;
-    void verifier.verify(sent.map((x) => ({ sha256: x.h.a.sha256, bytes: x.bytes, signature: x.der }))).then(
-      (ok) => sent.forEach((x, i) => x.resolve(ok[i] === true)),
-      () => sent.forEach((x) => x.resolve(false)),
-    );
   };
   for (const [k, h] of chunk.entries()) {
-    // Lets the chunk landing meanwhile move on (its writes are on the thread pool).
+    // Lets the chunk landing meanwhile move on.
     if (k % 64 === 63) {
       flush();
       await yieldToLoop();
@@ -1128,17 +1050,7 @@ async function signPart(
     // CKM_ECDSA signs a digest: the one the media bytes matched, which is the manifest's own.
     const raw = s.signWith(handle, ARTIFACT_ALGORITHM, Buffer.alloc(0), () => digest);
     const der = Buffer.from(ecdsaRawToDer(raw));
-    let check: Promise<boolean>;
-    const bytes = h.f.bytes;
-    const held = h.f.held;
-    if (held !== undefined) {
-      check = new Promise<boolean>((resolve) => onHasher.push({ der, held, resolve }));
-    } else if (bytes) {
-      check = new Promise<boolean>((resolve) => batch.push({ der, bytes, h, resolve }));
-    } else {
-      const artifact = { dir: mediaDir, name: h.a.artifact, sha256: h.a.sha256, bytes: null, from: h.f };
-      check = verifyArtifactSignature(key.info.key, der, artifact);
-    }
+    const check = new Promise<boolean>((resolve, reject) => batch.push({ der, h, resolve, reject }));
     check.catch(() => {});
     signed.push({ h, der, check });
   }
@@ -1158,7 +1070,7 @@ async function materialise(
   mediaDir: string,
   key: Key,
   signed: readonly Signed[],
-  writer: OutputWriter,
+  writer: SigningThread,
   seen: Map<string, string>,
   phases?: Record<string, number>,
 ): Promise<Counted[]> {
@@ -1205,17 +1117,8 @@ async function materialise(
   );
   const tRead = performance.now();
   const mine = files.filter((_, i) => out[i] === null);
-  const stats = await writer.readBack(
-    outDir,
-    mine,
-    (path) => {
-      throw readBackFailed(path);
-    },
-    () => {
-      for (const f of mine) readBack(join(outDir, f.name), f.bytes);
-    },
-  );
-  if (stats) for (const [k, f] of mine.entries()) seen.set(f.name, stats[k] as string);
+  const identities = await writer.readBack(outDir, mine);
+  for (const [k, f] of mine.entries()) seen.set(f.name, identities[k] as string);
   const back = signed.map((x, i) => {
     const adoptedOne = out[i];
     if (adoptedOne) return adoptedOne;
@@ -1286,14 +1189,11 @@ async function restoreCounted(
   return all.length;
 }
 
-/**
- * A file's identity: device, inode, size, modification and change times (ns). Any write to the file,
- * or a file put in its place, changes it (the change time cannot be set back from user space).
- */
+/** The identity (fileIdentity) of the regular file at `path`, not following a link; null if none. */
 function outputStat(path: string): string | null {
   const s = lstatSync(path, { bigint: true, throwIfNoEntry: false });
   if (!s?.isFile()) return null;
-  return [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(':');
+  return fileIdentity(s);
 }
 
 /**
@@ -1307,27 +1207,6 @@ function unchangedSince(path: string, wasAtReadBack: string): boolean {
   if (now === null || now !== wasAtReadBack) return false;
   const mtimeNs = BigInt(now.split(':')[3] as string);
   return mtimeNs % 10_000_000n !== 0n;
-}
-
-/** The bundles' read-back: the file as the media returns it must be the bytes written, or it is removed. */
-function readBack(path: string, written: Uint8Array): void {
-  let back: Buffer | null;
-  try {
-    back = readNoAtime(path);
-  } catch {
-    back = null;
-  }
-  if (!back?.equals(written)) {
-    rmSync(path, { force: true });
-    throw readBackFailed(path);
-  }
-}
-
-function readBackFailed(path: string): CodedError {
-  return stationError('SIGNING_WRITE_FAILED', `${path} did not read back as written; it was removed`, {
-    path,
-    field: 'outDir',
-  });
 }
 
 /**
