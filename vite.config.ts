@@ -2,7 +2,7 @@
  * One Vite config, three builds (selected with `--mode`):
  *   renderer — the React UI, served by Electron's app:// protocol or the browser-mode host
  *   main     — Node-side entries: the Electron main process and the `station` CLI (which holds the host)
- *   workers  — worker threads (journal verification, PDF reading), self-contained in dist/workers
+ *   workers  — worker threads (journal verification, PDF reading, signing), self-contained in dist/workers
  *   preload  — the sandboxed preload script (CommonJS, everything but electron bundled in)
  * plus the Vitest projects (unit, integration, e2e) used by `npm test`.
  */
@@ -67,6 +67,7 @@ function workersConfig(): UserConfig {
         input: {
           'verify-worker': resolve(root, 'src/main/workers/verify-worker.ts'),
           'pdf-worker': resolve(root, 'src/main/workers/pdf-worker.ts'),
+          'signing-worker': resolve(root, 'src/main/workers/signing-worker.ts'),
         },
         external: ['better-sqlite3', /^pdfjs-dist(\/|$)/, ...nodeBuiltins],
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

@@ -175,6 +175,10 @@ try {
   // The station's signing path, end to end.
   const out = join(dir, 'out');
   mkdirSync(out);
+  // Instrumentation: wall time per phase of the station's path (chunks overlap: the landing phases —
+  // verify-wait, write, sync, readback, record-signed — run while the next chunk is hashed and signed).
+  const phases: Record<string, number> = {};
+  const cpu0 = process.cpuUsage();
   const t2 = process.hrtime.bigint();
   const result = await startSigningRun(
     station,
@@ -186,9 +190,10 @@ try {
       pin: SIGNER_PIN,
       actor: ACTOR,
     },
-    { gate: () => gate },
+    { gate: () => gate, phases },
   );
   const oursS = seconds(t2);
+  const cpu = process.cpuUsage(cpu0);
   if (result.signed !== artifacts.length) throw new Error(`signed ${result.signed} of ${artifacts.length}`);
   station.close();
 
@@ -198,6 +203,13 @@ try {
     `peer: sha256sum ${hashS.toFixed(2)} s + raw pkcs11js C_Sign ${signS.toFixed(2)} s = ${peerS.toFixed(2)} s (${rate(artifacts.length, peerS)})`,
   );
   console.log(`station gated signing: ${oursS.toFixed(2)} s (${rate(artifacts.length, oursS)})`);
+  console.log(
+    `station phases (ms): ${Object.entries(phases)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(
+        ', ',
+      )}; process CPU user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s`,
+  );
   console.log(ratioLine(peerS / oursS, TARGET));
 } finally {
   cleanup();

@@ -11,6 +11,7 @@ import {
   manifestSha256,
   matchMedia,
   resumeState,
+  sameManifest,
   signingManifestSchema,
 } from './batch';
 
@@ -151,5 +152,42 @@ describe('SIGN-RESUME outputs', () => {
     expect(inDoubtOutput({ size: 72, verifies: true })).toBe('adopt');
     expect(inDoubtOutput({ size: 72, verifies: false })).toBe('foreign');
     expect(inDoubtOutput({ size: -1, verifies: false })).toBe('foreign');
+  });
+});
+
+describe('SIGN-GATE: a re-read manifest exactly as journaled skips the parse and hash', () => {
+  const known = signingManifestSchema.parse({ manifestId: 'M', manifestVersion: 2, artifacts: manifest });
+  const raw = () =>
+    JSON.parse(JSON.stringify({ manifestId: 'M', manifestVersion: 2, artifacts: manifest })) as {
+      manifestId: string;
+      manifestVersion: number;
+      artifacts: Record<string, unknown>[];
+    };
+  it('is true only for the same fields entry by entry, and then the digest is the same', () => {
+    expect(sameManifest(raw(), known)).toBe(true);
+    expect(manifestSha256(signingManifestSchema.parse(raw()).artifacts, sha256)).toBe(
+      manifestSha256(known.artifacts, sha256),
+    );
+  });
+  it('is false for any difference, an extra field or another order (then the schema and the hash decide)', () => {
+    const variants: ((m: ReturnType<typeof raw>) => void)[] = [
+      (m) => (m.manifestId = 'N'),
+      (m) => (m.manifestVersion = 3),
+      (m) => (m.artifacts[0]!.sha256 = sha('x')),
+      (m) => (m.artifacts[1]!.sizeBytes = 0),
+      (m) => (m.artifacts[0]!.artifact = 'c.deb'),
+      (m) => (m.artifacts[0]!.extra = 1),
+      (m) => ((m as Record<string, unknown>).extra = 1),
+      (m) => m.artifacts.reverse(),
+      (m) => m.artifacts.pop(),
+      (m) => m.artifacts.push({ ...m.artifacts[0]! }),
+    ];
+    for (const change of variants) {
+      const m = raw();
+      change(m);
+      expect(sameManifest(m, known)).toBe(false);
+    }
+    expect(sameManifest(null, known)).toBe(false);
+    expect(sameManifest([], known)).toBe(false);
   });
 });

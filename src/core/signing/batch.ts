@@ -64,6 +64,40 @@ export function manifestSha256(artifacts: readonly ManifestArtifact[], sha256: S
   return toHex(sha256(canonicalBytes(canonicalArtifacts(artifacts))));
 }
 
+/**
+ * Whether a manifest as a gate provider hands it out (not yet parsed) is exactly the one a run journaled
+ * (already parsed by signingManifestSchema when the run started): the same id and version and, entry by
+ * entry in the same order, the same three fields and no others. Such a manifest parses to exactly the
+ * journaled one, so its digest is the journaled digest — the per-chunk gate re-read (SIGN-GATE) needs
+ * neither the schema nor the canonical hash again. Anything else answers false: parse and hash it.
+ */
+export function sameManifest(
+  raw: unknown,
+  known: {
+    readonly manifestId: string;
+    readonly manifestVersion: number;
+    readonly artifacts: readonly ManifestArtifact[];
+  },
+): boolean {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
+  const m = raw as Record<string, unknown>;
+  if (Object.keys(m).length !== 3) return false;
+  if (m.manifestId !== known.manifestId || m.manifestVersion !== known.manifestVersion) return false;
+  const list = m.artifacts;
+  if (!Array.isArray(list) || list.length !== known.artifacts.length) return false;
+  for (let i = 0; i < list.length; i++) {
+    const e: unknown = list[i];
+    const k = known.artifacts[i] as ManifestArtifact;
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return false;
+    const r = e as Record<string, unknown>;
+    if (r.artifact !== k.artifact || r.sha256 !== k.sha256 || r.sizeBytes !== k.sizeBytes) return false;
+    let keys = 0;
+    for (const key in r) if (Object.prototype.hasOwnProperty.call(r, key)) keys++;
+    if (keys !== 3 || Object.getPrototypeOf(r) !== Object.prototype) return false;
+  }
+  return Object.getPrototypeOf(m) === Object.prototype;
+}
+
 /** The facts of an open gate that a signing run is bound to (services/activation's OpenGate). */
 export interface GateFacts {
   readonly declarationId: string;

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
  * cannot start from: electron-builder unpacks dist/workers beside the archive (app.asar.unpacked).
  * From source (tests) no built worker exists, and callers fall back to their own thread.
  */
-export function workerFile(name: 'verify-worker' | 'pdf-worker', base: string = import.meta.url): string {
+export function workerFile(
+  name: 'verify-worker' | 'pdf-worker' | 'signing-worker',
+  base: string = import.meta.url,
+): string {
   const path = fileURLToPath(new URL(`../workers/${name}.js`, base));
   return path.replace(/\.asar([\\/])/, '.asar.unpacked$1');
 }

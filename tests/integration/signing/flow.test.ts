@@ -345,4 +345,43 @@ describe('gated signing of exactly the frozen manifest', () => {
     expect(intended.sort()).toEqual(sigs.map((f) => f.slice(0, -'.sig'.length)).sort());
     expect(quorumSessionView(w.station, { sessionId: session }).closedReason).toBe('outcome-unknown');
   });
+
+  it('a token signature that does not verify (small artifact on the verifying worker, large one through the verifier fed while hashing) is never written nor counted', async () => {
+    for (const target of ['small.bin', 'large.img']) {
+      const b = batch({
+        'small.bin': 'small',
+        'other.bin': 'other',
+        'large.img': Buffer.alloc(2 * 1024 * 1024, 9),
+      });
+      const gate = openGate(w, b.manifest, b.declarationId);
+      const session = gatedQuorum(w, gate);
+      const wanted = b.manifest.find((a) => a.artifact === target)!.sha256;
+      const original = Session.prototype.signWith;
+      const signs = vi.spyOn(Session.prototype, 'signWith').mockImplementation(function (
+        this: Session,
+        ...args
+      ) {
+        const raw = original.apply(this, args);
+        // The token's answer for the target artifact altered: one byte of s flipped.
+        // Artifacts are signed over their digest (no data); the envelope over its PAE.
+        if (args[2].length !== 0 || args[3]('sha256', args[2]).toString('hex') !== wanted) return raw;
+        const bad = Buffer.from(raw);
+        bad[bad.length - 1]! ^= 1;
+        return bad;
+      });
+      let e: CodedError;
+      try {
+        e = await refusal(startSigningRun(w.station, request(b, session), { gate: () => gate }));
+      } finally {
+        signs.mockRestore();
+      }
+      expect(e.code).toBe('SIGNING_SIGNATURE_INVALID');
+      expect(e.data.artifact).toBe(target);
+      // Nothing of the chunk was written or counted.
+      expect(readdirSync(b.out).filter((f) => f.endsWith('.sig'))).toEqual([]);
+      const run = signingStatus(w.station, { declarationId: b.declarationId }).runs[0]!;
+      expect(events('signing.artifact-signed').filter((x) => x.body.runId === run.runId)).toEqual([]);
+      cancelSigningRun(w.station, { declarationId: b.declarationId, actor: ACTOR });
+    }
+  });
 });

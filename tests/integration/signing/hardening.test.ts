@@ -7,6 +7,10 @@ import {
   readdirSync,
   rmSync,
   symlinkSync,
+  openSync,
+  writeSync,
+  closeSync,
+  renameSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +28,7 @@ import {
   type SignRunRequest,
 } from '../../../src/main/services/signing';
 import { quorumSessionView } from '../../../src/main/services/custodians';
-import { hashFile } from '../../../src/main/services/signing/media';
+import { hashFile } from '../../../src/main/adapters/media/artifacts';
 import { ERROR_CATALOGUE } from '../../../src/shared/errors';
 import { suiteTempDir } from '../../helpers/temp';
 import {
@@ -234,6 +238,37 @@ describe('gated signing, hardened', () => {
       .filter((x) => x.body.runId === r.runId)
       .flatMap((x) => x.body.artifacts);
     expect(counted.map((c) => c.artifact).sort()).toEqual(['a.bin', 'b.bin', 'c.bin', 'd.bin']);
+    for (const c of counted)
+      expect(readFileSync(join(b.out, c.signatureFile))).toEqual(Buffer.from(c.signature!, 'base64'));
+  });
+
+  it('completion re-reads an output this attempt wrote when anything changed since its read-back: a same-size byte rewritten in place, a same-size file renamed over it', async () => {
+    const b = batch({ 'a.bin': 'a', 'b.bin': 'b', 'c.bin': 'c', 'd.bin': 'd', 'e.bin': 'e' });
+    const gate = openGate(w, b.manifest, b.declarationId);
+    let tampered = false;
+    const r = await startSigningRun(w.station, request(b, gatedQuorum(w, gate)), {
+      gate: () => gate,
+      chunk: 1,
+      onProgress: (p) => {
+        if (tampered || p.done < 2) return;
+        tampered = true;
+        // a: one byte flipped in place (same inode, same size).
+        const a = join(b.out, 'a.bin.sig');
+        const bytes = readFileSync(a);
+        const fd = openSync(a, 'r+');
+        writeSync(fd, Buffer.from([bytes[bytes.length - 1]! ^ 1]), 0, 1, bytes.length - 1);
+        closeSync(fd);
+        // b: a file of the same size renamed over it (a new inode).
+        const other = join(b.out, 'other.tmp');
+        writeFileSync(other, Buffer.alloc(readFileSync(join(b.out, 'b.bin.sig')).length, 0x30));
+        renameSync(other, join(b.out, 'b.bin.sig'));
+      },
+    });
+    expect(tampered).toBe(true);
+    expect(r.signed).toBe(5);
+    const counted = events('signing.artifact-signed')
+      .filter((x) => x.body.runId === r.runId)
+      .flatMap((x) => x.body.artifacts);
     for (const c of counted)
       expect(readFileSync(join(b.out, c.signatureFile))).toEqual(Buffer.from(c.signature!, 'base64'));
   });
