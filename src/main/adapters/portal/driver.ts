@@ -269,7 +269,7 @@ interface ControlState {
  * Page-side scripts, as source text: they run in the portal's page (where the DOM is), not here. Plain
  * JavaScript, so no build step can add helpers the page does not have.
  */
-const READ_CONTROL = `(el) => {
+const READ_CONTROL_SOURCE = `(el) => {
   const words = (s) => (s || '').replace(/\\s+/g, ' ').trim();
   const labels = el.labels ? [...el.labels].map((l) => words(l.textContent)) : [];
   const aria = el.getAttribute('aria-label');
@@ -294,7 +294,7 @@ const READ_CONTROL = `(el) => {
 }`;
 
 /** Visible controls of the form holding `anchor` that none of `known` selects. */
-const UNKNOWN_CONTROLS = `({ anchor, known }) => {
+const UNKNOWN_CONTROLS_SOURCE = `({ anchor, known }) => {
   const words = (s) => (s || '').replace(/\\s+/g, ' ').trim();
   const first = document.querySelector(anchor);
   const form = first ? first.form || first.closest('form') : null;
@@ -315,6 +315,19 @@ const UNKNOWN_CONTROLS = `({ anchor, known }) => {
   }
   return out;
 }`;
+
+/**
+ * A page-side script as a function value: Playwright sends its source text to the page and calls it
+ * there with the element (or argument). A string alone would be evaluated as an expression, not called.
+ */
+function pageFunction<A, R>(source: string): (arg: A) => R {
+  return new Function(`return ${source}`)() as (arg: A) => R;
+}
+// The element is typed unknown here: DOM types are not in this project's Node build.
+const READ_CONTROL = pageFunction<unknown, ControlState>(READ_CONTROL_SOURCE);
+const UNKNOWN_CONTROLS = pageFunction<{ anchor: string; known: string[] }, { what: string; label: string }[]>(
+  UNKNOWN_CONTROLS_SOURCE,
+);
 
 const isTimeout = (e: unknown): boolean => e instanceof Error && e.name === 'TimeoutError';
 
@@ -604,8 +617,10 @@ export class PortalRun {
   /** The tab's URL check (its path, `{draft}` capturing the draft id). */
   tabPathHalt(tabId: string, path: string | undefined): Halt | null {
     if (!path) return null;
-    const want = new URL(this.url(path.replace('{draft}', '\u0000'))).pathname;
-    const re = new RegExp(`^${want.split('\u0000').map(escapeRegex).join('([^/?#]+)')}$`);
+    // A token that survives URL parsing unchanged stands for the draft id while the path is resolved.
+    const token = 'draftplaceholder7f3a';
+    const want = new URL(this.url(path.replace('{draft}', token))).pathname;
+    const re = new RegExp(`^${want.split(token).map(escapeRegex).join('([^/?#]+)')}$`);
     const m = this.path().match(re);
     if (!m) {
       return {
@@ -634,7 +649,7 @@ export class PortalRun {
         detail: `${f.locator} ${n === 0 ? 'is not on the page' : `matches ${n} elements`}`,
       };
     }
-    const state = await loc.evaluate<ControlState, undefined>(READ_CONTROL);
+    const state = await loc.evaluate(READ_CONTROL);
     if (!state.visible) {
       return {
         kind: 'layout-changed',
@@ -670,10 +685,7 @@ export class PortalRun {
     ];
     const anchor = tab.fields[0]?.locator;
     if (!anchor) return [];
-    return this.page.evaluate<{ what: string; label: string }[], { anchor: string; known: string[] }>(
-      UNKNOWN_CONTROLS,
-      { anchor, known },
-    );
+    return this.page.evaluate(UNKNOWN_CONTROLS, { anchor, known });
   }
 
   /** Saves the draft where the profile and the page allow; returns the draft id it confirms. */
@@ -832,7 +844,7 @@ class Session implements PortalSession {
       let mismatch: Halt | null = null;
       for (const { f, loc } of controls) {
         const expected = values[f.take] as string | readonly string[];
-        const state = await loc.evaluate<ControlState, undefined>(READ_CONTROL);
+        const state = await loc.evaluate(READ_CONTROL);
         const found = f.kind === 'select' ? (state.selectedLabel ?? state.value) : state.value;
         const verdict = compareValue(
           f.kind,
