@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Browser, BrowserContext, Locator, Page, Request, Response } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core';
 import { CHROMIUM_BASE_FLAGS, findChromium } from '../../platform/chromium';
 import {
   HALT_GROUPS,
@@ -338,17 +338,19 @@ const isTimeout = (e: unknown): boolean => e instanceof Error && e.name === 'Tim
 export class PortalRun {
   readonly screenshots: Screenshot[] = [];
   readonly timeouts: PortalTimeouts;
+  get blocked(): string[] {
+    return this.wire.blocked;
+  }
   draftId: string | null = null;
   private signedIn = false;
   /** Every value that must never leave in a message: the password and what was typed. */
   private readonly secrets = new Set<string>();
   /** Main-frame document status since the last reset (null: none arrived). */
   private lastStatus: number | null = null;
-  private failedNavigation: string | null = null;
 
   private constructor(
-    /** Every request aborted for leaving `allow`; the context's route handler appends to it. */
-    readonly blocked: string[],
+    /** The network state the context's route handler keeps. */
+    readonly wire: Wire,
     readonly profile: PortalProfile,
     readonly baseUrl: string,
     private readonly browser: Browser,
@@ -358,15 +360,11 @@ export class PortalRun {
     timeouts: Partial<PortalTimeouts> | undefined,
   ) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
+    wire.sendTimeoutMs = this.timeouts.navigationMs;
     page.setDefaultTimeout(this.timeouts.actionMs);
     page.setDefaultNavigationTimeout(this.timeouts.navigationMs);
     page.on('response', (r: Response) => {
       if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) this.lastStatus = r.status();
-    });
-    page.on('requestfailed', (r: Request) => {
-      if (r.isNavigationRequest() && r.frame() === page.mainFrame()) {
-        this.failedNavigation = r.failure()?.errorText ?? 'failed';
-      }
     });
   }
 
@@ -417,12 +415,26 @@ export class PortalRun {
         bypassCSP: false,
         javaScriptEnabled: true,
       });
-      const blocked: string[] = [];
+      const wire: Wire = { blocked: [], sendTimeoutMs: DEFAULT_TIMEOUTS.navigationMs, unanswered: [] };
+      const { blocked } = wire;
       await context.route('**/*', async (route) => {
-        const url = route.request().url();
-        if (originAllowed(url, profile.origins)) return route.fallback();
-        blocked.push(describeUrl(url));
-        return route.abort('blockedbyclient');
+        const request = route.request();
+        const url = request.url();
+        if (!originAllowed(url, profile.origins)) {
+          blocked.push(describeUrl(url));
+          return route.abort('blockedbyclient');
+        }
+        if (['GET', 'HEAD'].includes(request.method())) return route.fallback();
+        // Anything that changes the portal is sent exactly once, from here: Chromium resends a request
+        // whose reused connection was reset before an answer, and a resent submit is a second request.
+        try {
+          const response = await route.fetch({ maxRedirects: 0, maxRetries: 0, timeout: wire.sendTimeoutMs });
+          return await route.fulfill({ response });
+        } catch (e) {
+          const why = isTimeout(e) ? 'timeout' : 'connection';
+          wire.unanswered.push({ url: describeUrl(url), why });
+          return route.abort(why === 'timeout' ? 'timedout' : 'connectionreset').catch(() => undefined);
+        }
       });
       await context.routeWebSocket(
         (url) => !originAllowed(url.href, profile.origins),
@@ -439,7 +451,7 @@ export class PortalRun {
           void p.close();
         }
       });
-      return new PortalRun(blocked, profile, base.href, browser, context, page, opts.login, opts.timeouts);
+      return new PortalRun(wire, profile, base.href, browser, context, page, opts.login, opts.timeouts);
     } catch (e) {
       await browser.close();
       throw e;
@@ -487,7 +499,6 @@ export class PortalRun {
 
   async goto(url: string): Promise<Halt | null> {
     this.lastStatus = null;
-    this.failedNavigation = null;
     try {
       await this.page.goto(url, { waitUntil: 'load' });
     } catch (e) {
@@ -499,7 +510,6 @@ export class PortalRun {
   /** Clicks a control that navigates and waits for the next page to load. */
   async clickAndLoad(control: Locator): Promise<Halt | null> {
     this.lastStatus = null;
-    this.failedNavigation = null;
     try {
       await control.click();
       await this.page.waitForLoadState('load');
@@ -717,6 +727,17 @@ export class PortalRun {
   }
 }
 
+/** A promise's value, or null if it has not settled within `ms` (it is left to settle unobserved). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  p.catch(() => undefined);
+  try {
+    return await Promise.race([p, new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A URL as reported: origin and path, never its query (it could carry what a page tried to leak). */
@@ -727,6 +748,16 @@ function describeUrl(url: string): string {
   } catch {
     return '(unparsable URL)';
   }
+}
+
+/** What the context's route handler shares with the run. */
+interface Wire {
+  /** Every request aborted for leaving `allow` (origin and path). */
+  readonly blocked: string[];
+  /** How long one request that changes the portal (not GET/HEAD) may take; submit raises it. */
+  sendTimeoutMs: number;
+  /** Requests that change the portal and got no answer: they may or may not have taken effect. */
+  readonly unanswered: { url: string; why: 'timeout' | 'connection' }[];
 }
 
 type SessionState = 'new' | 'filling' | 'ready' | 'halted' | 'submitting' | 'submitted' | 'closed';
@@ -1021,68 +1052,83 @@ class Session implements PortalSession {
 
   private async clickSubmit(): Promise<SubmitResult> {
     const { run } = this;
-    const { profile, page } = run;
-    const outcome = await (async (): Promise<{ requestId: string } | { reason: string }> => {
-      const blockedBefore = run.blocked.length;
-      let statusAfter: number | null = null;
-      let failed: string | null = null;
-      const onResponse = (r: Response): void => {
-        if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) statusAfter = r.status();
-      };
-      const onFailed = (r: Request): void => {
-        if (r.isNavigationRequest() && r.frame() === page.mainFrame())
-          failed = r.failure()?.errorText ?? 'failed';
-      };
-      page.on('response', onResponse);
-      page.on('requestfailed', onFailed);
-      try {
-        try {
-          await page.locator(profile.submit.control).click({ noWaitAfter: true });
-        } catch (e) {
-          return {
-            reason: `the click may not have reached the portal (${isTimeout(e) ? 'timeout' : 'error'}); reconcile before anything else`,
-          };
-        }
-        const deadline = Date.now() + run.timeouts.submitMs;
-        const pattern = new RegExp(profile.confirmation.pattern);
-        while (Date.now() < deadline) {
-          if (run.blocked.length > blockedBefore)
-            return { reason: `navigation blocked: ${run.blocked[blockedBefore]}` };
-          if (failed) return { reason: `the connection failed after the click (${failed})` };
-          try {
-            const conf = page.locator(profile.confirmation.selector);
-            if ((await conf.count()) > 0) {
-              const text = squash((await conf.first().textContent({ timeout: 1_000 })) ?? '');
-              const m = text.match(pattern);
-              return m?.[1] ? { requestId: m[1] } : { reason: 'the confirmation names no request id' };
-            }
-            if (
-              statusAfter !== null &&
-              statusAfter >= 400 &&
-              (await page.evaluate<string>('document.readyState')) === 'complete'
-            ) {
-              return { reason: `error page after the click (HTTP ${statusAfter})` };
-            }
-            const halt = statusAfter !== null ? await run.pageHalt('submit') : null;
-            if (halt) return { reason: `${halt.kind} after the click: ${halt.detail}` };
-          } catch {
-            // The page is between documents; look again.
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        return {
-          reason: `timeout: no confirmation within ${Math.round(run.timeouts.submitMs / 1000)} s of the click`,
-        };
-      } finally {
-        page.off('response', onResponse);
-        page.off('requestfailed', onFailed);
-      }
-    })();
-    await run.screenshot('requestId' in outcome ? 'confirmation' : 'ambiguous');
+    const outcome = await this.watchSubmit();
+    // The page may still be loading (a hung answer): the picture is bounded like everything else.
+    await within(
+      run.screenshot('requestId' in outcome ? 'confirmation' : 'ambiguous'),
+      run.timeouts.actionMs,
+    );
     const screenshots = run.screenshots.filter((s) => s.name === 'confirmation' || s.name === 'ambiguous');
     return 'requestId' in outcome
       ? { state: 'confirmed', requestId: outcome.requestId, screenshots }
       : { state: 'ambiguous', reason: run.redact(outcome.reason), screenshots };
+  }
+
+  /**
+   * Clicks submit once and watches what follows until submitMs: only the confirmation pattern with an
+   * id is a request id; a blocked or unanswered request, an error status, a halt or the deadline is a
+   * reason to reconcile. Every look at the page is bounded: while a navigation hangs, Playwright's own
+   * queries wait for the next document.
+   */
+  private async watchSubmit(): Promise<{ requestId: string } | { reason: string }> {
+    const { run } = this;
+    const { profile, page, wire } = run;
+    const blockedBefore = wire.blocked.length;
+    const unansweredBefore = wire.unanswered.length;
+    let statusAfter: number | null = null;
+    const onResponse = (r: Response): void => {
+      if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) statusAfter = r.status();
+    };
+    page.on('response', onResponse);
+    wire.sendTimeoutMs = run.timeouts.submitMs;
+    try {
+      try {
+        await page.locator(profile.submit.control).click({ noWaitAfter: true });
+      } catch (e) {
+        return {
+          reason: `the click may or may not have reached the portal (${isTimeout(e) ? 'timeout' : 'error'})`,
+        };
+      }
+      const deadline = Date.now() + run.timeouts.submitMs;
+      const pattern = new RegExp(profile.confirmation.pattern);
+      const look = async (): Promise<{ requestId: string } | { reason: string } | null> => {
+        const conf = page.locator(profile.confirmation.selector);
+        if ((await conf.count()) > 0) {
+          const text = squash((await conf.first().textContent()) ?? '');
+          const m = text.match(pattern);
+          return m?.[1] ? { requestId: m[1] } : { reason: 'the confirmation names no request id' };
+        }
+        if (statusAfter === null) return null;
+        if (statusAfter >= 400) return { reason: `error page after the click (HTTP ${statusAfter})` };
+        const halt = await run.pageHalt('submit');
+        return halt ? { reason: `${halt.kind} after the click: ${halt.detail}` } : null;
+      };
+      while (Date.now() < deadline) {
+        const blocked = wire.blocked[blockedBefore];
+        if (blocked) return { reason: `navigation blocked after the click: ${blocked}` };
+        const lost = wire.unanswered[unansweredBefore];
+        if (lost) {
+          return {
+            reason:
+              lost.why === 'timeout'
+                ? `timeout: no answer within ${Math.round(run.timeouts.submitMs / 1000)} s of the click`
+                : 'the connection failed after the click (reset before an answer)',
+          };
+        }
+        const seen = await within(
+          look().catch(() => null),
+          Math.min(run.timeouts.actionMs, Math.max(deadline - Date.now(), 1)),
+        );
+        if (seen) return seen;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return {
+        reason: `timeout: no confirmation within ${Math.round(run.timeouts.submitMs / 1000)} s of the click`,
+      };
+    } finally {
+      page.off('response', onResponse);
+      wire.sendTimeoutMs = run.timeouts.navigationMs;
+    }
   }
 
   async search(query: string): Promise<SearchRow[]> {
