@@ -398,9 +398,6 @@ export class PortalRun {
         executablePath,
         headless: opts.headless ?? false,
         args: [...CHROMIUM_BASE_FLAGS, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-        // No Playwright traces or downloads folder of its own: nothing of the run is kept on disk.
-        downloadsPath: undefined,
-        tracesDir: undefined,
       });
     } catch (e) {
       throw portalError(
@@ -780,7 +777,11 @@ class Session implements PortalSession {
     }
     checkValues(this.run.profile, values);
     this.state = 'filling';
-    const halt = await this.fillAll(values);
+    const halt = await this.fillAll(values).catch(async (e: unknown) => {
+      this.state = 'halted';
+      await this.run.screenshot('halt-fault');
+      throw e;
+    });
     if (!halt) {
       this.state = 'ready';
       return this.result('ready-to-submit', undefined, false);
