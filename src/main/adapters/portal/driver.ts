@@ -33,21 +33,24 @@ import {
  *    nothing is ever retried.
  */
 
-export type HaltKind =
-  | 'prefill'
-  | 'truncation'
-  | 'extra-value'
-  | 'different-value'
-  | 'unexpected-control'
-  | 'layout-changed'
-  | 'warning-banner'
-  | 'duplicate-notice'
-  | 'captcha'
-  | 'login-required'
-  | 'session-expired'
-  | 'navigation-blocked'
-  | 'error-page'
-  | 'timeout';
+/** Every reason a run halts (docs/portal-profiles.md describes each). */
+export const HALT_KINDS = [
+  'prefill',
+  'truncation',
+  'extra-value',
+  'different-value',
+  'unexpected-control',
+  'layout-changed',
+  'warning-banner',
+  'duplicate-notice',
+  'captcha',
+  'login-required',
+  'session-expired',
+  'navigation-blocked',
+  'error-page',
+  'timeout',
+] as const;
+export type HaltKind = (typeof HALT_KINDS)[number];
 
 export interface Halt {
   readonly kind: HaltKind;

@@ -11,11 +11,13 @@ export {
   loadPortalProfileFile,
   loadPortalProfiles,
   parsePortalProfile,
+  portalProfileSchema,
   type PortalErrorCode,
   type PortalProfile,
   type PortalTake,
 } from './profile';
 export {
+  HALT_KINDS,
   maskedPreview,
   openPortal,
   sha256Hex,
