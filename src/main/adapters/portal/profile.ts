@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CodedError } from '../../../core/errors';
+import { moduleId } from '../../../core/schema';
+import { firstIssue } from '../../../core/validate';
 
 /**
  * Portal profiles: everything the station knows about one PKI portal's pages, as data
@@ -195,7 +197,7 @@ const fieldSchema = z
   });
 
 const tabSchema = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and -'),
+  id: moduleId,
   /** Where the tab is expected: checked against the URL when the tab is reached. */
   path: relativePath(['draft']).optional(),
   fields: z.array(fieldSchema).min(1, 'must list at least one field'),
@@ -206,7 +208,8 @@ const tabSchema = z.strictObject({
 
 export const portalProfileSchema = z
   .strictObject({
-    profile: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and -'),
+    /** The same grammar as a PKCS#11 module profile's id: lowercase letters, digits and dashes. */
+    profile: moduleId,
     title: nonEmpty,
     version: z.number().int().positive(),
     allow: z.array(originEntry).min(1, 'must name at least one origin'),
@@ -302,12 +305,6 @@ export interface PortalProfile extends ParsedProfile {
   readonly sha256: string;
 }
 
-/** The YAML path of a zod issue, with an unknown key named as part of the path. */
-function issuePath(issue: z.core.$ZodIssue): (string | number)[] {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  return issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
-}
-
 /**
  * Validates decoded data as a profile; every refusal names the path (`tabs.2.fields.0.locator`) and,
  * when `lineOf` can tell, the line.
@@ -315,16 +312,17 @@ function issuePath(issue: z.core.$ZodIssue): (string | number)[] {
 export function validatePortalProfile(
   data: unknown,
   source: string,
-  opts: { sha256?: string; lineOf?: (path: (string | number)[]) => number | null } = {},
+  opts: { sha256?: string; lineOf?: (path: readonly string[]) => number | null } = {},
 ): PortalProfile {
   const r = portalProfileSchema.safeParse(data);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    const path = issue ? issuePath(issue) : [];
+    const issue = firstIssue(r.error);
+    // An unknown key is refused at its object; the path names the key itself.
+    const unknown = /^Unrecognized keys?: "([^"]+)"/.exec(issue.message)?.[1];
+    const path = unknown === undefined ? [...issue.path] : [...issue.path, unknown];
     const field = path.join('.') || '(profile)';
     const line = opts.lineOf?.(path) ?? null;
-    const message =
-      issue?.code === 'unrecognized_keys' ? 'is not a profile key' : (issue?.message ?? 'is invalid');
+    const message = unknown === undefined ? issue.message : 'is not a profile key';
     throw portalError(
       'PORTAL_PROFILE_INVALID',
       `${source}${line ? ` line ${line}` : ''}: ${field} ${message}`,
@@ -350,7 +348,7 @@ export function parsePortalProfile(text: string, source: string): PortalProfile 
       { field: '(profile)', source, line },
     );
   }
-  const lineOf = (path: (string | number)[]): number | null => {
+  const lineOf = (path: readonly string[]): number | null => {
     // The deepest node the path reaches (an unknown key's own node, else its parent's).
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
