@@ -350,6 +350,9 @@ export class PortalRun {
   private readonly secrets = new Set<string>();
   /** Main-frame document status since the last reset (null: none arrived). */
   private lastStatus: number | null = null;
+  /** How many of wire.blocked and wire.unanswered were already reported as halts. */
+  private reportedBlocked = 0;
+  private reportedUnanswered = 0;
 
   private constructor(
     /** The network state the context's route handler keeps. */
@@ -530,8 +533,22 @@ export class PortalRun {
     throw new Error(this.redact(`portal driver: ${first}`));
   }
 
-  private reportedBlocked = 0;
+  /**
+   * A request outside `allow` since the last look, else a request that changes the portal and got no
+   * answer (timed out or cut) since the last look.
+   */
   blockedHalt(tab?: string): Halt | null {
+    const lost = this.wire.unanswered[this.reportedUnanswered];
+    if (this.blocked.length <= this.reportedBlocked && lost) {
+      this.reportedUnanswered = this.wire.unanswered.length;
+      return lost.why === 'timeout'
+        ? { kind: 'timeout', tab, detail: `the portal did not answer ${lost.url} in time` }
+        : {
+            kind: 'error-page',
+            tab,
+            detail: `the connection was cut before the portal answered ${lost.url}`,
+          };
+    }
     if (this.blocked.length <= this.reportedBlocked) return null;
     const fresh = this.blocked.slice(this.reportedBlocked);
     this.reportedBlocked = this.blocked.length;
