@@ -755,6 +755,11 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
   }
 }
 
+/** A button's words: its text, or an input button's value. */
+export async function controlText(control: Locator): Promise<string> {
+  return squash((await control.textContent()) || ((await control.getAttribute('value')) ?? ''));
+}
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A URL as reported: origin and path, never its query (it could carry what a page tried to leak). */
@@ -1023,8 +1028,7 @@ class Session implements PortalSession {
     const { submit } = this.run.profile;
     const control = this.run.page.locator(submit.control);
     const n = await control.count();
-    const text =
-      n === 1 ? squash((await control.textContent()) ?? (await control.inputValue().catch(() => ''))) : '';
+    const text = n === 1 ? await controlText(control) : '';
     if (n !== 1 || text !== squash(submit.label) || !(await control.isVisible())) {
       return {
         kind: 'layout-changed',

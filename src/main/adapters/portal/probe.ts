@@ -1,4 +1,4 @@
-import { PortalRun, type Halt, type OpenPortalOptions, type Screenshot } from './driver';
+import { controlText, PortalRun, type Halt, type OpenPortalOptions, type Screenshot } from './driver';
 import type { PortalProfile } from './profile';
 
 /**
@@ -149,7 +149,7 @@ export async function probe(
     }
     const submit = run.page.locator(profile.submit.control);
     const n = await submit.count();
-    const text = n === 1 ? ((await submit.textContent()) ?? '').replace(/\s+/g, ' ').trim() : '';
+    const text = n === 1 ? await controlText(submit) : '';
     if (n !== 1 || text !== profile.submit.label) {
       mismatches.push({
         tab: 'review',
