@@ -72,7 +72,9 @@ const credentialOptions = (c: Command) =>
 export function printRun(out: Out, r: View<'portalReconcile'>): void {
   out(`portal run ${r.runId} — request ${r.requestId} via ${r.profile} at ${r.origin}\n`);
   out(`  ${r.state}: ${r.sentence}\n`);
-  out(`  started ${r.startedAt} by ${r.actor}, pre-check evaluation ${r.evaluationSeq}, entry ${r.entryDigest.slice(0, 16)}…\n`);
+  out(
+    `  started ${r.startedAt} by ${r.actor}, pre-check evaluation ${r.evaluationSeq}, entry ${r.entryDigest.slice(0, 16)}…\n`,
+  );
   if (r.stopped) {
     out(`  stopped ${r.stopped.stage} (${r.stopped.outcome}); owner: ${r.stopped.owner ?? '—'}\n`);
     for (const b of r.stopped.blockers) out(`    ${b.checkId}: ${b.sentence}\n`);
@@ -83,13 +85,22 @@ export function printRun(out: Out, r: View<'portalReconcile'>): void {
     );
   if (r.readBack.length > 0)
     out(
-      `  read back: ${r.readBack.filter((x) => x.match).length} of ${r.readBack.length} fields match${r.readBack.some((x) => !x.match) ? ` (differs: ${r.readBack.filter((x) => !x.match).map((x) => `${x.tab}/${x.take}`).join(', ')})` : ''}\n`,
+      `  read back: ${r.readBack.filter((x) => x.match).length} of ${r.readBack.length} fields match${
+        r.readBack.some((x) => !x.match)
+          ? ` (differs: ${r.readBack
+              .filter((x) => !x.match)
+              .map((x) => `${x.tab}/${x.take}`)
+              .join(', ')})`
+          : ''
+      }\n`,
     );
   if (r.intentSeq !== null) out(`  submit intent at journal seq ${r.intentSeq}\n`);
   if (r.ambiguousReason) out(`  outcome unknown: ${r.ambiguousReason}\n`);
   if (r.portalRequestId) out(`  portal request id: ${r.portalRequestId}\n`);
   for (const c of r.reconciliations)
-    out(`  reconciliation seq ${c.seq} by ${c.actor}: ${c.result}${c.portalRequestId ? ` ${c.portalRequestId}` : ''} (${c.rows} rows)\n`);
+    out(
+      `  reconciliation seq ${c.seq} by ${c.actor}: ${c.result}${c.portalRequestId ? ` ${c.portalRequestId}` : ''} (${c.rows} rows)\n`,
+    );
   for (const s of r.screenshots) out(`  screenshot ${s.name}.png sha256 ${s.sha256}\n`);
   out(`  next: ${r.next}\n`);
 }
@@ -97,7 +108,9 @@ export function printRun(out: Out, r: View<'portalReconcile'>): void {
 function printStatus(out: Out, v: View<'portalStatus'>): void {
   out(`station mode: ${v.mode.toUpperCase()}\n`);
   for (const s of v.stops) {
-    out(`pre-check stop seq ${s.seq} ${s.at} — request ${s.requestId}: ${s.outcome}; owner ${s.owner ?? '—'}\n`);
+    out(
+      `pre-check stop seq ${s.seq} ${s.at} — request ${s.requestId}: ${s.outcome}; owner ${s.owner ?? '—'}\n`,
+    );
     for (const b of s.blockers) out(`  ${b.checkId}: ${b.sentence}\n`);
   }
   if (v.runs.length === 0) out('no portal run yet\n');
@@ -149,7 +162,9 @@ export function registerPortalCommands(
     });
     if (o.json) out(`${JSON.stringify(report)}\n`);
     else {
-      out(`probe of ${o.url} with ${o.profile}: ${report.ok ? 'every locator and label matches' : `${report.mismatches.length} mismatch(es)`}\n`);
+      out(
+        `probe of ${o.url} with ${o.profile}: ${report.ok ? 'every locator and label matches' : `${report.mismatches.length} mismatch(es)`}\n`,
+      );
       for (const m of report.mismatches) out(`  ${m}\n`);
     }
     if (!report.ok) process.exitCode = EXIT.STATE;
@@ -192,10 +207,15 @@ export function registerPortalCommands(
         adapter(),
       );
       const run = r.run ? portalRunView(r.run) : null;
-      if (o.json) out(`${JSON.stringify({ run, preCheck: { seq: r.preCheck.seq, outcome: r.preCheck.outcome, blockers: r.preCheck.blockers } })}\n`);
+      if (o.json)
+        out(
+          `${JSON.stringify({ run, preCheck: { seq: r.preCheck.seq, outcome: r.preCheck.outcome, blockers: r.preCheck.blockers } })}\n`,
+        );
       else if (run) printRun(out, run);
       else {
-        out(`STOPPED before entry: pre-check evaluation ${r.preCheck.seq} gave ${r.preCheck.outcome}; nothing was entered\n`);
+        out(
+          `STOPPED before entry: pre-check evaluation ${r.preCheck.seq} gave ${r.preCheck.outcome}; nothing was entered\n`,
+        );
         for (const b of r.preCheck.blockers) out(`  ${b.checkId}: ${b.sentence}\n`);
       }
       process.exitCode = exitFor(run);

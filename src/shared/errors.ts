@@ -100,6 +100,35 @@ export const ERROR_CATALOGUE = {
     action:
       'Portal submission runs only on a station created in online mode (`station init --mode online`); an offline ceremony station never goes online.',
   },
+  PORTAL_PROFILE_INVALID: {
+    class: 'usage',
+    action:
+      'Correct the portal profile at the file, line and key named (docs/portal-profiles.md), then probe it again.',
+  },
+  PORTAL_PROFILE_UNKNOWN: {
+    class: 'usage',
+    action: 'Name a profile in resources/portals (`station portal profiles` lists them).',
+  },
+  PORTAL_BROWSER_UNAVAILABLE: {
+    class: 'device',
+    action:
+      'Install Debian’s chromium (`npm run setup` does), or run headless on a machine without a display.',
+  },
+  PORTAL_VALUES_INVALID: {
+    class: 'invalid-input',
+    action:
+      'The values to enter do not fit the profile (a list for a single field, a value no option offers): fix the records or the profile.',
+  },
+  PORTAL_NOT_READY: {
+    class: 'state',
+    action:
+      'This portal session cannot do that now (it submits once, after a clean fill): start a new run or reconcile.',
+  },
+  PORTAL_HALTED: {
+    class: 'state',
+    action:
+      'The portal page changed before submit: nothing was clicked. A person takes over in the portal, or starts a new run.',
+  },
   PORTAL_ALREADY_SUBMITTED: {
     class: 'state',
     action:
@@ -112,7 +141,8 @@ export const ERROR_CATALOGUE = {
   },
   PORTAL_URL_NOT_ALLOWED: {
     class: 'invalid-input',
-    action: 'Use the portal address the profile’s allowlist names (resources/portals/<profile>.yaml `allow`).',
+    action:
+      'Use the portal address the profile’s allowlist names (resources/portals/<profile>.yaml `allow`).',
   },
   PORTAL_RUN_BUSY: { class: 'state', action: 'Wait for the run in progress to end, then look at its state.' },
   PORTAL_NOT_AMBIGUOUS: {

@@ -2,6 +2,9 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { isoTime } from '../../src/core/schema';
+import { issuanceRequest } from '../../src/core/findings/families/issuance';
+import { requestDigest } from '../../src/core/findings/rules/issuance/common';
+import { sha256hex } from '../../src/main/services/records/records';
 import { tempDir } from './temp';
 
 /**
@@ -27,15 +30,40 @@ export function shiftedScenarioCopy(dir: string, now: Date): string {
   const write = (path: string, value: unknown) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
   write(join(out, 'scenario.json'), moved(scenario));
   const sources = join(out, 'sources');
+  // An approval binds the digest of its request's content, instants included: a request moved in time is
+  // another content, so what was bound to the original is bound to the moved one (and what was bound to
+  // something else stays bound to something else).
+  const rebound = new Map<string, string>();
+  for (const name of readdirSync(sources).filter((n) => n.endsWith('.json'))) {
+    const file = JSON.parse(readFileSync(join(sources, name), 'utf8')) as {
+      family?: string;
+      records?: unknown[];
+    };
+    if (file.family !== issuanceRequest.name) continue;
+    for (const r of file.records ?? []) {
+      const before = issuanceRequest.schema.parse(r);
+      const after = issuanceRequest.schema.parse(moved(r));
+      rebound.set(requestDigest(sha256hex, before), requestDigest(sha256hex, after));
+    }
+  }
+  const rebind = (v: string) => rebound.get(v) ?? v;
+  const movedAndBound = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? rebind(move(v))
+      : Array.isArray(v)
+        ? v.map(movedAndBound)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, movedAndBound(x)]))
+          : v;
   for (const name of readdirSync(sources)) {
     const path = join(sources, name);
-    if (name.endsWith('.json')) write(path, moved(JSON.parse(readFileSync(path, 'utf8'))));
+    if (name.endsWith('.json')) write(path, movedAndBound(JSON.parse(readFileSync(path, 'utf8'))));
     else if (name.endsWith('.csv')) {
       const rows = parse(readFileSync(path, 'utf8'), { relax_column_count: false }) as string[][];
       const quote = (c: string) => `"${c.replace(/"/g, '""')}"`;
       writeFileSync(
         path,
-        `${rows.map((r, i) => r.map((c) => quote(i === 0 ? c : move(c))).join(',')).join('\n')}\n`,
+        `${rows.map((r, i) => r.map((c) => quote(i === 0 ? c : rebind(move(c)))).join(',')).join('\n')}\n`,
       );
     }
   }

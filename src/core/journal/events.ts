@@ -41,7 +41,13 @@ import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/mo
 import { journaledPacketOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
 import { artifactName } from '../signing/batch';
-import { DRAFT_DISPOSITIONS, ENTRY_KEYS, HALT_KINDS, readBackSchema, screenshotRefSchema } from '../portal/model';
+import {
+  DRAFT_DISPOSITIONS,
+  ENTRY_KEYS,
+  HALT_KINDS,
+  readBackSchema,
+  screenshotRefSchema,
+} from '../portal/model';
 
 /**
  * The catalogue of journal event kinds. Every event the station records has a kind listed here and a
@@ -872,7 +878,10 @@ export const EVENT_BODIES = {
     origin: z.string().min(1).max(300),
     evaluationSeq: z.number().int().min(1),
     entryDigest: hex(32),
-    fields: z.array(z.strictObject({ take: z.enum(ENTRY_KEYS), sha256: hex(32) })).min(1).max(40),
+    fields: z
+      .array(z.strictObject({ take: z.enum(ENTRY_KEYS), sha256: hex(32) }))
+      .min(1)
+      .max(40),
     /** What reconciliation searches the portal by: the subject's common name and the CSR fingerprint. */
     search: z.array(z.string().min(1).max(300)).min(1).max(5),
   }),
@@ -887,9 +896,7 @@ export const EVENT_BODIES = {
     evaluationSeq: z.number().int().min(1),
     outcome: z.string().min(1).max(80),
     owner: person.nullable(),
-    blockers: z
-      .array(z.strictObject({ checkId: checkId(), sentence: z.string().min(1).max(2000) }))
-      .max(200),
+    blockers: z.array(z.strictObject({ checkId: checkId(), sentence: z.string().min(1).max(2000) })).max(200),
   }),
   /** A safe halt before submit: the exact reason, the draft's fate, the read-back and masked screenshots. */
   'portal.halted': z.strictObject({
@@ -917,6 +924,11 @@ export const EVENT_BODIES = {
     draftId: z.string().min(1).max(120).nullable(),
     readBack: z.array(readBackSchema).max(200),
     screenshots: z.array(screenshotRefSchema).max(50),
+    /**
+     * The portal's requests for the same subject the station saw before entering (none of them live for
+     * this key: a live one halts): reconciliation never takes one of these for the run's own.
+     */
+    knownBefore: z.array(z.string().min(1).max(120)).max(200),
   }),
   /** A positive confirmation with a request id. */
   'portal.submitted': z.strictObject({

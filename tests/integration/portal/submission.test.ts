@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importRecordsFile } from '../../../src/main/services/records';
 import { importScenarioSources, readScenario } from '../../../src/main/services/findings';
 import {
@@ -10,6 +10,7 @@ import {
   portalRuns,
   portalStatus,
   PORTAL_EVIDENCE_DIR,
+  preCheck,
   reconcileRun,
   submitIssuance,
   type PortalAdapter,
@@ -24,7 +25,7 @@ import {
 } from '../../fixtures/pki-portal/server.mjs';
 import { shiftedScenarioCopy } from '../../helpers/shift-scenario';
 import { tempDir } from '../../helpers/temp';
-import { STATION_BIN, stationCli } from '../../e2e/harness';
+import { STATION_BIN } from '../../e2e/harness';
 
 /**
  * The submission service end to end against the test PKI portal in real Chromium: the pre-checks of the
@@ -38,11 +39,13 @@ const NOW = new Date('2026-12-08T09:30:00.000Z');
 const USER = DEFAULT_USERS[0]!;
 const ACTOR = 'operator:elena';
 
+// A fresh portal per test: its queue starts empty (a live request for the same subject and key would
+// rightly halt the next run before entry).
 let portal: Portal;
-beforeAll(async () => {
+beforeEach(async () => {
   portal = await startPortal();
 });
-afterAll(async () => {
+afterEach(async () => {
   await portal.close();
 });
 
@@ -110,7 +113,7 @@ describe('portal submission (online mode) against the test portal', () => {
       const dir = join(station.dataDir, PORTAL_EVIDENCE_DIR, r.run!.runId);
       expect(readdirSync(dir).length).toBeGreaterThan(0);
       // The portal password never lands in the journal, the evidence or the views.
-      const db = readFileSync(join(station.dataDir, 'station.db'));
+      const db = readFileSync(join(station.dataDir, 'station.sqlite'));
       expect(db.includes(Buffer.from(USER.password))).toBe(false);
       for (const f of readdirSync(dir))
         expect(readFileSync(join(dir, f)).includes(Buffer.from(USER.password))).toBe(false);
@@ -136,7 +139,8 @@ describe('portal submission (online mode) against the test portal', () => {
       expect(lastSeq()).toBe(from); // the portal saw nothing, not even a draft
       const stops = portalStatus(station, { requestId: REQUEST }).stops;
       expect(stops).toHaveLength(1);
-      expect(stops[0]).toMatchObject({ stage: 'before-entry', owner: 'Elena Park' });
+      expect(stops[0]?.stage).toBe('before-entry');
+      expect(stops[0]?.owner).toBe('elena.park');
     } finally {
       station.close();
     }
@@ -190,6 +194,39 @@ describe('portal submission (online mode) against the test portal', () => {
       expect(r.run?.intent).toBeNull();
       expect(created(from)).toHaveLength(0);
       expect(portal.audit().some((a) => a.kind === 'draft-saved' && a.seq > from)).toBe(true);
+    } finally {
+      station.close();
+    }
+  });
+
+  it('a live request for the same subject and key already in the portal halts before entry; look-alikes do not', async () => {
+    const station = await onlineStation();
+    try {
+      const search = preCheck(station, REQUEST, ACTOR).entry?.search ?? [];
+      const [cn, , keyPrint] = search;
+      expect(cn && keyPrint).toBeTruthy();
+      // Look-alikes: the same subject with another key, the same key rejected, another subject.
+      portal.seedRequest({ subject: cn!, fingerprint: 'ab'.repeat(32), state: 'pending' });
+      portal.seedRequest({ subject: cn!, fingerprint: keyPrint!, state: 'rejected' });
+      portal.seedRequest({ subject: 'Northwind TLS 2027', fingerprint: keyPrint!, state: 'pending' });
+      const from = lastSeq();
+      const clean = await submit(station);
+      expect(clean.run?.state).toBe('SUBMITTED');
+      expect(created(from)).toHaveLength(1);
+      // The request the run just made is now live in the portal: a fresh station that does not know it
+      // (its records say nothing) is halted before entry by the portal's own queue.
+      const other = await onlineStation();
+      try {
+        const mark = lastSeq();
+        const r = await submit(other);
+        expect(r.run?.state).toBe('HALTED');
+        expect(r.run?.halted?.kind).toBe('duplicate-notice');
+        expect(r.run?.halted?.detail).toContain(clean.run?.portalRequestId ?? '?');
+        expect(created(mark)).toHaveLength(0);
+        expect(portal.audit().filter((a) => a.seq > mark && a.kind === 'draft-created')).toHaveLength(0);
+      } finally {
+        other.close();
+      }
     } finally {
       station.close();
     }
@@ -302,7 +339,18 @@ describe('portal submission (online mode) against the test portal', () => {
     station.close();
     const creds = join(tempDir(), 'portal.json');
     writeFileSync(creds, JSON.stringify(USER), { mode: 0o600 });
-    const cli = (args: string[]) => stationCli([...args, '--data-dir', dataDir]);
+    // Asynchronous: the test portal runs in this process and must answer while the CLI waits.
+    const cli = (args: string[]) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, [STATION_BIN, ...args, '--data-dir', dataDir], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+        c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        c.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+      });
     const submitArgs = [
       'portal',
       'submit',
@@ -320,12 +368,16 @@ describe('portal submission (online mode) against the test portal', () => {
     ];
     const from = lastSeq();
     const child = spawn(process.execPath, [STATION_BIN, ...submitArgs, '--data-dir', dataDir], {
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let said = '';
+    child.stdout.on('data', (b: Buffer) => (said += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (said += b.toString()));
     try {
       const deadline = Date.now() + 60_000;
-      while (created(from).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(created(from)).toHaveLength(1);
+      while (created(from).length === 0 && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(created(from), said).toHaveLength(1);
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       portal.setFaults([]);
@@ -336,12 +388,12 @@ describe('portal submission (online mode) against the test portal', () => {
       expect(run?.state).toBe('HALTED-AMBIGUOUS');
       // Submitting again is refused before any browser entry; the portal sees nothing.
       const mark = lastSeq();
-      const again = cli(submitArgs);
+      const again = await cli(submitArgs);
       expect(again.status).not.toBe(0);
       expect(again.stderr).toContain('PORTAL_RECONCILE_FIRST');
       expect(lastSeq()).toBe(mark);
       // Reconciliation finds the request and settles the run with its id; still one request.
-      const rec = cli([
+      const rec = await cli([
         'portal',
         'reconcile',
         '--run',
@@ -365,5 +417,5 @@ describe('portal submission (online mode) against the test portal', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       portal.setFaults([]);
     }
-  });
+  }, 180_000);
 });

@@ -46,7 +46,8 @@ export function entryDigest(
  * the justification, the window id, and the counted approvals' ids in the policy's role order — each with
  * the SHA-256 of its text, and their digest. When a check blocks: no fields and no digest, only the
  * request and the owner it returns to. `search` is what reconciliation looks for in the portal: the
- * common name and the locked CSR fingerprint.
+ * common name, then the fingerprints a portal may show for the request — the locked CSR's (over its DER)
+ * and the CSR key's (over its SPKI), whichever the portal lists.
  */
 export function deriveEntry(ctx: RuleContext<PortalIssuancePolicy>, findings: readonly Finding[]): EntryView {
   const a = assess(ctx);
@@ -80,7 +81,12 @@ export function deriveEntry(ctx: RuleContext<PortalIssuancePolicy>, findings: re
     value: raw[take],
     sha256: sha256(utf8Bytes(entryText(raw[take]))),
   }));
-  return { ...stopped, digest: entryDigest(sha256, fields), fields };
+  return {
+    ...stopped,
+    digest: entryDigest(sha256, fields),
+    fields,
+    search: [c.commonName, c.csrFingerprint, a.csr.spkiSha256],
+  };
 }
 
 export function issuanceOutcome(findings: readonly Finding[]): { outcome: IssuanceOutcome; reason: string } {

@@ -92,7 +92,13 @@ export interface FillResult {
 }
 
 export type SubmitResult =
-  | { readonly state: 'confirmed'; readonly requestId: string; readonly screenshots: readonly Screenshot[] }
+  | {
+      readonly state: 'confirmed';
+      readonly requestId: string;
+      /** The confirmation text the pattern matched (the station journals its digest). */
+      readonly confirmation: string;
+      readonly screenshots: readonly Screenshot[];
+    }
   | { readonly state: 'ambiguous'; readonly reason: string; readonly screenshots: readonly Screenshot[] };
 
 export interface SearchRow {
@@ -134,6 +140,8 @@ export interface PortalSession {
   fill(values: PortalValues): Promise<FillResult>;
   /** Re-checks the review, awaits `beforeClick` (the intent), clicks submit once. Never retries. */
   submit(beforeClick: () => Promise<void>): Promise<SubmitResult>;
+  /** Saves the draft where allowed (a stop found after the fill); the session never submits after it. */
+  saveDraft(): Promise<{ saved: boolean; draftId: string | null }>;
   /** Reconciliation: the portal's search, parsed. Never submits. */
   search(query: string): Promise<SearchRow[]>;
   /** Every request aborted so far for leaving `allow` (origin and path, no query). */
@@ -817,6 +825,21 @@ class Session implements PortalSession {
     return this.result('halted', halt, saved);
   }
 
+  /**
+   * A stop found after a clean fill (the station's pre-check before submit): saves the draft where the
+   * profile and the page allow, and ends the session's chance to submit.
+   */
+  async saveDraft(): Promise<{ saved: boolean; draftId: string | null }> {
+    if (this.state === 'submitting' || this.state === 'submitted')
+      throw portalError('PORTAL_NOT_READY', 'this session already clicked submit: nothing to save', {
+        state: this.state,
+      });
+    this.state = 'halted';
+    const saved = await this.run.saveDraft();
+    await this.run.screenshot('draft-saved');
+    return { saved, draftId: this.run.draftId };
+  }
+
   private result(state: FillResult['state'], halt: Halt | undefined, draftSaved: boolean): FillResult {
     return {
       state,
@@ -1085,7 +1108,7 @@ class Session implements PortalSession {
     );
     const screenshots = run.screenshots.filter((s) => s.name === 'confirmation' || s.name === 'ambiguous');
     return 'requestId' in outcome
-      ? { state: 'confirmed', requestId: outcome.requestId, screenshots }
+      ? { state: 'confirmed', requestId: outcome.requestId, confirmation: outcome.confirmation, screenshots }
       : { state: 'ambiguous', reason: run.redact(outcome.reason), screenshots };
   }
 
@@ -1095,7 +1118,7 @@ class Session implements PortalSession {
    * reason to reconcile. Every look at the page is bounded: while a navigation hangs, Playwright's own
    * queries wait for the next document.
    */
-  private async watchSubmit(): Promise<{ requestId: string } | { reason: string }> {
+  private async watchSubmit(): Promise<{ requestId: string; confirmation: string } | { reason: string }> {
     const { run } = this;
     const { profile, page, wire } = run;
     const blockedBefore = wire.blocked.length;
@@ -1116,12 +1139,16 @@ class Session implements PortalSession {
       }
       const deadline = Date.now() + run.timeouts.submitMs;
       const pattern = new RegExp(profile.confirmation.pattern);
-      const look = async (): Promise<{ requestId: string } | { reason: string } | null> => {
+      const look = async (): Promise<
+        { requestId: string; confirmation: string } | { reason: string } | null
+      > => {
         const conf = page.locator(profile.confirmation.selector);
         if ((await conf.count()) > 0) {
           const text = squash((await conf.first().textContent()) ?? '');
           const m = text.match(pattern);
-          return m?.[1] ? { requestId: m[1] } : { reason: 'the confirmation names no request id' };
+          return m?.[1]
+            ? { requestId: m[1], confirmation: text }
+            : { reason: 'the confirmation names no request id' };
         }
         if (statusAfter === null) return null;
         if (statusAfter >= 400) return { reason: `error page after the click (HTTP ${statusAfter})` };

@@ -8,6 +8,7 @@ export {
   PORTAL_TAKES,
   bundledPortalProfile,
   bundledPortalProfileIds,
+  originAllowed,
   loadPortalProfileFile,
   loadPortalProfiles,
   parsePortalProfile,

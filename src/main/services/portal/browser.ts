@@ -65,20 +65,23 @@ function sessionPort(s: PortalSession): PortalSessionPort {
     async submit(beforeClick) {
       const r = await s.submit(beforeClick);
       return r.state === 'confirmed'
-        ? { state: 'confirmed', requestId: r.requestId, confirmation: r.confirmation, screenshots: r.screenshots }
+        ? {
+            state: 'confirmed',
+            requestId: r.requestId,
+            confirmation: r.confirmation,
+            screenshots: r.screenshots,
+          }
         : r;
     },
     async search(query) {
       const rows = await s.search(query);
       return {
-        rows: rows.map(
-          (r): SearchRow => ({
-            requestId: r.requestId,
-            subject: r.subject ?? '',
-            fingerprint: r.fingerprint ?? '',
-            state: r.state ?? '',
-          }),
-        ),
+        rows: rows.map((r): SearchRow => ({
+          requestId: r.requestId,
+          subject: r.subject ?? '',
+          fingerprint: r.fingerprint ?? '',
+          state: r.state ?? '',
+        })),
         screenshots: [],
       };
     },
@@ -125,7 +128,9 @@ export function browserPortal(opts: { timeouts?: Partial<PortalTimeouts> } = {})
       return {
         ok: r.ok,
         mismatches: [
-          ...r.mismatches.map((m) => `${m.tab}: ${m.locator} expected label "${m.expectedLabel}", found ${m.found}`),
+          ...r.mismatches.map(
+            (m) => `${m.tab}: ${m.locator} expected label "${m.expectedLabel}", found ${m.found}`,
+          ),
           ...r.halts.map((h) => `halt ${h.kind}${h.tab ? ` on ${h.tab}` : ''}: ${h.detail}`),
           ...r.blocked.map((b) => `blocked request outside allow: ${b}`),
         ],

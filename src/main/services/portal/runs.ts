@@ -126,8 +126,7 @@ function settle(station: Station, r: Mutable<PortalRun>): PortalRun {
       r.sentence = `submitted: reconciliation found request ${lastReconciled.portalRequestId ?? '?'} in the portal`;
     } else if (lastReconciled?.result === 'not-found') {
       r.state = 'NOT-FOUND';
-      r.sentence =
-        'reconciliation searched the portal and found no request: a person may start a new run';
+      r.sentence = 'reconciliation searched the portal and found no request: a person may start a new run';
     } else if (!r.ambiguous && isLive(station, r.runId)) {
       r.state = 'SUBMITTING';
       r.sentence = 'the submit intent is journaled and the click is in flight';

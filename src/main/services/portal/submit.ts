@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertActor } from '../../../core/journal/events';
 import type { EventBody } from '../../../core/journal/events';
+import { CodedError } from '../../../core/errors';
 import {
   entryViewSchema,
+  HALT_KINDS,
   READY_FOR_PORTAL,
   type EntryKey,
   type EntryView,
@@ -173,7 +175,9 @@ export async function submitIssuance(
     origin,
     evaluationSeq: first.seq,
     entryDigest: entry.digest,
-    fields: entry.fields.filter((f) => profile.takes.includes(f.take)).map((f) => ({ take: f.take, sha256: f.sha256 })),
+    fields: entry.fields
+      .filter((f) => profile.takes.includes(f.take))
+      .map((f) => ({ take: f.take, sha256: f.sha256 })),
     search: entry.search.length > 0 ? entry.search : [input.requestId],
   };
   markLive(station, runId, true);
@@ -206,9 +210,71 @@ export async function submitIssuance(
       return { run: runOf(station, runId), preCheck: first };
     }
 
-    const filled = await session.fill(entryValues(entry, profile.takes));
+    // The portal itself, before entry: a live request for this subject and key already there (one the
+    // records did not know yet) halts; what is there is kept so reconciliation never takes it for this run's.
+    let knownBefore: string[];
+    try {
+      const seen = await searchAll(session, started.search);
+      const live = seen.rows.filter((r) => matchesTerms(started.search, r));
+      if (live.length > 0) {
+        halt({
+          kind: 'duplicate-notice',
+          tab: null,
+          field: null,
+          expectedSha256: null,
+          foundSha256: null,
+          detail: `the portal already holds a live request for this subject and key: ${live.map((r) => `${r.requestId} (${r.state})`).join(', ')}`,
+          disposition: 'abandoned',
+          draftId: null,
+          readBack: [],
+          screenshots: keep(station, runId, 'duplicate', seen.screenshots),
+        });
+        keepOpen = input.keepOpenOnHalt ?? !input.headless;
+        return { run: runOf(station, runId), preCheck: first };
+      }
+      knownBefore = seen.rows.map((r) => r.requestId);
+    } catch (e) {
+      halt({
+        kind: 'browser-failed',
+        tab: null,
+        field: null,
+        expectedSha256: null,
+        foundSha256: null,
+        detail: `the portal's search before entry failed: ${faultText(e)}`,
+        disposition: 'abandoned',
+        draftId: null,
+        readBack: [],
+        screenshots: [],
+      });
+      keepOpen = input.keepOpenOnHalt ?? !input.headless;
+      return { run: runOf(station, runId), preCheck: first };
+    }
+
+    let filled: Awaited<ReturnType<PortalSessionPort['fill']>>;
+    try {
+      filled = await session.fill(entryValues(entry, profile.takes));
+    } catch (e) {
+      // A driver fault while entering: nothing was submitted; the run halts with the fault named.
+      halt({
+        kind: 'browser-failed',
+        tab: null,
+        field: null,
+        expectedSha256: null,
+        foundSha256: null,
+        detail: `entering stopped on a fault: ${faultText(e)}`,
+        disposition: 'abandoned',
+        draftId: null,
+        readBack: [],
+        screenshots: [],
+      });
+      keepOpen = input.keepOpenOnHalt ?? !input.headless;
+      return { run: runOf(station, runId), preCheck: first };
+    }
     if (filled.state === 'halted') {
-      const h = filled.halt ?? { kind: 'layout-changed' as const, detail: 'the driver halted without a reason' };
+      const h = filled.halt ?? {
+        kind: 'layout-changed' as const,
+        detail: 'the driver halted without a reason',
+      };
       halt({
         kind: h.kind,
         tab: h.tab ?? null,
@@ -228,7 +294,9 @@ export async function submitIssuance(
     // Immediately before submit: the same rules again, and they must give exactly the entry typed.
     const second = preCheck(station, input.requestId, input.actor);
     if (!ready(second) || second.entry.digest !== entry.digest) {
-      const saved = await session.saveDraft();
+      const saved = await session
+        .saveDraft()
+        .catch(() => ({ draftId: null, disposition: 'abandoned' as const }));
       if (!ready(second)) {
         station.record([
           {
@@ -263,23 +331,59 @@ export async function submitIssuance(
       return { run: runOf(station, runId), preCheck: second };
     }
 
-    const result = await session.submit(async () => {
-      // Durable before the click (the store commits with synchronous=FULL): from here the request may exist.
-      station.record([
-        {
-          kind: 'portal.submit-intent',
-          actor: input.actor,
-          body: {
-            runId,
-            evaluationSeq: second.seq,
-            entryDigest: entry.digest,
-            draftId: filled.draftId,
-            readBack: [...filled.readBack],
-            screenshots: keep(station, runId, 'review', filled.screenshots),
+    let intended = false;
+    let result: Awaited<ReturnType<PortalSessionPort['submit']>>;
+    try {
+      result = await session.submit(async () => {
+        // Durable before the click (the store commits with synchronous=FULL): from here the request may exist.
+        station.record([
+          {
+            kind: 'portal.submit-intent',
+            actor: input.actor,
+            body: {
+              runId,
+              evaluationSeq: second.seq,
+              entryDigest: entry.digest,
+              draftId: filled.draftId,
+              readBack: [...filled.readBack],
+              screenshots: keep(station, runId, 'review', filled.screenshots),
+              knownBefore,
+            },
           },
-        },
-      ]);
-    });
+        ]);
+        intended = true;
+      });
+    } catch (e) {
+      if (intended) {
+        // After the intent nothing is known: the click may have reached the portal.
+        result = {
+          state: 'ambiguous',
+          reason: `a fault after the submit intent: ${faultText(e)}`,
+          screenshots: [],
+        };
+      } else {
+        // The driver refused to click (the page changed at the last look): a safe halt, draft saved if it can be.
+        const data = e instanceof CodedError ? (e.data as { kind?: unknown; tab?: unknown }) : {};
+        const kind = HALT_KINDS.find((k) => k === data.kind) ?? 'browser-failed';
+        const saved = await session
+          .saveDraft()
+          .catch(() => ({ draftId: null, disposition: 'abandoned' as const }));
+        halt({
+          kind,
+          tab: typeof data.tab === 'string' ? data.tab : null,
+          field: null,
+          expectedSha256: null,
+          foundSha256: null,
+          detail: `not submitted: ${faultText(e)}`,
+          disposition: saved.disposition,
+          draftId: saved.draftId ?? filled.draftId,
+          readBack: [...filled.readBack],
+          screenshots: [],
+        });
+        keepOpen = input.keepOpenOnHalt ?? !input.headless;
+        return { run: runOf(station, runId), preCheck: second };
+      }
+    }
     if (result.state === 'confirmed') {
       station.record([
         {
@@ -312,6 +416,12 @@ export async function submitIssuance(
     markLive(station, runId, false);
     if (session) await session.close({ keepOpen }).catch(() => undefined);
   }
+}
+
+/** A fault in words for the journal: its code and message, never a stack or a value typed. */
+function faultText(e: unknown): string {
+  if (e instanceof CodedError) return `${e.code}: ${e.message}`.slice(0, 1500);
+  return e instanceof Error ? e.message.slice(0, 1500) : 'unknown fault';
 }
 
 function runOf(station: Station, runId: string): PortalRun {
@@ -370,14 +480,9 @@ export async function reconcileRun(
     credentials: input.credentials,
   });
   try {
-    const rows: { requestId: string; subject: string; fingerprint: string; state: string }[] = [];
-    const shots: Screenshot[] = [];
-    for (const q of run.started.search) {
-      const found = await session.search(q);
-      shots.push(...found.screenshots);
-      for (const r of found.rows) if (!rows.some((x) => x.requestId === r.requestId)) rows.push({ ...r });
-    }
-    const matching = rows.filter((r) => matchesRun(run, r));
+    const { rows, screenshots: shots } = await searchAll(session, run.started.search);
+    const before = new Set(run.intent?.body.knownBefore ?? []);
+    const matching = rows.filter((r) => !before.has(r.requestId) && matchesTerms(run.started.search, r));
     const result = matching.length === 1 ? 'found' : matching.length === 0 ? 'not-found' : 'several';
     station.record([
       {
@@ -399,19 +504,34 @@ export async function reconcileRun(
   }
 }
 
+/** The portal's search by every term (the common name, then the fingerprints), rows once each. */
+async function searchAll(session: PortalSessionPort, terms: readonly string[]) {
+  const rows: { requestId: string; subject: string; fingerprint: string; state: string }[] = [];
+  const screenshots: Screenshot[] = [];
+  for (const q of terms) {
+    const found = await session.search(q);
+    screenshots.push(...found.screenshots);
+    for (const r of found.rows) if (!rows.some((x) => x.requestId === r.requestId)) rows.push({ ...r });
+  }
+  return { rows: rows.slice(0, 200), screenshots };
+}
+
 /**
- * A portal row is this run's request when it carries every search term (the CSR fingerprint, compared as
- * lower-case hex without separators, and the subject's common name) and is not a request the portal
- * already held when the run started — known only by its state: a pending or issued request is counted,
- * a rejected or cancelled one is not.
+ * A portal row is a request for this run's subject and key when its subject carries the common name (the
+ * first term) and its fingerprint is one of the run's fingerprints (the CSR's or its key's, compared as
+ * hex without separators or case), and it is live in the portal: pending or issued (a rejected or
+ * cancelled request does not count).
  */
-function matchesRun(run: PortalRun, row: { subject: string; fingerprint: string; state: string }): boolean {
+function matchesTerms(
+  terms: readonly string[],
+  row: { subject: string; fingerprint: string; state: string },
+): boolean {
   const hexOnly = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '');
   const state = row.state.trim().toLowerCase();
   if (state === 'rejected' || state === 'cancelled') return false;
-  return run.started.search.every((term) => {
-    const t = term.trim();
-    if (/^[0-9a-fA-F:]{64,95}$/.test(t)) return hexOnly(row.fingerprint) === hexOnly(t);
-    return row.subject.toLowerCase().includes(t.toLowerCase());
-  });
+  const [name, ...prints] = terms;
+  if (name === undefined || !row.subject.toLowerCase().includes(name.trim().toLowerCase())) return false;
+  if (prints.length === 0) return true;
+  const found = hexOnly(row.fingerprint);
+  return found.length > 0 && prints.some((p) => hexOnly(p) === found);
 }

@@ -89,7 +89,10 @@ function stops(station: Station, requestId: string | null): View<'portalStatus'>
     }));
 }
 
-export function portalStatus(station: Station, input: { requestId?: string | undefined }): View<'portalStatus'> {
+export function portalStatus(
+  station: Station,
+  input: { requestId?: string | undefined },
+): View<'portalStatus'> {
   const requestId = input.requestId ?? null;
   return {
     mode: station.stationRecord().mode,
@@ -100,7 +103,9 @@ export function portalStatus(station: Station, input: { requestId?: string | und
 
 /** The profiles this station knows, as `station portal profiles` and the Portal view list them. */
 export function portalProfilesView(adapter: PortalAdapter): View<'portalProfiles'> {
-  return adapter.profiles().map((p) => ({ name: p.name, title: p.title, sha256: p.sha256, takes: [...p.takes] }));
+  return adapter
+    .profiles()
+    .map((p) => ({ name: p.name, title: p.title, sha256: p.sha256, takes: [...p.takes] }));
 }
 
 /** `station portal probe`: the profile's walk of the portal, never typing or submitting. */
@@ -121,7 +126,10 @@ export async function probePortal(
 type Creds = { username?: string | undefined; password?: string | undefined };
 const credentialsOf = (c: Creds) =>
   c.username && c.password
-    ? ((u: string, p: string) => () => Promise.resolve({ username: u, password: p }))(c.username, c.password)
+    ? (
+        (u: string, p: string) => () =>
+          Promise.resolve({ username: u, password: p })
+      )(c.username, c.password)
     : null;
 
 /** The Portal view's submit: the run as it ended, or the pre-check stop when no run began. */

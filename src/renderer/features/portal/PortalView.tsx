@@ -162,7 +162,9 @@ export function PortalView() {
                   {req}
                 </button>
               </td>
-              <td>{latest(req) ? <Badge word={latest(req) ?? ''} /> : <span className="muted">no run yet</span>}</td>
+              <td>
+                {latest(req) ? <Badge word={latest(req) ?? ''} /> : <span className="muted">no run yet</span>}
+              </td>
             </tr>
           ))}
           {requests.length === 0 ? (
@@ -222,8 +224,8 @@ export function PortalView() {
           <h2 id="submit-title">Submit through the portal</h2>
           {ambiguous ? (
             <p role="note">
-              <Badge word="HALTED-AMBIGUOUS" /> Run {ambiguous.runId.slice(0, 8)} may already have submitted this
-              request: reconcile it below before anything else.
+              <Badge word="HALTED-AMBIGUOUS" /> Run {ambiguous.runId.slice(0, 8)} may already have submitted
+              this request: reconcile it below before anything else.
             </p>
           ) : null}
           <form className="act-form" aria-label="Submit through the portal" onSubmit={submit}>
@@ -365,7 +367,9 @@ function RunCard(props: {
       {r.readBack.length > 0 ? (
         <p>
           Read back: {r.readBack.length - mismatched.length} of {r.readBack.length} fields as entered
-          {mismatched.length > 0 ? ` — differs: ${mismatched.map((x) => `${x.tab}/${x.take}`).join(', ')}` : ''}
+          {mismatched.length > 0
+            ? ` — differs: ${mismatched.map((x) => `${x.tab}/${x.take}`).join(', ')}`
+            : ''}
         </p>
       ) : null}
       {r.intentSeq !== null ? <p className="muted">Submit intent journaled at seq {r.intentSeq}.</p> : null}
@@ -377,7 +381,8 @@ function RunCard(props: {
       ))}
       {r.screenshots.length > 0 ? (
         <p className="muted">
-          {r.screenshots.length} masked screenshot{r.screenshots.length === 1 ? '' : 's'} in the evidence store
+          {r.screenshots.length} masked screenshot{r.screenshots.length === 1 ? '' : 's'} in the evidence
+          store
         </p>
       ) : null}
       {r.next === 'reconcile' ? (
