@@ -212,13 +212,7 @@ async function preCheck(page: Page): Promise<void> {
   const main = page.getByRole('main');
   await main.getByRole('button', { name: 'Run the pre-check now' }).click();
   const section = page.getByRole('region', { name: `Pre-check of ${REQUEST}` });
-  await section
-    .locator('[data-status="READY"]')
-    .waitFor(SLOW)
-    .catch(async (e: unknown) => {
-      console.log('DEBUG', await page.locator('body').innerText());
-      throw e;
-    });
+  await section.locator('[data-status="READY"]').waitFor(SLOW);
   expect(await section.innerText()).toContain('ready-for-portal');
   const entry = section.getByRole('table', { name: 'Values the run will enter' });
   for (const take of ['commonName', 'csrPem', 'keyFingerprint', 'sans', 'profile', 'approvalRefs'])
@@ -371,7 +365,9 @@ describe('Portal submissions view in Chromium (online station, test PKI portal)'
       const draft = portal.drafts()[0];
       const haltText = await halted.innerText();
       expect(haltText).toMatch(/Halt\s*warning-banner/);
-      expect(haltText).toMatch(new RegExp(`Draft\\s*saved ${draft?.id ?? '?'}`));
+      expect(haltText).toMatch(new RegExp(`Draft\\s*draft-saved ${draft?.id ?? '?'}`));
+      // The portal holds that draft as saved (server side), and no request.
+      expect(portal.audit().some((a) => a.kind === 'draft-saved' && a.draftId === draft?.id)).toBe(true);
       expect(haltText).toMatch(/masked screenshots? in the evidence/);
       expect(haltText).not.toContain(USER.password);
       expect(created(portal)).toHaveLength(0);
