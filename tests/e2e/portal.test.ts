@@ -251,6 +251,15 @@ async function runCard(page: Page, states: RegExp): Promise<Locator> {
   return card;
 }
 
+/** A submitted request is done: the view says with which id, and does not offer to submit it again. */
+async function expectDone(page: Page, portalRequestId: string): Promise<void> {
+  const submit = page.getByRole('region', { name: 'Submit through the portal' });
+  await expect
+    .poll(() => submit.getByRole('note').innerText(), SLOW)
+    .toMatch(new RegExp(`SUBMITTED\\s*Run [0-9a-f]{8} submitted this request as ${portalRequestId}`));
+  expect(await submit.getByRole('button', { name: 'Preview the submission' }).isDisabled()).toBe(true);
+}
+
 async function noSideways(page: Page): Promise<void> {
   // A string: this file is type-checked without the DOM library.
   const m = (await page.evaluate(`(() => {
@@ -332,7 +341,8 @@ describe('Portal submissions view in Chromium (online station, test PKI portal)'
       expect(text).toMatch(/Submit intent journaled at seq \d+/);
       expect(text).toContain('operator:elena');
       expect(text).not.toContain(USER.password);
-      // The request's row says it too; a new run is not offered as a way around it.
+      // The request's row says it too, and the form offers no second submission.
+      await expectDone(page, made[0]?.requestId ?? '?');
       expect(
         await page
           .getByRole('table', { name: 'Issuance requests' })
@@ -424,7 +434,7 @@ describe('Portal submissions view in Chromium (online station, test PKI portal)'
       expect(settledText).toMatch(
         new RegExp(`Reconciliation seq \\d+ by operator:elena: found ${made[0]?.requestId ?? '?'}`),
       );
-      expect(await submit.getByRole('button', { name: 'Preview the submission' }).isDisabled()).toBe(false);
+      await expectDone(page, made[0]?.requestId ?? '?');
     });
   }, 300_000);
 

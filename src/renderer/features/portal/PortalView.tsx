@@ -135,6 +135,9 @@ export function PortalView() {
     [...(status?.runs ?? [])].reverse().find((r) => r.requestId === req)?.state ?? null;
   const entry: Entry | null = evaluation?.subject === selected ? (evaluation.entry ?? null) : null;
   const ambiguous = runs.find((r) => r.next === 'reconcile') ?? null;
+  // A submitted request is done: the station refuses another run (PORTAL_ALREADY_SUBMITTED), so the form
+  // does not offer one.
+  const submitted = runs.find((r) => r.state === 'SUBMITTED') ?? null;
 
   return (
     <main className="main findings portal" aria-labelledby="portal-title">
@@ -228,6 +231,18 @@ export function PortalView() {
               this request: reconcile it below before anything else.
             </p>
           ) : null}
+          {submitted ? (
+            <p role="note">
+              <Badge word="SUBMITTED" /> Run {submitted.runId.slice(0, 8)} submitted this request
+              {submitted.portalRequestId ? (
+                <>
+                  {' '}
+                  as <strong className="mono">{submitted.portalRequestId}</strong>
+                </>
+              ) : null}
+              : the station is done with it and does not submit it again.
+            </p>
+          ) : null}
           <form className="act-form" aria-label="Submit through the portal" onSubmit={submit}>
             <label className="field">
               <span>Portal profile</span>
@@ -255,7 +270,11 @@ export function PortalView() {
               <input name="window" type="checkbox" defaultChecked />
               <span>Show the portal window (to watch and take over at a halt)</span>
             </label>
-            <button type="submit" className="primary" disabled={busy !== null || ambiguous !== null}>
+            <button
+              type="submit"
+              className="primary"
+              disabled={busy !== null || ambiguous !== null || submitted !== null}
+            >
               Preview the submission
             </button>
           </form>
