@@ -134,6 +134,25 @@ export const tokenSerial = z.string().min(1).max(32);
 /** A registered PKCS#11 module's id. */
 export const moduleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
 
+/** A portal profile's name: its file in resources/portals without .yaml (docs/portal-profiles.md). */
+export const portalProfileName = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a portal profile name such as test-portal');
+
+/** A masked screenshot's name in a portal run's evidence store (docs/portal-submission.md). */
+export const screenshotName = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'a lower-case screenshot name');
+
+/** One subject alternative name as a portal's SAN list takes it: `dns:pkg-sign.example.com`. */
+export const sanEntry = z
+  .string()
+  .trim()
+  .max(300)
+  .regex(/^(dns|uri|email|ip):\S+$/, 'a SAN written <type>:<value> with type dns, uri, email or ip');
+
+/** A two-letter ISO 3166 country code, as X.509 names carry it. */
+export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 code such as DE');
+
 /** A packet's id. */
 export const packetIdSchema = z
   .string()

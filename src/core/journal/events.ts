@@ -29,6 +29,7 @@ import {
   operationText,
   packetIdSchema,
   policyName,
+  portalProfileName,
   roleSchema,
   shiftName,
   subjectKey,
@@ -67,8 +68,6 @@ const place = z.string().trim().min(1).max(200);
 const itemId = custodyItemId;
 /** An issuance request's id (the portal-issuance workflow's subject), e.g. ISR-2026-0412. */
 const issuanceRequestId = z.string().min(1).max(120);
-/** A portal profile's name: its file in resources/portals without .yaml. */
-const portalProfileName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a portal profile name');
 const custodian = z.strictObject({
   custodianId: custodianIdSchema,
   name: person,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hexBytes, isoTime, uuid } from '../schema';
+import { hexBytes, isoTime, screenshotName, uuid } from '../schema';
 
 /**
  * Online-mode portal submission (docs/portal-submission.md): the words a run, its halts and its
@@ -86,7 +86,7 @@ export const readBackSchema = z.strictObject({
 
 /** A masked screenshot kept in the station's evidence store (its bytes are in the file, its digest here). */
 export const screenshotRefSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,79}$/, 'a lower-case screenshot name'),
+  name: screenshotName,
   sha256: hexBytes(32),
   bytes: z.number().int().min(1),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actor, empty, type Channels } from './common';
+import { portalProfileName } from '../../core/schema';
 import { DRAFT_DISPOSITIONS, ENTRY_KEYS, HALT_KINDS, PORTAL_RUN_STATES } from '../../core/portal/model';
 
 /**
@@ -9,10 +10,7 @@ import { DRAFT_DISPOSITIONS, ENTRY_KEYS, HALT_KINDS, PORTAL_RUN_STATES } from '.
  */
 const requestId = z.string().trim().min(1).max(120);
 const runId = z.string().uuid();
-const profileName = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a portal profile name such as test-portal');
+const profileName = portalProfileName;
 const portalUrl = z
   .string()
   .trim()

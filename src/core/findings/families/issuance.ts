@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RecordFamily } from '../records';
-import { sha256Hex } from '../../schema';
+import { countryCode, sanEntry, sha256Hex } from '../../schema';
 import { id, instant, person, role, text } from './common';
 
 /**
@@ -18,12 +18,6 @@ const family = <S extends z.ZodType>(f: RecordFamily<S>): RecordFamily<S> => f;
 export const SAN_TYPES = ['dns', 'uri', 'email', 'ip'] as const;
 export type SanType = (typeof SAN_TYPES)[number];
 
-/** One subject alternative name as the portal's SAN list takes it: `dns:pkg-sign.example.com`. */
-export const sanEntry = z
-  .string()
-  .trim()
-  .max(300)
-  .regex(/^(dns|uri|email|ip):\S+$/, 'a SAN written <type>:<value> with type dns, uri, email or ip');
 
 export const ENVIRONMENTS = ['production', 'staging'] as const;
 
@@ -49,11 +43,7 @@ export const issuanceRequest = family({
     commonName: text(64),
     organization: text(64),
     organizationalUnit: text(64).nullable().default(null),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 code such as DE')
-      .nullable()
-      .default(null),
+    country: countryCode.nullable().default(null),
     environment: z.enum(ENVIRONMENTS),
     /** The subject alternative names requested, in the order they are entered. */
     sanSet: z.array(sanEntry).max(100),

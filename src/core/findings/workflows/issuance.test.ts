@@ -39,7 +39,7 @@ describe('workflow portal-issuance: outcome and the entry the driver types', () 
     const { entry, value } = entryOf(e.derived);
     expect(entry.fields.map((f) => f.take)).toEqual([...ENTRY_KEYS]);
     expect(entry.owner).toBe('elena.park');
-    expect(entry.search).toEqual(['Northwind Package Signing 2027', fingerprintOf(CSR_A)]);
+    expect(entry.search).toEqual(['Northwind Package Signing 2027', fingerprintOf(CSR_A), SPKI_A]);
     expect(value('profile')).toBe('Production code signing (HSM)');
     expect(value('subscriberService')).toBe('Package signing service');
     expect(value('keyFingerprint')).toBe(SPKI_A);

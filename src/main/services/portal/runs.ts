@@ -1,12 +1,14 @@
 import type { EventBody } from '../../../core/journal/events';
 import type { PortalRunState } from '../../../core/portal/model';
 import type { Station } from '../../station/station';
+import { portalLockHolder } from './lock';
 
 /**
  * Portal runs read from the journal alone (the journal is the truth for what was submitted): a run is
- * a `portal.run-started` and what followed it. What this process is doing right now (`live`) only tells
- * RUNNING from interrupted and SUBMITTING from ambiguous; after a restart nothing is live, so an intent
- * without an outcome reads HALTED-AMBIGUOUS and the next act is reconciliation, never submission.
+ * a `portal.run-started` and what followed it. Whether a live process holds the run (the station's portal
+ * lock, any process) only tells RUNNING from interrupted and SUBMITTING from ambiguous; after a crash or
+ * restart nothing holds it, so an intent without an outcome reads HALTED-AMBIGUOUS and the next act is
+ * reconciliation, never submission.
  */
 export interface PortalRun {
   readonly runId: string;
@@ -28,21 +30,9 @@ export interface PortalRun {
   readonly portalRequestId: string | null;
 }
 
-/** Runs in flight in this process, per station data directory. */
-const live = new Map<string, Set<string>>();
-
-export function markLive(station: Station, runId: string, on: boolean): void {
-  let set = live.get(station.dataDir);
-  if (!set) {
-    set = new Set();
-    live.set(station.dataDir, set);
-  }
-  if (on) set.add(runId);
-  else set.delete(runId);
-}
-
+/** A run is in flight while a live process holds the station's portal lock for it (lock.ts). */
 function isLive(station: Station, runId: string): boolean {
-  return live.get(station.dataDir)?.has(runId) ?? false;
+  return portalLockHolder(station)?.runId === runId;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

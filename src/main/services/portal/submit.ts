@@ -15,8 +15,9 @@ import { stationError } from '../../errors';
 import { writeExclusive } from '../../platform/durable';
 import type { Station } from '../../station/station';
 import { evaluateWorkflow } from '../findings';
-import type { EntryValues, PortalAdapter, PortalSessionPort, Screenshot } from './port';
-import { markLive, portalRuns, type PortalRun } from './runs';
+import type { EntryValues, PortalAdapter, PortalProfileRef, PortalSessionPort, Screenshot } from './port';
+import { takePortalLock, type PortalLock } from './lock';
+import { portalRuns, type PortalRun } from './runs';
 
 /** The workflow whose evaluation is the pre-check (docs/findings.md "Portal issuance"). */
 export const PORTAL_WORKFLOW = 'portal-issuance';
@@ -136,6 +137,22 @@ export async function submitIssuance(
   station.assertWritable();
   const profile = adapter.profile(input.profile);
   const origin = adapter.admit(profile, input.baseUrl);
+  // One portal act at a time on this station, whichever process asks (the window's host, the CLI).
+  const lock = takePortalLock(station, `submit ${input.requestId}`, station.deps.clock().toISOString());
+  try {
+    return await submitHoldingLock(station, input, adapter, { profile, origin, lock });
+  } finally {
+    lock.release();
+  }
+}
+
+async function submitHoldingLock(
+  station: Station,
+  input: SubmitInput,
+  adapter: PortalAdapter,
+  held: { profile: PortalProfileRef; origin: string; lock: PortalLock },
+): Promise<SubmitResult> {
+  const { profile, origin, lock } = held;
   assertMayStart(station, input.requestId);
 
   const first = preCheck(station, input.requestId, input.actor);
@@ -180,7 +197,7 @@ export async function submitIssuance(
       .map((f) => ({ take: f.take, sha256: f.sha256 })),
     search: entry.search.length > 0 ? entry.search : [input.requestId],
   };
-  markLive(station, runId, true);
+  lock.bind(runId);
   let session: PortalSessionPort | null = null;
   let keepOpen = false;
   try {
@@ -413,7 +430,6 @@ export async function submitIssuance(
     }
     return { run: runOf(station, runId), preCheck: second };
   } finally {
-    markLive(station, runId, false);
     if (session) await session.close({ keepOpen }).catch(() => undefined);
   }
 }
@@ -455,6 +471,19 @@ export async function reconcileRun(
   assertActor(input.actor);
   assertOnline(station);
   station.assertWritable();
+  const lock = takePortalLock(station, `reconcile ${input.runId}`, station.deps.clock().toISOString());
+  try {
+    return await reconcileHoldingLock(station, input, adapter);
+  } finally {
+    lock.release();
+  }
+}
+
+async function reconcileHoldingLock(
+  station: Station,
+  input: { runId: string; baseUrl: string; headless: boolean; credentials: SubmitInput['credentials']; actor: string },
+  adapter: PortalAdapter,
+): Promise<PortalRun> {
   const run = runOf(station, input.runId);
   if (run.state !== 'HALTED-AMBIGUOUS')
     throw stationError(
