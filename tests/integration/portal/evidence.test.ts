@@ -14,6 +14,7 @@ import {
   submitIssuance,
 } from '../../../src/main/services/portal';
 import { systemDeps } from '../../../src/main/runtime';
+import { portalChannels } from '../../../src/shared/contract/portal';
 import { Station } from '../../../src/main/station/station';
 import { startPortal, type Portal } from '../../fixtures/pki-portal/server.mjs';
 import { shiftedScenarioCopy } from '../../helpers/shift-scenario';
@@ -168,14 +169,29 @@ describe('the signed portal evidence bundle', () => {
     expect(shots.length).toBeGreaterThan(0);
 
     const exp = await cli(
-      ['portal', 'evidence', '--run', run.runId, '--pin-stdin', '--actor', ACTOR, '--data-dir', dataDir],
+      [
+        'portal',
+        'evidence',
+        '--run',
+        run.runId,
+        '--pin-stdin',
+        '--actor',
+        ACTOR,
+        '--json',
+        '--data-dir',
+        dataDir,
+      ],
       env,
       `${CANARY_PIN}\n`,
     );
     expect(exp.status, exp.stderr).toBe(0);
+    // The result is what the portalEvidence channel answers (its strict output schema).
+    const result = portalChannels.portalEvidence.output.parse(JSON.parse(exp.stdout));
+    expect(result.packetId).toBe('portal-evidence');
     const bundles = readdirSync(media).filter((f) => f.endsWith('.bundle.zip'));
     expect(bundles).toEqual(['portal-evidence-v1.bundle.zip']);
     const zip = join(media, bundles[0]!);
+    expect(result.path).toBe(zip);
 
     // The existing verifier takes it: signature by this station's identity, every file's digest.
     const ver = await cli(['bundle', 'verify', zip, '--data-dir', dataDir], env);
@@ -315,6 +331,7 @@ describe('the signed portal evidence bundle', () => {
       `${CANARY_PIN}\n`,
     );
     expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('read back and verified');
     expect(readdirSync(media)).toEqual(['portal-evidence-v1.bundle.zip']);
   }, 180_000);
 });
