@@ -1,8 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
 import {
   browserPortal,
+  exportPortalEvidence,
   portalProfilesView,
   portalRunView,
   portalStatus,
@@ -12,6 +14,7 @@ import {
   type PortalAdapter,
 } from '../main/services/portal';
 import type { View } from '../shared/contract';
+import { stderrProgress } from './bundles';
 import { withStation, type Out } from './context';
 import { EXIT } from './exit-codes';
 import { readPin } from './pin';
@@ -254,6 +257,38 @@ export function registerPortalCommands(
       process.exitCode = exitFor(r);
     });
   });
+
+  portal
+    .command('evidence')
+    .description(
+      'export one run’s signed evidence bundle (run, approval trace, masked screenshots, journal) to a volume',
+    )
+    .requiredOption('--run <id>', 'the portal run')
+    .option('--volume <path>', 'the volume (default: the only ready one)')
+    .option('--pin-stdin', 'read the station token PIN from the first line of stdin')
+    .option('--actor <actor>', 'who exports', 'operator:cli')
+    .option('--json', 'machine-readable result')
+    .action(async function (
+      this: Command,
+      o: { run: string; volume?: string; pinStdin?: boolean; actor: string; json?: boolean },
+    ) {
+      await withStation(this, async (s) => {
+        const pin = await readPin('Station token PIN: ', o.pinStdin === true);
+        const r = await exportPortalEvidence(
+          s,
+          { runId: o.run, volume: o.volume ? resolve(o.volume) : undefined, pin, actor: o.actor },
+          stderrProgress(),
+        );
+        if (o.json) return out(`${JSON.stringify(r)}\n`);
+        out(
+          `exported the evidence of run ${o.run} to ${r.path} (${r.sizeBytes} bytes), read back and verified\n`,
+        );
+        out(
+          `  packet ${r.packetId} version ${r.version}\n  digest ${r.digest}\n  words  ${r.words.join(' ')}\n`,
+        );
+        for (const f of r.files) out(`  ${f.sha256}  ${f.name}\n`);
+      });
+    });
 
   portal
     .command('status')

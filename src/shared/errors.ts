@@ -149,6 +149,11 @@ export const ERROR_CATALOGUE = {
     class: 'state',
     action: 'Only a HALTED-AMBIGUOUS run is reconciled; see the run’s state and what it says to do.',
   },
+  PORTAL_EVIDENCE_TAMPERED: {
+    class: 'integrity',
+    action:
+      'A masked screenshot in the evidence store is missing or is not the one the journal cites (the file is named): nothing was exported. Find out who changed the evidence store; the journal still holds the original digest.',
+  },
   PORTAL_ENTRY_INCOMPLETE: {
     class: 'state',
     action:

@@ -29,7 +29,15 @@ export type SignerKind = 'station' | 'reviewer';
  * signs only its own registration — approvals are separate statements (APR-*), never bundles.
  */
 export const SIGNABLE_KINDS: Readonly<Record<SignerKind, readonly BundleKind[]>> = {
-  station: ['journal-segment', 'custody-report', 'packet', 'packet-broad', 'evidence', 'identity'],
+  station: [
+    'journal-segment',
+    'custody-report',
+    'packet',
+    'packet-broad',
+    'evidence',
+    'portal-evidence',
+    'identity',
+  ],
   reviewer: ['key-registration'],
 };
 
@@ -106,6 +114,7 @@ export const IMPORTABLE_KINDS: readonly BundleKind[] = [
   'packet',
   'packet-broad',
   'evidence',
+  'portal-evidence',
 ];
 
 /** BND-KIND: this bundle kind may be imported (registrations and identities have their own path). */

@@ -35,6 +35,8 @@ export const BUNDLE_KINDS = [
   'key-registration',
   /** The broad view of a compromise-authority evaluation (no custody, exposure or disclosure detail). */
   'packet-broad',
+  /** One portal run's evidence: the run, its approval trace and its masked screenshots (online stations). */
+  'portal-evidence',
 ] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 

@@ -102,6 +102,7 @@ import {
   portalProfilesView,
   portalReconcileView,
   portalStatus,
+  exportPortalEvidence,
   portalSubmitView,
 } from '../services/portal';
 import type { Station } from '../station/station';
@@ -168,6 +169,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     portalStatus: (input) => portalStatus(station, input),
     portalSubmit: (input) => portalSubmitView(station, input, portal),
     portalReconcile: (input) => portalReconcileView(station, input, portal),
+    portalEvidence: (input) => exportPortalEvidence(station, input),
     sharesList: () => listShares(station),
     sharesVerify: (input) => verifyShare(station, input),
     ceremonyKeygenOperation: (input) => ceremonyKeygenOperation(station, input),

@@ -108,6 +108,11 @@ export const CONFIRMED_ACTS = {
     title: 'Search the portal for the run’s request and record what is found (never submits)',
     typeToConfirm: noTyping,
   },
+  portalEvidence: {
+    title:
+      'Export the signed evidence bundle of a portal run (run, approval trace, masked screenshots, journal) with the station token',
+    typeToConfirm: noTyping,
+  },
 } as const satisfies Record<string, ConfirmedAct>;
 
 export type ConfirmedMethod = keyof typeof CONFIRMED_ACTS;
@@ -121,7 +126,13 @@ export function isConfirmedMethod(method: string): method is ConfirmedMethod {
  * Fields that are never part of a preview (they are secrets, or typed after it): a PIN, a passphrase, the
  * activation shares custodians type in, a sealed key file (chosen with its passphrase, after the preview).
  */
-export const PREVIEW_REDACTED_FIELDS: readonly string[] = ['pin', 'passphrase', 'shares', 'keyFile', 'password'];
+export const PREVIEW_REDACTED_FIELDS: readonly string[] = [
+  'pin',
+  'passphrase',
+  'shares',
+  'keyFile',
+  'password',
+];
 
 /** What a confirmed act carries beside its input (the window sends it; the dispatcher takes it off). */
 export const confirmationSchema = z.strictObject({

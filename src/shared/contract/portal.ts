@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { actor, empty, type Channels } from './common';
+import { exportResultSchema } from './bundles';
+import { actor, empty, mediaPath, pin, type Channels } from './common';
 import { portalProfileName } from '../../core/schema';
 import { DRAFT_DISPOSITIONS, ENTRY_KEYS, HALT_KINDS, PORTAL_RUN_STATES } from '../../core/portal/model';
 
@@ -119,5 +120,14 @@ export const portalChannels = {
   portalReconcile: {
     input: z.strictObject({ runId, url: portalUrl, headless: z.boolean().optional(), ...credentials, actor }),
     output: portalRunViewSchema,
+  },
+  /**
+   * Exports one run's signed evidence bundle (kind portal-evidence) to a volume (default: the only ready
+   * one): the run, its approval trace, its masked screenshots re-hashed against the journal, the journal
+   * segment and checkpoint; signed with the station token (its PIN).
+   */
+  portalEvidence: {
+    input: z.strictObject({ runId, volume: mediaPath.optional(), pin, actor }),
+    output: exportResultSchema,
   },
 } as const satisfies Channels;

@@ -63,6 +63,7 @@ import {
   type BroadEvaluation,
   journalLines,
 } from '../authority/queries';
+import { portalEvidencePlan } from '../portal/queries';
 import type { Station } from '../../station/station';
 
 /**
@@ -337,7 +338,13 @@ async function withStagedCopy<T>(
 // Export
 
 export type ExportKind =
-  'journal-segment' | 'custody-report' | 'evidence' | 'identity' | 'packet' | 'packet-broad';
+  | 'journal-segment'
+  | 'custody-report'
+  | 'evidence'
+  | 'identity'
+  | 'packet'
+  | 'packet-broad'
+  | 'portal-evidence';
 
 export interface ExportRequest {
   readonly kind: ExportKind;
@@ -349,6 +356,8 @@ export interface ExportRequest {
   readonly packetVersion?: number;
   /** For `packet-broad`: the seq of the compromise-authority evaluation whose broad view it carries. */
   readonly evaluationSeq?: number;
+  /** For `portal-evidence`: the portal run whose evidence it carries. */
+  readonly runId?: string;
   /** The volume's mount path, as listed. Omitted: the one ready volume, if exactly one. */
   readonly volume?: string;
   readonly pin: string;
@@ -386,6 +395,7 @@ const PACKET_IDS: Record<ExportKind, string> = {
   identity: 'station-identity',
   packet: 'packet',
   'packet-broad': 'authority-broad',
+  'portal-evidence': 'portal-evidence',
 };
 const TITLES: Record<ExportKind, string> = {
   'journal-segment': 'Journal segment with its signed checkpoint',
@@ -394,6 +404,7 @@ const TITLES: Record<ExportKind, string> = {
   identity: 'Station identity certificate',
   packet: 'Governance packet',
   'packet-broad': 'Broad view of a compromise-authority evaluation',
+  'portal-evidence': 'Evidence of a portal submission run',
 };
 
 /**
@@ -448,9 +459,11 @@ export function exportPreview(
     packetId?: string;
     packetVersion?: number;
     evaluationSeq?: number;
+    runId?: string;
   },
 ): ExportPreview {
   if (req.kind === 'packet-broad') return broadPreview(station, req);
+  if (req.kind === 'portal-evidence') return portalEvidencePreview(station, req);
   if (req.kind === 'packet') {
     const plan = packetPlan(station, req);
     const files = [
@@ -530,6 +543,46 @@ function broadPreview(station: Station, req: { title?: string; evaluationSeq?: n
     fileName: `${packetId}-v${version}.bundle.zip`,
     files,
     requiredRoles: requiredRolesFor('packet-broad'),
+    estimateBytes,
+    media: listVolumes(station.config.mediaDirs, estimateBytes),
+  };
+}
+
+/**
+ * A `portal-evidence` bundle: one portal run (`portal/run.json`), the approval trace of the pre-checks it
+ * rests on (`portal/approval-trace.json`), its masked screenshots (`evidence/<name>.png`, each re-hashed
+ * against the journal's digest: PORTAL_EVIDENCE_TAMPERED before any PIN is asked) and the journal pair.
+ */
+function portalEvidenceSources(station: Station, req: { runId?: string }) {
+  if (req.runId === undefined)
+    throw stationError('INVALID_INPUT', 'name the portal run whose evidence to export', { field: 'runId' });
+  const plan = portalEvidencePlan(station, req.runId);
+  return {
+    title: plan.title,
+    sources: plan.files.map((f): BundleSource => ({
+      name: f.name,
+      source: { bytes: f.bytes },
+      size: f.bytes.length,
+    })),
+  };
+}
+
+function portalEvidencePreview(station: Station, req: { title?: string; runId?: string }): ExportPreview {
+  const plan = portalEvidenceSources(station, req);
+  const packetId = PACKET_IDS['portal-evidence'];
+  const version = nextVersion(station, packetId);
+  const files = [
+    ...plan.sources.map((f) => ({ name: f.name, size: f.size })),
+    ...plannedFiles(station, 'journal-segment', []),
+  ];
+  const estimateBytes = files.reduce((n, f) => n + f.size + 512, 64 * 1024);
+  return {
+    packetId,
+    version,
+    title: parseOrThrow(bundlePredicateSchema.shape.title, req.title ?? plan.title, 'title'),
+    fileName: `${packetId}-v${version}.bundle.zip`,
+    files,
+    requiredRoles: requiredRolesFor('portal-evidence'),
     estimateBytes,
     media: listVolumes(station.config.mediaDirs, estimateBytes),
   };
@@ -952,6 +1005,8 @@ function buildSources(
     assertJournalBroad(station, readFileSync(segment, 'utf8').split('\n'), plan.records);
     return [...plan.sources, ...journal];
   }
+  // Read and re-hashed again here, under the token session: what is signed is what was checked now.
+  if (req.kind === 'portal-evidence') return [...portalEvidenceSources(station, req).sources, ...journal];
   return journal;
 }
 

@@ -8,3 +8,4 @@ export * from './runs';
 export * from './submit';
 export * from './views';
 export * from './browser';
+export * from './evidence';

@@ -3,6 +3,7 @@ import type { Output } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
+import { Digest } from '../../components/Digest';
 import { FindingsList } from '../findings/FindingsList';
 import type { Focus } from '../findings/model';
 import '../findings/findings.css';
@@ -14,6 +15,9 @@ type Run = Status['runs'][number];
 type Stop = Status['stops'][number];
 type Evaluation = Output<'findingsEvaluate'>;
 type Profile = Output<'portalProfiles'>[number];
+type Exported = Output<'portalEvidence'>;
+/** Volumes an evidence bundle may be written to (ready ones only). */
+type Volume = { path: string; label: string };
 /** The workflow's derived entry (the values a run types); no fields when the pre-check stops it. */
 type Entry = NonNullable<Evaluation['entry']>;
 
@@ -44,6 +48,8 @@ export function PortalView() {
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
   const [focus, setFocus] = useState<Focus>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [volumes, setVolumes] = useState<Volume[]>([]);
+  const [exported, setExported] = useState<Exported | null>(null);
   const [version, reload] = useReducer((n: number) => n + 1, 0);
 
   useEffect(() => {
@@ -87,6 +93,29 @@ export function PortalView() {
       await changed();
     },
   });
+  const evidenceAct = useConfirmedAct('portalEvidence', {
+    needsPin: true,
+    onDone: async (value) => {
+      setExported(value);
+      await changed();
+    },
+  });
+  // The volumes an evidence bundle can go to, listed when the view opens (and after each act).
+  useEffect(() => {
+    if (!api || mode !== 'online') return;
+    let live = true;
+    void api.mediaVolumes({}).then((r) => {
+      if (!live) return;
+      if (r.ok)
+        setVolumes(
+          r.value.volumes.filter((v) => v.state === 'ready').map((v) => ({ path: v.path, label: v.label })),
+        );
+      else showError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, mode, showError, version]);
 
   if (mode === 'offline')
     return (
@@ -293,6 +322,11 @@ export function PortalView() {
             <RunCard
               key={r.runId}
               run={r}
+              volumes={volumes}
+              onExport={(volume, form) => {
+                setExported(null);
+                void evidenceAct.ask({ runId: r.runId, ...(volume ? { volume } : {}) }, form);
+              }}
               onReconcile={(url, username, password, form) =>
                 void reconcileAct.ask(
                   {
@@ -308,6 +342,16 @@ export function PortalView() {
             />
           ))}
           {reconcileAct.panel}
+          {evidenceAct.panel}
+          {exported ? (
+            <div role="status" aria-label="Evidence bundle exported" className="portal-exported">
+              <p>
+                <Badge word="VERIFIED" /> Evidence bundle written and read back: <code>{exported.path}</code>{' '}
+                ({exported.packetId} version {exported.version}, {exported.files.length} files)
+              </p>
+              <Digest hex={exported.digest} words={exported.words} label="Bundle digest" />
+            </div>
+          ) : null}
         </section>
       ) : null}
     </main>
@@ -339,6 +383,8 @@ function StopCard({ stop }: { stop: Stop }) {
 
 function RunCard(props: {
   run: Run;
+  volumes: readonly Volume[];
+  onExport: (volume: string | null, form: HTMLFormElement) => void;
   onReconcile: (url: string, username: string, password: string, form: HTMLFormElement) => void;
 }) {
   const r = props.run;
@@ -434,6 +480,31 @@ function RunCard(props: {
           <button type="submit" className="primary">
             Reconcile (search the portal, never submit)
           </button>
+        </form>
+      ) : null}
+      {r.state !== 'RUNNING' && r.state !== 'SUBMITTING' ? (
+        <form
+          className="act-form"
+          aria-label={`Evidence of run ${r.runId.slice(0, 8)}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const d = new FormData(e.currentTarget);
+            const volume = String(d.get('volume') ?? '');
+            props.onExport(volume || null, e.currentTarget);
+          }}
+        >
+          <label className="field">
+            <span>Volume for the evidence bundle</span>
+            <select name="volume" defaultValue={props.volumes[0]?.path ?? ''}>
+              {props.volumes.length === 0 ? <option value="">no ready volume</option> : null}
+              {props.volumes.map((v) => (
+                <option key={v.path} value={v.path}>
+                  {v.label} ({v.path})
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Export the evidence bundle</button>
         </form>
       ) : null}
     </article>
