@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DATABASE_FILE } from '../main/paths';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CodedError } from '../core/errors';
 import { envVarName } from '../core/schema';
@@ -97,6 +99,27 @@ export function depsOf(cmd: Command): StationDeps {
 export function dataDirOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
   return resolve(opts.dataDir ?? configOf(cmd).dataDir);
+}
+
+/**
+ * A PKCS#11 command that opens a module without the station (a module profile listed before `init`, a
+ * reviewer's own token): refused on the data directory of an online station, which never touches a
+ * token but its identity token (HSM_ONLINE_MODE). Where no station exists yet there is nothing to guard.
+ */
+export function refuseOnOnlineStation(cmd: Command): void {
+  const dir = dataDirOf(cmd);
+  if (!existsSync(join(dir, DATABASE_FILE))) return;
+  const station = Station.open(dir, depsOf(cmd));
+  try {
+    if (station.findStationRecord()?.mode === 'online')
+      throw new CodedError(
+        'HSM_ONLINE_MODE',
+        `${dir} holds an online (portal) station: it opens no PKCS#11 module but its identity token's`,
+        { field: 'module' },
+      );
+  } finally {
+    station.close();
+  }
 }
 
 export async function withStation<T>(cmd: Command, fn: (s: Station) => T | Promise<T>): Promise<T> {

@@ -50,6 +50,7 @@ import {
   moduleOf,
   parseEnv,
   positiveInt,
+  refuseOnOnlineStation,
   withStation,
   writeNewFile,
   type InitFlags,
@@ -400,6 +401,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
     ) {
       // The modules view the UI's devices page shows (devicesModules): a module that cannot be opened is
       // listed with its error, the others still with their tokens.
+      if (o.profile) refuseOnOnlineStation(this);
       const listing = o.profile
         ? [listProfile(o.profile, o.modulePath, parseEnv(o.moduleEnv))]
         : await withStation(this, (s) => describeModules(s));

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CodedError } from '../core/errors';
 import {
+  assertOnline,
   browserPortal,
   exportPortalEvidence,
   portalProfilesView,
@@ -157,6 +158,8 @@ export function registerPortalCommands(
     this: Command,
     o: CredentialFlags & { profile: string; url: string; headed?: boolean; json?: boolean },
   ) {
+    // Only an online station drives a browser to a portal (an offline ceremony machine never does).
+    await withStation(this, (s) => assertOnline(s));
     const report = await probePortal(adapter(), {
       profile: o.profile,
       baseUrl: o.url,

@@ -172,3 +172,20 @@ export async function custodianKeyPems(
   }
   return pem;
 }
+
+/**
+ * A token's serial by its label, read with SoftHSM's own tool (as an operator would), without the station:
+ * an online station touches no token before it has an identity.
+ */
+export function tokenSerialByLabel(conf: string, label: string): string {
+  const r = spawnSync('softhsm2-util', ['--show-slots'], {
+    env: { ...process.env, SOFTHSM2_CONF: conf },
+    encoding: 'utf8',
+  });
+  // Each initialised slot prints its token's label, then its serial number.
+  const blocks = r.stdout.split(/\n(?=Slot )/);
+  const block = blocks.find((b) => new RegExp(`Label:\\s+${label}\\s*$`, 'm').test(b));
+  const serial = block && /Serial number:\s+(\S+)/.exec(block)?.[1];
+  if (!serial) throw new Error(`no token labelled ${label} in ${conf}: ${r.stdout}`);
+  return serial;
+}

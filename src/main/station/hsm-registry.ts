@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Pkcs11Module } from '../adapters/hsm/module';
@@ -27,6 +28,21 @@ export interface OnlineTokenPolicy {
   readonly stationToken: { readonly moduleId: string; readonly serial: string } | null;
 }
 
+/**
+ * A token an online station may touch for one purpose beside its identity token, for the length of one
+ * call (withOnlineAllowance): creating the identity itself, and a person's own roster key on their token
+ * (operator sign-in, quorum check-in) — never a ceremony key.
+ */
+const allowance = new AsyncLocalStorage<{ moduleId: string; serial: string; purpose: string }>();
+
+export function withOnlineAllowance<T>(
+  token: { moduleId: string; serial: string },
+  purpose: 'identity creation' | 'operator sign-in' | 'quorum check-in',
+  fn: () => T,
+): T {
+  return allowance.run({ moduleId: token.moduleId, serial: token.serial, purpose }, fn);
+}
+
 /** Token-addressing methods of a module: an online station may call them for its identity token only. */
 const SERIAL_METHODS = new Set<PropertyKey>(['withSession', 'withSessionAsync', 'mechanisms', 'busy']);
 
@@ -54,23 +70,26 @@ export class HsmRegistry {
    * one) is refused before it reaches the library.
    */
   private guarded(moduleId: string, policy: OnlineTokenPolicy): Pkcs11Module {
-    const own = policy.stationToken;
-    if (own && own.moduleId !== moduleId) throw onlineRefusal(moduleId);
+    // Its identity token, and the one token a call in progress was allowed (withOnlineAllowance).
+    const allowed = [policy.stationToken, allowance.getStore() ?? null].filter(
+      (t): t is { moduleId: string; serial: string } => t !== null && t.moduleId === moduleId,
+    );
+    if (allowed.length === 0) throw onlineRefusal(moduleId);
+    const serials = new Set(allowed.map((t) => t.serial));
     const module = this.load(moduleId);
-    if (!own) return module;
     return new Proxy(module, {
       get(target, prop, receiver) {
         const value: unknown = Reflect.get(target, prop, receiver);
         if (typeof value !== 'function') return value;
-        // Listing shows the identity token alone; creating or finding tokens by label is refused.
-        if (prop === 'tokens') return () => target.tokens().filter((t) => t.serial === own.serial);
+        // Listing shows the allowed tokens alone; creating or finding tokens by label is refused.
+        if (prop === 'tokens') return () => target.tokens().filter((t) => serials.has(t.serial));
         if (prop === 'initToken' || prop === 'serialByLabel')
           return () => {
             throw onlineRefusal(moduleId);
           };
         if (!SERIAL_METHODS.has(prop)) return value.bind(target);
         return (serial: unknown, ...rest: unknown[]) => {
-          if (serial !== own.serial) {
+          if (typeof serial !== 'string' || !serials.has(serial)) {
             const refusal = onlineRefusal(moduleId, String(serial));
             // The awaiting form answers as it always does: a rejected promise, not a synchronous throw.
             if (prop === 'withSessionAsync') return Promise.reject(refusal);

@@ -18,7 +18,7 @@ import { portalChannels } from '../../../src/shared/contract/portal';
 import { Station } from '../../../src/main/station/station';
 import { startPortal, type Portal } from '../../fixtures/pki-portal/server.mjs';
 import { shiftedScenarioCopy } from '../../helpers/shift-scenario';
-import { SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { SOFTHSM_PATH, softhsmWorld, tokenSerialByLabel } from '../../helpers/softhsm';
 import { tempDir } from '../../helpers/temp';
 import { STATION_BIN } from '../../e2e/harness';
 
@@ -131,7 +131,7 @@ async function onlineStationWithRun() {
     environment: { SOFTHSM2_CONF: world.conf },
     actor: ACTOR,
   });
-  const serial = station.hsm.module('station-hsm').tokens()[0]!.serial;
+  const serial = tokenSerialByLabel(world.conf, 'Station identity');
   await createStationIdentity(station, {
     moduleId: 'station-hsm',
     tokenSerial: serial,

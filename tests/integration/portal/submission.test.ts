@@ -113,8 +113,10 @@ describe('portal submission (online mode) against the test portal', () => {
       const dir = join(station.dataDir, PORTAL_EVIDENCE_DIR, r.run!.runId);
       expect(readdirSync(dir).length).toBeGreaterThan(0);
       // The portal password never lands in the journal, the evidence or the views.
-      const db = readFileSync(join(station.dataDir, 'station.sqlite'));
-      expect(db.includes(Buffer.from(USER.password))).toBe(false);
+      // The journal: the database and its write-ahead log, where fresh writes sit until a checkpoint.
+      for (const f of readdirSync(station.dataDir).filter((n) => n.startsWith('station.sqlite')))
+        expect(readFileSync(join(station.dataDir, f)).includes(Buffer.from(USER.password)), f).toBe(false);
+      expect(readdirSync(station.dataDir)).toContain('station.sqlite-wal');
       for (const f of readdirSync(dir))
         expect(readFileSync(join(dir, f)).includes(Buffer.from(USER.password))).toBe(false);
       expect(JSON.stringify(portalStatus(station, {}))).not.toContain(USER.password);
@@ -205,10 +207,10 @@ describe('portal submission (online mode) against the test portal', () => {
       const search = preCheck(station, REQUEST, ACTOR).entry?.search ?? [];
       const [cn, , keyPrint] = search;
       expect(cn && keyPrint).toBeTruthy();
-      // Look-alikes: the same subject with another key, the same key rejected, another subject.
-      portal.seedRequest({ subject: cn!, fingerprint: 'ab'.repeat(32), state: 'pending' });
+      // Look-alikes: the same subject issued for another key, the same key rejected, another subject and key.
+      portal.seedRequest({ subject: cn!, fingerprint: 'ab'.repeat(32), state: 'issued' });
       portal.seedRequest({ subject: cn!, fingerprint: keyPrint!, state: 'rejected' });
-      portal.seedRequest({ subject: 'Northwind TLS 2027', fingerprint: keyPrint!, state: 'pending' });
+      portal.seedRequest({ subject: 'Northwind TLS 2027', fingerprint: 'cd'.repeat(32), state: 'pending' });
       const from = lastSeq();
       const clean = await submit(station);
       expect(clean.run?.state).toBe('SUBMITTED');

@@ -15,6 +15,9 @@ describe('read-back comparison', () => {
     expect(compareValue('lines', ['dns:a', 'dns:b'], 'dns:b\n dns:a \n\n')).toEqual({ match: true });
     expect(compareValue('lines', ['dns:a'], 'dns:a\ndns:*.a')).toMatchObject({ kind: 'extra-value' });
     expect(compareValue('lines', ['dns:a', 'dns:b'], 'dns:a')).toMatchObject({ kind: 'different-value' });
+    expect(compareValue('lines', ['dns:a', 'dns:b'], 'dns:a\ndns:b\ndns:a')).toMatchObject({
+      kind: 'extra-value',
+    });
     expect(compareValue('lines', ['dns:abcdef'], 'dns:abc')).toMatchObject({ kind: 'truncation' });
   });
 

@@ -173,7 +173,8 @@ export type Comparison =
 /**
  * Compares one value typed (or expected on the review) with the one read back. Text is compared
  * exactly (line endings aside): a read-back that is a shorter start of the expected is a truncation.
- * Lines are compared as sets (order kept in what is reported): a line more is an extra value.
+ * Lines are compared as multisets (order kept in what is reported): a line more, or a line repeated, is
+ * an extra value.
  * A select matches its option's value or label.
  */
 export function compareValue(
@@ -187,7 +188,18 @@ export function compareValue(
     const got = typeof found === 'string' ? splitLines(found) : found.map((l) => l.trim());
     const extra = got.filter((l) => !want.includes(l));
     const missing = want.filter((l) => !got.includes(l));
-    if (extra.length === 0 && missing.length === 0) return { match: true };
+    // The same lines, each as many times (a SAN the portal shows twice is a line more, not a match).
+    const count = (ls: readonly string[]) =>
+      ls.reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
+    const [w, g] = [count(want), count(got)];
+    const repeated = [...g].filter(([l, n]) => w.has(l) && n > (w.get(l) ?? 0)).map(([l]) => l);
+    if (extra.length === 0 && missing.length === 0 && repeated.length === 0) return { match: true };
+    if (extra.length === 0 && missing.length === 0)
+      return {
+        match: false,
+        kind: 'extra-value',
+        detail: `${repeated.length} line(s) shown more often than the packet holds them`,
+      };
     const cut = missing.find((m) => extra.some((e) => e.length < m.length && m.startsWith(e)));
     if (cut !== undefined) {
       return { match: false, kind: 'truncation', detail: 'a line was shortened by the portal' };
@@ -1061,6 +1073,22 @@ class Session implements PortalSession {
         detail: 'the submit control is not as the profile describes it',
       };
     }
+    // The form the submit control posts: any visible control the profile does not name (a wildcard
+    // option checked on the review page) would go with the request.
+    const known = [
+      submit.control,
+      ...(this.run.profile.saveDraft ? [this.run.profile.saveDraft.control] : []),
+    ];
+    const extra = await this.run.page.evaluate(UNKNOWN_CONTROLS, { anchor: submit.control, known });
+    const first = extra[0];
+    if (first)
+      return {
+        kind: 'unexpected-control',
+        tab: 'review',
+        field: first.what,
+        found: extra.map((x) => `${x.what} "${x.label}"`).join(', '),
+        detail: `the review form carries ${extra.length === 1 ? 'a control' : `${extra.length} controls`} the profile does not name: ${first.what} "${first.label}"`,
+      };
     return null;
   }
 
@@ -1130,6 +1158,17 @@ class Session implements PortalSession {
     page.on('response', onResponse);
     wire.sendTimeoutMs = run.timeouts.submitMs;
     try {
+      // The review document is marked: nothing on it (a leftover banner) is ever read as the outcome;
+      // only a document the click led to is.
+      const mark = `cs-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+      await page.evaluate(
+        (m) => ((globalThis as unknown as Record<string, unknown>).__stationReview = m),
+        mark,
+      );
+      const freshDocument = async () =>
+        (await page.evaluate(
+          () => (globalThis as unknown as Record<string, unknown>).__stationReview ?? null,
+        )) !== mark;
       try {
         await page.locator(profile.submit.control).click({ noWaitAfter: true });
       } catch (e) {
@@ -1142,6 +1181,10 @@ class Session implements PortalSession {
       const look = async (): Promise<
         { requestId: string; confirmation: string } | { reason: string } | null
       > => {
+        // An error answer is never a confirmation, whatever banner the page also carries.
+        if (statusAfter !== null && statusAfter >= 400)
+          return { reason: `error page after the click (HTTP ${statusAfter})` };
+        if (!(await freshDocument())) return null;
         const conf = page.locator(profile.confirmation.selector);
         if ((await conf.count()) > 0) {
           const text = squash((await conf.first().textContent()) ?? '');
@@ -1151,7 +1194,6 @@ class Session implements PortalSession {
             : { reason: 'the confirmation names no request id' };
         }
         if (statusAfter === null) return null;
-        if (statusAfter >= 400) return { reason: `error page after the click (HTTP ${statusAfter})` };
         const halt = await run.pageHalt('submit');
         return halt ? { reason: `${halt.kind} after the click: ${halt.detail}` } : null;
       };

@@ -29,6 +29,7 @@ import { stationError } from '../../errors';
 import { rosterEntries, rosterPolicy } from './queries';
 import { operatorActor, STATION_ACTOR } from '../../../core/custody/signin';
 import type { Station } from '../../station/station';
+import { withOnlineAllowance } from '../../station/hsm-registry';
 import {
   describeOperationText,
   encodeOperation,
@@ -313,11 +314,12 @@ export function tokenKeyFingerprints(
   station: Station,
   moduleId: string,
   serial: string,
-  purpose: string,
+  purpose: 'operator sign-in' | 'quorum check-in',
 ): string[] {
-  return station.hsm
-    .module(moduleId)
-    .withSession(serial, { write: false, purpose }, (s) => s.listKeys())
+  // A person's own token: an online station may read it for this (never a ceremony key).
+  return withOnlineAllowance({ moduleId, serial }, purpose, () =>
+    station.hsm.module(moduleId).withSession(serial, { write: false, purpose }, (s) => s.listKeys()),
+  )
     .filter((k) => k.spki)
     .map((k) =>
       createHash('sha256')
@@ -331,6 +333,19 @@ export function tokenKeyFingerprints(
  * (a check-in's challenge, a sign-in's). Refused when the token holds no roster key, or more than one.
  */
 export function signWithRosterKey(
+  station: Station,
+  opts: {
+    moduleId: string;
+    serial: string;
+    pin: string;
+    statement: Uint8Array;
+    purpose: 'operator sign-in' | 'quorum check-in';
+  },
+): { fingerprint: string; signature: Uint8Array; entry: RosterEntry } {
+  return withOnlineAllowance(opts, opts.purpose, () => signWithOwnKey(station, opts));
+}
+
+function signWithOwnKey(
   station: Station,
   opts: { moduleId: string; serial: string; pin: string; statement: Uint8Array; purpose: string },
 ): { fingerprint: string; signature: Uint8Array; entry: RosterEntry } {

@@ -23,6 +23,7 @@ import { selfSignedCertificate } from './certificates';
 import type { DataObject, Session } from '../../adapters/hsm/module';
 import { checkpointInfo } from '../journal/queries';
 import type { Station } from '../../station/station';
+import { withOnlineAllowance } from '../../station/hsm-registry';
 import {
   CHECKPOINT_ALG,
   IDENTITY_ALGORITHM,
@@ -46,6 +47,16 @@ const IDENTITY_TOKEN_ALG = signatureAlgorithm(IDENTITY_ALGORITHM).token;
  * the same login, signs the first checkpoint over it and writes the token's journal marks.
  */
 export async function createStationIdentity(
+  station: Station,
+  opts: { moduleId: string; tokenSerial: string; pin: string; actor: string },
+): Promise<StationIdentity & { anchoring: Anchoring }> {
+  // On an online station, the token named here is the one it may touch before it has an identity.
+  return withOnlineAllowance({ moduleId: opts.moduleId, serial: opts.tokenSerial }, 'identity creation', () =>
+    createIdentity(station, opts),
+  );
+}
+
+async function createIdentity(
   station: Station,
   opts: { moduleId: string; tokenSerial: string; pin: string; actor: string },
 ): Promise<StationIdentity & { anchoring: Anchoring }> {

@@ -18,7 +18,7 @@ import type { PortalAdapter, PortalProfileRef, PortalSessionPort, SearchRow } fr
  */
 const loaded = new Map<string, PortalProfile>();
 
-function load(name: string): PortalProfile {
+function loadBundled(name: string): PortalProfile {
   const cached = loaded.get(name);
   if (cached) return cached;
   const p = bundledPortalProfile(name);
@@ -96,10 +96,15 @@ function sessionPort(s: PortalSession): PortalSessionPort {
  * The adapter the station uses. `timeouts` (tests of a hanging portal) shorten the driver's waits; the
  * defaults are the driver's.
  */
-export function browserPortal(opts: { timeouts?: Partial<PortalTimeouts> } = {}): PortalAdapter {
+export function browserPortal(
+  opts: { timeouts?: Partial<PortalTimeouts>; extraProfiles?: readonly PortalProfile[] } = {},
+): PortalAdapter {
+  // Profiles beside the bundled ones (a test's fixture, parsed and validated the same way).
+  const extra = new Map((opts.extraProfiles ?? []).map((p) => [p.profile, p]));
+  const load = (name: string) => extra.get(name) ?? loadBundled(name);
   return {
     profile: (name) => refOf(load(name)),
-    profiles: () => bundledPortalProfileIds().map((id) => refOf(load(id))),
+    profiles: () => [...bundledPortalProfileIds(), ...extra.keys()].map((id) => refOf(load(id))),
     admit(profile, baseUrl) {
       const p = load(profile.name);
       if (!originAllowed(baseUrl, p.origins))

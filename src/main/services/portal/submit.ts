@@ -17,6 +17,7 @@ import type { Station } from '../../station/station';
 import { evaluateWorkflow } from '../findings';
 import type { EntryValues, PortalAdapter, PortalProfileRef, PortalSessionPort, Screenshot } from './port';
 import { takePortalLock, type PortalLock } from './lock';
+import { duplicateOf, ownership } from './matching';
 import { portalRuns, type PortalRun } from './runs';
 
 /** The workflow whose evaluation is the pre-check (docs/findings.md "Portal issuance"). */
@@ -232,7 +233,7 @@ async function submitHoldingLock(
     let knownBefore: string[];
     try {
       const seen = await searchAll(session, started.search);
-      const live = seen.rows.filter((r) => matchesTerms(started.search, r));
+      const live = seen.rows.filter((r) => duplicateOf(started.search, r));
       if (live.length > 0) {
         halt({
           kind: 'duplicate-notice',
@@ -240,7 +241,7 @@ async function submitHoldingLock(
           field: null,
           expectedSha256: null,
           foundSha256: null,
-          detail: `the portal already holds a live request for this subject and key: ${live.map((r) => `${r.requestId} (${r.state})`).join(', ')}`,
+          detail: `the portal already holds a request for this subject or key: ${live.map((r) => `${r.requestId} (${r.state})`).join(', ')}`,
           disposition: 'abandoned',
           draftId: null,
           readBack: [],
@@ -401,6 +402,12 @@ async function submitHoldingLock(
         return { run: runOf(station, runId), preCheck: second };
       }
     }
+    if (result.state === 'confirmed' && knownBefore.includes(result.requestId))
+      result = {
+        state: 'ambiguous',
+        reason: `the confirmation names ${result.requestId}, a request the portal held before this run entered anything`,
+        screenshots: result.screenshots,
+      };
     if (result.state === 'confirmed') {
       station.record([
         {
@@ -426,7 +433,9 @@ async function submitHoldingLock(
           },
         },
       ]);
-      keepOpen = input.keepOpenOnHalt ?? !input.headless;
+      // Never left open here: a person's click in that window would be a submission outside
+      // reconciliation. The next act is `reconcile`.
+      keepOpen = false;
     }
     return { run: runOf(station, runId), preCheck: second };
   } finally {
@@ -481,7 +490,13 @@ export async function reconcileRun(
 
 async function reconcileHoldingLock(
   station: Station,
-  input: { runId: string; baseUrl: string; headless: boolean; credentials: SubmitInput['credentials']; actor: string },
+  input: {
+    runId: string;
+    baseUrl: string;
+    headless: boolean;
+    credentials: SubmitInput['credentials'];
+    actor: string;
+  },
   adapter: PortalAdapter,
 ): Promise<PortalRun> {
   const run = runOf(station, input.runId);
@@ -511,8 +526,17 @@ async function reconcileHoldingLock(
   try {
     const { rows, screenshots: shots } = await searchAll(session, run.started.search);
     const before = new Set(run.intent?.body.knownBefore ?? []);
-    const matching = rows.filter((r) => !before.has(r.requestId) && matchesTerms(run.started.search, r));
-    const result = matching.length === 1 ? 'found' : matching.length === 0 ? 'not-found' : 'several';
+    const fresh = rows.filter((r) => !before.has(r.requestId));
+    const matching = fresh.filter((r) => ownership(run.started.search, r) === 'match');
+    const unsure = fresh.filter((r) => ownership(run.started.search, r) === 'maybe');
+    // Found only when exactly one new request is certainly this run's; NOT-FOUND only when no new request
+    // could be; anything else (several, or one whose fingerprint the portal does not show) is a person's.
+    const result =
+      matching.length === 1 && unsure.length === 0
+        ? 'found'
+        : matching.length === 0 && unsure.length === 0
+          ? 'not-found'
+          : 'several';
     station.record([
       {
         kind: 'portal.reconciled',
@@ -543,24 +567,4 @@ async function searchAll(session: PortalSessionPort, terms: readonly string[]) {
     for (const r of found.rows) if (!rows.some((x) => x.requestId === r.requestId)) rows.push({ ...r });
   }
   return { rows: rows.slice(0, 200), screenshots };
-}
-
-/**
- * A portal row is a request for this run's subject and key when its subject carries the common name (the
- * first term) and its fingerprint is one of the run's fingerprints (the CSR's or its key's, compared as
- * hex without separators or case), and it is live in the portal: pending or issued (a rejected or
- * cancelled request does not count).
- */
-function matchesTerms(
-  terms: readonly string[],
-  row: { subject: string; fingerprint: string; state: string },
-): boolean {
-  const hexOnly = (s: string) => s.toLowerCase().replace(/[^0-9a-f]/g, '');
-  const state = row.state.trim().toLowerCase();
-  if (state === 'rejected' || state === 'cancelled') return false;
-  const [name, ...prints] = terms;
-  if (name === undefined || !row.subject.toLowerCase().includes(name.trim().toLowerCase())) return false;
-  if (prints.length === 0) return true;
-  const found = hexOnly(row.fingerprint);
-  return found.length > 0 && prints.some((p) => hexOnly(p) === found);
 }
