@@ -18,7 +18,6 @@ const family = <S extends z.ZodType>(f: RecordFamily<S>): RecordFamily<S> => f;
 export const SAN_TYPES = ['dns', 'uri', 'email', 'ip'] as const;
 export type SanType = (typeof SAN_TYPES)[number];
 
-
 export const ENVIRONMENTS = ['production', 'staging'] as const;
 
 export const issuanceRequest = family({
