@@ -451,7 +451,10 @@ describe('Portal submissions view in Chromium (online station, test PKI portal)'
       await page.goto(host.url);
       const nav = page.getByRole('navigation', { name: 'Workflows' });
       await nav.getByRole('button', { name: 'Journal', exact: true }).waitFor();
-      expect(await page.getByRole('banner', { name: 'Station status' }).innerText()).toMatch(/OFFLINE/);
+      // The banner's mode arrives with the station info: wait for it, then the nav is the one it decides.
+      const banner = page.getByRole('banner', { name: 'Station status' });
+      await banner.getByText('OFFLINE', { exact: true }).waitFor();
+      expect(await banner.innerText()).toMatch(/OFFLINE/);
       expect(await nav.getByRole('button', { name: 'Portal submissions' }).count()).toBe(0);
     } finally {
       await page.context().close();
