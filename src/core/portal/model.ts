@@ -24,13 +24,8 @@ export const ENTRY_KEYS = [
 ] as const;
 export type EntryKey = (typeof ENTRY_KEYS)[number];
 
-/**
- * Why a run stopped before submit. The portal's own (what the page showed) and the station's:
- * `facts-changed` — the pre-check immediately before submit no longer gave the entry the run started
- * with; `interrupted` — the station stopped (crash, restart) before any submit intent; `browser-failed`
- * — the browser could not be started or died before submit.
- */
-export const HALT_KINDS = [
+/** What the portal page showed (the driver's halts; docs/portal-profiles.md describes each). */
+export const PORTAL_HALT_KINDS = [
   'prefill',
   'truncation',
   'extra-value',
@@ -45,11 +40,16 @@ export const HALT_KINDS = [
   'navigation-blocked',
   'error-page',
   'timeout',
-  'facts-changed',
-  'interrupted',
-  'browser-failed',
-  'cancelled',
 ] as const;
+/** The station's own reasons (docs/portal-submission.md). */
+export const STATION_HALT_KINDS = ['facts-changed', 'interrupted', 'browser-failed', 'cancelled'] as const;
+/**
+ * Why a run stopped before submit. The portal's own (what the page showed) and the station's:
+ * `facts-changed` — the pre-check immediately before submit no longer gave the entry the run started
+ * with; `interrupted` — the station stopped (crash, restart) before any submit intent; `browser-failed`
+ * — the browser could not be started or died before submit.
+ */
+export const HALT_KINDS = [...PORTAL_HALT_KINDS, ...STATION_HALT_KINDS] as const;
 export type HaltKind = (typeof HALT_KINDS)[number];
 
 /** What became of the portal draft at a halt: saved where the profile allows, else the session abandoned. */

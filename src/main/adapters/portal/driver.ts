@@ -1,3 +1,4 @@
+import { PORTAL_HALT_KINDS } from '../../../core/portal/model';
 import { createHash } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page, Response } from 'playwright-core';
 import { CHROMIUM_BASE_FLAGS, findChromium } from '../../platform/chromium';
@@ -33,24 +34,9 @@ import {
  *    nothing is ever retried.
  */
 
-/** Every reason a run halts (docs/portal-profiles.md describes each). */
-export const HALT_KINDS = [
-  'prefill',
-  'truncation',
-  'extra-value',
-  'different-value',
-  'unexpected-control',
-  'layout-changed',
-  'warning-banner',
-  'duplicate-notice',
-  'captcha',
-  'login-required',
-  'session-expired',
-  'navigation-blocked',
-  'error-page',
-  'timeout',
-] as const;
-export type HaltKind = (typeof HALT_KINDS)[number];
+/** Every reason a page halts a run (core/portal/model; docs/portal-profiles.md describes each). */
+export const HALT_KINDS = PORTAL_HALT_KINDS;
+export type HaltKind = (typeof PORTAL_HALT_KINDS)[number];
 
 export interface Halt {
   readonly kind: HaltKind;

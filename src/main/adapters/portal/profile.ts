@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ENTRY_KEYS, type EntryKey } from '../../../core/portal/model';
 import { CodedError } from '../../../core/errors';
 import { moduleId } from '../../../core/schema';
 import { firstIssue } from '../../../core/validate';
@@ -36,22 +37,9 @@ export function portalError(
   return new CodedError(code, message, data);
 }
 
-/** The packet values a profile field may take (the issuance packet's fixed vocabulary). */
-export const PORTAL_TAKES = [
-  'subscriberService',
-  'organization',
-  'commonName',
-  'environment',
-  'profile',
-  'sans',
-  'custodyAttestation',
-  'keyFingerprint',
-  'csrPem',
-  'justification',
-  'issuanceWindow',
-  'approvalRefs',
-] as const;
-export type PortalTake = (typeof PORTAL_TAKES)[number];
+/** The packet values a profile field may take: the issuance entry's fixed vocabulary (core/portal/model). */
+export const PORTAL_TAKES = ENTRY_KEYS;
+export type PortalTake = EntryKey;
 /** Takes that are lists (one entry a line in the portal's control); every other take is one string. */
 export const LINE_TAKES: ReadonlySet<PortalTake> = new Set(['sans', 'approvalRefs']);
 

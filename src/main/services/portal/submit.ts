@@ -203,8 +203,27 @@ async function submitHoldingLock(
   let keepOpen = false;
   try {
     station.record([{ kind: 'portal.run-started', actor: input.actor, body: started }]);
-    const halt = (body: Omit<EventBody<'portal.halted'>, 'runId'>) =>
+    type HaltBody = Omit<EventBody<'portal.halted'>, 'runId'>;
+    /** A safe halt recorded (nothing typed beyond it, no draft unless said), the window left for a person. */
+    const halt = (
+      preCheck: PreCheck,
+      h: Pick<HaltBody, 'kind' | 'detail'> & Partial<HaltBody>,
+    ): SubmitResult => {
+      const body: HaltBody = {
+        tab: null,
+        field: null,
+        expectedSha256: null,
+        foundSha256: null,
+        disposition: 'abandoned',
+        draftId: null,
+        readBack: [],
+        screenshots: [],
+        ...h,
+      };
       station.record([{ kind: 'portal.halted', actor: input.actor, body: { runId, ...body } }]);
+      keepOpen = input.keepOpenOnHalt ?? !input.headless;
+      return { run: runOf(station, runId), preCheck };
+    };
     try {
       session = await adapter.open({
         profile,
@@ -213,19 +232,10 @@ async function submitHoldingLock(
         credentials: input.credentials,
       });
     } catch (e) {
-      halt({
+      return halt(first, {
         kind: 'browser-failed',
-        tab: null,
-        field: null,
-        expectedSha256: null,
-        foundSha256: null,
         detail: `the browser could not be started: ${e instanceof Error ? e.message.slice(0, 400) : 'unknown'}`,
-        disposition: 'abandoned',
-        draftId: null,
-        readBack: [],
-        screenshots: [],
       });
-      return { run: runOf(station, runId), preCheck: first };
     }
 
     // The portal itself, before entry: a live request for this subject and key already there (one the
@@ -234,38 +244,18 @@ async function submitHoldingLock(
     try {
       const seen = await searchAll(session, started.search);
       const live = seen.rows.filter((r) => duplicateOf(started.search, r));
-      if (live.length > 0) {
-        halt({
+      if (live.length > 0)
+        return halt(first, {
           kind: 'duplicate-notice',
-          tab: null,
-          field: null,
-          expectedSha256: null,
-          foundSha256: null,
           detail: `the portal already holds a request for this subject or key: ${live.map((r) => `${r.requestId} (${r.state})`).join(', ')}`,
-          disposition: 'abandoned',
-          draftId: null,
-          readBack: [],
           screenshots: keep(station, runId, 'duplicate', seen.screenshots),
         });
-        keepOpen = input.keepOpenOnHalt ?? !input.headless;
-        return { run: runOf(station, runId), preCheck: first };
-      }
       knownBefore = seen.rows.map((r) => r.requestId);
     } catch (e) {
-      halt({
+      return halt(first, {
         kind: 'browser-failed',
-        tab: null,
-        field: null,
-        expectedSha256: null,
-        foundSha256: null,
         detail: `the portal's search before entry failed: ${faultText(e)}`,
-        disposition: 'abandoned',
-        draftId: null,
-        readBack: [],
-        screenshots: [],
       });
-      keepOpen = input.keepOpenOnHalt ?? !input.headless;
-      return { run: runOf(station, runId), preCheck: first };
     }
 
     let filled: Awaited<ReturnType<PortalSessionPort['fill']>>;
@@ -273,27 +263,14 @@ async function submitHoldingLock(
       filled = await session.fill(entryValues(entry, profile.takes));
     } catch (e) {
       // A driver fault while entering: nothing was submitted; the run halts with the fault named.
-      halt({
-        kind: 'browser-failed',
-        tab: null,
-        field: null,
-        expectedSha256: null,
-        foundSha256: null,
-        detail: `entering stopped on a fault: ${faultText(e)}`,
-        disposition: 'abandoned',
-        draftId: null,
-        readBack: [],
-        screenshots: [],
-      });
-      keepOpen = input.keepOpenOnHalt ?? !input.headless;
-      return { run: runOf(station, runId), preCheck: first };
+      return halt(first, { kind: 'browser-failed', detail: `entering stopped on a fault: ${faultText(e)}` });
     }
     if (filled.state === 'halted') {
       const h = filled.halt ?? {
         kind: 'layout-changed' as const,
         detail: 'the driver halted without a reason',
       };
-      halt({
+      return halt(first, {
         kind: h.kind,
         tab: h.tab ?? null,
         field: h.field ?? null,
@@ -305,8 +282,6 @@ async function submitHoldingLock(
         readBack: [...filled.readBack],
         screenshots: keep(station, runId, 'halt', filled.screenshots),
       });
-      keepOpen = input.keepOpenOnHalt ?? !input.headless;
-      return { run: runOf(station, runId), preCheck: first };
     }
 
     // Immediately before submit: the same rules again, and they must give exactly the entry typed.
@@ -331,22 +306,18 @@ async function submitHoldingLock(
             },
           },
         ]);
-      } else {
-        halt({
-          kind: 'facts-changed',
-          tab: null,
-          field: null,
-          expectedSha256: entry.digest,
-          foundSha256: second.entry.digest,
-          detail: `the records changed between the pre-check before entry (evaluation ${first.seq}) and the one before submit (evaluation ${second.seq}): the entry differs`,
-          disposition: saved.disposition,
-          draftId: saved.draftId,
-          readBack: [...filled.readBack],
-          screenshots: [],
-        });
+        keepOpen = input.keepOpenOnHalt ?? !input.headless;
+        return { run: runOf(station, runId), preCheck: second };
       }
-      keepOpen = input.keepOpenOnHalt ?? !input.headless;
-      return { run: runOf(station, runId), preCheck: second };
+      return halt(second, {
+        kind: 'facts-changed',
+        expectedSha256: entry.digest,
+        foundSha256: second.entry.digest,
+        detail: `the records changed between the pre-check before entry (evaluation ${first.seq}) and the one before submit (evaluation ${second.seq}): the entry differs`,
+        disposition: saved.disposition,
+        draftId: saved.draftId,
+        readBack: [...filled.readBack],
+      });
     }
 
     let intended = false;
@@ -386,20 +357,14 @@ async function submitHoldingLock(
         const saved = await session
           .saveDraft()
           .catch(() => ({ draftId: null, disposition: 'abandoned' as const }));
-        halt({
+        return halt(second, {
           kind,
           tab: typeof data.tab === 'string' ? data.tab : null,
-          field: null,
-          expectedSha256: null,
-          foundSha256: null,
           detail: `not submitted: ${faultText(e)}`,
           disposition: saved.disposition,
           draftId: saved.draftId ?? filled.draftId,
           readBack: [...filled.readBack],
-          screenshots: [],
         });
-        keepOpen = input.keepOpenOnHalt ?? !input.headless;
-        return { run: runOf(station, runId), preCheck: second };
       }
     }
     if (result.state === 'confirmed' && knownBefore.includes(result.requestId))
