@@ -529,7 +529,20 @@ function broadPlan(
 function broadPreview(station: Station, req: { title?: string; evaluationSeq?: number }): ExportPreview {
   const plan = broadPlan(station, req);
   assertJournalBroad(station, journalLines(station), plan.records);
-  const packetId = PACKET_IDS['packet-broad'];
+  return sourcedPreview(station, 'packet-broad', plan, req.title);
+}
+
+/**
+ * The preview of a bundle made of planned sources and the journal pair (the broad view, portal
+ * evidence): the next version of its packet id, its files and sizes, the media that can hold it.
+ */
+function sourcedPreview(
+  station: Station,
+  kind: 'packet-broad' | 'portal-evidence',
+  plan: { title: string; sources: readonly { name: string; size: number }[] },
+  title: string | undefined,
+): ExportPreview {
+  const packetId = PACKET_IDS[kind];
   const version = nextVersion(station, packetId);
   const files = [
     ...plan.sources.map((f) => ({ name: f.name, size: f.size })),
@@ -539,10 +552,10 @@ function broadPreview(station: Station, req: { title?: string; evaluationSeq?: n
   return {
     packetId,
     version,
-    title: parseOrThrow(bundlePredicateSchema.shape.title, req.title ?? plan.title, 'title'),
+    title: parseOrThrow(bundlePredicateSchema.shape.title, title ?? plan.title, 'title'),
     fileName: `${packetId}-v${version}.bundle.zip`,
     files,
-    requiredRoles: requiredRolesFor('packet-broad'),
+    requiredRoles: requiredRolesFor(kind),
     estimateBytes,
     media: listVolumes(station.config.mediaDirs, estimateBytes),
   };
@@ -568,24 +581,7 @@ function portalEvidenceSources(station: Station, req: { runId?: string }) {
 }
 
 function portalEvidencePreview(station: Station, req: { title?: string; runId?: string }): ExportPreview {
-  const plan = portalEvidenceSources(station, req);
-  const packetId = PACKET_IDS['portal-evidence'];
-  const version = nextVersion(station, packetId);
-  const files = [
-    ...plan.sources.map((f) => ({ name: f.name, size: f.size })),
-    ...plannedFiles(station, 'journal-segment', []),
-  ];
-  const estimateBytes = files.reduce((n, f) => n + f.size + 512, 64 * 1024);
-  return {
-    packetId,
-    version,
-    title: parseOrThrow(bundlePredicateSchema.shape.title, req.title ?? plan.title, 'title'),
-    fileName: `${packetId}-v${version}.bundle.zip`,
-    files,
-    requiredRoles: requiredRolesFor('portal-evidence'),
-    estimateBytes,
-    media: listVolumes(station.config.mediaDirs, estimateBytes),
-  };
+  return sourcedPreview(station, 'portal-evidence', portalEvidenceSources(station, req), req.title);
 }
 
 /** File names and (approximate, for the journal) sizes before the export makes them. */
