@@ -274,6 +274,11 @@ export const ERROR_CATALOGUE = {
     action:
       'Stop: the station token does not hold the identity key the journal records. Preserve the station and escalate.',
   },
+  IDENTITY_TOKEN_UNKNOWN: {
+    class: 'integrity',
+    action:
+      'The station file no longer records which token holds the identity key (table station_identity_token, written once with the identity). The file was changed outside the station: run `station journal verify`, keep the database file, and restore it from backup.',
+  },
   IDENTITY_MISSING: {
     class: 'state',
     action: 'This station has no identity key yet. Create it with `station init` on a station token.',

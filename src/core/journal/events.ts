@@ -188,8 +188,14 @@ export const EVENT_BODIES = {
   /** The station identity key: generated on a station token; its self-signed certificate. */
   'station.identity-created': z.strictObject({
     moduleId,
-    tokenSerial,
-    tokenLabel: z.string().max(32),
+    /**
+     * The identity token's serial, recorded only by stations created before issue #16: newer ones keep
+     * it (and the label) in their own file (table station_identity_token), so no bundle carrying the
+     * journal carries a token identifier.
+     */
+    tokenSerial: tokenSerial.optional(),
+    /** The identity token's label: like the serial, only in bodies written before issue #16. */
+    tokenLabel: z.string().max(32).optional(),
     keyLabel: z.string().min(1).max(64),
     keyId: ckaId,
     algorithm: z.literal('ec-p256' satisfies KeyAlgorithm),
@@ -212,7 +218,8 @@ export const EVENT_BODIES = {
    * no longer be detected, which is why it needs its own act and a stated reason.
    */
   'journal.mark-repaired': z.strictObject({
-    tokenSerial,
+    /** The station token repaired (always the identity token); only in entries written before issue #16. */
+    tokenSerial: tokenSerial.optional(),
     removed: z
       .array(
         z.strictObject({

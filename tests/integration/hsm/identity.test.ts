@@ -184,6 +184,52 @@ describe('station identity on a SoftHSM2 token', () => {
     }
   });
 
+  it('the journal records no token identifier: the station file keeps it, and a file that lost it verifies the chain but never the token', async () => {
+    const { station, serial } = freshStation();
+    const path = station.store.path;
+    const dir = station.dataDir;
+    await createStationIdentity(station, {
+      moduleId: 'station-hsm',
+      tokenSerial: serial,
+      pin: PIN,
+      actor: 'operator:alice',
+    });
+    await signCheckpoint(station, { pin: PIN });
+    const label = stationIdentity(station)?.tokenLabel ?? '';
+    expect(label.length).toBeGreaterThan(0);
+    expect(stationIdentity(station)?.tokenSerial).toBe(serial);
+    for (const row of station.journal.page(1, 1000)) {
+      expect(Buffer.from(row.body).includes(serial), `seq ${row.seq} ${row.kind}`).toBe(false);
+      expect(Buffer.from(row.body).includes(label), `seq ${row.seq} ${row.kind}`).toBe(false);
+    }
+    const verified = await verifyStationJournal(station);
+    expect(verified.verdict.status).toBe('VERIFIED');
+    expect(verified.identity?.token.status).toBe('CONFIRMED');
+    station.close();
+
+    // Someone with write access removes the record (past its write-once triggers).
+    const raw = new Database(path);
+    raw.exec('DROP TRIGGER station_identity_token_no_delete; DELETE FROM station_identity_token;');
+    raw.close();
+    const reopened = Station.open(dir, systemDeps);
+    try {
+      const report = await verifyStationJournal(reopened);
+      expect(report.identity?.token).toMatchObject({
+        status: 'UNAVAILABLE',
+        reason: expect.stringContaining('does not record which token'),
+      });
+      // The chain and its checkpoints are still judged with the key the journal records.
+      expect(report.identity?.fingerprint).toBe(verified.identity?.fingerprint);
+      expect(report.verdict.entries).toBe(verified.verdict.entries);
+      const { rebuildProjections } = await import('../../../src/main/adapters/store/projections');
+      expect(() => rebuildProjections(reopened.store.db, reopened.journal)).toThrowError(
+        expect.objectContaining({ code: 'IDENTITY_TOKEN_UNKNOWN' }),
+      );
+    } finally {
+      reopened.close();
+    }
+  });
+
   it('the identity and module projections rebuild from the journal exactly', async () => {
     const { station, serial } = freshStation();
     try {

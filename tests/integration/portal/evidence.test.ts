@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importScenarioSources, readScenario } from '../../../src/main/services/findings';
 import { registerModule } from '../../../src/main/services/devices/modules';
@@ -13,6 +14,7 @@ import {
   PORTAL_EVIDENCE_DIR,
   submitIssuance,
 } from '../../../src/main/services/portal';
+import { DATABASE_FILE } from '../../../src/main/paths';
 import { systemDeps } from '../../../src/main/runtime';
 import { portalChannels } from '../../../src/shared/contract/portal';
 import { Station } from '../../../src/main/station/station';
@@ -276,22 +278,31 @@ describe('the signed portal evidence bundle', () => {
     for (const [where, bytes] of places)
       for (const s of secrets) expect(bytes.includes(Buffer.from(s)), `${s} in ${where}`).toBe(false);
 
-    // The token serial: never in the evidence store, the CLI output, or any bundle entry but the journal
-    // segment — where the journal's own record of the identity key (station.identity-created, written
-    // when the station was made, hash-chained) is the only entry that holds it.
+    // The token's identifiers (serial and label): never in the evidence store, the CLI output, the DSSE
+    // payload or any bundle entry — the journal segment included: the station keeps them in its own
+    // file (station_identity_token), not in station.identity-created (issue #16).
+    const label = 'Station identity';
     const evidenceDir = join(dataDir, PORTAL_EVIDENCE_DIR, run.runId);
-    for (const f of filesUnder(evidenceDir))
-      expect(readFileSync(f).includes(Buffer.from(serial)), f).toBe(false);
-    expect(exp.stdout + exp.stderr + ver.stdout + ver.stderr).not.toContain(serial);
-    for (const [n, b] of entries)
-      if (n !== 'journal/segment.jsonl') expect(b.includes(Buffer.from(serial)), n).toBe(false);
-    const holding = entries
-      .get('journal/segment.jsonl')!
-      .toString('utf8')
-      .split('\n')
-      .filter((l) => l.includes(serial))
-      .map((l) => (JSON.parse(l) as { kind: string }).kind);
-    expect(holding).toEqual(['station.identity-created']);
+    for (const id of [serial, label]) {
+      for (const f of filesUnder(evidenceDir))
+        expect(readFileSync(f).includes(Buffer.from(id)), f).toBe(false);
+      expect(exp.stdout + exp.stderr + ver.stdout + ver.stderr).not.toContain(id);
+      expect(payload.includes(Buffer.from(id)), `${id} in the DSSE payload`).toBe(false);
+      for (const [n, b] of entries) expect(b.includes(Buffer.from(id)), `${id} in ${n}`).toBe(false);
+    }
+    // Positive control: the segment does record the identity key, and the station file the token.
+    expect(entries.get('journal/segment.jsonl')!.toString('utf8')).toContain(
+      '"kind":"station.identity-created"',
+    );
+    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      expect(db.prepare('SELECT token_serial, token_label FROM station_identity_token').get()).toEqual({
+        token_serial: serial,
+        token_label: label,
+      });
+    } finally {
+      db.close();
+    }
   }, 180_000);
 
   it('a screenshot changed by one byte in the evidence store refuses the export, naming the file', async () => {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { JournalRow } from '../../../core/journal/entry';
 import { isEventKind, type EventBody, type EventKind } from '../../../core/journal/events';
 import { parseEventBody } from './repos/events';
+import { identityToken } from './repos/identity';
 import { bundles } from './projections/bundles';
 import { custodians } from './projections/custodians';
 import { packets } from './projections/packets';
@@ -47,14 +48,15 @@ const hsm: Projection = {
       );
     },
     'station.identity-created': (db, row, body) => {
+      const token = identityToken(db, body);
       db.prepare(
         `INSERT INTO station_identity (singleton, module_id, token_serial, token_label, key_label, key_id, algorithm,
            spki, fingerprint, certificate_pem, created_seq)
          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         body.moduleId,
-        body.tokenSerial,
-        body.tokenLabel,
+        token.tokenSerial,
+        token.tokenLabel,
         body.keyLabel,
         body.keyId,
         body.algorithm,

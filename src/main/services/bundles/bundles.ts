@@ -955,7 +955,7 @@ function buildSources(
       text('identity/station-certificate.pem', id.certificatePem),
       text(
         'identity/station.json',
-        `${JSON.stringify({ stationId: journalStationId(station), name: station.stationRecord().name, fingerprint: id.fingerprint, words: digestWords(Buffer.from(id.fingerprint, 'hex')), tokenSerial: id.tokenSerial }, null, 2)}\n`,
+        `${JSON.stringify({ stationId: journalStationId(station), name: station.stationRecord().name, fingerprint: id.fingerprint, words: digestWords(Buffer.from(id.fingerprint, 'hex')) }, null, 2)}\n`,
       ),
     ];
   }

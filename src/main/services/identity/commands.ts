@@ -22,6 +22,7 @@ import { stationError } from '../../errors';
 import { selfSignedCertificate } from './certificates';
 import type { DataObject, Session } from '../../adapters/hsm/module';
 import { checkpointInfo } from '../journal/queries';
+import { recordIdentityToken } from '../../adapters/store/repos/identity';
 import type { Station } from '../../station/station';
 import { withOnlineAllowance } from '../../station/hsm-registry';
 import {
@@ -97,23 +98,26 @@ async function createIdentity(
         fingerprint: createHash('sha256').update(spki).digest('hex'),
         certificatePem,
       };
-      station.record([
-        {
-          kind: 'station.identity-created',
-          actor: opts.actor,
-          body: {
-            moduleId: identity.moduleId,
-            tokenSerial: identity.tokenSerial,
-            tokenLabel: identity.tokenLabel,
-            keyLabel: identity.keyLabel,
-            keyId: identity.keyId,
-            algorithm: IDENTITY_KEY_ALGORITHM,
-            spki: identity.spki.toString('base64'),
-            fingerprint: identity.fingerprint,
-            certificatePem: identity.certificatePem,
+      // The token's serial and label go to the station's own file, in the append's transaction (all or
+      // nothing), never into the journal: every content bundle carries the journal (issue #16).
+      station.record(
+        [
+          {
+            kind: 'station.identity-created',
+            actor: opts.actor,
+            body: {
+              moduleId: identity.moduleId,
+              keyLabel: identity.keyLabel,
+              keyId: identity.keyId,
+              algorithm: IDENTITY_KEY_ALGORITHM,
+              spki: identity.spki.toString('base64'),
+              fingerprint: identity.fingerprint,
+              certificatePem: identity.certificatePem,
+            },
           },
-        },
-      ]);
+        ],
+        () => recordIdentityToken(station.store.db, identity, identity.fingerprint),
+      );
       // Same login: the identity's first checkpoint, and the token's first journal marks. The identity
       // exists and is recorded whatever happens now: a failure here is a warning, not an error.
       const anchoring = anchorAfterAct(station, { identity }, session) ?? { checkpoint: null, warnings: [] };
@@ -566,7 +570,6 @@ export async function repairJournalMark(
               kind: 'journal.mark-repaired' as const,
               actor: opts.actor,
               body: {
-                tokenSerial: id.tokenSerial,
                 removed: batch,
                 reset: missing && k === 0,
                 reason: opts.reason,

@@ -13,9 +13,11 @@ import {
   identityFromEventBody,
   identityFromStoredBody,
   identityProjection,
+  identityToken,
   stationIdFromStoredBody,
   type IdentityRecord,
 } from '../../adapters/store/repos/identity';
+import { parseEventBody } from '../../adapters/store/repos/events';
 import type { Station } from '../../station/station';
 
 export const IDENTITY_KEY_LABEL = 'station-identity';
@@ -52,12 +54,27 @@ export function identitySummary(id: StationIdentity): {
 export function journalIdentity(station: Station): { identity: StationIdentity | null; seqs: number[] } {
   const events = station.journal.eventsOfKind('station.identity-created');
   const first = events[0];
-  return { identity: first ? identityFromEventBody(first.body) : null, seqs: events.map((e) => e.seq) };
+  return {
+    identity: first ? identityFromEventBody(first.body, identityToken(station.store.db, first.body)) : null,
+    seqs: events.map((e) => e.seq),
+  };
 }
 
 /** The identity recorded in a `station.identity-created` body (bytes as stored), parsed by its schema. */
-export function identityFromBody(body: Uint8Array, seq: number): StationIdentity {
-  return identityFromStoredBody(body, seq);
+export function identityFromBody(station: Station, body: Uint8Array, seq: number): StationIdentity {
+  return identityFromStoredBody(station.store.db, body, seq);
+}
+
+/**
+ * The identity a body records when the station file no longer says which token holds it
+ * (IDENTITY_TOKEN_UNKNOWN): its key and certificate, and an empty token serial, which
+ * confirmIdentityOnToken reads as UNAVAILABLE.
+ */
+export function identityWithoutToken(body: Uint8Array, seq: number): StationIdentity {
+  return identityFromEventBody(parseEventBody('station.identity-created', body, seq), {
+    tokenSerial: '',
+    tokenLabel: '',
+  });
 }
 
 /** The station id a `station.initialised` body records (bytes as stored), parsed by its schema. */
@@ -82,6 +99,11 @@ export type TokenConfirmation =
  * itself (public objects need no login), must be the key the journal records.
  */
 export function confirmIdentityOnToken(station: Station, id: StationIdentity): TokenConfirmation {
+  if (id.tokenSerial === '')
+    return {
+      status: 'UNAVAILABLE',
+      reason: 'the station file does not record which token holds the identity key',
+    };
   let keys;
   try {
     keys = station.hsm.module(id.moduleId).withSession(id.tokenSerial, { write: false }, (s) => s.listKeys());

@@ -24,6 +24,7 @@ import {
   checkpointVerifier,
   confirmIdentityOnToken,
   identityFromBody,
+  identityWithoutToken,
   journalIdentity,
   journalStationId,
   readTokenMark,
@@ -219,9 +220,14 @@ export function judgeJournal(
   }
   let identity: StationIdentity | null;
   try {
-    identity = identityRows[0] ? identityFromBody(identityRows[0][2], identityRows[0][0]) : null;
+    identity = identityRows[0] ? identityFromBody(station, identityRows[0][2], identityRows[0][0]) : null;
   } catch (e) {
-    return bodyTampered(identityRows[0]?.[0] ?? 1, e);
+    // The station file lost the identity token's serial (it is not in the journal since issue #16): the
+    // chain and checkpoints are still judged with the key the journal records; the token, unreachable,
+    // reads UNAVAILABLE and so does its mark.
+    if (e instanceof CodedError && e.code === 'IDENTITY_TOKEN_UNKNOWN' && identityRows[0])
+      identity = identityWithoutToken(identityRows[0][2], identityRows[0][0]);
+    else return bodyTampered(identityRows[0]?.[0] ?? 1, e);
   }
   const judge = (reading: MarkReading) =>
     assembleVerdict(segments, {

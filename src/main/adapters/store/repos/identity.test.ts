@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { identityFromStoredBody, identityProjection, stationIdFromStoredBody } from './identity';
+import {
+  identityFromStoredBody,
+  identityProjection,
+  identityTokenLocator,
+  recordIdentityToken,
+  stationIdFromStoredBody,
+} from './identity';
 import { hex, refusal, SPKI, testStore, type TestStore } from './test-support';
 
 let s: TestStore;
@@ -24,7 +30,7 @@ const IDENTITY = {
   certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
 } as const;
 
-function withIdentity(): TestStore {
+function withModule(): TestStore {
   s = testStore();
   s.record('station.initialised', {
     stationId: '0b5f0c1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b',
@@ -33,7 +39,12 @@ function withIdentity(): TestStore {
     demo: false,
   });
   s.record('hsm.module-registered', MODULE);
-  s.record('station.identity-created', IDENTITY);
+  return s;
+}
+
+/** A station whose identity entry records its token (as stations made before issue #16 do). */
+function withIdentity(): TestStore {
+  withModule().record('station.identity-created', IDENTITY);
   return s;
 }
 
@@ -46,8 +57,35 @@ describe('identity repository', () => {
     const [event] = s.journal.eventsOfKind('station.identity-created');
     expect(event?.seq).toBe(3);
     const entry = s.journal.get(3)!;
-    expect(identityFromStoredBody(entry.body, entry.seq)).toEqual(projected);
+    expect(identityFromStoredBody(s.db, entry.body, entry.seq)).toEqual(projected);
     expect(stationIdFromStoredBody(s.journal.get(1)!.body, 1)).toBe('0b5f0c1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b');
+  });
+
+  it('an identity recorded without its token serial takes it from the station file, written once, never from the journal', () => {
+    withModule();
+    const { tokenSerial: _serial, tokenLabel: _label, ...withoutSerial } = IDENTITY;
+    // Without the station file's record, the identity's token is unknown: the projection cannot be made.
+    expect(refusal(() => s.record('station.identity-created', withoutSerial))).toMatchObject({
+      code: 'IDENTITY_TOKEN_UNKNOWN',
+    });
+    expect(s.journal.head().seq).toBe(2);
+    recordIdentityToken(s.db, { tokenSerial: '1234abcd', tokenLabel: 'station' }, IDENTITY.fingerprint);
+    expect(() => s.db.prepare('DELETE FROM station_identity_token').run()).toThrow(/written once/);
+    expect(() => s.db.prepare("UPDATE station_identity_token SET token_serial = 'x'").run()).toThrow(
+      /written once/,
+    );
+    s.record('station.identity-created', withoutSerial);
+    const entry = s.journal.get(3)!;
+    expect(Buffer.from(entry.body).includes('1234abcd')).toBe(false);
+    expect(Buffer.from(entry.body).includes('"tokenLabel"')).toBe(false);
+    expect(identityTokenLocator(s.db)).toEqual({
+      tokenSerial: '1234abcd',
+      tokenLabel: 'station',
+      fingerprint: IDENTITY.fingerprint,
+    });
+    expect(identityProjection(s.db)?.tokenSerial).toBe('1234abcd');
+    expect(identityProjection(s.db)?.tokenLabel).toBe('station');
+    expect(identityFromStoredBody(s.db, entry.body, entry.seq).tokenSerial).toBe('1234abcd');
   });
 
   it('an identity entry whose body is JSON but not the catalogue shape is refused, naming the entry and the field', () => {
@@ -63,7 +101,7 @@ describe('identity repository', () => {
         path: 'body.keyId',
       },
     });
-    expect(refusal(() => identityFromStoredBody(s.journal.get(seq)!.body, seq))).toMatchObject({
+    expect(refusal(() => identityFromStoredBody(s.db, s.journal.get(seq)!.body, seq))).toMatchObject({
       code: 'STORE_ROW_INVALID',
       data: { column: 'body', path: 'body.keyId' },
     });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { EventBody } from '../../../../core/journal/events';
+import { CodedError } from '../../../../core/errors';
 import { parseEventBody } from './events';
 import { parseRow, statement } from './rows';
 
@@ -49,12 +50,72 @@ export function identityProjection(db: Database.Database): IdentityRecord | null
   return row === undefined ? null : parseRow('station_identity', identityRow, row, () => 'singleton=1');
 }
 
+const selectIdentityToken = statement(
+  'SELECT token_serial, token_label, fingerprint FROM station_identity_token WHERE singleton = 1',
+);
+const identityTokenRow = z.object({
+  token_serial: z.string(),
+  token_label: z.string(),
+  fingerprint: z.string(),
+});
+
+/** The token holding the identity key: its serial and label. */
+export interface IdentityToken {
+  readonly tokenSerial: string;
+  readonly tokenLabel: string;
+}
+
+/**
+ * The identity token's serial and label as the station's own file keeps them (migration 0014): never
+ * journaled, so no bundle carrying the journal names the token. Null for a station created before it
+ * (its `station.identity-created` body records them) or one without an identity.
+ */
+export function identityTokenLocator(
+  db: Database.Database,
+): (IdentityToken & { fingerprint: string }) | null {
+  const row = selectIdentityToken(db).get();
+  if (row === undefined) return null;
+  const r = parseRow('station_identity_token', identityTokenRow, row, () => 'singleton=1');
+  return { tokenSerial: r.token_serial, tokenLabel: r.token_label, fingerprint: r.fingerprint };
+}
+
+/** Writes the identity token's serial once, in the transaction that records the identity. */
+export function recordIdentityToken(db: Database.Database, token: IdentityToken, fingerprint: string): void {
+  db.prepare(
+    'INSERT INTO station_identity_token (singleton, token_serial, token_label, fingerprint) VALUES (1, ?, ?, ?)',
+  ).run(token.tokenSerial, token.tokenLabel, fingerprint);
+}
+
+/**
+ * The token holding the identity a `station.identity-created` body records: the body's own serial and
+ * label (stations created before migration 0014), otherwise the station file's record, written with
+ * the identity. Which key that token really holds is judged where it is used (confirmIdentityOnToken:
+ * a journal or a record that was changed finds another key, or none, there and is MISMATCH), so the
+ * record is followed even when the fingerprint written beside it is not the journal's. No record:
+ * IDENTITY_TOKEN_UNKNOWN (the file lost what the station wrote with the identity).
+ */
+export function identityToken(
+  db: Database.Database,
+  b: EventBody<'station.identity-created'>,
+): IdentityToken {
+  if (b.tokenSerial !== undefined) return { tokenSerial: b.tokenSerial, tokenLabel: b.tokenLabel ?? '' };
+  const locator = identityTokenLocator(db);
+  if (locator) return { tokenSerial: locator.tokenSerial, tokenLabel: locator.tokenLabel };
+  throw new CodedError(
+    'IDENTITY_TOKEN_UNKNOWN',
+    `the journal's identity key ${b.fingerprint.slice(0, 16)}… records no token and station_identity_token holds none`,
+  );
+}
+
 /** The identity as a `station.identity-created` body records it (SPKI decoded from base64). */
-export function identityFromEventBody(b: EventBody<'station.identity-created'>): IdentityRecord {
+export function identityFromEventBody(
+  b: EventBody<'station.identity-created'>,
+  token: IdentityToken,
+): IdentityRecord {
   return {
     moduleId: b.moduleId,
-    tokenSerial: b.tokenSerial,
-    tokenLabel: b.tokenLabel,
+    tokenSerial: token.tokenSerial,
+    tokenLabel: token.tokenLabel,
     keyLabel: b.keyLabel,
     keyId: b.keyId,
     spki: Buffer.from(b.spki, 'base64'),
@@ -64,8 +125,9 @@ export function identityFromEventBody(b: EventBody<'station.identity-created'>):
 }
 
 /** The identity recorded in one `station.identity-created` body, exactly as stored. */
-export function identityFromStoredBody(body: Uint8Array, seq: number): IdentityRecord {
-  return identityFromEventBody(parseEventBody('station.identity-created', body, seq));
+export function identityFromStoredBody(db: Database.Database, body: Uint8Array, seq: number): IdentityRecord {
+  const b = parseEventBody('station.identity-created', body, seq);
+  return identityFromEventBody(b, identityToken(db, b));
 }
 
 /** The station id a `station.initialised` body records (seq 1 of every journal). */
