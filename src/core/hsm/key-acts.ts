@@ -154,9 +154,11 @@ export function escrowBackupVerdict(e: Pick<EscrowBackupEvidence, 'checks'>): {
 }
 
 /** HSM-DESTROY-CALLS and HSM-DESTROY-NONE-LEFT, from the destroy results and the after-search. */
-export function destructionChecks(
-  e: Pick<KeyDestructionEvidence, 'destroyed' | 'after' | 'before'>,
-): KeyDestructionEvidence['checks'] {
+export function destructionChecks(e: {
+  readonly before: readonly unknown[];
+  readonly destroyed: readonly { readonly class: ObjectClass; readonly result: string }[];
+  readonly after: { readonly byId: number; readonly byLabel: number };
+}): KeyDestructionEvidence['checks'] {
   const bad = e.destroyed.filter((d) => d.result !== 'CKR_OK');
   const all = e.destroyed.length === e.before.length && e.before.length > 0;
   return [
