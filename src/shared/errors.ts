@@ -261,6 +261,27 @@ export const ERROR_CATALOGUE = {
     action:
       'The token created a key whose read-back attributes break the station policy; it was destroyed. Escalate: check the module profile and firmware.',
   },
+  // Key backup to escrow and key destruction (src/main/adapters/hsm/escrow.ts).
+  KEY_NOT_BACKUP_CAPABLE: {
+    class: 'invalid-input',
+    action:
+      'This key cannot be backed up: it is never extractable (the station default) or does not leave its token only under a trusted key. Only keys generated with backup "wrap-with-trusted" can go to escrow; a default key stays on its token.',
+  },
+  ESCROW_COPY_INVALID: {
+    class: 'integrity',
+    action:
+      'The escrow copy failed a read-back check (named in the message): it was destroyed on the escrow token (data.destroyed says whether) and nothing counts as backed up. Check the escrow token, its module profile and firmware, then repeat the backup.',
+  },
+  ESCROW_TRANSPORT_KEY_LEFT: {
+    class: 'integrity',
+    action:
+      'A one-time trusted transport key (label named) could not be destroyed on the source token, and it can wrap the key. Destroy it under witness in a security officer session before the token leaves the ceremony.',
+  },
+  KEY_DESTROY_AMBIGUOUS: {
+    class: 'invalid-input',
+    action:
+      'More than one key pair, or another object, matches this CKA_ID or label (listed): nothing was destroyed. Resolve the look-alike objects first, then destroy a single key.',
+  },
   IDENTITY_EXISTS: {
     class: 'state',
     action: 'This station already has an identity key. A station has one identity for its whole life.',

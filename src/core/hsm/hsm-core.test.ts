@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsrRequest, subjectDn } from './csr-request';
 import { parseKeySpec } from './key-spec';
-import { residencyOf, type ResidencyAttributes } from './residency';
+import { residencyOf, wrapTrustedOnly, type ResidencyAttributes } from './residency';
 import { decodeTokenFlags, pinWarnings } from './token-flags';
 
 const resident: ResidencyAttributes = {
@@ -38,6 +38,24 @@ describe('residency verdict', () => {
   });
 });
 
+describe('HSM-RES-WRAP-TRUSTED-ONLY', () => {
+  it.each([
+    [{ sensitive: true, extractable: false, wrapWithTrusted: false }, 'NON-EXTRACTABLE', true],
+    [{ sensitive: true, extractable: false, wrapWithTrusted: null }, 'NON-EXTRACTABLE', true],
+    [{ sensitive: true, extractable: true, wrapWithTrusted: true }, 'WRAP-TRUSTED-ONLY', true],
+    // Look-alikes that fail: any key may wrap it, or its value can be read in the clear.
+    [{ sensitive: true, extractable: true, wrapWithTrusted: false }, 'EXPOSABLE', false],
+    [{ sensitive: false, extractable: true, wrapWithTrusted: true }, 'EXPOSABLE', false],
+    [{ sensitive: false, extractable: false, wrapWithTrusted: false }, 'EXPOSABLE', false],
+    // The token would not say: never a pass.
+    [{ sensitive: true, extractable: true, wrapWithTrusted: null }, 'UNKNOWN', null],
+    [{ sensitive: null, extractable: false, wrapWithTrusted: false }, 'UNKNOWN', null],
+    [{ sensitive: true, extractable: null, wrapWithTrusted: true }, 'UNKNOWN', null],
+  ] as const)('%o → %s (passed: %s)', (a, exportClass, passed) => {
+    expect(wrapTrustedOnly(a)).toEqual({ check: 'HSM-RES-WRAP-TRUSTED-ONLY', exportClass, passed });
+  });
+});
+
 describe('token flags', () => {
   it('decodes the PIN state bits and warns before a login', () => {
     const f = decodeTokenFlags(0x4 | 0x400 | 0x20000);
@@ -66,6 +84,12 @@ describe('key spec', () => {
     );
     expect(() => parseKeySpec({ label: 'x', algorithm: 'ec-p256', id: 'ABCD' })).toThrowError(
       expect.objectContaining({ data: { field: 'key.id' } }),
+    );
+    expect(parseKeySpec({ label: 'x', algorithm: 'ec-p256', backup: 'wrap-with-trusted' }).backup).toBe(
+      'wrap-with-trusted',
+    );
+    expect(() => parseKeySpec({ label: 'x', algorithm: 'ec-p256', backup: 'any-key' })).toThrowError(
+      expect.objectContaining({ data: { field: 'key.backup' } }),
     );
     expect(() => parseKeySpec({ label: 'x', algorithm: 'ec-p256', extractable: true })).toThrowError(
       expect.objectContaining({ code: 'INVALID_INPUT' }),

@@ -28,6 +28,12 @@ export const keySpecSchema = z.strictObject({
   /** CKA_ID as lowercase hex (1–32 bytes); generated from the token's RNG when omitted. */
   id: generatedCkaId.optional(),
   algorithm: keyAlgorithmSchema,
+  /**
+   * Omitted (the default): the private key is never extractable. `wrap-with-trusted`: a key meant to be
+   * backed up to an escrow token — extractable, but only under a wrapping key the token's security officer
+   * marked trusted (CKA_WRAP_WITH_TRUSTED), still sensitive and sign only (src/main/adapters/hsm/escrow.ts).
+   */
+  backup: z.enum(['wrap-with-trusted']).optional(),
 });
 
 export type KeySpec = z.infer<typeof keySpecSchema>;

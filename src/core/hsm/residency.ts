@@ -9,6 +9,9 @@
  *   HSM-RES-ALWAYS-SENSITIVE    CKA_ALWAYS_SENSITIVE: it has been sensitive since creation
  *   HSM-RES-NEVER-EXTRACTABLE   CKA_NEVER_EXTRACTABLE: it was never extractable
  *   HSM-RES-LOCAL               CKA_LOCAL: generated on this token (not imported)
+ *   HSM-RES-WRAP-TRUSTED-ONLY   a key that can leave the token at all leaves it only wrapped under a key
+ *                               the security officer marked trusted, and never in the clear
+ *                               (extractable ⇒ CKA_WRAP_WITH_TRUSTED, and sensitive): see wrapTrustedOnly
  */
 export interface ResidencyAttributes {
   readonly token: boolean | null;
@@ -27,7 +30,8 @@ export type ResidencyCheckId =
   | 'HSM-RES-NONEXTRACTABLE'
   | 'HSM-RES-ALWAYS-SENSITIVE'
   | 'HSM-RES-NEVER-EXTRACTABLE'
-  | 'HSM-RES-LOCAL';
+  | 'HSM-RES-LOCAL'
+  | 'HSM-RES-WRAP-TRUSTED-ONLY';
 
 /**
  * RESIDENT      every check holds: generated on the token, never exposable
@@ -73,4 +77,46 @@ export function residencyOf(a: ResidencyAttributes): Residency {
   else if (unknown.length > 0) verdict = 'UNKNOWN';
   else verdict = 'RESIDENT';
   return { verdict, failed, unknown };
+}
+
+/** The attributes that decide how a private key may leave its token (read back; null = the token would not say). */
+export interface ExportAttributes {
+  readonly sensitive: boolean | null;
+  readonly extractable: boolean | null;
+  readonly wrapWithTrusted: boolean | null;
+}
+
+/**
+ * NON-EXTRACTABLE     it cannot leave the token at all (the default station key)
+ * WRAP-TRUSTED-ONLY   it can leave only wrapped under a trusted key (a backup-capable key)
+ * EXPOSABLE           it can be read in the clear, or wrapped out under any key
+ * UNKNOWN             the token would not report an attribute the class needs
+ */
+export type ExportClass = 'NON-EXTRACTABLE' | 'WRAP-TRUSTED-ONLY' | 'EXPOSABLE' | 'UNKNOWN';
+
+export interface WrapTrustedOnly {
+  readonly check: 'HSM-RES-WRAP-TRUSTED-ONLY';
+  readonly exportClass: ExportClass;
+  /** True for NON-EXTRACTABLE and WRAP-TRUSTED-ONLY, false for EXPOSABLE, null for UNKNOWN. */
+  readonly passed: boolean | null;
+}
+
+/**
+ * HSM-RES-WRAP-TRUSTED-ONLY — how a private key may leave its token. Passes only when the key is sensitive
+ * and, if it is extractable, only a trusted key may wrap it. A backup-capable key passes this check while
+ * residencyOf still calls it EXPOSABLE (it can be wrapped out): both verdicts are shown, neither softens
+ * the other.
+ */
+export function wrapTrustedOnly(a: ExportAttributes): WrapTrustedOnly {
+  const verdict = (exportClass: ExportClass): WrapTrustedOnly => ({
+    check: 'HSM-RES-WRAP-TRUSTED-ONLY',
+    exportClass,
+    passed: exportClass === 'UNKNOWN' ? null : exportClass !== 'EXPOSABLE',
+  });
+  // A value readable in the clear needs no wrapping key at all.
+  if (a.sensitive === false) return verdict('EXPOSABLE');
+  if (a.extractable === true && a.wrapWithTrusted === false) return verdict('EXPOSABLE');
+  if (a.sensitive === null || a.extractable === null) return verdict('UNKNOWN');
+  if (!a.extractable) return verdict('NON-EXTRACTABLE');
+  return verdict(a.wrapWithTrusted === true ? 'WRAP-TRUSTED-ONLY' : 'UNKNOWN');
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import pkcs11js, { type Handle, type Template } from 'pkcs11js';
+import pkcs11js, { type Handle, type Mechanism, type Template } from 'pkcs11js';
 import {
   algorithmForEcParams,
   SIGNATURE_ALGORITHMS,
@@ -20,7 +20,11 @@ import { ckrOf, mapPkcs11Error } from './errors';
 import type { ModuleProfile } from './profiles';
 import { spkiDer, unwrapEcPoint, type PublicKeyAttributes } from './public-key';
 import {
+  BACKUP_POLICY_ATTRIBUTE_TYPES,
+  backupPolicyViolations,
   keyPairRecipe,
+  type BackupPolicyAttribute,
+  type KeyPairRecipe,
   policyViolations,
   POLICY_ATTRIBUTE_TYPES,
   PUBLIC_POLICY_ATTRIBUTE_TYPES,
@@ -60,6 +64,9 @@ export type Pkcs11Binding = Pick<
   | 'C_VerifyInit'
   | 'C_Verify'
   | 'C_GenerateRandom'
+  | 'C_GenerateKey'
+  | 'C_WrapKey'
+  | 'C_UnwrapKey'
 >;
 
 export interface TokenInfo {
@@ -626,6 +633,64 @@ export class Session {
     return out;
   }
 
+  /** The policy attributes of a backup-capable private key (the default set and CKA_WRAP_WITH_TRUSTED). */
+  backupKeyAttributes(object: Handle): Readonly<Record<BackupPolicyAttribute, boolean | null>> {
+    const out = {} as Record<BackupPolicyAttribute, boolean | null>;
+    for (const [name, type] of Object.entries(BACKUP_POLICY_ATTRIBUTE_TYPES) as [
+      BackupPolicyAttribute,
+      number,
+    ][]) {
+      out[name] = this.bool(object, type);
+    }
+    return out;
+  }
+
+  /**
+   * Generates a one-time key pair from a recipe in templates.ts (the escrow transport pair). Ceremony
+   * keys are made by generateKeyPair only, which checks them against the station policy.
+   */
+  async generateTransportKeyPair(recipe: KeyPairRecipe): Promise<pkcs11js.KeyPair> {
+    try {
+      return await this.p11.C_GenerateKeyPairAsync(
+        this.handle,
+        { mechanism: recipe.mechanism },
+        recipe.publicTemplate,
+        recipe.privateTemplate,
+      );
+    } catch (e) {
+      throw mapPkcs11Error(e, `generate ${recipe.mechanismName} transport key`, { serial: this.serial });
+    }
+  }
+
+  /** C_GenerateKey: a secret key from a template in templates.ts (one-time transport keys). */
+  generateSecretKey(mechanism: number, template: Template): Handle {
+    return this.call('C_GenerateKey', () => this.p11.C_GenerateKey(this.handle, { mechanism }, template));
+  }
+
+  /** C_CreateObject from a template in templates.ts (a transport or escrow public key). */
+  createObject(template: Template): Handle {
+    return this.call('C_CreateObject', () => this.p11.C_CreateObject(this.handle, template));
+  }
+
+  /** C_WrapKey: the wrapped bytes, which the caller keeps in memory only and wipes after use. */
+  wrapKey(mechanism: Mechanism, wrappingKey: Handle, key: Handle): Buffer {
+    return this.call('C_WrapKey', () =>
+      this.p11.C_WrapKey(this.handle, mechanism, wrappingKey, key, Buffer.alloc(16384)),
+    );
+  }
+
+  /** C_UnwrapKey under a template in templates.ts. */
+  unwrapKey(mechanism: Mechanism, unwrappingKey: Handle, wrapped: Buffer, template: Template): Handle {
+    return this.call('C_UnwrapKey', () =>
+      this.p11.C_UnwrapKey(this.handle, mechanism, unwrappingKey, wrapped, template),
+    );
+  }
+
+  /** C_DestroyObject on one object found in this session. */
+  destroyObject(object: Handle): void {
+    this.call('C_DestroyObject', () => this.p11.C_DestroyObject(this.handle, object));
+  }
+
   /** Every key on the token, private and public halves grouped by CKA_ID and label. */
   listKeys(): KeyInfo[] {
     return this.keysMatching([]);
@@ -787,7 +852,9 @@ export class Session {
     let violations: string[];
     try {
       violations = [
-        ...policyViolations(this.privateKeyAttributes(pair.privateKey)),
+        ...(spec.backup === 'wrap-with-trusted'
+          ? backupPolicyViolations(this.backupKeyAttributes(pair.privateKey))
+          : policyViolations(this.privateKeyAttributes(pair.privateKey))),
         ...publicPolicyViolations(this.publicKeyAttributes(pair.publicKey)),
       ];
       key = this.key(id.toString('hex'));

@@ -61,4 +61,24 @@ describe('the adapter reads the algorithm table', () => {
       expect(() => publicKeyObject({ kind: 'ec', params: ed, point })).toThrowError(/unsupported EC curve/);
     },
   );
+
+  it('a backup-capable key is extractable only under a trusted key; the default stays never extractable', () => {
+    const attrs = (backup?: 'wrap-with-trusted') =>
+      Object.fromEntries(
+        describeRecipe(
+          { label: 'k', algorithm: 'ec-p256', ...(backup ? { backup } : {}) },
+          quirks,
+        ).privateKey.map((a) => [a.attribute, a.value]),
+      );
+    expect(attrs()).toMatchObject({ CKA_EXTRACTABLE: 'false', CKA_SENSITIVE: 'true' });
+    expect(attrs().CKA_WRAP_WITH_TRUSTED).toBeUndefined();
+    expect(attrs('wrap-with-trusted')).toMatchObject({
+      CKA_EXTRACTABLE: 'true',
+      CKA_WRAP_WITH_TRUSTED: 'true',
+      CKA_SENSITIVE: 'true',
+      CKA_SIGN: 'true',
+      CKA_DECRYPT: 'false',
+      CKA_UNWRAP: 'false',
+    });
+  });
 });

@@ -11,6 +11,9 @@ import { CK } from './ck';
  *
  * Private key: on the token, login required, sensitive, never extractable, sign only.
  * Public key:  on the token, readable, verify only.
+ * Backup-capable private key (key spec `backup: 'wrap-with-trusted'`): the same, except extractable
+ * under a wrapping key the security officer marked trusted (CKA_WRAP_WITH_TRUSTED), never otherwise.
+ * Backup to escrow: the one-time transport keys and the escrow copy's restrictive template (end of file).
  */
 
 export interface KeyPairRecipe {
@@ -75,7 +78,12 @@ export function keyPairRecipe(spec: KeySpec, id: Buffer, quirks: ModuleQuirks): 
       ...common,
       { type: CK.CKA_PRIVATE, value: true },
       { type: CK.CKA_SENSITIVE, value: true },
-      { type: CK.CKA_EXTRACTABLE, value: false },
+      ...(spec.backup === 'wrap-with-trusted'
+        ? [
+            { type: CK.CKA_EXTRACTABLE, value: true },
+            { type: CK.CKA_WRAP_WITH_TRUSTED, value: true },
+          ]
+        : [{ type: CK.CKA_EXTRACTABLE, value: false }]),
       { type: CK.CKA_COPYABLE, value: false },
       { type: CK.CKA_SIGN, value: true },
       { type: CK.CKA_SIGN_RECOVER, value: false },
@@ -157,6 +165,32 @@ export function policyViolations(readBack: Readonly<Record<PolicyAttribute, bool
     .map((k) => `${k}=${String(readBack[k])} (policy: ${String(PRIVATE_KEY_POLICY[k])})`);
 }
 
+/**
+ * A backup-capable private key's policy: the default policy, except that it is extractable (so it was
+ * never "never extractable") and only a trusted key may wrap it.
+ */
+export const BACKUP_KEY_POLICY = {
+  ...PRIVATE_KEY_POLICY,
+  extractable: true,
+  neverExtractable: false,
+  wrapWithTrusted: true,
+} as const;
+
+export type BackupPolicyAttribute = keyof typeof BACKUP_KEY_POLICY;
+
+export const BACKUP_POLICY_ATTRIBUTE_TYPES: Readonly<Record<BackupPolicyAttribute, number>> = {
+  ...POLICY_ATTRIBUTE_TYPES,
+  wrapWithTrusted: CK.CKA_WRAP_WITH_TRUSTED,
+};
+
+export function backupPolicyViolations(
+  readBack: Readonly<Record<BackupPolicyAttribute, boolean | null>>,
+): string[] {
+  return (Object.keys(BACKUP_KEY_POLICY) as BackupPolicyAttribute[])
+    .filter((k) => readBack[k] !== BACKUP_KEY_POLICY[k])
+    .map((k) => `${k}=${String(readBack[k])} (backup policy: ${String(BACKUP_KEY_POLICY[k])})`);
+}
+
 export function publicPolicyViolations(
   readBack: Readonly<Record<PublicPolicyAttribute, boolean | null>>,
 ): string[] {
@@ -203,4 +237,171 @@ export function describeRecipe(spec: KeySpec, quirks: ModuleQuirks): RecipeDescr
     publicKey: show(recipe.publicTemplate),
     privateKey: show(recipe.privateTemplate),
   };
+}
+
+/*
+ * Backup to escrow (src/main/adapters/hsm/escrow.ts). The source token wraps a backup-capable key under a
+ * one-time AES-256 key its security officer made trusted; that AES key travels to the escrow token wrapped
+ * under the escrow's one-time RSA-3072 transport key; the escrow unwraps the key under a restrictive
+ * template. Every one-time key is destroyed after use; the transport pair are session objects besides.
+ */
+
+/** RSA modulus of the escrow's one-time transport key pair. */
+export const ESCROW_TRANSPORT_MODULUS_BITS = 3072;
+
+/** The escrow's one-time RSA transport pair: session objects; the public half wraps, the private unwraps only. */
+export function escrowTransportRecipe(): KeyPairRecipe {
+  const rsa = { type: CK.CKA_KEY_TYPE, value: CK.CKK_RSA };
+  return {
+    mechanism: CK.CKM_RSA_PKCS_KEY_PAIR_GEN,
+    mechanismName: 'CKM_RSA_PKCS_KEY_PAIR_GEN',
+    publicTemplate: [
+      { type: CK.CKA_CLASS, value: CK.CKO_PUBLIC_KEY },
+      rsa,
+      { type: CK.CKA_TOKEN, value: false },
+      { type: CK.CKA_WRAP, value: true },
+      { type: CK.CKA_ENCRYPT, value: false },
+      { type: CK.CKA_VERIFY, value: false },
+      { type: CK.CKA_MODULUS_BITS, value: ESCROW_TRANSPORT_MODULUS_BITS },
+      { type: CK.CKA_PUBLIC_EXPONENT, value: RSA_PUBLIC_EXPONENT },
+    ],
+    privateTemplate: [
+      { type: CK.CKA_CLASS, value: CK.CKO_PRIVATE_KEY },
+      rsa,
+      { type: CK.CKA_TOKEN, value: false },
+      { type: CK.CKA_PRIVATE, value: true },
+      { type: CK.CKA_SENSITIVE, value: true },
+      { type: CK.CKA_EXTRACTABLE, value: false },
+      { type: CK.CKA_UNWRAP, value: true },
+      { type: CK.CKA_DECRYPT, value: false },
+      { type: CK.CKA_SIGN, value: false },
+      { type: CK.CKA_DERIVE, value: false },
+    ],
+  };
+}
+
+/** The escrow's transport public key as the source token's SO imports it: a session object that only wraps. */
+export function transportPublicTemplate(modulus: Buffer, exponent: Buffer): Template {
+  return [
+    { type: CK.CKA_CLASS, value: CK.CKO_PUBLIC_KEY },
+    { type: CK.CKA_KEY_TYPE, value: CK.CKK_RSA },
+    { type: CK.CKA_TOKEN, value: false },
+    { type: CK.CKA_WRAP, value: true },
+    { type: CK.CKA_ENCRYPT, value: false },
+    { type: CK.CKA_VERIFY, value: false },
+    { type: CK.CKA_MODULUS, value: modulus },
+    { type: CK.CKA_PUBLIC_EXPONENT, value: exponent },
+  ];
+}
+
+/**
+ * The one-time AES-256 key on the source token, made in the security officer's session: only the SO may
+ * set CKA_TRUSTED (SoftHSM2 answers a user CKR_ATTRIBUTE_READ_ONLY), and only a trusted key may wrap a
+ * backup-capable key. A token object, because the user's session that wraps the key comes after the
+ * SO's; public, because an SO session may create public objects only. It wraps, once, and is
+ * extractable once, to the escrow transport key; it is destroyed right after.
+ */
+export function oneTimeTrustedAesTemplate(label: string): Template {
+  return [
+    { type: CK.CKA_CLASS, value: CK.CKO_SECRET_KEY },
+    { type: CK.CKA_KEY_TYPE, value: CK.CKK_AES },
+    { type: CK.CKA_VALUE_LEN, value: 32 },
+    { type: CK.CKA_TOKEN, value: true },
+    { type: CK.CKA_PRIVATE, value: false },
+    { type: CK.CKA_LABEL, value: label },
+    { type: CK.CKA_SENSITIVE, value: true },
+    { type: CK.CKA_EXTRACTABLE, value: true },
+    { type: CK.CKA_TRUSTED, value: true },
+    { type: CK.CKA_WRAP, value: true },
+    { type: CK.CKA_UNWRAP, value: false },
+    { type: CK.CKA_ENCRYPT, value: false },
+    { type: CK.CKA_DECRYPT, value: false },
+    { type: CK.CKA_SIGN, value: false },
+    { type: CK.CKA_VERIFY, value: false },
+    { type: CK.CKA_DERIVE, value: false },
+  ];
+}
+
+/** The one-time AES key as the escrow unwraps it: a session object that unwraps only and never leaves. */
+export function escrowAesTemplate(): Template {
+  return [
+    { type: CK.CKA_CLASS, value: CK.CKO_SECRET_KEY },
+    { type: CK.CKA_KEY_TYPE, value: CK.CKK_AES },
+    { type: CK.CKA_TOKEN, value: false },
+    { type: CK.CKA_PRIVATE, value: true },
+    { type: CK.CKA_SENSITIVE, value: true },
+    { type: CK.CKA_EXTRACTABLE, value: false },
+    { type: CK.CKA_UNWRAP, value: true },
+    { type: CK.CKA_WRAP, value: false },
+    { type: CK.CKA_ENCRYPT, value: false },
+    { type: CK.CKA_DECRYPT, value: false },
+  ];
+}
+
+/**
+ * The escrow copy of a backed-up key: on the token, login required, sensitive, never extractable again,
+ * sign only, with the source's label and CKA_ID. CKA_MODIFIABLE comes last: SoftHSM2 applies an unwrap
+ * template in order, and a non-modifiable object refuses the attributes after it (CKR_ATTRIBUTE_READ_ONLY).
+ */
+export function escrowCopyTemplate(keyType: number, label: string, id: Buffer): Template {
+  return [
+    { type: CK.CKA_CLASS, value: CK.CKO_PRIVATE_KEY },
+    { type: CK.CKA_KEY_TYPE, value: keyType },
+    { type: CK.CKA_TOKEN, value: true },
+    { type: CK.CKA_LABEL, value: label },
+    { type: CK.CKA_ID, value: id },
+    { type: CK.CKA_PRIVATE, value: true },
+    { type: CK.CKA_SENSITIVE, value: true },
+    { type: CK.CKA_EXTRACTABLE, value: false },
+    { type: CK.CKA_COPYABLE, value: false },
+    { type: CK.CKA_SIGN, value: true },
+    { type: CK.CKA_SIGN_RECOVER, value: false },
+    { type: CK.CKA_DECRYPT, value: false },
+    { type: CK.CKA_UNWRAP, value: false },
+    { type: CK.CKA_DERIVE, value: false },
+    { type: CK.CKA_MODIFIABLE, value: false },
+  ];
+}
+
+/** The escrow copy's public half: the source public key's own attributes (`key`), verify only. */
+export function escrowPublicTemplate(keyType: number, label: string, id: Buffer, key: Template): Template {
+  return [
+    { type: CK.CKA_CLASS, value: CK.CKO_PUBLIC_KEY },
+    { type: CK.CKA_KEY_TYPE, value: keyType },
+    { type: CK.CKA_TOKEN, value: true },
+    { type: CK.CKA_LABEL, value: label },
+    { type: CK.CKA_ID, value: id },
+    { type: CK.CKA_PRIVATE, value: false },
+    { type: CK.CKA_VERIFY, value: true },
+    { type: CK.CKA_ENCRYPT, value: false },
+    { type: CK.CKA_WRAP, value: false },
+    ...key,
+    { type: CK.CKA_MODIFIABLE, value: false },
+  ];
+}
+
+/**
+ * The escrow copy's policy, read back after the unwrap. CKA_LOCAL, CKA_ALWAYS_SENSITIVE and
+ * CKA_NEVER_EXTRACTABLE are not asked for: an unwrapped key honestly reports them false (residency IMPORTED).
+ */
+export const ESCROW_COPY_POLICY = {
+  token: true,
+  private: true,
+  sensitive: true,
+  extractable: false,
+  sign: true,
+  decrypt: false,
+  unwrap: false,
+  derive: false,
+  modifiable: false,
+  copyable: false,
+  signRecover: false,
+} as const satisfies Partial<Record<PolicyAttribute, boolean>>;
+
+export function escrowCopyPolicyViolations(
+  readBack: Readonly<Record<PolicyAttribute, boolean | null>>,
+): string[] {
+  return (Object.keys(ESCROW_COPY_POLICY) as (keyof typeof ESCROW_COPY_POLICY)[])
+    .filter((k) => readBack[k] !== ESCROW_COPY_POLICY[k])
+    .map((k) => `escrow copy ${k}=${String(readBack[k])} (policy: ${String(ESCROW_COPY_POLICY[k])})`);
 }
