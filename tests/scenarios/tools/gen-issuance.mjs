@@ -654,7 +654,7 @@ scenario('14-trust-deadline-passed', {
 scenario('15-lookalikes', {
   title: 'Look-alikes that must not stop the entry — ready for the portal',
   planted:
-    'A pending portal request of another subject and key (PKI-REQ-000104); a cancelled earlier request for the same subject (PKI-REQ-000088); the CA-delegate approval expiring one minute after as-of; the request on window IW-2026-12-PKG-02, which superseded (and is reserved in place of) IW-2026-12-PKG-01; the request’s DNS SAN written in capitals (DNS names compare case-insensitively; the CSR has it in lower case); a closed compromise investigation on the key; a roster entry of an approver ended after the approval. Only the trust-deadline notice.',
+    'A pending portal request of another subject and key (PKI-REQ-000104); a cancelled earlier request for the same subject (PKI-REQ-000088); the CA-delegate approval expiring one minute after as-of; the request on window IW-2026-12-PKG-02, which superseded (and is reserved in place of) IW-2026-12-PKG-01; the request’s DNS SAN written in capitals (DNS names compare case-insensitively; the CSR has it in lower case); a closed compromise investigation on the key; a roster entry of an approver ended after the approval, renewed by a later entry that covers now. Only the trust-deadline notice.',
   mutate: (f) => {
     const w = f['issuance-windows.csv'].records;
     Object.assign(w[0], { status: 'superseded', supersededBy: 'IW-2026-12-PKG-02' });
@@ -685,7 +685,14 @@ scenario('15-lookalikes', {
       openedAt: '2026-11-25T00:00:00.000Z',
       summary: 'False positive: audit-log clock skew',
     });
+    // m.chen's roster entry ended after the approval and a renewed one covers now: still the role.
     find(f, 'iam-roster.json', (r) => r.person === 'm.chen').validUntil = '2026-12-06T00:00:00.000Z';
+    f['iam-roster.json'].records.push({
+      ...find(f, 'iam-roster.json', (r) => r.person === 'm.chen'),
+      entryId: 'IAM-m.chen-2027',
+      validFrom: '2026-12-06T00:00:00.000Z',
+      validUntil: '2027-12-31T00:00:00.000Z',
+    });
   },
   expect: {
     outcome: 'ready-for-portal',
@@ -696,6 +703,20 @@ scenario('15-lookalikes', {
       key('ISS-WINDOW', 'IW-2026-12-PKG-02'),
       key('ISS-INVESTIGATION', 'PKI-INV-2026-029'),
     ],
+  },
+});
+
+scenario('19-approver-left-role', {
+  title: 'An approver left the role after approving — the approval no longer carries it',
+  planted:
+    'm.chen approved as cryptography-engineering-manager on 2026-12-03 while holding the role; the IAM export of 06:00 shows the entry ended on 2026-12-06 (moved to another team) and no other entry gives m.chen the role now. The pre-check runs immediately before entry: ISS-APPROVALS stale cryptography-engineering-manager.',
+  mutate: (f) => {
+    find(f, 'iam-roster.json', (r) => r.person === 'm.chen').validUntil = '2026-12-06T00:00:00.000Z';
+  },
+  expect: {
+    outcome: 'stop-before-entry',
+    findings: [key('ISS-APPROVALS', 'cryptography-engineering-manager'), NOTICE],
+    absent: [key('ISS-APPROVALS', 'ca-delegate'), key('ISS-APPROVALS', 'release-integrity-owner')],
   },
 });
 

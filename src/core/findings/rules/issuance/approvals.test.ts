@@ -64,7 +64,22 @@ describe('ISS-APPROVALS: each required role approved this request, current, by t
     expect(checks(run([...baseline(), rejected, again]))).toEqual([]);
   });
 
-  it('an approver not holding the role at approval time does not count; look-alike: a role held then, ended later', () => {
+  it('an approver who held the role when approving but no longer holds it now does not count; look-alike: a role that ends after as-of, or renewed', () => {
+    const [role, who] = A(2);
+    const endedSince = roster(who, [role], { validUntil: '2026-11-30T23:00:00.000Z' });
+    expect(only(run(withRecords(baseline(), endedSince)), 'ISS-APPROVALS')).toEqual([
+      'ISS-APPROVALS stale ca-delegate',
+    ]);
+    const endsLater = roster(who, [role], { validUntil: '2026-12-01T11:00:00.000Z' });
+    expect(checks(run(withRecords(baseline(), endsLater)))).toEqual([]);
+    const renewed = roster(who, [role], {
+      entryId: `RS-${who}-renewed`,
+      validFrom: '2026-11-30T23:00:00.000Z',
+    });
+    expect(checks(run([...withRecords(baseline(), endedSince), renewed]))).toEqual([]);
+  });
+
+  it('an approver not holding the role at approval time does not count; look-alike: a role held then and now', () => {
     const [role, who] = A(2);
     const notYet = roster(who, [role], { validFrom: '2026-11-30T00:00:00.000Z' });
     expect(only(run(withRecords(baseline(), notYet)), 'ISS-APPROVALS')).toEqual([
@@ -74,8 +89,8 @@ describe('ISS-APPROVALS: each required role approved this request, current, by t
     expect(only(run(withRecords(baseline(), otherRole)), 'ISS-APPROVALS')).toEqual([
       'ISS-APPROVALS invalid ca-delegate',
     ]);
-    const endedLater = roster(who, [role], { validUntil: '2026-11-30T23:00:00.000Z' });
-    expect(checks(run(withRecords(baseline(), endedLater)))).toEqual([]);
+    const heldThroughout = roster(who, [role], { validUntil: '2027-03-01T00:00:00.000Z' });
+    expect(checks(run(withRecords(baseline(), heldThroughout)))).toEqual([]);
   });
 
   it('one person in two roles counts once; three distinct people are needed', () => {

@@ -197,6 +197,13 @@ function approvalCheck(
           category: 'invalid',
           why: `${ac.approver} did not hold ${role} on the roster at ${iso(ac.approvedAt)} (${ac.approvalId})`,
         });
+      // Held when approving, and still held now: the pre-checks run immediately before entry and
+      // submit, and an approver who has left the role (ended, suspended, revoked) no longer carries it.
+      else if (rosterCover(ctx as never, ac.approver, iso(ctx.asOf), [role]).length === 0)
+        faults.push({
+          category: 'stale',
+          why: `${ac.approver} held ${role} when approving but no longer holds it on the roster at ${iso(ctx.asOf)} (${ac.approvalId})`,
+        });
       if (people.has(fold(ac.approver)))
         faults.push({
           category: 'invalid',

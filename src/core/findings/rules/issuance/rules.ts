@@ -22,7 +22,7 @@ export const ISSUANCE_RULES: readonly Rule<PortalIssuancePolicy>[] = [
   rule('ISS-REQUEST', 'The issuance request is known and approved in the issuance record'),
   rule(
     'ISS-APPROVALS',
-    'Each policy role approved this request’s digest, unexpired, holding the role on the roster when approving; three distinct people, none the owner or requester',
+    'Each policy role approved this request’s digest, unexpired, holding the role on the roster when approving and still now; three distinct people, none the owner or requester',
   ),
   rule(
     'ISS-CSR',
