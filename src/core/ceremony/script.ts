@@ -91,7 +91,7 @@ export function actSentence(step: CeremonyStep, c: CeremonyFile): string {
   if (a.kind === 'create-csr' && c.key?.csr) on.push(`subject ${subjectDn(c.key.csr.subject)}`);
   if (a.wrapKey !== undefined) on.push(`wrap key ${a.wrapKey}`);
   if (a.token !== undefined) on.push(`token ${a.token}`);
-  return `[${a.kind}] The ${step.by} ${ACTS[a.kind].text}${on.length ? `: ${on.join(', ')}` : ''}.`;
+  return `[${a.kind}] ${step.by}: ${ACTS[a.kind].text}${on.length ? ` (${on.join(', ')})` : ''}.`;
 }
 
 /** A postcondition as a sentence. */
@@ -173,7 +173,7 @@ export function ceremonyScript(loaded: LoadedCeremony): CeremonyScript {
         line(
           'field',
           p.role,
-          `${p.name} (${p.id})${p.organization ? `, ${p.organization}` : ''}: ${ROLES[p.role]}`,
+          `${p.name} (${p.id})${p.organization ? `, ${p.organization}` : ''} — ${ROLES[p.role]}`,
           `participants[${i}]`,
         ),
       ),
