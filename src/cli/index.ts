@@ -38,6 +38,7 @@ import { registerSessionCommands } from './session';
 import { registerDecisionsCommands } from './decisions';
 import { registerSigningCommands } from './signing';
 import { registerPortalCommands } from './portal';
+import { registerCeremonyCommands } from './ceremony';
 import { serve } from './serve';
 import { guardTerminal, writeErr, writeOut } from './terminal';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes';
@@ -611,6 +612,7 @@ export function buildProgram(config: StationConfig, out: (s: string) => void = w
   registerGateCommands(program, out);
   registerSigningCommands(program, out);
   registerPortalCommands(program, out);
+  registerCeremonyCommands(program, out);
 
   program
     .command('serve')

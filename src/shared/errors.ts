@@ -159,6 +159,25 @@ export const ERROR_CATALOGUE = {
     action:
       'Import the records that give the values the portal profile takes (the pre-check names what the request lacks), then start again.',
   },
+  // Ceremony files (docs/ceremony-format.md, src/core/ceremony).
+  CEREMONY_FILE_INVALID: {
+    class: 'invalid-input',
+    action:
+      'Correct the ceremony file at the file, line and field path named (docs/ceremony-format.md), have the witnesses review the corrected file, then check it again (`station ceremony check`).',
+  },
+  CEREMONY_FILE_CREDENTIAL: {
+    class: 'invalid-input',
+    action:
+      'Remove the named key and its value from the ceremony file: PINs, passwords and secrets are typed at the station when a step needs them, never written in the file. Treat the value as disclosed and change it.',
+  },
+  CEREMONY_FILE_TOO_LARGE: {
+    class: 'invalid-input',
+    action: 'A ceremony file is at most 256 KiB: check that the right file was named.',
+  },
+  CEREMONY_FILE_UNREADABLE: {
+    class: 'invalid-input',
+    action: 'Name a regular file that exists and that you may read.',
+  },
   HSM_MODULE_LOAD_FAILED: {
     class: 'device',
     action: 'Check the PKCS#11 module path in the module profile and that the vendor library is installed.',
