@@ -1,6 +1,7 @@
 import type { ApprovalRefusalCode } from './bundle/approval';
 import type { ArchiveRefusalCode } from './bundle/archive-policy';
 import type { ImportRefusalCode } from './bundle/import-policy';
+import type { CeremonyErrorCode } from './ceremony/validate';
 
 /**
  * Coded, serialisable errors (after isomorphic-git's BaseError): a stable `code`, a human message that
@@ -48,7 +49,8 @@ export type CoreErrorCode =
   | 'ALGORITHM_UNKNOWN'
   | ArchiveRefusalCode
   | ImportRefusalCode
-  | ApprovalRefusalCode;
+  | ApprovalRefusalCode
+  | CeremonyErrorCode;
 
 export function coreError(code: CoreErrorCode, message: string, data?: ErrorData): CodedError<CoreErrorCode> {
   return new CodedError(code, message, data);
