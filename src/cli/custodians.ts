@@ -450,7 +450,9 @@ export function registerCustodianCommands(program: Command, out: Out): void {
 
   const ceremony = program
     .command('ceremony')
-    .description('key ceremonies: ceremony files (check, script) and operations on a share-activated token, under quorum');
+    .description(
+      'key ceremonies: ceremony files (check, script) and operations on a share-activated token, under quorum',
+    );
   const activation = (cmd: Command) =>
     cmd
       .requiredOption('--split <id>', 'activation split id')
