@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { buildFaultShim } from '../native/fault-shim/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_PACKAGES = ['softhsm2', 'opensc', 'chromium', 'xvfb', 'openssl', 'unzip', 'util-linux'];
+const APT_PACKAGES = ['softhsm2', 'opensc', 'chromium', 'xvfb', 'openssl', 'unzip', 'util-linux', 'poppler-utils'];
 const quiet = process.env.STATION_SETUP_QUIET === '1';
 const say = (msg) => quiet || process.stderr.write(`[setup] ${msg}\n`);
 
