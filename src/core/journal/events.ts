@@ -196,6 +196,12 @@ export const EVENT_BODIES = {
     tokenSerial: tokenSerial.optional(),
     /** The identity token's label: like the serial, only in bodies written before issue #16. */
     tokenLabel: z.string().max(32).optional(),
+    /**
+     * Since issue #16: SHA-256 of "ceremony-station identity-token v1\n" + salt + "\n" + serial + "\n" +
+     * label, the salt (64 hex digits) and both kept in the station file only: binds the file's record of
+     * the token to the chain without naming the token.
+     */
+    tokenCommitment: hex(32).optional(),
     keyLabel: z.string().min(1).max(64),
     keyId: ckaId,
     algorithm: z.literal('ec-p256' satisfies KeyAlgorithm),

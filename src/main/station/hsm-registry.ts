@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Pkcs11Module } from '../adapters/hsm/module';
 import { findProfile } from '../adapters/hsm/profiles';
+import { CodedError } from '../../core/errors';
 import { stationError } from '../errors';
 
 /** A PKCS#11 module as registered: which library (and its digest), under which profile and environment. */
@@ -46,6 +47,40 @@ export function withOnlineAllowance<T>(
 /** Token-addressing methods of a module: an online station may call them for its identity token only. */
 const SERIAL_METHODS = new Set<PropertyKey>(['withSession', 'withSessionAsync', 'mechanisms', 'busy']);
 
+/**
+ * An online station names no token in what it reports (issue #16: no token identifier in a log, the CLI
+ * output or an answer that may end up in a bundle): a coded error thrown by a call on its module — the
+ * adapter's own messages say "on token <serial>" — leaves with each allowed token's serial replaced by
+ * "[station token]", in its message and its data, whether thrown or rejected.
+ */
+function withoutSerials<A extends unknown[]>(serials: ReadonlySet<string>, fn: (...args: A) => unknown) {
+  const scrub = (e: unknown): unknown => {
+    if (!(e instanceof CodedError)) return e;
+    const clean = (text: string) => [...serials].reduce((t, s) => t.split(s).join(TOKEN_PLACEHOLDER), text);
+    const data = Object.fromEntries(
+      Object.entries(e.data).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? clean(v) : Array.isArray(v) ? v.map((x: string) => clean(x)) : v,
+      ]),
+    );
+    const scrubbed = new CodedError(e.code, clean(e.message), data);
+    if (e.stack) scrubbed.stack = clean(e.stack);
+    return scrubbed;
+  };
+  return (...args: A): unknown => {
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (e) {
+      throw scrub(e);
+    }
+    return result instanceof Promise ? result.catch((e: unknown) => Promise.reject(scrub(e))) : result;
+  };
+}
+
+/** What an online station's reports say instead of a token's serial. */
+export const TOKEN_PLACEHOLDER = '[station token]';
+
 export class HsmRegistry {
   private readonly open = new Map<string, Pkcs11Module>();
 
@@ -87,8 +122,9 @@ export class HsmRegistry {
           return () => {
             throw onlineRefusal(moduleId);
           };
-        if (!SERIAL_METHODS.has(prop)) return value.bind(target);
-        return (serial: unknown, ...rest: unknown[]) => {
+        if (!SERIAL_METHODS.has(prop))
+          return withoutSerials(serials, (...args: unknown[]) => Reflect.apply(value, target, args));
+        return withoutSerials(serials, (serial: unknown, ...rest: unknown[]) => {
           if (typeof serial !== 'string' || !serials.has(serial)) {
             const refusal = onlineRefusal(moduleId, String(serial));
             // The awaiting form answers as it always does: a rejected promise, not a synchronous throw.
@@ -96,7 +132,7 @@ export class HsmRegistry {
             throw refusal;
           }
           return Reflect.apply(value, target, [serial, ...rest]);
-        };
+        });
       },
     });
   }

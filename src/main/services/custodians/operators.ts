@@ -248,7 +248,7 @@ export function signInWithToken(
   // (public keys are readable without a login).
   const fingerprints = tokenKeyFingerprints(station, opts.moduleId, opts.serial, 'operator sign-in');
   if (!fingerprints.some((f) => roster.some((e) => e.fingerprint === f))) {
-    const reason = `no key on token ${opts.serial} belongs to anybody on the approved roster`;
+    const reason = 'no key on the token offered belongs to anybody on the approved roster';
     recordRefusal(station, {
       code: 'SIGNIN_OFF_ROSTER',
       custodianId: null,
@@ -277,7 +277,7 @@ export function signInWithToken(
         code: 'SIGNIN_PIN_REFUSED',
         custodianId: holder?.custodianId ?? null,
         fingerprint,
-        reason: `token ${opts.serial} refused the PIN (${code})`,
+        reason: `the token offered refused the PIN (${code})`,
       });
     }
     throw e;

@@ -277,7 +277,7 @@ export function checkInWithToken(
   // Which of this token's keys are on the roster? Public keys are readable before any login.
   const fingerprints = tokenKeyFingerprints(station, opts.moduleId, opts.serial, 'quorum check-in');
   if (!fingerprints.some((f) => roster.some((e) => e.fingerprint === f))) {
-    const reason = `no key on token ${opts.serial} belongs to anybody on the approved roster`;
+    const reason = 'no key on the token offered belongs to anybody on the approved roster';
     station.record([
       {
         // Before a key has signed nobody is proven: the refusal is the station's own record.

@@ -117,11 +117,25 @@ export function listTokenKeys(
  * digest over exactly that content, so packets can cite it instead of a pasted export. On the station
  * token the journal's marks are checked before and the record anchored after, in the same login.
  */
+/**
+ * An online (portal) station records no token in its journal (issue #16): inventories, key generation
+ * and CSRs belong to the offline ceremony station, even on the online station's own identity token.
+ */
+function refuseOnOnlineStation(station: Station, what: string): void {
+  if (station.stationRecord().mode === 'online')
+    throw stationError(
+      'HSM_ONLINE_MODE',
+      `this is an online (portal) station: ${what} is done on the offline ceremony station, never here`,
+      { field: 'module' },
+    );
+}
+
 export function recordInventory(
   station: Station,
   opts: { moduleId: string; serial: string; pin: string; actor: string },
 ): { seq: number; digest: string; keys: number; anchoring: Anchoring | null } {
   station.assertWritable();
+  refuseOnOnlineStation(station, 'a token inventory');
   assertNotShareActivated(station, opts.serial);
   // The registration the module was loaded from (for the station token, the pinned one).
   const reg = journalRegistration(station, opts.moduleId);
@@ -215,6 +229,7 @@ export async function generateTokenKey(
   },
 ): Promise<KeyView & { anchoring: Anchoring | null }> {
   station.assertWritable();
+  refuseOnOnlineStation(station, 'key generation');
   assertNotShareActivated(station, opts.serial);
   assertActor(opts.actor);
   const spec = parseKeySpec(opts.key);
@@ -305,6 +320,7 @@ export async function createTokenCsr(
   },
 ): Promise<{ pem: string; sha256: string; words: string[]; seq: number; anchoring: Anchoring | null }> {
   station.assertWritable();
+  refuseOnOnlineStation(station, 'a certificate signing request');
   assertNotShareActivated(station, opts.serial);
   assertActor(opts.actor);
   const request = parseCsrRequest(opts.request);

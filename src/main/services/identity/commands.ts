@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { bytesEqual } from '../../../core/bytes';
 import { signatureAlgorithm, type HashName } from '../../../core/crypto/algorithms';
 import { escapeDnValue } from '../../../core/hsm/csr-request';
@@ -22,7 +22,7 @@ import { stationError } from '../../errors';
 import { selfSignedCertificate } from './certificates';
 import type { DataObject, Session } from '../../adapters/hsm/module';
 import { checkpointInfo } from '../journal/queries';
-import { recordIdentityToken } from '../../adapters/store/repos/identity';
+import { identityTokenCommitment, recordIdentityToken } from '../../adapters/store/repos/identity';
 import type { Station } from '../../station/station';
 import { withOnlineAllowance } from '../../station/hsm-registry';
 import {
@@ -100,6 +100,7 @@ async function createIdentity(
       };
       // The token's serial and label go to the station's own file, in the append's transaction (all or
       // nothing), never into the journal: every content bundle carries the journal (issue #16).
+      const salt = randomBytes(32).toString('hex');
       station.record(
         [
           {
@@ -113,10 +114,11 @@ async function createIdentity(
               spki: identity.spki.toString('base64'),
               fingerprint: identity.fingerprint,
               certificatePem: identity.certificatePem,
+              tokenCommitment: identityTokenCommitment(identity, salt),
             },
           },
         ],
-        () => recordIdentityToken(station.store.db, identity, identity.fingerprint),
+        () => recordIdentityToken(station.store.db, identity, salt, identity.fingerprint),
       );
       // Same login: the identity's first checkpoint, and the token's first journal marks. The identity
       // exists and is recorded whatever happens now: a failure here is a warning, not an error.

@@ -219,15 +219,25 @@ export function judgeJournal(
     return bodyTampered(initial?.[0] ?? 1, e);
   }
   let identity: StationIdentity | null;
+  // The station file's record of the identity token, when it is missing or not the journal's.
+  let tokenProblem: TokenConfirmation | null = null;
   try {
     identity = identityRows[0] ? identityFromBody(station, identityRows[0][2], identityRows[0][0]) : null;
   } catch (e) {
-    // The station file lost the identity token's serial (it is not in the journal since issue #16): the
-    // chain and checkpoints are still judged with the key the journal records; the token, unreachable,
-    // reads UNAVAILABLE and so does its mark.
-    if (e instanceof CodedError && e.code === 'IDENTITY_TOKEN_UNKNOWN' && identityRows[0])
+    // The station file lost the identity token's serial (not in the journal since issue #16), or holds
+    // one the journal did not commit to: the chain and checkpoints are still judged with the key the
+    // journal records; the token is UNAVAILABLE, or a MISMATCH (JNL-IDENTITY) for a changed record.
+    if (
+      e instanceof CodedError &&
+      (e.code === 'IDENTITY_TOKEN_UNKNOWN' || e.code === 'IDENTITY_MISMATCH') &&
+      identityRows[0]
+    ) {
       identity = identityWithoutToken(identityRows[0][2], identityRows[0][0]);
-    else return bodyTampered(identityRows[0]?.[0] ?? 1, e);
+      tokenProblem = {
+        status: e.code === 'IDENTITY_MISMATCH' ? 'MISMATCH' : 'UNAVAILABLE',
+        reason: e.message,
+      };
+    } else return bodyTampered(identityRows[0]?.[0] ?? 1, e);
   }
   const judge = (reading: MarkReading) =>
     assembleVerdict(segments, {
@@ -258,7 +268,7 @@ export function judgeJournal(
   const anchor: IdentityAnchor = {
     fingerprint: identity.fingerprint,
     tokenSerial: identity.tokenSerial,
-    token: confirmIdentityOnToken(station, identity),
+    token: tokenProblem ?? confirmIdentityOnToken(station, identity),
     module: {
       moduleId: identity.moduleId,
       registeredAt: registration.seq,
@@ -359,10 +369,13 @@ function readMarkForVerify(
   try {
     const identity = journalIdentity(station).identity;
     located = identity ? { identity, stationId: journalStationId(station) } : null;
-  } catch {
+  } catch (e) {
+    // The station file's record of the token missing or not the journal's (issue #16) says so itself.
+    const named =
+      e instanceof CodedError && (e.code === 'IDENTITY_TOKEN_UNKNOWN' || e.code === 'IDENTITY_MISMATCH');
     const unread: MarkReading = {
       status: 'UNAVAILABLE',
-      reason: 'the journal rows that name the station token cannot be read',
+      reason: named ? e.message : 'the journal rows that name the station token cannot be read',
     };
     return { judged: unread, publicCopy: null, checked };
   }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   identityFromStoredBody,
   identityProjection,
+  identityTokenCommitment,
   identityTokenLocator,
   recordIdentityToken,
   stationIdFromStoredBody,
@@ -61,31 +62,47 @@ describe('identity repository', () => {
     expect(stationIdFromStoredBody(s.journal.get(1)!.body, 1)).toBe('0b5f0c1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b');
   });
 
-  it('an identity recorded without its token serial takes it from the station file, written once, never from the journal', () => {
+  it('an identity recorded without its token serial takes it from the station file, bound by the journal’s commitment, never from the journal', () => {
     withModule();
-    const { tokenSerial: _serial, tokenLabel: _label, ...withoutSerial } = IDENTITY;
-    // Without the station file's record, the identity's token is unknown: the projection cannot be made.
-    expect(refusal(() => s.record('station.identity-created', withoutSerial))).toMatchObject({
+    const { tokenSerial: _serial, tokenLabel: _label, ...withoutToken } = IDENTITY;
+    const token = { tokenSerial: '1234abcd', tokenLabel: 'station' };
+    const salt = 'a'.repeat(64);
+    const body = { ...withoutToken, tokenCommitment: identityTokenCommitment(token, salt) };
+    // Without the station file's record, the identity's token is unknown: nothing is appended.
+    expect(refusal(() => s.record('station.identity-created', body))).toMatchObject({
       code: 'IDENTITY_TOKEN_UNKNOWN',
     });
     expect(s.journal.head().seq).toBe(2);
-    recordIdentityToken(s.db, { tokenSerial: '1234abcd', tokenLabel: 'station' }, IDENTITY.fingerprint);
+    recordIdentityToken(s.db, token, salt, IDENTITY.fingerprint);
     expect(() => s.db.prepare('DELETE FROM station_identity_token').run()).toThrow(/written once/);
     expect(() => s.db.prepare("UPDATE station_identity_token SET token_serial = 'x'").run()).toThrow(
       /written once/,
     );
-    s.record('station.identity-created', withoutSerial);
+    // A body that commits to no token, or to another one, is not this record's.
+    expect(refusal(() => s.record('station.identity-created', withoutToken))).toMatchObject({
+      code: 'IDENTITY_TOKEN_UNKNOWN',
+    });
+    const other = identityTokenCommitment({ tokenSerial: '99990000', tokenLabel: 'station' }, salt);
+    expect(
+      refusal(() => s.record('station.identity-created', { ...body, tokenCommitment: other })),
+    ).toMatchObject({
+      code: 'IDENTITY_MISMATCH',
+    });
+    expect(s.journal.head().seq).toBe(2);
+    s.record('station.identity-created', body);
     const entry = s.journal.get(3)!;
     expect(Buffer.from(entry.body).includes('1234abcd')).toBe(false);
     expect(Buffer.from(entry.body).includes('"tokenLabel"')).toBe(false);
-    expect(identityTokenLocator(s.db)).toEqual({
-      tokenSerial: '1234abcd',
-      tokenLabel: 'station',
-      fingerprint: IDENTITY.fingerprint,
-    });
+    expect(identityTokenLocator(s.db)).toEqual({ ...token, salt, fingerprint: IDENTITY.fingerprint });
     expect(identityProjection(s.db)?.tokenSerial).toBe('1234abcd');
     expect(identityProjection(s.db)?.tokenLabel).toBe('station');
     expect(identityFromStoredBody(s.db, entry.body, entry.seq).tokenSerial).toBe('1234abcd');
+    // The record changed afterwards (past its triggers) no longer matches the chained commitment.
+    s.db.exec('DROP TRIGGER station_identity_token_no_update');
+    s.db.prepare("UPDATE station_identity_token SET token_serial = '99990000'").run();
+    expect(refusal(() => identityFromStoredBody(s.db, entry.body, entry.seq))).toMatchObject({
+      code: 'IDENTITY_MISMATCH',
+    });
   });
 
   it('an identity entry whose body is JSON but not the catalogue shape is refused, naming the entry and the field', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { EventBody } from '../../../../core/journal/events';
@@ -51,13 +52,21 @@ export function identityProjection(db: Database.Database): IdentityRecord | null
 }
 
 const selectIdentityToken = statement(
-  'SELECT token_serial, token_label, fingerprint FROM station_identity_token WHERE singleton = 1',
+  'SELECT token_serial, token_label, salt, fingerprint FROM station_identity_token WHERE singleton = 1',
 );
 const identityTokenRow = z.object({
   token_serial: z.string(),
   token_label: z.string(),
+  salt: z.string(),
   fingerprint: z.string(),
 });
+
+/** The commitment a `station.identity-created` body makes to its token (docs/journal-format.md). */
+export function identityTokenCommitment(token: IdentityToken, salt: string): string {
+  return createHash('sha256')
+    .update(`ceremony-station identity-token v1\n${salt}\n${token.tokenSerial}\n${token.tokenLabel}`, 'utf8')
+    .digest('hex');
+}
 
 /** The token holding the identity key: its serial and label. */
 export interface IdentityToken {
@@ -72,27 +81,34 @@ export interface IdentityToken {
  */
 export function identityTokenLocator(
   db: Database.Database,
-): (IdentityToken & { fingerprint: string }) | null {
+): (IdentityToken & { salt: string; fingerprint: string }) | null {
   const row = selectIdentityToken(db).get();
   if (row === undefined) return null;
   const r = parseRow('station_identity_token', identityTokenRow, row, () => 'singleton=1');
-  return { tokenSerial: r.token_serial, tokenLabel: r.token_label, fingerprint: r.fingerprint };
+  return { tokenSerial: r.token_serial, tokenLabel: r.token_label, salt: r.salt, fingerprint: r.fingerprint };
 }
 
-/** Writes the identity token's serial once, in the transaction that records the identity. */
-export function recordIdentityToken(db: Database.Database, token: IdentityToken, fingerprint: string): void {
+/**
+ * Writes the identity token's serial and label once, with the salt of the commitment the identity's
+ * body carries (identityTokenCommitment), in the transaction that records the identity.
+ */
+export function recordIdentityToken(
+  db: Database.Database,
+  token: IdentityToken,
+  salt: string,
+  fingerprint: string,
+): void {
   db.prepare(
-    'INSERT INTO station_identity_token (singleton, token_serial, token_label, fingerprint) VALUES (1, ?, ?, ?)',
-  ).run(token.tokenSerial, token.tokenLabel, fingerprint);
+    'INSERT INTO station_identity_token (singleton, token_serial, token_label, salt, fingerprint) VALUES (1, ?, ?, ?, ?)',
+  ).run(token.tokenSerial, token.tokenLabel, salt, fingerprint);
 }
 
 /**
  * The token holding the identity a `station.identity-created` body records: the body's own serial and
- * label (stations created before migration 0014), otherwise the station file's record, written with
- * the identity. Which key that token really holds is judged where it is used (confirmIdentityOnToken:
- * a journal or a record that was changed finds another key, or none, there and is MISMATCH), so the
- * record is followed even when the fingerprint written beside it is not the journal's. No record:
- * IDENTITY_TOKEN_UNKNOWN (the file lost what the station wrote with the identity).
+ * label (stations created before migration 0014), otherwise the station file's record — only when it
+ * still matches the commitment the hash-chained body made to it (IDENTITY_MISMATCH otherwise: the file
+ * was changed to point the station at another token). No record, or a body committing to none:
+ * IDENTITY_TOKEN_UNKNOWN.
  */
 export function identityToken(
   db: Database.Database,
@@ -100,11 +116,20 @@ export function identityToken(
 ): IdentityToken {
   if (b.tokenSerial !== undefined) return { tokenSerial: b.tokenSerial, tokenLabel: b.tokenLabel ?? '' };
   const locator = identityTokenLocator(db);
-  if (locator) return { tokenSerial: locator.tokenSerial, tokenLabel: locator.tokenLabel };
-  throw new CodedError(
-    'IDENTITY_TOKEN_UNKNOWN',
-    `the journal's identity key ${b.fingerprint.slice(0, 16)}… records no token and station_identity_token holds none`,
-  );
+  if (!locator || b.tokenCommitment === undefined)
+    throw new CodedError(
+      'IDENTITY_TOKEN_UNKNOWN',
+      locator
+        ? `the journal's identity key ${b.fingerprint.slice(0, 16)}… commits to no token`
+        : `the journal's identity key ${b.fingerprint.slice(0, 16)}… names no token and station_identity_token holds none`,
+    );
+  const token = { tokenSerial: locator.tokenSerial, tokenLabel: locator.tokenLabel };
+  if (identityTokenCommitment(token, locator.salt) !== b.tokenCommitment)
+    throw new CodedError(
+      'IDENTITY_MISMATCH',
+      `the station file's record of the identity token (station_identity_token) is not the one the journal committed to: it was changed outside the station`,
+    );
+  return token;
 }
 
 /** The identity as a `station.identity-created` body records it (SPKI decoded from base64). */
