@@ -4,7 +4,11 @@ import { ceremonyScript, scriptText, type CeremonyErrorCode, type LoadedCeremony
 import { CodedError } from '../core/errors';
 import type { ErrorCode } from '../shared/errors';
 import { loadCeremonyFile } from '../main/adapters/ceremony';
-import type { Out } from './context';
+// The ceremonies door (services/ceremonies/index.ts) is being written on another branch; until it
+// re-exports printCeremonyScript, the CLI reaches print.ts directly.
+// eslint-disable-next-line import-x/no-restricted-paths
+import { printCeremonyScript } from '../main/services/ceremonies/print';
+import { configOf, type Out } from './context';
 
 /**
  * `station ceremony check|script FILE` (docs/ceremony-format.md): a ceremony file read strictly and
@@ -82,5 +86,21 @@ export function registerCeremonyCommands(program: Command, out: Out): void {
     .action(function (file: string, o: { json?: boolean }) {
       const script = ceremonyScript(load(file, out, Boolean(o.json)));
       out(o.json ? `${JSON.stringify(script)}\n` : scriptText(script));
+    });
+
+  // `ceremony print`: the same script as a PDF (src/main/services/ceremonies/print.ts).
+  ceremony
+    .command('print')
+    .description(
+      'print the ceremony script to a new PDF (A4): steps with checkboxes, participants, bags, the digest, exception sheets',
+    )
+    .argument('<file>', 'the ceremony file (YAML)')
+    .requiredOption('--out <file>', 'new file for the PDF (never overwritten; 0600)')
+    .action(async function (this: Command, file: string, o: { out: string }) {
+      const loaded = load(file, out, false);
+      const r = await printCeremonyScript(loaded, { out: resolve(o.out), chromium: configOf(this).chromium });
+      out(`wrote ${r.path} (${r.pages ?? '?'} pages) for ceremony ${loaded.file.id}\n`);
+      out(`file SHA-256 ${loaded.digest.sha256}\n  words: ${loaded.digest.words.join(' ')}\n`);
+      out(`PDF SHA-256 ${r.sha256}\n`);
     });
 }
