@@ -1,7 +1,7 @@
 /**
  * The printed ceremony script is the file: every example in resources/ceremonies printed by the built
- * CLI (`station ceremony print`) with the system Chromium, rendered to PNG (pdftoppm where poppler-utils
- * is installed, else pdf.js on its canvas), and read back with pdf.js. Every line of the script model —
+ * CLI (`station ceremony print`) with the system Chromium, rendered to PNG with poppler's pdftoppm, and
+ * its text read back with pdf.js. Every line of the script model —
  * each step's number, title, who acts, witnesses, quorum, bags, say, check, conditions, act and witness
  * lines — is found in the PDF's text in the model's order; the digest is there as hex and words; every
  * page carries the ceremony id, the short digest and "page X of Y"; the exception sheets close it. A file
@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ceremonyScript, type CeremonyScript, type LoadedCeremony } from '../../../src/core/ceremony';
 import { loadCeremonyFile } from '../../../src/main/adapters/ceremony';
@@ -81,51 +80,37 @@ function missingInOrder(body: string, script: CeremonyScript): string[] {
   return missing;
 }
 
-/** The share of dark, opaque pixels in a PNG: a printed page has some, and is mostly white paper. */
-async function ink(png: Buffer): Promise<number> {
-  const img = await loadImage(png);
-  const canvas = createCanvas(img.width, img.height);
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(img, 0, 0);
-  const { data } = ctx.getImageData(0, 0, img.width, img.height);
+/** The share of dark pixels in a binary greyscale PGM (P5, 8-bit): a printed page has some, and is mostly white paper. */
+function ink(pgm: Buffer): number {
+  // Header: "P5" width height maxval, separated by whitespace, then one byte per pixel.
+  const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 64).toString('latin1'));
+  expect(header, 'a binary PGM').not.toBeNull();
+  const [, w, h, max] = header!.map(Number) as [number, number, number, number];
+  expect(max).toBe(255);
+  const pixels = pgm.subarray(pgm.length - w * h);
   let dark = 0;
-  for (let i = 0; i < data.length; i += 4)
-    if (data[i + 3]! >= 128 && (data[i]! + data[i + 1]! + data[i + 2]!) / 3 < 128) dark++;
-  return dark / (img.width * img.height);
+  for (const v of pixels) if (v < 128) dark++;
+  return dark / (w * h);
 }
 
-const PDFTOPPM = spawnSync('pdftoppm', ['-v']).error === undefined;
-
-/** Each page as a PNG at 50 dpi: `pdftoppm -png -r 50` where poppler-utils is installed, else pdf.js. */
-async function pngPages(pdf: string, dir: string): Promise<Buffer[]> {
-  if (PDFTOPPM) {
-    const prefix = join(dir, 'page');
-    const r = spawnSync('pdftoppm', ['-png', '-r', '50', pdf, prefix], { encoding: 'utf8' });
+/**
+ * Each page at 50 dpi, rendered by poppler's `pdftoppm` (apt package poppler-utils, installed by
+ * scripts/setup.mjs): as PNG, and as greyscale PGM to measure the ink on it.
+ */
+function renderedPages(pdf: string, dir: string): { png: Buffer; pgm: Buffer }[] {
+  const render = (args: string[], prefix: string) => {
+    const r = spawnSync('pdftoppm', [...args, '-r', '50', pdf, join(dir, prefix)], { encoding: 'utf8' });
+    expect(r.error, 'pdftoppm (poppler-utils) is installed by scripts/setup.mjs').toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
     return readdirSync(dir)
-      .filter((f) => f.startsWith('page') && f.endsWith('.png'))
+      .filter((f) => f.startsWith(`${prefix}-`))
       .sort()
       .map((f) => readFileSync(join(dir, f)));
-  }
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(readFileSync(pdf)), isEvalSupported: false })
-    .promise;
-  const out: Buffer[] = [];
-  for (let n = 1; n <= doc.numPages; n++) {
-    const page = await doc.getPage(n);
-    const viewport = page.getViewport({ scale: 50 / 72 });
-    const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
-    // pdf.js draws on @napi-rs/canvas in Node (its own canvas factory); its types name the DOM's.
-    type Render = Parameters<typeof page.render>[0];
-    await page.render({
-      canvas: canvas as unknown as Render['canvas'],
-      canvasContext: canvas.getContext('2d') as unknown as Render['canvasContext'],
-      viewport,
-    }).promise;
-    out.push(canvas.toBuffer('image/png'));
-  }
-  await doc.destroy();
-  return out;
+  };
+  const pngs = render(['-png'], 'png');
+  const pgms = render(['-gray'], 'gray');
+  expect(pgms).toHaveLength(pngs.length);
+  return pngs.map((png, k) => ({ png, pgm: pgms[k]! }));
 }
 
 let tmp: ReturnType<typeof suiteTempDir>;
@@ -159,14 +144,14 @@ describe.each(EXAMPLES)('station ceremony print %s', (name) => {
 
     const pngDir = join(tmp.dir, `${name}-png`);
     mkdirSync(pngDir);
-    const pngs = await pngPages(out, pngDir);
-    expect(pngs).toHaveLength(pages);
-    for (const png of pngs) {
+    const rendered = renderedPages(out, pngDir);
+    expect(rendered).toHaveLength(pages);
+    for (const { png, pgm } of rendered) {
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
       // A4 at 50 dpi is about 413 × 585 pixels (IHDR width and height).
       expect(png.readUInt32BE(16)).toBeGreaterThan(400);
       expect(png.readUInt32BE(20)).toBeGreaterThan(570);
-      const share = await ink(png);
+      const share = ink(pgm);
       expect(share).toBeGreaterThan(0.002);
       expect(share).toBeLessThan(0.5);
     }
