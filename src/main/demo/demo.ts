@@ -130,18 +130,20 @@ export async function createDemoStation(dataDir: string, deps: StationDeps): Pro
     const serial = station.hsm
       .module(DEMO_MODULE_ID)
       .initToken(DEMO_TOKEN_LABEL, DEMO_PINS.so, DEMO_PINS.user);
-    station.record([
-      {
-        kind: 'hsm.token-initialised',
-        actor: 'demo',
-        body: {
-          moduleId: DEMO_MODULE_ID,
-          tokenSerial: serial,
-          tokenLabel: DEMO_TOKEN_LABEL,
-          purpose: 'station identity (demo)',
+    // An online station's journal names no token (issue #16): its demo token is made, not recorded.
+    if (mode !== 'online')
+      station.record([
+        {
+          kind: 'hsm.token-initialised',
+          actor: 'demo',
+          body: {
+            moduleId: DEMO_MODULE_ID,
+            tokenSerial: serial,
+            tokenLabel: DEMO_TOKEN_LABEL,
+            purpose: 'station identity (demo)',
+          },
         },
-      },
-    ]);
+      ]);
     await createStationIdentity(station, {
       moduleId: DEMO_MODULE_ID,
       tokenSerial: serial,

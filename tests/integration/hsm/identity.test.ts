@@ -218,6 +218,15 @@ describe('station identity on a SoftHSM2 token', () => {
         status: 'UNAVAILABLE',
         reason: expect.stringContaining('station_identity_token holds none'),
       });
+      // The banner shows no token PRESENT that no act could use, and acts are refused.
+      expect(stationInfo(reopened, 'browser').hsm).toMatchObject({
+        status: 'ERROR',
+        detail: expect.stringContaining('IDENTITY_TOKEN_UNKNOWN'),
+        tokenSerial: '',
+      });
+      await expect(signCheckpoint(reopened, { pin: PIN })).rejects.toMatchObject({
+        code: 'IDENTITY_TOKEN_UNKNOWN',
+      });
       // The chain and its checkpoints are still judged with the key the journal records.
       expect(report.identity?.fingerprint).toBe(verified.identity?.fingerprint);
       expect(report.verdict.entries).toBe(verified.verdict.entries);

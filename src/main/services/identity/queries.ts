@@ -30,7 +30,19 @@ export const IDENTITY_KEY_ALGORITHM = 'ec-p256' satisfies KeyAlgorithmOf<typeof 
 
 export type StationIdentity = IdentityRecord;
 
+/**
+ * The station's identity: the projection, whose token must be the one the journal names — or, since
+ * issue #16, the station file's record the chained identity entry committed to. A record missing or
+ * changed throws IDENTITY_TOKEN_UNKNOWN / IDENTITY_MISMATCH here, before anything uses the token.
+ */
 export function stationIdentity(station: Station): StationIdentity | null {
+  const projected = identityProjection(station.store.db);
+  if (!projected) return null;
+  return journalIdentity(station).identity ?? projected;
+}
+
+/** The identity projection as stored, unchecked: for describing a station whose record is broken. */
+export function projectedIdentity(station: Station): StationIdentity | null {
   return identityProjection(station.store.db);
 }
 

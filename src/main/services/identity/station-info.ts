@@ -2,7 +2,7 @@ import { CodedError } from '../../../core/errors';
 import type { StationInfo } from '../../../shared/contract';
 import type { Station } from '../../station/station';
 import { quorumSummary } from '../custodians/queries';
-import { identitySummary, stationIdentity, type StationIdentity } from './queries';
+import { identitySummary, projectedIdentity, stationIdentity, type StationIdentity } from './queries';
 
 /**
  * What the banner shows and `station info` prints: the station record, its identity and whether the
@@ -10,7 +10,7 @@ import { identitySummary, stationIdentity, type StationIdentity } from './querie
  */
 export function stationInfo(station: Station, host: 'electron' | 'browser'): StationInfo {
   const r = station.stationRecord();
-  const identity = stationIdentity(station);
+  const { identity, problem } = checkedIdentity(station);
   return {
     ...r,
     identity: identity ? identitySummary(identity) : null,
@@ -18,7 +18,7 @@ export function stationInfo(station: Station, host: 'electron' | 'browser'): Sta
       ? {
           tokenSerial: identity.tokenSerial,
           tokenLabel: identity.tokenLabel,
-          ...tokenStatus(station, identity),
+          ...(problem ?? tokenStatus(station, identity)),
         }
       : null,
     quorum: quorumSummary(station),
@@ -31,6 +31,28 @@ export function stationInfo(station: Station, host: 'electron' | 'browser'): Sta
     journal: journalTail(station),
     host,
   };
+}
+
+/**
+ * The identity, or — when the station file's record of its token is missing or not the one the journal
+ * committed to (issue #16) — the stored identity with no token and the refusal as an ERROR: the banner
+ * never shows a token PRESENT that no act could use.
+ */
+function checkedIdentity(station: Station): {
+  identity: StationIdentity | null;
+  problem: { status: 'ERROR'; detail: string } | null;
+} {
+  try {
+    return { identity: stationIdentity(station), problem: null };
+  } catch (e) {
+    if (!(e instanceof CodedError && (e.code === 'IDENTITY_MISMATCH' || e.code === 'IDENTITY_TOKEN_UNKNOWN')))
+      throw e;
+    const stored = projectedIdentity(station);
+    return {
+      identity: stored ? { ...stored, tokenSerial: '', tokenLabel: '' } : null,
+      problem: { status: 'ERROR', detail: `${e.code}: ${e.message}` },
+    };
+  }
 }
 
 /**
