@@ -217,8 +217,13 @@ export function registerPortalCommands(
         out(
           `${JSON.stringify({ run, preCheck: { seq: r.preCheck.seq, outcome: r.preCheck.outcome, blockers: r.preCheck.blockers } })}\n`,
         );
-      else if (run) printRun(out, run);
-      else {
+      else if (run) {
+        printRun(out, run);
+        if (r.windowOpen)
+          out(
+            `  the browser window stays open for a person to take over (the draft as the halt left it); nothing more is done by the station. Close the window when done; submitting there is a request the next run's duplicate check will see.\n`,
+          );
+      } else {
         out(
           `STOPPED before entry: pre-check evaluation ${r.preCheck.seq} gave ${r.preCheck.outcome}; nothing was entered\n`,
         );

@@ -120,6 +120,11 @@ function keep(station: Station, runId: string, stage: string, shots: readonly Sc
 export interface SubmitResult {
   readonly run: PortalRun | null;
   readonly preCheck: PreCheck;
+  /**
+   * A headed window was left open at a halt (or a stop before submit) for a person to take over: the
+   * draft as the halt left it. Never after a submit intent.
+   */
+  readonly windowOpen: boolean;
 }
 
 /**
@@ -140,8 +145,10 @@ export async function submitIssuance(
   const origin = adapter.admit(profile, input.baseUrl);
   // One portal act at a time on this station, whichever process asks (the window's host, the CLI).
   const lock = takePortalLock(station, `submit ${input.requestId}`, station.deps.clock().toISOString());
+  const window = { open: false };
   try {
-    return await submitHoldingLock(station, input, adapter, { profile, origin, lock });
+    const r = await submitHoldingLock(station, input, adapter, { profile, origin, lock, window });
+    return { ...r, windowOpen: window.open };
   } finally {
     lock.release();
   }
@@ -151,8 +158,8 @@ async function submitHoldingLock(
   station: Station,
   input: SubmitInput,
   adapter: PortalAdapter,
-  held: { profile: PortalProfileRef; origin: string; lock: PortalLock },
-): Promise<SubmitResult> {
+  held: { profile: PortalProfileRef; origin: string; lock: PortalLock; window: { open: boolean } },
+): Promise<Omit<SubmitResult, 'windowOpen'>> {
   const { profile, origin, lock } = held;
   assertMayStart(station, input.requestId);
 
@@ -208,7 +215,7 @@ async function submitHoldingLock(
     const halt = (
       preCheck: PreCheck,
       h: Pick<HaltBody, 'kind' | 'detail'> & Partial<HaltBody>,
-    ): SubmitResult => {
+    ): Omit<SubmitResult, 'windowOpen'> => {
       const body: HaltBody = {
         tab: null,
         field: null,
@@ -404,7 +411,10 @@ async function submitHoldingLock(
     }
     return { run: runOf(station, runId), preCheck: second };
   } finally {
-    if (session) await session.close({ keepOpen }).catch(() => undefined);
+    if (session) {
+      await session.close({ keepOpen }).catch(() => undefined);
+      held.window.open = keepOpen;
+    }
   }
 }
 
