@@ -390,6 +390,23 @@ describe('completeness, versions and handoff', () => {
     };
     const custody = packet.content.evidence.find((e) => e.evidenceId === 'ev-custody')!;
     expect(custody.excerpt).not.toContain('TB-104233');
+    // A reviewer confirms the version digest (printed on the PDF) from the bundle alone: packet.json's
+    // content is exactly what was digested — RFC 8785 canonical JSON, here by Python's standard library
+    // (sorted keys, no whitespace, UTF-8; the content holds no floats), not the station's code.
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import json,sys,hashlib; p=json.load(sys.stdin); c=json.dumps(p["content"],sort_keys=True,separators=(",",":"),ensure_ascii=False); print(hashlib.sha256(c.encode("utf-8")).hexdigest(), p["digest"])',
+      ],
+      {
+        input: spawnSync('unzip', ['-p', exported.path, 'packet/packet.json'], { encoding: 'utf8' }).stdout,
+        encoding: 'utf8',
+      },
+    );
+    expect(py.status, py.stderr).toBe(0);
+    const [recomputed, recorded] = py.stdout.trim().split(' ');
+    expect(recomputed).toBe(recorded);
     expect(custody.sha256).toBe(
       createHash('sha256')
         .update(readFileSync(join(media, 'custody.txt')))

@@ -414,7 +414,11 @@ function evidenceItem(
       sensitive: meta.sensitive ?? false,
       excerpt: rest.excerpt.slice(0, 2000),
       certificates: rest.certificates ?? [],
-      indicators: rest.findings.map((f) => ({ indicator: f.indicator, detail: f.detail.slice(0, 500) })),
+      // Sensitive evidence keeps which indicators its text holds, never the text around them.
+      indicators: rest.findings.map((f) => ({
+        indicator: f.indicator,
+        detail: meta.sensitive ? '(sensitive: detail withheld)' : f.detail.slice(0, 500),
+      })),
     },
     'evidence',
   );
@@ -861,16 +865,6 @@ export function handoffs(station: Station, packetId: string): HandoffRecord[] {
   return packetHandoffRows(station.store.db, packetId);
 }
 
-/** The packet as exported: sensitive evidence keeps its digest and title, never its excerpt. */
-export function exportableContent(content: PacketContent): PacketContent {
-  return {
-    ...content,
-    evidence: content.evidence.map((e) =>
-      e.sensitive ? { ...e, excerpt: '(sensitive: excerpt withheld; digest recorded)' } : e,
-    ),
-  };
-}
-
 /** What a packet bundle carries besides the journal pair: the packet, its completeness and handoff, evidence. */
 export interface PacketBundlePlan {
   readonly packetId: string;
@@ -881,8 +875,8 @@ export interface PacketBundlePlan {
 }
 
 /**
- * The parts of a packet version's bundle for the board: packet.json (sensitive evidence without its
- * excerpt), completeness.json (checks at export time), handoff.json (the latest handoff of this version:
+ * The parts of a packet version's bundle for the board: packet.json (the version's content exactly as
+ * digested; sensitive evidence has no text in it), completeness.json (checks at export time), handoff.json (the latest handoff of this version:
  * required), and each non-sensitive evidence file or attestation from the object store. Journal entries
  * cited as evidence travel in the journal segment itself.
  */
@@ -910,7 +904,10 @@ export function packetBundlePlan(station: Station, packetId: string, version?: n
       version: v.version,
       digest: v.digest,
       parentDigest: v.parentDigest,
-      content: exportableContent(v.content),
+      // Exactly the content the version digest is over (RFC 8785): sensitive evidence was recorded
+      // without its text (excerpt and indicator detail withheld at record time), so nothing is rewritten
+      // here and a reviewer recomputes the digest from this file (docs/verify.md).
+      content: v.content,
     }),
     json('packet/completeness.json', {
       at: now(station),

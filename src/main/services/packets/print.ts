@@ -15,7 +15,6 @@ import {
   assertNotStopped,
   clearedStops,
   completeness,
-  exportableContent,
   handoffs,
   packetVersion,
   type HandoffRecord,
@@ -42,7 +41,7 @@ export function packetHtml(
   derived: DerivedPacket | null = null,
   runway: PrintedRunway | null = null,
 ): string {
-  const p = exportableContent(v.content);
+  const p = v.content;
   const words = digestWords(Buffer.from(v.digest, 'hex')).join(' · ');
   const rows = <T>(items: readonly T[], cells: (x: T) => string[]) =>
     items
