@@ -214,7 +214,8 @@ export const ERROR_CATALOGUE = {
   },
   CEREMONY_STEP_OUT_OF_ORDER: {
     class: 'state',
-    action: 'Do what the run needs now (the message and `station ceremony step status RUN` say which step and what).',
+    action:
+      'Do what the run needs now (the message and `station ceremony step status RUN` say which step and what).',
   },
   CEREMONY_SEAT_REFUSED: {
     class: 'state',
@@ -243,7 +244,8 @@ export const ERROR_CATALOGUE = {
   },
   CEREMONY_CONFIRMATION_REQUIRED: {
     class: 'invalid-input',
-    action: 'Give what the step needs from a person (the named field): a bag serial read aloud, or the text of a note.',
+    action:
+      'Give what the step needs from a person (the named field): a bag serial read aloud, or the text of a note.',
   },
   HSM_MODULE_LOAD_FAILED: {
     class: 'device',

@@ -302,7 +302,13 @@ describe('completedRehearsals (RUN-REHEARSED)', () => {
 describe('witnessStatement', () => {
   it('binds the station, run, step, file digest and witness', () => {
     const text = new TextDecoder().decode(
-      witnessStatement({ stationId: 's', runId: RUN, stepId: 'csr', fileDigest: DIGEST, custodianId: 'hugo' }),
+      witnessStatement({
+        stationId: 's',
+        runId: RUN,
+        stepId: 'csr',
+        fileDigest: DIGEST,
+        custodianId: 'hugo',
+      }),
     );
     expect(text.split('\n')).toEqual([
       'ceremony-station ceremony witness v1',

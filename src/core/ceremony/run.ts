@@ -244,7 +244,9 @@ export function foldRun(file: CeremonyFile, events: readonly RunEvent[]): RunSta
       : {
           index,
           stepId: currentStep.stepId,
-          needs: openDeviation ? ('decision' as const) : stepNeed(byId.get(currentStep.stepId) as MutableStep),
+          needs: openDeviation
+            ? ('decision' as const)
+            : stepNeed(byId.get(currentStep.stepId) as MutableStep),
         };
   return {
     runId,
@@ -279,7 +281,9 @@ export function completedRehearsals(events: readonly RunEvent[], fileDigest: str
     const start = run[0];
     if (start?.kind !== 'ceremony.run-started') continue;
     if (start.body.mode !== 'rehearsal' || start.body.fileDigest !== fileDigest) continue;
-    const completed = run.some((e) => e.kind === 'ceremony.run-completed' && e.body.fileDigest === fileDigest);
+    const completed = run.some(
+      (e) => e.kind === 'ceremony.run-completed' && e.body.fileDigest === fileDigest,
+    );
     const aborted = run.some((e) => e.kind === 'ceremony.run-aborted');
     if (completed && !aborted) out.push(runId);
   }
