@@ -62,7 +62,7 @@ export function runView(station: Station, { runId }: { runId: string }) {
     deviations: state.deviations,
     steps: state.steps.map((s, i) => {
       const step = f.steps[i];
-      return { ...s, title: step?.title ?? '', by: step?.by ?? null, act: step?.act.kind ?? null };
+      return { ...s, title: step?.title ?? '', by: step?.by ?? null, actKind: step?.act.kind ?? null };
     }),
   };
 }
