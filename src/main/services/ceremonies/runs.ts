@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, verify as verifySignature, webcrypto } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { CeremonyFile, CeremonyStep, Precondition, Role } from '../../../core/ceremony';
@@ -170,6 +170,7 @@ export function startRun(
 
   const runId = randomUUID();
   const outDir = resolve(opts.outDir);
+  mkdirSync(outDir, { recursive: true });
   const events: NewEvent[] = [];
   let target: EventBody<'ceremony.run-started'>['target'] = null;
   if (file.hsm && opts.mode === 'rehearsal') {
@@ -568,6 +569,7 @@ const BEFORE_ACT = new Set([
   'CEREMONY_CONFIRMATION_REQUIRED',
   'CEREMONY_ACT_UNSUPPORTED',
   'OUTPUT_EXISTS',
+  'INVALID_INPUT',
   'PIN_INCORRECT',
   'PIN_LOCKED',
 ]);
@@ -631,6 +633,10 @@ async function perform(
         run.state.started.outDir,
         `${file.id}-${step.id}${rehearsal ? '.REHEARSAL' : ''}.csr.pem`,
       );
+      if (!existsSync(run.state.started.outDir))
+        throw stationError('INVALID_INPUT', `the run's output folder ${run.state.started.outDir} is gone`, {
+          field: 'outDir',
+        });
       if (existsSync(out))
         throw new CodedError('OUTPUT_EXISTS', `${out} already exists: outputs are never overwritten`, {
           field: 'out',
