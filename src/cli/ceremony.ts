@@ -332,6 +332,7 @@ function statusText(v: RunView): string {
     `SHA-256 ${v.fileDigest}`,
     `status ${v.status.toUpperCase()}${v.current ? `: step ${v.current.stepId} needs ${v.current.needs}` : ''}`,
   ];
+  if (v.quorumOperation) lines.push(`quorum: open the session for ${v.quorumOperation}`);
   if (v.openDeviation)
     lines.push(
       `open deviation ${v.openDeviation.seq} at ${v.openDeviation.stepId}: expected ${v.openDeviation.expected}; happened ${v.openDeviation.happened}`,

@@ -51,6 +51,7 @@ const signIn = (who: string) => {
 interface Status {
   status: string;
   current: { index: number; stepId: string; needs: string } | null;
+  quorumOperation: string | null;
   openDeviation: { seq: number; stepId: string; happened: string } | null;
   steps: { stepId: string; by: string; witnesses: { custodianId: string }[] }[];
 }
@@ -134,12 +135,12 @@ describe('station ceremony run / step (built CLI)', () => {
       } else if (c.needs === 'check') {
         signIn(by);
         const args = ['ceremony', 'step', 'check', runId, '--pin-stdin', '--bag', 'TB-104233=TB-104233'];
-        if (c.stepId === 'generate-key' || c.stepId === 'create-csr') {
+        if (s.quorumOperation) {
           const opened = ok([
             'quorum',
             'open',
             '--operation',
-            `ceremony-presence:run-${runId}-step-${c.stepId}`,
+            s.quorumOperation,
             '--ceremony',
             'intermediate-2027-rotation',
             '--step',

@@ -3,9 +3,11 @@ import {
   foldRun,
   groupRuns,
   RUN_EVENT_KINDS,
+  stepQuorumPurpose,
   type RunEvent,
   type RunState,
 } from '../../../core/ceremony/run';
+import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
 import { loadCeremonyFile } from '../../adapters/ceremony';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
@@ -14,6 +16,20 @@ import type { Station } from '../../station/station';
  * Read models of ceremony runs (docs/ceremonies.md): a run is its journal events folded against its
  * ceremony file, re-read from the path it started with and refused if its bytes changed.
  */
+
+/**
+ * The quorum operation that proves a step's custodians present (quorum-satisfied): bound to exactly this
+ * run and step, so a check-in for one step never counts for another.
+ */
+export const stepPresence = (runId: string, stepId: string): QuorumOperation => ({
+  kind: 'ceremony-presence',
+  purpose: stepQuorumPurpose(runId, stepId),
+});
+
+/** Its text, as `station quorum open --operation` takes it. */
+export function stepQuorumOperation(runId: string, stepId: string): string {
+  return encodeOperation(stepPresence(runId, stepId));
+}
 
 /** Every ceremony-run event in the journal, in seq order. */
 export function runEvents(station: Station): RunEvent[] {
@@ -58,6 +74,11 @@ export function runView(station: Station, { runId }: { runId: string }) {
     target: state.started.target,
     status: state.status,
     current: state.current,
+    /** The quorum operation the current step's session must be opened for, when the step binds a quorum. */
+    quorumOperation:
+      state.current && f.steps[state.current.index]?.quorum
+        ? stepQuorumOperation(runId, state.current.stepId)
+        : null,
     openDeviation: state.openDeviation,
     deviations: state.deviations,
     steps: state.steps.map((s, i) => {

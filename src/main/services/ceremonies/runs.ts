@@ -6,7 +6,6 @@ import type { CeremonyFile, CeremonyStep, Precondition, Role } from '../../../co
 import {
   completedRehearsals,
   foldRun,
-  stepQuorumPurpose,
   witnessStatement,
   type RunEvent,
   type RunMode,
@@ -32,7 +31,7 @@ import {
   tokenKeyFingerprints,
 } from '../custodians';
 import { createTokenCsr, generateTokenKey, keyEvidence, previewKey, registeredModules } from '../devices';
-import { openRun, runEvents, type OpenedRun } from './queries';
+import { openRun, runEvents, stepPresence, stepQuorumOperation, type OpenedRun } from './queries';
 
 /**
  * Performing a ceremony file (docs/ceremonies.md): a run starts at the digest of the file's exact bytes,
@@ -331,7 +330,7 @@ export function checkStep(
   if (step.quorum && !opts.quorumSessionId)
     throw stationError(
       'CEREMONY_CONFIRMATION_REQUIRED',
-      `step ${stepId} binds a quorum: name the quorum session opened for "ceremony-presence:${stepQuorumPurpose(run.state.runId, stepId)}"`,
+      `step ${stepId} binds a quorum: name the quorum session opened for "${stepQuorumOperation(run.state.runId, stepId)}"`,
       { field: 'quorumSessionId' },
     );
   const results = step.preconditions.map((p) => evaluate(station, run, step, p, opts));
@@ -418,10 +417,7 @@ function evaluate(
       const sessionId = opts.quorumSessionId as string;
       const m = step.quorum?.m ?? 1;
       try {
-        const q = requireQuorum(station, sessionId, {
-          kind: 'ceremony-presence',
-          purpose: stepQuorumPurpose(run.state.runId, step.id),
-        });
+        const q = requireQuorum(station, sessionId, stepPresence(run.state.runId, step.id));
         const ids = q.checkedIn.map((c) => c.custodianId);
         return out(
           ids.length >= m,
@@ -497,10 +493,7 @@ export async function actStep(
       throw stationError('QUORUM_SESSION_NOT_FOUND', `step ${stepId} has no quorum session recorded`, {
         field: 'quorumSessionId',
       });
-    requireQuorum(station, sessionId, {
-      kind: 'ceremony-presence',
-      purpose: stepQuorumPurpose(run.state.runId, stepId),
-    });
+    requireQuorum(station, sessionId, stepPresence(run.state.runId, stepId));
   }
 
   let outcome: ActOutcome;
