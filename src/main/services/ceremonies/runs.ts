@@ -267,6 +267,12 @@ function tokenFor(station: Station, run: OpenedRun, label: string): TokenRef | n
   return null;
 }
 
+/** In a rehearsal, which scratch token stands for the file's token (said in every observation). */
+function stands(run: OpenedRun): string {
+  const t = run.state.started.target;
+  return run.state.started.mode === 'rehearsal' && t ? ` (scratch token ${t.tokenLabel})` : '';
+}
+
 function needToken(station: Station, run: OpenedRun, label: string): TokenRef {
   const t = tokenFor(station, run, label);
   if (!t)
@@ -388,7 +394,7 @@ function evaluate(
       const t = tokenFor(station, run, p.token);
       return out(
         t !== null,
-        t ? `token ${p.token} present as serial ${t.serial}` : `no token ${p.token} is present`,
+        t ? `token ${p.token} present as serial ${t.serial}${stands(run)}` : `no token ${p.token} is present`,
       );
     }
     case 'firmware-equals': {
