@@ -4,16 +4,27 @@ import { ceremonyScript, scriptText, type CeremonyErrorCode, type LoadedCeremony
 import { CodedError } from '../core/errors';
 import type { ErrorCode } from '../shared/errors';
 import { loadCeremonyFile } from '../main/adapters/ceremony';
-// The ceremonies door (services/ceremonies/index.ts) is being written on another branch; until it
-// re-exports printCeremonyScript, the CLI reaches print.ts directly.
-// eslint-disable-next-line import-x/no-restricted-paths
-import { printCeremonyScript } from '../main/services/ceremonies/print';
-import { configOf, type Out } from './context';
+import {
+  actStep,
+  checkStep,
+  decideDeviation,
+  listRuns,
+  printCeremonyScript,
+  reportDeviation,
+  runView,
+  startRun,
+  witnessStep,
+  type RunView,
+} from '../main/services/ceremonies';
+import { collect, configOf, moduleOf, withStation, type Out } from './context';
+import { readPin } from './pin';
 
 /**
  * `station ceremony check|script FILE` (docs/ceremony-format.md): a ceremony file read strictly and
  * checked without touching a token or the station's data; the digest is printed as hex and words so the
  * witnesses compare it with the copy they reviewed.
+ * `station ceremony run FILE` and `station ceremony step status|check|act|witness|deviation|decide RUN`
+ * (docs/ceremonies.md): the same runner the console drives, for headless stations.
  */
 
 // Compile-time check: every code the ceremony model raises is in the catalogue (src/shared/errors.ts).
@@ -103,4 +114,253 @@ export function registerCeremonyCommands(program: Command, out: Out): void {
       out(`file SHA-256 ${loaded.digest.sha256}\n  words: ${loaded.digest.words.join(' ')}\n`);
       out(`PDF SHA-256 ${r.sha256}\n`);
     });
+  registerRunCommands(ceremony, out);
+}
+
+/** `ceremony run`, `ceremony runs` and `ceremony step …` (docs/ceremonies.md). */
+function registerRunCommands(ceremony: Command, out: Out): void {
+  const actor = (cmd: Command) =>
+    cmd.option('--actor <actor>', 'who records it (the signed-in operator)', 'operator:cli');
+  const pinOf = (o: { pinStdin?: boolean; pin?: boolean }, prompt: string) =>
+    o.pinStdin || o.pin ? readPin(prompt, Boolean(o.pinStdin)) : Promise.resolve(undefined);
+
+  actor(
+    ceremony
+      .command('run')
+      .description(
+        'start a run of a ceremony file: --rehearsal on a scratch token the station makes, or --production (needs a completed rehearsal of the same bytes)',
+      )
+      .argument('<file>', 'the ceremony file (YAML)')
+      .option('--rehearsal', 'rehearse on a scratch SoftHSM2 token')
+      .option('--production', 'act on the tokens the file names')
+      .requiredOption('--out-dir <dir>', 'where the run writes its outputs (new files only)')
+      .option('--pin-stdin', 'rehearsal: read the scratch token user PIN to set from stdin')
+      .option('--json', 'machine-readable output'),
+  ).action(async function (
+    this: Command,
+    file: string,
+    o: {
+      rehearsal?: boolean;
+      production?: boolean;
+      outDir: string;
+      pinStdin?: boolean;
+      json?: boolean;
+      actor: string;
+    },
+  ) {
+    if (Boolean(o.rehearsal) === Boolean(o.production))
+      throw new CodedError('INVALID_INPUT', 'say --rehearsal or --production', { field: 'mode' });
+    const mode = o.rehearsal ? 'rehearsal' : 'production';
+    const scratchPin = o.rehearsal
+      ? await readPin('user PIN for the scratch token: ', Boolean(o.pinStdin))
+      : undefined;
+    await withStation(this, (s) => {
+      const r = startRun(s, { file: resolve(file), mode, outDir: o.outDir, scratchPin, actor: o.actor });
+      if (o.json) return out(`${JSON.stringify(r)}\n`);
+      out(`run ${r.runId} (${mode}) started\nSHA-256 ${r.fileDigest}\n  words: ${r.words.join(' ')}\n`);
+      if (r.target)
+        out(
+          `token ${r.target.tokenLabel} (serial ${r.target.tokenSerial ?? 'found at each step'}) stands for ${r.target.fileToken}\n`,
+        );
+    });
+  });
+
+  ceremony
+    .command('runs')
+    .description('list ceremony runs')
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const runs = listRuns(s);
+        if (o.json) return out(`${JSON.stringify(runs)}\n`);
+        for (const r of runs)
+          out(`${r.runId}  ${r.mode.padEnd(10)} ${r.ceremonyId}  ${r.ended ?? 'open'}  ${r.startedAt}\n`);
+      });
+    });
+
+  const step = ceremony
+    .command('step')
+    .description("a run's steps: status, check, act, witness, deviation, decide");
+
+  step
+    .command('status')
+    .description('where the run is, what the current step needs, and every deviation with its decision')
+    .argument('<run>', 'run id')
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, runId: string, o: { json?: boolean }) {
+      await withStation(this, (s) => {
+        const v = runView(s, { runId });
+        out(o.json ? `${JSON.stringify(v)}\n` : statusText(v));
+      });
+    });
+
+  actor(
+    step
+      .command('check')
+      .description(
+        "evaluate the current step's preconditions; any that fails is a deviation that halts the run",
+      )
+      .argument('<run>', 'run id')
+      .option('--quorum <session>', "the quorum session proving the step's custodians present")
+      .option(
+        '--bag <serial=read>',
+        'a bag checked: its serial and the serial read aloud (repeatable)',
+        collect,
+        [],
+      )
+      .option('--bag-not-intact <serial>', 'a bag found damaged (repeatable)', collect, [])
+      .option('--pin', "ask for the token's user PIN (label checks)")
+      .option('--pin-stdin', "read the token's user PIN from stdin")
+      .option('--json', 'machine-readable output'),
+  ).action(async function (
+    this: Command,
+    runId: string,
+    o: {
+      quorum?: string;
+      bag: string[];
+      bagNotIntact: string[];
+      pin?: boolean;
+      pinStdin?: boolean;
+      json?: boolean;
+      actor: string;
+    },
+  ) {
+    const bags = o.bag.map((b) => {
+      const [serial = '', readAloud = ''] = b.split('=');
+      return { serial, readAloud, intact: !o.bagNotIntact.includes(serial) };
+    });
+    const pin = await pinOf(o, 'token user PIN: ');
+    await withStation(this, (s) => {
+      const r = checkStep(s, { runId, quorumSessionId: o.quorum, bags, pin, actor: o.actor });
+      if (o.json) return out(`${JSON.stringify(r)}\n`);
+      for (const p of r.preconditions)
+        out(`${p.result === 'pass' ? 'PASS' : 'FAIL'} ${p.kind}: ${p.observed}\n`);
+      if (r.deviationSeq !== null)
+        out(`DEVIATION ${r.deviationSeq}: the run halts until the master of ceremonies decides\n`);
+    });
+  });
+
+  actor(
+    step
+      .command('act')
+      .description("perform the current step's act and read its postconditions back")
+      .argument('<run>', 'run id')
+      .option('--note <text>', 'record-note and manual steps: what was said or done')
+      .option('--pin', "ask for the token's user PIN")
+      .option('--pin-stdin', "read the token's user PIN from stdin")
+      .option('--json', 'machine-readable output'),
+  ).action(async function (
+    this: Command,
+    runId: string,
+    o: { note?: string; pin?: boolean; pinStdin?: boolean; json?: boolean; actor: string },
+  ) {
+    const pin = await pinOf(o, 'token user PIN: ');
+    await withStation(this, async (s) => {
+      const r = await actStep(s, { runId, note: o.note, pin, actor: o.actor });
+      if (o.json) return out(`${JSON.stringify(r)}\n`);
+      out(`${r.act}: ${r.result}\n`);
+      for (const p of r.postconditions)
+        out(`${p.result === 'pass' ? 'PASS' : 'FAIL'} ${p.kind}: ${p.observed}\n`);
+      for (const f of r.outputs) out(`wrote ${f.path} (SHA-256 ${f.sha256})\n`);
+      if (r.deviationSeq !== null)
+        out(`DEVIATION ${r.deviationSeq}: the run halts until the master of ceremonies decides\n`);
+    });
+  });
+
+  actor(
+    step
+      .command('witness')
+      .description(
+        'a witness checks the current step off: their own token signs the run, step and file digest',
+      )
+      .argument('<run>', 'run id')
+      .requiredOption('--token <serial>', "the witness's own token")
+      .option('--module <id>', 'registered module id (default: the only one)')
+      .option('--pin-stdin', "read the witness's PIN from stdin"),
+  ).action(async function (
+    this: Command,
+    runId: string,
+    o: { token: string; module?: string; pinStdin?: boolean; actor: string },
+  ) {
+    const pin = await readPin(`PIN of witness token ${o.token}: `, Boolean(o.pinStdin));
+    await withStation(this, (s) => {
+      const r = witnessStep(s, {
+        runId,
+        moduleId: moduleOf(s, o.module),
+        serial: o.token,
+        pin,
+        actor: o.actor,
+      });
+      out(`${r.custodianId} checked off step ${r.stepId}${r.completed ? '; the run is complete' : ''}\n`);
+    });
+  });
+
+  actor(
+    step
+      .command('deviation')
+      .description('report what happened instead of what the current step expected: the run halts')
+      .argument('<run>', 'run id')
+      .requiredOption('--expected <text>', 'what the step expected')
+      .requiredOption('--happened <text>', 'what happened'),
+  ).action(async function (
+    this: Command,
+    runId: string,
+    o: { expected: string; happened: string; actor: string },
+  ) {
+    await withStation(this, (s) => {
+      const r = reportDeviation(s, { runId, expected: o.expected, happened: o.happened, actor: o.actor });
+      out(`DEVIATION ${r.seq} at step ${r.stepId}: the run halts until the master of ceremonies decides\n`);
+    });
+  });
+
+  actor(
+    step
+      .command('decide')
+      .description('the master of ceremonies decides on the open deviation: continue or abort the run')
+      .argument('<run>', 'run id')
+      .requiredOption('--deviation <seq>', 'the deviation (its journal seq)', Number)
+      .option('--continue', 'accept what happened and go on')
+      .option('--abort', 'end the run')
+      .requiredOption('--reason <text>', 'why'),
+  ).action(async function (
+    this: Command,
+    runId: string,
+    o: { deviation: number; continue?: boolean; abort?: boolean; reason: string; actor: string },
+  ) {
+    if (Boolean(o.continue) === Boolean(o.abort))
+      throw new CodedError('INVALID_INPUT', 'say --continue or --abort', { field: 'decision' });
+    await withStation(this, (s) => {
+      const r = decideDeviation(s, {
+        runId,
+        deviationSeq: o.deviation,
+        decision: o.abort ? 'abort' : 'continue',
+        reason: o.reason,
+        actor: o.actor,
+      });
+      out(r.status === 'aborted' ? `run ${runId} aborted\n` : `run ${runId} continues\n`);
+    });
+  });
+}
+
+function statusText(v: RunView): string {
+  const lines = [
+    `run ${v.runId} (${v.mode}) of ${v.ceremonyId}: ${v.title}`,
+    `SHA-256 ${v.fileDigest}`,
+    `status ${v.status.toUpperCase()}${v.current ? `: step ${v.current.stepId} needs ${v.current.needs}` : ''}`,
+  ];
+  if (v.quorumOperation) lines.push(`quorum: open the session for ${v.quorumOperation}`);
+  if (v.openDeviation)
+    lines.push(
+      `open deviation ${v.openDeviation.seq} at ${v.openDeviation.stepId}: expected ${v.openDeviation.expected}; happened ${v.openDeviation.happened}`,
+    );
+  v.steps.forEach((s, i) => {
+    lines.push(
+      `  ${String(i + 1).padStart(2)}. ${s.done ? 'DONE' : '    '} ${s.stepId} [${s.actKind ?? '?'}]: check ${s.check}, act ${s.act}, postconditions ${s.post}, ${s.witnesses.length}/${s.witnessesNeeded} witnesses`,
+    );
+  });
+  for (const d of v.deviations)
+    lines.push(
+      `deviation ${d.seq} at ${d.stepId} (${d.phase}): ${d.decision ? `${d.decision.decision} by ${d.decision.actor}: ${d.decision.reason}` : 'OPEN'}`,
+    );
+  return `${lines.join('\n')}\n`;
 }

@@ -178,6 +178,75 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Name a regular file that exists and that you may read.',
   },
+  // Ceremony runs (docs/ceremonies.md, src/core/ceremony/run.ts).
+  CEREMONY_PARTICIPANT_UNKNOWN: {
+    class: 'state',
+    action:
+      "Every participant's id must be a custodian id on the approved roster: correct the file's participant, or enrol the person first (a roster change under quorum), then start the run again.",
+  },
+  CEREMONY_PARTICIPANT_NOT_VALID: {
+    class: 'state',
+    action:
+      "The named participant's roster entry is not VALID now (not yet valid, expired or revoked): renew the entry under quorum or name another participant, then start the run again.",
+  },
+  CEREMONY_NOT_REHEARSED: {
+    class: 'state',
+    action:
+      'A production run needs a completed rehearsal of exactly this file (same SHA-256): rehearse it (`station ceremony run FILE --rehearsal`) to the end, then start production with the same bytes.',
+  },
+  CEREMONY_NO_SCRATCH_MODULE: {
+    class: 'state',
+    action:
+      'A rehearsal makes a scratch token on a SoftHSM2 module: register one (`station hsm register --profile softhsm2`), then start the rehearsal again.',
+  },
+  CEREMONY_RUN_NOT_FOUND: {
+    class: 'invalid-input',
+    action: 'Check the run id (`station ceremony runs` lists them).',
+  },
+  CEREMONY_RUN_CLOSED: {
+    class: 'state',
+    action: 'The run is completed or aborted and takes no more steps: start a new run.',
+  },
+  CEREMONY_RUN_HALTED: {
+    class: 'state',
+    action:
+      'A deviation is open: the master of ceremonies decides on it first (`station ceremony step decide RUN --deviation SEQ --continue|--abort --reason TEXT`).',
+  },
+  CEREMONY_STEP_OUT_OF_ORDER: {
+    class: 'state',
+    action:
+      'Do what the run needs now (the message and `station ceremony step status RUN` say which step and what).',
+  },
+  CEREMONY_SEAT_REFUSED: {
+    class: 'state',
+    action:
+      "Sign in as the participant whose seat this is (the message names the roles): the step's role acts, its witnesses check it off, and only the master of ceremonies decides.",
+  },
+  CEREMONY_WITNESS_REFUSED: {
+    class: 'state',
+    action:
+      'A witness checks a step off once, with their own token, in a role the step names, and never for an act they performed: another witness signs.',
+  },
+  CEREMONY_FILE_CHANGED: {
+    class: 'integrity',
+    action:
+      'The ceremony file no longer has the digest the run started with: restore the reviewed file, or abort this run and start a new one with the new file (it must be rehearsed again).',
+  },
+  CEREMONY_LABEL_EXISTS: {
+    class: 'state',
+    action:
+      'A key with this label is already on the token: nothing was made. Report a deviation; the master of ceremonies decides (a new label needs a new, re-reviewed file).',
+  },
+  CEREMONY_ACT_UNSUPPORTED: {
+    class: 'state',
+    action:
+      'This station version cannot perform this act in a run yet: perform it with its own command under its own quorum, record a deviation, and have the master of ceremonies decide.',
+  },
+  CEREMONY_CONFIRMATION_REQUIRED: {
+    class: 'invalid-input',
+    action:
+      'Give what the step needs from a person (the named field): a bag serial read aloud, or the text of a note.',
+  },
   HSM_MODULE_LOAD_FAILED: {
     class: 'device',
     action: 'Check the PKCS#11 module path in the module profile and that the vendor library is installed.',

@@ -31,6 +31,8 @@ import {
   policyName,
   portalProfileName,
   roleSchema,
+  seq,
+  sha256Hex,
   shiftName,
   subjectKey,
   tokenSerial,
@@ -41,6 +43,13 @@ import { checkpointEventBodySchema } from './checkpoint';
 import { PACKET_KINDS, packetContentSchema, STOP_INDICATORS } from '../packet/model';
 import { journaledPacketOpSchema } from '../packet/ops';
 import { parseOrThrow } from '../validate';
+import {
+  ACT_NAMES,
+  CEREMONY_TYPE_NAMES,
+  POSTCONDITION_NAMES,
+  PRECONDITION_NAMES,
+  ROLE_NAMES,
+} from '../ceremony/vocabulary';
 import { artifactName } from '../signing/batch';
 import {
   DRAFT_DISPOSITIONS,
@@ -973,6 +982,102 @@ export const EVENT_BODIES = {
       )
       .max(200),
     screenshots: z.array(screenshotRefSchema).max(50),
+  }),
+  // Ceremony runs (docs/ceremonies.md, src/core/ceremony/run.ts): a ceremony file performed step by step.
+  /** A run of a ceremony file at the digest of its exact bytes; a rehearsal targets a scratch token. */
+  'ceremony.run-started': z.strictObject({
+    runId: uuid,
+    fileDigest: sha256Hex,
+    ceremonyId: moduleId,
+    type: z.enum(CEREMONY_TYPE_NAMES),
+    mode: z.enum(['rehearsal', 'production']),
+    /** The file's path as read; every later step re-reads it and refuses other bytes. */
+    source: z.string().min(1).max(4096),
+    /** Where the run writes its outputs (new files only). */
+    outDir: z.string().min(1).max(4096),
+    /** The token the run acts on: for a rehearsal, the scratch token the station made. Null: no token. */
+    target: z
+      .strictObject({
+        moduleId,
+        /** The token label the file names (hsm.token), mapped onto this token for the run. */
+        fileToken: z.string().min(1).max(32),
+        tokenLabel: z.string().min(1).max(32),
+        tokenSerial: tokenSerial.nullable(),
+      })
+      .nullable(),
+    /** The file's participants, each a roster custodian VALID when the run started. */
+    participants: z
+      .array(z.strictObject({ custodianId: custodianIdSchema, role: z.enum(ROLE_NAMES) }))
+      .min(1)
+      .max(100),
+  }),
+  /** A step's preconditions evaluated, each with what the station observed. */
+  'ceremony.step-checked': z.strictObject({
+    runId: uuid,
+    stepId: moduleId,
+    preconditions: z
+      .array(
+        z.strictObject({
+          kind: z.enum(PRECONDITION_NAMES),
+          args: z.record(z.string().max(40), z.string().max(200)),
+          result: z.enum(['pass', 'fail']),
+          observed: z.string().min(1).max(1000),
+        }),
+      )
+      .max(50),
+    /** The quorum session proving the step's custodians present, when the step binds a quorum. */
+    quorumSessionId: uuid.nullable(),
+  }),
+  /** A step's act and its postconditions, with the digests of their evidence. */
+  'ceremony.step-acted': z.strictObject({
+    runId: uuid,
+    stepId: moduleId,
+    act: z.enum(ACT_NAMES),
+    /** REHEARSAL: made on a scratch token; nothing it produced may be used in production. */
+    marking: z.enum(['REHEARSAL', 'PRODUCTION']),
+    result: z.string().min(1).max(2000),
+    postconditions: z
+      .array(
+        z.strictObject({
+          kind: z.enum(POSTCONDITION_NAMES),
+          result: z.enum(['pass', 'fail']),
+          observed: z.string().min(1).max(1000),
+          evidenceSha256: sha256Hex.nullable(),
+        }),
+      )
+      .max(20),
+    outputs: z.array(z.strictObject({ path: z.string().min(1).max(4096), sha256: sha256Hex })).max(20),
+  }),
+  /** A witness checked a step off, proven by a signature of their own roster key over the statement. */
+  'ceremony.step-witnessed': z.strictObject({
+    runId: uuid,
+    stepId: moduleId,
+    custodianId: custodianIdSchema,
+    role: z.enum(ROLE_NAMES),
+    fingerprint: hex(32),
+    statementSha256: sha256Hex,
+    signature: base64,
+  }),
+  /** What the step expected and what happened instead: the run halts until the master of ceremonies decides. */
+  'ceremony.deviation': z.strictObject({
+    runId: uuid,
+    stepId: moduleId,
+    phase: z.enum(['precondition', 'act', 'postcondition', 'reported']),
+    expected: z.string().min(1).max(2000),
+    happened: z.string().min(1).max(2000),
+  }),
+  /** The master of ceremonies' decision on one deviation (its journal seq). */
+  'ceremony.decision': z.strictObject({
+    runId: uuid,
+    deviationSeq: seq,
+    decision: z.enum(['continue', 'abort']),
+    reason: z.string().trim().min(1).max(2000),
+  }),
+  'ceremony.run-completed': z.strictObject({ runId: uuid, fileDigest: sha256Hex }),
+  'ceremony.run-aborted': z.strictObject({
+    runId: uuid,
+    deviationSeq: seq.nullable(),
+    reason: z.string().trim().min(1).max(2000),
   }),
   /** The demo scenario was loaded into a demo station; real stations never carry this kind. */
   'demo.scenario-loaded': z.strictObject({

@@ -1,0 +1,110 @@
+import type { LoadedCeremony } from '../../../core/ceremony';
+import {
+  foldRun,
+  groupRuns,
+  RUN_EVENT_KINDS,
+  stepQuorumPurpose,
+  type RunEvent,
+  type RunState,
+} from '../../../core/ceremony/run';
+import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
+import { loadCeremonyFile } from '../../adapters/ceremony';
+import { stationError } from '../../errors';
+import type { Station } from '../../station/station';
+
+/**
+ * Read models of ceremony runs (docs/ceremonies.md): a run is its journal events folded against its
+ * ceremony file, re-read from the path it started with and refused if its bytes changed.
+ */
+
+/**
+ * The quorum operation that proves a step's custodians present (quorum-satisfied): bound to exactly this
+ * run and step, so a check-in for one step never counts for another.
+ */
+export const stepPresence = (runId: string, stepId: string): QuorumOperation => ({
+  kind: 'ceremony-presence',
+  purpose: stepQuorumPurpose(runId, stepId),
+});
+
+/** Its text, as `station quorum open --operation` takes it. */
+export function stepQuorumOperation(runId: string, stepId: string): string {
+  return encodeOperation(stepPresence(runId, stepId));
+}
+
+/** Every ceremony-run event in the journal, in seq order. */
+export function runEvents(station: Station): RunEvent[] {
+  // eventsOfKind parses each body by its own kind's schema, so each row is the member of RunEvent it names.
+  return station.journal.eventsOfKind(...RUN_EVENT_KINDS) as unknown as RunEvent[];
+}
+
+/** A run, its ceremony file (the same bytes it started with) and its state. */
+export interface OpenedRun {
+  readonly ceremony: LoadedCeremony;
+  readonly events: readonly RunEvent[];
+  readonly state: RunState;
+}
+
+export function openRun(station: Station, runId: string): OpenedRun {
+  const events = groupRuns(runEvents(station)).get(runId);
+  const start = events?.[0];
+  if (!events || start?.kind !== 'ceremony.run-started')
+    throw stationError('CEREMONY_RUN_NOT_FOUND', `no ceremony run ${runId}`, { field: 'runId', runId });
+  const ceremony = loadCeremonyFile(start.body.source);
+  if (ceremony.digest.sha256 !== start.body.fileDigest) {
+    throw stationError(
+      'CEREMONY_FILE_CHANGED',
+      `${start.body.source} now has SHA-256 ${ceremony.digest.sha256}; run ${runId} started with ${start.body.fileDigest}`,
+      { field: 'file', runId, expected: start.body.fileDigest, found: ceremony.digest.sha256 },
+    );
+  }
+  return { ceremony, events, state: foldRun(ceremony.file, events) };
+}
+
+/** What `ceremony step status` shows: the run's state with each step's title and act. */
+export function runView(station: Station, { runId }: { runId: string }) {
+  const { ceremony, state } = openRun(station, runId);
+  const f = ceremony.file;
+  return {
+    runId,
+    ceremonyId: f.id,
+    title: f.title,
+    mode: state.started.mode,
+    fileDigest: state.started.fileDigest,
+    words: ceremony.digest.words,
+    target: state.started.target,
+    status: state.status,
+    current: state.current,
+    /** The quorum operation the current step's session must be opened for, when the step binds a quorum. */
+    quorumOperation:
+      state.current && f.steps[state.current.index]?.quorum
+        ? stepQuorumOperation(runId, state.current.stepId)
+        : null,
+    openDeviation: state.openDeviation,
+    deviations: state.deviations,
+    steps: state.steps.map((s, i) => {
+      const step = f.steps[i];
+      return { ...s, title: step?.title ?? '', by: step?.by ?? null, actKind: step?.act.kind ?? null };
+    }),
+  };
+}
+export type RunView = ReturnType<typeof runView>;
+
+/** Every run: id, file, mode and how it ended (without re-reading the files). */
+export function listRuns(station: Station) {
+  return [...groupRuns(runEvents(station)).values()].flatMap((run) => {
+    const start = run[0];
+    if (start?.kind !== 'ceremony.run-started') return [];
+    const end = run.find((e) => e.kind === 'ceremony.run-completed' || e.kind === 'ceremony.run-aborted');
+    return [
+      {
+        runId: start.body.runId,
+        ceremonyId: start.body.ceremonyId,
+        mode: start.body.mode,
+        fileDigest: start.body.fileDigest,
+        startedAt: start.at,
+        startedBy: start.actor,
+        ended: end ? (end.kind === 'ceremony.run-completed' ? 'completed' : 'aborted') : null,
+      },
+    ];
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * One ceremony run through the built CLI (`station ceremony run`, `station ceremony step …`), as a
+ * headless station performs it: each person signs in with their own token, the example key-generation
+ * ceremony is rehearsed on a scratch token to the end, then production of other bytes is refused.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initRoster } from '../../../src/main/services/custodians';
+import { registerModule } from '../../../src/main/services/devices/modules';
+import { systemDeps } from '../../../src/main/runtime';
+import { Station } from '../../../src/main/station/station';
+import { stationCli } from '../../e2e/harness';
+import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { suiteTempDir } from '../../helpers/temp';
+
+const EXAMPLE = resolve(import.meta.dirname, '../../../resources/ceremonies/key-generation.yaml');
+const PIN = '246810';
+const SCRATCH_PIN = '135790';
+const PEOPLE = [
+  'ana-ruiz',
+  'ben-ortiz',
+  'chloe-meyer',
+  'dev-patel',
+  'erin-walsh',
+  'femi-adeyemi',
+  'greta-lind',
+  'hugo-brandt',
+] as const;
+
+let suite: ReturnType<typeof suiteTempDir>;
+let dir: string;
+const serial: Record<string, string> = {};
+
+const cli = (args: string[], input?: string) => {
+  const r = stationCli([...args, '--data-dir', dir], input);
+  return r;
+};
+const ok = (args: string[], input?: string) => {
+  const r = cli(args, input);
+  expect(r.status, `${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
+  return r.stdout;
+};
+let signedIn = '';
+const signIn = (who: string) => {
+  if (signedIn === who) return;
+  ok(['session', 'sign-in', '--token', serial[who]!, '--pin-stdin'], `${PIN}\n`);
+  signedIn = who;
+};
+
+interface Status {
+  status: string;
+  current: { index: number; stepId: string; needs: string } | null;
+  quorumOperation: string | null;
+  openDeviation: { seq: number; stepId: string; happened: string } | null;
+  steps: { stepId: string; by: string; witnesses: { custodianId: string }[] }[];
+}
+
+beforeAll(async () => {
+  suite = suiteTempDir();
+  const { conf } = softhsmWorld(suite.dir);
+  initTokens(PEOPLE, () => PIN);
+  dir = join(suite.dir, 'st');
+  const station = Station.init(
+    dir,
+    { name: 'Ceremony room', mode: 'offline', demo: false, actor: 'operator:so' },
+    systemDeps,
+  );
+  try {
+    registerModule(station, {
+      moduleId: 'softhsm2',
+      profile: 'softhsm2',
+      path: SOFTHSM_PATH,
+      environment: { SOFTHSM2_CONF: conf },
+      actor: 'operator:so',
+    });
+    const module = station.hsm.module('softhsm2');
+    for (const t of module.tokens()) serial[t.label] = t.serial;
+    const pem = await custodianKeyPems(module, serial, PEOPLE, PIN);
+    initRoster(station, {
+      quorum: 2,
+      custodians: PEOPLE.map((id) => ({
+        custodianId: id,
+        name: id,
+        roles: ['custodian'],
+        publicKey: pem[id]!,
+        validFrom: '2026-01-01T00:00:00.000Z',
+        validUntil: '2030-01-01T00:00:00.000Z',
+      })),
+      witnesses: ['W. Itness'],
+      actor: 'operator:so',
+    });
+  } finally {
+    station.close();
+  }
+});
+
+afterAll(() => suite?.remove());
+
+describe('station ceremony run / step (built CLI)', () => {
+  it('rehearses the example end to end; production of a changed file is refused', () => {
+    signIn('ana-ruiz');
+    const out = join(suite.dir, 'out');
+    const started = JSON.parse(
+      ok(
+        ['ceremony', 'run', EXAMPLE, '--rehearsal', '--out-dir', out, '--pin-stdin', '--json'],
+        `${SCRATCH_PIN}\n`,
+      ),
+    ) as { runId: string; fileDigest: string };
+    const runId = started.runId;
+
+    const status = () => JSON.parse(ok(['ceremony', 'step', 'status', runId, '--json'])) as Status;
+    let decided = 0;
+    for (let guard = 0; guard < 80; guard++) {
+      const s = status();
+      if (s.status !== 'open' && s.status !== 'halted') break;
+      const c = s.current!;
+      const step = s.steps[c.index]!;
+      const by = step.by === 'master-of-ceremonies' ? 'ana-ruiz' : 'ben-ortiz';
+      if (c.needs === 'decision') {
+        signIn('ana-ruiz');
+        expect(s.openDeviation!.happened).toContain('attested 7.8.4');
+        ok([
+          'ceremony',
+          'step',
+          'decide',
+          runId,
+          '--deviation',
+          String(s.openDeviation!.seq),
+          '--continue',
+          '--reason',
+          'rehearsal on SoftHSM2',
+        ]);
+        decided++;
+      } else if (c.needs === 'check') {
+        signIn(by);
+        const args = ['ceremony', 'step', 'check', runId, '--pin-stdin', '--bag', 'TB-104233=TB-104233'];
+        if (s.quorumOperation) {
+          const opened = ok([
+            'quorum',
+            'open',
+            '--operation',
+            s.quorumOperation,
+            '--ceremony',
+            'intermediate-2027-rotation',
+            '--step',
+            c.stepId,
+          ]);
+          const session = /^session (\S+)/.exec(opened)![1]!;
+          for (const who of ['erin-walsh', 'greta-lind'])
+            ok(
+              ['quorum', 'checkin', '--session', session, '--token', serial[who]!, '--pin-stdin'],
+              `${PIN}\n`,
+            );
+          args.push('--quorum', session);
+        }
+        ok(args, `${SCRATCH_PIN}\n`);
+      } else if (c.needs === 'act') {
+        signIn(by);
+        ok(
+          ['ceremony', 'step', 'act', runId, '--note', `done: ${c.stepId}`, '--pin-stdin'],
+          `${SCRATCH_PIN}\n`,
+        );
+      } else {
+        const done = step.witnesses.map((w) => w.custodianId);
+        const who = ['chloe-meyer', 'hugo-brandt'].find((w) => !done.includes(w))!;
+        ok(['ceremony', 'step', 'witness', runId, '--token', serial[who]!, '--pin-stdin'], `${PIN}\n`);
+      }
+    }
+    const end = status();
+    expect(end.status).toBe('completed');
+    expect(decided).toBe(1);
+    expect(ok(['ceremony', 'step', 'status', runId])).toMatch(/^status COMPLETED$/m);
+    const csr = readFileSync(join(out, 'intermediate-2027-rotation-create-csr.REHEARSAL.csr.pem'), 'utf8');
+    expect(csr).toMatch(/^REHEARSAL of ceremony intermediate-2027-rotation/);
+
+    // Journal: every run event is recorded under the person signed in, never operator:cli.
+    const journal = ok(['journal', 'export'])
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; actor: string });
+    const runEvents = journal.filter((e) => e.kind.startsWith('ceremony.'));
+    expect(new Set(runEvents.map((e) => e.actor))).toEqual(
+      new Set(['operator:ana-ruiz', 'operator:ben-ortiz']),
+    );
+    expect(runEvents.at(-1)!.kind).toBe('ceremony.run-completed');
+
+    // Production: the rehearsed bytes start; one byte changed is refused with the state exit code.
+    const changed = join(suite.dir, 'changed.yaml');
+    writeFileSync(changed, readFileSync(EXAMPLE, 'utf8').replace('Frankfurt', 'frankfurt'));
+    signIn('ana-ruiz');
+    const refused = cli(['ceremony', 'run', changed, '--production', '--out-dir', out]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('CEREMONY_NOT_REHEARSED');
+    expect(ok(['ceremony', 'run', EXAMPLE, '--production', '--out-dir', join(out, 'prod')])).toMatch(
+      /^run \S+ \(production\) started$/m,
+    );
+  });
+});
