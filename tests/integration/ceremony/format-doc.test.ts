@@ -108,7 +108,10 @@ describe('docs/ceremony-format.md', () => {
   });
 
   it('names every ceremony error code, and each is catalogued', () => {
-    const codes = Object.keys(ERROR_CATALOGUE).filter((c) => c.startsWith('CEREMONY_FILE_'));
+    // The file's own codes (a run's are in docs/ceremonies.md, tested there; CEREMONY_FILE_CHANGED is a run's).
+    const codes = Object.keys(ERROR_CATALOGUE).filter(
+      (c) => c.startsWith('CEREMONY_FILE_') && c !== 'CEREMONY_FILE_CHANGED',
+    );
     expect(codes.length).toBe(4);
     for (const code of codes) expect(DOC).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
   });
