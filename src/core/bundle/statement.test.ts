@@ -84,7 +84,11 @@ describe('in-toto statement: unknown fields ignored, the station predicate stric
     const r = parse(
       statement(
         { producer: { tool: 'other-signer', version: '2.1' } },
-        { annotations: { note: 'x' }, uri: 'https://example.com/r', digest: { sha256: sha, sha512: 'c'.repeat(128) } },
+        {
+          annotations: { note: 'x' },
+          uri: 'https://example.com/r',
+          digest: { sha256: sha, sha512: 'c'.repeat(128) },
+        },
       ),
     );
     expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
@@ -95,7 +99,9 @@ describe('in-toto statement: unknown fields ignored, the station predicate stric
   it('the approval statement tolerates the same, and still reads its own predicate', () => {
     const r = approvalStatementSchema.safeParse({
       _type: STATEMENT_TYPE,
-      subject: [{ name: 'custody-report@v3', digest: { sha256: 'a'.repeat(64), 'sha3-256': 'd'.repeat(64) }, x: 1 }],
+      subject: [
+        { name: 'custody-report@v3', digest: { sha256: 'a'.repeat(64), 'sha3-256': 'd'.repeat(64) }, x: 1 },
+      ],
       predicateType: PREDICATE_TYPES.approval,
       predicate: approval,
       extra: [1, 2],
@@ -117,9 +123,9 @@ describe('in-toto statement: unknown fields ignored, the station predicate stric
   it('sha256 stays required and checked; extra algorithms must be DigestSet strings', () => {
     expect(parse(statement({}, { digest: { sha512: 'c'.repeat(128) } })).success).toBe(false);
     expect(parse(statement({}, { digest: {} })).success).toBe(false);
-    expect(parse(statement({}, { digest: { sha256: sha.toUpperCase(), sha512: 'c'.repeat(128) } })).success).toBe(
-      false,
-    );
+    expect(
+      parse(statement({}, { digest: { sha256: sha.toUpperCase(), sha512: 'c'.repeat(128) } })).success,
+    ).toBe(false);
     expect(parse(statement({}, { digest: { sha256: sha, sha512: 12 } })).success).toBe(false);
     expect(parse(statement({}, { name: '' })).success).toBe(false);
     expect(parse(statement({ subject: [] })).success).toBe(false);

@@ -147,7 +147,10 @@ describe('DSSE: either base64 alphabet (BND-ENVELOPE, APR-ENVELOPE)', () => {
   it('a sig with a character outside both alphabets is refused as a malformed envelope', async () => {
     const b = await bundleOf(
       (id) => bundleStatement(id),
-      (e) => ({ ...e, signatures: e.signatures.map((s) => ({ ...s, sig: `${s.sig.slice(0, 8)}*${s.sig.slice(9)}` })) }),
+      (e) => ({
+        ...e,
+        signatures: e.signatures.map((s) => ({ ...s, sig: `${s.sig.slice(0, 8)}*${s.sig.slice(9)}` })),
+      }),
     );
     expect(await refusal(importBundle(station, b.path, 'operator:so'))).toEqual({
       code: 'BUNDLE_ENVELOPE_MALFORMED',
