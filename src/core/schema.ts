@@ -37,10 +37,31 @@ export const uuid = z.guid({ error: 'a UUID' }).check(z.regex(/^[0-9a-f-]*$/, 'a
 /** Standard base64 (padding optional), e.g. a DER public key as the roster stores it. */
 export const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 
-/** Canonical base64 with its padding, as DSSE envelopes carry payloads and signatures. */
-export const paddedBase64 = z
+/** Whether the last base64 digit of `text` (padding aside) has zeros in the bits no byte takes. */
+function noStrayBits(text: string): boolean {
+  const digits = text.replace(/=+$/, '');
+  const last = digits.at(-1);
+  if (last === undefined || digits.length % 4 === 0) return true;
+  const value = BASE64_DIGITS.indexOf(last) % 64; // '-' and '_' sit after '+' and '/': same values 62, 63
+  return (value & (digits.length % 4 === 2 ? 0x0f : 0x03)) === 0;
+}
+const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_';
+
+/**
+ * Base64 as a DSSE envelope carries its payload and signatures: the standard (RFC 4648 §4) or the
+ * URL-safe (§5) alphabet, as DSSE requires verifiers to accept, and strictly so — one alphabet per
+ * value, then either exactly the padding that rounds it to a multiple of 4 or none at all (unpadded
+ * text cannot say which alphabet it is in, so both alphabets take both forms), never a length of 4n+1,
+ * and no bits in the last character beyond the last byte (so one byte string has one text per form, and
+ * nothing is dropped by a lenient decoder). The station itself writes standard base64 with padding.
+ */
+export const envelopeBase64 = z
   .string()
-  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'standard padded base64');
+  .regex(
+    /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$|^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/,
+    'base64 in the standard or the URL-safe alphabet, padded or not',
+  )
+  .refine(noStrayBits, 'base64 whose last character carries no bits beyond the last byte');
 
 /** `min` to `max` bytes as lowercase hex (a CKA_ID, a signature). */
 const hexRange = (min: number, max: number, message: string) =>

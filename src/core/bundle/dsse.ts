@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { utf8Bytes } from '../bytes';
-import { paddedBase64 } from '../schema';
+import { envelopeBase64 } from '../schema';
 
 /**
  * DSSE (Dead Simple Signing Envelope, secure-systems-lab/dsse v1.0). The signature is over the
@@ -24,8 +24,45 @@ export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Standard base64 with padding (RFC 4648 §4), which is what the station writes. */
-const base64 = paddedBase64;
+/**
+ * Payload and signatures in either base64 alphabet (DSSE envelope.md: "Either standard or URL-safe
+ * encoding is allowed"), strictly: src/core/schema.ts `envelopeBase64` states the rules. The station
+ * writes standard base64 with padding.
+ */
+const base64 = envelopeBase64;
+
+/** Each base64 digit's value by character code, both alphabets ('-' and '_' are 62 and 63 as '+' and '/'). */
+const DIGIT_VALUES = new Uint8Array(128);
+[...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].forEach((c, i) => {
+  DIGIT_VALUES[c.charCodeAt(0)] = i;
+});
+DIGIT_VALUES['-'.charCodeAt(0)] = 62;
+DIGIT_VALUES['_'.charCodeAt(0)] = 63;
+
+/**
+ * The one decoder of an envelope's payload and signatures. It decodes only what `envelopeBase64`
+ * accepts (either alphabet, canonical padding or none) and throws on anything else, never dropping a
+ * character; the bytes it returns are exactly floor(6 × digits / 8) long, checked.
+ */
+export function decodeEnvelopeBase64(text: string): Uint8Array {
+  if (!envelopeBase64.safeParse(text).success)
+    throw new Error('not base64 in the standard or the URL-safe alphabet');
+  const end = text.endsWith('==') ? text.length - 2 : text.endsWith('=') ? text.length - 1 : text.length;
+  const out = new Uint8Array(Math.floor((end * 6) / 8));
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    acc = ((acc << 6) | (DIGIT_VALUES[text.charCodeAt(i)] as number)) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  if (n !== out.length) throw new Error('base64 decoded to an unexpected length');
+  return out;
+}
 
 /** The envelope as JSON. Strict: an unknown member is a malformed envelope, not something to ignore. */
 export const envelopeSchema = z.strictObject({

@@ -21,9 +21,24 @@ const title = textSchema(200).trim().min(1);
 /** An organisation is a name, or nothing. */
 const organisation = z.union([z.literal(''), nameSchema(120)]);
 
-export const subjectSchema = z.strictObject({
+/**
+ * A subject's DigestSet (in-toto ResourceDescriptor): algorithm → digest text. The station reads only
+ * sha256, which is required and checked; other algorithms are accepted as the spec allows and dropped
+ * from what the parse returns, so nothing downstream can use them.
+ */
+const digestSetSchema = z
+  .record(z.string().min(1).max(64), z.string().min(1).max(1024))
+  .pipe(z.object({ sha256: sha256Hex }));
+
+/**
+ * in-toto consumers ignore fields they do not recognise "unless otherwise noted in the predicate
+ * specification" (attestation spec v1, "Parsing rules"): the statement and its subjects are plain
+ * `z.object`, which accepts unknown keys and strips them, so what a parse returns is exactly the fields
+ * the station knows. The station's own predicates note otherwise: they stay strict.
+ */
+export const subjectSchema = z.object({
   name: z.string().min(1).max(255),
-  digest: z.strictObject({ sha256: sha256Hex }),
+  digest: digestSetSchema,
 });
 
 export const BUNDLE_KINDS = [
@@ -83,7 +98,7 @@ export const approvalPredicateSchema = z.strictObject({
 export type ApprovalPredicate = z.infer<typeof approvalPredicateSchema>;
 
 const statementShape = <P extends z.ZodType>(predicateType: string, predicate: P) =>
-  z.strictObject({
+  z.object({
     _type: z.literal(STATEMENT_TYPE),
     subject: z.array(subjectSchema).min(1).max(10_000),
     predicateType: z.literal(predicateType),

@@ -12,7 +12,13 @@ import {
   signatureAlgorithm,
   type DsseAlgorithmName,
 } from '../../../core/crypto/algorithms';
-import { envelopeSchema, INTOTO_PAYLOAD_TYPE, pae, type Envelope } from '../../../core/bundle/dsse';
+import {
+  decodeEnvelopeBase64,
+  envelopeSchema,
+  INTOTO_PAYLOAD_TYPE,
+  pae,
+  type Envelope,
+} from '../../../core/bundle/dsse';
 import { stationError } from '../../errors';
 import { firstIssue } from '../../../core/validate';
 
@@ -130,6 +136,12 @@ export async function signEnvelope(
 export type EnvelopeParse =
   { ok: true; envelope: Envelope; payload: Buffer } | { ok: false; message: string };
 
+/** An envelope member's bytes (payload or sig), in either base64 alphabet: one strict decoder for all. */
+export function envelopeMemberBytes(text: string): Buffer {
+  const bytes = decodeEnvelopeBase64(text);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Parses envelope JSON strictly; the payload is decoded but not parsed (that waits for the signature). */
 export function parseEnvelope(bytes: Uint8Array): EnvelopeParse {
   let json: unknown;
@@ -143,5 +155,5 @@ export function parseEnvelope(bytes: Uint8Array): EnvelopeParse {
     const { field, message } = firstIssue(r.error, 'envelope');
     return { ok: false, message: `${field} ${message}` };
   }
-  return { ok: true, envelope: r.data, payload: Buffer.from(r.data.payload, 'base64') };
+  return { ok: true, envelope: r.data, payload: envelopeMemberBytes(r.data.payload) };
 }

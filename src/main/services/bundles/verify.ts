@@ -8,7 +8,13 @@ import { CheckedArchive, stagedPath } from '../../adapters/media/zip-reader';
 import { ENVELOPE_NAME, type WrittenFile } from '../../adapters/media/zip-writer';
 import { stationError } from '../../errors';
 import type { ErrorCode } from '../../../shared/errors';
-import { parseEnvelope, publicKeyInfo, verifyDsseSignature, type PublicKeyInfo } from './dsse';
+import {
+  envelopeMemberBytes,
+  parseEnvelope,
+  publicKeyInfo,
+  verifyDsseSignature,
+  type PublicKeyInfo,
+} from './dsse';
 import { firstIssue } from '../../../core/validate';
 
 /**
@@ -104,7 +110,7 @@ export function matchSigner(
   for (const s of envelope.signatures) {
     const candidates = s.keyid ? anchors.filter((a) => a.info.fingerprint === s.keyid) : anchors;
     for (const a of candidates) {
-      if (verifyDsseSignature(a.info, envelope.payloadType, payload, Buffer.from(s.sig, 'base64'))) return a;
+      if (verifyDsseSignature(a.info, envelope.payloadType, payload, envelopeMemberBytes(s.sig))) return a;
       if (s.keyid) knownButBad = true;
     }
   }
