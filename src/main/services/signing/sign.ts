@@ -32,6 +32,7 @@ import { syncFolder, writeExclusive, writeNewFiles, type NewFile } from '../../p
 import { openGateForSigning, type OpenGate } from '../activation';
 import {
   dsseSignatureFromToken,
+  envelopeMemberBytes,
   parseEnvelope,
   publicKeyInfo,
   signEnvelope,
@@ -1251,7 +1252,7 @@ async function writeEnvelope(
         key.info,
         parsed.envelope.payloadType,
         parsed.payload,
-        Buffer.from(parsed.envelope.signatures[0]?.sig ?? '', 'base64'),
+        envelopeMemberBytes(parsed.envelope.signatures[0]?.sig ?? ''),
       )
     );
   };
