@@ -195,31 +195,37 @@ export const EVENT_BODIES = {
     purpose: z.string().min(1).max(200),
   }),
   /** The station identity key: generated on a station token; its self-signed certificate. */
-  'station.identity-created': z.strictObject({
-    moduleId,
-    /**
-     * The identity token's serial, recorded only by stations created before issue #16: newer ones keep
-     * it (and the label) in their own file (table station_identity_token), so no bundle carrying the
-     * journal carries a token identifier.
-     */
-    tokenSerial: tokenSerial.optional(),
-    /** The identity token's label: like the serial, only in bodies written before issue #16. */
-    tokenLabel: z.string().max(32).optional(),
-    /**
-     * Since issue #16: SHA-256 of "ceremony-station identity-token v1\n" + salt + "\n" + serial + "\n" +
-     * label, the salt (64 hex digits) and both kept in the station file only: binds the file's record of
-     * the token to the chain without naming the token.
-     */
-    tokenCommitment: hex(32).optional(),
-    keyLabel: z.string().min(1).max(64),
-    keyId: ckaId,
-    algorithm: z.literal('ec-p256' satisfies KeyAlgorithm),
-    /** SubjectPublicKeyInfo, DER, base64. */
-    spki: base64,
-    /** SHA-256 of the SubjectPublicKeyInfo. */
-    fingerprint: hex(32),
-    certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----').max(8192),
-  }),
+  'station.identity-created': z
+    .strictObject({
+      moduleId,
+      /**
+       * The identity token's serial, recorded only by stations created before issue #16: newer ones keep
+       * it (and the label) in their own file (table station_identity_token), so no bundle carrying the
+       * journal carries a token identifier.
+       */
+      tokenSerial: tokenSerial.optional(),
+      /** The identity token's label: like the serial, only in bodies written before issue #16. */
+      tokenLabel: z.string().max(32).optional(),
+      /**
+       * Since issue #16: SHA-256 of "ceremony-station identity-token v1\n" + salt + "\n" + serial + "\n" +
+       * label, the salt (64 hex digits) and both kept in the station file only: binds the file's record of
+       * the token to the chain without naming the token.
+       */
+      tokenCommitment: hex(32).optional(),
+      keyLabel: z.string().min(1).max(64),
+      keyId: ckaId,
+      algorithm: z.literal('ec-p256' satisfies KeyAlgorithm),
+      /** SubjectPublicKeyInfo, DER, base64. */
+      spki: base64,
+      /** SHA-256 of the SubjectPublicKeyInfo. */
+      fingerprint: hex(32),
+      certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----').max(8192),
+    })
+    // A body names its token (before issue #16) or commits to it (since), never both.
+    .refine((b) => b.tokenSerial === undefined || b.tokenCommitment === undefined, {
+      message: 'a station.identity-created body names its token or commits to it, not both',
+      path: ['tokenCommitment'],
+    }),
   /**
    * A signed checkpoint over the head just before it (seq size = this seq - 1), chained like any event
    * so removing it breaks the chain; the station token keeps the latest as its high-water mark.

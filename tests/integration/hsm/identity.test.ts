@@ -184,7 +184,7 @@ describe('station identity on a SoftHSM2 token', () => {
     }
   });
 
-  it('the journal records no token identifier: the station file keeps it, and a file that lost it verifies the chain but never the token', async () => {
+  it('the journal records no token identifier: the station file keeps it, and a file that lost it is TAMPERED (the chained commitment names a record that is gone)', async () => {
     const { station, serial } = freshStation();
     const path = station.store.path;
     const dir = station.dataDir;
@@ -214,25 +214,27 @@ describe('station identity on a SoftHSM2 token', () => {
     const reopened = Station.open(dir, systemDeps);
     try {
       const report = await verifyStationJournal(reopened);
+      // Removing the record would keep the station from reading the real token's journal mark (and so
+      // from seeing a rollback): the commitment in the chained entry says a record was there.
       expect(report.identity?.token).toMatchObject({
-        status: 'UNAVAILABLE',
-        reason: expect.stringContaining('station_identity_token holds none'),
+        status: 'MISMATCH',
+        reason: expect.stringContaining('no longer holds'),
       });
+      expect(report.verdict).toMatchObject({ status: 'TAMPERED', check: 'JNL-IDENTITY' });
       // The banner shows no token PRESENT that no act could use, and acts are refused.
       expect(stationInfo(reopened, 'browser').hsm).toMatchObject({
         status: 'ERROR',
-        detail: expect.stringContaining('IDENTITY_TOKEN_UNKNOWN'),
+        detail: expect.stringContaining('IDENTITY_MISMATCH'),
         tokenSerial: '',
       });
       await expect(signCheckpoint(reopened, { pin: PIN })).rejects.toMatchObject({
-        code: 'IDENTITY_TOKEN_UNKNOWN',
+        code: 'IDENTITY_MISMATCH',
       });
       // The chain and its checkpoints are still judged with the key the journal records.
       expect(report.identity?.fingerprint).toBe(verified.identity?.fingerprint);
-      expect(report.verdict.entries).toBe(verified.verdict.entries);
       const { rebuildProjections } = await import('../../../src/main/adapters/store/projections');
       expect(() => rebuildProjections(reopened.store.db, reopened.journal)).toThrowError(
-        expect.objectContaining({ code: 'IDENTITY_TOKEN_UNKNOWN' }),
+        expect.objectContaining({ code: 'IDENTITY_MISMATCH' }),
       );
     } finally {
       reopened.close();

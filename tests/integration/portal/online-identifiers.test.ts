@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemDeps } from '../../../src/main/runtime';
 import { registerModule } from '../../../src/main/services/devices/modules';
-import { recordInventory } from '../../../src/main/services/devices/devices';
+import {
+  createTokenCsr,
+  generateTokenKey,
+  recordInventory,
+} from '../../../src/main/services/devices/devices';
 import { createStationIdentity } from '../../../src/main/services/identity/commands';
 import {
   checkInWithToken,
@@ -160,6 +164,27 @@ describe('an online station journals no token identifier (issue #16)', () => {
       expect(() =>
         recordInventory(station, { moduleId: 'hsm', serial: serial.id, pin: PIN, actor: 'operator:elena' }),
       ).toThrowError(expect.objectContaining({ code: 'HSM_ONLINE_MODE' }));
+      // Key generation and CSRs too: they belong to the offline ceremony station.
+      await expect(
+        generateTokenKey(station, {
+          moduleId: 'hsm',
+          serial: serial.id,
+          pin: PIN,
+          key: { label: 'k', algorithm: 'ec-p256' },
+          confirmedRecipe: 'x',
+          actor: 'operator:elena',
+        }),
+      ).rejects.toMatchObject({ code: 'HSM_ONLINE_MODE' });
+      await expect(
+        createTokenCsr(station, {
+          moduleId: 'hsm',
+          serial: serial.id,
+          pin: PIN,
+          keyId: '01',
+          subject: { commonName: 'x' },
+          actor: 'operator:elena',
+        } as never),
+      ).rejects.toMatchObject({ code: 'HSM_ONLINE_MODE' });
       const kinds = station.journal.page(1, 1000).map((r) => r.kind);
       expect(kinds.filter((k) => k === 'operator.sign-in-refused')).toHaveLength(2);
       expect(kinds).toContain('quorum.check-in-refused');

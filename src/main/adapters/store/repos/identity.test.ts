@@ -68,9 +68,10 @@ describe('identity repository', () => {
     const token = { tokenSerial: '1234abcd', tokenLabel: 'station' };
     const salt = 'a'.repeat(64);
     const body = { ...withoutToken, tokenCommitment: identityTokenCommitment(token, salt) };
-    // Without the station file's record, the identity's token is unknown: nothing is appended.
+    // A commitment without the station file's record (which the identity's own append writes first)
+    // is refused: nothing is appended.
     expect(refusal(() => s.record('station.identity-created', body))).toMatchObject({
-      code: 'IDENTITY_TOKEN_UNKNOWN',
+      code: 'IDENTITY_MISMATCH',
     });
     expect(s.journal.head().seq).toBe(2);
     recordIdentityToken(s.db, token, salt, IDENTITY.fingerprint);
@@ -78,6 +79,10 @@ describe('identity repository', () => {
     expect(() => s.db.prepare("UPDATE station_identity_token SET token_serial = 'x'").run()).toThrow(
       /written once/,
     );
+    // A body names its token or commits to it, not both.
+    expect(
+      refusal(() => s.record('station.identity-created', { ...body, tokenSerial: '1234abcd' })),
+    ).toMatchObject({ code: 'JOURNAL_BODY_INVALID' });
     // A body that commits to no token, or to another one, is not this record's.
     expect(refusal(() => s.record('station.identity-created', withoutToken))).toMatchObject({
       code: 'IDENTITY_TOKEN_UNKNOWN',

@@ -106,9 +106,9 @@ export function recordIdentityToken(
 /**
  * The token holding the identity a `station.identity-created` body records: the body's own serial and
  * label (stations created before migration 0014), otherwise the station file's record — only when it
- * still matches the commitment the hash-chained body made to it (IDENTITY_MISMATCH otherwise: the file
- * was changed to point the station at another token). No record, or a body committing to none:
- * IDENTITY_TOKEN_UNKNOWN.
+ * still matches the commitment the hash-chained body made to it (IDENTITY_MISMATCH otherwise — the file
+ * was changed to point the station at another token — and when the record is gone). A body that names
+ * no token and commits to none: IDENTITY_TOKEN_UNKNOWN.
  */
 export function identityToken(
   db: Database.Database,
@@ -116,12 +116,18 @@ export function identityToken(
 ): IdentityToken {
   if (b.tokenSerial !== undefined) return { tokenSerial: b.tokenSerial, tokenLabel: b.tokenLabel ?? '' };
   const locator = identityTokenLocator(db);
+  // The record is written in the identity's own append and can be neither changed nor deleted by the
+  // station: a commitment without its record means the file was changed (the record removed, e.g. to
+  // keep the station from reading the real token's journal mark) — tampering, never "not checked".
+  if (!locator && b.tokenCommitment !== undefined)
+    throw new CodedError(
+      'IDENTITY_MISMATCH',
+      `the journal commits the identity key ${b.fingerprint.slice(0, 16)}… to a token record (station_identity_token) the station file no longer holds: it was removed outside the station`,
+    );
   if (!locator || b.tokenCommitment === undefined)
     throw new CodedError(
       'IDENTITY_TOKEN_UNKNOWN',
-      locator
-        ? `the journal's identity key ${b.fingerprint.slice(0, 16)}… commits to no token`
-        : `the journal's identity key ${b.fingerprint.slice(0, 16)}… names no token and station_identity_token holds none`,
+      `the journal's identity key ${b.fingerprint.slice(0, 16)}… names no token and commits to none`,
     );
   const token = { tokenSerial: locator.tokenSerial, tokenLabel: locator.tokenLabel };
   if (identityTokenCommitment(token, locator.salt) !== b.tokenCommitment)
