@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -178,12 +179,16 @@ describe('CSR IP addresses are validated before any login and encoded in their 4
       subject: { commonName: 'addresses' },
       san: { ip: ['192.0.2.1', '2001:db8::1', '::ffff:1.2.3.4'] },
     });
-    const text = openssl(['req', '-in', file('ip.csr.pem', made.pem), '-noout', '-text']);
+    const path = file('ip.csr.pem', made.pem);
+    const text = openssl(['req', '-in', path, '-noout', '-text']);
     // openssl prints a 4-byte address dotted and a 16-byte one as eight groups, so a mapped address
     // shortened to 4 bytes would read 1.2.3.4 here.
     expect(text).toContain(
       'IP Address:192.0.2.1, IP Address:2001:DB8:0:0:0:0:0:1, IP Address:0:0:0:0:0:FFFF:102:304',
     );
+    // The recorded digest is over the request's DER, as openssl writes it.
+    const der = spawnSync('openssl', ['req', '-in', path, '-outform', 'DER']).stdout;
+    expect(createHash('sha256').update(der).digest('hex')).toBe(made.sha256);
   });
 
   it("the address parser agrees with Node's isIP on what is an address, and with the URL parser on its bytes", () => {
