@@ -109,7 +109,7 @@ export function subjectDn(s: CsrRequest['subject']): string {
 }
 
 /** RFC 4514 escaping of a value placed in a distinguished name. */
-export function escapeDnValue(value: string): string {
+function escapeDnValue(value: string): string {
   return value.replace(/[,+"\\<>;=#]/g, (c) => `\\${c}`).replace(/^ | $/g, (c) => `\\${c}`);
 }
 
