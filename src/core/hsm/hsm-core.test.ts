@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsrRequest, subjectDn } from './csr-request';
+import { ipAddressBytes, parseCsrRequest, subjectDn, subjectName } from './csr-request';
 import { parseKeySpec } from './key-spec';
 import { residencyOf, wrapTrustedOnly, type ResidencyAttributes } from './residency';
 import { decodeTokenFlags, pinWarnings } from './token-flags';
@@ -112,9 +112,69 @@ describe('CSR request', () => {
     [{ subject: { commonName: 'x' }, san: { dns: ['-bad-.example'] } }, 'csr.san.dns.0'],
     [{ subject: { commonName: 'x' }, san: { ip: ['999.1.1.1'] } }, 'csr.san.ip.0'],
     [{ subject: { commonName: 'x', title: 'CEO' } }, 'csr.subject'],
+    [{ subject: { commonName: 'x' }, san: { ip: ['192.0.2.1', '1:2:3:4:5:6:7:8:9'] } }, 'csr.san.ip.1'],
+    [{ subject: { commonName: 'x' }, san: { ip: [':::'] } }, 'csr.san.ip.0'],
   ])('%o is refused naming %s', (input, field) => {
     expect(() => parseCsrRequest(input)).toThrowError(
       expect.objectContaining({ code: 'INVALID_INPUT', data: { field } }),
     );
+  });
+});
+
+describe('CSR subject in X.500 order', () => {
+  it('lists C, ST, L, O, OU, CN most significant first, with values as given (no escaping)', () => {
+    const r = parseCsrRequest({
+      subject: {
+        commonName: 'Signing, "A"',
+        organizationalUnit: 'PKI',
+        organization: 'Example',
+        locality: 'Berlin',
+        state: 'BE',
+        country: 'DE',
+      },
+    });
+    expect(subjectName(r.subject)).toEqual([
+      { type: 'C', value: 'DE' },
+      { type: 'ST', value: 'BE' },
+      { type: 'L', value: 'Berlin' },
+      { type: 'O', value: 'Example' },
+      { type: 'OU', value: 'PKI' },
+      { type: 'CN', value: 'Signing, "A"' },
+    ]);
+    // The RFC 4514 string of the same name is written least significant first.
+    expect(subjectDn(r.subject)).toBe('CN=Signing\\, \\"A\\", OU=PKI, O=Example, L=Berlin, ST=BE, C=DE');
+  });
+});
+
+describe('CSR IP addresses', () => {
+  it.each([
+    ['192.0.2.1', [192, 0, 2, 1]],
+    ['0.0.0.0', [0, 0, 0, 0]],
+    ['2001:db8::1', [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1]],
+    ['::', Array(16).fill(0)],
+    ['::ffff:1.2.3.4', [...Array(10).fill(0), 0xff, 0xff, 1, 2, 3, 4]],
+    ['1:2:3:4:5:6:7::', [0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 0]],
+    ['FE80:0:0:0:0:0:0:1', [0xfe, 0x80, ...Array(13).fill(0), 1]],
+  ])('%s is %o', (text, bytes) => {
+    expect([...(ipAddressBytes(text) ?? [])]).toEqual(bytes);
+  });
+  it.each([
+    '1:2:3:4:5:6:7:8:9',
+    ':::',
+    '1::2::3',
+    '12345::',
+    ':1::',
+    '1::2:',
+    '1:2:3:4:5:6:7:8::',
+    '1.2.3.4::',
+    '::1.2.3.4:5',
+    '::ffff:1.2.3.256',
+    '1.2.3.04',
+    '1.2.3',
+    ' 1.2.3.4',
+    'fe80::1%eth0',
+    '',
+  ])('%j is not an address', (text) => {
+    expect(ipAddressBytes(text)).toBeNull();
   });
 });

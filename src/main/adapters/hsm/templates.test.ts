@@ -8,7 +8,7 @@ import {
 } from '../../../core/crypto/algorithms';
 import { CK } from './ck';
 import { publicKeyObject } from './public-key';
-import { describeRecipe } from './templates';
+import { describeRecipe, publicPolicyViolations, PUBLIC_KEY_POLICY } from './templates';
 
 const quirks = { rejectsExtractableInPublicTemplate: true, supportsEd25519: true };
 
@@ -80,5 +80,26 @@ describe('the adapter reads the algorithm table', () => {
       CKA_DECRYPT: 'false',
       CKA_UNWRAP: 'false',
     });
+  });
+});
+
+describe('the public half is verify only', () => {
+  it('asks for CKA_VERIFY_RECOVER false beside CKA_VERIFY true', () => {
+    for (const algorithm of KEY_ALGORITHMS) {
+      const pub = describeRecipe({ label: 'k', algorithm }, quirks).publicKey;
+      expect(pub).toContainEqual({ attribute: 'CKA_VERIFY', value: 'true' });
+      expect(pub).toContainEqual({ attribute: 'CKA_VERIFY_RECOVER', value: 'false' });
+    }
+  });
+
+  it('the read-back policy passes a verify-only key and names VERIFY_RECOVER=true (or unreported) as a violation', () => {
+    const readBack = { ...PUBLIC_KEY_POLICY };
+    expect(publicPolicyViolations(readBack)).toEqual([]);
+    expect(publicPolicyViolations({ ...readBack, verifyRecover: true })).toEqual([
+      'public verifyRecover=true (policy: false)',
+    ]);
+    expect(publicPolicyViolations({ ...readBack, verifyRecover: null })).toEqual([
+      'public verifyRecover=null (policy: false)',
+    ]);
   });
 });

@@ -10,7 +10,7 @@ import { CK } from './ck';
  * or modulus an algorithm means comes from the algorithm table (src/core/crypto/algorithms.ts).
  *
  * Private key: on the token, login required, sensitive, never extractable, sign only.
- * Public key:  on the token, readable, verify only.
+ * Public key:  on the token, readable, verify only (CKA_VERIFY_RECOVER false as well).
  * Backup-capable private key (key spec `backup: 'wrap-with-trusted'`): the same, except extractable
  * under a wrapping key the security officer marked trusted (CKA_WRAP_WITH_TRUSTED), never otherwise.
  * Backup to escrow: the one-time transport keys and the escrow copy's restrictive template (end of file).
@@ -67,6 +67,8 @@ export function keyPairRecipe(spec: KeySpec, id: Buffer, quirks: ModuleQuirks): 
       ...common,
       { type: CK.CKA_PRIVATE, value: false },
       { type: CK.CKA_VERIFY, value: true },
+      // Verify only: SoftHSM2 (and PKCS#11's default for many tokens) would make it TRUE otherwise.
+      { type: CK.CKA_VERIFY_RECOVER, value: false },
       { type: CK.CKA_ENCRYPT, value: false },
       { type: CK.CKA_WRAP, value: false },
       // Some modules refuse CKA_EXTRACTABLE on a public key (SoftHSM2: CKR_ATTRIBUTE_TYPE_INVALID).
@@ -120,11 +122,15 @@ export const PRIVATE_KEY_POLICY = {
 
 export type PolicyAttribute = keyof typeof PRIVATE_KEY_POLICY;
 
-/** The public half's policy, read back too: on the token, readable, verify only, not modifiable. */
+/**
+ * The public half's policy, read back too: on the token, readable, verify only (no verify-with-recovery),
+ * not modifiable.
+ */
 export const PUBLIC_KEY_POLICY = {
   token: true,
   private: false,
   verify: true,
+  verifyRecover: false,
   encrypt: false,
   wrap: false,
   modifiable: false,
@@ -136,6 +142,7 @@ export const PUBLIC_POLICY_ATTRIBUTE_TYPES: Readonly<Record<PublicPolicyAttribut
   token: CK.CKA_TOKEN,
   private: CK.CKA_PRIVATE,
   verify: CK.CKA_VERIFY,
+  verifyRecover: CK.CKA_VERIFY_RECOVER,
   encrypt: CK.CKA_ENCRYPT,
   wrap: CK.CKA_WRAP,
   modifiable: CK.CKA_MODIFIABLE,
@@ -373,6 +380,7 @@ export function escrowPublicTemplate(keyType: number, label: string, id: Buffer,
     { type: CK.CKA_ID, value: id },
     { type: CK.CKA_PRIVATE, value: false },
     { type: CK.CKA_VERIFY, value: true },
+    { type: CK.CKA_VERIFY_RECOVER, value: false },
     { type: CK.CKA_ENCRYPT, value: false },
     { type: CK.CKA_WRAP, value: false },
     ...key,

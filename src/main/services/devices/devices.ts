@@ -5,7 +5,7 @@ import {
   type HashName,
   type SignatureAlgorithm,
 } from '../../../core/crypto/algorithms';
-import { parseCsrRequest, subjectDn } from '../../../core/hsm/csr-request';
+import { parseCsrRequest, subjectDn, subjectName } from '../../../core/hsm/csr-request';
 import { parseKeySpec } from '../../../core/hsm/key-spec';
 import { assertActor } from '../../../core/journal/events';
 import { canonicalBytes } from '../../../core/canonical';
@@ -356,7 +356,7 @@ export async function createTokenCsr(
       const pem = await certificationRequest({
         spki: key.spki,
         algorithm: algorithm.name,
-        subject,
+        subject: subjectName(request.subject),
         san: request.san,
         sign: async (data) => s.signWith(handle, algorithm.token, Buffer.from(data), sha),
       });

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { bytesEqual } from '../../../core/bytes';
 import { signatureAlgorithm, type HashName } from '../../../core/crypto/algorithms';
-import { escapeDnValue } from '../../../core/hsm/csr-request';
 import {
   CHECKPOINT_EVENT_KIND,
   checkpointStatement,
@@ -83,7 +82,11 @@ async function createIdentity(
       const certificatePem = await selfSignedCertificate({
         spki,
         algorithm: IDENTITY_ALGORITHM,
-        subject: `CN=${escapeDnValue(record.name)}, O=Ceremony Station, 2.5.4.5=${record.stationId}`,
+        subject: [
+          { type: 'O', value: 'Ceremony Station' },
+          { type: 'CN', value: record.name },
+          { type: 'serialNumber', value: record.stationId },
+        ],
         notBefore: now,
         notAfter: new Date(now.getTime() + IDENTITY_VALIDITY_DAYS * 86_400_000),
         sign: async (tbs) => session.sign(key.id, IDENTITY_TOKEN_ALG, Buffer.from(tbs), sha),
