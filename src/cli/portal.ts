@@ -215,13 +215,13 @@ export function registerPortalCommands(
       const run = r.run ? portalRunView(r.run) : null;
       if (o.json)
         out(
-          `${JSON.stringify({ run, preCheck: { seq: r.preCheck.seq, outcome: r.preCheck.outcome, blockers: r.preCheck.blockers } })}\n`,
+          `${JSON.stringify({ run, windowOpen: r.windowOpen, preCheck: { seq: r.preCheck.seq, outcome: r.preCheck.outcome, blockers: r.preCheck.blockers } })}\n`,
         );
       else if (run) {
         printRun(out, run);
         if (r.windowOpen)
           out(
-            `  the browser window stays open for a person to take over (the draft as the halt left it); nothing more is done by the station. Close the window when done; submitting there is a request the next run's duplicate check will see.\n`,
+            `  the browser window stays open for a person to take over (draft: ${run.halt?.disposition ?? run.stopped?.stage ?? 'as left'}); nothing more is done by the station, and no other portal act starts on this station until the window is closed. Submitting there makes a request the next run's duplicate check will see.\n`,
           );
       } else {
         out(

@@ -51,33 +51,52 @@ async function stationWithRecords(): Promise<{ dataDir: string; creds: string }>
 function headedSubmit(dataDir: string, creds: string): { child: ChildProcess; said: () => string } {
   const child = spawn(
     'xvfb-run',
-    [
-      '-a',
-      '-s',
-      '-screen 0 1440x900x24',
-      process.execPath,
-      STATION_BIN,
-      'portal',
-      'submit',
-      '--request',
-      REQUEST,
-      '--profile',
-      'test-portal',
-      '--url',
-      portal.url,
-      '--credentials-file',
-      creds,
-      '--actor',
-      ACTOR,
-      '--data-dir',
-      dataDir,
-    ],
+    ['-a', '-s', '-screen 0 1440x900x24', process.execPath, ...submitArgs(dataDir, creds)],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let said = '';
   child.stdout!.on('data', (b: Buffer) => (said += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (said += b.toString()));
   return { child, said: () => said };
+}
+
+/** The built CLI's `portal submit` of the request, on this station, with these credentials. */
+function submitArgs(dataDir: string, creds: string): string[] {
+  return [
+    STATION_BIN,
+    'portal',
+    'submit',
+    '--request',
+    REQUEST,
+    '--profile',
+    'test-portal',
+    '--url',
+    portal.url,
+    '--credentials-file',
+    creds,
+    '--actor',
+    ACTOR,
+    '--data-dir',
+    dataDir,
+  ];
+}
+
+/** `station portal submit` in a child process (asynchronous: the portal answers from this one). */
+function cliRun(
+  dataDir: string,
+  creds: string,
+  extra: string[],
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [...submitArgs(dataDir, creds), ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    c.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
 }
 
 /** Every process descended from `root`, with its command line (from /proc). */
@@ -164,6 +183,12 @@ describe('station portal submit, headed (a window the operator can watch and tak
         station.close();
       }
 
+      // While the person has the window, no other portal act starts on this station (the lock is held).
+      const second = await cliRun(dataDir, creds, ['--headless']);
+      expect(second.status).not.toBe(0);
+      expect(second.stderr).toContain('PORTAL_RUN_BUSY');
+      expect(created()).toHaveLength(0);
+
       // The person closes the window (the browser's main process ends): the CLI ends, still HALTED.
       const main = browsers.find((b) => !b.args.some((a) => a.startsWith('--type=')));
       expect(main).toBeDefined();
@@ -173,6 +198,11 @@ describe('station portal submit, headed (a window the operator can watch and tak
         new Promise<string>((r) => setTimeout(() => r('hung'), 30_000)),
       ]);
       expect(code).toBe(6);
+      expect(created()).toHaveLength(0);
+      // The window gone, the lock is too: the next run may start (the warning banner still halts it).
+      const third = await cliRun(dataDir, creds, ['--headless']);
+      expect(third.stderr).not.toContain('PORTAL_RUN_BUSY');
+      expect(third.stdout).toContain('HALTED');
       expect(created()).toHaveLength(0);
     } finally {
       portal.setFaults([]);

@@ -133,6 +133,8 @@ export interface PortalSession {
   /** Every request aborted so far for leaving `allow` (origin and path, no query). */
   readonly blocked: readonly string[];
   close(): Promise<void>;
+  /** Settles when the browser has gone: closed by the station, or its window closed by a person. */
+  closed(): Promise<void>;
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -748,6 +750,12 @@ export class PortalRun {
       await this.browser.close();
     }
   }
+
+  /** Settles when the browser disconnects (a person closing a window left open ends it too). */
+  closed(): Promise<void> {
+    if (!this.browser.isConnected()) return Promise.resolve();
+    return new Promise((resolve) => this.browser.once('disconnected', () => resolve()));
+  }
 }
 
 /** A promise's value, or null if it has not settled within `ms` (it is left to settle unobserved). */
@@ -1258,6 +1266,10 @@ class Session implements PortalSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     await this.run.close();
+  }
+
+  closed(): Promise<void> {
+    return this.run.closed();
   }
 }
 

@@ -89,6 +89,7 @@ function sessionPort(s: PortalSession): PortalSessionPort {
       if (opts?.keepOpen) return;
       await s.close();
     },
+    closed: () => s.closed(),
   };
 }
 

@@ -71,6 +71,8 @@ export interface PortalSessionPort {
   search(query: string): Promise<{ rows: readonly SearchRow[]; screenshots: readonly Screenshot[] }>;
   /** Ends the session; `keepOpen` leaves a headed window for a person to take over. */
   close(opts?: { keepOpen?: boolean }): Promise<void>;
+  /** Settles when the window is gone (a person closed it); absent: the session leaves no window. */
+  closed?(): Promise<void>;
 }
 
 export interface PortalProfileRef {

@@ -145,12 +145,15 @@ export async function submitIssuance(
   const origin = adapter.admit(profile, input.baseUrl);
   // One portal act at a time on this station, whichever process asks (the window's host, the CLI).
   const lock = takePortalLock(station, `submit ${input.requestId}`, station.deps.clock().toISOString());
-  const window = { open: false };
+  const window: { open: boolean; closed: Promise<void> | null } = { open: false, closed: null };
   try {
     const r = await submitHoldingLock(station, input, adapter, { profile, origin, lock, window });
     return { ...r, windowOpen: window.open };
   } finally {
-    lock.release();
+    // A window left for a person keeps the station's one portal act: no other run (of this request or
+    // another) starts while someone may still act in it; the lock goes when the window is closed.
+    if (window.closed) void window.closed.finally(() => lock.release());
+    else lock.release();
   }
 }
 
@@ -158,7 +161,12 @@ async function submitHoldingLock(
   station: Station,
   input: SubmitInput,
   adapter: PortalAdapter,
-  held: { profile: PortalProfileRef; origin: string; lock: PortalLock; window: { open: boolean } },
+  held: {
+    profile: PortalProfileRef;
+    origin: string;
+    lock: PortalLock;
+    window: { open: boolean; closed: Promise<void> | null };
+  },
 ): Promise<Omit<SubmitResult, 'windowOpen'>> {
   const { profile, origin, lock } = held;
   assertMayStart(station, input.requestId);
@@ -413,7 +421,9 @@ async function submitHoldingLock(
   } finally {
     if (session) {
       await session.close({ keepOpen }).catch(() => undefined);
-      held.window.open = keepOpen;
+      const gone = keepOpen ? session.closed?.() : undefined;
+      held.window.open = gone !== undefined;
+      if (gone) held.window.closed = gone.catch(() => undefined);
     }
   }
 }
