@@ -51,7 +51,7 @@ const SERIAL_METHODS = new Set<PropertyKey>(['withSession', 'withSessionAsync', 
  * An online station names no token in what it reports (issue #16: no token identifier in a log, the CLI
  * output or an answer that may end up in a bundle): a coded error thrown by a call on its module — the
  * adapter's own messages say "on token <serial>" — leaves with each allowed token's serial replaced by
- * "[station token]", in its message and its data, whether thrown or rejected.
+ * "[serial withheld]", in its message and its data, whether thrown or rejected.
  */
 function withoutSerials<A extends unknown[]>(serials: ReadonlySet<string>, fn: (...args: A) => unknown) {
   const scrub = (e: unknown): unknown => {
@@ -79,7 +79,7 @@ function withoutSerials<A extends unknown[]>(serials: ReadonlySet<string>, fn: (
 }
 
 /** What an online station's reports say instead of a token's serial. */
-export const TOKEN_PLACEHOLDER = '[station token]';
+export const TOKEN_PLACEHOLDER = '[serial withheld]';
 
 export class HsmRegistry {
   private readonly open = new Map<string, Pkcs11Module>();

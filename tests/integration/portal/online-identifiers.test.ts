@@ -144,7 +144,7 @@ describe('an online station journals no token identifier (issue #16)', () => {
       const wrongPin = message(() =>
         signInWithToken(station, { moduleId: 'hsm', serial: serial.alice, pin: '000000', via: 'cli' }),
       );
-      expect(wrongPin).toContain('[station token]');
+      expect(wrongPin).toContain('[serial withheld]');
       for (const m of [offRoster, wrongPin])
         for (const v of Object.values(serial)) expect(m).not.toContain(v);
       // 3. Quorum check-in with Mallory's token: refused and journaled, naming no token.
