@@ -18,7 +18,14 @@ import { CodedError } from '../../../core/errors';
 import { validCustodians } from '../../../core/custody/roster';
 import { operatorActor } from '../../../core/custody/signin';
 import { assertActor, journalTime, type EventBody, type NewEvent } from '../../../core/journal/events';
+import { wrapTrustedOnly } from '../../../core/hsm/residency';
+import {
+  escrowBackupVerdict,
+  type EscrowBackupEvidence,
+  type KeyDestructionEvidence,
+} from '../../../core/hsm/key-acts';
 import { loadCeremonyFile } from '../../adapters/ceremony';
+import { backupToEscrow, destroyKey } from '../../adapters/hsm/escrow';
 import type { KeyInfo } from '../../adapters/hsm/module';
 import { stationError } from '../../errors';
 import { writeExclusive } from '../../platform/durable';
@@ -182,8 +189,11 @@ export function startRun(
       );
     const moduleId = scratchModule(station, file.hsm.module);
     const label = `rehearsal-${runId.slice(0, 8)}`;
-    // The SO PIN protects nothing worth keeping: it is random and forgotten.
-    const serial = station.hsm.module(moduleId).initToken(label, randomBytes(16).toString('hex'), pin);
+    // The SO PIN protects nothing worth keeping: it is random and forgotten — except in a key backup,
+    // whose act needs the source token's SO (it marks the one-time transport key trusted): there the
+    // scratch tokens' SO PIN is the user PIN the operator chose, asked again at the act, never stored.
+    const soPin = file.escrow ? pin : randomBytes(16).toString('hex');
+    const serial = station.hsm.module(moduleId).initToken(label, soPin, pin);
     events.push({
       kind: 'hsm.token-initialised',
       actor: opts.actor,
@@ -194,6 +204,21 @@ export function startRun(
         purpose: `scratch token of ceremony rehearsal ${runId} (${file.id})`,
       },
     });
+    if (file.escrow) {
+      // A second scratch token stands for the escrow token, on the same module, with the same PINs.
+      const escrowLabel = escrowScratchLabel(label);
+      const escrowSerial = station.hsm.module(moduleId).initToken(escrowLabel, soPin, pin);
+      events.push({
+        kind: 'hsm.token-initialised',
+        actor: opts.actor,
+        body: {
+          moduleId,
+          tokenSerial: escrowSerial,
+          tokenLabel: escrowLabel,
+          purpose: `escrow scratch token of ceremony rehearsal ${runId} (${file.id})`,
+        },
+      });
+    }
     target = { moduleId, fileToken: file.hsm.token, tokenLabel: label, tokenSerial: serial };
   } else if (file.hsm) {
     target = {
@@ -220,6 +245,61 @@ export function startRun(
   });
   station.record(events);
   return { runId, fileDigest: digest, words: loaded.digest.words, target };
+}
+
+/**
+ * Readies a rehearsal of a key backup or a key destruction: those ceremonies act on a key that already
+ * exists, so the station first makes it on the scratch token standing for `hsm.token` — the file's
+ * `key.label` and `key.algorithm`, generated through the devices service (`hsm.key-generated`, under the
+ * signed-in operator), backup-capable (`wrap-with-trusted`) for a key backup, the station default
+ * (never extractable) for a destruction. Only before the run's first act; nothing to do for other types.
+ */
+export async function prepareRehearsal(
+  station: Station,
+  opts: { runId: string; pin: string; actor: string },
+): Promise<{ label: string; id: string; backup: boolean } | null> {
+  station.assertWritable();
+  assertActor(opts.actor);
+  const run = openRun(station, opts.runId);
+  const file = run.ceremony.file;
+  requireSeat(file, opts.actor, ['master-of-ceremonies', 'operator'], 'readying a rehearsal');
+  if (file.type !== 'key-backup' && file.type !== 'key-destruction') return null;
+  const state = run.state;
+  if (state.status === 'completed' || state.status === 'aborted')
+    throw stationError('CEREMONY_RUN_CLOSED', `run ${state.runId} is ${state.status}`, {
+      runId: state.runId,
+    });
+  if (state.started.mode !== 'rehearsal' || state.steps.some((s) => s.act === 'done'))
+    throw stationError(
+      'CEREMONY_STEP_OUT_OF_ORDER',
+      `run ${state.runId}: only a rehearsal, before its first act, is readied with the key it acts on`,
+      { runId: state.runId },
+    );
+  const hsm = file.hsm as NonNullable<CeremonyFile['hsm']>;
+  const key = file.key as NonNullable<CeremonyFile['key']>;
+  const t = needToken(station, run, hsm.token);
+  const existing = keysOn(station, t, opts.pin).filter((k) => k.label === key.label);
+  if (existing.length > 0)
+    throw stationError(
+      'CEREMONY_LABEL_EXISTS',
+      `scratch token ${t.serial} already holds a key labelled ${key.label}: the rehearsal is readied`,
+      { field: 'label', label: key.label, serial: t.serial },
+    );
+  const backup = file.type === 'key-backup';
+  const spec = {
+    label: key.label,
+    algorithm: key.algorithm,
+    ...(backup ? { backup: 'wrap-with-trusted' as const } : {}),
+  };
+  const made = await generateTokenKey(station, {
+    moduleId: t.moduleId,
+    serial: t.serial,
+    pin: opts.pin,
+    key: spec,
+    confirmedRecipe: previewKey(station, { moduleId: t.moduleId, key: spec }).digest,
+    actor: opts.actor,
+  });
+  return { label: made.label, id: made.id, backup };
 }
 
 /** The SoftHSM2 module a rehearsal makes its scratch token on: the file's own if it is one, else the first. */
@@ -262,9 +342,41 @@ function tokenFor(station: Station, run: OpenedRun, label: string): TokenRef | n
       .some((t) => t.serial === target.tokenSerial);
     return present ? { moduleId: target.moduleId, serial: target.tokenSerial } : null;
   }
-  if (run.state.started.mode === 'production' && file.escrow && label === file.escrow.token)
-    return byLabel(file.escrow.module, file.escrow.token);
+  if (file.escrow && label === file.escrow.token) {
+    if (run.state.started.mode === 'production') return byLabel(file.escrow.module, file.escrow.token);
+    return target ? escrowScratch(station, run, target) : null;
+  }
   return null;
+}
+
+/** The label of a key-backup rehearsal's escrow scratch token, beside its source scratch token's. */
+const escrowScratchLabel = (scratchLabel: string) => `${scratchLabel}-escrow`;
+
+/**
+ * In a key-backup rehearsal, the escrow scratch token the station made for this run: the serial its
+ * `hsm.token-initialised` recorded, and only while that token is present.
+ */
+function escrowScratch(
+  station: Station,
+  run: OpenedRun,
+  target: NonNullable<RunState['started']['target']>,
+): TokenRef | null {
+  const label = escrowScratchLabel(target.tokenLabel);
+  const made = station.journal
+    .eventsOfKind('hsm.token-initialised')
+    .filter(
+      (e) =>
+        e.body.moduleId === target.moduleId &&
+        e.body.tokenLabel === label &&
+        e.body.purpose.includes(run.state.runId),
+    );
+  const serial = made.length === 1 ? made[0]?.body.tokenSerial : undefined;
+  if (!serial) return null;
+  const present = station.hsm
+    .module(target.moduleId)
+    .tokens()
+    .some((t) => t.serial === serial && t.label === label);
+  return present ? { moduleId: target.moduleId, serial } : null;
 }
 
 /** In a rehearsal, which scratch token stands for the file's token (said in every observation). */
@@ -283,12 +395,44 @@ function needToken(station: Station, run: OpenedRun, label: string): TokenRef {
   return t;
 }
 
-function needPin(pin: string | undefined, why: string): string {
+function needPin(pin: string | undefined, why: string, field = 'pin'): string {
   if (!pin)
     throw stationError('CEREMONY_CONFIRMATION_REQUIRED', `the token's user PIN is needed ${why}`, {
-      field: 'pin',
+      field,
     });
   return pin;
+}
+
+/** The PINs a person types for a step: never stored, never journaled. */
+interface StepPins {
+  /** The user PIN of the file's HSM token (in a rehearsal: of every scratch token). */
+  readonly pin?: string | undefined;
+  /** The user PIN of the file's escrow token; in a rehearsal the scratch tokens share `pin`. */
+  readonly escrowPin?: string | undefined;
+  /** The SO PIN of the file's HSM token (a key backup); in a rehearsal the scratch tokens' is `pin`. */
+  readonly soPin?: string | undefined;
+}
+
+const rehearsing = (run: OpenedRun) => run.state.started.mode === 'rehearsal';
+
+/** The user PIN of the token the file names `label`: the escrow token's own in production. */
+function pinFor(run: OpenedRun, label: string, pins: StepPins, why: string): string {
+  const file = run.ceremony.file;
+  if (file.escrow && label === file.escrow.token) {
+    const pin = pins.escrowPin ?? (rehearsing(run) ? pins.pin : undefined);
+    return needPin(pin, `${why} (escrow token ${label})`, 'escrowPin');
+  }
+  return needPin(pins.pin, why);
+}
+
+/** The SO PIN of the file's HSM token: typed for the act; a rehearsal's scratch tokens were given `pin`. */
+function soPinFor(run: OpenedRun, pins: StepPins, why: string): string {
+  const so = pins.soPin ?? (rehearsing(run) ? pins.pin : undefined);
+  if (!so)
+    throw stationError('CEREMONY_CONFIRMATION_REQUIRED', `the HSM token's SO PIN is needed ${why}`, {
+      field: 'soPin',
+    });
+  return so;
 }
 
 /** Keys on the token as its user sees them (private keys only after a login). */
@@ -321,6 +465,7 @@ export function checkStep(
     runId: string;
     stepId?: string | undefined;
     pin?: string | undefined;
+    escrowPin?: string | undefined;
     quorumSessionId?: string | undefined;
     bags?: readonly BagConfirmation[] | undefined;
     actor: string;
@@ -375,8 +520,7 @@ function evaluate(
   run: OpenedRun,
   step: CeremonyStep,
   p: Precondition,
-  opts: {
-    pin?: string | undefined;
+  opts: StepPins & {
     quorumSessionId?: string | undefined;
     bags?: readonly BagConfirmation[] | undefined;
   },
@@ -411,7 +555,11 @@ function evaluate(
     case 'label-present': {
       const t = tokenFor(station, run, p.token);
       if (!t) return out(false, `no token ${p.token} is present to search for ${p.label}`);
-      const keys = keysOn(station, t, needPin(opts.pin, `to search token ${p.token} for ${p.label}`));
+      const keys = keysOn(
+        station,
+        t,
+        pinFor(run, p.token, opts, `to search token ${p.token} for ${p.label}`),
+      );
       const found = keys.filter((k) => k.label === p.label);
       const observed =
         found.length === 0
@@ -470,6 +618,8 @@ export async function actStep(
     runId: string;
     stepId?: string | undefined;
     pin?: string | undefined;
+    escrowPin?: string | undefined;
+    soPin?: string | undefined;
     note?: string | undefined;
     actor: string;
   },
@@ -577,7 +727,7 @@ async function perform(
   station: Station,
   run: OpenedRun,
   step: CeremonyStep,
-  opts: { pin?: string | undefined; note?: string | undefined; actor: string },
+  opts: StepPins & { note?: string | undefined; actor: string },
 ): Promise<ActOutcome> {
   const act = step.act;
   const file = run.ceremony.file;
@@ -668,22 +818,146 @@ async function perform(
     case 'verify-signature':
     case 'verify-object-absent': {
       const t = needToken(station, run, act.token);
-      const pin = needPin(opts.pin, `to ${act.kind}`);
+      const pin = pinFor(run, act.token, opts, `to ${act.kind}`);
+      // The escrow copy's signature verifies with the public key on the file's HSM token, not its own copy.
+      const verifyWith =
+        act.kind === 'verify-signature' && file.escrow && file.hsm && act.token === file.escrow.token
+          ? sourcePublicKey(station, run, act.label, opts)
+          : undefined;
       return {
         result: `${act.kind} ${act.label} on token ${t.serial}`,
-        postconditions: await postconditions(station, run, step, t, pin, {}),
+        postconditions: await postconditions(station, run, step, t, pin, verifyWith ? { verifyWith } : {}),
         outputs: [],
       };
     }
-    case 'wrap-export':
-    case 'unwrap-import':
-    case 'destroy-key':
+    case 'wrap-export': {
+      const t = needToken(station, run, act.token);
+      const pin = pinFor(run, act.token, opts, 'to read the key to back up');
+      const key = keysOn(station, t, pin).find((k) => k.label === act.label && k.hasPrivate);
+      if (!key)
+        throw stationError('KEY_NOT_FOUND', `no private key labelled ${act.label} on token ${t.serial}`, {
+          field: 'label',
+        });
+      const attributes = station.hsm
+        .module(t.moduleId)
+        .withSession(
+          t.serial,
+          { write: false, login: { user: 'user', pin }, purpose: 'ceremony backup check' },
+          (s) => s.backupKeyAttributes(s.privateKey(key.id)),
+        );
+      const exportClass = wrapTrustedOnly(attributes);
+      if (exportClass.exportClass !== 'WRAP-TRUSTED-ONLY')
+        throw stationError(
+          'KEY_NOT_BACKUP_CAPABLE',
+          `key ${act.label} (CKA_ID ${key.id}) on token ${t.serial} is ${exportClass.exportClass} (${exportClass.check}): only a key that leaves its token under a trusted key alone can be backed up`,
+          { field: 'label', id: key.id, serial: t.serial, exportClass: exportClass.exportClass },
+        );
+      const next = file.steps.find((s) => s.act.kind === 'unwrap-import');
+      return {
+        result:
+          `key ${act.label} (CKA_ID ${key.id}) on token ${t.serial}${stands(run)} is WRAP-TRUSTED-ONLY: it leaves the token only wrapped under a key its security officer marks trusted. ` +
+          `The wrapped copy is made and unwrapped on ${file.escrow?.token ?? 'the escrow token'} in one act at step ${next?.id ?? 'unwrap-import'}, under a one-time AES-256 key made trusted for that act and carried under the escrow token's one-time RSA-3072 key; the wrapped bytes live only in that act's memory. ` +
+          `This station does not use a standing wrap key: ${act.wrapKey} is checked for as the file says, and not used.`,
+        postconditions: await postconditions(station, run, step, t, pin, {
+          exportClass: { ...exportClass, attributes },
+        }),
+        outputs: [],
+      };
+    }
+    case 'unwrap-import': {
+      const hsm = file.hsm as NonNullable<CeremonyFile['hsm']>;
+      const src = needToken(station, run, hsm.token);
+      const dst = needToken(station, run, act.token);
+      const pin = pinFor(run, hsm.token, opts, 'to wrap the key on the source token');
+      const escrowPin = pinFor(run, act.token, opts, 'to import the key');
+      const soPin = soPinFor(run, opts, 'to make the one-time transport key trusted on the source token');
+      const out = newOutput(run, step, 'escrow-evidence.json');
+      const key = keysOn(station, src, pin).find((k) => k.label === act.label && k.hasPrivate);
+      if (!key?.spki)
+        throw stationError('KEY_NOT_FOUND', `no key pair labelled ${act.label} on token ${src.serial}`, {
+          field: 'label',
+        });
+      const evidence = await backupToEscrow({
+        source: { module: station.hsm.module(src.moduleId), serial: src.serial, pin, soPin },
+        escrow: { module: station.hsm.module(dst.moduleId), serial: dst.serial, pin: escrowPin },
+        id: key.id,
+        now: () => station.deps.clock(),
+      });
+      const verdict = escrowBackupVerdict(evidence);
+      const written = writeEvidence(run, step, out, {
+        verdict: verdict.verdict,
+        failed: verdict.failed,
+        evidence,
+      });
+      return {
+        result: `backed up ${act.label} (CKA_ID ${key.id}) from token ${src.serial} to escrow token ${dst.serial}: ${verdict.verdict}${verdict.failed.length ? ` (failed: ${verdict.failed.join(', ')})` : ''}; key wrap ${evidence.transport.keyWrap} under a one-time AES-256 key carried by ${evidence.transport.keyTransport} (${evidence.transport.oaepHash}); evidence ${out}`,
+        postconditions: await postconditions(station, run, step, dst, escrowPin, {
+          escrow: evidence,
+          verifyWith: { spki: key.spki, what: `the public key of ${act.label} on token ${src.serial}` },
+        }),
+        outputs: [written],
+      };
+    }
+    case 'destroy-key': {
+      const t = needToken(station, run, act.token);
+      const pin = pinFor(run, act.token, opts, 'to destroy the key');
+      const out = newOutput(run, step, 'destruction-evidence.json');
+      const keys = keysOn(station, t, pin).filter((k) => k.label === act.label);
+      const key = keys.find((k) => k.hasPrivate) ?? keys[0];
+      if (!key)
+        throw stationError(
+          'KEY_NOT_FOUND',
+          `no key labelled ${act.label} on token ${t.serial}: nothing was destroyed`,
+          { field: 'label', serial: t.serial },
+        );
+      const d = destroyKey({
+        token: { module: station.hsm.module(t.moduleId), serial: t.serial, pin },
+        id: key.id,
+        now: () => station.deps.clock(),
+      });
+      const written = writeEvidence(run, step, out, {
+        verdict: d.verdict,
+        failed: d.failed,
+        evidence: d.evidence,
+      });
+      return {
+        result: `destroyed ${act.label} (CKA_ID ${key.id}) on token ${t.serial}${stands(run)}: ${d.verdict}${d.failed.length ? ` (failed: ${d.failed.join(', ')})` : ''}; ${d.evidence.destroyed.map((x) => `${x.class} ${x.result}`).join(', ')}; evidence ${out}`,
+        postconditions: await postconditions(station, run, step, t, pin, { destruction: d.evidence }),
+        outputs: [written],
+      };
+    }
     case 'roster-apply':
-    case 'verify-roster':
+      throw stationError(
+        'CEREMONY_ACT_UNSUPPORTED',
+        "roster-apply is not performed by a ceremony run: each roster change of this station (station roster add | revoke) is authorised by a quorum session bound to exactly that change, not by the step's presence session; " +
+          'it needs what the file does not carry — for each roster.add entry its public key (PEM or SPKI), roles, validFrom and validUntil, for each roster.revoke entry a reason — ' +
+          "and no station path changes the roster's quorum (roster.quorum) after the roster was initialised; a rehearsal would change the station's one roster. " +
+          'Apply the change with its own commands and quorum sessions, report a deviation, and the master of ceremonies decides.',
+        {
+          field: 'act',
+          act: act.kind,
+          missing: [
+            'roster.add[].publicKey',
+            'roster.add[].roles',
+            'roster.add[].validFrom',
+            'roster.add[].validUntil',
+            'roster.revoke[].reason',
+            'a roster quorum change path',
+          ],
+        },
+      );
     case 'shares-reissue':
       throw stationError(
         'CEREMONY_ACT_UNSUPPORTED',
-        `${act.kind} is not performed by a ceremony run on this station version`,
+        "shares-reissue is not performed by a ceremony run: the station's split path (station shares split) refuses a token that already has an activation split, and no path re-issues one " +
+          "(rebuild the secret from M current shares in memory, set a new secret as the token's PIN, split it anew, void the old split); the act would also need the custodians' current share texts, which a step does not take. " +
+          'Report a deviation, and the master of ceremonies decides.',
+        { field: 'act', act: act.kind, missing: ['a share re-issue path', 'the current share texts'] },
+      );
+    case 'verify-roster':
+      throw stationError(
+        'CEREMONY_ACT_UNSUPPORTED',
+        'verify-roster is not performed by a ceremony run: it reads back the change roster-apply makes, and a run does not perform roster-apply',
         { field: 'act', act: act.kind },
       );
     default:
@@ -698,7 +972,7 @@ async function postconditions(
   step: CeremonyStep,
   t: TokenRef,
   pin: string,
-  made: { csrPem?: string },
+  made: Made,
 ): Promise<Postcondition[]> {
   const label = (step.act as { label?: string }).label ?? '';
   const keys = keysOn(station, t, pin).filter((k) => k.label === label);
@@ -713,6 +987,16 @@ async function postconditions(
     switch (kind) {
       case 'attributes-read-back': {
         if (!key) return out(false, `no key labelled ${label} on token ${t.serial}`, null);
+        if (made.escrow) return escrowCopyCheck(made.escrow, key, out);
+        if (made.exportClass) {
+          const e = made.exportClass;
+          const a = e.attributes;
+          return out(
+            e.exportClass === 'WRAP-TRUSTED-ONLY',
+            `key ${key.id}: ${e.check} ${e.exportClass} (sensitive ${String(a.sensitive)}, extractable ${String(a.extractable)}, wrap-with-trusted ${String(a.wrapWithTrusted)})`,
+            sha256hex(canonicalBytes(a)),
+          );
+        }
         const evidence = keyEvidence(key);
         const verdict = key.residency?.verdict ?? 'UNKNOWN';
         const failedChecks = key.residency ? [...key.residency.failed, ...key.residency.unknown] : [];
@@ -738,21 +1022,32 @@ async function postconditions(
             { write: false, login: { user: 'user', pin }, purpose: 'ceremony test signature' },
             (s) => s.sign(key.id, row.token, message, sha),
           );
+        const verifyWith = made.verifyWith ?? { spki: key.spki, what: "the token's public key" };
+        if (!verifyWith.spki)
+          return out(false, `test signature made; there is no ${verifyWith.what} to verify it with`, null);
         const ok = verifySignature(
           row.hash,
           message,
-          { key: key.spki, format: 'der', type: 'spki', ...dsaEncodingOption(row, 'token') },
+          { key: verifyWith.spki, format: 'der', type: 'spki', ...dsaEncodingOption(row, 'token') },
           signature,
         );
         return out(
           ok,
-          `test signature ${ok ? 'verifies' : 'does NOT verify'} with the token's public key`,
+          `test signature by ${label} on token ${t.serial} ${ok ? 'verifies' : 'does NOT verify'} with ${verifyWith.what}`,
           sha256hex(signature),
         );
       }
       case 'csr-verifies-against-token-key':
         return await csrCheck(made.csrPem, key);
       case 'object-absent':
+        if (made.destruction) {
+          const a = made.destruction.after;
+          return out(
+            a.byId === 0 && a.byLabel === 0 && keys.length === 0,
+            `after the act a logged-in search found ${a.byId} object(s) with CKA_ID ${made.destruction.id} and ${a.byLabel} labelled ${made.destruction.label}; now ${keys.length} key(s) labelled ${label} on token ${t.serial}`,
+            sha256hex(canonicalBytes(made.destruction)),
+          );
+        }
         return out(
           keys.length === 0,
           `${keys.length} object(s) labelled ${label} on token ${t.serial}`,
@@ -766,6 +1061,93 @@ async function postconditions(
     }
   });
   return Promise.all(checks);
+}
+
+/** What an act made or read, for its postconditions. */
+interface Made {
+  readonly csrPem?: string;
+  /** signature-verifies: the public key the test signature must verify with (else the key's own). */
+  readonly verifyWith?: { readonly spki: Buffer | null; readonly what: string };
+  /** wrap-export: the source key's export attributes, read back, and their class. */
+  readonly exportClass?: ReturnType<typeof wrapTrustedOnly> & {
+    readonly attributes: Readonly<Record<string, boolean | null>> & {
+      readonly sensitive: boolean | null;
+      readonly extractable: boolean | null;
+      readonly wrapWithTrusted: boolean | null;
+    };
+  };
+  /** unwrap-import: what the backup read back from both tokens. */
+  readonly escrow?: EscrowBackupEvidence;
+  /** destroy-key: what the destruction read back. */
+  readonly destruction?: KeyDestructionEvidence;
+}
+
+/** The escrow copy's attributes as the backup read them back: the copy policy holds and its SPKI is the source's. */
+function escrowCopyCheck(
+  e: EscrowBackupEvidence,
+  key: KeyInfo,
+  out: (ok: boolean, observed: string, evidence: string | null) => Postcondition,
+): Postcondition {
+  const check = (id: string) => e.checks.find((c) => c.id === id);
+  const policy = check('HSM-ESCROW-POLICY');
+  const spki = check('HSM-ESCROW-SPKI');
+  const ok = policy?.passed === true && spki?.passed === true && key.hasPrivate && key.id === e.key.id;
+  return out(
+    ok,
+    `escrow copy ${key.id}: residency ${e.escrowCopy.residency}; HSM-ESCROW-POLICY ${policy?.passed ? 'passed' : 'FAILED'} (${policy?.detail ?? 'not checked'}); HSM-ESCROW-SPKI ${spki?.passed ? 'passed' : 'FAILED'}`,
+    sha256hex(canonicalBytes(e)),
+  );
+}
+
+/** The public key of `label` on the file's HSM token, read now (the escrow copy's must verify with it). */
+function sourcePublicKey(
+  station: Station,
+  run: OpenedRun,
+  label: string,
+  pins: StepPins,
+): { spki: Buffer | null; what: string } {
+  const hsm = run.ceremony.file.hsm as NonNullable<CeremonyFile['hsm']>;
+  const t = needToken(station, run, hsm.token);
+  const pin = pinFor(run, hsm.token, pins, `to read the public key of ${label} on ${hsm.token}`);
+  const key = keysOn(station, t, pin).find((k) => k.label === label && k.spki);
+  return { spki: key?.spki ?? null, what: `the public key of ${label} on token ${t.serial}` };
+}
+
+/** A new output file of the step, named with REHEARSAL in a rehearsal; refused before the act if it exists. */
+function newOutput(run: OpenedRun, step: CeremonyStep, suffix: string): string {
+  const rehearsal = rehearsing(run);
+  const dir = run.state.started.outDir;
+  const out = join(dir, `${run.ceremony.file.id}-${step.id}${rehearsal ? '.REHEARSAL' : ''}.${suffix}`);
+  if (!existsSync(dir))
+    throw stationError('INVALID_INPUT', `the run's output folder ${dir} is gone`, { field: 'outDir' });
+  if (existsSync(out))
+    throw new CodedError('OUTPUT_EXISTS', `${out} already exists: outputs are never overwritten`, {
+      field: 'out',
+      path: out,
+    });
+  return out;
+}
+
+/** Writes an act's evidence as JSON (marked with the run, step and marking); its SHA-256 goes in the event. */
+function writeEvidence(
+  run: OpenedRun,
+  step: CeremonyStep,
+  path: string,
+  evidence: object,
+): { path: string; sha256: string } {
+  const text = `${JSON.stringify(
+    {
+      marking: marking(run.state),
+      ceremonyId: run.ceremony.file.id,
+      runId: run.state.runId,
+      stepId: step.id,
+      ...evidence,
+    },
+    null,
+    2,
+  )}\n`;
+  writeExclusive(path, text, { mode: 0o644, field: 'out' });
+  return { path, sha256: sha256hex(text) };
 }
 
 /**
