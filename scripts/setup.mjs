@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { buildFaultShim } from '../native/fault-shim/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_PACKAGES = ['softhsm2', 'opensc', 'chromium', 'xvfb', 'openssl', 'unzip', 'util-linux', 'poppler-utils'];
+const APT_PACKAGES = [
+  'softhsm2',
+  'opensc',
+  'chromium',
+  'xvfb',
+  'openssl',
+  'unzip',
+  'util-linux',
+  'poppler-utils',
+];
 const quiet = process.env.STATION_SETUP_QUIET === '1';
 const say = (msg) => quiet || process.stderr.write(`[setup] ${msg}\n`);
 

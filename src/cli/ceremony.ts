@@ -9,6 +9,7 @@ import {
   checkStep,
   decideDeviation,
   listRuns,
+  prepareRehearsal,
   printCeremonyScript,
   reportDeviation,
   runView,
@@ -17,7 +18,7 @@ import {
   type RunView,
 } from '../main/services/ceremonies';
 import { collect, configOf, moduleOf, withStation, type Out } from './context';
-import { readPin } from './pin';
+import { readPin, readPins } from './pin';
 
 /**
  * `station ceremony check|script FILE` (docs/ceremony-format.md): a ceremony file read strictly and
@@ -154,13 +155,22 @@ function registerRunCommands(ceremony: Command, out: Out): void {
     const scratchPin = o.rehearsal
       ? await readPin('user PIN for the scratch token: ', Boolean(o.pinStdin))
       : undefined;
-    await withStation(this, (s) => {
+    await withStation(this, async (s) => {
       const r = startRun(s, { file: resolve(file), mode, outDir: o.outDir, scratchPin, actor: o.actor });
-      if (o.json) return out(`${JSON.stringify(r)}\n`);
+      // A rehearsal of a backup or a destruction first makes, on the scratch token, the key the file acts on.
+      const prepared =
+        scratchPin === undefined
+          ? null
+          : await prepareRehearsal(s, { runId: r.runId, pin: scratchPin, actor: o.actor });
+      if (o.json) return out(`${JSON.stringify({ ...r, prepared })}\n`);
       out(`run ${r.runId} (${mode}) started\nSHA-256 ${r.fileDigest}\n  words: ${r.words.join(' ')}\n`);
       if (r.target)
         out(
           `token ${r.target.tokenLabel} (serial ${r.target.tokenSerial ?? 'found at each step'}) stands for ${r.target.fileToken}\n`,
+        );
+      if (prepared)
+        out(
+          `rehearsal key ${prepared.label} (CKA_ID ${prepared.id}${prepared.backup ? ', backup-capable' : ''}) made on the scratch token\n`,
         );
     });
   });
@@ -210,7 +220,8 @@ function registerRunCommands(ceremony: Command, out: Out): void {
       )
       .option('--bag-not-intact <serial>', 'a bag found damaged (repeatable)', collect, [])
       .option('--pin', "ask for the token's user PIN (label checks)")
-      .option('--pin-stdin', "read the token's user PIN from stdin")
+      .option('--escrow-pin', "a backup: ask for the escrow token's user PIN too (label checks there)")
+      .option('--pin-stdin', 'read the PINs asked for from stdin, one per line (user, then escrow)')
       .option('--json', 'machine-readable output'),
   ).action(async function (
     this: Command,
@@ -220,6 +231,7 @@ function registerRunCommands(ceremony: Command, out: Out): void {
       bag: string[];
       bagNotIntact: string[];
       pin?: boolean;
+      escrowPin?: boolean;
       pinStdin?: boolean;
       json?: boolean;
       actor: string;
@@ -229,9 +241,11 @@ function registerRunCommands(ceremony: Command, out: Out): void {
       const [serial = '', readAloud = ''] = b.split('=');
       return { serial, readAloud, intact: !o.bagNotIntact.includes(serial) };
     });
-    const pin = await pinOf(o, 'token user PIN: ');
+    const [pin, escrowPin] = o.escrowPin
+      ? await readPins(['token user PIN: ', 'escrow token user PIN: '], Boolean(o.pinStdin))
+      : [await pinOf(o, 'token user PIN: ')];
     await withStation(this, (s) => {
-      const r = checkStep(s, { runId, quorumSessionId: o.quorum, bags, pin, actor: o.actor });
+      const r = checkStep(s, { runId, quorumSessionId: o.quorum, bags, pin, escrowPin, actor: o.actor });
       if (o.json) return out(`${JSON.stringify(r)}\n`);
       for (const p of r.preconditions)
         out(`${p.result === 'pass' ? 'PASS' : 'FAIL'} ${p.kind}: ${p.observed}\n`);
@@ -247,16 +261,32 @@ function registerRunCommands(ceremony: Command, out: Out): void {
       .argument('<run>', 'run id')
       .option('--note <text>', 'record-note and manual steps: what was said or done')
       .option('--pin', "ask for the token's user PIN")
-      .option('--pin-stdin', "read the token's user PIN from stdin")
+      .option(
+        '--backup-pins',
+        "a key backup: ask for the source token's user PIN, the escrow token's user PIN and the SO PIN",
+      )
+      .option('--pin-stdin', 'read the PINs asked for from stdin, one per line (user, escrow, SO)')
       .option('--json', 'machine-readable output'),
   ).action(async function (
     this: Command,
     runId: string,
-    o: { note?: string; pin?: boolean; pinStdin?: boolean; json?: boolean; actor: string },
+    o: {
+      note?: string;
+      pin?: boolean;
+      backupPins?: boolean;
+      pinStdin?: boolean;
+      json?: boolean;
+      actor: string;
+    },
   ) {
-    const pin = await pinOf(o, 'token user PIN: ');
+    const [pin, escrowPin, soPin] = o.backupPins
+      ? await readPins(
+          ['source token user PIN: ', 'escrow token user PIN: ', 'SO PIN (trusted wrap key): '],
+          Boolean(o.pinStdin),
+        )
+      : [await pinOf(o, 'token user PIN: ')];
     await withStation(this, async (s) => {
-      const r = await actStep(s, { runId, note: o.note, pin, actor: o.actor });
+      const r = await actStep(s, { runId, note: o.note, pin, escrowPin, soPin, actor: o.actor });
       if (o.json) return out(`${JSON.stringify(r)}\n`);
       out(`${r.act}: ${r.result}\n`);
       for (const p of r.postconditions)

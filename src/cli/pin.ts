@@ -24,6 +24,35 @@ export async function readPin(prompt: string, fromStdin: boolean): Promise<strin
   }
 }
 
+/**
+ * Several PINs for one act, in the order of `prompts`: from successive lines of stdin (`--pin-stdin`),
+ * else asked one by one at the terminal. Used where one act logs in to more than one token (a key backup:
+ * the source token's user PIN, the escrow token's user PIN, the SO PIN).
+ */
+export async function readPins(prompts: readonly string[], fromStdin: boolean): Promise<string[]> {
+  if (!fromStdin) {
+    const pins: string[] = [];
+    for (const p of prompts) pins.push(await readPin(p, false));
+    return pins;
+  }
+  const lines = (await allStdin()).split(/\r?\n/);
+  if (lines.length < prompts.length || lines.slice(0, prompts.length).some((l) => l === ''))
+    throw new CodedError('INVALID_INPUT', `stdin must hold ${prompts.length} PINs, one per line`, {
+      field: 'pin',
+    });
+  return lines.slice(0, prompts.length);
+}
+
+function allStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => (data += chunk));
+    process.stdin.on('end', () => resolve(data));
+    process.stdin.on('error', reject);
+  });
+}
+
 function firstLine(): Promise<string> {
   return new Promise((resolve, reject) => {
     let data = '';

@@ -98,6 +98,38 @@ beforeAll(async () => {
 afterAll(() => suite?.remove());
 
 describe('station ceremony run / step (built CLI)', () => {
+  it('a backup rehearsal makes its backup-capable key on the scratch token; a backup act takes three PINs, one per line', () => {
+    signIn('ana-ruiz');
+    const backup = resolve(import.meta.dirname, '../../../resources/ceremonies/key-backup.yaml');
+    const started = JSON.parse(
+      ok(
+        [
+          'ceremony',
+          'run',
+          backup,
+          '--rehearsal',
+          '--out-dir',
+          join(suite.dir, 'out-backup'),
+          '--pin-stdin',
+          '--json',
+        ],
+        `${SCRATCH_PIN}\n`,
+      ),
+    ) as { runId: string; prepared: { label: string; backup: boolean } | null };
+    expect(started.prepared).toMatchObject({ backup: true });
+    expect(readFileSync(backup, 'utf8')).toContain(`label: ${started.prepared!.label}`);
+    // The PINs are read before anything is touched: two lines for three PINs is refused as such.
+    const short = cli(['ceremony', 'step', 'act', started.runId, '--backup-pins', '--pin-stdin'], '1\n2\n');
+    expect(short.status).not.toBe(0);
+    expect(short.stderr).toContain('3 PINs');
+    // Three are read, and the act is then judged by the run (the current step is not the backup yet).
+    const three = cli(
+      ['ceremony', 'step', 'act', started.runId, '--backup-pins', '--pin-stdin'],
+      '1\n2\n3\n',
+    );
+    expect(three.stderr).not.toContain('3 PINs');
+  });
+
   it('rehearses the example end to end; production of a changed file is refused', () => {
     signIn('ana-ruiz');
     const out = join(suite.dir, 'out');
@@ -195,5 +227,5 @@ describe('station ceremony run / step (built CLI)', () => {
     expect(ok(['ceremony', 'run', EXAMPLE, '--production', '--out-dir', join(out, 'prod')])).toMatch(
       /^run \S+ \(production\) started$/m,
     );
-  });
+  }, 240_000);
 });
