@@ -68,43 +68,48 @@ export function ceremonyTranscript(
   state: RunState;
 } {
   const { ceremony, events, state } = openRun(station, runId);
-  const entries = events.map((e): TranscriptEntry => {
-    const row = station.journal.get(e.seq);
-    if (!row) throw stationError('STORE_CORRUPT', `journal entry ${e.seq} of run ${runId} is gone`, {});
-    return {
-      seq: e.seq,
-      at: e.at,
-      actor: e.actor,
-      kind: e.kind,
-      body: e.body,
-      hash: Buffer.from(row.hash).toString('hex'),
-    };
+  const transcript = buildTranscript(ceremony, events, state, (seq) => {
+    const row = station.journal.get(seq);
+    if (!row) throw stationError('STORE_CORRUPT', `journal entry ${seq} of run ${runId} is gone`, {});
+    return Buffer.from(row.hash).toString('hex');
   });
+  return { transcript, ceremony, events, state };
+}
+
+/** The transcript of a run from its events and state (folded against `loaded`), each entry with its hash. */
+export function buildTranscript(
+  loaded: LoadedCeremony,
+  events: readonly RunEvent[],
+  state: RunState,
+  hashOf: (seq: number) => string,
+): CeremonyTranscript {
+  const entries = events.map((e): TranscriptEntry => ({
+    seq: e.seq,
+    at: e.at,
+    actor: e.actor,
+    kind: e.kind,
+    body: e.body,
+    hash: hashOf(e.seq),
+  }));
   const outputs = events.flatMap((e) =>
     e.kind === 'ceremony.step-acted'
       ? e.body.outputs.map((o) => ({ stepId: e.body.stepId, seq: e.seq, path: o.path, sha256: o.sha256 }))
       : [],
   );
-  const final = state.status === 'completed' || state.status === 'aborted';
   return {
-    transcript: {
-      runId,
-      ceremonyId: ceremony.file.id,
-      title: ceremony.file.title,
-      mode: state.started.mode,
-      marking: state.started.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION',
-      fileDigest: state.started.fileDigest,
-      words: ceremony.digest.words,
-      source: state.started.source,
-      status: state.status,
-      final,
-      outcome: outcomeSentence(state, events),
-      entries,
-      outputs,
-    },
-    ceremony,
-    events,
-    state,
+    runId: state.runId,
+    ceremonyId: loaded.file.id,
+    title: loaded.file.title,
+    mode: state.started.mode,
+    marking: state.started.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION',
+    fileDigest: state.started.fileDigest,
+    words: loaded.digest.words,
+    source: state.started.source,
+    status: state.status,
+    final: state.status === 'completed' || state.status === 'aborted',
+    outcome: outcomeSentence(state, events),
+    entries,
+    outputs,
   };
 }
 
