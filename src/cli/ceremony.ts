@@ -11,12 +11,15 @@ import {
   listRuns,
   prepareRehearsal,
   printCeremonyScript,
+  printTranscript,
   reportDeviation,
   runView,
   startRun,
   witnessStep,
   type RunView,
 } from '../main/services/ceremonies';
+import { exportCeremonyTranscript } from '../main/services/bundles';
+import { stderrProgress } from './bundles';
 import { collect, configOf, moduleOf, withStation, type Out } from './context';
 import { readPin, readPins } from './pin';
 
@@ -116,6 +119,7 @@ export function registerCeremonyCommands(program: Command, out: Out): void {
       out(`PDF SHA-256 ${r.sha256}\n`);
     });
   registerRunCommands(ceremony, out);
+  registerTranscriptCommands(ceremony, out);
 }
 
 /** `ceremony run`, `ceremony runs` and `ceremony step …` (docs/ceremonies.md). */
@@ -393,4 +397,67 @@ function statusText(v: RunView): string {
       `deviation ${d.seq} at ${d.stepId} (${d.phase}): ${d.decision ? `${d.decision.decision} by ${d.decision.actor}: ${d.decision.reason}` : 'OPEN'}`,
     );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `ceremony transcript RUN --out PDF` and `ceremony bundle RUN` (docs/ceremonies.md, "Transcript"): the
+ * run's annotated transcript as a PDF, and its signed `ceremony-transcript` bundle for reviewers.
+ */
+function registerTranscriptCommands(ceremony: Command, out: Out): void {
+  ceremony
+    .command('transcript')
+    .description(
+      "print a run's transcript to a new PDF: the script annotated from the journal, deviations and decisions on filled exception sheets",
+    )
+    .argument('<run>', 'run id')
+    .requiredOption('--out <file>', 'new file for the PDF (never overwritten; 0600)')
+    .option('--json', 'machine-readable output')
+    .action(async function (this: Command, runId: string, o: { out: string; json?: boolean }) {
+      await withStation(this, async (s) => {
+        const r = await printTranscript(s, runId, { out: resolve(o.out) });
+        if (o.json) return out(`${JSON.stringify(r)}\n`);
+        out(`wrote ${r.path} (${r.pages ?? '?'} pages): transcript of run ${runId}, ${r.marking}\n`);
+        out(`outcome: ${r.outcome}\nfile SHA-256 ${r.fileDigest}\nPDF SHA-256 ${r.sha256}\n`);
+      });
+    });
+
+  ceremony
+    .command('bundle')
+    .description(
+      "export a run's signed transcript bundle (journal entries, the ceremony file, its outputs re-hashed, the transcript PDF, the journal and checkpoint) to a volume",
+    )
+    .argument('<run>', 'run id')
+    .option('--volume <path>', 'the volume (default: the only ready one)')
+    .option('--no-pdf', 'leave the transcript PDF out (a station without Chromium)')
+    .option('--pin-stdin', 'read the station token PIN from the first line of stdin')
+    .option('--actor <actor>', 'who exports (the signed-in operator)', 'operator:cli')
+    .option('--json', 'machine-readable result')
+    .action(async function (
+      this: Command,
+      runId: string,
+      o: { volume?: string; pdf: boolean; pinStdin?: boolean; actor: string; json?: boolean },
+    ) {
+      await withStation(this, async (s) => {
+        const pin = await readPin('Station token PIN: ', o.pinStdin === true);
+        const r = await exportCeremonyTranscript(
+          s,
+          {
+            runId,
+            volume: o.volume ? resolve(o.volume) : undefined,
+            pdf: o.pdf,
+            pin,
+            actor: o.actor,
+          },
+          stderrProgress(),
+        );
+        if (o.json) return out(`${JSON.stringify(r)}\n`);
+        out(
+          `exported the transcript of run ${runId} to ${r.path} (${r.sizeBytes} bytes), read back and verified\n`,
+        );
+        out(
+          `  packet ${r.packetId} version ${r.version}\n  digest ${r.digest}\n  words  ${r.words.join(' ')}\n`,
+        );
+        for (const f of r.files) out(`  ${f.sha256}  ${f.name}\n`);
+      });
+    });
 }

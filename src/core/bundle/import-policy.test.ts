@@ -116,6 +116,7 @@ describe('BND-KIND: an import takes content, never a registration or an identity
       'packet-broad',
       'evidence',
       'portal-evidence',
+      'ceremony-transcript',
     ]);
     for (const k of IMPORTABLE_KINDS) expect(checkImportKind(k)).toBeNull();
     for (const k of ['key-registration', 'identity'] as const)

@@ -36,6 +36,7 @@ export const SIGNABLE_KINDS: Readonly<Record<SignerKind, readonly BundleKind[]>>
     'packet-broad',
     'evidence',
     'portal-evidence',
+    'ceremony-transcript',
     'identity',
   ],
   reviewer: ['key-registration'],
@@ -115,6 +116,7 @@ export const IMPORTABLE_KINDS: readonly BundleKind[] = [
   'packet-broad',
   'evidence',
   'portal-evidence',
+  'ceremony-transcript',
 ];
 
 /** BND-KIND: this bundle kind may be imported (registrations and identities have their own path). */

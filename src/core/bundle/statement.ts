@@ -52,6 +52,8 @@ export const BUNDLE_KINDS = [
   'packet-broad',
   /** One portal run's evidence: the run, its approval trace and its masked screenshots (online stations). */
   'portal-evidence',
+  /** One ceremony run's transcript: its journal entries, the ceremony file's bytes, its outputs, the PDF. */
+  'ceremony-transcript',
 ] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 

@@ -64,6 +64,7 @@ import {
   journalLines,
 } from '../authority/queries';
 import { portalEvidencePlan } from '../portal/queries';
+import { ceremonyTranscriptPlan } from '../ceremonies';
 import type { Station } from '../../station/station';
 
 /**
@@ -344,7 +345,8 @@ export type ExportKind =
   | 'identity'
   | 'packet'
   | 'packet-broad'
-  | 'portal-evidence';
+  | 'portal-evidence'
+  | 'ceremony-transcript';
 
 export interface ExportRequest {
   readonly kind: ExportKind;
@@ -356,8 +358,10 @@ export interface ExportRequest {
   readonly packetVersion?: number;
   /** For `packet-broad`: the seq of the compromise-authority evaluation whose broad view it carries. */
   readonly evaluationSeq?: number;
-  /** For `portal-evidence`: the portal run whose evidence it carries. */
+  /** For `portal-evidence`: the portal run whose evidence it carries; for `ceremony-transcript`: the ceremony run. */
   readonly runId?: string;
+  /** For `ceremony-transcript`: the transcript PDF printed for it, and the run's last seq it shows. */
+  readonly transcriptPdf?: { readonly bytes: Uint8Array; readonly lastSeq: number };
   /** The volume's mount path, as listed. Omitted: the one ready volume, if exactly one. */
   readonly volume?: string;
   readonly pin: string;
@@ -396,6 +400,8 @@ const PACKET_IDS: Record<ExportKind, string> = {
   packet: 'packet',
   'packet-broad': 'authority-broad',
   'portal-evidence': 'portal-evidence',
+  // The run's own packet: `ceremony-<run id>` (ceremonyTranscriptPlan); never used as is.
+  'ceremony-transcript': 'ceremony',
 };
 const TITLES: Record<ExportKind, string> = {
   'journal-segment': 'Journal segment with its signed checkpoint',
@@ -405,6 +411,7 @@ const TITLES: Record<ExportKind, string> = {
   packet: 'Governance packet',
   'packet-broad': 'Broad view of a compromise-authority evaluation',
   'portal-evidence': 'Evidence of a portal submission run',
+  'ceremony-transcript': 'Transcript of a ceremony run',
 };
 
 /**
@@ -460,10 +467,14 @@ export function exportPreview(
     packetVersion?: number;
     evaluationSeq?: number;
     runId?: string;
+    transcriptPdf?: { bytes: Uint8Array; lastSeq: number };
   },
 ): ExportPreview {
   if (req.kind === 'packet-broad') return broadPreview(station, req);
   if (req.kind === 'portal-evidence') return portalEvidencePreview(station, req);
+  // The title is the plan's own: a rehearsal's transcript always says REHEARSAL.
+  if (req.kind === 'ceremony-transcript')
+    return sourcedPreview(station, 'ceremony-transcript', ceremonyTranscriptSources(station, req), undefined);
   if (req.kind === 'packet') {
     const plan = packetPlan(station, req);
     const files = [
@@ -538,11 +549,11 @@ function broadPreview(station: Station, req: { title?: string; evaluationSeq?: n
  */
 function sourcedPreview(
   station: Station,
-  kind: 'packet-broad' | 'portal-evidence',
-  plan: { title: string; sources: readonly { name: string; size: number }[] },
+  kind: 'packet-broad' | 'portal-evidence' | 'ceremony-transcript',
+  plan: { title: string; sources: readonly { name: string; size: number }[]; packetId?: string },
   title: string | undefined,
 ): ExportPreview {
-  const packetId = PACKET_IDS[kind];
+  const packetId = plan.packetId ?? PACKET_IDS[kind];
   const version = nextVersion(station, packetId);
   const files = [
     ...plan.sources.map((f) => ({ name: f.name, size: f.size })),
@@ -571,6 +582,31 @@ function portalEvidenceSources(station: Station, req: { runId?: string }) {
     throw stationError('INVALID_INPUT', 'name the portal run whose evidence to export', { field: 'runId' });
   const plan = portalEvidencePlan(station, req.runId);
   return {
+    title: plan.title,
+    sources: plan.files.map((f): BundleSource => ({
+      name: f.name,
+      source: { bytes: f.bytes },
+      size: f.bytes.length,
+    })),
+  };
+}
+
+/**
+ * A `ceremony-transcript` bundle (packet `ceremony-<run id>`): the run's transcript.json, the ceremony
+ * file's exact bytes, its outputs re-hashed against the journal (CEREMONY_FILE_CHANGED before any PIN
+ * is asked), the transcript PDF when given, and the journal pair.
+ */
+function ceremonyTranscriptSources(
+  station: Station,
+  req: { runId?: string; transcriptPdf?: { bytes: Uint8Array; lastSeq: number } },
+) {
+  if (req.runId === undefined)
+    throw stationError('INVALID_INPUT', 'name the ceremony run whose transcript to export', {
+      field: 'runId',
+    });
+  const plan = ceremonyTranscriptPlan(station, req.runId, req.transcriptPdf);
+  return {
+    packetId: plan.packetId,
     title: plan.title,
     sources: plan.files.map((f): BundleSource => ({
       name: f.name,
@@ -1003,6 +1039,8 @@ function buildSources(
   }
   // Read and re-hashed again here, under the token session: what is signed is what was checked now.
   if (req.kind === 'portal-evidence') return [...portalEvidenceSources(station, req).sources, ...journal];
+  if (req.kind === 'ceremony-transcript')
+    return [...ceremonyTranscriptSources(station, req).sources, ...journal];
   return journal;
 }
 

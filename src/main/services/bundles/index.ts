@@ -4,6 +4,7 @@
  * Signed bundles on removable media (export, hardened import, trust store) and the approvals reviewers send back.
  */
 export * from './approvals';
+export * from './ceremony-transcript';
 export * from './bundles';
 export * from './dsse';
 export * from './reviewer';

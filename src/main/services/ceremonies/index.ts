@@ -8,3 +8,12 @@
 export * from './queries';
 export * from './runs';
 export { printCeremonyScript } from './print';
+export {
+  printTranscript,
+  ceremonyTranscript,
+  ceremonyTranscriptPlan,
+  transcriptPdf,
+  IN_PROGRESS,
+  type CeremonyTranscript,
+  type TranscriptBundlePlan,
+} from './transcript';

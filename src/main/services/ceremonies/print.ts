@@ -28,6 +28,8 @@ const esc = escapeHtml;
 export const EXCEPTION_SHEETS = 2;
 
 const BOX = '<span class="box" aria-hidden="true">☐</span>';
+/** A box ticked on paper by the station: what the journal says was chosen (the transcript's sheets). */
+export const TICKED = '<span class="box" aria-hidden="true">☒</span>';
 const blank = (cls = '') => `<span class="blank${cls ? ` ${cls}` : ''}">&nbsp;</span>`;
 
 /** A line's caption and text, as the model holds them (the caption is left out when empty). */
@@ -167,7 +169,7 @@ ${area('Reason for the decision')}
 </section>`;
 }
 
-const STYLE = `
+export const PRINT_STYLE = `
   @page { size: A4; }
   body { font-family: 'DejaVu Sans', sans-serif; color: #000; font-size: 12pt; line-height: 1.35; font-variant-ligatures: none; }
   h1 { font-size: 20pt; margin: 0 0 3mm; } h2 { font-size: 15pt; margin: 7mm 0 2mm; border-bottom: 1.5px solid #000; break-after: avoid; }
@@ -191,29 +193,43 @@ const STYLE = `
   .decision { font-size: 15pt; margin: 4mm 0; }
 `;
 
-/** The HTML print view of a loaded ceremony file's script. */
-export function ceremonyScriptHtml(loaded: LoadedCeremony, script: CeremonyScript = ceremonyScript(loaded)) {
+/**
+ * Every section of the script model laid out as printed, in the model's order. `afterStep` adds a
+ * block after a step's own (the transcript's "as performed" from the journal); the script adds none.
+ */
+export function scriptSectionsHtml(
+  script: CeremonyScript,
+  afterStep: (stepId: string) => string = () => '',
+): string[] {
   const steps = script.sections.filter((s) => s.id.startsWith('step:'));
-  const mc =
-    loaded.file.participants
-      .filter((p) => p.role === 'master-of-ceremonies')
-      .map((p) => `${p.name} (${p.id})`)
-      .join(', ') || blank();
-  const body = script.sections.map((s) => {
+  return script.sections.map((s) => {
     if (s.id === 'header') return headerHtml(s);
     if (s.id === 'participants') return participantsHtml(s);
     if (s.id === 'bags') return bagsHtml(s, steps);
-    if (s.id.startsWith('step:')) return stepHtml(s);
+    if (s.id.startsWith('step:')) return `${stepHtml(s)}\n${afterStep(s.id.slice('step:'.length))}`;
     return `<h2>${esc(s.title)}</h2>\n${linesHtml(s.lines, s.id === 'close' ? ['Signature', 'Time'] : [])}`;
   });
+}
+
+/** Who holds the master of ceremonies' seat, as the sheets name them. */
+export function mastersOfCeremonies(loaded: LoadedCeremony): string {
+  return loaded.file.participants
+    .filter((p) => p.role === 'master-of-ceremonies')
+    .map((p) => `${p.name} (${p.id})`)
+    .join(', ');
+}
+
+/** The HTML print view of a loaded ceremony file's script. */
+export function ceremonyScriptHtml(loaded: LoadedCeremony, script: CeremonyScript = ceremonyScript(loaded)) {
+  const mc = mastersOfCeremonies(loaded) || blank();
   const sheets = Array.from({ length: EXCEPTION_SHEETS }, (_, i) =>
     exceptionSheetHtml(i + 1, EXCEPTION_SHEETS, loaded.file.id, mc),
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(script.title)} — ceremony script</title>
-<style>${STYLE}</style></head>
+<style>${PRINT_STYLE}</style></head>
 <body>
-${body.join('\n')}
+${scriptSectionsHtml(script).join('\n')}
 ${sheets.join('\n')}
 </body></html>`;
 }
