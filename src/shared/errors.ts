@@ -232,6 +232,11 @@ export const ERROR_CATALOGUE = {
     action:
       'The ceremony file no longer has the digest the run started with: restore the reviewed file, or abort this run and start a new one with the new file (it must be rehearsed again).',
   },
+  CEREMONY_OUTPUT_CHANGED: {
+    class: 'integrity',
+    action:
+      'An output the run wrote is missing or no longer has the digest its journal entry holds (the file is named): nothing was exported. Find out who changed it; the journal keeps the original digest.',
+  },
   CEREMONY_LABEL_EXISTS: {
     class: 'state',
     action:

@@ -419,7 +419,7 @@ describe('station ceremony bundle: the signed transcript bundle', () => {
     writeFileSync(csrPath, bytes);
     const r = cli(['ceremony', 'bundle', done, '--pin-stdin'], `${PIN}\n`);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('CEREMONY_FILE_CHANGED');
+    expect(r.stderr).toContain('CEREMONY_OUTPUT_CHANGED');
     expect(r.stderr).toContain(csrPath);
     expect(readdirSync(media)).toEqual([basename(zip)]);
   });

@@ -403,7 +403,7 @@ export interface TranscriptBundlePlan {
  * (every ceremony.* entry of the run with its seq and entry hash, the file digest, the outcome), the
  * ceremony file's exact bytes (`ceremony/file/<name>`, re-hashed against the run's digest:
  * CEREMONY_FILE_CHANGED otherwise), every output a step wrote (`ceremony/outputs/<step>/<name>`, each
- * re-hashed against the journal: CEREMONY_FILE_CHANGED naming it otherwise), and the transcript PDF when
+ * re-hashed against the journal: CEREMONY_OUTPUT_CHANGED naming it otherwise), and the transcript PDF when
  * one is given (`ceremony/transcript.pdf`: refused with JOURNAL_CONFLICT if the run moved since it was
  * printed). The journal pair is the bundles service's part. A rehearsal's title begins REHEARSAL.
  */
@@ -413,7 +413,7 @@ export function ceremonyTranscriptPlan(
   pdf?: { bytes: Uint8Array; lastSeq: number },
 ): TranscriptBundlePlan {
   const { transcript: t } = ceremonyTranscript(station, runId);
-  const fileBytes = readFile(t.source, 'file');
+  const fileBytes = readFile(t.source, 'file', 'CEREMONY_FILE_CHANGED');
   const found = sha256hex(fileBytes);
   if (found !== t.fileDigest)
     throw stationError(
@@ -422,11 +422,11 @@ export function ceremonyTranscriptPlan(
       { field: 'file', runId, path: t.source, expected: t.fileDigest, found },
     );
   const outputs = t.outputs.map((o, i) => {
-    const bytes = readFile(o.path, `outputs.${i}`);
+    const bytes = readFile(o.path, `outputs.${i}`, 'CEREMONY_OUTPUT_CHANGED');
     const now = sha256hex(bytes);
     if (now !== o.sha256)
       throw stationError(
-        'CEREMONY_FILE_CHANGED',
+        'CEREMONY_OUTPUT_CHANGED',
         `output ${o.path} of step ${o.stepId} now has SHA-256 ${now}; the journal (seq ${o.seq}) holds ${o.sha256}: nothing was exported`,
         { field: `outputs.${i}`, runId, path: o.path, expected: o.sha256, found: now },
       );
@@ -464,9 +464,13 @@ export function ceremonyTranscriptPlan(
 const MAX_RECORDED_FILE = 16 * 1024 * 1024;
 
 /** A file the run recorded, read whole; gone, unreadable or far larger than any it wrote, it has changed. */
-function readFile(path: string, field: string): Buffer {
+function readFile(
+  path: string,
+  field: string,
+  code: 'CEREMONY_FILE_CHANGED' | 'CEREMONY_OUTPUT_CHANGED',
+): Buffer {
   const changed = (why: string) =>
-    stationError('CEREMONY_FILE_CHANGED', `${path}, recorded by the run, ${why}: nothing was exported`, {
+    stationError(code, `${path}, recorded by the run, ${why}: nothing was exported`, {
       field,
       path,
     });
