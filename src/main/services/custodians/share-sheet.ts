@@ -45,7 +45,7 @@ export function shareSheetHtml(s: ShareSheet): string {
     <tr><th>Issued to</th><td>${esc(s.holder)}</td></tr>
   </table>
   <div class="secret">
-    <p>Share (letters A–Z and digits 2–7; the last group carries a checksum):</p>
+    <p>Share (letters A–Z and digits 2–7; the last seven characters carry a checksum):</p>
     <div class="share">${esc(s.shareText)}</div>
   </div>
   <p>Commitment of this share — compare with the station’s <em>shares verify</em> result, never read the share aloud:</p>
