@@ -109,7 +109,10 @@ export const STATUS_WORDS = {
     tone: 'neutral',
     meaning: 'A ceremony run the master of ceremonies ended on a deviation: it takes no more steps.',
   },
-  RECORDED: { tone: 'good', meaning: 'A ceremony step’s act was performed and its record is in the journal.' },
+  RECORDED: {
+    tone: 'good',
+    meaning: 'A ceremony step’s act was performed and its record is in the journal.',
+  },
   'NOT DONE': { tone: 'neutral', meaning: 'A ceremony step’s act has not been performed yet.' },
   'NOT VALID': {
     tone: 'bad',

@@ -118,8 +118,7 @@ export const CONFIRMED_ACTS = {
   ceremonyStart: {
     title: 'Start a run of the ceremony file',
     // Production acts on the real HSM token: the word is typed.
-    typeToConfirm: (input) =>
-      input.mode === 'production' ? { label: 'mode', value: 'production' } : null,
+    typeToConfirm: (input) => (input.mode === 'production' ? { label: 'mode', value: 'production' } : null),
   },
   ceremonyCheck: { title: "Check the step's preconditions and record them", typeToConfirm: noTyping },
   ceremonyAct: { title: "Perform the step's act and record it", typeToConfirm: noTyping },

@@ -8,4 +8,4 @@
 export * from './queries';
 export * from './runs';
 export { printCeremonyScript } from './print';
-export { startConsoleRun } from './console';
+export { ceremonyFiles, loadCeremonyView, runnerView, startConsoleRun } from './console';

@@ -110,12 +110,7 @@ export function Runner(props: { runId: string; onClose: () => void; onChanged: (
   );
 }
 
-function CurrentStep(props: {
-  view: RunView;
-  step: Step;
-  modules: Modules;
-  onChanged: () => Promise<void>;
-}) {
+function CurrentStep(props: { view: RunView; step: Step; modules: Modules; onChanged: () => Promise<void> }) {
   const { view, step } = props;
   const halted = view.openDeviation !== null;
   return (
@@ -165,10 +160,11 @@ function CurrentStep(props: {
       <section aria-label="Step checklist" className="step-checklist">
         <h3>Checklist</h3>
         <h4>
-          Preconditions <Badge word={phaseWord(step.preconditions.state)} />
+          Preconditions {/* A step with nothing to check is not green: there is no evidence to show. */}
+          {step.preconditions.items.length > 0 ? <Badge word={phaseWord(step.preconditions.state)} /> : null}
         </h4>
         {step.preconditions.items.length === 0 ? (
-          <p className="muted">None.</p>
+          <p className="muted">None for this step.</p>
         ) : (
           <ul className="plain" aria-label="Preconditions">
             {step.preconditions.items.map((p, i) => (
@@ -560,8 +556,8 @@ function ExceptionSheet({ view }: { view: RunView }) {
         </tbody>
       </table>
       <p className="muted">
-        Run started {when(view.startedAt)} by {view.startedBy}; each entry is recorded under the person
-        signed in.
+        Run started {when(view.startedAt)} by {view.startedBy}; each entry is recorded under the person signed
+        in.
       </p>
     </section>
   );
