@@ -189,6 +189,14 @@ async function choose(select: Locator, prefix: string): Promise<void> {
   await select.selectOption({ label: (await option.textContent()) ?? '' });
 }
 
+/** The station refused the act with an error the person reads, then dismisses (so the next act's outcome is its own). */
+async function refused(page: Page, pattern: RegExp): Promise<void> {
+  const alert = page.getByRole('alert').first();
+  await expect.poll(() => alert.innerText()).toMatch(pattern);
+  await alert.getByRole('button', { name: 'Dismiss' }).click();
+  await alert.waitFor({ state: 'hidden' });
+}
+
 async function switchTo(page: Page, who: string): Promise<void> {
   const cell = page.getByRole('banner', { name: 'Station status' }).getByLabel('Operator');
   await cell.getByRole('button', { name: 'Sign out' }).click();
@@ -249,9 +257,7 @@ describe('the Ceremonies view: one step at a time', () => {
       // refused before anything is made.
       await file.getByRole('button', { name: 'Preview the start…' }).click();
       await confirmPreview(page, 'Start a run of the ceremony file', { pin: '654321' });
-      await expect
-        .poll(() => page.getByRole('alert').first().innerText())
-        .toMatch(/operator:alice is not a participant of this ceremony[\s\S]*CEREMONY_SEAT_REFUSED/);
+      await refused(page, /operator:alice is not a participant of this ceremony[\s\S]*CEREMONY_SEAT_REFUSED/);
       expect(JSON.parse(stationCli(['ceremony', 'runs', '--json', '--data-dir', suite.dir]).stdout)).toEqual(
         [],
       );
@@ -262,6 +268,7 @@ describe('the Ceremonies view: one step at a time', () => {
       const cast = page.getByRole('article', { name: 'Ceremony file intermediate-2027-rotation-demo-cast' });
       await expect.poll(() => cast.innerText()).toMatch(/Dave Dunn[\s\S]*VALID/);
       expect(await cast.innerText()).toContain('Not rehearsed at these bytes yet');
+      await axeClean(page, 'ceremony file loaded');
       await cast.getByRole('button', { name: 'Preview the start…' }).click();
       await confirmPreview(page, 'Start a run of the ceremony file', { pin: '654321' });
 
@@ -313,7 +320,7 @@ describe('the Ceremonies view: one step at a time', () => {
       await form3.getByLabel('What was said or done (recorded)').fill('Bag opened, HSM taken out.');
       await form3.getByRole('button', { name: 'Preview the act…' }).click();
       await confirmPreview(page, "Perform the step's act and record it");
-      await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('CEREMONY_SEAT_REFUSED');
+      await refused(page, /CEREMONY_SEAT_REFUSED/);
       await page.getByRole('button', { name: 'Back to the form' }).click();
       await switchTo(page, 'Bob');
       await actAndWitness(page, 3, 'Bag TB-104233 opened intact; HSM taken out of safe 1.', 'bob');
@@ -340,7 +347,7 @@ describe('the Ceremonies view: one step at a time', () => {
       await decide.getByLabel('Reason (recorded)').fill('Rehearsal on SoftHSM2: firmware differs by design.');
       await decide.getByRole('button', { name: 'Preview the decision…' }).click();
       await confirmPreview(page, 'Decide on the deviation as master of ceremonies', { as: 'bob' });
-      await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('CEREMONY_SEAT_REFUSED');
+      await refused(page, /CEREMONY_SEAT_REFUSED/);
       await page.getByRole('button', { name: 'Back to the form' }).click();
       await switchTo(page, 'Alice');
       const decide2 = page.getByRole('form', { name: 'Decide on the deviation' });

@@ -26,7 +26,6 @@ export function CeremoniesView() {
   const [runs, setRuns] = useState<RunRow[]>([]);
   const [path, setPath] = useState('');
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [runMode, setRunMode] = useState<'rehearsal' | 'production'>('rehearsal');
   const [open, setOpen] = useState<string | null>(null);
   const [version, reload] = useReducer((n: number) => n + 1, 0);
 
@@ -49,14 +48,6 @@ export function CeremoniesView() {
     reload();
     await refreshJournal();
   }, [refreshJournal]);
-
-  const startAct = useConfirmedAct('ceremonyStart', {
-    needsPin: runMode === 'rehearsal',
-    onDone: async (value) => {
-      setOpen(value.runId);
-      await changed();
-    },
-  });
 
   if (mode === 'online')
     return (
@@ -89,12 +80,6 @@ export function CeremoniesView() {
       return showError(r.error);
     }
     setLoaded(r.value);
-  };
-
-  const start = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    if (!loaded) return;
-    void startAct.ask({ path: loaded.path, mode: runMode }, e.currentTarget);
   };
 
   const blocked = loaded?.participants.filter((p) => p.roster !== 'VALID') ?? [];
@@ -225,37 +210,63 @@ export function CeremoniesView() {
               valid now: {blocked.map((p) => `${p.name} (${p.id}) ${p.roster}`).join('; ')}.
             </p>
           ) : null}
-          <form className="act-form" aria-label="Start a run" onSubmit={start}>
-            <h3>Start a run</h3>
-            <fieldset className="ceremony-mode">
-              <legend>Mode</legend>
-              <label>
-                <input
-                  type="radio"
-                  name="run-mode"
-                  checked={runMode === 'rehearsal'}
-                  onChange={() => setRunMode('rehearsal')}
-                />{' '}
-                Rehearsal on a scratch SoftHSM2 token (the PIN typed with the confirmation becomes its user
-                PIN; nothing it makes may be used in production)
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name="run-mode"
-                  checked={runMode === 'production'}
-                  onChange={() => setRunMode('production')}
-                />{' '}
-                Production on the file&apos;s HSM token (needs a completed rehearsal of these bytes)
-              </label>
-            </fieldset>
-            <button type="submit" className="primary">
-              Preview the start…
-            </button>
-          </form>
-          {startAct.panel}
+          {/* Keyed by the file's bytes: a preview of another file's start never stays on screen. */}
+          <StartRun
+            key={`${loaded.path}@${loaded.sha256}`}
+            path={loaded.path}
+            onStarted={async (runId) => {
+              setOpen(runId);
+              await changed();
+            }}
+          />
         </article>
       ) : null}
     </main>
+  );
+}
+
+/** Starts a run of the loaded file: a confirmed act; a rehearsal's scratch-token PIN is typed with it. */
+function StartRun(props: { path: string; onStarted: (runId: string) => Promise<void> }) {
+  const [runMode, setRunMode] = useState<'rehearsal' | 'production'>('rehearsal');
+  const startAct = useConfirmedAct('ceremonyStart', {
+    needsPin: runMode === 'rehearsal',
+    onDone: (value) => props.onStarted(value.runId),
+  });
+  const start = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    void startAct.ask({ path: props.path, mode: runMode }, e.currentTarget);
+  };
+  return (
+    <>
+      <form className="act-form" aria-label="Start a run" onSubmit={start}>
+        <h3>Start a run</h3>
+        <fieldset className="ceremony-mode">
+          <legend>Mode</legend>
+          <label>
+            <input
+              type="radio"
+              name="run-mode"
+              checked={runMode === 'rehearsal'}
+              onChange={() => setRunMode('rehearsal')}
+            />{' '}
+            Rehearsal on a scratch SoftHSM2 token (the PIN typed with the confirmation becomes its user PIN;
+            nothing it makes may be used in production)
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="run-mode"
+              checked={runMode === 'production'}
+              onChange={() => setRunMode('production')}
+            />{' '}
+            Production on the file&apos;s HSM token (needs a completed rehearsal of these bytes)
+          </label>
+        </fieldset>
+        <button type="submit" className="primary">
+          Preview the start…
+        </button>
+      </form>
+      {startAct.panel}
+    </>
   );
 }
