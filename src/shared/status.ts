@@ -57,7 +57,7 @@ export const STATUS_WORDS = {
   COMPLETED: {
     tone: 'good',
     meaning:
-      'A signing run counted every manifest artifact — each signature verified against the token’s public key and read back — and wrote its provenance envelope.',
+      'A signing run counted every manifest artifact — each signature verified against the token’s public key and read back — and wrote its provenance envelope. A ceremony run: every step was checked, acted and checked off by its witnesses with their own roster keys.',
   },
   INCOMPLETE: {
     tone: 'warn',
@@ -74,7 +74,7 @@ export const STATUS_WORDS = {
   HALTED: {
     tone: 'warn',
     meaning:
-      'A portal run stopped safely before submit (the reason, masked screenshots and the draft are kept): a person takes over or starts a new run.',
+      'A portal run stopped safely before submit (the reason, masked screenshots and the draft are kept): a person takes over or starts a new run. A ceremony run: a deviation holds it at its step until the master of ceremonies decides (RUN-HALT).',
   },
   SUBMITTING: {
     tone: 'info',
@@ -94,6 +94,30 @@ export const STATUS_WORDS = {
     tone: 'warn',
     meaning:
       'Reconciliation searched the portal and found no request for the run: a person may start a new run.',
+  },
+  // Ceremony runs (docs/ceremonies.md)
+  REHEARSAL: {
+    tone: 'warn',
+    meaning:
+      'A ceremony run on a scratch token the station made: everything it records or writes is marked REHEARSAL and may never be used in production.',
+  },
+  PRODUCTION: {
+    tone: 'info',
+    meaning: 'A ceremony run on the HSM token the file names, after a completed rehearsal of the same bytes.',
+  },
+  ABORTED: {
+    tone: 'neutral',
+    meaning: 'A ceremony run the master of ceremonies ended on a deviation: it takes no more steps.',
+  },
+  RECORDED: {
+    tone: 'good',
+    meaning: 'A ceremony step’s act was performed and its record is in the journal.',
+  },
+  'NOT DONE': { tone: 'neutral', meaning: 'A ceremony step’s act has not been performed yet.' },
+  'NOT VALID': {
+    tone: 'bad',
+    meaning:
+      'A ceremony participant whose roster entry is not valid now (revoked, expired or not yet valid): a run refuses to start.',
   },
   // Gates and outcomes
   READY: { tone: 'good', meaning: 'Every check the gate needs passed: a person may now act on it.' },

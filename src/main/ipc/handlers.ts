@@ -105,6 +105,18 @@ import {
   exportPortalEvidence,
   portalSubmitView,
 } from '../services/portal';
+import {
+  actStep,
+  ceremonyFiles,
+  checkStep,
+  decideDeviation,
+  listRuns,
+  loadCeremonyView,
+  reportDeviation,
+  runnerView,
+  startConsoleRun,
+  witnessStep,
+} from '../services/ceremonies';
 import type { Station } from '../station/station';
 import type { Handlers } from './dispatcher';
 
@@ -246,6 +258,17 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     authorityDiff: (input) => authorityDiff(station, input),
     authorityLineage: (input) => authorityLineage(station, input),
     authorityBroadPreview: (input) => authorityBroadPreview(station, input),
+    // ceremonies (runs at the console: files only as the station listed them on media)
+    ceremonyFiles: () => ceremonyFiles(station),
+    ceremonyLoad: (input) => loadCeremonyView(station, input),
+    ceremonyRuns: () => listRuns(station),
+    ceremonyRun: (input) => runnerView(station, input),
+    ceremonyStart: (input) => startConsoleRun(station, input),
+    ceremonyCheck: (input) => checkStep(station, input),
+    ceremonyAct: (input) => actStep(station, input),
+    ceremonyWitness: (input) => witnessStep(station, input),
+    ceremonyDeviation: (input) => reportDeviation(station, input),
+    ceremonyDecide: (input) => decideDeviation(station, input),
     // activation (workflow activation-gate: the gate, its versions and lineage; no act clears a hold)
     gateStatus: (input) => gateView(station, input.packetId),
     gateEvaluate: (input) => evaluateGate(station, input),

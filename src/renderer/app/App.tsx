@@ -1,6 +1,7 @@
 import { ActivationView } from '../features/activation/ActivationView';
 import { AuthorityView } from '../features/authority/AuthorityView';
 import { BundlesView } from '../features/bundles/BundlesView';
+import { CeremoniesView } from '../features/ceremonies/CeremoniesView';
 import { CustodiansView } from '../features/custodians/CustodiansView';
 import { CustodyView } from '../features/custody/CustodyView';
 import { DecisionsView } from '../features/decisions/DecisionsView';
@@ -15,7 +16,7 @@ import { ErrorNotice } from './ErrorNotice';
 import { useStation, type View } from './store';
 import { useDocumentTitle } from './title';
 
-const NAV: { view: View; label: string; online?: true }[] = [
+const NAV: { view: View; label: string; online?: true; offline?: true }[] = [
   { view: 'decisions', label: 'Decisions pending' },
   { view: 'station', label: 'Station' },
   { view: 'devices', label: 'Devices' },
@@ -29,6 +30,8 @@ const NAV: { view: View; label: string; online?: true }[] = [
   { view: 'activation-packets', label: 'Activation packets' },
   // Online stations only (the portal workstation).
   { view: 'portal', label: 'Portal submissions', online: true },
+  // Offline stations only (key ceremonies act on the HSM).
+  { view: 'ceremonies', label: 'Ceremonies', offline: true },
   { view: 'findings', label: 'Findings' },
   { view: 'bundles', label: 'Bundles & Approvals' },
   { view: 'journal', label: 'Journal' },
@@ -58,7 +61,7 @@ export function App() {
       <Banner />
       <nav className="nav" aria-label="Workflows">
         <ul>
-          {NAV.filter((n) => !n.online || online).map((n) => (
+          {NAV.filter((n) => (n.online ? online : n.offline ? !online : true)).map((n) => (
             <li key={n.view}>
               <button
                 type="button"
@@ -103,6 +106,8 @@ function Workspace({ view }: { view: View }) {
       return <PacketsView key="activation-packets" kind="activation-gate" />;
     case 'portal':
       return <PortalView />;
+    case 'ceremonies':
+      return <CeremoniesView />;
     case 'findings':
       return <FindingsView />;
     case 'bundles':

@@ -33,6 +33,7 @@ export type View =
   | 'activation'
   | 'activation-packets'
   | 'portal'
+  | 'ceremonies'
   | 'findings'
   | 'bundles'
   | 'journal';

@@ -19,6 +19,7 @@ export const VIEW_TITLES: Readonly<Record<View, string>> = {
   activation: 'Activation gate',
   'activation-packets': 'Activation packets',
   portal: 'Portal submissions',
+  ceremonies: 'Ceremonies',
   findings: 'Findings',
   bundles: 'Bundles & Approvals',
   journal: 'Journal',

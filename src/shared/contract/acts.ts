@@ -3,6 +3,7 @@ import { activationChannels } from './activation';
 import { attestChannels } from './attest';
 import { authorityRedirectChannels } from './authority-redirect';
 import { bundlesChannels } from './bundles';
+import { ceremoniesChannels } from './ceremonies';
 import { seq, sha256Hex, words, type Channel, type Channels } from './common';
 import { custodiansChannels } from './custodians';
 import { custodyChannels } from './custody';
@@ -113,6 +114,21 @@ export const CONFIRMED_ACTS = {
       'Export the signed evidence bundle of a portal run (run, approval trace, masked screenshots, journal) with the station token',
     typeToConfirm: noTyping,
   },
+  // Ceremony runs (docs/ceremonies.md): each step's check, act, check-off and decision is recorded.
+  ceremonyStart: {
+    title: 'Start a run of the ceremony file',
+    // Production acts on the real HSM token: the word is typed.
+    typeToConfirm: (input) => (input.mode === 'production' ? { label: 'mode', value: 'production' } : null),
+  },
+  ceremonyCheck: { title: "Check the step's preconditions and record them", typeToConfirm: noTyping },
+  ceremonyAct: { title: "Perform the step's act and record it", typeToConfirm: noTyping },
+  ceremonyWitness: { title: 'Check the step off as a witness (your token signs)', typeToConfirm: noTyping },
+  ceremonyDeviation: { title: 'Report a deviation (the run halts)', typeToConfirm: noTyping },
+  ceremonyDecide: {
+    title: 'Decide on the deviation as master of ceremonies',
+    // An abort ends the run for good: the word is typed.
+    typeToConfirm: (input) => (input.decision === 'abort' ? { label: 'decision', value: 'abort' } : null),
+  },
 } as const satisfies Record<string, ConfirmedAct>;
 
 export type ConfirmedMethod = keyof typeof CONFIRMED_ACTS;
@@ -172,6 +188,7 @@ const ACT_CHANNELS: Readonly<Record<string, Channel>> = {
   ...activationChannels,
   ...signingChannels,
   ...portalChannels,
+  ...ceremoniesChannels,
 };
 
 /**

@@ -7,6 +7,7 @@ import { authorityRedirectChannels } from './authority-redirect';
 import { authorityChannels } from './authority';
 import { authorityBroadChannels } from './authority-broad';
 import { bundlesChannels } from './bundles';
+import { ceremoniesChannels } from './ceremonies';
 import type { Channel, Channels } from './common';
 import type { Confirmation, ConfirmedMethod } from './acts';
 import { custodiansChannels } from './custodians';
@@ -55,6 +56,8 @@ export const CHANNELS_BY_DOMAIN = {
   signing: signingChannels,
   // services/portal: online-mode PKI-portal submission (./portal.ts).
   portal: portalChannels,
+  // services/ceremonies: ceremony runs at the console, one step at a time (./ceremonies.ts).
+  ceremonies: ceremoniesChannels,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
@@ -162,6 +165,7 @@ export * from './authority-redirect';
 export * from './authority';
 export * from './authority-broad';
 export * from './bundles';
+export * from './ceremonies';
 export * from './custodians';
 export * from './custody';
 export * from './decisions';

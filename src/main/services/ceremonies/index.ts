@@ -17,3 +17,4 @@ export {
   type CeremonyTranscript,
   type TranscriptBundlePlan,
 } from './transcript';
+export { ceremonyFiles, loadCeremonyView, runnerView, startConsoleRun } from './console';

@@ -103,7 +103,11 @@ export function listRuns(station: Station) {
         fileDigest: start.body.fileDigest,
         startedAt: start.at,
         startedBy: start.actor,
-        ended: end ? (end.kind === 'ceremony.run-completed' ? 'completed' : 'aborted') : null,
+        ended: end
+          ? end.kind === 'ceremony.run-completed'
+            ? ('completed' as const)
+            : ('aborted' as const)
+          : null,
       },
     ];
   });

@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  actSentence,
+  postconditionSentence,
+  preconditionSentence,
+  type CeremonyFile,
+  type CeremonyStep,
+} from '../../../core/ceremony';
+import { completedRehearsals, type RunEvent, type RunMode } from '../../../core/ceremony/run';
+import { validCustodians } from '../../../core/custody/roster';
+import { operatorActor } from '../../../core/custody/signin';
+import { journalTime } from '../../../core/journal/events';
+import type { View } from '../../../shared/contract';
+import { loadCeremonyFile } from '../../adapters/ceremony';
+import { listVolumes } from '../../adapters/media/volumes';
+import { stationError } from '../../errors';
+import type { Station } from '../../station/station';
+import { listQuorumSessions, quorumSessionView, rosterEntries } from '../custodians';
+import { openRun, runEvents, stepQuorumOperation } from './queries';
+import { startRun } from './runs';
+
+/**
+ * The console's way into a run (contract/ceremonies.ts): the window names a ceremony file the station
+ * listed on media, never a path of its choosing, and the run's outputs go to a new folder of the run
+ * under the station's data directory (outputs are never overwritten). The runner's view is built here
+ * too, so the CLI could print what the window shows.
+ */
+export function startConsoleRun(
+  station: Station,
+  input: { path: string; mode: RunMode; pin?: string | undefined; actor: string },
+): View<'ceremonyStart'> {
+  const file = listedCeremonyFile(station, input.path);
+  const stamp = journalTime(station.deps.clock())
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14);
+  const outDir = join(
+    station.dataDir,
+    'ceremony-outputs',
+    `${stamp}-${input.mode}-${randomBytes(4).toString('hex')}`,
+  );
+  const r = startRun(station, {
+    file,
+    mode: input.mode,
+    outDir,
+    scratchPin: input.pin,
+    actor: input.actor,
+  });
+  return { runId: r.runId, fileDigest: r.fileDigest, words: [...r.words], outDir };
+}
+
+const CEREMONY_NAME = /\.(ya?ml)$/i;
+
+/** Ceremony files (*.yaml, *.yml) at the top of each listed volume: the only files the console may load. */
+export function ceremonyFiles(station: Station): View<'ceremonyFiles'> {
+  const out: { volume: string; path: string; name: string; size: number }[] = [];
+  for (const v of listVolumes(station.config.mediaDirs).volumes) {
+    if (v.state === 'unavailable') continue;
+    let names: string[];
+    try {
+      names = readdirSync(v.path).slice(0, 1000);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!CEREMONY_NAME.test(name) || name.startsWith('.')) continue;
+      const path = join(v.path, name);
+      try {
+        const st = lstatSync(path);
+        if (st.isFile()) out.push({ volume: v.path, path, name, size: st.size });
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  return out;
+}
+
+/** Refuses a path the station did not list as a ceremony file on media (the renderer names no other). */
+export function listedCeremonyFile(station: Station, path: string): string {
+  if (!ceremonyFiles(station).some((f) => f.path === path))
+    throw stationError('CEREMONY_FILE_UNREADABLE', `${path} is not a ceremony file on a listed volume`, {
+      field: 'path',
+    });
+  return path;
+}
+
+const person = (p: CeremonyFile['participants'][number]) => ({
+  id: p.id,
+  name: p.name,
+  role: p.role,
+  organization: p.organization ?? null,
+});
+
+/**
+ * A listed ceremony file loaded and checked as `station ceremony check` does (nothing is recorded): its
+ * digest, participants with their roster state now, steps, and the completed rehearsals of these bytes.
+ */
+export function loadCeremonyView(station: Station, { path }: { path: string }): View<'ceremonyLoad'> {
+  const loaded = loadCeremonyFile(listedCeremonyFile(station, path));
+  const f = loaded.file;
+  const roster = rosterEntries(station);
+  const valid = new Set(validCustodians(roster, journalTime(station.deps.clock())).map((e) => e.custodianId));
+  return {
+    path: loaded.source,
+    size: loaded.size,
+    sha256: loaded.digest.sha256,
+    words: [...loaded.digest.words],
+    id: f.id,
+    title: f.title,
+    type: f.type,
+    planned: { ...f.planned },
+    participants: f.participants.map((p) => ({
+      ...person(p),
+      roster: valid.has(p.id)
+        ? ('VALID' as const)
+        : roster.some((e) => e.custodianId === p.id)
+          ? ('NOT VALID' as const)
+          : ('MISSING' as const),
+    })),
+    steps: f.steps.map((s) => ({ id: s.id, title: s.title, act: s.act.kind })),
+    rehearsals: completedRehearsals(runEvents(station), loaded.digest.sha256).length,
+  };
+}
+
+/** Acts that read or use the token's keys: the operator types the token's user PIN with them. */
+const PIN_ACTS: ReadonlySet<string> = new Set([
+  'generate-key',
+  'create-csr',
+  'verify-key-attributes',
+  'verify-signature',
+  'verify-object-absent',
+]);
+
+/**
+ * What the runner screen shows: the run, its progress, and only the current step — what to say and
+ * check aloud, who must act, who witnesses and who checked it off, the quorum drawn as m of n with who
+ * checked in, and its preconditions, act and postconditions with their last recorded results.
+ */
+export function runnerView(station: Station, { runId }: { runId: string }): View<'ceremonyRun'> {
+  const { ceremony, events, state } = openRun(station, runId);
+  const f = ceremony.file;
+  const nameOf = (id: string) => f.participants.find((p) => p.id === id)?.name ?? id;
+  const start = events[0] as RunEvent;
+  const c = state.current;
+  const step = c ? f.steps[c.index] : undefined;
+  const progress = c ? state.steps[c.index] : undefined;
+  let current: View<'ceremonyRun'>['current'] = null;
+  if (c && step && progress) {
+    const last = <K extends 'ceremony.step-checked' | 'ceremony.step-acted'>(kind: K) =>
+      [...events].reverse().find((e) => e.kind === kind && e.body.stepId === step.id) as
+        Extract<RunEvent, { kind: K }> | undefined;
+    const checked = last('ceremony.step-checked');
+    const acted = progress.act === 'done' ? last('ceremony.step-acted') : undefined;
+    const bag = (serial: string) => ({
+      serial,
+      contents: f.bags.find((b) => b.serial === serial)?.contents ?? '',
+    });
+    current = {
+      index: c.index,
+      stepId: c.stepId,
+      needs: c.needs,
+      title: step.title,
+      say: step.say,
+      check: step.check,
+      by: { role: step.by, people: f.participants.filter((p) => p.role === step.by).map(person) },
+      witnesses: {
+        count: step.witnesses.count,
+        roles: [...step.witnesses.roles],
+        eligible: f.participants
+          .filter((p) => step.witnesses.roles.includes(p.role) && operatorActor(p.id) !== progress.actedBy)
+          .map(person),
+        checkedOff: progress.witnesses.map((w) => ({
+          custodianId: w.custodianId,
+          name: nameOf(w.custodianId),
+          role: w.role,
+          seq: w.seq,
+        })),
+      },
+      quorum: step.quorum ? stepQuorum(station, runId, step, f) : null,
+      bags: { in: (step.bags?.in ?? []).map(bag), out: (step.bags?.out ?? []).map(bag) },
+      preconditions: {
+        state: progress.check,
+        items: step.preconditions.map((p, i) => {
+          const r = checked?.body.preconditions[i];
+          return {
+            kind: p.kind,
+            sentence: preconditionSentence(p, step, f),
+            result: r && r.kind === p.kind ? r.result : null,
+            observed: r && r.kind === p.kind ? r.observed : null,
+          };
+        }),
+        needsPin: step.preconditions.some((p) => p.kind === 'label-absent' || p.kind === 'label-present'),
+      },
+      act: {
+        kind: step.act.kind,
+        sentence: actSentence(step, f),
+        state: progress.act,
+        actedBy: progress.actedBy,
+        result: acted?.body.result ?? null,
+        needsNote: step.act.kind === 'record-note' || step.act.kind === 'manual',
+        needsPin: PIN_ACTS.has(step.act.kind),
+      },
+      postconditions: {
+        state: progress.post,
+        items: step.postconditions.map((k) => {
+          const r = acted?.body.postconditions.find((p) => p.kind === k);
+          return {
+            kind: k,
+            sentence: postconditionSentence(k),
+            result: r?.result ?? null,
+            observed: r?.observed ?? null,
+          };
+        }),
+      },
+    };
+  }
+  return {
+    runId,
+    ceremonyId: f.id,
+    title: f.title,
+    mode: state.started.mode,
+    status: state.status,
+    source: state.started.source,
+    fileDigest: state.started.fileDigest,
+    words: [...ceremony.digest.words],
+    startedAt: start.at,
+    startedBy: state.startedBy,
+    target: state.started.target,
+    steps: state.steps.map((s, i) => ({ stepId: s.stepId, title: f.steps[i]?.title ?? '', done: s.done })),
+    done: state.steps.filter((s) => s.done).length,
+    current,
+    openDeviation: state.openDeviation,
+    deviations: [...state.deviations],
+  };
+}
+
+/** The step's quorum: m of the file's custodians, and the newest session opened for exactly this step. */
+function stepQuorum(
+  station: Station,
+  runId: string,
+  step: CeremonyStep,
+  f: CeremonyFile,
+): NonNullable<View<'ceremonyRun'>['current']>['quorum'] {
+  const q = step.quorum as NonNullable<CeremonyStep['quorum']>;
+  const operation = stepQuorumOperation(runId, step.id);
+  const newest = listQuorumSessions(station)
+    .filter((s) => s.operation === operation)
+    .sort((a, b) => b.openedAt.localeCompare(a.openedAt))[0];
+  let session: NonNullable<NonNullable<View<'ceremonyRun'>['current']>['quorum']>['session'] = null;
+  if (newest) {
+    const v = quorumSessionView(station, { sessionId: newest.sessionId });
+    session = {
+      sessionId: newest.sessionId,
+      checkedIn: v.state.checkedIn.map((x) => x.custodianId),
+      reached: v.state.reached,
+      closed: v.closed,
+    };
+  }
+  return {
+    m: q.m,
+    n: q.n,
+    operation,
+    custodians: f.participants.filter((p) => p.role === 'custodian').map(person),
+    session,
+  };
+}
