@@ -29,6 +29,7 @@ type ViewName =
   | 'activation-packets'
   | 'findings'
   | 'bundles'
+  | 'ceremonies'
   | 'journal';
 
 interface ViewSpec {
@@ -120,6 +121,7 @@ const VIEWS: ViewSpec[] = [
   },
   // The demo has exported nothing yet: no Approvals table to measure, the layout and axe checks stand.
   { view: 'bundles', nav: 'Bundles & Approvals', heading: /^Bundles/ },
+  { view: 'ceremonies', nav: 'Ceremonies', heading: /^Ceremonies$/ },
   { view: 'journal', nav: 'Journal', heading: /^Journal/ },
 ];
 
