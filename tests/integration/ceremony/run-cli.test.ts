@@ -4,33 +4,16 @@
  * ceremony is rehearsed on a scratch token to the end, then production of other bytes is refused.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initRoster } from '../../../src/main/services/custodians';
-import { registerModule } from '../../../src/main/services/devices/modules';
-import { systemDeps } from '../../../src/main/runtime';
-import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
-import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
+import { ceremonyRoom, example, PIN, SCRATCH_PIN } from './support';
 
-const EXAMPLE = resolve(import.meta.dirname, '../../../resources/ceremonies/key-generation.yaml');
-const PIN = '246810';
-const SCRATCH_PIN = '135790';
-const PEOPLE = [
-  'ana-ruiz',
-  'ben-ortiz',
-  'chloe-meyer',
-  'dev-patel',
-  'erin-walsh',
-  'femi-adeyemi',
-  'greta-lind',
-  'hugo-brandt',
-] as const;
-
+const EXAMPLE = example('key-generation');
 let suite: ReturnType<typeof suiteTempDir>;
 let dir: string;
-const serial: Record<string, string> = {};
+let serial: Record<string, string> = {};
 
 const cli = (args: string[], input?: string) => {
   const r = stationCli([...args, '--data-dir', dir], input);
@@ -58,41 +41,10 @@ interface Status {
 
 beforeAll(async () => {
   suite = suiteTempDir();
-  const { conf } = softhsmWorld(suite.dir);
-  initTokens(PEOPLE, () => PIN);
   dir = join(suite.dir, 'st');
-  const station = Station.init(
-    dir,
-    { name: 'Ceremony room', mode: 'offline', demo: false, actor: 'operator:so' },
-    systemDeps,
-  );
-  try {
-    registerModule(station, {
-      moduleId: 'softhsm2',
-      profile: 'softhsm2',
-      path: SOFTHSM_PATH,
-      environment: { SOFTHSM2_CONF: conf },
-      actor: 'operator:so',
-    });
-    const module = station.hsm.module('softhsm2');
-    for (const t of module.tokens()) serial[t.label] = t.serial;
-    const pem = await custodianKeyPems(module, serial, PEOPLE, PIN);
-    initRoster(station, {
-      quorum: 2,
-      custodians: PEOPLE.map((id) => ({
-        custodianId: id,
-        name: id,
-        roles: ['custodian'],
-        publicKey: pem[id]!,
-        validFrom: '2026-01-01T00:00:00.000Z',
-        validUntil: '2030-01-01T00:00:00.000Z',
-      })),
-      witnesses: ['W. Itness'],
-      actor: 'operator:so',
-    });
-  } finally {
-    station.close();
-  }
+  const room = await ceremonyRoom(suite.dir, dir);
+  serial = room.serial;
+  room.station.close();
 });
 
 afterAll(() => suite?.remove());
@@ -100,7 +52,7 @@ afterAll(() => suite?.remove());
 describe('station ceremony run / step (built CLI)', () => {
   it('a backup rehearsal makes its backup-capable key on the scratch token; a backup act takes three PINs, one per line', () => {
     signIn('ana-ruiz');
-    const backup = resolve(import.meta.dirname, '../../../resources/ceremonies/key-backup.yaml');
+    const backup = example('key-backup');
     const started = JSON.parse(
       ok(
         [

@@ -1,9 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepQuorumPurpose } from '../../../src/core/ceremony/run';
-import { CodedError } from '../../../src/core/errors';
 import {
   actStep,
   checkStep,
@@ -14,17 +12,20 @@ import {
   startRun,
   witnessStep,
 } from '../../../src/main/services/ceremonies';
-import {
-  checkInWithToken,
-  initRoster,
-  openQuorumSession,
-  rosterEntries,
-} from '../../../src/main/services/custodians';
-import { registerModule } from '../../../src/main/services/devices/modules';
-import { systemDeps } from '../../../src/main/runtime';
-import { Station } from '../../../src/main/station/station';
-import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { rosterEntries } from '../../../src/main/services/custodians';
+import type { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
+import {
+  asyncRefusal,
+  ceremonyRoom,
+  example,
+  MC,
+  MODULE,
+  OPERATOR,
+  PIN,
+  SCRATCH_PIN,
+  stepQuorum as stepQuorumOf,
+} from './support';
 
 /**
  * Every example ceremony type (resources/ceremonies) rehearsed through the run service on real SoftHSM2
@@ -32,29 +33,11 @@ import { suiteTempDir } from '../../helpers/temp';
  * ceremonies as on the day; each test asserts which deviations happened, so none is waved through
  * unseen. Roster change and share re-issue are refused at their act (CEREMONY_ACT_UNSUPPORTED).
  */
-const EXAMPLES = resolve(import.meta.dirname, '../../../resources/ceremonies');
-const example = (name: string) => join(EXAMPLES, `${name}.yaml`);
-const PIN = '246810';
-const SCRATCH_PIN = '135790';
-const MODULE = 'softhsm2';
-const PEOPLE = [
-  'ana-ruiz',
-  'ben-ortiz',
-  'chloe-meyer',
-  'dev-patel',
-  'erin-walsh',
-  'femi-adeyemi',
-  'greta-lind',
-  'hugo-brandt',
-  'ines-kowalski',
-] as const;
-const MC = 'operator:ana-ruiz';
-const OPERATOR = 'operator:ben-ortiz';
 const CUSTODIAN = 'operator:erin-walsh';
 
 let suite: ReturnType<typeof suiteTempDir>;
 let station: Station;
-const serial: Record<string, string> = {};
+let serial: Record<string, string> = {};
 
 const actorOfRole = (role: string) =>
   role === 'master-of-ceremonies' ? MC : role === 'custodian' ? CUSTODIAN : OPERATOR;
@@ -63,48 +46,12 @@ const events = <K extends Parameters<Station['journal']['eventsOfKind']>[0]>(kin
 const ofRun = <E extends { body: unknown }>(list: readonly E[], runId: string) =>
   list.filter((e) => (e.body as { runId?: string }).runId === runId);
 
-async function asyncRefusal(fn: () => Promise<unknown>): Promise<CodedError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof CodedError) return e;
-    throw e;
-  }
-  throw new Error('not refused');
-}
-
 beforeAll(async () => {
   suite = suiteTempDir();
-  const { conf } = softhsmWorld(suite.dir);
-  initTokens(PEOPLE, () => PIN);
-  station = Station.init(
-    join(suite.dir, 'st'),
-    { name: 'Ceremony room', mode: 'offline', demo: false, actor: 'operator:so' },
-    { ...systemDeps, clock: () => new Date('2027-03-16T08:00:00.000Z') },
-  );
-  registerModule(station, {
-    moduleId: MODULE,
-    profile: 'softhsm2',
-    path: SOFTHSM_PATH,
-    environment: { SOFTHSM2_CONF: conf },
-    actor: 'operator:so',
-  });
-  const module = station.hsm.module(MODULE);
-  for (const t of module.tokens()) serial[t.label] = t.serial;
-  const pem = await custodianKeyPems(module, serial, PEOPLE, PIN);
-  initRoster(station, {
-    quorum: 2,
-    custodians: PEOPLE.map((id) => ({
-      custodianId: id,
-      name: id,
-      roles: ['custodian'],
-      publicKey: pem[id]!,
-      validFrom: '2027-01-01T00:00:00.000Z',
-      validUntil: '2028-01-01T00:00:00.000Z',
-    })),
-    witnesses: ['W. Itness'],
-    actor: 'operator:so',
-  });
+  ({ station, serial } = await ceremonyRoom(suite.dir, join(suite.dir, 'st'), {
+    clock: () => new Date('2027-03-16T08:00:00.000Z'),
+    validity: { from: '2027-01-01T00:00:00.000Z', until: '2028-01-01T00:00:00.000Z' },
+  }));
 });
 
 afterAll(() => {
@@ -119,24 +66,8 @@ function outDir(name: string): string {
 }
 
 /** Erin and Greta (custodians in every example) check in on a session for exactly this run's step. */
-function stepQuorum(runId: string, stepId: string): string {
-  const session = openQuorumSession(station, {
-    operation: { kind: 'ceremony-presence', purpose: stepQuorumPurpose(runId, stepId) },
-    ceremonyId: openRun(station, runId).ceremony.file.id,
-    step: stepId,
-    actor: MC,
-  });
-  for (const who of ['erin-walsh', 'greta-lind']) {
-    const v = checkInWithToken(station, {
-      sessionId: session.sessionId,
-      moduleId: MODULE,
-      serial: serial[who]!,
-      pin: PIN,
-    });
-    expect(v.ok).toBe(true);
-  }
-  return session.sessionId;
-}
+const stepQuorum = (runId: string, stepId: string) =>
+  stepQuorumOf(station, serial, runId, stepId, ['erin-walsh', 'greta-lind']);
 
 interface Decided {
   readonly stepId: string;

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepQuorumPurpose, witnessStatement } from '../../../src/core/ceremony/run';
+import { witnessStatement } from '../../../src/core/ceremony/run';
 import { dsaEncodingOption, signatureAlgorithm } from '../../../src/core/crypto/algorithms';
 import { CodedError } from '../../../src/core/errors';
 import type { EventBody } from '../../../src/core/journal/events';
@@ -18,17 +18,19 @@ import {
   startRun,
   witnessStep,
 } from '../../../src/main/services/ceremonies';
-import {
-  checkInWithToken,
-  initRoster,
-  openQuorumSession,
-  rosterEntries,
-} from '../../../src/main/services/custodians';
-import { registerModule } from '../../../src/main/services/devices/modules';
-import { systemDeps } from '../../../src/main/runtime';
-import { Station } from '../../../src/main/station/station';
-import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { rosterEntries } from '../../../src/main/services/custodians';
+import type { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
+import {
+  asyncRefusal,
+  ceremonyRoom,
+  MC,
+  MODULE,
+  OPERATOR,
+  PIN,
+  SCRATCH_PIN,
+  stepQuorum as stepQuorumOf,
+} from './support';
 
 /**
  * Ceremony runs (docs/ceremonies.md) on real SoftHSM2 tokens and a real SQLite journal: the example
@@ -36,25 +38,10 @@ import { suiteTempDir } from '../../helpers/temp';
  * a roster custodian with their own token, witnesses checking steps off with their own roster keys.
  */
 const EXAMPLE = resolve(import.meta.dirname, '../../../resources/ceremonies/key-generation.yaml');
-const PIN = '246810';
-const SCRATCH_PIN = '135790';
-const MODULE = 'softhsm2';
-const PEOPLE = [
-  'ana-ruiz',
-  'ben-ortiz',
-  'chloe-meyer',
-  'dev-patel',
-  'erin-walsh',
-  'femi-adeyemi',
-  'greta-lind',
-  'hugo-brandt',
-] as const;
-const MC = 'operator:ana-ruiz';
-const OPERATOR = 'operator:ben-ortiz';
 
 let suite: ReturnType<typeof suiteTempDir>;
 let station: Station;
-const serial: Record<string, string> = {};
+let serial: Record<string, string> = {};
 let now = Date.parse('2027-03-16T08:00:00.000Z');
 
 const actorOfRole = (role: string) => (role === 'master-of-ceremonies' ? MC : OPERATOR);
@@ -70,48 +57,12 @@ function refusal(fn: () => unknown): CodedError {
   }
   throw new Error('not refused');
 }
-async function asyncRefusal(fn: () => Promise<unknown>): Promise<CodedError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof CodedError) return e;
-    throw e;
-  }
-  throw new Error('not refused');
-}
-
 beforeAll(async () => {
   suite = suiteTempDir();
-  const { conf } = softhsmWorld(suite.dir);
-  initTokens(PEOPLE, () => PIN);
-  station = Station.init(
-    join(suite.dir, 'st'),
-    { name: 'Ceremony room', mode: 'offline', demo: false, actor: 'operator:so' },
-    { ...systemDeps, clock: () => new Date(now) },
-  );
-  registerModule(station, {
-    moduleId: MODULE,
-    profile: 'softhsm2',
-    path: SOFTHSM_PATH,
-    environment: { SOFTHSM2_CONF: conf },
-    actor: 'operator:so',
-  });
-  const module = station.hsm.module(MODULE);
-  for (const t of module.tokens()) serial[t.label] = t.serial;
-  const pem = await custodianKeyPems(module, serial, PEOPLE, PIN);
-  initRoster(station, {
-    quorum: 2,
-    custodians: PEOPLE.map((id) => ({
-      custodianId: id,
-      name: id,
-      roles: ['custodian'],
-      publicKey: pem[id]!,
-      validFrom: '2027-01-01T00:00:00.000Z',
-      validUntil: '2028-01-01T00:00:00.000Z',
-    })),
-    witnesses: ['W. Itness'],
-    actor: 'operator:so',
-  });
+  ({ station, serial } = await ceremonyRoom(suite.dir, join(suite.dir, 'st'), {
+    clock: () => new Date(now),
+    validity: { from: '2027-01-01T00:00:00.000Z', until: '2028-01-01T00:00:00.000Z' },
+  }));
 });
 
 afterAll(() => {
@@ -126,24 +77,8 @@ function outDir(name: string): string {
 }
 
 /** Erin and Femi check in with their own tokens on a session opened for exactly this run's step. */
-function stepQuorum(runId: string, stepId: string): string {
-  const session = openQuorumSession(station, {
-    operation: { kind: 'ceremony-presence', purpose: stepQuorumPurpose(runId, stepId) },
-    ceremonyId: 'intermediate-2027-rotation',
-    step: stepId,
-    actor: MC,
-  });
-  for (const who of ['erin-walsh', 'femi-adeyemi']) {
-    const v = checkInWithToken(station, {
-      sessionId: session.sessionId,
-      moduleId: MODULE,
-      serial: serial[who]!,
-      pin: PIN,
-    });
-    expect(v.ok).toBe(true);
-  }
-  return session.sessionId;
-}
+const stepQuorum = (runId: string, stepId: string) =>
+  stepQuorumOf(station, serial, runId, stepId, ['erin-walsh', 'femi-adeyemi']);
 
 /**
  * Performs the run as the participants would until it completes, halts on a deviation it does not

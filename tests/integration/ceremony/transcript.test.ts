@@ -9,9 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_EVENT_KINDS, stepQuorumPurpose, type RunEvent } from '../../../src/core/ceremony/run';
+import { RUN_EVENT_KINDS, type RunEvent } from '../../../src/core/ceremony/run';
 import { loadCeremonyFile } from '../../../src/main/adapters/ceremony';
 import {
   actStep,
@@ -21,37 +21,27 @@ import {
   startRun,
   witnessStep,
 } from '../../../src/main/services/ceremonies';
-import { checkInWithToken, initRoster, openQuorumSession } from '../../../src/main/services/custodians';
-import { registerModule } from '../../../src/main/services/devices/modules';
-import { createStationIdentity } from '../../../src/main/services/identity/commands';
 import { systemDeps } from '../../../src/main/runtime';
 import { Station } from '../../../src/main/station/station';
 import { stationCli } from '../../e2e/harness';
-import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
 import { suiteTempDir } from '../../helpers/temp';
+import {
+  ceremonyRoom,
+  example,
+  MC,
+  MODULE,
+  OPERATOR,
+  PIN,
+  SCRATCH_PIN,
+  stepQuorum as stepQuorumOf,
+} from './support';
 
-const EXAMPLE = resolve(import.meta.dirname, '../../../resources/ceremonies/key-generation.yaml');
-const PIN = '246810';
-const SCRATCH_PIN = '135790';
-const MODULE = 'softhsm2';
-const IDENTITY_TOKEN = 'station-identity';
-const PEOPLE = [
-  'ana-ruiz',
-  'ben-ortiz',
-  'chloe-meyer',
-  'dev-patel',
-  'erin-walsh',
-  'femi-adeyemi',
-  'greta-lind',
-  'hugo-brandt',
-] as const;
-const MC = 'operator:ana-ruiz';
-const OPERATOR = 'operator:ben-ortiz';
+const EXAMPLE = example('key-generation');
 
 let suite: ReturnType<typeof suiteTempDir>;
 let dir: string;
 let media: string;
-const serial: Record<string, string> = {};
+let serial: Record<string, string> = {};
 /** The completed rehearsal, and a second one left at its third step. */
 let done: string;
 let open: string;
@@ -83,24 +73,8 @@ function journalOf(runId: string): { events: RunEvent[]; hashes: Map<number, str
 
 // ——— driving a run through the service, as run.test.ts does ———
 
-function stepQuorum(station: Station, runId: string, stepId: string): string {
-  const session = openQuorumSession(station, {
-    operation: { kind: 'ceremony-presence', purpose: stepQuorumPurpose(runId, stepId) },
-    ceremonyId: 'intermediate-2027-rotation',
-    step: stepId,
-    actor: MC,
-  });
-  for (const who of ['erin-walsh', 'femi-adeyemi'])
-    expect(
-      checkInWithToken(station, {
-        sessionId: session.sessionId,
-        moduleId: MODULE,
-        serial: serial[who]!,
-        pin: PIN,
-      }).ok,
-    ).toBe(true);
-  return session.sessionId;
-}
+const stepQuorum = (station: Station, runId: string, stepId: string) =>
+  stepQuorumOf(station, serial, runId, stepId, ['erin-walsh', 'femi-adeyemi']);
 
 /** Performs the run until it completes, or until `until` (a step id whose check is next). Deviations: continue. */
 async function drive(station: Station, runId: string, until?: string): Promise<void> {
@@ -147,46 +121,12 @@ async function drive(station: Station, runId: string, until?: string): Promise<v
 
 beforeAll(async () => {
   suite = suiteTempDir('ceremony-transcript-');
-  const { conf } = softhsmWorld(suite.dir);
-  initTokens([...PEOPLE, IDENTITY_TOKEN], () => PIN);
   dir = join(suite.dir, 'st');
   media = join(suite.dir, 'media');
   mkdirSync(media);
-  const station = Station.init(
-    dir,
-    { name: 'Ceremony room', mode: 'offline', demo: false, actor: 'operator:so' },
-    systemDeps,
-  );
+  let station: Station;
+  ({ station, serial } = await ceremonyRoom(suite.dir, dir, { identity: true }));
   try {
-    registerModule(station, {
-      moduleId: MODULE,
-      profile: 'softhsm2',
-      path: SOFTHSM_PATH,
-      environment: { SOFTHSM2_CONF: conf },
-      actor: 'operator:so',
-    });
-    const module = station.hsm.module(MODULE);
-    for (const t of module.tokens()) serial[t.label] = t.serial;
-    await createStationIdentity(station, {
-      moduleId: MODULE,
-      tokenSerial: serial[IDENTITY_TOKEN]!,
-      pin: PIN,
-      actor: 'operator:so',
-    });
-    const pem = await custodianKeyPems(module, serial, PEOPLE, PIN);
-    initRoster(station, {
-      quorum: 2,
-      custodians: PEOPLE.map((id) => ({
-        custodianId: id,
-        name: id,
-        roles: ['custodian'],
-        publicKey: pem[id]!,
-        validFrom: '2026-01-01T00:00:00.000Z',
-        validUntil: '2030-01-01T00:00:00.000Z',
-      })),
-      witnesses: ['W. Itness'],
-      actor: 'operator:so',
-    });
     const rehearse = (name: string) => {
       const out = join(suite.dir, 'out', name);
       mkdirSync(out, { recursive: true });
