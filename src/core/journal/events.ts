@@ -51,6 +51,7 @@ import {
   ROLE_NAMES,
 } from '../ceremony/vocabulary';
 import { artifactName } from '../signing/batch';
+import { readBackAttributesSchema } from '../hsm/key-acts';
 import {
   DRAFT_DISPOSITIONS,
   ENTRY_KEYS,
@@ -87,7 +88,6 @@ const custodian = z.strictObject({
   validFrom: isoTime,
   validUntil: isoTime,
 });
-const attr = z.boolean().nullable();
 const keyEvidence = z.strictObject({
   label: z.string().max(256),
   id: objectCkaId,
@@ -97,24 +97,7 @@ const keyEvidence = z.strictObject({
   hasPublic: z.boolean(),
   /** SHA-256 of the SubjectPublicKeyInfo, when a public key is on the token. */
   spkiSha256: hex(32).nullable(),
-  attributes: z
-    .strictObject({
-      token: attr,
-      private: attr,
-      sensitive: attr,
-      extractable: attr,
-      alwaysSensitive: attr,
-      neverExtractable: attr,
-      local: attr,
-      sign: attr,
-      decrypt: attr,
-      unwrap: attr,
-      derive: attr,
-      modifiable: attr,
-      copyable: attr,
-      signRecover: attr,
-    })
-    .nullable(),
+  attributes: readBackAttributesSchema.nullable(),
   residency: z
     .enum(['RESIDENT', 'EXPOSABLE', 'UNPROTECTED', 'IMPORTED', 'SESSION-ONLY', 'UNKNOWN'])
     .nullable(),

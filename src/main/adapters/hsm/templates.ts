@@ -165,11 +165,26 @@ export const POLICY_ATTRIBUTE_TYPES: Readonly<Record<PolicyAttribute, number>> =
   signRecover: CK.CKA_SIGN_RECOVER,
 };
 
+/**
+ * Names every attribute of `policy` whose read-back value differs from it (null = the token would not
+ * say), as `<prefix><name>=<read> (<policy label>: <wanted>)`. The one comparison every policy below uses.
+ */
+function violationsOf<K extends string>(
+  policy: Readonly<Record<K, boolean>>,
+  readBack: Readonly<Record<NoInfer<K>, boolean | null>>,
+  words: { prefix?: string; label?: string } = {},
+): string[] {
+  return (Object.keys(policy) as K[])
+    .filter((k) => readBack[k] !== policy[k])
+    .map(
+      (k) =>
+        `${words.prefix ?? ''}${k}=${String(readBack[k])} (${words.label ?? 'policy'}: ${String(policy[k])})`,
+    );
+}
+
 /** Names every attribute whose read-back value differs from the policy (null = the token would not say). */
 export function policyViolations(readBack: Readonly<Record<PolicyAttribute, boolean | null>>): string[] {
-  return (Object.keys(PRIVATE_KEY_POLICY) as PolicyAttribute[])
-    .filter((k) => readBack[k] !== PRIVATE_KEY_POLICY[k])
-    .map((k) => `${k}=${String(readBack[k])} (policy: ${String(PRIVATE_KEY_POLICY[k])})`);
+  return violationsOf(PRIVATE_KEY_POLICY, readBack);
 }
 
 /**
@@ -193,17 +208,13 @@ export const BACKUP_POLICY_ATTRIBUTE_TYPES: Readonly<Record<BackupPolicyAttribut
 export function backupPolicyViolations(
   readBack: Readonly<Record<BackupPolicyAttribute, boolean | null>>,
 ): string[] {
-  return (Object.keys(BACKUP_KEY_POLICY) as BackupPolicyAttribute[])
-    .filter((k) => readBack[k] !== BACKUP_KEY_POLICY[k])
-    .map((k) => `${k}=${String(readBack[k])} (backup policy: ${String(BACKUP_KEY_POLICY[k])})`);
+  return violationsOf(BACKUP_KEY_POLICY, readBack, { label: 'backup policy' });
 }
 
 export function publicPolicyViolations(
   readBack: Readonly<Record<PublicPolicyAttribute, boolean | null>>,
 ): string[] {
-  return (Object.keys(PUBLIC_KEY_POLICY) as PublicPolicyAttribute[])
-    .filter((k) => readBack[k] !== PUBLIC_KEY_POLICY[k])
-    .map((k) => `public ${k}=${String(readBack[k])} (policy: ${String(PUBLIC_KEY_POLICY[k])})`);
+  return violationsOf(PUBLIC_KEY_POLICY, readBack, { prefix: 'public ' });
 }
 
 const CKA_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
@@ -409,7 +420,5 @@ export const ESCROW_COPY_POLICY = {
 export function escrowCopyPolicyViolations(
   readBack: Readonly<Record<PolicyAttribute, boolean | null>>,
 ): string[] {
-  return (Object.keys(ESCROW_COPY_POLICY) as (keyof typeof ESCROW_COPY_POLICY)[])
-    .filter((k) => readBack[k] !== ESCROW_COPY_POLICY[k])
-    .map((k) => `escrow copy ${k}=${String(readBack[k])} (policy: ${String(ESCROW_COPY_POLICY[k])})`);
+  return violationsOf(ESCROW_COPY_POLICY, readBack, { prefix: 'escrow copy ' });
 }
