@@ -18,7 +18,7 @@ import { listVolumes } from '../../adapters/media/volumes';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
 import { listQuorumSessions, quorumSessionView, rosterEntries } from '../custodians';
-import { openRun, runEvents, stepQuorumOperation } from './queries';
+import { openRun, runEvents, stepQuorumOperation, type OpenedRun } from './queries';
 import { startRun } from './runs';
 
 /**
@@ -139,7 +139,8 @@ const PIN_ACTS: ReadonlySet<string> = new Set([
  * checked in, and its preconditions, act and postconditions with their last recorded results.
  */
 export function runnerView(station: Station, { runId }: { runId: string }): View<'ceremonyRun'> {
-  const { ceremony, events, state } = openRun(station, runId);
+  const run = openRun(station, runId);
+  const { ceremony, events, state } = run;
   const f = ceremony.file;
   const nameOf = (id: string) => f.participants.find((p) => p.id === id)?.name ?? id;
   const start = events[0] as RunEvent;
@@ -178,7 +179,7 @@ export function runnerView(station: Station, { runId }: { runId: string }): View
           seq: w.seq,
         })),
       },
-      quorum: step.quorum ? stepQuorum(station, runId, step, f) : null,
+      quorum: step.quorum ? stepQuorum(station, run, step, f) : null,
       bags: { in: (step.bags?.in ?? []).map(bag), out: (step.bags?.out ?? []).map(bag) },
       preconditions: {
         state: progress.check,
@@ -239,12 +240,12 @@ export function runnerView(station: Station, { runId }: { runId: string }): View
 /** The step's quorum: m of the file's custodians, and the newest session opened for exactly this step. */
 function stepQuorum(
   station: Station,
-  runId: string,
+  run: OpenedRun,
   step: CeremonyStep,
   f: CeremonyFile,
 ): NonNullable<View<'ceremonyRun'>['current']>['quorum'] {
   const q = step.quorum as NonNullable<CeremonyStep['quorum']>;
-  const operation = stepQuorumOperation(runId, step.id);
+  const operation = stepQuorumOperation(station, run, step);
   const newest = listQuorumSessions(station)
     .filter((s) => s.operation === operation)
     .sort((a, b) => b.openedAt.localeCompare(a.openedAt))[0];

@@ -1,4 +1,4 @@
-import type { LoadedCeremony } from '../../../core/ceremony';
+import type { CeremonyStep, LoadedCeremony } from '../../../core/ceremony';
 import {
   foldRun,
   groupRuns,
@@ -26,9 +26,22 @@ export const stepPresence = (runId: string, stepId: string): QuorumOperation => 
   purpose: stepQuorumPurpose(runId, stepId),
 });
 
+/**
+ * The operation a step's quorum session must be opened for. A step whose act changes what the station's
+ * quorum guards binds that act's own operation, so the check-ins authorise exactly that change and the
+ * act spends the session; every other step binds presence for this run and step (stepPresence).
+ */
+export function stepOperation(station: Station, run: OpenedRun, step: CeremonyStep): QuorumOperation {
+  void station;
+  switch (step.act.kind) {
+    default:
+      return stepPresence(run.state.runId, step.id);
+  }
+}
+
 /** Its text, as `station quorum open --operation` takes it. */
-export function stepQuorumOperation(runId: string, stepId: string): string {
-  return encodeOperation(stepPresence(runId, stepId));
+export function stepQuorumOperation(station: Station, run: OpenedRun, step: CeremonyStep): string {
+  return encodeOperation(stepOperation(station, run, step));
 }
 
 /** Every ceremony-run event in the journal, in seq order. */
@@ -62,7 +75,8 @@ export function openRun(station: Station, runId: string): OpenedRun {
 
 /** What `ceremony step status` shows: the run's state with each step's title and act. */
 export function runView(station: Station, { runId }: { runId: string }) {
-  const { ceremony, state } = openRun(station, runId);
+  const run = openRun(station, runId);
+  const { ceremony, state } = run;
   const f = ceremony.file;
   return {
     runId,
@@ -75,10 +89,10 @@ export function runView(station: Station, { runId }: { runId: string }) {
     status: state.status,
     current: state.current,
     /** The quorum operation the current step's session must be opened for, when the step binds a quorum. */
-    quorumOperation:
-      state.current && f.steps[state.current.index]?.quorum
-        ? stepQuorumOperation(runId, state.current.stepId)
-        : null,
+    quorumOperation: (() => {
+      const step = state.current ? f.steps[state.current.index] : undefined;
+      return step?.quorum ? stepQuorumOperation(station, run, step) : null;
+    })(),
     openDeviation: state.openDeviation,
     deviations: state.deviations,
     steps: state.steps.map((s, i) => {

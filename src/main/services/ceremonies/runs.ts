@@ -38,7 +38,7 @@ import {
   tokenKeyFingerprints,
 } from '../custodians';
 import { createTokenCsr, generateTokenKey, keyEvidence, previewKey, registeredModules } from '../devices';
-import { openRun, runEvents, stepPresence, stepQuorumOperation, type OpenedRun } from './queries';
+import { openRun, runEvents, stepOperation, stepQuorumOperation, type OpenedRun } from './queries';
 
 /**
  * Performing a ceremony file (docs/ceremonies.md): a run starts at the digest of the file's exact bytes,
@@ -481,7 +481,7 @@ export function checkStep(
   if (step.quorum && !opts.quorumSessionId)
     throw stationError(
       'CEREMONY_CONFIRMATION_REQUIRED',
-      `step ${stepId} binds a quorum: name the quorum session opened for "${stepQuorumOperation(run.state.runId, stepId)}"`,
+      `step ${stepId} binds a quorum: name the quorum session opened for "${stepQuorumOperation(station, run, step)}"`,
       { field: 'quorumSessionId' },
     );
   const results = step.preconditions.map((p) => evaluate(station, run, step, p, opts));
@@ -571,7 +571,7 @@ function evaluate(
       const sessionId = opts.quorumSessionId as string;
       const m = step.quorum?.m ?? 1;
       try {
-        const q = requireQuorum(station, sessionId, stepPresence(run.state.runId, step.id));
+        const q = requireQuorum(station, sessionId, stepOperation(station, run, step));
         const ids = q.checkedIn.map((c) => c.custodianId);
         return out(
           ids.length >= m,
@@ -649,7 +649,7 @@ export async function actStep(
       throw stationError('QUORUM_SESSION_NOT_FOUND', `step ${stepId} has no quorum session recorded`, {
         field: 'quorumSessionId',
       });
-    requireQuorum(station, sessionId, stepPresence(run.state.runId, stepId));
+    requireQuorum(station, sessionId, stepOperation(station, run, step));
   }
 
   let outcome: ActOutcome;
