@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -393,6 +393,37 @@ describe('the Ceremonies view: one step at a time', () => {
         body: { decision: 'continue' },
       });
       expect(JSON.stringify(journal)).not.toContain('654321');
+
+      // The transcript for reviewers, from the runner: signed on the station token, written to the media
+      // and read back; the CLI verifier agrees on its digest, and the bundle says REHEARSAL, in progress.
+      const transcript = page.getByRole('region', { name: 'Transcript for reviewers' });
+      expect(await transcript.innerText()).toMatch(/REHEARSAL and IN PROGRESS while the run is open/);
+      await transcript.getByRole('button', { name: 'Export the transcript bundle…' }).click();
+      const exportForm = transcript.getByRole('form', { name: 'Export' });
+      await expect
+        .poll(() => exportForm.getByLabel('What will be written').innerText(), SLOW)
+        .toMatch(/ceremony-[0-9a-f-]+-v1\.bundle\.zip[\s\S]*transcript\.json/);
+      await exportForm.getByLabel('Station token PIN').fill('123456');
+      await exportForm.getByRole('button', { name: 'Sign, write and verify' }).click();
+      const progress = exportForm.getByRole('status', { name: 'Export progress' });
+      await expect.poll(() => progress.innerText(), { timeout: 60_000 }).toMatch(/VERIFIED/);
+      const shownHex = (
+        await progress
+          .getByRole('figure', { name: 'Bundle digest (what reviewers approve)' })
+          .locator('.digest-hex')
+          .innerText()
+      ).replace(/\s+/g, '');
+      const written = readdirSync(suite.media).filter((n) => n.endsWith('.bundle.zip'));
+      expect(written).toHaveLength(1);
+      const verified = stationCli(
+        ['bundle', 'verify', join(suite.media, written[0] as string), '--data-dir', suite.dir],
+        undefined,
+        suite.env,
+      );
+      expect(verified.status, verified.stderr).toBe(0);
+      expect(verified.stdout).toContain(`digest ${shownHex}`);
+      expect(verified.stdout).toMatch(/kind ceremony-transcript[^\n]*REHEARSAL/);
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
       await host.stop();

@@ -30,6 +30,7 @@ const exportKind = z.enum([
   'identity',
   'packet',
   'packet-broad',
+  'ceremony-transcript',
 ]);
 const fileDigest = z.strictObject({ name: z.string(), sha256: sha256Hex, size: z.number().int() });
 export const exportResultSchema = z.strictObject({
@@ -146,6 +147,8 @@ export const bundlesChannels = {
       packetId: packetIdSchema.optional(),
       /** For packet-broad: the compromise-authority evaluation whose broad view it carries. */
       evaluationSeq: seq.optional(),
+      /** For ceremony-transcript: the ceremony run whose transcript it carries. */
+      runId: z.string().uuid().optional(),
     }),
     output: z.strictObject({
       packetId: z.string(),
@@ -164,6 +167,7 @@ export const bundlesChannels = {
       kind: exportKind,
       packetId: packetIdSchema.optional(),
       evaluationSeq: seq.optional(),
+      runId: z.string().uuid().optional(),
       volume: mediaPath,
       pin,
       actor,

@@ -11,6 +11,7 @@ import {
   mediaRefusals,
   type ExportRequest,
 } from './bundles';
+import { exportCeremonyTranscript } from './ceremony-transcript';
 
 /**
  * Removable media as the UI and the CLI use it: files on the listed volumes, their import, the refusals
@@ -68,6 +69,23 @@ export function startBundleExport(
   jobs: JobRegistry,
   input: Omit<ExportRequest, 'evidence' | 'title' | 'packetVersion'>,
 ): View<'bundleExportStart'> {
+  // A ceremony run's transcript is printed for its bundle first (docs/ceremonies.md, "Transcript").
+  if (input.kind === 'ceremony-transcript') {
+    const runId = input.runId;
+    if (runId === undefined)
+      throw stationError('INVALID_INPUT', 'name the ceremony run whose transcript to export', {
+        field: 'runId',
+      });
+    return {
+      jobId: jobs.start('bundle-export', (progress) =>
+        exportCeremonyTranscript(
+          station,
+          { runId, volume: input.volume, pin: input.pin, actor: input.actor },
+          progress,
+        ),
+      ),
+    };
+  }
   return {
     jobId: jobs.start('bundle-export', (progress, signal) => exportBundle(station, input, progress, signal)),
   };

@@ -5,7 +5,7 @@ import { Badge } from '../../components/Badge';
 import { Digest } from '../../components/Digest';
 import { PinField, takePin } from '../../components/PinField';
 
-type Kind = 'journal-segment' | 'custody-report' | 'identity' | 'packet';
+type Kind = 'journal-segment' | 'custody-report' | 'identity' | 'packet' | 'ceremony-transcript';
 type Preview = Output<'bundleExportPreview'>;
 const KINDS: { kind: Kind; label: string }[] = [
   { kind: 'custody-report', label: 'Custody report' },
@@ -15,14 +15,16 @@ const KINDS: { kind: Kind; label: string }[] = [
 
 /**
  * Export: shows exactly what will be written, then one PIN entry signs; progress until verified. With
- * `packetId` it exports that governance packet's latest handed-off version (no kind to choose).
+ * `packetId` it exports that governance packet's latest handed-off version, with `ceremonyRunId` that
+ * ceremony run's transcript (no kind to choose either way).
  */
 export function ExportPanel(props: {
   media: MediaView | null;
   onDone: () => Promise<void>;
   packetId?: string;
+  ceremonyRunId?: string;
 }) {
-  const { onDone, packetId } = props;
+  const { onDone, packetId, ceremonyRunId } = props;
   const api = useStation((s) => s.api);
   const showError = useStation((s) => s.showError);
   // The export signs on the station token: without it the form waits, saying why (no PIN to waste).
@@ -36,7 +38,7 @@ export function ExportPanel(props: {
           ? null
           : `station token ${hsm.status.toLowerCase()}`;
   const [chosenKind, setKind] = useState<Kind>('custody-report');
-  const kind: Kind = packetId ? 'packet' : chosenKind;
+  const kind: Kind = packetId ? 'packet' : ceremonyRunId ? 'ceremony-transcript' : chosenKind;
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [volume, setVolume] = useState('');
@@ -48,7 +50,7 @@ export function ExportPanel(props: {
   useEffect(() => {
     if (!api) return;
     let live = true;
-    void api.bundleExportPreview({ kind, packetId }).then((r) => {
+    void api.bundleExportPreview({ kind, packetId, runId: ceremonyRunId }).then((r) => {
       if (!live) return;
       setPreview(r.ok ? r.value : null);
       setPreviewError(r.ok ? null : `${r.error.code}: ${r.error.message}`);
@@ -56,7 +58,7 @@ export function ExportPanel(props: {
     return () => {
       live = false;
     };
-  }, [api, kind, packetId, showError, job?.state]);
+  }, [api, kind, packetId, ceremonyRunId, showError, job?.state]);
 
   useEffect(() => {
     if (!api || !job || job.state !== 'running') return;
@@ -76,6 +78,7 @@ export function ExportPanel(props: {
     const r = await api.bundleExportStart({
       kind,
       packetId,
+      runId: ceremonyRunId,
       volume: chosen,
       pin: takePin(pin),
     });
@@ -101,9 +104,9 @@ export function ExportPanel(props: {
   const pct = job && job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : 0;
   return (
     <section className="module" aria-label="Export a bundle">
-      <h2>Export a signed bundle{packetId ? ' for the reviewers' : ''}</h2>
+      <h2>Export a signed bundle{packetId || ceremonyRunId ? ' for the reviewers' : ''}</h2>
       <form className="act-form" aria-label="Export" onSubmit={(e) => void start(e)}>
-        {packetId ? null : (
+        {packetId || ceremonyRunId ? null : (
           <label className="field">
             <span>What to export</span>
             <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} disabled={running}>

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useReducer, useState, type FormEvent } from 'react';
-import type { Output } from '../../../shared/contract';
+import type { MediaView, Output } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
+import { ExportPanel } from '../bundles/ExportPanel';
 import { modeWord, phaseWord, resultWord, runStatusWord } from './words';
 
 type RunView = Output<'ceremonyRun'>;
@@ -23,6 +24,8 @@ export function Runner(props: { runId: string; onClose: () => void; onChanged: (
   const showError = useStation((s) => s.showError);
   const [view, setView] = useState<RunView | null>(null);
   const [modules, setModules] = useState<Modules>([]);
+  const [media, setMedia] = useState<MediaView | null>(null);
+  const [exporting, setExporting] = useState(false);
   const [version, reload] = useReducer((n: number) => n + 1, 0);
   const { runId, onChanged } = props;
 
@@ -40,6 +43,11 @@ export function Runner(props: { runId: string; onClose: () => void; onChanged: (
       live = false;
     };
   }, [api, runId, showError, version]);
+
+  useEffect(() => {
+    if (!api || !exporting) return;
+    void api.mediaVolumes({}).then((r) => (r.ok ? setMedia(r.value) : showError(r.error)));
+  }, [api, exporting, showError, version]);
 
   const changed = useCallback(async () => {
     reload();
@@ -106,6 +114,25 @@ export function Runner(props: { runId: string; onClose: () => void; onChanged: (
         label="Ceremony file digest (SHA-256) this run performs"
       />
       <ExceptionSheet view={view} />
+      <section className="runner-transcript" aria-label="Transcript for reviewers">
+        <h2>Transcript for reviewers</h2>
+        <p>
+          The run&rsquo;s signed transcript bundle: its journal entries, the ceremony file, every output
+          re-hashed and the annotated transcript PDF, marked{' '}
+          {view.mode === 'rehearsal' ? 'REHEARSAL' : 'PRODUCTION'}
+          {view.status === 'completed' || view.status === 'aborted'
+            ? ''
+            : ' and IN PROGRESS while the run is open'}
+          .
+        </p>
+        {exporting ? (
+          <ExportPanel media={media} onDone={changed} ceremonyRunId={runId} />
+        ) : (
+          <button type="button" onClick={() => setExporting(true)}>
+            Export the transcript bundle…
+          </button>
+        )}
+      </section>
     </main>
   );
 }
