@@ -12,7 +12,6 @@ import {
   startRun,
   witnessStep,
 } from '../../../src/main/services/ceremonies';
-import { rosterEntries } from '../../../src/main/services/custodians';
 import type { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 import {
