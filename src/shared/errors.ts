@@ -420,6 +420,11 @@ export const ERROR_CATALOGUE = {
     class: 'invalid-input',
     action: 'Each custodian needs a key of their own: this key is already registered to another custodian.',
   },
+  ROSTER_QUORUM_INVALID: {
+    class: 'invalid-input',
+    action:
+      'Nothing was changed. Set a roster quorum of at least 2 and no more than the custodians valid once the change is applied.',
+  },
   CUSTODIAN_NOT_FOUND: {
     class: 'invalid-input',
     action: 'Check the custodian id; list the roster to see who is on it.',

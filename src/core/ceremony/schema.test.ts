@@ -264,7 +264,7 @@ describe('ceremony file schema and cross-field rules', () => {
     noCsr.key = { label: 'int-2027', algorithm: 'ec-p256' };
     expect(refusal(noCsr).data.field).toBe('key.csr');
     const roster = keygen();
-    roster.roster = { revoke: ['erin'] };
+    roster.roster = { revoke: [{ id: 'erin', reason: 'leaves' }] };
     expect(refusal(roster).message).toMatch(/roster is not allowed in a key-generation ceremony/);
     const algorithm = keygen();
     algorithm.key = { ...(algorithm.key as object), algorithm: 'dsa-1024' };
@@ -306,5 +306,107 @@ describe('field paths and the digest', () => {
     expect(d.words).toEqual(expected);
     expect(d.words.join(' ')).toBe('risk scheme quiz bulk brother vivid agree chimney');
     expect(ceremonyDigest(new TextEncoder().encode('abc\n'), sha256).sha256).not.toBe(d.sha256);
+  });
+});
+
+describe('the roster change block (CER-ROSTER)', () => {
+  const PEM = [
+    '-----BEGIN PUBLIC KEY-----',
+    'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAExJSyzLaP9+CJje4kTEvD9q0lrUP8',
+    'r/sOkSWttkOIP4Nxz8jMsykzOgyOsr7vJDFfnpdgQ5hllfdJ8NSKC9OSug==',
+    '-----END PUBLIC KEY-----',
+    '',
+  ].join('\n');
+  const add = (over: Record<string, unknown> = {}) => ({
+    id: 'ines',
+    name: 'Ines',
+    publicKey: PEM,
+    roles: ['custodian'],
+    validFrom: '2027-04-01T00:00:00.000Z',
+    validUntil: '2029-04-01T00:00:00.000Z',
+    ...over,
+  });
+  /** A roster-change file around `roster`. */
+  function change(roster: Record<string, unknown>) {
+    const f = keygen();
+    delete f.hsm;
+    delete f.key;
+    delete f.bags;
+    f.type = 'roster-change';
+    f.roster = roster;
+    f.steps = [
+      {
+        id: 'apply',
+        title: 'Apply',
+        say: 'Two custodians check in.',
+        check: 'The change is applied.',
+        by: 'operator',
+        witnesses: { count: 2, roles: ['witness'] },
+        quorum: { m: 2, n: 2 },
+        preconditions: [{ kind: 'quorum-satisfied' }],
+        act: { kind: 'roster-apply' },
+        postconditions: ['roster-applied'],
+      },
+    ];
+    return f;
+  }
+  const valid = { add: [add()], revoke: [{ id: 'femi', reason: 'leaves' }], quorum: { m: 2, n: 2 } };
+
+  it('accepts adds with what a roster entry needs and revokes with reasons; the key is kept trimmed', () => {
+    const file = validateCeremony(change(valid), 'test.yaml');
+    expect(file.roster?.add[0]).toMatchObject({ id: 'ines', roles: ['custodian'] });
+    expect(file.roster?.add[0]?.publicKey).toBe(PEM.trim());
+    expect(file.roster?.revoke).toEqual([{ id: 'femi', reason: 'leaves' }]);
+  });
+
+  it('refuses an add without its key, roles or validity, and a revoke without a reason', () => {
+    const { publicKey: _k, ...noKey } = add();
+    expect(refusal(change({ add: [noKey] })).data.field).toBe('roster.add[0].publicKey');
+    expect(refusal(change({ add: [add({ roles: [] })] })).data.field).toBe('roster.add[0].roles');
+    expect(refusal(change({ add: [add({ validFrom: '2027-04-01' })] })).data.field).toBe(
+      'roster.add[0].validFrom',
+    );
+    expect(refusal(change({ revoke: ['femi'] })).data.field).toBe('roster.revoke[0]');
+    expect(refusal(change({ revoke: [{ id: 'femi' }] })).data.field).toBe('roster.revoke[0].reason');
+  });
+
+  it('refuses a key that is not one PEM public key or certificate', () => {
+    const priv = PEM.replaceAll('PUBLIC KEY', 'PRIVATE KEY');
+    for (const publicKey of ['MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE', priv, `${PEM}${PEM}`])
+      expect(refusal(change({ add: [add({ publicKey })] })).data.field).toBe('roster.add[0].publicKey');
+  });
+
+  it('refuses what the file alone can tell is wrong, at the field', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ add: [add({ validUntil: '2027-01-01T00:00:00.000Z' })] }, 'roster.add[0].validUntil'],
+      [{ add: [add(), add({ id: 'zara', name: 'Zara' })] }, 'roster.add[1].publicKey'],
+      [{ add: [add()], revoke: [{ id: 'ines', reason: 'x' }] }, 'roster.revoke[0].id'],
+      [{ ...valid, quorum: { m: 1, n: 2 } }, 'roster.quorum.m'],
+      [
+        {
+          add: [add(), add({ id: 'zara', name: 'Zara', publicKey: PEM.replace('ExJSy', 'ExJSz') })],
+          quorum: { m: 2, n: 1 },
+        },
+        'roster.quorum.m',
+      ],
+      [
+        {
+          add: [add(), add({ id: 'zara', name: 'Zara', publicKey: PEM.replace('ExJSy', 'ExJSz') })],
+          quorum: { m: 2, n: 2 },
+        },
+        '',
+      ],
+    ];
+    for (const [roster, field] of cases) {
+      if (field === '') expect(validateCeremony(change(roster), 'test.yaml').roster?.add).toHaveLength(2);
+      else expect(refusal(change(roster)).data.field).toBe(field);
+    }
+    // n counts at least the custodians the change adds.
+    const three = [
+      add(),
+      add({ id: 'zara', name: 'Zara', publicKey: PEM.replace('ExJSy', 'ExJSz') }),
+      add({ id: 'yan', name: 'Yan', publicKey: PEM.replace('ExJSy', 'ExJSx') }),
+    ];
+    expect(refusal(change({ add: three, quorum: { m: 2, n: 2 } })).data.field).toBe('roster.quorum.n');
   });
 });

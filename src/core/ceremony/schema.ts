@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { keyAlgorithmSchema } from '../crypto/algorithms';
 import { csrRequestSchema } from '../hsm/csr-request';
 import { keySpecSchema } from '../hsm/key-spec';
-import { bagSerial, custodianIdSchema, isoDate, moduleId } from '../schema';
+import { bagSerial, custodianIdSchema, isoDate, isoTime, moduleId, roleSchema } from '../schema';
 import {
   ACT_NAMES,
   CEREMONY_TYPE_NAMES,
@@ -35,6 +35,8 @@ import {
  *   CER-POST          postconditions fit the act, and the ones the act requires are there
  *   CER-REQUIRED-ACTS the acts the type requires are there, in order
  *   CER-BAGS          bags are declared; a bag is checked intact before it is opened; new bags sealed once
+ *   CER-ROSTER        a roster change names each custodian once, each added key once, validFrom before
+ *                     validUntil; its quorum m is at least 2 and n counts at least the custodians it adds
  */
 
 /** Free text read aloud or printed. A YAML number or date in its place must be quoted. */
@@ -101,11 +103,36 @@ export const bagSchema = z.strictObject({
   state: z.enum(['sealed', 'new']),
 });
 
+/** A PEM public key or certificate (the custodian's own token key: public, never a credential). */
+export const pemPublicKeySchema = z
+  .string({ error: 'must be a PEM public key or certificate (a YAML block scalar: publicKey: |)' })
+  .trim()
+  .max(16_384, 'must be at most 16384 characters')
+  .regex(
+    /^-----BEGIN (PUBLIC KEY|CERTIFICATE)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----$/,
+    'must be one PEM block: -----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----',
+  );
+
+/** A custodian who joins: what their roster entry needs (the roster's own rules apply when applied). */
+export const rosterAddSchema = z.strictObject({
+  id: participantId,
+  name: text(120),
+  publicKey: pemPublicKeySchema,
+  roles: z.array(roleSchema).min(1).max(10),
+  validFrom: isoTime,
+  validUntil: isoTime,
+});
+
+/** A custodian whose entry is revoked, and why (the reason is journaled with the revocation). */
+export const rosterRevokeSchema = z.strictObject({ id: participantId, reason: text(500) });
+
 export const rosterChangeSchema = z.strictObject({
-  add: z.array(z.strictObject({ id: participantId, name: text(120) })).default([]),
-  revoke: z.array(participantId).default([]),
+  add: z.array(rosterAddSchema).default([]),
+  revoke: z.array(rosterRevokeSchema).default([]),
+  /** The roster's new quorum m, and n: how many custodians are valid once the change is applied. */
   quorum: quorumSchema.optional(),
 });
+export type RosterChange = z.output<typeof rosterChangeSchema>;
 
 export const sharesSchema = z.strictObject({
   m: count(1, 50),
@@ -240,20 +267,36 @@ function crossCheck(c: CeremonyFile, ctx: z.RefinementCtx): void {
     issue(['escrow', 'token'], 'must be another token than hsm.token');
   }
   const custodians = new Set(c.participants.filter((p) => p.role === 'custodian').map((p) => p.id));
+  // CER-ROSTER (what the file alone can tell; the roster it changes is checked when it is applied)
   if (c.roster) {
     const r = c.roster;
     if (r.add.length === 0 && r.revoke.length === 0 && !r.quorum) {
       issue(['roster'], 'must add, revoke or set a quorum');
     }
     const touched = new Set<string>();
+    const keys = new Set<string>();
     r.add.forEach((a, i) => {
       if (touched.has(a.id)) issue(['roster', 'add', i, 'id'], `repeats ${a.id}`);
       touched.add(a.id);
+      if (!(a.validFrom < a.validUntil))
+        issue(['roster', 'add', i, 'validUntil'], 'must come after validFrom');
+      const key = a.publicKey.replace(/\s+/g, '');
+      if (keys.has(key))
+        issue(['roster', 'add', i, 'publicKey'], 'is given to another custodian of the change');
+      keys.add(key);
     });
-    r.revoke.forEach((id, i) => {
-      if (touched.has(id)) issue(['roster', 'revoke', i], `names ${id} twice in the change`);
-      touched.add(id);
+    r.revoke.forEach((v, i) => {
+      if (touched.has(v.id)) issue(['roster', 'revoke', i, 'id'], `names ${v.id} twice in the change`);
+      touched.add(v.id);
     });
+    if (r.quorum) {
+      // Like roster.initialised: a roster's quorum is at least 2 (one person never authorises alone).
+      if (r.quorum.m < 2)
+        issue(['roster', 'quorum', 'm'], 'must be at least 2: a roster quorum is never one person');
+      // The custodians who join count among the valid ones after the change.
+      if (r.quorum.n < r.add.length)
+        issue(['roster', 'quorum', 'n'], `must be at least ${r.add.length}, the custodians the change adds`);
+    }
   }
   if (c.shares) {
     const s = c.shares;

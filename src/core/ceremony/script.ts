@@ -224,8 +224,14 @@ export function ceremonyScript(loaded: LoadedCeremony): CeremonyScript {
       id: 'roster',
       title: 'Roster change',
       lines: [
-        ...r.add.map((a, i) => line('field', 'Add', `${a.name} (${a.id})`, `roster.add[${i}]`)),
-        ...r.revoke.map((id, i) => line('field', 'Revoke', id, `roster.revoke[${i}]`)),
+        ...r.add.flatMap((a, i) => [
+          line('field', 'Add', `${a.name} (${a.id})`, `roster.add[${i}]`),
+          line('field', 'Roles', a.roles.join(', '), `roster.add[${i}].roles`),
+          line('field', 'Valid', `${a.validFrom} to ${a.validUntil}`, `roster.add[${i}]`),
+          // Public, never a credential: the witnesses compare it with the key the custodian's token shows.
+          line('field', 'Public key', a.publicKey, `roster.add[${i}].publicKey`),
+        ]),
+        ...r.revoke.map((v, i) => line('field', 'Revoke', `${v.id}: ${v.reason}`, `roster.revoke[${i}]`)),
         ...(r.quorum ? [line('field', 'New quorum', `${r.quorum.m} of ${r.quorum.n}`, 'roster.quorum')] : []),
       ],
     });

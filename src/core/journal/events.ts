@@ -298,6 +298,11 @@ export const EVENT_BODIES = {
     reason: z.string().trim().min(1).max(500),
     quorumSessionId: uuid,
   }),
+  /**
+   * The roster's quorum set anew (a ceremony's compound roster change), authorised by a quorum session
+   * bound to exactly that change; the change's adds and revocations land in the same append.
+   */
+  'roster.quorum-set': z.strictObject({ quorum: z.number().int().min(2).max(32), quorumSessionId: uuid }),
   'quorum.session-opened': z.strictObject({
     sessionId: uuid,
     operation: operation,

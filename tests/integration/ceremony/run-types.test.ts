@@ -12,7 +12,6 @@ import {
   startRun,
   witnessStep,
 } from '../../../src/main/services/ceremonies';
-import { rosterEntries } from '../../../src/main/services/custodians';
 import type { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 import {
@@ -31,7 +30,8 @@ import {
  * Every example ceremony type (resources/ceremonies) rehearsed through the run service on real SoftHSM2
  * tokens and a real SQLite journal (docs/ceremonies.md). Deviations are decided by the master of
  * ceremonies as on the day; each test asserts which deviations happened, so none is waved through
- * unseen. Roster change and share re-issue are refused at their act (CEREMONY_ACT_UNSUPPORTED).
+ * unseen. Share re-issue is refused at its act (CEREMONY_ACT_UNSUPPORTED); the roster change has its
+ * own suite (run-roster.test.ts), since it changes the station's one roster.
  */
 const CUSTODIAN = 'operator:erin-walsh';
 
@@ -254,25 +254,6 @@ describe('every example ceremony type rehearses through the run service on SoftH
     expect(doc.evidence.destroyed.map((d) => d.result)).toEqual(['CKR_OK', 'CKR_OK']);
     const search = acted.find((e) => e.body.stepId === 'search-token')!;
     expect(search.body.postconditions[0]).toMatchObject({ kind: 'object-absent', result: 'pass' });
-  });
-
-  it('roster-change: roster-apply is refused, naming what the file lacks; the roster is unchanged', async () => {
-    const started = rehearse('roster-change', 'roster');
-    expect(started.target).toBeNull();
-    const decided = await drive(started.runId, 'apply-change');
-    expect(decided).toEqual([]);
-    const roster = JSON.stringify(rosterEntries(station));
-    const actedBefore = events('ceremony.step-acted').length;
-    const e = await asyncRefusal(() => actStep(station, { runId: started.runId, actor: OPERATOR }));
-    expect(e.code).toBe('CEREMONY_ACT_UNSUPPORTED');
-    expect(e.data).toMatchObject({ act: 'roster-apply' });
-    expect(e.data).toMatchObject({ missing: expect.arrayContaining(['roster.add[].publicKey']) as unknown });
-    expect(events('ceremony.step-acted')).toHaveLength(actedBefore);
-    expect(JSON.stringify(rosterEntries(station))).toBe(roster);
-    expect(openRun(station, started.runId).state.current).toMatchObject({
-      stepId: 'apply-change',
-      needs: 'act',
-    });
   });
 
   it('share-reissue: shares-reissue is refused, naming the missing path; nothing is recorded', async () => {

@@ -48,8 +48,10 @@ export async function ceremonyRoom(
     clock?: StationDeps['clock'];
     identity?: boolean;
     validity?: { from: string; until: string };
+    /** Who is on the initial roster (default PEOPLE); everybody in PEOPLE has a token and key anyway. */
+    rostered?: readonly (typeof PEOPLE)[number][];
   } = {},
-): Promise<{ station: Station; serial: Record<string, string> }> {
+): Promise<{ station: Station; serial: Record<string, string>; pem: Record<string, string> }> {
   const { conf } = softhsmWorld(world);
   initTokens(opts.identity ? [...PEOPLE, IDENTITY_TOKEN] : PEOPLE, () => PIN);
   const station = Station.init(
@@ -78,7 +80,7 @@ export async function ceremonyRoom(
   const validity = opts.validity ?? { from: '2026-01-01T00:00:00.000Z', until: '2030-01-01T00:00:00.000Z' };
   initRoster(station, {
     quorum: 2,
-    custodians: PEOPLE.map((id) => ({
+    custodians: (opts.rostered ?? PEOPLE).map((id) => ({
       custodianId: id,
       name: id,
       roles: ['custodian'],
@@ -89,7 +91,7 @@ export async function ceremonyRoom(
     witnesses: ['W. Itness'],
     actor: 'operator:so',
   });
-  return { station, serial };
+  return { station, serial, pem };
 }
 
 /** Two custodians check in with their own tokens on a session opened for exactly this run's step. */

@@ -11,6 +11,7 @@ import { encodeOperation, type QuorumOperation } from '../../../core/custody/ope
 import { loadCeremonyFile } from '../../adapters/ceremony';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
+import { rosterApplyOperation } from './roster-acts';
 
 /**
  * Read models of ceremony runs (docs/ceremonies.md): a run is its journal events folded against its
@@ -34,6 +35,10 @@ export const stepPresence = (runId: string, stepId: string): QuorumOperation => 
 export function stepOperation(station: Station, run: OpenedRun, step: CeremonyStep): QuorumOperation {
   void station;
   switch (step.act.kind) {
+    // Production binds exactly the file's compound change; a rehearsal changes no roster (presence only).
+    case 'roster-apply':
+      if (run.state.started.mode === 'production') return rosterApplyOperation(run.ceremony.file);
+      return stepPresence(run.state.runId, step.id);
     default:
       return stepPresence(run.state.runId, step.id);
   }

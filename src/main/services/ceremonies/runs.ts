@@ -39,6 +39,7 @@ import {
 } from '../custodians';
 import { createTokenCsr, generateTokenKey, keyEvidence, previewKey, registeredModules } from '../devices';
 import { openRun, runEvents, stepOperation, stepQuorumOperation, type OpenedRun } from './queries';
+import { rosterApply, verifyRoster } from './roster-acts';
 
 /**
  * Performing a ceremony file (docs/ceremonies.md): a run starts at the digest of the file's exact bytes,
@@ -927,25 +928,10 @@ async function perform(
       };
     }
     case 'roster-apply':
-      throw stationError(
-        'CEREMONY_ACT_UNSUPPORTED',
-        "roster-apply is not performed by a ceremony run: each roster change of this station (station roster add | revoke) is authorised by a quorum session bound to exactly that change, not by the step's presence session; " +
-          'it needs what the file does not carry — for each roster.add entry its public key (PEM or SPKI), roles, validFrom and validUntil, for each roster.revoke entry a reason — ' +
-          "and no station path changes the roster's quorum (roster.quorum) after the roster was initialised; a rehearsal would change the station's one roster. " +
-          'Apply the change with its own commands and quorum sessions, report a deviation, and the master of ceremonies decides.',
-        {
-          field: 'act',
-          act: act.kind,
-          missing: [
-            'roster.add[].publicKey',
-            'roster.add[].roles',
-            'roster.add[].validFrom',
-            'roster.add[].validUntil',
-            'roster.revoke[].reason',
-            'a roster quorum change path',
-          ],
-        },
-      );
+      return rosterApply(station, run, step, {
+        actor: opts.actor,
+        writeEvidence: (suffix, evidence) => writeEvidence(run, step, newOutput(run, step, suffix), evidence),
+      });
     case 'shares-reissue':
       throw stationError(
         'CEREMONY_ACT_UNSUPPORTED',
@@ -955,11 +941,7 @@ async function perform(
         { field: 'act', act: act.kind, missing: ['a share re-issue path', 'the current share texts'] },
       );
     case 'verify-roster':
-      throw stationError(
-        'CEREMONY_ACT_UNSUPPORTED',
-        'verify-roster is not performed by a ceremony run: it reads back the change roster-apply makes, and a run does not perform roster-apply',
-        { field: 'act', act: act.kind },
-      );
+      return verifyRoster(station, run, step);
     default:
       return assertNever(act);
   }

@@ -1,7 +1,15 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { canonicalBytes } from '../../../core/canonical';
 import { algorithmForPublicKey } from '../../../core/crypto/algorithms';
-import { keyHolder, type RosterEntry, type SignatureAlgorithm } from '../../../core/custody/roster';
+import {
+  keyHolder,
+  validCustodians,
+  type RosterEntry,
+  type SignatureAlgorithm,
+} from '../../../core/custody/roster';
+import { CodedError } from '../../../core/errors';
+import { journalTime, type NewEvent } from '../../../core/journal/events';
+import { isErrorCode } from '../../../shared/errors';
 import { escapeForDisplay, nameClash } from '../../../core/names';
 import { stationError } from '../../errors';
 import { quorumUsed, requireQuorum } from './quorum';
@@ -280,4 +288,168 @@ export function setCustodianCredentials(
     () => void requireQuorum(station, opts.quorumSessionId, operation),
   );
   return custodianCredentials(station, opts.custodianId);
+}
+
+/**
+ * One compound roster change (a roster-change ceremony): who joins, who is revoked and why, and the
+ * roster's new quorum M. It is applied whole, under one quorum bound to exactly this change, or not at all.
+ */
+export interface RosterChangeInput {
+  readonly add: readonly CustodianInput[];
+  readonly revoke: readonly { readonly custodianId: string; readonly reason: string }[];
+  /** The roster's new quorum M, or null to keep the quorum it has. */
+  readonly quorum: number | null;
+  /** N, when the change states it: how many custodians are VALID once it is applied (checked, not set). */
+  readonly validAfter?: number | null | undefined;
+}
+
+/** What a compound change would make of the roster: every refusal checked, nothing written. */
+export interface RosterChangePlan {
+  /** The change as the operation binds it: entry bodies (keys as SPKI with fingerprints), revocations, quorum. */
+  readonly change: {
+    readonly add: ReturnType<typeof toEntryBody>[];
+    readonly revoke: { custodianId: string; reason: string }[];
+    readonly quorum: number | null;
+  };
+  readonly operation: QuorumOperation;
+  /** The roster once the change is applied (revoked entries stamped at the station's clock). */
+  readonly roster: RosterEntry[];
+  /** The roster's quorum once the change is applied. */
+  readonly quorum: number;
+  /** How many of `roster` are VALID at the station's clock. */
+  readonly valid: number;
+}
+
+/** Re-raises a roster entry's refusal with its place in the change (`add[1].publicKey`). */
+function inChange<T>(at: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof CodedError && isErrorCode(e.code)) {
+      const field = typeof e.data.field === 'string' ? `${at}.${e.data.field}` : at;
+      throw stationError(e.code, `${at}: ${e.message}`, { ...e.data, field });
+    }
+    throw e;
+  }
+}
+
+/** The exact operation a quorum must authorise for a compound change: a session for one add never fits it. */
+export function rosterChangeSetOperation(change: RosterChangePlan['change']): QuorumOperation {
+  return rosterChangeOperation({ change });
+}
+
+/** The change's entry bodies and its operation, from the change alone (no roster is read). */
+export function proposeRosterChange(
+  input: RosterChangeInput,
+): Pick<RosterChangePlan, 'change' | 'operation'> {
+  const change = {
+    add: input.add.map((c, i) => inChange(`add[${i}]`, () => toEntryBody(c))),
+    revoke: input.revoke.map((r) => ({ custodianId: r.custodianId, reason: r.reason.trim() })),
+    quorum: input.quorum,
+  };
+  return { change, operation: rosterChangeSetOperation(change) };
+}
+
+/**
+ * Every check applyRosterChange makes before it writes, against the roster as the journal holds it now,
+ * and the roster that would result. A rehearsal shows this (nothing applied); the real act applies it.
+ */
+export function planRosterChange(station: Station, input: RosterChangeInput): RosterChangePlan {
+  const policy = rosterPolicy(station);
+  if (!policy) throw stationError('ROSTER_MISSING', 'there is no approved roster to change', {});
+  const { change, operation } = proposeRosterChange(input);
+  if (change.add.length === 0 && change.revoke.length === 0 && change.quorum === null)
+    throw stationError('ROSTER_INVALID', 'the change adds nobody, revokes nobody and sets no quorum', {
+      field: 'add',
+    });
+  const existing = rosterEntries(station);
+  change.add.forEach((body, i) => inChange(`add[${i}]`, () => assertUnique([body], existing)));
+  assertUnique(change.add, existing);
+  const now = journalTime(station.deps.clock());
+  const revoked = new Set<string>();
+  change.revoke.forEach((r, i) => {
+    const entry = existing.find((e) => e.custodianId === r.custodianId);
+    if (!entry || entry.revokedAt || revoked.has(r.custodianId))
+      throw stationError(
+        'CUSTODIAN_NOT_FOUND',
+        `revoke[${i}]: no active custodian ${r.custodianId} on the roster${entry?.revokedAt ? ` (revoked at ${entry.revokedAt})` : ''}`,
+        { field: `revoke[${i}].custodianId`, custodianId: r.custodianId },
+      );
+    if (r.reason === '')
+      throw stationError('ROSTER_INVALID', `revoke[${i}]: a revocation names its reason`, {
+        field: `revoke[${i}].reason`,
+      });
+    revoked.add(r.custodianId);
+  });
+  const roster: RosterEntry[] = [
+    ...existing.map((e) => (revoked.has(e.custodianId) ? { ...e, revokedAt: now } : e)),
+    ...change.add.map((b) => ({ ...b, revokedAt: null })),
+  ].sort((a, b) => (a.custodianId < b.custodianId ? -1 : 1));
+  const quorum = change.quorum ?? policy.quorum;
+  const valid = validCustodians(roster, now).length;
+  if (!Number.isInteger(quorum) || quorum < 2 || quorum > 32)
+    throw stationError(
+      'ROSTER_QUORUM_INVALID',
+      `a roster quorum of ${quorum} is not allowed: it is at least 2 (one person never authorises alone) and at most 32`,
+      { field: 'quorum', quorum },
+    );
+  if (quorum > valid)
+    throw stationError(
+      'ROSTER_QUORUM_INVALID',
+      `a quorum of ${quorum} cannot be met by the ${valid} custodian(s) VALID once the change is applied`,
+      { field: 'quorum', quorum, valid },
+    );
+  if (input.validAfter !== undefined && input.validAfter !== null && input.validAfter !== valid)
+    throw stationError(
+      'ROSTER_QUORUM_INVALID',
+      `the change states ${input.validAfter} custodians VALID once it is applied; the roster would have ${valid}`,
+      { field: 'quorum.n', stated: input.validAfter, valid },
+    );
+  return { change, operation, roster, quorum, valid };
+}
+
+/**
+ * Applies a compound roster change in ONE append: the adds, the revocations and the new quorum, with the
+ * quorum session that authorised exactly this change closed as used. Every refusal comes before anything
+ * is written; the plan and the quorum are checked again inside the append (another process may have
+ * changed the roster or used the session meanwhile).
+ */
+export function applyRosterChange(
+  station: Station,
+  opts: { change: RosterChangeInput; quorumSessionId: string; actor: string },
+): RosterChangePlan {
+  station.assertWritable();
+  const plan = planRosterChange(station, opts.change);
+  const sessionId = opts.quorumSessionId;
+  requireQuorum(station, sessionId, plan.operation);
+  const { change } = plan;
+  station.record(
+    [
+      ...change.add.map((custodian): NewEvent => ({
+        kind: 'roster.custodian-added',
+        actor: opts.actor,
+        body: { custodian, quorumSessionId: sessionId },
+      })),
+      ...change.revoke.map((r): NewEvent => ({
+        kind: 'roster.custodian-revoked',
+        actor: opts.actor,
+        body: { custodianId: r.custodianId, reason: r.reason, quorumSessionId: sessionId },
+      })),
+      ...(change.quorum === null
+        ? []
+        : [
+            {
+              kind: 'roster.quorum-set',
+              actor: opts.actor,
+              body: { quorum: change.quorum, quorumSessionId: sessionId },
+            } satisfies NewEvent<'roster.quorum-set'>,
+          ]),
+      quorumUsed(sessionId, plan.operation, opts.actor),
+    ],
+    () => {
+      planRosterChange(station, opts.change);
+      requireQuorum(station, sessionId, plan.operation);
+    },
+  );
+  return plan;
 }

@@ -33,6 +33,13 @@ export const custodians: Projection = {
         body.custodianId,
       );
     },
+    'roster.quorum-set': (db, row, body) => {
+      const r = db.prepare('UPDATE roster_policy SET quorum = ? WHERE singleton = 1').run(body.quorum);
+      if (r.changes !== 1)
+        throw stationError('ROSTER_MISSING', 'a roster quorum was set before the roster was initialised', {
+          seq: row.seq,
+        });
+    },
     // OPS-PROVEN. A session starts with its proof; a sign-in at the same place (console or CLI) ends
     // the session it replaces with its own operator.signed-out, journaled first.
     'operator.signed-in': (db, row, body) => {
