@@ -269,6 +269,19 @@ describe('ceremony file schema and cross-field rules', () => {
     const algorithm = keygen();
     algorithm.key = { ...(algorithm.key as object), algorithm: 'dsa-1024' };
     expect(refusal(algorithm).data.field).toBe('key.algorithm');
+    const backup = keygen();
+    backup.key = { ...(backup.key as object), backup: 'wrap-with-trusted' };
+    expect(validateCeremony(backup, 'test.yaml').key?.backup).toBe('wrap-with-trusted');
+    const destroyed = {
+      ...backup,
+      type: 'key-destruction',
+      key: { label: 'int-2027', algorithm: 'ec-p256', backup: 'wrap-with-trusted' },
+    };
+    expect(refusal(destroyed).message).toMatch(
+      /key\.backup[^\n]*is not allowed in a key-destruction ceremony/,
+    );
+    backup.key = { ...(backup.key as object), backup: 'extractable' };
+    expect(refusal(backup).data.field).toBe('key.backup');
   });
 
   it('refuses a format version other than 1 and an unknown act kind', () => {

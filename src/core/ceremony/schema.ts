@@ -94,6 +94,12 @@ export const keySchema = z.strictObject({
   algorithm: keyAlgorithmSchema,
   /** key-generation only: the subject and subjectAltNames of the request. */
   csr: csrRequestSchema.optional(),
+  /**
+   * key-generation only: `wrap-with-trusted` makes a key a later key-backup ceremony can copy to an
+   * escrow token (it leaves the token only under a key the security officer marked trusted); omitted,
+   * the key is never extractable (docs/hsm-keys-and-csrs.md).
+   */
+  backup: keySpecSchema.shape.backup,
 });
 
 export const bagSchema = z.strictObject({
@@ -262,6 +268,8 @@ function crossCheck(c: CeremonyFile, ctx: z.RefinementCtx): void {
     if (c.type === 'key-generation' && !c.key.csr) issue(['key', 'csr'], 'is required for key-generation');
     if (c.type !== 'key-generation' && c.key.csr)
       issue(['key', 'csr'], `is not allowed in a ${c.type} ceremony`);
+    if (c.type !== 'key-generation' && c.key.backup)
+      issue(['key', 'backup'], `is not allowed in a ${c.type} ceremony: the key exists already`);
   }
   if (c.escrow && c.hsm && c.escrow.token === c.hsm.token) {
     issue(['escrow', 'token'], 'must be another token than hsm.token');

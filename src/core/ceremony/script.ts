@@ -88,6 +88,7 @@ export function actSentence(step: CeremonyStep, c: CeremonyFile): string {
   const on: string[] = [];
   if (a.label !== undefined) on.push(`key ${a.label}`);
   if (a.kind === 'generate-key' && c.key) on.push(`algorithm ${c.key.algorithm}`);
+  if (a.kind === 'generate-key' && c.key?.backup) on.push(`backup ${c.key.backup}`);
   if (a.kind === 'create-csr' && c.key?.csr) on.push(`subject ${subjectDn(c.key.csr.subject)}`);
   if (a.wrapKey !== undefined) on.push(`wrap key ${a.wrapKey}`);
   if (a.token !== undefined) on.push(`token ${a.token}`);
@@ -206,6 +207,15 @@ export function ceremonyScript(loaded: LoadedCeremony): CeremonyScript {
   if (c.key) {
     const k = c.key;
     const keyLines = [line('field', 'Key', `${k.label}, ${k.algorithm}`, 'key')];
+    if (k.backup)
+      keyLines.push(
+        line(
+          'field',
+          'Backup',
+          `${k.backup}: leaves the HSM only under a trusted wrapping key`,
+          'key.backup',
+        ),
+      );
     if (k.csr) {
       keyLines.push(line('field', 'CSR subject', subjectDn(k.csr.subject), 'key.csr.subject'));
       const sans = [

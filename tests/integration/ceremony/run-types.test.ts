@@ -13,6 +13,7 @@ import {
   witnessStep,
 } from '../../../src/main/services/ceremonies';
 import type { Station } from '../../../src/main/station/station';
+import { wrapTrustedOnly } from '../../../src/core/hsm/residency';
 import { suiteTempDir } from '../../helpers/temp';
 import {
   asyncRefusal,
@@ -146,8 +147,20 @@ describe('every example ceremony type rehearses through the run service on SoftH
   it('key-generation: completes; only the firmware deviates', async () => {
     const started = rehearse('key-generation', 'gen');
     const decided = await drive(started.runId);
-    expect(decided.map((d) => d.stepId)).toEqual(['attest-firmware']);
+    expect(decided.map((d) => `${d.stepId}: ${d.happened}`)).toEqual([
+      expect.stringMatching(/^attest-firmware: /),
+    ]);
     expect(runView(station, { runId: started.runId }).status).toBe('completed');
+    // key.backup: wrap-with-trusted — a key a key-backup ceremony can copy, and only under a trusted key.
+    const token = started.target!.tokenSerial!;
+    const made = keysOn(token).find((k) => k.label === 'intermediate-2027' && k.hasPrivate)!;
+    const attributes = station.hsm
+      .module(MODULE)
+      .withSession(token, { write: false, login: { user: 'user', pin: SCRATCH_PIN } }, (s) =>
+        s.backupKeyAttributes(s.privateKey(made.id)),
+      );
+    expect(wrapTrustedOnly(attributes)).toMatchObject({ exportClass: 'WRAP-TRUSTED-ONLY' });
+    expect(attributes).toMatchObject({ sensitive: true, extractable: true, wrapWithTrusted: true });
   });
 
   it('key-backup: two scratch tokens, a backup-capable key, the escrow copy signs for the source key', async () => {

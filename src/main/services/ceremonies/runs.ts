@@ -754,7 +754,12 @@ async function perform(
           `token ${t.serial} already holds a key labelled ${act.label} (CKA_ID ${existing.map((k) => k.id).join(', ')}): nothing was generated`,
           { field: 'label', label: act.label, serial: t.serial },
         );
-      const spec = { label: act.label, algorithm: (file.key as NonNullable<CeremonyFile['key']>).algorithm };
+      const fileKey = file.key as NonNullable<CeremonyFile['key']>;
+      const spec = {
+        label: act.label,
+        algorithm: fileKey.algorithm,
+        ...(fileKey.backup ? { backup: fileKey.backup } : {}),
+      };
       const key = await generateTokenKey(station, {
         moduleId: t.moduleId,
         serial: t.serial,
@@ -766,7 +771,15 @@ async function perform(
       });
       return {
         result: `generated ${key.keyType} ${key.size} key ${key.label} (CKA_ID ${key.id}) on token ${t.serial}`,
-        postconditions: await postconditions(station, run, step, t, pin, {}),
+        // A backup key's residency is its export class (HSM-RES-WRAP-TRUSTED-ONLY), not non-extractable.
+        postconditions: await postconditions(
+          station,
+          run,
+          step,
+          t,
+          pin,
+          spec.backup ? { exportClass: exportClassOf(station, t, pin, key.id) } : {},
+        ),
         outputs: [],
       };
     }
@@ -839,14 +852,7 @@ async function perform(
         throw stationError('KEY_NOT_FOUND', `no private key labelled ${act.label} on token ${t.serial}`, {
           field: 'label',
         });
-      const attributes = station.hsm
-        .module(t.moduleId)
-        .withSession(
-          t.serial,
-          { write: false, login: { user: 'user', pin }, purpose: 'ceremony backup check' },
-          (s) => s.backupKeyAttributes(s.privateKey(key.id)),
-        );
-      const exportClass = wrapTrustedOnly(attributes);
+      const { attributes, ...exportClass } = exportClassOf(station, t, pin, key.id);
       if (exportClass.exportClass !== 'WRAP-TRUSTED-ONLY')
         throw stationError(
           'KEY_NOT_BACKUP_CAPABLE',
@@ -945,6 +951,18 @@ async function perform(
     default:
       return assertNever(act);
   }
+}
+
+/** A private key's backup attributes as read back now, and the export class they make. */
+function exportClassOf(station: Station, t: TokenRef, pin: string, keyId: string) {
+  const attributes = station.hsm
+    .module(t.moduleId)
+    .withSession(
+      t.serial,
+      { write: false, login: { user: 'user', pin }, purpose: 'ceremony backup check' },
+      (s) => s.backupKeyAttributes(s.privateKey(keyId)),
+    );
+  return { ...wrapTrustedOnly(attributes), attributes };
 }
 
 /** Reads each of the step's postconditions back from the token, with the digest of its evidence. */
