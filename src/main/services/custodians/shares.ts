@@ -272,11 +272,7 @@ export async function reissueActivationShares(
   assertActor(opts.actor);
   const old = currentSplit(station, opts.serial);
   const holders = shareHolders(station, opts);
-  const operation: QuorumOperation = {
-    kind: 'shares-reissue',
-    tokenSerial: old.tokenSerial,
-    splitId: old.splitId,
-  };
+  const operation = reissueOf(old);
   requireQuorum(station, opts.quorumSessionId, operation);
   const rebuilt = await rebuildSecret(station, old, opts.shares, {
     actor: opts.actor,
@@ -360,6 +356,25 @@ export async function reissueActivationShares(
     for (const s of rebuilt.shares) s.fill(0);
   }
 }
+
+/**
+ * The operation a re-issue's quorum session must be opened for: the token and its current split (so
+ * the session can authorise nothing once that split is void, nor any other token's re-issue).
+ */
+export function sharesReissueOperation(station: Station, serial: string): QuorumOperation {
+  return reissueOf(currentSplit(station, serial));
+}
+
+/** Its text, as `station quorum open --operation` takes it. */
+export function reissueOperation(station: Station, opts: { serial: string }): string {
+  return encodeOperation(sharesReissueOperation(station, opts.serial));
+}
+
+const reissueOf = (split: StoredSplit): QuorumOperation => ({
+  kind: 'shares-reissue',
+  tokenSerial: split.tokenSerial,
+  splitId: split.splitId,
+});
 
 /**
  * SHARES-REISSUED (the ceremony postcondition `shares-verified`): every new share text checks against
