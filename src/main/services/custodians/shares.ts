@@ -34,7 +34,16 @@ import { rosterEntries } from './queries';
 import { shareSheetHtml } from './share-sheet';
 import { stationIdentity } from '../identity/queries';
 import type { Station } from '../../station/station';
-import { currentSplit, findLiveSplit, findSplit, isShareActivated, splits, type StoredSplit } from './splits';
+import {
+  currentSplit,
+  findLiveSplit,
+  findSplit,
+  isShareActivated,
+  sharesReissueOf,
+  sharesReissueOperation,
+  splits,
+  type StoredSplit,
+} from './splits';
 import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 
@@ -272,7 +281,7 @@ export async function reissueActivationShares(
   assertActor(opts.actor);
   const old = currentSplit(station, opts.serial);
   const holders = shareHolders(station, opts);
-  const operation = reissueOf(old);
+  const operation = sharesReissueOf(old);
   requireQuorum(station, opts.quorumSessionId, operation);
   const rebuilt = await rebuildSecret(station, old, opts.shares, {
     actor: opts.actor,
@@ -357,24 +366,10 @@ export async function reissueActivationShares(
   }
 }
 
-/**
- * The operation a re-issue's quorum session must be opened for: the token and its current split (so
- * the session can authorise nothing once that split is void, nor any other token's re-issue).
- */
-export function sharesReissueOperation(station: Station, serial: string): QuorumOperation {
-  return reissueOf(currentSplit(station, serial));
-}
-
 /** Its text, as `station quorum open --operation` takes it. */
 export function reissueOperation(station: Station, opts: { serial: string }): string {
   return encodeOperation(sharesReissueOperation(station, opts.serial));
 }
-
-const reissueOf = (split: StoredSplit): QuorumOperation => ({
-  kind: 'shares-reissue',
-  tokenSerial: split.tokenSerial,
-  splitId: split.splitId,
-});
 
 /**
  * SHARES-REISSUED (the ceremony postcondition `shares-verified`): every new share text checks against

@@ -1,3 +1,4 @@
+import type { QuorumOperation } from '../../../core/custody/operation';
 import { shareSplits, type SplitRow } from '../../adapters/store/repos/custodians';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
@@ -64,6 +65,21 @@ export function currentSplit(station: Station, serial: string): StoredSplit {
       { serial },
     );
   return only;
+}
+
+/** The re-issue of a split: its token, and the split it would void. */
+export const sharesReissueOf = (split: StoredSplit): QuorumOperation => ({
+  kind: 'shares-reissue',
+  tokenSerial: split.tokenSerial,
+  splitId: split.splitId,
+});
+
+/**
+ * The operation a re-issue's quorum session must be opened for: the token and its current split (so
+ * the session authorises nothing once that split is void, nor another token's re-issue).
+ */
+export function sharesReissueOperation(station: Station, serial: string): QuorumOperation {
+  return sharesReissueOf(currentSplit(station, serial));
 }
 
 /** True when this token's PIN is held M-of-N by custodians: only the ceremony path may log in to it. */
