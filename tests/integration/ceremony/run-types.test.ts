@@ -31,7 +31,8 @@ import {
  * Every example ceremony type (resources/ceremonies) rehearsed through the run service on real SoftHSM2
  * tokens and a real SQLite journal (docs/ceremonies.md). Deviations are decided by the master of
  * ceremonies as on the day; each test asserts which deviations happened, so none is waved through
- * unseen. Roster change and share re-issue are refused at their act (CEREMONY_ACT_UNSUPPORTED).
+ * unseen. Roster change is refused at its act (CEREMONY_ACT_UNSUPPORTED); share re-issue has its own suite
+ * (share-reissue.test.ts).
  */
 const CUSTODIAN = 'operator:erin-walsh';
 
@@ -271,22 +272,6 @@ describe('every example ceremony type rehearses through the run service on SoftH
     expect(JSON.stringify(rosterEntries(station))).toBe(roster);
     expect(openRun(station, started.runId).state.current).toMatchObject({
       stepId: 'apply-change',
-      needs: 'act',
-    });
-  });
-
-  it('share-reissue: shares-reissue is refused, naming the missing path; nothing is recorded', async () => {
-    const started = rehearse('share-reissue', 'shares');
-    const decided = await drive(started.runId, 'reissue-shares');
-    expect(decided.map((d) => d.stepId)).toEqual(['attest-firmware']);
-    const e = await asyncRefusal(() =>
-      actStep(station, { runId: started.runId, pin: SCRATCH_PIN, actor: OPERATOR }),
-    );
-    expect(e.code).toBe('CEREMONY_ACT_UNSUPPORTED');
-    expect(e.data).toMatchObject({ act: 'shares-reissue' });
-    expect(events('shares.split-created')).toHaveLength(0);
-    expect(openRun(station, started.runId).state.current).toMatchObject({
-      stepId: 'reissue-shares',
       needs: 'act',
     });
   });
