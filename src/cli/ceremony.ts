@@ -172,7 +172,11 @@ function registerRunCommands(ceremony: Command, out: Out): void {
         out(
           `token ${r.target.tokenLabel} (serial ${r.target.tokenSerial ?? 'found at each step'}) stands for ${r.target.fileToken}\n`,
         );
-      if (prepared)
+      if (prepared && 'splitId' in prepared)
+        out(
+          `rehearsal shares of split ${prepared.splitId} (the scratch token's PIN) written:\n${prepared.shareFiles.map((f) => `  ${f}\n`).join('')}`,
+        );
+      else if (prepared)
         out(
           `rehearsal key ${prepared.label} (CKA_ID ${prepared.id}${prepared.backup ? ', backup-capable' : ''}) made on the scratch token\n`,
         );
@@ -270,6 +274,12 @@ function registerRunCommands(ceremony: Command, out: Out): void {
         "a key backup: ask for the source token's user PIN, the escrow token's user PIN and the SO PIN",
       )
       .option('--pin-stdin', 'read the PINs asked for from stdin, one per line (user, escrow, SO)')
+      .option(
+        '--share-file <file>',
+        "shares-reissue: a custodian's current share file (repeatable; at least the threshold)",
+        collect,
+        [],
+      )
       .option('--json', 'machine-readable output'),
   ).action(async function (
     this: Command,
@@ -279,6 +289,7 @@ function registerRunCommands(ceremony: Command, out: Out): void {
       pin?: boolean;
       backupPins?: boolean;
       pinStdin?: boolean;
+      shareFile: string[];
       json?: boolean;
       actor: string;
     },
@@ -290,7 +301,15 @@ function registerRunCommands(ceremony: Command, out: Out): void {
         )
       : [await pinOf(o, 'token user PIN: ')];
     await withStation(this, async (s) => {
-      const r = await actStep(s, { runId, note: o.note, pin, escrowPin, soPin, actor: o.actor });
+      const r = await actStep(s, {
+        runId,
+        note: o.note,
+        pin,
+        escrowPin,
+        soPin,
+        shareFiles: o.shareFile.map((f) => resolve(f)),
+        actor: o.actor,
+      });
       if (o.json) return out(`${JSON.stringify(r)}\n`);
       out(`${r.act}: ${r.result}\n`);
       for (const p of r.postconditions)

@@ -36,7 +36,13 @@ import {
   revokeOperation,
   type CustodianInput,
 } from '../main/services/custodians';
-import { findSplit, splitActivationSecret, verifyShare } from '../main/services/custodians';
+import {
+  findSplit,
+  reissueActivationShares,
+  reissueOperation,
+  splitActivationSecret,
+  verifyShare,
+} from '../main/services/custodians';
 import type { Station } from '../main/station/station';
 import { collect, moduleOf, withStation, writeNewFile, type Out, type TokenFlags } from './context';
 import { EXIT } from './exit-codes';
@@ -435,6 +441,66 @@ export function registerCustodianCommands(program: Command, out: Out): void {
         });
         out(`${r.ok ? 'MATCHES' : `REFUSED (${r.code})`}: ${r.message}\n`);
         if (!r.ok) process.exitCode = EXIT.INTEGRITY;
+      });
+    });
+
+  shares
+    .command('reissue')
+    .description(
+      'rebuild the token’s PIN from M current shares in memory, set a new one and split it anew among --holders; the current split becomes VOID',
+    )
+    .requiredOption('--token <serial>', 'the share-activated ceremony token')
+    .option('--share-file <file>', 'a current share (repeatable; at least the threshold)', collect, [])
+    .option('--entered-by <id>', 'who entered each share, in the same order (repeatable)', collect, [])
+    .option('--holders <ids>', 'the new holders: custodian ids, comma separated, in share order')
+    .option('--threshold <m>', 'new shares needed', (v) => Number(v))
+    .option('--out <dir>', 'where the new share files and sheets are written (the custodians’ media)')
+    .option('--quorum-session <id>', 'the quorum session opened for the re-issue (see --print-operation)')
+    .option('--print-operation', 'print the operation a quorum session must be opened for, and stop')
+    .option('--json', 'machine-readable output (a refusal too, on stdout)')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      o: {
+        token: string;
+        shareFile: string[];
+        enteredBy: string[];
+        holders?: string;
+        threshold?: number;
+        out?: string;
+        quorumSession?: string;
+        printOperation?: boolean;
+        json?: boolean;
+        actor: string;
+      },
+    ) {
+      await withStation(this, async (s) => {
+        if (o.printOperation) return out(`${reissueOperation(s, { serial: o.token })}\n`);
+        try {
+          const need = <T>(value: T | undefined, flag: string): T => {
+            if (value === undefined || value === '' || Number.isNaN(value))
+              throw new CodedError('INVALID_INPUT', `--${flag} is required`, { field: flag });
+            return value;
+          };
+          const r = await reissueActivationShares(s, {
+            serial: o.token,
+            shares: shareTexts(o.shareFile, o.enteredBy),
+            holders: need(o.holders, 'holders')
+              .split(',')
+              .map((h) => h.trim()),
+            threshold: need(o.threshold, 'threshold'),
+            outDir: resolve(need(o.out, 'out')),
+            quorumSessionId: need(o.quorumSession, 'quorum-session'),
+            actor: o.actor,
+          });
+          if (o.json) return out(`${JSON.stringify({ ok: true, ...r })}\n`);
+          out(
+            `split ${r.splitId} (supersedes ${r.supersedes}: VOID)\n${r.files.map((f) => `  ${f}\n`).join('')}`,
+          );
+        } catch (e) {
+          if (o.json && e instanceof CodedError) out(`${JSON.stringify({ ok: false, error: e.toJSON() })}\n`);
+          throw e;
+        }
       });
     });
 

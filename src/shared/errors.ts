@@ -549,6 +549,11 @@ export const ERROR_CATALOGUE = {
     action: 'No key on this token is registered on the roster. Insert your own custodian token.',
   },
   SPLIT_NOT_FOUND: { class: 'invalid-input', action: 'Check the split id; list the splits of this station.' },
+  SPLIT_SUPERSEDED: {
+    class: 'state',
+    action:
+      'These shares belong to a split a re-issue made void (the message names the split that replaced it and when): use the shares of the current split, and destroy the void ones under witness.',
+  },
   CUSTODY_ITEM_NOT_FOUND: { class: 'invalid-input', action: 'Check the item id; list the custody items.' },
   CUSTODY_ITEM_EXISTS: {
     class: 'invalid-input',

@@ -107,4 +107,23 @@ describe('quorum operations: one union, one canonical text', () => {
       'ceremony-presence:rehearsal%20step%207%3A%20key%20activation',
     );
   });
+
+  it('shares-reissue binds the token and the split it voids: text, words, and no other split or token', () => {
+    const split = '0f'.repeat(16);
+    const op: QuorumOperation = { kind: 'shares-reissue', tokenSerial: '1a2b3c', splitId: split };
+    const text = encodeOperation(op);
+    expect(text).toBe(`shares-reissue:1a2b3c:${split}`);
+    expect(parseOperation(text)).toEqual(op);
+    expect(journalOperation.safeParse(text).success).toBe(true);
+    expect(describeOperation(op)).toBe(
+      `re-issue the activation shares of ceremony token 1a2b3c: a new PIN split anew, split ${split} void`,
+    );
+    // Another split or another token is another operation: a session for one never matches the other.
+    expect(encodeOperation({ ...op, splitId: 'f0'.repeat(16) })).not.toBe(text);
+    expect(encodeOperation({ ...op, tokenSerial: '1a2b3d' })).not.toBe(text);
+    // The split id is the journal's: 16 bytes of lowercase hex, nothing else.
+    for (const bad of ['0f'.repeat(15), '0F'.repeat(16), `${'0f'.repeat(16)}00`])
+      expect(() => parseOperation(`shares-reissue:1a2b3c:${bad}`)).toThrowError(/splitId/);
+    expect(() => parseOperation('shares-reissue:1a2b3c')).toThrowError(/needs 2 field/);
+  });
 });

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { coreError } from '../errors';
 import { keySpecSchema } from '../hsm/key-spec';
-import { OPERATION_FIELDS_MAX, ckaId, packetIdSchema, seq, sha256Hex, tokenSerial } from '../schema';
+import {
+  OPERATION_FIELDS_MAX,
+  ckaId,
+  hexBytes,
+  packetIdSchema,
+  seq,
+  sha256Hex,
+  tokenSerial,
+} from '../schema';
 import { parseOrThrow } from '../validate';
 
 /**
@@ -50,6 +58,11 @@ export const quorumOperationSchema = z.discriminatedUnion('kind', [
     keyId: ckaId,
     manifestSha256: sha256Hex,
   }),
+  /**
+   * Re-issue the activation shares of a share-activated token: rebuild its secret from the current
+   * split's shares, set a new secret as the token's PIN, split that anew and void the split named here.
+   */
+  z.strictObject({ kind: z.literal('shares-reissue'), tokenSerial, splitId: hexBytes(16) }),
 ]);
 export type QuorumOperation = z.output<typeof quorumOperationSchema>;
 export type QuorumOperationKind = QuorumOperation['kind'];
@@ -70,6 +83,7 @@ const FIELDS: { readonly [K in QuorumOperationKind]: readonly string[] } = {
   'packet-stop-clear': ['packetId', 'stopSeq'],
   'ceremony-presence': ['purpose'],
   'gated-sign': ['packetId', 'version', 'tokenSerial', 'keyId', 'manifestSha256'],
+  'shares-reissue': ['tokenSerial', 'splitId'],
 };
 const NUMERIC_FIELDS = new Set(['stopSeq', 'version']);
 
@@ -149,6 +163,8 @@ export function describeOperation(op: QuorumOperation): string {
       return `custodians present for: ${op.purpose} (authorises no station act)`;
     case 'gated-sign':
       return `sign the frozen manifest ${op.manifestSha256} of activation-gate packet ${op.packetId} v${op.version} with key ${op.keyId} on token ${op.tokenSerial}`;
+    case 'shares-reissue':
+      return `re-issue the activation shares of ceremony token ${op.tokenSerial}: a new PIN split anew, split ${op.splitId} void`;
   }
 }
 

@@ -362,6 +362,8 @@ export const EVENT_BODIES = {
     shareCommitments: z.array(hex(32)),
     secretCommitment: hex(32),
     quorumSessionId: uuid.nullable(),
+    /** A re-issue: the split of the same token this one replaces, void from this event on. */
+    supersedes: hex(16).optional(),
   }),
   /** A custodian checked their share against its commitment (share health); the share is not kept. */
   'shares.share-verified': z.strictObject({

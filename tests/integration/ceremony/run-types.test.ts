@@ -31,8 +31,8 @@ import {
  * Every example ceremony type (resources/ceremonies) rehearsed through the run service on real SoftHSM2
  * tokens and a real SQLite journal (docs/ceremonies.md). Deviations are decided by the master of
  * ceremonies as on the day; each test asserts which deviations happened, so none is waved through
- * unseen. Share re-issue is refused at its act (CEREMONY_ACT_UNSUPPORTED); the roster change has its
- * own suite (run-roster.test.ts), since it changes the station's one roster.
+ * unseen. The roster change (run-roster.test.ts) and share re-issue (share-reissue.test.ts) have their
+ * own suites: one changes the station's one roster, the other takes the custodians' share files.
  */
 const CUSTODIAN = 'operator:erin-walsh';
 
@@ -267,22 +267,6 @@ describe('every example ceremony type rehearses through the run service on SoftH
     expect(doc.evidence.destroyed.map((d) => d.result)).toEqual(['CKR_OK', 'CKR_OK']);
     const search = acted.find((e) => e.body.stepId === 'search-token')!;
     expect(search.body.postconditions[0]).toMatchObject({ kind: 'object-absent', result: 'pass' });
-  });
-
-  it('share-reissue: shares-reissue is refused, naming the missing path; nothing is recorded', async () => {
-    const started = rehearse('share-reissue', 'shares');
-    const decided = await drive(started.runId, 'reissue-shares');
-    expect(decided.map((d) => d.stepId)).toEqual(['attest-firmware']);
-    const e = await asyncRefusal(() =>
-      actStep(station, { runId: started.runId, pin: SCRATCH_PIN, actor: OPERATOR }),
-    );
-    expect(e.code).toBe('CEREMONY_ACT_UNSUPPORTED');
-    expect(e.data).toMatchObject({ act: 'shares-reissue' });
-    expect(events('shares.split-created')).toHaveLength(0);
-    expect(openRun(station, started.runId).state.current).toMatchObject({
-      stepId: 'reissue-shares',
-      needs: 'act',
-    });
   });
 });
 

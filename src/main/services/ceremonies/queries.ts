@@ -9,6 +9,7 @@ import {
 } from '../../../core/ceremony/run';
 import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
 import { loadCeremonyFile } from '../../adapters/ceremony';
+import { sharesReissueOperation } from '../custodians/queries';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
 import { rosterApplyOperation } from './roster-acts';
@@ -33,15 +34,43 @@ export const stepPresence = (runId: string, stepId: string): QuorumOperation => 
  * act spends the session; every other step binds presence for this run and step (stepPresence).
  */
 export function stepOperation(station: Station, run: OpenedRun, step: CeremonyStep): QuorumOperation {
-  void station;
   switch (step.act.kind) {
     // Production binds exactly the file's compound change; a rehearsal changes no roster (presence only).
     case 'roster-apply':
       if (run.state.started.mode === 'production') return rosterApplyOperation(run.ceremony.file);
       return stepPresence(run.state.runId, step.id);
+    // The re-issue of the run's token's current split: in a rehearsal the scratch token's, so a
+    // rehearsal's session can never authorise a production re-issue.
+    case 'shares-reissue':
+      return sharesReissueOperation(station, runTokenSerial(station, run, step.act.token));
     default:
       return stepPresence(run.state.runId, step.id);
   }
+}
+
+/**
+ * The serial of the token the file names `label` in this run: the run's target (a rehearsal's scratch
+ * token, or in production the one token with the file's label on its module, found now).
+ */
+function runTokenSerial(station: Station, run: OpenedRun, label: string): string {
+  const target = run.state.started.target;
+  const serial =
+    target && label === target.fileToken
+      ? (target.tokenSerial ??
+        (() => {
+          const found = station.hsm
+            .module(target.moduleId)
+            .tokens()
+            .filter((t) => t.label === target.tokenLabel);
+          return found.length === 1 ? (found[0]?.serial ?? null) : null;
+        })())
+      : null;
+  if (!serial)
+    throw stationError('TOKEN_NOT_FOUND', `token ${label} of this run is not present`, {
+      field: 'token',
+      label,
+    });
+  return serial;
 }
 
 /** Its text, as `station quorum open --operation` takes it. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, verify as verifySignature, webcrypto } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { CeremonyFile, CeremonyStep, Precondition, Role } from '../../../core/ceremony';
@@ -31,10 +31,14 @@ import { stationError } from '../../errors';
 import { writeExclusive } from '../../platform/durable';
 import type { Station } from '../../station/station';
 import {
+  checkReissuedShares,
+  isShareActivated,
+  reissueActivationShares,
   requireQuorum,
   rosterEntries,
   rosterSignatureCheck,
   signWithRosterKey,
+  splitActivationSecret,
   tokenKeyFingerprints,
 } from '../custodians';
 import { createTokenCsr, generateTokenKey, keyEvidence, previewKey, registeredModules } from '../devices';
@@ -253,18 +257,28 @@ export function startRun(
  * exists, so the station first makes it on the scratch token standing for `hsm.token` — the file's
  * `key.label` and `key.algorithm`, generated through the devices service (`hsm.key-generated`, under the
  * signed-in operator), backup-capable (`wrap-with-trusted`) for a key backup, the station default
- * (never extractable) for a destruction. Only before the run's first act; nothing to do for other types.
+ * (never extractable) for a destruction. A share re-issue acts on shares that already exist: the
+ * scratch token's PIN (the one the operator chose) is split among the file's `shares.custodians`,
+ * `shares.m` of them needed, as `station shares split` does, and their share files and sheets are
+ * written into the run's output folder marked REHEARSAL (`<ceremony id>-current-<custodian>-share-…
+ * .REHEARSAL.txt|pdf`), for the rehearsal's act to take. Only before the run's first act; nothing to do
+ * for other types.
  */
 export async function prepareRehearsal(
   station: Station,
   opts: { runId: string; pin: string; actor: string },
-): Promise<{ label: string; id: string; backup: boolean } | null> {
+): Promise<
+  | { label: string; id: string; backup: boolean }
+  | { splitId: string; shareFiles: string[]; files: string[] }
+  | null
+> {
   station.assertWritable();
   assertActor(opts.actor);
   const run = openRun(station, opts.runId);
   const file = run.ceremony.file;
   requireSeat(file, opts.actor, ['master-of-ceremonies', 'operator'], 'readying a rehearsal');
-  if (file.type !== 'key-backup' && file.type !== 'key-destruction') return null;
+  if (file.type !== 'key-backup' && file.type !== 'key-destruction' && file.type !== 'share-reissue')
+    return null;
   const state = run.state;
   if (state.status === 'completed' || state.status === 'aborted')
     throw stationError('CEREMONY_RUN_CLOSED', `run ${state.runId} is ${state.status}`, {
@@ -277,8 +291,33 @@ export async function prepareRehearsal(
       { runId: state.runId },
     );
   const hsm = file.hsm as NonNullable<CeremonyFile['hsm']>;
-  const key = file.key as NonNullable<CeremonyFile['key']>;
   const t = needToken(station, run, hsm.token);
+  if (file.type === 'share-reissue') {
+    const shares = file.shares as NonNullable<CeremonyFile['shares']>;
+    if (isShareActivated(station, t.serial))
+      throw stationError(
+        'CEREMONY_STEP_OUT_OF_ORDER',
+        `scratch token ${t.serial} already has an activation split: the rehearsal is readied`,
+        { runId: state.runId, serial: t.serial },
+      );
+    const made = await splitActivationSecret(station, {
+      moduleId: t.moduleId,
+      serial: t.serial,
+      currentPin: opts.pin,
+      holders: shares.custodians,
+      threshold: shares.m,
+      outDir: state.started.outDir,
+      marking: 'REHEARSAL',
+      namePrefix: `${file.id}-current-`,
+      actor: opts.actor,
+    });
+    return {
+      splitId: made.splitId,
+      shareFiles: made.files.filter((f) => f.endsWith('.txt')),
+      files: made.files,
+    };
+  }
+  const key = file.key as NonNullable<CeremonyFile['key']>;
   const existing = keysOn(station, t, opts.pin).filter((k) => k.label === key.label);
   if (existing.length > 0)
     throw stationError(
@@ -622,6 +661,8 @@ export async function actStep(
     escrowPin?: string | undefined;
     soPin?: string | undefined;
     note?: string | undefined;
+    /** shares-reissue: the custodians' current share files (paths), at least the split's threshold. */
+    shareFiles?: readonly string[] | undefined;
     actor: string;
   },
 ): Promise<{
@@ -640,18 +681,7 @@ export async function actStep(
   const step = stepOf(file, stepId);
   requireSeat(file, opts.actor, [step.by], `the act of step ${stepId}`);
   // A private-key act runs only while the step's quorum still holds (checked again now, not only at check).
-  if (step.quorum) {
-    const checked = [...run.events]
-      .reverse()
-      .find((e) => e.kind === 'ceremony.step-checked' && e.body.stepId === stepId) as
-      Extract<RunEvent, { kind: 'ceremony.step-checked' }> | undefined;
-    const sessionId = checked?.body.quorumSessionId;
-    if (!sessionId)
-      throw stationError('QUORUM_SESSION_NOT_FOUND', `step ${stepId} has no quorum session recorded`, {
-        field: 'quorumSessionId',
-      });
-    requireQuorum(station, sessionId, stepOperation(station, run, step));
-  }
+  if (step.quorum) requireQuorum(station, stepSession(run, stepId), stepOperation(station, run, step));
 
   let outcome: ActOutcome;
   try {
@@ -713,6 +743,20 @@ export async function actStep(
   };
 }
 
+/** The quorum session the step's check recorded (the one its act uses). */
+function stepSession(run: OpenedRun, stepId: string): string {
+  const checked = [...run.events]
+    .reverse()
+    .find((e) => e.kind === 'ceremony.step-checked' && e.body.stepId === stepId) as
+    Extract<RunEvent, { kind: 'ceremony.step-checked' }> | undefined;
+  const sessionId = checked?.body.quorumSessionId;
+  if (!sessionId)
+    throw stationError('QUORUM_SESSION_NOT_FOUND', `step ${stepId} has no quorum session recorded`, {
+      field: 'quorumSessionId',
+    });
+  return sessionId;
+}
+
 /** Refusals that come before the act touches anything: they are errors, not deviations. */
 const BEFORE_ACT = new Set([
   'CEREMONY_LABEL_EXISTS',
@@ -722,13 +766,20 @@ const BEFORE_ACT = new Set([
   'INVALID_INPUT',
   'PIN_INCORRECT',
   'PIN_LOCKED',
+  // A share re-issue refuses bad or void shares before it journals or changes anything.
+  'SHARES_REFUSED',
+  'SPLIT_SUPERSEDED',
 ]);
 
 async function perform(
   station: Station,
   run: OpenedRun,
   step: CeremonyStep,
-  opts: StepPins & { note?: string | undefined; actor: string },
+  opts: StepPins & {
+    note?: string | undefined;
+    shareFiles?: readonly string[] | undefined;
+    actor: string;
+  },
 ): Promise<ActOutcome> {
   const act = step.act;
   const file = run.ceremony.file;
@@ -938,14 +989,77 @@ async function perform(
         actor: opts.actor,
         writeEvidence: (suffix, evidence) => writeEvidence(run, step, newOutput(run, step, suffix), evidence),
       });
-    case 'shares-reissue':
-      throw stationError(
-        'CEREMONY_ACT_UNSUPPORTED',
-        "shares-reissue is not performed by a ceremony run: the station's split path (station shares split) refuses a token that already has an activation split, and no path re-issues one " +
-          "(rebuild the secret from M current shares in memory, set a new secret as the token's PIN, split it anew, void the old split); the act would also need the custodians' current share texts, which a step does not take. " +
-          'Report a deviation, and the master of ceremonies decides.',
-        { field: 'act', act: act.kind, missing: ['a share re-issue path', 'the current share texts'] },
-      );
+    case 'shares-reissue': {
+      const t = needToken(station, run, act.token);
+      const shares = file.shares as NonNullable<CeremonyFile['shares']>;
+      const files = opts.shareFiles ?? [];
+      if (files.length === 0)
+        throw stationError(
+          'CEREMONY_CONFIRMATION_REQUIRED',
+          `step ${step.id}: give the custodians' current share files (at least ${shares.m})`,
+          { field: 'shareFiles' },
+        );
+      if (!step.quorum)
+        throw stationError(
+          'CEREMONY_CONFIRMATION_REQUIRED',
+          `step ${step.id}: a share re-issue needs the quorum the step binds (quorum: {m, n})`,
+          { field: 'quorum' },
+        );
+      const out = newOutput(run, step, 'reissue-evidence.json');
+      const texts = files.map((f, i) => {
+        try {
+          return { text: readFileSync(f, 'utf8') };
+        } catch (e) {
+          throw stationError('INVALID_INPUT', `share file ${f} cannot be read: ${(e as Error).message}`, {
+            field: `shareFiles[${i}]`,
+          });
+        }
+      });
+      const r = await reissueActivationShares(station, {
+        serial: t.serial,
+        shares: texts,
+        holders: shares.custodians,
+        threshold: shares.m,
+        outDir: run.state.started.outDir,
+        quorumSessionId: stepSession(run, step.id),
+        marking: rehearsing(run) ? 'REHEARSAL' : null,
+        namePrefix: `${file.id}-${step.id}-`,
+        actor: opts.actor,
+      });
+      // SHARES-REISSUED, read back from the files as written: they check, open the token, the old split is void.
+      const check = await checkReissuedShares(station, {
+        splitId: r.splitId,
+        shareTexts: r.shareFiles.map((f) => readFileSync(f, 'utf8')),
+      });
+      const written = writeEvidence(run, step, out, {
+        verdict: check.ok ? 'VERIFIED' : 'NOT VERIFIED',
+        tokenSerial: t.serial,
+        splitId: r.splitId,
+        supersedes: r.supersedes,
+        // Where the custodians' media are: names only, never a share (they stay out of every bundle).
+        shareMedia: r.files,
+        check: check.evidence,
+      });
+      return {
+        result: `re-issued the activation shares of token ${t.serial}${stands(run)}: split ${r.splitId} (${shares.m} of ${shares.custodians.length}: ${shares.custodians.join(', ')}) supersedes split ${r.supersedes}, now VOID; ${r.files.length} share files and sheets written to ${run.state.started.outDir}; evidence ${out}`,
+        postconditions: step.postconditions.map((kind): Postcondition =>
+          kind === 'shares-verified'
+            ? {
+                kind,
+                result: check.ok ? 'pass' : 'fail',
+                observed: check.observed.slice(0, 1000),
+                evidenceSha256: sha256hex(canonicalBytes(check.evidence)),
+              }
+            : {
+                kind,
+                result: 'fail',
+                observed: `${kind} is not read back after a share re-issue`,
+                evidenceSha256: null,
+              },
+        ),
+        outputs: [written],
+      };
+    }
     case 'verify-roster':
       return verifyRoster(station, run, step);
     default:
@@ -1055,7 +1169,8 @@ async function postconditions(
         );
       case 'roster-applied':
       case 'shares-verified':
-        return out(false, `${kind} is not read back by this station version`, null);
+        // The file format lets these follow only their own acts, which read them back themselves.
+        return out(false, `${kind} is read back by its own act, not after ${step.act.kind}`, null);
       default:
         return assertNever(kind);
     }

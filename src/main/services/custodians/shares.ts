@@ -12,10 +12,18 @@ import {
   shareCommitment,
   shareFromText,
   shareToText,
+  type ShareProblem,
+  type SplitRecord,
 } from '../../../core/custody/shares';
 import { rosterStatus } from '../../../core/custody/roster';
 import { CodedError } from '../../../core/errors';
-import { journalTime, type EventKind, type NewEvent, assertActor } from '../../../core/journal/events';
+import {
+  journalTime,
+  type EventBody,
+  type EventKind,
+  type NewEvent,
+  assertActor,
+} from '../../../core/journal/events';
 import { digestWords } from '../../../core/words';
 import type { Session } from '../../adapters/hsm/module';
 import { renderPdfs } from '../../adapters/print/pdf';
@@ -26,7 +34,16 @@ import { rosterEntries } from './queries';
 import { shareSheetHtml } from './share-sheet';
 import { stationIdentity } from '../identity/queries';
 import type { Station } from '../../station/station';
-import { findSplit, isShareActivated } from './splits';
+import {
+  currentSplit,
+  findLiveSplit,
+  findSplit,
+  isShareActivated,
+  sharesReissueOf,
+  sharesReissueOperation,
+  splits,
+  type StoredSplit,
+} from './splits';
 import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 
@@ -46,6 +63,10 @@ export async function splitActivationSecret(
     holders: readonly string[];
     threshold: number;
     outDir: string;
+    /** REHEARSAL: every file name and sheet says so (a ceremony rehearsal's scratch token). */
+    marking?: ShareMarking;
+    /** Put before each file name (a ceremony run names its outputs after its file and step). */
+    namePrefix?: string;
     actor: string;
   },
 ): Promise<{ splitId: string; files: string[] }> {
@@ -62,6 +83,36 @@ export async function splitActivationSecret(
       { field: 'token' },
     );
   }
+  const holders = shareHolders(station, opts);
+  const { record, files } = await issueSplit(station, {
+    ...opts,
+    holders,
+    marking: opts.marking ?? null,
+    namePrefix: opts.namePrefix ?? '',
+    supersedes: null,
+    quorumSessionId: null,
+    purpose: 'activation PIN split',
+    // A confirmed split is checked against its preview's journal head here, before the token changes:
+    // never after it, when a refused record would leave a PIN nobody recorded.
+    beforePinChange: () => station.confirmPinnedHead(),
+  });
+  station.record([{ kind: 'shares.split-created', actor: opts.actor, body: record }]);
+  return { splitId: record.splitId, files };
+}
+
+/** How a split's media are marked: REHEARSAL for a ceremony rehearsal's scratch token, else nothing. */
+export type ShareMarking = 'REHEARSAL' | null;
+
+type RosterEntry = ReturnType<typeof rosterEntries>[number];
+
+/**
+ * The holders of a new split, refused before anything is made: each a custodian VALID on the roster
+ * now, none twice, a threshold from 2 to their number, and an output folder that exists.
+ */
+function shareHolders(
+  station: Station,
+  opts: { holders: readonly string[]; threshold: number; outDir: string },
+): RosterEntry[] {
   const now = journalTime(station.deps.clock());
   const roster = rosterEntries(station);
   const holders = opts.holders.map((id) => {
@@ -81,51 +132,87 @@ export async function splitActivationSecret(
   }
   if (!existsSync(opts.outDir))
     throw stationError('INVALID_INPUT', `${opts.outDir} does not exist`, { field: 'outDir' });
+  return holders;
+}
+
+/**
+ * The steps every new split takes, for a first split and a re-issue alike: a fresh random secret and
+ * split id, the secret split among the holders, each share written as a new text file (0600) beside
+ * its printed sheet — all on the custodians' media BEFORE the token changes — then C_SetPIN from
+ * `currentPin` to the new secret. If anything fails before the PIN changed, the files made are removed
+ * and the token is as it was. The secret and shares are wiped either way. Returns the split's record
+ * (commitments only) for the caller to journal with whatever else its act records.
+ */
+async function issueSplit(
+  station: Station,
+  o: {
+    moduleId: string;
+    serial: string;
+    currentPin: string;
+    holders: readonly RosterEntry[];
+    threshold: number;
+    outDir: string;
+    marking: ShareMarking;
+    namePrefix: string;
+    supersedes: string | null;
+    quorumSessionId: string | null;
+    purpose: string;
+    beforePinChange?: () => void;
+  },
+): Promise<{ record: EventBody<'shares.split-created'>; files: string[] }> {
+  const { holders } = o;
   // Read before anything is made: a bad STATION_CHROMIUM refuses the split here, not after the shares.
   const chromium = station.config.chromium;
-
   const secret = new Uint8Array(randomBytes(32));
   const splitId = new Uint8Array(randomBytes(16));
-  const raw = await split(secret, holders.length, opts.threshold);
+  const raw = await split(secret, holders.length, o.threshold);
   const encoded = raw.map((share, i) =>
-    encodeShare(
-      { splitId, threshold: opts.threshold, total: holders.length, position: i + 1, share },
-      sha256,
-    ),
+    encodeShare({ splitId, threshold: o.threshold, total: holders.length, position: i + 1, share }, sha256),
   );
-  const record = {
+  const record: EventBody<'shares.split-created'> = {
     splitId: toHex(splitId),
-    moduleId: opts.moduleId,
-    tokenSerial: opts.serial,
-    threshold: opts.threshold,
+    moduleId: o.moduleId,
+    tokenSerial: o.serial,
+    threshold: o.threshold,
     total: holders.length,
     holders: holders.map((h, i) => ({ position: i + 1, custodianId: h.custodianId })),
     shareCommitments: raw.map((share, i) => shareCommitment(sha256, splitId, i + 1, share)),
     secretCommitment: secretCommitment(sha256, splitId, secret),
-    quorumSessionId: null,
+    quorumSessionId: o.quorumSessionId,
+    ...(o.supersedes ? { supersedes: o.supersedes } : {}),
   };
   const written: string[] = [];
+  const name = (h: RosterEntry, i: number, ext: string) =>
+    join(
+      o.outDir,
+      `${o.namePrefix}${h.custodianId}-share-${i + 1}-of-${holders.length}${o.marking ? `.${o.marking}` : ''}.${ext}`,
+    );
   try {
     const info = station.stationRecord();
     // The share as text (for typing in or reading from media) beside its printable sheet.
     holders.forEach((h, i) => {
-      const path = join(opts.outDir, `${h.custodianId}-share-${i + 1}-of-${holders.length}.txt`);
+      const path = name(h, i, 'txt');
+      const label = o.marking
+        ? `${o.marking} share of split ${record.splitId} on scratch token ${o.serial}, never a production share:\n`
+        : '';
       // A secret printed once: on disk before the PIN changes, readable by its owner only.
-      writeExclusive(path, `${shareToText(encoded[i] as Uint8Array)}\n`, { mode: 0o600, field: 'outDir' });
+      writeExclusive(path, `${label}${shareToText(encoded[i] as Uint8Array)}\n`, {
+        mode: 0o600,
+        field: 'outDir',
+      });
       written.push(path);
     });
     // All sheets or none (renderPdfs removes its own on failure); a name already taken is someone
     // else's file, so a sheet's path counts as written only once renderPdfs has written it.
-    const sheets = holders.map((h, i) => {
-      const path = join(opts.outDir, `${h.custodianId}-share-${i + 1}-of-${holders.length}.pdf`);
-      return {
-        path,
-        html: shareSheetHtml({
+    const sheets = holders.map((h, i) => ({
+      path: name(h, i, 'pdf'),
+      html: markedSheet(
+        shareSheetHtml({
           station: info.name,
           stationId: info.stationId,
           splitId: record.splitId,
-          tokenSerial: opts.serial,
-          threshold: opts.threshold,
+          tokenSerial: o.serial,
+          threshold: o.threshold,
           total: holders.length,
           position: i + 1,
           holder: `${h.name} (${h.custodianId})`,
@@ -133,20 +220,17 @@ export async function splitActivationSecret(
           commitment: record.shareCommitments[i] as string,
           commitmentWords: digestWords(Buffer.from(record.shareCommitments[i] as string, 'hex')),
         }),
-      };
-    });
+        o.marking,
+      ),
+    }));
     await renderPdfs(sheets, chromium);
     written.push(...sheets.map((s) => s.path));
     // The PIN changes last: if anything before fails, the token and the custodians are as they were.
-    // A confirmed split is checked against its preview's journal head here, before the token changes:
-    // never after it, when a refused record would leave a PIN nobody recorded.
-    station.confirmPinnedHead();
+    o.beforePinChange?.();
     const newPin = Buffer.from(secret).toString('hex');
     station.hsm
-      .module(opts.moduleId)
-      .withSession(opts.serial, { write: true, purpose: 'activation PIN split' }, (s) =>
-        s.setUserPin(opts.currentPin, newPin),
-      );
+      .module(o.moduleId)
+      .withSession(o.serial, { write: true, purpose: o.purpose }, (s) => s.setUserPin(o.currentPin, newPin));
   } catch (e) {
     for (const f of written) rmSync(f, { force: true });
     throw e;
@@ -155,8 +239,205 @@ export async function splitActivationSecret(
     for (const r of raw) r.fill(0);
     for (const e of encoded) e.fill(0);
   }
-  station.record([{ kind: 'shares.split-created', actor: opts.actor, body: record }]);
-  return { splitId: record.splitId, files: written };
+  return { record, files: written };
+}
+
+/** A marked split's sheet says so above its title, in large type (a rehearsal's shares open nothing real). */
+function markedSheet(html: string, marking: ShareMarking): string {
+  if (!marking) return html;
+  return html.replace(
+    '<h1>',
+    `<p style="border: 3px solid #000; padding: 3mm; font-size: 16pt; font-weight: bold">${marking} — made for a ceremony rehearsal on a scratch token; it activates no production token. Destroy it when the rehearsal ends.</p>\n  <h1>${marking} — `,
+  );
+}
+
+/**
+ * Re-issues the activation shares of a share-activated token (docs/ceremonies.md, share re-issue): the
+ * quorum session must be bound to `shares-reissue` for this token and its current split; the entered
+ * shares are checked against that split's journaled commitments (a share of another split, of a void
+ * split, a repeated position or a failed commitment is refused, naming the share), combined in memory,
+ * checked against the secret's commitment, and the rebuilt secret must open the token — all before
+ * anything changes, and nothing is journaled for a refusal. Then the quorum is claimed (QUORUM-CLAIM),
+ * a new split is issued exactly as `splitActivationSecret` issues one (new share files and sheets on the
+ * media before C_SetPIN old → new), and the new split — `supersedes` the old — is journaled with the
+ * old split's use and the quorum's in one append. From then the old split is VOID (SPLIT_SUPERSEDED).
+ * A failed issue releases the claim (or spends it when the token may have changed), as every act does.
+ */
+export async function reissueActivationShares(
+  station: Station,
+  opts: {
+    serial: string;
+    shares: readonly { text: string; enteredBy?: string }[];
+    holders: readonly string[];
+    threshold: number;
+    outDir: string;
+    quorumSessionId: string;
+    marking?: ShareMarking;
+    namePrefix?: string;
+    actor: string;
+  },
+): Promise<{ splitId: string; supersedes: string; files: string[]; shareFiles: string[] }> {
+  station.assertWritable();
+  assertActor(opts.actor);
+  const old = currentSplit(station, opts.serial);
+  const holders = shareHolders(station, opts);
+  const operation = sharesReissueOf(old);
+  requireQuorum(station, opts.quorumSessionId, operation);
+  const rebuilt = await rebuildSecret(station, old, opts.shares, {
+    actor: opts.actor,
+    journalRefusal: false,
+  });
+  try {
+    const oldPin = Buffer.from(rebuilt.secret).toString('hex');
+    const module = station.hsm.module(old.moduleId);
+    try {
+      module.withSession(
+        old.tokenSerial,
+        {
+          write: false,
+          login: { user: 'user', pin: oldPin },
+          purpose: 'share re-issue: the rebuilt secret opens the token',
+        },
+        () => undefined,
+      );
+    } catch (e) {
+      if (!(e instanceof CodedError)) throw e;
+      throw new CodedError(
+        e.code,
+        `the secret rebuilt from split ${old.splitId} does not open token ${old.tokenSerial} (${e.message}): nothing was changed`,
+        { ...e.data, field: 'shares', splitId: old.splitId },
+      );
+    }
+    const claimOpts = { quorumSessionId: opts.quorumSessionId, operation, actor: opts.actor };
+    const { claimSeq } = claimQuorum(station, {
+      sessionId: opts.quorumSessionId,
+      operation,
+      actor: opts.actor,
+    });
+    const issued = await issueSplit(station, {
+      moduleId: old.moduleId,
+      serial: old.tokenSerial,
+      currentPin: oldPin,
+      holders,
+      threshold: opts.threshold,
+      outDir: opts.outDir,
+      marking: opts.marking ?? null,
+      namePrefix: opts.namePrefix ?? '',
+      supersedes: old.splitId,
+      quorumSessionId: opts.quorumSessionId,
+      purpose: 'activation PIN re-issue',
+    }).catch((e: unknown) => {
+      throw failedClaim(station, claimOpts, claimSeq, e);
+    });
+    const events: NewEvent<EventKind>[] = [
+      {
+        kind: 'shares.activation-used',
+        actor: opts.actor,
+        body: {
+          splitId: old.splitId,
+          contributors: contributorsOf(old, rebuilt.positions),
+          operation: encodeOperation(operation),
+          quorumSessionId: opts.quorumSessionId,
+        },
+      },
+      { kind: 'shares.split-created', actor: opts.actor, body: issued.record },
+    ];
+    try {
+      station.record([...events, quorumUsed(opts.quorumSessionId, operation, opts.actor)], () =>
+        assertClaimHeld(station, opts.quorumSessionId, claimSeq),
+      );
+    } catch (e) {
+      const err = unrecordedAct(station, claimOpts, claimSeq, events, e);
+      throw new CodedError(
+        err.code,
+        `${err.message}; the token's PIN is now the secret of the new shares (split ${issued.record.splitId}): keep ${issued.files.join(', ')}`,
+        { ...err.data, splitId: issued.record.splitId },
+      );
+    }
+    return {
+      splitId: issued.record.splitId,
+      supersedes: old.splitId,
+      files: issued.files,
+      shareFiles: issued.files.filter((f) => f.endsWith('.txt')),
+    };
+  } finally {
+    rebuilt.secret.fill(0);
+    for (const s of rebuilt.shares) s.fill(0);
+  }
+}
+
+/** Its text, as `station quorum open --operation` takes it. */
+export function reissueOperation(station: Station, opts: { serial: string }): string {
+  return encodeOperation(sharesReissueOperation(station, opts.serial));
+}
+
+/**
+ * SHARES-REISSUED (the ceremony postcondition `shares-verified`): every new share text checks against
+ * the new split's journaled commitments, together they rebuild the committed secret, that secret opens
+ * the token, and the split it replaced reads VOID. Nothing is journaled; the secret is wiped.
+ */
+export async function checkReissuedShares(
+  station: Station,
+  opts: { splitId: string; shareTexts: readonly string[] },
+): Promise<{ ok: boolean; observed: string; evidence: Record<string, unknown> }> {
+  const record = findSplit(station, opts.splitId);
+  const checks = opts.shareTexts.map((t, i) => checkShare(record, safeBytes(t), sha256, i + 1));
+  const good = checks.flatMap((c) => (c.ok ? [c] : []));
+  const positions = new Set(good.map((c) => c.position));
+  const every =
+    checks.length === record.total && good.length === checks.length && positions.size === record.total;
+  let opens = false;
+  let why = '';
+  if (good.length >= record.threshold && positions.size === good.length) {
+    const secret = await combine(good.map((c) => c.share));
+    try {
+      if (secretCommitment(sha256, Buffer.from(record.splitId, 'hex'), secret) !== record.secretCommitment)
+        why = 'the new shares do not rebuild the committed secret';
+      else
+        try {
+          station.hsm.module(record.moduleId).withSession(
+            record.tokenSerial,
+            {
+              write: false,
+              login: { user: 'user', pin: Buffer.from(secret).toString('hex') },
+              purpose: 'share re-issue read-back: the new secret opens the token',
+            },
+            () => undefined,
+          );
+          opens = true;
+        } catch (e) {
+          why = `the new secret does not open token ${record.tokenSerial}: ${e instanceof CodedError ? e.code : 'error'}`;
+        }
+    } finally {
+      secret.fill(0);
+      for (const c of good) c.share.fill(0);
+    }
+  } else why = `only ${good.length} good share(s) of distinct positions; ${record.threshold} are needed`;
+  const previous = splits(station).find((s) => s.supersededBy?.splitId === record.splitId) ?? null;
+  const live = !record.supersededBy;
+  const ok = every && opens && previous !== null && live;
+  const evidence = {
+    splitId: record.splitId,
+    tokenSerial: record.tokenSerial,
+    shares: checks.map((c, i) =>
+      c.ok
+        ? { entered: i + 1, position: c.position, ok: true }
+        : { entered: i + 1, ok: false, code: c.problem.code },
+    ),
+    secretOpensToken: opens,
+    supersedes: previous?.splitId ?? null,
+    supersededAt: previous?.supersededBy?.at ?? null,
+  };
+  const failed = checks.flatMap((c) => (c.ok ? [] : [c.problem.message]));
+  const observed = [
+    `${good.length} of ${checks.length} new share(s) match split ${record.splitId}'s commitments (${record.total} issued)${failed.length ? `: ${failed.join('; ')}` : ''}`,
+    opens ? `the new secret opens token ${record.tokenSerial}` : why,
+    previous
+      ? `split ${previous.splitId} is VOID (superseded ${previous.supersededBy?.at ?? '?'})`
+      : `no split is superseded by ${record.splitId}`,
+    ...(live ? [] : [`split ${record.splitId} is itself superseded`]),
+  ].join('; ');
+  return { ok, observed, evidence };
 }
 
 /**
@@ -167,7 +448,8 @@ export function verifyShare(
   station: Station,
   opts: { splitId: string; shareText: string; custodianId: string; actor: string },
 ): { ok: boolean; position: number; code: string | null; message: string } {
-  const record = findSplit(station, opts.splitId);
+  // A void split's shares check nothing: refused, naming the split that replaced it.
+  const record = findLiveSplit(station, opts.splitId);
   const r = checkShare(record, safeBytes(opts.shareText), sha256, 1, opts.custodianId);
   const position = r.ok ? r.position : sharePosition(opts.shareText);
   const problem = r.ok ? null : r.problem;
@@ -195,10 +477,105 @@ export function verifyShare(
   };
 }
 
+/**
+ * The share in a share file's text: a line ending in ':' is a label, not share text (a rehearsal's
+ * files begin with one saying REHEARSAL), as the CLI has always read share files.
+ */
+export function shareTextOf(fileText: string): string {
+  return fileText.replace(/^[^\n]*:\n/gm, '');
+}
+
+/** Who contributed to a rebuilt secret: each position and its holder. */
+function contributorsOf(record: SplitRecord, positions: readonly number[]) {
+  return positions.map((position) => ({
+    position,
+    custodianId: record.holders.find((h) => h.position === position)?.custodianId ?? 'unknown',
+  }));
+}
+
+/**
+ * Checks the entered shares against the split's commitments and combines them in memory, checking the
+ * secret against its commitment: before anything is tried on the token. A refusal names each bad share
+ * (a share of a split a re-issue voided is SPLIT_SUPERSEDED, naming the split that replaced it and
+ * when); `journalRefusal` records it as `shares.activation-refused`. The caller wipes what it returns.
+ */
+async function rebuildSecret(
+  station: Station,
+  record: StoredSplit,
+  shares: readonly { text: string; enteredBy?: string }[],
+  opts: { actor: string; journalRefusal: boolean },
+): Promise<{ secret: Uint8Array; shares: Uint8Array[]; positions: number[] }> {
+  const checked = checkShares(
+    record,
+    shares.map((s) => ({ bytes: safeBytes(s.text), ...(s.enteredBy ? { enteredBy: s.enteredBy } : {}) })),
+    sha256,
+  );
+  if (!checked.ok) {
+    const problems = checked.problems.map((p) =>
+      voidShareProblem(station, p, shares[p.entered - 1]?.text ?? ''),
+    );
+    const code = problems[0]?.code ?? 'SHARES_TOO_FEW';
+    if (opts.journalRefusal)
+      station.record([
+        {
+          kind: 'shares.activation-refused',
+          actor: opts.actor,
+          body: {
+            splitId: record.splitId,
+            code,
+            problems: problems.map((p) => ({ entered: p.entered, holder: p.holder, code: p.code })),
+          },
+        },
+      ]);
+    const named = problems.map((p) => p.message);
+    if (checked.tooFew)
+      named.push(`only ${shares.length - problems.length} good share(s); ${record.threshold} are needed`);
+    const superseded = problems.some((p) => p.code === 'SPLIT_SUPERSEDED');
+    throw new CodedError(
+      superseded ? 'SPLIT_SUPERSEDED' : 'SHARES_REFUSED',
+      `shares refused before any login: ${named.join('; ')}`,
+      { field: 'shares', splitId: record.splitId, code },
+    );
+  }
+  const secret = await combine(checked.shares);
+  if (secretCommitment(sha256, Buffer.from(record.splitId, 'hex'), secret) !== record.secretCommitment) {
+    secret.fill(0);
+    for (const s of checked.shares) s.fill(0);
+    throw new CodedError(
+      'SHARES_REFUSED',
+      'the shares do not rebuild the committed secret: nothing was tried on the token',
+      { field: 'shares', splitId: record.splitId },
+    );
+  }
+  return { secret, shares: checked.shares, positions: checked.positions };
+}
+
+/** A share of another split that a re-issue voided is named as such: which split replaced it, and when. */
+function voidShareProblem(
+  station: Station,
+  p: ShareProblem,
+  text: string,
+): Omit<ShareProblem, 'code'> & { code: ShareProblem['code'] | 'SPLIT_SUPERSEDED' } {
+  if (p.code !== 'SHARE_OTHER_SPLIT') return p;
+  let splitId: string;
+  try {
+    splitId = toHex(decodeShare(shareFromText(shareTextOf(text)), sha256).splitId);
+  } catch {
+    return p;
+  }
+  const theirs = splits(station).find((x) => x.splitId === splitId);
+  if (!theirs?.supersededBy) return p;
+  return {
+    ...p,
+    code: 'SPLIT_SUPERSEDED',
+    message: `share ${p.entered} belongs to split ${splitId}, VOID since it was superseded by split ${theirs.supersededBy.splitId} on ${theirs.supersededBy.at}`,
+  };
+}
+
 /** The position a share claims (0 when it cannot be read). */
 function sharePosition(text: string): number {
   try {
-    return decodeShare(shareFromText(text), sha256).position;
+    return decodeShare(shareFromText(shareTextOf(text)), sha256).position;
   } catch {
     return 0;
   }
@@ -206,7 +583,7 @@ function sharePosition(text: string): number {
 
 function safeBytes(text: string): Uint8Array {
   try {
-    return shareFromText(text);
+    return shareFromText(shareTextOf(text));
   } catch {
     return new Uint8Array(0);
   }
@@ -244,48 +621,14 @@ export async function withActivatedToken<T>(
 ): Promise<T> {
   station.assertWritable();
   assertActor(opts.actor);
-  const record = findSplit(station, opts.splitId);
+  const record = findLiveSplit(station, opts.splitId);
   requireQuorum(station, opts.quorumSessionId, opts.operation);
-  const checked = checkShares(
-    record,
-    opts.shares.map((s) => ({
-      bytes: safeBytes(s.text),
-      ...(s.enteredBy ? { enteredBy: s.enteredBy } : {}),
-    })),
-    sha256,
-  );
-  if (!checked.ok) {
-    const code = checked.problems[0]?.code ?? 'SHARES_TOO_FEW';
-    station.record([
-      {
-        kind: 'shares.activation-refused',
-        actor: opts.actor,
-        body: {
-          splitId: opts.splitId,
-          code,
-          problems: checked.problems.map((p) => ({ entered: p.entered, holder: p.holder, code: p.code })),
-        },
-      },
-    ]);
-    const named = checked.problems.map((p) => p.message);
-    if (checked.tooFew)
-      named.push(
-        `only ${opts.shares.length - checked.problems.length} good share(s); ${record.threshold} are needed`,
-      );
-    throw new CodedError('SHARES_REFUSED', `shares refused before any login: ${named.join('; ')}`, {
-      splitId: opts.splitId,
-      code,
-    });
-  }
-  const secret = await combine(checked.shares);
+  const checked = await rebuildSecret(station, record, opts.shares, {
+    actor: opts.actor,
+    journalRefusal: true,
+  });
+  const { secret } = checked;
   try {
-    if (secretCommitment(sha256, Buffer.from(opts.splitId, 'hex'), secret) !== record.secretCommitment) {
-      throw new CodedError(
-        'SHARES_REFUSED',
-        'the shares do not rebuild the committed secret: nothing was tried on the token',
-        { splitId: opts.splitId },
-      );
-    }
     const module = station.hsm.module(record.moduleId);
     // Last check before the token: everything above may have been passed by another caller too.
     const { claimSeq } = claimQuorum(station, {
@@ -309,10 +652,7 @@ export async function withActivatedToken<T>(
         if (finished) return finished;
         throw failedClaim(station, opts, claimSeq, e);
       });
-    const contributors = checked.positions.map((position) => ({
-      position,
-      custodianId: record.holders.find((h) => h.position === position)?.custodianId ?? 'unknown',
-    }));
+    const contributors = contributorsOf(record, checked.positions);
     try {
       station.record(
         [
