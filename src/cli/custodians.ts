@@ -508,7 +508,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     await withStation(this, (s) => {
       for (const x of listShares(s)) {
         out(
-          `${x.splitId}  token ${x.tokenSerial}  ${x.threshold} of ${x.total}: ${x.holders.map((h) => `${h.position}=${h.custodianId}`).join(', ')}\n`,
+          `${x.splitId}  token ${x.tokenSerial}  ${x.threshold} of ${x.total}: ${x.holders.map((h) => `${h.position}=${h.custodianId}`).join(', ')}  ${x.supersededBy ? `SUPERSEDED by ${x.supersededBy.splitId} on ${x.supersededBy.at}: its shares open nothing` : 'current'}\n`,
         );
       }
     });

@@ -227,14 +227,19 @@ export const custodiansChannels = {
   sharesList: {
     input: empty,
     output: z.array(
-      splitCreated.pick({
-        splitId: true,
-        moduleId: true,
-        tokenSerial: true,
-        threshold: true,
-        total: true,
-        holders: true,
-      }),
+      splitCreated
+        .pick({
+          splitId: true,
+          moduleId: true,
+          tokenSerial: true,
+          threshold: true,
+          total: true,
+          holders: true,
+        })
+        .extend({
+          /** Set once a re-issue voided the split: the split that replaced it, and when. */
+          supersededBy: z.strictObject({ splitId: z.string(), at: z.string() }).nullable(),
+        }),
     ),
   },
   /** Share health: checks one share against its commitment; nothing is reconstructed or kept. */

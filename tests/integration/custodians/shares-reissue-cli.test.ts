@@ -139,5 +139,13 @@ describe('station shares reissue', () => {
     expect(old.stderr).toContain('SPLIT_SUPERSEDED');
     expect(old.stderr).toContain(`superseded by split ${r.splitId}`);
     expect(readFileSync(r.shareFiles[0]!, 'utf8')).not.toContain('REHEARSAL');
+
+    // The list never shows the old split as usable.
+    const listed = stationCli(['shares', 'list', '--data-dir', dir]).stdout.trim().split('\n');
+    expect(listed).toHaveLength(2);
+    expect(listed.find((l) => l.startsWith(oldSplit))).toMatch(
+      new RegExp(`SUPERSEDED by ${r.splitId} on \\S+: its shares open nothing$`),
+    );
+    expect(listed.find((l) => l.startsWith(r.splitId))).toMatch(/ current$/);
   });
 });

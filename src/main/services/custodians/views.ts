@@ -33,14 +33,18 @@ export function rosterView(station: Station): View<'rosterList'> {
 
 /** Activation splits: which token, M of N, who holds which position (never the commitments). */
 export function listShares(station: Station): View<'sharesList'> {
-  return splits(station).map(({ splitId, moduleId, tokenSerial, threshold, total, holders }) => ({
-    splitId,
-    moduleId,
-    tokenSerial,
-    threshold,
-    total,
-    holders,
-  }));
+  return splits(station).map(
+    ({ splitId, moduleId, tokenSerial, threshold, total, holders, supersededBy }) => ({
+      splitId,
+      moduleId,
+      tokenSerial,
+      threshold,
+      total,
+      holders,
+      // A re-issued split is VOID: its shares open nothing (SPLIT_SUPERSEDED).
+      supersededBy: supersededBy ? { splitId: supersededBy.splitId, at: supersededBy.at } : null,
+    }),
+  );
 }
 
 /**

@@ -41,7 +41,9 @@ export function ActivationPanel(props: {
       if (!live) return;
       if (!r.ok) return showError(r.error);
       setSplits(r.value);
-      if (r.value[0]) setSplitId((current) => current || (r.value[0] as Split).splitId);
+      // A void split's shares open nothing: the current one is chosen first.
+      const first = r.value.find((s) => !s.supersededBy) ?? r.value[0];
+      if (first) setSplitId((current) => current || first.splitId);
     });
     return () => {
       live = false;
@@ -128,6 +130,9 @@ export function ActivationPanel(props: {
           {splits.map((s) => (
             <option key={s.splitId} value={s.splitId}>
               token {s.tokenSerial} · {s.threshold} of {s.total} · {s.splitId.slice(0, 8)}…
+              {s.supersededBy
+                ? ` · SUPERSEDED ${s.supersededBy.at.slice(0, 10)}: its shares open nothing`
+                : ''}
             </option>
           ))}
         </select>
