@@ -402,6 +402,8 @@ function statusText(v: RunView): string {
     `status ${v.status.toUpperCase()}${v.current ? `: step ${v.current.stepId} needs ${v.current.needs}` : ''}`,
   ];
   if (v.quorumOperation) lines.push(`quorum: open the session for ${v.quorumOperation}`);
+  if (v.quorumOperationRefused)
+    lines.push(`quorum: no session can be opened yet: ${v.quorumOperationRefused}`);
   if (v.openDeviation)
     lines.push(
       `open deviation ${v.openDeviation.seq} at ${v.openDeviation.stepId}: expected ${v.openDeviation.expected}; happened ${v.openDeviation.happened}`,

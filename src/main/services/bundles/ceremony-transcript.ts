@@ -18,6 +18,7 @@ export async function exportCeremonyTranscript(
   station: Station,
   input: { runId: string; volume?: string | undefined; pdf?: boolean; pin: string; actor: string },
   progress: JobProgress = quiet,
+  signal?: AbortSignal,
 ): Promise<ExportResult> {
   assertActor(input.actor);
   station.assertWritable();
@@ -35,5 +36,6 @@ export async function exportCeremonyTranscript(
       actor: input.actor,
     },
     progress,
+    signal,
   );
 }

@@ -77,11 +77,12 @@ export function startBundleExport(
         field: 'runId',
       });
     return {
-      jobId: jobs.start('bundle-export', (progress) =>
+      jobId: jobs.start('bundle-export', (progress, signal) =>
         exportCeremonyTranscript(
           station,
           { runId, volume: input.volume, pin: input.pin, actor: input.actor },
           progress,
+          signal,
         ),
       ),
     };

@@ -10,6 +10,7 @@ import {
 import { encodeOperation, type QuorumOperation } from '../../../core/custody/operation';
 import { loadCeremonyFile } from '../../adapters/ceremony';
 import { sharesReissueOperation } from '../custodians/queries';
+import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
 import { rosterApplyOperation } from './roster-acts';
@@ -78,6 +79,24 @@ export function stepQuorumOperation(station: Station, run: OpenedRun, step: Cere
   return encodeOperation(stepOperation(station, run, step));
 }
 
+/**
+ * For a view: the operation the step's session must be opened for, or why there is none to open now
+ * (e.g. a share re-issue whose token has no current split): a view shows the refusal, it does not fail.
+ */
+export function viewQuorumOperation(
+  station: Station,
+  run: OpenedRun,
+  step: CeremonyStep | undefined,
+): { quorumOperation: string | null; quorumOperationRefused: string | null } {
+  if (!step?.quorum) return { quorumOperation: null, quorumOperationRefused: null };
+  try {
+    return { quorumOperation: stepQuorumOperation(station, run, step), quorumOperationRefused: null };
+  } catch (e) {
+    if (!(e instanceof CodedError)) throw e;
+    return { quorumOperation: null, quorumOperationRefused: `${e.code}: ${e.message}` };
+  }
+}
+
 /** Every ceremony-run event in the journal, in seq order. */
 export function runEvents(station: Station): RunEvent[] {
   // eventsOfKind parses each body by its own kind's schema, so each row is the member of RunEvent it names.
@@ -123,10 +142,7 @@ export function runView(station: Station, { runId }: { runId: string }) {
     status: state.status,
     current: state.current,
     /** The quorum operation the current step's session must be opened for, when the step binds a quorum. */
-    quorumOperation: (() => {
-      const step = state.current ? f.steps[state.current.index] : undefined;
-      return step?.quorum ? stepQuorumOperation(station, run, step) : null;
-    })(),
+    ...viewQuorumOperation(station, run, state.current ? f.steps[state.current.index] : undefined),
     openDeviation: state.openDeviation,
     deviations: state.deviations,
     steps: state.steps.map((s, i) => {

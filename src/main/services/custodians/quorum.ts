@@ -97,6 +97,27 @@ function accepted(station: Station, sessionId: string): AcceptedCheckIn[] {
   return quorumCheckins(station.store.db, sessionId);
 }
 
+/**
+ * A session's quorum now: its valid check-ins against the roster now, needing the session's own threshold
+ * or the roster's quorum now, whichever is higher — a roster change that raised the quorum
+ * (roster.quorum-set) binds the sessions already open too. The challenge keeps the threshold it was
+ * opened with: that is what the custodians signed.
+ */
+function stateNow(
+  station: Station,
+  session: QuorumSession,
+  roster: readonly RosterEntry[],
+  now: string,
+): QuorumState {
+  const quorum = rosterPolicy(station)?.quorum ?? 0;
+  return quorumState(
+    { ...session, threshold: Math.max(session.threshold, quorum) },
+    accepted(station, session.sessionId),
+    roster,
+    now,
+  );
+}
+
 /** Opens a quorum session for exactly one operation, with a fresh 32-byte challenge nonce. */
 export function openQuorumSession(
   station: Station,
@@ -174,7 +195,7 @@ export function quorumSessionView(station: Station, { sessionId }: { sessionId: 
     closed,
     closedReason,
     claim,
-    state: quorumState(session, accepted(station, sessionId), roster, now),
+    state: stateNow(station, session, roster, now),
     challenge: {
       text: Buffer.from(statement).toString('utf8'),
       sha256: digest.toString('hex'),
@@ -411,7 +432,7 @@ export function requireQuorum(station: Station, sessionId: string, op: QuorumOpe
       },
     );
   }
-  const state = quorumState(session, accepted(station, sessionId), rosterEntries(station), now);
+  const state = stateNow(station, session, rosterEntries(station), now);
   if (!state.reached) {
     throw stationError(
       'QUORUM_NOT_REACHED',
@@ -539,7 +560,7 @@ export function listQuorumSessions(station: Station): {
   const roster = rosterEntries(station);
   return quorumSessions(station.store.db).map((row) => {
     const { session } = loadSession(station, row.sessionId);
-    const state = quorumState(session, accepted(station, row.sessionId), roster, now);
+    const state = stateNow(station, session, roster, now);
     return { ...row, checkedIn: state.checkedIn.length, threshold: state.threshold, reached: state.reached };
   });
 }
