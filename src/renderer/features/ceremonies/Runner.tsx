@@ -485,7 +485,8 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
 /**
  * The custodians' current share files for a share re-issue, as the station lists them for this run
  * (ceremonyShareFiles): share files at the top of a listed volume, and in a rehearsal the REHEARSAL shares
- * its readying wrote. Only file names are shown and sent; the station reads the shares at the act.
+ * its readying wrote. Names are shown and the listed paths sent, never a share: the station reads them
+ * at the act, and refuses a path it did not list.
  */
 function ShareFilesPicker(props: {
   runId: string;
