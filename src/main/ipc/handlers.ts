@@ -106,9 +106,10 @@ import {
   portalSubmitView,
 } from '../services/portal';
 import {
-  actStep,
   ceremonyFiles,
+  ceremonyShareFiles,
   checkStep,
+  consoleActStep,
   decideDeviation,
   listRuns,
   loadCeremonyView,
@@ -265,7 +266,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ceremonyRun: (input) => runnerView(station, input),
     ceremonyStart: (input) => startConsoleRun(station, input),
     ceremonyCheck: (input) => checkStep(station, input),
-    ceremonyAct: (input) => actStep(station, input),
+    // Share files only as the station listed them for the run (SHARES_REFUSED before anything reads one).
+    ceremonyShareFiles: (input) => ceremonyShareFiles(station, input),
+    ceremonyAct: (input) => consoleActStep(station, input),
     ceremonyWitness: (input) => witnessStep(station, input),
     ceremonyDeviation: (input) => reportDeviation(station, input),
     ceremonyDecide: (input) => decideDeviation(station, input),

@@ -144,6 +144,9 @@ export function isConfirmedMethod(method: string): method is ConfirmedMethod {
  */
 export const PREVIEW_REDACTED_FIELDS: readonly string[] = [
   'pin',
+  // A ceremony act's other PINs (the escrow token's user PIN, the HSM token's SO PIN).
+  'escrowPin',
+  'soPin',
   'passphrase',
   'shares',
   'keyFile',

@@ -118,8 +118,12 @@ const currentStepSchema = z.strictObject({
         observed: z.string().nullable(),
       }),
     ),
-    /** The check reads the token's keys: the operator's PIN is typed with it. */
-    needsPin: z.boolean(),
+    /**
+     * What the check needs typed (stepNeeds, services/ceremonies/console.ts): the token's user PIN for a
+     * label check on it, the escrow token's user PIN for one on the escrow token (in production; a
+     * rehearsal's scratch tokens share the PIN typed at the start).
+     */
+    needs: z.strictObject({ pin: z.boolean(), escrowPin: z.boolean() }),
   }),
   act: z.strictObject({
     kind: z.enum(ACT_NAMES),
@@ -127,9 +131,19 @@ const currentStepSchema = z.strictObject({
     state: z.enum(['pending', 'done']),
     actedBy: z.string().nullable(),
     result: z.string().nullable(),
-    /** A note is typed for record-note and manual acts; a PIN for acts on the token. */
-    needsNote: z.boolean(),
-    needsPin: z.boolean(),
+    /**
+     * What the act needs from the people in the room (stepNeeds, services/ceremonies/console.ts): a note
+     * (record-note, manual), the HSM token's user PIN, the escrow token's user PIN and the HSM token's SO
+     * PIN (a key backup in production; a rehearsal's scratch tokens share the PIN typed at the start), the
+     * custodians' current share files (shares-reissue, chosen from ceremonyShareFiles).
+     */
+    needs: z.strictObject({
+      note: z.boolean(),
+      pin: z.boolean(),
+      escrowPin: z.boolean(),
+      soPin: z.boolean(),
+      shares: z.boolean(),
+    }),
   }),
   postconditions: z.strictObject({
     state: phase,
@@ -217,7 +231,34 @@ export const ceremoniesChannels = {
    */
   ceremonyStart: {
     input: z.strictObject({ path: mediaPath, mode, pin: pin.optional(), actor }),
-    output: z.strictObject({ runId: z.string(), fileDigest: sha256Hex, words, outDir: z.string() }),
+    output: z.strictObject({
+      runId: z.string(),
+      fileDigest: sha256Hex,
+      words,
+      outDir: z.string(),
+      /**
+       * What a rehearsal was readied with (prepareRehearsal): the key a key backup or destruction acts on,
+       * made on the scratch token, or the REHEARSAL shares of the scratch token's PIN a share re-issue
+       * takes (file names in the run's output folder, never a share); null for other runs.
+       */
+      prepared: z
+        .discriminatedUnion('kind', [
+          z.strictObject({ kind: z.literal('key'), label: z.string(), id: z.string(), backup: z.boolean() }),
+          z.strictObject({ kind: z.literal('shares'), splitId: z.string(), shareFiles: z.array(z.string()) }),
+        ])
+        .nullable(),
+    }),
+  },
+  /**
+   * The share files the console may hand to a run's shares-reissue act: `*-share-*.txt` at the top of a
+   * listed volume (the custodians' own media), and in a rehearsal the REHEARSAL share files its readying
+   * wrote into that run's own output folder. No other path is accepted by ceremonyAct.
+   */
+  ceremonyShareFiles: {
+    input: z.strictObject({ runId }),
+    output: z.array(
+      z.strictObject({ path: z.string(), name: z.string(), source: z.enum(['volume', 'rehearsal']) }),
+    ),
   },
   /** Evaluates the current step's preconditions; any failure is a deviation (RUN-HALT). */
   ceremonyCheck: {
@@ -225,6 +266,8 @@ export const ceremoniesChannels = {
       runId,
       stepId,
       pin: pin.optional(),
+      /** A key backup in production: the escrow token's user PIN, for a label check there. */
+      escrowPin: pin.optional(),
       quorumSessionId: z.string().uuid().optional(),
       bags: z
         .array(z.strictObject({ serial: text(64), readAloud: text(64), intact: z.boolean() }))
@@ -240,7 +283,18 @@ export const ceremoniesChannels = {
   },
   /** Performs the current step's act and reads its postconditions back. */
   ceremonyAct: {
-    input: z.strictObject({ runId, stepId, pin: pin.optional(), note: text(2000).optional(), actor }),
+    input: z.strictObject({
+      runId,
+      stepId,
+      pin: pin.optional(),
+      /** unwrap-import in production: the escrow token's user PIN and the HSM token's SO PIN. */
+      escrowPin: pin.optional(),
+      soPin: pin.optional(),
+      note: text(2000).optional(),
+      /** shares-reissue: paths the station listed (ceremonyShareFiles); any other is refused. */
+      shareFiles: z.array(mediaPath).min(1).max(50).optional(),
+      actor,
+    }),
     output: z.strictObject({
       stepId: z.string(),
       act: z.string(),

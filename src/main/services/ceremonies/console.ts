@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   actSentence,
   postconditionSentence,
@@ -11,6 +11,7 @@ import {
 import { completedRehearsals, type RunEvent, type RunMode } from '../../../core/ceremony/run';
 import { validCustodians } from '../../../core/custody/roster';
 import { operatorActor } from '../../../core/custody/signin';
+import { assertNever } from '../../../core/errors';
 import { journalTime } from '../../../core/journal/events';
 import type { View } from '../../../shared/contract';
 import { loadCeremonyFile } from '../../adapters/ceremony';
@@ -19,18 +20,20 @@ import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
 import { listQuorumSessions, quorumSessionView, rosterEntries } from '../custodians';
 import { openRun, runEvents, stepQuorumOperation, type OpenedRun } from './queries';
-import { startRun } from './runs';
+import { actStep, prepareRehearsal, startRun } from './runs';
 
 /**
  * The console's way into a run (contract/ceremonies.ts): the window names a ceremony file the station
  * listed on media, never a path of its choosing, and the run's outputs go to a new folder of the run
- * under the station's data directory (outputs are never overwritten). The runner's view is built here
- * too, so the CLI could print what the window shows.
+ * under the station's data directory (outputs are never overwritten). A rehearsal is readied as
+ * `station ceremony run --rehearsal` readies it (prepareRehearsal): the key a backup or destruction acts
+ * on, or the REHEARSAL shares a share re-issue takes. The runner's view is built here too, so the CLI
+ * could print what the window shows.
  */
-export function startConsoleRun(
+export async function startConsoleRun(
   station: Station,
   input: { path: string; mode: RunMode; pin?: string | undefined; actor: string },
-): View<'ceremonyStart'> {
+): Promise<View<'ceremonyStart'>> {
   const file = listedCeremonyFile(station, input.path);
   const stamp = journalTime(station.deps.clock())
     .replace(/[^0-9]/g, '')
@@ -47,7 +50,90 @@ export function startConsoleRun(
     scratchPin: input.pin,
     actor: input.actor,
   });
-  return { runId: r.runId, fileDigest: r.fileDigest, words: [...r.words], outDir };
+  const readied =
+    input.mode === 'rehearsal' && input.pin !== undefined
+      ? await prepareRehearsal(station, { runId: r.runId, pin: input.pin, actor: input.actor })
+      : null;
+  const prepared: View<'ceremonyStart'>['prepared'] =
+    readied === null
+      ? null
+      : 'splitId' in readied
+        ? { kind: 'shares', splitId: readied.splitId, shareFiles: readied.shareFiles.map((f) => basename(f)) }
+        : { kind: 'key', label: readied.label, id: readied.id, backup: readied.backup };
+  return { runId: r.runId, fileDigest: r.fileDigest, words: [...r.words], outDir, prepared };
+}
+
+const SHARE_NAME = /-share-.*\.txt$/;
+
+/** Regular files (never a link, a folder or a dot-file) at the top of `dir` whose name `keep` accepts. */
+function filesIn(dir: string, keep: (name: string) => boolean): { path: string; name: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).slice(0, 1000);
+  } catch {
+    return [];
+  }
+  const out: { path: string; name: string }[] = [];
+  for (const name of names) {
+    if (name.startsWith('.') || !keep(name)) continue;
+    const path = join(dir, name);
+    try {
+      if (lstatSync(path).isFile()) out.push({ path, name });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * The share files a run's shares-reissue act may take from the console: `*-share-*.txt` at the top of
+ * each listed volume (custodians bring their own media), and in a rehearsal the REHEARSAL share files
+ * prepareRehearsal wrote into that run's own output folder (`<ceremony id>-current-…-share-….txt`) —
+ * never another run's, never the shares the re-issue itself writes.
+ */
+export function ceremonyShareFiles(
+  station: Station,
+  { runId }: { runId: string },
+): View<'ceremonyShareFiles'> {
+  const run = openRun(station, runId);
+  const out: { path: string; name: string; source: 'volume' | 'rehearsal' }[] = [];
+  for (const v of listVolumes(station.config.mediaDirs).volumes) {
+    if (v.state === 'unavailable') continue;
+    for (const f of filesIn(v.path, (n) => SHARE_NAME.test(n))) out.push({ ...f, source: 'volume' });
+  }
+  if (run.state.started.mode === 'rehearsal') {
+    const readied = `${run.ceremony.file.id}-current-`;
+    for (const f of filesIn(
+      run.state.started.outDir,
+      (n) => n.startsWith(readied) && SHARE_NAME.test(n) && n.endsWith('.REHEARSAL.txt'),
+    ))
+      out.push({ ...f, source: 'rehearsal' });
+  }
+  return out;
+}
+
+/**
+ * A step's act from the console: the share files it names must be ones the station listed for this run
+ * (ceremonyShareFiles), each refused otherwise (SHARES_REFUSED, naming it) before anything reads it or is
+ * recorded; then the act as `station ceremony step act` performs it.
+ */
+export async function consoleActStep(
+  station: Station,
+  input: Parameters<typeof actStep>[1],
+): ReturnType<typeof actStep> {
+  if (input.shareFiles !== undefined) {
+    const listed = new Set(ceremonyShareFiles(station, { runId: input.runId }).map((f) => f.path));
+    input.shareFiles.forEach((path, i) => {
+      if (!listed.has(path))
+        throw stationError(
+          'SHARES_REFUSED',
+          `${path} is not a share file the station listed for run ${input.runId} (a listed volume's *-share-*.txt, or this rehearsal's own): nothing was read`,
+          { field: `shareFiles[${i}]` },
+        );
+    });
+  }
+  return actStep(station, input);
 }
 
 const CEREMONY_NAME = /\.(ya?ml)$/i;
@@ -124,14 +210,71 @@ export function loadCeremonyView(station: Station, { path }: { path: string }): 
   };
 }
 
-/** Acts that read or use the token's keys: the operator types the token's user PIN with them. */
-const PIN_ACTS: ReadonlySet<string> = new Set([
-  'generate-key',
-  'create-csr',
-  'verify-key-attributes',
-  'verify-signature',
-  'verify-object-absent',
-]);
+type CurrentStepView = NonNullable<View<'ceremonyRun'>['current']>;
+
+/**
+ * What a step needs typed or chosen at its check and its act, from the act kind and the file — the one
+ * rule the runner view (and so the window's forms) follows, mirroring what runs.ts asks for: the HSM
+ * token's user PIN for acts and label checks on its keys; for the escrow token its own user PIN; for the
+ * key backup (unwrap-import) the HSM token's SO PIN as well; a note for record-note and manual; the share
+ * files for shares-reissue. In a rehearsal the scratch tokens share the user PIN typed at the start (also
+ * their SO PIN in a key backup), so only that PIN is asked.
+ */
+export function stepNeeds(
+  file: CeremonyFile,
+  step: CeremonyStep,
+  mode: RunMode,
+): { check: CurrentStepView['preconditions']['needs']; act: CurrentStepView['act']['needs'] } {
+  const production = mode === 'production';
+  const isEscrow = (token: string) => file.escrow !== undefined && token === file.escrow.token;
+  /** The PINs a use of these tokens' keys asks for. */
+  const pinsFor = (tokens: readonly string[]) => ({
+    pin: tokens.some((t) => !isEscrow(t) || !production),
+    escrowPin: production && tokens.some(isEscrow),
+  });
+  const labelTokens = step.preconditions.flatMap((p) =>
+    p.kind === 'label-absent' || p.kind === 'label-present' ? [p.token] : [],
+  );
+  const none = { note: false, pin: false, escrowPin: false, soPin: false, shares: false };
+  const act = step.act;
+  let needs: CurrentStepView['act']['needs'];
+  switch (act.kind) {
+    case 'record-note':
+    case 'manual':
+      needs = { ...none, note: true };
+      break;
+    case 'generate-key':
+    case 'create-csr':
+      needs = { ...none, pin: true };
+      break;
+    case 'verify-key-attributes':
+    case 'verify-object-absent':
+    case 'wrap-export':
+    case 'destroy-key':
+      needs = { ...none, ...pinsFor([act.token]) };
+      break;
+    case 'verify-signature':
+      // The escrow copy's signature verifies with the public key read from the HSM token.
+      needs = {
+        ...none,
+        ...pinsFor(isEscrow(act.token) && file.hsm ? [act.token, file.hsm.token] : [act.token]),
+      };
+      break;
+    case 'unwrap-import':
+      needs = { ...none, ...pinsFor([file.hsm?.token ?? '', act.token]), soPin: production };
+      break;
+    case 'shares-reissue':
+      needs = { ...none, shares: true };
+      break;
+    case 'roster-apply':
+    case 'verify-roster':
+      needs = none;
+      break;
+    default:
+      return assertNever(act, 'act');
+  }
+  return { check: pinsFor(labelTokens), act: needs };
+}
 
 /**
  * What the runner screen shows: the run, its progress, and only the current step — what to say and
@@ -154,6 +297,7 @@ export function runnerView(station: Station, { runId }: { runId: string }): View
         Extract<RunEvent, { kind: K }> | undefined;
     const checked = last('ceremony.step-checked');
     const acted = progress.act === 'done' ? last('ceremony.step-acted') : undefined;
+    const needs = stepNeeds(f, step, state.started.mode);
     const bag = (serial: string) => ({
       serial,
       contents: f.bags.find((b) => b.serial === serial)?.contents ?? '',
@@ -192,7 +336,7 @@ export function runnerView(station: Station, { runId }: { runId: string }): View
             observed: r && r.kind === p.kind ? r.observed : null,
           };
         }),
-        needsPin: step.preconditions.some((p) => p.kind === 'label-absent' || p.kind === 'label-present'),
+        needs: needs.check,
       },
       act: {
         kind: step.act.kind,
@@ -200,8 +344,7 @@ export function runnerView(station: Station, { runId }: { runId: string }): View
         state: progress.act,
         actedBy: progress.actedBy,
         result: acted?.body.result ?? null,
-        needsNote: step.act.kind === 'record-note' || step.act.kind === 'manual',
-        needsPin: PIN_ACTS.has(step.act.kind),
+        needs: needs.act,
       },
       postconditions: {
         state: progress.post,

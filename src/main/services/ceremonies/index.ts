@@ -17,4 +17,12 @@ export {
   type CeremonyTranscript,
   type TranscriptBundlePlan,
 } from './transcript';
-export { ceremonyFiles, loadCeremonyView, runnerView, startConsoleRun } from './console';
+export {
+  ceremonyFiles,
+  ceremonyShareFiles,
+  consoleActStep,
+  loadCeremonyView,
+  runnerView,
+  startConsoleRun,
+  stepNeeds,
+} from './console';

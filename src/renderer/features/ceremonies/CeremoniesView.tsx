@@ -250,7 +250,8 @@ function StartRun(props: { path: string; onStarted: (runId: string) => Promise<v
               onChange={() => setRunMode('rehearsal')}
             />{' '}
             Rehearsal on a scratch SoftHSM2 token (the PIN typed with the confirmation becomes its user PIN;
-            nothing it makes may be used in production)
+            nothing it makes may be used in production; a key backup or destruction is readied with the key it
+            acts on, a share re-issue with REHEARSAL shares of that PIN)
           </label>
           <label>
             <input

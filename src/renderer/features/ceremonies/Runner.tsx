@@ -1,15 +1,17 @@
-import { useCallback, useEffect, useReducer, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState, type FormEvent } from 'react';
 import type { MediaView, Output } from '../../../shared/contract';
 import { useStation } from '../../app/store';
 import { Badge } from '../../components/Badge';
 import { useConfirmedAct } from '../../components/ConfirmAct';
 import { Digest } from '../../components/Digest';
+import { PinField, takePin } from '../../components/PinField';
 import { ExportPanel } from '../bundles/ExportPanel';
 import { modeWord, phaseWord, resultWord, runStatusWord } from './words';
 
 type RunView = Output<'ceremonyRun'>;
 type Step = NonNullable<RunView['current']>;
 type Modules = Output<'devicesModules'>;
+type ShareFile = Output<'ceremonyShareFiles'>[number];
 
 const when = (at: string) => `${at.replace('T', ' ').slice(0, 19)} UTC`;
 
@@ -295,15 +297,21 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
   const [bags, setBags] = useState<Record<string, { readAloud: string; intact: boolean }>>({});
   const [note, setNote] = useState('');
   const [token, setToken] = useState('');
+  const [shareFiles, setShareFiles] = useState<readonly string[]>([]);
+  // The escrow token's user PIN and the SO PIN live only in their inputs until the act is previewed:
+  // taken (and cleared) into that one act's draft, which nothing keeps after it (useConfirmedAct).
+  const escrowPinRef = useRef<HTMLInputElement>(null);
+  const soPinRef = useRef<HTMLInputElement>(null);
   const done = async () => {
     setNote('');
+    setShareFiles([]);
     await props.onChanged();
   };
   const checkAct = useConfirmedAct('ceremonyCheck', {
-    needsPin: step.preconditions.needsPin,
+    needsPin: step.preconditions.needs.pin,
     onDone: done,
   });
-  const actAct = useConfirmedAct('ceremonyAct', { needsPin: step.act.needsPin, onDone: done });
+  const actAct = useConfirmedAct('ceremonyAct', { needsPin: step.act.needs.pin, onDone: done });
   const witnessAct = useConfirmedAct('ceremonyWitness', { needsPin: true, onDone: done });
   const tokens = props.modules.flatMap((m) => m.tokens.map((t) => ({ moduleId: m.moduleId, ...t })));
   const bagSerials = step.bags.in.map((b) => b.serial);
@@ -315,6 +323,7 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
         {
           runId: view.runId,
           stepId: step.stepId,
+          ...(step.preconditions.needs.escrowPin ? { escrowPin: takePin(escrowPinRef) } : {}),
           ...(step.quorum?.session ? { quorumSessionId: step.quorum.session.sessionId } : {}),
           ...(bagSerials.length > 0
             ? {
@@ -367,7 +376,10 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
               </label>
             </fieldset>
           ))}
-          {step.preconditions.needsPin ? (
+          {step.preconditions.needs.escrowPin ? (
+            <PinField inputRef={escrowPinRef} label="Escrow token user PIN (label checks there)" />
+          ) : null}
+          {step.preconditions.needs.pin ? (
             <p className="muted">The token&apos;s user PIN is typed with the confirmation.</p>
           ) : null}
           <button type="submit" className="primary">
@@ -382,8 +394,16 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
   if (step.needs === 'act') {
     const submit = (e: FormEvent<HTMLFormElement>) => {
       e.preventDefault();
+      const needs = step.act.needs;
       void actAct.ask(
-        { runId: view.runId, stepId: step.stepId, ...(step.act.needsNote ? { note } : {}) },
+        {
+          runId: view.runId,
+          stepId: step.stepId,
+          ...(needs.note ? { note } : {}),
+          ...(needs.escrowPin ? { escrowPin: takePin(escrowPinRef) } : {}),
+          ...(needs.soPin ? { soPin: takePin(soPinRef) } : {}),
+          ...(needs.shares && shareFiles.length > 0 ? { shareFiles: [...shareFiles] } : {}),
+        },
         e.currentTarget,
       );
     };
@@ -391,14 +411,29 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
       <>
         <form className="act-form" aria-label="Perform the act" onSubmit={submit}>
           <h3>Perform the act</h3>
-          {step.act.needsNote ? (
+          {step.act.needs.note ? (
             <label className="field wide">
               <span>What was said or done (recorded)</span>
               <textarea value={note} onChange={(e) => setNote(e.target.value)} required rows={3} />
             </label>
           ) : null}
-          {step.act.needsPin ? (
-            <p className="muted">The token&apos;s user PIN is typed with the confirmation.</p>
+          {step.act.needs.shares ? (
+            <ShareFilesPicker runId={view.runId} chosen={shareFiles} onChange={setShareFiles} />
+          ) : null}
+          {step.act.needs.escrowPin ? (
+            <PinField inputRef={escrowPinRef} label="Escrow token user PIN" />
+          ) : null}
+          {step.act.needs.soPin ? (
+            <PinField
+              inputRef={soPinRef}
+              label="HSM token SO PIN (makes the one-time transport key trusted)"
+            />
+          ) : null}
+          {step.act.needs.pin ? (
+            <p className="muted">
+              The {step.act.needs.soPin ? 'HSM (source) ' : ''}token&apos;s user PIN is typed with the
+              confirmation.
+            </p>
           ) : null}
           <button type="submit" className="primary">
             Preview the act…
@@ -444,6 +479,71 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
       </form>
       {witnessAct.panel}
     </>
+  );
+}
+
+/**
+ * The custodians' current share files for a share re-issue, as the station lists them for this run
+ * (ceremonyShareFiles): share files at the top of a listed volume, and in a rehearsal the REHEARSAL shares
+ * its readying wrote. Names are shown and the listed paths sent, never a share: the station reads them
+ * at the act, and refuses a path it did not list.
+ */
+function ShareFilesPicker(props: {
+  runId: string;
+  chosen: readonly string[];
+  onChange: (paths: readonly string[]) => void;
+}) {
+  const api = useStation((s) => s.api);
+  const showError = useStation((s) => s.showError);
+  const [files, setFiles] = useState<readonly ShareFile[] | null>(null);
+  const [version, look] = useReducer((n: number) => n + 1, 0);
+  const { runId, chosen, onChange } = props;
+  useEffect(() => {
+    if (!api) return;
+    let live = true;
+    void api.ceremonyShareFiles({ runId }).then((r) => {
+      if (!live) return;
+      if (!r.ok) return showError(r.error);
+      setFiles(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, runId, showError, version]);
+  const toggle = (path: string, on: boolean) =>
+    onChange(on ? [...chosen.filter((p) => p !== path), path] : chosen.filter((p) => p !== path));
+  return (
+    <fieldset className="share-files">
+      <legend>The custodians&apos; current share files ({chosen.length} chosen)</legend>
+      {files === null ? (
+        <p role="status">Looking at the media…</p>
+      ) : files.length === 0 ? (
+        <p className="hint">
+          No share file (*-share-*.txt) on a listed volume: the custodians insert their own media.
+        </p>
+      ) : (
+        <ul className="plain" aria-label="Share files">
+          {files.map((f) => (
+            <li key={f.path}>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(f.path)}
+                  onChange={(e) => toggle(f.path, e.target.checked)}
+                />{' '}
+                {f.name}{' '}
+                <span className="muted">
+                  ({f.source === 'rehearsal' ? "this rehearsal's REHEARSAL share" : 'on a listed volume'})
+                </span>
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" onClick={look}>
+        Look at the media again
+      </button>
+    </fieldset>
   );
 }
 
