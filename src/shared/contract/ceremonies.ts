@@ -89,8 +89,9 @@ const currentStepSchema = z.strictObject({
     .strictObject({
       m: z.number().int(),
       n: z.number().int(),
-      /** The operation its session must be opened for (Custodians & Quorum). */
-      operation: z.string(),
+      /** The operation its session must be opened for (Custodians & Quorum), or null with why not yet. */
+      operation: z.string().nullable(),
+      refused: z.string().nullable(),
       custodians: z.array(participantSchema),
       /** The newest session opened for it, if any, with who checked in. */
       session: z

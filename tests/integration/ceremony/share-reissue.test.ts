@@ -10,6 +10,7 @@ import {
   decideDeviation,
   openRun,
   prepareRehearsal,
+  runnerView,
   runView,
   startRun,
   witnessStep,
@@ -68,12 +69,18 @@ function reissueQuorum(runId: string, stepId: string): string {
 }
 
 /** The run performed as its participants would, the MC continuing on each deviation (collected). */
-async function drive(runId: string, shareFiles: readonly string[], until?: string): Promise<string[]> {
+async function drive(
+  runId: string,
+  shareFiles: readonly string[],
+  until?: string,
+  stopAt?: string,
+): Promise<string[]> {
   const deviations: string[] = [];
   for (let guard = 0; guard < 120; guard++) {
     const { ceremony, state } = openRun(station, runId);
     const c = state.current;
     if (state.status === 'completed' || state.status === 'aborted' || !c) return deviations;
+    if (c.stepId === stopAt) return deviations;
     const step = ceremony.file.steps[c.index]!;
     const actor = actorOfRole(step.by);
     if (c.needs === 'decision') {
@@ -207,5 +214,41 @@ describe('share-reissue rehearsed end to end on SoftHSM2', () => {
       expect(evidence).not.toContain(share);
     }
     expect(existsSync(prepared.shareFiles[1]!)).toBe(true);
+  });
+
+  it('a run not readied shows at the re-issue step why no session can be opened; its views do not fail', async () => {
+    const outDir = join(suite.dir, 'out', 'not-readied');
+    mkdirSync(outDir, { recursive: true });
+    const { runId } = startRun(station, {
+      file: example('share-reissue'),
+      mode: 'rehearsal',
+      outDir,
+      scratchPin: SCRATCH_PIN,
+      actor: MC,
+    });
+    await drive(runId, [], undefined, 'reissue-shares');
+    const status = runView(station, { runId });
+    expect(status.current).toMatchObject({ stepId: 'reissue-shares', needs: 'check' });
+    expect(status.quorumOperation).toBeNull();
+    expect(status.quorumOperationRefused).toMatch(
+      /^SPLIT_NOT_FOUND: token \S+ has no current activation split/,
+    );
+    const screen = runnerView(station, { runId });
+    expect(screen.current?.quorum).toMatchObject({
+      operation: null,
+      refused: expect.stringMatching(/^SPLIT_NOT_FOUND/) as unknown,
+      session: null,
+    });
+    // Checked anyway, the quorum precondition fails with that reason: a deviation, not a pass.
+    const checked = checkStep(station, {
+      runId,
+      quorumSessionId: '00000000-0000-4000-8000-000000000000',
+      actor: OPERATOR,
+    });
+    expect(checked.deviationSeq).not.toBeNull();
+    expect(checked.preconditions.find((p) => p.kind === 'quorum-satisfied')).toMatchObject({
+      result: 'fail',
+      observed: expect.stringMatching(/^SPLIT_NOT_FOUND/) as unknown,
+    });
   });
 });

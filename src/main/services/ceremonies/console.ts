@@ -19,7 +19,7 @@ import { listVolumes } from '../../adapters/media/volumes';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
 import { listQuorumSessions, quorumSessionView, rosterEntries } from '../custodians';
-import { openRun, runEvents, stepQuorumOperation, type OpenedRun } from './queries';
+import { openRun, runEvents, viewQuorumOperation, type OpenedRun } from './queries';
 import { actStep, prepareRehearsal, startRun } from './runs';
 
 /**
@@ -388,9 +388,13 @@ function stepQuorum(
   f: CeremonyFile,
 ): NonNullable<View<'ceremonyRun'>['current']>['quorum'] {
   const q = step.quorum as NonNullable<CeremonyStep['quorum']>;
-  const operation = stepQuorumOperation(station, run, step);
+  const { quorumOperation: operation, quorumOperationRefused: refused } = viewQuorumOperation(
+    station,
+    run,
+    step,
+  );
   const newest = listQuorumSessions(station)
-    .filter((s) => s.operation === operation)
+    .filter((s) => operation !== null && s.operation === operation)
     .sort((a, b) => b.openedAt.localeCompare(a.openedAt))[0];
   let session: NonNullable<NonNullable<View<'ceremonyRun'>['current']>['quorum']>['session'] = null;
   if (newest) {
@@ -406,6 +410,7 @@ function stepQuorum(
     m: q.m,
     n: q.n,
     operation,
+    refused,
     custodians: f.participants.filter((p) => p.role === 'custodian').map(person),
     session,
   };

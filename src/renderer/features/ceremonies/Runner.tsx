@@ -276,7 +276,12 @@ function QuorumState({ quorum }: { quorum: NonNullable<Step['quorum']> }) {
           );
         })}
       </ol>
-      {quorum.session ? (
+      {quorum.refused ? (
+        <p role="status">
+          <Badge word="HOLD" detail={quorum.refused} /> No session can be opened for this step yet:{' '}
+          {quorum.refused}
+        </p>
+      ) : quorum.session ? (
         <p className="muted">
           Session <code>{quorum.session.sessionId.slice(0, 8)}</code>
           {quorum.session.closed ? ' (closed)' : ''}
