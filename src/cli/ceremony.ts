@@ -280,6 +280,10 @@ function registerRunCommands(ceremony: Command, out: Out): void {
         collect,
         [],
       )
+      .option(
+        '--share-out <dir>',
+        'shares-reissue: the removable media folder the new shares are written to (production: required, never the station)',
+      )
       .option('--json', 'machine-readable output'),
   ).action(async function (
     this: Command,
@@ -290,6 +294,7 @@ function registerRunCommands(ceremony: Command, out: Out): void {
       backupPins?: boolean;
       pinStdin?: boolean;
       shareFile: string[];
+      shareOut?: string;
       json?: boolean;
       actor: string;
     },
@@ -308,6 +313,7 @@ function registerRunCommands(ceremony: Command, out: Out): void {
         escrowPin,
         soPin,
         shareFiles: o.shareFile.map((f) => resolve(f)),
+        shareOut: o.shareOut === undefined ? undefined : resolve(o.shareOut),
         actor: o.actor,
       });
       if (o.json) return out(`${JSON.stringify(r)}\n`);

@@ -144,6 +144,8 @@ const currentStepSchema = z.strictObject({
       escrowPin: z.boolean(),
       soPin: z.boolean(),
       shares: z.boolean(),
+      /** shares-reissue in production: a ready removable volume for the new shares. */
+      shareVolume: z.boolean(),
     }),
   }),
   postconditions: z.strictObject({
@@ -294,6 +296,8 @@ export const ceremoniesChannels = {
       note: text(2000).optional(),
       /** shares-reissue: paths the station listed (ceremonyShareFiles); any other is refused. */
       shareFiles: z.array(mediaPath).min(1).max(50).optional(),
+      /** shares-reissue in production: the listed removable volume the new shares are written to. */
+      shareOut: mediaPath.optional(),
       actor,
     }),
     output: z.strictObject({

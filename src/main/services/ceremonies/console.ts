@@ -133,6 +133,18 @@ export async function consoleActStep(
         );
     });
   }
+  // New shares go to a volume the station lists as ready to write, never to a path the renderer makes up.
+  if (input.shareOut !== undefined) {
+    const ready = listVolumes(station.config.mediaDirs).volumes.some(
+      (v) => v.state === 'ready' && v.path === input.shareOut,
+    );
+    if (!ready)
+      throw stationError(
+        'INVALID_INPUT',
+        `${input.shareOut} is not a removable volume the station lists as ready to write: nothing was done`,
+        { field: 'shareOut' },
+      );
+  }
   return actStep(station, input);
 }
 
@@ -235,7 +247,7 @@ export function stepNeeds(
   const labelTokens = step.preconditions.flatMap((p) =>
     p.kind === 'label-absent' || p.kind === 'label-present' ? [p.token] : [],
   );
-  const none = { note: false, pin: false, escrowPin: false, soPin: false, shares: false };
+  const none = { note: false, pin: false, escrowPin: false, soPin: false, shares: false, shareVolume: false };
   const act = step.act;
   let needs: CurrentStepView['act']['needs'];
   switch (act.kind) {
@@ -264,7 +276,7 @@ export function stepNeeds(
       needs = { ...none, ...pinsFor([file.hsm?.token ?? '', act.token]), soPin: production };
       break;
     case 'shares-reissue':
-      needs = { ...none, shares: true };
+      needs = { ...none, shares: true, shareVolume: production };
       break;
     case 'roster-apply':
     case 'verify-roster':

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, verify as verifySignature, webcrypto } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { CeremonyFile, CeremonyStep, Precondition, Role } from '../../../core/ceremony';
 import {
@@ -663,6 +663,8 @@ export async function actStep(
     note?: string | undefined;
     /** shares-reissue: the custodians' current share files (paths), at least the split's threshold. */
     shareFiles?: readonly string[] | undefined;
+    /** shares-reissue: where the new shares are written (production: removable media, never the station). */
+    shareOut?: string | undefined;
     actor: string;
   },
 ): Promise<{
@@ -778,6 +780,8 @@ async function perform(
   opts: StepPins & {
     note?: string | undefined;
     shareFiles?: readonly string[] | undefined;
+    /** shares-reissue: where the new shares are written (production: removable media, never the station). */
+    shareOut?: string | undefined;
     actor: string;
   },
 ): Promise<ActOutcome> {
@@ -1020,7 +1024,7 @@ async function perform(
         shares: texts,
         holders: shares.custodians,
         threshold: shares.m,
-        outDir: run.state.started.outDir,
+        outDir: newSharesDir(station, run, step, opts.shareOut),
         quorumSessionId: stepSession(run, step.id),
         marking: rehearsing(run) ? 'REHEARSAL' : null,
         namePrefix: `${file.id}-${step.id}-`,
@@ -1065,6 +1069,44 @@ async function perform(
     default:
       return assertNever(act);
   }
+}
+
+/**
+ * Where a share re-issue writes the new shares: in production a folder the operator names on removable
+ * media — never the station's own disk, where the shares together would be the whole secret; in a
+ * rehearsal the run's output folder unless another is named (its shares open only the scratch token).
+ */
+export function newSharesDir(
+  station: Station,
+  run: OpenedRun,
+  step: CeremonyStep,
+  shareOut: string | undefined,
+): string {
+  if (shareOut === undefined) {
+    if (rehearsing(run)) return run.state.started.outDir;
+    throw stationError(
+      'CEREMONY_CONFIRMATION_REQUIRED',
+      `step ${step.id}: name the removable media the new shares are written to (each custodian's share leaves the station on it)`,
+      { field: 'shareOut' },
+    );
+  }
+  let real: string;
+  try {
+    real = realpathSync(shareOut);
+    if (!statSync(real).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw stationError('INVALID_INPUT', `${shareOut} is not an existing folder to write the new shares to`, {
+      field: 'shareOut',
+    });
+  }
+  const data = realpathSync(station.dataDir);
+  if (!rehearsing(run) && (real === data || real.startsWith(`${data}${sep}`)))
+    throw stationError(
+      'INVALID_INPUT',
+      `${shareOut} is inside the station's data directory: new shares are written to removable media only, never to the station`,
+      { field: 'shareOut' },
+    );
+  return real;
 }
 
 /** A private key's backup attributes as read back now, and the export class they make. */

@@ -303,6 +303,7 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
   const [note, setNote] = useState('');
   const [token, setToken] = useState('');
   const [shareFiles, setShareFiles] = useState<readonly string[]>([]);
+  const [shareOut, setShareOut] = useState('');
   // The escrow token's user PIN and the SO PIN live only in their inputs until the act is previewed:
   // taken (and cleared) into that one act's draft, which nothing keeps after it (useConfirmedAct).
   const escrowPinRef = useRef<HTMLInputElement>(null);
@@ -408,6 +409,7 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
           ...(needs.escrowPin ? { escrowPin: takePin(escrowPinRef) } : {}),
           ...(needs.soPin ? { soPin: takePin(soPinRef) } : {}),
           ...(needs.shares && shareFiles.length > 0 ? { shareFiles: [...shareFiles] } : {}),
+          ...(needs.shareVolume && shareOut ? { shareOut } : {}),
         },
         e.currentTarget,
       );
@@ -425,6 +427,7 @@ function NextAct(props: { view: RunView; step: Step; modules: Modules; onChanged
           {step.act.needs.shares ? (
             <ShareFilesPicker runId={view.runId} chosen={shareFiles} onChange={setShareFiles} />
           ) : null}
+          {step.act.needs.shareVolume ? <ShareVolumePicker value={shareOut} onChange={setShareOut} /> : null}
           {step.act.needs.escrowPin ? (
             <PinField inputRef={escrowPinRef} label="Escrow token user PIN" />
           ) : null}
@@ -549,6 +552,46 @@ function ShareFilesPicker(props: {
         Look at the media again
       </button>
     </fieldset>
+  );
+}
+
+/**
+ * Where a production re-issue writes the new shares: a removable volume the station lists as ready,
+ * never the station's own disk (the station refuses any other path).
+ */
+function ShareVolumePicker(props: { value: string; onChange: (path: string) => void }) {
+  const api = useStation((s) => s.api);
+  const showError = useStation((s) => s.showError);
+  const [media, setMedia] = useState<MediaView | null>(null);
+  const [version, look] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!api) return;
+    let live = true;
+    void api.mediaVolumes({}).then((r) => {
+      if (!live) return;
+      if (r.ok) setMedia(r.value);
+      else showError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, showError, version]);
+  const ready = media?.volumes.filter((v) => v.state === 'ready') ?? [];
+  return (
+    <label className="field">
+      <span>Removable volume for the new shares</span>
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)} required>
+        <option value="">{ready.length === 0 ? 'no ready volume' : 'choose a volume'}</option>
+        {ready.map((v) => (
+          <option key={v.path} value={v.path}>
+            {v.label} — {v.path}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={look}>
+        Look at the media again
+      </button>
+    </label>
   );
 }
 
