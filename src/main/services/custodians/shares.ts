@@ -384,7 +384,9 @@ export async function reissueActivationShares(
     }).catch((e: unknown) => {
       if (e instanceof CodedError && e.code === 'SHARES_REISSUE_UNRECORDED') throw e;
       // Before C_SetPIN: the token is unchanged. A recorded pending split is abandoned with the release.
-      throw pending ? abandonedBeforePin(station, claimOpts, claimSeq, old, e) : failedClaim(station, claimOpts, claimSeq, e);
+      throw pending
+        ? abandonedBeforePin(station, claimOpts, claimSeq, old, e)
+        : failedClaim(station, claimOpts, claimSeq, e);
     });
     const events: NewEvent<EventKind>[] = [
       {
@@ -425,7 +427,12 @@ export async function reissueActivationShares(
  * after it): the new files are kept and named, the pending record and the claim stand, and the way out
  * is `station shares recover` (which of the two secrets the token holds is found by one login).
  */
-function reissueUnrecorded(old: StoredSplit, splitId: string, files: readonly string[], e: unknown): CodedError {
+function reissueUnrecorded(
+  old: StoredSplit,
+  splitId: string,
+  files: readonly string[],
+  e: unknown,
+): CodedError {
   const cause = e instanceof CodedError ? e.code : 'INTERNAL';
   return new CodedError(
     'SHARES_REISSUE_UNRECORDED',
@@ -586,9 +593,13 @@ export async function recoverReissue(
     // Under the write lock: still the same unresolved re-issue (a second recovery records nothing).
     station.record(events, () => {
       if (pendingReissueOf(station, opts.serial)?.splitId !== pending.splitId)
-        throw stationError('INVALID_INPUT', `the re-issue of split ${pending.splitId} was resolved meanwhile`, {
-          field: 'token',
-        });
+        throw stationError(
+          'INVALID_INPUT',
+          `the re-issue of split ${pending.splitId} was resolved meanwhile`,
+          {
+            field: 'token',
+          },
+        );
       if (held) assertClaimHeld(station, pending.quorumSessionId, claimSeq);
     });
     return {

@@ -101,7 +101,10 @@ export function assertNotShareActivated(station: Station, serial: string): void 
  * no `shares.split-created` of its split and no `shares.reissue-abandoned`. Its record is the new
  * split's (commitments only); `at`/`seq` say when it was recorded.
  */
-export type PendingReissue = EventBody<'shares.reissue-pending'> & { readonly at: string; readonly seq: number };
+export type PendingReissue = EventBody<'shares.reissue-pending'> & {
+  readonly at: string;
+  readonly seq: number;
+};
 
 /** Every unresolved re-issue, oldest first (read from the journal, as supersession is). */
 export function pendingReissues(station: Station): PendingReissue[] {
