@@ -38,6 +38,7 @@ import {
 } from '../main/services/custodians';
 import {
   findSplit,
+  recoverReissue,
   reissueActivationShares,
   reissueOperation,
   splitActivationSecret,
@@ -496,6 +497,40 @@ export function registerCustodianCommands(program: Command, out: Out): void {
           if (o.json) return out(`${JSON.stringify({ ok: true, ...r })}\n`);
           out(
             `split ${r.splitId} (supersedes ${r.supersedes}: VOID)\n${r.files.map((f) => `  ${f}\n`).join('')}`,
+          );
+        } catch (e) {
+          if (o.json && e instanceof CodedError) out(`${JSON.stringify({ ok: false, error: e.toJSON() })}\n`);
+          throw e;
+        }
+      });
+    });
+
+  shares
+    .command('recover')
+    .description(
+      'resolve an unresolved re-issue (SHARES_REISSUE_PENDING): M shares of the pending new split or of the old one, one login; the journal records which split the token holds',
+    )
+    .requiredOption('--token <serial>', 'the token whose re-issue is unresolved')
+    .option('--share-file <file>', 'a share of the new or of the old split (repeatable)', collect, [])
+    .option('--entered-by <id>', 'who entered each share, in the same order (repeatable)', collect, [])
+    .option('--json', 'machine-readable output (a refusal too, on stdout)')
+    .option('--actor <actor>', 'who records it', 'operator:cli')
+    .action(async function (
+      this: Command,
+      o: { token: string; shareFile: string[]; enteredBy: string[]; json?: boolean; actor: string },
+    ) {
+      await withStation(this, async (s) => {
+        try {
+          const r = await recoverReissue(s, {
+            serial: o.token,
+            shares: shareTexts(o.shareFile, o.enteredBy),
+            actor: o.actor,
+          });
+          if (o.json) return out(`${JSON.stringify({ ok: true, ...r })}\n`);
+          out(
+            r.outcome === 'recorded'
+              ? `split ${r.splitId} recorded: it opens token ${o.token} (supersedes ${r.supersedes}: VOID)\n`
+              : `re-issue to split ${r.splitId} abandoned: token ${o.token} still opens with split ${r.supersedes}\n`,
           );
         } catch (e) {
           if (o.json && e instanceof CodedError) out(`${JSON.stringify({ ok: false, error: e.toJSON() })}\n`);

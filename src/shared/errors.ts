@@ -554,6 +554,21 @@ export const ERROR_CATALOGUE = {
     action:
       'These shares belong to a split a re-issue made void (the message names the split that replaced it and when): use the shares of the current split, and destroy the void ones under witness.',
   },
+  SHARES_REISSUE_PENDING: {
+    class: 'state',
+    action:
+      'A share re-issue of this token may have changed its PIN without recording the new split (named in the message); no login was tried. Run `station shares recover --token SERIAL` with M shares of the new split or of the old one, then retry.',
+  },
+  SHARES_REISSUE_UNRECORDED: {
+    class: 'integrity',
+    action:
+      'C_SetPIN was called but the new split is not recorded: keep every new share file named in the message (they may be the only way into the token) and run `station shares recover --token SERIAL` with M of them (or, if the PIN did not change, M old shares).',
+  },
+  SHARES_NOT_RECOVERED: {
+    class: 'state',
+    action:
+      'Neither the pending new split nor the old one opened the token with the shares given (one login was tried): nothing was recorded. Bring M shares of the other split.',
+  },
   CUSTODY_ITEM_NOT_FOUND: { class: 'invalid-input', action: 'Check the item id; list the custody items.' },
   CUSTODY_ITEM_EXISTS: {
     class: 'invalid-input',

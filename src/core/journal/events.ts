@@ -365,6 +365,39 @@ export const EVENT_BODIES = {
     /** A re-issue: the split of the same token this one replaces, void from this event on. */
     supersedes: hex(16).optional(),
   }),
+  /**
+   * A re-issue about to set the token's PIN (before C_SetPIN, after its quorum claim): the new split's
+   * full record (commitments only, never a secret or share), the split it would replace, who contributed
+   * the old shares and the claim's seq. Until a `shares.split-created` of this split or a
+   * `shares.reissue-abandoned` resolves it, no login with shares of the token is tried
+   * (SHARES_REISSUE_PENDING): `station shares recover` finds which secret the token holds.
+   */
+  'shares.reissue-pending': z.strictObject({
+    splitId: hex(16),
+    moduleId,
+    tokenSerial,
+    threshold: z.number().int().min(2).max(255),
+    total: z.number().int().min(2).max(255),
+    holders: z.array(
+      z.strictObject({ position: z.number().int().min(1).max(255), custodianId: custodianIdSchema }),
+    ),
+    shareCommitments: z.array(hex(32)),
+    secretCommitment: hex(32),
+    quorumSessionId: uuid,
+    supersedes: hex(16),
+    contributors: z.array(z.strictObject({ position: z.number().int(), custodianId: custodianIdSchema })),
+    claimSeq: z.number().int().min(1),
+  }),
+  /**
+   * A pending re-issue that never changed the token: it failed before C_SetPIN, or a recovery found the
+   * old split's secret still opens it. The split it would have replaced stays current.
+   */
+  'shares.reissue-abandoned': z.strictObject({
+    splitId: hex(16),
+    tokenSerial,
+    supersedes: hex(16),
+    code: errorCodeText(),
+  }),
   /** A custodian checked their share against its commitment (share health); the share is not kept. */
   'shares.share-verified': z.strictObject({
     splitId: hex(16),

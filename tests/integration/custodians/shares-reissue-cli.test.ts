@@ -140,6 +140,26 @@ describe('station shares reissue', () => {
     expect(old.stderr).toContain(`superseded by split ${r.splitId}`);
     expect(readFileSync(r.shareFiles[0]!, 'utf8')).not.toContain('REHEARSAL');
 
+    // Nothing to recover after a recorded re-issue: `shares recover` refuses, as JSON too, and logs in to nothing.
+    const recover = stationCli([
+      'shares',
+      'recover',
+      '--token',
+      ceremony,
+      '--share-file',
+      r.shareFiles[0]!,
+      '--share-file',
+      r.shareFiles[1]!,
+      '--json',
+      '--data-dir',
+      dir,
+    ]);
+    expect(recover.status).not.toBe(0);
+    expect(JSON.parse(recover.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringContaining('no unresolved share re-issue') },
+    });
+
     // The list never shows the old split as usable.
     const listed = stationCli(['shares', 'list', '--data-dir', dir]).stdout.trim().split('\n');
     expect(listed).toHaveLength(2);

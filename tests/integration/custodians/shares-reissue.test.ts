@@ -259,9 +259,10 @@ describe('share re-issue on a split token', () => {
       ]),
     );
     for (const f of result.shareFiles) expect(statSync(f).mode & 0o777).toBe(0o600);
-    const tail = station.journal.page(head() - 3, 10).map((r) => r.kind);
+    const tail = station.journal.page(head() - 4, 10).map((r) => r.kind);
     expect(tail).toEqual([
       'quorum.session-claimed',
+      'shares.reissue-pending',
       'shares.activation-used',
       'shares.split-created',
       'quorum.session-closed',

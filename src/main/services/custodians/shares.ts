@@ -35,10 +35,12 @@ import { shareSheetHtml } from './share-sheet';
 import { stationIdentity } from '../identity/queries';
 import type { Station } from '../../station/station';
 import {
+  assertNoPendingReissue,
   currentSplit,
   findLiveSplit,
   findSplit,
   isShareActivated,
+  pendingReissueOf,
   sharesReissueOf,
   sharesReissueOperation,
   splits,
@@ -94,7 +96,9 @@ export async function splitActivationSecret(
     purpose: 'activation PIN split',
     // A confirmed split is checked against its preview's journal head here, before the token changes:
     // never after it, when a refused record would leave a PIN nobody recorded.
-    beforePinChange: () => station.confirmPinnedHead(),
+    beforePinChange: () => {
+      station.confirmPinnedHead();
+    },
   });
   station.record([{ kind: 'shares.split-created', actor: opts.actor, body: record }]);
   return { splitId: record.splitId, files };
@@ -139,8 +143,9 @@ function shareHolders(
  * The steps every new split takes, for a first split and a re-issue alike: a fresh random secret and
  * split id, the secret split among the holders, each share written as a new text file (0600) beside
  * its printed sheet — all on the custodians' media BEFORE the token changes — then C_SetPIN from
- * `currentPin` to the new secret. If anything fails before the PIN changed, the files made are removed
- * and the token is as it was. The secret and shares are wiped either way. Returns the split's record
+ * `currentPin` to the new secret. If anything fails before C_SetPIN is called, the files made are
+ * removed and the token is as it was; once it was called (whatever its result) they are kept and the
+ * error names them (`pinAttempted`). The secret and shares are wiped either way. Returns the split's record
  * (commitments only) for the caller to journal with whatever else its act records.
  */
 async function issueSplit(
@@ -157,7 +162,10 @@ async function issueSplit(
     supersedes: string | null;
     quorumSessionId: string | null;
     purpose: string;
-    beforePinChange?: () => void;
+    /** Runs after the files are written, last before C_SetPIN (a re-issue records its pending split). */
+    beforePinChange?: (record: EventBody<'shares.split-created'>) => void;
+    /** The error of a failure once C_SetPIN was called: the files are kept, and it must say so. */
+    pinAttempted?: (e: unknown, record: EventBody<'shares.split-created'>, files: string[]) => unknown;
   },
 ): Promise<{ record: EventBody<'shares.split-created'>; files: string[] }> {
   const { holders } = o;
@@ -182,6 +190,7 @@ async function issueSplit(
     ...(o.supersedes ? { supersedes: o.supersedes } : {}),
   };
   const written: string[] = [];
+  let pinCalled = false;
   const name = (h: RosterEntry, i: number, ext: string) =>
     join(
       o.outDir,
@@ -226,12 +235,16 @@ async function issueSplit(
     await renderPdfs(sheets, chromium);
     written.push(...sheets.map((s) => s.path));
     // The PIN changes last: if anything before fails, the token and the custodians are as they were.
-    o.beforePinChange?.();
+    o.beforePinChange?.(record);
     const newPin = Buffer.from(secret).toString('hex');
-    station.hsm
-      .module(o.moduleId)
-      .withSession(o.serial, { write: true, purpose: o.purpose }, (s) => s.setUserPin(o.currentPin, newPin));
+    station.hsm.module(o.moduleId).withSession(o.serial, { write: true, purpose: o.purpose }, (s) => {
+      pinCalled = true;
+      s.setUserPin(o.currentPin, newPin);
+    });
   } catch (e) {
+    // Once C_SetPIN was called, whatever it answered, the token's PIN may be the new secret and these
+    // files the only way into it: they are never removed then, and the error names them.
+    if (pinCalled) throw (o.pinAttempted ?? pinAttemptedError)(e, record, [...written]);
     for (const f of written) rmSync(f, { force: true });
     throw e;
   } finally {
@@ -240,6 +253,19 @@ async function issueSplit(
     for (const e of encoded) e.fill(0);
   }
   return { record, files: written };
+}
+
+/**
+ * A first split whose C_SetPIN failed: the files are kept and named (the token's PIN may be their secret
+ * or still the current PIN; try the current PIN first, it burns one attempt at most).
+ */
+function pinAttemptedError(e: unknown, record: EventBody<'shares.split-created'>, files: string[]): unknown {
+  if (!(e instanceof CodedError)) return e;
+  return new CodedError(
+    e.code,
+    `${e.message}; C_SetPIN was called on token ${record.tokenSerial}, so its PIN may now be the secret of split ${record.splitId} (not recorded): the share files were kept, keep them: ${files.join(', ')}`,
+    { ...e.data, splitId: record.splitId, files },
+  );
 }
 
 /** A marked split's sheet says so above its title, in large type (a rehearsal's shares open nothing real). */
@@ -279,6 +305,8 @@ export async function reissueActivationShares(
 ): Promise<{ splitId: string; supersedes: string; files: string[]; shareFiles: string[] }> {
   station.assertWritable();
   assertActor(opts.actor);
+  // An unresolved re-issue first: the token's PIN may be either split's secret (no login is tried).
+  assertNoPendingReissue(station, opts.serial);
   const old = currentSplit(station, opts.serial);
   const holders = shareHolders(station, opts);
   const operation = sharesReissueOf(old);
@@ -314,6 +342,8 @@ export async function reissueActivationShares(
       operation,
       actor: opts.actor,
     });
+    const contributors = contributorsOf(old, rebuilt.positions);
+    let pending = false;
     const issued = await issueSplit(station, {
       moduleId: old.moduleId,
       serial: old.tokenSerial,
@@ -326,8 +356,37 @@ export async function reissueActivationShares(
       supersedes: old.splitId,
       quorumSessionId: opts.quorumSessionId,
       purpose: 'activation PIN re-issue',
+      // The new split is journaled as pending before C_SetPIN: a failure or crash after it leaves a
+      // record of which shares may open the token (SHARES_REISSUE_PENDING until `shares recover`).
+      beforePinChange: (record) => {
+        station.record(
+          [
+            {
+              kind: 'shares.reissue-pending',
+              actor: opts.actor,
+              body: {
+                ...record,
+                quorumSessionId: opts.quorumSessionId,
+                supersedes: old.splitId,
+                contributors,
+                claimSeq,
+              },
+            },
+          ],
+          () => {
+            assertClaimHeld(station, opts.quorumSessionId, claimSeq);
+            assertNoPendingReissue(station, old.tokenSerial);
+          },
+        );
+        pending = true;
+      },
+      pinAttempted: (e, record, files) => reissueUnrecorded(old, record.splitId, files, e),
     }).catch((e: unknown) => {
-      throw failedClaim(station, claimOpts, claimSeq, e);
+      if (e instanceof CodedError && e.code === 'SHARES_REISSUE_UNRECORDED') throw e;
+      // Before C_SetPIN: the token is unchanged. A recorded pending split is abandoned with the release.
+      throw pending
+        ? abandonedBeforePin(station, claimOpts, claimSeq, old, e)
+        : failedClaim(station, claimOpts, claimSeq, e);
     });
     const events: NewEvent<EventKind>[] = [
       {
@@ -335,7 +394,7 @@ export async function reissueActivationShares(
         actor: opts.actor,
         body: {
           splitId: old.splitId,
-          contributors: contributorsOf(old, rebuilt.positions),
+          contributors,
           operation: encodeOperation(operation),
           quorumSessionId: opts.quorumSessionId,
         },
@@ -347,12 +406,9 @@ export async function reissueActivationShares(
         assertClaimHeld(station, opts.quorumSessionId, claimSeq),
       );
     } catch (e) {
-      const err = unrecordedAct(station, claimOpts, claimSeq, events, e);
-      throw new CodedError(
-        err.code,
-        `${err.message}; the token's PIN is now the secret of the new shares (split ${issued.record.splitId}): keep ${issued.files.join(', ')}`,
-        { ...err.data, splitId: issued.record.splitId },
-      );
+      // The PIN changed but the split is not recorded: the pending record stands, the claim stays held
+      // for `shares recover` to resolve, and the error names the files.
+      throw reissueUnrecorded(old, issued.record.splitId, issued.files, e);
     }
     return {
       splitId: issued.record.splitId,
@@ -363,6 +419,207 @@ export async function reissueActivationShares(
   } finally {
     rebuilt.secret.fill(0);
     for (const s of rebuilt.shares) s.fill(0);
+  }
+}
+
+/**
+ * A re-issue that reached C_SetPIN but whose new split is not recorded (C_SetPIN failed, or the append
+ * after it): the new files are kept and named, the pending record and the claim stand, and the way out
+ * is `station shares recover` (which of the two secrets the token holds is found by one login).
+ */
+function reissueUnrecorded(
+  old: StoredSplit,
+  splitId: string,
+  files: readonly string[],
+  e: unknown,
+): CodedError {
+  const cause = e instanceof CodedError ? e.code : 'INTERNAL';
+  return new CodedError(
+    'SHARES_REISSUE_UNRECORDED',
+    `C_SetPIN was called on token ${old.tokenSerial} but the re-issue is not recorded (${cause}: ${(e as Error).message}): its PIN may now be the secret of the new split ${splitId}. Keep every new share file: ${files.join(', ')}. Then run \`station shares recover --token ${old.tokenSerial} --share-file F …\` with M shares of split ${splitId} (or of split ${old.splitId} if the PIN did not change); until then the token's shares are refused (SHARES_REISSUE_PENDING)`,
+    { field: 'shares', serial: old.tokenSerial, splitId, supersedes: old.splitId, cause, files: [...files] },
+  );
+}
+
+/**
+ * A re-issue that failed after its pending split was recorded but before C_SetPIN: the pending split is
+ * abandoned and the claim released in one append (the token is unchanged). If even that cannot be
+ * recorded, the pending record stands and `shares recover` with the old shares resolves it.
+ */
+function abandonedBeforePin(
+  station: Station,
+  opts: ClaimOpts,
+  claimSeq: number,
+  old: StoredSplit,
+  e: unknown,
+): unknown {
+  const code = e instanceof CodedError ? e.code : 'INTERNAL';
+  const pending = pendingReissueOf(station, old.tokenSerial);
+  let said: string;
+  try {
+    if (!pending) throw new Error('no pending re-issue');
+    station.record(
+      [
+        {
+          kind: 'shares.reissue-abandoned',
+          actor: opts.actor,
+          body: { splitId: pending.splitId, tokenSerial: old.tokenSerial, supersedes: old.splitId, code },
+        },
+        {
+          kind: 'quorum.session-released',
+          actor: opts.actor,
+          body: { sessionId: opts.quorumSessionId, claimSeq, code },
+        },
+      ],
+      () => assertClaimHeld(station, opts.quorumSessionId, claimSeq),
+    );
+    said = `the token is unchanged; quorum session ${opts.quorumSessionId} was released: it may be used again for this operation`;
+  } catch {
+    said = `the token is unchanged but the abandoned re-issue could not be recorded: run \`station shares recover --token ${old.tokenSerial}\` with the old shares`;
+  }
+  if (!(e instanceof CodedError)) return e;
+  return new CodedError(e.code, `${e.message}; ${said}`, { ...e.data });
+}
+
+/**
+ * Resolves a token's unresolved re-issue (`shares.reissue-pending`, SHARES_REISSUE_PENDING): M share
+ * texts of EITHER the pending new split (checked against the pending record's commitments) or the old
+ * split (against its journaled commitments) are combined in memory and checked against the secret's
+ * commitment — a tampered, foreign or mixed set is refused before any login, nothing journaled — then
+ * ONE login is tried. If the new secret opens the token, the re-issue is recorded as a normal one
+ * (`shares.activation-used` of the old split, `shares.split-created` superseding it, and the claim closed
+ * as used while it is still held); if the old secret opens it, the pending split is recorded abandoned
+ * (`shares.reissue-abandoned`) and the claim released. One append either way; if the secret does not
+ * open the token (SHARES_NOT_RECOVERED), nothing is recorded.
+ */
+export async function recoverReissue(
+  station: Station,
+  opts: { serial: string; shares: readonly { text: string; enteredBy?: string }[]; actor: string },
+): Promise<{ outcome: 'recorded' | 'abandoned'; splitId: string; supersedes: string; currentSplit: string }> {
+  station.assertWritable();
+  assertActor(opts.actor);
+  const pending = pendingReissueOf(station, opts.serial);
+  if (!pending)
+    throw stationError('INVALID_INPUT', `token ${opts.serial} has no unresolved share re-issue`, {
+      field: 'token',
+      serial: opts.serial,
+    });
+  const old = findSplit(station, pending.supersedes);
+  const { contributors, claimSeq, ...created } = pending;
+  const newRecord: EventBody<'shares.split-created'> = {
+    splitId: created.splitId,
+    moduleId: created.moduleId,
+    tokenSerial: created.tokenSerial,
+    threshold: created.threshold,
+    total: created.total,
+    holders: created.holders,
+    shareCommitments: created.shareCommitments,
+    secretCommitment: created.secretCommitment,
+    quorumSessionId: created.quorumSessionId,
+    supersedes: created.supersedes,
+  };
+  // Which split the shares claim is read from the first one; the commitments decide the rest.
+  const first = opts.shares[0]?.text ?? '';
+  let claimed = '';
+  try {
+    claimed = toHex(decodeShare(shareFromText(shareTextOf(first)), sha256).splitId);
+  } catch {
+    // An unreadable share is refused by the check below, named by its order.
+  }
+  const isNew = claimed === pending.splitId;
+  const record: SplitRecord = isNew ? newRecord : old;
+  const rebuilt = await rebuildSecret(station, record, opts.shares, {
+    actor: opts.actor,
+    journalRefusal: false,
+  });
+  try {
+    try {
+      station.hsm.module(old.moduleId).withSession(
+        old.tokenSerial,
+        {
+          write: false,
+          login: { user: 'user', pin: Buffer.from(rebuilt.secret).toString('hex') },
+          purpose: `share re-issue recovery: does the secret of split ${record.splitId} open the token`,
+        },
+        () => undefined,
+      );
+    } catch (e) {
+      if (!(e instanceof CodedError) || e.code !== 'PIN_INCORRECT') throw e;
+      const other = isNew ? old.splitId : pending.splitId;
+      throw stationError(
+        'SHARES_NOT_RECOVERED',
+        `the secret of split ${record.splitId} does not open token ${old.tokenSerial} (one login tried, PIN_INCORRECT): nothing was recorded; bring ${isNew ? old.threshold : pending.threshold} shares of split ${other}`,
+        { field: 'shares', splitId: record.splitId, other },
+      );
+    }
+    const held = claimHeld(station, pending.quorumSessionId, claimSeq);
+    const operation = sharesReissueOf(old);
+    const events: NewEvent<EventKind>[] = isNew
+      ? [
+          {
+            kind: 'shares.activation-used',
+            actor: opts.actor,
+            body: {
+              splitId: old.splitId,
+              contributors,
+              operation: encodeOperation(operation),
+              quorumSessionId: pending.quorumSessionId,
+            },
+          },
+          { kind: 'shares.split-created', actor: opts.actor, body: newRecord },
+          ...(held ? [quorumUsed(pending.quorumSessionId, operation, opts.actor)] : []),
+        ]
+      : [
+          {
+            kind: 'shares.reissue-abandoned',
+            actor: opts.actor,
+            body: {
+              splitId: pending.splitId,
+              tokenSerial: old.tokenSerial,
+              supersedes: old.splitId,
+              code: 'SHARES_REISSUE_PENDING',
+            },
+          },
+          ...(held
+            ? [
+                {
+                  kind: 'quorum.session-released' as const,
+                  actor: opts.actor,
+                  body: { sessionId: pending.quorumSessionId, claimSeq, code: 'SHARES_REISSUE_PENDING' },
+                },
+              ]
+            : []),
+        ];
+    // Under the write lock: still the same unresolved re-issue (a second recovery records nothing).
+    station.record(events, () => {
+      if (pendingReissueOf(station, opts.serial)?.splitId !== pending.splitId)
+        throw stationError(
+          'INVALID_INPUT',
+          `the re-issue of split ${pending.splitId} was resolved meanwhile`,
+          {
+            field: 'token',
+          },
+        );
+      if (held) assertClaimHeld(station, pending.quorumSessionId, claimSeq);
+    });
+    return {
+      outcome: isNew ? 'recorded' : 'abandoned',
+      splitId: pending.splitId,
+      supersedes: old.splitId,
+      currentSplit: isNew ? pending.splitId : old.splitId,
+    };
+  } finally {
+    rebuilt.secret.fill(0);
+    for (const s of rebuilt.shares) s.fill(0);
+  }
+}
+
+function claimHeld(station: Station, sessionId: string, claimSeq: number): boolean {
+  try {
+    assertClaimHeld(station, sessionId, claimSeq);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -501,7 +758,7 @@ function contributorsOf(record: SplitRecord, positions: readonly number[]) {
  */
 async function rebuildSecret(
   station: Station,
-  record: StoredSplit,
+  record: SplitRecord,
   shares: readonly { text: string; enteredBy?: string }[],
   opts: { actor: string; journalRefusal: boolean },
 ): Promise<{ secret: Uint8Array; shares: Uint8Array[]; positions: number[] }> {
@@ -622,6 +879,7 @@ export async function withActivatedToken<T>(
   station.assertWritable();
   assertActor(opts.actor);
   const record = findLiveSplit(station, opts.splitId);
+  assertNoPendingReissue(station, record.tokenSerial, 'splitId');
   requireQuorum(station, opts.quorumSessionId, opts.operation);
   const checked = await rebuildSecret(station, record, opts.shares, {
     actor: opts.actor,

@@ -1,4 +1,5 @@
 import type { QuorumOperation } from '../../../core/custody/operation';
+import type { EventBody } from '../../../core/journal/events';
 import { shareSplits, type SplitRow } from '../../adapters/store/repos/custodians';
 import { stationError } from '../../errors';
 import type { Station } from '../../station/station';
@@ -93,4 +94,45 @@ export function assertNotShareActivated(station: Station, serial: string): void 
       serial,
     });
   }
+}
+
+/**
+ * A re-issue recorded as about to change a token's PIN (`shares.reissue-pending`) and not resolved yet:
+ * no `shares.split-created` of its split and no `shares.reissue-abandoned`. Its record is the new
+ * split's (commitments only); `at`/`seq` say when it was recorded.
+ */
+export type PendingReissue = EventBody<'shares.reissue-pending'> & {
+  readonly at: string;
+  readonly seq: number;
+};
+
+/** Every unresolved re-issue, oldest first (read from the journal, as supersession is). */
+export function pendingReissues(station: Station): PendingReissue[] {
+  const resolved = new Set<string>();
+  for (const e of station.journal.eventsOfKind('shares.split-created', 'shares.reissue-abandoned'))
+    resolved.add(e.body.splitId);
+  return station.journal
+    .eventsOfKind('shares.reissue-pending')
+    .filter((e) => !resolved.has(e.body.splitId))
+    .map((e) => ({ ...e.body, at: e.at, seq: e.seq }));
+}
+
+/** The token's unresolved re-issue, if any. */
+export function pendingReissueOf(station: Station, serial: string): PendingReissue | null {
+  return pendingReissues(station).find((p) => p.tokenSerial === serial) ?? null;
+}
+
+/**
+ * Refuses, before any login, every use of a token's shares while a re-issue of it is unresolved: its
+ * PIN may be either split's secret, and a wrong guess burns a PIN attempt. Names the pending split and
+ * the recovery command.
+ */
+export function assertNoPendingReissue(station: Station, serial: string, field = 'token'): void {
+  const p = pendingReissueOf(station, serial);
+  if (!p) return;
+  throw stationError(
+    'SHARES_REISSUE_PENDING',
+    `token ${serial} has an unresolved share re-issue: split ${p.splitId} (replacing ${p.supersedes}, journal seq ${p.seq}, ${p.at}) may or may not have become its PIN; nothing was tried on the token. Run \`station shares recover --token ${serial} --share-file F …\` with ${p.threshold} shares of split ${p.splitId} or of split ${p.supersedes}`,
+    { field, serial, pendingSplitId: p.splitId, supersedes: p.supersedes },
+  );
 }
