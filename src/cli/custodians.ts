@@ -543,7 +543,7 @@ export function registerCustodianCommands(program: Command, out: Out): void {
     await withStation(this, (s) => {
       for (const x of listShares(s)) {
         out(
-          `${x.splitId}  token ${x.tokenSerial}  ${x.threshold} of ${x.total}: ${x.holders.map((h) => `${h.position}=${h.custodianId}`).join(', ')}  ${x.supersededBy ? `SUPERSEDED by ${x.supersededBy.splitId} on ${x.supersededBy.at}: its shares open nothing` : 'current'}\n`,
+          `${x.splitId}  token ${x.tokenSerial}  ${x.threshold} of ${x.total}: ${x.holders.map((h) => `${h.position}=${h.custodianId}`).join(', ')}  ${x.supersededBy ? `SUPERSEDED by ${x.supersededBy.splitId} on ${x.supersededBy.at}: its shares open nothing` : x.pendingReissue ? `PENDING re-issue to ${x.pendingReissue.splitId} (${x.pendingReissue.at}): run station shares recover --token ${x.tokenSerial}` : 'current'}\n`,
         );
       }
     });

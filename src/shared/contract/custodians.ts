@@ -239,6 +239,8 @@ export const custodiansChannels = {
         .extend({
           /** Set once a re-issue voided the split: the split that replaced it, and when. */
           supersededBy: z.strictObject({ splitId: z.string(), at: z.string() }).nullable(),
+          /** A re-issue of it left unresolved (SHARES_REISSUE_PENDING until `station shares recover`). */
+          pendingReissue: z.strictObject({ splitId: z.string(), at: z.string() }).nullable(),
         }),
     ),
   },

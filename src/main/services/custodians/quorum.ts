@@ -463,7 +463,13 @@ function claimedError(sessionId: string, claim: QuorumClaim, expiresAt: string) 
  */
 export function claimQuorum(
   station: Station,
-  opts: { sessionId: string; operation: QuorumOperation; actor: string },
+  opts: {
+    sessionId: string;
+    operation: QuorumOperation;
+    actor: string;
+    /** Checked under the same write lock as the quorum: what else must still hold for the act. */
+    recheck?: () => void;
+  },
 ): { claimSeq: number } {
   const r = station.record(
     [
@@ -473,7 +479,10 @@ export function claimQuorum(
         body: { sessionId: opts.sessionId, operation: encodeOperation(opts.operation) },
       },
     ],
-    () => void requireQuorum(station, opts.sessionId, opts.operation),
+    () => {
+      requireQuorum(station, opts.sessionId, opts.operation);
+      opts.recheck?.();
+    },
   );
   return { claimSeq: r.lastSeq };
 }

@@ -341,6 +341,8 @@ export async function reissueActivationShares(
       sessionId: opts.quorumSessionId,
       operation,
       actor: opts.actor,
+      // Another re-issue of this token may have recorded its pending split since the check above.
+      recheck: () => assertNoPendingReissue(station, old.tokenSerial),
     });
     const contributors = contributorsOf(old, rebuilt.positions);
     let pending = false;
@@ -893,6 +895,8 @@ export async function withActivatedToken<T>(
       sessionId: opts.quorumSessionId,
       operation: opts.operation,
       actor: opts.actor,
+      // A re-issue of this token may have recorded its pending split since the check above.
+      recheck: () => assertNoPendingReissue(station, record.tokenSerial, 'splitId'),
     });
     let finished: Acted<T> | undefined;
     const done = await module

@@ -7,7 +7,7 @@ import type { Station } from '../../station/station';
 import { encodeOperation } from '../../../core/custody/operation';
 import { rosterEntries, rosterPolicy } from './queries';
 import { custodianCredentials } from './roster';
-import { findSplit, splits } from './splits';
+import { findSplit, pendingReissues, splits } from './splits';
 
 /**
  * What the UI shows of the custodians domain, built once here so `station roster list`, `shares list`
@@ -33,6 +33,7 @@ export function rosterView(station: Station): View<'rosterList'> {
 
 /** Activation splits: which token, M of N, who holds which position (never the commitments). */
 export function listShares(station: Station): View<'sharesList'> {
+  const pending = pendingReissues(station);
   return splits(station).map(
     ({ splitId, moduleId, tokenSerial, threshold, total, holders, supersededBy }) => ({
       splitId,
@@ -43,6 +44,10 @@ export function listShares(station: Station): View<'sharesList'> {
       holders,
       // A re-issued split is VOID: its shares open nothing (SPLIT_SUPERSEDED).
       supersededBy: supersededBy ? { splitId: supersededBy.splitId, at: supersededBy.at } : null,
+      // An unresolved re-issue of it: the token's PIN may be either split's secret (`shares recover`).
+      pendingReissue:
+        pending.filter((p) => p.supersedes === splitId).map((p) => ({ splitId: p.splitId, at: p.at }))[0] ??
+        null,
     }),
   );
 }

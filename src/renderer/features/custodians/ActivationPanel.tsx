@@ -133,6 +133,7 @@ export function ActivationPanel(props: {
               {s.supersededBy
                 ? ` · SUPERSEDED ${s.supersededBy.at.slice(0, 10)}: its shares open nothing`
                 : ''}
+              {s.pendingReissue ? ' · PENDING re-issue: recover it first (station shares recover)' : ''}
             </option>
           ))}
         </select>
