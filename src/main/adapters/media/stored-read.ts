@@ -10,9 +10,11 @@ function readAtAsync(fd: number, buf: Buffer, length: number, position: number):
 }
 
 /**
- * Reads exactly `length` bytes of `fd` from `start` with large positioned reads into two alternating
+ * Reads exactly `length` bytes of `fd` from `start` with large positioned reads into `buffers` rotating
  * buffers: the next read is on the thread pool while `onChunk` works on the current one (hashing, CRC,
- * writing a copy). A chunk is valid only until `onChunk` settles — copy it to keep it. Fewer bytes than
+ * writing a copy). With two buffers a chunk is valid only until its `onChunk` settles — copy it to keep it;
+ * each buffer more keeps it valid through one more `onChunk` after its own (a write of it may still be in
+ * flight while the next chunk is hashed). Fewer bytes than
  * `length` (the file shrank or is cut short) is an error, `short`, never a silently shorter result. No read
  * is left in flight when this settles, also on failure: the caller may close `fd` right after.
  */
@@ -22,15 +24,17 @@ export async function readRange(
   length: number,
   onChunk: (chunk: Buffer) => void | Promise<void>,
   short: (got: number) => Error,
+  buffers = 2,
   chunkBytes = RANGE_CHUNK_BYTES,
 ): Promise<void> {
   const size = Math.max(1, Math.min(chunkBytes, length));
-  const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] as const;
+  const ring = Array.from({ length: Math.max(2, buffers) }, () => Buffer.allocUnsafe(size));
+  const at = (i: number) => ring[i % ring.length] as Buffer;
   let done = 0;
   let turn = 0;
   const next = (): Promise<number> | null => {
     const want = Math.min(size, length - done);
-    return want > 0 ? readAtAsync(fd, buffers[turn % 2] as Buffer, want, start + done) : null;
+    return want > 0 ? readAtAsync(fd, at(turn), want, start + done) : null;
   };
   let pending = next();
   try {
@@ -38,10 +42,11 @@ export async function readRange(
       const n = await pending;
       pending = null;
       if (n === 0) throw short(done);
-      const chunk = (buffers[turn % 2] as Buffer).subarray(0, n);
+      const chunk = at(turn).subarray(0, n);
       done += n;
       turn++;
-      // The other buffer was handed out last round and its `onChunk` has settled: safe to refill.
+      // The buffer to refill was handed out `ring.length - 1` rounds ago; its `onChunk` and the ones
+      // after it (all but this round's) have settled: safe to refill.
       pending = next();
       await onChunk(chunk);
     }

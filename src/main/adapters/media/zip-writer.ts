@@ -263,11 +263,16 @@ export async function writeArchive(opts: {
   const release = holdPartial(file.temp);
   const whole = createHash('sha256');
   let size = 0;
-  // Every byte through the file (and the whole-file digest), in order; a chunk may be reused once this settles.
+  // Every byte through the file (and the whole-file digest), in order. One write stays in flight while the
+  // caller goes on (hashing the next chunk): a chunk may be reused once the NEXT `emit` settles.
+  let writing: Promise<void> = Promise.resolve();
   const emit = async (chunk: Buffer): Promise<void> => {
     whole.update(chunk);
     size += chunk.length;
-    await file.append(chunk);
+    await writing;
+    writing = file.append(chunk);
+    // Handled here so a failure is not unhandled until the next emit (or the end) awaits it.
+    writing.catch(() => undefined);
   };
   const mtime = new UtcZipTime(opts.mtime);
   const dos = dosDateTime(mtime);
@@ -299,11 +304,14 @@ export async function writeArchive(opts: {
     const cdOffset = size;
     const directory = Buffer.concat(entries.map((e) => centralRecord(e, dos, mtime)));
     await emit(Buffer.concat([directory, endRecords(entries.length, cdOffset, directory.length)]));
+    await writing;
     opts.signal?.throwIfAborted();
     await file.flush();
     file.publish();
     return { path: finalPath, sha256: whole.digest('hex'), size, files };
   } catch (e) {
+    // No write may land after the discard (the descriptor is closed only once it is answered anyway).
+    await writing.catch(() => undefined);
     file.discard();
     if (opts.signal?.aborted)
       throw stationError('BUNDLE_CANCELLED', 'the export was cancelled; nothing was written', {});
@@ -343,11 +351,16 @@ async function pack(
     opts.onBytes?.(chunk.length);
   };
   if (!compress) {
-    await eachChunk(f, async (chunk) => {
-      take(chunk);
-      compressedSize += chunk.length;
-      await emit(chunk);
-    });
+    // Three buffers: chunk k is written while k + 1 is hashed and k + 2 is read (`emit` keeps one write open).
+    await eachChunk(
+      f,
+      async (chunk) => {
+        take(chunk);
+        compressedSize += chunk.length;
+        await emit(chunk);
+      },
+      3,
+    );
   } else {
     const deflate = createDeflateRaw({ level: DEFLATE_LEVEL });
     const sink = (async () => {
@@ -386,8 +399,15 @@ async function pack(
   return { file: { name: f.name, sha256: hash.digest('hex'), size: n }, entry };
 }
 
-/** A source's bytes in order (a file: exactly its declared size in large reads, and nothing after it). */
-async function eachChunk(f: BundleSource, onChunk: (chunk: Buffer) => Promise<void>): Promise<void> {
+/**
+ * A source's bytes in order (a file: exactly its declared size in large reads, and nothing after it); a
+ * chunk is valid as long as readRange's `buffers` allow.
+ */
+async function eachChunk(
+  f: BundleSource,
+  onChunk: (chunk: Buffer) => Promise<void>,
+  buffers = 2,
+): Promise<void> {
   if ('bytes' in f.source) {
     const b = f.source.bytes;
     await onChunk(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -402,6 +422,7 @@ async function eachChunk(f: BundleSource, onChunk: (chunk: Buffer) => Promise<vo
       onChunk,
       (got) =>
         new Error(`${f.name} ended after ${got} bytes, not the ${f.size} it had when the export began`),
+      buffers,
     );
     const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, f.size);
     if (bytesRead !== 0) throw new Error(`${f.name} grew after the export began`);
