@@ -47,6 +47,9 @@ import { readRange } from './stored-read';
  *
  * yauzl (thejoshwolfe/yauzl) then parses the same directory (its reading must agree with ours) and
  * inflates, with `validateEntrySizes` so a stream that produces more or fewer bytes than declared fails.
+ * A stored entry's bytes are read directly from the same descriptor (stored-read.ts: large reads, the next
+ * one in flight while the current chunk is hashed), exactly its checked size from the data start its own
+ * local header gives; a short read is refused the same way (BND-ENTRY-SIZE).
  */
 
 export class ArchiveRefused extends CodedError {
