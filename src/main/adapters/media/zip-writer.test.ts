@@ -1,19 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { STATION_ENTRY_MODE } from '../../../core/bundle/archive-policy';
+import { javascriptCrc32Unsigned, nativeCrc32Unsigned, yazlUsesNativeCrc32 } from './native-crc32';
 import { CheckedArchive } from './zip-reader';
 import { ENVELOPE_NAME, UtcZipTime, writeArchive, type BundleSource } from './zip-writer';
 
 /**
- * The writer lays out its archive itself (large direct reads, native CRC-32) but must write exactly the
- * bytes yazl 3 wrote for the same files — the layout the reader's STATION_WRITER rules and every other zip
- * tool were checked against. yazl stays the reference here: same sources, same time, same envelope.
+ * The writer is yazl with zlib's CRC-32 in place of buffer-crc32's JavaScript (native-crc32.ts), large
+ * reads and the hashes on the way. It must write exactly the bytes plain yazl 3 writes for the same files
+ * with its own CRC — the layout the reader's STATION_WRITER rules and every other zip tool were checked
+ * against. Plain yazl is the reference here: same sources, same time, same envelope.
  */
+const yazlsCrc32 = createRequire(createRequire(import.meta.url).resolve('yazl'))('buffer-crc32') as {
+  unsigned: typeof javascriptCrc32Unsigned;
+};
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -29,6 +35,19 @@ const MTIME = new Date('2026-12-08T01:02:03.400Z');
 
 /** The same archive through yazl: streamed entries (data descriptor), the envelope as a buffer. */
 async function yazlBytes(files: readonly BundleSource[], compressed: ReadonlySet<string>): Promise<Buffer> {
+  // buffer-crc32's own JavaScript for this archive only (yazl looks the function up at each call).
+  yazlsCrc32.unsigned = javascriptCrc32Unsigned;
+  try {
+    return await plainYazlBytes(files, compressed);
+  } finally {
+    yazlsCrc32.unsigned = nativeCrc32Unsigned;
+  }
+}
+
+async function plainYazlBytes(
+  files: readonly BundleSource[],
+  compressed: ReadonlySet<string>,
+): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const f of files)
     zip.addReadStream(
@@ -58,7 +77,12 @@ const fileSource = (dir: string, name: string, bytes: Buffer): BundleSource => {
   return { name, source: { path }, size: bytes.length };
 };
 
-describe('writeArchive lays out the archive byte for byte as yazl did', () => {
+describe('writeArchive writes the archive byte for byte as plain yazl does', () => {
+  it('computes CRC-32 natively: the writer replaced buffer-crc32 in yazl', () => {
+    expect(yazlUsesNativeCrc32()).toBe(true);
+    expect(yazlsCrc32.unsigned).toBe(nativeCrc32Unsigned);
+  });
+
   it('stored, deflated, empty, in-memory and signature-holding files; the reader takes it and the digests hold', async () => {
     const src = temp();
     const out = temp();

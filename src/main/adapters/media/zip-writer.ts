@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { open as openFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
 import { descriptorSignatureScanner, STATION_ENTRY_MODE } from '../../../core/bundle/archive-policy';
 import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
 import { beginExclusive } from '../../platform/durable';
+import { useNativeCrc32InYazl } from './native-crc32';
 import { holdPartial, partialName } from './partials';
-import { readRange } from './stored-read';
+
+// yazl's CRC-32 through zlib's native code instead of buffer-crc32's JavaScript loop (native-crc32.ts).
+useNativeCrc32InYazl();
 
 /** The one entry every bundle has besides its subjects: the DSSE envelope over the statement. */
 export const ENVELOPE_NAME = 'bundle.dsse.json';
@@ -32,24 +36,29 @@ export interface WrittenArchive {
   readonly files: readonly WrittenFile[];
 }
 
+/**
+ * Source reads of 4 MiB: each chunk crosses yazl's transform chain, the hashes and the write as one piece,
+ * so the per-chunk cost of the streams is paid 64 times per 256 MiB rather than 4,096 times.
+ */
+const READ_CHUNK = 4 * 1024 * 1024;
+
 /** Text-like parts are deflated; evidence (often already compressed: PDF, images) is stored as is. */
 function compressible(f: BundleSource): boolean {
   return /\.(json|jsonl|txt|csv|pem)$/.test(f.name) && f.size < 64 * 1024 * 1024;
 }
 
 /**
- * The writer streams a file before it knows its CRC, so a streamed entry's sizes follow it in a data
+ * yazl streams a file before it knows its CRC, so a streamed entry's sizes follow it in a data
  * descriptor. A deflated entry ends by itself; a stored one does not, and a streaming reader ends it at
  * the first descriptor signature in its bytes (the reader refuses such an entry, BND-LAYOUT-DESCRIPTOR).
  * So a file that holds the signature is deflated instead of stored (one extra read of that file only).
  */
 async function holdsDescriptorSignature(f: BundleSource): Promise<boolean> {
   const scan = descriptorSignatureScanner();
-  let found = false;
-  await eachChunk(f, async (chunk) => {
-    found ||= scan(chunk);
-  });
-  return found;
+  if ('bytes' in f.source) return scan(f.source.bytes);
+  for await (const chunk of createReadStream(f.source.path, { highWaterMark: READ_CHUNK }))
+    if (scan(chunk as Buffer)) return true;
+  return false;
 }
 
 /** The latest instant both the DOS fields (to 2107) and the extended timestamp (signed 32-bit) can hold. */
@@ -58,8 +67,8 @@ const LATEST_ZIP_TIME = Date.UTC(2038, 0, 19, 3, 14, 6);
 const EARLIEST_ZIP_TIME = Date.UTC(1980, 0, 2);
 
 /**
- * The entry time as the writer writes it: the DOS fields hold the UTC wall-clock time (read through
- * the local-time getters, as yazl reads them, which this Date answers in UTC), so that a reader in any time zone can
+ * The entry time as yazl should write it: the DOS fields hold the UTC wall-clock time (yazl reads them
+ * with the local-time getters, which this Date answers in UTC), so that a reader in any time zone can
  * check them against the extended timestamp (BND-ENTRY-TIME) — both say the same instant, to the even
  * second, in every tool. A clock outside what both fields hold is clamped (the signed statement carries
  * the real time).
@@ -90,157 +99,12 @@ export class UtcZipTime extends Date {
   }
 }
 
-/** The writer's constants, as yazl 3 writes them and the reader's STATION_WRITER expects them. */
-const VERSION_MADE_BY = (3 << 8) | 63;
-const VERSION_NEEDED = 20;
-const VERSION_NEEDED_ZIP64 = 45;
-const FLAG_UTF8 = 1 << 11;
-const FLAG_DESCRIPTOR = 1 << 3;
-const DEFLATE_LEVEL = 6;
-const MAX_32 = 0xffffffff;
-
-/** DOS date and time fields from the (UTC-answering) getters of a UtcZipTime, as yazl computes them. */
-function dosDateTime(at: UtcZipTime): { date: number; time: number } {
-  const date =
-    (at.getDate() & 0x1f) | (((at.getMonth() + 1) & 0xf) << 5) | (((at.getFullYear() - 1980) & 0x7f) << 9);
-  const time =
-    Math.floor(at.getSeconds() / 2) | ((at.getMinutes() & 0x3f) << 5) | ((at.getHours() & 0x1f) << 11);
-  return { date, time };
-}
-
-function writeUInt64LE(buf: Buffer, n: number, at: number): void {
-  buf.writeUInt32LE(n % 0x100000000, at);
-  buf.writeUInt32LE(Math.floor(n / 0x100000000), at + 4);
-}
-
-/** One entry as the central directory will describe it. */
-interface PackedEntry {
-  readonly nameBytes: Buffer;
-  readonly method: 0 | 8;
-  /** Streamed entries carry CRC and sizes in a data descriptor; the envelope (a buffer) in its header. */
-  readonly descriptor: boolean;
-  readonly crc32: number;
-  readonly compressedSize: number;
-  readonly uncompressedSize: number;
-  readonly offset: number;
-}
-
-const zip64 = (e: Omit<PackedEntry, 'nameBytes' | 'method' | 'descriptor' | 'crc32'>) =>
-  e.uncompressedSize > 0xfffffffe || e.compressedSize > 0xfffffffe || e.offset > 0xfffffffe;
-
-function localHeader(
-  e: Pick<PackedEntry, 'nameBytes' | 'method' | 'descriptor'>,
-  dos: ReturnType<typeof dosDateTime>,
-  known?: { crc32: number; compressedSize: number; uncompressedSize: number },
-): Buffer {
-  const h = Buffer.alloc(30 + e.nameBytes.length);
-  h.writeUInt32LE(0x04034b50, 0);
-  h.writeUInt16LE(VERSION_NEEDED, 4);
-  h.writeUInt16LE(FLAG_UTF8 | (e.descriptor ? FLAG_DESCRIPTOR : 0), 6);
-  h.writeUInt16LE(e.method, 8);
-  h.writeUInt16LE(dos.time, 10);
-  h.writeUInt16LE(dos.date, 12);
-  h.writeUInt32LE(known?.crc32 ?? 0, 14);
-  h.writeUInt32LE(known?.compressedSize ?? 0, 18);
-  h.writeUInt32LE(known?.uncompressedSize ?? 0, 22);
-  h.writeUInt16LE(e.nameBytes.length, 26);
-  h.writeUInt16LE(0, 28);
-  e.nameBytes.copy(h, 30);
-  return h;
-}
-
-function dataDescriptor(e: PackedEntry): Buffer {
-  const wide = zip64(e);
-  const d = Buffer.alloc(wide ? 24 : 16);
-  d.writeUInt32LE(0x08074b50, 0);
-  d.writeUInt32LE(e.crc32, 4);
-  if (wide) {
-    writeUInt64LE(d, e.compressedSize, 8);
-    writeUInt64LE(d, e.uncompressedSize, 16);
-  } else {
-    d.writeUInt32LE(e.compressedSize, 8);
-    d.writeUInt32LE(e.uncompressedSize, 12);
-  }
-  return d;
-}
-
-function centralRecord(e: PackedEntry, dos: ReturnType<typeof dosDateTime>, mtime: UtcZipTime): Buffer {
-  const wide = zip64(e);
-  const extraLength = 9 + (wide ? 28 : 0);
-  const r = Buffer.alloc(46 + e.nameBytes.length + extraLength);
-  r.writeUInt32LE(0x02014b50, 0);
-  r.writeUInt16LE(VERSION_MADE_BY, 4);
-  r.writeUInt16LE(wide ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED, 6);
-  r.writeUInt16LE(FLAG_UTF8 | (e.descriptor ? FLAG_DESCRIPTOR : 0), 8);
-  r.writeUInt16LE(e.method, 10);
-  r.writeUInt16LE(dos.time, 12);
-  r.writeUInt16LE(dos.date, 14);
-  r.writeUInt32LE(e.crc32, 16);
-  r.writeUInt32LE(wide ? MAX_32 : e.compressedSize, 20);
-  r.writeUInt32LE(wide ? MAX_32 : e.uncompressedSize, 24);
-  r.writeUInt16LE(e.nameBytes.length, 28);
-  r.writeUInt16LE(extraLength, 30);
-  r.writeUInt16LE(0, 32); // comment
-  r.writeUInt16LE(0, 34); // disk
-  r.writeUInt16LE(0, 36); // internal attributes
-  r.writeUInt32LE((STATION_ENTRY_MODE << 16) >>> 0, 38);
-  r.writeUInt32LE(wide ? MAX_32 : e.offset, 42);
-  let p = 46;
-  e.nameBytes.copy(r, p);
-  p += e.nameBytes.length;
-  // Info-ZIP extended timestamp: mtime (and the atime flag, no atime), signed 32-bit seconds.
-  r.writeUInt16LE(0x5455, p);
-  r.writeUInt16LE(5, p + 2);
-  r.writeUInt8(0b11, p + 4);
-  r.writeInt32LE(Math.min(0x7fffffff, Math.max(-0x80000000, Math.floor(mtime.getTime() / 1000))), p + 5);
-  p += 9;
-  if (wide) {
-    r.writeUInt16LE(0x0001, p);
-    r.writeUInt16LE(24, p + 2);
-    writeUInt64LE(r, e.uncompressedSize, p + 4);
-    writeUInt64LE(r, e.compressedSize, p + 12);
-    writeUInt64LE(r, e.offset, p + 20);
-  }
-  return r;
-}
-
-function endRecords(count: number, cdOffset: number, cdSize: number): Buffer {
-  const wide = count >= 0xffff || cdSize >= MAX_32 || cdOffset >= MAX_32;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(wide && count >= 0xffff ? 0xffff : count, 8);
-  end.writeUInt16LE(wide && count >= 0xffff ? 0xffff : count, 10);
-  end.writeUInt32LE(cdSize >= MAX_32 ? MAX_32 : cdSize, 12);
-  end.writeUInt32LE(cdOffset >= MAX_32 ? MAX_32 : cdOffset, 16);
-  if (!wide) return end;
-  const record = Buffer.alloc(56);
-  record.writeUInt32LE(0x06064b50, 0);
-  writeUInt64LE(record, 44, 4);
-  record.writeUInt16LE(VERSION_MADE_BY, 12);
-  record.writeUInt16LE(VERSION_NEEDED_ZIP64, 14);
-  writeUInt64LE(record, count, 24);
-  writeUInt64LE(record, count, 32);
-  writeUInt64LE(record, cdSize, 40);
-  writeUInt64LE(record, cdOffset, 48);
-  const locator = Buffer.alloc(20);
-  locator.writeUInt32LE(0x07064b50, 0);
-  writeUInt64LE(locator, cdOffset + cdSize, 8);
-  locator.writeUInt32LE(1, 16);
-  return Buffer.concat([record, locator, end]);
-}
-
 /**
- * Writes a bundle archive, streaming: each file is hashed as it is packed, then `sign` turns the file
- * digests into the envelope, which is appended last. The layout is exactly yazl's (thejoshwolfe/yazl 3,
- * which the station used to write with; a unit test compares the bytes): UTF-8 names, no local extra
- * field, a data descriptor after each streamed entry, the envelope with CRC and sizes in its header, an
- * extended timestamp (and zip64 fields when needed) in each directory record. Written here rather than
- * through yazl so that a stored file moves in large direct reads and writes, its CRC-32 by zlib's native
- * code, with the next read in flight while the current chunk is hashed and written.
- *
- * The archive is written through the station's one durable exclusive write (platform/durable.ts): a
- * temporary name in the target directory, fsynced, given its final name without ever replacing an
- * existing file, and the directory fsynced. Nothing is left behind on failure or cancel.
+ * Writes a bundle archive with yazl (thejoshwolfe/yazl), streaming: each file is hashed as it is packed,
+ * then `sign` turns the file digests into the envelope, which is appended last. The archive is written
+ * through the station's one durable exclusive write (platform/durable.ts): a temporary name in the
+ * target directory, fsynced, given its final name without ever replacing an existing file, and the
+ * directory fsynced. Nothing is left behind on failure or cancel.
  */
 export async function writeArchive(opts: {
   readonly dir: string;
@@ -261,57 +125,55 @@ export async function writeArchive(opts: {
     ...(owner ? { tempName: (name, nonce) => partialName(name, owner.stationId, nonce) } : {}),
   });
   const release = holdPartial(file.temp);
+  const zip = new yazl.ZipFile();
   const whole = createHash('sha256');
   let size = 0;
-  // Every byte through the file (and the whole-file digest), in order. One write stays in flight while the
-  // caller goes on (hashing the next chunk): a chunk may be reused once the NEXT `emit` settles.
-  let writing: Promise<void> = Promise.resolve();
-  const emit = async (chunk: Buffer): Promise<void> => {
-    whole.update(chunk);
-    size += chunk.length;
-    await writing;
-    writing = file.append(chunk);
-    // Handled here so a failure is not unhandled until the next emit (or the end) awaits it.
-    writing.catch(() => undefined);
-  };
-  const mtime = new UtcZipTime(opts.mtime);
-  const dos = dosDateTime(mtime);
+  // Every byte through the whole-archive digest and the file, in order, and fsync before the stream
+  // counts as finished. The next chunk is hashed by yazl's chain while this one is on the thread pool.
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      whole.update(chunk);
+      size += chunk.length;
+      file.append(chunk).then(() => cb(), cb);
+    },
+    final(cb) {
+      file.flush().then(() => cb(), cb);
+    },
+  });
+  const written = pipeline(zip.outputStream, sink);
+  const stop = (e: Error) => (zip.outputStream as Readable).destroy(e);
+  // yazl reports a stream whose length differs from `size` on the ZipFile, not on its output stream.
+  zip.on('error', stop);
+  const abort = () => stop(stationError('BUNDLE_CANCELLED', 'the export was cancelled', {}));
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  const sources: Readable[] = [];
   try {
+    // One file at a time: yazl packs entries in order, so each source is opened only when its turn comes.
+    const failed = written.then(() => {
+      throw new Error('the archive ended before its files were packed');
+    });
     const files: WrittenFile[] = [];
-    const entries: PackedEntry[] = [];
     for (const f of opts.files) {
       opts.signal?.throwIfAborted();
       const compress = compressible(f) || (await holdsDescriptorSignature(f));
-      const packed = await pack(f, compress, size, dos, emit, opts);
-      files.push(packed.file);
-      entries.push(packed.entry);
+      files.push(await Promise.race([pack(zip, f, compress, sources, opts), failed]));
     }
     opts.signal?.throwIfAborted();
-    const envelope = Buffer.from(await opts.sign(files));
-    const deflated = deflateRawSync(envelope, { level: DEFLATE_LEVEL });
-    const env: PackedEntry = {
-      nameBytes: Buffer.from(ENVELOPE_NAME),
-      method: 8,
-      descriptor: false,
-      crc32: crc32(envelope),
-      compressedSize: deflated.length,
-      uncompressedSize: envelope.length,
-      offset: size,
-    };
-    await emit(localHeader(env, dos, env));
-    await emit(deflated);
-    entries.push(env);
-    const cdOffset = size;
-    const directory = Buffer.concat(entries.map((e) => centralRecord(e, dos, mtime)));
-    await emit(Buffer.concat([directory, endRecords(entries.length, cdOffset, directory.length)]));
-    await writing;
+    const envelope = await opts.sign(files);
+    zip.addBuffer(Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength), ENVELOPE_NAME, {
+      compress: true,
+      mtime: new UtcZipTime(opts.mtime),
+      mode: STATION_ENTRY_MODE,
+    });
+    zip.end();
+    await written;
     opts.signal?.throwIfAborted();
-    await file.flush();
     file.publish();
     return { path: finalPath, sha256: whole.digest('hex'), size, files };
   } catch (e) {
-    // No write may land after the discard (the descriptor is closed only once it is answered anyway).
-    await writing.catch(() => undefined);
+    for (const s of sources) s.destroy();
+    (zip.outputStream as Readable).destroy();
+    await written.catch(() => undefined);
     file.discard();
     if (opts.signal?.aborted)
       throw stationError('BUNDLE_CANCELLED', 'the export was cancelled; nothing was written', {});
@@ -320,113 +182,65 @@ export async function writeArchive(opts: {
       path: finalPath,
     });
   } finally {
+    opts.signal?.removeEventListener('abort', abort);
     release();
   }
 }
 
 /**
- * One entry: local header, data (hashed and CRC'd as it goes, deflated if `compress`), data descriptor.
- * A source that turns out shorter or longer than its declared size fails the export.
+ * One entry, streamed into yazl: the source is hashed and counted on its way in. A source that turns out
+ * shorter or longer than its declared size fails the export here, before yazl sees its end; a cancel
+ * stops it at the next chunk.
  */
-async function pack(
+function pack(
+  zip: yazl.ZipFile,
   f: BundleSource,
   compress: boolean,
-  offset: number,
-  dos: ReturnType<typeof dosDateTime>,
-  emit: (chunk: Buffer) => Promise<void>,
-  opts: { onBytes?: (n: number) => void; signal?: AbortSignal },
-): Promise<{ file: WrittenFile; entry: PackedEntry }> {
-  const nameBytes = Buffer.from(f.name);
-  const method = compress ? 8 : 0;
-  await emit(localHeader({ nameBytes, method, descriptor: true }, dos));
+  sources: Readable[],
+  opts: { mtime: Date; onBytes?: (n: number) => void; signal?: AbortSignal },
+): Promise<WrittenFile> {
   const hash = createHash('sha256');
-  let crc = 0;
   let n = 0;
-  let compressedSize = 0;
-  const take = (chunk: Buffer) => {
-    opts.signal?.throwIfAborted();
-    hash.update(chunk);
-    crc = crc32(chunk, crc);
-    n += chunk.length;
-    opts.onBytes?.(chunk.length);
-  };
-  if (!compress) {
-    // Three buffers: chunk k is written while k + 1 is hashed and k + 2 is read (`emit` keeps one write open).
-    await eachChunk(
-      f,
-      async (chunk) => {
-        take(chunk);
-        compressedSize += chunk.length;
-        await emit(chunk);
-      },
-      3,
-    );
-  } else {
-    const deflate = createDeflateRaw({ level: DEFLATE_LEVEL });
-    const sink = (async () => {
-      for await (const out of deflate as AsyncIterable<Buffer>) {
-        compressedSize += out.length;
-        await emit(out);
-      }
-    })();
-    try {
-      await eachChunk(f, async (chunk) => {
-        take(chunk);
-        // The deflater holds the chunk until it has read it, and the reader reuses its buffers: a copy.
-        // A failed sink stops the deflater without an error event: wait for whichever comes first.
-        if (!deflate.write(Buffer.from(chunk))) await Promise.race([once(deflate, 'drain'), sink]);
-      });
-      deflate.end();
-    } catch (e) {
-      deflate.destroy(e as Error);
-      await sink.catch(() => undefined);
-      throw e;
-    }
-    await sink;
-  }
-  if (n !== f.size)
-    throw new Error(`${f.name} is ${n} bytes, not the ${f.size} it had when the export began`);
-  const entry: PackedEntry = {
-    nameBytes,
-    method,
-    descriptor: true,
-    crc32: crc,
-    compressedSize,
-    uncompressedSize: n,
-    offset,
-  };
-  await emit(dataDescriptor(entry));
-  return { file: { name: f.name, sha256: hash.digest('hex'), size: n }, entry };
-}
-
-/**
- * A source's bytes in order (a file: exactly its declared size in large reads, and nothing after it); a
- * chunk is valid as long as readRange's `buffers` allow.
- */
-async function eachChunk(
-  f: BundleSource,
-  onChunk: (chunk: Buffer) => Promise<void>,
-  buffers = 2,
-): Promise<void> {
-  if ('bytes' in f.source) {
-    const b = f.source.bytes;
-    await onChunk(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-    return;
-  }
-  const handle = await openFile(f.source.path, 'r');
-  try {
-    await readRange(
-      handle.fd,
-      0,
-      f.size,
-      onChunk,
-      (got) =>
-        new Error(`${f.name} ended after ${got} bytes, not the ${f.size} it had when the export began`),
-      buffers,
-    );
-    const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, f.size);
-    if (bytesRead !== 0) throw new Error(`${f.name} grew after the export began`);
-  } finally {
-    await handle.close();
-  }
+  let finish: (f: WrittenFile) => void = () => undefined;
+  // A transform, not a 'data' listener: bytes move only when yazl reads them, so none can be missed.
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (opts.signal?.aborted) return cb(stationError('BUNDLE_CANCELLED', 'the export was cancelled', {}));
+      if (n + chunk.length > f.size) return cb(new Error(`${f.name} grew after the export began`));
+      hash.update(chunk);
+      n += chunk.length;
+      opts.onBytes?.(chunk.length);
+      cb(null, chunk);
+    },
+    flush(cb) {
+      if (n !== f.size)
+        return cb(
+          new Error(`${f.name} ended after ${n} bytes, not the ${f.size} it had when the export began`),
+        );
+      finish({ name: f.name, sha256: hash.digest('hex'), size: n });
+      cb();
+    },
+  });
+  const done = new Promise<WrittenFile>((res, rej) => {
+    finish = res;
+    tap.on('error', rej);
+  });
+  // A file is read to one byte past its declared size at most: enough to see that it grew.
+  const source =
+    'path' in f.source
+      ? createReadStream(f.source.path, { highWaterMark: READ_CHUNK, start: 0, end: f.size })
+      : Readable.from([
+          Buffer.from(f.source.bytes.buffer, f.source.bytes.byteOffset, f.source.bytes.byteLength),
+        ]);
+  sources.push(source);
+  source.on('error', (e: Error) => tap.destroy(e));
+  tap.once('close', () => source.destroy());
+  source.pipe(tap);
+  zip.addReadStream(tap, f.name, {
+    compress,
+    mtime: new UtcZipTime(opts.mtime),
+    mode: STATION_ENTRY_MODE,
+    size: f.size,
+  });
+  return done;
 }
