@@ -41,7 +41,7 @@ export interface WrittenArchive {
  * hashes and the write as one piece, so the per-chunk cost of the streams is paid 256 times per 256 MiB
  * rather than 4,096 times. Not larger: every stage of that chain (about ten) may hold a chunk, and each
  * read is a fresh buffer until the collector frees it; at 4 MiB the bundle bench's peak RSS went over
- * its 200 MB limit (196–236 MB) with no faster export, at 1 MiB it stayed at 182–183 MB.
+ * its 200 MB limit (196–236 MB) with no faster export; at 1 MiB it stayed at 171–190 MB.
  */
 const READ_CHUNK = 1024 * 1024;
 
