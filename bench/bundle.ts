@@ -5,14 +5,18 @@
  * `sha256sum` over the same evidence files in the same run.
  *
  * Export does two full hash passes by design (hash while writing, hash again on read-back), so its
- * same-work baseline is two `sha256sum` passes; verify does one. Target ≥ 0.50 for both: the station's
- * extra work (zip framing, write + fsync, reading through yauzl) may cost at most half the speed.
- * Peak RSS must stay below 200 MB: files are streamed, never loaded whole. Exits 1 if RSS is exceeded.
+ * same-work baseline is two `sha256sum` passes; verify does one. Targets (issue #18): export ≥ 0.85× two
+ * `sha256sum` passes, verify ≥ 0.90× one. Each contender prints its own ratio against its own target;
+ * the closing `ratio:` line is the WORSE of the two — the one with the lower ratio ÷ target — with that
+ * contender's target, so the line fails if either misses. A write + fsync of 1 GiB with `dd` to the
+ * same media directory is printed as a reference for the disk's share of the export (informational,
+ * not a target). Peak RSS must stay below 200 MB: files are streamed, never loaded whole. Exits 1 if
+ * RSS is exceeded.
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, writeSync, statSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, writeSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemDeps } from '../src/main/runtime';
 import { createDemoStation } from '../src/main/demo/demo';
@@ -20,7 +24,8 @@ import { exportBundle, trustAnchors } from '../src/main/services/bundles/bundles
 import { verifyBundleArchive } from '../src/main/services/bundles/verify';
 import { benchDir, ratioLine, seconds } from './support';
 
-const TARGET = 0.5;
+const EXPORT_TARGET = 0.85;
+const VERIFY_TARGET = 0.9;
 const RSS_LIMIT_MB = 200;
 const FILES = 4;
 const FILE_BYTES = 256 * 1024 * 1024; // 4 × 256 MiB = 1 GiB
@@ -86,7 +91,7 @@ try {
         throw new Error(`${f.name}: statement digest differs from sha256sum`);
     const exportRatio = (2 * sumSeconds) / exportSeconds;
     console.log(
-      `export (sign+write+read-back verify): ${exportRate.toFixed(0)} MB/s (${exportSeconds.toFixed(2)} s, ${phases} phases, ${(exported.sizeBytes / MB).toFixed(0)} MiB written); vs 2 × sha256sum: ${exportRatio.toFixed(2)}`,
+      `export (sign+write+read-back verify): ${exportRate.toFixed(0)} MB/s (${exportSeconds.toFixed(2)} s, ${phases} phases, ${(exported.sizeBytes / MB).toFixed(0)} MiB written); vs 2 × sha256sum: ${exportRatio.toFixed(2)} (target ≥ ${EXPORT_TARGET.toFixed(2)})`,
     );
 
     t = process.hrtime.bigint();
@@ -98,13 +103,39 @@ try {
     if (verified.digest !== exported.digest) throw new Error('verify saw a different statement');
     const verifyRatio = sumSeconds / verifySeconds;
     console.log(
-      `verify (signature, then every digest): ${mbps(total, verifySeconds).toFixed(0)} MB/s (${verifySeconds.toFixed(2)} s); vs sha256sum: ${verifyRatio.toFixed(2)}`,
+      `verify (signature, then every digest): ${mbps(total, verifySeconds).toFixed(0)} MB/s (${verifySeconds.toFixed(2)} s); vs sha256sum: ${verifyRatio.toFixed(2)} (target ≥ ${VERIFY_TARGET.toFixed(2)})`,
     );
+
+    // Reference only: what the disk alone takes to write and fsync as many bytes as the bundle holds.
+    const ddOut = join(media, 'dd-reference.bin');
+    t = process.hrtime.bigint();
+    const dd = spawnSync(
+      'dd',
+      [
+        'if=/dev/zero',
+        `of=${ddOut}`,
+        `bs=${CHUNK}`,
+        `count=${Math.ceil(exported.sizeBytes / CHUNK)}`,
+        'conv=fsync',
+        'status=none',
+      ],
+      { encoding: 'utf8' },
+    );
+    const ddSeconds = seconds(t);
+    rmSync(ddOut, { force: true });
+    if (dd.status === 0)
+      console.log(
+        `reference (not a target): dd write + fsync of ${(exported.sizeBytes / MB).toFixed(0)} MiB to the same directory: ${ddSeconds.toFixed(2)} s`,
+      );
 
     const rssMb = process.resourceUsage().maxRSS / 1024;
     console.log(`peak RSS: ${rssMb.toFixed(0)} MB (limit < ${RSS_LIMIT_MB} MB)`);
     if (rssMb >= RSS_LIMIT_MB) process.exitCode = 1;
-    console.log(ratioLine(Math.min(exportRatio, verifyRatio), TARGET));
+    const worst =
+      exportRatio / EXPORT_TARGET <= verifyRatio / VERIFY_TARGET
+        ? { ratio: exportRatio, target: EXPORT_TARGET }
+        : { ratio: verifyRatio, target: VERIFY_TARGET };
+    console.log(ratioLine(worst.ratio, worst.target));
   } finally {
     station.close();
   }

@@ -23,6 +23,7 @@ import {
 } from '../../../core/bundle/archive-policy';
 import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
+import { readRange } from './stored-read';
 
 /**
  * Opens a bundle archive (zip) as hostile input. Everything the station learns about the archive comes
@@ -46,6 +47,9 @@ import { stationError } from '../../errors';
  *
  * yauzl (thejoshwolfe/yauzl) then parses the same directory (its reading must agree with ours) and
  * inflates, with `validateEntrySizes` so a stream that produces more or fewer bytes than declared fails.
+ * A stored entry's bytes are read directly from the same descriptor (stored-read.ts: large reads, the next
+ * one in flight while the current chunk is hashed), exactly its checked size from the data start its own
+ * local header gives; a short read is refused the same way (BND-ENTRY-SIZE).
  */
 
 export class ArchiveRefused extends CodedError {
@@ -65,6 +69,10 @@ export interface ArchiveEntry {
   readonly crc32: number;
   /** Stored (not deflated) with its sizes in a data descriptor: no end of its own for a stream reader. */
   readonly storedWithDescriptor: boolean;
+  /** Stored (not deflated): its bytes are read straight from the archive, `compressedSize` of them. */
+  readonly stored: boolean;
+  /** Where its data starts: after the LOCAL header (name and extra lengths as that header declares them). */
+  readonly dataOffset: number;
   readonly entry: Entry;
 }
 
@@ -328,7 +336,8 @@ function checkRecord(r: CentralRecord, limits: ArchiveLimits): CheckedRecord {
  * BND-LAYOUT-ORDER / -OVERLAP / -CONTIGUOUS / -HEADER / -DESCRIPTOR: walks the local headers in directory
  * order and proves the entries tile [0, central directory) exactly, each header agreeing with its record.
  */
-function checkLayout(fd: number, layout: Layout, entries: readonly CheckedRecord[]): void {
+function checkLayout(fd: number, layout: Layout, entries: readonly CheckedRecord[]): number[] {
+  const dataOffsets: number[] = [];
   const offsets = new Map<number, string>();
   for (const e of entries) {
     const other = offsets.get(e.localHeaderOffset);
@@ -424,6 +433,7 @@ function checkLayout(fd: number, layout: Layout, entries: readonly CheckedRecord
       (local.crc !== r.crc32 || local.compressed !== e.compressedSize || local.size !== e.uncompressedSize)
     )
       mismatch('declares another CRC or other sizes than the directory');
+    dataOffsets.push(offset + 30 + nameLength + extraLength);
     cursor = offset + 30 + nameLength + extraLength + e.compressedSize;
     if (descriptor) {
       // Signature, CRC-32, then 4- or 8-byte sizes (8 when the entry is zip64), as yazl writes it.
@@ -446,6 +456,7 @@ function checkLayout(fd: number, layout: Layout, entries: readonly CheckedRecord
       message: `the entries end at ${cursor} but the central directory starts at ${layout.centralDirectoryOffset}`,
       entry: null,
     });
+  return dataOffsets;
 }
 
 /** yauzl over the very descriptor the station's own checks read: one open, no second path lookup. */
@@ -511,9 +522,15 @@ async function yauzlEntries(zip: ZipFile, checked: readonly CheckedRecord[]): Pr
 
 /** An archive that passed every structural check; content is read only through it. */
 export class CheckedArchive {
+  /** Direct reads of stored entries not yet answered: yauzl may close the descriptor only after them. */
+  private reading = 0;
+  private closed = false;
+
   private constructor(
     /** Reads through the one descriptor (opened O_NOFOLLOW) every check used; owns it from then on. */
     private readonly zip: ZipFile,
+    /** That same descriptor, for the direct reads of stored entries (never closed here: yauzl owns it). */
+    private readonly fd: number,
     readonly path: string,
     readonly entries: readonly ArchiveEntry[],
   ) {}
@@ -544,7 +561,7 @@ export class CheckedArchive {
         limits,
       );
       if (setProblem) refused(setProblem);
-      checkLayout(fd, layout, checked);
+      const dataOffsets = checkLayout(fd, layout, checked);
       let zip: ZipFile;
       try {
         zip = await openZip(fd);
@@ -558,6 +575,7 @@ export class CheckedArchive {
       const entries = await yauzlEntries(zip, checked);
       return new CheckedArchive(
         zip,
+        fd,
         path,
         checked.map((c, i) => ({
           name: c.name,
@@ -565,6 +583,8 @@ export class CheckedArchive {
           compressedSize: c.compressedSize,
           crc32: c.record.crc32,
           storedWithDescriptor: c.record.method === 0 && (c.record.flags & FLAG_DESCRIPTOR) !== 0,
+          stored: c.record.method === 0,
+          dataOffset: dataOffsets[i] as number,
           entry: entries[i] as Entry,
         })),
       );
@@ -594,7 +614,8 @@ export class CheckedArchive {
         entry: e.name,
       });
     const chunks: Buffer[] = [];
-    await this.pump(e, (chunk) => chunks.push(chunk));
+    // A chunk is lent only for the call (stored entries reuse their read buffers): keep a copy.
+    await this.pump(e, (chunk) => chunks.push(Buffer.from(chunk)));
     return Buffer.concat(chunks);
   }
 
@@ -621,39 +642,46 @@ export class CheckedArchive {
   /**
    * Streams an entry through `onChunk`; its size is checked by yauzl, its CRC-32 here (BND-ENTRY-CRC),
    * and a stored entry with a data descriptor must not hold the descriptor signature
-   * (BND-LAYOUT-DESCRIPTOR): a streaming reader would end the entry there.
+   * (BND-LAYOUT-DESCRIPTOR): a streaming reader would end the entry there. A chunk is valid only during
+   * `onChunk` and until `write` settles.
+   *
+   * A stored entry is read straight from the one descriptor, from the data start its local header gives,
+   * exactly its directory size (which the layout check proved ends where the next part begins), in large
+   * reads; a deflated one goes through yauzl's inflating stream.
    */
   private async pump(
     e: ArchiveEntry,
     onChunk: (c: Buffer) => void,
     write?: (c: Buffer) => Promise<void>,
   ): Promise<void> {
-    const source = await this.stream(e);
     let crc = 0;
     const scan = e.storedWithDescriptor ? descriptorSignatureScanner() : null;
+    const take = (chunk: Buffer): ArchiveRefused | null => {
+      crc = crc32(chunk, crc);
+      if (scan?.(chunk))
+        return new ArchiveRefused({
+          code: 'BUNDLE_DESCRIPTOR_AMBIGUOUS',
+          check: 'BND-LAYOUT-DESCRIPTOR',
+          message: `stored entry ${e.name} holds the data-descriptor signature PK\\x07\\x08: a streaming zip reader would end it there and read the rest as other entries`,
+          entry: e.name,
+        });
+      onChunk(chunk);
+      return null;
+    };
     try {
-      await pipeline(
-        source,
-        new Writable({
-          write(chunk: Buffer, _enc, done) {
-            crc = crc32(chunk, crc);
-            if (scan?.(chunk)) {
-              done(
-                new ArchiveRefused({
-                  code: 'BUNDLE_DESCRIPTOR_AMBIGUOUS',
-                  check: 'BND-LAYOUT-DESCRIPTOR',
-                  message: `stored entry ${e.name} holds the data-descriptor signature PK\\x07\\x08: a streaming zip reader would end it there and read the rest as other entries`,
-                  entry: e.name,
-                }),
-              );
-              return;
-            }
-            onChunk(chunk);
-            if (write) write(chunk).then(() => done(), done);
-            else done();
-          },
-        }),
-      );
+      if (e.stored) await this.readStored(e, take, write);
+      else
+        await pipeline(
+          await this.stream(e),
+          new Writable({
+            write(chunk: Buffer, _enc, done) {
+              const refusal = take(chunk);
+              if (refusal) done(refusal);
+              else if (write) write(chunk).then(() => done(), done);
+              else done();
+            },
+          }),
+        );
     } catch (err) {
       if (err instanceof CodedError) throw err;
       throw new ArchiveRefused({
@@ -672,9 +700,40 @@ export class CheckedArchive {
       });
   }
 
-  /** Closes the archive; yauzl closes the descriptor when its last stream ends (a second call is a no-op). */
+  /** A stored entry's bytes through `take` (and `write`), read directly from the checked descriptor. */
+  private async readStored(
+    e: ArchiveEntry,
+    take: (chunk: Buffer) => ArchiveRefused | null,
+    write?: (c: Buffer) => Promise<void>,
+  ): Promise<void> {
+    if (this.closed) throw new Error(`${this.path} is closed`);
+    this.reading++;
+    try {
+      await readRange(
+        this.fd,
+        e.dataOffset,
+        e.compressedSize,
+        async (chunk) => {
+          const refusal = take(chunk);
+          if (refusal) throw refusal;
+          if (write) await write(chunk);
+        },
+        (got) => new Error(`the archive ends ${e.compressedSize - got} bytes into ${e.name}`),
+      );
+    } finally {
+      this.reading--;
+      if (this.closed && this.reading === 0) this.zip.close();
+    }
+  }
+
+  /**
+   * Closes the archive; yauzl closes the descriptor when its last stream ends, and this waits for the last
+   * direct read of a stored entry (a second call is a no-op).
+   */
   close(): void {
-    this.zip.close();
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reading === 0) this.zip.close();
   }
 }
 
