@@ -6,7 +6,7 @@ import {
   checkEntryTime,
   decodeEntryName,
   DEFAULT_ARCHIVE_LIMITS,
-  descriptorSignatureScanner,
+  descriptorSignatureScanner as scanner,
   dosDateTimeUtc,
   parseExtraFields,
   type RawEntry,
@@ -271,8 +271,16 @@ describe('BND-ENTRY-TIME: the extended timestamp and the DOS time are one instan
   });
 });
 
-describe('BND-LAYOUT-DESCRIPTOR: the descriptor signature inside stored data', () => {
+/** A plain whole-signature search, standing for the adapter's native one. */
+const naive = (bytes: Uint8Array, signature: Uint8Array) =>
+  bytes.some((_, i) => signature.every((b, j) => bytes[i + j] === b));
+
+describe.each([
+  ['its own search', undefined],
+  ['a given whole-signature search', naive],
+])('BND-LAYOUT-DESCRIPTOR: the descriptor signature inside stored data (%s)', (_, contains) => {
   const sig = [0x50, 0x4b, 0x07, 0x08];
+  const descriptorSignatureScanner = () => scanner(contains);
   it('finds it whole, split across chunks at every seam, and not in look-alikes', () => {
     const data = Uint8Array.from([1, 2, 0x50, 0x50, 0x4b, 7, 0x50, 0x4b, 0x07, 9, ...sig, 3]);
     expect(descriptorSignatureScanner()(data)).toBe(true);

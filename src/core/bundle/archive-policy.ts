@@ -328,14 +328,19 @@ const DESCRIPTOR_SIGNATURE = [0x50, 0x4b, 0x07, 0x08] as const;
  * streaming reader (libarchive reading a pipe, for one) ends it at the first "PK\x07\x08" in its bytes
  * and reads what follows as more entries. Such an entry must not contain the signature. Returns a
  * scanner fed chunk by chunk (a signature may straddle two chunks): true once the signature was seen.
+ * `contains` may be given a native whole-signature search (an adapter's Buffer.indexOf); without it,
+ * each "P" is found natively and the next three bytes compared.
  */
-export function descriptorSignatureScanner(): (chunk: Uint8Array) => boolean {
+export function descriptorSignatureScanner(
+  contains?: (bytes: Uint8Array, signature: Uint8Array) => boolean,
+): (chunk: Uint8Array) => boolean {
   const sig = DESCRIPTOR_SIGNATURE;
+  const signature = Uint8Array.from(sig);
   // The last three bytes of what came before, to find a signature split across chunks.
   let tail = new Uint8Array(0);
   let found = false;
   const scan = (bytes: Uint8Array): boolean => {
-    // indexOf finds each "P" natively; only those positions are compared further.
+    if (contains) return contains(bytes, signature);
     for (let i = bytes.indexOf(sig[0]); i >= 0 && i + 3 < bytes.length; i = bytes.indexOf(sig[0], i + 1))
       if (bytes[i + 1] === sig[1] && bytes[i + 2] === sig[2] && bytes[i + 3] === sig[3]) return true;
     return false;

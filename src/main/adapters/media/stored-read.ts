@@ -55,3 +55,7 @@ export async function readRange(
     await pending?.catch(() => undefined);
   }
 }
+
+/** A native whole-signature search (Buffer.indexOf) for the descriptor scanner: no copy of the bytes. */
+export const containsBytes = (bytes: Uint8Array, signature: Uint8Array): boolean =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(signature) >= 0;

@@ -23,7 +23,7 @@ import {
 } from '../../../core/bundle/archive-policy';
 import { CodedError } from '../../../core/errors';
 import { stationError } from '../../errors';
-import { readRange } from './stored-read';
+import { containsBytes, readRange } from './stored-read';
 
 /**
  * Opens a bundle archive (zip) as hostile input. Everything the station learns about the archive comes
@@ -655,7 +655,7 @@ export class CheckedArchive {
     write?: (c: Buffer) => Promise<void>,
   ): Promise<void> {
     let crc = 0;
-    const scan = e.storedWithDescriptor ? descriptorSignatureScanner() : null;
+    const scan = e.storedWithDescriptor ? descriptorSignatureScanner(containsBytes) : null;
     const take = (chunk: Buffer): ArchiveRefused | null => {
       crc = crc32(chunk, crc);
       if (scan?.(chunk))

@@ -10,6 +10,7 @@ import { stationError } from '../../errors';
 import { beginExclusive } from '../../platform/durable';
 import { useNativeCrc32InYazl } from './native-crc32';
 import { holdPartial, partialName } from './partials';
+import { containsBytes } from './stored-read';
 
 // yazl's CRC-32 through zlib's native code instead of buffer-crc32's JavaScript loop (native-crc32.ts).
 useNativeCrc32InYazl();
@@ -57,7 +58,7 @@ function compressible(f: BundleSource): boolean {
  * So a file that holds the signature is deflated instead of stored (one extra read of that file only).
  */
 async function holdsDescriptorSignature(f: BundleSource): Promise<boolean> {
-  const scan = descriptorSignatureScanner();
+  const scan = descriptorSignatureScanner(containsBytes);
   if ('bytes' in f.source) return scan(f.source.bytes);
   for await (const chunk of createReadStream(f.source.path, { highWaterMark: READ_CHUNK }))
     if (scan(chunk as Buffer)) return true;
