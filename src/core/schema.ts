@@ -195,3 +195,13 @@ export const scenarioSubfolder = z
     /^[a-z0-9][a-z0-9_-]{0,39}(\/[a-z0-9][a-z0-9_-]{0,39}){0,3}$/,
     'a subfolder of the scenario such as later or later/01',
   );
+
+/** A PEM public key or certificate (the custodian's own token key: public, never a credential). */
+export const pemPublicKeySchema = z
+  .string({ error: 'must be a PEM public key or certificate (a YAML block scalar: publicKey: |)' })
+  .trim()
+  .max(16_384, 'must be at most 16384 characters')
+  .regex(
+    /^-----BEGIN (PUBLIC KEY|CERTIFICATE)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----$/,
+    'must be one PEM block: -----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----',
+  );

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { keyAlgorithmSchema } from '../crypto/algorithms';
 import { csrRequestSchema } from '../hsm/csr-request';
 import { keySpecSchema } from '../hsm/key-spec';
-import { bagSerial, custodianIdSchema, isoDate, isoTime, moduleId, roleSchema } from '../schema';
+import {
+  bagSerial,
+  custodianIdSchema,
+  isoDate,
+  isoTime,
+  moduleId,
+  pemPublicKeySchema,
+  roleSchema,
+} from '../schema';
 import {
   ACT_NAMES,
   CEREMONY_TYPE_NAMES,
@@ -108,16 +116,6 @@ export const bagSchema = z.strictObject({
   /** sealed: arrives sealed (checked intact before it is opened); new: an empty bag sealed in a step. */
   state: z.enum(['sealed', 'new']),
 });
-
-/** A PEM public key or certificate (the custodian's own token key: public, never a credential). */
-export const pemPublicKeySchema = z
-  .string({ error: 'must be a PEM public key or certificate (a YAML block scalar: publicKey: |)' })
-  .trim()
-  .max(16_384, 'must be at most 16384 characters')
-  .regex(
-    /^-----BEGIN (PUBLIC KEY|CERTIFICATE)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----$/,
-    'must be one PEM block: -----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----',
-  );
 
 /** A custodian who joins: what their roster entry needs (the roster's own rules apply when applied). */
 export const rosterAddSchema = z.strictObject({

@@ -179,7 +179,14 @@ describe('key destruction from the console', () => {
     // The runner says what the act needs: the token's user PIN, nothing else.
     const act = value(await call('ceremonyRun', { runId })).current!.act;
     expect(act.kind).toBe('destroy-key');
-    expect(act.needs).toEqual({ note: false, pin: true, escrowPin: false, soPin: false, shares: false });
+    expect(act.needs).toEqual({
+      note: false,
+      pin: true,
+      escrowPin: false,
+      soPin: false,
+      shares: false,
+      shareVolume: false,
+    });
 
     const r = value(await confirmed('ceremonyAct', { runId, stepId: 'destroy-key' }, SCRATCH_PIN));
     expect(r.deviationSeq).toBeNull();
@@ -243,7 +250,14 @@ describe('share re-issue from the console', () => {
     };
     expect(await driveTo(runId, 'reissue-shares', quorum)).toEqual(['attest-firmware/precondition']);
     const act = value(await call('ceremonyRun', { runId })).current!.act;
-    expect(act.needs).toEqual({ note: false, pin: false, escrowPin: false, soPin: false, shares: true });
+    expect(act.needs).toEqual({
+      note: false,
+      pin: false,
+      escrowPin: false,
+      soPin: false,
+      shares: true,
+      shareVolume: false,
+    });
 
     // Paths the station did not list are refused, named by their place, before anything reads them.
     const otherRunShare = join(other.outDir, other.prepared.shareFiles[0]!);
@@ -268,6 +282,17 @@ describe('share re-issue from the console', () => {
       expect(r.error.code).toBe('SHARES_REFUSED');
       expect(r.error.message).toContain('is not a share file the station listed');
       expect(r.error.data).toMatchObject({ field: 'shareFiles[1]' });
+    }
+    // New shares go only to a volume the station lists as ready: a made-up folder is refused first.
+    for (const shareOut of ['/etc', started.outDir]) {
+      const r = await confirmed('ceremonyAct', {
+        runId,
+        stepId: 'reissue-shares',
+        shareFiles: [mine[0]!.path, mine[2]!.path],
+        shareOut,
+      });
+      expect(r.ok, shareOut).toBe(false);
+      if (!r.ok) expect(r.error).toMatchObject({ code: 'INVALID_INPUT', data: { field: 'shareOut' } });
     }
     expect(head()).toBe(before);
     expect(openRun(station, runId).state.current).toMatchObject({ stepId: 'reissue-shares', needs: 'act' });

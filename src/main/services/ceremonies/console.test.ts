@@ -11,12 +11,15 @@ const needsOf = (name: string, mode: RunMode) => {
   ).file;
   return Object.fromEntries(file.steps.map((s) => [s.id, stepNeeds(file, s, mode)]));
 };
-const act = (o: Partial<Record<'note' | 'pin' | 'escrowPin' | 'soPin' | 'shares', boolean>>) => ({
+const act = (
+  o: Partial<Record<'note' | 'pin' | 'escrowPin' | 'soPin' | 'shares' | 'shareVolume', boolean>>,
+) => ({
   note: false,
   pin: false,
   escrowPin: false,
   soPin: false,
   shares: false,
+  shareVolume: false,
   ...o,
 });
 
@@ -46,7 +49,9 @@ describe('stepNeeds', () => {
     expect(d['open-ceremony']!.act).toEqual(act({ note: true }));
     expect(d['destroy-key']!.act).toEqual(act({ pin: true }));
     const s = needsOf('share-reissue', 'production');
-    expect(s['reissue-shares']!.act).toEqual(act({ shares: true }));
+    // In production the new shares go to a removable volume the person chooses.
+    expect(s['reissue-shares']!.act).toEqual(act({ shares: true, shareVolume: true }));
+    expect(needsOf('share-reissue', 'rehearsal')['reissue-shares']!.act).toEqual(act({ shares: true }));
     expect(s['compare-digest']!.act).toEqual(act({ note: true }));
   });
 });
