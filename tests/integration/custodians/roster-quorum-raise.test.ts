@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuorumOperation } from '../../../src/core/custody/operation';
 import { CodedError } from '../../../src/core/errors';
-import { systemDeps } from '../../../src/main/runtime';
 import {
   checkInWithToken,
   listQuorumSessions,
@@ -12,15 +10,13 @@ import {
 import { rosterEntries, rosterPolicy } from '../../../src/main/services/custodians/queries';
 import {
   applyRosterChange,
-  initRoster,
   proposeRosterChange,
   revokeCustodian,
   revokeOperation,
 } from '../../../src/main/services/custodians/roster';
-import { registerModule } from '../../../src/main/services/devices/modules';
-import { Station } from '../../../src/main/station/station';
+import type { Station } from '../../../src/main/station/station';
 import { opText } from '../../helpers/operations';
-import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { custodianVault } from '../../helpers/vault';
 import { suiteTempDir } from '../../helpers/temp';
 
 /**
@@ -33,40 +29,17 @@ const MODULE = 'station-hsm';
 const WHO = ['alice', 'bob', 'carol', 'dave'];
 let suite: ReturnType<typeof suiteTempDir>;
 let station: Station;
-const serial: Record<string, string> = {};
+let serial: Record<string, string> = {};
 
 beforeAll(async () => {
   suite = suiteTempDir();
-  const { conf } = softhsmWorld(suite.dir);
-  initTokens(WHO, () => PIN);
-  station = Station.init(
-    join(suite.dir, 'st'),
-    { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
-    systemDeps,
-  );
-  registerModule(station, {
+  ({ station, serial } = await custodianVault(suite.dir, {
+    hsms: [],
+    custodians: WHO,
+    pin: PIN,
+    hsmPin: PIN,
     moduleId: MODULE,
-    profile: 'softhsm2',
-    path: SOFTHSM_PATH,
-    environment: { SOFTHSM2_CONF: conf },
-    actor: 'operator:so',
-  });
-  const module = station.hsm.module(MODULE);
-  for (const t of module.tokens()) serial[t.label] = t.serial;
-  const pem = await custodianKeyPems(module, serial, WHO, PIN);
-  initRoster(station, {
-    quorum: 2,
-    custodians: WHO.map((who) => ({
-      custodianId: who,
-      name: who,
-      roles: ['custodian'],
-      publicKey: pem[who]!,
-      validFrom: '2026-01-01T00:00:00.000Z',
-      validUntil: '2030-01-01T00:00:00.000Z',
-    })),
-    witnesses: ['W. Itness'],
-    actor: 'operator:so',
-  });
+  }));
 });
 afterAll(() => {
   station?.close();

@@ -6,10 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeShare, encodeShare, shareFromText, shareToText } from '../../../src/core/custody/shares';
 import { CodedError } from '../../../src/core/errors';
 import type { EventKind, NewEvent } from '../../../src/core/journal/events';
-import { systemDeps } from '../../../src/main/runtime';
 import { ceremonyKeygen } from '../../../src/main/services/custodians/ceremony-ops';
 import { checkInWithToken, openQuorumSession } from '../../../src/main/services/custodians/quorum';
-import { initRoster } from '../../../src/main/services/custodians/roster';
 import {
   recoverReissue,
   reissueActivationShares,
@@ -18,10 +16,9 @@ import {
   splitActivationSecret,
 } from '../../../src/main/services/custodians/shares';
 import { currentSplit, pendingReissueOf } from '../../../src/main/services/custodians/splits';
-import { registerModule } from '../../../src/main/services/devices/modules';
-import { Station } from '../../../src/main/station/station';
+import type { Station } from '../../../src/main/station/station';
 import type { QuorumOperation } from '../../../src/core/custody/operation';
-import { custodianKeyPems, initTokens, SOFTHSM_PATH, softhsmWorld } from '../../helpers/softhsm';
+import { custodianVault } from '../../helpers/vault';
 import { suiteTempDir } from '../../helpers/temp';
 import { keygenOp, opText } from '../../helpers/operations';
 
@@ -36,7 +33,7 @@ const MODULE = 'station-hsm';
 const sha256 = (d: Uint8Array) => new Uint8Array(createHash('sha256').update(d).digest());
 let suite: ReturnType<typeof suiteTempDir>;
 let station: Station;
-const serial: Record<string, string> = {};
+let serial: Record<string, string> = {};
 let token: string;
 let oldSplit: string;
 let oldFiles: string[];
@@ -44,39 +41,14 @@ let otherFiles: string[];
 
 beforeAll(async () => {
   suite = suiteTempDir();
-  const { conf } = softhsmWorld(suite.dir);
-  initTokens(['Ceremony HSM', 'Other HSM', 'alice', 'bob', 'carol', 'dave'], (label) =>
-    label.endsWith('HSM') ? CEREMONY_PIN : PIN,
-  );
-  station = Station.init(
-    join(suite.dir, 'st'),
-    { name: 'Vault', mode: 'offline', demo: false, actor: 'operator:so' },
-    systemDeps,
-  );
-  registerModule(station, {
+  ({ station, serial } = await custodianVault(suite.dir, {
+    hsms: ['Ceremony HSM', 'Other HSM'],
+    custodians: ['alice', 'bob', 'carol', 'dave'],
+    pin: PIN,
+    hsmPin: CEREMONY_PIN,
     moduleId: MODULE,
-    profile: 'softhsm2',
-    path: SOFTHSM_PATH,
-    environment: { SOFTHSM2_CONF: conf },
-    actor: 'operator:so',
-  });
-  const module = station.hsm.module(MODULE);
-  for (const t of module.tokens()) serial[t.label] = t.serial;
+  }));
   token = serial['Ceremony HSM']!;
-  const pem = await custodianKeyPems(module, serial, ['alice', 'bob', 'carol', 'dave'], PIN);
-  initRoster(station, {
-    quorum: 2,
-    custodians: ['alice', 'bob', 'carol', 'dave'].map((who) => ({
-      custodianId: who,
-      name: who,
-      roles: ['custodian'],
-      publicKey: pem[who]!,
-      validFrom: '2026-01-01T00:00:00.000Z',
-      validUntil: '2030-01-01T00:00:00.000Z',
-    })),
-    witnesses: ['W. Itness'],
-    actor: 'operator:so',
-  });
   const split = await splitActivationSecret(station, {
     moduleId: MODULE,
     serial: token,

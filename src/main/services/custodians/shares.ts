@@ -278,6 +278,32 @@ function markedSheet(html: string, marking: ShareMarking): string {
 }
 
 /**
+ * What a re-issue records once its new secret is the token's PIN: the old split's use (by whom, under
+ * which session) and the new split, which supersedes it.
+ */
+function reissueEvents(
+  old: StoredSplit,
+  contributors: EventBody<'shares.activation-used'>['contributors'],
+  quorumSessionId: string,
+  record: EventBody<'shares.split-created'>,
+  actor: string,
+): NewEvent<EventKind>[] {
+  return [
+    {
+      kind: 'shares.activation-used',
+      actor,
+      body: {
+        splitId: old.splitId,
+        contributors,
+        operation: encodeOperation(sharesReissueOf(old)),
+        quorumSessionId,
+      },
+    },
+    { kind: 'shares.split-created', actor, body: record },
+  ];
+}
+
+/**
  * Re-issues the activation shares of a share-activated token (docs/ceremonies.md, share re-issue): the
  * quorum session must be bound to `shares-reissue` for this token and its current split; the entered
  * shares are checked against that split's journaled commitments (a share of another split, of a void
@@ -390,19 +416,7 @@ export async function reissueActivationShares(
         ? abandonedBeforePin(station, claimOpts, claimSeq, old, e)
         : failedClaim(station, claimOpts, claimSeq, e);
     });
-    const events: NewEvent<EventKind>[] = [
-      {
-        kind: 'shares.activation-used',
-        actor: opts.actor,
-        body: {
-          splitId: old.splitId,
-          contributors,
-          operation: encodeOperation(operation),
-          quorumSessionId: opts.quorumSessionId,
-        },
-      },
-      { kind: 'shares.split-created', actor: opts.actor, body: issued.record },
-    ];
+    const events = reissueEvents(old, contributors, opts.quorumSessionId, issued.record, opts.actor);
     try {
       station.record([...events, quorumUsed(opts.quorumSessionId, operation, opts.actor)], () =>
         assertClaimHeld(station, opts.quorumSessionId, claimSeq),
@@ -558,17 +572,7 @@ export async function recoverReissue(
     const operation = sharesReissueOf(old);
     const events: NewEvent<EventKind>[] = isNew
       ? [
-          {
-            kind: 'shares.activation-used',
-            actor: opts.actor,
-            body: {
-              splitId: old.splitId,
-              contributors,
-              operation: encodeOperation(operation),
-              quorumSessionId: pending.quorumSessionId,
-            },
-          },
-          { kind: 'shares.split-created', actor: opts.actor, body: newRecord },
+          ...reissueEvents(old, contributors, pending.quorumSessionId, newRecord, opts.actor),
           ...(held ? [quorumUsed(pending.quorumSessionId, operation, opts.actor)] : []),
         ]
       : [
