@@ -392,6 +392,15 @@ export const EVENT_BODIES = {
    * A pending re-issue that never changed the token: it failed before C_SetPIN, or a recovery found the
    * old split's secret still opens it. The split it would have replaced stays current.
    */
+  /**
+   * A recovery's secret (of split `tried`, its shares checked against their commitments) did not open the
+   * token: recorded so the same split is never tried again (each try spends one of the token's PIN tries).
+   */
+  'shares.recovery-failed': z.strictObject({
+    splitId: hex(16),
+    tokenSerial,
+    tried: hex(16),
+  }),
   'shares.reissue-abandoned': z.strictObject({
     splitId: hex(16),
     tokenSerial,

@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/main/ipc/dispatcher';
@@ -303,9 +312,17 @@ describe('share re-issue from the console', () => {
         runId,
         stepId: 'reissue-shares',
         shareFiles: [mine[0]!.path, mine[2]!.path],
+        // The custodians' own media (a listed, ready volume) rather than the run's folder.
+        shareOut: media,
       }),
     );
     expect(r.deviationSeq).toBeNull();
+    // The record says where the shares went, and they are there, not in the run's folder.
+    expect(r.result).toContain(`written to ${realpathSync(media)};`);
+    expect(readdirSync(media).filter((n) => n.includes('-reissue-shares-')).length).toBe(6);
+    expect(
+      readdirSync(started.outDir).filter((n) => n.includes('-reissue-shares-') && !n.endsWith('.json')),
+    ).toEqual([]);
     expect(r.postconditions).toEqual([expect.objectContaining({ kind: 'shares-verified', result: 'pass' })]);
     expect(r.result).toContain(`re-issued the activation shares of token ${scratch}`);
     const created = station.journal.eventsOfKind('shares.split-created').at(-1)!;

@@ -5,6 +5,7 @@ import type { CeremonyStep } from '../../../src/core/ceremony';
 import { CodedError } from '../../../src/core/errors';
 import { systemDeps } from '../../../src/main/runtime';
 import { newSharesDir, type OpenedRun } from '../../../src/main/services/ceremonies';
+import { assertOffStation } from '../../../src/main/services/custodians';
 import { Station } from '../../../src/main/station/station';
 import { suiteTempDir } from '../../helpers/temp';
 
@@ -77,5 +78,17 @@ describe('new shares leave the station', () => {
     const outDir = join(station.dataDir, 'ceremony-outputs', 'run-2');
     mkdirSync(outDir, { recursive: true });
     expect(newSharesDir(station, run('rehearsal', outDir), step, undefined)).toBe(outDir);
+  });
+
+  it('the same rule guards `station shares split|reissue --out` (real shares only)', () => {
+    const inside = join(station.dataDir, 'exports');
+    mkdirSync(inside, { recursive: true });
+    expect(refusal(() => assertOffStation(station, inside, 'outDir'))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: 'outDir' },
+    });
+    const usb = join(suite.dir, 'usb2');
+    mkdirSync(usb);
+    expect(() => assertOffStation(station, usb, 'outDir')).not.toThrow();
   });
 });

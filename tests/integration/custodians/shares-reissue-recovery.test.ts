@@ -339,6 +339,20 @@ describe('a re-issue whose journal append fails after C_SetPIN: the new shares a
     expect(kg.logins).toBe(0);
   });
 
+  it('the old shares, after the PIN changed: one login, recorded, and never tried again', async () => {
+    const before = logins();
+    const first = await refusal(() => recover(oldFiles.slice(0, 2)));
+    expect(first.code).toBe('SHARES_NOT_RECOVERED');
+    expect(logins() - before).toBe(1);
+    const failed = station.journal.eventsOfKind('shares.recovery-failed').at(-1)!;
+    expect(failed.body).toEqual({ splitId: pendingSplit, tokenSerial: token, tried: oldSplit });
+    // Again, with other shares of the same split: refused from the journal, no PIN try spent.
+    const again = await loginsDuring(() => recover([oldFiles[0]!, oldFiles[2]!]));
+    expect(again.e.code).toBe('SHARES_NOT_RECOVERED');
+    expect(again.e.message).toContain('no login was tried');
+    expect(again.logins).toBe(0);
+  });
+
   it('the new shares record the split as a normal re-issue would, and then activate the token', async () => {
     const before = head();
     const newFiles = [join(out(), 'carol-share-2-of-3.txt'), join(out(), 'dave-share-3-of-3.txt')];

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, verify as verifySignature, webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { CeremonyFile, CeremonyStep, Precondition, Role } from '../../../core/ceremony';
 import {
@@ -31,6 +31,7 @@ import { stationError } from '../../errors';
 import { writeExclusive } from '../../platform/durable';
 import type { Station } from '../../station/station';
 import {
+  assertOffStation,
   checkReissuedShares,
   isShareActivated,
   reissueActivationShares,
@@ -1019,12 +1020,13 @@ async function perform(
           });
         }
       });
+      const sharesDir = newSharesDir(station, run, step, opts.shareOut);
       const r = await reissueActivationShares(station, {
         serial: t.serial,
         shares: texts,
         holders: shares.custodians,
         threshold: shares.m,
-        outDir: newSharesDir(station, run, step, opts.shareOut),
+        outDir: sharesDir,
         quorumSessionId: stepSession(run, step.id),
         marking: rehearsing(run) ? 'REHEARSAL' : null,
         namePrefix: `${file.id}-${step.id}-`,
@@ -1045,7 +1047,7 @@ async function perform(
         check: check.evidence,
       });
       return {
-        result: `re-issued the activation shares of token ${t.serial}${stands(run)}: split ${r.splitId} (${shares.m} of ${shares.custodians.length}: ${shares.custodians.join(', ')}) supersedes split ${r.supersedes}, now VOID; ${r.files.length} share files and sheets written to ${run.state.started.outDir}; evidence ${out}`,
+        result: `re-issued the activation shares of token ${t.serial}${stands(run)}: split ${r.splitId} (${shares.m} of ${shares.custodians.length}: ${shares.custodians.join(', ')}) supersedes split ${r.supersedes}, now VOID; ${r.files.length} share files and sheets written to ${sharesDir}; evidence ${out}`,
         postconditions: step.postconditions.map((kind): Postcondition =>
           kind === 'shares-verified'
             ? {
@@ -1099,13 +1101,7 @@ export function newSharesDir(
       field: 'shareOut',
     });
   }
-  const data = realpathSync(station.dataDir);
-  if (!rehearsing(run) && (real === data || real.startsWith(`${data}${sep}`)))
-    throw stationError(
-      'INVALID_INPUT',
-      `${shareOut} is inside the station's data directory: new shares are written to removable media only, never to the station`,
-      { field: 'shareOut' },
-    );
+  if (!rehearsing(run)) assertOffStation(station, real, 'shareOut');
   return real;
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { combine, split } from 'shamir-secret-sharing';
 import { toHex } from '../../../core/bytes';
 import {
@@ -115,7 +115,7 @@ type RosterEntry = ReturnType<typeof rosterEntries>[number];
  */
 function shareHolders(
   station: Station,
-  opts: { holders: readonly string[]; threshold: number; outDir: string },
+  opts: { holders: readonly string[]; threshold: number; outDir: string; marking?: ShareMarking },
 ): RosterEntry[] {
   const now = journalTime(station.deps.clock());
   const roster = rosterEntries(station);
@@ -136,7 +136,24 @@ function shareHolders(
   }
   if (!existsSync(opts.outDir))
     throw stationError('INVALID_INPUT', `${opts.outDir} does not exist`, { field: 'outDir' });
+  // A rehearsal's shares open only its scratch token; real ones leave the station on the custodians' media.
+  if (!opts.marking) assertOffStation(station, opts.outDir, 'outDir');
   return holders;
+}
+
+/**
+ * Refuses a folder in the station's data directory (links resolved) for real shares: the shares of a split
+ * together are the whole secret, and they are written to removable media only, never to the station.
+ */
+export function assertOffStation(station: Station, dir: string, field: string): void {
+  const real = realpathSync(dir);
+  const data = realpathSync(station.dataDir);
+  if (real === data || real.startsWith(`${data}${sep}`))
+    throw stationError(
+      'INVALID_INPUT',
+      `${dir} is inside the station's data directory: new shares are written to removable media only, never to the station`,
+      { field },
+    );
 }
 
 /**
@@ -544,6 +561,17 @@ export async function recoverReissue(
   }
   const isNew = claimed === pending.splitId;
   const record: SplitRecord = isNew ? newRecord : old;
+  const other = isNew ? old.splitId : pending.splitId;
+  // A split whose secret already failed to open the token is not tried again: each try spends a PIN try.
+  const failedBefore = station.journal
+    .eventsOfKind('shares.recovery-failed')
+    .find((e) => e.body.splitId === pending.splitId && e.body.tried === record.splitId);
+  if (failedBefore)
+    throw stationError(
+      'SHARES_NOT_RECOVERED',
+      `the secret of split ${record.splitId} already failed to open token ${old.tokenSerial} (journal seq ${failedBefore.seq}): no login was tried; bring ${isNew ? old.threshold : pending.threshold} shares of split ${other}`,
+      { field: 'shares', splitId: record.splitId, other },
+    );
   const rebuilt = await rebuildSecret(station, record, opts.shares, {
     actor: opts.actor,
     journalRefusal: false,
@@ -561,10 +589,16 @@ export async function recoverReissue(
       );
     } catch (e) {
       if (!(e instanceof CodedError) || e.code !== 'PIN_INCORRECT') throw e;
-      const other = isNew ? old.splitId : pending.splitId;
+      station.record([
+        {
+          kind: 'shares.recovery-failed',
+          actor: opts.actor,
+          body: { splitId: pending.splitId, tokenSerial: old.tokenSerial, tried: record.splitId },
+        },
+      ]);
       throw stationError(
         'SHARES_NOT_RECOVERED',
-        `the secret of split ${record.splitId} does not open token ${old.tokenSerial} (one login tried, PIN_INCORRECT): nothing was recorded; bring ${isNew ? old.threshold : pending.threshold} shares of split ${other}`,
+        `the secret of split ${record.splitId} does not open token ${old.tokenSerial} (one login tried, PIN_INCORRECT; recorded, so it is not tried again): bring ${isNew ? old.threshold : pending.threshold} shares of split ${other}`,
         { field: 'shares', splitId: record.splitId, other },
       );
     }
@@ -644,6 +678,8 @@ export async function checkReissuedShares(
   opts: { splitId: string; shareTexts: readonly string[] },
 ): Promise<{ ok: boolean; observed: string; evidence: Record<string, unknown> }> {
   const record = findSplit(station, opts.splitId);
+  // Like every path that logs in with shares: never while a re-issue of the token is unresolved.
+  assertNoPendingReissue(station, record.tokenSerial, 'splitId');
   const checks = opts.shareTexts.map((t, i) => checkShare(record, safeBytes(t), sha256, i + 1));
   const good = checks.flatMap((c) => (c.ok ? [c] : []));
   const positions = new Set(good.map((c) => c.position));
